@@ -1,0 +1,24 @@
+/*
+ * asyncore.h — the C contract of libasyncore.
+ *
+ * libasyncore brings Python asyncio's model (one event loop per thread,
+ * futures, tasks that await them, cancellation delivered at the next
+ * await, timeouts, structured concurrency) to C, C++, Lua, Go and Rust, on
+ * libuv. If it is not declared in this header or the asyncore/ headers it
+ * includes, it is not part of the API.
+ *
+ * Read asyncore/common.h first: it states the conventions (return codes,
+ * ownership, threads, callbacks) every other declaration follows.
+ */
+#ifndef ASYNCORE_H
+#define ASYNCORE_H
+
+#include "asyncore/common.h"
+#include "asyncore/value.h"
+#include "asyncore/error.h"
+#include "asyncore/loop.h"
+#include "asyncore/future.h"
+#include "asyncore/task.h"
+#include "asyncore/context.h"
+
+#endif

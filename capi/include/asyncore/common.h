@@ -1,0 +1,84 @@
+/*
+ * asyncore/common.h — export macro, version, the callback shape shared by
+ * every part of the contract.
+ *
+ * Conventions that hold for every function in asyncore.h unless its comment
+ * says otherwise:
+ *
+ *  - Return value: 0 (or a non-negative count) on success, a negative
+ *    AC_E* code on failure (asyncore/error.h). Out-parameters are written
+ *    only on success.
+ *  - Ownership: a function whose name ends in _new, or that fills an
+ *    `T **out`, hands the caller one reference; the caller drops it with the
+ *    matching _unref. Pointers returned directly (not through `out`) are
+ *    borrowed: valid while the object they came from is alive.
+ *  - Threads: every object belongs to its loop, and a loop to the thread
+ *    that runs it. Functions marked "Thread: any" may be called from any
+ *    thread; all others only from the loop's thread, and return
+ *    AC_EWRONGTHREAD from another where the comment says the thread is
+ *    checked.
+ *  - Callbacks: always (fn, ud, free_ud). free_ud (may be NULL) runs exactly
+ *    once per registration: after the callback ran, when it is cancelled or
+ *    removed, when the loop closes before it could run, or at once when the
+ *    registering call itself fails.
+ *  - Nothing in this library throws, longjmps, or exits the process.
+ */
+#ifndef ASYNCORE_COMMON_H
+#define ASYNCORE_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(AC_BUILDING_LIBRARY)
+#    define AC_EXPORT __declspec(dllexport)
+#  else
+#    define AC_EXPORT __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define AC_EXPORT __attribute__((visibility("default")))
+#else
+#  define AC_EXPORT
+#endif
+
+#ifdef __cplusplus
+#  define AC_NOEXCEPT noexcept
+extern "C" {
+#else
+#  define AC_NOEXCEPT
+#endif
+
+#define AC_VERSION_MAJOR 0
+#define AC_VERSION_MINOR 1
+#define AC_VERSION_PATCH 0
+/* AC_VERSION_HEX is 0xMMmmpp: compare with >= to test for a feature. */
+#define AC_VERSION_HEX \
+  ((AC_VERSION_MAJOR << 16) | (AC_VERSION_MINOR << 8) | AC_VERSION_PATCH)
+
+/* The version of the library actually loaded, as AC_VERSION_HEX.
+ * Thread: any. Never fails. */
+AC_EXPORT unsigned ac_version(void) AC_NOEXCEPT;
+/* The same as "MAJOR.MINOR.PATCH"; static storage. Thread: any. */
+AC_EXPORT const char *ac_version_string(void) AC_NOEXCEPT;
+
+/* Releases user data handed to the library; see "Callbacks" above. */
+typedef void (*ac_free_fn)(void *ud);
+
+/* Opaque handles. All are reference counted. */
+typedef struct ac_loop ac_loop;
+typedef struct ac_future ac_future;
+typedef struct ac_task ac_task;
+typedef struct ac_handle ac_handle;
+typedef struct ac_error ac_error;
+
+/* Memory handed across the boundary (bytes results, strings the caller
+ * must free) is allocated with ac_alloc and freed with ac_free.
+ * Thread: any. ac_alloc returns NULL when out of memory; ac_free(NULL) is a
+ * no-op. */
+AC_EXPORT void *ac_alloc(size_t size) AC_NOEXCEPT;
+AC_EXPORT void ac_free(void *ptr) AC_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

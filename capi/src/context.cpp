@@ -1,0 +1,40 @@
+// context.cpp — ac_context_* at the boundary.
+#include "../../cpp/context.hpp"
+#include "shim.hpp"
+
+using ac::shim::check_loop;
+
+AC_API int ac_context_key_new(ac_context_key *out) noexcept {
+  if (out == nullptr) return AC_EINVAL;
+  return ac::context_key_new(out);
+}
+
+static int replace_current(ac_loop *loop, ac_context_key key, const ac_value *v) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (!ac::context_key_valid(key) || !ac::shim::valid_value(v)) return AC_EINVAL;
+  bool found = false;
+  ac::Context **slot = loop->current_context;
+  AC_GUARD(ac::Context *next = ac::context_with(*slot, key, v, &found); ac::context_unref(*slot);
+           *slot = next; return found ? 1 : 0;)
+}
+
+AC_API int ac_context_set(ac_loop *loop, ac_context_key key, const ac_value *v) noexcept {
+  if (v == nullptr) return AC_EINVAL;
+  int rc = replace_current(loop, key, v);
+  return rc < 0 ? rc : 0;
+}
+
+AC_API int ac_context_delete(ac_loop *loop, ac_context_key key) noexcept {
+  return replace_current(loop, key, nullptr);
+}
+
+AC_API int ac_context_get(ac_loop *loop, ac_context_key key, ac_value *out) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (!ac::context_key_valid(key) || out == nullptr) return AC_EINVAL;
+  const ac_value *v = ac::context_find(*loop->current_context, key);
+  if (v == nullptr) return 0;
+  *out = *v;
+  return 1;
+}

@@ -1,0 +1,49 @@
+// shim.hpp — what every exported function does at the boundary: validate
+// the handle and the calling thread, and turn any C++ exception into a code.
+#pragma once
+
+#include <new>
+
+#include <asyncore.h>
+
+#include "../../cpp/loop.hpp"
+
+#define AC_API extern "C" AC_EXPORT
+
+// Wraps a body that returns int; no exception leaves it.
+#define AC_GUARD(body)                        \
+  try {                                       \
+    body                                      \
+  } catch (const std::bad_alloc &) {          \
+    return AC_ENOMEM;                         \
+  } catch (...) {                             \
+    return AC_EINTERNAL;                      \
+  }
+
+namespace ac::shim {
+
+// A usable loop on its own thread.
+inline int check_loop(const ac_loop *loop) noexcept {
+  if (loop == nullptr) return AC_EINVAL;
+  if (loop->closed) return AC_ECLOSED;
+  if (!loop->owned_by_caller()) return AC_EWRONGTHREAD;
+  return 0;
+}
+
+// For per-object hot paths: the thread is checked in debug mode only.
+inline int check_loop_fast(const ac_loop *loop) noexcept {
+  if (loop->debug && !loop->owned_by_caller()) return AC_EWRONGTHREAD;
+  return 0;
+}
+
+inline void run_free(ac_free_fn f, void *ud) noexcept {
+  if (f != nullptr) f(ud);
+}
+
+inline bool valid_value(const ac_value *v) noexcept {
+  if (v == nullptr) return true;
+  if (v->kind < AC_VALUE_NONE || v->kind > AC_VALUE_POINTER) return false;
+  return !(v->kind == AC_VALUE_BYTES && v->u.bytes.len != 0 && v->u.bytes.data == nullptr);
+}
+
+}  // namespace ac::shim

@@ -1,0 +1,236 @@
+// task.cpp — ac_task_* and ac_run at the boundary.
+#include <cstdlib>
+#include <cstring>
+
+#include "../../cpp/sleep.hpp"
+#include "../../cpp/task.hpp"
+#include "../../cpp/value.hpp"
+#include "shim.hpp"
+
+using ac::shim::check_loop;
+using ac::shim::check_loop_fast;
+using ac::shim::run_free;
+
+static ac_task *as_task(const ac_future *f) noexcept {
+  return ac::is_future(f) && f->is_task ? static_cast<ac_task *>(const_cast<ac_future *>(f))
+                                        : nullptr;
+}
+static ac_task *valid_task(const ac_task *t) noexcept {
+  return as_task(static_cast<const ac_future *>(t));
+}
+
+// Starts a created task: hands out the caller's reference, then either runs
+// the first step now (eager) or schedules it.
+static int start_task(ac_loop *loop, ac_task *t, uint32_t flags, ac_task **out) noexcept {
+  if (out != nullptr) {
+    t->ref();
+    *out = t;
+  }
+  if ((flags & AC_TASK_EAGER) != 0 && loop->running) {
+    t->run();
+    return 0;
+  }
+  try {
+    t->schedule_step();
+  } catch (...) {
+    // Cannot be scheduled: it never runs. Fail it so awaiters see why.
+    ac_error *e = ac::error_new(AC_ENOMEM, nullptr);
+    t->set_error(e);
+    ac::error_unref(e);
+    t->error_retrieved = true;
+    ac::task_release_self(t);
+    if (out != nullptr) {
+      t->unref();
+      *out = nullptr;
+    }
+    return AC_ENOMEM;
+  }
+  return 0;
+}
+
+AC_API int ac_task_new(ac_loop *loop, ac_step_fn step, void *state, ac_free_fn free_state,
+                       uint32_t flags, ac_task **out) noexcept {
+  int rc = check_loop(loop);
+  if (rc == 0 && (step == nullptr || (flags & ~uint32_t{AC_TASK_EAGER}) != 0)) rc = AC_EINVAL;
+  if (rc != 0) {
+    run_free(free_state, state);
+    return rc;
+  }
+  ac_task *t;
+  try {
+    t = ac::task_new(loop, step, state, free_state, 0);
+  } catch (...) {
+    run_free(free_state, state);
+    return AC_ENOMEM;
+  }
+  return start_task(loop, t, flags, out);
+}
+
+AC_API int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size, uint32_t flags,
+                              ac_task **out, void **state_out) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (step == nullptr || state_size == 0 || state_out == nullptr || flags != 0) return AC_EINVAL;
+  ac_task *t;
+  AC_GUARD(t = ac::task_new(loop, step, nullptr, nullptr, state_size);)
+  *state_out = t->state;
+  return start_task(loop, t, flags, out);
+}
+
+AC_API ac_task *ac_task_ref(ac_task *t) noexcept {
+  if (valid_task(t) != nullptr) t->ref();
+  return t;
+}
+AC_API void ac_task_unref(ac_task *t) noexcept {
+  if (valid_task(t) != nullptr) t->unref();
+}
+AC_API ac_future *ac_task_future(ac_task *t) noexcept { return valid_task(t); }
+AC_API ac_task *ac_future_as_task(ac_future *f) noexcept { return as_task(f); }
+AC_API ac_loop *ac_task_get_loop(const ac_task *t) noexcept {
+  return valid_task(t) != nullptr ? t->loop : nullptr;
+}
+
+AC_API int ac_task_set_name(ac_task *t, const char *name) noexcept {
+  if (valid_task(t) == nullptr || name == nullptr) return AC_EINVAL;
+  size_t n = std::strlen(name) + 1;
+  auto *copy = static_cast<char *>(std::malloc(n));
+  if (copy == nullptr) return AC_ENOMEM;
+  std::memcpy(copy, name, n);
+  std::free(t->name);
+  t->name = copy;
+  return 0;
+}
+AC_API const char *ac_task_name(const ac_task *t) noexcept {
+  ac_task *task = valid_task(t);
+  return task != nullptr ? task->get_name() : nullptr;
+}
+
+AC_API ac_task *ac_loop_current_task(const ac_loop *loop) noexcept {
+  return loop != nullptr ? loop->current_task : nullptr;
+}
+
+AC_API int ac_loop_foreach_task(ac_loop *loop, void (*fn)(ac_task *, void *), void *ud) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (fn == nullptr) return AC_EINVAL;
+  int n = 0;
+  for (ac_task *t = loop->tasks_head; t != nullptr;) {
+    ac_task *next = t->next_task;
+    fn(t, ud);
+    ++n;
+    t = next;
+  }
+  return n;
+}
+
+AC_API int ac_task_cancel(ac_task *t, const char *message) noexcept {
+  if (valid_task(t) == nullptr) return AC_EINVAL;
+  int rc = check_loop_fast(t->loop);
+  if (rc != 0) return rc;
+  return t->cancel(message) ? 1 : 0;
+}
+AC_API int ac_task_cancelling(const ac_task *t) noexcept {
+  return valid_task(t) != nullptr ? t->num_cancels : AC_EINVAL;
+}
+AC_API int ac_task_uncancel(ac_task *t) noexcept {
+  return valid_task(t) != nullptr ? t->uncancel() : AC_EINVAL;
+}
+
+AC_API int ac_task_await(ac_task *task, ac_future *fut) noexcept {
+  if (valid_task(task) == nullptr) return AC_EINVAL;
+  return task->await(fut);
+}
+AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
+  int rc = ac_task_await(task, fut);
+  if (ac::is_future(fut)) fut->unref();
+  return rc;
+}
+AC_API int ac_task_sleep(ac_task *task, double seconds) noexcept {
+  if (valid_task(task) == nullptr || !(seconds >= 0)) return AC_EINVAL;
+  if (!task->stepping) return AC_ESTATE;
+  if (seconds == 0) return AC_STEP_YIELD;
+  AC_GUARD(return ac_task_await_owned(task, ac::sleep_new(task->loop, seconds));)
+}
+
+AC_API int ac_task_outcome(const ac_task *task) noexcept {
+  return valid_task(task) != nullptr ? task->resume_code : AC_EINVAL;
+}
+AC_API ac_future *ac_task_awaited(const ac_task *task) noexcept {
+  return valid_task(task) != nullptr ? task->last_awaited : nullptr;
+}
+AC_API int ac_task_propagate(ac_task *task) noexcept {
+  if (valid_task(task) == nullptr) return AC_EINVAL;
+  if (task->resume_code >= 0) return 0;
+  ac::error_unref(task->pending_error);
+  task->pending_error = ac::error_ref(task->resume_error);
+  return task->resume_code;
+}
+
+AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
+  if (valid_task(task) == nullptr || !ac::shim::valid_value(v)) return AC_EINVAL;
+  ac_value owned;
+  int rc = ac::value_copy_in(&owned, v);
+  if (rc != 0) return rc;
+  ac::value_release(&task->pending_result);
+  task->pending_result = owned;
+  return AC_STEP_DONE;
+}
+AC_API int ac_task_return_int64(ac_task *task, int64_t v) noexcept {
+  ac_value x;
+  ac_value_set_int64(&x, v);
+  return ac_task_return(task, &x);
+}
+AC_API int ac_task_return_double(ac_task *task, double v) noexcept {
+  ac_value x;
+  ac_value_set_double(&x, v);
+  return ac_task_return(task, &x);
+}
+AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
+  if (valid_task(task) == nullptr || err == nullptr || err->code >= 0) return AC_EINVAL;
+  ac::error_unref(task->pending_error);
+  task->pending_error = ac::error_ref(err);
+  return err->code;
+}
+AC_API int ac_task_fail(ac_task *task, int code, const char *message) noexcept {
+  if (valid_task(task) == nullptr || code >= 0) return AC_EINVAL;
+  AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->pending_error);
+           task->pending_error = e; return code;)
+}
+
+namespace {
+void cancel_one(ac_task *t, void *) { t->cancel(nullptr); }
+}  // namespace
+
+AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t loop_flags,
+                  ac_value *result, ac_error **error) noexcept {
+  if (result != nullptr) ac::value_init(result);
+  if (error != nullptr) *error = nullptr;
+  ac_loop *loop;
+  int rc = ac_loop_new(loop_flags, &loop);
+  if (rc != 0) {
+    run_free(free_state, state);
+    return rc;
+  }
+  ac_task *main;
+  rc = ac_task_new(loop, step, state, free_state, 0, &main);
+  if (rc != 0) {
+    ac_loop_unref(loop);
+    return rc;
+  }
+  rc = ac_loop_run_until_complete(loop, main);
+  // asyncio.run: cancel what is left, once, and run until it has finished.
+  if (loop->task_count > 0) {
+    ac_loop_foreach_task(loop, cancel_one, nullptr);
+    try {
+      while (loop->task_count > 0) loop->step(-1.0, nullptr, nullptr);
+    } catch (...) {
+    }
+  }
+  if (rc == 0 && result != nullptr) ac_future_take_result(main, result);
+  if (rc != 0 && error != nullptr) *error = ac::error_ref(ac_future_error(main));
+  if (rc != 0) main->error_retrieved = true;
+  ac_task_unref(main);
+  ac_loop_close(loop);
+  ac_loop_unref(loop);
+  return rc;
+}

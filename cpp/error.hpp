@@ -1,0 +1,40 @@
+// error.hpp — the rich error object behind ac_error, and the code table.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include <asyncore/error.h>
+
+// Immutable once shared (children are added before an error is handed to a
+// future); the reference count is atomic because errors cross threads.
+struct ac_error {
+  std::atomic<int> refs{1};
+  int code = 0;
+  std::string message;
+  ac_error *cause = nullptr;
+  std::vector<ac_error *> children;
+  ac_value payload{};
+
+  ~ac_error();
+};
+
+namespace ac {
+
+// A new error (one reference). `message` NULL means the code's description.
+// Throws std::bad_alloc.
+ac_error *error_new(int code, const char *message, ac_error *cause = nullptr);
+inline ac_error *error_ref(ac_error *e) noexcept {
+  if (e != nullptr) e->refs.fetch_add(1, std::memory_order_relaxed);
+  return e;
+}
+void error_unref(ac_error *e) noexcept;
+
+const char *strerror(int code) noexcept;
+const char *err_name(int code) noexcept;
+ac_error_kind error_kind_of(int code) noexcept;
+// Renders an error, its causes and children; throws std::bad_alloc.
+std::string error_format(const ac_error *e);
+
+}  // namespace ac

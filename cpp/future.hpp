@@ -1,0 +1,90 @@
+// future.hpp — struct ac_future: a result that will be there later.
+//
+// State machine: PENDING -> RESULT | ERROR | CANCELLED, once. On the
+// transition every registered callback is moved to the loop's ready queue in
+// registration order (never run inline). Reference counting is loop-thread
+// only; the loop reference is atomic.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <asyncore/future.h>
+
+#include "context.hpp"
+#include "error.hpp"
+#include "loop.hpp"
+#include "runnable.hpp"
+
+namespace ac {
+constexpr uint32_t kFutureMagic = 0x46757431;  // "Fut1"
+
+// A done-callback registered by user code. While registered it sits in the
+// future's callback list; once scheduled it holds a reference to the future.
+struct FutureCallback final : Runnable {
+  ac_future *future = nullptr;  // set when scheduled
+  ac_future_callback_fn fn;
+  void *ud;
+  ac_free_fn free_ud;
+  Context *context;
+  FutureCallback(ac_future_callback_fn f, void *u, ac_free_fn fu, Context *c) noexcept
+      : fn(f), ud(u), free_ud(fu), context(c) {
+    kind = kFutureCallback;
+  }
+  ~FutureCallback();
+  void run() noexcept override;
+  void drop() noexcept override;
+};
+}  // namespace ac
+
+struct ac_future {
+  uint32_t magic = ac::kFutureMagic;
+  uint8_t state = AC_FUTURE_PENDING;
+  bool is_task = false;
+  bool error_retrieved = false;
+  int refs = 1;
+  ac_loop *loop;
+  ac_value result{};
+  ac_error *error = nullptr;  // ERROR or CANCELLED (made lazily for cancel)
+  // Callback list: the first inline (the common single awaiter), the rest
+  // in `more`. Entries are tasks to wake or FutureCallback objects.
+  ac::Runnable *first_cb = nullptr;
+  std::vector<ac::Runnable *> *more_cbs = nullptr;
+
+  explicit ac_future(ac_loop *l) noexcept;
+  virtual ~ac_future();
+  ac_future(const ac_future &) = delete;
+  ac_future &operator=(const ac_future &) = delete;
+
+  bool done() const noexcept { return state != AC_FUTURE_PENDING; }
+  void ref() noexcept { ++refs; }
+  void unref() noexcept;
+
+  // Completion; each returns AC_ESTATE when already done. Throw bad_alloc
+  // only from scheduling (the state change is made first).
+  int set_result(ac_value *owned) noexcept;  // takes the owned value
+  int set_error(ac_error *err) noexcept;     // takes a reference
+  // Cancels a pending future; false when already done. Tasks override.
+  virtual bool cancel(const char *message) noexcept;
+  bool cancel_now(ac_error *cancel_error) noexcept;  // takes a reference
+
+  // Registers r to be scheduled when done (scheduled now if already done).
+  void add_callback(ac::Runnable *r);
+  // Unregisters r if still registered; true if found.
+  bool remove_callback(ac::Runnable *r) noexcept;
+  int remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcept;
+
+ protected:
+  void schedule_callbacks() noexcept;
+  virtual void on_done() noexcept {}
+  void release_callbacks() noexcept;
+};
+
+namespace ac {
+inline bool is_future(const ac_future *f) noexcept { return f != nullptr && f->magic == kFutureMagic; }
+// A cancellation error with `message` (NULL: the default text).
+ac_error *make_cancel_error(const char *message);
+// The same, or NULL when out of memory (a cancelled future needs no error
+// object to be cancelled).
+ac_error *make_cancel_error_noexcept(const char *message) noexcept;
+}  // namespace ac

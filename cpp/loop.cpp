@@ -1,0 +1,399 @@
+#include "loop.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "future.hpp"
+#include "handle.hpp"
+#include "task.hpp"
+
+namespace ac {
+const void *thread_token() noexcept {
+  static thread_local char marker __attribute__((tls_model("initial-exec")));
+  return &marker;
+}
+}  // namespace ac
+
+// ---------------------------------------------------------------- handles
+
+void ac_handle::release_callback() noexcept {
+  fn = nullptr;
+  if (free_ud != nullptr) {
+    ac_free_fn f = free_ud;
+    free_ud = nullptr;
+    f(ud);
+  }
+  ac::context_unref(context);
+  context = nullptr;
+}
+
+void ac_handle::run() noexcept {
+  if (!cancelled && fn != nullptr) {
+    // The callback runs in a private copy of the context it was scheduled
+    // in, as asyncio runs each handle inside its own Context.run.
+    ac::Context **saved = loop->current_context;
+    loop->current_context = &context;
+    fn(loop, ud);
+    loop->current_context = saved;
+  }
+  release_callback();
+  unref();
+}
+
+void ac_handle::fire() noexcept {
+  try {
+    loop->schedule(this);
+  } catch (...) {
+    loop->report("out of memory scheduling a timer callback", nullptr, nullptr);
+    drop();
+  }
+}
+
+bool ac_handle::cancel() noexcept {
+  if (cancelled || fn == nullptr) return false;
+  cancelled = true;
+  release_callback();
+  if (is_timer && heap_index != TimerNode::npos) {
+    loop->remove_timer(this);
+    unref();  // the heap's reference
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- loop
+
+static void on_wake_timer(uv_timer_t *) {}
+
+ac_loop *ac_loop::create(uint32_t flags, int *rc) {
+  auto *l = new ac_loop();
+  *rc = uv_loop_init(&l->uv);
+  if (*rc != 0) {
+    delete l;
+    return nullptr;
+  }
+  uv_timer_init(&l->uv, &l->wake_timer);
+  *rc = uv_async_init(&l->uv, &l->async, on_async);
+  if (*rc != 0) {
+    uv_close(reinterpret_cast<uv_handle_t *>(&l->wake_timer), nullptr);
+    uv_run(&l->uv, UV_RUN_DEFAULT);
+    uv_loop_close(&l->uv);
+    delete l;
+    return nullptr;
+  }
+  l->uv.data = l;
+  l->async.data = l;
+  l->wake_timer.data = l;
+  l->owner = ac::thread_token();
+  l->virtual_clock = (flags & AC_LOOP_VIRTUAL_CLOCK) != 0;
+  l->debug = (flags & AC_LOOP_DEBUG) != 0;
+  return l;
+}
+
+void ac_loop::destroy() noexcept {
+  if (!closed) close();
+  if (exc_free != nullptr) exc_free(exc_ud);
+  ac::context_unref(base_context);
+  delete this;
+}
+
+double ac_loop::now() const noexcept {
+  if (virtual_clock) return virtual_now;
+  return static_cast<double>(uv_hrtime()) * 1e-9;
+}
+
+void ac_loop::stop() noexcept {
+  if (!stopping) {
+    stopping = true;
+    // While running: the callbacks ready now still run, later ones wait.
+    stop_countdown = ready.size();
+  }
+}
+
+void ac_loop::poll_io(double timeout) {
+  if (timeout == 0) {
+    uv_run(&uv, UV_RUN_NOWAIT);
+    return;
+  }
+  if (timeout > 0) {
+    uv_update_time(&uv);
+    auto ms = static_cast<uint64_t>(std::ceil(timeout * 1000.0));
+    uv_timer_start(&wake_timer, on_wake_timer, ms, 0);
+  }
+  // Blocks until I/O, a thread-safe wake-up or the wake timer.
+  uv_run(&uv, UV_RUN_ONCE);
+  uv_timer_stop(&wake_timer);
+}
+
+void ac_loop::fire_due_timers() {
+  double t = now();
+  while (!timers.empty() && timers.top()->when <= t) timers.pop()->fire();
+}
+
+int ac_loop::run_ready() {
+  int n = 0;
+  uint32_t limit = ready_budget;
+  while (!ready.empty() && static_cast<uint32_t>(n) < limit) {
+    // run_until_complete returns as soon as its future is done.
+    if (until != nullptr && until->done()) break;
+    if (stopping) {
+      if (stop_countdown == 0) break;
+      --stop_countdown;
+    }
+    ac::Runnable *r = ready.pop();
+    if (!debug) {
+      r->run();
+    } else {
+      uint64_t t0 = uv_hrtime();
+      r->run();
+      double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
+      if (dt >= slow_callback_duration) {
+        char msg[96];
+        std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
+        report(msg, nullptr, nullptr);
+      }
+    }
+    ++n;
+  }
+  return n;
+}
+
+int ac_loop::run_once(double max_block) {
+  // 1. How long may the poll block? Not at all when work is ready or a stop
+  //    is pending; until the next timer otherwise (the virtual clock never
+  //    waits for a timer: it jumps, below); forever when nothing is due.
+  double timeout;
+  if (!ready.empty() || stopping) {
+    timeout = 0;
+  } else if (!timers.empty()) {
+    timeout = virtual_clock ? 0 : std::max(0.0, timers.top()->when - now());
+  } else {
+    timeout = -1;
+  }
+  if (max_block >= 0 && (timeout < 0 || timeout > max_block)) timeout = max_block;
+  poll_io(timeout);
+
+  // 2. Virtual clock: idle after the poll, so time jumps to the next timer.
+  if (virtual_clock && ready.empty() && !timers.empty() && !stopping &&
+      timers.top()->when > virtual_now)
+    virtual_now = timers.top()->when;
+
+  // 3. Due timers join the ready queue (or complete their futures) in
+  //    deadline order, ties in scheduling order.
+  fire_due_timers();
+
+  // 4. Ready callbacks, FIFO, bounded by the budget.
+  return run_ready();
+}
+
+int ac_loop::run_forever() {
+  running = true;
+  owner = ac::thread_token();
+  for (;;) {
+    run_once(-1);
+    if (stopping) break;
+  }
+  stopping = false;
+  running = false;
+  return 0;
+}
+
+int ac_loop::run_until_complete(ac_future *f) {
+  f->ref();
+  ac_future *prev_until = until;
+  until = f;
+  running = true;
+  owner = ac::thread_token();
+  bool stopped = false;
+  while (!f->done()) {
+    run_once(-1);
+    if (!f->done() && stopping) {
+      stopped = true;
+      break;
+    }
+  }
+  stopping = false;
+  running = false;
+  until = prev_until;
+  int rc = 0;
+  if (stopped) {
+    rc = AC_ESTOPPED;
+  } else if (f->state != AC_FUTURE_RESULT) {
+    f->error_retrieved = true;
+    rc = f->state == AC_FUTURE_CANCELLED || f->error == nullptr ? AC_ECANCELLED : f->error->code;
+  }
+  f->unref();
+  return rc;
+}
+
+int ac_loop::step(double max_block, int *pending, double *next_deadline) {
+  running = true;
+  owner = ac::thread_token();
+  int n = run_once(max_block);
+  running = false;
+  stopping = false;
+  if (pending != nullptr)
+    *pending = !ready.empty() || !timers.empty() || uv.active_handles > 1 ||
+               uv.active_reqs.count > 0;
+  if (next_deadline != nullptr) *next_deadline = timers.empty() ? -1.0 : timers.top()->when;
+  return n;
+}
+
+int ac_loop::backend_timeout() const noexcept {
+  if (!ready.empty()) return 0;
+  if (timers.empty()) return -1;
+  if (virtual_clock) return 0;
+  double dt = timers.top()->when - now();
+  if (dt <= 0) return 0;
+  return static_cast<int>(std::ceil(dt * 1000.0));
+}
+
+int ac_loop::submit_threadsafe(ac_handle *h) noexcept {
+  std::lock_guard<std::mutex> lock(ts_mutex);
+  if (ts_closed) return AC_ECLOSED;
+  try {
+    ts_pending.push_back(h);
+  } catch (...) {
+    return AC_ENOMEM;
+  }
+  // Under the lock: close() cannot close the async handle meanwhile.
+  uv_async_send(&async);
+  return 0;
+}
+
+void ac_loop::on_async(uv_async_t *a) {
+  static_cast<ac_loop *>(a->data)->drain_threadsafe();
+}
+
+void ac_loop::drain_threadsafe() noexcept {
+  std::vector<ac_handle *> batch;
+  {
+    std::lock_guard<std::mutex> lock(ts_mutex);
+    batch.swap(ts_pending);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    try {
+      schedule(batch[i]);
+    } catch (...) {
+      report("out of memory scheduling a thread-safe callback", nullptr, nullptr);
+      batch[i]->drop();
+    }
+  }
+}
+
+void ac_loop::task_list_add(ac_task *t) noexcept {
+  t->prev_task = tasks_tail;
+  t->next_task = nullptr;
+  if (tasks_tail != nullptr)
+    tasks_tail->next_task = t;
+  else
+    tasks_head = t;
+  tasks_tail = t;
+  ++task_count;
+}
+
+void ac_loop::task_list_remove(ac_task *t) noexcept {
+  if (t->prev_task == nullptr && tasks_head != t) return;  // not listed
+  if (t->prev_task != nullptr)
+    t->prev_task->next_task = t->next_task;
+  else
+    tasks_head = t->next_task;
+  if (t->next_task != nullptr)
+    t->next_task->prev_task = t->prev_task;
+  else
+    tasks_tail = t->prev_task;
+  t->prev_task = t->next_task = nullptr;
+  --task_count;
+}
+
+void ac_loop::add_closable(ac::Closable *c) noexcept {
+  c->prev_closable = nullptr;
+  c->next_closable = closables;
+  if (closables != nullptr) closables->prev_closable = c;
+  closables = c;
+}
+
+void ac_loop::remove_closable(ac::Closable *c) noexcept {
+  if (c->prev_closable != nullptr)
+    c->prev_closable->next_closable = c->next_closable;
+  else if (closables == c)
+    closables = c->next_closable;
+  else
+    return;
+  if (c->next_closable != nullptr) c->next_closable->prev_closable = c->prev_closable;
+  c->prev_closable = c->next_closable = nullptr;
+}
+
+int ac_loop::close() noexcept {
+  if (closed) return AC_ECLOSED;
+  if (running) return AC_ERUNNING;
+  closed = true;
+  // Keep the loop's memory alive while what it holds is released: those
+  // objects hold references to it.
+  refs.fetch_add(1, std::memory_order_relaxed);
+
+  std::vector<ac_handle *> orphans;
+  {
+    std::lock_guard<std::mutex> lock(ts_mutex);
+    ts_closed = true;
+    orphans.swap(ts_pending);
+  }
+  for (ac_handle *h : orphans) h->drop();
+
+  while (closables != nullptr) {
+    ac::Closable *c = closables;
+    remove_closable(c);
+    c->close_for_loop();
+  }
+  // Releasing one thing can release others (a task's state may hold
+  // futures); nothing new can be scheduled on a closed loop, so this ends.
+  for (;;) {
+    if (!ready.empty()) {
+      ready.pop()->drop();
+    } else if (!timers.empty()) {
+      timers.pop()->drop_timer();
+    } else if (tasks_head != nullptr) {
+      ac_task *t = tasks_head;
+      task_list_remove(t);
+      t->detach_for_close();
+      report("Task was destroyed but it is pending", nullptr, t);
+      ac::task_release_self(t);
+    } else {
+      break;
+    }
+  }
+
+  uv_close(reinterpret_cast<uv_handle_t *>(&wake_timer), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t *>(&async), nullptr);
+  uv_run(&uv, UV_RUN_DEFAULT);
+  uv_loop_close(&uv);
+  ac::context_unref(base_context);
+  base_context = nullptr;
+  if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    // Only possible from destroy(), which frees the memory itself.
+    refs.store(0, std::memory_order_relaxed);
+  }
+  return 0;
+}
+
+void ac_loop::report(const char *message, ac_error *error, ac_future *future) noexcept {
+  if (exc_fn != nullptr) {
+    exc_fn(this, message, error, future, exc_ud);
+    return;
+  }
+  std::string text = "asyncore: ";
+  text += message != nullptr ? message : "unhandled error";
+  if (future != nullptr && future->is_task) {
+    text += " (task ";
+    text += static_cast<ac_task *>(future)->get_name();
+    text += ")";
+  }
+  text += '\n';
+  if (error != nullptr) {
+    try {
+      text += ac::error_format(error);
+    } catch (...) {
+    }
+  }
+  std::fputs(text.c_str(), stderr);
+}

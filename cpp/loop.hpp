@@ -1,0 +1,144 @@
+// loop.hpp — the event loop (struct ac_loop).
+//
+// One iteration (run_once), in order:
+//   1. poll I/O through libuv: without blocking when callbacks are ready or a
+//      stop is pending; otherwise until the next timer (or I/O, or a
+//      thread-safe wake-up);
+//   2. virtual clock only: if nothing became ready, jump to the next timer;
+//   3. fire due timers, in (deadline, scheduling order) order;
+//   4. run ready callbacks in FIFO order, including ones they schedule, up to
+//      the ready budget, then go back to 1 so I/O is never starved.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include <uv.h>
+
+#include <asyncore/loop.h>
+
+#include "context.hpp"
+#include "ready_queue.hpp"
+#include "timer_heap.hpp"
+
+struct ac_task;
+
+namespace ac {
+// The address of a thread-local marker identifies the calling thread cheaply.
+const void *thread_token() noexcept;
+
+// Something with libuv resources that must be closed with the loop
+// (streams, servers, pools of later subsystems). Registered by them.
+struct Closable {
+  virtual void close_for_loop() noexcept = 0;
+  Closable *next_closable = nullptr;
+  Closable *prev_closable = nullptr;
+
+ protected:
+  ~Closable() = default;
+};
+}  // namespace ac
+
+struct ac_loop {
+  // ---- lifetime ----
+  // `user_refs` counts the API's references (ac_loop_ref/unref); when it
+  // reaches zero the loop is closed. `refs` counts the objects that point
+  // at the loop (futures, tasks, handles) plus one for all users together;
+  // the memory goes when it reaches zero.
+  std::atomic<int> user_refs{1};
+  std::atomic<int> refs{1};
+  bool closed = false;
+
+  // ---- thread ownership: set at creation and when a run starts ----
+  const void *owner = nullptr;
+
+  // ---- scheduling state (loop thread only) ----
+  uv_loop_t uv{};
+  uv_timer_t wake_timer{};  // bounds the blocking poll by the next deadline
+  uv_async_t async{};       // wakes the poll for thread-safe submissions
+  ac::ReadyQueue ready;
+  ac::TimerHeap timers;
+  uint64_t timer_seq = 0;
+  uint32_t ready_budget = 1024;
+  bool running = false;
+  bool stopping = false;
+  bool virtual_clock = false;
+  double virtual_now = 0;
+  // Stop after this many more ready callbacks (set by stop while running).
+  size_t stop_countdown = 0;
+  // run_until_complete returns as soon as this future is done.
+  ac_future *until = nullptr;
+
+  // ---- tasks ----
+  ac_task *current_task = nullptr;
+  ac_task *tasks_head = nullptr;  // pending tasks, creation order
+  ac_task *tasks_tail = nullptr;
+  size_t task_count = 0;
+
+  // ---- task-local context ----
+  ac::Context *base_context = nullptr;
+  // Where the running code's context lives: the base, a task's, or the
+  // private copy of a running callback.
+  ac::Context **current_context = &base_context;
+
+  // ---- debugging and errors ----
+  bool debug = false;
+  double slow_callback_duration = 0.1;
+  ac_exception_handler_fn exc_fn = nullptr;
+  void *exc_ud = nullptr;
+  ac_free_fn exc_free = nullptr;
+
+  // ---- thread-safe submissions ----
+  std::mutex ts_mutex;
+  bool ts_closed = false;               // guarded by ts_mutex
+  std::vector<ac_handle *> ts_pending;  // guarded by ts_mutex
+
+  // ---- subsystems with libuv handles ----
+  ac::Closable *closables = nullptr;
+
+  // Creates and initialises; throws std::bad_alloc or returns a libuv error
+  // through *rc (then returns nullptr).
+  static ac_loop *create(uint32_t flags, int *rc);
+  void destroy() noexcept;
+
+  bool owned_by_caller() const noexcept { return owner == ac::thread_token(); }
+  double now() const noexcept;
+
+  // Scheduling primitives (loop thread; throw std::bad_alloc).
+  void schedule(ac::Runnable *r) { ready.push(r); }
+  void add_timer(ac::TimerNode *n, double when) {
+    n->when = when;
+    n->seq = timer_seq++;
+    timers.push(n);
+  }
+  void remove_timer(ac::TimerNode *n) noexcept { timers.remove(n); }
+
+  int run_until_complete(ac_future *f);
+  int run_forever();
+  int step(double max_block, int *pending, double *next_deadline);
+  void stop() noexcept;
+  int close() noexcept;
+  int submit_threadsafe(ac_handle *h) noexcept;
+
+  void task_list_add(ac_task *t) noexcept;
+  void task_list_remove(ac_task *t) noexcept;
+
+  void add_closable(ac::Closable *c) noexcept;
+  void remove_closable(ac::Closable *c) noexcept;
+
+  void report(const char *message, ac_error *error, ac_future *future) noexcept;
+
+  int backend_timeout() const noexcept;
+
+ private:
+  // One iteration; max_block < 0 means "as long as needed".
+  // Returns the number of callbacks run.
+  int run_once(double max_block);
+  void poll_io(double timeout);
+  void fire_due_timers();
+  int run_ready();
+  void drain_threadsafe() noexcept;
+  static void on_async(uv_async_t *h);
+};

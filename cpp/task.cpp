@@ -1,0 +1,280 @@
+#include "task.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "value.hpp"
+
+namespace {
+std::atomic<uint64_t> g_task_ids{0};
+
+char *dup_or_null(const char *s) noexcept {
+  if (s == nullptr) return nullptr;
+  size_t n = std::strlen(s) + 1;
+  auto *d = static_cast<char *>(std::malloc(n));
+  if (d != nullptr) std::memcpy(d, s, n);
+  return d;
+}
+}  // namespace
+
+ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept
+    : ac_future(l), step_fn(fn), state(st), free_state(fs) {
+  is_task = true;
+  kind = kTask;
+  id = g_task_ids.fetch_add(1, std::memory_order_relaxed) + 1;
+  context = ac::context_ref(*l->current_context);
+  ac::value_init(&pending_result);
+}
+
+ac_task::~ac_task() {
+  if (waiter != nullptr) {
+    waiter->remove_callback(this);
+    waiter->unref();
+  }
+  release_state();
+  std::free(name);
+  std::free(cancel_message);
+  ac::value_release(&pending_result);
+  ac::error_unref(pending_error);
+  ac::context_unref(context);
+}
+
+void ac_task::release_state() noexcept {
+  if (free_state != nullptr) {
+    ac_free_fn f = free_state;
+    free_state = nullptr;
+    f(state);
+  }
+  if (!inline_state) state = nullptr;
+}
+
+void ac_task::on_done() noexcept {
+  loop->task_list_remove(this);
+  release_state();
+  ac::value_release(&pending_result);
+  ac::error_unref(pending_error);
+  pending_error = nullptr;
+  std::free(cancel_message);
+  cancel_message = nullptr;
+}
+
+void ac_task::schedule_step() {
+  loop->schedule(this);
+  scheduled = true;
+}
+
+const char *ac_task::get_name() noexcept {
+  if (name == nullptr) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "Task-%llu", static_cast<unsigned long long>(id));
+    name = dup_or_null(buf);
+  }
+  return name != nullptr ? name : "Task";
+}
+
+bool ac_task::cancel(const char *message) noexcept {
+  if (done()) return false;
+  ++num_cancels;
+  // Cancel what we wait on; its completion wakes us with AC_ECANCELLED.
+  if (waiter != nullptr && !stepping && waiter->cancel(message)) return true;
+  // Otherwise the next step sees the cancellation.
+  must_cancel = true;
+  std::free(cancel_message);
+  cancel_message = dup_or_null(message);
+  return true;
+}
+
+int ac_task::uncancel() noexcept {
+  if (num_cancels > 0) {
+    --num_cancels;
+    if (num_cancels == 0) must_cancel = false;
+  }
+  return num_cancels;
+}
+
+int ac_task::await(ac_future *fut) noexcept {
+  if (!stepping || loop->current_task != this) return AC_ESTATE;
+  if (!ac::is_future(fut) || fut == this || fut->loop != loop) return AC_EINVAL;
+  if (waiter != nullptr) return AC_ESTATE;
+  fut->ref();
+  try {
+    fut->add_callback(this);
+  } catch (...) {
+    fut->unref();
+    return AC_ENOMEM;
+  }
+  waiter = fut;
+  return AC_STEP_AWAIT;
+}
+
+void ac_task::run() noexcept {
+  scheduled = false;
+  if (done()) return;
+  ac_loop *l = loop;
+  ac_task *prev_task = l->current_task;
+  ac::Context **prev_context = l->current_context;
+  l->current_task = this;
+  l->current_context = &context;
+
+  // What the step resumes from.
+  last_awaited = waiter;
+  waiter = nullptr;
+  resume_code = 0;
+  if (must_cancel) {
+    must_cancel = false;
+    resume_code = AC_ECANCELLED;
+    try {
+      resume_error = ac::make_cancel_error(cancel_message);
+    } catch (...) {
+      resume_error = nullptr;
+    }
+  } else if (last_awaited != nullptr && last_awaited->state != AC_FUTURE_RESULT) {
+    last_awaited->error_retrieved = true;
+    resume_error = ac::error_ref(last_awaited->error);
+    resume_code = last_awaited->state == AC_FUTURE_CANCELLED || resume_error == nullptr
+                      ? AC_ECANCELLED
+                      : resume_error->code;
+  }
+  if (last_awaited != nullptr) last_awaited->error_retrieved = true;
+
+  stepping = true;
+  int rc = step_fn(this, state);
+  stepping = false;
+  finish_step(rc);
+
+  if (last_awaited != nullptr) {
+    last_awaited->unref();
+    last_awaited = nullptr;
+  }
+  ac::error_unref(resume_error);
+  resume_error = nullptr;
+  l->current_task = prev_task;
+  l->current_context = prev_context;
+  if (done()) ac::task_release_self(this);  // may free the task: last
+}
+
+void ac_task::finish_step(int rc) noexcept {
+  auto drop_waiter = [this] {
+    if (waiter != nullptr) {
+      waiter->remove_callback(this);
+      if (scheduled) {
+        loop->ready.remove(this);
+        scheduled = false;
+      }
+      waiter->unref();
+      waiter = nullptr;
+    }
+  };
+  auto fail = [this, &drop_waiter](int code, const char *msg) {
+    drop_waiter();
+    ac_error *e = nullptr;
+    try {
+      e = ac::error_new(code, msg);
+    } catch (...) {
+    }
+    set_error(e);
+    ac::error_unref(e);
+  };
+
+  if (rc == AC_STEP_AWAIT) {
+    if (waiter == nullptr) {
+      fail(AC_ESTATE, "step returned AC_STEP_AWAIT without a successful ac_task_await");
+    } else if (must_cancel && waiter->cancel(cancel_message)) {
+      // Cancelled during this step: deliver through the awaited future.
+      must_cancel = false;
+    }
+    return;
+  }
+  if (rc == AC_STEP_YIELD) {
+    if (waiter != nullptr) {
+      fail(AC_ESTATE, "step returned AC_STEP_YIELD after ac_task_await");
+      return;
+    }
+    try {
+      schedule_step();
+    } catch (...) {
+      fail(AC_ENOMEM, nullptr);
+    }
+    return;
+  }
+  if (rc == AC_STEP_DONE) {
+    if (waiter != nullptr) {
+      fail(AC_ESTATE, "step returned AC_STEP_DONE after ac_task_await");
+      return;
+    }
+    if (must_cancel) {
+      // asyncio: a task that finishes while a cancellation is pending ends
+      // cancelled.
+      cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+    } else {
+      ac_value v;
+      ac::value_move(&v, &pending_result);
+      set_result(&v);
+    }
+    return;
+  }
+  if (rc < 0) {
+    drop_waiter();
+    ac_error *e = pending_error;
+    pending_error = nullptr;
+    if (rc == AC_ECANCELLED) {
+      if (e == nullptr || e->code != AC_ECANCELLED) {
+        ac::error_unref(e);
+        e = ac::make_cancel_error_noexcept(cancel_message);
+      }
+      cancel_now(e);
+      return;
+    }
+    if (e == nullptr) {
+      try {
+        e = ac::error_new(rc, nullptr);
+      } catch (...) {
+      }
+    }
+    set_error(e);
+    ac::error_unref(e);
+    return;
+  }
+  fail(AC_EINVAL, "step returned an unknown value");
+}
+
+void ac_task::detach_for_close() noexcept {
+  if (waiter != nullptr) {
+    waiter->remove_callback(this);
+    waiter->unref();
+    waiter = nullptr;
+  }
+  scheduled = false;
+}
+
+namespace ac {
+
+ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
+                  size_t inline_state_size) {
+  constexpr size_t align = alignof(std::max_align_t);
+  size_t head = (sizeof(ac_task) + align - 1) / align * align;
+  void *mem = ::operator new(head + inline_state_size);
+  ac_task *t;
+  if (inline_state_size != 0) {
+    void *st = static_cast<char *>(mem) + head;
+    std::memset(st, 0, inline_state_size);
+    t = new (mem) ac_task(loop, fn, st, nullptr);
+    t->inline_state = true;
+  } else {
+    t = new (mem) ac_task(loop, fn, state, free_state);
+  }
+  loop->task_list_add(t);
+  return t;
+}
+
+void task_release_self(ac_task *t) noexcept {
+  if (t->self_ref) {
+    t->self_ref = false;
+    t->unref();
+  }
+}
+
+}  // namespace ac

@@ -1,0 +1,73 @@
+// task.hpp — struct ac_task: a future driven by a step function.
+//
+// Invariants:
+//  - While pending, the task is on its loop's task list and the loop holds
+//    one reference to it (`self_ref`), so an unreferenced task still runs.
+//  - `waiter` is the future the task awaits between steps (reference held;
+//    the task sits in its callback list). It is null while the task is
+//    ready or stepping. During a step, `last_awaited` is the future the step
+//    is resuming from.
+//  - `must_cancel` means the next step sees AC_ECANCELLED; `num_cancels`
+//    counts requests (cancelling()/uncancel()).
+#pragma once
+
+#include <asyncore/task.h>
+
+#include "future.hpp"
+
+struct ac_task final : ac_future, ac::Runnable {
+  ac_step_fn step_fn;
+  void *state;
+  ac_free_fn free_state;
+  bool inline_state = false;
+  bool self_ref = true;
+  bool stepping = false;
+  bool must_cancel = false;
+  bool scheduled = false;  // in the ready queue
+  int num_cancels = 0;
+  int resume_code = 0;
+  uint64_t id;
+  char *name = nullptr;
+  char *cancel_message = nullptr;
+  ac_future *waiter = nullptr;
+  ac_future *last_awaited = nullptr;
+  ac_error *resume_error = nullptr;  // the error behind resume_code
+  ac_value pending_result{};
+  ac_error *pending_error = nullptr;
+  ac::Context *context;
+  ac_task *prev_task = nullptr;
+  ac_task *next_task = nullptr;
+
+  ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept;
+  ~ac_task() override;
+  // Tasks are allocated with ::operator new (possibly with room for an
+  // inline state), so they are freed the same way, unsized.
+  static void operator delete(void *p) noexcept { ::operator delete(p); }
+
+  // Runnable: one step.
+  void run() noexcept override;
+  // The loop closes with the task ready: nothing to release (the loop's
+  // reference is released by the task list).
+  void drop() noexcept override { scheduled = false; }
+
+  bool cancel(const char *message) noexcept override;
+  int uncancel() noexcept;
+  void schedule_step();  // throws bad_alloc
+  // Registers the await; returns AC_STEP_AWAIT or an error code.
+  int await(ac_future *fut) noexcept;
+  const char *get_name() noexcept;
+  // Called by the loop when it closes with the task pending.
+  void detach_for_close() noexcept;
+
+ private:
+  void finish_step(int rc) noexcept;
+  void release_state() noexcept;
+  void on_done() noexcept override;
+};
+
+namespace ac {
+// Placement: the task and an inline state block share one allocation.
+ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
+                  size_t inline_state_size);
+void task_release_self(ac_task *t) noexcept;
+}  // namespace ac

@@ -1,0 +1,30 @@
+// value.hpp — owning helpers for the contract's tagged value (ac_value).
+//
+// The runtime stores values it owns in a plain ac_value: bytes live in a
+// buffer from ac::value_alloc, a pointer carries its destructor. Exactly one
+// owner releases it, through value_release.
+#pragma once
+
+#include <asyncore/value.h>
+
+namespace ac {
+
+// Validates `in` and makes an owned copy in `out` (bytes copied, pointer
+// ownership taken over). Returns 0, AC_EINVAL for a malformed value, or
+// AC_ENOMEM; on failure `out` is NONE and the caller still owns `in`.
+int value_copy_in(ac_value *out, const ac_value *in) noexcept;
+// Releases an owned value and leaves it NONE.
+void value_release(ac_value *v) noexcept;
+// Moves an owned value: `to` takes it, `from` becomes NONE.
+inline void value_move(ac_value *to, ac_value *from) noexcept {
+  *to = *from;
+  from->kind = AC_VALUE_NONE;
+  from->u.i64 = 0;
+}
+inline void value_init(ac_value *v) noexcept {
+  v->kind = AC_VALUE_NONE;
+  v->reserved_ = 0;
+  v->u.i64 = 0;
+}
+
+}  // namespace ac
