@@ -1,0 +1,17 @@
+#!/bin/sh
+# compare.sh EXE EXPECTED [ARGS...] — runs an example on the virtual clock
+# and compares what it prints with the expected output (the seed's).
+exe=$1
+expected=$2
+shift 2
+out=$("$exe" --virtual-clock "$@" 2>&1)
+status=$?
+if [ $status -ne 0 ]; then
+  printf 'example exited with %d:\n%s\n' "$status" "$out"
+  exit 1
+fi
+if [ "$out" != "$(cat "$expected")" ]; then
+  printf -- '--- expected\n%s\n--- got\n%s\n' "$(cat "$expected")" "$out"
+  exit 1
+fi
+echo "output matches $(basename "$expected")"
