@@ -1,0 +1,91 @@
+package asyncore
+
+/*
+#cgo pkg-config: libasyncore
+#include <stdlib.h>
+#include <string.h>
+#include <asyncore.h>
+
+// The callbacks Go exports (trampolines.go); declared here so Go can take
+// their addresses and hand them to the library.
+extern void acgoFreeHandle(void *ud);
+extern void acgoFreeBox(void *ptr);
+extern void acgoCallback(ac_loop *loop, void *ud);
+extern void acgoFutureDone(ac_future *fut, void *ud);
+extern int acgoCoStep(ac_task *task, void *state);
+extern int acgoStepFunc(ac_task *task, void *state);
+extern void acgoForeachTask(ac_task *task, void *ud);
+extern void acgoExceptionHandler(ac_loop *loop, char *message, ac_error *error,
+                                 ac_future *future, void *ud);
+
+// An address as the library's pointer type; keeps uintptr-to-pointer
+// conversions on the C side of the boundary.
+static inline void *acgo_ptr(uintptr_t p) { return (void *)p; }
+
+// One crossing to read a value (instead of one per field through SWIG).
+static inline int acgo_value_read(uintptr_t vp, int64_t *i, double *d, uintptr_t *p,
+                                  size_t *n, uintptr_t *fn) {
+  const ac_value *v = (const ac_value *)vp;
+  switch (v->kind) {
+  case AC_VALUE_INT64: *i = v->u.i64; break;
+  case AC_VALUE_DOUBLE: *d = v->u.f64; break;
+  case AC_VALUE_BYTES: *p = (uintptr_t)v->u.bytes.data; *n = v->u.bytes.len; break;
+  case AC_VALUE_POINTER: *p = (uintptr_t)v->u.pointer.ptr; *fn = (uintptr_t)v->u.pointer.free_fn; break;
+  default: break;
+  }
+  return v->kind;
+}
+*/
+import "C"
+
+import (
+	"unsafe"
+)
+
+// C addresses of the trampolines, in the type SWIG uses for function
+// pointers (*byte).
+var (
+	fnFreeHandle       = (*byte)(unsafe.Pointer(C.acgoFreeHandle))
+	fnFreeBox          = (*byte)(unsafe.Pointer(C.acgoFreeBox))
+	fnCallback         = (*byte)(unsafe.Pointer(C.acgoCallback))
+	fnFutureDone       = (*byte)(unsafe.Pointer(C.acgoFutureDone))
+	fnCoStep           = (*byte)(unsafe.Pointer(C.acgoCoStep))
+	fnStepFunc         = (*byte)(unsafe.Pointer(C.acgoStepFunc))
+	fnForeachTask      = (*byte)(unsafe.Pointer(C.acgoForeachTask))
+	fnExceptionHandler = (*byte)(unsafe.Pointer(C.acgoExceptionHandler))
+
+	fnFreeBoxAddr = uintptr(unsafe.Pointer(C.acgoFreeBox))
+)
+
+// cBytes copies b into memory the C side may keep for the duration of a
+// call; the caller frees it with cFree.
+func cBytes(b []byte) uintptr {
+	if len(b) == 0 {
+		return 0
+	}
+	return uintptr(C.CBytes(b))
+}
+
+func cFree(p uintptr) {
+	if p != 0 {
+		C.free(C.acgo_ptr(C.uintptr_t(p)))
+	}
+}
+
+// goBytes copies n bytes at the C address p into a new Go slice.
+func goBytes(p uintptr, n int64) []byte {
+	if n == 0 || p == 0 {
+		return []byte{}
+	}
+	return C.GoBytes(C.acgo_ptr(C.uintptr_t(p)), C.int(n))
+}
+
+// valueFields reads a C ac_value in one crossing.
+func valueFields(v uintptr) (kind int, i int64, d float64, p uintptr, n int64, fn uintptr) {
+	var ci C.int64_t
+	var cd C.double
+	var cp, cfn C.uintptr_t
+	var cn C.size_t
+	k := C.acgo_value_read(C.uintptr_t(v), &ci, &cd, &cp, &cn, &cfn)
+	return int(k), int64(ci), float64(cd), uintptr(cp), int64(cn), uintptr(cfn)
+}

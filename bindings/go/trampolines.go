@@ -1,0 +1,98 @@
+package asyncore
+
+// The C-to-Go callbacks. Every one recovers from panics: a panic must never
+// unwind into the library. User data (ud) is always a cgo.Handle, never a
+// Go pointer.
+
+/*
+#cgo pkg-config: libasyncore
+#include <asyncore.h>
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+	"unsafe"
+
+	"asyncore/internal/raw"
+)
+
+// acgoFreeHandle is the free_ud of every registration: it lets the object
+// behind the handle know it will not be called again, then deletes the
+// handle. The library runs it exactly once per registration.
+//
+//export acgoFreeHandle
+func acgoFreeHandle(ud unsafe.Pointer) {
+	defer recoverInto(nil, "free_ud")
+	h := cgo.Handle(uintptr(ud))
+	if f, ok := h.Value().(freer); ok {
+		f.freed()
+	}
+	deleteHandle(h)
+}
+
+// acgoFreeBox is the destructor of a pointer value holding a Go value.
+//
+//export acgoFreeBox
+func acgoFreeBox(ptr unsafe.Pointer) {
+	defer recoverInto(nil, "value destructor")
+	deleteHandle(cgo.Handle(uintptr(ptr)))
+}
+
+// acgoCallback runs a callback scheduled with call_soon, call_later,
+// call_at or call_soon_threadsafe.
+//
+//export acgoCallback
+func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
+	cb := cgo.Handle(uintptr(ud)).Value().(*callback)
+	cb.run()
+}
+
+// acgoFutureDone captures a future's outcome for the goroutines waiting
+// on it.
+//
+//export acgoFutureDone
+func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
+	f := cgo.Handle(uintptr(ud)).Value().(*Future)
+	defer recoverInto(f.loop, "future done-callback")
+	f.capture(raw.SwigcptrFuture(uintptr(unsafe.Pointer(fut))))
+}
+
+// acgoCoStep steps a task written as a Go function running in its own
+// goroutine.
+//
+//export acgoCoStep
+func acgoCoStep(task *C.ac_task, state unsafe.Pointer) C.int {
+	co := cgo.Handle(uintptr(state)).Value().(*Co)
+	return C.int(co.step(raw.SwigcptrTask(uintptr(unsafe.Pointer(task)))))
+}
+
+// acgoStepFunc steps a task written as a Go step function.
+//
+//export acgoStepFunc
+func acgoStepFunc(task *C.ac_task, state unsafe.Pointer) C.int {
+	st := cgo.Handle(uintptr(state)).Value().(*stepTask)
+	return C.int(st.step(raw.SwigcptrTask(uintptr(unsafe.Pointer(task)))))
+}
+
+// acgoForeachTask collects the tasks ac_loop_foreach_task reports.
+//
+//export acgoForeachTask
+func acgoForeachTask(task *C.ac_task, ud unsafe.Pointer) {
+	c := cgo.Handle(uintptr(ud)).Value().(*taskCollector)
+	c.tasks = append(c.tasks, raw.SwigcptrTask(uintptr(unsafe.Pointer(task))))
+}
+
+// acgoExceptionHandler forwards the loop's exception reports to Go.
+//
+//export acgoExceptionHandler
+func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
+	fut *C.ac_future, ud unsafe.Pointer) {
+	l := cgo.Handle(uintptr(ud)).Value().(*exceptionHandler)
+	defer recoverInto(nil, "exception handler")
+	ctx := ExceptionContext{Message: C.GoString(message)}
+	if err != nil {
+		ctx.Err = errorFromC(raw.SwigcptrError(uintptr(unsafe.Pointer(err))))
+	}
+	l.fn(ctx)
+}
