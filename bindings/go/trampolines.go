@@ -49,13 +49,19 @@ func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
 }
 
 // acgoFutureDone captures a future's outcome for the goroutines waiting
-// on it.
+// on it, or runs a Go done-callback.
 //
 //export acgoFutureDone
 func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
-	f := cgo.Handle(uintptr(ud)).Value().(*Future)
-	defer recoverInto(f.loop, "future done-callback")
-	f.capture(raw.SwigcptrFuture(uintptr(unsafe.Pointer(fut))))
+	c := raw.SwigcptrFuture(uintptr(unsafe.Pointer(fut)))
+	switch v := cgo.Handle(uintptr(ud)).Value().(type) {
+	case *Future:
+		defer recoverInto(v.loop, "future done-callback")
+		v.capture(c)
+	case *futureCallback:
+		defer recoverInto(v.loop, "future done-callback")
+		v.fn(c)
+	}
 }
 
 // acgoCoStep steps a task written as a Go function running in its own
