@@ -19,9 +19,9 @@ struct worker {
   int64_t value;
 };
 
-static double now_of(ac_task *t) { return ac_loop_time(ac_task_get_loop(t)); }
+static inline double now_of(ac_task *t) { return ac_loop_time(ac_task_get_loop(t)); }
 
-static int worker_step(ac_task *t, void *p) {
+static inline int worker_step(ac_task *t, void *p) {
   struct worker *w = p;
   AC_BEGIN(w);
   trace("%s start at %g", w->name, now_of(t));
@@ -46,7 +46,7 @@ static int worker_step(ac_task *t, void *p) {
 }
 
 /* A worker task (one reference for the caller). */
-static ac_task *spawn_worker(ac_loop *loop, struct worker cfg) {
+static inline ac_task *spawn_worker(ac_loop *loop, struct worker cfg) {
   struct worker *w = NULL;
   ac_task *t = NULL;
   CHECK_RC(ac_task_new_inline(loop, worker_step, sizeof *w, 0, &t, (void **)&w), 0);
@@ -56,18 +56,18 @@ static ac_task *spawn_worker(ac_loop *loop, struct worker cfg) {
 }
 
 /* Cancels the future in ud, from a timer (ac_loop_call_later). */
-static void cancel_cb(ac_loop *loop, void *ud) {
+static inline void cancel_cb(ac_loop *loop, void *ud) {
   trace("cancel at %g", ac_loop_time(loop));
   ac_future_cancel(ud, NULL);
 }
-static void cancel_task_cb(ac_loop *loop, void *ud) {
+static inline void cancel_task_cb(ac_loop *loop, void *ud) {
   trace("cancel task at %g", ac_loop_time(loop));
   ac_task_cancel(ud, NULL);
 }
 
 /* Counts reports to the exception handler. */
 static int reports;
-static void count_reports(ac_loop *loop, const char *message, ac_error *error, ac_future *future,
+static inline void count_reports(ac_loop *loop, const char *message, ac_error *error, ac_future *future,
                           void *ud) {
   (void)loop;
   (void)error;
