@@ -279,6 +279,7 @@ void ac_as_completed::deliver() noexcept {
 
 void ac_as_completed::on_watched_done(ac_future *, size_t index) noexcept {
   ref();
+  finished[index] = true;
   try {
     ready.push_back(static_cast<int64_t>(index));
   } catch (...) {
@@ -296,16 +297,19 @@ void ac_as_completed::on_watched_done(ac_future *, size_t index) noexcept {
 
 void ac_as_completed::fire() noexcept {
   timer_armed = false;
-  // The inputs still running time out, after those already finished:
-  // the live watches are exactly the unfinished inputs; cut them and queue
-  // one timeout for each.
-  size_t n = unfinished;
   unwatch_all();
   unfinished = 0;
-  for (size_t i = 0; i < n; ++i) {
-    try {
-      ready.push_back(-1);
-    } catch (...) {
+  // Inputs already done whose callbacks have not run yet count as
+  // finished (an outcome that arrives with the deadline is not lost), in
+  // argument order; the others time out, after them.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (finished[i] || inputs[i]->done() != (pass == 0)) continue;
+      finished[i] = true;
+      try {
+        ready.push_back(pass == 0 ? static_cast<int64_t>(i) : -1);
+      } catch (...) {
+      }
     }
   }
   deliver();

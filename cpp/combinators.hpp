@@ -110,6 +110,7 @@ struct ac_as_completed final : ac::Watcher, ac::TimerNode {
   int refs = 1;
   ac_loop *loop;
   std::vector<ac_future *> inputs;  // one reference each
+  std::vector<bool> finished;       // per input: queued or handed out
   std::deque<int64_t> ready;        // input index, or -1 for "timed out"
   std::deque<ac::NextFuture *> waiters;  // one reference each
   size_t handed = 0;

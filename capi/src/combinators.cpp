@@ -185,6 +185,7 @@ AC_API int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
   if (it == nullptr) return AC_ENOMEM;
   try {
     it->inputs.reserve(n);
+    it->finished.assign(n, false);
     for (size_t i = 0; i < n; ++i) {
       items[i]->ref();
       it->inputs.push_back(items[i]);
