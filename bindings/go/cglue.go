@@ -53,8 +53,6 @@ var (
 	fnStepFunc         = (*byte)(unsafe.Pointer(C.acgoStepFunc))
 	fnForeachTask      = (*byte)(unsafe.Pointer(C.acgoForeachTask))
 	fnExceptionHandler = (*byte)(unsafe.Pointer(C.acgoExceptionHandler))
-
-	fnFreeBoxAddr = uintptr(unsafe.Pointer(C.acgoFreeBox))
 )
 
 // cBytes copies b into memory the C side may keep for the duration of a

@@ -37,6 +37,7 @@ type Co struct {
 	// Loop thread only.
 	started  bool
 	finished bool
+	awaiting *Future // what the last await registered, if a Go future
 }
 
 type coMsg struct {
@@ -75,6 +76,14 @@ func (l *Loop) Go(fn TaskFunc) (*Task, error) {
 
 // goTask creates the task on the loop thread.
 func (l *Loop) goTask(fn TaskFunc) (*Task, error) {
+	return l.newGoTask(fn, func(h uintptr, out *uintptr) int {
+		return raw.Task_new(l.c, fnCoStep, h, fnFreeHandle, 0, out)
+	})
+}
+
+// newGoTask makes the Co for fn and has create make the C task with it as
+// the state (loop thread).
+func (l *Loop) newGoTask(fn TaskFunc, create func(h uintptr, out *uintptr) int) (*Task, error) {
 	co := &Co{
 		loop:   l,
 		fn:     fn,
@@ -85,7 +94,7 @@ func (l *Loop) goTask(fn TaskFunc) (*Task, error) {
 	h := newHandle(co)
 	var out uintptr
 	// On failure the library has run free_state (the handle is gone).
-	if rc := raw.Task_new(l.c, fnCoStep, uintptr(h), fnFreeHandle, 0, &out); rc < 0 {
+	if rc := create(uintptr(h), &out); rc < 0 {
 		return nil, codeError(rc)
 	}
 	co.task = l.wrapTask(raw.SwigcptrTask(out), true)
@@ -111,19 +120,25 @@ func (co *Co) step(t raw.SwigcptrTask) int {
 		l.goTasks.Add(1)
 		go co.main()
 	} else {
-		co.toCo <- co.outcome(t)
+		r := awaitOutcome(l, t, co.awaiting)
+		co.awaiting = nil
+		co.toCo <- r
 	}
 	return co.serve(t)
 }
 
-// outcome is how the last await ended, for the goroutine.
-func (co *Co) outcome(t raw.SwigcptrTask) coReply {
-	l := co.loop
+// awaitOutcome is how the task's last await ended (in its step); f is the
+// Go future it awaited, if any.
+func awaitOutcome(l *Loop, t raw.SwigcptrTask, f *Future) coReply {
 	rc := raw.Task_outcome(t)
 	aw := raw.Task_awaited(t).(raw.SwigcptrFuture)
 	if rc == 0 {
 		if aw == 0 {
 			return coReply{}
+		}
+		if f != nil && f.c == aw {
+			v, err := f.read()
+			return coReply{val: v, err: err}
 		}
 		v, err := readOutcome(l, aw)
 		return coReply{val: v, err: err}
@@ -156,12 +171,13 @@ func (co *Co) serve(t raw.SwigcptrTask) int {
 			}
 			if raw.Future_done(f.c) == 1 {
 				// asyncio: awaiting a done future does not suspend.
-				v, err := readOutcome(l, f.c)
+				v, err := f.read()
 				co.toCo <- coReply{val: v, err: err}
 				continue
 			}
 			rc := raw.Task_await(t, f.c)
 			if rc == stepAwait {
+				co.awaiting = f
 				return rc
 			}
 			co.toCo <- coReply{err: codeError(rc)}

@@ -3,126 +3,116 @@ package asyncore
 import (
 	"context"
 	"errors"
+	"math"
+	"runtime"
 	"time"
 
 	"asyncore/internal/raw"
 )
 
-// futureCallback is a Go done-callback on a future (loop thread).
-type futureCallback struct {
-	loop *Loop
-	fn   func(c raw.SwigcptrFuture)
+// Waiting on several futures at once (combinators.h): gather, wait,
+// as_completed, wait_for, shield. Each Loop method may be called from any
+// goroutine and returns a future; each Co method awaits it.
+
+// NoTimeout, as a timeout, means none.
+const NoTimeout = time.Duration(-1)
+
+func timeoutSeconds(d time.Duration) float64 {
+	if d < 0 {
+		return math.Inf(1)
+	}
+	return d.Seconds()
 }
 
-// onDone registers fn to run (through the loop) when c is done.
-func (l *Loop) onDone(c raw.SwigcptrFuture, fn func(c raw.SwigcptrFuture)) error {
-	h := newHandle(&futureCallback{loop: l, fn: fn})
-	return codeError(raw.Future_add_done_callback(c, fnFutureDone, uintptr(h), fnFreeHandle))
+// futurePtrs lists the C futures of aws (which must belong to l).
+func (l *Loop) futurePtrs(aws []Awaitable) ([]uintptr, []*Future, error) {
+	ptrs := make([]uintptr, len(aws))
+	fs := make([]*Future, len(aws))
+	for i, a := range aws {
+		f := a.future()
+		if f.loop != l {
+			return nil, nil, ErrInvalid
+		}
+		ptrs[i], fs[i] = uintptr(f.c), f
+	}
+	return ptrs, fs, nil
 }
 
-// gatherState is one gather in progress (loop thread).
-type gatherState struct {
-	loop     *Loop
-	g        raw.SwigcptrFuture
-	children []*Future
-	results  []any
-	left     int
-	failing  bool // the gather ended because of a child: do not cancel the others
+// made wraps a future the library just handed out (out) unless rc failed.
+func (l *Loop) made(rc int, out uintptr) (*Future, error) {
+	if rc < 0 {
+		return nil, codeError(rc)
+	}
+	return l.wrapFuture(raw.SwigcptrFuture(out), true), nil
 }
 
-// Gather returns a future that completes with the results of every a, in
-// order, as a []any (asyncio.gather). The first failure fails it (the
-// others keep running); a cancelled child cancels it; cancelling the
-// gather cancels the children that are not done.
-func (l *Loop) Gather(aws ...Awaitable) (*Future, error) {
+// onLoopFuture runs make on the loop thread and returns its future.
+func (l *Loop) onLoopFuture(make func() (*Future, error)) (*Future, error) {
 	var f *Future
 	err := l.Call(func() error {
 		var e error
-		f, e = l.gather(aws)
+		f, e = make()
 		return e
 	})
 	return f, err
 }
 
-func (l *Loop) gather(aws []Awaitable) (*Future, error) {
+// Gather returns a future of the results of every a, in argument order, as
+// a []any (asyncio.gather): the first failure fails it (the others keep
+// running), a cancelled child cancels it, and cancelling it cancels the
+// children not yet done.
+func (l *Loop) Gather(aws ...Awaitable) (*Future, error) {
+	return l.onLoopFuture(func() (*Future, error) { return l.gather(aws, 0) })
+}
+
+// GatherReturnErrors is Gather with asyncio's return_exceptions=True: it
+// waits for every child and never fails because of one; a failed child's
+// slot holds its error.
+func (l *Loop) GatherReturnErrors(aws ...Awaitable) (*Future, error) {
+	return l.onLoopFuture(func() (*Future, error) { return l.gather(aws, 1) })
+}
+
+func (l *Loop) gather(aws []Awaitable, flags uint) (*Future, error) {
+	ptrs, fs, err := l.futurePtrs(aws)
+	if err != nil {
+		return nil, err
+	}
 	var out uintptr
-	if rc := raw.Future_new(l.c, &out); rc < 0 {
-		return nil, codeError(rc)
+	f, err := l.made(raw.Gather(l.c, ptrs, flags, &out), out)
+	if err != nil {
+		return nil, err
 	}
-	st := &gatherState{loop: l, g: raw.SwigcptrFuture(out), results: make([]any, len(aws)), left: len(aws)}
-	f := l.wrapFuture(st.g, true)
-	for _, a := range aws {
-		st.children = append(st.children, a.future())
-	}
-	for i, c := range st.children {
-		i := i
-		if c.loop != l {
-			raw.Future_cancel(st.g, "")
-			return f, ErrInvalid
+	g := f.c
+	f.post = func() (any, error) {
+		res := make([]any, len(fs))
+		for i := range fs {
+			if rc := raw.Gather_result_at(g, int64(i), l.scratch); rc == 0 {
+				res[i] = getValue(l.scratch)
+			} else if c := raw.Gather_item(g, int64(i)).(raw.SwigcptrFuture); c != 0 {
+				_, res[i] = readOutcome(l, c)
+			}
 		}
-		if err := l.onDone(c.c, func(cc raw.SwigcptrFuture) { st.childDone(i, cc) }); err != nil {
-			return f, err
-		}
-	}
-	if err := l.onDone(st.g, func(raw.SwigcptrFuture) { st.outerDone() }); err != nil {
-		return f, err
-	}
-	if st.left == 0 {
-		st.complete()
+		return res, nil
 	}
 	return f, nil
 }
 
-func (st *gatherState) childDone(i int, c raw.SwigcptrFuture) {
-	l := st.loop
-	v, err := readOutcome(l, c)
-	if raw.Future_done(st.g) == 1 {
-		return
-	}
-	if err != nil {
-		st.failing = true
-		if errors.Is(err, ErrCancelled) {
-			raw.Future_cancel(st.g, "")
-			return
-		}
-		e, _ := errorToC(err)
-		raw.Future_set_error(st.g, e)
-		raw.Error_unref(e)
-		return
-	}
-	st.results[i] = v
-	st.left--
-	if st.left == 0 {
-		st.complete()
-	}
-}
-
-func (st *gatherState) complete() {
-	cv := setValue(st.loop.scratch, st.results)
-	cv.release(raw.Future_set_result(st.g, st.loop.scratch) == 0)
-}
-
-func (st *gatherState) outerDone() {
-	if st.failing || raw.Future_cancelled(st.g) != 1 {
-		return
-	}
-	for _, c := range st.children {
-		raw.Future_cancel(c.c, "")
-	}
-}
-
-// Gather awaits every a concurrently and returns their results in order
-// (asyncio.gather).
+// Gather awaits every a concurrently and returns their results in order.
 func (co *Co) Gather(aws ...Awaitable) ([]any, error) {
-	var g *Future
-	if err := co.call(func() error {
-		var e error
-		g, e = co.loop.gather(aws)
-		return e
-	}); err != nil {
+	return co.awaitList(func() (*Future, error) { return co.loop.gather(aws, 0) })
+}
+
+// GatherReturnErrors awaits every a; a failed one's slot holds its error.
+func (co *Co) GatherReturnErrors(aws ...Awaitable) ([]any, error) {
+	return co.awaitList(func() (*Future, error) { return co.loop.gather(aws, 1) })
+}
+
+func (co *Co) awaitList(make func() (*Future, error)) ([]any, error) {
+	f, err := co.loop.onLoopFuture(make)
+	if err != nil {
 		return nil, err
 	}
-	v, err := co.Await(g)
+	v, err := co.Await(f)
 	if err != nil {
 		return nil, err
 	}
@@ -130,93 +120,252 @@ func (co *Co) Gather(aws ...Awaitable) ([]any, error) {
 	return res, nil
 }
 
-// timer schedules fn on the loop thread after d and returns its handle
-// (one reference, for cancelTimer).
-func (l *Loop) timer(d time.Duration, fn func()) (raw.SwigcptrHandle, error) {
-	h := newHandle(&callback{loop: l, fn: fn})
-	var out uintptr
-	if rc := raw.Loop_call_later(l.c, d.Seconds(), fnCallback, uintptr(h), fnFreeHandle, &out); rc < 0 {
-		return 0, codeError(rc)
-	}
-	return raw.SwigcptrHandle(out), nil
+// WaitFor returns a future of a's outcome, or, once d passes, cancels a,
+// waits until it has finished cancelling and fails with an error matching
+// ErrTimeout (asyncio.wait_for).
+func (l *Loop) WaitFor(a Awaitable, d time.Duration) (*Future, error) {
+	return l.onLoopFuture(func() (*Future, error) {
+		f := a.future()
+		if f.loop != l {
+			return nil, ErrInvalid
+		}
+		var out uintptr
+		return l.made(raw.Wait_for(l.c, f.c, timeoutSeconds(d), &out), out)
+	})
 }
 
-func cancelTimer(h raw.SwigcptrHandle) {
-	raw.Handle_cancel(h)
-	raw.Handle_unref(h)
-}
-
-// timeoutError is the error of an expired timeout; it wraps the
-// cancellation that delivered it.
-func timeoutError(cause error) error {
-	return &Error{Code: codeTimedOut, Message: "timed out", Cause: cause}
-}
-
-// WaitFor awaits a for at most d (asyncio.wait_for): when d passes first, a
-// is cancelled, and once it has ended WaitFor returns an error matching
-// ErrTimeout.
+// WaitFor awaits a for at most d (asyncio.wait_for).
 func (co *Co) WaitFor(a Awaitable, d time.Duration) (any, error) {
-	l := co.loop
-	f := a.future()
-	expired := false
-	var h raw.SwigcptrHandle
-	if err := co.call(func() error {
-		var e error
-		h, e = l.timer(d, func() {
-			expired = true
-			raw.Future_cancel(f.c, "")
-		})
-		return e
-	}); err != nil {
+	f, err := co.loop.WaitFor(a, d)
+	if err != nil {
 		return nil, err
 	}
-	v, err := co.Await(f)
-	_ = co.call(func() error { cancelTimer(h); return nil })
-	if expired && errors.Is(err, ErrCancelled) {
-		return nil, timeoutError(err)
+	return co.Await(f)
+}
+
+// Shield returns a future mirroring a that does not pass its own
+// cancellation on to a (asyncio.shield).
+func (l *Loop) Shield(a Awaitable) (*Future, error) {
+	return l.onLoopFuture(func() (*Future, error) {
+		f := a.future()
+		if f.loop != l {
+			return nil, ErrInvalid
+		}
+		var out uintptr
+		return l.made(raw.Shield(l.c, f.c, &out), out)
+	})
+}
+
+// Shield awaits a without letting this task's cancellation cancel it.
+func (co *Co) Shield(a Awaitable) (any, error) {
+	f, err := co.loop.Shield(a)
+	if err != nil {
+		return nil, err
 	}
-	return v, err
+	return co.Await(f)
+}
+
+// WaitMode says when Wait returns (asyncio's constants).
+type WaitMode int
+
+const (
+	AllCompleted   WaitMode = 0
+	FirstCompleted WaitMode = 1
+	FirstException WaitMode = 2
+)
+
+// Wait waits until mode is satisfied or timeout passes (asyncio.wait) and
+// returns the done and the pending ones, each in argument order. It never
+// fails for the timeout and never cancels anything.
+func (co *Co) Wait(mode WaitMode, timeout time.Duration, aws ...Awaitable) (done, pending []Awaitable, err error) {
+	l := co.loop
+	var byPtr map[uintptr]Awaitable
+	w, err := l.onLoopFuture(func() (*Future, error) {
+		ptrs, _, err := l.futurePtrs(aws)
+		if err != nil {
+			return nil, err
+		}
+		byPtr = make(map[uintptr]Awaitable, len(aws))
+		for i, p := range ptrs {
+			if _, seen := byPtr[p]; !seen {
+				byPtr[p] = aws[i]
+			}
+		}
+		var out uintptr
+		return l.made(raw.Wait(l.c, ptrs, int(mode), timeoutSeconds(timeout), &out), out)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := co.Await(w); err != nil {
+		return nil, nil, err
+	}
+	err = co.call(func() error {
+		nd, np := raw.Wait_done_count(w.c), raw.Wait_pending_count(w.c)
+		if nd < 0 || np < 0 {
+			return codeError(nd)
+		}
+		for i := 0; i < nd; i++ {
+			done = append(done, byPtr[raw.Wait_done_at(w.c, int64(i)).Swigcptr()])
+		}
+		for i := 0; i < np; i++ {
+			pending = append(pending, byPtr[raw.Wait_pending_at(w.c, int64(i)).Swigcptr()])
+		}
+		return nil
+	})
+	return done, pending, err
+}
+
+// AsCompleted iterates over futures in the order they complete
+// (asyncio.as_completed).
+type AsCompleted struct {
+	co   *Co
+	it   raw.SwigcptrAs_completed
+	id   uint64 // the reference Go holds, in loop.refs
+	done bool
+}
+
+// AsCompleted starts an iteration over aws; after timeout the inputs not
+// finished yet come out as errors matching ErrTimeout.
+func (co *Co) AsCompleted(timeout time.Duration, aws ...Awaitable) (*AsCompleted, error) {
+	l := co.loop
+	ac := &AsCompleted{co: co}
+	err := co.call(func() error {
+		ptrs, _, err := l.futurePtrs(aws)
+		if err != nil {
+			return err
+		}
+		var out uintptr
+		if rc := raw.As_completed_new(l.c, ptrs, timeoutSeconds(timeout), &out); rc < 0 {
+			return codeError(rc)
+		}
+		ac.it = raw.SwigcptrAs_completed(out)
+		ac.id = l.hold(out, refAsCompleted)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	runtime.SetFinalizer(ac, func(ac *AsCompleted) { l.releaseLater(ac.id) })
+	return ac, nil
+}
+
+// Next awaits the next input to finish: its index in aws and its outcome.
+// ok is false once every input has come out.
+func (ac *AsCompleted) Next() (index int, val any, err error, ok bool) {
+	if ac.done {
+		return -1, nil, nil, false
+	}
+	co := ac.co
+	l := co.loop
+	var f *Future
+	if cerr := co.call(func() error {
+		var out uintptr
+		rc := raw.As_completed_next(ac.it, &out)
+		if rc < 0 {
+			return codeError(rc)
+		}
+		if rc == 0 {
+			ac.done = true
+			return nil
+		}
+		f = l.wrapFuture(raw.SwigcptrFuture(out), true)
+		return nil
+	}); cerr != nil {
+		return -1, nil, cerr, false
+	}
+	if f == nil {
+		return -1, nil, nil, false
+	}
+	val, err = co.Await(f)
+	index = -1
+	_ = co.call(func() error { index = int(raw.As_completed_index(f.c)); return nil })
+	return index, val, err, true
+}
+
+// Scope is a timeout scope (asyncio.timeout): a deadline around a stretch
+// of awaits in one Go task.
+type Scope struct {
+	co *Co
+	c  raw.SwigcptrTimeout
 }
 
 // Timeout runs body with a deadline d from now (asyncio.timeout): when it
 // passes, the task is cancelled, body sees the cancellation at its await,
-// and Timeout turns it into an error matching ErrTimeout. A cancellation
-// from elsewhere stays a cancellation.
-func (co *Co) Timeout(d time.Duration, body func() error) error {
-	l := co.loop
-	t := co.task.t
-	expired := false
-	before := 0
-	var h raw.SwigcptrHandle
+// and Timeout returns an error matching ErrTimeout (and
+// context.DeadlineExceeded). A cancellation from elsewhere stays one.
+func (co *Co) Timeout(d time.Duration, body func(s *Scope) error) error {
+	return co.timeoutScope(func(out *uintptr) int {
+		return raw.Timeout_new(co.loop.c, timeoutSeconds(d), out)
+	}, body)
+}
+
+// TimeoutAt is Timeout with a deadline at loop time when (seconds).
+func (co *Co) TimeoutAt(when float64, body func(s *Scope) error) error {
+	return co.timeoutScope(func(out *uintptr) int {
+		return raw.Timeout_new_at(co.loop.c, when, out)
+	}, body)
+}
+
+func (co *Co) timeoutScope(make func(out *uintptr) int, body func(s *Scope) error) error {
+	s := &Scope{co: co}
 	if err := co.call(func() error {
-		before = raw.Task_cancelling(t)
-		var e error
-		h, e = l.timer(d, func() {
-			expired = true
-			raw.Task_cancel(t, "")
-		})
-		return e
+		var out uintptr
+		if rc := make(&out); rc < 0 {
+			return codeError(rc)
+		}
+		s.c = raw.SwigcptrTimeout(out)
+		if rc := raw.Timeout_enter(s.c, co.task.t); rc < 0 {
+			raw.Timeout_unref(s.c)
+			return codeError(rc)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
-	err := body()
-	remaining := 0
-	_ = co.call(func() error {
-		cancelTimer(h)
-		if expired {
-			remaining = raw.Task_uncancel(t)
+	err := body(s)
+	outcome := 0
+	if err != nil {
+		outcome = codeHost
+		var ae *Error
+		if errors.As(err, &ae) && ae.Code < 0 {
+			outcome = ae.Code
 		}
+	}
+	rc := outcome
+	_ = co.call(func() error {
+		rc = raw.Timeout_exit(s.c, outcome)
+		raw.Timeout_unref(s.c)
 		return nil
 	})
-	if expired && remaining <= before && errors.Is(err, ErrCancelled) {
-		return timeoutError(err)
+	if rc == codeTimedOut && outcome == codeCancelled {
+		return &Error{Code: codeTimedOut, Message: raw.Strerror(codeTimedOut), Cause: err}
 	}
 	return err
 }
 
+// When is the scope's deadline (loop time; +Inf for none).
+func (s *Scope) When() float64 {
+	w := math.NaN()
+	_ = s.co.call(func() error { w = raw.Timeout_when(s.c); return nil })
+	return w
+}
+
+// Reschedule moves the deadline to loop time when (+Inf: none).
+func (s *Scope) Reschedule(when float64) error {
+	return s.co.call(func() error { return codeError(raw.Timeout_reschedule(s.c, when)) })
+}
+
+// Expired reports whether the deadline passed while the scope was entered.
+func (s *Scope) Expired() bool {
+	e := false
+	_ = s.co.call(func() error { e = raw.Timeout_expired(s.c) == 1; return nil })
+	return e
+}
+
 // ToThread runs fn in a new goroutine and returns a future of its outcome
 // (asyncio.to_thread, with a goroutine for the thread). A panic in fn
-// fails the future with a *PanicError.
+// fails the future with a *PanicError. Close waits for these goroutines.
 func (l *Loop) ToThread(fn func() (any, error)) (*Future, error) {
 	var f *Future
 	err := l.Call(func() error {
@@ -244,25 +393,29 @@ func (l *Loop) ToThread(fn func() (any, error)) (*Future, error) {
 			}()
 			v, err = fn()
 		}()
-		_ = l.Post(func() {
-			if raw.Future_done(f.c) == 1 {
-				return
-			}
-			if err != nil {
-				if errors.Is(err, ErrCancelled) {
-					raw.Future_cancel(f.c, err.Error())
-					return
-				}
-				e, _ := errorToC(err)
-				raw.Future_set_error(f.c, e)
-				raw.Error_unref(e)
-				return
-			}
-			cv := setValue(l.scratch, v)
-			cv.release(raw.Future_set_result(f.c, l.scratch) == 0)
-		})
+		_ = l.Post(func() { completeOnLoop(l, f.c, v, err) })
 	}()
 	return f, nil
+}
+
+// completeOnLoop completes a future with a Go outcome (loop thread); a
+// future already done (cancelled meanwhile) is left alone.
+func completeOnLoop(l *Loop, c raw.SwigcptrFuture, v any, err error) {
+	if raw.Future_done(c) == 1 {
+		return
+	}
+	if err != nil {
+		if errors.Is(err, ErrCancelled) {
+			raw.Future_cancel(c, err.Error())
+			return
+		}
+		e, _ := errorToC(err)
+		raw.Future_set_error(c, e)
+		raw.Error_unref(e)
+		return
+	}
+	cv := setValue(l.scratch, v)
+	cv.release(raw.Future_set_result(c, l.scratch) == 0)
 }
 
 // ToThread runs fn in a new goroutine and awaits its outcome.

@@ -22,6 +22,10 @@ type Future struct {
 	id   uint64 // the reference Go holds, in loop.refs
 	done chan struct{}
 
+	// post reads the result of a future whose value lives elsewhere (a
+	// gather's results are its children's); loop thread.
+	post func() (any, error)
+
 	// Written once on the loop thread before done is closed.
 	val   any
 	err   error
@@ -55,10 +59,25 @@ func (l *Loop) wrapFuture(c raw.SwigcptrFuture, owned bool) *Future {
 }
 
 // capture reads the outcome of the done C future (loop thread).
-func (f *Future) capture(c raw.SwigcptrFuture) {
-	v, err := readOutcome(f.loop, c)
-	f.resolve(v, err)
+func (f *Future) capture(raw.SwigcptrFuture) {
+	f.resolve(f.read())
 }
+
+// read is the outcome of the done future (loop thread).
+func (f *Future) read() (any, error) {
+	if f.post != nil && raw.Future_state_of(f.c) == futureResult {
+		return f.post()
+	}
+	return readOutcome(f.loop, f.c)
+}
+
+// Future states (future.h).
+const (
+	futurePending   = 0
+	futureResult    = 1
+	futureError     = 2
+	futureCancelled = 3
+)
 
 // readOutcome reads a done future's result or error (loop thread).
 func readOutcome(l *Loop, c raw.SwigcptrFuture) (any, error) {
@@ -79,6 +98,12 @@ func (f *Future) resolve(v any, err error) {
 	f.val, f.err = v, err
 	delete(f.loop.waiting, f.id)
 	close(f.done)
+}
+
+// futureCallback is a Go done-callback on a future (loop thread).
+type futureCallback struct {
+	loop *Loop
+	fn   func(c raw.SwigcptrFuture)
 }
 
 // freed: the done-callback was released without running (the loop closed).
@@ -173,7 +198,7 @@ func (f *Future) Result() (any, error) {
 		if raw.Future_done(f.c) != 1 {
 			return ErrState
 		}
-		v, err = readOutcome(f.loop, f.c)
+		v, err = f.read()
 		return nil
 	})
 	if cerr != nil {

@@ -27,6 +27,7 @@ type Loop struct {
 	owner  atomic.Int64       // id of the goroutine (locked to the thread) that runs the loop
 	active atomic.Pointer[Co] // the Go task being stepped: its goroutine may use the loop
 	runner bool               // started with StartLoop
+	grace  time.Duration      // how long Close lets cancelled tasks finish
 
 	// Loop thread only.
 	closed  bool
@@ -58,6 +59,7 @@ type heldRef struct {
 const (
 	refFuture = iota
 	refHandle
+	refAsCompleted
 )
 
 // Option configures a new loop.
@@ -65,6 +67,7 @@ type Option func(*loopConfig)
 
 type loopConfig struct {
 	flags uint
+	grace time.Duration
 }
 
 // WithVirtualClock runs the loop on a virtual clock: time stands still
@@ -76,6 +79,10 @@ func WithVirtualClock() Option { return func(c *loopConfig) { c.flags |= 1 } }
 // every call checks the thread).
 func WithDebug() Option { return func(c *loopConfig) { c.flags |= 2 } }
 
+// WithShutdownGrace bounds how long Close lets the tasks it cancels finish
+// (default 5 s).
+func WithShutdownGrace(d time.Duration) Option { return func(c *loopConfig) { c.grace = d } }
+
 // VirtualClockIf is WithVirtualClock when on is true (for programs that
 // take a --virtual-clock flag).
 func VirtualClockIf(on bool) Option {
@@ -86,7 +93,7 @@ func VirtualClockIf(on bool) Option {
 }
 
 func newLoop(opts []Option) (*Loop, error) {
-	var cfg loopConfig
+	cfg := loopConfig{grace: 5 * time.Second}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -100,6 +107,7 @@ func newLoop(opts []Option) (*Loop, error) {
 		refs:       make(map[uint64]heldRef),
 		waiting:    make(map[uint64]*Future),
 		runnerDone: make(chan struct{}),
+		grace:      cfg.grace,
 	}
 	l.owner.Store(goid())
 	return l, nil
@@ -278,9 +286,6 @@ func (l *Loop) Close() error {
 	return l.closeErr
 }
 
-// shutdownGrace bounds how long Close lets cancelled tasks finish.
-const shutdownGrace = 5 * time.Second
-
 // shutdown runs on the owner thread with the loop not running.
 func (l *Loop) shutdown() error {
 	if l.closed {
@@ -291,7 +296,7 @@ func (l *Loop) shutdown() error {
 		for _, t := range tasks {
 			raw.Task_cancel(t, "")
 		}
-		deadline := time.Now().Add(shutdownGrace)
+		deadline := time.Now().Add(l.grace)
 		for len(l.pendingTasks()) > 0 && time.Now().Before(deadline) {
 			if raw.Loop_step(l.c, 0.01, nil, nil) < 0 {
 				break
@@ -348,6 +353,8 @@ func unrefC(r heldRef) {
 		raw.Future_unref(raw.SwigcptrFuture(r.ptr))
 	case refHandle:
 		raw.Handle_unref(raw.SwigcptrHandle(r.ptr))
+	case refAsCompleted:
+		raw.As_completed_unref(raw.SwigcptrAs_completed(r.ptr))
 	}
 }
 

@@ -27,10 +27,11 @@ type StepFunc func(s *Step) int
 type Step struct {
 	State any
 
-	loop *Loop
-	fn   StepFunc
-	t    raw.SwigcptrTask
-	task *Task
+	loop     *Loop
+	fn       StepFunc
+	t        raw.SwigcptrTask
+	task     *Task
+	awaiting *Future
 }
 
 type stepTask struct{ s Step }
@@ -75,7 +76,11 @@ func (s *Step) Loop() *Loop { return s.loop }
 func (s *Step) Task() *Task { return s.task }
 
 // Await registers a as what the task waits for; return its result.
-func (s *Step) Await(a Awaitable) int { return raw.Task_await(s.t, a.future().c) }
+func (s *Step) Await(a Awaitable) int {
+	f := a.future()
+	s.awaiting = f
+	return raw.Task_await(s.t, f.c)
+}
 
 // Sleep waits for d; return its result.
 func (s *Step) Sleep(d time.Duration) int { return raw.Task_sleep(s.t, d.Seconds()) }
@@ -93,7 +98,6 @@ func (s *Step) Fail(err error) int { return finishTask(s.loop, s.t, nil, err) }
 // Outcome is how the last await ended: its value, or its error (one
 // matching ErrCancelled when the task is being cancelled).
 func (s *Step) Outcome() (any, error) {
-	co := Co{loop: s.loop}
-	r := co.outcome(s.t)
+	r := awaitOutcome(s.loop, s.t, s.awaiting)
 	return r.val, r.err
 }

@@ -308,9 +308,9 @@ func TestWaitFor(t *testing.T) {
 func TestTimeoutScope(t *testing.T) {
 	var tr trace
 	_, err := Run(func(co *Co) (any, error) {
-		err := co.Timeout(time.Second, func() error { return co.Sleep(10 * time.Second) })
+		err := co.Timeout(time.Second, func(*Scope) error { return co.Sleep(10 * time.Second) })
 		tr.add(fmt.Sprintf("expired: timeout=%v deadline=%v", errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded)))
-		err = co.Timeout(time.Second, func() error { return co.Sleep(time.Millisecond) })
+		err = co.Timeout(time.Second, func(*Scope) error { return co.Sleep(time.Millisecond) })
 		tr.add(fmt.Sprintf("in time: %v", err))
 		if n := co.Task().Cancelling(); n != 0 {
 			tr.add(fmt.Sprintf("cancelling left: %d", n))
@@ -369,7 +369,7 @@ func TestCloseCancelsPendingGoTasks(t *testing.T) {
 
 func TestCloseReleasesATaskThatIgnoresCancellation(t *testing.T) {
 	done := leakCheck(t)
-	l, _ := StartLoop()
+	l, _ := StartLoop(WithShutdownGrace(50 * time.Millisecond))
 	f, _ := l.NewFuture()
 	parked := make(chan struct{})
 	results := make(chan error, 4)

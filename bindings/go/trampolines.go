@@ -36,7 +36,9 @@ func acgoFreeHandle(ud unsafe.Pointer) {
 //export acgoFreeBox
 func acgoFreeBox(ptr unsafe.Pointer) {
 	defer recoverInto(nil, "value destructor")
-	deleteHandle(cgo.Handle(uintptr(ptr)))
+	if h, ok := unboxPointer(uintptr(ptr)); ok {
+		deleteHandle(h)
+	}
 }
 
 // acgoCallback runs a callback scheduled with call_soon, call_later,

@@ -24,6 +24,21 @@ import (
 // which Go must not dereference.
 type ForeignPointer uintptr
 
+// boxTag marks the pointer of a boxed Go value: the handle with the top
+// bit set, an address no C object has in user space. The mark, not the
+// destructor, identifies a box, because the library may share a pointer
+// value without its destructor (ac_shield, ac_wait_for copy outcomes so).
+const boxTag = uintptr(1) << 63
+
+func boxPointer(h cgo.Handle) uintptr { return uintptr(h) | boxTag }
+
+func unboxPointer(p uintptr) (cgo.Handle, bool) {
+	if p&boxTag == 0 || p == boxTag {
+		return 0, false
+	}
+	return cgo.Handle(p &^ boxTag), true
+}
+
 // Value kinds of the contract (value.h).
 const (
 	valueNone    = 0
@@ -54,7 +69,7 @@ func setValue(v raw.SwigcptrValue, x any) cValue {
 		return cValue{buf: buf}
 	default:
 		h := newHandle(x)
-		raw.Value_set_pointer(v, uintptr(h), fnFreeBox)
+		raw.Value_set_pointer(v, boxPointer(h), fnFreeBox)
 		return cValue{box: h}
 	}
 	return cValue{}
@@ -71,7 +86,7 @@ func (c cValue) release(stored bool) {
 
 // getValue reads a C value (a borrowed view) as a Go value.
 func getValue(v raw.SwigcptrValue) any {
-	kind, i, d, p, n, fn := valueFields(uintptr(v))
+	kind, i, d, p, n, _ := valueFields(uintptr(v))
 	switch kind {
 	case valueInt64:
 		return i
@@ -80,8 +95,8 @@ func getValue(v raw.SwigcptrValue) any {
 	case valueBytes:
 		return goBytes(p, n)
 	case valuePointer:
-		if fn == fnFreeBoxAddr && p != 0 {
-			return cgo.Handle(p).Value()
+		if h, ok := unboxPointer(p); ok {
+			return h.Value()
 		}
 		return ForeignPointer(p)
 	}
