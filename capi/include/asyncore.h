@@ -20,5 +20,6 @@
 #include "asyncore/future.h"
 #include "asyncore/task.h"
 #include "asyncore/context.h"
+#include "asyncore/thread.h"
 
 #endif
