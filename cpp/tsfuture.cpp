@@ -24,6 +24,16 @@ ac_tsfuture::~ac_tsfuture() {
 }
 
 int ac_tsfuture::complete(int new_state, ac_value *owned, ac_error *err) noexcept {
+  // A completer often borrows a reference of the thread that waits (a
+  // gate); once that thread sees the future done it may drop it. Hold our
+  // own until the waiters are woken and the callbacks have run.
+  ref();
+  int rc = complete_held(new_state, owned, err);
+  unref();
+  return rc;
+}
+
+int ac_tsfuture::complete_held(int new_state, ac_value *owned, ac_error *err) noexcept {
   std::vector<Callback> to_run;
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -36,7 +46,6 @@ int ac_tsfuture::complete(int new_state, ac_value *owned, ac_error *err) noexcep
     to_run.swap(callbacks);
     state.store(new_state, std::memory_order_release);
   }
-  // The caller holds a reference, so the condition variable outlives this.
   cv.notify_all();
   for (Callback &c : to_run) {
     c.fn(this, c.ud);

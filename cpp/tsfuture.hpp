@@ -27,8 +27,9 @@ constexpr uint32_t kTsFutureMagic = 0x54734675;  // "TsFu"
 //  - `callbacks` holds registrations only while pending (under `mu`); the
 //    completing thread swaps them out and runs them after unlocking, so a
 //    callback may call back into this future.
-//  - The completer, waiters and readers each hold a reference, so waking
-//    waiters never races with freeing the condition variable.
+//  - complete() holds its own reference while it wakes waiters and runs
+//    callbacks, so a waiter that drops the last reference of its caller's
+//    as soon as it sees the future done never frees it under the completer.
 struct ac_tsfuture {
   struct Callback {
     ac_tsfuture_callback_fn fn;
@@ -59,6 +60,7 @@ struct ac_tsfuture {
   // `err` and leaves `owned` to the caller. Wakes waiters, then runs the
   // callbacks on this thread.
   int complete(int new_state, ac_value *owned, ac_error *err) noexcept;
+  int complete_held(int new_state, ac_value *owned, ac_error *err) noexcept;
   // Cancels a pending future; false when already done.
   bool cancel(const char *message) noexcept;
   // Adds a callback, or runs it now if done. Throws bad_alloc (nothing
