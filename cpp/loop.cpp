@@ -105,7 +105,9 @@ double ac_loop::now() const noexcept {
 void ac_loop::stop() noexcept {
   if (!stopping) {
     stopping = true;
-    // While running: the callbacks ready now still run, later ones wait.
+    // From inside a callback: the callbacks ready now still run, later ones
+    // wait. Otherwise run_ready counts the batch when it starts.
+    stop_counted = in_run_ready;
     stop_countdown = ready.size();
   }
 }
@@ -133,6 +135,11 @@ void ac_loop::fire_due_timers() {
 int ac_loop::run_ready() {
   int n = 0;
   uint32_t limit = ready_budget;
+  if (stopping && !stop_counted) {
+    stop_countdown = ready.size();
+    stop_counted = true;
+  }
+  in_run_ready = true;
   while (!ready.empty() && static_cast<uint32_t>(n) < limit) {
     // run_until_complete returns as soon as its future is done.
     if (until != nullptr && until->done()) break;
@@ -155,15 +162,20 @@ int ac_loop::run_ready() {
     }
     ++n;
   }
+  in_run_ready = false;
   return n;
 }
 
 int ac_loop::run_once(double max_block) {
+  // 0. Thread-safe submissions join the ready queue before anything is
+  //    counted, as asyncio appends them to its ready deque directly.
+  if (ts_has_pending.load(std::memory_order_acquire)) drain_threadsafe();
+
   // 1. How long may the poll block? Not at all when work is ready or a stop
   //    is pending; until the next timer otherwise (the virtual clock never
   //    waits for a timer: it jumps, below); forever when nothing is due.
   double timeout;
-  if (!ready.empty() || stopping) {
+  if (!ready.empty() || stopping || (until != nullptr && until->done())) {
     timeout = 0;
   } else if (!timers.empty()) {
     timeout = virtual_clock ? 0 : std::max(0.0, timers.top()->when - now());
@@ -194,6 +206,7 @@ int ac_loop::run_forever() {
     if (stopping) break;
   }
   stopping = false;
+  stop_counted = false;
   running = false;
   return 0;
 }
@@ -205,6 +218,12 @@ int ac_loop::run_until_complete(ac_future *f) {
   running = true;
   owner = ac::thread_token();
   bool stopped = false;
+  if (f->done()) {
+    // asyncio still runs one iteration for a future that is already done.
+    until = nullptr;
+    stop();
+    run_once(-1);
+  }
   while (!f->done()) {
     run_once(-1);
     if (!f->done() && stopping) {
@@ -213,6 +232,7 @@ int ac_loop::run_until_complete(ac_future *f) {
     }
   }
   stopping = false;
+  stop_counted = false;
   running = false;
   until = prev_until;
   int rc = 0;
@@ -232,6 +252,7 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   int n = run_once(max_block);
   running = false;
   stopping = false;
+  stop_counted = false;
   if (pending != nullptr)
     *pending = !ready.empty() || !timers.empty() || uv.active_handles > 1 ||
                uv.active_reqs.count > 0;
@@ -256,6 +277,7 @@ int ac_loop::submit_threadsafe(ac_handle *h) noexcept {
   } catch (...) {
     return AC_ENOMEM;
   }
+  ts_has_pending.store(true, std::memory_order_release);
   // Under the lock: close() cannot close the async handle meanwhile.
   uv_async_send(&async);
   return 0;
@@ -270,6 +292,7 @@ void ac_loop::drain_threadsafe() noexcept {
   {
     std::lock_guard<std::mutex> lock(ts_mutex);
     batch.swap(ts_pending);
+    ts_has_pending.store(false, std::memory_order_relaxed);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     try {

@@ -66,8 +66,11 @@ struct ac_loop {
   bool stopping = false;
   bool virtual_clock = false;
   double virtual_now = 0;
-  // Stop after this many more ready callbacks (set by stop while running).
+  // Once stopping, only the callbacks ready when the stop was seen by
+  // run_ready still run (asyncio finishes the current iteration's batch).
   size_t stop_countdown = 0;
+  bool stop_counted = false;
+  bool in_run_ready = false;
   // run_until_complete returns as soon as this future is done.
   ac_future *until = nullptr;
 
@@ -93,6 +96,7 @@ struct ac_loop {
   // ---- thread-safe submissions ----
   std::mutex ts_mutex;
   bool ts_closed = false;               // guarded by ts_mutex
+  std::atomic<bool> ts_has_pending{false};  // a cheap peek before locking
   std::vector<ac_handle *> ts_pending;  // guarded by ts_mutex
 
   // ---- subsystems with libuv handles ----

@@ -21,5 +21,8 @@
 #include "asyncore/task.h"
 #include "asyncore/context.h"
 #include "asyncore/thread.h"
+#include "asyncore/combinators.h"
+#include "asyncore/timeout.h"
+#include "asyncore/taskgroup.h"
 
 #endif
