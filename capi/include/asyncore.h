@@ -20,5 +20,9 @@
 #include "asyncore/future.h"
 #include "asyncore/task.h"
 #include "asyncore/context.h"
+#include "asyncore/stream.h"
+#include "asyncore/server.h"
+#include "asyncore/udp.h"
+#include "asyncore/dns.h"
 
 #endif
