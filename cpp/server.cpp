@@ -132,8 +132,7 @@ void ac_server::hand_over(int client) noexcept {
     return;
   }
   int rc = s->adopt(client);
-  if (rc != 0) {
-    ::close(client);  // uv_*_open failed: the descriptor is still ours
+  if (rc != 0) {  // the stream owns the descriptor and closes it
     s->close();
     s->unref();
     return;

@@ -1,6 +1,13 @@
 #include "stream.hpp"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstdlib>
@@ -34,18 +41,8 @@ namespace {
 
 ac_stream *of(uv_handle_t *h) { return static_cast<ac_stream *>(h->data); }
 
-void on_alloc_cb(uv_handle_t *h, size_t, uv_buf_t *buf) { of(h)->alloc(buf); }
-void on_read_cb(uv_stream_t *st, ssize_t nread, const uv_buf_t *) {
-  of(reinterpret_cast<uv_handle_t *>(st))->on_read(nread);
-}
-void on_write_cb(uv_write_t *req, int status) {
-  static_cast<ac_stream *>(req->data)->on_write(status);
-}
-void on_shutdown_cb(uv_shutdown_t *req, int status) {
-  static_cast<ac_stream *>(req->data)->on_shutdown(status);
-}
-void on_connect_cb(uv_connect_t *req, int status) {
-  static_cast<ac_stream *>(req->data)->on_connect(status);
+void on_poll_cb(uv_poll_t *p, int status, int events) {
+  of(reinterpret_cast<uv_handle_t *>(p))->on_poll(status, events);
 }
 void on_close_cb(uv_handle_t *h) { of(h)->on_close(); }
 void on_getaddrinfo_cb(uv_getaddrinfo_t *req, int status, addrinfo *res) {
@@ -84,10 +81,7 @@ ac_stream *stream_new(ac_loop *loop, bool unix_socket) { return new ac_stream(lo
 
 ac_stream::ac_stream(ac_loop *l, bool unix_socket) noexcept : loop(l), is_unix(unix_socket) {
   loop->refs.fetch_add(1, std::memory_order_relaxed);
-  h.handle.data = this;
-  wreq.data = this;
-  sreq.data = this;
-  creq.data = this;
+  poll.data = this;
   loop->add_closable(this);
   registered = true;
 }
@@ -104,6 +98,7 @@ ac_stream::~ac_stream() {
   for (ac_future *f : closed_waiters) f->unref();
   if (done_none != nullptr) done_none->unref();
   std::free(rbuf);
+  if (fd >= 0) ::close(fd);
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
 }
@@ -120,15 +115,51 @@ void ac_stream::maybe_free() noexcept {
 
 // ---------------------------------------------------------------- connect
 
-int ac_stream::adopt(uv_os_sock_t fd) noexcept {
-  int rc = is_unix ? uv_pipe_init(&loop->uv, &h.pipe, 0) : uv_tcp_init(&loop->uv, &h.tcp);
-  if (rc != 0) return rc;
-  h.handle.data = this;
+int ac_stream::open_socket(int family) noexcept {
+  fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int rc = uv_poll_init_socket(&loop->uv, &poll, fd);
+  if (rc != 0) {
+    ::close(fd);
+    fd = -1;
+    return rc;
+  }
+  poll.data = this;
   handle_live = true;
-  rc = is_unix ? uv_pipe_open(&h.pipe, fd) : uv_tcp_open(&h.tcp, fd);
-  if (rc != 0) return rc;  // the caller closes the stream (and the fd)
+  poll_events = 0;
+  return 0;
+}
+
+// Makes the poll watcher watch what the stream needs now: readable while
+// reading, writable while connecting or while bytes are queued.
+void ac_stream::watch() noexcept {
+  if (!handle_live || retrying || uv_is_closing(reinterpret_cast<uv_handle_t *>(&poll))) return;
+  int want = 0;
+  if (phase == kConnecting) {
+    want = UV_WRITABLE;
+  } else if (phase != kClosed) {
+    if (reading) want |= UV_READABLE;
+    if (write_buffer_size() != 0 && write_error == 0) want |= UV_WRITABLE;
+  }
+  if (want == poll_events) return;
+  poll_events = want;
+  if (want == 0)
+    uv_poll_stop(&poll);
+  else
+    uv_poll_start(&poll, want, ac::on_poll_cb);
+}
+
+int ac_stream::adopt(int sock) noexcept {
+  fd = sock;
+  int rc = uv_poll_init_socket(&loop->uv, &poll, fd);
+  if (rc != 0) return rc;  // the destructor closes the socket
+  poll.data = this;
+  handle_live = true;
   phase = kOpen;
-  if (!is_unix) uv_tcp_nodelay(&h.tcp, 1);
+  if (!is_unix) {
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  }
   start_reading();
   return 0;
 }
@@ -174,14 +205,16 @@ ac_future *ac_stream::connect_unix(const char *path) {
   connect_future = new ac::ConnectFuture(loop, this);
   connect_future->ref();  // the caller's
   ac_future *caller = connect_future;
-  int rc = uv_pipe_init(&loop->uv, &h.pipe, 0);
-  if (rc != 0) {
-    connect_failed(rc);
+  auto *un = reinterpret_cast<sockaddr_un *>(&unix_target);
+  size_t n = std::strlen(path);
+  if (n == 0 || n >= sizeof un->sun_path) {
+    connect_failed(AC_EINVAL);
     return caller;
   }
-  h.handle.data = this;
-  handle_live = true;
-  uv_pipe_connect(&creq, &h.pipe, path, ac::on_connect_cb);
+  un->sun_family = AF_UNIX;
+  std::memcpy(un->sun_path, path, n + 1);
+  targets.push_back(unix_target);
+  try_connect_next();
   return caller;
 }
 
@@ -206,51 +239,76 @@ void ac_stream::on_resolved(int status, addrinfo *res) noexcept {
   try_connect_next();
 }
 
-void ac_stream::try_connect_next() noexcept {
-  while (phase == kConnecting) {
-    if (next_target >= targets.size()) {
-      connect_failed(connect_error != 0 ? connect_error : AC_ECONNREFUSED);
-      return;
-    }
-    const sockaddr_storage &ss = targets[next_target++];
-    int rc = uv_tcp_init(&loop->uv, &h.tcp);
-    if (rc != 0) {
-      connect_failed(rc);
-      return;
-    }
-    h.handle.data = this;
-    handle_live = true;
-    rc = uv_tcp_connect(&creq, &h.tcp, reinterpret_cast<const sockaddr *>(&ss), ac::on_connect_cb);
-    if (rc == 0) return;
-    connect_error = rc;
-    // The handle must be closed before it is initialised again.
-    retrying = true;
-    uv_close(&h.handle, ac::on_close_cb);
-    return;
+static socklen_t addr_len(const sockaddr_storage &ss) {
+  switch (ss.ss_family) {
+    case AF_INET: return sizeof(sockaddr_in);
+    case AF_INET6: return sizeof(sockaddr_in6);
+    default: return sizeof(sockaddr_un);
   }
 }
 
-void ac_stream::on_connect(int status) noexcept {
-  if (phase != kConnecting) return;  // closed meanwhile (UV_ECANCELED)
-  if (status == 0) {
+void ac_stream::try_connect_next() noexcept {
+  if (phase != kConnecting) return;
+  if (next_target >= targets.size()) {
+    connect_failed(connect_error != 0 ? connect_error : AC_ECONNREFUSED);
+    return;
+  }
+  const sockaddr_storage &ss = targets[next_target++];
+  int rc = open_socket(ss.ss_family);
+  if (rc != 0) {
+    retry_or_fail(rc);
+    return;
+  }
+  if (::connect(fd, reinterpret_cast<const sockaddr *>(&ss), addr_len(ss)) == 0) {
     connected();
     return;
   }
-  connect_error = status;
-  if (!is_unix && next_target < targets.size()) {
-    retrying = true;
-    uv_close(&h.handle, ac::on_close_cb);
+  if (errno == EINPROGRESS) {
+    watch();  // writable when the attempt ends
     return;
   }
-  connect_failed(status);
+  retry_or_fail(-errno);
+}
+
+// The socket became writable while connecting: the attempt ended.
+void ac_stream::finish_connect() noexcept {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == 0) {
+    connected();
+    return;
+  }
+  retry_or_fail(-err);
+}
+
+void ac_stream::retry_or_fail(int code) noexcept {
+  connect_error = code;
+  if (next_target >= targets.size()) {
+    connect_failed(code);
+    return;
+  }
+  if (!handle_live) {
+    try_connect_next();
+    return;
+  }
+  // The watcher must be closed before it watches another socket.
+  retrying = true;
+  uv_close(reinterpret_cast<uv_handle_t *>(&poll), ac::on_close_cb);
+  ::close(fd);
+  fd = -1;
 }
 
 void ac_stream::connected() noexcept {
   phase = kOpen;
-  if (!is_unix) uv_tcp_nodelay(&h.tcp, 1);
+  if (!is_unix) {
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  }
   start_reading();
-  if (!wpending.empty()) start_write();
+  if (write_buffer_size() != 0) flush();
   maybe_shutdown();
+  watch();
   if (connect_future != nullptr) {
     ac_future *f = connect_future;
     connect_future = nullptr;
@@ -266,7 +324,8 @@ void ac_stream::connect_failed(int code) noexcept {
   connect_error = code;
   read_error = code;
   write_error = code;
-  wpending.clear();
+  wbuf.clear();
+  woff = 0;
   fail_waiters(code);
   phase = kClosed;
   close_handle();
@@ -274,63 +333,81 @@ void ac_stream::connect_failed(int code) noexcept {
 
 // ---------------------------------------------------------------- reading
 
-void ac_stream::alloc(uv_buf_t *buf) noexcept {
-  constexpr size_t kChunk = 65536;
-  if (rstart == rend) rstart = rend = 0;
-  if (rcap - rend < kChunk && rstart > 0) {
-    std::memmove(rbuf, rbuf + rstart, rend - rstart);
-    rend -= rstart;
-    rstart = 0;
-  }
-  if (rcap - rend < kChunk) {
-    size_t want = rcap * 2 > rend + kChunk ? rcap * 2 : rend + kChunk;
-    auto *p = static_cast<char *>(std::realloc(rbuf, want));
-    if (p == nullptr) {
-      *buf = uv_buf_init(nullptr, 0);  // libuv reports UV_ENOBUFS
-      return;
-    }
-    rbuf = p;
-    rcap = want;
-  }
-  *buf = uv_buf_init(rbuf + rend, static_cast<unsigned>(rcap - rend));
-}
-
 void ac_stream::start_reading() noexcept {
   if (!handle_live || phase != kOpen || reading || eof || read_error != 0 || read_paused) return;
-  int rc = uv_read_start(&h.stream, ac::on_alloc_cb, ac::on_read_cb);
-  if (rc == 0)
-    reading = true;
-  else
-    read_error = rc;
+  reading = true;
+  watch();
 }
 
-void ac_stream::on_read(ssize_t nread) noexcept {
-  if (nread > 0) {
-    rend += static_cast<size_t>(nread);
-  } else if (nread == 0) {
-    return;  // EAGAIN: nothing read
-  } else if (nread == UV_EOF) {
-    eof = true;
-    reading = false;  // libuv stopped reading
-  } else {
-    uv_read_stop(&h.stream);
-    reading = false;
-    read_error = static_cast<int>(nread);
+void ac_stream::on_poll(int status, int events) noexcept {
+  if (status < 0) {
+    // libuv reports POLLERR as UV_EBADF and stops the watcher; the socket
+    // itself tells the real error (SO_ERROR, recv, send).
+    poll_events = 0;
+    events = UV_READABLE | UV_WRITABLE;
+  }
+  if (phase == kConnecting) {
+    if ((events & UV_WRITABLE) != 0) finish_connect();
+    return;
+  }
+  if ((events & UV_READABLE) != 0 && reading) do_read();
+  if ((events & UV_WRITABLE) != 0 && write_buffer_size() != 0) flush();
+  if (status < 0) watch();
+}
+
+void ac_stream::do_read() noexcept {
+  constexpr size_t kChunk = 65536;
+  // A few reads per wake-up at most, so one fast peer cannot starve the
+  // loop; level-triggered polling brings us back for the rest.
+  for (int round = 0; round < 4; ++round) {
+    if (rstart == rend) rstart = rend = 0;
+    if (rcap - rend < kChunk && rstart > 0) {
+      std::memmove(rbuf, rbuf + rstart, rend - rstart);
+      rend -= rstart;
+      rstart = 0;
+    }
+    if (rcap - rend < kChunk) {
+      size_t want = rcap * 2 > rend + kChunk ? rcap * 2 : rend + kChunk;
+      auto *p = static_cast<char *>(std::realloc(rbuf, want));
+      if (p == nullptr) {
+        read_error = AC_ENOMEM;
+        break;
+      }
+      rbuf = p;
+      rcap = want;
+    }
+    size_t room = rcap - rend;
+    ssize_t n = ::recv(fd, rbuf + rend, room, 0);
+    if (n > 0) {
+      rend += static_cast<size_t>(n);
+      if (static_cast<size_t>(n) < room) break;  // drained
+      continue;
+    }
+    if (n == 0) {
+      eof = true;
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    read_error = -errno;
     // The connection is gone both ways.
     if (write_error == 0) {
       write_error = read_error;
-      wpending.clear();
+      wbuf.clear();
+      woff = 0;
       release_drains();
     }
+    break;
   }
+  if (eof || read_error != 0) reading = false;
   service_read();
   // Flow control, as asyncio's StreamReader: stop reading past twice the
   // limit (a read-until-EOF is exempt: it needs everything).
   if (reading && buffered() > 2 * limit && !(op == kRead && op_n == SIZE_MAX)) {
-    uv_read_stop(&h.stream);
     reading = false;
     read_paused = true;
   }
+  watch();
 }
 
 void *ac_stream::take(size_t n) noexcept {
@@ -502,62 +579,65 @@ int ac_stream::write(const void *data, size_t len) {
   if (eof_requested) return AC_ESTATE;
   if (len == 0) return 0;
   const char *p = static_cast<const char *>(data);
-  if (phase == kOpen && !write_active && wpending.empty()) {
+  if (phase == kOpen && write_buffer_size() == 0) {
     // Fast path: straight to the kernel, no copy.
-    uv_buf_t b = uv_buf_init(const_cast<char *>(p), static_cast<unsigned>(len));
-    int r = uv_try_write(&h.stream, &b, 1);
-    if (r >= 0) {
-      if (static_cast<size_t>(r) == len) return 0;
-      p += r;
-      len -= static_cast<size_t>(r);
-    } else if (r != UV_EAGAIN && r != UV_ENOSYS) {
-      write_error = r;
+    for (;;) {
+      ssize_t n = ::send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) {
+        if (static_cast<size_t>(n) == len) return 0;
+        p += n;
+        len -= static_cast<size_t>(n);
+        break;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      write_error = -errno;
       release_drains();
-      return r;
+      return write_error;
     }
   }
-  wpending.insert(wpending.end(), p, p + len);
-  if (phase == kOpen && !write_active) start_write();
+  wbuf.insert(wbuf.end(), p, p + len);
   if (write_buffer_size() > high_water) write_paused = true;
+  watch();
   return 0;
 }
 
-void ac_stream::start_write() noexcept {
-  winflight.swap(wpending);  // winflight was empty: capacities are reused
-  uv_buf_t b = uv_buf_init(winflight.data(), static_cast<unsigned>(winflight.size()));
-  int rc = uv_write(&wreq, &h.stream, &b, 1, ac::on_write_cb);
-  if (rc != 0) {
-    winflight.clear();
-    wpending.clear();
-    write_error = rc;
-    release_drains();
-    return;
+// Sends what is queued, as far as the kernel takes it.
+void ac_stream::flush() noexcept {
+  while (woff < wbuf.size()) {
+    ssize_t n = ::send(fd, wbuf.data() + woff, wbuf.size() - woff, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      woff += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (write_error == 0) write_error = n < 0 ? -errno : AC_EPIPE;
+    break;
   }
-  write_active = true;
+  if (woff == wbuf.size() || write_error != 0) {
+    wbuf.clear();  // keeps the capacity
+    woff = 0;
+  }
+  after_flush();
 }
 
-void ac_stream::on_write(int status) noexcept {
-  write_active = false;
-  winflight.clear();
-  if (status == UV_ECANCELED) return;  // the handle is closing
-  if (status < 0) {
-    if (write_error == 0) write_error = status;
-    wpending.clear();
+void ac_stream::after_flush() noexcept {
+  if (write_error != 0) {
     release_drains();
-  } else if (!wpending.empty()) {
-    start_write();
-  }
-  if (write_paused && write_buffer_size() <= low_water) {
+  } else if (write_paused && write_buffer_size() <= low_water) {
     write_paused = false;
     release_drains();
   }
-  if (!write_active) {
+  if (write_buffer_size() == 0) {
     maybe_shutdown();
     if (phase == kClosing) {
       phase = kClosed;
       close_handle();
+      return;
     }
   }
+  watch();
 }
 
 void ac_stream::release_drains() noexcept {
@@ -599,16 +679,11 @@ int ac_stream::write_eof() noexcept {
 }
 
 void ac_stream::maybe_shutdown() noexcept {
-  if (!eof_requested || eof_sent || phase != kOpen || write_active || !wpending.empty() ||
+  if (!eof_requested || eof_sent || phase != kOpen || write_buffer_size() != 0 ||
       write_error != 0)
     return;
   eof_sent = true;
-  int rc = uv_shutdown(&sreq, &h.stream, ac::on_shutdown_cb);
-  if (rc != 0) write_error = rc;
-}
-
-void ac_stream::on_shutdown(int status) noexcept {
-  if (status < 0 && status != UV_ECANCELED && write_error == 0) write_error = status;
+  if (::shutdown(fd, SHUT_WR) != 0) write_error = -errno;
 }
 
 // ---------------------------------------------------------------- closing
@@ -623,14 +698,13 @@ void ac_stream::close() noexcept {
   }
   phase = kClosing;
   fail_read(AC_ECLOSED);
-  if (reading) {
-    uv_read_stop(&h.stream);
-    reading = false;
-  }
-  if (!write_active) {  // nothing to flush (a pending buffer always has a write in flight)
+  reading = false;
+  if (write_buffer_size() == 0 || write_error != 0) {
     phase = kClosed;
     close_handle();
+    return;
   }
+  watch();  // flushing: writable only
 }
 
 void ac_stream::close_handle() noexcept {
@@ -644,9 +718,15 @@ void ac_stream::close_handle() noexcept {
     resolve = nullptr;
   }
   if (handle_live) {
-    if (!uv_is_closing(&h.handle)) uv_close(&h.handle, ac::on_close_cb);
+    auto *hh = reinterpret_cast<uv_handle_t *>(&poll);
+    if (!uv_is_closing(hh)) uv_close(hh, ac::on_close_cb);
+    // Safe now: closing the watcher took the socket out of epoll.
+    if (fd >= 0) ::close(fd);
+    fd = -1;
     return;  // finish_closed runs from the close callback
   }
+  if (fd >= 0) ::close(fd);
+  fd = -1;
   finish_closed();
 }
 
@@ -699,7 +779,8 @@ void ac_stream::close_for_loop() noexcept {
   // own errors are not reported again.
   registered = false;
   phase = kClosed;
-  wpending.clear();
+  wbuf.clear();
+  woff = 0;
   if (op_future != nullptr) op_future->error_retrieved = true;
   for (ac_future *f : drain_waiters) f->error_retrieved = true;
   if (connect_future != nullptr) connect_future->error_retrieved = true;
@@ -723,23 +804,14 @@ ac_future *ac_stream::wait_closed() {
 }
 
 int ac_stream::address(bool peer, std::string *out) const {
-  if (phase == kClosed || !handle_live) return phase == kConnecting ? AC_ESTATE : AC_ECLOSED;
   if (phase == kConnecting) return AC_ESTATE;
-  if (is_unix) {
-    char buf[256];
-    size_t len = sizeof buf;
-    int rc = peer ? uv_pipe_getpeername(&h.pipe, buf, &len) : uv_pipe_getsockname(&h.pipe, buf, &len);
-    if (rc == UV_ENOBUFS) return rc;
-    if (rc != 0) return rc;
-    out->assign(buf, strnlen(buf, len));
-    return 0;
-  }
+  if (phase == kClosed || fd < 0) return AC_ECLOSED;
   sockaddr_storage ss;
-  int len = sizeof ss;
-  int rc = peer ? uv_tcp_getpeername(&h.tcp, reinterpret_cast<sockaddr *>(&ss), &len)
-                : uv_tcp_getsockname(&h.tcp, reinterpret_cast<sockaddr *>(&ss), &len);
-  if (rc != 0) return rc;
-  return ac::format_address(reinterpret_cast<sockaddr *>(&ss), static_cast<socklen_t>(len), out);
+  socklen_t len = sizeof ss;
+  int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len)
+                : ::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len);
+  if (rc != 0) return -errno;
+  return ac::format_address(reinterpret_cast<sockaddr *>(&ss), len, out);
 }
 
 namespace ac {

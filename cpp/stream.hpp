@@ -1,22 +1,30 @@
 // stream.hpp — struct ac_stream: one TCP or Unix-domain connection with a
 // read buffer (asyncio's StreamReader) and a write buffer (StreamWriter).
 //
+// I/O. The stream owns its non-blocking socket and watches it with a
+// uv_poll_t; it reads with recv() and writes with send(MSG_NOSIGNAL) itself.
+// libuv's uv_write uses writev(), which raises SIGPIPE on a connection the
+// peer has closed and so would kill a process that did not ignore SIGPIPE;
+// MSG_NOSIGNAL reports EPIPE instead, and no signal disposition or mask is
+// touched. It also lets bytes go from the kernel straight into the read
+// buffer, and writes go out without a request object.
+//
 // Lifetime. `user_refs` counts the API's references (and the tasks bound
 // by ac_stream_spawn); when it reaches zero an open stream starts closing.
-// The memory goes when there are no user references and the libuv handle
-// is closed (its close callback ran), because libuv writes into the handle
-// until then. While its handle is open the stream is on the loop's list of
+// The memory goes when there are no user references and the poll handle is
+// closed (its close callback ran), because libuv uses the handle until
+// then. While its handle is open the stream is on the loop's list of
 // closables, so a loop that closes closes it.
 //
-// Reading. Bytes go from the socket straight into `rbuf` (alloc_cb hands
-// out its free tail); a read future takes bytes out of rbuf only when it
-// completes, so a cancelled read leaves them for the next one.
+// Reading. Bytes go from the socket straight into `rbuf`; a read future
+// takes bytes out of rbuf only when it completes, so a cancelled read
+// leaves them for the next one.
 //
-// Writing. A write first tries the socket directly (uv_try_write); what the
-// kernel does not take is appended to `wpending`. At most one uv_write is in
-// flight, on `winflight`; when it completes, the two buffers swap, so all
-// the bytes written meanwhile go out in one write (batching), and the
-// buffers' capacity is reused: no allocation in the steady state.
+// Writing. A write goes straight to the socket when nothing is queued;
+// what the kernel does not take is appended to `wbuf` and sent when the
+// socket is writable again, everything queued meanwhile in one send
+// (batching). The buffer's capacity is reused: no allocation in the steady
+// state.
 #pragma once
 
 #include <cstdint>
@@ -42,12 +50,9 @@ struct ac_stream final : ac::Closable {
   uint32_t magic = ac::kStreamMagic;
   int user_refs = 1;
   ac_loop *loop;
-  union {
-    uv_handle_t handle;
-    uv_stream_t stream;
-    uv_tcp_t tcp;
-    uv_pipe_t pipe;
-  } h{};
+  uv_poll_t poll{};
+  int fd = -1;                 // the socket, owned; -1 when none
+  int poll_events = 0;         // what `poll` watches now (UV_READABLE ...)
   bool is_unix;
 
   // ---- lifecycle ----
@@ -55,7 +60,7 @@ struct ac_stream final : ac::Closable {
   // A failed connection goes straight to kClosed.
   enum Phase : uint8_t { kConnecting, kOpen, kClosing, kClosed };
   Phase phase = kConnecting;
-  bool handle_live = false;    // initialised, close callback not run yet
+  bool handle_live = false;    // poll initialised, close callback not run yet
   bool retrying = false;       // handle closed to connect to the next address
   bool registered = false;     // on the loop's closables list
   ac_future *connect_future = nullptr;  // pending connect (reference held)
@@ -63,14 +68,14 @@ struct ac_stream final : ac::Closable {
   std::vector<sockaddr_storage> targets;  // addresses to try, in order
   size_t next_target = 0;
   int connect_error = 0;
-  uv_connect_t creq{};
+  sockaddr_storage unix_target{};  // connect_unix's address
 
   // ---- read side ----
   char *rbuf = nullptr;
   size_t rstart = 0, rend = 0, rcap = 0;  // bytes are rbuf[rstart, rend)
   size_t limit = AC_STREAM_DEFAULT_LIMIT;
   bool eof = false;
-  bool reading = false;       // uv_read_start is in effect
+  bool reading = false;       // wants readable events
   bool read_paused = false;   // stopped by flow control (buffer > 2 * limit)
   int read_error = 0;         // sticky connection error seen by a read
   enum ReadKind : uint8_t { kNone, kRead, kExactly, kUntil, kLine };
@@ -82,13 +87,12 @@ struct ac_stream final : ac::Closable {
   std::string op_sep;
 
   // ---- write side ----
-  std::vector<char> wpending;   // written, not yet handed to libuv
-  std::vector<char> winflight;  // the bytes of the uv_write in flight
-  bool write_active = false;
-  uv_write_t wreq{};
-  uv_shutdown_t sreq{};
+  // Invariant: bytes wbuf[woff, size) are queued; wbuf is empty when
+  // nothing is, and then writes go straight to the socket.
+  std::vector<char> wbuf;
+  size_t woff = 0;
   bool eof_requested = false;   // write_eof called
-  bool eof_sent = false;        // shutdown issued
+  bool eof_sent = false;        // shutdown(SHUT_WR) done
   size_t high_water = AC_STREAM_DEFAULT_HIGH_WATER;
   size_t low_water = AC_STREAM_DEFAULT_HIGH_WATER / 4;
   bool write_paused = false;    // went above high water, not yet <= low
@@ -106,7 +110,7 @@ struct ac_stream final : ac::Closable {
   void unref() noexcept;
 
   // Set up for an accepted socket; returns 0 or a libuv error.
-  int adopt(uv_os_sock_t fd) noexcept;
+  int adopt(int sock) noexcept;  // takes the socket (closed on failure)
   // Outgoing connections; return the connect future (a reference for the
   // caller). Throw bad_alloc.
   ac_future *connect_tcp(const char *host, int port);
@@ -120,26 +124,28 @@ struct ac_stream final : ac::Closable {
   void close() noexcept;
   ac_future *wait_closed();
   int address(bool peer, std::string *out) const;
-  size_t write_buffer_size() const noexcept { return wpending.size() + winflight.size(); }
+  size_t write_buffer_size() const noexcept { return wbuf.size() - woff; }
   size_t buffered() const noexcept { return rend - rstart; }
 
   void close_for_loop() noexcept override;
 
   // libuv plumbing (public for the C callbacks).
-  void on_read(ssize_t nread) noexcept;
-  void on_write(int status) noexcept;
-  void on_shutdown(int status) noexcept;
-  void on_connect(int status) noexcept;
+  void on_poll(int status, int events) noexcept;
   void on_resolved(int status, addrinfo *res) noexcept;
   void on_close() noexcept;
-  void alloc(uv_buf_t *buf) noexcept;
 
  private:
+  int open_socket(int family) noexcept;
+  void watch() noexcept;
   void start_reading() noexcept;
-  void start_write() noexcept;
+  void do_read() noexcept;
+  void flush() noexcept;
+  void after_flush() noexcept;
   void maybe_shutdown() noexcept;
   void start_connect_tcp(const char *host, int port);
   void try_connect_next() noexcept;
+  void finish_connect() noexcept;
+  void retry_or_fail(int code) noexcept;
   void connected() noexcept;
   void connect_failed(int code) noexcept;
   void service_read() noexcept;

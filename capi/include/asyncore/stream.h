@@ -26,10 +26,10 @@
  * Connection errors. A reset by the peer fails the reads that cannot be
  * served from the buffer with AC_ECONNRESET (bytes already buffered are
  * delivered first). A write to a peer that has gone fails drain with
- * AC_EPIPE or AC_ECONNRESET, and later writes return that code; the library
- * never lets SIGPIPE kill the process: libuv ignores SIGPIPE once per
- * process when a loop is initialised (uv_loop_init), and the library
- * installs no signal handler of its own.
+ * AC_EPIPE or AC_ECONNRESET, and later writes return that code. SIGPIPE
+ * never kills the process: the library sends with MSG_NOSIGNAL, so the
+ * kernel reports EPIPE instead of raising the signal; it installs no signal
+ * handler and changes no signal mask or disposition.
  *
  * Closing. ac_stream_close writes out what is buffered, then closes the
  * socket; reads pending at that moment fail with AC_ECLOSED. Closing the
