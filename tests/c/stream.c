@@ -258,6 +258,27 @@ static void test_cancelled_read_loses_no_data(void) {
   teardown(loop, srv, s);
 }
 
+static void test_read_with_timeout_loses_no_data(void) {
+  ac_loop *loop = net_loop();
+  ac_server *srv;
+  ac_stream *peer;
+  ac_stream *s = pair(loop, &srv, &peer);
+  char buf[128];
+  /* wait_for a line that only half arrives: AC_ETIMEDOUT, bytes kept. */
+  CHECK_RC(ac_stream_write(peer, "half a ", 7), 0);
+  ac_future *r, *w;
+  CHECK_RC(ac_stream_readline(s, &r), 0);
+  CHECK_RC(ac_wait_for(loop, r, 0.05, &w), 0);
+  CHECK_RC(net_wait(loop, w, 5), AC_ETIMEDOUT);
+  CHECK_INT(ac_future_cancelled(r), 1);
+  ac_future_unref(w);
+  ac_future_unref(r);
+  CHECK_RC(ac_stream_write(peer, "line\n", 5), 0);
+  NET_TEXT(loop, ac_stream_readline(s, &nt_f_), buf);
+  CHECK_STR(buf, "half a line\n");
+  teardown(loop, srv, s);
+}
+
 static void test_second_pending_read_is_refused(void) {
   ac_loop *loop = net_loop();
   ac_server *srv;
@@ -512,6 +533,7 @@ int main(void) {
   RUN(test_readuntil_limit_keeps_the_data);
   RUN(test_readline_at_eof_gives_partial_line);
   RUN(test_cancelled_read_loses_no_data);
+  RUN(test_read_with_timeout_loses_no_data);
   RUN(test_second_pending_read_is_refused);
   RUN(test_half_close_peer_still_answers);
   RUN(test_drain_waits_for_low_water);
