@@ -20,5 +20,7 @@
 #include "asyncore/future.h"
 #include "asyncore/task.h"
 #include "asyncore/context.h"
+#include "asyncore/sync.h"
+#include "asyncore/queue.h"
 
 #endif
