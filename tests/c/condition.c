@@ -33,8 +33,8 @@ static int cond_waiter_step(ac_task *t, void *p) {
   }
   AC_AWAIT(s, ac_task_await_owned(t, f));
   trace_outcome(t, s->name);
+  if (ac_task_outcome(t) == AC_ECLOSED) return AC_STEP_DONE;  // the condition is gone
   trace("%s: locked %d", s->name, ac_condition_locked(s->cond));
-  if (ac_task_outcome(t) == AC_ECLOSED) return AC_STEP_DONE;
   if (ac_condition_release(s->cond) != 0) return AC_ESTATE;
   AC_END(s);
 }
@@ -201,7 +201,7 @@ static void test_destroying_a_condition_fails_its_waiters(void) {
   CHECK_TRACE("a: waits at 0\n");
   ac_condition_unref(c);
   run_all(loop);
-  CHECK_TRACE("a: AC_ECLOSED at 0\na: locked 0\n");
+  CHECK_TRACE("a: AC_ECLOSED at 0\n");
   CHECK_INT(g_frees, 1);
   ac_task_unref(a);
   th_close(loop);
