@@ -41,23 +41,13 @@ void ac_handle::run() noexcept {
   unref();
 }
 
-void ac_handle::fire() noexcept {
-  try {
-    loop->schedule(this);
-  } catch (...) {
-    loop->report("out of memory scheduling a timer callback", nullptr, nullptr);
-    drop();
-  }
-}
+void ac_handle::fire() noexcept { run(); }
 
 bool ac_handle::cancel() noexcept {
   if (cancelled || fn == nullptr) return false;
   cancelled = true;
   release_callback();
-  if (is_timer && heap_index != TimerNode::npos) {
-    loop->remove_timer(this);
-    unref();  // the heap's reference
-  }
+  if (is_timer && loop->remove_timer(this)) unref();  // the heap's reference
   return true;
 }
 
@@ -105,7 +95,9 @@ double ac_loop::now() const noexcept {
 void ac_loop::stop() noexcept {
   if (!stopping) {
     stopping = true;
-    // While running: the callbacks ready now still run, later ones wait.
+    // From inside a callback: the callbacks ready now still run, later ones
+    // wait. Otherwise run_ready counts the batch when it starts.
+    stop_counted = in_run_ready;
     stop_countdown = ready.size();
   }
 }
@@ -127,12 +119,26 @@ void ac_loop::poll_io(double timeout) {
 
 void ac_loop::fire_due_timers() {
   double t = now();
-  while (!timers.empty() && timers.top()->when <= t) timers.pop()->fire();
+  while (!timers.empty() && timers.top()->when <= t) {
+    ac::TimerNode *n = timers.top();
+    try {
+      schedule(&n->hop);
+    } catch (...) {
+      return;  // out of memory: it stays due and is retried next iteration
+    }
+    timers.pop();
+    n->hop_queued = true;
+  }
 }
 
 int ac_loop::run_ready() {
   int n = 0;
   uint32_t limit = ready_budget;
+  if (stopping && !stop_counted) {
+    stop_countdown = ready.size();
+    stop_counted = true;
+  }
+  in_run_ready = true;
   while (!ready.empty() && static_cast<uint32_t>(n) < limit) {
     // run_until_complete returns as soon as its future is done.
     if (until != nullptr && until->done()) break;
@@ -155,15 +161,20 @@ int ac_loop::run_ready() {
     }
     ++n;
   }
+  in_run_ready = false;
   return n;
 }
 
 int ac_loop::run_once(double max_block) {
+  // 0. Thread-safe submissions join the ready queue before anything is
+  //    counted, as asyncio appends them to its ready deque directly.
+  if (ts_has_pending.load(std::memory_order_acquire)) drain_threadsafe();
+
   // 1. How long may the poll block? Not at all when work is ready or a stop
   //    is pending; until the next timer otherwise (the virtual clock never
   //    waits for a timer: it jumps, below); forever when nothing is due.
   double timeout;
-  if (!ready.empty() || stopping) {
+  if (!ready.empty() || stopping || (until != nullptr && until->done())) {
     timeout = 0;
   } else if (!timers.empty()) {
     timeout = virtual_clock ? 0 : std::max(0.0, timers.top()->when - now());
@@ -178,8 +189,8 @@ int ac_loop::run_once(double max_block) {
       timers.top()->when > virtual_now)
     virtual_now = timers.top()->when;
 
-  // 3. Due timers join the ready queue (or complete their futures) in
-  //    deadline order, ties in scheduling order.
+  // 3. Due timers join the ready queue in deadline order, ties in
+  //    scheduling order; they fire when the loop reaches them there.
   fire_due_timers();
 
   // 4. Ready callbacks, FIFO, bounded by the budget.
@@ -194,6 +205,7 @@ int ac_loop::run_forever() {
     if (stopping) break;
   }
   stopping = false;
+  stop_counted = false;
   running = false;
   return 0;
 }
@@ -205,6 +217,12 @@ int ac_loop::run_until_complete(ac_future *f) {
   running = true;
   owner = ac::thread_token();
   bool stopped = false;
+  if (f->done()) {
+    // asyncio still runs one iteration for a future that is already done.
+    until = nullptr;
+    stop();
+    run_once(-1);
+  }
   while (!f->done()) {
     run_once(-1);
     if (!f->done() && stopping) {
@@ -213,6 +231,7 @@ int ac_loop::run_until_complete(ac_future *f) {
     }
   }
   stopping = false;
+  stop_counted = false;
   running = false;
   until = prev_until;
   int rc = 0;
@@ -232,6 +251,7 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   int n = run_once(max_block);
   running = false;
   stopping = false;
+  stop_counted = false;
   if (pending != nullptr)
     *pending = !ready.empty() || !timers.empty() || uv.active_handles > 1 ||
                uv.active_reqs.count > 0;
@@ -256,6 +276,7 @@ int ac_loop::submit_threadsafe(ac_handle *h) noexcept {
   } catch (...) {
     return AC_ENOMEM;
   }
+  ts_has_pending.store(true, std::memory_order_release);
   // Under the lock: close() cannot close the async handle meanwhile.
   uv_async_send(&async);
   return 0;
@@ -270,6 +291,7 @@ void ac_loop::drain_threadsafe() noexcept {
   {
     std::lock_guard<std::mutex> lock(ts_mutex);
     batch.swap(ts_pending);
+    ts_has_pending.store(false, std::memory_order_relaxed);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     try {

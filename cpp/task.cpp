@@ -113,6 +113,14 @@ int ac_task::await(ac_future *fut) noexcept {
 void ac_task::run() noexcept {
   scheduled = false;
   if (done()) return;
+  if (!started && must_cancel) {
+    // asyncio: a coroutine cancelled before it started never runs.
+    must_cancel = false;
+    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+    ac::task_release_self(this);
+    return;
+  }
+  started = true;
   ac_loop *l = loop;
   ac_task *prev_task = l->current_task;
   ac::Context **prev_context = l->current_context;

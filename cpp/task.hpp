@@ -24,6 +24,7 @@ struct ac_task final : ac_future, ac::Runnable {
   bool stepping = false;
   bool must_cancel = false;
   bool scheduled = false;  // in the ready queue
+  bool started = false;    // the step has been called once
   int num_cancels = 0;
   int resume_code = 0;
   uint64_t id;

@@ -20,6 +20,9 @@
 #include "asyncore/future.h"
 #include "asyncore/task.h"
 #include "asyncore/context.h"
+#include "asyncore/combinators.h"
+#include "asyncore/timeout.h"
+#include "asyncore/taskgroup.h"
 #include "asyncore/sync.h"
 #include "asyncore/queue.h"
 

@@ -20,9 +20,10 @@
  * AC_ECANCELLED) and the value through ac_task_awaited.
  *
  * Cancellation (asyncio.Task.cancel): cancelling a task that awaits a future
- * cancels that future, so the next step sees AC_ECANCELLED. Cancelling a task
- * that has not started, or is ready to run, makes its next step see
- * AC_ECANCELLED. A step may swallow the cancellation (await something else,
+ * cancels that future, so the next step sees AC_ECANCELLED. A task cancelled
+ * before its first step never runs its step (asyncio: the coroutine never
+ * starts) and ends cancelled. Cancelling a task that is ready to run makes
+ * its next step see AC_ECANCELLED. A step may swallow the cancellation (await something else,
  * or finish normally); ac_task_cancelling counts the requests and
  * ac_task_uncancel takes one back. A task that finishes while a
  * cancellation is pending ends cancelled, as in asyncio.

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# deps.sh — installs the Debian packages libasyncore's build, tests and
+# bindings need, when they are missing. Idempotent; needs root (or sudo) only
+# when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config meson ninja-build libuv1-dev
+  libgtest-dev libgmock-dev valgrind python3 netcat-openbsd
+  swig lua5.4 liblua5.4-dev luajit libluajit-5.1-dev lua-busted
+  golang-go bindgen libclang1-14 cargo rustc
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# A Rust toolchain already on PATH (rustup) serves as well as Debian's.
+if command -v cargo >/dev/null 2>&1; then
+  kept=()
+  for p in "${missing[@]}"; do
+    [[ "$p" == cargo || "$p" == rustc ]] || kept+=("$p")
+  done
+  missing=("${kept[@]+"${kept[@]}"}")
+fi
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,617 @@
+/* task.c — tasks and the step protocol: scheduling, awaiting, results and
+ * errors, every cancellation rule, eager start, names, the task list,
+ * unobserved errors, close with pending tasks, ac_run, misuse. */
+#include <stdlib.h>
+
+#include "harness.h"
+
+static int frees;
+static void count_free(void *ud) {
+  (void)ud;
+  ++frees;
+}
+
+/* A sleeper: sleeps `delay`, traces, returns `value`. */
+struct sleeper {
+  AC_ASYNC_FIELDS;
+  const char *name;
+  double delay;
+  int64_t value;
+};
+static int sleeper_step(ac_task *t, void *p) {
+  struct sleeper *s = p;
+  AC_BEGIN(s);
+  trace("%s start", s->name);
+  AC_AWAIT(s, ac_task_sleep(t, s->delay));
+  if (ac_task_outcome(t) < 0) {
+    trace("%s sees %s", s->name, ac_err_name(ac_task_outcome(t)));
+    AC_CHECK(t);
+  }
+  trace("%s woke at %g", s->name, ac_loop_time(ac_task_get_loop(t)));
+  return ac_task_return_int64(t, s->value);
+  AC_END(s);
+}
+static ac_task *spawn_sleeper(ac_loop *loop, const char *name, double delay, int64_t value) {
+  struct sleeper *s;
+  ac_task *t = NULL;
+  CHECK_RC(ac_task_new_inline(loop, sleeper_step, sizeof *s, 0, &t, (void **)&s), 0);
+  s->name = name;
+  s->delay = delay;
+  s->value = value;
+  return t;
+}
+
+static void test_task_starts_later_and_returns_result(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t = spawn_sleeper(loop, "a", 1.5, 99);
+  CHECK_TRACE("");  /* not started inline */
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("a start\na woke at 1.5\n");
+  int64_t v;
+  CHECK_RC(ac_future_result_int64(ac_task_future(t), &v), 0);
+  CHECK_INT(v, 99);
+  CHECK(ac_future_as_task(ac_task_future(t)) == t);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* A parent that awaits two children in sequence (asyncio's create_task
+ * example) and sums their results. */
+struct parent {
+  AC_ASYNC_FIELDS;
+  ac_task *a, *b;
+  int64_t sum;
+};
+static int parent_step(ac_task *t, void *p) {
+  struct parent *s = p;
+  int64_t v;
+  AC_BEGIN(s);
+  s->a = spawn_sleeper(ac_task_get_loop(t), "slow", 2, 20);
+  s->b = spawn_sleeper(ac_task_get_loop(t), "fast", 1, 22);
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->a)));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  s->sum += v;
+  trace("parent got slow");
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->b)));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  s->sum += v;
+  trace("parent got fast");
+  return ac_task_return_int64(t, s->sum);
+  AC_END(s);
+}
+static void free_parent(void *p) {
+  struct parent *s = p;
+  ac_task_unref(s->a);
+  ac_task_unref(s->b);
+  free(s);
+}
+
+static void test_concurrent_children_awaited_in_sequence(void) {
+  ac_loop *loop = th_loop();
+  struct parent *s = calloc(1, sizeof *s);
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, parent_step, s, free_parent, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("slow start\nfast start\nfast woke at 1\nslow woke at 2\nparent got slow\nparent got fast\n");
+  int64_t v;
+  CHECK_RC(ac_future_result_int64(ac_task_future(t), &v), 0);
+  CHECK_INT(v, 42);
+  CHECK_DOUBLE(ac_loop_time(loop), 2);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+static void test_cancel_before_first_step(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t = spawn_sleeper(loop, "early", 1, 0);
+  CHECK_RC(ac_task_cancel(t, "before start"), 1);
+  CHECK_RC(ac_task_cancelling(t), 1);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+  /* asyncio: a coroutine cancelled before it starts never runs. */
+  CHECK_TRACE("");
+  CHECK_RC(ac_future_cancelled(ac_task_future(t)), 1);
+  CHECK_STR(ac_error_message(ac_future_error(ac_task_future(t))), "before start");
+  CHECK_RC(ac_task_cancel(t, NULL), 0); /* done: nothing to cancel */
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+static void test_cancel_while_awaiting_cancels_the_awaited_future(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t = spawn_sleeper(loop, "sleepy", 10, 0);
+  ac_future *probe;
+  CHECK_RC(ac_sleep(loop, 1, &probe), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, probe), 0);
+  CHECK_TRACE("sleepy start\n");
+  CHECK_RC(ac_task_cancel(t, "enough"), 1);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+  CHECK_TRACE("sleepy sees AC_ECANCELLED\n");
+  CHECK_DOUBLE(ac_loop_time(loop), 1); /* the 10 s timer was cancelled */
+  CHECK_STR(ac_error_message(ac_future_error(ac_task_future(t))), "enough");
+  ac_future_unref(probe);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* Swallows the first cancellation, then sleeps again and finishes. */
+struct stubborn {
+  AC_ASYNC_FIELDS;
+};
+static int stubborn_step(ac_task *t, void *p) {
+  struct stubborn *s = p;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, 5));
+  trace("outcome %s cancelling %d", ac_err_name(ac_task_outcome(t)), ac_task_cancelling(t));
+  trace("uncancel -> %d", ac_task_uncancel(t));
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  trace("second sleep outcome %s at %g", ac_err_name(ac_task_outcome(t)),
+        ac_loop_time(ac_task_get_loop(t)));
+  return ac_task_return_int64(t, 5);
+  AC_END(s);
+}
+
+static void test_step_may_swallow_cancellation_and_uncancel(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t;
+  void *st;
+  CHECK_RC(ac_task_new_inline(loop, stubborn_step, sizeof(struct stubborn), 0, &t, &st), 0);
+  ac_future *probe;
+  CHECK_RC(ac_sleep(loop, 2, &probe), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, probe), 0);
+  CHECK_RC(ac_task_cancel(t, NULL), 1);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("outcome AC_ECANCELLED cancelling 1\nuncancel -> 0\nsecond sleep outcome AC_OK at 3\n");
+  CHECK_RC(ac_future_cancelled(ac_task_future(t)), 0);
+  ac_future_unref(probe);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* Cancels itself and then finishes normally: asyncio ends it cancelled. */
+static int self_cancel_step(ac_task *t, void *p) {
+  (void)p;
+  trace("self cancel -> %d", ac_task_cancel(t, "from inside"));
+  return ac_task_return_int64(t, 1);
+}
+
+static void test_finishing_with_cancel_pending_ends_cancelled(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, self_cancel_step, NULL, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+  CHECK_TRACE("self cancel -> 1\n");
+  CHECK_STR(ac_error_message(ac_future_error(ac_task_future(t))), "from inside");
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* Double cancel while awaiting: cancelling() counts both. */
+static void test_cancelling_counts_requests(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t = spawn_sleeper(loop, "counted", 3, 0);
+  ac_future *probe;
+  CHECK_RC(ac_sleep(loop, 1, &probe), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, probe), 0);
+  CHECK_RC(ac_task_cancel(t, NULL), 1);
+  CHECK_RC(ac_task_cancel(t, NULL), 1);
+  CHECK_RC(ac_task_cancelling(t), 2);
+  CHECK_RC(ac_task_uncancel(t), 1);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+  ac_future_unref(probe);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* Uncancel before delivery withdraws the cancellation (3.13). */
+static void test_uncancel_before_delivery_withdraws(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t = spawn_sleeper(loop, "spared", 1, 3);
+  CHECK_RC(ac_task_cancel(t, NULL), 1);
+  CHECK_RC(ac_task_uncancel(t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("spared start\nspared woke at 1\n");
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* A failing child; the parent propagates its error unchanged. */
+static int failing_step(ac_task *t, void *p) {
+  (void)p;
+  trace("failing runs");
+  return ac_task_fail(t, AC_ECONNRESET, "peer reset during handshake");
+}
+struct propagator {
+  AC_ASYNC_FIELDS;
+  ac_task *child;
+};
+static int propagator_step(ac_task *t, void *p) {
+  struct propagator *s = p;
+  AC_BEGIN(s);
+  CHECK_RC(ac_task_new(ac_task_get_loop(t), failing_step, NULL, NULL, 0, &s->child), 0);
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->child)));
+  trace("parent outcome %s", ac_err_name(ac_task_outcome(t)));
+  AC_CHECK(t);
+  trace("not reached");
+  AC_END(s);
+}
+static void free_propagator(void *p) {
+  struct propagator *s = p;
+  ac_task_unref(s->child);
+}
+
+static void test_errors_propagate_with_their_message(void) {
+  ac_loop *loop = th_loop();
+  struct propagator s = {0, NULL};
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, propagator_step, &s, free_propagator, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECONNRESET);
+  CHECK_TRACE("failing runs\nparent outcome ECONNRESET\n");
+  ac_error *e = ac_future_error(ac_task_future(t));
+  CHECK_STR(ac_error_message(e), "peer reset during handshake");
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+static int yield_step(ac_task *t, void *p) {
+  int *n = p;
+  trace("%s %d", ac_task_name(t), *n);
+  if (++*n == 3) return AC_STEP_DONE;
+  return AC_STEP_YIELD;
+}
+
+static void test_yield_interleaves_tasks_fifo(void) {
+  ac_loop *loop = th_loop();
+  int na = 0, nb = 0;
+  ac_task *a, *b;
+  CHECK_RC(ac_task_new(loop, yield_step, &na, NULL, 0, &a), 0);
+  CHECK_RC(ac_task_new(loop, yield_step, &nb, NULL, 0, &b), 0);
+  CHECK_RC(ac_task_set_name(a, "A"), 0);
+  CHECK_RC(ac_task_set_name(b, "B"), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(b)), 0);
+  CHECK_TRACE("A 0\nB 0\nA 1\nB 1\nA 2\nB 2\n");
+  ac_task_unref(a);
+  ac_task_unref(b);
+  th_close(loop);
+}
+
+static int trivial_step(ac_task *t, void *p) {
+  (void)p;
+  trace("trivial ran, current is self: %d", ac_loop_current_task(ac_task_get_loop(t)) == t);
+  return ac_task_return_int64(t, 11);
+}
+struct eager_parent {
+  AC_ASYNC_FIELDS;
+  ac_task *child;
+};
+static int eager_parent_step(ac_task *t, void *p) {
+  struct eager_parent *s = p;
+  AC_BEGIN(s);
+  trace("parent before");
+  CHECK_RC(ac_task_new(ac_task_get_loop(t), trivial_step, NULL, NULL, AC_TASK_EAGER, &s->child), 0);
+  trace("parent after: child done %d, current restored %d", ac_future_done(ac_task_future(s->child)),
+        ac_loop_current_task(ac_task_get_loop(t)) == t);
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->child)));
+  AC_END(s);
+}
+static void free_eager_parent(void *p) { ac_task_unref(((struct eager_parent *)p)->child); }
+
+static void test_eager_start_runs_first_step_inline(void) {
+  ac_loop *loop = th_loop();
+  struct eager_parent s = {0, NULL};
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, eager_parent_step, &s, free_eager_parent, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("parent before\ntrivial ran, current is self: 1\nparent after: child done 1, current restored 1\n");
+  /* Outside a running loop, eager tasks are scheduled like any other. */
+  ac_task *lazy;
+  CHECK_RC(ac_task_new(loop, trivial_step, NULL, NULL, AC_TASK_EAGER, &lazy), 0);
+  CHECK_RC(ac_future_done(ac_task_future(lazy)), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(lazy)), 0);
+  CHECK_TRACE("trivial ran, current is self: 1\n");
+  ac_task_unref(lazy);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+static void collect_name(ac_task *t, void *ud) {
+  (void)ud;
+  trace("listed %s", ac_task_name(t));
+}
+
+static void test_names_current_task_and_task_list(void) {
+  ac_loop *loop = th_loop();
+  ac_task *a = spawn_sleeper(loop, "x", 1, 0);
+  ac_task *b = spawn_sleeper(loop, "y", 2, 0);
+  CHECK(strncmp(ac_task_name(a), "Task-", 5) == 0);
+  CHECK(strcmp(ac_task_name(a), ac_task_name(b)) != 0);
+  CHECK_RC(ac_task_set_name(b, "worker-b"), 0);
+  CHECK_STR(ac_task_name(b), "worker-b");
+  CHECK_RC(ac_task_set_name(b, NULL), AC_EINVAL);
+  CHECK(ac_loop_current_task(loop) == NULL);
+  CHECK_RC(ac_task_set_name(a, "worker-a"), 0);
+  CHECK_RC(ac_loop_foreach_task(loop, collect_name, NULL), 2);
+  CHECK_TRACE("listed worker-a\nlisted worker-b\n");
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(a)), 0);
+  trace_clear();
+  CHECK_RC(ac_loop_foreach_task(loop, collect_name, NULL), 1);
+  CHECK_TRACE("listed worker-b\n");
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(b)), 0);
+  ac_task_unref(a);
+  ac_task_unref(b);
+  th_close(loop);
+}
+
+static void record_handler(ac_loop *loop, const char *message, ac_error *error, ac_future *future,
+                           void *ud) {
+  (void)loop;
+  (void)ud;
+  ac_task *t = ac_future_as_task(future);
+  trace("handler: %s [%s] %s", message, t ? ac_task_name(t) : "-",
+        error ? ac_error_message(error) : "-");
+}
+
+static void test_unobserved_task_error_is_reported(void) {
+  ac_loop *loop = th_loop();
+  CHECK_RC(ac_loop_set_exception_handler(loop, record_handler, NULL, NULL), 0);
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, failing_step, NULL, NULL, 0, &t), 0);
+  CHECK_RC(ac_task_set_name(t, "lonely"), 0);
+  ac_task_unref(t); /* nobody holds it: the loop still runs it */
+  ac_future *s;
+  CHECK_RC(ac_sleep(loop, 1, &s), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, s), 0);
+  CHECK_TRACE("failing runs\nhandler: Task exception was never retrieved [lonely] peer reset during handshake\n");
+  ac_future_unref(s);
+  th_close(loop);
+}
+
+static void test_close_with_pending_tasks_reports_and_frees_state(void) {
+  ac_loop *loop = th_loop();
+  CHECK_RC(ac_loop_set_exception_handler(loop, record_handler, NULL, NULL), 0);
+  frees = 0;
+  struct stubborn *st = calloc(1, sizeof *st);
+  ac_task *held, *unheld;
+  CHECK_RC(ac_task_new(loop, stubborn_step, st, count_free, 0, &held), 0);
+  CHECK_RC(ac_task_set_name(held, "held"), 0);
+  struct stubborn *st2 = calloc(1, sizeof *st2);
+  CHECK_RC(ac_task_new(loop, stubborn_step, st2, free, 0, &unheld), 0);
+  CHECK_RC(ac_task_set_name(unheld, "unheld"), 0);
+  ac_task_unref(unheld);
+  int pending;
+  CHECK(ac_loop_step(loop, 0, &pending, NULL) >= 0);
+  CHECK_RC(ac_loop_close(loop), 0);
+  CHECK_TRACE("handler: Task was destroyed but it is pending [held] -\nhandler: Task was destroyed but it is pending [unheld] -\n");
+  CHECK_INT(frees, 0); /* still referenced: state lives with the task */
+  CHECK_RC(ac_future_done(ac_task_future(held)), 0);
+  CHECK_RC(ac_task_cancel(held, NULL), 1);
+  ac_task_unref(held);
+  CHECK_INT(frees, 1);
+  free(st);
+  ac_loop_unref(loop);
+}
+
+static ac_context_key key_user, key_depth;
+
+struct ctx_child {
+  AC_ASYNC_FIELDS;
+};
+static void ctx_callback(ac_loop *loop, void *ud) {
+  ac_value v;
+  int found = ac_context_get(loop, key_user, &v);
+  trace("callback from %s sees user=%s", (const char *)ud,
+        found == 1 ? (const char *)v.u.bytes.data : "unset");
+}
+static int ctx_child_step(ac_task *t, void *p) {
+  struct ctx_child *s = p;
+  ac_loop *loop = ac_task_get_loop(t);
+  ac_value v;
+  AC_BEGIN(s);
+  CHECK_RC(ac_context_get(loop, key_user, &v), 1);
+  trace("child inherits user=%s", (const char *)v.u.bytes.data);
+  ac_value_set_bytes(&v, "child", 6);
+  CHECK_RC(ac_context_set(loop, key_user, &v), 0);
+  CHECK_RC(ac_loop_call_soon(loop, ctx_callback, "child", NULL, NULL), 0);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  CHECK_RC(ac_context_get(loop, key_user, &v), 1);
+  trace("child after await user=%s", (const char *)v.u.bytes.data);
+  AC_END(s);
+}
+struct ctx_parent {
+  AC_ASYNC_FIELDS;
+  ac_task *child;
+};
+static int ctx_parent_step(ac_task *t, void *p) {
+  struct ctx_parent *s = p;
+  ac_loop *loop = ac_task_get_loop(t);
+  ac_value v;
+  void *st;
+  AC_BEGIN(s);
+  CHECK_RC(ac_context_get(loop, key_user, &v), 1);
+  trace("parent inherits user=%s", (const char *)v.u.bytes.data);
+  ac_value_set_bytes(&v, "parent", 7);
+  CHECK_RC(ac_context_set(loop, key_user, &v), 0);
+  ac_value_set_int64(&v, 1);
+  CHECK_RC(ac_context_set(loop, key_depth, &v), 0);
+  CHECK_RC(ac_task_new_inline(loop, ctx_child_step, sizeof(struct ctx_child), 0, &s->child, &st), 0);
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->child)));
+  CHECK_RC(ac_context_get(loop, key_user, &v), 1);
+  trace("parent keeps user=%s", (const char *)v.u.bytes.data);
+  CHECK_RC(ac_context_delete(loop, key_depth), 1);
+  CHECK_RC(ac_context_delete(loop, key_depth), 0);
+  CHECK_RC(ac_context_get(loop, key_depth, &v), 0);
+  AC_END(s);
+}
+static void free_ctx_parent(void *p) { ac_task_unref(((struct ctx_parent *)p)->child); }
+
+static void test_task_local_context(void) {
+  CHECK_RC(ac_context_key_new(&key_user), 0);
+  CHECK_RC(ac_context_key_new(&key_depth), 0);
+  CHECK(key_user != key_depth);
+  ac_loop *loop = th_loop();
+  ac_value v;
+  ac_value_set_bytes(&v, "base", 5);
+  CHECK_RC(ac_context_set(loop, key_user, &v), 0);
+  struct ctx_parent s = {0, NULL};
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, ctx_parent_step, &s, free_ctx_parent, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE(
+      "parent inherits user=base\n"
+      "child inherits user=parent\n"
+      "callback from child sees user=child\n"
+      "child after await user=child\n"
+      "parent keeps user=parent\n");
+  CHECK_RC(ac_context_get(loop, key_user, &v), 1);
+  CHECK_STR((const char *)v.u.bytes.data, "base");
+  CHECK_RC(ac_context_get(loop, 9999999, &v), AC_EINVAL);
+  CHECK_RC(ac_context_set(loop, key_user, NULL), AC_EINVAL);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* ac_run: the main task's result comes back; tasks left are cancelled and
+ * allowed to finish. */
+struct run_main {
+  AC_ASYNC_FIELDS;
+};
+static int run_main_step(ac_task *t, void *p) {
+  struct run_main *s = p;
+  AC_BEGIN(s);
+  ac_task_unref(spawn_sleeper(ac_task_get_loop(t), "orphan", 100, 0));
+  AC_AWAIT(s, ac_task_sleep(t, 2));
+  trace("main done at %g", ac_loop_time(ac_task_get_loop(t)));
+  return ac_task_return_double(t, 2.5);
+  AC_END(s);
+}
+
+static void test_run_returns_result_and_cancels_leftovers(void) {
+  frees = 0;
+  ac_value result;
+  struct run_main *s = calloc(1, sizeof *s);
+  ac_error *err = (ac_error *)&result; /* must be overwritten */
+  CHECK_RC(ac_run(run_main_step, s, free, AC_LOOP_VIRTUAL_CLOCK, &result, &err), 0);
+  CHECK(err == NULL);
+  CHECK_INT(result.kind, AC_VALUE_DOUBLE);
+  CHECK_DOUBLE(result.u.f64, 2.5);
+  CHECK_TRACE("orphan start\nmain done at 2\norphan sees AC_ECANCELLED\n");
+  ac_value_clear(&result);
+}
+
+static void test_run_reports_main_error(void) {
+  ac_error *err = NULL;
+  CHECK_RC(ac_run(failing_step, NULL, count_free, AC_LOOP_VIRTUAL_CLOCK, NULL, &err), AC_ECONNRESET);
+  CHECK_STR(ac_error_message(err), "peer reset during handshake");
+  ac_error_unref(err);
+  frees = 0;
+  CHECK_RC(ac_run(NULL, &frees, count_free, 0, NULL, NULL), AC_EINVAL);
+  CHECK_INT(frees, 1);
+  trace_clear();
+}
+
+/* Misuse inside a step: every wrong call returns a code, the task fails
+ * with it when the step returns it. */
+struct misuse {
+  AC_ASYNC_FIELDS;
+  ac_loop *other;
+  ac_future *foreign;
+};
+static int misuse_step(ac_task *t, void *p) {
+  struct misuse *s = p;
+  ac_future *f;
+  AC_BEGIN(s);
+  CHECK_RC(ac_task_await(t, NULL), AC_EINVAL);
+  CHECK_RC(ac_task_await(t, ac_task_future(t)), AC_EINVAL);
+  CHECK_RC(ac_task_await(t, s->foreign), AC_EINVAL);
+  CHECK_RC(ac_task_sleep(t, -1), AC_EINVAL);
+  CHECK_RC(ac_task_fail(t, 5, "positive"), AC_EINVAL);
+  CHECK_RC(ac_sleep(ac_task_get_loop(t), 1, &f), 0);
+  CHECK_RC(ac_task_await_owned(t, f), AC_STEP_AWAIT);
+  CHECK_RC(ac_sleep(ac_task_get_loop(t), 1, &f), 0);
+  CHECK_RC(ac_task_await_owned(t, f), AC_ESTATE); /* second await in one step */
+  /* Returning DONE after awaiting is a protocol error. */
+  return AC_STEP_DONE;
+  AC_END(s);
+}
+static int awaits_nothing_step(ac_task *t, void *p) {
+  (void)t;
+  (void)p;
+  return AC_STEP_AWAIT;
+}
+static int weird_return_step(ac_task *t, void *p) {
+  (void)t;
+  (void)p;
+  return 17;
+}
+
+static void test_step_protocol_misuse(void) {
+  ac_loop *loop = th_loop();
+  struct misuse s = {0, NULL, NULL};
+  s.other = th_loop();
+  CHECK_RC(ac_future_new(s.other, &s.foreign), 0);
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, misuse_step, &s, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ESTATE);
+  CHECK_STR(ac_error_message(ac_future_error(ac_task_future(t))),
+            "step returned AC_STEP_DONE after ac_task_await");
+  /* Outside its step, a task cannot await. */
+  ac_future *f;
+  CHECK_RC(ac_future_new(loop, &f), 0);
+  CHECK_RC(ac_task_await(t, f), AC_ESTATE);
+  ac_task_unref(t);
+  CHECK_RC(ac_task_new(loop, awaits_nothing_step, NULL, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ESTATE);
+  ac_task_unref(t);
+  CHECK_RC(ac_task_new(loop, weird_return_step, NULL, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_EINVAL);
+  ac_task_unref(t);
+  /* Tasks cannot be completed like plain futures. */
+  CHECK_RC(ac_task_new(loop, trivial_step, NULL, NULL, 0, &t), 0);
+  CHECK_RC(ac_future_set_result_int64(ac_task_future(t), 1), AC_EINVAL);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  ac_task_unref(t);
+  trace_clear();
+  /* Creation misuse: free_state runs once on every failure. */
+  frees = 0;
+  CHECK_RC(ac_task_new(NULL, trivial_step, &s, count_free, 0, &t), AC_EINVAL);
+  CHECK_RC(ac_task_new(loop, NULL, &s, count_free, 0, &t), AC_EINVAL);
+  CHECK_RC(ac_task_new(loop, trivial_step, &s, count_free, 0x80, &t), AC_EINVAL);
+  CHECK_INT(frees, 3);
+  void *st;
+  CHECK_RC(ac_task_new_inline(loop, trivial_step, 16, AC_TASK_EAGER, &t, &st), AC_EINVAL);
+  CHECK_RC(ac_task_new_inline(loop, trivial_step, 0, 0, &t, &st), AC_EINVAL);
+  CHECK_RC(ac_task_cancel(NULL, NULL), AC_EINVAL);
+  CHECK_RC(ac_task_cancelling(NULL), AC_EINVAL);
+  CHECK_RC(ac_task_outcome(NULL), AC_EINVAL);
+  CHECK(ac_task_name(NULL) == NULL);
+  /* A plain future is not a task. */
+  CHECK(ac_future_as_task(f) == NULL);
+  CHECK_RC(ac_task_cancel((ac_task *)f, NULL), AC_EINVAL);
+  ac_future_unref(f);
+  ac_future_unref(s.foreign);
+  th_close(s.other);
+  th_close(loop);
+}
+
+int main(void) {
+  RUN(test_task_starts_later_and_returns_result);
+  RUN(test_concurrent_children_awaited_in_sequence);
+  RUN(test_cancel_before_first_step);
+  RUN(test_cancel_while_awaiting_cancels_the_awaited_future);
+  RUN(test_step_may_swallow_cancellation_and_uncancel);
+  RUN(test_finishing_with_cancel_pending_ends_cancelled);
+  RUN(test_cancelling_counts_requests);
+  RUN(test_uncancel_before_delivery_withdraws);
+  RUN(test_errors_propagate_with_their_message);
+  RUN(test_yield_interleaves_tasks_fifo);
+  RUN(test_eager_start_runs_first_step_inline);
+  RUN(test_names_current_task_and_task_list);
+  RUN(test_unobserved_task_error_is_reported);
+  RUN(test_close_with_pending_tasks_reports_and_frees_state);
+  RUN(test_task_local_context);
+  RUN(test_run_returns_result_and_cancels_leftovers);
+  RUN(test_run_reports_main_error);
+  RUN(test_step_protocol_misuse);
+  return th_finish();
+}
