@@ -20,8 +20,15 @@
 #include "asyncore/future.h"
 #include "asyncore/task.h"
 #include "asyncore/context.h"
+#include "asyncore/thread.h"
+#include "asyncore/stream.h"
+#include "asyncore/server.h"
+#include "asyncore/udp.h"
+#include "asyncore/dns.h"
 #include "asyncore/combinators.h"
 #include "asyncore/timeout.h"
 #include "asyncore/taskgroup.h"
+#include "asyncore/sync.h"
+#include "asyncore/queue.h"
 
 #endif
