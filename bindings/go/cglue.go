@@ -15,12 +15,18 @@ extern void acgoFutureDone(ac_future *fut, void *ud);
 extern int acgoCoStep(ac_task *task, void *state);
 extern int acgoStepFunc(ac_task *task, void *state);
 extern void acgoForeachTask(ac_task *task, void *ud);
+extern int acgoPredicate(void *ud);
 extern void acgoExceptionHandler(ac_loop *loop, char *message, ac_error *error,
                                  ac_future *future, void *ud);
 
 // An address as the library's pointer type; keeps uintptr-to-pointer
 // conversions on the C side of the boundary.
 static inline void *acgo_ptr(uintptr_t p) { return (void *)p; }
+
+// A bytes value over C memory (ac_value_set_bytes only borrows it).
+static inline void acgo_value_set_bytes(uintptr_t v, uintptr_t data, size_t len) {
+  ac_value_set_bytes((ac_value *)v, (const void *)data, len);
+}
 
 // One crossing to read a value (instead of one per field through SWIG).
 static inline int acgo_value_read(uintptr_t vp, int64_t *i, double *d, uintptr_t *p,
@@ -52,6 +58,7 @@ var (
 	fnCoStep           = (*byte)(unsafe.Pointer(C.acgoCoStep))
 	fnStepFunc         = (*byte)(unsafe.Pointer(C.acgoStepFunc))
 	fnForeachTask      = (*byte)(unsafe.Pointer(C.acgoForeachTask))
+	fnPredicate        = (*byte)(unsafe.Pointer(C.acgoPredicate))
 	fnExceptionHandler = (*byte)(unsafe.Pointer(C.acgoExceptionHandler))
 )
 
@@ -68,6 +75,11 @@ func cFree(p uintptr) {
 	if p != 0 {
 		C.free(C.acgo_ptr(C.uintptr_t(p)))
 	}
+}
+
+// setBytesValue makes v a bytes value over the C memory data.
+func setBytesValue(v uintptr, data uintptr, n int) {
+	C.acgo_value_set_bytes(C.uintptr_t(v), C.uintptr_t(data), C.size_t(n))
 }
 
 // goBytes copies n bytes at the C address p into a new Go slice.

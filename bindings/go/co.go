@@ -35,23 +35,34 @@ type Co struct {
 	dead   chan struct{} // closed when the loop released the task mid-run
 
 	// Loop thread only.
+	t        raw.SwigcptrTask // set at the first step
 	started  bool
 	finished bool
-	awaiting *Future // what the last await registered, if a Go future
+	awaiting *Future                               // what the last await registered, if a Go future
+	post     func(raw.SwigcptrFuture) (any, error) // how to read what it awaited, if special
 }
 
 type coMsg struct {
 	kind  int
 	fn    func() error
 	fut   *Future
+	make  func() (made, error)
 	delay float64
 	val   any
 	err   error
 }
 
+// made is a C future just made for the task to await (one reference,
+// which the await takes over), with how to read its result if special.
+type made struct {
+	c    raw.SwigcptrFuture
+	post func(raw.SwigcptrFuture) (any, error)
+}
+
 const (
 	msgCall = iota
 	msgAwait
+	msgAwaitNew
 	msgSleep
 	msgYield
 	msgDone
@@ -117,11 +128,17 @@ func (co *Co) step(t raw.SwigcptrTask) int {
 	defer l.active.Store(nil)
 	if !co.started {
 		co.started = true
+		co.t = t
 		l.goTasks.Add(1)
 		go co.main()
 	} else {
-		r := awaitOutcome(l, t, co.awaiting)
-		co.awaiting = nil
+		var r coReply
+		if co.post != nil {
+			r = awaitOutcomeWith(l, t, co.post)
+		} else {
+			r = awaitOutcome(l, t, co.awaiting)
+		}
+		co.awaiting, co.post = nil, nil
 		co.toCo <- r
 	}
 	return co.serve(t)
@@ -130,14 +147,22 @@ func (co *Co) step(t raw.SwigcptrTask) int {
 // awaitOutcome is how the task's last await ended (in its step); f is the
 // Go future it awaited, if any.
 func awaitOutcome(l *Loop, t raw.SwigcptrTask, f *Future) coReply {
+	if f != nil && f.post != nil {
+		return awaitOutcomeWith(l, t, func(raw.SwigcptrFuture) (any, error) { return f.post() })
+	}
+	return awaitOutcomeWith(l, t, nil)
+}
+
+// awaitOutcomeWith is awaitOutcome for a future whose result post reads.
+func awaitOutcomeWith(l *Loop, t raw.SwigcptrTask, post func(raw.SwigcptrFuture) (any, error)) coReply {
 	rc := raw.Task_outcome(t)
 	aw := raw.Task_awaited(t).(raw.SwigcptrFuture)
 	if rc == 0 {
 		if aw == 0 {
 			return coReply{}
 		}
-		if f != nil && f.c == aw {
-			v, err := f.read()
+		if post != nil && raw.Future_state_of(aw) == futureResult {
+			v, err := post(aw)
 			return coReply{val: v, err: err}
 		}
 		v, err := readOutcome(l, aw)
@@ -181,6 +206,24 @@ func (co *Co) serve(t raw.SwigcptrTask) int {
 				return rc
 			}
 			co.toCo <- coReply{err: codeError(rc)}
+		case msgAwaitNew:
+			m, err := callMade(m.make)
+			if err != nil {
+				co.toCo <- coReply{err: err}
+				continue
+			}
+			if raw.Future_done(m.c) == 1 {
+				v, err := readMade(l, m)
+				raw.Future_unref(m.c)
+				co.toCo <- coReply{val: v, err: err}
+				continue
+			}
+			rc := raw.Task_await_owned(t, m.c)
+			if rc == stepAwait {
+				co.post = m.post
+				return rc
+			}
+			co.toCo <- coReply{err: codeError(rc)}
 		case msgSleep:
 			rc := raw.Task_sleep(t, m.delay)
 			if rc == stepAwait {
@@ -210,6 +253,23 @@ func finishTask(l *Loop, t raw.SwigcptrTask, val any, err error) int {
 		raw.Error_unref(e)
 	}
 	return code
+}
+
+func callMade(fn func() (made, error)) (m made, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r}
+		}
+	}()
+	return fn()
+}
+
+// readMade reads the outcome of a done made future.
+func readMade(l *Loop, m made) (any, error) {
+	if m.post != nil && raw.Future_state_of(m.c) == futureResult {
+		return m.post(m.c)
+	}
+	return readOutcome(l, m.c)
 }
 
 func callSafely(fn func() error) (err error) {
@@ -277,6 +337,14 @@ func (co *Co) Task() *Task { return co.task }
 // cancelled too).
 func (co *Co) Await(a Awaitable) (any, error) {
 	r := co.roundTrip(coMsg{kind: msgAwait, fut: a.future()})
+	return r.val, r.err
+}
+
+// awaitNew makes a C future on the loop thread and awaits it, in one
+// hand-over: the way every "start an operation, wait for it" call of the
+// binding (acquire, get, read ...) reaches the loop.
+func (co *Co) awaitNew(make func() (made, error)) (any, error) {
+	r := co.roundTrip(coMsg{kind: msgAwaitNew, make: make})
 	return r.val, r.err
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"runtime"
 	"time"
 
 	"asyncore/internal/raw"
@@ -240,13 +239,12 @@ func (co *Co) AsCompleted(timeout time.Duration, aws ...Awaitable) (*AsCompleted
 			return codeError(rc)
 		}
 		ac.it = raw.SwigcptrAs_completed(out)
-		ac.id = l.hold(out, refAsCompleted)
+		ac.id = holdObject(l, ac, out, func(p uintptr) { raw.As_completed_unref(raw.SwigcptrAs_completed(p)) })
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	runtime.SetFinalizer(ac, func(ac *AsCompleted) { l.releaseLater(ac.id) })
 	return ac, nil
 }
 
@@ -315,7 +313,7 @@ func (co *Co) timeoutScope(make func(out *uintptr) int, body func(s *Scope) erro
 			return codeError(rc)
 		}
 		s.c = raw.SwigcptrTimeout(out)
-		if rc := raw.Timeout_enter(s.c, co.task.t); rc < 0 {
+		if rc := raw.Timeout_enter(s.c, co.t); rc < 0 {
 			raw.Timeout_unref(s.c)
 			return codeError(rc)
 		}

@@ -44,7 +44,7 @@ func (l *Loop) initFuture(f *Future, c raw.SwigcptrFuture, owned bool) {
 	f.loop = l
 	f.c = c
 	f.done = make(chan struct{})
-	f.id = l.hold(uintptr(c), refFuture)
+	f.id = l.hold(uintptr(c), unrefFuture)
 	l.waiting[f.id] = f
 	h := newHandle(f)
 	// On failure free_ud has run and resolved f.

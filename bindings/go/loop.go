@@ -50,17 +50,15 @@ type Loop struct {
 	relPosted bool
 }
 
-// heldRef is one C reference a Go object holds.
+// heldRef is one C reference a Go object holds, with the function that
+// drops it.
 type heldRef struct {
-	ptr  uintptr
-	kind uint8
+	ptr   uintptr
+	unref func(uintptr)
 }
 
-const (
-	refFuture = iota
-	refHandle
-	refAsCompleted
-)
+func unrefFuture(p uintptr) { raw.Future_unref(raw.SwigcptrFuture(p)) }
+func unrefHandle(p uintptr) { raw.Handle_unref(raw.SwigcptrHandle(p)) }
 
 // Option configures a new loop.
 type Option func(*loopConfig)
@@ -341,22 +339,21 @@ func (l *Loop) pendingTasks() []raw.SwigcptrTask {
 
 // hold records a C reference a Go object owns; the loop drops it when the
 // object is collected or at Close, on the loop thread.
-func (l *Loop) hold(ptr uintptr, kind uint8) uint64 {
+func (l *Loop) hold(ptr uintptr, unref func(uintptr)) uint64 {
 	l.nextID++
-	l.refs[l.nextID] = heldRef{ptr: ptr, kind: kind}
+	l.refs[l.nextID] = heldRef{ptr: ptr, unref: unref}
 	return l.nextID
 }
 
-func unrefC(r heldRef) {
-	switch r.kind {
-	case refFuture:
-		raw.Future_unref(raw.SwigcptrFuture(r.ptr))
-	case refHandle:
-		raw.Handle_unref(raw.SwigcptrHandle(r.ptr))
-	case refAsCompleted:
-		raw.As_completed_unref(raw.SwigcptrAs_completed(r.ptr))
-	}
+// holdObject makes obj (a Go wrapper) own the C reference ptr until it is
+// collected or the loop closes.
+func holdObject[T any](l *Loop, obj *T, ptr uintptr, unref func(uintptr)) uint64 {
+	id := l.hold(ptr, unref)
+	runtime.SetFinalizer(obj, func(*T) { l.releaseLater(id) })
+	return id
 }
+
+func unrefC(r heldRef) { r.unref(r.ptr) }
 
 // releaseLater is called by finalizers (any goroutine): the reference is
 // dropped on the loop thread, in batches.
@@ -560,8 +557,7 @@ func (l *Loop) schedule(fn func(), sched func(h uintptr, out *uintptr) int) (*Ha
 			return codeError(rc)
 		}
 		hd = &Handle{loop: l, c: raw.SwigcptrHandle(out)}
-		hd.id = l.hold(out, refHandle)
-		runtime.SetFinalizer(hd, func(h *Handle) { h.loop.releaseLater(h.id) })
+		hd.id = holdObject(l, hd, out, unrefHandle)
 		return nil
 	})
 	return hd, err

@@ -370,6 +370,8 @@ func TestCloseCancelsPendingGoTasks(t *testing.T) {
 func TestCloseReleasesATaskThatIgnoresCancellation(t *testing.T) {
 	done := leakCheck(t)
 	l, _ := StartLoop(WithShutdownGrace(50 * time.Millisecond))
+	reports := make(chan string, 4)
+	l.SetExceptionHandler(func(c ExceptionContext) { reports <- c.Message })
 	f, _ := l.NewFuture()
 	parked := make(chan struct{})
 	results := make(chan error, 4)
@@ -397,6 +399,9 @@ func TestCloseReleasesATaskThatIgnoresCancellation(t *testing.T) {
 	}
 	if len(got) == 0 || got[len(got)-1] != ErrClosed.Error() {
 		t.Fatalf("awaits ended with %q", got)
+	}
+	if m := <-reports; m != "Task was destroyed but it is pending" {
+		t.Fatalf("report %q", m)
 	}
 	done()
 }

@@ -26,7 +26,7 @@ func (co *Co) TaskGroup(body func(tg *TaskGroup) error) error {
 	tg := &TaskGroup{co: co}
 	if err := co.call(func() error {
 		var out uintptr
-		if rc := raw.Taskgroup_new(co.task.t, &out); rc < 0 {
+		if rc := raw.Taskgroup_new(co.t, &out); rc < 0 {
 			return codeError(rc)
 		}
 		tg.c = raw.SwigcptrTaskgroup(out)

@@ -104,3 +104,13 @@ func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
 	}
 	l.fn(ctx)
 }
+
+// acgoPredicate calls a condition's Go predicate (loop thread).
+//
+//export acgoPredicate
+func acgoPredicate(ud unsafe.Pointer) C.int {
+	if cgo.Handle(uintptr(ud)).Value().(*predicate).call() {
+		return 1
+	}
+	return 0
+}

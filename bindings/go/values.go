@@ -65,7 +65,7 @@ func setValue(v raw.SwigcptrValue, x any) cValue {
 		raw.Value_set_double(v, t)
 	case []byte:
 		buf := cBytes(t)
-		raw.Value_set_bytes(v, buf, int64(len(t)))
+		setBytesValue(uintptr(v), buf, len(t))
 		return cValue{buf: buf}
 	default:
 		h := newHandle(x)
