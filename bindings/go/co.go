@@ -194,12 +194,7 @@ func (co *Co) serve(t raw.SwigcptrTask) int {
 				co.toCo <- coReply{err: ErrInvalid}
 				continue
 			}
-			if raw.Future_done(f.c) == 1 {
-				// asyncio: awaiting a done future does not suspend.
-				v, err := f.read()
-				co.toCo <- coReply{val: v, err: err}
-				continue
-			}
+			// A done future too wakes the task through the loop (task.h).
 			rc := raw.Task_await(t, f.c)
 			if rc == stepAwait {
 				co.awaiting = f
@@ -210,12 +205,6 @@ func (co *Co) serve(t raw.SwigcptrTask) int {
 			m, err := callMade(m.make)
 			if err != nil {
 				co.toCo <- coReply{err: err}
-				continue
-			}
-			if raw.Future_done(m.c) == 1 {
-				v, err := readMade(l, m)
-				raw.Future_unref(m.c)
-				co.toCo <- coReply{val: v, err: err}
 				continue
 			}
 			rc := raw.Task_await_owned(t, m.c)
@@ -262,14 +251,6 @@ func callMade(fn func() (made, error)) (m made, err error) {
 		}
 	}()
 	return fn()
-}
-
-// readMade reads the outcome of a done made future.
-func readMade(l *Loop, m made) (any, error) {
-	if m.post != nil && raw.Future_state_of(m.c) == futureResult {
-		return m.post(m.c)
-	}
-	return readOutcome(l, m.c)
 }
 
 func callSafely(fn func() error) (err error) {
@@ -331,8 +312,9 @@ func (co *Co) Loop() *Loop { return co.loop }
 // Task is the task itself.
 func (co *Co) Task() *Task { return co.task }
 
-// Await suspends the task until a is done and returns its outcome. A done
-// future gives its outcome without suspending. If the task is cancelled
+// Await suspends the task until a is done and returns its outcome (a
+// future already done still lets the loop go round once, as every await of
+// the library does). If the task is cancelled
 // meanwhile, Await returns an error matching ErrCancelled (and a is
 // cancelled too).
 func (co *Co) Await(a Awaitable) (any, error) {

@@ -252,7 +252,7 @@ func TestCoGatherResultsInOrder(t *testing.T) {
 	expectTrace(t, &tr, "Hello, B after 1 seconds", "Hello, C after 2 seconds", "Hello, A after 3 seconds")
 }
 
-func TestAwaitDoneFutureDoesNotSuspend(t *testing.T) {
+func TestAwaitDoneFutureGoesThroughTheLoop(t *testing.T) {
 	var tr trace
 	_, err := Run(func(co *Co) (any, error) {
 		f, _ := co.Loop().NewFuture()
@@ -268,7 +268,7 @@ func TestAwaitDoneFutureDoesNotSuspend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectTrace(t, &tr, "main", "other")
+	expectTrace(t, &tr, "other", "main")
 }
 
 func TestWaitInsideTaskAwaits(t *testing.T) {
