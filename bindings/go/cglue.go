@@ -16,6 +16,8 @@ extern int acgoCoStep(ac_task *task, void *state);
 extern int acgoStepFunc(ac_task *task, void *state);
 extern void acgoForeachTask(ac_task *task, void *ud);
 extern int acgoPredicate(void *ud);
+extern int acgoWork(void *ud, ac_value *result);
+extern void acgoTSDone(ac_tsfuture *ts, void *ud);
 extern void acgoExceptionHandler(ac_loop *loop, char *message, ac_error *error,
                                  ac_future *future, void *ud);
 
@@ -59,6 +61,8 @@ var (
 	fnStepFunc         = (*byte)(unsafe.Pointer(C.acgoStepFunc))
 	fnForeachTask      = (*byte)(unsafe.Pointer(C.acgoForeachTask))
 	fnPredicate        = (*byte)(unsafe.Pointer(C.acgoPredicate))
+	fnWork             = (*byte)(unsafe.Pointer(C.acgoWork))
+	fnTSDone           = (*byte)(unsafe.Pointer(C.acgoTSDone))
 	fnExceptionHandler = (*byte)(unsafe.Pointer(C.acgoExceptionHandler))
 )
 

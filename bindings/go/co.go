@@ -310,7 +310,13 @@ func (co *Co) call(fn func() error) error {
 func (co *Co) Loop() *Loop { return co.loop }
 
 // Task is the task itself.
-func (co *Co) Task() *Task { return co.task }
+func (co *Co) Task() *Task {
+	if co.task == nil {
+		// A task started by RunThreadsafe has no Go face until asked.
+		_ = co.call(func() error { co.task = co.loop.wrapTask(co.t, false); return nil })
+	}
+	return co.task
+}
 
 // Await suspends the task until a is done and returns its outcome (a
 // future already done still lets the loop go round once, as every await of

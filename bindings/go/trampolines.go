@@ -114,3 +114,23 @@ func acgoPredicate(ud unsafe.Pointer) C.int {
 	}
 	return 0
 }
+
+// acgoWork runs Go work on a worker thread (a C thread of the pool). The
+// outcome travels whole, boxed, as the result; the function never fails
+// from the library's point of view.
+//
+//export acgoWork
+func acgoWork(ud unsafe.Pointer, result *C.ac_value) C.int {
+	w := cgo.Handle(uintptr(ud)).Value().(*work)
+	w.run()
+	setValue(raw.SwigcptrValue(uintptr(unsafe.Pointer(result))), w.out)
+	return 0
+}
+
+// acgoTSDone closes the channel of a thread-safe future (any thread).
+//
+//export acgoTSDone
+func acgoTSDone(ts *C.ac_tsfuture, ud unsafe.Pointer) {
+	defer recoverInto(nil, "thread-safe future callback")
+	close(cgo.Handle(uintptr(ud)).Value().(*tsWaiter).done)
+}
