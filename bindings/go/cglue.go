@@ -18,6 +18,7 @@ extern void acgoForeachTask(ac_task *task, void *ud);
 extern int acgoPredicate(void *ud);
 extern int acgoWork(void *ud, ac_value *result);
 extern void acgoTSDone(ac_tsfuture *ts, void *ud);
+extern void acgoServerConn(ac_server *server, ac_stream *stream, void *ud);
 extern void acgoExceptionHandler(ac_loop *loop, char *message, ac_error *error,
                                  ac_future *future, void *ud);
 
@@ -63,6 +64,7 @@ var (
 	fnPredicate        = (*byte)(unsafe.Pointer(C.acgoPredicate))
 	fnWork             = (*byte)(unsafe.Pointer(C.acgoWork))
 	fnTSDone           = (*byte)(unsafe.Pointer(C.acgoTSDone))
+	fnServerConn       = (*byte)(unsafe.Pointer(C.acgoServerConn))
 	fnExceptionHandler = (*byte)(unsafe.Pointer(C.acgoExceptionHandler))
 )
 
@@ -85,6 +87,9 @@ func cFree(p uintptr) {
 func setBytesValue(v uintptr, data uintptr, n int) {
 	C.acgo_value_set_bytes(C.uintptr_t(v), C.uintptr_t(data), C.size_t(n))
 }
+
+// goString copies the NUL-terminated C string at p.
+func goString(p uintptr) string { return C.GoString((*C.char)(C.acgo_ptr(C.uintptr_t(p)))) }
 
 // goBytes copies n bytes at the C address p into a new Go slice.
 func goBytes(p uintptr, n int64) []byte {

@@ -45,6 +45,9 @@ type Error struct {
 	Message  string
 	Cause    error
 	Children []error
+	// Partial holds the bytes a stream read had when it failed with
+	// ErrIncomplete (asyncio's IncompleteReadError.partial).
+	Partial []byte
 }
 
 // Sentinels, one per condition; compare with errors.Is.
@@ -67,6 +70,11 @@ var (
 	ErrLimit       = newSentinel(codeLimit)
 	ErrInternal    = newSentinel(codeInternal)
 	ErrEOF         = newSentinel(codeEOF)
+	// Common connection errors (they also match their syscall.Errno).
+	ErrConnRefused = newSentinel(-int(syscall.ECONNREFUSED))
+	ErrConnReset   = newSentinel(-int(syscall.ECONNRESET))
+	ErrPipe        = newSentinel(-int(syscall.EPIPE))
+	ErrAddrInUse   = newSentinel(-int(syscall.EADDRINUSE))
 )
 
 func newSentinel(code int) *Error { return &Error{Code: code, Message: raw.Strerror(code)} }
@@ -152,12 +160,16 @@ func errorFromC(e raw.SwigcptrError) error {
 	}
 	v := raw.NewValue()
 	defer raw.DeleteValue(v)
+	var partial []byte
 	if raw.Error_payload(e, v) == 0 {
-		if x, ok := getValue(v.(raw.SwigcptrValue)).(error); ok {
+		switch x := getValue(v.(raw.SwigcptrValue)).(type) {
+		case error:
 			return x
+		case []byte:
+			partial = x
 		}
 	}
-	out := &Error{Code: raw.Error_code(e), Message: raw.Error_message(e)}
+	out := &Error{Code: raw.Error_code(e), Message: raw.Error_message(e), Partial: partial}
 	if c := raw.Error_cause(e).Swigcptr(); c != 0 {
 		out.Cause = errorFromC(raw.SwigcptrError(c))
 	}

@@ -134,3 +134,12 @@ func acgoTSDone(ts *C.ac_tsfuture, ud unsafe.Pointer) {
 	defer recoverInto(nil, "thread-safe future callback")
 	close(cgo.Handle(uintptr(ud)).Value().(*tsWaiter).done)
 }
+
+// acgoServerConn hands an accepted connection to the server's Go handler.
+//
+//export acgoServerConn
+func acgoServerConn(server *C.ac_server, stream *C.ac_stream, ud unsafe.Pointer) {
+	st := cgo.Handle(uintptr(ud)).Value().(*serverState)
+	defer recoverInto(st.loop, "server connection callback")
+	st.connection(raw.SwigcptrStream(uintptr(unsafe.Pointer(stream))))
+}
