@@ -32,6 +32,7 @@ type Step struct {
 	t        raw.SwigcptrTask
 	task     *Task
 	awaiting *Future
+	post     func(raw.SwigcptrFuture) (any, error)
 }
 
 type stepTask struct{ s Step }
@@ -78,12 +79,33 @@ func (s *Step) Task() *Task { return s.task }
 // Await registers a as what the task waits for; return its result.
 func (s *Step) Await(a Awaitable) int {
 	f := a.future()
-	s.awaiting = f
+	s.awaiting, s.post = f, nil
 	return raw.Task_await(s.t, f.c)
 }
 
+// awaitMade awaits a future just made (taking over its reference).
+func (s *Step) awaitMade(m made, err error) int {
+	if err != nil {
+		return s.Fail(err)
+	}
+	s.awaiting, s.post = nil, m.post
+	return raw.Task_await_owned(s.t, m.c)
+}
+
 // Sleep waits for d; return its result.
-func (s *Step) Sleep(d time.Duration) int { return raw.Task_sleep(s.t, d.Seconds()) }
+func (s *Step) Sleep(d time.Duration) int {
+	s.awaiting, s.post = nil, nil
+	return raw.Task_sleep(s.t, d.Seconds())
+}
+
+// Get waits for q's next item (read it with Outcome); return its result.
+func (s *Step) Get(q *Queue) int { return s.awaitMade(q.get()) }
+
+// Put waits until v is in q; return its result.
+func (s *Step) Put(q *Queue, v any) int { return s.awaitMade(q.put(0, false, v)()) }
+
+// Acquire waits until the task holds lk; return its result.
+func (s *Step) Acquire(lk *Lock) int { return s.awaitMade(lk.acquire()) }
 
 // Yield steps again after the callbacks already ready; return it.
 func (s *Step) Yield() int { return stepYield }
@@ -98,6 +120,11 @@ func (s *Step) Fail(err error) int { return finishTask(s.loop, s.t, nil, err) }
 // Outcome is how the last await ended: its value, or its error (one
 // matching ErrCancelled when the task is being cancelled).
 func (s *Step) Outcome() (any, error) {
-	r := awaitOutcome(s.loop, s.t, s.awaiting)
+	var r coReply
+	if s.post != nil {
+		r = awaitOutcomeWith(s.loop, s.t, s.post)
+	} else {
+		r = awaitOutcome(s.loop, s.t, s.awaiting)
+	}
 	return r.val, r.err
 }
