@@ -1,0 +1,156 @@
+//! Awaiting a loop future (`ac_future`) from Rust: the piece every
+//! future-like type of this crate (JoinHandle, LoopFuture, Sleep, queue and
+//! lock operations ...) is built on.
+
+use std::os::raw::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::task::{Context, Poll, Waker};
+
+use asyncore_sys as sys;
+
+use crate::error::{Error, Result};
+use crate::task::step_for;
+use crate::value;
+
+/// How an [`Await`] became ready.
+pub(crate) enum Ready {
+    /// The future is done: read its outcome.
+    Done,
+    /// A cancellation of the polling task was delivered here (the future
+    /// was cancelled too): resolve to this error.
+    Cancelled(Error),
+}
+
+/// One reference to an `ac_future` plus what is needed to be woken when it
+/// completes.
+///
+/// Polled by a task of the future's loop with the task's own waker, it
+/// registers nothing: it tells the step, which awaits the future directly
+/// or registers a wake-up itself. Polled with any other waker (inside a
+/// combinator that makes its own wakers, or by another executor), it adds a
+/// done-callback holding a clone of that waker.
+pub(crate) struct Await {
+    fut: *mut sys::ac_future,
+    /// The registered waker (a Box<Waker> given as the callback's ud), or
+    /// null. Valid while the future is pending: a done future has moved its
+    /// callbacks to the ready queue, which then owns the box.
+    reg: *mut Waker,
+    /// Cancel the future when this is dropped before it completed (for
+    /// operations this owns: a sleep, a queue get ...).
+    cancel_on_drop: bool,
+}
+
+unsafe extern "C" fn wake_boxed(_f: *mut sys::ac_future, ud: *mut c_void) {
+    let w = &*(ud as *const Waker);
+    let _ = catch_unwind(AssertUnwindSafe(|| w.wake_by_ref()));
+}
+
+unsafe extern "C" fn free_boxed(ud: *mut c_void) {
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(ud as *mut Waker))));
+}
+
+impl Await {
+    /// Takes over one reference to `fut`.
+    ///
+    /// # Safety
+    /// `fut` is a live future the caller owns a reference to.
+    pub(crate) unsafe fn from_owned(fut: *mut sys::ac_future) -> Await {
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: false }
+    }
+
+    /// As from_owned, cancelling the future if dropped while pending.
+    pub(crate) unsafe fn owning_operation(fut: *mut sys::ac_future) -> Await {
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: true }
+    }
+
+    pub(crate) fn raw(&self) -> *mut sys::ac_future {
+        self.fut
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        unsafe { sys::ac_future_done(self.fut) == 1 }
+    }
+
+    fn unregister(&mut self) {
+        if !self.reg.is_null() {
+            // SAFETY: while the future is pending our registration is in its
+            // list and the box is ours to remove; once done it is not.
+            unsafe {
+                if sys::ac_future_done(self.fut) == 0 {
+                    sys::ac_future_remove_done_callback(self.fut, Some(wake_boxed), self.reg as *mut c_void);
+                }
+            }
+            self.reg = ptr::null_mut();
+        }
+    }
+
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Ready> {
+        if self.is_done() {
+            self.unregister();
+            return Poll::Ready(Ready::Done);
+        }
+        let loop_ = unsafe { sys::ac_future_get_loop(self.fut) };
+        if let Some(step) = step_for(cx, loop_) {
+            if let Some(e) = step.header().take_cancel() {
+                // Deliver the task's cancellation at this await, cancelling
+                // what it waits on (asyncio cancels the awaited future).
+                self.unregister();
+                unsafe { sys::ac_future_cancel(self.fut, ptr::null()) };
+                return Poll::Ready(Ready::Cancelled(e));
+            }
+            self.unregister();
+            step.await_candidate(self.fut);
+            return Poll::Pending;
+        }
+        if !self.reg.is_null() && unsafe { (*self.reg).will_wake(cx.waker()) } {
+            return Poll::Pending;
+        }
+        self.unregister();
+        let b = Box::into_raw(Box::new(cx.waker().clone()));
+        // SAFETY: on failure free_ud already released the box.
+        let rc = unsafe {
+            sys::ac_future_add_done_callback(self.fut, Some(wake_boxed), b as *mut c_void, Some(free_boxed))
+        };
+        if rc == 0 {
+            self.reg = b;
+        } else {
+            // Cannot be woken by the loop: let the poller retry.
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Await {
+    fn drop(&mut self) {
+        self.unregister();
+        unsafe {
+            if self.cancel_on_drop && sys::ac_future_done(self.fut) == 0 {
+                sys::ac_future_cancel(self.fut, ptr::null());
+            }
+            sys::ac_future_unref(self.fut);
+        }
+    }
+}
+
+/// Reads a done future's outcome as `T`, moving a result out.
+///
+/// # Safety
+/// `f` is a live future.
+pub(crate) unsafe fn outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
+    match sys::ac_future_state_of(f) as u32 {
+        sys::AC_FUTURE_RESULT => {
+            let mut v: sys::ac_value = std::mem::zeroed();
+            let rc = sys::ac_future_take_result(f, &mut v);
+            if rc < 0 {
+                return Err(Error::from_code(rc));
+            }
+            value::take::<T>(&mut v).ok_or_else(|| {
+                Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
+            })
+        }
+        sys::AC_FUTURE_ERROR | sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
+        _ => Err(Error::from_code(sys::AC_ESTATE)),
+    }
+}
