@@ -26,6 +26,7 @@ mod awaiting;
 mod context;
 mod error;
 mod future;
+mod gather;
 mod runtime;
 mod task;
 mod value;
@@ -34,8 +35,9 @@ pub use asyncore_sys as sys;
 pub use context::ContextVar;
 pub use error::{err_name, strerror, Error, ErrorKind, Result};
 pub use future::{sleep, Completer, LoopFuture, Sleep};
+pub use gather::{gather, Gather};
 pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
-pub use task::{checkpoint, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
+pub use task::{checkpoint, current_cancelling, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
 pub use value::Value;
 
 /// The version of the library loaded, as "MAJOR.MINOR.PATCH".

@@ -639,6 +639,16 @@ impl Future for YieldNow {
     }
 }
 
+/// Pending cancellation requests of the task being polled on this thread
+/// (asyncio's `current_task().cancelling()`); 0 outside a task.
+pub fn current_cancelling() -> i32 {
+    match current_header() {
+        // SAFETY: the task is alive while its step polls.
+        Some(h) if !h.task.get().is_null() => unsafe { sys::ac_task_cancelling(h.task.get()) },
+        _ => 0,
+    }
+}
+
 /// A cancellation checkpoint: `Err(Error::Cancelled)` if a cancellation of
 /// the current task is pending (and delivers it), `Ok(())` otherwise.
 pub fn checkpoint() -> Result<()> {
