@@ -11,7 +11,8 @@ fn check(name: &str, exe: &str) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("expected").join(format!("{name}.txt"));
+    // The C twin's expected output, shared by every language.
+    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../expected").join(format!("{name}.txt"));
     let expected = std::fs::read_to_string(&expected_path).expect("expected output");
     let got = String::from_utf8_lossy(&out.stdout);
     assert_eq!(got.trim_end_matches('\n'), expected.trim_end_matches('\n'), "output of {name}");
@@ -33,9 +34,11 @@ example!(
     coroutine_object,
     await_sequence,
     tour,
-    gather,
+    gather_workers,
     worker_gather,
     event_loop,
     fetch_data,
     blocking_fetch,
+    wait_for_timeout,
+    taskgroup_download,
 );

@@ -2,6 +2,7 @@
 //! future-like type of this crate (JoinHandle, LoopFuture, Sleep, queue and
 //! lock operations ...) is built on.
 
+use std::ffi::CString;
 use std::os::raw::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -12,15 +13,6 @@ use asyncore_sys as sys;
 use crate::error::{Error, Result};
 use crate::task::step_for;
 use crate::value;
-
-/// How an [`Await`] became ready.
-pub(crate) enum Ready {
-    /// The future is done: read its outcome.
-    Done,
-    /// A cancellation of the polling task was delivered here (the future
-    /// was cancelled too): resolve to this error.
-    Cancelled(Error),
-}
 
 /// One reference to an `ac_future` plus what is needed to be woken when it
 /// completes.
@@ -85,21 +77,26 @@ impl Await {
         }
     }
 
-    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Ready> {
+    /// Ready once the future is done (read its outcome then).
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if self.is_done() {
             self.unregister();
-            return Poll::Ready(Ready::Done);
+            return Poll::Ready(());
         }
         let loop_ = unsafe { sys::ac_future_get_loop(self.fut) };
         if let Some(step) = step_for(cx, loop_) {
-            if let Some(e) = step.header().take_cancel() {
-                // Deliver the task's cancellation at this await, cancelling
-                // what it waits on (asyncio cancels the awaited future).
-                self.unregister();
-                unsafe { sys::ac_future_cancel(self.fut, ptr::null()) };
-                return Poll::Ready(Ready::Cancelled(e));
-            }
             self.unregister();
+            if let Some(e) = step.header().take_cancel() {
+                // Deliver the task's cancellation here as asyncio does: cancel
+                // the awaited future and resume when it is done (at once for
+                // a plain future or a sleep; a task first runs its cleanup,
+                // and may even swallow the cancellation).
+                let msg = CString::new(e.message().replace('\0', " ")).unwrap_or_default();
+                unsafe { sys::ac_future_cancel(self.fut, msg.as_ptr()) };
+                if self.is_done() {
+                    return Poll::Ready(());
+                }
+            }
             step.await_candidate(self.fut);
             return Poll::Pending;
         }

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{outcome, Await, Ready};
+use crate::awaiting::{outcome, Await};
 use crate::error::{check, Error, Result};
 use crate::runtime::{current_loop_raw, Loop};
 use crate::value::OutValue;
@@ -106,11 +106,7 @@ impl<T: 'static> Future for LoopFuture<T> {
     type Output = Result<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
-        match this.aw.poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ready::Cancelled(e)) => Poll::Ready(Err(e)),
-            Poll::Ready(Ready::Done) => Poll::Ready(unsafe { outcome::<T>(this.aw.raw()) }),
-        }
+        this.aw.poll(cx).map(|()| unsafe { outcome::<T>(this.aw.raw()) })
     }
 }
 
@@ -189,10 +185,6 @@ impl Future for Sleep {
             self.aw = Some(unsafe { Await::owning_operation(f) });
         }
         let aw = self.aw.as_mut().unwrap();
-        match aw.poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ready::Cancelled(e)) => Poll::Ready(Err(e)),
-            Poll::Ready(Ready::Done) => Poll::Ready(unsafe { outcome::<()>(aw.raw()) }),
-        }
+        aw.poll(cx).map(|()| unsafe { outcome::<()>(aw.raw()) })
     }
 }

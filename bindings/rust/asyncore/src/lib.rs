@@ -23,21 +23,28 @@
 //! * Every raw handle is released exactly once, by `Drop`.
 
 mod awaiting;
+mod combinators;
 mod context;
 mod error;
 mod future;
-mod gather;
 mod runtime;
 mod task;
+mod taskgroup;
+mod timeout;
 mod value;
 
 pub use asyncore_sys as sys;
 pub use context::ContextVar;
 pub use error::{err_name, strerror, Error, ErrorKind, Result};
 pub use future::{sleep, Completer, LoopFuture, Sleep};
-pub use gather::{gather, Gather};
+pub use combinators::{
+    as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitMode,
+    WaitSets, Waitable, Watched,
+};
 pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
 pub use task::{checkpoint, current_cancelling, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
+pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
+pub use timeout::{timeout, timeout_at, Timeout};
 pub use value::Value;
 
 /// The version of the library loaded, as "MAJOR.MINOR.PATCH".

@@ -23,12 +23,13 @@
 //!
 //! Cancellation: when a step resumes with AC_ECANCELLED that no awaited loop
 //! future reports itself (the wake future was cancelled, or the task was
-//! cancelled while ready), the task records a pending cancellation; the
-//! next loop future the task polls while it is still pending is cancelled
-//! and resolves to `Err(Error::Cancelled)`: cancellation is delivered at the
-//! next await, and a future that is already done keeps its result (a queue
-//! item is never lost). A task that finishes with the cancellation still
-//! undelivered ends cancelled.
+//! cancelled while ready), the task records a pending cancellation. The
+//! next loop future the task polls while that future is still pending is
+//! cancelled (as asyncio cancels the future a task awaits) and the task
+//! resumes once it is done: at once for a sleep or a plain future, after
+//! its cleanup for a task. A future that is already done keeps its result
+//! (a queue item is never lost). A task that finishes with the
+//! cancellation still undelivered ends cancelled.
 
 use std::cell::{Cell, RefCell, UnsafeCell};
 use std::ffi::{CStr, CString};
@@ -45,7 +46,7 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{outcome, Await, Ready};
+use crate::awaiting::{outcome, Await};
 use crate::error::{Error, Result};
 use crate::runtime::{current_loop_raw, panic_message, LoopScope};
 use crate::value::OutValue;
@@ -472,23 +473,57 @@ unsafe fn raise(task: *mut sys::ac_task, e: &Error) -> c_int {
     rc
 }
 
-/// Spawns `fut` as a task of the loop `raw`.
-pub(crate) fn spawn_raw<F, T>(raw: *mut sys::ac_loop, fut: F) -> Result<JoinHandle<T>>
+/// How a task is created: `ac_task_new`, or a variant of it with the same
+/// arguments (`ac_taskgroup_spawn`).
+pub(crate) type TaskCreator<'a> = &'a mut dyn FnMut(
+    sys::ac_step_fn,
+    *mut c_void,
+    sys::ac_free_fn,
+    *mut *mut sys::ac_task,
+) -> c_int;
+
+/// Spawns `fut` as a task of the loop `raw`, made by `create`.
+pub(crate) fn spawn_with<F, T>(raw: *mut sys::ac_loop, fut: F, create: TaskCreator<'_>) -> Result<JoinHandle<T>>
 where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
     let state = Box::into_raw(Box::new(TaskState { header: Header::new(raw), future: UnsafeCell::new(Some(fut)) }));
     let mut task = ptr::null_mut();
-    // SAFETY: on failure free_state has run (the state is gone).
-    let rc = unsafe {
-        sys::ac_task_new(raw, Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>), 0, &mut task)
-    };
+    // On failure free_state has run (the state is gone).
+    let rc = create(Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>), &mut task);
     crate::error::check(rc)?;
     // The first step runs later (no eager flag), so the header learns its
     // task before anything reads it.
     unsafe { (*state).header.task.set(task) };
     Ok(unsafe { JoinHandle::from_owned(task) })
+}
+
+/// Spawns `fut` as a task of the loop `raw`.
+pub(crate) fn spawn_raw<F, T>(raw: *mut sys::ac_loop, fut: F) -> Result<JoinHandle<T>>
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    spawn_with(raw, fut, &mut |step, state, free, out| unsafe { sys::ac_task_new(raw, step, state, free, 0, out) })
+}
+
+/// The task whose step is polling on this thread, if any (borrowed).
+pub(crate) fn current_task_raw() -> Option<*mut sys::ac_task> {
+    current_header().map(|h| h.task.get()).filter(|t| !t.is_null())
+}
+
+/// After a scope (a timeout, a task group) took its cancellation request
+/// back: if the task's count is back to `level`, a cancellation recorded
+/// but not yet delivered was the scope's, and is withdrawn.
+pub(crate) fn withdraw_stale_cancel(level: i32) {
+    if let Some(h) = current_header() {
+        let t = h.task.get();
+        if h.cancel_pending.get() && !t.is_null() && unsafe { sys::ac_task_cancelling(t) } <= level {
+            h.cancel_pending.set(false);
+            h.cancel_message.borrow_mut().clear();
+        }
+    }
 }
 
 /// Spawns a future as a task of the current loop (the loop running the
@@ -599,12 +634,8 @@ impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
-        match this.aw.poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ready::Cancelled(e)) => Poll::Ready(Err(e)),
-            // SAFETY: the future is done and holds a T (see from_owned).
-            Poll::Ready(Ready::Done) => Poll::Ready(unsafe { outcome::<T>(this.aw.raw()) }),
-        }
+        // SAFETY: once done, the future holds a T (see from_owned).
+        this.aw.poll(cx).map(|()| unsafe { outcome::<T>(this.aw.raw()) })
     }
 }
 
