@@ -117,10 +117,7 @@ void WaitFuture::fire() noexcept {
 
 void WaitFuture::on_done() noexcept {
   unwatch_all();
-  if (heap_index != TimerNode::npos) {
-    loop->remove_timer(this);
-    unref();  // the heap's; every completing path holds another
-  }
+  if (loop->remove_timer(this)) unref();  // the heap's; every completing path holds another
 }
 
 void WaitFuture::partition() {
@@ -182,10 +179,7 @@ void WaitForFuture::fire() noexcept {
 
 void WaitForFuture::on_done() noexcept {
   unwatch_all();
-  if (heap_index != TimerNode::npos) {
-    loop->remove_timer(this);
-    unref();
-  }
+  if (loop->remove_timer(this)) unref();  // the heap's
 }
 
 // ---- shield ----

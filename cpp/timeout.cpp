@@ -27,10 +27,7 @@ void ac_timeout::arm() {
 }
 
 void ac_timeout::disarm() noexcept {
-  if (heap_index != TimerNode::npos) {
-    loop->remove_timer(this);
-    --refs;  // the heap's; the caller holds another
-  }
+  if (loop->remove_timer(this)) --refs;  // the heap's; the caller holds another
 }
 
 void ac_timeout::release_task() noexcept {
