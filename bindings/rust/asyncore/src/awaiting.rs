@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 use asyncore_sys as sys;
 
 use crate::error::{Error, Result};
-use crate::task::step_for;
+use crate::task::{current_header, polling_or_dropping_header, step_for};
 use crate::value;
 
 /// One reference to an `ac_future` plus what is needed to be woken when it
@@ -31,6 +31,8 @@ pub(crate) struct Await {
     /// Cancel the future when this is dropped before it completed (for
     /// operations this owns: a sleep, a queue get ...).
     cancel_on_drop: bool,
+    /// The result was revoked (see Header::revoked): not ours to take.
+    revoked: bool,
 }
 
 unsafe extern "C" fn wake_boxed(_f: *mut sys::ac_future, ud: *mut c_void) {
@@ -48,16 +50,33 @@ impl Await {
     /// # Safety
     /// `fut` is a live future the caller owns a reference to.
     pub(crate) unsafe fn from_owned(fut: *mut sys::ac_future) -> Await {
-        Await { fut, reg: ptr::null_mut(), cancel_on_drop: false }
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: false, revoked: false }
     }
 
     /// As from_owned, cancelling the future if dropped while pending.
     pub(crate) unsafe fn owning_operation(fut: *mut sys::ac_future) -> Await {
-        Await { fut, reg: ptr::null_mut(), cancel_on_drop: true }
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: true, revoked: false }
     }
 
     pub(crate) fn raw(&self) -> *mut sys::ac_future {
         self.fut
+    }
+
+    /// True when the future holds a result this side has a right to (not
+    /// revoked): for operations that must hand back what they were given
+    /// (a lock, a permit) when dropped unread.
+    #[allow(dead_code)] // used by the primitives' acquire futures
+    pub(crate) fn holds_unread_result(&mut self) -> bool {
+        if self.revoked {
+            return false;
+        }
+        if let Some(h) = polling_or_dropping_header() {
+            if h.take_revoked(self.fut) {
+                self.revoked = true;
+                return false;
+            }
+        }
+        unsafe { sys::ac_future_state_of(self.fut) == sys::AC_FUTURE_RESULT as i32 }
     }
 
     pub(crate) fn is_done(&self) -> bool {
@@ -77,11 +96,20 @@ impl Await {
         }
     }
 
-    /// Ready once the future is done (read its outcome then).
-    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+    /// Ready once the future is done: Ok (read its outcome then), or the
+    /// task's cancellation, which replaces a result the task resumed from
+    /// cancelled (the library passed that result on).
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if let Some(h) = current_header() {
+            if h.take_revoked(self.fut) {
+                self.unregister();
+                self.revoked = true;
+                return Poll::Ready(Err(h.take_cancel().unwrap_or_else(|| Error::cancelled(""))));
+            }
+        }
         if self.is_done() {
             self.unregister();
-            return Poll::Ready(());
+            return Poll::Ready(Ok(()));
         }
         let loop_ = unsafe { sys::ac_future_get_loop(self.fut) };
         if let Some(step) = step_for(cx, loop_) {
@@ -94,7 +122,7 @@ impl Await {
                 let msg = CString::new(e.message().replace('\0', " ")).unwrap_or_default();
                 unsafe { sys::ac_future_cancel(self.fut, msg.as_ptr()) };
                 if self.is_done() {
-                    return Poll::Ready(());
+                    return Poll::Ready(Ok(()));
                 }
             }
             step.await_candidate(self.fut);

@@ -122,7 +122,7 @@ impl<T: 'static> Gather<T> {
             return Poll::Ready(Err(e));
         }
         let aw = self.aw.as_mut().expect("gather polled after completion");
-        aw.poll(cx).map(|()| unsafe { combined(aw.raw()) })
+        aw.poll(cx).map(|r| r.and_then(|()| unsafe { combined(aw.raw()) }))
     }
 }
 
@@ -189,7 +189,11 @@ impl<T: 'static> Future for Watched<T> {
             return Poll::Ready(Err(e));
         }
         let aw = self.aw.as_mut().expect("polled after completion");
-        std::task::ready!(aw.poll(cx));
+        if let Err(e) = std::task::ready!(aw.poll(cx)) {
+            self.aw = None;
+            self.handle = None;
+            return Poll::Ready(Err(e));
+        }
         let f = aw.raw();
         let r = unsafe {
             if sys::ac_future_state_of(f) as u32 == sys::AC_FUTURE_RESULT {
@@ -286,7 +290,10 @@ impl Future for Wait {
             return Poll::Ready(Err(e));
         }
         let aw = self.aw.as_mut().expect("polled after completion");
-        std::task::ready!(aw.poll(cx));
+        if let Err(e) = std::task::ready!(aw.poll(cx)) {
+            self.aw = None;
+            return Poll::Ready(Err(e));
+        }
         let w = aw.raw();
         let r = unsafe { combined(w) }.and_then(|()| unsafe {
             let index = |f: *mut sys::ac_future| self.raws.iter().position(|&r| r == f).unwrap_or(usize::MAX);
@@ -346,7 +353,9 @@ impl<T: 'static> AsCompleted<T> {
             rc => return Some((usize::MAX, Err(Error::from_code(rc)))),
         }
         let mut aw = unsafe { Await::from_owned(f) };
-        std::future::poll_fn(|cx| aw.poll(cx)).await;
+        if let Err(e) = std::future::poll_fn(|cx| aw.poll(cx)).await {
+            return Some((usize::MAX, Err(e)));
+        }
         let index = unsafe { sys::ac_as_completed_index(aw.raw()) };
         if index < 0 {
             return Some((usize::MAX, unsafe { combined(aw.raw()) }.and(Err(Error::from_code(sys::AC_ETIMEDOUT)))));

@@ -106,7 +106,7 @@ impl<T: 'static> Future for LoopFuture<T> {
     type Output = Result<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
-        this.aw.poll(cx).map(|()| unsafe { outcome::<T>(this.aw.raw()) })
+        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
     }
 }
 
@@ -185,6 +185,6 @@ impl Future for Sleep {
             self.aw = Some(unsafe { Await::owning_operation(f) });
         }
         let aw = self.aw.as_mut().unwrap();
-        aw.poll(cx).map(|()| unsafe { outcome::<()>(aw.raw()) })
+        aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<()>(aw.raw()) }))
     }
 }

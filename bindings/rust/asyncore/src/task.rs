@@ -56,6 +56,8 @@ thread_local! {
     static THREAD_TOKEN: u64 = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
     /// The step being polled on this thread, or null.
     static STEP: Cell<*mut StepCtx> = const { Cell::new(ptr::null_mut()) };
+    /// The task whose future is being dropped on this thread, or null.
+    static DROPPING: Cell<*const Header> = const { Cell::new(ptr::null()) };
 }
 
 /// A number identifying the calling thread (never reused, unlike a
@@ -79,6 +81,11 @@ pub(crate) struct Header {
     /// A cancellation not yet delivered to the Rust code, and its message.
     cancel_pending: Cell<bool>,
     cancel_message: RefCell<String>,
+    /// Futures whose result the task must not take: the task resumed from
+    /// them cancelled, and the library passed what they were handed (a
+    /// lock, a permit, a queue item) on. Each holds a reference; an Await
+    /// of one of them resolves to the cancellation instead.
+    revoked: RefCell<Vec<*mut sys::ac_future>>,
     /// The shared wake cell (an `Arc<WakeCell>` turned raw), made on the
     /// first waker clone; null until then.
     cell: AtomicPtr<WakeCell>,
@@ -118,6 +125,7 @@ impl Header {
             woken: Cell::new(false),
             cancel_pending: Cell::new(false),
             cancel_message: RefCell::new(String::new()),
+            revoked: RefCell::new(Vec::new()),
             cell: AtomicPtr::new(ptr::null_mut()),
         }
     }
@@ -157,6 +165,20 @@ impl Header {
         Arc::strong_count(&arc) > 1
     }
 
+    /// If `f` was revoked (see `revoked`), forgets it and returns true.
+    pub(crate) fn take_revoked(&self, f: *mut sys::ac_future) -> bool {
+        let mut r = self.revoked.borrow_mut();
+        match r.iter().position(|&x| x == f) {
+            Some(i) => {
+                r.swap_remove(i);
+                // SAFETY: the reference taken when it was revoked.
+                unsafe { sys::ac_future_unref(f) };
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Takes the pending cancellation, if any, as the error to deliver.
     pub(crate) fn take_cancel(&self) -> Option<Error> {
         if self.cancel_pending.replace(false) {
@@ -169,6 +191,10 @@ impl Header {
 
 impl Drop for Header {
     fn drop(&mut self) {
+        for f in self.revoked.get_mut().drain(..) {
+            // SAFETY: references taken when revoked.
+            unsafe { sys::ac_future_unref(f) };
+        }
         let w = self.wake.replace(ptr::null_mut());
         if !w.is_null() {
             // SAFETY: our reference to the wake future.
@@ -339,6 +365,16 @@ pub(crate) fn current_header() -> Option<&'static Header> {
     (!s.is_null()).then(|| unsafe { &*(*s).header })
 }
 
+/// The header of the task being polled, or whose future is being dropped.
+#[allow(dead_code)] // used by the primitives' acquire futures
+pub(crate) fn polling_or_dropping_header() -> Option<&'static Header> {
+    current_header().or_else(|| {
+        let d = DROPPING.with(|d| d.get());
+        // SAFETY: set only while the state it belongs to is dropped.
+        (!d.is_null()).then(|| unsafe { &*d })
+    })
+}
+
 struct TaskState<F> {
     header: Header,
     future: UnsafeCell<Option<F>>,
@@ -346,7 +382,15 @@ struct TaskState<F> {
 
 unsafe extern "C" fn free_state<F>(state: *mut c_void) {
     // Dropping the future runs Rust code: no panic may cross into C.
-    let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(state as *mut TaskState<F>))));
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let st = Box::from_raw(state as *mut TaskState<F>);
+        // The future first, while its task's header is still there to be
+        // asked (an acquire dropped unread must know if it was revoked).
+        let prev = DROPPING.with(|d| d.replace(&st.header));
+        let _ = catch_unwind(AssertUnwindSafe(|| drop((*st.future.get()).take())));
+        DROPPING.with(|d| d.set(prev));
+        drop(st);
+    }));
 }
 
 unsafe extern "C" fn step<F, T>(task: *mut sys::ac_task, state: *mut c_void) -> c_int
@@ -361,6 +405,12 @@ where
     let w = h.wake.replace(ptr::null_mut());
     if sys::ac_task_outcome(task) == sys::AC_ECANCELLED {
         let awaited = sys::ac_task_awaited(task);
+        if !awaited.is_null() && awaited != w && sys::ac_future_state_of(awaited) == sys::AC_FUTURE_RESULT as c_int {
+            // Cancelled while ready to resume with a result: the task sees
+            // the cancellation instead (asyncio), and the library already
+            // passed on what the future was handed.
+            h.revoked.borrow_mut().push(sys::ac_future_ref(awaited));
+        }
         // A loop future awaited directly reports its own cancellation.
         if awaited.is_null() || awaited == w || sys::ac_future_cancelled(awaited) != 1 {
             h.cancel_pending.set(true);
@@ -635,7 +685,7 @@ impl<T: 'static> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
         // SAFETY: once done, the future holds a T (see from_owned).
-        this.aw.poll(cx).map(|()| unsafe { outcome::<T>(this.aw.raw()) })
+        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
     }
 }
 

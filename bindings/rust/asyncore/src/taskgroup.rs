@@ -126,10 +126,12 @@ where
                     this.state = State::Join(unsafe { Await::from_owned(join) }, value);
                 }
                 State::Join(aw, value) => {
-                    std::task::ready!(aw.poll(cx));
+                    let polled = std::task::ready!(aw.poll(cx));
                     let f = aw.raw();
                     let r = unsafe {
-                        if sys::ac_future_state_of(f) as u32 == sys::AC_FUTURE_RESULT {
+                        if let Err(e) = polled {
+                            Err(e)
+                        } else if sys::ac_future_state_of(f) as u32 == sys::AC_FUTURE_RESULT {
                             Ok(value.take())
                         } else {
                             Err(Error::from_raw(sys::ac_future_error(f)))

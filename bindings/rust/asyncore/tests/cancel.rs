@@ -285,3 +285,21 @@ fn a_cancelled_loop_future_gives_cancelled() {
     });
     assert_eq!(r.unwrap_err(), Error::Cancelled { message: "nope".into() });
 }
+
+#[test]
+fn a_cancellation_arriving_with_the_result_wins_and_leaves_the_result() {
+    // asyncio: a task cancelled while ready to resume with a result sees
+    // CancelledError; the result stays in the future.
+    let lp = vloop();
+    let r = lp.run_until_complete(async {
+        let f = LoopFuture::<i64>::new()?;
+        let g = f.clone();
+        let h = spawn(async move { g.await });
+        yield_now().await?; // h now awaits f directly
+        f.set_result(5)?;
+        h.cancel();
+        let r = h.await;
+        Ok((r.map_err(|e| e.name()), f.await?))
+    });
+    assert_eq!(r.unwrap(), (Err("AC_ECANCELLED".to_string()), 5));
+}
