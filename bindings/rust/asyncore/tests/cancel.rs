@@ -294,7 +294,7 @@ fn a_cancellation_arriving_with_the_result_wins_and_leaves_the_result() {
     let r = lp.run_until_complete(async {
         let f = LoopFuture::<i64>::new()?;
         let g = f.clone();
-        let h = spawn(async move { g.await });
+        let h = spawn(g);
         yield_now().await?; // h now awaits f directly
         f.set_result(5)?;
         h.cancel();
