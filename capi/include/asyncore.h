@@ -20,6 +20,7 @@
 #include "asyncore/future.h"
 #include "asyncore/task.h"
 #include "asyncore/context.h"
+#include "asyncore/thread.h"
 #include "asyncore/combinators.h"
 #include "asyncore/timeout.h"
 #include "asyncore/taskgroup.h"
