@@ -41,4 +41,5 @@ example!(
     blocking_fetch,
     wait_for_timeout,
     taskgroup_download,
+    to_thread,
 );

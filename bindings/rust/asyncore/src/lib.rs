@@ -30,6 +30,7 @@ mod future;
 mod runtime;
 mod task;
 mod taskgroup;
+mod thread;
 mod timeout;
 mod value;
 
@@ -44,6 +45,7 @@ pub use combinators::{
 pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
 pub use task::{checkpoint, current_cancelling, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
+pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
 pub use timeout::{timeout, timeout_at, Timeout};
 pub use value::Value;
 

@@ -388,6 +388,10 @@ impl Drop for LoopHandle {
 }
 
 impl LoopHandle {
+    pub(crate) fn as_raw(&self) -> *mut sys::ac_loop {
+        self.raw
+    }
+
     /// Runs `f` on the loop's thread, in submission order; if the loop
     /// closes first, `f` is dropped without running.
     pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Result<()> {

@@ -72,7 +72,9 @@ pub(crate) fn thread_token() -> u64 {
 pub(crate) struct Header {
     task: Cell<*mut sys::ac_task>,
     loop_: *mut sys::ac_loop,
-    token: u64,
+    /// The loop thread's token; set by the first step (a task may be made
+    /// on another thread: run_threadsafe), read by wakers during polls.
+    token: AtomicU64,
     /// The wake future the task is parked on (our reference), or null.
     wake: Cell<*mut sys::ac_future>,
     /// True while the step polls the future: a wake then means "poll again".
@@ -119,7 +121,7 @@ impl Header {
         Header {
             task: Cell::new(ptr::null_mut()),
             loop_,
-            token: thread_token(),
+            token: AtomicU64::new(0),
             wake: Cell::new(ptr::null_mut()),
             polling: Cell::new(false),
             woken: Cell::new(false),
@@ -140,7 +142,7 @@ impl Header {
         let fresh = Arc::into_raw(Arc::new(WakeCell {
             // SAFETY: the loop outlives its tasks; ref is thread-safe.
             loop_: unsafe { sys::ac_loop_ref(self.loop_) },
-            token: self.token,
+            token: self.token.load(Ordering::Relaxed),
             header: Cell::new(self),
             remote_pending: AtomicBool::new(false),
         })) as *mut WakeCell;
@@ -278,7 +280,7 @@ unsafe fn task_waker_clone(data: *const ()) -> RawWaker {
 }
 unsafe fn task_waker_wake(data: *const ()) {
     let h = &*(data as *const Header);
-    if thread_token() == h.token {
+    if thread_token() == h.token.load(Ordering::Relaxed) {
         wake_local(h);
     } else {
         wake_cell_by_ref(h.wake_cell());
@@ -375,12 +377,12 @@ pub(crate) fn polling_or_dropping_header() -> Option<&'static Header> {
     })
 }
 
-struct TaskState<F> {
+pub(crate) struct TaskState<F> {
     header: Header,
     future: UnsafeCell<Option<F>>,
 }
 
-unsafe extern "C" fn free_state<F>(state: *mut c_void) {
+pub(crate) unsafe extern "C" fn free_state<F>(state: *mut c_void) {
     // Dropping the future runs Rust code: no panic may cross into C.
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let st = Box::from_raw(state as *mut TaskState<F>);
@@ -393,13 +395,18 @@ unsafe extern "C" fn free_state<F>(state: *mut c_void) {
     }));
 }
 
-unsafe extern "C" fn step<F, T>(task: *mut sys::ac_task, state: *mut c_void) -> c_int
+pub(crate) unsafe extern "C" fn step<F, T>(task: *mut sys::ac_task, state: *mut c_void) -> c_int
 where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
     let st = &*(state as *const TaskState<F>);
     let h = &st.header;
+    if h.token.load(Ordering::Relaxed) == 0 {
+        // First step (a task made elsewhere learns its thread and itself).
+        h.token.store(thread_token(), Ordering::Relaxed);
+        h.task.set(task);
+    }
 
     // Resume: learn whether a cancellation arrived that no Rust code sees.
     let w = h.wake.replace(ptr::null_mut());
@@ -547,6 +554,17 @@ where
     // task before anything reads it.
     unsafe { (*state).header.task.set(task) };
     Ok(unsafe { JoinHandle::from_owned(task) })
+}
+
+/// A boxed task state for `fut` on the loop `raw`, with the step and
+/// free functions that go with it (for creators that are not a JoinHandle).
+pub(crate) fn new_state<F, T>(raw: *mut sys::ac_loop, fut: F) -> (sys::ac_step_fn, *mut c_void, sys::ac_free_fn)
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    let state = Box::into_raw(Box::new(TaskState { header: Header::new(raw), future: UnsafeCell::new(Some(fut)) }));
+    (Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>))
 }
 
 /// Spawns `fut` as a task of the loop `raw`.
