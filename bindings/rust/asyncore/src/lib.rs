@@ -27,6 +27,7 @@ mod combinators;
 mod context;
 mod error;
 mod future;
+mod net;
 mod runtime;
 mod task;
 mod taskgroup;
@@ -42,6 +43,7 @@ pub use combinators::{
     as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitMode,
     WaitSets, Waitable, Watched,
 };
+pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
 pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
 pub use task::{checkpoint, current_cancelling, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
