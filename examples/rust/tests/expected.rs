@@ -42,6 +42,9 @@ example!(
     wait_for_timeout,
     taskgroup_download,
     to_thread,
+    lock_counter,
+    semaphore_workers,
+    queue_consumers,
 );
 
 /// The echo pair: the Rust server, the Rust client with three lines, over

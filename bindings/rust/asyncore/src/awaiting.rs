@@ -58,6 +58,10 @@ impl Await {
         Await { fut, reg: ptr::null_mut(), cancel_on_drop: true, revoked: false }
     }
 
+    pub(crate) fn set_cancel_on_drop(&mut self, on: bool) {
+        self.cancel_on_drop = on;
+    }
+
     pub(crate) fn raw(&self) -> *mut sys::ac_future {
         self.fut
     }
@@ -65,7 +69,6 @@ impl Await {
     /// True when the future holds a result this side has a right to (not
     /// revoked): for operations that must hand back what they were given
     /// (a lock, a permit) when dropped unread.
-    #[allow(dead_code)] // used by the primitives' acquire futures
     pub(crate) fn holds_unread_result(&mut self) -> bool {
         if self.revoked {
             return false;

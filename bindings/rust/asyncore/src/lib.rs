@@ -28,7 +28,9 @@ mod context;
 mod error;
 mod future;
 mod net;
+mod queue;
 mod runtime;
+mod sync;
 mod task;
 mod taskgroup;
 mod thread;
@@ -44,7 +46,9 @@ pub use combinators::{
     WaitSets, Waitable, Watched,
 };
 pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
+pub use queue::Queue;
 pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
+pub use sync::{Acquire, Barrier, Condition, Event, Guard, Lock, Releasable, Semaphore};
 pub use task::{checkpoint, current_cancelling, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
 pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};

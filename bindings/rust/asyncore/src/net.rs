@@ -41,7 +41,7 @@ pub struct Op<T> {
 impl<T> Unpin for Op<T> {}
 
 impl<T: 'static> Op<T> {
-    fn start(start: impl FnOnce(*mut *mut sys::ac_future) -> i32) -> Op<T> {
+    pub(crate) fn start(start: impl FnOnce(*mut *mut sys::ac_future) -> i32) -> Op<T> {
         let mut f = ptr::null_mut();
         match check(start(&mut f)) {
             Ok(_) => Op { aw: Some(unsafe { Await::owning_operation(f) }), failed: None, _t: PhantomData },
@@ -51,6 +51,20 @@ impl<T: 'static> Op<T> {
 
     fn failed(e: Error) -> Op<T> {
         Op { aw: None, failed: Some(e), _t: PhantomData }
+    }
+
+    /// True when the library accepted the operation.
+    pub(crate) fn started(&self) -> bool {
+        self.aw.is_some()
+    }
+
+    /// Dropping this operation pending leaves it running (for a
+    /// condition's wait, which must end with the lock held).
+    pub(crate) fn keep_on_drop(mut self) -> Self {
+        if let Some(aw) = self.aw.as_mut() {
+            aw.set_cancel_on_drop(false);
+        }
+        self
     }
 }
 

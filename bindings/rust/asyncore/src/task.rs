@@ -368,7 +368,6 @@ pub(crate) fn current_header() -> Option<&'static Header> {
 }
 
 /// The header of the task being polled, or whose future is being dropped.
-#[allow(dead_code)] // used by the primitives' acquire futures
 pub(crate) fn polling_or_dropping_header() -> Option<&'static Header> {
     current_header().or_else(|| {
         let d = DROPPING.with(|d| d.get());

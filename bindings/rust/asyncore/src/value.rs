@@ -104,6 +104,32 @@ impl OutValue {
         OutValue { raw, _bytes: None }
     }
 
+    /// Takes the value back as `T` (it was not stored).
+    pub(crate) fn into_inner<T: 'static>(mut self) -> Option<T> {
+        if let Some(b) = self._bytes.take() {
+            // SAFETY: zeroed is NONE: nothing left to release.
+            self.raw = unsafe { mem::zeroed() };
+            let mut b = ManuallyDrop::new(b);
+            let p = &mut *b as *mut Vec<u8>;
+            // SAFETY: T is Vec<u8> or String (checked), made from this buffer.
+            return unsafe {
+                if same::<T, Vec<u8>>() {
+                    Some(ptr::read(p as *const T))
+                } else if same::<T, String>() {
+                    let s = String::from_utf8_unchecked(ptr::read(p));
+                    let s = ManuallyDrop::new(s);
+                    Some(ptr::read(&*s as *const String as *const T))
+                } else {
+                    ManuallyDrop::drop(&mut b);
+                    None
+                }
+            };
+        }
+        let mut v = std::mem::replace(&mut self.raw, unsafe { mem::zeroed() });
+        // SAFETY: we own the value.
+        unsafe { take::<T>(&mut v) }
+    }
+
     /// The library stored the value: it owns the pointer now (bytes were
     /// copied, our buffer is freed here).
     pub(crate) fn stored(mut self) {
