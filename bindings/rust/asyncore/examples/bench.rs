@@ -3,7 +3,7 @@
 //! `RESULT <workload> asyncore-rust <value> <unit>` like the peers.
 use std::time::Instant;
 
-use asyncore::{sleep, spawn, Loop, Result};
+use asyncore::{sleep, spawn, yield_now, Lock, Loop, Queue, Result};
 
 async fn w1(n: usize) -> Result<()> {
     let handles: Vec<_> = (0..n).map(|_| spawn(async { Ok(1i64) })).collect();
@@ -24,6 +24,46 @@ async fn w2(n: usize) -> Result<usize> {
         h.await?;
     }
     Ok(peak)
+}
+
+async fn w3(n: usize) -> Result<()> {
+    let (q1, q2) = (Queue::<i64>::new(1)?, Queue::<i64>::new(1)?);
+    let (r1, s2) = (q1.clone(), q2.clone());
+    let pong = spawn(async move {
+        for _ in 0..n {
+            let v = r1.get().await?;
+            s2.put(v).await?;
+        }
+        Ok(())
+    });
+    for i in 0..n as i64 {
+        q1.put(i).await?;
+        assert_eq!(q2.get().await?, i);
+    }
+    pong.await
+}
+
+async fn w4(tasks: usize, rounds: usize) -> Result<()> {
+    let lock = Lock::new()?;
+    let counter = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let (lock, counter) = (lock.clone(), counter.clone());
+            spawn(async move {
+                for _ in 0..rounds {
+                    let _g = lock.lock().await?;
+                    counter.set(counter.get() + 1);
+                    yield_now().await?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.await?;
+    }
+    assert_eq!(counter.get(), tasks * rounds);
+    Ok(())
 }
 
 fn rss() -> usize {
@@ -55,4 +95,9 @@ fn main() {
     let n = 200_000 / scale;
     timed(w1(n / 10));
     println!("RESULT W1 asyncore-rust {:.1} ns/task", timed(w1(n)) * 1e9 / n as f64);
+    timed(w3(n / 10));
+    println!("RESULT W3 asyncore-rust {:.1} ns/trip", timed(w3(n)) * 1e9 / n as f64);
+    let rounds = 2000 / scale;
+    timed(w4(100, rounds / 10 + 1));
+    println!("RESULT W4 asyncore-rust {:.1} ns/acquire", timed(w4(100, rounds)) * 1e9 / (100 * rounds) as f64);
 }
