@@ -349,6 +349,11 @@ impl Server {
         unsafe { sys::ac_server_accepted(self.raw) }.max(0) as u64
     }
 
+    /// True while accepting is paused because descriptors ran out.
+    pub fn accept_paused(&self) -> bool {
+        unsafe { sys::ac_server_accept_paused(self.raw) == 1 }
+    }
+
     /// Stops listening (idempotent).
     pub fn close(&self) {
         unsafe { sys::ac_server_close(self.raw) };
@@ -430,6 +435,16 @@ impl UdpSocket {
     /// Datagrams dropped because the receive queue was full.
     pub fn dropped(&self) -> u64 {
         unsafe { sys::ac_udp_dropped(self.raw) }.max(0) as u64
+    }
+
+    /// Datagrams waiting to be received.
+    pub fn queued(&self) -> u64 {
+        unsafe { sys::ac_udp_queued(self.raw) }.max(0) as u64
+    }
+
+    /// Bounds the receive queue (datagrams beyond it are dropped).
+    pub fn set_recv_queue(&self, max_datagrams: usize) -> Result<()> {
+        check(unsafe { sys::ac_udp_set_recv_queue(self.raw, max_datagrams) }).map(|_| ())
     }
 
     /// Closes the endpoint (idempotent).

@@ -83,8 +83,22 @@ impl<T: 'static> Queue<T> {
     /// Puts without waiting; on failure (`AC_EFULL`, `AC_ESHUTDOWN`) the
     /// item comes back with the error.
     pub fn put_nowait(&self, item: T) -> std::result::Result<(), (Error, T)> {
+        self.put_nowait_with(item, None)
+    }
+
+    /// As put_nowait, with a priority (priority queues only).
+    pub fn put_priority_nowait(&self, priority: i64, item: T) -> std::result::Result<(), (Error, T)> {
+        self.put_nowait_with(item, Some(priority))
+    }
+
+    fn put_nowait_with(&self, item: T, priority: Option<i64>) -> std::result::Result<(), (Error, T)> {
         let v = OutValue::new(item);
-        let rc = unsafe { sys::ac_queue_put_nowait(self.raw, &v.raw) };
+        let rc = unsafe {
+            match priority {
+                None => sys::ac_queue_put_nowait(self.raw, &v.raw),
+                Some(p) => sys::ac_queue_put_priority_nowait(self.raw, p, &v.raw),
+            }
+        };
         if rc == 0 {
             v.stored();
             Ok(())

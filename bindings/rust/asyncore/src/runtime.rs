@@ -264,6 +264,61 @@ impl Loop {
         self.schedule(None, f)
     }
 
+    /// Runs `f` once at loop time `when`.
+    pub fn call_at(&self, when: f64, f: impl FnOnce() + 'static) -> Result<CallbackHandle> {
+        let ud = Box::into_raw(Box::new(Some(Box::new(f) as Box<dyn FnOnce()>))) as *mut c_void;
+        let mut h = ptr::null_mut();
+        check(unsafe { sys::ac_loop_call_at(self.raw, when, Some(run_boxed), ud, Some(free_boxed), &mut h) })?;
+        Ok(CallbackHandle { raw: h })
+    }
+
+    /// True while a run or step is in progress.
+    pub fn is_running(&self) -> bool {
+        unsafe { sys::ac_loop_is_running(self.raw) == 1 }
+    }
+
+    /// Debug mode: slow callbacks are reported, threads checked.
+    pub fn set_debug(&self, on: bool) -> Result<()> {
+        check(unsafe { sys::ac_loop_set_debug(self.raw, on as i32) }).map(|_| ())
+    }
+
+    /// True in debug mode.
+    pub fn debug(&self) -> bool {
+        unsafe { sys::ac_loop_get_debug(self.raw) == 1 }
+    }
+
+    /// Callbacks slower than this (seconds) are reported in debug mode.
+    pub fn set_slow_callback_duration(&self, seconds: f64) -> Result<()> {
+        check(unsafe { sys::ac_loop_set_slow_callback_duration(self.raw, seconds) }).map(|_| ())
+    }
+
+    /// At most this many ready callbacks run between two I/O polls.
+    pub fn set_ready_budget(&self, budget: u32) -> Result<()> {
+        check(unsafe { sys::ac_loop_set_ready_budget(self.raw, budget) }).map(|_| ())
+    }
+
+    /// For hosts that poll: libuv's backend fd, readable when the loop has
+    /// I/O to process.
+    pub fn backend_fd(&self) -> Result<i32> {
+        check(unsafe { sys::ac_loop_backend_fd(self.raw) })
+    }
+
+    /// For hosts that poll: how long (ms) they may block before stepping;
+    /// 0 when callbacks are ready, -1 when nothing is due.
+    pub fn backend_timeout(&self) -> i32 {
+        unsafe { sys::ac_loop_backend_timeout(self.raw) }
+    }
+
+    /// The name of the task running on this loop, if any.
+    pub fn current_task_name(&self) -> Option<String> {
+        let t = unsafe { sys::ac_loop_current_task(self.raw) };
+        if t.is_null() {
+            return None;
+        }
+        let p = unsafe { sys::ac_task_name(t) };
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+
     /// Runs `f` once after `delay` seconds.
     pub fn call_later(&self, delay: f64, f: impl FnOnce() + 'static) -> Result<CallbackHandle> {
         self.schedule(Some(delay), f)

@@ -214,6 +214,11 @@ impl<T: Send + 'static> TsFuture<T> {
         unsafe { sys::ac_tsfuture_done(self.raw) == 1 }
     }
 
+    /// True if cancelled.
+    pub fn cancelled(&self) -> bool {
+        unsafe { sys::ac_tsfuture_cancelled(self.raw) == 1 }
+    }
+
     /// Blocks this thread until done or `timeout` seconds passed (None:
     /// forever), then moves the outcome out. Never call it on a thread
     /// running the loop that would complete it.

@@ -26,7 +26,7 @@ pub fn timeout<F, T>(delay: f64, fut: F) -> Timeout<F>
 where
     F: Future<Output = Result<T>>,
 {
-    Timeout { fut, deadline: Deadline::After(delay), scope: ptr::null_mut(), level: 0, finished: false }
+    Timeout { fut, deadline: Deadline::After(delay), scope: ptr::null_mut(), level: 0, finished: false, expired: false }
 }
 
 /// As [`timeout`], with a deadline in loop time (asyncio.timeout_at).
@@ -34,7 +34,7 @@ pub fn timeout_at<F, T>(when: f64, fut: F) -> Timeout<F>
 where
     F: Future<Output = Result<T>>,
 {
-    Timeout { fut, deadline: Deadline::At(when), scope: ptr::null_mut(), level: 0, finished: false }
+    Timeout { fut, deadline: Deadline::At(when), scope: ptr::null_mut(), level: 0, finished: false, expired: false }
 }
 
 /// The future of [`timeout`].
@@ -45,6 +45,8 @@ pub struct Timeout<F> {
     /// The task's cancelling() count when the scope was entered.
     level: i32,
     finished: bool,
+    /// Whether the deadline had passed, recorded when the scope was left.
+    expired: bool,
 }
 
 impl<F> Timeout<F> {
@@ -73,6 +75,7 @@ impl<F> Timeout<F> {
         if scope.is_null() {
             return outcome;
         }
+        self.expired = unsafe { sys::ac_timeout_expired(scope) } == 1;
         let rc = unsafe { sys::ac_timeout_exit(scope, outcome) };
         unsafe { sys::ac_timeout_unref(scope) };
         withdraw_stale_cancel(self.level);
@@ -82,6 +85,12 @@ impl<F> Timeout<F> {
     /// The deadline in loop time, once the scope is entered.
     pub fn when(&self) -> Option<f64> {
         (!self.scope.is_null()).then(|| unsafe { sys::ac_timeout_when(self.scope) })
+    }
+
+    /// True once the deadline passed while the scope was entered (also
+    /// after the scope was left).
+    pub fn expired(&self) -> bool {
+        self.expired || (!self.scope.is_null() && unsafe { sys::ac_timeout_expired(self.scope) } == 1)
     }
 
     /// Moves the deadline to loop time `when` (asyncio's reschedule).

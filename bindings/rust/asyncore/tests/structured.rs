@@ -6,6 +6,8 @@ use asyncore::{
     as_completed, gather_settled, shield, sleep, spawn, task_group, timeout, timeout_at, wait, wait_for, Error,
     ErrorKind, WaitMode, WaitSets,
 };
+use std::future::Future;
+
 use common::{vloop, Trace};
 
 async fn worker(delay: f64, fail: bool) -> asyncore::Result<i64> {
@@ -310,4 +312,15 @@ fn spawning_into_a_finished_group_is_refused() {
         Ok(tg.spawn(async { Ok(()) }).err().map(|e| e.code()))
     });
     assert_eq!(r.unwrap(), Some(asyncore::sys::AC_ESTATE));
+}
+
+#[test]
+fn a_timeout_reports_whether_it_expired() {
+    let lp = vloop();
+    let r = lp.run_until_complete(async {
+        let mut t = Box::pin(timeout(1.0, sleep(5.0)));
+        let r = std::future::poll_fn(|cx| t.as_mut().poll(cx)).await;
+        Ok((r.map_err(|e| e.name()), t.expired()))
+    });
+    assert_eq!(r.unwrap(), (Err("ETIMEDOUT".to_string()), true));
 }

@@ -320,3 +320,29 @@ fn run_is_asyncio_run() {
     assert_eq!(v, 5);
     assert_eq!(t.joined(), "main done background cancelled");
 }
+
+#[test]
+fn loop_settings_and_introspection() {
+    let lp = vloop();
+    assert!(!lp.is_running());
+    assert!(!lp.debug());
+    lp.set_debug(true).unwrap();
+    assert!(lp.debug());
+    lp.set_slow_callback_duration(1.0).unwrap();
+    lp.set_ready_budget(16).unwrap();
+    assert_eq!(lp.set_ready_budget(0).unwrap_err().code(), asyncore::sys::AC_EINVAL);
+    assert!(lp.backend_fd().unwrap() >= 0);
+    let t = Trace::new();
+    let tr = t.clone();
+    lp.call_at(5.0, move || tr.push("at 5")).unwrap();
+    let raw = lp.as_raw() as usize;
+    let h = lp.spawn(async move {
+        sleep(10.0).await?;
+        let running = unsafe { asyncore::sys::ac_loop_is_running(raw as *mut _) } == 1;
+        Ok(running)
+    });
+    h.set_name("sleeper").unwrap();
+    assert!(lp.run_until_complete(h).unwrap());
+    assert_eq!(t.joined(), "at 5");
+    assert_eq!(lp.current_task_name(), None);
+}
