@@ -155,18 +155,14 @@ func awaitOutcome(l *Loop, t raw.SwigcptrTask, f *Future) coReply {
 
 // awaitOutcomeWith is awaitOutcome for a future whose result post reads.
 func awaitOutcomeWith(l *Loop, t raw.SwigcptrTask, post func(raw.SwigcptrFuture) (any, error)) coReply {
-	rc := raw.Task_outcome(t)
-	aw := raw.Task_awaited(t).(raw.SwigcptrFuture)
+	rc, awp, v := taskOutcome(uintptr(t))
+	aw := raw.SwigcptrFuture(awp)
 	if rc == 0 {
-		if aw == 0 {
-			return coReply{}
-		}
-		if post != nil && raw.Future_state_of(aw) == futureResult {
+		if aw != 0 && post != nil && raw.Future_state_of(aw) == futureResult {
 			v, err := post(aw)
 			return coReply{val: v, err: err}
 		}
-		v, err := readOutcome(l, aw)
-		return coReply{val: v, err: err}
+		return coReply{val: v}
 	}
 	if aw != 0 {
 		if e := raw.Future_error(aw).(raw.SwigcptrError); e != 0 {

@@ -3,6 +3,7 @@ package asyncore
 import (
 	"context"
 	"runtime"
+	"sync"
 	"time"
 
 	"asyncore/internal/raw"
@@ -17,38 +18,42 @@ type Awaitable interface {
 // Future is a loop future: a value that will be there later. Goroutines
 // wait for it with Wait or Done; Go tasks await it with Co.Await.
 type Future struct {
+	*futureState
+}
+
+// futureState is what the loop keeps of a Go future, apart from the value
+// Go code holds, so that the value can be collected (its finalizer drops
+// the C reference) while the loop still knows the outcome.
+type futureState struct {
 	loop *Loop
 	c    raw.SwigcptrFuture
 	id   uint64 // the reference Go holds, in loop.refs
-	done chan struct{}
 
 	// post reads the result of a future whose value lives elsewhere (a
 	// gather's results are its children's); loop thread.
 	post func() (any, error)
 
-	// Written once on the loop thread before done is closed.
+	mu    sync.Mutex    // guards done, val, err and fired
+	done  chan struct{} // made on demand (Done), closed once fired
 	val   any
 	err   error
-	fired bool // loop thread: the outcome is captured
+	fired bool // the outcome is captured
+
+	watched bool // loop thread: a done-callback captures the outcome
 }
 
 func (f *Future) future() *Future { return f }
 
-// initFuture makes f the Go face of the C future c (loop thread). Go takes
-// a reference (or adopts the caller's when owned) and registers a
-// done-callback that captures the outcome for waiting goroutines.
+// initFuture makes f the Go face of the C future c (loop thread), with a
+// reference of its own (or the caller's, adopted, when owned). Nothing is
+// registered on the future until a goroutine asks to wait (Done).
 func (l *Loop) initFuture(f *Future, c raw.SwigcptrFuture, owned bool) {
 	if !owned {
 		raw.Future_ref(c)
 	}
-	f.loop = l
-	f.c = c
-	f.done = make(chan struct{})
-	f.id = l.hold(uintptr(c), unrefFuture)
-	l.waiting[f.id] = f
-	h := newHandle(f)
-	// On failure free_ud has run and resolved f.
-	raw.Future_add_done_callback(c, fnFutureDone, uintptr(h), fnFreeHandle)
+	st := &futureState{loop: l, c: c}
+	st.id = l.holdFuture(st)
+	f.futureState = st
 }
 
 func (l *Loop) wrapFuture(c raw.SwigcptrFuture, owned bool) *Future {
@@ -59,16 +64,26 @@ func (l *Loop) wrapFuture(c raw.SwigcptrFuture, owned bool) *Future {
 }
 
 // capture reads the outcome of the done C future (loop thread).
-func (f *Future) capture(raw.SwigcptrFuture) {
+func (f *futureState) capture(raw.SwigcptrFuture) {
 	f.resolve(f.read())
 }
 
 // read is the outcome of the done future (loop thread).
-func (f *Future) read() (any, error) {
+func (f *futureState) read() (any, error) {
 	if f.post != nil && raw.Future_state_of(f.c) == futureResult {
 		return f.post()
 	}
 	return readOutcome(f.loop, f.c)
+}
+
+// settle captures the outcome when the loop closes: the one it has, or
+// ErrClosed for a future that can no longer complete (loop thread).
+func (f *futureState) settle() {
+	if raw.Future_done(f.c) == 1 {
+		f.capture(f.c)
+	} else {
+		f.resolve(nil, ErrClosed)
+	}
 }
 
 // Future states (future.h).
@@ -81,23 +96,45 @@ const (
 
 // readOutcome reads a done future's result or error (loop thread).
 func readOutcome(l *Loop, c raw.SwigcptrFuture) (any, error) {
-	if raw.Future_result(c, l.scratch) == 0 {
-		return getValue(l.scratch), nil
+	rc, v := futureOutcome(uintptr(c))
+	if rc == 0 {
+		return v, nil
 	}
-	if e := raw.Future_error(c); e.Swigcptr() != 0 {
-		return nil, errorFromC(e.(raw.SwigcptrError))
-	}
-	return nil, ErrCancelled
+	return nil, outcomeError(c, rc)
 }
 
-func (f *Future) resolve(v any, err error) {
+// outcomeError is the error of a failed or cancelled future.
+func outcomeError(c raw.SwigcptrFuture, rc int) error {
+	if e := raw.Future_error(c); e.Swigcptr() != 0 {
+		return errorFromC(e.(raw.SwigcptrError))
+	}
+	if rc < 0 {
+		return codeError(rc)
+	}
+	return ErrCancelled
+}
+
+// resolve records the outcome once and wakes the waiters (any goroutine).
+func (f *futureState) resolve(v any, err error) {
+	f.mu.Lock()
 	if f.fired {
+		f.mu.Unlock()
 		return
 	}
 	f.fired = true
 	f.val, f.err = v, err
-	delete(f.loop.waiting, f.id)
-	close(f.done)
+	ch := f.done
+	f.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
+}
+
+// outcome is the captured outcome, if any.
+func (f *futureState) outcome() (any, error, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.val, f.err, f.fired
 }
 
 // futureCallback is a Go done-callback on a future (loop thread).
@@ -106,11 +143,21 @@ type futureCallback struct {
 	fn   func(c raw.SwigcptrFuture)
 }
 
-// freed: the done-callback was released without running (the loop closed).
-func (f *Future) freed() {
-	if !f.fired {
-		f.resolve(nil, ErrClosed)
+// freed: the done-callback was released without running (the future was
+// dropped pending).
+func (f *futureState) freed() {
+	f.resolve(nil, ErrClosed)
+}
+
+// watchOnLoop registers the done-callback that captures the outcome.
+func (f *futureState) watchOnLoop() {
+	if f.watched {
+		return
 	}
+	f.watched = true
+	h := newHandle(f)
+	// On failure free_ud has run and resolved f.
+	raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(h), fnFreeHandle)
 }
 
 // NewFuture creates a pending future on the loop.
@@ -147,33 +194,56 @@ func (f *Future) Loop() *Loop { return f.loop }
 
 // Done is closed once the future's outcome is known (one loop iteration
 // after it completes), or when the loop closes first.
-func (f *Future) Done() <-chan struct{} { return f.done }
+func (f *Future) Done() <-chan struct{} {
+	f.mu.Lock()
+	watch := false
+	if f.done == nil {
+		f.done = make(chan struct{})
+		if f.fired {
+			close(f.done)
+		} else {
+			watch = true
+		}
+	}
+	ch := f.done
+	f.mu.Unlock()
+	if watch {
+		// The closure keeps f, and so the C reference, until it ran.
+		if err := f.loop.Post(func() { f.watchOnLoop() }); err != nil {
+			f.resolve(nil, ErrClosed)
+		}
+	}
+	return ch
+}
 
 // Wait blocks until the future is done and returns its outcome. When ctx
 // ends first, the future is cancelled (a task is asked to cancel) and Wait
 // returns ctx.Err(). Called from inside a Go task, Wait awaits instead
 // (Co.Await). It must not be called from a loop callback (the loop would
-// wait for itself); it then fails at once unless the outcome is known.
+// wait for itself); it then fails at once unless the future is done.
 func (f *Future) Wait(ctx context.Context) (any, error) {
-	l := f.loop
-	g := goid()
-	if co := l.active.Load(); co != nil && co.g.Load() == g {
-		return co.Await(f)
+	if v, err, ok := f.outcome(); ok {
+		return v, err
 	}
-	if g == l.owner.Load() {
-		select {
-		case <-f.done:
-			return f.val, f.err
-		default:
-			return nil, errBlockLoop
+	l := f.loop
+	if l.onOwnerThread() {
+		if !l.closed && raw.Future_done(f.c) == 1 {
+			f.capture(f.c)
+			v, err, _ := f.outcome()
+			return v, err
 		}
+		return nil, errBlockLoop
+	}
+	if co := l.activeCaller(); co != nil {
+		return co.Await(f)
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	select {
-	case <-f.done:
-		return f.val, f.err
+	case <-f.Done():
+		v, err, _ := f.outcome()
+		return v, err
 	case <-ctx.Done():
 		_ = l.Post(func() { f.cancelOnLoop("") })
 		return nil, ctx.Err()
@@ -183,28 +253,20 @@ func (f *Future) Wait(ctx context.Context) (any, error) {
 // Result returns the outcome of a done future without blocking; ErrState
 // while it is pending.
 func (f *Future) Result() (any, error) {
-	select {
-	case <-f.done:
-		return f.val, f.err
-	default:
+	if v, err, ok := f.outcome(); ok {
+		return v, err
 	}
-	var v any
-	var err error
 	cerr := f.loop.Call(func() error {
-		if f.fired {
-			v, err = f.val, f.err
-			return nil
-		}
 		if raw.Future_done(f.c) != 1 {
 			return ErrState
 		}
-		v, err = f.read()
+		f.capture(f.c)
 		return nil
 	})
-	if cerr != nil {
-		return nil, cerr
+	if v, err, ok := f.outcome(); ok {
+		return v, err
 	}
-	return v, err
+	return nil, cerr
 }
 
 // Cancel cancels the pending future (asyncio's cancel, with an optional

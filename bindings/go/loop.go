@@ -24,7 +24,7 @@ import (
 // Co) and inside callbacks the work runs at once.
 type Loop struct {
 	c      raw.SwigcptrLoop
-	owner  atomic.Int64       // id of the goroutine (locked to the thread) that runs the loop
+	owner  atomic.Uintptr     // token of the thread that runs the loop (its goroutine is locked to it); 0 once closed
 	active atomic.Pointer[Co] // the Go task being stepped: its goroutine may use the loop
 	runner bool               // started with StartLoop
 	grace  time.Duration      // how long Close lets cancelled tasks finish
@@ -34,7 +34,6 @@ type Loop struct {
 	closing bool                  // StartLoop: the run ends for Close
 	scratch raw.SwigcptrValue     // a C value for conversions on the loop thread
 	refs    map[uint64]heldRef    // C references held by Go objects, by id
-	waiting map[uint64]*Future    // futures whose outcome Go has not captured yet
 	nextID  uint64
 
 	// Any goroutine.
@@ -55,6 +54,7 @@ type Loop struct {
 type heldRef struct {
 	ptr   uintptr
 	unref func(uintptr)
+	fut   *futureState // for a future: settled when the loop closes
 }
 
 func unrefFuture(p uintptr) { raw.Future_unref(raw.SwigcptrFuture(p)) }
@@ -103,11 +103,10 @@ func newLoop(opts []Option) (*Loop, error) {
 		c:          raw.SwigcptrLoop(out),
 		scratch:    raw.NewValue().(raw.SwigcptrValue),
 		refs:       make(map[uint64]heldRef),
-		waiting:    make(map[uint64]*Future),
 		runnerDone: make(chan struct{}),
 		grace:      cfg.grace,
 	}
-	l.owner.Store(goid())
+	l.owner.Store(threadToken())
 	return l, nil
 }
 
@@ -174,22 +173,30 @@ func Run(fn TaskFunc, opts ...Option) (any, error) {
 }
 
 // onOwnerThread reports whether the caller is the goroutine running the
-// loop (inside a callback, or the owner between runs).
-func (l *Loop) onOwnerThread() bool { return goid() == l.owner.Load() }
+// loop (inside a callback, or the owner between runs): the only goroutine
+// on its thread, which it is locked to.
+func (l *Loop) onOwnerThread() bool { return threadToken() == l.owner.Load() }
+
+// activeCaller is the Go task being stepped if the caller is its goroutine.
+func (l *Loop) activeCaller() *Co {
+	if co := l.active.Load(); co != nil && co.g.Load() == goid() {
+		return co
+	}
+	return nil
+}
 
 // Call runs fn on the loop's thread and returns its error: at once when
 // called on that thread or from the Go task being stepped, otherwise posted
 // (ac_loop_call_soon_threadsafe) and waited for. ErrClosed when the loop
 // closed before fn could run.
 func (l *Loop) Call(fn func() error) error {
-	g := goid()
-	if g == l.owner.Load() {
+	if l.onOwnerThread() {
 		if l.closed {
 			return ErrClosed
 		}
 		return fn()
 	}
-	if co := l.active.Load(); co != nil && co.g.Load() == g {
+	if co := l.activeCaller(); co != nil {
 		return co.call(fn)
 	}
 	cb := &callback{loop: l, fnErr: fn, done: make(chan error, 1)}
@@ -258,12 +265,15 @@ func (c *callback) freed() {
 // from StartLoop may be closed from any goroutine except its own; a loop
 // from NewLoop only by its owner, outside a run. Closing twice is harmless.
 func (l *Loop) Close() error {
-	g := goid()
-	if co := l.active.Load(); co != nil && co.g.Load() == g {
+	if l.isReleased() {
+		return nil
+	}
+	if l.activeCaller() != nil {
 		return ErrRunning
 	}
+	owner := l.onOwnerThread()
 	if !l.runner {
-		if g != l.owner.Load() {
+		if !owner {
 			return ErrWrongThread
 		}
 		if !l.closed && raw.Loop_is_running(l.c) == 1 {
@@ -271,7 +281,7 @@ func (l *Loop) Close() error {
 		}
 		return l.shutdown()
 	}
-	if g == l.owner.Load() {
+	if owner {
 		return ErrRunning
 	}
 	l.closeOnce.Do(func() {
@@ -303,11 +313,14 @@ func (l *Loop) shutdown() error {
 	}
 	rc := raw.Loop_close(l.c)
 	l.closed = true
-	for _, f := range l.waiting {
-		f.resolve(nil, ErrClosed)
-	}
 	refs := l.refs
 	l.refs = nil
+	// Outcomes first (reading a future needs none of the others freed).
+	for _, r := range refs {
+		if r.fut != nil {
+			r.fut.settle()
+		}
+	}
 	for _, r := range refs {
 		unrefC(r)
 	}
@@ -317,6 +330,9 @@ func (l *Loop) shutdown() error {
 	l.released = true
 	raw.Loop_unref(l.c)
 	l.mu.Unlock()
+	// The thread goes back to the scheduler: it no longer stands for the
+	// loop.
+	l.owner.Store(0)
 	if !l.runner {
 		runtime.UnlockOSThread()
 	}
@@ -351,6 +367,13 @@ func holdObject[T any](l *Loop, obj *T, ptr uintptr, unref func(uintptr)) uint64
 	id := l.hold(ptr, unref)
 	runtime.SetFinalizer(obj, func(*T) { l.releaseLater(id) })
 	return id
+}
+
+// holdFuture records the reference of a Go future.
+func (l *Loop) holdFuture(f *futureState) uint64 {
+	l.nextID++
+	l.refs[l.nextID] = heldRef{ptr: uintptr(f.c), unref: unrefFuture, fut: f}
+	return l.nextID
 }
 
 func unrefC(r heldRef) { r.unref(r.ptr) }
@@ -428,7 +451,10 @@ func (l *Loop) Step(maxBlock time.Duration) (StepInfo, error) {
 }
 
 func (l *Loop) ownerOnly() error {
-	if l.runner || goid() != l.owner.Load() {
+	if l.isReleased() {
+		return ErrClosed
+	}
+	if l.runner || !l.onOwnerThread() {
 		return ErrWrongThread
 	}
 	if l.closed {
@@ -441,6 +467,12 @@ func (l *Loop) ownerOnly() error {
 // have run (asyncio's stop).
 func (l *Loop) Stop() error {
 	return l.Call(func() error { return codeError(raw.Loop_stop(l.c)) })
+}
+
+func (l *Loop) isReleased() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.released
 }
 
 // IsClosed reports whether the loop is closed.

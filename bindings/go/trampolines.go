@@ -57,7 +57,7 @@ func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
 func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
 	c := raw.SwigcptrFuture(uintptr(unsafe.Pointer(fut)))
 	switch v := cgo.Handle(uintptr(ud)).Value().(type) {
-	case *Future:
+	case *futureState:
 		defer recoverInto(v.loop, "future done-callback")
 		v.capture(c)
 	case *futureCallback:

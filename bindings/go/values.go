@@ -87,6 +87,11 @@ func (c cValue) release(stored bool) {
 // getValue reads a C value (a borrowed view) as a Go value.
 func getValue(v raw.SwigcptrValue) any {
 	kind, i, d, p, n, _ := valueFields(uintptr(v))
+	return valueOf(kind, i, d, p, n)
+}
+
+// valueOf is the Go value of a C value's fields.
+func valueOf(kind int, i int64, d float64, p uintptr, n int64) any {
 	switch kind {
 	case valueInt64:
 		return i
