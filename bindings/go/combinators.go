@@ -72,19 +72,30 @@ func (l *Loop) GatherReturnErrors(aws ...Awaitable) (*Future, error) {
 }
 
 func (l *Loop) gather(aws []Awaitable, flags uint) (*Future, error) {
-	ptrs, fs, err := l.futurePtrs(aws)
+	m, err := l.gatherMade(aws, flags)
 	if err != nil {
 		return nil, err
+	}
+	f := l.wrapFuture(m.c, true)
+	f.post = func() (any, error) { return m.post(m.c) }
+	return f, nil
+}
+
+// gatherMade starts a gather (loop thread); its result, read by post, is
+// the children's results as a []any.
+func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
+	ptrs, _, err := l.futurePtrs(aws)
+	if err != nil {
+		return made{}, err
 	}
 	var out uintptr
-	f, err := l.made(raw.Gather(l.c, ptrs, flags, &out), out)
-	if err != nil {
-		return nil, err
+	if rc := raw.Gather(l.c, ptrs, flags, &out); rc < 0 {
+		return made{}, codeError(rc)
 	}
-	g := f.c
-	f.post = func() (any, error) {
-		res := make([]any, len(fs))
-		for i := range fs {
+	n := len(ptrs)
+	post := func(g raw.SwigcptrFuture) (any, error) {
+		res := make([]any, n)
+		for i := range res {
 			if rc := raw.Gather_result_at(g, int64(i), l.scratch); rc == 0 {
 				res[i] = getValue(l.scratch)
 			} else if c := raw.Gather_item(g, int64(i)).(raw.SwigcptrFuture); c != 0 {
@@ -93,25 +104,21 @@ func (l *Loop) gather(aws []Awaitable, flags uint) (*Future, error) {
 		}
 		return res, nil
 	}
-	return f, nil
+	return made{c: raw.SwigcptrFuture(out), post: post}, nil
 }
 
 // Gather awaits every a concurrently and returns their results in order.
 func (co *Co) Gather(aws ...Awaitable) ([]any, error) {
-	return co.awaitList(func() (*Future, error) { return co.loop.gather(aws, 0) })
+	return co.awaitList(func() (made, error) { return co.loop.gatherMade(aws, 0) })
 }
 
 // GatherReturnErrors awaits every a; a failed one's slot holds its error.
 func (co *Co) GatherReturnErrors(aws ...Awaitable) ([]any, error) {
-	return co.awaitList(func() (*Future, error) { return co.loop.gather(aws, 1) })
+	return co.awaitList(func() (made, error) { return co.loop.gatherMade(aws, 1) })
 }
 
-func (co *Co) awaitList(make func() (*Future, error)) ([]any, error) {
-	f, err := co.loop.onLoopFuture(make)
-	if err != nil {
-		return nil, err
-	}
-	v, err := co.Await(f)
+func (co *Co) awaitList(make func() (made, error)) ([]any, error) {
+	v, err := co.awaitNew(make)
 	if err != nil {
 		return nil, err
 	}

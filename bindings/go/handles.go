@@ -4,27 +4,64 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/cgo"
-	"sync/atomic"
+	"sync"
 )
 
-// liveHandles counts the cgo handles this package created and has not yet
-// deleted: every one is owned by a registration the library will release.
-var liveHandles atomic.Int64
+// handle is an integer standing for a Go value the library holds on Go's
+// behalf (callback user data, task states, Go values stored in futures and
+// queues): what runtime/cgo.Handle is, from a table that stays fast when
+// hundreds of thousands are alive at once (cgo's sync.Map slows down
+// under many insertions). Never 0; it fits in 63 bits (see boxTag).
+type handle uintptr
+
+// handles is the table of live handles: slot i holds the value of handle
+// i+1; free lists the slots to reuse.
+var handles struct {
+	mu    sync.Mutex
+	slots []any
+	free  []uint32
+	live  int64
+}
 
 // LiveHandles reports how many Go values the library currently holds on
 // behalf of Go code (callbacks, task states, values stored in futures).
 // After every loop is closed it is zero; tests use it to find leaks.
-func LiveHandles() int64 { return liveHandles.Load() }
-
-func newHandle(v any) cgo.Handle {
-	liveHandles.Add(1)
-	return cgo.NewHandle(v)
+func LiveHandles() int64 {
+	handles.mu.Lock()
+	defer handles.mu.Unlock()
+	return handles.live
 }
 
-func deleteHandle(h cgo.Handle) {
-	h.Delete()
-	liveHandles.Add(-1)
+func newHandle(v any) handle {
+	handles.mu.Lock()
+	var i uint32
+	if n := len(handles.free); n > 0 {
+		i = handles.free[n-1]
+		handles.free = handles.free[:n-1]
+		handles.slots[i] = v
+	} else {
+		i = uint32(len(handles.slots))
+		handles.slots = append(handles.slots, v)
+	}
+	handles.live++
+	handles.mu.Unlock()
+	return handle(i) + 1
+}
+
+// Value is the Go value behind h.
+func (h handle) Value() any {
+	handles.mu.Lock()
+	v := handles.slots[h-1]
+	handles.mu.Unlock()
+	return v
+}
+
+func deleteHandle(h handle) {
+	handles.mu.Lock()
+	handles.slots[h-1] = nil
+	handles.free = append(handles.free, uint32(h-1))
+	handles.live--
+	handles.mu.Unlock()
 }
 
 // freer is implemented by objects that want to know when the library

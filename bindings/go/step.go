@@ -98,6 +98,17 @@ func (s *Step) Sleep(d time.Duration) int {
 	return raw.Task_sleep(s.t, d.Seconds())
 }
 
+// Spawn creates a step task from inside this one (no crossing back to Go
+// is needed: the step already runs on the loop's thread).
+func (s *Step) Spawn(fn StepFunc, state any) (*Task, error) { return s.loop.spawn(fn, state) }
+
+// Go creates a Go task from inside this step.
+func (s *Step) Go(fn TaskFunc) (*Task, error) { return s.loop.goTask(fn) }
+
+// Gather waits for every a (read the []any of results with Outcome);
+// return its result.
+func (s *Step) Gather(aws ...Awaitable) int { return s.awaitMade(s.loop.gatherMade(aws, 0)) }
+
 // Get waits for q's next item (read it with Outcome); return its result.
 func (s *Step) Get(q *Queue) int { return s.awaitMade(q.get()) }
 

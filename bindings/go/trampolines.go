@@ -1,8 +1,8 @@
 package asyncore
 
 // The C-to-Go callbacks. Every one recovers from panics: a panic must never
-// unwind into the library. User data (ud) is always a cgo.Handle, never a
-// Go pointer.
+// unwind into the library. User data (ud) is always a handle (handles.go), never
+// a Go pointer.
 
 /*
 #cgo pkg-config: libasyncore
@@ -11,7 +11,6 @@ package asyncore
 import "C"
 
 import (
-	"runtime/cgo"
 	"unsafe"
 
 	"asyncore/internal/raw"
@@ -24,7 +23,7 @@ import (
 //export acgoFreeHandle
 func acgoFreeHandle(ud unsafe.Pointer) {
 	defer recoverInto(nil, "free_ud")
-	h := cgo.Handle(uintptr(ud))
+	h := handle(uintptr(ud))
 	if f, ok := h.Value().(freer); ok {
 		f.freed()
 	}
@@ -46,7 +45,7 @@ func acgoFreeBox(ptr unsafe.Pointer) {
 //
 //export acgoCallback
 func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
-	cb := cgo.Handle(uintptr(ud)).Value().(*callback)
+	cb := handle(uintptr(ud)).Value().(*callback)
 	cb.run()
 }
 
@@ -56,7 +55,7 @@ func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
 //export acgoFutureDone
 func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
 	c := raw.SwigcptrFuture(uintptr(unsafe.Pointer(fut)))
-	switch v := cgo.Handle(uintptr(ud)).Value().(type) {
+	switch v := handle(uintptr(ud)).Value().(type) {
 	case *futureState:
 		defer recoverInto(v.loop, "future done-callback")
 		v.capture(c)
@@ -71,7 +70,7 @@ func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
 //
 //export acgoCoStep
 func acgoCoStep(task *C.ac_task, state unsafe.Pointer) C.int {
-	co := cgo.Handle(uintptr(state)).Value().(*Co)
+	co := handle(uintptr(state)).Value().(*Co)
 	return C.int(co.step(raw.SwigcptrTask(uintptr(unsafe.Pointer(task)))))
 }
 
@@ -79,7 +78,7 @@ func acgoCoStep(task *C.ac_task, state unsafe.Pointer) C.int {
 //
 //export acgoStepFunc
 func acgoStepFunc(task *C.ac_task, state unsafe.Pointer) C.int {
-	st := cgo.Handle(uintptr(state)).Value().(*stepTask)
+	st := handle(uintptr(state)).Value().(*stepTask)
 	return C.int(st.step(raw.SwigcptrTask(uintptr(unsafe.Pointer(task)))))
 }
 
@@ -87,7 +86,7 @@ func acgoStepFunc(task *C.ac_task, state unsafe.Pointer) C.int {
 //
 //export acgoForeachTask
 func acgoForeachTask(task *C.ac_task, ud unsafe.Pointer) {
-	c := cgo.Handle(uintptr(ud)).Value().(*taskCollector)
+	c := handle(uintptr(ud)).Value().(*taskCollector)
 	c.tasks = append(c.tasks, raw.SwigcptrTask(uintptr(unsafe.Pointer(task))))
 }
 
@@ -96,7 +95,7 @@ func acgoForeachTask(task *C.ac_task, ud unsafe.Pointer) {
 //export acgoExceptionHandler
 func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
 	fut *C.ac_future, ud unsafe.Pointer) {
-	l := cgo.Handle(uintptr(ud)).Value().(*exceptionHandler)
+	l := handle(uintptr(ud)).Value().(*exceptionHandler)
 	defer recoverInto(nil, "exception handler")
 	ctx := ExceptionContext{Message: C.GoString(message)}
 	if err != nil {
@@ -109,7 +108,7 @@ func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
 //
 //export acgoPredicate
 func acgoPredicate(ud unsafe.Pointer) C.int {
-	if cgo.Handle(uintptr(ud)).Value().(*predicate).call() {
+	if handle(uintptr(ud)).Value().(*predicate).call() {
 		return 1
 	}
 	return 0
@@ -121,7 +120,7 @@ func acgoPredicate(ud unsafe.Pointer) C.int {
 //
 //export acgoWork
 func acgoWork(ud unsafe.Pointer, result *C.ac_value) C.int {
-	w := cgo.Handle(uintptr(ud)).Value().(*work)
+	w := handle(uintptr(ud)).Value().(*work)
 	w.run()
 	setValue(raw.SwigcptrValue(uintptr(unsafe.Pointer(result))), w.out)
 	return 0
@@ -132,14 +131,14 @@ func acgoWork(ud unsafe.Pointer, result *C.ac_value) C.int {
 //export acgoTSDone
 func acgoTSDone(ts *C.ac_tsfuture, ud unsafe.Pointer) {
 	defer recoverInto(nil, "thread-safe future callback")
-	close(cgo.Handle(uintptr(ud)).Value().(*tsWaiter).done)
+	close(handle(uintptr(ud)).Value().(*tsWaiter).done)
 }
 
 // acgoServerConn hands an accepted connection to the server's Go handler.
 //
 //export acgoServerConn
 func acgoServerConn(server *C.ac_server, stream *C.ac_stream, ud unsafe.Pointer) {
-	st := cgo.Handle(uintptr(ud)).Value().(*serverState)
+	st := handle(uintptr(ud)).Value().(*serverState)
 	defer recoverInto(st.loop, "server connection callback")
 	st.connection(raw.SwigcptrStream(uintptr(unsafe.Pointer(stream))))
 }

@@ -1,7 +1,6 @@
 package asyncore
 
 import (
-	"runtime/cgo"
 
 	"asyncore/internal/raw"
 )
@@ -13,7 +12,7 @@ import (
 //	int64         INT64
 //	float64       DOUBLE
 //	[]byte        BYTES (copied in; read back as a new []byte)
-//	anything else POINTER to a cgo.Handle, released when the library drops
+//	anything else POINTER to a handle, released when the library drops
 //	              the value; read back as the very same Go value
 //
 // So a Go value put in and taken out is the value that went in (an int
@@ -30,13 +29,13 @@ type ForeignPointer uintptr
 // value without its destructor (ac_shield, ac_wait_for copy outcomes so).
 const boxTag = uintptr(1) << 63
 
-func boxPointer(h cgo.Handle) uintptr { return uintptr(h) | boxTag }
+func boxPointer(h handle) uintptr { return uintptr(h) | boxTag }
 
-func unboxPointer(p uintptr) (cgo.Handle, bool) {
+func unboxPointer(p uintptr) (handle, bool) {
 	if p&boxTag == 0 || p == boxTag {
 		return 0, false
 	}
-	return cgo.Handle(p &^ boxTag), true
+	return handle(p &^ boxTag), true
 }
 
 // Value kinds of the contract (value.h).
@@ -50,7 +49,7 @@ const (
 
 // cValue is a Go value written into a C ac_value for one storing call.
 type cValue struct {
-	box cgo.Handle // a handle the library takes over if the call succeeds
+	box handle // a handle the library takes over if the call succeeds
 	buf uintptr    // a C copy of bytes, freed after the call
 }
 

@@ -87,17 +87,30 @@ func w1StepTasks(n int) time.Duration {
 	l, err := asyncore.NewLoop()
 	must(err)
 	defer l.Close()
-	start := time.Now()
-	tasks := make([]asyncore.Awaitable, n)
-	for i := range tasks {
-		v := int64(i)
-		t, err := l.Spawn(func(s *asyncore.Step) int { return s.Return(v) }, nil)
-		must(err)
-		tasks[i] = t
-	}
-	g, err := l.Gather(tasks...)
+	var start time.Time
+	spawned := false
+	main, err := l.Spawn(func(s *asyncore.Step) int {
+		if spawned {
+			if _, err := s.Outcome(); err != nil {
+				return s.Fail(err)
+			}
+			return s.Return(nil)
+		}
+		spawned = true
+		start = time.Now()
+		tasks := make([]asyncore.Awaitable, n)
+		for i := range tasks {
+			v := int64(i)
+			t, err := s.Spawn(func(s *asyncore.Step) int { return s.Return(v) }, nil)
+			if err != nil {
+				return s.Fail(err)
+			}
+			tasks[i] = t
+		}
+		return s.Gather(tasks...)
+	}, nil)
 	must(err)
-	_, err = l.RunUntilComplete(g)
+	_, err = l.RunUntilComplete(main)
 	must(err)
 	return time.Since(start)
 }
