@@ -1,0 +1,680 @@
+--- asyncore — asyncio's model for Lua 5.4 and LuaJIT: coroutines are tasks.
+--
+--   local ac = require "asyncore"
+--   ac.run(function()
+--     local t = ac.create_task(function(name) ac.sleep(1); return "hi " .. name end, "Bob")
+--     print(ac.await(t))            -- hi Bob
+--   end)
+--
+-- A task is a coroutine driven by the event loop: `ac.await(x)` suspends it
+-- until the future or task `x` is done and returns its values (or raises its
+-- error). Cancellation arrives at the next await as a `CancelledError`
+-- object, which `pcall` can catch and the code should re-raise; timeouts as
+-- `TimeoutError`. A Lua error inside a task fails the task; whoever awaits
+-- it gets the same error value back.
+--
+-- This file is the Lua face; `asyncore_core` (SWIG-generated, plus the
+-- C adapter) is the C ABI underneath, available as `asyncore.core`.
+local core = require "asyncore_core"
+
+local M = {}
+M.core = core
+M._VERSION = core.version_string()
+
+local unpack = table.unpack or unpack
+local pack = table.pack or function(...) return { n = select("#", ...), ... } end
+local yield = coroutine.yield
+
+--- Defaults for the loops this module creates (ac.run, ac.new_loop).
+-- virtual_clock: time jumps to the next timer when nothing is ready (tests,
+-- examples); the environment variable ASYNCORE_VIRTUAL_CLOCK=1 sets it.
+M.config = {
+  virtual_clock = os.getenv("ASYNCORE_VIRTUAL_CLOCK") == "1",
+  debug = false,
+}
+
+---------------------------------------------------------------------------
+-- Errors
+---------------------------------------------------------------------------
+
+local Error = { name = "Error" }
+local classes = {}
+
+local function error_tostring(e)
+  local msg = e.message
+  if msg == nil or msg == "" then return e.name end
+  return e.name .. ": " .. msg
+end
+
+local function error_class(name, parent, code)
+  local cls = setmetatable({}, {
+    __index = parent,
+    __call = function(c, message) return c.new(message) end,
+  })
+  cls.name = name
+  cls.code = code
+  -- Metamethods and the marker the C side checks are read raw.
+  cls.__index = cls
+  cls.__tostring = error_tostring
+  cls.__asyncore_error = true
+  cls.new = function(message)
+    return setmetatable({ code = cls.code or core.EHOST, message = message or "" }, cls)
+  end
+  M[name] = cls
+  return cls
+end
+
+Error.__index = Error
+Error.__tostring = error_tostring
+Error.__asyncore_error = true
+Error.code = core.EHOST
+Error.new = function(message, code)
+  return setmetatable({ code = code or core.EHOST, message = message or "" }, Error)
+end
+setmetatable(Error, { __call = function(_, message, code) return Error.new(message, code) end })
+M.Error = Error
+
+--- True when `e` is an error object of class `cls` (or a subclass).
+function M.is_error(e, cls)
+  cls = cls or Error
+  if type(e) ~= "table" then return false end
+  local mt = getmetatable(e)
+  while mt do
+    if mt == cls then return true end
+    local meta = getmetatable(mt)
+    mt = meta and meta.__index
+    if type(mt) ~= "table" then return false end
+  end
+  return false
+end
+
+local CancelledError = error_class("CancelledError", Error, core.ECANCELLED)
+local TimeoutError = error_class("TimeoutError", Error, core.ETIMEDOUT)
+local InvalidStateError = error_class("InvalidStateError", Error, core.ESTATE)
+local ExceptionGroup = error_class("ExceptionGroup", Error, core.EGROUP)
+error_class("QueueEmpty", Error, core.EEMPTY)
+error_class("QueueFull", Error, core.EFULL)
+error_class("QueueShutDown", Error, core.ESHUTDOWN)
+error_class("BrokenBarrierError", Error, core.EBROKEN)
+error_class("IncompleteReadError", Error, core.EINCOMPLETE)
+error_class("LimitOverrunError", Error, core.ELIMIT)
+error_class("ClosedError", Error, core.ECLOSED)
+error_class("RuntimeError", Error, core.ERUNNING)
+local OSError = error_class("OSError", Error, nil)
+
+classes[core.ECANCELLED] = CancelledError
+classes[core.ETIMEDOUT] = TimeoutError
+classes[core.ESTATE] = InvalidStateError
+classes[core.EGROUP] = ExceptionGroup
+classes[core.EEMPTY] = M.QueueEmpty
+classes[core.EFULL] = M.QueueFull
+classes[core.ESHUTDOWN] = M.QueueShutDown
+classes[core.EBROKEN] = M.BrokenBarrierError
+classes[core.EINCOMPLETE] = M.IncompleteReadError
+classes[core.ELIMIT] = M.LimitOverrunError
+classes[core.ECLOSED] = M.ClosedError
+classes[core.ERUNNING] = M.RuntimeError
+classes[core.ESTOPPED] = M.RuntimeError
+
+local function class_of(code, kind)
+  local cls = classes[code]
+  if cls then return cls end
+  if kind == core.ERROR_KIND_OS then return OSError end
+  return Error
+end
+
+-- The Lua object for a library error (`err` a core.Error, or nil).
+local function make_error(code, message, err)
+  local kind = err and err:kind() or nil
+  local e = setmetatable({
+    code = code,
+    message = message or core.strerror(code),
+    errname = core.err_name(code),
+    kind = kind,
+    _err = err,
+  }, class_of(code, kind))
+  return e
+end
+
+-- The Lua object for a child or cause: its Lua payload when a Lua error
+-- made it.
+local function error_object(err)
+  if err == nil then return nil end
+  local p = pack(core.error_payload(err))
+  if p.n > 0 then return p[1] end
+  return make_error(err:code(), err:message(), err)
+end
+
+core.set_error_factory(make_error)
+
+--- The errors a group error aggregates (ExceptionGroup), as Lua objects.
+function Error:children()
+  local out = {}
+  if self._err then
+    for i = 0, self._err:child_count() - 1 do out[#out + 1] = error_object(self._err:child(i)) end
+  end
+  return out
+end
+
+--- The error that led to this one, or nil.
+function Error:cause()
+  return self._err and error_object(self._err:cause()) or nil
+end
+
+--- Message, causes and children, readable (with tracebacks for Lua errors).
+function Error:format()
+  if self._err then return self._err:format() end
+  return tostring(self)
+end
+
+ExceptionGroup.exceptions = nil
+function ExceptionGroup.__index(e, k)
+  if k == "exceptions" then
+    local list = Error.children(e)
+    rawset(e, "exceptions", list)
+    return list
+  end
+  return ExceptionGroup[k]
+end
+
+-- Raises the error for a negative code (level: as error()).
+local function check(rc, what, level)
+  if rc ~= nil and rc < 0 then
+    local e = make_error(rc, what and (what .. ": " .. core.strerror(rc)) or nil, nil)
+    error(e, (level or 1) + 1)
+  end
+  return rc
+end
+M._check = check
+
+---------------------------------------------------------------------------
+-- Wrappers: Loop, Future, Task, Handle
+---------------------------------------------------------------------------
+
+local Loop = {}
+Loop.__index = Loop
+local Future = {}
+Future.__index = Future
+local Task = setmetatable({}, { __index = Future })
+Task.__index = Task
+local Handle = {}
+Handle.__index = Handle
+M.Loop, M.Future, M.Task, M.Handle = Loop, Future, Task, Handle
+
+-- One wrapper per handle while anyone holds it (identity for ==, tables).
+local loops_by_id = setmetatable({}, { __mode = "v" })
+local futures_by_id = setmetatable({}, { __mode = "v" })
+-- The task of each task coroutine (weak keys: the entry goes with it).
+local task_of_co = setmetatable({}, { __mode = "k" })
+
+local function wrap_loop(l, host)
+  if l == nil then return nil end
+  local id = l:id()
+  local w = loops_by_id[id]
+  if w then return w end
+  w = setmetatable({ _l = l, _host = host or false }, Loop)
+  loops_by_id[id] = w
+  return w
+end
+
+local function wrap_task(t)
+  if t == nil then return nil end
+  local id = t:id()
+  local w = futures_by_id[id]
+  if w then return w end
+  w = setmetatable({ _t = t, _f = t:future(), _loop = wrap_loop(t:get_loop()) }, Task)
+  futures_by_id[id] = w
+  return w
+end
+
+local function wrap_future(f)
+  if f == nil then return nil end
+  local t = f:as_task()
+  if t then return wrap_task(t) end
+  local id = f:id()
+  local w = futures_by_id[id]
+  if w then return w end
+  w = setmetatable({ _f = f, _loop = wrap_loop(f:get_loop()) }, Future)
+  futures_by_id[id] = w
+  return w
+end
+M._wrap_future, M._wrap_task, M._wrap_loop = wrap_future, wrap_task, wrap_loop
+
+-- The core future (or task) of any awaitable.
+local function core_future(x)
+  local tx = type(x)
+  if tx == "table" and x._f then return x._f end
+  if tx == "userdata" then return x end
+  error("asyncore: a Future or Task expected, got " .. tx, 3)
+end
+M._core_future = core_future
+
+---------------------------------------------------------------------------
+-- The current loop and task
+---------------------------------------------------------------------------
+
+local current_loop = nil -- set by run(), set_event_loop(), or a host
+
+--- The task running this code, or nil outside a task.
+function M.current_task()
+  local co = coroutine.running()
+  return co and task_of_co[co] or nil
+end
+
+--- The loop of the running task; raises outside a task.
+function M.get_running_loop()
+  local t = M.current_task()
+  if not t then error(M.RuntimeError("no running event loop"), 2) end
+  return t._loop
+end
+
+--- The running task's loop, else the current loop (run's, a host's, or the
+-- one set with set_event_loop); raises when there is none.
+function M.get_event_loop()
+  local t = M.current_task()
+  if t then return t._loop end
+  if current_loop and not current_loop:is_closed() then return current_loop end
+  error(M.RuntimeError("no current event loop (use asyncore.run or asyncore.set_event_loop)"), 2)
+end
+
+function M.set_event_loop(loop)
+  current_loop = loop
+end
+
+local function flags_of(opts)
+  opts = opts or {}
+  local virtual = opts.virtual_clock
+  if virtual == nil then virtual = M.config.virtual_clock end
+  local debug = opts.debug
+  if debug == nil then debug = M.config.debug end
+  local flags = core.LOOP_DEFAULT
+  if virtual then flags = flags + core.LOOP_VIRTUAL_CLOCK end
+  if debug then flags = flags + core.LOOP_DEBUG end
+  return flags
+end
+
+--- A new loop owned by Lua (closed with the Lua state if not before).
+-- opts: {virtual_clock=bool, debug=bool}; defaults from asyncore.config.
+function M.new_loop(opts)
+  local l, rc = core.loop_new(flags_of(opts))
+  check(rc, "new_loop", 2)
+  core.own_loop(l)
+  return wrap_loop(l)
+end
+
+---------------------------------------------------------------------------
+-- Awaiting
+---------------------------------------------------------------------------
+
+local function resume_values(r)
+  if r[1] then return unpack(r, 2, r.n) end
+  error(r[2], 0)
+end
+
+--- Suspends the running task until `x` (Future, Task) is done; returns its
+-- values or raises its error (CancelledError when this task is cancelled).
+function M.await(x)
+  local f = core_future(x)
+  local co = coroutine.running()
+  if not (co and task_of_co[co]) then
+    error("asyncore.await: only a task's coroutine can await (use asyncore.run or create_task)", 2)
+  end
+  return resume_values(pack(yield(f)))
+end
+local await = M.await
+
+--- Suspends the running task for `seconds` (0: one loop iteration);
+-- returns `result`.
+function M.sleep(seconds, result)
+  local t = M.current_task()
+  if not t then error("asyncore.sleep: not inside a task", 2) end
+  if seconds == nil or seconds <= 0 then
+    resume_values(pack(yield()))
+    return result
+  end
+  local f, rc = t._loop._l:sleep(seconds)
+  check(rc, "sleep", 2)
+  await(f)
+  return result
+end
+
+---------------------------------------------------------------------------
+-- Tasks
+---------------------------------------------------------------------------
+
+local function spawn(loop, fn, flags, name, ...)
+  local t, co = core.spawn(loop._l, fn, flags, name, ...)
+  if t == nil then check(co, "create_task", 3) end
+  local w = setmetatable({ _t = t, _f = t:future(), _loop = loop }, Task)
+  futures_by_id[t:id()] = w
+  if co then task_of_co[co] = w end
+  return w
+end
+
+-- create_task(fn, ...) or create_task{fn, args..., name=, eager=}.
+local function create_task(loop, fn, ...)
+  if type(fn) == "table" and getmetatable(fn) == nil then
+    local opts = fn
+    local flags = opts.eager and core.TASK_EAGER or core.TASK_DEFAULT
+    return spawn(loop, opts[1], flags, opts.name, unpack(opts, 2, opts.n or #opts))
+  end
+  return spawn(loop, fn, core.TASK_DEFAULT, nil, ...)
+end
+
+--- Runs fn(...) as a new task of the current loop; returns the Task.
+-- The table form create_task{fn, args..., name="n", eager=true} names it or
+-- starts it at once (asyncio's eager_start).
+function M.create_task(fn, ...)
+  return create_task(M.get_event_loop(), fn, ...)
+end
+M.spawn = M.create_task
+
+function Task:get_name() return self._t:name() end
+function Task:set_name(name)
+  check(self._t:set_name(tostring(name)), "set_name", 2)
+  return self
+end
+--- Requests cancellation; true if requested, false when already done.
+function Task:cancel(message) return self._t:cancel(message) == 1 end
+function Task:cancelling() return self._t:cancelling() end
+function Task:uncancel() return self._t:uncancel() end
+function Task:get_loop() return self._loop end
+function Task:__tostring()
+  return string.format("<Task %s %s>", self._t:name(), self:_state_name())
+end
+Task.__eq = function(a, b) return rawequal(a, b) or (a._f and b._f and a._f:id() == b._f:id()) end
+
+--- The Lua error message with its traceback, for a task that failed.
+function Task:traceback()
+  if self._f:state() ~= core.FUTURE_ERROR then return nil end
+  local err = self._f:error()
+  return err and err:message() or nil
+end
+
+---------------------------------------------------------------------------
+-- Futures (and what tasks share with them)
+---------------------------------------------------------------------------
+
+--- A new pending future on the current loop (or `loop`).
+function M.Future.new(loop)
+  loop = loop or M.get_event_loop()
+  local f, rc = loop._l:future_new()
+  check(rc, "Future", 2)
+  return wrap_future(f)
+end
+setmetatable(Future, { __call = function(_, loop) return Future.new(loop) end })
+
+local state_names = {
+  [core.FUTURE_PENDING] = "pending",
+  [core.FUTURE_RESULT] = "finished",
+  [core.FUTURE_ERROR] = "failed",
+  [core.FUTURE_CANCELLED] = "cancelled",
+}
+function Future:_state_name() return state_names[self._f:state()] end
+function Future:__tostring() return "<Future " .. self:_state_name() .. ">" end
+Future.__eq = Task.__eq
+
+function Future:done() return self._f:done() == 1 end
+function Future:cancelled() return self._f:cancelled() == 1 end
+function Future:get_loop() return self._loop end
+function Future:cancel(message) return self._f:cancel(message) == 1 end
+--- The same as asyncore.await(self).
+function Future:await() return await(self) end
+
+--- The values; raises the error, CancelledError, or InvalidStateError
+-- while pending.
+function Future:result()
+  local r = pack(core.future_result(self._f))
+  if r[1] == nil then error(InvalidStateError("Result is not set."), 2) end
+  if r[1] then return unpack(r, 2, r.n) end
+  error(r[2], 2)
+end
+
+--- The error (nil after a result); raises CancelledError when cancelled and
+-- InvalidStateError while pending.
+function Future:exception()
+  local r = pack(core.future_result(self._f))
+  if r[1] == nil then error(InvalidStateError("Exception is not set."), 2) end
+  if r[1] then return nil end
+  if self._f:cancelled() == 1 then error(r[2], 2) end
+  return r[2]
+end
+
+function Future:set_result(...)
+  check(core.future_set_result(self._f, ...), "set_result", 2)
+end
+
+function Future:set_exception(e)
+  if M.is_error(e, CancelledError) then
+    error(M.Error("set_exception: use cancel() to cancel a future", core.EINVAL), 2)
+  end
+  check(core.future_set_exception(self._f, e), "set_exception", 2)
+end
+
+--- Calls fn(self) once done (through the loop, never inline).
+function Future:add_done_callback(fn)
+  local tokens = rawget(self, "_callbacks")
+  if not tokens then
+    tokens = {}
+    rawset(self, "_callbacks", tokens)
+  end
+  local token
+  token = check(core.add_done_callback(self._f, function()
+    if tokens[fn] == token then tokens[fn] = nil end
+    fn(self)
+  end), "add_done_callback", 2)
+  tokens[fn] = token
+end
+
+--- Removes fn's registration if it has not run; returns how many.
+function Future:remove_done_callback(fn)
+  local tokens = rawget(self, "_callbacks")
+  local token = tokens and tokens[fn]
+  if not token then return 0 end
+  tokens[fn] = nil
+  return check(core.remove_done_callback(self._f, token), "remove_done_callback", 2)
+end
+
+---------------------------------------------------------------------------
+-- Loop
+---------------------------------------------------------------------------
+
+function Loop:time() return self._l:time() end
+function Loop:is_closed() return self._l:is_closed() == 1 end
+function Loop:is_running() return self._l:is_running() == 1 end
+function Loop:close()
+  local rc = self._l:close()
+  if rc == core.ECLOSED then return end
+  check(rc, "close", 2)
+end
+function Loop:stop() check(self._l:stop(), "stop", 2) end
+function Loop:set_debug(on) check(self._l:set_debug(on and 1 or 0), "set_debug", 2) end
+function Loop:get_debug() return self._l:get_debug() == 1 end
+function Loop:set_ready_budget(n) check(self._l:set_ready_budget(n), "set_ready_budget", 2) end
+function Loop:set_slow_callback_duration(s)
+  check(self._l:set_slow_callback_duration(s), "set_slow_callback_duration", 2)
+end
+--- Tasks of this loop that are not done.
+function Loop:task_count() return check(self._l:task_count(), "task_count", 2) end
+
+--- One iteration for a host that owns the frame loop: returns the number of
+-- callbacks run, whether work is pending, and the next timer's loop time
+-- (nil when none). max_block: seconds it may block (default 0).
+function Loop:step(max_block)
+  local n, pending, deadline = self._l:step(max_block or 0)
+  check(n, "step", 2)
+  return n, pending == 1, deadline >= 0 and deadline or nil
+end
+
+--- Runs until `x` is done; returns its values or raises its error.
+function Loop:run_until_complete(x)
+  local f = core_future(x)
+  local rc = self._l:run_until_complete(f)
+  if rc == core.ESTOPPED or rc == core.ERUNNING or rc == core.ECLOSED or rc == core.EWRONGTHREAD
+      or rc == core.EINVAL and f:done() == 0 then
+    check(rc, "run_until_complete", 2)
+  end
+  return resume_values(pack(core.future_result(f)))
+end
+
+function Loop:run_forever() check(self._l:run_forever(), "run_forever", 2) end
+
+function Loop:create_task(fn, ...) return create_task(self, fn, ...) end
+function Loop:create_future() return Future.new(self) end
+
+local function bind(fn, ...)
+  local n = select("#", ...)
+  if n == 0 then return fn end
+  local args = pack(...)
+  return function() return fn(unpack(args, 1, args.n)) end
+end
+
+local function wrap_handle(h, rc, what)
+  if h == nil then check(rc, what, 3) end
+  return setmetatable({ _h = h }, Handle)
+end
+
+--- Schedules fn(...) after the callbacks already ready; returns a Handle.
+function Loop:call_soon(fn, ...)
+  return wrap_handle(core.call_soon(self._l, bind(fn, ...)), "call_soon")
+end
+--- Schedules fn(...) after `delay` seconds.
+function Loop:call_later(delay, fn, ...)
+  local h, rc = core.call_later(self._l, delay, bind(fn, ...))
+  return wrap_handle(h, rc, "call_later")
+end
+--- Schedules fn(...) at loop time `when`.
+function Loop:call_at(when, fn, ...)
+  local h, rc = core.call_at(self._l, when, bind(fn, ...))
+  return wrap_handle(h, rc, "call_at")
+end
+
+function Handle:cancel() return self._h:cancel() == 1 end
+function Handle:cancelled() return self._h:cancelled() == 1 end
+function Handle:when()
+  local w = self._h:when()
+  return w >= 0 and w or nil
+end
+
+--- handler(loop, context) receives what nobody else could: errors never
+-- retrieved, errors of callbacks, tasks destroyed pending. context:
+-- {message=, error=, code=, future=}. nil restores the default (stderr).
+function Loop:set_exception_handler(handler)
+  if handler == nil then
+    check(core.set_exception_handler(self._l, nil), "set_exception_handler", 2)
+    return
+  end
+  local loop = self
+  check(core.set_exception_handler(self._l, function(ctx)
+    if ctx.future then ctx.future = wrap_future(ctx.future) end
+    handler(loop, ctx)
+  end), "set_exception_handler", 2)
+end
+
+--- Reports to the exception handler: context {message=, error=}.
+function Loop:call_exception_handler(context)
+  check(core.call_exception_handler(self._l, context.message or "", context.error),
+    "call_exception_handler", 2)
+end
+
+--- Requests cancellation of every task not done; returns how many.
+function Loop:cancel_all(message)
+  return check(self._l:cancel_all(message), "cancel_all", 2)
+end
+
+---------------------------------------------------------------------------
+-- run
+---------------------------------------------------------------------------
+
+-- Cancels the tasks left and steps until they are done (asyncio.run).
+local function finish_tasks(loop)
+  if loop._l:task_count() <= 0 then return end
+  loop._l:cancel_all(nil)
+  while loop._l:task_count() > 0 do
+    local n, pending = loop._l:step(60)
+    if n < 0 or pending == 0 then break end
+  end
+end
+
+--- Runs fn(...) as the main task of a new loop until it is done, cancels
+-- the tasks left, closes the loop; returns fn's values or raises its error
+-- (asyncio.run). opts (optional first argument, a plain table):
+-- {virtual_clock=bool, debug=bool}.
+function M.run(fn, ...)
+  local opts
+  if type(fn) == "table" and getmetatable(fn) == nil then
+    opts = fn
+    fn = ...
+    return M.run_with(opts, fn, select(2, ...))
+  end
+  return M.run_with(nil, fn, ...)
+end
+
+function M.run_with(opts, fn, ...)
+  if M.current_task() then
+    error(M.RuntimeError("asyncore.run() cannot be called from a running event loop"), 2)
+  end
+  local loop = M.new_loop(opts)
+  local prev = current_loop
+  current_loop = loop
+  local main = spawn(loop, fn, core.TASK_DEFAULT, nil, ...)
+  local rc = loop._l:run_until_complete(main._f)
+  local ok, err = pcall(finish_tasks, loop)
+  current_loop = prev
+  local r = pack(core.future_result(main._f))
+  loop._l:close()
+  if not ok then error(err, 0) end
+  if r[1] == nil then check(rc < 0 and rc or core.ESTATE, "run", 2) end
+  if r[1] then return unpack(r, 2, r.n) end
+  error(r[2], 0)
+end
+
+---------------------------------------------------------------------------
+-- Context variables (contextvars)
+---------------------------------------------------------------------------
+
+local ContextVar = {}
+ContextVar.__index = ContextVar
+M.ContextVar = ContextVar
+
+--- A task-local variable: a task sees the values set before it was created
+-- and its own; never its children's. `default` is returned when unset.
+function ContextVar.new(name, default)
+  local key, rc = core.context_key_new()
+  if key == nil then check(rc, "ContextVar", 2) end
+  return setmetatable({ name = name, default = default, _key = key }, ContextVar)
+end
+setmetatable(ContextVar, { __call = function(_, name, default) return ContextVar.new(name, default) end })
+
+function ContextVar:get(default)
+  local rc, v = core.context_get(M.get_event_loop()._l, self._key)
+  check(rc, "ContextVar.get", 2)
+  if rc == 1 then return v end
+  if default ~= nil then return default end
+  return self.default
+end
+
+function ContextVar:set(value)
+  check(core.context_set(M.get_event_loop()._l, self._key, value), "ContextVar.set", 2)
+end
+
+function ContextVar:delete()
+  return check(core.context_delete(M.get_event_loop()._l, self._key), "ContextVar.delete", 2) == 1
+end
+
+---------------------------------------------------------------------------
+-- A host's loop
+---------------------------------------------------------------------------
+
+-- A host that owns the loop hands it over before requiring this module (a
+-- light userdata ac_loop * in the registry under "asyncore.host_loop");
+-- it becomes the current loop, stepped by the host.
+do
+  local hl = core.host_loop()
+  if hl then
+    M.loop = wrap_loop(hl, true)
+    current_loop = M.loop
+  end
+end
+
+return M

@@ -1,0 +1,291 @@
+/*
+ * asyncore.i — the SWIG interface of libasyncore, shared by every SWIG
+ * target (Lua today; Go and others read the same file).
+ *
+ * What lives here is language neutral: the opaque handles as classes whose
+ * methods are the C functions that take and return plain values, the
+ * constants, and the reference counting that ties a wrapper object's life
+ * to one reference of the handle (the wrapper's destructor drops it).
+ * Every function that returns a handle hands the wrapper a reference of its
+ * own, so a garbage-collected host can drop wrappers in any order.
+ *
+ * Methods return the C codes unchanged (0 or a count on success, a negative
+ * AC_E* code on failure); each language layer turns codes into its own
+ * errors. What needs the host language's values or functions (task bodies,
+ * callbacks, results that are host objects) is in the language's own file,
+ * included at the end (bindings/lua/lua.i for Lua).
+ */
+#if defined(SWIGLUA)
+%module asyncore_core
+#else
+%module asyncore
+#endif
+
+%{
+#include <asyncore.h>
+/* SWIG names the functions behind a class's methods <struct>_<method>,
+ * which for the real struct names would be the C API's own names
+ * (ac_loop_close ...). So SWIG sees each handle under an acs_ name that the
+ * C compiler reads as the real type. */
+#define acs_loop ac_loop
+#define acs_future ac_future
+#define acs_task ac_task
+#define acs_error ac_error
+#define acs_handle ac_handle
+
+static void ac_swig_cancel_one_(ac_task *task, void *message) {
+  ac_task_cancel(task, (const char *)message);
+}
+static void ac_swig_count_(ac_task *task, void *ud) {
+  (void)task;
+  (void)ud;
+}
+%}
+
+%include <stdint.i>
+%include <typemaps.i>
+
+/* ---- Constants ---- */
+
+%constant int VERSION_MAJOR = AC_VERSION_MAJOR;
+%constant int VERSION_MINOR = AC_VERSION_MINOR;
+%constant int VERSION_PATCH = AC_VERSION_PATCH;
+
+/* Error codes: the OS ones the header names, then the library's own. */
+%constant int OK = AC_OK;
+%constant int EINVAL = AC_EINVAL;
+%constant int ENOMEM = AC_ENOMEM;
+%constant int ETIMEDOUT = AC_ETIMEDOUT;
+%constant int EAGAIN = AC_EAGAIN;
+%constant int EBADF = AC_EBADF;
+%constant int ENOENT = AC_ENOENT;
+%constant int EEXIST = AC_EEXIST;
+%constant int EPIPE = AC_EPIPE;
+%constant int ECONNREFUSED = AC_ECONNREFUSED;
+%constant int ECONNRESET = AC_ECONNRESET;
+%constant int EADDRINUSE = AC_EADDRINUSE;
+%constant int EMFILE = AC_EMFILE;
+%constant int ENOSPC = AC_ENOSPC;
+%constant int ENOTSUP = AC_ENOTSUP;
+%constant int EOF = AC_EOF;
+%constant int ECANCELLED = AC_ECANCELLED;
+%constant int ESTATE = AC_ESTATE;
+%constant int EWRONGTHREAD = AC_EWRONGTHREAD;
+%constant int ECLOSED = AC_ECLOSED;
+%constant int ERUNNING = AC_ERUNNING;
+%constant int ESTOPPED = AC_ESTOPPED;
+%constant int EGROUP = AC_EGROUP;
+%constant int EHOST = AC_EHOST;
+%constant int EEMPTY = AC_EEMPTY;
+%constant int EFULL = AC_EFULL;
+%constant int ESHUTDOWN = AC_ESHUTDOWN;
+%constant int EBROKEN = AC_EBROKEN;
+%constant int EINCOMPLETE = AC_EINCOMPLETE;
+%constant int ELIMIT = AC_ELIMIT;
+%constant int EINTERNAL = AC_EINTERNAL;
+
+%constant int ERROR_KIND_OS = AC_ERROR_KIND_OS;
+%constant int ERROR_KIND_CANCELLED = AC_ERROR_KIND_CANCELLED;
+%constant int ERROR_KIND_TIMEOUT = AC_ERROR_KIND_TIMEOUT;
+%constant int ERROR_KIND_USAGE = AC_ERROR_KIND_USAGE;
+%constant int ERROR_KIND_GROUP = AC_ERROR_KIND_GROUP;
+%constant int ERROR_KIND_HOST = AC_ERROR_KIND_HOST;
+%constant int ERROR_KIND_RUNTIME = AC_ERROR_KIND_RUNTIME;
+
+%constant int LOOP_DEFAULT = AC_LOOP_DEFAULT;
+%constant int LOOP_VIRTUAL_CLOCK = AC_LOOP_VIRTUAL_CLOCK;
+%constant int LOOP_DEBUG = AC_LOOP_DEBUG;
+
+%constant int FUTURE_PENDING = AC_FUTURE_PENDING;
+%constant int FUTURE_RESULT = AC_FUTURE_RESULT;
+%constant int FUTURE_ERROR = AC_FUTURE_ERROR;
+%constant int FUTURE_CANCELLED = AC_FUTURE_CANCELLED;
+
+%constant int TASK_DEFAULT = AC_TASK_DEFAULT;
+%constant int TASK_EAGER = AC_TASK_EAGER;
+
+/* ---- Plain functions ---- */
+
+%rename(version) ac_version;
+%rename(version_string) ac_version_string;
+%rename(strerror) ac_strerror;
+%rename(err_name) ac_err_name;
+unsigned ac_version(void);
+const char *ac_version_string(void);
+const char *ac_strerror(int code);
+const char *ac_err_name(int code);
+
+/* Out-parameters that are plain numbers come back as extra results. */
+/* (Before the classes: a class sees the typemaps of its declaration.) */
+%apply int *OUTPUT { int *rc, int *pending };
+%apply double *OUTPUT { double *next_deadline };
+
+/* ---- Handles ----
+ * SWIG sees each handle as an empty struct (the real layout is private);
+ * wrappers are made only by the functions below, never by a default
+ * constructor. */
+%nodefaultctor acs_loop;
+%nodefaultctor acs_future;
+%nodefaultctor acs_task;
+%nodefaultctor acs_error;
+%nodefaultctor acs_handle;
+%rename(Loop) acs_loop;
+%rename(Future) acs_future;
+%rename(Task) acs_task;
+%rename(Error) acs_error;
+%rename(Handle) acs_handle;
+struct acs_loop {};
+struct acs_future {};
+struct acs_task {};
+struct acs_error {};
+struct acs_handle {};
+
+
+%newobject loop_new;
+%newobject error_new;
+%newobject acs_loop::sleep;
+%newobject acs_loop::future_new;
+%newobject acs_loop::current_task;
+%newobject acs_future::error;
+%newobject acs_future::as_task;
+%newobject acs_future::get_loop;
+%newobject acs_task::future;
+%newobject acs_task::get_loop;
+%newobject acs_error::cause;
+%newobject acs_error::child;
+
+%inline %{
+/* A new loop (flags: LOOP_*), or nothing and the code in rc. */
+static acs_loop *loop_new(uint32_t flags, int *rc) {
+  acs_loop *loop = NULL;
+  *rc = ac_loop_new(flags, &loop);
+  return loop;
+}
+/* A new error of `code` with `message` (NULL: the code's description) and
+ * an optional cause, or nothing and the code in rc. */
+static acs_error *error_new(int code, const char *message, acs_error *cause, int *rc) {
+  acs_error *err = NULL;
+  *rc = ac_error_new(code, message, cause, &err);
+  return err;
+}
+%}
+
+
+%extend acs_loop {
+  ~acs_loop() { ac_loop_unref($self); }
+  int close() { return ac_loop_close($self); }
+  int is_closed() { return ac_loop_is_closed($self); }
+  int is_running() { return ac_loop_is_running($self); }
+  int run_until_complete(acs_future *future) { return ac_loop_run_until_complete($self, future); }
+  int run_forever() { return ac_loop_run_forever($self); }
+  int stop() { return ac_loop_stop($self); }
+  /* Returns the callbacks run (or a code), then pending and next_deadline. */
+  int step(double max_block, int *pending, double *next_deadline) {
+    *pending = 0;
+    *next_deadline = -1;
+    return ac_loop_step($self, max_block, pending, next_deadline);
+  }
+  int backend_fd() { return ac_loop_backend_fd($self); }
+  int backend_timeout() { return ac_loop_backend_timeout($self); }
+  int set_ready_budget(uint32_t budget) { return ac_loop_set_ready_budget($self, budget); }
+  double time() { return ac_loop_time($self); }
+  int set_debug(int enabled) { return ac_loop_set_debug($self, enabled); }
+  int get_debug() { return ac_loop_get_debug($self); }
+  int set_slow_callback_duration(double seconds) {
+    return ac_loop_set_slow_callback_duration($self, seconds);
+  }
+  /* The tasks of this loop that are not done (a count, or a code). */
+  int task_count() { return ac_loop_foreach_task($self, ac_swig_count_, NULL); }
+  /* Requests cancellation of every task not done; returns how many. */
+  int cancel_all(const char *message = NULL) {
+    return ac_loop_foreach_task($self, ac_swig_cancel_one_, (void *)message);
+  }
+  /* The running task, or nothing. */
+  acs_task *current_task() { return ac_task_ref(ac_loop_current_task($self)); }
+  /* A future done after `seconds`, or nothing and the code in rc. */
+  acs_future *sleep(double seconds, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_sleep($self, seconds, &f);
+    return f;
+  }
+  /* A pending future, or nothing and the code in rc. */
+  acs_future *future_new(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_future_new($self, &f);
+    return f;
+  }
+  /* Identity of the loop (the handle's address), for maps keyed by loop. */
+  uintptr_t id() { return (uintptr_t)$self; }
+}
+
+%extend acs_future {
+  ~acs_future() { ac_future_unref($self); }
+  int state() { return ac_future_state_of($self); }
+  int done() { return ac_future_done($self); }
+  int cancelled() { return ac_future_cancelled($self); }
+  /* 1 when cancelled now, 0 when already done. */
+  int cancel(const char *message = NULL) { return ac_future_cancel($self, message); }
+  int set_result_none() { return ac_future_set_result_none($self); }
+  int set_result_int64(int64_t v) { return ac_future_set_result_int64($self, v); }
+  int set_result_double(double v) { return ac_future_set_result_double($self, v); }
+  int set_error(acs_error *err) { return ac_future_set_error($self, err); }
+  int set_error_code(int code, const char *message = NULL) {
+    return ac_future_set_error_code($self, code, message);
+  }
+  /* The outcome's code: 0 (result), the error's code, AC_ECANCELLED, or
+   * AC_ESTATE while pending. Marks an error retrieved. */
+  int result_code() { return ac_future_result($self, NULL); }
+  /* The error of a failed or cancelled future, or nothing. */
+  acs_error *error() { return ac_error_ref(ac_future_error($self)); }
+  /* The task this future is, or nothing. */
+  acs_task *as_task() { return ac_task_ref(ac_future_as_task($self)); }
+  acs_loop *get_loop() { return ac_loop_ref(ac_future_get_loop($self)); }
+  uintptr_t id() { return (uintptr_t)$self; }
+}
+
+%extend acs_task {
+  ~acs_task() { ac_task_unref($self); }
+  /* The task viewed as a future (the same object). */
+  acs_future *future() { return ac_future_ref(ac_task_future($self)); }
+  acs_loop *get_loop() { return ac_loop_ref(ac_task_get_loop($self)); }
+  const char *name() { return ac_task_name($self); }
+  int set_name(const char *name) { return ac_task_set_name($self, name); }
+  int cancel(const char *message = NULL) { return ac_task_cancel($self, message); }
+  int cancelling() { return ac_task_cancelling($self); }
+  int uncancel() { return ac_task_uncancel($self); }
+  int state() { return ac_future_state_of(ac_task_future($self)); }
+  int done() { return ac_future_done(ac_task_future($self)); }
+  int cancelled() { return ac_future_cancelled(ac_task_future($self)); }
+  uintptr_t id() { return (uintptr_t)ac_task_future($self); }
+}
+
+%typemap(newfree) char *format "ac_free($1);";
+%newobject acs_error::format;
+
+%extend acs_error {
+  ~acs_error() { ac_error_unref($self); }
+  int code() { return ac_error_code($self); }
+  int kind() { return (int)ac_error_get_kind($self); }
+  const char *message() { return ac_error_message($self); }
+  acs_error *cause() { return ac_error_ref(ac_error_cause($self)); }
+  int child_count() { return (int)ac_error_child_count($self); }
+  /* Children are numbered from 0. */
+  acs_error *child(int index) {
+    return index < 0 ? NULL : ac_error_ref(ac_error_child($self, (size_t)index));
+  }
+  int add_child(acs_error *child) { return ac_error_add_child($self, child); }
+  /* The error, its causes and children, readable. */
+  char *format() { return ac_error_format($self); }
+  uintptr_t id() { return (uintptr_t)$self; }
+}
+
+%extend acs_handle {
+  ~acs_handle() { ac_handle_unref($self); }
+  int cancel() { return ac_handle_cancel($self); }
+  int cancelled() { return ac_handle_cancelled($self); }
+  double when() { return ac_handle_when($self); }
+}
+
+#if defined(SWIGLUA)
+%include "lua.i"
+#endif
