@@ -258,7 +258,15 @@ local current_loop = nil -- set by run(), set_event_loop(), or a host
 --- The task running this code, or nil outside a task.
 function M.current_task()
   local co = coroutine.running()
-  return co and task_of_co[co] or nil
+  local w = co and task_of_co[co]
+  if w and not w._t then
+    -- An eager task's first step runs inside create_task, before it
+    -- returned the handle: take it from the loop.
+    local t = w._loop._l:current_task()
+    w._t, w._f = t, t:future()
+    futures_by_id[t:id()] = w
+  end
+  return w or nil
 end
 
 --- The loop of the running task; raises outside a task.
@@ -314,12 +322,11 @@ end
 --- Suspends the running task until `x` (Future, Task) is done; returns its
 -- values or raises its error (CancelledError when this task is cancelled).
 function M.await(x)
-  local f = core_future(x)
   local co = coroutine.running()
   if not (co and task_of_co[co]) then
     error("asyncore.await: only a task's coroutine can await (use asyncore.run or create_task)", 2)
   end
-  return resume_values(pack(yield(f)))
+  return resume_values(pack(yield(core_future(x))))
 end
 local await = M.await
 
@@ -343,11 +350,18 @@ end
 ---------------------------------------------------------------------------
 
 local function spawn(loop, fn, flags, name, ...)
-  local t, co = core.spawn(loop._l, fn, flags, name, ...)
-  if t == nil then check(co, "create_task", 3) end
-  local w = setmetatable({ _t = t, _f = t:future(), _loop = loop }, Task)
+  -- The coroutine is known before the task exists: an eager first step
+  -- already finds its task.
+  local co = coroutine.create(fn)
+  local w = setmetatable({ _loop = loop }, Task)
+  task_of_co[co] = w
+  local t, rc = core.spawn(loop._l, co, flags, name, ...)
+  if t == nil then
+    task_of_co[co] = nil
+    check(rc, "create_task", 3)
+  end
+  if not w._t then w._t, w._f = t, t:future() end
   futures_by_id[t:id()] = w
-  if co then task_of_co[co] = w end
   return w
 end
 

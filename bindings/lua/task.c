@@ -213,8 +213,9 @@ static int task_step(ac_task *task, void *state) {
   return c.rc;
 }
 
-/* spawn(loop, fn, flags, name, ...) -> Task, coroutine | nil, code.
- * Creates a task running fn(...) in a new coroutine. */
+/* spawn(loop, fn, flags, name, ...) -> Task | nil, code.
+ * Creates a task running fn(...): fn is a function (run in a new
+ * coroutine) or a coroutine that has not started yet. */
 int acl_spawn(lua_State *L) {
   acl_state *st = acl_state_of(L);
   ac_loop *loop = acl_to_loop(L, 1);
@@ -225,17 +226,30 @@ int acl_spawn(lua_State *L) {
   acl_task *ts;
   ac_task *task = NULL;
   luaL_argcheck(L, loop != NULL, 1, "Loop expected");
-  luaL_checktype(L, 2, LUA_TFUNCTION);
+  if (lua_type(L, 2) == LUA_TTHREAD) {
+    lua_State *given = lua_tothread(L, 2);
+    luaL_argcheck(L, given != L && lua_status(given) == LUA_OK && lua_gettop(given) == 1 &&
+                     lua_type(given, 1) == LUA_TFUNCTION,
+                  2, "a coroutine that has not started expected");
+  } else {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+  }
   flags = (uint32_t)luaL_optinteger(L, 3, 0);
   name = luaL_optstring(L, 4, NULL);
   nargs = lua_gettop(L) - 4;
   if (nargs < 0) nargs = 0;
 
   /* Everything that may raise comes before the allocation. */
-  co = lua_newthread(L);
-  if (!lua_checkstack(co, nargs + 1)) return luaL_error(L, "asyncore: too many arguments");
-  lua_pushvalue(L, 2);
-  lua_xmove(L, co, 1);
+  if (lua_type(L, 2) == LUA_TTHREAD) {
+    co = lua_tothread(L, 2);
+    lua_pushvalue(L, 2);
+    if (!lua_checkstack(co, nargs + 1)) return luaL_error(L, "asyncore: too many arguments");
+  } else {
+    co = lua_newthread(L);
+    if (!lua_checkstack(co, nargs + 1)) return luaL_error(L, "asyncore: too many arguments");
+    lua_pushvalue(L, 2);
+    lua_xmove(L, co, 1);
+  }
   if (nargs > 0) {
     int i;
     luaL_checkstack(L, nargs, "asyncore: too many arguments");
@@ -268,6 +282,5 @@ int acl_spawn(lua_State *L) {
   if (name != NULL) ac_task_set_name(task, name);
   acl_push_task(L, task);
   ac_task_unref(task);
-  lua_pushvalue(L, -2); /* the coroutine */
-  return 2;
+  return 1;
 }
