@@ -229,6 +229,7 @@ end
 
 local function wrap_future(f)
   if f == nil then return nil end
+  if not f.as_task then return wrap_task(f) end -- a core Task
   local t = f:as_task()
   if t then return wrap_task(t) end
   local id = f:id()
@@ -472,11 +473,12 @@ function Future:add_done_callback(fn)
     tokens = {}
     rawset(self, "_callbacks", tokens)
   end
-  local token
-  token = check(core.add_done_callback(self._f, function()
+  local token, rc
+  token, rc = core.add_done_callback(self._f, function()
     if tokens[fn] == token then tokens[fn] = nil end
     fn(self)
-  end), "add_done_callback", 2)
+  end)
+  if token == nil then check(rc, "add_done_callback", 2) end
   tokens[fn] = token
 end
 
