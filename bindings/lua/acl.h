@@ -138,6 +138,7 @@ ACL_INTERNAL ac_loop *acl_to_loop(lua_State *L, int idx);
 ACL_INTERNAL ac_future *acl_to_future(lua_State *L, int idx); /* a future or a task */
 ACL_INTERNAL ac_task *acl_to_task(lua_State *L, int idx);
 ACL_INTERNAL ac_error *acl_to_error(lua_State *L, int idx);
+ACL_INTERNAL ac_taskgroup *acl_to_taskgroup(lua_State *L, int idx);
 ACL_INTERNAL void acl_push_loop(lua_State *L, ac_loop *loop);
 ACL_INTERNAL void acl_push_future(lua_State *L, ac_future *f);
 ACL_INTERNAL void acl_push_task(lua_State *L, ac_task *t);
@@ -162,6 +163,7 @@ ACL_INTERNAL int acl_future_set_result(lua_State *L);
 ACL_INTERNAL int acl_future_set_exception(lua_State *L);
 ACL_INTERNAL int acl_set_error_factory(lua_State *L);
 ACL_INTERNAL int acl_error_payload(lua_State *L);
+ACL_INTERNAL int acl_error_from_value(lua_State *L);
 ACL_INTERNAL int acl_context_key_new(lua_State *L);
 ACL_INTERNAL int acl_context_set(lua_State *L);
 ACL_INTERNAL int acl_context_get(lua_State *L);

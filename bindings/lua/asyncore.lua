@@ -327,7 +327,9 @@ function M.await(x)
   if not (co and task_of_co[co]) then
     error("asyncore.await: only a task's coroutine can await (use asyncore.run or create_task)", 2)
   end
-  return resume_values(pack(yield(core_future(x))))
+  local r = pack(yield(core_future(x)))
+  if r[1] and type(x) == "table" and x._source_values then return x:_source_values() end
+  return resume_values(r)
 end
 local await = M.await
 
@@ -350,13 +352,14 @@ end
 -- Tasks
 ---------------------------------------------------------------------------
 
-local function spawn(loop, fn, flags, name, ...)
+-- A task of `loop`, created on `target` (the core loop or a task group).
+local function spawn_on(target, loop, fn, flags, name, ...)
   -- The coroutine is known before the task exists: an eager first step
   -- already finds its task.
   local co = coroutine.create(fn)
   local w = setmetatable({ _loop = loop }, Task)
   task_of_co[co] = w
-  local t, rc = core.spawn(loop._l, co, flags, name, ...)
+  local t, rc = core.spawn(target, co, flags, name, ...)
   if t == nil then
     task_of_co[co] = nil
     check(rc, "create_task", 3)
@@ -366,21 +369,27 @@ local function spawn(loop, fn, flags, name, ...)
   return w
 end
 
--- create_task(fn, ...) or create_task{fn, args..., name=, eager=}.
-local function create_task(loop, fn, ...)
+local function spawn(loop, fn, flags, name, ...)
+  return spawn_on(loop._l, loop, fn, flags, name, ...)
+end
+
+-- create_task(fn, ...) or create_task{fn, args..., name=, eager=}, on
+-- `target` (default: the loop).
+local function create_task(loop, fn, target, ...)
+  target = target or loop._l
   if type(fn) == "table" and getmetatable(fn) == nil then
     local opts = fn
     local flags = opts.eager and core.TASK_EAGER or core.TASK_DEFAULT
-    return spawn(loop, opts[1], flags, opts.name, unpack(opts, 2, opts.n or #opts))
+    return spawn_on(target, loop, opts[1], flags, opts.name, unpack(opts, 2, opts.n or #opts))
   end
-  return spawn(loop, fn, core.TASK_DEFAULT, nil, ...)
+  return spawn_on(target, loop, fn, core.TASK_DEFAULT, nil, ...)
 end
 
 --- Runs fn(...) as a new task of the current loop; returns the Task.
 -- The table form create_task{fn, args..., name="n", eager=true} names it or
 -- starts it at once (asyncio's eager_start).
 function M.create_task(fn, ...)
-  return create_task(M.get_event_loop(), fn, ...)
+  return create_task(M.get_event_loop(), fn, nil, ...)
 end
 M.spawn = M.create_task
 
@@ -535,7 +544,7 @@ end
 
 function Loop:run_forever() check(self._l:run_forever(), "run_forever", 2) end
 
-function Loop:create_task(fn, ...) return create_task(self, fn, ...) end
+function Loop:create_task(fn, ...) return create_task(self, fn, nil, ...) end
 function Loop:create_future() return Future.new(self) end
 
 local function bind(fn, ...)
@@ -644,6 +653,220 @@ function M.run_with(opts, fn, ...)
   if r[1] then return unpack(r, 2, r.n) end
   error(r[2], 0)
 end
+
+---------------------------------------------------------------------------
+-- Structured concurrency: gather, wait, as_completed, wait_for, shield,
+-- timeout scopes, task groups
+---------------------------------------------------------------------------
+
+-- A future whose outcome stands for another's (shield, wait_for,
+-- as_completed): the library copies the outcome, but a Lua value travels
+-- only with its owner, so the values are read from the source.
+local Proxy = setmetatable({}, { __index = Future })
+Proxy.__index = Proxy
+Proxy.__tostring = Future.__tostring
+Proxy.__eq = Future.__eq
+
+local function proxy(f, source_of)
+  return setmetatable({ _f = f, _loop = wrap_loop(f:get_loop()), _source_of = source_of }, Proxy)
+end
+
+function Proxy:_source_values()
+  local src = self._source_of(self)
+  return resume_values(pack(core.future_result(core_future(src))))
+end
+
+function Proxy:result()
+  if self._f:state() == core.FUTURE_RESULT then return self:_source_values() end
+  return Future.result(self)
+end
+
+-- Plain tables (no metatable) are option lists; functions become tasks.
+local function is_options(x) return type(x) == "table" and getmetatable(x) == nil end
+
+local function as_awaitable(loop, x)
+  if type(x) == "function" then return create_task(loop, x) end
+  return x
+end
+
+local function collect(loop, list, n)
+  local items, cores = {}, {}
+  for i = 1, n do
+    items[i] = as_awaitable(loop, list[i])
+    cores[i] = core_future(items[i])
+  end
+  return items, cores
+end
+
+--- Runs the awaitables (futures, tasks, or functions, made tasks)
+-- concurrently and returns their results in argument order (the first
+-- value of each). The first error is raised at once (the others go on);
+-- with gather{a, b, return_exceptions=true} errors count as results.
+-- Cancelling the caller cancels the children.
+function M.gather(...)
+  local loop = M.get_running_loop()
+  local list, opts = pack(...), {}
+  if list.n == 1 and is_options(list[1]) then
+    opts = list[1]
+    list = { n = opts.n or #opts, unpack(opts, 1, opts.n or #opts) }
+  end
+  local _, cores = collect(loop, list, list.n)
+  local flags = opts.return_exceptions and core.GATHER_RETURN_EXCEPTIONS or core.GATHER_DEFAULT
+  local g, rc = loop._l:gather(cores, flags)
+  if not g then check(rc, "gather", 2) end
+  await(g)
+  local results = { n = #cores }
+  for i = 1, #cores do
+    local r = pack(core.future_result(cores[i]))
+    results[i] = r[2]
+  end
+  return unpack(results, 1, results.n)
+end
+
+local wait_modes = {
+  ALL_COMPLETED = core.WAIT_ALL_COMPLETED,
+  FIRST_COMPLETED = core.WAIT_FIRST_COMPLETED,
+  FIRST_EXCEPTION = core.WAIT_FIRST_EXCEPTION,
+}
+M.ALL_COMPLETED, M.FIRST_COMPLETED, M.FIRST_EXCEPTION = "ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"
+
+--- Waits until return_when is met or the timeout passes (never raises
+-- TimeoutError, never cancels); returns the done and the pending ones, as
+-- lists in argument order. opts: {timeout=s, return_when="FIRST_COMPLETED"}.
+function M.wait(aws, opts)
+  opts = opts or {}
+  local loop = M.get_running_loop()
+  local items, cores = collect(loop, aws, #aws)
+  local mode = wait_modes[opts.return_when or "ALL_COMPLETED"]
+  if not mode then error("asyncore.wait: unknown return_when " .. tostring(opts.return_when), 2) end
+  local w, rc = loop._l:wait(cores, mode, opts.timeout or core.NO_TIMEOUT)
+  if not w then check(rc, "wait", 2) end
+  await(w)
+  local by_id = {}
+  for i = 1, #cores do by_id[cores[i]:id()] = items[i] end
+  local done, pending = {}, {}
+  for i = 0, w:wait_done_count() - 1 do done[#done + 1] = by_id[w:wait_done_at(i):id()] end
+  for i = 0, w:wait_pending_count() - 1 do pending[#pending + 1] = by_id[w:wait_pending_at(i):id()] end
+  return done, pending
+end
+
+--- An iterator over futures in the order the awaitables complete:
+--   for f in asyncore.as_completed({a, b}, timeout) do local v = asyncore.await(f) end
+-- After the timeout, awaiting the next ones raises TimeoutError.
+function M.as_completed(aws, timeout)
+  local loop = M.get_running_loop()
+  local items, cores = collect(loop, aws, #aws)
+  local it, rc = loop._l:as_completed(cores, timeout or core.NO_TIMEOUT)
+  if not it then check(rc, "as_completed", 2) end
+  local function source(p) return items[p._f:as_completed_index() + 1] end
+  return function()
+    local f, nrc = it:next()
+    if not f then
+      check(nrc, "as_completed", 2)
+      return nil
+    end
+    return proxy(f, source)
+  end
+end
+
+--- Awaits `aw` for at most `timeout` seconds (nil: no limit): its values,
+-- or, after cancelling it and letting it finish, TimeoutError.
+function M.wait_for(aw, timeout)
+  local loop = M.get_running_loop()
+  aw = as_awaitable(loop, aw)
+  local f, rc = loop._l:wait_for(core_future(aw), timeout or core.NO_TIMEOUT)
+  if not f then check(rc, "wait_for", 2) end
+  return await(proxy(f, function() return aw end))
+end
+
+--- A future that mirrors `aw`; cancelling it leaves `aw` running.
+function M.shield(aw)
+  local loop = M.get_event_loop()
+  aw = as_awaitable(loop, aw)
+  local f, rc = loop._l:shield(core_future(aw))
+  if not f then check(rc, "shield", 2) end
+  return proxy(f, function() return aw end)
+end
+
+local Timeout = {}
+Timeout.__index = Timeout
+M.Timeout = Timeout
+--- The deadline (loop time; math.huge for none).
+function Timeout:when() return self._s:when() end
+--- Moves the deadline (math.huge: none).
+function Timeout:reschedule(when) check(self._s:reschedule(when or core.NO_TIMEOUT), "reschedule", 2) end
+function Timeout:expired() return self._s:expired() == 1 end
+
+local function code_of(e)
+  if M.is_error(e) and type(e.code) == "number" then return e.code end
+  return core.EHOST
+end
+
+local function run_scope(scope, rc, fn, ...)
+  if not scope then check(rc, "timeout", 3) end
+  local task = M.current_task()
+  if not task then error("asyncore.timeout: not inside a task", 3) end
+  check(scope:enter(task._t), "timeout", 3)
+  local cm = setmetatable({ _s = scope }, Timeout)
+  local r = pack(pcall(fn, cm, ...))
+  local outcome = r[1] and 0 or code_of(r[2])
+  if scope:exit(outcome) == core.ETIMEDOUT and outcome == core.ECANCELLED then
+    error(TimeoutError("the timeout expired"), 0)
+  end
+  if not r[1] then error(r[2], 0) end
+  return unpack(r, 2, r.n)
+end
+
+--- Runs fn(cm, ...) in the running task with a deadline `delay` seconds
+-- from now (nil: none; cm:reschedule moves it); returns fn's values, or
+-- raises TimeoutError when the deadline cancelled it (asyncio.timeout).
+function M.timeout(delay, fn, ...)
+  local scope, rc = M.get_running_loop()._l:timeout_new(delay or core.NO_TIMEOUT)
+  return run_scope(scope, rc, fn, ...)
+end
+
+--- The same with a deadline at loop time `when` (asyncio.timeout_at).
+function M.timeout_at(when, fn, ...)
+  local scope, rc = M.get_running_loop()._l:timeout_new_at(when or core.NO_TIMEOUT)
+  return run_scope(scope, rc, fn, ...)
+end
+
+local TaskGroup = {}
+TaskGroup.__index = TaskGroup
+M.TaskGroup = TaskGroup
+
+--- A task in the group: create_task(fn, ...) or create_task{fn, ..., name=}.
+function TaskGroup:create_task(fn, ...)
+  return create_task(self._loop, fn, self._g, ...)
+end
+--- Tasks of the group not done yet.
+function TaskGroup:size() return self._g:size() end
+
+--- Runs body(tg, ...) in the running task with a task group (asyncio's
+-- `async with TaskGroup() as tg`): returns once every task of the group
+-- is done, with body's values. The first task to fail cancels the others
+-- and the body; then ExceptionGroup is raised, its `exceptions` the errors
+-- in the order they happened (a failing body's own error last).
+function M.task_group(body, ...)
+  local task = M.current_task()
+  if not task then error("asyncore.task_group: not inside a task", 2) end
+  local g, rc = core.taskgroup_new(task._t)
+  if not g then check(rc, "task_group", 2) end
+  local tg = setmetatable({ _g = g, _loop = task._loop }, TaskGroup)
+  local r = pack(pcall(body, tg, ...))
+  local outcome, err = 0, nil
+  if not r[1] then
+    err = core.error_from_value(r[2])
+    outcome = err:code()
+  end
+  local join, jrc = g:join(outcome, err)
+  if not join then check(jrc, "task_group", 2) end
+  local jr = pack(pcall(await, join))
+  if not jr[1] then error(jr[2], 0) end
+  if not r[1] then error(r[2], 0) end
+  return unpack(r, 2, r.n)
+end
+TaskGroup.run = M.task_group
 
 ---------------------------------------------------------------------------
 -- Context variables (contextvars)

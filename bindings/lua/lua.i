@@ -39,6 +39,10 @@ ac_task *acl_to_task(lua_State *L, int idx) {
   return (ac_task *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_task);
 }
 
+ac_taskgroup *acl_to_taskgroup(lua_State *L, int idx) {
+  return (ac_taskgroup *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_taskgroup);
+}
+
 ac_error *acl_to_error(lua_State *L, int idx) {
   return (ac_error *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_error);
 }
@@ -80,6 +84,7 @@ void acl_push_handle(lua_State *L, ac_handle *h) {
 %native(future_set_exception) int acl_future_set_exception(lua_State *L);
 %native(set_error_factory) int acl_set_error_factory(lua_State *L);
 %native(error_payload) int acl_error_payload(lua_State *L);
+%native(error_from_value) int acl_error_from_value(lua_State *L);
 %native(context_key_new) int acl_context_key_new(lua_State *L);
 %native(context_set) int acl_context_set(lua_State *L);
 %native(context_get) int acl_context_get(lua_State *L);

@@ -213,19 +213,21 @@ static int task_step(ac_task *task, void *state) {
   return c.rc;
 }
 
-/* spawn(loop, fn, flags, name, ...) -> Task | nil, code.
- * Creates a task running fn(...): fn is a function (run in a new
- * coroutine) or a coroutine that has not started yet. */
+/* spawn(loop | taskgroup, fn, flags, name, ...) -> Task | nil, code.
+ * Creates a task (of the loop, or in the task group) running fn(...): fn
+ * is a function (run in a new coroutine) or a coroutine that has not
+ * started yet. */
 int acl_spawn(lua_State *L) {
   acl_state *st = acl_state_of(L);
   ac_loop *loop = acl_to_loop(L, 1);
+  ac_taskgroup *group = loop == NULL ? acl_to_taskgroup(L, 1) : NULL;
   uint32_t flags;
   const char *name;
   int nargs, ref, rc;
   lua_State *co;
   acl_task *ts;
   ac_task *task = NULL;
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
+  luaL_argcheck(L, loop != NULL || group != NULL, 1, "Loop or TaskGroup expected");
   if (lua_type(L, 2) == LUA_TTHREAD) {
     lua_State *given = lua_tothread(L, 2);
     luaL_argcheck(L, given != L && lua_status(given) == LUA_OK && lua_gettop(given) == 1 &&
@@ -272,7 +274,10 @@ int acl_spawn(lua_State *L) {
 
   /* On failure ac_task_new frees ts through task_free. An eager task may
    * even finish (and free ts) inside the call: ts is not touched after. */
-  rc = ac_task_new(loop, task_step, ts, task_free, flags, &task);
+  if (group != NULL)
+    rc = ac_taskgroup_spawn(group, task_step, ts, task_free, flags, &task);
+  else
+    rc = ac_task_new(loop, task_step, ts, task_free, flags, &task);
   if (rc != 0) {
     lua_pushnil(L);
     lua_pushinteger(L, rc);

@@ -292,6 +292,19 @@ int acl_error_payload(lua_State *L) {
   return acl_push_value(L, st, &v);
 }
 
+/* error_from_value(v) -> Error: the library error for a Lua error value
+ * (the same one for a re-raised library error). */
+int acl_error_from_value(lua_State *L) {
+  acl_state *st = acl_state_of(L);
+  ac_error *err;
+  luaL_checkany(L, 1);
+  err = acl_error_from_lua(L, st, 1, acl_error_text(L, 1));
+  if (err == NULL) return luaL_error(L, "asyncore: out of memory");
+  acl_push_error(L, err);
+  ac_error_unref(err);
+  return 1;
+}
+
 /* context_key_new() -> key | nil, code. */
 int acl_context_key_new(lua_State *L) {
   ac_context_key key;

@@ -32,6 +32,9 @@
 #define acs_task ac_task
 #define acs_error ac_error
 #define acs_handle ac_handle
+#define acs_timeout ac_timeout
+#define acs_taskgroup ac_taskgroup
+#define acs_as_completed ac_as_completed
 
 static void ac_swig_cancel_one_(ac_task *task, void *message) {
   ac_task_cancel(task, (const char *)message);
@@ -104,6 +107,13 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %constant int TASK_DEFAULT = AC_TASK_DEFAULT;
 %constant int TASK_EAGER = AC_TASK_EAGER;
 
+%constant double NO_TIMEOUT = AC_NO_TIMEOUT;
+%constant int GATHER_DEFAULT = AC_GATHER_DEFAULT;
+%constant int GATHER_RETURN_EXCEPTIONS = AC_GATHER_RETURN_EXCEPTIONS;
+%constant int WAIT_ALL_COMPLETED = AC_WAIT_ALL_COMPLETED;
+%constant int WAIT_FIRST_COMPLETED = AC_WAIT_FIRST_COMPLETED;
+%constant int WAIT_FIRST_EXCEPTION = AC_WAIT_FIRST_EXCEPTION;
+
 /* ---- Plain functions ---- */
 
 %rename(version) ac_version;
@@ -114,6 +124,13 @@ unsigned ac_version(void);
 const char *ac_version_string(void);
 const char *ac_strerror(int code);
 const char *ac_err_name(int code);
+
+/* A list of futures (gather, wait, as_completed) is the language's own
+ * sequence: each language supplies the typemap for
+ * (acs_future *const *items, size_t n). */
+#if defined(SWIGLUA)
+%include "lua_typemaps.i"
+#endif
 
 /* Out-parameters that are plain numbers come back as extra results. */
 /* (Before the classes: a class sees the typemaps of its declaration.) */
@@ -129,16 +146,25 @@ const char *ac_err_name(int code);
 %nodefaultctor acs_task;
 %nodefaultctor acs_error;
 %nodefaultctor acs_handle;
+%nodefaultctor acs_timeout;
+%nodefaultctor acs_taskgroup;
+%nodefaultctor acs_as_completed;
 %rename(Loop) acs_loop;
 %rename(Future) acs_future;
 %rename(Task) acs_task;
 %rename(Error) acs_error;
 %rename(Handle) acs_handle;
+%rename(Timeout) acs_timeout;
+%rename(TaskGroup) acs_taskgroup;
+%rename(AsCompleted) acs_as_completed;
 struct acs_loop {};
 struct acs_future {};
 struct acs_task {};
 struct acs_error {};
 struct acs_handle {};
+struct acs_timeout {};
+struct acs_taskgroup {};
+struct acs_as_completed {};
 
 
 %newobject loop_new;
@@ -151,6 +177,19 @@ struct acs_handle {};
 %newobject acs_future::get_loop;
 %newobject acs_task::future;
 %newobject acs_task::get_loop;
+%newobject acs_loop::gather;
+%newobject acs_loop::wait;
+%newobject acs_loop::as_completed;
+%newobject acs_loop::wait_for;
+%newobject acs_loop::shield;
+%newobject acs_loop::timeout_new;
+%newobject acs_loop::timeout_new_at;
+%newobject acs_future::gather_item;
+%newobject acs_future::wait_done_at;
+%newobject acs_future::wait_pending_at;
+%newobject acs_as_completed::next;
+%newobject taskgroup_new;
+%newobject acs_taskgroup::join;
 %newobject acs_error::cause;
 %newobject acs_error::child;
 
@@ -160,6 +199,13 @@ static acs_loop *loop_new(uint32_t flags, int *rc) {
   acs_loop *loop = NULL;
   *rc = ac_loop_new(flags, &loop);
   return loop;
+}
+/* A task group whose parent is `parent` (the task whose step runs now),
+ * or nothing and the code in rc. */
+static acs_taskgroup *taskgroup_new(acs_task *parent, int *rc) {
+  acs_taskgroup *tg = NULL;
+  *rc = ac_taskgroup_new(parent, &tg);
+  return tg;
 }
 /* A new error of `code` with `message` (NULL: the code's description) and
  * an optional cause, or nothing and the code in rc. */
@@ -214,6 +260,43 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     *rc = ac_future_new($self, &f);
     return f;
   }
+  /* Combinators (combinators.h): a new future, or nothing and the code. */
+  acs_future *gather(acs_future *const *items, size_t n, uint32_t flags, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_gather($self, items, n, flags, &f);
+    return f;
+  }
+  acs_future *wait(acs_future *const *items, size_t n, int mode, double timeout, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_wait($self, items, n, mode, timeout, &f);
+    return f;
+  }
+  acs_as_completed *as_completed(acs_future *const *items, size_t n, double timeout, int *rc) {
+    acs_as_completed *it = NULL;
+    *rc = ac_as_completed_new($self, items, n, timeout, &it);
+    return it;
+  }
+  acs_future *wait_for(acs_future *fut, double timeout, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_wait_for($self, fut, timeout, &f);
+    return f;
+  }
+  acs_future *shield(acs_future *fut, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_shield($self, fut, &f);
+    return f;
+  }
+  /* Timeout scopes (timeout.h). */
+  acs_timeout *timeout_new(double delay, int *rc) {
+    acs_timeout *scope = NULL;
+    *rc = ac_timeout_new($self, delay, &scope);
+    return scope;
+  }
+  acs_timeout *timeout_new_at(double when, int *rc) {
+    acs_timeout *scope = NULL;
+    *rc = ac_timeout_new_at($self, when, &scope);
+    return scope;
+  }
   /* Identity of the loop (the handle's address), for maps keyed by loop. */
   uintptr_t id() { return (uintptr_t)$self; }
 }
@@ -241,6 +324,25 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   acs_task *as_task() { return ac_task_ref(ac_future_as_task($self)); }
   acs_loop *get_loop() { return ac_loop_ref(ac_future_get_loop($self)); }
   uintptr_t id() { return (uintptr_t)$self; }
+  /* Of a gather: the children and their outcomes' codes. */
+  int gather_count() { return ac_gather_count($self); }
+  acs_future *gather_item(int index) {
+    return index < 0 ? NULL : ac_future_ref(ac_gather_item($self, (size_t)index));
+  }
+  int gather_result_code(int index) {
+    return index < 0 ? AC_EINVAL : ac_gather_result_at($self, (size_t)index, NULL);
+  }
+  /* Of a wait: the done and pending futures, each in argument order. */
+  int wait_done_count() { return ac_wait_done_count($self); }
+  int wait_pending_count() { return ac_wait_pending_count($self); }
+  acs_future *wait_done_at(int index) {
+    return index < 0 ? NULL : ac_future_ref(ac_wait_done_at($self, (size_t)index));
+  }
+  acs_future *wait_pending_at(int index) {
+    return index < 0 ? NULL : ac_future_ref(ac_wait_pending_at($self, (size_t)index));
+  }
+  /* Of an as_completed next()-future: the input it reports (-1 pending). */
+  int64_t as_completed_index() { return ac_as_completed_index($self); }
 }
 
 %extend acs_task {
@@ -277,6 +379,37 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   /* The error, its causes and children, readable. */
   char *format() { return ac_error_format($self); }
   uintptr_t id() { return (uintptr_t)$self; }
+}
+
+%extend acs_timeout {
+  ~acs_timeout() { ac_timeout_unref($self); }
+  int enter(acs_task *task) { return ac_timeout_enter($self, task); }
+  int exit(int outcome) { return ac_timeout_exit($self, outcome); }
+  int reschedule(double when) { return ac_timeout_reschedule($self, when); }
+  double when() { return ac_timeout_when($self); }
+  int expired() { return ac_timeout_expired($self); }
+}
+
+%extend acs_taskgroup {
+  ~acs_taskgroup() { ac_taskgroup_unref($self); }
+  /* The join future (await it), or nothing and the code in rc. */
+  acs_future *join(int body_outcome, acs_error *body_error, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_taskgroup_join($self, body_outcome, body_error, &f);
+    return f;
+  }
+  int size() { return ac_taskgroup_size($self); }
+}
+
+%extend acs_as_completed {
+  ~acs_as_completed() { ac_as_completed_unref($self); }
+  /* The next future, or nothing when exhausted (rc 0) or on error. */
+  acs_future *next(int *rc) {
+    acs_future *f = NULL;
+    int r = ac_as_completed_next($self, &f);
+    *rc = r < 0 ? r : 0;
+    return f;
+  }
 }
 
 %extend acs_handle {

@@ -1,0 +1,36 @@
+/*
+ * lua_typemaps.i — Lua typemaps the shared interface needs before it
+ * declares its classes (a class sees only the typemaps declared before it).
+ */
+
+/* A list of futures: a Lua sequence of Future or Task wrappers. The array
+ * lives for the call only (the combinators take their own references). */
+%typemap(in) (acs_future *const *items, size_t n) {
+  size_t i_, len_;
+  if (!lua_istable(L, $input)) SWIG_fail_arg("$symname", $input, "sequence of Future or Task");
+  len_ = (size_t)acl_rawlen(L, $input);
+  $1 = len_ != 0 ? (ac_future **)malloc(len_ * sizeof(ac_future *)) : NULL;
+  if (len_ != 0 && $1 == NULL) {
+    lua_pushstring(L, "out of memory");
+    SWIG_fail;
+  }
+  $2 = len_;
+  for (i_ = 0; i_ < len_; i_++) {
+    ac_future *f_;
+    lua_rawgeti(L, $input, (int)i_ + 1);
+    f_ = acl_to_future(L, -1);
+    lua_pop(L, 1);
+    if (f_ == NULL) {
+      free($1);
+      $1 = NULL;
+      SWIG_fail_arg("$symname", $input, "sequence of Future or Task");
+    }
+    ((ac_future **)$1)[i_] = f_;
+  }
+}
+%typemap(freearg) (acs_future *const *items, size_t n) {
+  free((void *)$1);
+}
+%typemap(typecheck) (acs_future *const *items, size_t n) {
+  $1 = lua_istable(L, $input);
+}
