@@ -10,7 +10,14 @@
  * nothing of Lua; free callbacks free C memory only. No Lua code runs during
  * the detach: other finalizers may already have freed the wrappers it
  * would use.
+ *
+ * The module's code must outlive the Lua state too: lua_close unloads the
+ * C libraries it loaded, yet a host's loop still holds step functions and
+ * callbacks of this module. So the module pins itself in memory when it is
+ * first opened (dlopen of its own file with RTLD_NODELETE).
  */
+#define _GNU_SOURCE /* dladdr, RTLD_NODELETE */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,9 +103,21 @@ static int sentinel_gc(lua_State *L) {
   return 0;
 }
 
+/* Keeps this module mapped after lua_close (see the top of the file). */
+static void pin_module(void) {
+#if defined(RTLD_NODELETE)
+  static int pinned = 0;
+  Dl_info info;
+  if (pinned) return;
+  if (dladdr((void *)&pin_module, &info) != 0 && info.dli_fname != NULL)
+    pinned = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) != NULL;
+#endif
+}
+
 void acl_state_open(lua_State *L) {
   acl_state **slot;
   acl_state *st;
+  pin_module();
   lua_getfield(L, LUA_REGISTRYINDEX, ACL_STATE_KEY);
   slot = (acl_state **)lua_touserdata(L, -1);
   lua_pop(L, 1);
