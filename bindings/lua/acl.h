@@ -144,6 +144,8 @@ ACL_INTERNAL void acl_push_future(lua_State *L, ac_future *f);
 ACL_INTERNAL void acl_push_task(lua_State *L, ac_task *t);
 ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
 ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
+ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
+ACL_INTERNAL void acl_push_server(lua_State *L, ac_server *srv);
 
 /* ---- natives (Lua functions of the core module) ---- */
 
@@ -157,6 +159,7 @@ ACL_INTERNAL int acl_add_done_callback(lua_State *L);
 ACL_INTERNAL int acl_remove_done_callback(lua_State *L);
 ACL_INTERNAL int acl_set_exception_handler(lua_State *L);
 ACL_INTERNAL int acl_call_exception_handler(lua_State *L);
+ACL_INTERNAL int acl_server_listen(lua_State *L);
 /* value.c */
 ACL_INTERNAL int acl_future_result(lua_State *L);
 ACL_INTERNAL int acl_future_set_result(lua_State *L);

@@ -21,6 +21,15 @@ local M = {}
 M.core = core
 M._VERSION = core.version_string()
 
+-- SWIG installs integer constants as floats; Lua 5.4 would print "-22.0".
+if math.type then
+  for k, v in pairs(core) do
+    if math.type(v) == "float" and v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then
+      rawset(core, k, math.tointeger(v))
+    end
+  end
+end
+
 local unpack = table.unpack or unpack
 local pack = table.pack or function(...) return { n = select("#", ...), ... } end
 local yield = coroutine.yield
@@ -133,6 +142,10 @@ local function make_error(code, message, err)
     kind = kind,
     _err = err,
   }, class_of(code, kind))
+  if code == core.EINCOMPLETE and err then
+    -- What the stream had before EOF (asyncio's IncompleteReadError.partial).
+    e.partial = core.error_payload(err) or ""
+  end
   return e
 end
 
@@ -867,6 +880,235 @@ function M.task_group(body, ...)
   return unpack(r, 2, r.n)
 end
 TaskGroup.run = M.task_group
+
+---------------------------------------------------------------------------
+-- Streams, servers, UDP, DNS
+---------------------------------------------------------------------------
+
+-- Awaits the future of a core call that returned (future, code).
+local function await_op(f, rc, what)
+  if not f then check(rc, what, 3) end
+  return await(f)
+end
+
+local function string_op(str, rc, what)
+  if str == nil then check(rc, what, 3) end
+  return str
+end
+
+local Stream = {}
+Stream.__index = Stream
+M.Stream = Stream
+
+local function wrap_stream(s) return setmetatable({ _s = s }, Stream) end
+
+local function connected(what, s, conn, rc)
+  if not s then check(rc, what, 3) end
+  local stream = wrap_stream(s)
+  await(conn)
+  return stream
+end
+
+--- Connects over TCP (asyncio.open_connection); returns a Stream, which
+-- reads and writes. Raises OSError (ECONNREFUSED ...) when it cannot.
+function M.open_connection(host, port)
+  return connected("open_connection", M.get_running_loop()._l:connect_tcp(host, port))
+end
+
+--- The same over a Unix-domain socket.
+function M.open_unix_connection(path)
+  return connected("open_unix_connection", M.get_running_loop()._l:connect_unix(path))
+end
+
+--- Up to n bytes (n nil or negative: until EOF); "" at EOF.
+function Stream:read(n) return await_op(self._s:read(n or -1)) end
+--- Exactly n bytes; IncompleteReadError (with .partial) at EOF first.
+function Stream:readexactly(n) return await_op(self._s:readexactly(n)) end
+--- Bytes up to and including `sep` (default "\n"); IncompleteReadError at
+-- EOF, LimitOverrunError beyond the limit.
+function Stream:readuntil(sep) return await_op(self._s:readuntil(sep or "\n")) end
+--- A line with its "\n"; at EOF the partial line ("" when none).
+function Stream:readline() return await_op(self._s:readline()) end
+--- Iterates over the lines until EOF (each with its "\n").
+function Stream:lines()
+  return function()
+    local line = self:readline()
+    if line == "" then return nil end
+    return line
+  end
+end
+function Stream:at_eof() return self._s:at_eof() == 1 end
+function Stream:set_limit(n) check(self._s:set_limit(n), "set_limit", 2) end
+--- Queues bytes; never waits (await drain() for flow control).
+function Stream:write(data) check(self._s:write(data), "write", 2) end
+function Stream:writelines(list) for _, d in ipairs(list) do self:write(d) end end
+function Stream:drain() await_op(self._s:drain()) end
+function Stream:write_eof() check(self._s:write_eof(), "write_eof", 2) end
+function Stream:set_write_buffer_limits(high, low)
+  check(self._s:set_write_buffer_limits(high or 0, low or 0), "set_write_buffer_limits", 2)
+end
+function Stream:get_write_buffer_size() return self._s:write_buffer_size() end
+function Stream:close() self._s:close() end
+function Stream:is_closing() return self._s:is_closing() == 1 end
+function Stream:wait_closed() await_op(self._s:wait_closed()) end
+--- "peername" or "sockname": the address as text ("host:port", a path).
+function Stream:get_extra_info(name)
+  if name == "peername" then return string_op(self._s:peer_address()) end
+  if name == "sockname" then return string_op(self._s:local_address()) end
+  return nil
+end
+
+local Server = {}
+Server.__index = Server
+M.Server = Server
+
+local function start(loop, client_connected, where, port, opts)
+  local srv, rc = core.server_listen(loop._l, where, port, opts and opts.backlog or 0, function(s)
+    create_task(loop, client_connected, nil, wrap_stream(s))
+  end)
+  if not srv then check(rc, "start_server", 3) end
+  return setmetatable({ _srv = srv, _loop = loop }, Server)
+end
+
+--- Listens on TCP (asyncio.start_server): client_connected(stream) runs as
+-- a new task for every connection. host nil: all interfaces; port 0: any
+-- free port (server:port()). opts: {backlog=n}.
+function M.start_server(client_connected, host, port, opts)
+  return start(M.get_event_loop(), client_connected, host, port or 0, opts)
+end
+
+--- The same on a Unix-domain socket at `path`.
+function M.start_unix_server(client_connected, path, opts)
+  return start(M.get_event_loop(), client_connected, path, nil, opts)
+end
+
+function Server:address() return string_op(self._srv:address()) end
+function Server:port() return check(self._srv:port(), "port", 2) end
+function Server:is_serving() return self._srv:is_serving() == 1 end
+function Server:close() self._srv:close() end
+function Server:wait_closed() await_op(self._srv:wait_closed()) end
+--- Serves until the server is closed.
+Server.serve_forever = Server.wait_closed
+
+local Udp = {}
+Udp.__index = Udp
+M.Udp = Udp
+
+--- A UDP endpoint bound to host (nil: all interfaces) and port (0: any).
+function M.udp_bind(host, port)
+  local u, rc = M.get_event_loop()._l:udp_bind(host, port or 0)
+  if not u then check(rc, "udp_bind", 2) end
+  return setmetatable({ _u = u }, Udp)
+end
+
+--- Sets the default peer; only its datagrams are received then.
+function Udp:connect(host, port) check(self._u:connect(host, port), "connect", 2) end
+--- Sends a datagram to "host:port" (nil: the connected peer).
+function Udp:send(data, address) check(self._u:send(data, address), "send", 2) end
+--- The next datagram.
+function Udp:recv() return await_op(self._u:recv()) end
+--- The next datagram and its sender's address.
+function Udp:recvfrom()
+  local raw = await_op(self._u:recvfrom())
+  local nl = raw:find("\n", 1, true)
+  return raw:sub(nl + 1), raw:sub(1, nl - 1)
+end
+function Udp:set_recv_queue(n) check(self._u:set_recv_queue(n), "set_recv_queue", 2) end
+function Udp:dropped() return self._u:dropped() end
+function Udp:queued() return self._u:queued() end
+function Udp:local_address() return string_op(self._u:local_address()) end
+function Udp:close() self._u:close() end
+
+local families = { any = core.FAMILY_ANY, ipv4 = core.FAMILY_IPV4, ipv6 = core.FAMILY_IPV6 }
+local socktypes = { stream = core.SOCKTYPE_STREAM, dgram = core.SOCKTYPE_DGRAM }
+
+--- Resolves host and port (asyncio.getaddrinfo): a list of "addr:port".
+-- opts: {family="any"|"ipv4"|"ipv6", type="stream"|"dgram"}.
+function M.getaddrinfo(host, port, opts)
+  opts = opts or {}
+  local family = families[opts.family or "any"]
+  local socktype = socktypes[opts.type or "stream"]
+  if not family or not socktype then error("asyncore.getaddrinfo: bad family or type", 2) end
+  local text = await_op(M.get_running_loop()._l:getaddrinfo(host, port and tostring(port), family, socktype))
+  local list = {}
+  for line in text:gmatch("[^\n]+") do list[#list + 1] = line end
+  return list
+end
+
+--- The host and service names of "addr:port" (asyncio.getnameinfo).
+-- flags: a sum of asyncore.core.NI_* values.
+function M.getnameinfo(address, flags)
+  local text = await_op(M.get_running_loop()._l:getnameinfo(address, flags or 0))
+  local host, serv = text:match("^([^\n]*)\n([^\n]*)")
+  return host, serv
+end
+
+---------------------------------------------------------------------------
+-- Threads: C functions on worker threads, thread-safe futures
+---------------------------------------------------------------------------
+
+local Executor = {}
+Executor.__index = Executor
+M.Executor = Executor
+
+--- A dedicated pool of n worker threads.
+function Executor.new(n)
+  local ex, rc = core.executor_new(n or 1)
+  if not ex then check(rc, "Executor", 2) end
+  return setmetatable({ _ex = ex }, Executor)
+end
+setmetatable(Executor, { __call = function(_, n) return Executor.new(n) end })
+
+--- Stops accepting work; opts {wait=bool, cancel_pending=bool}.
+function Executor:shutdown(opts)
+  opts = opts or {}
+  local flags = (opts.wait and core.EXECUTOR_WAIT or 0) + (opts.cancel_pending and core.EXECUTOR_CANCEL_PENDING or 0)
+  check(self._ex:shutdown(flags), "shutdown", 2)
+end
+
+--- Runs a C function on a worker thread and returns its result: `fn` is an
+-- ac_work_fn and `ud` its argument, light userdata a C library hands out
+-- (Lua code itself never runs off the loop's thread). executor: an
+-- Executor, or nil for libuv's pool. Cancelling the caller before the work
+-- started keeps it from running.
+function M.to_thread(fn, ud, executor)
+  local loop = M.get_running_loop()
+  return await_op(loop._l:to_thread(fn, ud, executor and executor._ex or nil))
+end
+
+local TsFuture = {}
+TsFuture.__index = TsFuture
+M.TsFuture = TsFuture
+
+--- A thread-safe future (concurrent.futures.Future): C code on any thread
+-- completes it (tsf:ptr() is its ac_tsfuture *), a task awaits it.
+function TsFuture.new()
+  local ts, rc = core.tsfuture_new()
+  if not ts then check(rc, "TsFuture", 2) end
+  return setmetatable({ _ts = ts }, TsFuture)
+end
+setmetatable(TsFuture, { __call = function() return TsFuture.new() end })
+
+function TsFuture:ptr() return self._ts:ptr() end
+function TsFuture:done() return self._ts:done() == 1 end
+function TsFuture:cancelled() return self._ts:cancelled() == 1 end
+function TsFuture:cancel(message) return self._ts:cancel(message) == 1 end
+function TsFuture:set_result(v)
+  if v == nil then
+    check(self._ts:set_result_none(), "set_result", 2)
+  else
+    check(self._ts:set_result_int64(v), "set_result", 2)
+  end
+end
+function TsFuture:set_exception_code(code, message)
+  check(self._ts:set_error_code(code, message), "set_exception_code", 2)
+end
+--- Blocks this thread up to `timeout` seconds (nil: forever); true if done.
+function TsFuture:wait(timeout) return self._ts:wait(timeout or -1) == 0 end
+--- Awaits it from a task (asyncio.wrap_future) and returns its result.
+function TsFuture:await()
+  return await_op(self._ts:wrap(M.get_running_loop()._l))
+end
 
 ---------------------------------------------------------------------------
 -- Context variables (contextvars)

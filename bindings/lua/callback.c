@@ -88,22 +88,30 @@ static void call_reporting(lua_State *L, acl_state *st, ac_loop *loop, int nargs
 struct call_ctx {
   acl_callback *cb;
   ac_loop *loop;
+  ac_stream *stream; /* the argument of a connection callback, or NULL */
 };
 
 static int call_body(lua_State *L) {
   struct call_ctx *c = (struct call_ctx *)lua_touserdata(L, 1);
+  int nargs = 0;
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->cb->fn_ref);
-  call_reporting(L, c->cb->st, c->loop, 0, "Exception in callback", 0);
+  if (c->stream != NULL) {
+    acl_push_stream(L, c->stream);
+    nargs = 1;
+  }
+  call_reporting(L, c->cb->st, c->loop, nargs, "Exception in callback", 0);
   return 0;
 }
 
-/* Runs cb's function; errors of the machinery itself are reported too. */
-static void run_callback(ac_loop *loop, acl_callback *cb) {
+/* Runs cb's function (with `stream` as its argument when not NULL);
+ * errors of the machinery itself are reported too. */
+static void run_callback_with(ac_loop *loop, acl_callback *cb, ac_stream *stream) {
   struct call_ctx c;
   char err[512];
   if (cb->st->L == NULL) return; /* the Lua state is gone */
   c.cb = cb;
   c.loop = loop;
+  c.stream = stream;
   if (acl_protect(cb->st, call_body, &c, err, sizeof err) != 0) {
     ac_error *e = NULL;
     if (ac_error_new(AC_EHOST, err, NULL, &e) == 0) {
@@ -111,6 +119,10 @@ static void run_callback(ac_loop *loop, acl_callback *cb) {
       ac_error_unref(e);
     }
   }
+}
+
+static void run_callback(ac_loop *loop, acl_callback *cb) {
+  run_callback_with(loop, cb, NULL);
 }
 
 static void loop_callback(ac_loop *loop, void *ud) {
@@ -189,6 +201,40 @@ int acl_remove_done_callback(lua_State *L) {
   luaL_argcheck(L, f != NULL, 1, "Future or Task expected");
   luaL_checktype(L, 2, LUA_TLIGHTUSERDATA);
   lua_pushinteger(L, ac_future_remove_done_callback(f, done_callback, lua_touserdata(L, 2)));
+  return 1;
+}
+
+/* ---- servers ---- */
+
+static void on_connection(ac_server *server, ac_stream *stream, void *ud) {
+  (void)server;
+  run_callback_with(ac_stream_get_loop(stream), (acl_callback *)ud, stream);
+}
+
+/* server_listen(loop, host, port, backlog, fn) -> Server | nil, code: TCP;
+ * server_listen(loop, path, nil, backlog, fn): a Unix socket. fn(stream)
+ * runs for each connection, as a callback of the loop. */
+int acl_server_listen(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  const char *where = luaL_optstring(L, 2, NULL);
+  int is_unix = lua_isnoneornil(L, 3);
+  int port = is_unix ? 0 : (int)luaL_checkinteger(L, 3);
+  int backlog = (int)luaL_optinteger(L, 4, 0);
+  acl_callback *cb;
+  ac_server *srv = NULL;
+  int rc;
+  if (is_unix) luaL_argcheck(L, where != NULL, 2, "socket path expected");
+  cb = callback_new(L, acl_state_of(L), 5);
+  if (is_unix)
+    rc = ac_server_listen_unix(loop, where, backlog, on_connection, cb, callback_free, &srv);
+  else
+    rc = ac_server_listen_tcp(loop, where, port, backlog, on_connection, cb, callback_free, &srv);
+  if (rc != 0) {
+    lua_pushnil(L);
+    lua_pushinteger(L, rc);
+    return 2;
+  }
+  acl_push_server(L, srv);
   return 1;
 }
 

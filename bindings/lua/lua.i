@@ -66,6 +66,14 @@ void acl_push_error(lua_State *L, ac_error *err) {
 void acl_push_handle(lua_State *L, ac_handle *h) {
   SWIG_NewPointerObj(L, h, SWIGTYPE_p_acs_handle, 1);
 }
+
+void acl_push_stream(lua_State *L, ac_stream *s) {
+  SWIG_NewPointerObj(L, ac_stream_ref(s), SWIGTYPE_p_acs_stream, 1);
+}
+
+void acl_push_server(lua_State *L, ac_server *srv) {
+  SWIG_NewPointerObj(L, srv, SWIGTYPE_p_acs_server, 1);
+}
 %}
 
 /* Tasks. */
@@ -78,6 +86,7 @@ void acl_push_handle(lua_State *L, ac_handle *h) {
 %native(remove_done_callback) int acl_remove_done_callback(lua_State *L);
 %native(set_exception_handler) int acl_set_exception_handler(lua_State *L);
 %native(call_exception_handler) int acl_call_exception_handler(lua_State *L);
+%native(server_listen) int acl_server_listen(lua_State *L);
 /* Values. */
 %native(future_result) int acl_future_result(lua_State *L);
 %native(future_set_result) int acl_future_set_result(lua_State *L);

@@ -34,3 +34,31 @@
 %typemap(typecheck) (acs_future *const *items, size_t n) {
   $1 = lua_istable(L, $input);
 }
+
+/* Bytes: a Lua string (borrowed for the call). */
+%typemap(in) (char *STRING, size_t LENGTH) {
+  size_t len_ = 0;
+  if (!lua_isstring(L, $input)) SWIG_fail_arg("$symname", $input, "string");
+  $1 = (char *)lua_tolstring(L, $input, &len_);
+  $2 = len_;
+}
+%typemap(typecheck) (char *STRING, size_t LENGTH) {
+  $1 = lua_isstring(L, $input);
+}
+
+/* A second handle coming out of a call: an extra result (nil on error). */
+%typemap(in, numinputs=0) acs_future **connected (ac_future *tmp_ = NULL) {
+  $1 = &tmp_;
+}
+%typemap(argout) acs_future **connected {
+  SWIG_NewPointerObj(L, tmp_$argnum, SWIGTYPE_p_acs_future, 1);
+  SWIG_arg++;
+}
+
+/* Whole numbers come out as Lua integers (SWIG's defaults push every
+ * number as a float, which Lua 5.4 prints as "3.0"). */
+%typemap(out) int, short, long, long long, unsigned int, unsigned short, unsigned long,
+    unsigned long long, signed char, unsigned char
+%{  lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++; %}
+%typemap(argout) int *OUTPUT
+%{  lua_pushinteger(L, (lua_Integer)*$1); SWIG_arg++; %}

@@ -35,6 +35,11 @@
 #define acs_timeout ac_timeout
 #define acs_taskgroup ac_taskgroup
 #define acs_as_completed ac_as_completed
+#define acs_stream ac_stream
+#define acs_server ac_server
+#define acs_udp ac_udp
+#define acs_executor ac_executor
+#define acs_tsfuture ac_tsfuture
 
 static void ac_swig_cancel_one_(ac_task *task, void *message) {
   ac_task_cancel(task, (const char *)message);
@@ -47,6 +52,17 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 
 %include <stdint.i>
 %include <typemaps.i>
+
+/* A list of futures (gather, wait, as_completed) is the language's own
+ * sequence, bytes are the language's string, and a second handle coming
+ * out (a connection's `connected` future) is an extra result: each
+ * language supplies the typemaps for (acs_future *const *items, size_t n),
+ * (char *STRING, size_t LENGTH) and acs_future **connected. Declared
+ * first: a declaration sees only the typemaps before it. */
+#if defined(SWIGLUA)
+%include "lua_typemaps.i"
+#endif
+
 
 /* ---- Constants ---- */
 
@@ -114,6 +130,21 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %constant int WAIT_FIRST_COMPLETED = AC_WAIT_FIRST_COMPLETED;
 %constant int WAIT_FIRST_EXCEPTION = AC_WAIT_FIRST_EXCEPTION;
 
+%constant int FAMILY_ANY = AC_FAMILY_ANY;
+%constant int FAMILY_IPV4 = AC_FAMILY_IPV4;
+%constant int FAMILY_IPV6 = AC_FAMILY_IPV6;
+%constant int SOCKTYPE_STREAM = AC_SOCKTYPE_STREAM;
+%constant int SOCKTYPE_DGRAM = AC_SOCKTYPE_DGRAM;
+%constant int NI_NUMERICHOST = AC_NI_NUMERICHOST;
+%constant int NI_NUMERICSERV = AC_NI_NUMERICSERV;
+%constant int NI_NAMEREQD = AC_NI_NAMEREQD;
+%constant int NI_DGRAM = AC_NI_DGRAM;
+%constant int STREAM_DEFAULT_LIMIT = AC_STREAM_DEFAULT_LIMIT;
+
+%constant int EXECUTOR_DEFAULT = AC_EXECUTOR_DEFAULT;
+%constant int EXECUTOR_WAIT = AC_EXECUTOR_WAIT;
+%constant int EXECUTOR_CANCEL_PENDING = AC_EXECUTOR_CANCEL_PENDING;
+
 /* ---- Plain functions ---- */
 
 %rename(version) ac_version;
@@ -124,13 +155,6 @@ unsigned ac_version(void);
 const char *ac_version_string(void);
 const char *ac_strerror(int code);
 const char *ac_err_name(int code);
-
-/* A list of futures (gather, wait, as_completed) is the language's own
- * sequence: each language supplies the typemap for
- * (acs_future *const *items, size_t n). */
-#if defined(SWIGLUA)
-%include "lua_typemaps.i"
-#endif
 
 /* Out-parameters that are plain numbers come back as extra results. */
 /* (Before the classes: a class sees the typemaps of its declaration.) */
@@ -149,6 +173,11 @@ const char *ac_err_name(int code);
 %nodefaultctor acs_timeout;
 %nodefaultctor acs_taskgroup;
 %nodefaultctor acs_as_completed;
+%nodefaultctor acs_stream;
+%nodefaultctor acs_server;
+%nodefaultctor acs_udp;
+%nodefaultctor acs_executor;
+%nodefaultctor acs_tsfuture;
 %rename(Loop) acs_loop;
 %rename(Future) acs_future;
 %rename(Task) acs_task;
@@ -157,6 +186,11 @@ const char *ac_err_name(int code);
 %rename(Timeout) acs_timeout;
 %rename(TaskGroup) acs_taskgroup;
 %rename(AsCompleted) acs_as_completed;
+%rename(Stream) acs_stream;
+%rename(Server) acs_server;
+%rename(Udp) acs_udp;
+%rename(Executor) acs_executor;
+%rename(TsFuture) acs_tsfuture;
 struct acs_loop {};
 struct acs_future {};
 struct acs_task {};
@@ -165,6 +199,11 @@ struct acs_handle {};
 struct acs_timeout {};
 struct acs_taskgroup {};
 struct acs_as_completed {};
+struct acs_stream {};
+struct acs_server {};
+struct acs_udp {};
+struct acs_executor {};
+struct acs_tsfuture {};
 
 
 %newobject loop_new;
@@ -190,6 +229,26 @@ struct acs_as_completed {};
 %newobject acs_as_completed::next;
 %newobject taskgroup_new;
 %newobject acs_taskgroup::join;
+%newobject acs_loop::connect_tcp;
+%newobject acs_loop::connect_unix;
+%newobject acs_loop::udp_bind;
+%newobject acs_loop::getaddrinfo;
+%newobject acs_loop::getnameinfo;
+%newobject acs_loop::to_thread;
+%newobject acs_stream::read;
+%newobject acs_stream::readexactly;
+%newobject acs_stream::readuntil;
+%newobject acs_stream::readline;
+%newobject acs_stream::drain;
+%newobject acs_stream::wait_closed;
+%newobject acs_stream::get_loop;
+%newobject acs_server::wait_closed;
+%newobject acs_udp::recv;
+%newobject acs_udp::recvfrom;
+%newobject executor_new;
+%newobject tsfuture_new;
+%newobject acs_tsfuture::wrap;
+%newobject acs_tsfuture::error;
 %newobject acs_error::cause;
 %newobject acs_error::child;
 
@@ -206,6 +265,18 @@ static acs_taskgroup *taskgroup_new(acs_task *parent, int *rc) {
   acs_taskgroup *tg = NULL;
   *rc = ac_taskgroup_new(parent, &tg);
   return tg;
+}
+/* A pool of `n_threads` worker threads, or nothing and the code in rc. */
+static acs_executor *executor_new(uint32_t n_threads, int *rc) {
+  acs_executor *ex = NULL;
+  *rc = ac_executor_new(n_threads, &ex);
+  return ex;
+}
+/* A pending thread-safe future, or nothing and the code in rc. */
+static acs_tsfuture *tsfuture_new(int *rc) {
+  acs_tsfuture *ts = NULL;
+  *rc = ac_tsfuture_new(&ts);
+  return ts;
 }
 /* A new error of `code` with `message` (NULL: the code's description) and
  * an optional cause, or nothing and the code in rc. */
@@ -297,6 +368,50 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     *rc = ac_timeout_new_at($self, when, &scope);
     return scope;
   }
+  /* Streams (stream.h): the stream at once, then the future of the
+   * connection, or nothing and the code in rc. */
+  acs_stream *connect_tcp(const char *host, int port, acs_future **connected, int *rc) {
+    acs_stream *st = NULL;
+    *rc = ac_stream_connect_tcp($self, host, port, &st, connected);
+    return st;
+  }
+  acs_stream *connect_unix(const char *path, acs_future **connected, int *rc) {
+    acs_stream *st = NULL;
+    *rc = ac_stream_connect_unix($self, path, &st, connected);
+    return st;
+  }
+  /* UDP (udp.h). */
+  acs_udp *udp_bind(const char *host, int port, int *rc) {
+    acs_udp *u = NULL;
+    *rc = ac_udp_bind($self, host, port, &u);
+    return u;
+  }
+  /* Name resolution (dns.h): futures of text. */
+  acs_future *getaddrinfo(const char *host, const char *port, int family, int socktype,
+                          int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_getaddrinfo($self, host, port, family, socktype, &f);
+    return f;
+  }
+  acs_future *getnameinfo(const char *address, int flags, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_getnameinfo($self, address, flags, &f);
+    return f;
+  }
+  /* Blocking C work on a worker thread (thread.h): `fn` is an ac_work_fn
+   * and `ud` its argument, both raw pointers the caller keeps valid until
+   * the future is done (no free_ud); ex NULL means libuv's pool. */
+  acs_future *to_thread(void *fn, void *ud, acs_executor *ex, int *rc) {
+    acs_future *f = NULL;
+    ac_work_fn work;
+    if (fn == NULL) {
+      *rc = AC_EINVAL;
+      return NULL;
+    }
+    *(void **)&work = fn;
+    *rc = ac_to_thread($self, work, ud, NULL, ex, &f);
+    return f;
+  }
   /* Identity of the loop (the handle's address), for maps keyed by loop. */
   uintptr_t id() { return (uintptr_t)$self; }
 }
@@ -361,8 +476,13 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   uintptr_t id() { return (uintptr_t)ac_task_future($self); }
 }
 
-%typemap(newfree) char *format "ac_free($1);";
+/* Strings the library allocates are freed with ac_free once copied. */
+%typemap(newfree) char * "ac_free($1);";
 %newobject acs_error::format;
+%newobject acs_stream::peer_address;
+%newobject acs_stream::local_address;
+%newobject acs_server::address;
+%newobject acs_udp::local_address;
 
 %extend acs_error {
   ~acs_error() { ac_error_unref($self); }
@@ -410,6 +530,148 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     *rc = r < 0 ? r : 0;
     return f;
   }
+}
+
+%extend acs_stream {
+  ~acs_stream() { ac_stream_unref($self); }
+  acs_loop *get_loop() { return ac_loop_ref(ac_stream_get_loop($self)); }
+  /* Reads: a future of bytes, or nothing and the code in rc. n < 0 reads
+   * until EOF. */
+  acs_future *read(long long n, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_stream_read($self, n < 0 ? SIZE_MAX : (size_t)n, &f);
+    return f;
+  }
+  acs_future *readexactly(long long n, int *rc) {
+    acs_future *f = NULL;
+    *rc = n < 0 ? AC_EINVAL : ac_stream_readexactly($self, (size_t)n, &f);
+    return f;
+  }
+  acs_future *readuntil(char *STRING, size_t LENGTH, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_stream_readuntil($self, STRING, LENGTH, &f);
+    return f;
+  }
+  acs_future *readline(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_stream_readline($self, &f);
+    return f;
+  }
+  int at_eof() { return ac_stream_at_eof($self); }
+  long long buffered() { return (long long)ac_stream_buffered($self); }
+  int set_limit(long long limit) {
+    return limit < 1 ? AC_EINVAL : ac_stream_set_limit($self, (size_t)limit);
+  }
+  int write(char *STRING, size_t LENGTH) { return ac_stream_write($self, STRING, LENGTH); }
+  acs_future *drain(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_stream_drain($self, &f);
+    return f;
+  }
+  int set_write_buffer_limits(long long high, long long low) {
+    return high < 0 || low < 0 ? AC_EINVAL
+                               : ac_stream_set_write_buffer_limits($self, (size_t)high, (size_t)low);
+  }
+  long long write_buffer_size() { return (long long)ac_stream_write_buffer_size($self); }
+  int write_eof() { return ac_stream_write_eof($self); }
+  int close() { return ac_stream_close($self); }
+  int is_closing() { return ac_stream_is_closing($self); }
+  acs_future *wait_closed(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_stream_wait_closed($self, &f);
+    return f;
+  }
+  /* Addresses, or nothing and the code in rc. */
+  char *peer_address(int *rc) {
+    char *a = NULL;
+    *rc = ac_stream_peer_address($self, &a);
+    return a;
+  }
+  char *local_address(int *rc) {
+    char *a = NULL;
+    *rc = ac_stream_local_address($self, &a);
+    return a;
+  }
+  uintptr_t id() { return (uintptr_t)$self; }
+}
+
+%extend acs_server {
+  ~acs_server() { ac_server_unref($self); }
+  char *address(int *rc) {
+    char *a = NULL;
+    *rc = ac_server_address($self, &a);
+    return a;
+  }
+  int port() { return ac_server_port($self); }
+  long long accepted() { return (long long)ac_server_accepted($self); }
+  int accept_paused() { return ac_server_accept_paused($self); }
+  int close() { return ac_server_close($self); }
+  int is_serving() { return ac_server_is_serving($self); }
+  acs_future *wait_closed(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_server_wait_closed($self, &f);
+    return f;
+  }
+}
+
+%extend acs_udp {
+  ~acs_udp() { ac_udp_unref($self); }
+  int connect(const char *host, int port) { return ac_udp_connect($self, host, port); }
+  /* address NULL: the connected peer. */
+  int send(char *STRING, size_t LENGTH, const char *address = NULL) {
+    return ac_udp_send($self, STRING, LENGTH, address);
+  }
+  acs_future *recv(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_udp_recv($self, &f);
+    return f;
+  }
+  acs_future *recvfrom(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_udp_recvfrom($self, &f);
+    return f;
+  }
+  int set_recv_queue(long long n) {
+    return n < 1 ? AC_EINVAL : ac_udp_set_recv_queue($self, (size_t)n);
+  }
+  long long dropped() { return (long long)ac_udp_dropped($self); }
+  long long queued() { return (long long)ac_udp_queued($self); }
+  char *local_address(int *rc) {
+    char *a = NULL;
+    *rc = ac_udp_local_address($self, &a);
+    return a;
+  }
+  int close() { return ac_udp_close($self); }
+}
+
+%extend acs_executor {
+  ~acs_executor() { ac_executor_unref($self); }
+  int shutdown(uint32_t flags = 0) { return ac_executor_shutdown($self, flags); }
+}
+
+%extend acs_tsfuture {
+  ~acs_tsfuture() { ac_tsfuture_unref($self); }
+  int state() { return ac_tsfuture_state_of($self); }
+  int done() { return ac_tsfuture_done($self); }
+  int cancelled() { return ac_tsfuture_cancelled($self); }
+  int set_result_none() { return ac_tsfuture_set_result($self, NULL); }
+  int set_result_int64(int64_t v) { return ac_tsfuture_set_result_int64($self, v); }
+  int set_error_code(int code, const char *message = NULL) {
+    return ac_tsfuture_set_error_code($self, code, message);
+  }
+  int cancel(const char *message = NULL) { return ac_tsfuture_cancel($self, message); }
+  /* Blocks up to `timeout` seconds (negative: forever): 0 or AC_ETIMEDOUT. */
+  int wait(double timeout) { return ac_tsfuture_wait($self, timeout); }
+  int result_code() { return ac_tsfuture_result($self, NULL); }
+  acs_error *error() { return ac_error_ref(ac_tsfuture_error($self)); }
+  /* A future of `loop` that follows this one (asyncio.wrap_future). */
+  acs_future *wrap(acs_loop *loop, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_tsfuture_wrap($self, loop, &f);
+    return f;
+  }
+  /* The raw pointer, for C code that completes it from its own thread. */
+  void *ptr() { return $self; }
 }
 
 %extend acs_handle {
