@@ -139,6 +139,7 @@ ACL_INTERNAL ac_future *acl_to_future(lua_State *L, int idx); /* a future or a t
 ACL_INTERNAL ac_task *acl_to_task(lua_State *L, int idx);
 ACL_INTERNAL ac_error *acl_to_error(lua_State *L, int idx);
 ACL_INTERNAL ac_taskgroup *acl_to_taskgroup(lua_State *L, int idx);
+ACL_INTERNAL ac_queue *acl_to_queue(lua_State *L, int idx);
 ACL_INTERNAL void acl_push_loop(lua_State *L, ac_loop *loop);
 ACL_INTERNAL void acl_push_future(lua_State *L, ac_future *f);
 ACL_INTERNAL void acl_push_task(lua_State *L, ac_task *t);
@@ -167,6 +168,9 @@ ACL_INTERNAL int acl_future_set_exception(lua_State *L);
 ACL_INTERNAL int acl_set_error_factory(lua_State *L);
 ACL_INTERNAL int acl_error_payload(lua_State *L);
 ACL_INTERNAL int acl_error_from_value(lua_State *L);
+ACL_INTERNAL int acl_queue_put(lua_State *L);
+ACL_INTERNAL int acl_queue_put_nowait(lua_State *L);
+ACL_INTERNAL int acl_queue_get_nowait(lua_State *L);
 ACL_INTERNAL int acl_context_key_new(lua_State *L);
 ACL_INTERNAL int acl_context_set(lua_State *L);
 ACL_INTERNAL int acl_context_get(lua_State *L);

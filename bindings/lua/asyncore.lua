@@ -335,12 +335,20 @@ end
 
 --- Suspends the running task until `x` (Future, Task) is done; returns its
 -- values or raises its error (CancelledError when this task is cancelled).
+-- What is already done does not suspend (as in asyncio).
 function M.await(x)
   local co = coroutine.running()
   if not (co and task_of_co[co]) then
     error("asyncore.await: only a task's coroutine can await (use asyncore.run or create_task)", 2)
   end
-  local r = pack(yield(core_future(x)))
+  local f = core_future(x)
+  local r
+  if f:done() == 1 then
+    -- As asyncio: awaiting what is already done does not suspend.
+    r = pack(core.future_result(f))
+  else
+    r = pack(yield(f))
+  end
   if r[1] and type(x) == "table" and x._source_values then return x:_source_values() end
   return resume_values(r)
 end
@@ -882,7 +890,7 @@ end
 TaskGroup.run = M.task_group
 
 ---------------------------------------------------------------------------
--- Streams, servers, UDP, DNS
+-- Synchronization primitives and queues (asyncio's, FIFO-fair)
 ---------------------------------------------------------------------------
 
 -- Awaits the future of a core call that returned (future, code).
@@ -890,6 +898,154 @@ local function await_op(f, rc, what)
   if not f then check(rc, what, 3) end
   return await(f)
 end
+
+-- Calls fn(...) holding `prim` (acquired and released around it, also
+-- when fn raises): Lua's `async with`.
+local function holding(prim, fn, ...)
+  prim:acquire()
+  local r = pack(pcall(fn, ...))
+  prim:release()
+  if not r[1] then error(r[2], 0) end
+  return unpack(r, 2, r.n)
+end
+
+local function new_handle(cls, what, h, rc)
+  if not h then check(rc, what, 3) end
+  return setmetatable({ _h = h }, cls)
+end
+
+local Lock = { __name = "Lock" }
+Lock.__index = Lock
+M.Lock = Lock
+--- A lock (asyncio.Lock) of the current loop.
+function Lock.new() return new_handle(Lock, "Lock", M.get_event_loop()._l:lock_new()) end
+setmetatable(Lock, { __call = function() return Lock.new() end })
+function Lock:acquire() await_op(self._h:acquire()) return true end
+function Lock:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Lock:release() check(self._h:release(), "release", 2) end
+function Lock:locked() return self._h:locked() == 1 end
+--- Runs fn(...) holding the lock; returns its values.
+Lock.with = holding
+
+local Event = {}
+Event.__index = Event
+M.Event = Event
+function Event.new() return new_handle(Event, "Event", M.get_event_loop()._l:event_new()) end
+setmetatable(Event, { __call = function() return Event.new() end })
+function Event:wait() await_op(self._h:wait()) return true end
+function Event:set() check(self._h:set(), "set", 2) end
+function Event:clear() check(self._h:clear(), "clear", 2) end
+function Event:is_set() return self._h:is_set() == 1 end
+
+local Condition = {}
+Condition.__index = Condition
+M.Condition = Condition
+--- A condition (asyncio.Condition) over `lock` (a Lock) or a lock of its own.
+function Condition.new(lock)
+  return new_handle(Condition, "Condition", M.get_event_loop()._l:condition_new(lock and lock._h or nil))
+end
+setmetatable(Condition, { __call = function(_, lock) return Condition.new(lock) end })
+function Condition:acquire() await_op(self._h:acquire()) return true end
+function Condition:release() check(self._h:release(), "release", 2) end
+function Condition:locked() return self._h:locked() == 1 end
+--- Releases the lock, waits for a notification, re-acquires the lock.
+function Condition:wait() await_op(self._h:wait()) return true end
+--- Waits until predicate() is true (called with the lock held); returns
+-- its last value.
+function Condition:wait_for(predicate)
+  local v = predicate()
+  while not v do
+    self:wait()
+    v = predicate()
+  end
+  return v
+end
+function Condition:notify(n) check(self._h:notify(n or 1), "notify", 2) end
+function Condition:notify_all() check(self._h:notify_all(), "notify_all", 2) end
+Condition.with = holding
+
+local Semaphore = {}
+Semaphore.__index = Semaphore
+M.Semaphore = Semaphore
+--- A semaphore of `value` permits (default 1).
+function Semaphore.new(value, bounded)
+  return new_handle(Semaphore, "Semaphore", M.get_event_loop()._l:semaphore_new(value or 1, bounded and 1 or 0))
+end
+setmetatable(Semaphore, { __call = function(_, value) return Semaphore.new(value) end })
+--- A semaphore whose release beyond its initial value raises.
+function M.BoundedSemaphore(value) return Semaphore.new(value, true) end
+function Semaphore:acquire() await_op(self._h:acquire()) return true end
+function Semaphore:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Semaphore:release() check(self._h:release(), "release", 2) end
+function Semaphore:locked() return self._h:locked() == 1 end
+function Semaphore:value() return self._h:value() end
+Semaphore.with = holding
+
+local Barrier = {}
+Barrier.__index = Barrier
+M.Barrier = Barrier
+function Barrier.new(parties)
+  return new_handle(Barrier, "Barrier", M.get_event_loop()._l:barrier_new(parties))
+end
+setmetatable(Barrier, { __call = function(_, parties) return Barrier.new(parties) end })
+--- Waits until `parties` tasks wait; returns this one's arrival index.
+-- Raises BrokenBarrierError when the barrier is reset or aborted.
+function Barrier:wait()
+  local f, rc = self._h:wait()
+  return await_op(f, rc, "wait")
+end
+function Barrier:reset() check(self._h:reset(), "reset", 2) end
+function Barrier:abort() check(self._h:abort(), "abort", 2) end
+function Barrier:broken() return self._h:broken() == 1 end
+function Barrier:parties() return self._h:parties() end
+function Barrier:n_waiting() return self._h:n_waiting() end
+
+local Queue = {}
+Queue.__index = Queue
+M.Queue = Queue
+
+local function new_queue(kind, maxsize)
+  return new_handle(Queue, "Queue", M.get_event_loop()._l:queue_new(kind, maxsize or 0))
+end
+--- A FIFO queue of any Lua values, of at most maxsize items (0/nil: no
+-- limit). asyncio.Queue, with shutdown (3.13).
+function Queue.new(maxsize) return new_queue(core.QUEUE_FIFO, maxsize) end
+setmetatable(Queue, { __call = function(_, maxsize) return Queue.new(maxsize) end })
+--- Last in, first out.
+function M.LifoQueue(maxsize) return new_queue(core.QUEUE_LIFO, maxsize) end
+--- Lowest priority first (put(item, priority); equal ones in put order).
+function M.PriorityQueue(maxsize) return new_queue(core.QUEUE_PRIORITY, maxsize) end
+
+--- Puts item, waiting while the queue is full; QueueShutDown once shut down.
+function Queue:put(item, priority) await_op(core.queue_put(self._h, item, priority)) end
+--- Puts without waiting: QueueFull when full.
+function Queue:put_nowait(item, priority)
+  check(core.queue_put_nowait(self._h, item, priority), "put_nowait", 2)
+end
+--- The next item, waiting while the queue is empty; QueueShutDown once shut
+-- down and empty.
+function Queue:get() return await_op(self._h:get()) end
+--- The next item and its priority, without waiting: QueueEmpty when empty.
+function Queue:get_nowait()
+  local rc, item, priority = core.queue_get_nowait(self._h)
+  check(rc, "get_nowait", 2)
+  return item, priority
+end
+function Queue:qsize() return self._h:qsize() end
+function Queue:empty() return self._h:empty() == 1 end
+function Queue:full() return self._h:full() == 1 end
+function Queue:maxsize() return self._h:maxsize() end
+function Queue:task_done() check(self._h:task_done(), "task_done", 2) end
+--- Waits until every item put has been marked done.
+function Queue:join() await_op(self._h:join()) end
+--- Puts fail from now on, gets drain what is left; immediate drops it.
+function Queue:shutdown(immediate) check(self._h:shutdown(immediate and 1 or 0), "shutdown", 2) end
+function Queue:is_shutdown() return self._h:is_shutdown() == 1 end
+
+---------------------------------------------------------------------------
+-- Streams, servers, UDP, DNS
+---------------------------------------------------------------------------
+
 
 local function string_op(str, rc, what)
   if str == nil then check(rc, what, 3) end

@@ -43,6 +43,10 @@ ac_taskgroup *acl_to_taskgroup(lua_State *L, int idx) {
   return (ac_taskgroup *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_taskgroup);
 }
 
+ac_queue *acl_to_queue(lua_State *L, int idx) {
+  return (ac_queue *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_queue);
+}
+
 ac_error *acl_to_error(lua_State *L, int idx) {
   return (ac_error *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_error);
 }
@@ -94,6 +98,9 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 %native(set_error_factory) int acl_set_error_factory(lua_State *L);
 %native(error_payload) int acl_error_payload(lua_State *L);
 %native(error_from_value) int acl_error_from_value(lua_State *L);
+%native(queue_put) int acl_queue_put(lua_State *L);
+%native(queue_put_nowait) int acl_queue_put_nowait(lua_State *L);
+%native(queue_get_nowait) int acl_queue_get_nowait(lua_State *L);
 %native(context_key_new) int acl_context_key_new(lua_State *L);
 %native(context_set) int acl_context_set(lua_State *L);
 %native(context_get) int acl_context_get(lua_State *L);

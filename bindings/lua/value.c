@@ -305,6 +305,74 @@ int acl_error_from_value(lua_State *L) {
   return 1;
 }
 
+/* ---- queues: items are Lua values ---- */
+
+static ac_queue *check_queue(lua_State *L, int idx) {
+  ac_queue *q = acl_to_queue(L, idx);
+  luaL_argcheck(L, q != NULL, idx, "Queue expected");
+  return q;
+}
+
+/* queue_put(q, item, [priority]) -> Future | nil, code. */
+int acl_queue_put(lua_State *L) {
+  acl_state *st = acl_state_of(L);
+  ac_queue *q = check_queue(L, 1);
+  int has_priority = !lua_isnoneornil(L, 3);
+  int64_t priority = has_priority ? (int64_t)luaL_checknumber(L, 3) : 0;
+  ac_future *f = NULL;
+  ac_value v;
+  int rc;
+  lua_settop(L, 3);
+  rc = acl_to_value(L, st, 2, 1, &v);
+  if (rc == 0) {
+    rc = has_priority ? ac_queue_put_priority(q, priority, &v, &f) : ac_queue_put(q, &v, &f);
+    if (rc != 0) acl_value_discard(&v);
+  }
+  if (rc != 0) {
+    lua_pushnil(L);
+    lua_pushinteger(L, rc);
+    return 2;
+  }
+  acl_push_future(L, f);
+  ac_future_unref(f);
+  return 1;
+}
+
+/* queue_put_nowait(q, item, [priority]) -> code. */
+int acl_queue_put_nowait(lua_State *L) {
+  acl_state *st = acl_state_of(L);
+  ac_queue *q = check_queue(L, 1);
+  int has_priority = !lua_isnoneornil(L, 3);
+  int64_t priority = has_priority ? (int64_t)luaL_checknumber(L, 3) : 0;
+  ac_value v;
+  int rc;
+  lua_settop(L, 3);
+  rc = acl_to_value(L, st, 2, 1, &v);
+  if (rc == 0) {
+    rc = has_priority ? ac_queue_put_priority_nowait(q, priority, &v) : ac_queue_put_nowait(q, &v);
+    if (rc != 0) acl_value_discard(&v);
+  }
+  lua_pushinteger(L, rc);
+  return 1;
+}
+
+/* queue_get_nowait(q) -> 0, item, priority | code. */
+int acl_queue_get_nowait(lua_State *L) {
+  acl_state *st = acl_state_of(L);
+  ac_queue *q = check_queue(L, 1);
+  ac_value v;
+  int64_t priority = 0;
+  int rc = ac_queue_get_nowait(q, &v, &priority);
+  lua_pushinteger(L, rc);
+  if (rc != 0) return 1;
+  /* The item is ours now: push it, then release our hold (an anchor's
+   * value stays alive on the stack). */
+  acl_push_value(L, st, &v);
+  ac_value_clear(&v);
+  lua_pushnumber(L, (lua_Number)priority);
+  return 3;
+}
+
 /* context_key_new() -> key | nil, code. */
 int acl_context_key_new(lua_State *L) {
   ac_context_key key;

@@ -40,6 +40,12 @@
 #define acs_udp ac_udp
 #define acs_executor ac_executor
 #define acs_tsfuture ac_tsfuture
+#define acs_lock ac_lock
+#define acs_event ac_event
+#define acs_condition ac_condition
+#define acs_semaphore ac_semaphore
+#define acs_barrier ac_barrier
+#define acs_queue ac_queue
 
 static void ac_swig_cancel_one_(ac_task *task, void *message) {
   ac_task_cancel(task, (const char *)message);
@@ -145,6 +151,10 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %constant int EXECUTOR_WAIT = AC_EXECUTOR_WAIT;
 %constant int EXECUTOR_CANCEL_PENDING = AC_EXECUTOR_CANCEL_PENDING;
 
+%constant int QUEUE_FIFO = AC_QUEUE_FIFO;
+%constant int QUEUE_LIFO = AC_QUEUE_LIFO;
+%constant int QUEUE_PRIORITY = AC_QUEUE_PRIORITY;
+
 /* ---- Plain functions ---- */
 
 %rename(version) ac_version;
@@ -178,6 +188,12 @@ const char *ac_err_name(int code);
 %nodefaultctor acs_udp;
 %nodefaultctor acs_executor;
 %nodefaultctor acs_tsfuture;
+%nodefaultctor acs_lock;
+%nodefaultctor acs_event;
+%nodefaultctor acs_condition;
+%nodefaultctor acs_semaphore;
+%nodefaultctor acs_barrier;
+%nodefaultctor acs_queue;
 %rename(Loop) acs_loop;
 %rename(Future) acs_future;
 %rename(Task) acs_task;
@@ -191,6 +207,12 @@ const char *ac_err_name(int code);
 %rename(Udp) acs_udp;
 %rename(Executor) acs_executor;
 %rename(TsFuture) acs_tsfuture;
+%rename(Lock) acs_lock;
+%rename(Event) acs_event;
+%rename(Condition) acs_condition;
+%rename(Semaphore) acs_semaphore;
+%rename(Barrier) acs_barrier;
+%rename(Queue) acs_queue;
 struct acs_loop {};
 struct acs_future {};
 struct acs_task {};
@@ -204,6 +226,12 @@ struct acs_server {};
 struct acs_udp {};
 struct acs_executor {};
 struct acs_tsfuture {};
+struct acs_lock {};
+struct acs_event {};
+struct acs_condition {};
+struct acs_semaphore {};
+struct acs_barrier {};
+struct acs_queue {};
 
 
 %newobject loop_new;
@@ -249,6 +277,20 @@ struct acs_tsfuture {};
 %newobject tsfuture_new;
 %newobject acs_tsfuture::wrap;
 %newobject acs_tsfuture::error;
+%newobject acs_loop::lock_new;
+%newobject acs_loop::event_new;
+%newobject acs_loop::condition_new;
+%newobject acs_loop::semaphore_new;
+%newobject acs_loop::barrier_new;
+%newobject acs_loop::queue_new;
+%newobject acs_lock::acquire;
+%newobject acs_event::wait;
+%newobject acs_condition::acquire;
+%newobject acs_condition::wait;
+%newobject acs_semaphore::acquire;
+%newobject acs_barrier::wait;
+%newobject acs_queue::get;
+%newobject acs_queue::join;
 %newobject acs_error::cause;
 %newobject acs_error::child;
 
@@ -411,6 +453,41 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     *(void **)&work = fn;
     *rc = ac_to_thread($self, work, ud, NULL, ex, &f);
     return f;
+  }
+  /* Synchronization primitives (sync.h) and queues (queue.h): the new
+   * handle, or nothing and the code in rc. */
+  acs_lock *lock_new(int *rc) {
+    acs_lock *x = NULL;
+    *rc = ac_lock_new($self, &x);
+    return x;
+  }
+  acs_event *event_new(int *rc) {
+    acs_event *x = NULL;
+    *rc = ac_event_new($self, &x);
+    return x;
+  }
+  /* lock NULL: a lock of its own. */
+  acs_condition *condition_new(acs_lock *lock, int *rc) {
+    acs_condition *x = NULL;
+    *rc = ac_condition_new($self, lock, &x);
+    return x;
+  }
+  acs_semaphore *semaphore_new(int64_t value, int bounded, int *rc) {
+    acs_semaphore *x = NULL;
+    *rc = bounded ? ac_semaphore_new_bounded($self, value, &x)
+                  : ac_semaphore_new($self, value, &x);
+    return x;
+  }
+  acs_barrier *barrier_new(int64_t parties, int *rc) {
+    acs_barrier *x = NULL;
+    *rc = ac_barrier_new($self, parties, &x);
+    return x;
+  }
+  /* kind: QUEUE_*; maxsize 0: no limit. */
+  acs_queue *queue_new(int kind, long long maxsize, int *rc) {
+    acs_queue *x = NULL;
+    *rc = maxsize < 0 ? AC_EINVAL : ac_queue_new($self, kind, (size_t)maxsize, &x);
+    return x;
   }
   /* Identity of the loop (the handle's address), for maps keyed by loop. */
   uintptr_t id() { return (uintptr_t)$self; }
@@ -672,6 +749,76 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   }
   /* The raw pointer, for C code that completes it from its own thread. */
   void *ptr() { return $self; }
+}
+
+%define AC_SWIG_WAITER(TYPE, NAME, CALL)
+  acs_future *NAME(int *rc) {
+    acs_future *f = NULL;
+    *rc = CALL($self, &f);
+    return f;
+  }
+%enddef
+
+%extend acs_lock {
+  ~acs_lock() { ac_lock_unref($self); }
+  AC_SWIG_WAITER(acs_lock, acquire, ac_lock_acquire)
+  int try_acquire() { return ac_lock_try_acquire($self); }
+  int release() { return ac_lock_release($self); }
+  int locked() { return ac_lock_locked($self); }
+}
+
+%extend acs_event {
+  ~acs_event() { ac_event_unref($self); }
+  AC_SWIG_WAITER(acs_event, wait, ac_event_wait)
+  int set() { return ac_event_set($self); }
+  int clear() { return ac_event_clear($self); }
+  int is_set() { return ac_event_is_set($self); }
+}
+
+%extend acs_condition {
+  ~acs_condition() { ac_condition_unref($self); }
+  AC_SWIG_WAITER(acs_condition, acquire, ac_condition_acquire)
+  AC_SWIG_WAITER(acs_condition, wait, ac_condition_wait)
+  int release() { return ac_condition_release($self); }
+  int locked() { return ac_condition_locked($self); }
+  int notify(int n = 1) { return ac_condition_notify($self, n); }
+  int notify_all() { return ac_condition_notify_all($self); }
+}
+
+%extend acs_semaphore {
+  ~acs_semaphore() { ac_semaphore_unref($self); }
+  AC_SWIG_WAITER(acs_semaphore, acquire, ac_semaphore_acquire)
+  int try_acquire() { return ac_semaphore_try_acquire($self); }
+  int release() { return ac_semaphore_release($self); }
+  int locked() { return ac_semaphore_locked($self); }
+  long long value() { return (long long)ac_semaphore_value($self); }
+}
+
+%extend acs_barrier {
+  ~acs_barrier() { ac_barrier_unref($self); }
+  /* A future of the arrival index (0 .. parties-1). */
+  AC_SWIG_WAITER(acs_barrier, wait, ac_barrier_wait)
+  int reset() { return ac_barrier_reset($self); }
+  int abort() { return ac_barrier_abort($self); }
+  int broken() { return ac_barrier_broken($self); }
+  long long parties() { return (long long)ac_barrier_parties($self); }
+  long long n_waiting() { return (long long)ac_barrier_n_waiting($self); }
+}
+
+/* Queue items are host values: putting and taking them is the language's
+ * part (for Lua: asyncore_core.queue_put and friends). */
+%extend acs_queue {
+  ~acs_queue() { ac_queue_unref($self); }
+  /* A future of the next item. */
+  AC_SWIG_WAITER(acs_queue, get, ac_queue_get)
+  AC_SWIG_WAITER(acs_queue, join, ac_queue_join)
+  long long qsize() { return (long long)ac_queue_qsize($self); }
+  int empty() { return ac_queue_empty($self); }
+  int full() { return ac_queue_full($self); }
+  long long maxsize() { return (long long)ac_queue_maxsize($self); }
+  int task_done() { return ac_queue_task_done($self); }
+  int shutdown(int immediate = 0) { return ac_queue_shutdown($self, immediate); }
+  int is_shutdown() { return ac_queue_is_shutdown($self); }
 }
 
 %extend acs_handle {
