@@ -335,20 +335,15 @@ end
 
 --- Suspends the running task until `x` (Future, Task) is done; returns its
 -- values or raises its error (CancelledError when this task is cancelled).
--- What is already done does not suspend (as in asyncio).
+-- Every await is a suspension point, as in the C library (and Trio's
+-- checkpoints): a future already done still resumes the task through the
+-- loop, after the callbacks already ready.
 function M.await(x)
   local co = coroutine.running()
   if not (co and task_of_co[co]) then
     error("asyncore.await: only a task's coroutine can await (use asyncore.run or create_task)", 2)
   end
-  local f = core_future(x)
-  local r
-  if f:done() == 1 then
-    -- As asyncio: awaiting what is already done does not suspend.
-    r = pack(core.future_result(f))
-  else
-    r = pack(yield(f))
-  end
+  local r = pack(yield(core_future(x)))
   if r[1] and type(x) == "table" and x._source_values then return x:_source_values() end
   return resume_values(r)
 end
@@ -1017,14 +1012,28 @@ function M.LifoQueue(maxsize) return new_queue(core.QUEUE_LIFO, maxsize) end
 function M.PriorityQueue(maxsize) return new_queue(core.QUEUE_PRIORITY, maxsize) end
 
 --- Puts item, waiting while the queue is full; QueueShutDown once shut down.
-function Queue:put(item, priority) await_op(core.queue_put(self._h, item, priority)) end
+-- As asyncio's put, it does not suspend when there is room.
+function Queue:put(item, priority)
+  local rc = core.queue_put_nowait(self._h, item, priority)
+  if rc == core.EFULL then
+    await_op(core.queue_put(self._h, item, priority))
+    return
+  end
+  check(rc, "put", 2)
+end
 --- Puts without waiting: QueueFull when full.
 function Queue:put_nowait(item, priority)
   check(core.queue_put_nowait(self._h, item, priority), "put_nowait", 2)
 end
 --- The next item, waiting while the queue is empty; QueueShutDown once shut
--- down and empty.
-function Queue:get() return await_op(self._h:get()) end
+-- down and empty. As asyncio's get, it does not suspend when an item is
+-- there.
+function Queue:get()
+  local rc, item = core.queue_get_nowait(self._h)
+  if rc == 0 then return item end
+  if rc == core.EEMPTY then return await_op(self._h:get()) end
+  check(rc, "get", 2)
+end
 --- The next item and its priority, without waiting: QueueEmpty when empty.
 function Queue:get_nowait()
   local rc, item, priority = core.queue_get_nowait(self._h)
