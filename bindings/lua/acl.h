@@ -69,6 +69,9 @@ struct acl_task {
 
 /* ---- state.c ---- */
 
+/* > 0 while a wrapper's finalizer drops its handle (see lua_typemaps.i). */
+ACL_INTERNAL extern int acl_finalizing;
+
 /* The state of the Lua state `L` belongs to (never NULL after luaopen). */
 ACL_INTERNAL acl_state *acl_state_of(lua_State *L);
 ACL_INTERNAL acl_state *acl_state_hold(acl_state *st);

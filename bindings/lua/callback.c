@@ -260,7 +260,7 @@ static int handler_body(lua_State *L) {
     lua_pushinteger(L, ac_error_code(c->error));
     lua_setfield(L, -2, "code");
   }
-  if (c->future != NULL) {
+  if (c->future != NULL && acl_finalizing == 0) {
     ac_task *t = ac_future_as_task(c->future);
     if (t != NULL)
       acl_push_task(L, t);

@@ -3,6 +3,19 @@
  * declares its classes (a class sees only the typemaps declared before it).
  */
 
+%{
+#include "acl.h"
+/* A wrapper's finalizer may report an error nobody read (the exception
+ * handler runs inline): the handler must then make no new wrappers, which
+ * a closing Lua state would never finalize. */
+#define AC_SWIG_RELEASE(call) \
+  do {                         \
+    acl_finalizing++;          \
+    call;                      \
+    acl_finalizing--;          \
+  } while (0)
+%}
+
 /* A list of futures: a Lua sequence of Future or Task wrappers. The array
  * lives for the call only (the combinators take their own references). */
 %typemap(in) (acs_future *const *items, size_t n) {

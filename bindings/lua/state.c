@@ -26,6 +26,8 @@
 
 #define ACL_STATE_KEY "asyncore.state"
 
+int acl_finalizing = 0;
+
 struct acl_owned_loop {
   ac_loop *loop; /* one reference */
   acl_owned_loop *next;

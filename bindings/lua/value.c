@@ -121,6 +121,14 @@ void acl_push_error_object(lua_State *L, acl_state *st, ac_error *err) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
     return;
   }
+  if (acl_finalizing > 0 && st->factory_ref != LUA_NOREF && err != NULL) {
+    /* In a finalizer: an error object without a wrapper of the error. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, st->factory_ref);
+    lua_pushinteger(L, ac_error_code(err));
+    lua_pushstring(L, ac_error_message(err));
+    lua_call(L, 2, 1);
+    return;
+  }
   if (st->factory_ref == LUA_NOREF || err == NULL) {
     /* Before the Lua layer is loaded: a plain message. */
     lua_pushfstring(L, "%s: %s", ac_err_name(ac_error_code(err)),

@@ -69,6 +69,14 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %include "lua_typemaps.i"
 #endif
 
+%{
+/* Drops the reference a wrapper holds; a language may wrap it (Lua notes
+ * that it runs inside a garbage-collector finalizer). */
+#ifndef AC_SWIG_RELEASE
+#define AC_SWIG_RELEASE(call) call
+#endif
+%}
+
 
 /* ---- Constants ---- */
 
@@ -331,7 +339,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 
 
 %extend acs_loop {
-  ~acs_loop() { ac_loop_unref($self); }
+  ~acs_loop() { AC_SWIG_RELEASE(ac_loop_unref($self)); }
   int close() { return ac_loop_close($self); }
   int is_closed() { return ac_loop_is_closed($self); }
   int is_running() { return ac_loop_is_running($self); }
@@ -494,7 +502,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_future {
-  ~acs_future() { ac_future_unref($self); }
+  ~acs_future() { AC_SWIG_RELEASE(ac_future_unref($self)); }
   int state() { return ac_future_state_of($self); }
   int done() { return ac_future_done($self); }
   int cancelled() { return ac_future_cancelled($self); }
@@ -538,7 +546,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_task {
-  ~acs_task() { ac_task_unref($self); }
+  ~acs_task() { AC_SWIG_RELEASE(ac_task_unref($self)); }
   /* The task viewed as a future (the same object). */
   acs_future *future() { return ac_future_ref(ac_task_future($self)); }
   acs_loop *get_loop() { return ac_loop_ref(ac_task_get_loop($self)); }
@@ -562,7 +570,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 %newobject acs_udp::local_address;
 
 %extend acs_error {
-  ~acs_error() { ac_error_unref($self); }
+  ~acs_error() { AC_SWIG_RELEASE(ac_error_unref($self)); }
   int code() { return ac_error_code($self); }
   int kind() { return (int)ac_error_get_kind($self); }
   const char *message() { return ac_error_message($self); }
@@ -579,7 +587,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_timeout {
-  ~acs_timeout() { ac_timeout_unref($self); }
+  ~acs_timeout() { AC_SWIG_RELEASE(ac_timeout_unref($self)); }
   int enter(acs_task *task) { return ac_timeout_enter($self, task); }
   int exit(int outcome) { return ac_timeout_exit($self, outcome); }
   int reschedule(double when) { return ac_timeout_reschedule($self, when); }
@@ -588,7 +596,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_taskgroup {
-  ~acs_taskgroup() { ac_taskgroup_unref($self); }
+  ~acs_taskgroup() { AC_SWIG_RELEASE(ac_taskgroup_unref($self)); }
   /* The join future (await it), or nothing and the code in rc. */
   acs_future *join(int body_outcome, acs_error *body_error, int *rc) {
     acs_future *f = NULL;
@@ -599,7 +607,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_as_completed {
-  ~acs_as_completed() { ac_as_completed_unref($self); }
+  ~acs_as_completed() { AC_SWIG_RELEASE(ac_as_completed_unref($self)); }
   /* The next future, or nothing when exhausted (rc 0) or on error. */
   acs_future *next(int *rc) {
     acs_future *f = NULL;
@@ -610,7 +618,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_stream {
-  ~acs_stream() { ac_stream_unref($self); }
+  ~acs_stream() { AC_SWIG_RELEASE(ac_stream_unref($self)); }
   acs_loop *get_loop() { return ac_loop_ref(ac_stream_get_loop($self)); }
   /* Reads: a future of bytes, or nothing and the code in rc. n < 0 reads
    * until EOF. */
@@ -673,7 +681,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_server {
-  ~acs_server() { ac_server_unref($self); }
+  ~acs_server() { AC_SWIG_RELEASE(ac_server_unref($self)); }
   char *address(int *rc) {
     char *a = NULL;
     *rc = ac_server_address($self, &a);
@@ -692,7 +700,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_udp {
-  ~acs_udp() { ac_udp_unref($self); }
+  ~acs_udp() { AC_SWIG_RELEASE(ac_udp_unref($self)); }
   int connect(const char *host, int port) { return ac_udp_connect($self, host, port); }
   /* address NULL: the connected peer. */
   int send(char *STRING, size_t LENGTH, const char *address = NULL) {
@@ -722,12 +730,12 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_executor {
-  ~acs_executor() { ac_executor_unref($self); }
+  ~acs_executor() { AC_SWIG_RELEASE(ac_executor_unref($self)); }
   int shutdown(uint32_t flags = 0) { return ac_executor_shutdown($self, flags); }
 }
 
 %extend acs_tsfuture {
-  ~acs_tsfuture() { ac_tsfuture_unref($self); }
+  ~acs_tsfuture() { AC_SWIG_RELEASE(ac_tsfuture_unref($self)); }
   int state() { return ac_tsfuture_state_of($self); }
   int done() { return ac_tsfuture_done($self); }
   int cancelled() { return ac_tsfuture_cancelled($self); }
@@ -760,7 +768,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 %enddef
 
 %extend acs_lock {
-  ~acs_lock() { ac_lock_unref($self); }
+  ~acs_lock() { AC_SWIG_RELEASE(ac_lock_unref($self)); }
   AC_SWIG_WAITER(acs_lock, acquire, ac_lock_acquire)
   int try_acquire() { return ac_lock_try_acquire($self); }
   int release() { return ac_lock_release($self); }
@@ -768,7 +776,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_event {
-  ~acs_event() { ac_event_unref($self); }
+  ~acs_event() { AC_SWIG_RELEASE(ac_event_unref($self)); }
   AC_SWIG_WAITER(acs_event, wait, ac_event_wait)
   int set() { return ac_event_set($self); }
   int clear() { return ac_event_clear($self); }
@@ -776,7 +784,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_condition {
-  ~acs_condition() { ac_condition_unref($self); }
+  ~acs_condition() { AC_SWIG_RELEASE(ac_condition_unref($self)); }
   AC_SWIG_WAITER(acs_condition, acquire, ac_condition_acquire)
   AC_SWIG_WAITER(acs_condition, wait, ac_condition_wait)
   int release() { return ac_condition_release($self); }
@@ -786,7 +794,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_semaphore {
-  ~acs_semaphore() { ac_semaphore_unref($self); }
+  ~acs_semaphore() { AC_SWIG_RELEASE(ac_semaphore_unref($self)); }
   AC_SWIG_WAITER(acs_semaphore, acquire, ac_semaphore_acquire)
   int try_acquire() { return ac_semaphore_try_acquire($self); }
   int release() { return ac_semaphore_release($self); }
@@ -795,7 +803,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_barrier {
-  ~acs_barrier() { ac_barrier_unref($self); }
+  ~acs_barrier() { AC_SWIG_RELEASE(ac_barrier_unref($self)); }
   /* A future of the arrival index (0 .. parties-1). */
   AC_SWIG_WAITER(acs_barrier, wait, ac_barrier_wait)
   int reset() { return ac_barrier_reset($self); }
@@ -808,7 +816,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 /* Queue items are host values: putting and taking them is the language's
  * part (for Lua: asyncore_core.queue_put and friends). */
 %extend acs_queue {
-  ~acs_queue() { ac_queue_unref($self); }
+  ~acs_queue() { AC_SWIG_RELEASE(ac_queue_unref($self)); }
   /* A future of the next item. */
   AC_SWIG_WAITER(acs_queue, get, ac_queue_get)
   AC_SWIG_WAITER(acs_queue, join, ac_queue_join)
@@ -822,7 +830,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_handle {
-  ~acs_handle() { ac_handle_unref($self); }
+  ~acs_handle() { AC_SWIG_RELEASE(ac_handle_unref($self)); }
   int cancel() { return ac_handle_cancel($self); }
   int cancelled() { return ac_handle_cancelled($self); }
   double when() { return ac_handle_when($self); }
