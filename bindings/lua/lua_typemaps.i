@@ -75,3 +75,7 @@
 %{  lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++; %}
 %typemap(argout) int *OUTPUT
 %{  lua_pushinteger(L, (lua_Integer)*$1); SWIG_arg++; %}
+
+/* Raw pointers handed to C code (TsFuture:ptr()) are light userdata. */
+%typemap(out) void *ptr
+%{  lua_pushlightuserdata(L, $1); SWIG_arg++; %}
