@@ -283,6 +283,11 @@ function M.current_task()
   return w or nil
 end
 
+--- The Lua tasks of the running (or current) loop that are not done.
+function M.all_tasks(loop)
+  return (loop or M.get_event_loop()):all_tasks()
+end
+
 --- The loop of the running task; raises outside a task.
 function M.get_running_loop()
   local t = M.current_task()
@@ -545,6 +550,26 @@ function Loop:step(max_block)
   local n, pending, deadline = self._l:step(max_block or 0)
   check(n, "step", 2)
   return n, pending == 1, deadline >= 0 and deadline or nil
+end
+
+--- For hosts that poll themselves: libuv's backend fd, and how many
+-- milliseconds the host may block before stepping (-1: nothing due).
+function Loop:backend_fd() return check(self._l:backend_fd(), "backend_fd", 2) end
+function Loop:backend_timeout()
+  local ms = self._l:backend_timeout()
+  if ms < -1 then check(ms, "backend_timeout", 2) end -- -1 is "nothing due"
+  return ms
+end
+
+--- The Lua tasks of this loop that are not done (asyncio.all_tasks).
+function Loop:all_tasks()
+  local out = {}
+  for _, w in pairs(futures_by_id) do
+    if getmetatable(w) == Task and rawequal(w._loop, self) and w._t and w._t:done() == 0 then
+      out[#out + 1] = w
+    end
+  end
+  return out
 end
 
 --- Runs until `x` is done; returns its values or raises its error.
