@@ -208,12 +208,50 @@ func (f *Future) Done() <-chan struct{} {
 	ch := f.done
 	f.mu.Unlock()
 	if watch {
-		// The closure keeps f, and so the C reference, until it ran.
-		if err := f.loop.Post(func() { f.watchOnLoop() }); err != nil {
-			f.resolve(nil, ErrClosed)
-		}
+		f.watch()
 	}
 	return ch
+}
+
+// watch has the outcome captured: at once if the future is done, else by a
+// done-callback. On the loop's thread (or from the Go task being stepped)
+// it happens before Done returns; from elsewhere it is posted.
+func (f *Future) watch() {
+	l := f.loop
+	onLoop := func() error {
+		if l.closed {
+			return ErrClosed
+		}
+		if raw.Future_done(f.c) == 1 {
+			f.capture(f.c)
+		} else {
+			f.watchOnLoop()
+		}
+		return nil
+	}
+	var err error
+	switch co := l.activeCaller(); {
+	case l.onOwnerThread():
+		err = onLoop()
+	case co != nil:
+		err = co.call(onLoop)
+	default:
+		// The closure keeps f, and so the C reference, until it ran.
+		err = l.Post(func() { _ = onLoop() })
+	}
+	if err != nil {
+		f.resolve(nil, ErrClosed)
+	}
+}
+
+// IsDone reports whether the future is done (asyncio's done()).
+func (f *Future) IsDone() bool {
+	if _, _, ok := f.outcome(); ok {
+		return true
+	}
+	done := false
+	_ = f.loop.Call(func() error { done = raw.Future_done(f.c) == 1; return nil })
+	return done
 }
 
 // Wait blocks until the future is done and returns its outcome. When ctx

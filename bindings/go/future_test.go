@@ -196,3 +196,25 @@ func TestGatherFirstErrorAndCancel(t *testing.T) {
 		t.Fatal("cancelling the gather cancels the children")
 	}
 }
+
+func TestDoneOfADoneFutureIsClosedAtOnce(t *testing.T) {
+	_, err := Run(func(co *Co) (any, error) {
+		f, _ := co.Loop().NewFuture()
+		if f.IsDone() {
+			return nil, errors.New("pending future done")
+		}
+		f.SetResult(1)
+		select {
+		case <-f.Done():
+		default:
+			return nil, errors.New("Done not closed for a done future")
+		}
+		if !f.IsDone() {
+			return nil, errors.New("IsDone")
+		}
+		return nil, nil
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
