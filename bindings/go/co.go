@@ -30,8 +30,8 @@ type Co struct {
 	fn   TaskFunc
 	g    atomic.Int64 // the goroutine running fn
 
-	toLoop chan coMsg   // goroutine -> step
-	toCo   chan coReply // step -> goroutine
+	toLoop chan coMsg    // goroutine -> step
+	toCo   chan coReply  // step -> goroutine
 	dead   chan struct{} // closed when the loop released the task mid-run
 
 	// Loop thread only.

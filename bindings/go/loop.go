@@ -31,9 +31,9 @@ type Loop struct {
 
 	// Loop thread only.
 	closed  bool
-	closing bool                  // StartLoop: the run ends for Close
-	scratch raw.SwigcptrValue     // a C value for conversions on the loop thread
-	refs    map[uint64]heldRef    // C references held by Go objects, by id
+	closing bool               // StartLoop: the run ends for Close
+	scratch raw.SwigcptrValue  // a C value for conversions on the loop thread
+	refs    map[uint64]heldRef // C references held by Go objects, by id
 	nextID  uint64
 
 	// Any goroutine.

@@ -144,13 +144,17 @@ func (s *Stream) Drain(co *Co) error {
 }
 
 // WriteEOF half-closes: the peer reads EOF once the buffer is sent.
-func (s *Stream) WriteEOF() error { return s.loop.errCall(func() int { return raw.Stream_write_eof(s.c) }) }
+func (s *Stream) WriteEOF() error {
+	return s.loop.errCall(func() int { return raw.Stream_write_eof(s.c) })
+}
 
 // Close sends what is buffered, then closes the connection.
 func (s *Stream) Close() error { return s.loop.errCall(func() int { return raw.Stream_close(s.c) }) }
 
 // IsClosing reports whether closing started.
-func (s *Stream) IsClosing() bool { return s.loop.boolCall(func() int { return raw.Stream_is_closing(s.c) }) }
+func (s *Stream) IsClosing() bool {
+	return s.loop.boolCall(func() int { return raw.Stream_is_closing(s.c) })
+}
 
 // WaitClosed waits until the socket is closed.
 func (s *Stream) WaitClosed(co *Co) error {
@@ -287,10 +291,14 @@ func (srv *Server) AcceptPaused() bool {
 }
 
 // Close stops listening; accepted connections stay open.
-func (srv *Server) Close() error { return srv.loop.errCall(func() int { return raw.Server_close(srv.c) }) }
+func (srv *Server) Close() error {
+	return srv.loop.errCall(func() int { return raw.Server_close(srv.c) })
+}
 
 // IsServing reports whether the server listens.
-func (srv *Server) IsServing() bool { return srv.loop.boolCall(func() int { return raw.Server_is_serving(srv.c) }) }
+func (srv *Server) IsServing() bool {
+	return srv.loop.boolCall(func() int { return raw.Server_is_serving(srv.c) })
+}
 
 func (srv *Server) waitClosed() (made, error) {
 	var out uintptr

@@ -145,7 +145,9 @@ func (q *Queue) GetPriorityNowait() (any, int64, error) {
 }
 
 // TaskDone marks one item taken by a get as processed.
-func (q *Queue) TaskDone() error { return q.loop.errCall(func() int { return raw.Queue_task_done(q.c) }) }
+func (q *Queue) TaskDone() error {
+	return q.loop.errCall(func() int { return raw.Queue_task_done(q.c) })
+}
 
 func (q *Queue) join() (made, error) {
 	var out uintptr
@@ -173,7 +175,9 @@ func (q *Queue) Shutdown(immediate bool) error {
 }
 
 // IsShutdown reports whether the queue is shut down.
-func (q *Queue) IsShutdown() bool { return q.loop.boolCall(func() int { return raw.Queue_is_shutdown(q.c) }) }
+func (q *Queue) IsShutdown() bool {
+	return q.loop.boolCall(func() int { return raw.Queue_is_shutdown(q.c) })
+}
 
 // Len is the number of items (asyncio's qsize).
 func (q *Queue) Len() int {

@@ -109,7 +109,9 @@ func (lk *Lock) Acquire(co *Co) error {
 func (lk *Lock) AcquireFuture() (*Future, error) { return lk.loop.futureOp(lk.acquire) }
 
 // TryAcquire takes the lock if it is free and nobody waits.
-func (lk *Lock) TryAcquire() bool { return lk.loop.boolCall(func() int { return raw.Lock_try_acquire(lk.c) }) }
+func (lk *Lock) TryAcquire() bool {
+	return lk.loop.boolCall(func() int { return raw.Lock_try_acquire(lk.c) })
+}
 
 // Release releases the lock; the first waiter gets it. ErrState when it
 // is not locked.
@@ -364,7 +366,9 @@ func (s *Semaphore) Release() error {
 }
 
 // Locked reports whether an acquire would wait.
-func (s *Semaphore) Locked() bool { return s.loop.boolCall(func() int { return raw.Semaphore_locked(s.c) }) }
+func (s *Semaphore) Locked() bool {
+	return s.loop.boolCall(func() int { return raw.Semaphore_locked(s.c) })
+}
 
 // Value is the number of free permits.
 func (s *Semaphore) Value() int64 {
@@ -429,7 +433,9 @@ func (b *Barrier) Reset() error { return b.loop.errCall(func() int { return raw.
 func (b *Barrier) Abort() error { return b.loop.errCall(func() int { return raw.Barrier_abort(b.c) }) }
 
 // Broken reports whether the barrier is broken.
-func (b *Barrier) Broken() bool { return b.loop.boolCall(func() int { return raw.Barrier_broken(b.c) }) }
+func (b *Barrier) Broken() bool {
+	return b.loop.boolCall(func() int { return raw.Barrier_broken(b.c) })
+}
 
 // Parties is the number of parties.
 func (b *Barrier) Parties() int64 {

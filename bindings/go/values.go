@@ -1,7 +1,6 @@
 package asyncore
 
 import (
-
 	"asyncore/internal/raw"
 )
 
@@ -49,8 +48,8 @@ const (
 
 // cValue is a Go value written into a C ac_value for one storing call.
 type cValue struct {
-	box handle // a handle the library takes over if the call succeeds
-	buf uintptr    // a C copy of bytes, freed after the call
+	box handle  // a handle the library takes over if the call succeeds
+	buf uintptr // a C copy of bytes, freed after the call
 }
 
 // setValue writes x into the C value v.
