@@ -24,3 +24,4 @@
 #include "asyncore/future.hpp"
 #include "asyncore/task.hpp"
 #include "asyncore/context.hpp"
+#include "asyncore/gather.hpp"
