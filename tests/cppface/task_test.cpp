@@ -60,9 +60,15 @@ ac::Task<long> deep(int n) {
   co_return 1 + co_await deep(n - 1);
 }
 
-TEST(Task, DeepNestingCompletesBySymmetricTransfer) {
-  EXPECT_EQ(run_v(deep(20000)), 20000);
-}
+// Optimised builds turn symmetric transfer into a tail call, so depth costs
+// no stack; sanitizer builds do not, so they check a shallower chain.
+#if defined(__SANITIZE_ADDRESS__) || defined(__OPTIMIZE__) == 0
+constexpr int kDeep = 500;
+#else
+constexpr int kDeep = 200000;
+#endif
+
+TEST(Task, DeepNestingCompletesBySymmetricTransfer) { EXPECT_EQ(run_v(deep(kDeep)), kDeep); }
 
 struct Point {
   int x, y;
