@@ -145,6 +145,8 @@ class Loop {
   explicit Loop(uint32_t flags = AC_LOOP_DEFAULT) { check(ac_loop_new(flags, &l_)); }
   static Loop adopt(ac_loop *l) noexcept { return Loop(l, 0); }
   static Loop borrow(ac_loop *l) noexcept { return Loop(ac_loop_ref(l), 0); }
+  // The running loop (asyncio.get_running_loop()); Error AC_ESTATE if none.
+  static Loop current() { return borrow(get_running_loop()); }
   Loop(Loop &&o) noexcept : l_(std::exchange(o.l_, nullptr)) {}
   Loop &operator=(Loop o) noexcept {
     std::swap(l_, o.l_);
@@ -215,7 +217,8 @@ class Loop {
     using Fn = std::decay_t<F>;
     check(ac_loop_set_exception_handler(
         l_,
-        [](ac_loop *, const char *message, ac_error *error, ac_future *future, void *ud) {
+        [](ac_loop *loop, const char *message, ac_error *error, ac_future *future, void *ud) {
+          detail::RunningScope scope(nullptr, loop);
           try {
             (*static_cast<Fn *>(ud))(message, error, future);
           } catch (...) {

@@ -1,0 +1,455 @@
+// conformance.cpp — the C++ implementation of the conformance scenarios,
+// written with the C++ face (asyncore.hpp) as a C++ user would.
+//
+//   conformance_cpp NAME     runs scenario NAME and prints its trace
+//   conformance_cpp --list   prints the names it implements
+//
+// Every scenario runs on the virtual clock; "t=N" is the loop time in ms.
+#include <asyncore.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace ac = asyncore;
+
+namespace {
+
+long long ms() { return std::llround(ac::Loop::current().time() * 1000.0); }
+
+void trace(const std::string &line) { std::printf("%s\n", line.c_str()); }
+void trace_t(const std::string &line) { std::printf("t=%lld %s\n", ms(), line.c_str()); }
+
+std::string str(long long v) { return std::to_string(v); }
+
+// ---- 01 - 03 callbacks and futures
+
+ac::Task<> s01() {
+  auto loop = ac::Loop::current();
+  loop.call_soon([] {
+    trace("A");
+    ac::Loop::current().call_soon([] { trace("D"); });
+  });
+  loop.call_soon([] { trace("B"); });
+  loop.call_soon([] { trace("C"); });
+  co_await ac::sleep(1);
+  trace_t("main: done");
+}
+
+ac::Task<> s02() {
+  auto loop = ac::Loop::current();
+  loop.call_later(0.2, [] { trace_t("late"); });
+  loop.call_later(0.1, [] { trace_t("first"); });
+  loop.call_later(0.1, [] { trace_t("second"); });
+  co_await ac::sleep(1);
+  trace_t("main: done");
+}
+
+ac::Task<> s03() {
+  auto f = ac::Future::create();
+  f.add_done_callback([](ac::Future &d) { trace("cb1: result=" + str(d.result<int64_t>())); });
+  f.set_result(int64_t{7});
+  trace("main: set_result returned");
+  f.add_done_callback([](ac::Future &d) { trace("cb2: result=" + str(d.result<int64_t>())); });
+  trace("main: add after done returned");
+  co_await ac::sleep(0);
+  trace("main: resumed");
+}
+
+// ---- 04 - 07 tasks
+
+ac::Task<> worker(std::string name, double delay) {
+  co_await ac::sleep(delay);
+  trace_t(name + ": woke");
+}
+
+ac::Task<> s04() {
+  auto a = ac::create_task(worker("A", 2));
+  auto b = ac::create_task(worker("B", 1));
+  co_await a;
+  co_await b;
+  trace_t("main: done");
+}
+
+ac::Task<> s05() {
+  co_await worker("A", 2);
+  co_await worker("B", 1);
+  trace_t("main: done");
+}
+
+ac::Task<int> producer() {
+  co_await ac::sleep(1);
+  co_return 42;
+}
+ac::Task<> waiter(std::string name, ac::TaskHandle<int> p) {
+  int r = co_await p;
+  trace_t(name + ": got " + str(r));
+}
+
+ac::Task<> s06() {
+  auto p = ac::create_task(producer());
+  auto w1 = ac::create_task(waiter("W1", p.share()));
+  auto w2 = ac::create_task(waiter("W2", p.share()));
+  co_await w1;
+  co_await w2;
+  trace("main: cancel after done -> " + str(p.cancel()));
+}
+
+ac::Task<> failing() {
+  co_await ac::sleep(1);
+  throw ac::Error(AC_ECONNRESET, "peer reset");
+}
+
+ac::Task<> s07() {
+  auto t = ac::create_task(failing());
+  try {
+    co_await t;
+  } catch (const ac::Error &e) {
+    trace_t(std::string("main: caught ") + e.name() + ": " + e.message());
+  }
+}
+
+// ---- 08 - 14 cancellation
+
+ac::Task<> started() {
+  trace("T: started");
+  co_return;
+}
+
+ac::Task<> s08() {
+  auto t = ac::create_task(started());
+  trace("main: cancel -> " + str(t.cancel()));
+  try {
+    co_await t;
+  } catch (const ac::CancelledError &) {
+    trace("main: T cancelled");
+  }
+}
+
+ac::Task<> sleeper() {
+  trace("T: sleeping");
+  struct Cleanup {
+    ~Cleanup() { trace_t("T: cleanup"); }
+  } cleanup;
+  try {
+    co_await ac::sleep(10);
+  } catch (const ac::CancelledError &e) {
+    trace_t("T: cancelled (" + e.message() + ")");
+    throw;
+  }
+}
+
+ac::Task<> s09() {
+  auto t = ac::create_task(sleeper());
+  co_await ac::sleep(1);
+  t.cancel("stop");
+  try {
+    co_await t;
+  } catch (const ac::CancelledError &e) {
+    trace_t("main: T cancelled (" + e.message() + "), cancelled=" + str(t.cancelled()));
+  }
+}
+
+ac::Task<int> swallower() {
+  try {
+    co_await ac::sleep(10);
+  } catch (const ac::CancelledError &) {
+    trace_t("T: swallowed");
+  }
+  co_await ac::sleep(1);
+  co_return 5;
+}
+
+ac::Task<> s10() {
+  auto t = ac::create_task(swallower());
+  co_await ac::sleep(1);
+  t.cancel();
+  int r = co_await t;
+  trace_t("main: T returned " + str(r) + ", cancelling=" + str(t.cancelling()));
+}
+
+ac::Task<int> ran_to_end() {
+  co_await ac::sleep(1);
+  trace_t("T: ran to the end");
+  co_return 1;
+}
+
+ac::Task<> s11() {
+  auto t = ac::create_task(ran_to_end());
+  t.cancel();
+  trace("main: cancelling=" + str(t.cancelling()));
+  trace("main: uncancel -> " + str(t.uncancel()));
+  int r = co_await t;
+  trace_t("main: T returned " + str(r));
+}
+
+ac::Task<> inner() {
+  try {
+    co_await ac::sleep(10);
+  } catch (const ac::CancelledError &) {
+    trace_t("inner: cancelled");
+    throw;
+  }
+}
+ac::Task<> outer(ac::TaskHandle<> i) {
+  try {
+    co_await i;
+  } catch (const ac::CancelledError &) {
+    trace_t("outer: cancelled");
+    throw;
+  }
+}
+
+ac::Task<> s12() {
+  auto i = ac::create_task(inner());
+  auto o = ac::create_task(outer(i.share()));
+  co_await ac::sleep(1);
+  o.cancel();
+  try {
+    co_await o;
+  } catch (const ac::CancelledError &) {
+    trace_t("main: outer cancelled, inner cancelled=" + str(i.cancelled()));
+  }
+}
+
+ac::Task<int> finish_cancelled() {
+  ac::current_task().cancel();
+  trace("T: cancel requested");
+  co_return 3;
+}
+
+ac::Task<> s13() {
+  auto t = ac::create_task(finish_cancelled());
+  try {
+    co_await t;
+  } catch (const ac::CancelledError &) {
+    trace("main: T cancelled=" + str(t.cancelled()));
+  }
+}
+
+ac::Task<> cancel_self() {
+  ac::current_task().cancel();
+  try {
+    co_await ac::sleep(5);
+  } catch (const ac::CancelledError &) {
+    trace("T: cancelled at its await");
+    throw;
+  }
+}
+
+ac::Task<> s14() {
+  auto t = ac::create_task(cancel_self());
+  try {
+    co_await t;
+  } catch (const ac::CancelledError &) {
+    trace("main: T cancelled");
+  }
+}
+
+// ---- 15 - 16 scheduling
+
+ac::Task<> spinner(std::string name) {
+  for (int i = 0; i < 3; ++i) {
+    trace(name + " " + str(i));
+    co_await ac::sleep(0);
+  }
+}
+
+ac::Task<> s15() {
+  auto a = ac::create_task(spinner("A"));
+  auto b = ac::create_task(spinner("B"));
+  co_await a;
+  co_await b;
+}
+
+ac::Task<> eager_body() {
+  trace("E: first step");
+  co_await ac::sleep(1);
+  trace_t("E: done");
+}
+
+ac::Task<> s16() {
+  auto e = ac::spawn(ac::get_running_loop(), eager_body(), nullptr, AC_TASK_EAGER);
+  trace("main: after create");
+  co_await e;
+}
+
+// ---- 17 - 18 context
+
+ac::ContextVar<std::string> K;
+
+ac::Task<> child(std::string name) {
+  trace(name + " sees " + K.get_or("none"));
+  K.set(name);
+  co_return;
+}
+
+ac::Task<> s17() {
+  K.set("main");
+  auto c1 = ac::create_task(child("C1"));
+  K.set("main2");
+  auto c2 = ac::create_task(child("C2"));
+  co_await c1;
+  co_await c2;
+  trace("main sees " + K.get_or("none"));
+}
+
+ac::Task<> s18() {
+  auto loop = ac::Loop::current();
+  K.set("one");
+  loop.call_soon([] { trace("cb1 sees " + K.get_or("none")); });
+  K.set("two");
+  loop.call_soon([] { trace("cb2 sees " + K.get_or("none")); });
+  co_await ac::sleep(0);
+}
+
+// ---- 19 - 24 run, errors, clock, futures, names, timers
+
+ac::Task<> leftover() {
+  try {
+    co_await ac::sleep(100);
+  } catch (const ac::CancelledError &) {
+    trace_t("L: cancelled");
+    throw;
+  }
+}
+
+ac::Task<int> s19_main() {
+  (void)ac::create_task(leftover());
+  co_await ac::sleep(1);
+  co_return 7;
+}
+
+ac::Task<> s19() {
+  // Handled in main(): run() must own the loop here.
+  co_return;
+}
+
+ac::Task<> failing_plain() {
+  co_await ac::sleep(1);
+  throw ac::Error(AC_ECONNRESET);
+}
+
+ac::Task<> s20() {
+  ac::Loop::current().set_exception_handler([](const char *, ac_error *error, ac_future *) {
+    trace_t(std::string("handler: ") + ac_err_name(ac_error_code(error)));
+  });
+  (void)ac::create_task(failing_plain());
+  co_await ac::sleep(2);
+  trace_t("main: done");
+}
+
+ac::Task<> s21() {
+  trace_t("start");
+  co_await ac::sleep(1.5);
+  trace_t("after 1.5");
+  co_await ac::sleep(0.25);
+  trace_t("after 0.25");
+}
+
+ac::Task<> future_waiter(ac::Future f) {
+  try {
+    co_await f;
+  } catch (const ac::CancelledError &e) {
+    trace_t("W: cancelled (" + e.message() + ")");
+    throw;
+  }
+}
+
+ac::Task<> s22() {
+  auto f = ac::Future::create();
+  auto w = ac::create_task(future_waiter(f.share()));
+  co_await ac::sleep(1);
+  f.cancel("bye");
+  try {
+    co_await w;
+  } catch (const ac::CancelledError &) {
+    trace_t("main: W cancelled=" + str(w.cancelled()));
+  }
+}
+
+ac::Task<> named() {
+  trace("T: my name is " + ac::current_task().name());
+  co_return;
+}
+
+ac::Task<> s23() {
+  auto t = ac::create_task(named());
+  t.set_name("worker-1");
+  co_await t;
+}
+
+ac::Task<> s24() {
+  auto loop = ac::Loop::current();
+  auto h = loop.call_later(1, [] { trace_t("dropped"); });
+  loop.call_later(1, [] { trace_t("kept"); });
+  trace("main: cancel -> " + str(h.cancel()));
+  co_await ac::sleep(2);
+  trace_t("main: done");
+}
+
+const std::map<std::string, std::function<ac::Task<>()>> &scenarios() {
+  static const std::map<std::string, std::function<ac::Task<>()>> table = {
+      {"01-call-soon-fifo", s01},
+      {"02-call-later-order", s02},
+      {"03-done-callbacks-never-inline", s03},
+      {"04-tasks-run-concurrently", s04},
+      {"05-await-in-sequence", s05},
+      {"06-task-result-shared", s06},
+      {"07-task-error-propagates", s07},
+      {"08-cancel-before-start", s08},
+      {"09-cancel-at-await", s09},
+      {"10-cancel-swallowed", s10},
+      {"11-uncancel-withdraws", s11},
+      {"12-cancel-propagates-to-awaited", s12},
+      {"13-finish-with-pending-cancel", s13},
+      {"14-cancel-self-then-await", s14},
+      {"15-yield-round-robin", s15},
+      {"16-eager-task", s16},
+      {"17-context-flows-down", s17},
+      {"18-callback-context", s18},
+      {"19-run-cancels-leftovers", s19},
+      {"20-unretrieved-error-reported", s20},
+      {"21-virtual-clock", s21},
+      {"22-future-cancel-wakes-awaiter", s22},
+      {"23-task-name", s23},
+      {"24-timer-cancel", s24},
+  };
+  return table;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s NAME | --list\n", argv[0]);
+    return 2;
+  }
+  std::string name = argv[1];
+  if (name == "--list") {
+    for (const auto &entry : scenarios()) std::printf("%s\n", entry.first.c_str());
+    return 0;
+  }
+  auto it = scenarios().find(name);
+  if (it == scenarios().end()) {
+    std::fprintf(stderr, "unknown scenario %s\n", name.c_str());
+    return 2;
+  }
+  try {
+    if (name == "19-run-cancels-leftovers") {
+      int r = ac::run(s19_main(), AC_LOOP_VIRTUAL_CLOCK);
+      trace("run returned " + str(r));
+    } else {
+      ac::run(it->second(), AC_LOOP_VIRTUAL_CLOCK);
+    }
+  } catch (const ac::Error &e) {
+    std::printf("main failed: %s\n", e.name());
+    return 1;
+  } catch (const std::exception &e) {
+    std::printf("main failed: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
