@@ -1,0 +1,3 @@
+module asyncore.bench/gopeer
+
+go 1.19

@@ -1,0 +1,113 @@
+// W1-W4 with goroutines and channels: the Go peer of the benchmarks.
+// Prints RESULT <workload> <system> <value> <unit>.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+func w1(n int) {
+	chans := make([]chan int, n)
+	for i := range chans {
+		c := make(chan int, 1)
+		chans[i] = c
+		go func() { c <- 1 }()
+	}
+	total := 0
+	for _, c := range chans {
+		total += <-c
+	}
+	if total != n {
+		panic("w1")
+	}
+}
+
+// w2 returns the memory in use while every goroutine sleeps.
+func w2(n int) uint64 {
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := 0; i < n; i++ {
+		go func() { time.Sleep(100 * time.Millisecond); wg.Done() }()
+	}
+	peak := rss()
+	wg.Wait()
+	return peak
+}
+
+func w3(n int) {
+	q1, q2 := make(chan int, 1), make(chan int, 1)
+	go func() {
+		for i := 0; i < n; i++ {
+			q2 <- <-q1
+		}
+	}()
+	for i := 0; i < n; i++ {
+		q1 <- i
+		if <-q2 != i {
+			panic("w3")
+		}
+	}
+}
+
+// W4: a channel of capacity 1 is the async lock; Gosched yields while held.
+func w4(tasks, rounds int) {
+	lock := make(chan struct{}, 1)
+	counter := 0
+	var wg sync.WaitGroup
+	wg.Add(tasks)
+	for t := 0; t < tasks; t++ {
+		go func() {
+			for r := 0; r < rounds; r++ {
+				lock <- struct{}{}
+				counter++
+				runtime.Gosched()
+				<-lock
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	if counter != tasks*rounds {
+		panic("w4")
+	}
+}
+
+func timed(f func()) time.Duration {
+	t0 := time.Now()
+	f()
+	return time.Since(t0)
+}
+
+func rss() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Sys
+}
+
+func main() {
+	scale := flag.Int("scale", 1, "divide sizes")
+	name := flag.String("name", "go", "system name")
+	flag.Parse()
+	s := *scale
+	// W2 first: memory freed by earlier workloads would hide its cost.
+	n2 := 100000 / s
+	before := rss()
+	var peak uint64
+	d := timed(func() { peak = w2(n2) })
+	fmt.Printf("RESULT W2 %s %.0f B/task\n", *name, float64(peak-before)/float64(n2))
+	fmt.Printf("RESULT W2ms %s %d ms\n", *name, d.Milliseconds())
+	n := 200000 / s
+	timed(func() { w1(n / 10) })
+	fmt.Printf("RESULT W1 %s %.1f ns/task\n", *name, float64(timed(func() { w1(n) }).Nanoseconds())/float64(n))
+	timed(func() { w3(n / 10) })
+	fmt.Printf("RESULT W3 %s %.1f ns/trip\n", *name, float64(timed(func() { w3(n) }).Nanoseconds())/float64(n))
+	rounds := 2000 / s
+	timed(func() { w4(100, rounds/10+1) })
+	fmt.Printf("RESULT W4 %s %.1f ns/acquire\n", *name, float64(timed(func() { w4(100, rounds) }).Nanoseconds())/float64(100*rounds))
+	os.Stdout.Sync()
+}

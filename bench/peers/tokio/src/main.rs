@@ -1,0 +1,96 @@
+//! W1-W4 on Tokio's current_thread runtime: the Tokio peer.
+//! Prints RESULT <workload> tokio <value> <unit>.
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, Mutex};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap()
+}
+
+async fn w1(n: usize) {
+    let handles: Vec<_> = (0..n).map(|_| tokio::spawn(async { 1u64 })).collect();
+    let mut total = 0;
+    for h in handles {
+        total += h.await.unwrap();
+    }
+    assert_eq!(total, n as u64);
+}
+
+async fn w2(n: usize) -> usize {
+    let handles: Vec<_> = (0..n)
+        .map(|_| tokio::spawn(async { tokio::time::sleep(Duration::from_millis(100)).await }))
+        .collect();
+    let peak = rss();
+    for h in handles {
+        h.await.unwrap();
+    }
+    peak
+}
+
+async fn w3(n: usize) {
+    let (tx1, mut rx1) = mpsc::channel::<usize>(1);
+    let (tx2, mut rx2) = mpsc::channel::<usize>(1);
+    let pong = tokio::spawn(async move {
+        for _ in 0..n {
+            let v = rx1.recv().await.unwrap();
+            tx2.send(v).await.unwrap();
+        }
+    });
+    for i in 0..n {
+        tx1.send(i).await.unwrap();
+        assert_eq!(rx2.recv().await.unwrap(), i);
+    }
+    pong.await.unwrap();
+}
+
+async fn w4(tasks: usize, rounds: usize) {
+    let lock = std::sync::Arc::new(Mutex::new(0usize));
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let lock = lock.clone();
+            tokio::spawn(async move {
+                for _ in 0..rounds {
+                    let mut g = lock.lock().await;
+                    *g += 1;
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.await.unwrap();
+    }
+    assert_eq!(*lock.lock().await, tasks * rounds);
+}
+
+fn rss() -> usize {
+    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    s.split_whitespace().nth(1).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0) * 4096
+}
+
+fn timed<F: std::future::Future>(f: F) -> f64 {
+    let r = rt();
+    let t0 = Instant::now();
+    r.block_on(f);
+    t0.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let scale: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let n2 = 100_000 / scale;
+    let before = rss();
+    let r = rt();
+    let t0 = Instant::now();
+    let peak = r.block_on(w2(n2));
+    let d2 = t0.elapsed().as_secs_f64();
+    println!("RESULT W2 tokio {:.0} B/task", peak.saturating_sub(before) as f64 / n2 as f64);
+    println!("RESULT W2ms tokio {:.0} ms", d2 * 1e3);
+    let n = 200_000 / scale;
+    timed(w1(n / 10));
+    println!("RESULT W1 tokio {:.1} ns/task", timed(w1(n)) * 1e9 / n as f64);
+    timed(w3(n / 10));
+    println!("RESULT W3 tokio {:.1} ns/trip", timed(w3(n)) * 1e9 / n as f64);
+    let rounds = 2000 / scale;
+    timed(w4(100, rounds / 10 + 1));
+    println!("RESULT W4 tokio {:.1} ns/acquire", timed(w4(100, rounds)) * 1e9 / (100 * rounds) as f64);
+}
