@@ -25,3 +25,4 @@
 #include "asyncore/task.hpp"
 #include "asyncore/context.hpp"
 #include "asyncore/gather.hpp"
+#include "asyncore/structured.hpp"

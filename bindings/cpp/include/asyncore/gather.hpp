@@ -1,19 +1,24 @@
-// asyncore/gather.hpp — typed gather (asyncio.gather).
+// asyncore/gather.hpp — typed gather over ac_gather (asyncio.gather).
 //
 //   auto [a, b] = co_await gather(fetch_int(), fetch_text());   // tuple<int, string>
 //   std::vector<int> v = co_await gather(std::move(tasks));      // vector<Task<int>>
+//   auto [x, y] = co_await gather_settled(f(), g());              // tuple<Outcome<..>, ..>
 //
-// gather() spawns every Task at once (as asyncio.gather wraps coroutines in
-// tasks when it is called) and returns a Task that waits for all of them
-// and gives their results in argument order; a void task gives
-// std::monostate. The first failure, in completion order, is rethrown at
-// once and the other tasks go on (asyncio's default); cancelling the
-// awaiting task cancels every task still running.
+// gather() spawns every Task at once, left to right (asyncio.gather wraps
+// coroutines in tasks when it is called), and returns a Task that awaits
+// one C gather of them and gives their results in argument order; a void
+// task gives std::monostate. Already spawned TaskHandles may be mixed in.
+// The rules are ac_gather's: the first failure (in completion order) is
+// rethrown at once while the other tasks go on; cancelling the awaiting
+// task cancels every task still running. gather_settled() is
+// return_exceptions=True: it never throws for a child, each Outcome holds
+// a value or an exception.
 #pragma once
 
 #include <asyncore.h>
 
 #include <exception>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -30,6 +35,26 @@ namespace asyncore {
 template <class T>
 using gather_result_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
+// A child's outcome in gather_settled: a value or an exception.
+template <class T>
+class Outcome {
+ public:
+  using value_type = gather_result_t<T>;
+  explicit Outcome(value_type v) : value_(std::move(v)) {}
+  explicit Outcome(std::exception_ptr e) noexcept : error_(std::move(e)) {}
+  bool ok() const noexcept { return !error_; }
+  const std::exception_ptr &error() const noexcept { return error_; }
+  // The value, or the exception rethrown.
+  value_type &get() {
+    if (error_) std::rethrow_exception(error_);
+    return *value_;
+  }
+
+ private:
+  std::optional<value_type> value_;
+  std::exception_ptr error_;
+};
+
 namespace detail {
 
 template <class T>
@@ -42,6 +67,16 @@ TaskHandle<T> as_handle(TaskHandle<T> &&t) noexcept {
 }
 
 template <class T>
+struct handle_value;
+template <class T>
+struct handle_value<TaskHandle<T>> {
+  using type = T;
+};
+template <class H>
+using handle_value_t = typename handle_value<H>::type;
+
+// The result of a done task, void as monostate.
+template <class T>
 gather_result_t<T> gathered(const TaskHandle<T> &h) {
   if constexpr (std::is_void_v<T>) {
     h.result();
@@ -50,92 +85,40 @@ gather_result_t<T> gathered(const TaskHandle<T> &h) {
     return h.result();
   }
 }
-
-// Shared by the done-callbacks of the gathered futures and the waiter:
-// `signal` completes when all are done or one failed. Reference counted
-// (one per registration, one for the waiter) because a callback may still
-// be queued after the waiter left.
-struct GatherState {
-  int refs = 1;
-  size_t remaining = 0;
-  ac_future *signal = nullptr;       // owned
-  ac_future *first_failed = nullptr;  // owned; the first one that did not succeed
-
-  static void unref(void *p) noexcept {
-    auto *s = static_cast<GatherState *>(p);
-    if (--s->refs == 0) {
-      ac_future_unref(s->signal);
-      ac_future_unref(s->first_failed);
-      delete s;
-    }
+template <class T>
+Outcome<T> settled(const TaskHandle<T> &h) {
+  try {
+    return Outcome<T>(gathered(h));
+  } catch (...) {
+    return Outcome<T>(std::current_exception());
   }
-  static void on_done(ac_future *f, void *p) noexcept {
-    auto *s = static_cast<GatherState *>(p);
-    if (ac_future_done(s->signal) == 1) return;
-    if (ac_future_state_of(f) != AC_FUTURE_RESULT) {
-      s->first_failed = ac_future_ref(f);
-      ac_future_set_result_none(s->signal);
-    } else if (--s->remaining == 0) {
-      ac_future_set_result_none(s->signal);
-    }
-  }
-};
-
-// Waits for every future (borrowed; the caller keeps them alive) to succeed,
-// or rethrows the first failure.
-inline Task<> wait_all_or_first_failure(std::vector<ac_future *> futures) {
-  struct StateRef {
-    GatherState *s = new GatherState();
-    ~StateRef() { GatherState::unref(s); }
-  } ref;
-  GatherState *s = ref.s;
-  check(ac_future_new(get_running_loop(), &s->signal));
-  for (ac_future *f : futures) {
-    if (ac_future_done(f) != 1) {
-      ++s->remaining;
-    } else if (ac_future_state_of(f) != AC_FUTURE_RESULT && s->first_failed == nullptr) {
-      s->first_failed = ac_future_ref(f);
-    }
-  }
-  if (s->first_failed == nullptr && s->remaining > 0) {
-    for (ac_future *f : futures) {
-      if (ac_future_done(f) == 1) continue;
-      ++s->refs;
-      check(ac_future_add_done_callback(f, &GatherState::on_done, s, &GatherState::unref));
-    }
-    bool cancelled = false;
-    try {
-      co_await Future::borrow(s->signal);
-    } catch (const CancelledError &) {
-      cancelled = true;
-    }
-    if (cancelled) {
-      for (ac_future *f : futures) ac_future_cancel(f, nullptr);
-      throw CancelledError();
-    }
-  }
-  if (s->first_failed != nullptr) read_result<void>(s->first_failed);
 }
 
-template <class T>
-struct handle_value;
-template <class T>
-struct handle_value<TaskHandle<T>> {
-  using type = T;
-};
+// Awaits one ac_gather of `futures` (borrowed; the caller keeps them).
+inline Task<> await_gather(std::vector<ac_future *> futures, uint32_t flags) {
+  ac_future *g = nullptr;
+  check(ac_gather(get_running_loop(), futures.data(), futures.size(), flags, &g));
+  Future all = Future::adopt(g);
+  co_await all;
+}
 
 // (The handles travel as one tuple: GCC 12 cannot copy a parameter pack
 // into a coroutine frame.)
-template <class... Hs>
-Task<std::tuple<gather_result_t<typename handle_value<Hs>::type>...>> gather_handles(
-    std::tuple<Hs...> handles) {
-  co_await wait_all_or_first_failure(
-      std::apply([](auto &...h) { return std::vector<ac_future *>{ac_task_future(h.get())...}; }, handles));
-  co_return std::apply(
-      [](auto &...h) {
-        return std::tuple<gather_result_t<typename handle_value<Hs>::type>...>{gathered(h)...};
-      },
-      handles);
+template <bool Settled, class... Hs>
+auto gather_tuple(std::tuple<Hs...> handles)
+    -> Task<std::conditional_t<Settled, std::tuple<Outcome<handle_value_t<Hs>>...>,
+                               std::tuple<gather_result_t<handle_value_t<Hs>>...>>> {
+  co_await await_gather(
+      std::apply([](auto &...h) { return std::vector<ac_future *>{ac_task_future(h.get())...}; }, handles),
+      Settled ? AC_GATHER_RETURN_EXCEPTIONS : AC_GATHER_DEFAULT);
+  if constexpr (Settled) {
+    co_return std::apply(
+        [](auto &...h) { return std::tuple<Outcome<handle_value_t<Hs>>...>{settled(h)...}; }, handles);
+  } else {
+    co_return std::apply(
+        [](auto &...h) { return std::tuple<gather_result_t<handle_value_t<Hs>>...>{gathered(h)...}; },
+        handles);
+  }
 }
 
 template <class T>
@@ -143,7 +126,7 @@ Task<std::vector<gather_result_t<T>>> gather_vector(std::vector<TaskHandle<T>> h
   std::vector<ac_future *> futures;
   futures.reserve(handles.size());
   for (auto &h : handles) futures.push_back(ac_task_future(h.get()));
-  co_await wait_all_or_first_failure(std::move(futures));
+  co_await await_gather(std::move(futures), AC_GATHER_DEFAULT);
   std::vector<gather_result_t<T>> out;
   out.reserve(handles.size());
   for (auto &h : handles) out.push_back(gathered(h));
@@ -156,11 +139,18 @@ Task<std::vector<gather_result_t<T>>> gather_vector(std::vector<TaskHandle<T>> h
 template <class... As>
 auto gather(As &&...aws) {
   // A braced list spawns left to right (function arguments would not).
-  return detail::gather_handles(std::tuple<decltype(detail::as_handle(std::forward<As>(aws)))...>{
+  return detail::gather_tuple<false>(std::tuple<decltype(detail::as_handle(std::forward<As>(aws)))...>{
       detail::as_handle(std::forward<As>(aws))...});
 }
 
-// gather(vector<Task<T>>) -> Task<vector<T>>.
+// gather_settled(...) -> Task<tuple<Outcome<A>, Outcome<B>, ...>>.
+template <class... As>
+auto gather_settled(As &&...aws) {
+  return detail::gather_tuple<true>(std::tuple<decltype(detail::as_handle(std::forward<As>(aws)))...>{
+      detail::as_handle(std::forward<As>(aws))...});
+}
+
+// gather(vector<Task<T>>) -> Task<vector<T>> (void: vector<monostate>).
 template <class T>
 Task<std::vector<gather_result_t<T>>> gather(std::vector<Task<T>> tasks) {
   std::vector<TaskHandle<T>> handles;

@@ -1,4 +1,5 @@
-// gather.cpp — results in argument order, whatever the finishing order:
+// gather_workers.cpp — results in argument order, whatever the finishing
+// order (the C twin is c/gather_workers.c):
 //
 //   async def worker(name, delay):
 //       await asyncio.sleep(delay)
