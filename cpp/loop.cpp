@@ -41,23 +41,13 @@ void ac_handle::run() noexcept {
   unref();
 }
 
-void ac_handle::fire() noexcept {
-  try {
-    loop->schedule(this);
-  } catch (...) {
-    loop->report("out of memory scheduling a timer callback", nullptr, nullptr);
-    drop();
-  }
-}
+void ac_handle::fire() noexcept { run(); }
 
 bool ac_handle::cancel() noexcept {
   if (cancelled || fn == nullptr) return false;
   cancelled = true;
   release_callback();
-  if (is_timer && heap_index != TimerNode::npos) {
-    loop->remove_timer(this);
-    unref();  // the heap's reference
-  }
+  if (is_timer && loop->remove_timer(this)) unref();  // the heap's reference
   return true;
 }
 
@@ -129,7 +119,16 @@ void ac_loop::poll_io(double timeout) {
 
 void ac_loop::fire_due_timers() {
   double t = now();
-  while (!timers.empty() && timers.top()->when <= t) timers.pop()->fire();
+  while (!timers.empty() && timers.top()->when <= t) {
+    ac::TimerNode *n = timers.top();
+    try {
+      schedule(&n->hop);
+    } catch (...) {
+      return;  // out of memory: it stays due and is retried next iteration
+    }
+    timers.pop();
+    n->hop_queued = true;
+  }
 }
 
 int ac_loop::run_ready() {
@@ -190,8 +189,8 @@ int ac_loop::run_once(double max_block) {
       timers.top()->when > virtual_now)
     virtual_now = timers.top()->when;
 
-  // 3. Due timers join the ready queue (or complete their futures) in
-  //    deadline order, ties in scheduling order.
+  // 3. Due timers join the ready queue in deadline order, ties in
+  //    scheduling order; they fire when the loop reaches them there.
   fire_due_timers();
 
   // 4. Ready callbacks, FIFO, bounded by the budget.

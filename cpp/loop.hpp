@@ -5,7 +5,8 @@
 //      stop is pending; otherwise until the next timer (or I/O, or a
 //      thread-safe wake-up);
 //   2. virtual clock only: if nothing became ready, jump to the next timer;
-//   3. fire due timers, in (deadline, scheduling order) order;
+//   3. due timers join the ready queue, in (deadline, scheduling order)
+//      order, behind the callbacks already ready (asyncio's order);
 //   4. run ready callbacks in FIFO order, including ones they schedule, up to
 //      the ready budget, then go back to 1 so I/O is never starved.
 #pragma once
@@ -117,7 +118,21 @@ struct ac_loop {
     n->seq = timer_seq++;
     timers.push(n);
   }
-  void remove_timer(ac::TimerNode *n) noexcept { timers.remove(n); }
+  // Takes an armed timer out of the heap, or out of the ready queue when it
+  // is due but has not fired yet. True if it was in either: the caller then
+  // holds the heap's claim and must release it.
+  bool remove_timer(ac::TimerNode *n) noexcept {
+    if (n->heap_index != ac::TimerNode::npos) {
+      timers.remove(n);
+      return true;
+    }
+    if (n->hop_queued) {
+      ready.remove(&n->hop);
+      n->hop_queued = false;
+      return true;
+    }
+    return false;
+  }
 
   int run_until_complete(ac_future *f);
   int run_forever();

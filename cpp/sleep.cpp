@@ -15,10 +15,7 @@ void SleepFuture::fire() noexcept {
 
 bool SleepFuture::cancel(const char *message) noexcept {
   if (!ac_future::cancel(message)) return false;
-  if (heap_index != TimerNode::npos) {
-    loop->remove_timer(this);
-    unref();  // the heap's reference; the canceller still holds one
-  }
+  if (loop->remove_timer(this)) unref();  // the heap's; the canceller holds another
   return true;
 }
 

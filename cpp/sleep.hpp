@@ -5,7 +5,8 @@
 
 namespace ac {
 
-// The timer heap holds one reference while the timer is armed.
+// The timer heap (then the ready queue, see TimerNode) holds one reference
+// while the timer is armed.
 struct SleepFuture final : ac_future, TimerNode {
   explicit SleepFuture(ac_loop *l) noexcept : ac_future(l) {}
   void fire() noexcept override;

@@ -20,5 +20,8 @@
 #include "asyncore/future.h"
 #include "asyncore/task.h"
 #include "asyncore/context.h"
+#include "asyncore/combinators.h"
+#include "asyncore/timeout.h"
+#include "asyncore/taskgroup.h"
 
 #endif

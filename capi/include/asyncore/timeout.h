@@ -1,0 +1,81 @@
+/*
+ * asyncore/timeout.h — timeout scopes: a deadline around any stretch of
+ * awaits in one task (asyncio.timeout / asyncio.timeout_at; Trio's
+ * move_on_after when the step simply goes on after AC_ETIMEDOUT).
+ *
+ * A step enters the scope, awaits whatever it likes, and exits the scope
+ * with the outcome it got, which the exit turns into what the step should
+ * act on:
+ *
+ *   AC_BEGIN(s);
+ *   ac_timeout_new(loop, 2.0, &s->scope);
+ *   ac_timeout_enter(s->scope, task);
+ *   AC_AWAIT(s, ac_task_sleep(task, 5));
+ *   rc = ac_timeout_exit(s->scope, ac_task_outcome(task));
+ *   if (rc == AC_ETIMEDOUT) ...             // the deadline passed
+ *   else if (rc < 0) return ac_task_propagate(task);
+ *
+ * When the deadline passes while the scope is entered, the task is
+ * cancelled (ac_task_cancel: its next await sees AC_ECANCELLED). At exit
+ * the scope takes its request back (ac_task_uncancel); if that leaves the
+ * task's cancelling() count no higher than at enter and the outcome is
+ * AC_ECANCELLED, the cancellation was the scope's own and the exit returns
+ * AC_ETIMEDOUT. Any other cancellation (ac_task_cancel from elsewhere, an
+ * enclosing scope that expired too) passes through as AC_ECANCELLED, so
+ * nested scopes each see only their own deadline. Exactly asyncio's rule.
+ *
+ * Deadlines are loop times in seconds; +infinity (AC_NO_TIMEOUT from
+ * combinators.h, or HUGE_VAL) means none. A deadline already past expires
+ * at the next loop iteration.
+ *
+ * Reference counted; loop thread only; none of these runs callbacks.
+ */
+#ifndef ASYNCORE_TIMEOUT_H
+#define ASYNCORE_TIMEOUT_H
+
+#include "common.h"
+#include "task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ac_timeout ac_timeout;
+
+/* A scope expiring `delay` seconds after it is created (asyncio.timeout):
+ * delay >= 0 or +infinity. Errors: AC_EINVAL (NULL, negative or NaN
+ * delay), AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
+AC_EXPORT int ac_timeout_new(ac_loop *loop, double delay, ac_timeout **out) AC_NOEXCEPT;
+/* A scope expiring at loop time `when` (asyncio.timeout_at): any number
+ * but NaN. Errors: as ac_timeout_new. */
+AC_EXPORT int ac_timeout_new_at(ac_loop *loop, double when, ac_timeout **out) AC_NOEXCEPT;
+AC_EXPORT ac_timeout *ac_timeout_ref(ac_timeout *scope) AC_NOEXCEPT;
+AC_EXPORT void ac_timeout_unref(ac_timeout *scope) AC_NOEXCEPT;
+
+/* Enters the scope for `task`, which must be the task whose step is
+ * running; arms the deadline. The scope holds a reference to the task
+ * until it exits. Errors: AC_EINVAL (NULL), AC_ESTATE (entered before, or
+ * not called from the task's own step), AC_ENOMEM. */
+AC_EXPORT int ac_timeout_enter(ac_timeout *scope, ac_task *task) AC_NOEXCEPT;
+/* Exits the scope, from the same task's step, with the outcome the step
+ * got (0, an error code, AC_ECANCELLED; see above). Returns the outcome to
+ * act on: AC_ETIMEDOUT when the scope's own deadline cancelled the task,
+ * else `outcome` unchanged. After an exit the scope cannot be entered
+ * again. Errors: AC_EINVAL (NULL), AC_ESTATE (not entered, already exited,
+ * or called from another task). */
+AC_EXPORT int ac_timeout_exit(ac_timeout *scope, int outcome) AC_NOEXCEPT;
+
+/* Moves the deadline to loop time `when` (+infinity: none), before or
+ * while the scope is entered (asyncio 3.13 Timeout.reschedule).
+ * Errors: AC_EINVAL (NULL, NaN), AC_ESTATE (expired or exited), AC_ENOMEM. */
+AC_EXPORT int ac_timeout_reschedule(ac_timeout *scope, double when) AC_NOEXCEPT;
+/* The deadline (loop time; +infinity for none), or NaN for NULL. */
+AC_EXPORT double ac_timeout_when(const ac_timeout *scope) AC_NOEXCEPT;
+/* 1 once the deadline has passed while entered (the scope cancelled its
+ * task), else 0; AC_EINVAL for NULL. */
+AC_EXPORT int ac_timeout_expired(const ac_timeout *scope) AC_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,72 @@
+// timeout.cpp — ac_timeout_* at the boundary.
+#include <cmath>
+#include <new>
+
+#include "../../cpp/timeout.hpp"
+#include "shim.hpp"
+
+using ac::shim::check_loop;
+using ac::shim::check_loop_fast;
+
+static ac_timeout *valid_scope(const ac_timeout *s) noexcept {
+  return s != nullptr && s->magic == ac::kTimeoutMagic ? const_cast<ac_timeout *>(s) : nullptr;
+}
+
+static int make_scope(ac_loop *loop, double when, ac_timeout **out) noexcept {
+  auto *s = new (std::nothrow) ac_timeout(loop, when);
+  if (s == nullptr) return AC_ENOMEM;
+  *out = s;
+  return 0;
+}
+
+AC_API int ac_timeout_new(ac_loop *loop, double delay, ac_timeout **out) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (out == nullptr || !(delay >= 0)) return AC_EINVAL;
+  return make_scope(loop, std::isinf(delay) ? delay : loop->now() + delay, out);
+}
+
+AC_API int ac_timeout_new_at(ac_loop *loop, double when, ac_timeout **out) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (out == nullptr || std::isnan(when)) return AC_EINVAL;
+  return make_scope(loop, when, out);
+}
+
+AC_API ac_timeout *ac_timeout_ref(ac_timeout *scope) noexcept {
+  if (valid_scope(scope) != nullptr) scope->ref();
+  return scope;
+}
+AC_API void ac_timeout_unref(ac_timeout *scope) noexcept {
+  if (valid_scope(scope) != nullptr) scope->unref();
+}
+
+AC_API int ac_timeout_enter(ac_timeout *scope, ac_task *task) noexcept {
+  if (valid_scope(scope) == nullptr || ac_task_future(task) == nullptr) return AC_EINVAL;
+  if (task->loop != scope->loop) return AC_EINVAL;
+  int rc = check_loop(scope->loop);
+  if (rc != 0) return rc;
+  AC_GUARD(return scope->enter(task);)
+}
+
+AC_API int ac_timeout_exit(ac_timeout *scope, int outcome) noexcept {
+  if (valid_scope(scope) == nullptr) return AC_EINVAL;
+  int rc = check_loop_fast(scope->loop);
+  if (rc != 0) return rc;
+  return scope->exit(outcome);
+}
+
+AC_API int ac_timeout_reschedule(ac_timeout *scope, double when) noexcept {
+  if (valid_scope(scope) == nullptr || std::isnan(when)) return AC_EINVAL;
+  int rc = check_loop(scope->loop);
+  if (rc != 0) return rc;
+  AC_GUARD(return scope->reschedule(when);)
+}
+
+AC_API double ac_timeout_when(const ac_timeout *scope) noexcept {
+  return valid_scope(scope) != nullptr ? scope->deadline : std::nan("");
+}
+
+AC_API int ac_timeout_expired(const ac_timeout *scope) noexcept {
+  return valid_scope(scope) != nullptr ? (scope->expired() ? 1 : 0) : AC_EINVAL;
+}

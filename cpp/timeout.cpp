@@ -1,0 +1,91 @@
+#include "timeout.hpp"
+
+#include <cmath>
+
+ac_timeout::ac_timeout(ac_loop *l, double when) noexcept : deadline(when), loop(l) {
+  loop->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+ac_timeout::~ac_timeout() {
+  release_task();
+  magic = 0;
+  ac_loop *l = loop;
+  if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
+}
+
+void ac_timeout::arm() {
+  if (std::isinf(deadline) || loop->closed) return;
+  ref();
+  try {
+    // A deadline already past expires at the next timer phase (asyncio
+    // schedules the expiry with call_soon).
+    loop->add_timer(this, deadline);
+  } catch (...) {
+    --refs;
+    throw;
+  }
+}
+
+void ac_timeout::disarm() noexcept {
+  if (loop->remove_timer(this)) --refs;  // the heap's; the caller holds another
+}
+
+void ac_timeout::release_task() noexcept {
+  if (task == nullptr) return;
+  loop->remove_closable(this);
+  ac_task *t = task;
+  task = nullptr;
+  t->unref();
+}
+
+int ac_timeout::enter(ac_task *t) {
+  if (state != kCreated) return AC_ESTATE;
+  if (loop->current_task != t || !t->stepping) return AC_ESTATE;
+  arm();
+  t->ref();
+  task = t;
+  loop->add_closable(this);
+  cancelling = t->num_cancels;
+  state = kEntered;
+  return 0;
+}
+
+int ac_timeout::exit(int outcome) noexcept {
+  if (state != kEntered && state != kExpiring) return AC_ESTATE;
+  if (task == nullptr || loop->current_task != task) return AC_ESTATE;
+  disarm();
+  if (state == kExpiring) {
+    state = kExpired;
+    // Ours only if taking our request back leaves no more than there were
+    // at enter: an outer scope or an explicit cancel passes through.
+    if (task->uncancel() <= cancelling && outcome == AC_ECANCELLED) outcome = AC_ETIMEDOUT;
+  } else {
+    state = kExited;
+  }
+  release_task();
+  return outcome;
+}
+
+int ac_timeout::reschedule(double when) {
+  if (state != kCreated && state != kEntered) return AC_ESTATE;
+  disarm();
+  deadline = when;
+  if (state == kEntered) arm();
+  return 0;
+}
+
+void ac_timeout::fire() noexcept {
+  // The heap's reference passed to us.
+  if (state == kEntered && task != nullptr && !task->done()) {
+    state = kExpiring;
+    task->cancel(nullptr);
+  }
+  unref();
+}
+
+void ac_timeout::close_for_loop() noexcept {
+  // Removed from the list by the loop already.
+  ac_task *t = task;
+  task = nullptr;
+  if (t != nullptr) t->unref();
+}
