@@ -1,0 +1,223 @@
+#include "server.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "error.hpp"
+#include "net.hpp"
+#include "stream.hpp"
+
+namespace {
+ac_server *of(uv_handle_t *h) { return static_cast<ac_server *>(h->data); }
+void on_poll_cb(uv_poll_t *p, int, int) { of(reinterpret_cast<uv_handle_t *>(p))->on_readable(); }
+void on_retry_cb(uv_timer_t *t) { of(reinterpret_cast<uv_handle_t *>(t))->on_retry(); }
+void on_closed_cb(uv_handle_t *h) { of(h)->on_handle_closed(); }
+}  // namespace
+
+ac_server::ac_server(ac_loop *l, ac_server_connection_fn f, void *u, ac_free_fn fu) noexcept
+    : loop(l), fn(f), ud(u), free_ud(fu) {
+  loop->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+ac_server::~ac_server() {
+  magic = 0;
+  if (registered) loop->remove_closable(this);
+  if (fd >= 0) ::close(fd);
+  for (ac_future *f : closed_waiters) f->unref();
+  if (free_ud != nullptr) free_ud(ud);
+  ac_loop *l = loop;
+  if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
+}
+
+void ac_server::unref() noexcept {
+  if (--user_refs != 0) return;
+  close();
+  if (live_handles == 0) delete this;
+}
+
+int ac_server::listen_tcp(const char *host, int port, int backlog) noexcept {
+  sockaddr_storage ss;
+  int rc = ac::resolve_now(host, port, SOCK_STREAM, &ss);
+  if (rc != 0) return rc;
+  fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  socklen_t len = ss.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+  if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) != 0) return -errno;
+  return start(backlog);
+}
+
+int ac_server::listen_unix(const char *path, int backlog) noexcept {
+  sockaddr_un un{};
+  size_t n = std::strlen(path);
+  if (n == 0 || n >= sizeof un.sun_path) return AC_EINVAL;
+  un.sun_family = AF_UNIX;
+  std::memcpy(un.sun_path, path, n + 1);
+  is_unix = true;
+  fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  if (::bind(fd, reinterpret_cast<sockaddr *>(&un), sizeof un) != 0) return -errno;
+  try {
+    unix_path = path;
+  } catch (...) {
+    ::unlink(path);
+    return AC_ENOMEM;
+  }
+  return start(backlog);
+}
+
+int ac_server::start(int backlog) noexcept {
+  if (::listen(fd, backlog > 0 ? backlog : 128) != 0) return -errno;
+  int rc = uv_poll_init_socket(&loop->uv, &poll, fd);
+  if (rc != 0) return rc;
+  poll.data = this;
+  ++live_handles;
+  uv_timer_init(&loop->uv, &retry);
+  retry.data = this;
+  ++live_handles;
+  rc = uv_poll_start(&poll, UV_READABLE, on_poll_cb);
+  if (rc != 0) return rc;
+  serving = true;
+  loop->add_closable(this);
+  registered = true;
+  return 0;
+}
+
+void ac_server::on_readable() noexcept {
+  // The user's callbacks may drop the last reference or close the server:
+  // hold one until the loop ends.
+  ref();
+  // A bounded batch per wake-up, so one busy listener cannot starve the
+  // loop's other work.
+  for (int i = 0; i < 64 && serving && !paused; ++i) {
+    int c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c >= 0) {
+      hand_over(c);
+      continue;
+    }
+    int e = errno;
+    if (e == EINTR || e == ECONNABORTED || e == EPROTO) continue;
+    if (e == EAGAIN || e == EWOULDBLOCK) break;
+    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+      // Out of descriptors: the clients wait in the backlog; try again
+      // later, and keep serving the connections already made.
+      pause_accepting();
+      break;
+    }
+    ac_error *err = nullptr;
+    try {
+      err = ac::error_new(-e, nullptr);
+    } catch (...) {
+    }
+    loop->report("accept failed", err, nullptr);
+    ac::error_unref(err);
+    break;
+  }
+  unref();
+}
+
+void ac_server::hand_over(int client) noexcept {
+  ++accepted;
+  ac_stream *s;
+  try {
+    s = ac::stream_new(loop, is_unix);
+  } catch (...) {
+    ::close(client);
+    loop->report("out of memory accepting a connection", nullptr, nullptr);
+    return;
+  }
+  int rc = s->adopt(client);
+  if (rc != 0) {  // the stream owns the descriptor and closes it
+    s->close();
+    s->unref();
+    return;
+  }
+  if (fn != nullptr) fn(this, s, ud);
+  s->unref();  // a stream nobody kept closes now
+}
+
+void ac_server::pause_accepting() noexcept {
+  paused = true;
+  uv_poll_stop(&poll);
+  uv_timer_start(&retry, on_retry_cb, ac::kAcceptRetryMs, 0);
+}
+
+void ac_server::on_retry() noexcept {
+  if (!serving) return;
+  paused = false;
+  uv_poll_start(&poll, UV_READABLE, on_poll_cb);
+  on_readable();  // waiting clients do not make the socket readable again
+}
+
+void ac_server::close() noexcept {
+  if (registered) {
+    loop->remove_closable(this);
+    registered = false;
+  }
+  if (live_handles == 2 && !uv_is_closing(reinterpret_cast<uv_handle_t *>(&poll))) {
+    uv_close(reinterpret_cast<uv_handle_t *>(&poll), on_closed_cb);
+    uv_close(reinterpret_cast<uv_handle_t *>(&retry), on_closed_cb);
+  } else if (live_handles == 1 && !uv_is_closing(reinterpret_cast<uv_handle_t *>(&poll))) {
+    // start() failed after the poll handle was initialised.
+    uv_close(reinterpret_cast<uv_handle_t *>(&poll), on_closed_cb);
+  }
+  serving = false;
+  paused = false;
+  if (fd >= 0) {
+    // Safe now: closing the poll handle removed the descriptor from epoll.
+    ::close(fd);
+    fd = -1;
+    if (is_unix && !unix_path.empty()) ::unlink(unix_path.c_str());
+  }
+  if (live_handles == 0) complete_closed();
+}
+
+void ac_server::on_handle_closed() noexcept {
+  if (--live_handles != 0) return;
+  complete_closed();
+  if (user_refs == 0) delete this;
+}
+
+void ac_server::complete_closed() noexcept {
+  std::vector<ac_future *> waiters;
+  waiters.swap(closed_waiters);
+  for (ac_future *f : waiters) {
+    ac::future_set_none(f);
+    f->unref();
+  }
+}
+
+void ac_server::close_for_loop() noexcept {
+  registered = false;
+  close();
+  // The close callbacks come during the loop's final uv_run, too late for
+  // futures: complete them now.
+  complete_closed();
+}
+
+ac_future *ac_server::wait_closed() {
+  if (!serving && live_handles == 0) return ac::future_done_none(loop);
+  auto *f = new ac_future(loop);
+  try {
+    closed_waiters.push_back(f);
+  } catch (...) {
+    f->refs = 0;
+    delete f;
+    throw;
+  }
+  f->ref();
+  return f;
+}
+
+int ac_server::address(std::string *out) const {
+  if (fd < 0) return AC_ECLOSED;
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return -errno;
+  return ac::format_address(reinterpret_cast<sockaddr *>(&ss), len, out);
+}

@@ -1,0 +1,172 @@
+// stream.hpp — struct ac_stream: one TCP or Unix-domain connection with a
+// read buffer (asyncio's StreamReader) and a write buffer (StreamWriter).
+//
+// I/O. The stream owns its non-blocking socket and watches it with a
+// uv_poll_t; it reads with recv() and writes with send(MSG_NOSIGNAL) itself.
+// libuv's uv_write uses writev(), which raises SIGPIPE on a connection the
+// peer has closed and so would kill a process that did not ignore SIGPIPE;
+// MSG_NOSIGNAL reports EPIPE instead, and no signal disposition or mask is
+// touched. It also lets bytes go from the kernel straight into the read
+// buffer, and writes go out without a request object.
+//
+// Lifetime. `user_refs` counts the API's references (and the tasks bound
+// by ac_stream_spawn); when it reaches zero an open stream starts closing.
+// The memory goes when there are no user references and the poll handle is
+// closed (its close callback ran), because libuv uses the handle until
+// then. While its handle is open the stream is on the loop's list of
+// closables, so a loop that closes closes it.
+//
+// Reading. Bytes go from the socket straight into `rbuf`; a read future
+// takes bytes out of rbuf only when it completes, so a cancelled read
+// leaves them for the next one.
+//
+// Writing. A write goes straight to the socket when nothing is queued;
+// what the kernel does not take is appended to `wbuf` and sent when the
+// socket is writable again, everything queued meanwhile in one send
+// (batching). The buffer's capacity is reused: no allocation in the steady
+// state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <asyncore/stream.h>
+
+#include "future.hpp"
+#include "loop.hpp"
+
+struct addrinfo;
+
+namespace ac {
+constexpr uint32_t kStreamMagic = 0x5374726d;  // "Strm"
+struct ConnectResolve;
+}  // namespace ac
+
+struct ac_stream final : ac::Closable {
+  uint32_t magic = ac::kStreamMagic;
+  int user_refs = 1;
+  ac_loop *loop;
+  uv_poll_t poll{};
+  int fd = -1;                 // the socket, owned; -1 when none
+  int poll_events = 0;         // what `poll` watches now (UV_READABLE ...)
+  bool is_unix;
+
+  // ---- lifecycle ----
+  // kConnecting -> kOpen -> kClosing (flushing) -> kClosed (uv_close called).
+  // A failed connection goes straight to kClosed.
+  enum Phase : uint8_t { kConnecting, kOpen, kClosing, kClosed };
+  Phase phase = kConnecting;
+  bool handle_live = false;    // poll initialised, close callback not run yet
+  bool retrying = false;       // handle closed to connect to the next address
+  bool registered = false;     // on the loop's closables list
+  ac_future *connect_future = nullptr;  // pending connect (reference held)
+  ac::ConnectResolve *resolve = nullptr;  // pending name resolution
+  std::vector<sockaddr_storage> targets;  // addresses to try, in order
+  size_t next_target = 0;
+  int connect_error = 0;
+  sockaddr_storage unix_target{};  // connect_unix's address
+
+  // ---- read side ----
+  char *rbuf = nullptr;
+  size_t rstart = 0, rend = 0, rcap = 0;  // bytes are rbuf[rstart, rend)
+  size_t limit = AC_STREAM_DEFAULT_LIMIT;
+  bool eof = false;
+  bool reading = false;       // wants readable events
+  bool read_paused = false;   // stopped by flow control (buffer > 2 * limit)
+  int read_error = 0;         // sticky connection error seen by a read
+  enum ReadKind : uint8_t { kNone, kRead, kExactly, kUntil, kLine };
+  // The one pending read: its future (reference held) and parameters.
+  ReadKind op = kNone;
+  ac_future *op_future = nullptr;
+  size_t op_n = 0;
+  size_t op_searched = 0;  // readuntil: bytes of rbuf already scanned
+  std::string op_sep;
+
+  // ---- write side ----
+  // Invariant: bytes wbuf[woff, size) are queued; wbuf is empty when
+  // nothing is, and then writes go straight to the socket.
+  std::vector<char> wbuf;
+  size_t woff = 0;
+  bool eof_requested = false;   // write_eof called
+  bool eof_sent = false;        // shutdown(SHUT_WR) done
+  size_t high_water = AC_STREAM_DEFAULT_HIGH_WATER;
+  size_t low_water = AC_STREAM_DEFAULT_HIGH_WATER / 4;
+  bool write_paused = false;    // went above high water, not yet <= low
+  int write_error = 0;
+  std::vector<ac_future *> drain_waiters;
+  std::vector<ac_future *> closed_waiters;
+  ac_future *done_none = nullptr;  // shared completed future for drains
+
+  ac_stream(ac_loop *l, bool unix_socket) noexcept;
+  ~ac_stream();
+  ac_stream(const ac_stream &) = delete;
+  ac_stream &operator=(const ac_stream &) = delete;
+
+  void ref() noexcept { ++user_refs; }
+  void unref() noexcept;
+
+  // Set up for an accepted socket; returns 0 or a libuv error.
+  int adopt(int sock) noexcept;  // takes the socket (closed on failure)
+  // Outgoing connections; return the connect future (a reference for the
+  // caller). Throw bad_alloc.
+  ac_future *connect_tcp(const char *host, int port);
+  ac_future *connect_unix(const char *path);
+
+  // Operations behind the API. Throw bad_alloc.
+  int start_read(ReadKind kind, size_t n, const void *sep, size_t sep_len, ac_future **out);
+  int write(const void *data, size_t len);
+  ac_future *drain();
+  int write_eof() noexcept;
+  void close() noexcept;
+  ac_future *wait_closed();
+  int address(bool peer, std::string *out) const;
+  size_t write_buffer_size() const noexcept { return wbuf.size() - woff; }
+  size_t buffered() const noexcept { return rend - rstart; }
+
+  void close_for_loop() noexcept override;
+
+  // libuv plumbing (public for the C callbacks).
+  void on_poll(int status, int events) noexcept;
+  void on_resolved(int status, addrinfo *res) noexcept;
+  void on_close() noexcept;
+
+ private:
+  int open_socket(int family) noexcept;
+  void watch() noexcept;
+  void start_reading() noexcept;
+  void do_read() noexcept;
+  void flush() noexcept;
+  void after_flush() noexcept;
+  void maybe_shutdown() noexcept;
+  void start_connect_tcp(const char *host, int port);
+  void try_connect_next() noexcept;
+  void finish_connect() noexcept;
+  void retry_or_fail(int code) noexcept;
+  void connected() noexcept;
+  void connect_failed(int code) noexcept;
+  void service_read() noexcept;
+  bool complete_read() noexcept;
+  void consumed() noexcept;
+  void fail_read(int code) noexcept;
+  void fail_waiters(int code) noexcept;
+  void release_drains() noexcept;
+  void close_handle() noexcept;
+  void finish_closed() noexcept;
+  void *take(size_t n) noexcept;
+  void maybe_free() noexcept;
+};
+
+namespace ac {
+inline bool is_stream(const ac_stream *s) noexcept { return s != nullptr && s->magic == kStreamMagic; }
+// A new stream for `loop`; throws bad_alloc.
+ac_stream *stream_new(ac_loop *loop, bool unix_socket);
+// The state block of a stream-bound task (ac_stream_spawn): zeroed, freed
+// by spawn_state_free(), which also drops the stream reference stored at
+// `stream_offset`. NULL when out of memory.
+void *spawn_state_new(size_t state_size, size_t stream_offset) noexcept;
+ac_free_fn spawn_state_free() noexcept;
+}  // namespace ac
