@@ -26,3 +26,4 @@
 #include "asyncore/context.hpp"
 #include "asyncore/gather.hpp"
 #include "asyncore/structured.hpp"
+#include "asyncore/thread.hpp"

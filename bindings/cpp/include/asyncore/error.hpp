@@ -7,6 +7,7 @@
 //   AC_ECANCELLED       CancelledError
 //   AC_ETIMEDOUT        TimeoutError
 //   AC_EGROUP           GroupError (children mapped one by one)
+//   AC_EEMPTY/EFULL/ESHUTDOWN  QueueEmpty, QueueFull, QueueShutDown
 //   anything else       Error (code(), message())
 //
 // A C++ exception of any other type thrown out of a task becomes an AC_EHOST
@@ -91,6 +92,23 @@ class TimeoutError : public Error {
   explicit TimeoutError(ErrorRef e) : Error(std::move(e)) {}
 };
 
+// Queue conditions (asyncio.QueueEmpty, QueueFull, QueueShutDown).
+class QueueEmpty : public Error {
+ public:
+  explicit QueueEmpty(std::string message = {}) : Error(AC_EEMPTY, std::move(message)) {}
+  explicit QueueEmpty(ErrorRef e) : Error(std::move(e)) {}
+};
+class QueueFull : public Error {
+ public:
+  explicit QueueFull(std::string message = {}) : Error(AC_EFULL, std::move(message)) {}
+  explicit QueueFull(ErrorRef e) : Error(std::move(e)) {}
+};
+class QueueShutDown : public Error {
+ public:
+  explicit QueueShutDown(std::string message = {}) : Error(AC_ESHUTDOWN, std::move(message)) {}
+  explicit QueueShutDown(ErrorRef e) : Error(std::move(e)) {}
+};
+
 std::exception_ptr exception_from_error(ac_error *e);
 
 // One or more tasks of a group failed (asyncio's ExceptionGroup): the
@@ -142,6 +160,12 @@ inline std::exception_ptr exception_from_error(ac_error *e) {
       return std::make_exception_ptr(TimeoutError(std::move(ref)));
     case AC_EGROUP:
       return std::make_exception_ptr(GroupError(std::move(ref)));
+    case AC_EEMPTY:
+      return std::make_exception_ptr(QueueEmpty(std::move(ref)));
+    case AC_EFULL:
+      return std::make_exception_ptr(QueueFull(std::move(ref)));
+    case AC_ESHUTDOWN:
+      return std::make_exception_ptr(QueueShutDown(std::move(ref)));
     default:
       return std::make_exception_ptr(Error(std::move(ref)));
   }
@@ -152,9 +176,20 @@ inline std::exception_ptr exception_from_error(ac_error *e) {
 // The exception for a bare code (no ac_error behind it).
 [[noreturn]] inline void throw_code(int code, const char *message = nullptr) {
   std::string m = message != nullptr ? message : "";
-  if (code == AC_ECANCELLED) throw CancelledError(std::move(m));
-  if (code == AC_ETIMEDOUT) throw TimeoutError(std::move(m));
-  throw Error(code, std::move(m));
+  switch (code) {
+    case AC_ECANCELLED:
+      throw CancelledError(std::move(m));
+    case AC_ETIMEDOUT:
+      throw TimeoutError(std::move(m));
+    case AC_EEMPTY:
+      throw QueueEmpty(std::move(m));
+    case AC_EFULL:
+      throw QueueFull(std::move(m));
+    case AC_ESHUTDOWN:
+      throw QueueShutDown(std::move(m));
+    default:
+      throw Error(code, std::move(m));
+  }
 }
 
 // Throws for a negative return code; passes non-negative ones through.
