@@ -10,6 +10,7 @@
  */
 #include <asyncore.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -682,6 +683,583 @@ static int s24_main(ac_task *t, void *p) {
   AC_END(s);
 }
 
+
+/* ==== structured concurrency (25-41) ==== */
+
+struct cworker {
+  AC_ASYNC_FIELDS;
+  const char *name;
+  double delay;
+  int64_t value;
+  int code;
+};
+
+/* worker(name, delay, value) */
+static int cworker_step(ac_task *t, void *p) {
+  struct cworker *w = p;
+  AC_BEGIN(w);
+  AC_AWAIT(w, ac_task_sleep(t, w->delay));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "%s: done", w->name);
+  return ac_task_return_int64(t, w->value);
+  AC_END(w);
+}
+
+/* failing(delay, code) */
+static int cfailing_step(ac_task *t, void *p) {
+  struct cworker *w = p;
+  AC_BEGIN(w);
+  AC_AWAIT(w, ac_task_sleep(t, w->delay));
+  AC_CHECK(t);
+  return ac_task_fail(t, w->code, NULL);
+  AC_END(w);
+}
+
+/* sleeper(name) */
+static int csleeper_step(ac_task *t, void *p) {
+  struct cworker *w = p;
+  AC_BEGIN(w);
+  AC_AWAIT(w, ac_task_sleep(t, 10));
+  if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "%s: cancelled", w->name);
+  AC_CHECK(t);
+  AC_END(w);
+}
+
+/* Creates a task of `step` in `tg` (or plainly when tg is NULL). */
+static struct cworker *make(ac_task *parent, ac_taskgroup *tg, ac_step_fn step, ac_task **out) {
+  void *st = NULL;
+  int rc = tg != NULL ? ac_taskgroup_spawn_inline(tg, step, sizeof(struct cworker), 0, out, &st)
+                      : ac_task_new_inline(loop_of(parent), step, sizeof(struct cworker), 0, out, &st);
+  if (rc < 0) die("spawn", rc);
+  return st;
+}
+static ac_task *worker(ac_task *parent, ac_taskgroup *tg, const char *name, double delay, int64_t value) {
+  ac_task *out;
+  struct cworker *w = make(parent, tg, cworker_step, &out);
+  w->name = name;
+  w->delay = delay;
+  w->value = value;
+  return out;
+}
+static ac_task *failing(ac_task *parent, ac_taskgroup *tg, double delay, int code) {
+  ac_task *out;
+  struct cworker *w = make(parent, tg, cfailing_step, &out);
+  w->delay = delay;
+  w->code = code;
+  return out;
+}
+static ac_task *sleeper(ac_task *parent, ac_taskgroup *tg, const char *name) {
+  ac_task *out;
+  make(parent, tg, csleeper_step, &out)->name = name;
+  return out;
+}
+
+struct sc {
+  AC_ASYNC_FIELDS;
+  ac_task *t[3];
+  ac_future *f, *g;
+  ac_timeout *outer, *inner;
+  ac_taskgroup *tg;
+  ac_as_completed *it;
+  ac_tsfuture *ts;
+  int i;
+};
+
+static ac_future *gather_of(ac_task *parent, ac_task **tasks, size_t n, uint32_t flags) {
+  ac_future *items[3], *g;
+  for (size_t i = 0; i < n; ++i) items[i] = ac_task_future(tasks[i]);
+  int rc = ac_gather(loop_of(parent), items, n, flags, &g);
+  if (rc < 0) die("ac_gather", rc);
+  return g;
+}
+static void unref_tasks(ac_task **tasks, size_t n) {
+  for (size_t i = 0; i < n; ++i) ac_task_unref(tasks[i]);
+}
+
+static int s25_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int64_t r[3];
+  AC_BEGIN(s);
+  s->t[0] = worker(t, NULL, "A", 3, 30);
+  s->t[1] = worker(t, NULL, "B", 1, 10);
+  s->t[2] = worker(t, NULL, "C", 2, 20);
+  s->g = gather_of(t, s->t, 3, AC_GATHER_DEFAULT);
+  AC_AWAIT(s, ac_task_await(t, s->g));
+  AC_CHECK(t);
+  for (int i = 0; i < 3; ++i) {
+    ac_value v;
+    ac_gather_result_at(s->g, (size_t)i, &v);
+    r[i] = v.u.i64;
+  }
+  TRACE_T(loop_of(t), "main: results=[%lld, %lld, %lld]", (long long)r[0], (long long)r[1], (long long)r[2]);
+  unref_tasks(s->t, 3);
+  ac_future_unref(s->g);
+  AC_END(s);
+}
+
+static int s26_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int64_t v = 0;
+  AC_BEGIN(s);
+  s->t[1] = worker(t, NULL, "B", 2, 2);
+  s->t[0] = failing(t, NULL, 1, AC_ECONNRESET);
+  AC_AWAIT(s, ac_task_await_owned(t, gather_of(t, s->t, 2, AC_GATHER_DEFAULT)));
+  if (ac_task_outcome(t) < 0) TRACE_T(loop_of(t), "main: gather failed with %s", ac_err_name(ac_task_outcome(t)));
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->t[1])));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  TRACE_T(loop_of(t), "main: B returned %lld", (long long)v);
+  unref_tasks(s->t, 2);
+  AC_END(s);
+}
+
+static int s27_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  ac_value v;
+  int rc0;
+  AC_BEGIN(s);
+  s->t[0] = failing(t, NULL, 1, AC_ECONNRESET);
+  s->t[1] = worker(t, NULL, "B", 2, 2);
+  s->g = gather_of(t, s->t, 2, AC_GATHER_RETURN_EXCEPTIONS);
+  AC_AWAIT(s, ac_task_await(t, s->g));
+  AC_CHECK(t);
+  rc0 = ac_gather_result_at(s->g, 0, NULL);
+  ac_gather_result_at(s->g, 1, &v);
+  TRACE_T(loop_of(t), "main: results=[%s, %lld]", ac_err_name(rc0), (long long)v.u.i64);
+  unref_tasks(s->t, 2);
+  ac_future_unref(s->g);
+  AC_END(s);
+}
+
+static int gather_waiter_step(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  s->t[0] = sleeper(t, NULL, "A");
+  s->t[1] = sleeper(t, NULL, "B");
+  s->g = gather_of(t, s->t, 2, AC_GATHER_DEFAULT);
+  unref_tasks(s->t, 2); /* the gather holds them */
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+static int s28_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  spawn(t, gather_waiter_step, sizeof(struct sc), &s->t[0]);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  ac_task_cancel(s->t[0], NULL);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[0])));
+  if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "main: waiter cancelled");
+  AC_END(s);
+}
+
+static const char *name_of(struct sc *s, ac_future *f) {
+  static const char *const names[3] = {"A", "B", "C"};
+  for (int i = 0; i < 3; ++i)
+    if (ac_task_future(s->t[i]) == f) return names[i];
+  return "?";
+}
+
+static void trace_partition(ac_task *t, struct sc *s, ac_future *w) {
+  char buf[64] = "";
+  int nd = ac_wait_done_count(w), np = ac_wait_pending_count(w);
+  printf("t=%lld main: done=[", ms(loop_of(t)));
+  for (int i = 0; i < nd; ++i) printf("%s%s", i ? ", " : "", name_of(s, ac_wait_done_at(w, (size_t)i)));
+  printf("] pending=[");
+  for (int i = 0; i < np; ++i) printf("%s%s", i ? ", " : "", name_of(s, ac_wait_pending_at(w, (size_t)i)));
+  printf("]%s\n", buf);
+}
+
+static void three_workers(ac_task *t, struct sc *s, int64_t a, int64_t b, int64_t c, double da,
+                          double db, double dc) {
+  s->t[0] = worker(t, NULL, "A", da, a);
+  s->t[1] = worker(t, NULL, "B", db, b);
+  s->t[2] = worker(t, NULL, "C", dc, c);
+}
+
+static ac_future *wait_of(ac_task *t, struct sc *s, int mode, double timeout) {
+  ac_future *items[3] = {ac_task_future(s->t[0]), ac_task_future(s->t[1]), ac_task_future(s->t[2])};
+  ac_future *w;
+  int rc = ac_wait(loop_of(t), items, 3, mode, timeout, &w);
+  if (rc < 0) die("ac_wait", rc);
+  return w;
+}
+
+static int s29_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  three_workers(t, s, 0, 0, 0, 2, 1, 3);
+  s->g = wait_of(t, s, AC_WAIT_FIRST_COMPLETED, AC_NO_TIMEOUT);
+  AC_AWAIT(s, ac_task_await(t, s->g));
+  AC_CHECK(t);
+  trace_partition(t, s, s->g);
+  ac_future_unref(s->g);
+  unref_tasks(s->t, 3);
+  AC_END(s);
+}
+
+static int s30_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  three_workers(t, s, 0, 0, 0, 2, 1, 3);
+  s->g = wait_of(t, s, AC_WAIT_ALL_COMPLETED, 1.5);
+  AC_AWAIT(s, ac_task_await(t, s->g));
+  AC_CHECK(t);
+  trace_partition(t, s, s->g);
+  ac_future_unref(s->g);
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->t[0])));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "main: A still finished");
+  unref_tasks(s->t, 3);
+  AC_END(s);
+}
+
+static int s31_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int64_t v = 0;
+  AC_BEGIN(s);
+  three_workers(t, s, 30, 10, 20, 3, 1, 2);
+  {
+    ac_future *items[3] = {ac_task_future(s->t[0]), ac_task_future(s->t[1]), ac_task_future(s->t[2])};
+    int rc = ac_as_completed_new(loop_of(t), items, 3, AC_NO_TIMEOUT, &s->it);
+    if (rc < 0) return rc;
+  }
+  for (;;) {
+    if (ac_as_completed_next(s->it, &s->f) != 1) break;
+    AC_AWAIT(s, ac_task_await_owned(t, s->f));
+    AC_CHECK(t);
+    ac_future_result_int64(ac_task_awaited(t), &v);
+    TRACE_T(loop_of(t), "main: next=%lld", (long long)v);
+  }
+  ac_as_completed_unref(s->it);
+  unref_tasks(s->t, 3);
+  AC_END(s);
+}
+
+static int long_step(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  for (s->i = 1; s->i <= 5; ++s->i) {
+    AC_AWAIT(s, ac_task_sleep(t, 1));
+    if (ac_task_outcome(t) == AC_ECANCELLED) {
+      TRACE_T(loop_of(t), "T: cancelled");
+      TRACE_T(loop_of(t), "T: cleanup");
+      return ac_task_propagate(t);
+    }
+    TRACE_T(loop_of(t), "T: %d", s->i);
+  }
+  TRACE_T(loop_of(t), "T: cleanup");
+  AC_END(s);
+}
+
+static int s32_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  spawn(t, long_step, sizeof(struct sc), &s->t[0]);
+  {
+    int rc = ac_wait_for(loop_of(t), ac_task_future(s->t[0]), 2.5, &s->g);
+    ac_task_unref(s->t[0]);
+    if (rc < 0) return rc;
+  }
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  if (ac_task_outcome(t) == AC_ETIMEDOUT) TRACE_T(loop_of(t), "main: timed out");
+  AC_END(s);
+}
+
+static int s33_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int64_t v = 0;
+  AC_BEGIN(s);
+  s->t[0] = worker(t, NULL, "A", 1, 5);
+  {
+    int rc = ac_wait_for(loop_of(t), ac_task_future(s->t[0]), 2, &s->g);
+    ac_task_unref(s->t[0]);
+    if (rc < 0) return rc;
+  }
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  TRACE_T(loop_of(t), "main: got %lld", (long long)v);
+  AC_END(s);
+}
+
+static int s34_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_timeout_new(loop_of(t), 1.5, &s->outer)) < 0) return rc;
+  if ((rc = ac_timeout_enter(s->outer, t)) < 0) return rc;
+  AC_AWAIT(s, ac_task_sleep(t, 10));
+  rc = ac_timeout_exit(s->outer, ac_task_outcome(t));
+  ac_timeout_unref(s->outer);
+  if (rc == AC_ETIMEDOUT) TRACE_T(loop_of(t), "main: timed out");
+  else if (rc < 0) return ac_task_propagate(t);
+  TRACE("main: cancelling=%d", ac_task_cancelling(t));
+  AC_END(s);
+}
+
+static int s35_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_timeout_new(loop_of(t), 1, &s->outer)) < 0) return rc;
+  if ((rc = ac_timeout_enter(s->outer, t)) < 0) return rc;
+  if ((rc = ac_timeout_new(loop_of(t), 5, &s->inner)) < 0) return rc;
+  if ((rc = ac_timeout_enter(s->inner, t)) < 0) return rc;
+  AC_AWAIT(s, ac_task_sleep(t, 10));
+  rc = ac_timeout_exit(s->inner, ac_task_outcome(t));
+  ac_timeout_unref(s->inner);
+  if (rc == AC_ETIMEDOUT) TRACE_T(loop_of(t), "inner: timed out");
+  else if (rc == AC_ECANCELLED) TRACE_T(loop_of(t), "inner: cancelled");
+  rc = ac_timeout_exit(s->outer, rc == AC_ETIMEDOUT ? 0 : rc);
+  ac_timeout_unref(s->outer);
+  if (rc == AC_ETIMEDOUT) TRACE_T(loop_of(t), "outer: timed out");
+  else if (rc < 0) return ac_task_propagate(t);
+  AC_END(s);
+}
+
+static int work9_step(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, 3));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "work: done");
+  return ac_task_return_int64(t, 9);
+  AC_END(s);
+}
+
+static int shield_waiter_step(ac_task *t, void *p) {
+  struct sc *s = p; /* s->f: the work, borrowed */
+  AC_BEGIN(s);
+  {
+    int rc = ac_shield(loop_of(t), s->f, &s->g);
+    if (rc < 0) return rc;
+  }
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+static int s36_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int64_t v = 0;
+  AC_BEGIN(s);
+  spawn(t, work9_step, sizeof(struct sc), &s->t[0]);
+  ((struct sc *)spawn(t, shield_waiter_step, sizeof(struct sc), &s->t[1]))->f = ac_task_future(s->t[0]);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  ac_task_cancel(s->t[1], NULL);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[1])));
+  if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "main: shielded waiter cancelled");
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[0])));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  TRACE_T(loop_of(t), "main: work returned %lld", (long long)v);
+  AC_END(s);
+}
+
+/* Joins s->tg with the body's outcome (error `code` made here when it is
+ * an error) and awaits the join. */
+static int join_group(ac_task *t, struct sc *s, int outcome) {
+  ac_error *body = NULL;
+  ac_future *join;
+  if (outcome < 0 && outcome != AC_ECANCELLED) ac_error_new(outcome, NULL, NULL, &body);
+  int rc = ac_taskgroup_join(s->tg, outcome, body, &join);
+  ac_error_unref(body);
+  if (rc < 0) return rc;
+  return ac_task_await_owned(t, join);
+}
+
+static void trace_group_error(ac_task *t, const char *prefix, int with_message) {
+  ac_error *e = ac_future_error(ac_task_awaited(t));
+  size_t n = ac_error_child_count(e);
+  printf("t=%lld main: ", ms(loop_of(t)));
+  if (with_message) printf("%s: ", ac_error_message(e));
+  else printf("%zu %s: ", n, prefix);
+  for (size_t i = 0; i < n; ++i) printf("%s%s", i ? ", " : "", ac_err_name(ac_error_code(ac_error_child(e, i))));
+  printf("\n");
+}
+
+static int s37_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_taskgroup_new(t, &s->tg)) < 0) return rc;
+  ac_task_unref(worker(t, s->tg, "A", 2, 0));
+  ac_task_unref(worker(t, s->tg, "B", 1, 0));
+  AC_AWAIT(s, join_group(t, s, 0));
+  ac_taskgroup_unref(s->tg);
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "main: group done");
+  AC_END(s);
+}
+
+static int s38_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_taskgroup_new(t, &s->tg)) < 0) return rc;
+  ac_task_unref(sleeper(t, s->tg, "B"));
+  ac_task_unref(failing(t, s->tg, 1, AC_ECONNRESET));
+  AC_AWAIT(s, ac_task_sleep(t, 100));
+  if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "body: cancelled");
+  AC_AWAIT(s, join_group(t, s, ac_task_outcome(t)));
+  ac_taskgroup_unref(s->tg);
+  if (ac_task_outcome(t) == AC_EGROUP) trace_group_error(t, "", 1);
+  AC_END(s);
+}
+
+static int s39_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_taskgroup_new(t, &s->tg)) < 0) return rc;
+  ac_task_unref(failing(t, s->tg, 1, AC_ECONNRESET));
+  ac_task_unref(failing(t, s->tg, 1, AC_EPIPE));
+  AC_AWAIT(s, join_group(t, s, 0));
+  ac_taskgroup_unref(s->tg);
+  if (ac_task_outcome(t) == AC_EGROUP) trace_group_error(t, "errors", 0);
+  AC_END(s);
+}
+
+static int s40_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_taskgroup_new(t, &s->tg)) < 0) return rc;
+  ac_task_unref(sleeper(t, s->tg, "B"));
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  AC_AWAIT(s, join_group(t, s, AC_EINVAL)); /* the body raised EINVAL */
+  ac_taskgroup_unref(s->tg);
+  if (ac_task_outcome(t) == AC_EGROUP) trace_group_error(t, "errors", 0);
+  AC_END(s);
+}
+
+static int group_parent_step(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_taskgroup_new(t, &s->tg)) < 0) return rc;
+  ac_task_unref(sleeper(t, s->tg, "A"));
+  ac_task_unref(sleeper(t, s->tg, "B"));
+  AC_AWAIT(s, join_group(t, s, 0));
+  ac_taskgroup_unref(s->tg);
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+static int s41_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  AC_BEGIN(s);
+  spawn(t, group_parent_step, sizeof(struct sc), &s->t[0]);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  ac_task_cancel(s->t[0], NULL);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[0])));
+  if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "main: parent cancelled");
+  AC_END(s);
+}
+
+/* ==== threads (42-45) ==== */
+
+static int work_42(void *ud, ac_value *result) {
+  (void)ud;
+  ac_value_set_int64(result, 42);
+  return 0;
+}
+static int work_epipe(void *ud, ac_value *result) {
+  (void)ud;
+  (void)result;
+  return AC_EPIPE;
+}
+
+static int s42_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int64_t v = 0;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_to_thread(loop_of(t), work_42, NULL, NULL, NULL, &s->f)) < 0) return rc;
+  AC_AWAIT(s, ac_task_await_owned(t, s->f));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  TRACE("main: got %lld", (long long)v);
+  AC_END(s);
+}
+
+static int s43_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_to_thread(loop_of(t), work_epipe, NULL, NULL, NULL, &s->f)) < 0) return rc;
+  AC_AWAIT(s, ac_task_await_owned(t, s->f));
+  if (ac_task_outcome(t) < 0) TRACE("main: caught %s", ac_err_name(ac_task_outcome(t)));
+  AC_END(s);
+}
+
+static pthread_t other_thread;
+static pthread_t loop_thread;
+
+static void *complete_with_7(void *ud) {
+  ac_tsfuture *ts = ud;
+  ac_tsfuture_set_result_int64(ts, 7);
+  ac_tsfuture_unref(ts);
+  return NULL;
+}
+
+static int s44_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int64_t v = 0;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_tsfuture_new(&s->ts)) < 0) return rc;
+  if (pthread_create(&other_thread, NULL, complete_with_7, ac_tsfuture_ref(s->ts)) != 0) die("pthread_create", 0);
+  AC_AWAIT(s, ac_task_await_tsfuture(t, s->ts));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  TRACE("main: got %lld", (long long)v);
+  pthread_join(other_thread, NULL);
+  ac_tsfuture_unref(s->ts);
+  AC_END(s);
+}
+
+static void cb_on_loop(ac_loop *loop, void *ud) {
+  (void)loop;
+  TRACE("callback: on the loop thread=%d", pthread_equal(pthread_self(), loop_thread) ? 1 : 0);
+  ac_future_set_result_none(ud);
+}
+
+struct post {
+  ac_loop *loop;
+  ac_future *f;
+};
+
+static void *post_callback(void *ud) {
+  struct post *pc = ud;
+  ac_loop_call_soon_threadsafe(pc->loop, cb_on_loop, pc->f, NULL);
+  return NULL;
+}
+
+static int s45_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  static struct post pc;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_future_new(loop_of(t), &s->f)) < 0) return rc;
+  loop_thread = pthread_self();
+  pc.loop = loop_of(t);
+  pc.f = s->f;
+  if (pthread_create(&other_thread, NULL, post_callback, &pc) != 0) die("pthread_create", 0);
+  AC_AWAIT(s, ac_task_await(t, s->f));
+  AC_CHECK(t);
+  TRACE("main: done");
+  pthread_join(other_thread, NULL);
+  ac_future_unref(s->f);
+  AC_END(s);
+}
+
 /* ---- the table ---- */
 
 struct scenario {
@@ -714,6 +1292,27 @@ static const struct scenario scenarios[] = {
     {"22-future-cancel-wakes-awaiter", s22_main},
     {"23-task-name", s23_main},
     {"24-timer-cancel", s24_main},
+    {"25-gather-results-in-order", s25_main},
+    {"26-gather-first-error", s26_main},
+    {"27-gather-return-exceptions", s27_main},
+    {"28-gather-cancel-cancels-children", s28_main},
+    {"29-wait-first-completed", s29_main},
+    {"30-wait-timeout", s30_main},
+    {"31-as-completed-order", s31_main},
+    {"32-wait-for-timeout-cleanup", s32_main},
+    {"33-wait-for-in-time", s33_main},
+    {"34-timeout-scope-expires", s34_main},
+    {"35-timeout-scopes-nested", s35_main},
+    {"36-shield", s36_main},
+    {"37-taskgroup-waits-for-all", s37_main},
+    {"38-taskgroup-failure-cancels-the-rest", s38_main},
+    {"39-taskgroup-aggregates-errors", s39_main},
+    {"40-taskgroup-body-error", s40_main},
+    {"41-taskgroup-parent-cancelled", s41_main},
+    {"42-to-thread-result", s42_main},
+    {"43-to-thread-error", s43_main},
+    {"44-threadsafe-future", s44_main},
+    {"45-call-soon-threadsafe", s45_main},
 };
 
 int main(int argc, char **argv) {
@@ -730,7 +1329,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < n; ++i) {
     if (strcmp(argv[1], scenarios[i].name) != 0) continue;
     ac_value result;
-    int rc = run_main(scenarios[i].main, sizeof(struct plain), &result);
+    int rc = run_main(scenarios[i].main, sizeof(struct sc) > sizeof(struct plain) ? sizeof(struct sc) : sizeof(struct plain), &result);
     if (strcmp(argv[1], "19-run-cancels-leftovers") == 0 && rc == 0)
       TRACE("run returned %lld", (long long)result.u.i64);
     ac_value_clear(&result);

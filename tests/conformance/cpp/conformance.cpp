@@ -12,6 +12,8 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace ac = asyncore;
 
@@ -390,6 +392,302 @@ ac::Task<> s24() {
   trace_t("main: done");
 }
 
+
+// ---- 25 - 41 structured concurrency
+
+ac::Task<int64_t> cworker(std::string name, double delay, int64_t value) {
+  co_await ac::sleep(delay);
+  trace_t(name + ": done");
+  co_return value;
+}
+ac::Task<int64_t> cfailing(double delay, int code = AC_ECONNRESET) {
+  co_await ac::sleep(delay);
+  throw ac::Error(code);
+}
+ac::Task<> csleeper(std::string name) {
+  try {
+    co_await ac::sleep(10);
+  } catch (const ac::CancelledError &) {
+    trace_t(name + ": cancelled");
+    throw;
+  }
+}
+
+std::string code_name(const std::exception_ptr &ep) {
+  try {
+    std::rethrow_exception(ep);
+  } catch (const ac::Error &e) {
+    return e.name();
+  } catch (...) {
+    return "?";
+  }
+}
+std::string codes_of(const ac::GroupError &g) {
+  std::string out;
+  for (const auto &c : g.exceptions()) out += (out.empty() ? "" : ", ") + code_name(c);
+  return out;
+}
+
+ac::Task<> s25() {
+  auto [a, b, c] = co_await ac::gather(cworker("A", 3, 30), cworker("B", 1, 10), cworker("C", 2, 20));
+  trace_t("main: results=[" + str(a) + ", " + str(b) + ", " + str(c) + "]");
+}
+
+ac::Task<> s26() {
+  auto b = ac::create_task(cworker("B", 2, 2));
+  try {
+    co_await ac::gather(cfailing(1), b.share());
+  } catch (const ac::Error &e) {
+    trace_t(std::string("main: gather failed with ") + e.name());
+  }
+  int64_t r = co_await b;
+  trace_t("main: B returned " + str(r));
+}
+
+ac::Task<> s27() {
+  auto [a, b] = co_await ac::gather_settled(cfailing(1), cworker("B", 2, 2));
+  trace_t("main: results=[" + code_name(a.error()) + ", " + str(b.get()) + "]");
+}
+
+ac::Task<> gather_waiter() { co_await ac::gather(csleeper("A"), csleeper("B")); }
+
+ac::Task<> s28() {
+  auto w = ac::create_task(gather_waiter());
+  co_await ac::sleep(1);
+  w.cancel();
+  try {
+    co_await w;
+  } catch (const ac::CancelledError &) {
+    trace_t("main: waiter cancelled");
+  }
+}
+
+std::string names_of(const std::vector<size_t> &idx) {
+  static const char *const names[3] = {"A", "B", "C"};
+  std::string out;
+  for (size_t i : idx) out += std::string(out.empty() ? "" : ", ") + names[i];
+  return out;
+}
+
+std::vector<ac::TaskHandle<int64_t>> three(int64_t a, int64_t b, int64_t c, double da, double db, double dc) {
+  std::vector<ac::TaskHandle<int64_t>> v;
+  v.push_back(ac::create_task(cworker("A", da, a)));
+  v.push_back(ac::create_task(cworker("B", db, b)));
+  v.push_back(ac::create_task(cworker("C", dc, c)));
+  return v;
+}
+
+ac::Task<> s29() {
+  auto ts = three(0, 0, 0, 2, 1, 3);
+  auto r = co_await ac::wait(ts, ac::WaitMode::first_completed);
+  trace_t("main: done=[" + names_of(r.done) + "] pending=[" + names_of(r.pending) + "]");
+}
+
+ac::Task<> s30() {
+  auto ts = three(0, 0, 0, 2, 1, 3);
+  auto r = co_await ac::wait(ts, ac::WaitMode::all_completed, 1.5);
+  trace_t("main: done=[" + names_of(r.done) + "] pending=[" + names_of(r.pending) + "]");
+  co_await ts[0];
+  trace_t("main: A still finished");
+}
+
+ac::Task<> s31() {
+  auto ts = three(30, 10, 20, 3, 1, 2);
+  ac::AsCompleted it(ts);
+  while (auto i = co_await it.next()) {
+    int64_t r = co_await ts[*i];
+    trace_t("main: next=" + str(r));
+  }
+}
+
+ac::Task<> long_running() {
+  struct Cleanup {
+    ~Cleanup() { trace_t("T: cleanup"); }
+  } cleanup;
+  try {
+    for (int i = 1; i <= 5; ++i) {
+      co_await ac::sleep(1);
+      trace_t("T: " + str(i));
+    }
+  } catch (const ac::CancelledError &) {
+    trace_t("T: cancelled");
+    throw;
+  }
+}
+
+ac::Task<> s32() {
+  try {
+    co_await ac::wait_for(long_running(), 2.5);
+  } catch (const ac::TimeoutError &) {
+    trace_t("main: timed out");
+  }
+}
+
+ac::Task<> s33() {
+  int64_t r = co_await ac::wait_for(cworker("A", 1, 5), 2);
+  trace_t("main: got " + str(r));
+}
+
+ac::Task<> sleep_for(double s) { co_await ac::sleep(s); }
+
+ac::Task<> s34() {
+  try {
+    co_await ac::timeout(1.5, sleep_for(10));
+  } catch (const ac::TimeoutError &) {
+    trace_t("main: timed out");
+  }
+  trace("main: cancelling=" + str(ac::current_task().cancelling()));
+}
+
+ac::Task<> inner_scope() {
+  try {
+    co_await ac::timeout(5, sleep_for(10));
+  } catch (const ac::TimeoutError &) {
+    trace_t("inner: timed out");
+    throw;
+  } catch (const ac::CancelledError &) {
+    trace_t("inner: cancelled");
+    throw;
+  }
+}
+
+ac::Task<> s35() {
+  try {
+    co_await ac::timeout(1, inner_scope());
+  } catch (const ac::TimeoutError &) {
+    trace_t("outer: timed out");
+  }
+}
+
+ac::Task<int64_t> work9() {
+  co_await ac::sleep(3);
+  trace_t("work: done");
+  co_return 9;
+}
+ac::Task<> shield_waiter(ac::TaskHandle<int64_t> w) { co_await ac::shield(std::move(w)); }
+
+ac::Task<> s36() {
+  auto w = ac::create_task(work9());
+  auto s = ac::create_task(shield_waiter(w.share()));
+  co_await ac::sleep(1);
+  s.cancel();
+  try {
+    co_await s;
+  } catch (const ac::CancelledError &) {
+    trace_t("main: shielded waiter cancelled");
+  }
+  int64_t r = co_await w;
+  trace_t("main: work returned " + str(r));
+}
+
+ac::Task<> s37() {
+  co_await ac::with_task_group([](ac::TaskGroup &tg) -> ac::Task<> {
+    tg.create_task(cworker("A", 2, 0));
+    tg.create_task(cworker("B", 1, 0));
+    co_return;
+  });
+  trace_t("main: group done");
+}
+
+ac::Task<> s38() {
+  try {
+    co_await ac::with_task_group([](ac::TaskGroup &tg) -> ac::Task<> {
+      tg.create_task(csleeper("B"));
+      tg.create_task(cfailing(1));
+      try {
+        co_await ac::sleep(100);
+      } catch (const ac::CancelledError &) {
+        trace_t("body: cancelled");
+        throw;
+      }
+    });
+  } catch (const ac::GroupError &g) {
+    trace_t("main: " + g.message() + ": " + codes_of(g));
+  }
+}
+
+ac::Task<> s39() {
+  try {
+    co_await ac::with_task_group([](ac::TaskGroup &tg) -> ac::Task<> {
+      tg.create_task(cfailing(1, AC_ECONNRESET));
+      tg.create_task(cfailing(1, AC_EPIPE));
+      co_return;
+    });
+  } catch (const ac::GroupError &g) {
+    trace_t("main: " + str(static_cast<long long>(g.exceptions().size())) + " errors: " + codes_of(g));
+  }
+}
+
+ac::Task<> s40() {
+  try {
+    co_await ac::with_task_group([](ac::TaskGroup &tg) -> ac::Task<> {
+      tg.create_task(csleeper("B"));
+      co_await ac::sleep(1);
+      throw ac::Error(AC_EINVAL);
+    });
+  } catch (const ac::GroupError &g) {
+    trace_t("main: " + str(static_cast<long long>(g.exceptions().size())) + " errors: " + codes_of(g));
+  }
+}
+
+ac::Task<> group_parent() {
+  co_await ac::with_task_group([](ac::TaskGroup &tg) -> ac::Task<> {
+    tg.create_task(csleeper("A"));
+    tg.create_task(csleeper("B"));
+    co_return;
+  });
+}
+
+ac::Task<> s41() {
+  auto p = ac::create_task(group_parent());
+  co_await ac::sleep(1);
+  p.cancel();
+  try {
+    co_await p;
+  } catch (const ac::CancelledError &) {
+    trace_t("main: parent cancelled");
+  }
+}
+
+// ---- 42 - 45 threads
+
+ac::Task<> s42() {
+  int r = co_await ac::to_thread([] { return 42; });
+  trace("main: got " + str(r));
+}
+
+ac::Task<> s43() {
+  try {
+    co_await ac::to_thread([] { throw ac::Error(AC_EPIPE); });
+  } catch (const ac::Error &e) {
+    trace(std::string("main: caught ") + e.name());
+  }
+}
+
+ac::Task<> s44() {
+  ac::ThreadsafeFuture f;
+  std::thread other([f] { f.set_result(int64_t{7}); });
+  int64_t r = co_await f.as<int64_t>();
+  trace("main: got " + str(r));
+  other.join();
+}
+
+ac::Task<> s45() {
+  auto done = ac::Future::create();
+  auto loop = ac::Loop::current();
+  auto loop_thread = std::this_thread::get_id();
+  ac_future *raw = done.get();
+  std::thread other([&loop, loop_thread, raw] {
+    loop.call_soon_threadsafe([loop_thread, raw] {
+      trace("callback: on the loop thread=" + str(std::this_thread::get_id() == loop_thread));
+      ac_future_set_result_none(raw);
+    });
+  });
+  co_await done;
+  trace("main: done");
+  other.join();
+}
+
 const std::map<std::string, std::function<ac::Task<>()>> &scenarios() {
   static const std::map<std::string, std::function<ac::Task<>()>> table = {
       {"01-call-soon-fifo", s01},
@@ -416,6 +714,27 @@ const std::map<std::string, std::function<ac::Task<>()>> &scenarios() {
       {"22-future-cancel-wakes-awaiter", s22},
       {"23-task-name", s23},
       {"24-timer-cancel", s24},
+      {"25-gather-results-in-order", s25},
+      {"26-gather-first-error", s26},
+      {"27-gather-return-exceptions", s27},
+      {"28-gather-cancel-cancels-children", s28},
+      {"29-wait-first-completed", s29},
+      {"30-wait-timeout", s30},
+      {"31-as-completed-order", s31},
+      {"32-wait-for-timeout-cleanup", s32},
+      {"33-wait-for-in-time", s33},
+      {"34-timeout-scope-expires", s34},
+      {"35-timeout-scopes-nested", s35},
+      {"36-shield", s36},
+      {"37-taskgroup-waits-for-all", s37},
+      {"38-taskgroup-failure-cancels-the-rest", s38},
+      {"39-taskgroup-aggregates-errors", s39},
+      {"40-taskgroup-body-error", s40},
+      {"41-taskgroup-parent-cancelled", s41},
+      {"42-to-thread-result", s42},
+      {"43-to-thread-error", s43},
+      {"44-threadsafe-future", s44},
+      {"45-call-soon-threadsafe", s45},
   };
   return table;
 }
