@@ -42,6 +42,9 @@ struct ac_future {
   uint8_t state = AC_FUTURE_PENDING;
   bool is_task = false;
   bool error_retrieved = false;
+  // When set, a task resuming from this future calls on_task_resume first
+  // (sync primitives use it to undo a grant whose task was cancelled).
+  bool resume_hook = false;
   int refs = 1;
   ac_loop *loop;
   ac_value result{};
@@ -73,6 +76,11 @@ struct ac_future {
   // Unregisters r if still registered; true if found.
   bool remove_callback(ac::Runnable *r) noexcept;
   int remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcept;
+
+  // A task that awaited this future resumes (only when resume_hook is set).
+  // `delivered` is false when the future holds a result but the task
+  // resumes with a cancellation instead, so the result is never seen.
+  virtual void on_task_resume(bool delivered) noexcept { (void)delivered; }
 
  protected:
   void schedule_callbacks() noexcept;

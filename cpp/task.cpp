@@ -146,7 +146,14 @@ void ac_task::run() noexcept {
                       ? AC_ECANCELLED
                       : resume_error->code;
   }
-  if (last_awaited != nullptr) last_awaited->error_retrieved = true;
+  if (last_awaited != nullptr) {
+    last_awaited->error_retrieved = true;
+    // A lock handed to us, or a queue item, must not be lost when a
+    // cancellation overrides the result: let the future pass it on.
+    if (last_awaited->resume_hook)
+      last_awaited->on_task_resume(!(resume_code == AC_ECANCELLED &&
+                                     last_awaited->state == AC_FUTURE_RESULT));
+  }
 
   stepping = true;
   int rc = step_fn(this, state);

@@ -28,5 +28,7 @@
 #include "asyncore/combinators.h"
 #include "asyncore/timeout.h"
 #include "asyncore/taskgroup.h"
+#include "asyncore/sync.h"
+#include "asyncore/queue.h"
 
 #endif

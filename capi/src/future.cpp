@@ -1,6 +1,7 @@
 // future.cpp — ac_future_* and ac_sleep at the boundary.
 #include <cmath>
 
+#include "../../cpp/handle.hpp"
 #include "../../cpp/sleep.hpp"
 #include "../../cpp/task.hpp"
 #include "../../cpp/value.hpp"
@@ -133,6 +134,13 @@ AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value 
   auto *c = new (std::nothrow) Completion{f, code, {}, nullptr};
   if (c == nullptr) return AC_ENOMEM;
   ac::value_init(&c->value);
+  // Release what this thread made, but not the caller's future reference:
+  // only the loop thread may touch that count.
+  auto discard = [c] {
+    ac::value_release(&c->value);
+    ac::error_unref(c->error);
+    delete c;
+  };
   try {
     if (code == 0) {
       int rc = ac::value_copy_in(&c->value, v);
@@ -144,10 +152,22 @@ AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value 
       c->error = ac::error_new(code, message);
     }
   } catch (...) {
-    delete c;
+    discard();
     return AC_ENOMEM;
   }
-  return ac_loop_call_soon_threadsafe(f->loop, complete_on_loop, c, free_completion);
+  auto *h = new (std::nothrow) ac_handle(f->loop, complete_on_loop, c, free_completion);
+  if (h == nullptr) {
+    discard();
+    return AC_ENOMEM;
+  }
+  int rc = f->loop->submit_threadsafe(h);
+  if (rc != 0) {
+    h->free_ud = nullptr;  // free_completion would drop the caller's reference
+    h->release_callback();
+    delete h;
+    discard();
+  }
+  return rc;
 }
 
 static int read_outcome(ac_future *f) noexcept {

@@ -216,6 +216,21 @@ static void test_complete_threadsafe(void) {
   th_close(loop);
 }
 
+static void test_complete_threadsafe_on_closed_loop_keeps_the_reference(void) {
+  ac_loop *loop = th_loop();
+  ac_future *f = new_future(loop);
+  CHECK_RC(ac_loop_close(loop), 0);
+  frees = 0;
+  ac_value p;
+  ac_value_set_pointer(&p, &frees, count_free);
+  CHECK_RC(ac_future_complete_threadsafe(f, 0, &p, NULL), AC_ECLOSED);
+  CHECK_INT(frees, 1);                /* the value was released at once */
+  CHECK_RC(ac_future_done(f), 0);     /* and the future left as it was */
+  CHECK_RC(ac_future_complete_threadsafe(f, AC_EPIPE, NULL, "x"), AC_ECLOSED);
+  ac_future_unref(f);                 /* the caller still held its reference */
+  ac_loop_unref(loop);
+}
+
 static void test_misuse(void) {
   ac_loop *loop = th_loop();
   ac_future *f;
@@ -280,6 +295,7 @@ int main(void) {
   RUN(test_callbacks_of_a_future_freed_pending_are_released);
   RUN(test_sleep_zero_is_one_iteration_and_sleep_cancel_stops_timer);
   RUN(test_complete_threadsafe);
+  RUN(test_complete_threadsafe_on_closed_loop_keeps_the_reference);
   RUN(test_misuse);
   RUN(test_debug_mode_checks_future_thread);
   return th_finish();

@@ -68,11 +68,15 @@ AC_EXPORT int ac_future_cancel(ac_future *f, const char *message) AC_NOEXCEPT;
 
 /* Thread: any. Completes the future on its loop's thread: with `v` when
  * `code` is 0, else with an error of `code` (AC_ECANCELLED cancels) and
- * `message`. The call gives up one reference to `f` that the caller took on
- * the loop's thread (ac_future_ref) before handing it over; the loop drops
- * it after completing. Bytes are copied now; a pointer's destructor runs
- * exactly once (by the future, or now if the loop is closed or the future
- * was already done). Errors: AC_EINVAL, AC_ECLOSED, AC_ENOMEM. */
+ * `message`. On success the call gives up one reference to `f` that the
+ * caller took on the loop's thread (ac_future_ref) before handing it over;
+ * the loop drops it after completing. Bytes are copied now; a pointer's
+ * destructor runs exactly once (by the future, by the loop if the future
+ * was already done, or now when the call fails).
+ * Errors: AC_EINVAL, AC_ENOMEM, AC_ECLOSED (the loop is closed). On error
+ * the caller keeps its reference: reference counts of futures are not
+ * atomic, so it must drop it on the loop's thread (or, the loop being
+ * closed, keep it until that thread releases the loop's objects). */
 AC_EXPORT int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value *v,
                                             const char *message) AC_NOEXCEPT;
 

@@ -168,6 +168,11 @@ AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEX
  * AC_STEP_AWAIT/AC_STEP_YIELD or an error, and resumes on the next line
  * when the task is stepped again. Do not use `switch` around an AC_AWAIT.
  */
+#if defined(__GNUC__) && __GNUC__ >= 7
+#define AC_FALLTHROUGH_ __attribute__((fallthrough))
+#else
+#define AC_FALLTHROUGH_ ((void)0)
+#endif
 #define AC_ASYNC_FIELDS int ac_resume_point_
 #define AC_BEGIN(st)                                                         \
   switch ((st)->ac_resume_point_) {                                          \
@@ -187,6 +192,7 @@ AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEX
     if (ac_rc_ < 0) return ac_rc_;                                           \
   } while (0)
 #define AC_END(st)                                                           \
+  AC_FALLTHROUGH_;                                                           \
   default:                                                                   \
     break;                                                                   \
   }                                                                          \

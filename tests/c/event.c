@@ -1,0 +1,112 @@
+/* event.c — ac_event: wait, set, clear, cancellation, destruction, misuse. */
+#include "sync_helpers.h"
+
+static void set_cb(ac_loop *loop, void *ud) {
+  trace("set at %g", ac_loop_time(loop));
+  ac_event_set(ud);
+}
+
+static void test_set_wakes_every_waiter_in_order(void) {
+  ac_loop *loop = th_loop();
+  ac_event *ev;
+  ac_future *f1, *f2;
+  CHECK_RC(ac_event_new(loop, &ev), 0);
+  CHECK_RC(ac_event_is_set(ev), 0);
+  CHECK_RC(ac_event_wait(ev, &f1), 0);
+  CHECK_RC(ac_event_wait(ev, &f2), 0);
+  CHECK_RC(ac_future_done(f1), 0);
+  ac_task *a = spawn_awaiter(loop, "a", f1);
+  ac_task *b = spawn_awaiter(loop, "b", f2);
+  CHECK_RC(ac_loop_call_later(loop, 2, set_cb, ev, NULL, NULL), 0);
+  run_all(loop);
+  CHECK_TRACE("set at 2\na: ok at 2\nb: ok at 2\n");
+  CHECK_RC(ac_event_is_set(ev), 1);
+  ac_task_unref(a);
+  ac_task_unref(b);
+  ac_event_unref(ev);
+  th_close(loop);
+}
+
+static void test_wait_on_a_set_event_is_done_and_clear_resets(void) {
+  ac_loop *loop = th_loop();
+  ac_event *ev;
+  ac_future *f;
+  CHECK_RC(ac_event_new(loop, &ev), 0);
+  CHECK_RC(ac_event_set(ev), 0);
+  CHECK_RC(ac_event_set(ev), 0);  // twice is harmless
+  CHECK_RC(ac_event_wait(ev, &f), 0);
+  CHECK_RC(ac_future_done(f), 1);
+  ac_future_unref(f);
+  CHECK_RC(ac_event_clear(ev), 0);
+  CHECK_RC(ac_event_is_set(ev), 0);
+  CHECK_RC(ac_event_wait(ev, &f), 0);
+  CHECK_RC(ac_future_done(f), 0);
+  CHECK_RC(ac_event_set(ev), 0);
+  CHECK_RC(ac_future_done(f), 1);
+  ac_future_unref(f);
+  ac_event_unref(ev);
+  th_close(loop);
+}
+
+static void test_cancelled_waiter_is_not_woken(void) {
+  ac_loop *loop = th_loop();
+  ac_event *ev;
+  ac_future *f1, *f2;
+  CHECK_RC(ac_event_new(loop, &ev), 0);
+  CHECK_RC(ac_event_wait(ev, &f1), 0);
+  CHECK_RC(ac_event_wait(ev, &f2), 0);
+  ac_task *a = spawn_awaiter(loop, "a", f1);
+  ac_task *b = spawn_awaiter(loop, "b", f2);
+  run_all(loop);
+  CHECK_RC(ac_task_cancel(a, NULL), 1);
+  CHECK_RC(ac_event_set(ev), 0);
+  run_all(loop);
+  CHECK_TRACE("a: AC_ECANCELLED at 0\nb: ok at 0\n");
+  ac_task_unref(a);
+  ac_task_unref(b);
+  ac_event_unref(ev);
+  th_close(loop);
+}
+
+static void test_destroying_an_event_fails_its_waiters(void) {
+  ac_loop *loop = th_loop();
+  ac_event *ev;
+  ac_future *f;
+  CHECK_RC(ac_event_new(loop, &ev), 0);
+  CHECK_RC(ac_event_wait(ev, &f), 0);
+  ac_task *a = spawn_awaiter(loop, "a", f);
+  run_all(loop);
+  ac_event_unref(ev);
+  run_all(loop);
+  CHECK_TRACE("a: AC_ECLOSED at 0\n");
+  ac_task_unref(a);
+  th_close(loop);
+}
+
+static void test_event_misuse_returns_codes(void) {
+  ac_loop *loop = th_loop();
+  ac_event *ev;
+  ac_future *f;
+  CHECK_RC(ac_event_new(NULL, &ev), AC_EINVAL);
+  CHECK_RC(ac_event_new(loop, NULL), AC_EINVAL);
+  CHECK_RC(ac_event_wait(NULL, &f), AC_EINVAL);
+  CHECK_RC(ac_event_set(NULL), AC_EINVAL);
+  CHECK_RC(ac_event_clear(NULL), AC_EINVAL);
+  CHECK_RC(ac_event_is_set(NULL), AC_EINVAL);
+  CHECK_RC(ac_event_new(loop, &ev), 0);
+  CHECK_RC(ac_event_wait(ev, NULL), AC_EINVAL);
+  CHECK_RC(ac_loop_close(loop), 0);
+  CHECK_RC(ac_event_wait(ev, &f), AC_ECLOSED);
+  CHECK_RC(ac_event_set(ev), AC_ECLOSED);
+  ac_event_unref(ev);
+  ac_loop_unref(loop);
+}
+
+int main(void) {
+  RUN(test_set_wakes_every_waiter_in_order);
+  RUN(test_wait_on_a_set_event_is_done_and_clear_resets);
+  RUN(test_cancelled_waiter_is_not_woken);
+  RUN(test_destroying_an_event_fails_its_waiters);
+  RUN(test_event_misuse_returns_codes);
+  return th_finish();
+}
