@@ -27,3 +27,5 @@
 #include "asyncore/gather.hpp"
 #include "asyncore/structured.hpp"
 #include "asyncore/thread.hpp"
+#include "asyncore/sync.hpp"
+#include "asyncore/queue.hpp"
