@@ -766,7 +766,8 @@ struct sc {
 };
 
 static ac_future *gather_of(ac_task *parent, ac_task **tasks, size_t n, uint32_t flags) {
-  ac_future *items[3], *g;
+  ac_future *items[8], *g;
+  if (n > 8) die("gather_of", AC_EINVAL);
   for (size_t i = 0; i < n; ++i) items[i] = ac_task_future(tasks[i]);
   int rc = ac_gather(loop_of(parent), items, n, flags, &g);
   if (rc < 0) die("ac_gather", rc);
@@ -1260,6 +1261,454 @@ static int s45_main(ac_task *t, void *p) {
   AC_END(s);
 }
 
+
+/* ==== primitives and queues (46-56) ==== */
+
+/* asyncio: an operation whose result is ready does not suspend. Awaits `f`
+ * only when it is pending; ready_outcome then tells how it ended. */
+#define AWAIT_READY(st, t, f)                        \
+  do {                                               \
+    (st)->awaited = !ac_future_done(f);              \
+    if ((st)->awaited) AC_AWAIT(st, ac_task_await(t, f)); \
+  } while (0)
+
+static int ready_outcome(ac_task *t, ac_future *f, int awaited) {
+  return awaited ? ac_task_outcome(t) : ac_future_result(f, NULL);
+}
+
+struct sy {
+  AC_ASYNC_FIELDS;
+  const char *name;
+  double delay;
+  int i, awaited;
+  int64_t v;
+  ac_future *f;
+  ac_task *t[4];
+};
+
+static ac_lock *g_lock;
+static ac_semaphore *g_sem;
+static ac_event *g_event;
+static ac_condition *g_cond;
+static ac_queue *g_queue;
+static ac_barrier *g_barrier;
+static int g_inside, g_max_inside;
+
+static struct sy *spawn_sy(ac_task *parent, ac_step_fn step, const char *name, ac_task **out) {
+  struct sy *st = spawn(parent, step, sizeof(struct sy), out);
+  st->name = name;
+  return st;
+}
+
+/* Awaits every task in s->t[0..n) through one gather (return_exceptions). */
+static ac_future *gather_all(ac_task *t, ac_task **tasks, int n) {
+  return gather_of(t, tasks, (size_t)n, AC_GATHER_RETURN_EXCEPTIONS);
+}
+
+static int holder_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  TRACE_T(loop_of(t), "%s wants", s->name);
+  if ((rc = ac_lock_acquire(g_lock, &s->f)) < 0) return rc;
+  AWAIT_READY(s, t, s->f);
+  rc = ready_outcome(t, s->f, s->awaited);
+  ac_future_unref(s->f);
+  if (rc == AC_ECANCELLED) {
+    TRACE_T(loop_of(t), "%s: cancelled", s->name);
+    return ac_task_fail(t, AC_ECANCELLED, NULL);
+  }
+  if (rc < 0) return rc;
+  TRACE_T(loop_of(t), "%s holds", s->name);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  if (ac_task_outcome(t) == 0) TRACE_T(loop_of(t), "%s releases", s->name);
+  ac_lock_release(g_lock);
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+static int s46_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_lock_new(loop_of(t), &g_lock)) < 0) return rc;
+  spawn_sy(t, holder_step, "A", &s->t[0]);
+  spawn_sy(t, holder_step, "B", &s->t[1]);
+  spawn_sy(t, holder_step, "C", &s->t[2]);
+  s->g = gather_of(t, s->t, 3, AC_GATHER_DEFAULT);
+  unref_tasks(s->t, 3);
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  ac_lock_unref(g_lock);
+  AC_END(s);
+}
+
+static int s47_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_lock_new(loop_of(t), &g_lock)) < 0) return rc;
+  if (ac_lock_try_acquire(g_lock) != 1) return AC_ESTATE; /* the lock is free: taken at once */
+  spawn_sy(t, holder_step, "W", &s->t[0]);
+  spawn_sy(t, holder_step, "N", &s->t[1]);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  ac_task_cancel(s->t[0], NULL);
+  ac_lock_release(g_lock);
+  s->g = gather_all(t, s->t, 2);
+  unref_tasks(s->t, 2);
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "main: locked=%d", ac_lock_locked(g_lock));
+  ac_lock_unref(g_lock);
+  AC_END(s);
+}
+
+static int sem_worker_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_semaphore_acquire(g_sem, &s->f)) < 0) return rc;
+  AWAIT_READY(s, t, s->f);
+  rc = ready_outcome(t, s->f, s->awaited);
+  ac_future_unref(s->f);
+  if (rc < 0) return rc;
+  if (++g_inside > g_max_inside) g_max_inside = g_inside;
+  TRACE_T(loop_of(t), "W%d in (inside=%d)", s->i, g_inside);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  --g_inside;
+  if (ac_task_outcome(t) == 0) TRACE_T(loop_of(t), "W%d out", s->i);
+  ac_semaphore_release(g_sem);
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+static int s48_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  ac_task *tasks[4];
+  AC_BEGIN(s);
+  if ((rc = ac_semaphore_new(loop_of(t), 2, &g_sem)) < 0) return rc;
+  for (int i = 0; i < 4; ++i) spawn_sy(t, sem_worker_step, NULL, &tasks[i])->i = i;
+  s->g = gather_of(t, tasks, 4, AC_GATHER_DEFAULT);
+  unref_tasks(tasks, 4);
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "main: max inside=%d", g_max_inside);
+  ac_semaphore_unref(g_sem);
+  AC_END(s);
+}
+
+static int event_waiter_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_event_wait(g_event, &s->f)) < 0) return rc;
+  AWAIT_READY(s, t, s->f);
+  rc = ready_outcome(t, s->f, s->awaited);
+  ac_future_unref(s->f);
+  if (rc < 0) return rc;
+  TRACE_T(loop_of(t), "%s woke", s->name);
+  AC_END(s);
+}
+
+static int s49_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_event_new(loop_of(t), &g_event)) < 0) return rc;
+  spawn_sy(t, event_waiter_step, "A", &s->t[0]);
+  spawn_sy(t, event_waiter_step, "B", &s->t[1]);
+  AC_AWAIT(s, ac_task_sleep(t, 2));
+  AC_CHECK(t);
+  ac_event_set(g_event);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[0])));
+  AC_CHECK(t);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[1])));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "main: is_set=%d", ac_event_is_set(g_event));
+  ac_event_unref(g_event);
+  AC_END(s);
+}
+
+static int cond_waiter_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_condition_acquire(g_cond, &s->f)) < 0) return rc;
+  AWAIT_READY(s, t, s->f);
+  rc = ready_outcome(t, s->f, s->awaited);
+  ac_future_unref(s->f);
+  if (rc < 0) return rc;
+  if ((rc = ac_condition_wait(g_cond, &s->f)) < 0) return rc;
+  AWAIT_READY(s, t, s->f);
+  rc = ready_outcome(t, s->f, s->awaited);
+  ac_future_unref(s->f);
+  if (rc == 0) TRACE_T(loop_of(t), "%s notified", s->name);
+  if (rc != AC_ECLOSED) ac_condition_release(g_cond); /* held again, even when cancelled */
+  if (rc < 0) return rc;
+  AC_END(s);
+}
+
+/* Takes the condition's lock (free here: no wait) and notifies n (-1: all). */
+static int notify_now(int n) {
+  ac_future *f;
+  int rc = ac_condition_acquire(g_cond, &f);
+  if (rc < 0) return rc;
+  rc = ac_future_result(f, NULL);
+  ac_future_unref(f);
+  if (rc < 0) return rc;
+  rc = n < 0 ? ac_condition_notify_all(g_cond) : ac_condition_notify(g_cond, n);
+  ac_condition_release(g_cond);
+  return rc < 0 ? rc : 0;
+}
+
+static int s50_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_condition_new(loop_of(t), NULL, &g_cond)) < 0) return rc;
+  spawn_sy(t, cond_waiter_step, "W1", &s->t[0]);
+  spawn_sy(t, cond_waiter_step, "W2", &s->t[1]);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  if ((rc = notify_now(1)) < 0) return rc;
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  if ((rc = notify_now(-1)) < 0) return rc;
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[0])));
+  AC_CHECK(t);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[1])));
+  AC_CHECK(t);
+  ac_condition_unref(g_cond);
+  AC_END(s);
+}
+
+/* Gets the next item (an INT64 or BYTES) into s->v / the trace. */
+static int got_item(ac_task *t, struct sy *s, int rc) {
+  ac_value v;
+  if (rc < 0) return rc;
+  ac_future_result(s->f, &v);
+  if (v.kind == AC_VALUE_INT64) TRACE_T(loop_of(t), "got %lld", (long long)v.u.i64);
+  else TRACE_T(loop_of(t), "got %.*s", (int)v.u.bytes.len, (const char *)v.u.bytes.data);
+  return 0;
+}
+
+static int fifo_consumer_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  for (s->i = 0; s->i < 3; ++s->i) {
+    if ((rc = ac_queue_get(g_queue, &s->f)) < 0) return rc;
+    AWAIT_READY(s, t, s->f);
+    rc = got_item(t, s, ready_outcome(t, s->f, s->awaited));
+    ac_future_unref(s->f);
+    if (rc < 0) return rc;
+    AC_AWAIT(s, ac_task_sleep(t, 1));
+    AC_CHECK(t);
+    ac_queue_task_done(g_queue);
+  }
+  AC_END(s);
+}
+
+static int s51_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_FIFO, 0, &g_queue)) < 0) return rc;
+  for (int i = 1; i <= 3; ++i) {
+    ac_value v;
+    ac_value_set_int64(&v, i);
+    ac_queue_put_nowait(g_queue, &v);
+  }
+  spawn_sy(t, fifo_consumer_step, NULL, &s->t[0]);
+  if ((rc = ac_queue_join(g_queue, &s->f)) < 0) return rc;
+  AC_AWAIT(s, ac_task_await_owned(t, s->f));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "main: joined");
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[0])));
+  AC_CHECK(t);
+  ac_queue_unref(g_queue);
+  AC_END(s);
+}
+
+static int bounded_producer_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  for (s->i = 0; s->i < 3; ++s->i) {
+    {
+      ac_value v;
+      ac_value_set_int64(&v, s->i);
+      if ((rc = ac_queue_put(g_queue, &v, &s->f)) < 0) return rc;
+    }
+    AWAIT_READY(s, t, s->f);
+    rc = ready_outcome(t, s->f, s->awaited);
+    ac_future_unref(s->f);
+    if (rc < 0) return rc;
+    TRACE_T(loop_of(t), "put %d", s->i);
+  }
+  AC_END(s);
+}
+
+static int slow_consumer_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  for (s->i = 0; s->i < 3; ++s->i) {
+    if ((rc = ac_queue_get(g_queue, &s->f)) < 0) return rc;
+    AWAIT_READY(s, t, s->f);
+    rc = got_item(t, s, ready_outcome(t, s->f, s->awaited));
+    ac_future_unref(s->f);
+    if (rc < 0) return rc;
+    AC_AWAIT(s, ac_task_sleep(t, 1));
+    AC_CHECK(t);
+  }
+  AC_END(s);
+}
+
+static int s52_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_FIFO, 1, &g_queue)) < 0) return rc;
+  spawn_sy(t, bounded_producer_step, NULL, &s->t[0]);
+  spawn_sy(t, slow_consumer_step, NULL, &s->t[1]);
+  s->g = gather_of(t, s->t, 2, AC_GATHER_DEFAULT);
+  unref_tasks(s->t, 2);
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  ac_queue_unref(g_queue);
+  AC_END(s);
+}
+
+static int queue_getter_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_queue_get(g_queue, &s->f)) < 0) return rc;
+  AWAIT_READY(s, t, s->f);
+  rc = ready_outcome(t, s->f, s->awaited);
+  if (rc == 0) {
+    int64_t v = 0;
+    ac_future_result_int64(s->f, &v);
+    TRACE_T(loop_of(t), "%s: got %lld", s->name, (long long)v);
+  } else if (rc == AC_ECANCELLED) {
+    TRACE_T(loop_of(t), "%s: cancelled", s->name);
+  } else if (rc == AC_ESHUTDOWN) {
+    TRACE_T(loop_of(t), "%s: shut down", s->name);
+    rc = 0;
+  }
+  ac_future_unref(s->f);
+  if (rc < 0) return ac_task_fail(t, rc, NULL);
+  AC_END(s);
+}
+
+static int s53_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_FIFO, 0, &g_queue)) < 0) return rc;
+  spawn_sy(t, queue_getter_step, "G1", &s->t[0]);
+  spawn_sy(t, queue_getter_step, "G2", &s->t[1]);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  {
+    ac_value v;
+    ac_value_set_int64(&v, 42);
+    ac_queue_put_nowait(g_queue, &v);
+  }
+  ac_task_cancel(s->t[0], NULL);
+  s->g = gather_all(t, s->t, 2);
+  unref_tasks(s->t, 2);
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  ac_queue_unref(g_queue);
+  AC_END(s);
+}
+
+static int s54_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_FIFO, 0, &g_queue)) < 0) return rc;
+  spawn_sy(t, queue_getter_step, "G", &s->t[0]);
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  AC_CHECK(t);
+  ac_queue_shutdown(g_queue, 0);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->t[0])));
+  AC_CHECK(t);
+  {
+    ac_value v;
+    ac_future *f = NULL;
+    ac_value_set_int64(&v, 1);
+    rc = ac_queue_put(g_queue, &v, &f);
+    if (rc < 0) TRACE_T(loop_of(t), "main: put refused %s", ac_err_name(rc));
+    ac_future_unref(f);
+  }
+  ac_queue_unref(g_queue);
+  AC_END(s);
+}
+
+static int s55_main(ac_task *t, void *p) {
+  struct sy *w = p;
+  int rc;
+  AC_BEGIN(w);
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_PRIORITY, 0, &g_queue)) < 0) return rc;
+  {
+    static const char *const items[3] = {"five", "one", "five again"};
+    static const int64_t prio[3] = {5, 1, 5};
+    for (int i = 0; i < 3; ++i) {
+      ac_value v;
+      ac_value_set_bytes(&v, items[i], strlen(items[i]));
+      ac_queue_put_priority_nowait(g_queue, prio[i], &v);
+    }
+  }
+  for (w->i = 0; w->i < 3; ++w->i) {
+    if ((rc = ac_queue_get(g_queue, &w->f)) < 0) return rc;
+    AWAIT_READY(w, t, w->f);
+    rc = got_item(t, w, ready_outcome(t, w->f, w->awaited));
+    ac_future_unref(w->f);
+    if (rc < 0) return rc;
+  }
+  ac_queue_unref(g_queue);
+  AC_END(w);
+}
+
+static int party_step(ac_task *t, void *p) {
+  struct sy *s = p;
+  int rc;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, s->delay));
+  AC_CHECK(t);
+  if ((rc = ac_barrier_wait(g_barrier, &s->f)) < 0) return rc;
+  AWAIT_READY(s, t, s->f);
+  rc = ready_outcome(t, s->f, s->awaited);
+  if (rc == 0) ac_future_result_int64(s->f, &s->v);
+  ac_future_unref(s->f);
+  if (rc < 0) return rc;
+  TRACE_T(loop_of(t), "%s passed index=%lld", s->name, (long long)s->v);
+  AC_END(s);
+}
+
+static int s56_main(ac_task *t, void *p) {
+  struct sc *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_barrier_new(loop_of(t), 3, &g_barrier)) < 0) return rc;
+  spawn_sy(t, party_step, "A", &s->t[0])->delay = 2;
+  spawn_sy(t, party_step, "B", &s->t[1])->delay = 1;
+  spawn_sy(t, party_step, "C", &s->t[2])->delay = 3;
+  s->g = gather_of(t, s->t, 3, AC_GATHER_DEFAULT);
+  unref_tasks(s->t, 3);
+  AC_AWAIT(s, ac_task_await_owned(t, s->g));
+  AC_CHECK(t);
+  ac_barrier_unref(g_barrier);
+  AC_END(s);
+}
+
 /* ---- the table ---- */
 
 struct scenario {
@@ -1313,6 +1762,17 @@ static const struct scenario scenarios[] = {
     {"43-to-thread-error", s43_main},
     {"44-threadsafe-future", s44_main},
     {"45-call-soon-threadsafe", s45_main},
+    {"46-lock-fifo", s46_main},
+    {"47-lock-cancelled-waiter", s47_main},
+    {"48-semaphore-bound", s48_main},
+    {"49-event-wakes-all", s49_main},
+    {"50-condition-notify", s50_main},
+    {"51-queue-fifo-and-join", s51_main},
+    {"52-queue-bounded-put-waits", s52_main},
+    {"53-queue-cancelled-get-loses-nothing", s53_main},
+    {"54-queue-shutdown", s54_main},
+    {"55-priority-queue", s55_main},
+    {"56-barrier", s56_main},
 };
 
 int main(int argc, char **argv) {
@@ -1329,7 +1789,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < n; ++i) {
     if (strcmp(argv[1], scenarios[i].name) != 0) continue;
     ac_value result;
-    int rc = run_main(scenarios[i].main, sizeof(struct sc) > sizeof(struct plain) ? sizeof(struct sc) : sizeof(struct plain), &result);
+    int rc = run_main(scenarios[i].main, sizeof(union { struct plain a; struct sc b; struct sy c; }), &result);
     if (strcmp(argv[1], "19-run-cancels-leftovers") == 0 && rc == 0)
       TRACE("run returned %lld", (long long)result.u.i64);
     ac_value_clear(&result);

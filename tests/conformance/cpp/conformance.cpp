@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -688,6 +690,201 @@ ac::Task<> s45() {
   other.join();
 }
 
+
+// ---- 46 - 56 primitives and queues (every line carries t=)
+
+std::optional<ac::Lock> g_lock;
+std::optional<ac::Semaphore> g_sem;
+std::optional<ac::Event> g_event;
+std::optional<ac::Condition> g_cond;
+std::optional<ac::Barrier> g_barrier;
+int g_inside = 0, g_max_inside = 0;
+
+ac::Task<> holder(std::string name) {
+  trace_t(name + " wants");
+  try {
+    auto guard = co_await *g_lock;
+    trace_t(name + " holds");
+    co_await ac::sleep(1);
+    trace_t(name + " releases");
+  } catch (const ac::CancelledError &) {
+    trace_t(name + ": cancelled");
+    throw;
+  }
+}
+
+ac::Task<> s46() {
+  g_lock.emplace();
+  co_await ac::gather(holder("A"), holder("B"), holder("C"));
+  g_lock.reset();
+}
+
+ac::Task<> s47() {
+  g_lock.emplace();
+  co_await g_lock->acquire();
+  auto w = ac::create_task(holder("W"));
+  auto n = ac::create_task(holder("N"));
+  co_await ac::sleep(1);
+  w.cancel();
+  g_lock->release();
+  co_await ac::gather_settled(std::move(w), std::move(n));
+  trace_t("main: locked=" + str(g_lock->locked()));
+  g_lock.reset();
+}
+
+ac::Task<> sem_worker(int i) {
+  auto permit = co_await *g_sem;
+  g_max_inside = std::max(g_max_inside, ++g_inside);
+  trace_t("W" + str(i) + " in (inside=" + str(g_inside) + ")");
+  co_await ac::sleep(1);
+  --g_inside;
+  trace_t("W" + str(i) + " out");
+}
+
+ac::Task<> s48() {
+  g_sem.emplace(2);
+  std::vector<ac::Task<>> ws;
+  for (int i = 0; i < 4; ++i) ws.push_back(sem_worker(i));
+  co_await ac::gather(std::move(ws));
+  trace_t("main: max inside=" + str(g_max_inside));
+  g_sem.reset();
+}
+
+ac::Task<> event_waiter(std::string name) {
+  co_await g_event->wait();
+  trace_t(name + " woke");
+}
+
+ac::Task<> s49() {
+  g_event.emplace();
+  auto a = ac::create_task(event_waiter("A"));
+  auto b = ac::create_task(event_waiter("B"));
+  co_await ac::sleep(2);
+  g_event->set();
+  co_await a;
+  co_await b;
+  trace_t("main: is_set=" + str(g_event->is_set()));
+  g_event.reset();
+}
+
+ac::Task<> cond_waiter(std::string name) {
+  auto guard = co_await *g_cond;
+  co_await g_cond->wait();
+  trace_t(name + " notified");
+}
+
+ac::Task<> s50() {
+  g_cond.emplace();
+  auto w1 = ac::create_task(cond_waiter("W1"));
+  auto w2 = ac::create_task(cond_waiter("W2"));
+  co_await ac::sleep(1);
+  {
+    auto guard = co_await *g_cond;
+    g_cond->notify(1);
+  }
+  co_await ac::sleep(1);
+  {
+    auto guard = co_await *g_cond;
+    g_cond->notify_all();
+  }
+  co_await w1;
+  co_await w2;
+  g_cond.reset();
+}
+
+ac::Task<> fifo_consumer(ac::Queue<int64_t> &q) {
+  for (int i = 0; i < 3; ++i) {
+    int64_t v = co_await q.get();
+    trace_t("got " + str(v));
+    co_await ac::sleep(1);
+    q.task_done();
+  }
+}
+
+ac::Task<> s51() {
+  ac::Queue<int64_t> q;
+  for (int64_t i = 1; i <= 3; ++i) q.put_nowait(i);
+  auto c = ac::create_task(fifo_consumer(q));
+  co_await q.join();
+  trace_t("main: joined");
+  co_await c;
+}
+
+ac::Task<> bounded_producer(ac::Queue<int64_t> &q) {
+  for (int64_t i = 0; i < 3; ++i) {
+    co_await q.put(i);
+    trace_t("put " + str(i));
+  }
+}
+ac::Task<> slow_consumer(ac::Queue<int64_t> &q) {
+  co_await ac::sleep(1);
+  for (int i = 0; i < 3; ++i) {
+    int64_t v = co_await q.get();
+    trace_t("got " + str(v));
+    co_await ac::sleep(1);
+  }
+}
+
+ac::Task<> s52() {
+  ac::Queue<int64_t> q(1);
+  co_await ac::gather(bounded_producer(q), slow_consumer(q));
+}
+
+ac::Task<> queue_getter(ac::Queue<int64_t> &q, std::string name) {
+  try {
+    int64_t v = co_await q.get();
+    trace_t(name + ": got " + str(v));
+  } catch (const ac::CancelledError &) {
+    trace_t(name + ": cancelled");
+    throw;
+  } catch (const ac::QueueShutDown &) {
+    trace_t(name + ": shut down");
+  }
+}
+
+ac::Task<> s53() {
+  ac::Queue<int64_t> q;
+  auto g1 = ac::create_task(queue_getter(q, "G1"));
+  auto g2 = ac::create_task(queue_getter(q, "G2"));
+  co_await ac::sleep(1);
+  q.put_nowait(42);
+  g1.cancel();
+  co_await ac::gather_settled(std::move(g1), std::move(g2));
+}
+
+ac::Task<> s54() {
+  ac::Queue<int64_t> q;
+  auto g = ac::create_task(queue_getter(q, "G"));
+  co_await ac::sleep(1);
+  q.shutdown();
+  co_await g;
+  try {
+    co_await q.put(1);
+  } catch (const ac::QueueShutDown &e) {
+    trace_t(std::string("main: put refused ") + e.name());
+  }
+}
+
+ac::Task<> s55() {
+  ac::Queue<std::string> q(0, AC_QUEUE_PRIORITY);
+  co_await q.put(5, "five");
+  co_await q.put(1, "one");
+  co_await q.put(5, "five again");
+  for (int i = 0; i < 3; ++i) trace_t("got " + co_await q.get());
+}
+
+ac::Task<> party(std::string name, double delay) {
+  co_await ac::sleep(delay);
+  int64_t i = co_await g_barrier->wait();
+  trace_t(name + " passed index=" + str(i));
+}
+
+ac::Task<> s56() {
+  g_barrier.emplace(3);
+  co_await ac::gather(party("A", 2), party("B", 1), party("C", 3));
+  g_barrier.reset();
+}
+
 const std::map<std::string, std::function<ac::Task<>()>> &scenarios() {
   static const std::map<std::string, std::function<ac::Task<>()>> table = {
       {"01-call-soon-fifo", s01},
@@ -735,6 +932,17 @@ const std::map<std::string, std::function<ac::Task<>()>> &scenarios() {
       {"43-to-thread-error", s43},
       {"44-threadsafe-future", s44},
       {"45-call-soon-threadsafe", s45},
+      {"46-lock-fifo", s46},
+      {"47-lock-cancelled-waiter", s47},
+      {"48-semaphore-bound", s48},
+      {"49-event-wakes-all", s49},
+      {"50-condition-notify", s50},
+      {"51-queue-fifo-and-join", s51},
+      {"52-queue-bounded-put-waits", s52},
+      {"53-queue-cancelled-get-loses-nothing", s53},
+      {"54-queue-shutdown", s54},
+      {"55-priority-queue", s55},
+      {"56-barrier", s56},
   };
   return table;
 }
