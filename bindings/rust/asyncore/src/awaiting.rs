@@ -1,0 +1,184 @@
+//! Awaiting a loop future (`ac_future`) from Rust: the piece every
+//! future-like type of this crate (JoinHandle, LoopFuture, Sleep, queue and
+//! lock operations ...) is built on.
+
+use std::ffi::CString;
+use std::os::raw::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::task::{Context, Poll, Waker};
+
+use asyncore_sys as sys;
+
+use crate::error::{Error, Result};
+use crate::task::{current_header, polling_or_dropping_header, step_for};
+use crate::value;
+
+/// One reference to an `ac_future` plus what is needed to be woken when it
+/// completes.
+///
+/// Polled by a task of the future's loop with the task's own waker, it
+/// registers nothing: it tells the step, which awaits the future directly
+/// or registers a wake-up itself. Polled with any other waker (inside a
+/// combinator that makes its own wakers, or by another executor), it adds a
+/// done-callback holding a clone of that waker.
+pub(crate) struct Await {
+    fut: *mut sys::ac_future,
+    /// The registered waker (a Box<Waker> given as the callback's ud), or
+    /// null. Valid while the future is pending: a done future has moved its
+    /// callbacks to the ready queue, which then owns the box.
+    reg: *mut Waker,
+    /// Cancel the future when this is dropped before it completed (for
+    /// operations this owns: a sleep, a queue get ...).
+    cancel_on_drop: bool,
+    /// The result was revoked (see Header::revoked): not ours to take.
+    revoked: bool,
+}
+
+unsafe extern "C" fn wake_boxed(_f: *mut sys::ac_future, ud: *mut c_void) {
+    let w = &*(ud as *const Waker);
+    let _ = catch_unwind(AssertUnwindSafe(|| w.wake_by_ref()));
+}
+
+unsafe extern "C" fn free_boxed(ud: *mut c_void) {
+    let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(ud as *mut Waker))));
+}
+
+impl Await {
+    /// Takes over one reference to `fut`.
+    ///
+    /// # Safety
+    /// `fut` is a live future the caller owns a reference to.
+    pub(crate) unsafe fn from_owned(fut: *mut sys::ac_future) -> Await {
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: false, revoked: false }
+    }
+
+    /// As from_owned, cancelling the future if dropped while pending.
+    pub(crate) unsafe fn owning_operation(fut: *mut sys::ac_future) -> Await {
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: true, revoked: false }
+    }
+
+    pub(crate) fn set_cancel_on_drop(&mut self, on: bool) {
+        self.cancel_on_drop = on;
+    }
+
+    pub(crate) fn raw(&self) -> *mut sys::ac_future {
+        self.fut
+    }
+
+    /// True when the future holds a result this side has a right to (not
+    /// revoked): for operations that must hand back what they were given
+    /// (a lock, a permit) when dropped unread.
+    pub(crate) fn holds_unread_result(&mut self) -> bool {
+        if self.revoked {
+            return false;
+        }
+        if let Some(h) = polling_or_dropping_header() {
+            if h.take_revoked(self.fut) {
+                self.revoked = true;
+                return false;
+            }
+        }
+        unsafe { sys::ac_future_state_of(self.fut) == sys::AC_FUTURE_RESULT as i32 }
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        unsafe { sys::ac_future_done(self.fut) == 1 }
+    }
+
+    fn unregister(&mut self) {
+        if !self.reg.is_null() {
+            // SAFETY: while the future is pending our registration is in its
+            // list and the box is ours to remove; once done it is not.
+            unsafe {
+                if sys::ac_future_done(self.fut) == 0 {
+                    sys::ac_future_remove_done_callback(self.fut, Some(wake_boxed), self.reg as *mut c_void);
+                }
+            }
+            self.reg = ptr::null_mut();
+        }
+    }
+
+    /// Ready once the future is done: Ok (read its outcome then), or the
+    /// task's cancellation, which replaces a result the task resumed from
+    /// cancelled (the library passed that result on).
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if let Some(h) = current_header() {
+            if h.take_revoked(self.fut) {
+                self.unregister();
+                self.revoked = true;
+                return Poll::Ready(Err(h.take_cancel().unwrap_or_else(|| Error::cancelled(""))));
+            }
+        }
+        if self.is_done() {
+            self.unregister();
+            return Poll::Ready(Ok(()));
+        }
+        let loop_ = unsafe { sys::ac_future_get_loop(self.fut) };
+        if let Some(step) = step_for(cx, loop_) {
+            self.unregister();
+            if let Some(e) = step.header().take_cancel() {
+                // Deliver the task's cancellation here as asyncio does: cancel
+                // the awaited future and resume when it is done (at once for
+                // a plain future or a sleep; a task first runs its cleanup,
+                // and may even swallow the cancellation).
+                let msg = CString::new(e.message().replace('\0', " ")).unwrap_or_default();
+                unsafe { sys::ac_future_cancel(self.fut, msg.as_ptr()) };
+                if self.is_done() {
+                    return Poll::Ready(Ok(()));
+                }
+            }
+            step.await_candidate(self.fut);
+            return Poll::Pending;
+        }
+        if !self.reg.is_null() && unsafe { (*self.reg).will_wake(cx.waker()) } {
+            return Poll::Pending;
+        }
+        self.unregister();
+        let b = Box::into_raw(Box::new(cx.waker().clone()));
+        // SAFETY: on failure free_ud already released the box.
+        let rc = unsafe {
+            sys::ac_future_add_done_callback(self.fut, Some(wake_boxed), b as *mut c_void, Some(free_boxed))
+        };
+        if rc == 0 {
+            self.reg = b;
+        } else {
+            // Cannot be woken by the loop: let the poller retry.
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Await {
+    fn drop(&mut self) {
+        self.unregister();
+        unsafe {
+            if self.cancel_on_drop && sys::ac_future_done(self.fut) == 0 {
+                sys::ac_future_cancel(self.fut, ptr::null());
+            }
+            sys::ac_future_unref(self.fut);
+        }
+    }
+}
+
+/// Reads a done future's outcome as `T`, moving a result out.
+///
+/// # Safety
+/// `f` is a live future.
+pub(crate) unsafe fn outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
+    match sys::ac_future_state_of(f) as u32 {
+        sys::AC_FUTURE_RESULT => {
+            let mut v: sys::ac_value = std::mem::zeroed();
+            let rc = sys::ac_future_take_result(f, &mut v);
+            if rc < 0 {
+                return Err(Error::from_code(rc));
+            }
+            value::take::<T>(&mut v).ok_or_else(|| {
+                Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
+            })
+        }
+        sys::AC_FUTURE_ERROR | sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
+        _ => Err(Error::from_code(sys::AC_ESTATE)),
+    }
+}

@@ -1,0 +1,190 @@
+//! Loop futures made from Rust (asyncio.Future), and sleep.
+
+use std::ffi::CString;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::ptr;
+use std::task::{Context, Poll};
+
+use asyncore_sys as sys;
+
+use crate::awaiting::{outcome, Await};
+use crate::error::{check, Error, Result};
+use crate::runtime::{current_loop_raw, Loop};
+use crate::value::OutValue;
+
+/// A loop future (asyncio.Future) carrying a `T`: completed once with a
+/// value, an error or a cancellation; awaiting it gives the outcome (the
+/// value moves out to the first awaiter). Clones share the same future.
+pub struct LoopFuture<T> {
+    aw: Await,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> LoopFuture<T> {
+    /// A pending future on the current loop.
+    pub fn new() -> Result<Self> {
+        Self::new_on_raw(current_loop_raw()?)
+    }
+
+    /// A pending future on `lp`.
+    pub fn new_in(lp: &Loop) -> Result<Self> {
+        Self::new_on_raw(lp.as_raw())
+    }
+
+    fn new_on_raw(raw: *mut sys::ac_loop) -> Result<Self> {
+        let mut f = ptr::null_mut();
+        check(unsafe { sys::ac_future_new(raw, &mut f) })?;
+        Ok(unsafe { Self::from_owned(f) })
+    }
+
+    /// Wraps a future, taking over one reference.
+    ///
+    /// # Safety
+    /// `f` is live; its result, if any, is a `T` (see the value module).
+    pub unsafe fn from_owned(f: *mut sys::ac_future) -> Self {
+        LoopFuture { aw: Await::from_owned(f), _t: PhantomData }
+    }
+
+    /// The raw future (borrowed).
+    pub fn as_raw(&self) -> *mut sys::ac_future {
+        self.aw.raw()
+    }
+
+    /// Completes with a value; `Err(Usage)` if already done.
+    pub fn set_result(&self, v: T) -> Result<()> {
+        let out = OutValue::new(v);
+        check(unsafe { sys::ac_future_set_result(self.as_raw(), &out.raw) })?;
+        out.stored();
+        Ok(())
+    }
+
+    /// Completes with an error (use [`LoopFuture::cancel`] to cancel).
+    pub fn set_error(&self, e: &Error) -> Result<()> {
+        let raw = e.to_raw();
+        if raw.is_null() {
+            return Err(Error::from_code(sys::AC_ENOMEM));
+        }
+        let rc = unsafe { sys::ac_future_set_error(self.as_raw(), raw) };
+        unsafe { sys::ac_error_unref(raw) };
+        check(rc).map(|_| ())
+    }
+
+    /// Cancels a pending future; true if cancelled now.
+    pub fn cancel(&self, message: Option<&str>) -> bool {
+        let c = message.map(|m| CString::new(m.replace('\0', " ")).unwrap_or_default());
+        unsafe { sys::ac_future_cancel(self.as_raw(), c.as_ref().map_or(ptr::null(), |c| c.as_ptr())) == 1 }
+    }
+
+    /// True once done.
+    pub fn done(&self) -> bool {
+        self.aw.is_done()
+    }
+
+    /// True if cancelled.
+    pub fn cancelled(&self) -> bool {
+        unsafe { sys::ac_future_cancelled(self.as_raw()) == 1 }
+    }
+
+    /// A completer another thread may use to complete this future.
+    pub fn completer(&self) -> Completer<T>
+    where
+        T: Send,
+    {
+        Completer { f: unsafe { sys::ac_future_ref(self.as_raw()) }, _t: PhantomData }
+    }
+}
+
+impl<T: 'static> Clone for LoopFuture<T> {
+    fn clone(&self) -> Self {
+        unsafe { Self::from_owned(sys::ac_future_ref(self.as_raw())) }
+    }
+}
+
+impl<T: 'static> Future for LoopFuture<T> {
+    type Output = Result<T>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let this = self.get_mut();
+        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
+    }
+}
+
+impl<T> Unpin for LoopFuture<T> {}
+
+/// Completes a [`LoopFuture`] from any thread (ac_future_complete_threadsafe).
+/// Dropped without completing, it cancels the future.
+pub struct Completer<T: Send + 'static> {
+    f: *mut sys::ac_future,
+    _t: PhantomData<fn(T)>,
+}
+
+// SAFETY: the reference was taken on the loop's thread and is given up
+// through the thread-safe completion, as the C contract requires.
+unsafe impl<T: Send + 'static> Send for Completer<T> {}
+
+impl<T: Send + 'static> Completer<T> {
+    /// Completes the future with `r` (on its loop's thread, soon).
+    pub fn complete(mut self, r: Result<T>) {
+        self.finish(r);
+    }
+
+    fn finish(&mut self, r: Result<T>) {
+        let f = std::mem::replace(&mut self.f, ptr::null_mut());
+        if f.is_null() {
+            return;
+        }
+        unsafe {
+            match r {
+                Ok(v) => {
+                    let out = OutValue::new(v);
+                    // The pointer's destructor is taken over in every case.
+                    sys::ac_future_complete_threadsafe(f, 0, &out.raw, ptr::null());
+                    out.stored();
+                }
+                Err(e) => {
+                    let msg = CString::new(e.message().replace('\0', " ")).unwrap_or_default();
+                    sys::ac_future_complete_threadsafe(f, e.code(), ptr::null(), msg.as_ptr());
+                }
+            }
+        }
+    }
+}
+
+impl<T: Send + 'static> Drop for Completer<T> {
+    fn drop(&mut self) {
+        self.finish(Err(Error::cancelled("completer dropped")));
+    }
+}
+
+/// Sleeps `seconds` on the current loop's clock (asyncio.sleep); 0 yields
+/// one iteration. Cancelling the task cancels the sleep, which then gives
+/// `Err(Error::Cancelled)`.
+pub fn sleep(seconds: f64) -> Sleep {
+    Sleep { seconds, aw: None }
+}
+
+/// The future of [`sleep`]; the timer starts at the first poll.
+pub struct Sleep {
+    seconds: f64,
+    aw: Option<Await>,
+}
+
+impl Future for Sleep {
+    type Output = Result<()>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if self.aw.is_none() {
+            let raw = match current_loop_raw() {
+                Ok(r) => r,
+                Err(e) => return Poll::Ready(Err(e)),
+            };
+            let mut f = ptr::null_mut();
+            if let Err(e) = check(unsafe { sys::ac_sleep(raw, self.seconds, &mut f) }) {
+                return Poll::Ready(Err(e));
+            }
+            self.aw = Some(unsafe { Await::owning_operation(f) });
+        }
+        let aw = self.aw.as_mut().unwrap();
+        aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<()>(aw.raw()) }))
+    }
+}

@@ -1,0 +1,62 @@
+//! Safe async/await over libasyncore, an asyncio-style event loop on libuv.
+//!
+//! ```no_run
+//! use asyncore::{run, sleep, spawn};
+//!
+//! run(async {
+//!     let a = spawn(async { sleep(2.0).await?; Ok("Alice") });
+//!     let b = spawn(async { sleep(1.0).await?; Ok("Bob") });
+//!     println!("{} {}", a.await?, b.await?);
+//!     Ok(())
+//! })
+//! .unwrap();
+//! ```
+//!
+//! * A [`Loop`] runs on one thread; tasks are Rust futures (they need not be
+//!   `Send`) driven by the loop's task protocol, so they interleave with
+//!   tasks written in C or any other binding on the same loop.
+//! * Tasks return `Result<T, Error>`: an `Err` fails the task with that
+//!   error, a panic fails it with [`Error::Host`]; no panic crosses into C.
+//! * Cancellation is asyncio's: [`JoinHandle::cancel`] makes the task's
+//!   current (or next) await of a loop future resolve to
+//!   `Err(Error::Cancelled)`; propagate it with `?` or handle it.
+//! * Every raw handle is released exactly once, by `Drop`.
+
+mod awaiting;
+mod combinators;
+mod context;
+mod error;
+mod future;
+mod net;
+mod queue;
+mod runtime;
+mod sync;
+mod task;
+mod taskgroup;
+mod thread;
+mod timeout;
+mod value;
+
+pub use asyncore_sys as sys;
+pub use context::ContextVar;
+pub use error::{err_name, strerror, Error, ErrorKind, Result};
+pub use future::{sleep, Completer, LoopFuture, Sleep};
+pub use combinators::{
+    as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitMode,
+    WaitSets, Waitable, Watched,
+};
+pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
+pub use queue::Queue;
+pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
+pub use sync::{Acquire, Barrier, Condition, Event, Guard, Lock, Releasable, Semaphore};
+pub use task::{checkpoint, current_cancelling, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
+pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
+pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
+pub use timeout::{timeout, timeout_at, Timeout};
+pub use value::Value;
+
+/// The version of the library loaded, as "MAJOR.MINOR.PATCH".
+pub fn version() -> String {
+    // SAFETY: static storage.
+    unsafe { std::ffi::CStr::from_ptr(sys::ac_version_string()) }.to_string_lossy().into_owned()
+}

@@ -1,0 +1,757 @@
+//! Rust futures as loop tasks: the step function, the wakers, JoinHandle.
+//!
+//! A spawned future lives in a `TaskState` that the C task owns (its
+//! `free_state` drops it exactly once). The loop calls `step`, which polls
+//! the future once:
+//!
+//! * `Ready(Ok(v))` stores `v` as the task's result, `Ready(Err(e))` fails
+//!   the task with `e` (cancelled for `Error::Cancelled`), a panic fails it
+//!   with `AC_EHOST` and the panic message.
+//! * `Pending` parks the task. If, during the poll, exactly one loop future
+//!   was found pending (a sleep, a JoinHandle, a queue get ...) and no waker
+//!   clone exists, the task awaits that future directly (`ac_task_await`):
+//!   no allocation, and cancelling the task cancels that future, as in
+//!   asyncio. Otherwise the task awaits a private *wake future*, which the
+//!   task's waker completes; every loop future seen in the poll gets a
+//!   done-callback that wakes the task.
+//!
+//! Wakers: the waker handed to `poll` is borrowed (it points at the task's
+//! header); cloning it creates, once per task, a shared `WakeCell` (an Arc)
+//! that outlives the task safely. A wake on the loop's thread acts at once;
+//! a wake from another thread is posted with ac_loop_call_soon_threadsafe,
+//! coalesced so that many wakes post one callback.
+//!
+//! Cancellation: when a step resumes with AC_ECANCELLED that no awaited loop
+//! future reports itself (the wake future was cancelled, or the task was
+//! cancelled while ready), the task records a pending cancellation. The
+//! next loop future the task polls while that future is still pending is
+//! cancelled (as asyncio cancels the future a task awaits) and the task
+//! resumes once it is done: at once for a sleep or a plain future, after
+//! its cleanup for a task. A future that is already done keeps its result
+//! (a queue item is never lost). A task that finishes with the
+//! cancellation still undelivered ends cancelled.
+
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::ffi::{CStr, CString};
+use std::future::Future;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::os::raw::{c_int, c_void};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use asyncore_sys as sys;
+
+use crate::awaiting::{outcome, Await};
+use crate::error::{Error, Result};
+use crate::runtime::{current_loop_raw, panic_message, LoopScope};
+use crate::value::OutValue;
+
+static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
+thread_local! {
+    static THREAD_TOKEN: u64 = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+    /// The step being polled on this thread, or null.
+    static STEP: Cell<*mut StepCtx> = const { Cell::new(ptr::null_mut()) };
+    /// The task whose future is being dropped on this thread, or null.
+    static DROPPING: Cell<*const Header> = const { Cell::new(ptr::null()) };
+}
+
+/// A number identifying the calling thread (never reused, unlike a
+/// ThreadId it is cheap to read).
+pub(crate) fn thread_token() -> u64 {
+    THREAD_TOKEN.with(|t| *t)
+}
+
+/// The part of a task's state that does not depend on the future's type.
+/// Lives inside the C task's state; touched only on the loop's thread,
+/// except `cell` (atomic), `token` and `loop_` (immutable).
+pub(crate) struct Header {
+    task: Cell<*mut sys::ac_task>,
+    loop_: *mut sys::ac_loop,
+    /// The loop thread's token; set by the first step (a task may be made
+    /// on another thread: run_threadsafe), read by wakers during polls.
+    token: AtomicU64,
+    /// The wake future the task is parked on (our reference), or null.
+    wake: Cell<*mut sys::ac_future>,
+    /// True while the step polls the future: a wake then means "poll again".
+    polling: Cell<bool>,
+    woken: Cell<bool>,
+    /// A cancellation not yet delivered to the Rust code, and its message.
+    cancel_pending: Cell<bool>,
+    cancel_message: RefCell<String>,
+    /// Futures whose result the task must not take: the task resumed from
+    /// them cancelled, and the library passed what they were handed (a
+    /// lock, a permit, a queue item) on. Each holds a reference; an Await
+    /// of one of them resolves to the cancellation instead.
+    revoked: RefCell<Vec<*mut sys::ac_future>>,
+    /// The shared wake cell (an `Arc<WakeCell>` turned raw), made on the
+    /// first waker clone; null until then.
+    cell: AtomicPtr<WakeCell>,
+}
+
+/// What clones of a task's waker point at. Outlives the task: `header` is
+/// cleared when the task's state is dropped.
+struct WakeCell {
+    loop_: *mut sys::ac_loop, // one reference, dropped with the cell
+    token: u64,
+    header: Cell<*const Header>, // loop thread only
+    /// A wake-up posted from another thread has not run yet.
+    remote_pending: AtomicBool,
+}
+
+// SAFETY: `header` is read and written only on the loop's thread (checked
+// with `token`); the loop reference is thread-safe (atomic count), and
+// ac_loop_call_soon_threadsafe may be called from any thread.
+unsafe impl Send for WakeCell {}
+unsafe impl Sync for WakeCell {}
+
+impl Drop for WakeCell {
+    fn drop(&mut self) {
+        // SAFETY: thread-safe unref of the reference taken at creation.
+        unsafe { sys::ac_loop_unref(self.loop_) };
+    }
+}
+
+impl Header {
+    fn new(loop_: *mut sys::ac_loop) -> Header {
+        Header {
+            task: Cell::new(ptr::null_mut()),
+            loop_,
+            token: AtomicU64::new(0),
+            wake: Cell::new(ptr::null_mut()),
+            polling: Cell::new(false),
+            woken: Cell::new(false),
+            cancel_pending: Cell::new(false),
+            cancel_message: RefCell::new(String::new()),
+            revoked: RefCell::new(Vec::new()),
+            cell: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// The wake cell, made on first use (possibly from another thread that
+    /// clones the waker while the step polls).
+    fn wake_cell(&self) -> *const WakeCell {
+        let p = self.cell.load(Ordering::Acquire);
+        if !p.is_null() {
+            return p;
+        }
+        let fresh = Arc::into_raw(Arc::new(WakeCell {
+            // SAFETY: the loop outlives its tasks; ref is thread-safe.
+            loop_: unsafe { sys::ac_loop_ref(self.loop_) },
+            token: self.token.load(Ordering::Relaxed),
+            header: Cell::new(self),
+            remote_pending: AtomicBool::new(false),
+        })) as *mut WakeCell;
+        match self.cell.compare_exchange(ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => fresh,
+            Err(existing) => {
+                // SAFETY: ours, never published.
+                unsafe { drop(Arc::from_raw(fresh)) };
+                existing
+            }
+        }
+    }
+
+    /// True when some waker clone exists besides the header's own hold.
+    fn has_waker_clones(&self) -> bool {
+        let p = self.cell.load(Ordering::Acquire);
+        if p.is_null() {
+            return false;
+        }
+        // SAFETY: the header holds one count, so the Arc is alive.
+        let arc = ManuallyDrop::new(unsafe { Arc::from_raw(p) });
+        Arc::strong_count(&arc) > 1
+    }
+
+    /// If `f` was revoked (see `revoked`), forgets it and returns true.
+    pub(crate) fn take_revoked(&self, f: *mut sys::ac_future) -> bool {
+        let mut r = self.revoked.borrow_mut();
+        match r.iter().position(|&x| x == f) {
+            Some(i) => {
+                r.swap_remove(i);
+                // SAFETY: the reference taken when it was revoked.
+                unsafe { sys::ac_future_unref(f) };
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Takes the pending cancellation, if any, as the error to deliver.
+    pub(crate) fn take_cancel(&self) -> Option<Error> {
+        if self.cancel_pending.replace(false) {
+            Some(Error::cancelled(std::mem::take(&mut *self.cancel_message.borrow_mut())))
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for Header {
+    fn drop(&mut self) {
+        for f in self.revoked.get_mut().drain(..) {
+            // SAFETY: references taken when revoked.
+            unsafe { sys::ac_future_unref(f) };
+        }
+        let w = self.wake.replace(ptr::null_mut());
+        if !w.is_null() {
+            // SAFETY: our reference to the wake future.
+            unsafe { sys::ac_future_unref(w) };
+        }
+        let p = *self.cell.get_mut();
+        if !p.is_null() {
+            // SAFETY: loop thread (states are dropped by the loop); the cell
+            // stops pointing at us, then we drop our count.
+            unsafe {
+                (*p).header.set(ptr::null());
+                drop(Arc::from_raw(p));
+            }
+        }
+    }
+}
+
+/// Wakes a task on its loop's thread.
+fn wake_local(h: &Header) {
+    if h.polling.get() {
+        h.woken.set(true);
+        return;
+    }
+    let w = h.wake.get();
+    // SAFETY: `w` is our live reference; completing it schedules the step.
+    if !w.is_null() && unsafe { sys::ac_future_done(w) } == 0 {
+        unsafe { sys::ac_future_set_result_none(w) };
+    }
+    // Otherwise the task awaits a loop future directly (then no waker clone
+    // existed when it parked, so no wake can come from elsewhere), or it is
+    // already scheduled.
+}
+
+unsafe fn wake_cell_by_ref(cell: *const WakeCell) {
+    let c = &*cell;
+    if thread_token() == c.token {
+        let h = c.header.get();
+        if !h.is_null() {
+            wake_local(&*h);
+        }
+        return;
+    }
+    // Another thread: post one wake-up; later ones coalesce until it ran.
+    if c.remote_pending.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    Arc::increment_strong_count(cell);
+    // On failure (loop closed) free_ud has run already.
+    sys::ac_loop_call_soon_threadsafe(c.loop_, Some(remote_wake), cell as *mut c_void, Some(release_cell));
+}
+
+unsafe extern "C" fn remote_wake(_loop: *mut sys::ac_loop, ud: *mut c_void) {
+    let c = &*(ud as *const WakeCell);
+    c.remote_pending.store(false, Ordering::Release);
+    let h = c.header.get();
+    if !h.is_null() {
+        wake_local(&*h);
+    }
+}
+
+unsafe extern "C" fn release_cell(ud: *mut c_void) {
+    Arc::decrement_strong_count(ud as *const WakeCell);
+}
+
+/// Done-callback that wakes a task (ud: a counted WakeCell).
+unsafe extern "C" fn wake_on_done(_f: *mut sys::ac_future, ud: *mut c_void) {
+    wake_cell_by_ref(ud as *const WakeCell);
+}
+
+// The borrowed waker of a step: data is the task's Header.
+static TASK_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(task_waker_clone, task_waker_wake, task_waker_wake, task_waker_drop);
+// Owned clones: data is a counted WakeCell.
+static CELL_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(cell_waker_clone, cell_waker_wake, cell_waker_wake_by_ref, cell_waker_drop);
+
+unsafe fn task_waker_clone(data: *const ()) -> RawWaker {
+    let cell = (*(data as *const Header)).wake_cell();
+    Arc::increment_strong_count(cell);
+    RawWaker::new(cell as *const (), &CELL_VTABLE)
+}
+unsafe fn task_waker_wake(data: *const ()) {
+    let h = &*(data as *const Header);
+    if thread_token() == h.token.load(Ordering::Relaxed) {
+        wake_local(h);
+    } else {
+        wake_cell_by_ref(h.wake_cell());
+    }
+}
+unsafe fn task_waker_drop(_data: *const ()) {}
+unsafe fn cell_waker_clone(data: *const ()) -> RawWaker {
+    Arc::increment_strong_count(data as *const WakeCell);
+    RawWaker::new(data, &CELL_VTABLE)
+}
+unsafe fn cell_waker_wake(data: *const ()) {
+    wake_cell_by_ref(data as *const WakeCell);
+    Arc::decrement_strong_count(data as *const WakeCell);
+}
+unsafe fn cell_waker_wake_by_ref(data: *const ()) {
+    wake_cell_by_ref(data as *const WakeCell);
+}
+unsafe fn cell_waker_drop(data: *const ()) {
+    Arc::decrement_strong_count(data as *const WakeCell);
+}
+
+/// What one poll of a task learns: the loop futures found pending while
+/// polled with the task's own waker (each with a reference we hold).
+pub(crate) struct StepCtx {
+    header: *const Header,
+    inline: [*mut sys::ac_future; 4],
+    n: usize,
+    spill: Vec<*mut sys::ac_future>,
+}
+
+impl StepCtx {
+    fn push(&mut self, f: *mut sys::ac_future) {
+        if self.n < self.inline.len() {
+            self.inline[self.n] = f;
+        } else {
+            self.spill.push(f);
+        }
+        self.n += 1;
+    }
+
+    fn drain(&mut self) -> impl Iterator<Item = *mut sys::ac_future> + '_ {
+        let n = self.n.min(self.inline.len());
+        self.n = 0;
+        self.inline[..n].iter().copied().chain(self.spill.drain(..))
+    }
+}
+
+/// If `cx` is the waker of the task whose step is running on this thread
+/// (and `f` belongs to that task's loop), the step context.
+pub(crate) fn step_for(cx: &Context<'_>, loop_: *mut sys::ac_loop) -> Option<&'static mut StepCtx> {
+    let s = STEP.with(|s| s.get());
+    if s.is_null() {
+        return None;
+    }
+    // SAFETY: set only for the duration of a poll, on this thread.
+    let s = unsafe { &mut *s };
+    let w = cx.waker();
+    if w.data() != s.header as *const () || !ptr::eq(w.vtable(), &TASK_VTABLE) {
+        return None;
+    }
+    // SAFETY: the header lives while its task is polled.
+    if unsafe { (*s.header).loop_ } != loop_ {
+        return None;
+    }
+    Some(s)
+}
+
+impl StepCtx {
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: alive during the poll.
+        unsafe { &*self.header }
+    }
+    /// Records a pending loop future the task could await directly.
+    pub(crate) fn await_candidate(&mut self, f: *mut sys::ac_future) {
+        // SAFETY: f is live; we keep a reference until the step ends.
+        self.push(unsafe { sys::ac_future_ref(f) });
+    }
+}
+
+/// The header of the task being polled on this thread, if any.
+pub(crate) fn current_header() -> Option<&'static Header> {
+    let s = STEP.with(|s| s.get());
+    // SAFETY: as in step_for.
+    (!s.is_null()).then(|| unsafe { &*(*s).header })
+}
+
+/// The header of the task being polled, or whose future is being dropped.
+pub(crate) fn polling_or_dropping_header() -> Option<&'static Header> {
+    current_header().or_else(|| {
+        let d = DROPPING.with(|d| d.get());
+        // SAFETY: set only while the state it belongs to is dropped.
+        (!d.is_null()).then(|| unsafe { &*d })
+    })
+}
+
+pub(crate) struct TaskState<F> {
+    header: Header,
+    future: UnsafeCell<Option<F>>,
+}
+
+pub(crate) unsafe extern "C" fn free_state<F>(state: *mut c_void) {
+    // Dropping the future runs Rust code: no panic may cross into C.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let st = Box::from_raw(state as *mut TaskState<F>);
+        // The future first, while its task's header is still there to be
+        // asked (an acquire dropped unread must know if it was revoked).
+        let prev = DROPPING.with(|d| d.replace(&st.header));
+        let _ = catch_unwind(AssertUnwindSafe(|| drop((*st.future.get()).take())));
+        DROPPING.with(|d| d.set(prev));
+        drop(st);
+    }));
+}
+
+pub(crate) unsafe extern "C" fn step<F, T>(task: *mut sys::ac_task, state: *mut c_void) -> c_int
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    let st = &*(state as *const TaskState<F>);
+    let h = &st.header;
+    if h.token.load(Ordering::Relaxed) == 0 {
+        // First step (a task made elsewhere learns its thread and itself).
+        h.token.store(thread_token(), Ordering::Relaxed);
+        h.task.set(task);
+    }
+
+    // Resume: learn whether a cancellation arrived that no Rust code sees.
+    let w = h.wake.replace(ptr::null_mut());
+    if sys::ac_task_outcome(task) == sys::AC_ECANCELLED {
+        let awaited = sys::ac_task_awaited(task);
+        if !awaited.is_null() && awaited != w && sys::ac_future_state_of(awaited) == sys::AC_FUTURE_RESULT as c_int {
+            // Cancelled while ready to resume with a result: the task sees
+            // the cancellation instead (asyncio), and the library already
+            // passed on what the future was handed.
+            h.revoked.borrow_mut().push(sys::ac_future_ref(awaited));
+        }
+        // A loop future awaited directly reports its own cancellation.
+        if awaited.is_null() || awaited == w || sys::ac_future_cancelled(awaited) != 1 {
+            h.cancel_pending.set(true);
+            let err = if awaited.is_null() { ptr::null_mut() } else { sys::ac_future_error(awaited) };
+            let msg = sys::ac_error_message(err);
+            *h.cancel_message.borrow_mut() =
+                if msg.is_null() { String::new() } else { CStr::from_ptr(msg).to_string_lossy().into_owned() };
+        }
+    }
+    if !w.is_null() {
+        sys::ac_future_unref(w);
+    }
+
+    let slot = &mut *st.future.get();
+    let Some(fut) = slot.as_mut() else {
+        return sys::AC_STEP_DONE as c_int;
+    };
+    let waker = ManuallyDrop::new(Waker::from_raw(RawWaker::new(h as *const Header as *const (), &TASK_VTABLE)));
+    let mut cx = Context::from_waker(&waker);
+    let mut ctx = StepCtx { header: h, inline: [ptr::null_mut(); 4], n: 0, spill: Vec::new() };
+    let prev = STEP.with(|s| s.replace(&mut ctx));
+    let scope = LoopScope::enter(h.loop_);
+    h.polling.set(true);
+    let polled = catch_unwind(AssertUnwindSafe(|| Pin::new_unchecked(&mut *fut).poll(&mut cx)));
+    h.polling.set(false);
+    drop(scope);
+    STEP.with(|s| s.set(prev));
+
+    match polled {
+        Ok(Poll::Pending) => park(task, h, &mut ctx),
+        Ok(Poll::Ready(res)) => {
+            release_all(&mut ctx);
+            finish(task, h, res)
+        }
+        Err(payload) => {
+            release_all(&mut ctx);
+            let msg = format!("task panicked: {}", panic_message(&*payload));
+            drop(payload);
+            // The future is poisoned: drop it now, never poll it again.
+            let _ = catch_unwind(AssertUnwindSafe(|| *slot = None));
+            let c = CString::new(msg.replace('\0', " ")).unwrap_or_default();
+            sys::ac_task_fail(task, sys::AC_EHOST, c.as_ptr())
+        }
+    }
+}
+
+fn release_all(ctx: &mut StepCtx) {
+    for f in ctx.drain() {
+        // SAFETY: references taken by await_candidate.
+        unsafe { sys::ac_future_unref(f) };
+    }
+}
+
+unsafe fn park(task: *mut sys::ac_task, h: &Header, ctx: &mut StepCtx) -> c_int {
+    if h.woken.replace(false) {
+        // Woken during the poll (yield_now, a ready channel): run again
+        // after the callbacks already ready, as asyncio's sleep(0).
+        release_all(ctx);
+        return sys::AC_STEP_YIELD as c_int;
+    }
+    if ctx.n == 1 && !h.has_waker_clones() {
+        // The only thing that can wake us is this future: await it directly.
+        let f = ctx.drain().next().unwrap();
+        return sys::ac_task_await_owned(task, f);
+    }
+    // General case: wake future plus done-callbacks on what we saw pending.
+    let futures: Vec<_> = ctx.drain().collect();
+    for f in futures {
+        let cell = h.wake_cell();
+        Arc::increment_strong_count(cell);
+        sys::ac_future_add_done_callback(f, Some(wake_on_done), cell as *mut c_void, Some(release_cell));
+        sys::ac_future_unref(f);
+    }
+    let mut w = ptr::null_mut();
+    let rc = sys::ac_future_new(h.loop_, &mut w);
+    if rc < 0 {
+        return rc;
+    }
+    h.wake.set(w);
+    sys::ac_task_await(task, w)
+}
+
+unsafe fn finish<T: 'static>(task: *mut sys::ac_task, h: &Header, res: Result<T>) -> c_int {
+    match res {
+        Ok(v) => {
+            if let Some(e) = h.take_cancel() {
+                // asyncio: finishing with a cancellation still pending ends
+                // the task cancelled.
+                drop(v);
+                return raise(task, &e);
+            }
+            let out = OutValue::new(v);
+            let rc = sys::ac_task_return(task, &out.raw);
+            if rc == sys::AC_STEP_DONE as c_int {
+                out.stored();
+            }
+            rc
+        }
+        Err(e) => raise(task, &e),
+    }
+}
+
+unsafe fn raise(task: *mut sys::ac_task, e: &Error) -> c_int {
+    let raw = e.to_raw();
+    if raw.is_null() {
+        return e.code();
+    }
+    let rc = sys::ac_task_raise(task, raw);
+    sys::ac_error_unref(raw);
+    rc
+}
+
+/// How a task is created: `ac_task_new`, or a variant of it with the same
+/// arguments (`ac_taskgroup_spawn`).
+pub(crate) type TaskCreator<'a> = &'a mut dyn FnMut(
+    sys::ac_step_fn,
+    *mut c_void,
+    sys::ac_free_fn,
+    *mut *mut sys::ac_task,
+) -> c_int;
+
+/// Spawns `fut` as a task of the loop `raw`, made by `create`.
+pub(crate) fn spawn_with<F, T>(raw: *mut sys::ac_loop, fut: F, create: TaskCreator<'_>) -> Result<JoinHandle<T>>
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    let state = Box::into_raw(Box::new(TaskState { header: Header::new(raw), future: UnsafeCell::new(Some(fut)) }));
+    let mut task = ptr::null_mut();
+    // On failure free_state has run (the state is gone).
+    let rc = create(Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>), &mut task);
+    crate::error::check(rc)?;
+    // The first step runs later (no eager flag), so the header learns its
+    // task before anything reads it.
+    unsafe { (*state).header.task.set(task) };
+    Ok(unsafe { JoinHandle::from_owned(task) })
+}
+
+/// A boxed task state for `fut` on the loop `raw`, with the step and
+/// free functions that go with it (for creators that are not a JoinHandle).
+pub(crate) fn new_state<F, T>(raw: *mut sys::ac_loop, fut: F) -> (sys::ac_step_fn, *mut c_void, sys::ac_free_fn)
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    let state = Box::into_raw(Box::new(TaskState { header: Header::new(raw), future: UnsafeCell::new(Some(fut)) }));
+    (Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>))
+}
+
+/// Spawns `fut` as a task of the loop `raw`.
+pub(crate) fn spawn_raw<F, T>(raw: *mut sys::ac_loop, fut: F) -> Result<JoinHandle<T>>
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    spawn_with(raw, fut, &mut |step, state, free, out| unsafe { sys::ac_task_new(raw, step, state, free, 0, out) })
+}
+
+/// The task whose step is polling on this thread, if any (borrowed).
+pub(crate) fn current_task_raw() -> Option<*mut sys::ac_task> {
+    current_header().map(|h| h.task.get()).filter(|t| !t.is_null())
+}
+
+/// After a scope (a timeout, a task group) took its cancellation request
+/// back: if the task's count is back to `level`, a cancellation recorded
+/// but not yet delivered was the scope's, and is withdrawn.
+pub(crate) fn withdraw_stale_cancel(level: i32) {
+    if let Some(h) = current_header() {
+        let t = h.task.get();
+        if h.cancel_pending.get() && !t.is_null() && unsafe { sys::ac_task_cancelling(t) } <= level {
+            h.cancel_pending.set(false);
+            h.cancel_message.borrow_mut().clear();
+        }
+    }
+}
+
+/// Spawns a future as a task of the current loop (the loop running the
+/// calling task or callback), like `asyncio.create_task`. The future need
+/// not be `Send`: it stays on the loop's thread. The task runs even if the
+/// handle is dropped.
+///
+/// # Panics
+/// When no loop runs on this thread, or the loop refuses the task.
+pub fn spawn<F, T>(fut: F) -> JoinHandle<T>
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    try_spawn(fut).unwrap_or_else(|e| panic!("asyncore::spawn: {e}"))
+}
+
+/// As [`spawn`], returning the error instead of panicking.
+pub fn try_spawn<F, T>(fut: F) -> Result<JoinHandle<T>>
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    spawn_raw(current_loop_raw()?, fut)
+}
+
+/// A task of the loop: awaiting it gives the task's result, its error, or
+/// `Err(Error::Cancelled)` if it was cancelled. Dropping the handle neither
+/// cancels the task nor leaks it (the loop holds the task until it is done).
+pub struct JoinHandle<T> {
+    task: *mut sys::ac_task,
+    aw: Await,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> JoinHandle<T> {
+    /// Wraps a task, taking over one reference.
+    ///
+    /// # Safety
+    /// `task` is a live task whose result (if any) is a value of type `T`
+    /// made by this crate, or a native value of that type.
+    pub unsafe fn from_owned(task: *mut sys::ac_task) -> JoinHandle<T> {
+        JoinHandle { task, aw: Await::from_owned(sys::ac_task_future(task)), _t: PhantomData }
+    }
+
+    /// The raw task (borrowed).
+    pub fn as_raw(&self) -> *mut sys::ac_task {
+        self.task
+    }
+
+    /// Requests cancellation (asyncio's `Task.cancel`); true if requested,
+    /// false if the task is already done.
+    pub fn cancel(&self) -> bool {
+        self.cancel_with(None)
+    }
+
+    /// Requests cancellation with a message.
+    pub fn cancel_with(&self, message: Option<&str>) -> bool {
+        let c = message.map(|m| CString::new(m.replace('\0', " ")).unwrap_or_default());
+        // SAFETY: live task; message copied.
+        unsafe { sys::ac_task_cancel(self.task, c.as_ref().map_or(ptr::null(), |c| c.as_ptr())) == 1 }
+    }
+
+    /// Pending cancellation requests (asyncio's `Task.cancelling`).
+    pub fn cancelling(&self) -> i32 {
+        unsafe { sys::ac_task_cancelling(self.task) }
+    }
+
+    /// Takes one cancellation request back (asyncio's `Task.uncancel`).
+    pub fn uncancel(&self) -> i32 {
+        unsafe { sys::ac_task_uncancel(self.task) }
+    }
+
+    /// True once the task finished (result, error or cancelled).
+    pub fn is_finished(&self) -> bool {
+        unsafe { sys::ac_future_done(self.aw.raw()) == 1 }
+    }
+
+    /// True if the task ended cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        unsafe { sys::ac_future_cancelled(self.aw.raw()) == 1 }
+    }
+
+    /// The task's name ("Task-N" unless set).
+    pub fn name(&self) -> String {
+        let p = unsafe { sys::ac_task_name(self.task) };
+        if p.is_null() {
+            String::new()
+        } else {
+            unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+        }
+    }
+
+    /// Renames the task.
+    pub fn set_name(&self, name: &str) -> Result<()> {
+        let c = CString::new(name.replace('\0', " ")).unwrap_or_default();
+        crate::error::check(unsafe { sys::ac_task_set_name(self.task, c.as_ptr()) }).map(|_| ())
+    }
+
+    /// The outcome of a finished task without waiting (moves the result
+    /// out); None while it runs.
+    pub fn try_result(&mut self) -> Option<Result<T>> {
+        self.is_finished().then(|| unsafe { outcome::<T>(self.aw.raw()) })
+    }
+}
+
+impl<T: 'static> Future for JoinHandle<T> {
+    type Output = Result<T>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let this = self.get_mut();
+        // SAFETY: once done, the future holds a T (see from_owned).
+        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
+    }
+}
+
+impl<T> Unpin for JoinHandle<T> {}
+
+/// Yields to the loop once: the task runs again after the callbacks that
+/// are already ready (asyncio's `await sleep(0)`). A cancellation pending
+/// for the task is delivered here.
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future of [`yield_now`].
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = Result<()>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if let Some(h) = current_header() {
+            if let Some(e) = h.take_cancel() {
+                return Poll::Ready(Err(e));
+            }
+        }
+        if self.yielded {
+            return Poll::Ready(Ok(()));
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// Pending cancellation requests of the task being polled on this thread
+/// (asyncio's `current_task().cancelling()`); 0 outside a task.
+pub fn current_cancelling() -> i32 {
+    match current_header() {
+        // SAFETY: the task is alive while its step polls.
+        Some(h) if !h.task.get().is_null() => unsafe { sys::ac_task_cancelling(h.task.get()) },
+        _ => 0,
+    }
+}
+
+/// A cancellation checkpoint: `Err(Error::Cancelled)` if a cancellation of
+/// the current task is pending (and delivers it), `Ok(())` otherwise.
+pub fn checkpoint() -> Result<()> {
+    match current_header().and_then(|h| h.take_cancel()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,87 @@
+// Each example program, run on the virtual clock, prints exactly what the
+// asyncio guide's example prints (the expected/<name>.txt files).
+use std::path::Path;
+use std::process::Command;
+
+fn check(name: &str, exe: &str) {
+    let out = Command::new(exe).arg("--virtual-clock").output().expect("run example");
+    assert!(
+        out.status.success(),
+        "{name} exited with {}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The C twin's expected output, shared by every language.
+    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../expected").join(format!("{name}.txt"));
+    let expected = std::fs::read_to_string(&expected_path).expect("expected output");
+    let got = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(got.trim_end_matches('\n'), expected.trim_end_matches('\n'), "output of {name}");
+}
+
+macro_rules! example {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                check(stringify!($name), env!(concat!("CARGO_BIN_EXE_", stringify!($name))));
+            }
+        )*
+    };
+}
+
+example!(
+    hello_world,
+    coroutine_object,
+    await_sequence,
+    tour,
+    gather_workers,
+    worker_gather,
+    event_loop,
+    fetch_data,
+    blocking_fetch,
+    wait_for_timeout,
+    taskgroup_download,
+    to_thread,
+    lock_counter,
+    semaphore_workers,
+    queue_consumers,
+);
+
+/// The echo pair: the Rust server, the Rust client with three lines, over
+/// TCP and over a Unix socket; the client prints what the C twin prints.
+fn echo_pair(unix: Option<&str>) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_echo_server"));
+    match unix {
+        Some(path) => cmd.args(["--unix", path]),
+        None => cmd.args(["127.0.0.1", "0"]),
+    };
+    let mut server = cmd.args(["--connections", "1"]).stdout(Stdio::piped()).spawn().expect("server");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let address = first.trim().strip_prefix("serving on ").expect("serving on ...").to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_echo_client"))
+        .args([address.as_str(), "hello", "asyncio streams in C", "bye"])
+        .output()
+        .expect("client");
+    let status = server.wait().unwrap();
+    assert!(out.status.success(), "client: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(status.success(), "server exited with {status}");
+    let expected = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../expected/echo_client.txt")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), expected.trim_end());
+}
+
+#[test]
+fn echo_tcp() {
+    echo_pair(None);
+}
+
+#[test]
+fn echo_unix() {
+    let dir = std::env::temp_dir().join(format!("asyncore-echo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("echo.sock");
+    echo_pair(Some(path.to_str().unwrap()));
+    std::fs::remove_dir_all(&dir).ok();
+}
