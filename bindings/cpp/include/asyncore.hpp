@@ -29,3 +29,4 @@
 #include "asyncore/thread.hpp"
 #include "asyncore/sync.hpp"
 #include "asyncore/queue.hpp"
+#include "asyncore/stream.hpp"
