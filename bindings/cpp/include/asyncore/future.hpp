@@ -28,27 +28,27 @@ namespace detail {
 // Suspends the running task on `fut`. 0 on success, else the error code to
 // throw from await_resume (the coroutine then does not suspend).
 inline int suspend_on(ac_future *fut, std::coroutine_handle<> h) noexcept {
-  DriverBase *d = tls_running.driver;
+  DriverState *d = tls_running.driver;
   if (d == nullptr || d->task == nullptr) return AC_ESTATE;
   int rc = ac_task_await(d->task, fut);
   if (rc != AC_STEP_AWAIT) return rc < 0 ? rc : AC_EINTERNAL;
   d->resume_point = h;
-  d->suspended = DriverBase::Suspend::await;
+  d->suspended = DriverState::Suspend::await;
   return 0;
 }
 
 // Suspends the running task until the callbacks already ready have run.
 inline int suspend_yield(std::coroutine_handle<> h) noexcept {
-  DriverBase *d = tls_running.driver;
+  DriverState *d = tls_running.driver;
   if (d == nullptr || d->task == nullptr) return AC_ESTATE;
   d->resume_point = h;
-  d->suspended = DriverBase::Suspend::yield;
+  d->suspended = DriverState::Suspend::yield;
   return 0;
 }
 
 // After a wake-up: throws when the await did not succeed.
 inline void check_outcome() {
-  DriverBase *d = tls_running.driver;
+  DriverState *d = tls_running.driver;
   if (d == nullptr || d->task == nullptr) throw Error(AC_ESTATE, "resumed outside its task");
   int code = ac_task_outcome(d->task);
   if (code == 0) return;

@@ -31,39 +31,30 @@ class TaskHandle;
 
 namespace detail {
 
-// The state of one C task that drives a chain of C++ coroutines: the step
-// resumes `resume_point` (the innermost suspended coroutine); a leaf
-// awaitable registers its C future with ac_task_await, records where to
-// resume and suspends; the step then returns AC_STEP_AWAIT (or YIELD).
-// Nested `co_await task()` never comes here: it runs inline, by symmetric
-// transfer, in the same C task.
-struct DriverBase {
+// The state of one C task that drives a chain of C++ coroutines (it lives
+// in the root coroutine's promise): the step resumes `resume_point` (the
+// innermost suspended coroutine); a leaf awaitable registers its C future
+// with ac_task_await, records where to resume and suspends; the step then
+// returns AC_STEP_AWAIT (or YIELD). Nested `co_await task()` never comes
+// here: it runs inline, by symmetric transfer, in the same C task.
+struct DriverState {
   enum class Suspend : uint8_t { none, await, yield };
   ac_task *task = nullptr;  // the C task; valid while one of its steps runs
   std::coroutine_handle<> resume_point;
   Suspend suspended = Suspend::none;
-
-  DriverBase() = default;
-  DriverBase(const DriverBase &) = delete;
-  DriverBase &operator=(const DriverBase &) = delete;
-  virtual ~DriverBase() = default;
-  virtual bool root_done() const noexcept = 0;
-  // Stores the root coroutine's result or exception in the C task and
-  // returns what the step returns.
-  virtual int finish(ac_task *t) noexcept = 0;
 };
 
 // What runs on this thread now: the driver whose step is running (if any)
 // and the loop running it.
 struct Running {
-  DriverBase *driver = nullptr;
+  DriverState *driver = nullptr;
   ac_loop *loop = nullptr;
 };
 inline thread_local Running tls_running;
 
 class RunningScope {
  public:
-  RunningScope(DriverBase *d, ac_loop *l) noexcept : saved_(tls_running) { tls_running = {d, l}; }
+  RunningScope(DriverState *d, ac_loop *l) noexcept : saved_(tls_running) { tls_running = {d, l}; }
   RunningScope(const RunningScope &) = delete;
   RunningScope &operator=(const RunningScope &) = delete;
   ~RunningScope() { tls_running = saved_; }

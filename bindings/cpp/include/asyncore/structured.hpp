@@ -214,10 +214,9 @@ class TaskGroup {
   // Spawns `task` in the group (asyncio's tg.create_task).
   template <class T>
   TaskHandle<T> create_task(Task<T> task, const char *name = nullptr) {
-    if (!task.valid()) throw Error(AC_EINVAL, "spawning an empty Task");
-    auto *d = new detail::Driver<T>(task.release());
+    void *state = detail::as_driver_state(task);
     ac_task *t = nullptr;
-    check(ac_taskgroup_spawn(tg_, &detail::driver_step, d, &detail::driver_free, 0, &t));
+    check(ac_taskgroup_spawn(tg_, &detail::driver_step<T>, state, &detail::driver_free<T>, 0, &t));
     TaskHandle<T> h = TaskHandle<T>::adopt(t);
     if (name != nullptr) h.set_name(name);
     return h;

@@ -42,6 +42,9 @@ struct PromiseBase {
   std::coroutine_handle<> continuation;  // the awaiting coroutine, or null for a root
   std::exception_ptr error;
   bool started = false;  // awaited or spawned once
+  // Used when this coroutine is the root of a C task: the task's state is
+  // the frame itself (one allocation: the frame; the C task is the other).
+  DriverState driver;
 
   struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }
@@ -82,9 +85,9 @@ struct Promise<void> : PromiseBase {
 };
 
 template <class T>
-struct Driver;
-inline int driver_step(ac_task *t, void *state) noexcept;
-inline void driver_free(void *state) noexcept { delete static_cast<DriverBase *>(state); }
+int driver_step(ac_task *t, void *state) noexcept;
+template <class T>
+void driver_free(void *state) noexcept;
 
 }  // namespace detail
 
@@ -152,65 +155,74 @@ inline Task<void> Promise<void>::get_return_object() noexcept {
   return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
 }
 
-// The C task's state: owns the root frame (and, through it, every frame of
-// the chain), destroyed when the C task releases its state.
+// Stores the root coroutine's result or exception in the C task; returns
+// what the step returns.
 template <class T>
-struct Driver final : DriverBase {
-  std::coroutine_handle<Promise<T>> root;
-  explicit Driver(std::coroutine_handle<Promise<T>> h) noexcept : root(h) {
-    resume_point = h;
-    h.promise().started = true;
-  }
-  ~Driver() override {
-    if (root) root.destroy();
-  }
-  bool root_done() const noexcept override { return root.done(); }
-  int finish(ac_task *t) noexcept override {
-    Promise<T> &p = root.promise();
-    if (!p.error) {
-      try {
-        if constexpr (std::is_void_v<T>) {
-          return AC_STEP_DONE;
-        } else {
-          ac_value v;
-          Codec<T>::encode(std::move(*p.value), &v);
-          int rc = ac_task_return(t, &v);
-          if (rc < 0) Codec<T>::discard(&v);
-          return rc;
-        }
-      } catch (...) {
-        p.error = std::current_exception();
+int finish(ac_task *t, Promise<T> &p) noexcept {
+  if (!p.error) {
+    try {
+      if constexpr (std::is_void_v<T>) {
+        return AC_STEP_DONE;
+      } else {
+        ac_value v;
+        Codec<T>::encode(std::move(*p.value), &v);
+        int rc = ac_task_return(t, &v);
+        if (rc < 0) Codec<T>::discard(&v);
+        return rc;
       }
+    } catch (...) {
+      p.error = std::current_exception();
     }
-    ErrorRef e = ErrorRef::adopt(error_from_exception(p.error));
-    if (!e) return AC_ENOMEM;
-    return ac_task_raise(t, e.get());
   }
-};
+  ErrorRef e = ErrorRef::adopt(error_from_exception(p.error));
+  if (!e) return AC_ENOMEM;
+  return ac_task_raise(t, e.get());
+}
 
-inline int driver_step(ac_task *t, void *state) noexcept {
-  auto *d = static_cast<DriverBase *>(state);
-  RunningScope scope(d, ac_task_get_loop(t));
-  d->task = t;
-  d->suspended = DriverBase::Suspend::none;
+// The step of a C task whose state is a root coroutine frame (its
+// address).
+template <class T>
+int driver_step(ac_task *t, void *state) noexcept {
+  auto root = std::coroutine_handle<Promise<T>>::from_address(state);
+  DriverState &d = root.promise().driver;
+  RunningScope scope(&d, ac_task_get_loop(t));
+  d.task = t;
+  d.suspended = DriverState::Suspend::none;
   try {
-    d->resume_point.resume();
+    d.resume_point.resume();
   } catch (...) {
     // Unreachable: promises catch everything. Kept so nothing crosses into C.
     return ac_task_fail(t, AC_EINTERNAL, "exception escaped a coroutine resumption");
   }
-  d->task = nullptr;
-  switch (d->suspended) {
-    case DriverBase::Suspend::await:
+  d.task = nullptr;
+  switch (d.suspended) {
+    case DriverState::Suspend::await:
       return AC_STEP_AWAIT;
-    case DriverBase::Suspend::yield:
+    case DriverState::Suspend::yield:
       return AC_STEP_YIELD;
-    case DriverBase::Suspend::none:
+    case DriverState::Suspend::none:
       break;
   }
-  if (!d->root_done())
+  if (!root.done())
     return ac_task_fail(t, AC_ESTATE, "a coroutine suspended on an awaitable foreign to asyncore");
-  return d->finish(t);
+  return finish<T>(t, root.promise());
+}
+
+// The C task releases its state: the root frame goes, and with it every
+// frame of the chain (each awaited Task is owned by its awaiter's frame).
+template <class T>
+void driver_free(void *state) noexcept {
+  std::coroutine_handle<Promise<T>>::from_address(state).destroy();
+}
+
+// Hands a Task's frame to a C task: returns the state for ac_task_new.
+template <class T>
+void *as_driver_state(Task<T> &task) {
+  if (!task.valid()) throw Error(AC_EINVAL, "spawning an empty Task");
+  auto h = task.release();
+  h.promise().started = true;
+  h.promise().driver.resume_point = h;
+  return h.address();
 }
 
 }  // namespace detail
@@ -271,11 +283,10 @@ class TaskHandle {
 template <class T>
 TaskHandle<T> spawn(ac_loop *loop, Task<T> task, const char *name = nullptr,
                     uint32_t flags = AC_TASK_DEFAULT) {
-  if (!task.valid()) throw Error(AC_EINVAL, "spawning an empty Task");
-  auto *d = new detail::Driver<T>(task.release());
+  void *state = detail::as_driver_state(task);
   ac_task *t = nullptr;
-  // On failure ac_task_new releases the driver (and the frame) itself.
-  check(ac_task_new(loop, &detail::driver_step, d, &detail::driver_free, flags, &t));
+  // On failure ac_task_new releases the frame itself (free_state).
+  check(ac_task_new(loop, &detail::driver_step<T>, state, &detail::driver_free<T>, flags, &t));
   TaskHandle<T> h = TaskHandle<T>::adopt(t);
   if (name != nullptr) h.set_name(name);
   return h;
@@ -316,10 +327,10 @@ T Loop::run_until_complete(Task<T> task) {
 template <class T>
 T run(Task<T> main, uint32_t loop_flags = AC_LOOP_DEFAULT) {
   if (!main.valid()) throw Error(AC_EINVAL, "running an empty Task");
-  auto *d = new detail::Driver<T>(main.release());
+  void *state = detail::as_driver_state(main);
   detail::OwnedValue result;
   ac_error *err = nullptr;
-  int rc = ac_run(&detail::driver_step, d, &detail::driver_free, loop_flags, &result.v, &err);
+  int rc = ac_run(&detail::driver_step<T>, state, &detail::driver_free<T>, loop_flags, &result.v, &err);
   if (rc < 0) {
     ErrorRef e = ErrorRef::adopt(err);
     if (e) throw_error(e.get());
