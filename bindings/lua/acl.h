@@ -1,0 +1,196 @@
+/*
+ * acl.h — internals of the Lua binding, shared by its C files (not part of
+ * any public API; every symbol stays inside the module).
+ *
+ * Two rules shape everything here:
+ *
+ *  - Lua code and the Lua API calls that may raise run only inside a
+ *    protected call on the binding's callback thread (acl_protect), never
+ *    directly in a frame the library called: a Lua error must not unwind
+ *    through libasyncore. The callback thread is the state's main thread
+ *    (Lua 5.4: LUA_RIDX_MAINTHREAD; Lua 5.1/LuaJIT: the main thread when
+ *    the module is opened on it, else a thread of our own), never a
+ *    coroutine captured when something was registered.
+ *
+ *  - Everything the library holds for Lua (a task's coroutine, a callback,
+ *    a Lua value stored in a future) is a registry reference owned by a
+ *    small C block that also holds the shared acl_state. The block is
+ *    released exactly once, by the library's free callback. Once the Lua
+ *    state is closing (acl_state.L == NULL) releases free C memory only and
+ *    steps and callbacks touch nothing of Lua.
+ */
+#ifndef ASYNCORE_LUA_ACL_H
+#define ASYNCORE_LUA_ACL_H
+
+#include <asyncore.h>
+#include <lauxlib.h>
+#include <lua.h>
+
+#if defined(__GNUC__)
+#define ACL_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define ACL_INTERNAL
+#endif
+
+typedef struct acl_task acl_task;
+typedef struct acl_owned_loop acl_owned_loop;
+
+/* One per Lua state that opened the module. */
+typedef struct acl_state {
+  /* The callback thread; NULL from the moment the Lua state closes. */
+  lua_State *L;
+  /* C-side holders: the module itself plus every anchor, task state and
+   * callback block. The block is freed when the count reaches 0, which may
+   * be long after the Lua state is gone (a host's loop outlives it). */
+  int holds;
+  /* Registry reference of the thread made for callbacks (Lua 5.1 when the
+   * module was opened in a coroutine), or LUA_NOREF. */
+  int thread_ref;
+  /* Registry reference of the Lua function that makes error objects
+   * (set by the Lua layer), or LUA_NOREF. */
+  int factory_ref;
+  /* Live Lua tasks, so that closing the Lua state can cancel them. */
+  acl_task *tasks;
+  /* Loops the Lua side created; closed with the Lua state. */
+  acl_owned_loop *loops;
+} acl_state;
+
+/* The state of one Lua task (task.c); the task owns it. */
+struct acl_task {
+  acl_state *st;
+  /* Borrowed: set once the task exists (the task frees this block before
+   * it goes away); NULL until then. */
+  ac_task *task;
+  int co_ref;    /* registry reference of the coroutine */
+  int nargs;     /* arguments waiting on the coroutine for its first resume */
+  int started;   /* resumed at least once */
+  acl_task *prev, *next; /* acl_state.tasks */
+};
+
+/* ---- state.c ---- */
+
+/* > 0 while a wrapper's finalizer drops its handle (see lua_typemaps.i). */
+ACL_INTERNAL extern int acl_finalizing;
+
+/* The state of the Lua state `L` belongs to (never NULL after luaopen). */
+ACL_INTERNAL acl_state *acl_state_of(lua_State *L);
+ACL_INTERNAL acl_state *acl_state_hold(acl_state *st);
+ACL_INTERNAL void acl_state_release(acl_state *st);
+/* Creates the state, its sentinel (whose __gc detaches everything) and the
+ * callback thread; called once by luaopen. May raise (memory). */
+ACL_INTERNAL void acl_state_open(lua_State *L);
+/* Remembers a loop created from Lua, to close it with the Lua state. */
+ACL_INTERNAL int acl_state_own_loop(acl_state *st, ac_loop *loop);
+
+/* Runs fn(L) with the lightuserdata `ctx` as its only argument, protected,
+ * on the callback thread. Returns 0, or -1 when fn raised; then, if errbuf
+ * is not NULL, a description of the error is copied there. The stack of
+ * the callback thread is left as it was. Must not be called once the state
+ * is closing. */
+ACL_INTERNAL int acl_protect(acl_state *st, lua_CFunction fn, void *ctx, char *errbuf,
+                             size_t errlen);
+
+/* Anchors: a Lua value kept alive by the library. */
+typedef struct acl_anchor {
+  acl_state *st;
+  int ref;
+  int multi; /* the value is a pack of several values ({n=..., ...}) */
+} acl_anchor;
+/* Pops the value at the top of L and anchors it; NULL when out of memory
+ * (the value is popped anyway). May raise (registry growth). */
+ACL_INTERNAL acl_anchor *acl_anchor_new(lua_State *L, acl_state *st, int multi);
+/* Destructor of an anchored value (ac_value pointer free_fn). */
+ACL_INTERNAL void acl_anchor_free(void *anchor);
+/* Pushes the anchored value (unpacked when multi); returns the count. */
+ACL_INTERNAL int acl_anchor_push(lua_State *L, const acl_anchor *a);
+
+/* ---- value.c ---- */
+
+/* Converts the values at [idx, idx+n) to one ac_value: n == 0 gives NONE,
+ * several are packed. Strings become BYTES borrowed from Lua (copy them
+ * before the next Lua call: storing functions do); other objects are
+ * anchored. Returns 0 or AC_ENOMEM. May raise (registry growth). */
+ACL_INTERNAL int acl_to_value(lua_State *L, acl_state *st, int idx, int n, ac_value *out);
+/* Releases what acl_to_value made when it could not be stored: the
+ * anchor, never the borrowed bytes. */
+ACL_INTERNAL void acl_value_discard(ac_value *v);
+/* Pushes the Lua values of `v` (nil for NONE; several for a pack); returns
+ * the count. Pointers that are not our anchors become light userdata. */
+ACL_INTERNAL int acl_push_value(lua_State *L, acl_state *st, const ac_value *v);
+/* Pushes the Lua error object for `err`: its Lua payload when a Lua error
+ * made it, else what the Lua layer's factory makes of it. May raise. */
+ACL_INTERNAL void acl_push_error_object(lua_State *L, acl_state *st, ac_error *err);
+/* Builds an ac_error for the Lua error value at `idx` with the message
+ * `text` (for a Lua error: message and traceback). An error object of the
+ * Lua layer keeps its code (a re-raised library error keeps its ac_error
+ * itself). Returns a new reference, or NULL (memory). May raise. */
+ACL_INTERNAL ac_error *acl_error_from_lua(lua_State *L, acl_state *st, int idx,
+                                          const char *text);
+/* The message of the Lua error value at idx, as luaL_tolstring gives it
+ * (pushed). May raise (a __tostring that fails). */
+ACL_INTERNAL const char *acl_error_text(lua_State *L, int idx);
+/* Reports `err` to the loop's exception handler with `message`. */
+ACL_INTERNAL void acl_report(ac_loop *loop, const char *message, ac_error *err);
+
+/* ---- bridge (the SWIG side, lua.i) ---- */
+
+/* Wrapper objects: the to-functions return NULL when the value is not
+ * such a wrapper and never raise; push-functions take a new reference for
+ * the wrapper (except acl_push_handle, which takes over the caller's). */
+ACL_INTERNAL ac_loop *acl_to_loop(lua_State *L, int idx);
+ACL_INTERNAL ac_future *acl_to_future(lua_State *L, int idx); /* a future or a task */
+ACL_INTERNAL ac_task *acl_to_task(lua_State *L, int idx);
+ACL_INTERNAL ac_error *acl_to_error(lua_State *L, int idx);
+ACL_INTERNAL ac_taskgroup *acl_to_taskgroup(lua_State *L, int idx);
+ACL_INTERNAL ac_queue *acl_to_queue(lua_State *L, int idx);
+ACL_INTERNAL void acl_push_loop(lua_State *L, ac_loop *loop);
+ACL_INTERNAL void acl_push_future(lua_State *L, ac_future *f);
+ACL_INTERNAL void acl_push_task(lua_State *L, ac_task *t);
+ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
+ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
+ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
+ACL_INTERNAL void acl_push_server(lua_State *L, ac_server *srv);
+
+/* ---- natives (Lua functions of the core module) ---- */
+
+/* task.c */
+ACL_INTERNAL int acl_spawn(lua_State *L);
+/* callback.c */
+ACL_INTERNAL int acl_call_soon(lua_State *L);
+ACL_INTERNAL int acl_call_later(lua_State *L);
+ACL_INTERNAL int acl_call_at(lua_State *L);
+ACL_INTERNAL int acl_add_done_callback(lua_State *L);
+ACL_INTERNAL int acl_remove_done_callback(lua_State *L);
+ACL_INTERNAL int acl_set_exception_handler(lua_State *L);
+ACL_INTERNAL int acl_call_exception_handler(lua_State *L);
+ACL_INTERNAL int acl_server_listen(lua_State *L);
+/* value.c */
+ACL_INTERNAL int acl_future_result(lua_State *L);
+ACL_INTERNAL int acl_future_set_result(lua_State *L);
+ACL_INTERNAL int acl_future_set_exception(lua_State *L);
+ACL_INTERNAL int acl_set_error_factory(lua_State *L);
+ACL_INTERNAL int acl_error_payload(lua_State *L);
+ACL_INTERNAL int acl_error_from_value(lua_State *L);
+ACL_INTERNAL int acl_queue_put(lua_State *L);
+ACL_INTERNAL int acl_queue_put_nowait(lua_State *L);
+ACL_INTERNAL int acl_queue_get_nowait(lua_State *L);
+ACL_INTERNAL int acl_context_key_new(lua_State *L);
+ACL_INTERNAL int acl_context_set(lua_State *L);
+ACL_INTERNAL int acl_context_get(lua_State *L);
+ACL_INTERNAL int acl_context_delete(lua_State *L);
+/* state.c */
+ACL_INTERNAL int acl_own_loop(lua_State *L);
+ACL_INTERNAL int acl_host_loop(lua_State *L);
+
+/* Lua 5.1 / LuaJIT compatibility. */
+#if LUA_VERSION_NUM < 502
+#define acl_rawlen(L, i) lua_objlen(L, i)
+#else
+#define acl_rawlen(L, i) lua_rawlen(L, i)
+#endif
+
+/* The registry key under which a host hands its loop to the module
+ * (a light userdata ac_loop *, set before require). */
+#define ACL_HOST_LOOP_KEY "asyncore.host_loop"
+
+#endif

@@ -1,0 +1,1351 @@
+--- asyncore — asyncio's model for Lua 5.4 and LuaJIT: coroutines are tasks.
+--
+--   local ac = require "asyncore"
+--   ac.run(function()
+--     local t = ac.create_task(function(name) ac.sleep(1); return "hi " .. name end, "Bob")
+--     print(ac.await(t))            -- hi Bob
+--   end)
+--
+-- A task is a coroutine driven by the event loop: `ac.await(x)` suspends it
+-- until the future or task `x` is done and returns its values (or raises its
+-- error). Cancellation arrives at the next await as a `CancelledError`
+-- object, which `pcall` can catch and the code should re-raise; timeouts as
+-- `TimeoutError`. A Lua error inside a task fails the task; whoever awaits
+-- it gets the same error value back.
+--
+-- This file is the Lua face; `asyncore_core` (SWIG-generated, plus the
+-- C adapter) is the C ABI underneath, available as `asyncore.core`.
+local core = require "asyncore_core"
+
+local M = {}
+M.core = core
+M._VERSION = core.version_string()
+
+-- SWIG installs integer constants as floats; Lua 5.4 would print "-22.0".
+if math.type then
+  for k, v in pairs(core) do
+    if math.type(v) == "float" and v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then
+      rawset(core, k, math.tointeger(v))
+    end
+  end
+end
+
+local unpack = table.unpack or unpack
+local pack = table.pack or function(...) return { n = select("#", ...), ... } end
+local yield = coroutine.yield
+
+--- Defaults for the loops this module creates (ac.run, ac.new_loop).
+-- virtual_clock: time jumps to the next timer when nothing is ready (tests,
+-- examples); the environment variable ASYNCORE_VIRTUAL_CLOCK=1 sets it.
+M.config = {
+  virtual_clock = os.getenv("ASYNCORE_VIRTUAL_CLOCK") == "1",
+  debug = false,
+}
+
+---------------------------------------------------------------------------
+-- Errors
+---------------------------------------------------------------------------
+
+local Error = { name = "Error" }
+local classes = {}
+
+local function error_tostring(e)
+  local msg = e.message
+  if msg == nil or msg == "" then return e.name end
+  return e.name .. ": " .. msg
+end
+
+local function error_class(name, parent, code)
+  local cls = setmetatable({}, {
+    __index = parent,
+    __call = function(c, message) return c.new(message) end,
+  })
+  cls.name = name
+  cls.code = code
+  -- Metamethods and the marker the C side checks are read raw.
+  cls.__index = cls
+  cls.__tostring = error_tostring
+  cls.__asyncore_error = true
+  cls.new = function(message)
+    return setmetatable({ code = cls.code or core.EHOST, message = message or "" }, cls)
+  end
+  M[name] = cls
+  return cls
+end
+
+Error.__index = Error
+Error.__tostring = error_tostring
+Error.__asyncore_error = true
+Error.code = core.EHOST
+Error.new = function(message, code)
+  return setmetatable({ code = code or core.EHOST, message = message or "" }, Error)
+end
+setmetatable(Error, { __call = function(_, message, code) return Error.new(message, code) end })
+M.Error = Error
+
+--- True when `e` is an error object of class `cls` (or a subclass).
+function M.is_error(e, cls)
+  cls = cls or Error
+  if type(e) ~= "table" then return false end
+  local mt = getmetatable(e)
+  while mt do
+    if mt == cls then return true end
+    local meta = getmetatable(mt)
+    mt = meta and meta.__index
+    if type(mt) ~= "table" then return false end
+  end
+  return false
+end
+
+local CancelledError = error_class("CancelledError", Error, core.ECANCELLED)
+local TimeoutError = error_class("TimeoutError", Error, core.ETIMEDOUT)
+local InvalidStateError = error_class("InvalidStateError", Error, core.ESTATE)
+local ExceptionGroup = error_class("ExceptionGroup", Error, core.EGROUP)
+error_class("QueueEmpty", Error, core.EEMPTY)
+error_class("QueueFull", Error, core.EFULL)
+error_class("QueueShutDown", Error, core.ESHUTDOWN)
+error_class("BrokenBarrierError", Error, core.EBROKEN)
+error_class("IncompleteReadError", Error, core.EINCOMPLETE)
+error_class("LimitOverrunError", Error, core.ELIMIT)
+error_class("ClosedError", Error, core.ECLOSED)
+error_class("RuntimeError", Error, core.ERUNNING)
+local OSError = error_class("OSError", Error, nil)
+
+classes[core.ECANCELLED] = CancelledError
+classes[core.ETIMEDOUT] = TimeoutError
+classes[core.ESTATE] = InvalidStateError
+classes[core.EGROUP] = ExceptionGroup
+classes[core.EEMPTY] = M.QueueEmpty
+classes[core.EFULL] = M.QueueFull
+classes[core.ESHUTDOWN] = M.QueueShutDown
+classes[core.EBROKEN] = M.BrokenBarrierError
+classes[core.EINCOMPLETE] = M.IncompleteReadError
+classes[core.ELIMIT] = M.LimitOverrunError
+classes[core.ECLOSED] = M.ClosedError
+classes[core.ERUNNING] = M.RuntimeError
+classes[core.ESTOPPED] = M.RuntimeError
+
+local function class_of(code, kind)
+  local cls = classes[code]
+  if cls then return cls end
+  if kind == core.ERROR_KIND_OS then return OSError end
+  return Error
+end
+
+-- The Lua object for a library error (`err` a core.Error, or nil).
+local function make_error(code, message, err)
+  local kind = err and err:kind() or nil
+  local e = setmetatable({
+    code = code,
+    message = message or core.strerror(code),
+    errname = core.err_name(code),
+    kind = kind,
+    _err = err,
+  }, class_of(code, kind))
+  if code == core.EINCOMPLETE and err then
+    -- What the stream had before EOF (asyncio's IncompleteReadError.partial).
+    e.partial = core.error_payload(err) or ""
+  end
+  return e
+end
+
+-- The Lua object for a child or cause: its Lua payload when a Lua error
+-- made it.
+local function error_object(err)
+  if err == nil then return nil end
+  local p = pack(core.error_payload(err))
+  if p.n > 0 then return p[1] end
+  return make_error(err:code(), err:message(), err)
+end
+
+core.set_error_factory(make_error)
+
+--- The errors a group error aggregates (ExceptionGroup), as Lua objects.
+function Error:children()
+  local out = {}
+  if self._err then
+    for i = 0, self._err:child_count() - 1 do out[#out + 1] = error_object(self._err:child(i)) end
+  end
+  return out
+end
+
+--- The error that led to this one, or nil.
+function Error:cause()
+  return self._err and error_object(self._err:cause()) or nil
+end
+
+--- Message, causes and children, readable (with tracebacks for Lua errors).
+function Error:format()
+  if self._err then return self._err:format() end
+  return tostring(self)
+end
+
+ExceptionGroup.exceptions = nil
+function ExceptionGroup.__index(e, k)
+  if k == "exceptions" then
+    local list = Error.children(e)
+    rawset(e, "exceptions", list)
+    return list
+  end
+  return ExceptionGroup[k]
+end
+
+-- Raises the error for a negative code (level: as error()).
+local function check(rc, what, level)
+  if rc ~= nil and rc < 0 then
+    local e = make_error(rc, what and (what .. ": " .. core.strerror(rc)) or nil, nil)
+    error(e, (level or 1) + 1)
+  end
+  return rc
+end
+M._check = check
+
+---------------------------------------------------------------------------
+-- Wrappers: Loop, Future, Task, Handle
+---------------------------------------------------------------------------
+
+local Loop = {}
+Loop.__index = Loop
+local Future = {}
+Future.__index = Future
+local Task = setmetatable({}, { __index = Future })
+Task.__index = Task
+local Handle = {}
+Handle.__index = Handle
+M.Loop, M.Future, M.Task, M.Handle = Loop, Future, Task, Handle
+
+-- One wrapper per handle while anyone holds it (identity for ==, tables).
+local loops_by_id = setmetatable({}, { __mode = "v" })
+local futures_by_id = setmetatable({}, { __mode = "v" })
+-- The task of each task coroutine (weak keys: the entry goes with it).
+local task_of_co = setmetatable({}, { __mode = "k" })
+
+local function wrap_loop(l, host)
+  if l == nil then return nil end
+  local id = l:id()
+  local w = loops_by_id[id]
+  if w then return w end
+  w = setmetatable({ _l = l, _host = host or false }, Loop)
+  loops_by_id[id] = w
+  return w
+end
+
+local function wrap_task(t)
+  if t == nil then return nil end
+  local id = t:id()
+  local w = futures_by_id[id]
+  if w then return w end
+  w = setmetatable({ _t = t, _f = t:future(), _loop = wrap_loop(t:get_loop()) }, Task)
+  futures_by_id[id] = w
+  return w
+end
+
+local function wrap_future(f)
+  if f == nil then return nil end
+  if not f.as_task then return wrap_task(f) end -- a core Task
+  local t = f:as_task()
+  if t then return wrap_task(t) end
+  local id = f:id()
+  local w = futures_by_id[id]
+  if w then return w end
+  w = setmetatable({ _f = f, _loop = wrap_loop(f:get_loop()) }, Future)
+  futures_by_id[id] = w
+  return w
+end
+M._wrap_future, M._wrap_task, M._wrap_loop = wrap_future, wrap_task, wrap_loop
+
+-- The core future (or task) of any awaitable.
+local function core_future(x)
+  local tx = type(x)
+  if tx == "table" and x._f then return x._f end
+  if tx == "userdata" then return x end
+  error("asyncore: a Future or Task expected, got " .. tx, 3)
+end
+M._core_future = core_future
+
+---------------------------------------------------------------------------
+-- The current loop and task
+---------------------------------------------------------------------------
+
+local current_loop = nil -- set by run(), set_event_loop(), or a host
+
+--- The task running this code, or nil outside a task.
+function M.current_task()
+  local co = coroutine.running()
+  local w = co and task_of_co[co]
+  if w and not w._t then
+    -- An eager task's first step runs inside create_task, before it
+    -- returned the handle: take it from the loop.
+    local t = w._loop._l:current_task()
+    w._t, w._f = t, t:future()
+    futures_by_id[t:id()] = w
+  end
+  return w or nil
+end
+
+--- The Lua tasks of the running (or current) loop that are not done.
+function M.all_tasks(loop)
+  return (loop or M.get_event_loop()):all_tasks()
+end
+
+--- The loop of the running task; raises outside a task.
+function M.get_running_loop()
+  local t = M.current_task()
+  if not t then error(M.RuntimeError("no running event loop"), 2) end
+  return t._loop
+end
+
+--- The running task's loop, else the current loop (run's, a host's, or the
+-- one set with set_event_loop); raises when there is none.
+function M.get_event_loop()
+  local t = M.current_task()
+  if t then return t._loop end
+  if current_loop and not current_loop:is_closed() then return current_loop end
+  error(M.RuntimeError("no current event loop (use asyncore.run or asyncore.set_event_loop)"), 2)
+end
+
+function M.set_event_loop(loop)
+  current_loop = loop
+end
+
+local function flags_of(opts)
+  opts = opts or {}
+  local virtual = opts.virtual_clock
+  if virtual == nil then virtual = M.config.virtual_clock end
+  local debug = opts.debug
+  if debug == nil then debug = M.config.debug end
+  local flags = core.LOOP_DEFAULT
+  if virtual then flags = flags + core.LOOP_VIRTUAL_CLOCK end
+  if debug then flags = flags + core.LOOP_DEBUG end
+  return flags
+end
+
+--- A new loop owned by Lua (closed with the Lua state if not before).
+-- opts: {virtual_clock=bool, debug=bool}; defaults from asyncore.config.
+function M.new_loop(opts)
+  local l, rc = core.loop_new(flags_of(opts))
+  check(rc, "new_loop", 2)
+  core.own_loop(l)
+  return wrap_loop(l)
+end
+
+---------------------------------------------------------------------------
+-- Awaiting
+---------------------------------------------------------------------------
+
+local function resume_values(r)
+  if r[1] then return unpack(r, 2, r.n) end
+  error(r[2], 0)
+end
+
+--- Suspends the running task until `x` (Future, Task) is done; returns its
+-- values or raises its error (CancelledError when this task is cancelled).
+-- Every await is a suspension point, as in the C library (and Trio's
+-- checkpoints): a future already done still resumes the task through the
+-- loop, after the callbacks already ready.
+function M.await(x)
+  local co = coroutine.running()
+  if not (co and task_of_co[co]) then
+    error("asyncore.await: only a task's coroutine can await (use asyncore.run or create_task)", 2)
+  end
+  local r = pack(yield(core_future(x)))
+  if r[1] and type(x) == "table" and x._source_values then return x:_source_values() end
+  return resume_values(r)
+end
+local await = M.await
+
+--- Suspends the running task for `seconds` (0: one loop iteration);
+-- returns `result`.
+function M.sleep(seconds, result)
+  local t = M.current_task()
+  if not t then error("asyncore.sleep: not inside a task", 2) end
+  if seconds == nil or seconds <= 0 then
+    resume_values(pack(yield()))
+    return result
+  end
+  local f, rc = t._loop._l:sleep(seconds)
+  check(rc, "sleep", 2)
+  await(f)
+  return result
+end
+
+---------------------------------------------------------------------------
+-- Tasks
+---------------------------------------------------------------------------
+
+-- A task of `loop`, created on `target` (the core loop or a task group).
+local function spawn_on(target, loop, fn, flags, name, ...)
+  -- The coroutine is known before the task exists: an eager first step
+  -- already finds its task.
+  local co = coroutine.create(fn)
+  local w = setmetatable({ _loop = loop }, Task)
+  task_of_co[co] = w
+  local t, rc = core.spawn(target, co, flags, name, ...)
+  if t == nil then
+    task_of_co[co] = nil
+    check(rc, "create_task", 3)
+  end
+  if not w._t then w._t, w._f = t, t:future() end
+  futures_by_id[t:id()] = w
+  return w
+end
+
+local function spawn(loop, fn, flags, name, ...)
+  return spawn_on(loop._l, loop, fn, flags, name, ...)
+end
+
+-- create_task(fn, ...) or create_task{fn, args..., name=, eager=}, on
+-- `target` (default: the loop).
+local function create_task(loop, fn, target, ...)
+  target = target or loop._l
+  if type(fn) == "table" and getmetatable(fn) == nil then
+    local opts = fn
+    local flags = opts.eager and core.TASK_EAGER or core.TASK_DEFAULT
+    return spawn_on(target, loop, opts[1], flags, opts.name, unpack(opts, 2, opts.n or #opts))
+  end
+  return spawn_on(target, loop, fn, core.TASK_DEFAULT, nil, ...)
+end
+
+--- Runs fn(...) as a new task of the current loop; returns the Task.
+-- The table form create_task{fn, args..., name="n", eager=true} names it or
+-- starts it at once (asyncio's eager_start).
+function M.create_task(fn, ...)
+  return create_task(M.get_event_loop(), fn, nil, ...)
+end
+M.spawn = M.create_task
+
+function Task:get_name() return self._t:name() end
+function Task:set_name(name)
+  check(self._t:set_name(tostring(name)), "set_name", 2)
+  return self
+end
+--- Requests cancellation; true if requested, false when already done.
+function Task:cancel(message) return self._t:cancel(message) == 1 end
+function Task:cancelling() return self._t:cancelling() end
+function Task:uncancel() return self._t:uncancel() end
+function Task:get_loop() return self._loop end
+function Task:__tostring()
+  return string.format("<Task %s %s>", self._t:name(), self:_state_name())
+end
+Task.__eq = function(a, b) return rawequal(a, b) or (a._f and b._f and a._f:id() == b._f:id()) end
+
+--- The Lua error message with its traceback, for a task that failed.
+function Task:traceback()
+  if self._f:state() ~= core.FUTURE_ERROR then return nil end
+  local err = self._f:error()
+  return err and err:message() or nil
+end
+
+---------------------------------------------------------------------------
+-- Futures (and what tasks share with them)
+---------------------------------------------------------------------------
+
+--- A new pending future on the current loop (or `loop`).
+function M.Future.new(loop)
+  loop = loop or M.get_event_loop()
+  local f, rc = loop._l:future_new()
+  check(rc, "Future", 2)
+  return wrap_future(f)
+end
+setmetatable(Future, { __call = function(_, loop) return Future.new(loop) end })
+
+local state_names = {
+  [core.FUTURE_PENDING] = "pending",
+  [core.FUTURE_RESULT] = "finished",
+  [core.FUTURE_ERROR] = "failed",
+  [core.FUTURE_CANCELLED] = "cancelled",
+}
+function Future:_state_name() return state_names[self._f:state()] end
+function Future:__tostring() return "<Future " .. self:_state_name() .. ">" end
+Future.__eq = Task.__eq
+
+function Future:done() return self._f:done() == 1 end
+function Future:cancelled() return self._f:cancelled() == 1 end
+function Future:get_loop() return self._loop end
+function Future:cancel(message) return self._f:cancel(message) == 1 end
+--- The same as asyncore.await(self).
+function Future:await() return await(self) end
+
+--- The values; raises the error, CancelledError, or InvalidStateError
+-- while pending.
+function Future:result()
+  local r = pack(core.future_result(self._f))
+  if r[1] == nil then error(InvalidStateError("Result is not set."), 2) end
+  if r[1] then return unpack(r, 2, r.n) end
+  error(r[2], 2)
+end
+
+--- The error (nil after a result); raises CancelledError when cancelled and
+-- InvalidStateError while pending.
+function Future:exception()
+  local r = pack(core.future_result(self._f))
+  if r[1] == nil then error(InvalidStateError("Exception is not set."), 2) end
+  if r[1] then return nil end
+  if self._f:cancelled() == 1 then error(r[2], 2) end
+  return r[2]
+end
+
+function Future:set_result(...)
+  check(core.future_set_result(self._f, ...), "set_result", 2)
+end
+
+function Future:set_exception(e)
+  if M.is_error(e, CancelledError) then
+    error(M.Error("set_exception: use cancel() to cancel a future", core.EINVAL), 2)
+  end
+  check(core.future_set_exception(self._f, e), "set_exception", 2)
+end
+
+--- Calls fn(self) once done (through the loop, never inline).
+function Future:add_done_callback(fn)
+  local tokens = rawget(self, "_callbacks")
+  if not tokens then
+    tokens = {}
+    rawset(self, "_callbacks", tokens)
+  end
+  local token, rc
+  token, rc = core.add_done_callback(self._f, function()
+    if tokens[fn] == token then tokens[fn] = nil end
+    fn(self)
+  end)
+  if token == nil then check(rc, "add_done_callback", 2) end
+  tokens[fn] = token
+end
+
+--- Removes fn's registration if it has not run; returns how many.
+function Future:remove_done_callback(fn)
+  local tokens = rawget(self, "_callbacks")
+  local token = tokens and tokens[fn]
+  if not token then return 0 end
+  tokens[fn] = nil
+  return check(core.remove_done_callback(self._f, token), "remove_done_callback", 2)
+end
+
+---------------------------------------------------------------------------
+-- Loop
+---------------------------------------------------------------------------
+
+function Loop:time() return self._l:time() end
+function Loop:is_closed() return self._l:is_closed() == 1 end
+function Loop:is_running() return self._l:is_running() == 1 end
+function Loop:close()
+  local rc = self._l:close()
+  if rc == core.ECLOSED then return end
+  check(rc, "close", 2)
+end
+function Loop:stop() check(self._l:stop(), "stop", 2) end
+function Loop:set_debug(on) check(self._l:set_debug(on and 1 or 0), "set_debug", 2) end
+function Loop:get_debug() return self._l:get_debug() == 1 end
+function Loop:set_ready_budget(n) check(self._l:set_ready_budget(n), "set_ready_budget", 2) end
+function Loop:set_slow_callback_duration(s)
+  check(self._l:set_slow_callback_duration(s), "set_slow_callback_duration", 2)
+end
+--- Tasks of this loop that are not done.
+function Loop:task_count() return check(self._l:task_count(), "task_count", 2) end
+
+--- One iteration for a host that owns the frame loop: returns the number of
+-- callbacks run, whether work is pending, and the next timer's loop time
+-- (nil when none). max_block: seconds it may block (default 0).
+function Loop:step(max_block)
+  local n, pending, deadline = self._l:step(max_block or 0)
+  check(n, "step", 2)
+  return n, pending == 1, deadline >= 0 and deadline or nil
+end
+
+--- For hosts that poll themselves: libuv's backend fd, and how many
+-- milliseconds the host may block before stepping (-1: nothing due).
+function Loop:backend_fd() return check(self._l:backend_fd(), "backend_fd", 2) end
+function Loop:backend_timeout()
+  local ms = self._l:backend_timeout()
+  if ms < -1 then check(ms, "backend_timeout", 2) end -- -1 is "nothing due"
+  return ms
+end
+
+--- The Lua tasks of this loop that are not done (asyncio.all_tasks).
+function Loop:all_tasks()
+  local out = {}
+  for _, w in pairs(futures_by_id) do
+    if getmetatable(w) == Task and rawequal(w._loop, self) and w._t and w._t:done() == 0 then
+      out[#out + 1] = w
+    end
+  end
+  return out
+end
+
+--- Runs until `x` is done; returns its values or raises its error.
+function Loop:run_until_complete(x)
+  local f = core_future(x)
+  local rc = self._l:run_until_complete(f)
+  if rc == core.ESTOPPED or rc == core.ERUNNING or rc == core.ECLOSED or rc == core.EWRONGTHREAD
+      or rc == core.EINVAL and f:done() == 0 then
+    check(rc, "run_until_complete", 2)
+  end
+  return resume_values(pack(core.future_result(f)))
+end
+
+function Loop:run_forever() check(self._l:run_forever(), "run_forever", 2) end
+
+function Loop:create_task(fn, ...) return create_task(self, fn, nil, ...) end
+function Loop:create_future() return Future.new(self) end
+
+local function bind(fn, ...)
+  local n = select("#", ...)
+  if n == 0 then return fn end
+  local args = pack(...)
+  return function() return fn(unpack(args, 1, args.n)) end
+end
+
+local function wrap_handle(h, rc, what)
+  if h == nil then check(rc, what, 3) end
+  return setmetatable({ _h = h }, Handle)
+end
+
+--- Schedules fn(...) after the callbacks already ready; returns a Handle.
+function Loop:call_soon(fn, ...)
+  return wrap_handle(core.call_soon(self._l, bind(fn, ...)), "call_soon")
+end
+--- Schedules fn(...) after `delay` seconds.
+function Loop:call_later(delay, fn, ...)
+  local h, rc = core.call_later(self._l, delay, bind(fn, ...))
+  return wrap_handle(h, rc, "call_later")
+end
+--- Schedules fn(...) at loop time `when`.
+function Loop:call_at(when, fn, ...)
+  local h, rc = core.call_at(self._l, when, bind(fn, ...))
+  return wrap_handle(h, rc, "call_at")
+end
+
+function Handle:cancel() return self._h:cancel() == 1 end
+function Handle:cancelled() return self._h:cancelled() == 1 end
+function Handle:when()
+  local w = self._h:when()
+  return w >= 0 and w or nil
+end
+
+--- handler(loop, context) receives what nobody else could: errors never
+-- retrieved, errors of callbacks, tasks destroyed pending. context:
+-- {message=, error=, code=, future=}. nil restores the default (stderr).
+function Loop:set_exception_handler(handler)
+  if handler == nil then
+    check(core.set_exception_handler(self._l, nil), "set_exception_handler", 2)
+    return
+  end
+  local loop = self
+  check(core.set_exception_handler(self._l, function(ctx)
+    if ctx.future then ctx.future = wrap_future(ctx.future) end
+    handler(loop, ctx)
+  end), "set_exception_handler", 2)
+end
+
+--- Reports to the exception handler: context {message=, error=}.
+function Loop:call_exception_handler(context)
+  check(core.call_exception_handler(self._l, context.message or "", context.error),
+    "call_exception_handler", 2)
+end
+
+--- Requests cancellation of every task not done; returns how many.
+function Loop:cancel_all(message)
+  return check(self._l:cancel_all(message), "cancel_all", 2)
+end
+
+---------------------------------------------------------------------------
+-- run
+---------------------------------------------------------------------------
+
+-- Cancels the tasks left and steps until they are done (asyncio.run).
+local function finish_tasks(loop)
+  if loop._l:task_count() <= 0 then return end
+  loop._l:cancel_all(nil)
+  while loop._l:task_count() > 0 do
+    local n, pending = loop._l:step(60)
+    if n < 0 or pending == 0 then break end
+  end
+end
+
+--- Runs fn(...) as the main task of a new loop until it is done, cancels
+-- the tasks left, closes the loop; returns fn's values or raises its error
+-- (asyncio.run). opts (optional first argument, a plain table):
+-- {virtual_clock=bool, debug=bool}.
+function M.run(fn, ...)
+  local opts
+  if type(fn) == "table" and getmetatable(fn) == nil then
+    opts = fn
+    fn = ...
+    return M.run_with(opts, fn, select(2, ...))
+  end
+  return M.run_with(nil, fn, ...)
+end
+
+function M.run_with(opts, fn, ...)
+  if M.current_task() then
+    error(M.RuntimeError("asyncore.run() cannot be called from a running event loop"), 2)
+  end
+  local loop = M.new_loop(opts)
+  local prev = current_loop
+  current_loop = loop
+  local main = spawn(loop, fn, core.TASK_DEFAULT, nil, ...)
+  local rc = loop._l:run_until_complete(main._f)
+  local ok, err = pcall(finish_tasks, loop)
+  current_loop = prev
+  local r = pack(core.future_result(main._f))
+  loop._l:close()
+  if not ok then error(err, 0) end
+  if r[1] == nil then check(rc < 0 and rc or core.ESTATE, "run", 2) end
+  if r[1] then return unpack(r, 2, r.n) end
+  error(r[2], 0)
+end
+
+---------------------------------------------------------------------------
+-- Structured concurrency: gather, wait, as_completed, wait_for, shield,
+-- timeout scopes, task groups
+---------------------------------------------------------------------------
+
+-- A future whose outcome stands for another's (shield, wait_for,
+-- as_completed): the library copies the outcome, but a Lua value travels
+-- only with its owner, so the values are read from the source.
+local Proxy = setmetatable({}, { __index = Future })
+Proxy.__index = Proxy
+Proxy.__tostring = Future.__tostring
+Proxy.__eq = Future.__eq
+
+local function proxy(f, source_of)
+  return setmetatable({ _f = f, _loop = wrap_loop(f:get_loop()), _source_of = source_of }, Proxy)
+end
+
+function Proxy:_source_values()
+  local src = self._source_of(self)
+  return resume_values(pack(core.future_result(core_future(src))))
+end
+
+function Proxy:result()
+  if self._f:state() == core.FUTURE_RESULT then return self:_source_values() end
+  return Future.result(self)
+end
+
+-- Plain tables (no metatable) are option lists; functions become tasks.
+local function is_options(x) return type(x) == "table" and getmetatable(x) == nil end
+
+local function as_awaitable(loop, x)
+  if type(x) == "function" then return create_task(loop, x) end
+  return x
+end
+
+local function collect(loop, list, n)
+  local items, cores = {}, {}
+  for i = 1, n do
+    items[i] = as_awaitable(loop, list[i])
+    cores[i] = core_future(items[i])
+  end
+  return items, cores
+end
+
+--- Runs the awaitables (futures, tasks, or functions, made tasks)
+-- concurrently and returns their results in argument order (the first
+-- value of each). The first error is raised at once (the others go on);
+-- with gather{a, b, return_exceptions=true} errors count as results.
+-- Cancelling the caller cancels the children.
+function M.gather(...)
+  local loop = M.get_running_loop()
+  local list, opts = pack(...), {}
+  if list.n == 1 and is_options(list[1]) then
+    opts = list[1]
+    list = { n = opts.n or #opts, unpack(opts, 1, opts.n or #opts) }
+  end
+  local _, cores = collect(loop, list, list.n)
+  local flags = opts.return_exceptions and core.GATHER_RETURN_EXCEPTIONS or core.GATHER_DEFAULT
+  local g, rc = loop._l:gather(cores, flags)
+  if not g then check(rc, "gather", 2) end
+  await(g)
+  local results = { n = #cores }
+  for i = 1, #cores do
+    local r = pack(core.future_result(cores[i]))
+    results[i] = r[2]
+  end
+  return unpack(results, 1, results.n)
+end
+
+local wait_modes = {
+  ALL_COMPLETED = core.WAIT_ALL_COMPLETED,
+  FIRST_COMPLETED = core.WAIT_FIRST_COMPLETED,
+  FIRST_EXCEPTION = core.WAIT_FIRST_EXCEPTION,
+}
+M.ALL_COMPLETED, M.FIRST_COMPLETED, M.FIRST_EXCEPTION = "ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"
+
+--- Waits until return_when is met or the timeout passes (never raises
+-- TimeoutError, never cancels); returns the done and the pending ones, as
+-- lists in argument order. opts: {timeout=s, return_when="FIRST_COMPLETED"}.
+function M.wait(aws, opts)
+  opts = opts or {}
+  local loop = M.get_running_loop()
+  local items, cores = collect(loop, aws, #aws)
+  local mode = wait_modes[opts.return_when or "ALL_COMPLETED"]
+  if not mode then error("asyncore.wait: unknown return_when " .. tostring(opts.return_when), 2) end
+  local w, rc = loop._l:wait(cores, mode, opts.timeout or core.NO_TIMEOUT)
+  if not w then check(rc, "wait", 2) end
+  await(w)
+  local by_id = {}
+  for i = 1, #cores do by_id[cores[i]:id()] = items[i] end
+  local done, pending = {}, {}
+  for i = 0, w:wait_done_count() - 1 do done[#done + 1] = by_id[w:wait_done_at(i):id()] end
+  for i = 0, w:wait_pending_count() - 1 do pending[#pending + 1] = by_id[w:wait_pending_at(i):id()] end
+  return done, pending
+end
+
+--- An iterator over futures in the order the awaitables complete:
+--   for f in asyncore.as_completed({a, b}, timeout) do local v = asyncore.await(f) end
+-- After the timeout, awaiting the next ones raises TimeoutError.
+function M.as_completed(aws, timeout)
+  local loop = M.get_running_loop()
+  local items, cores = collect(loop, aws, #aws)
+  local it, rc = loop._l:as_completed(cores, timeout or core.NO_TIMEOUT)
+  if not it then check(rc, "as_completed", 2) end
+  local function source(p) return items[p._f:as_completed_index() + 1] end
+  return function()
+    local f, nrc = it:next()
+    if not f then
+      check(nrc, "as_completed", 2)
+      return nil
+    end
+    return proxy(f, source)
+  end
+end
+
+--- Awaits `aw` for at most `timeout` seconds (nil: no limit): its values,
+-- or, after cancelling it and letting it finish, TimeoutError.
+function M.wait_for(aw, timeout)
+  local loop = M.get_running_loop()
+  aw = as_awaitable(loop, aw)
+  local f, rc = loop._l:wait_for(core_future(aw), timeout or core.NO_TIMEOUT)
+  if not f then check(rc, "wait_for", 2) end
+  return await(proxy(f, function() return aw end))
+end
+
+--- A future that mirrors `aw`; cancelling it leaves `aw` running.
+function M.shield(aw)
+  local loop = M.get_event_loop()
+  aw = as_awaitable(loop, aw)
+  local f, rc = loop._l:shield(core_future(aw))
+  if not f then check(rc, "shield", 2) end
+  return proxy(f, function() return aw end)
+end
+
+local Timeout = {}
+Timeout.__index = Timeout
+M.Timeout = Timeout
+--- The deadline (loop time; math.huge for none).
+function Timeout:when() return self._s:when() end
+--- Moves the deadline (math.huge: none).
+function Timeout:reschedule(when) check(self._s:reschedule(when or core.NO_TIMEOUT), "reschedule", 2) end
+function Timeout:expired() return self._s:expired() == 1 end
+
+local function code_of(e)
+  if M.is_error(e) and type(e.code) == "number" then return e.code end
+  return core.EHOST
+end
+
+local function run_scope(scope, rc, fn, ...)
+  if not scope then check(rc, "timeout", 3) end
+  local task = M.current_task()
+  if not task then error("asyncore.timeout: not inside a task", 3) end
+  check(scope:enter(task._t), "timeout", 3)
+  local cm = setmetatable({ _s = scope }, Timeout)
+  local r = pack(pcall(fn, cm, ...))
+  local outcome = r[1] and 0 or code_of(r[2])
+  if scope:exit(outcome) == core.ETIMEDOUT and outcome == core.ECANCELLED then
+    error(TimeoutError("the timeout expired"), 0)
+  end
+  if not r[1] then error(r[2], 0) end
+  return unpack(r, 2, r.n)
+end
+
+--- Runs fn(cm, ...) in the running task with a deadline `delay` seconds
+-- from now (nil: none; cm:reschedule moves it); returns fn's values, or
+-- raises TimeoutError when the deadline cancelled it (asyncio.timeout).
+function M.timeout(delay, fn, ...)
+  local scope, rc = M.get_running_loop()._l:timeout_new(delay or core.NO_TIMEOUT)
+  return run_scope(scope, rc, fn, ...)
+end
+
+--- The same with a deadline at loop time `when` (asyncio.timeout_at).
+function M.timeout_at(when, fn, ...)
+  local scope, rc = M.get_running_loop()._l:timeout_new_at(when or core.NO_TIMEOUT)
+  return run_scope(scope, rc, fn, ...)
+end
+
+local TaskGroup = {}
+TaskGroup.__index = TaskGroup
+M.TaskGroup = TaskGroup
+
+--- A task in the group: create_task(fn, ...) or create_task{fn, ..., name=}.
+function TaskGroup:create_task(fn, ...)
+  return create_task(self._loop, fn, self._g, ...)
+end
+--- Tasks of the group not done yet.
+function TaskGroup:size() return self._g:size() end
+
+--- Runs body(tg, ...) in the running task with a task group (asyncio's
+-- `async with TaskGroup() as tg`): returns once every task of the group
+-- is done, with body's values. The first task to fail cancels the others
+-- and the body; then ExceptionGroup is raised, its `exceptions` the errors
+-- in the order they happened (a failing body's own error last).
+function M.task_group(body, ...)
+  local task = M.current_task()
+  if not task then error("asyncore.task_group: not inside a task", 2) end
+  local g, rc = core.taskgroup_new(task._t)
+  if not g then check(rc, "task_group", 2) end
+  local tg = setmetatable({ _g = g, _loop = task._loop }, TaskGroup)
+  local r = pack(pcall(body, tg, ...))
+  local outcome, err = 0, nil
+  if not r[1] then
+    err = core.error_from_value(r[2])
+    outcome = err:code()
+  end
+  local join, jrc = g:join(outcome, err)
+  if not join then check(jrc, "task_group", 2) end
+  local jr = pack(pcall(await, join))
+  if not jr[1] then error(jr[2], 0) end
+  if not r[1] then error(r[2], 0) end
+  return unpack(r, 2, r.n)
+end
+TaskGroup.run = M.task_group
+
+---------------------------------------------------------------------------
+-- Synchronization primitives and queues (asyncio's, FIFO-fair)
+---------------------------------------------------------------------------
+
+-- Awaits the future of a core call that returned (future, code).
+local function await_op(f, rc, what)
+  if not f then check(rc, what, 3) end
+  return await(f)
+end
+
+-- Calls fn(...) holding `prim` (acquired and released around it, also
+-- when fn raises): Lua's `async with`.
+local function holding(prim, fn, ...)
+  prim:acquire()
+  local r = pack(pcall(fn, ...))
+  prim:release()
+  if not r[1] then error(r[2], 0) end
+  return unpack(r, 2, r.n)
+end
+
+local function new_handle(cls, what, h, rc)
+  if not h then check(rc, what, 3) end
+  return setmetatable({ _h = h }, cls)
+end
+
+local Lock = { __name = "Lock" }
+Lock.__index = Lock
+M.Lock = Lock
+--- A lock (asyncio.Lock) of the current loop.
+function Lock.new() return new_handle(Lock, "Lock", M.get_event_loop()._l:lock_new()) end
+setmetatable(Lock, { __call = function() return Lock.new() end })
+function Lock:acquire() await_op(self._h:acquire()) return true end
+function Lock:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Lock:release() check(self._h:release(), "release", 2) end
+function Lock:locked() return self._h:locked() == 1 end
+--- Runs fn(...) holding the lock; returns its values.
+Lock.with = holding
+
+local Event = {}
+Event.__index = Event
+M.Event = Event
+function Event.new() return new_handle(Event, "Event", M.get_event_loop()._l:event_new()) end
+setmetatable(Event, { __call = function() return Event.new() end })
+function Event:wait() await_op(self._h:wait()) return true end
+function Event:set() check(self._h:set(), "set", 2) end
+function Event:clear() check(self._h:clear(), "clear", 2) end
+function Event:is_set() return self._h:is_set() == 1 end
+
+local Condition = {}
+Condition.__index = Condition
+M.Condition = Condition
+--- A condition (asyncio.Condition) over `lock` (a Lock) or a lock of its own.
+function Condition.new(lock)
+  return new_handle(Condition, "Condition", M.get_event_loop()._l:condition_new(lock and lock._h or nil))
+end
+setmetatable(Condition, { __call = function(_, lock) return Condition.new(lock) end })
+function Condition:acquire() await_op(self._h:acquire()) return true end
+function Condition:release() check(self._h:release(), "release", 2) end
+function Condition:locked() return self._h:locked() == 1 end
+--- Releases the lock, waits for a notification, re-acquires the lock.
+function Condition:wait() await_op(self._h:wait()) return true end
+--- Waits until predicate() is true (called with the lock held); returns
+-- its last value.
+function Condition:wait_for(predicate)
+  local v = predicate()
+  while not v do
+    self:wait()
+    v = predicate()
+  end
+  return v
+end
+function Condition:notify(n) check(self._h:notify(n or 1), "notify", 2) end
+function Condition:notify_all() check(self._h:notify_all(), "notify_all", 2) end
+Condition.with = holding
+
+local Semaphore = {}
+Semaphore.__index = Semaphore
+M.Semaphore = Semaphore
+--- A semaphore of `value` permits (default 1).
+function Semaphore.new(value, bounded)
+  return new_handle(Semaphore, "Semaphore", M.get_event_loop()._l:semaphore_new(value or 1, bounded and 1 or 0))
+end
+setmetatable(Semaphore, { __call = function(_, value) return Semaphore.new(value) end })
+--- A semaphore whose release beyond its initial value raises.
+function M.BoundedSemaphore(value) return Semaphore.new(value, true) end
+function Semaphore:acquire() await_op(self._h:acquire()) return true end
+function Semaphore:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Semaphore:release() check(self._h:release(), "release", 2) end
+function Semaphore:locked() return self._h:locked() == 1 end
+function Semaphore:value() return self._h:value() end
+Semaphore.with = holding
+
+local Barrier = {}
+Barrier.__index = Barrier
+M.Barrier = Barrier
+function Barrier.new(parties)
+  return new_handle(Barrier, "Barrier", M.get_event_loop()._l:barrier_new(parties))
+end
+setmetatable(Barrier, { __call = function(_, parties) return Barrier.new(parties) end })
+--- Waits until `parties` tasks wait; returns this one's arrival index.
+-- Raises BrokenBarrierError when the barrier is reset or aborted.
+function Barrier:wait()
+  local f, rc = self._h:wait()
+  return await_op(f, rc, "wait")
+end
+function Barrier:reset() check(self._h:reset(), "reset", 2) end
+function Barrier:abort() check(self._h:abort(), "abort", 2) end
+function Barrier:broken() return self._h:broken() == 1 end
+function Barrier:parties() return self._h:parties() end
+function Barrier:n_waiting() return self._h:n_waiting() end
+
+local Queue = {}
+Queue.__index = Queue
+M.Queue = Queue
+
+local function new_queue(kind, maxsize)
+  return new_handle(Queue, "Queue", M.get_event_loop()._l:queue_new(kind, maxsize or 0))
+end
+--- A FIFO queue of any Lua values, of at most maxsize items (0/nil: no
+-- limit). asyncio.Queue, with shutdown (3.13).
+function Queue.new(maxsize) return new_queue(core.QUEUE_FIFO, maxsize) end
+setmetatable(Queue, { __call = function(_, maxsize) return Queue.new(maxsize) end })
+--- Last in, first out.
+function M.LifoQueue(maxsize) return new_queue(core.QUEUE_LIFO, maxsize) end
+--- Lowest priority first (put(item, priority); equal ones in put order).
+function M.PriorityQueue(maxsize) return new_queue(core.QUEUE_PRIORITY, maxsize) end
+
+--- Puts item, waiting while the queue is full; QueueShutDown once shut down.
+-- As asyncio's put, it does not suspend when there is room.
+function Queue:put(item, priority)
+  local rc = core.queue_put_nowait(self._h, item, priority)
+  if rc == core.EFULL then
+    await_op(core.queue_put(self._h, item, priority))
+    return
+  end
+  check(rc, "put", 2)
+end
+--- Puts without waiting: QueueFull when full.
+function Queue:put_nowait(item, priority)
+  check(core.queue_put_nowait(self._h, item, priority), "put_nowait", 2)
+end
+--- The next item, waiting while the queue is empty; QueueShutDown once shut
+-- down and empty. As asyncio's get, it does not suspend when an item is
+-- there.
+function Queue:get()
+  local rc, item = core.queue_get_nowait(self._h)
+  if rc == 0 then return item end
+  if rc == core.EEMPTY then return await_op(self._h:get()) end
+  check(rc, "get", 2)
+end
+--- The next item and its priority, without waiting: QueueEmpty when empty.
+function Queue:get_nowait()
+  local rc, item, priority = core.queue_get_nowait(self._h)
+  check(rc, "get_nowait", 2)
+  return item, priority
+end
+function Queue:qsize() return self._h:qsize() end
+function Queue:empty() return self._h:empty() == 1 end
+function Queue:full() return self._h:full() == 1 end
+function Queue:maxsize() return self._h:maxsize() end
+function Queue:task_done() check(self._h:task_done(), "task_done", 2) end
+--- Waits until every item put has been marked done.
+function Queue:join() await_op(self._h:join()) end
+--- Puts fail from now on, gets drain what is left; immediate drops it.
+function Queue:shutdown(immediate) check(self._h:shutdown(immediate and 1 or 0), "shutdown", 2) end
+function Queue:is_shutdown() return self._h:is_shutdown() == 1 end
+
+---------------------------------------------------------------------------
+-- Streams, servers, UDP, DNS
+---------------------------------------------------------------------------
+
+
+local function string_op(str, rc, what)
+  if str == nil then check(rc, what, 3) end
+  return str
+end
+
+local Stream = {}
+Stream.__index = Stream
+M.Stream = Stream
+
+local function wrap_stream(s) return setmetatable({ _s = s }, Stream) end
+
+local function connected(what, s, conn, rc)
+  if not s then check(rc, what, 3) end
+  local stream = wrap_stream(s)
+  await(conn)
+  return stream
+end
+
+--- Connects over TCP (asyncio.open_connection); returns a Stream, which
+-- reads and writes. Raises OSError (ECONNREFUSED ...) when it cannot.
+function M.open_connection(host, port)
+  return connected("open_connection", M.get_running_loop()._l:connect_tcp(host, port))
+end
+
+--- The same over a Unix-domain socket.
+function M.open_unix_connection(path)
+  return connected("open_unix_connection", M.get_running_loop()._l:connect_unix(path))
+end
+
+--- Up to n bytes (n nil or negative: until EOF); "" at EOF.
+function Stream:read(n) return await_op(self._s:read(n or -1)) end
+--- Exactly n bytes; IncompleteReadError (with .partial) at EOF first.
+function Stream:readexactly(n) return await_op(self._s:readexactly(n)) end
+--- Bytes up to and including `sep` (default "\n"); IncompleteReadError at
+-- EOF, LimitOverrunError beyond the limit.
+function Stream:readuntil(sep) return await_op(self._s:readuntil(sep or "\n")) end
+--- A line with its "\n"; at EOF the partial line ("" when none).
+function Stream:readline() return await_op(self._s:readline()) end
+--- Iterates over the lines until EOF (each with its "\n").
+function Stream:lines()
+  return function()
+    local line = self:readline()
+    if line == "" then return nil end
+    return line
+  end
+end
+function Stream:at_eof() return self._s:at_eof() == 1 end
+function Stream:set_limit(n) check(self._s:set_limit(n), "set_limit", 2) end
+--- Queues bytes; never waits (await drain() for flow control).
+function Stream:write(data) check(self._s:write(data), "write", 2) end
+function Stream:writelines(list) for _, d in ipairs(list) do self:write(d) end end
+function Stream:drain() await_op(self._s:drain()) end
+function Stream:write_eof() check(self._s:write_eof(), "write_eof", 2) end
+function Stream:set_write_buffer_limits(high, low)
+  check(self._s:set_write_buffer_limits(high or 0, low or 0), "set_write_buffer_limits", 2)
+end
+function Stream:get_write_buffer_size() return self._s:write_buffer_size() end
+function Stream:close() self._s:close() end
+function Stream:is_closing() return self._s:is_closing() == 1 end
+function Stream:wait_closed() await_op(self._s:wait_closed()) end
+--- "peername" or "sockname": the address as text ("host:port", a path).
+function Stream:get_extra_info(name)
+  if name == "peername" then return string_op(self._s:peer_address()) end
+  if name == "sockname" then return string_op(self._s:local_address()) end
+  return nil
+end
+
+local Server = {}
+Server.__index = Server
+M.Server = Server
+
+local function start(loop, client_connected, where, port, opts)
+  local srv, rc = core.server_listen(loop._l, where, port, opts and opts.backlog or 0, function(s)
+    create_task(loop, client_connected, nil, wrap_stream(s))
+  end)
+  if not srv then check(rc, "start_server", 3) end
+  return setmetatable({ _srv = srv, _loop = loop }, Server)
+end
+
+--- Listens on TCP (asyncio.start_server): client_connected(stream) runs as
+-- a new task for every connection. host nil: all interfaces; port 0: any
+-- free port (server:port()). opts: {backlog=n}.
+function M.start_server(client_connected, host, port, opts)
+  return start(M.get_event_loop(), client_connected, host, port or 0, opts)
+end
+
+--- The same on a Unix-domain socket at `path`.
+function M.start_unix_server(client_connected, path, opts)
+  return start(M.get_event_loop(), client_connected, path, nil, opts)
+end
+
+function Server:address() return string_op(self._srv:address()) end
+function Server:port() return check(self._srv:port(), "port", 2) end
+function Server:is_serving() return self._srv:is_serving() == 1 end
+function Server:close() self._srv:close() end
+function Server:wait_closed() await_op(self._srv:wait_closed()) end
+--- Serves until the server is closed.
+Server.serve_forever = Server.wait_closed
+
+local Udp = {}
+Udp.__index = Udp
+M.Udp = Udp
+
+--- A UDP endpoint bound to host (nil: all interfaces) and port (0: any).
+function M.udp_bind(host, port)
+  local u, rc = M.get_event_loop()._l:udp_bind(host, port or 0)
+  if not u then check(rc, "udp_bind", 2) end
+  return setmetatable({ _u = u }, Udp)
+end
+
+--- Sets the default peer; only its datagrams are received then.
+function Udp:connect(host, port) check(self._u:connect(host, port), "connect", 2) end
+--- Sends a datagram to "host:port" (nil: the connected peer).
+function Udp:send(data, address) check(self._u:send(data, address), "send", 2) end
+--- The next datagram.
+function Udp:recv() return await_op(self._u:recv()) end
+--- The next datagram and its sender's address.
+function Udp:recvfrom()
+  local raw = await_op(self._u:recvfrom())
+  local nl = raw:find("\n", 1, true)
+  return raw:sub(nl + 1), raw:sub(1, nl - 1)
+end
+function Udp:set_recv_queue(n) check(self._u:set_recv_queue(n), "set_recv_queue", 2) end
+function Udp:dropped() return self._u:dropped() end
+function Udp:queued() return self._u:queued() end
+function Udp:local_address() return string_op(self._u:local_address()) end
+function Udp:close() self._u:close() end
+
+local families = { any = core.FAMILY_ANY, ipv4 = core.FAMILY_IPV4, ipv6 = core.FAMILY_IPV6 }
+local socktypes = { stream = core.SOCKTYPE_STREAM, dgram = core.SOCKTYPE_DGRAM }
+
+--- Resolves host and port (asyncio.getaddrinfo): a list of "addr:port".
+-- opts: {family="any"|"ipv4"|"ipv6", type="stream"|"dgram"}.
+function M.getaddrinfo(host, port, opts)
+  opts = opts or {}
+  local family = families[opts.family or "any"]
+  local socktype = socktypes[opts.type or "stream"]
+  if not family or not socktype then error("asyncore.getaddrinfo: bad family or type", 2) end
+  local text = await_op(M.get_running_loop()._l:getaddrinfo(host, port and tostring(port), family, socktype))
+  local list = {}
+  for line in text:gmatch("[^\n]+") do list[#list + 1] = line end
+  return list
+end
+
+--- The host and service names of "addr:port" (asyncio.getnameinfo).
+-- flags: a sum of asyncore.core.NI_* values.
+function M.getnameinfo(address, flags)
+  local text = await_op(M.get_running_loop()._l:getnameinfo(address, flags or 0))
+  local host, serv = text:match("^([^\n]*)\n([^\n]*)")
+  return host, serv
+end
+
+---------------------------------------------------------------------------
+-- Threads: C functions on worker threads, thread-safe futures
+---------------------------------------------------------------------------
+
+local Executor = {}
+Executor.__index = Executor
+M.Executor = Executor
+
+--- A dedicated pool of n worker threads.
+function Executor.new(n)
+  local ex, rc = core.executor_new(n or 1)
+  if not ex then check(rc, "Executor", 2) end
+  return setmetatable({ _ex = ex }, Executor)
+end
+setmetatable(Executor, { __call = function(_, n) return Executor.new(n) end })
+
+--- Stops accepting work; opts {wait=bool, cancel_pending=bool}.
+function Executor:shutdown(opts)
+  opts = opts or {}
+  local flags = (opts.wait and core.EXECUTOR_WAIT or 0) + (opts.cancel_pending and core.EXECUTOR_CANCEL_PENDING or 0)
+  check(self._ex:shutdown(flags), "shutdown", 2)
+end
+
+--- Runs a C function on a worker thread and returns its result: `fn` is an
+-- ac_work_fn and `ud` its argument, light userdata a C library hands out
+-- (Lua code itself never runs off the loop's thread). executor: an
+-- Executor, or nil for libuv's pool. Cancelling the caller before the work
+-- started keeps it from running.
+function M.to_thread(fn, ud, executor)
+  local loop = M.get_running_loop()
+  return await_op(loop._l:to_thread(fn, ud, executor and executor._ex or nil))
+end
+
+local TsFuture = {}
+TsFuture.__index = TsFuture
+M.TsFuture = TsFuture
+
+--- A thread-safe future (concurrent.futures.Future): C code on any thread
+-- completes it (tsf:ptr() is its ac_tsfuture *), a task awaits it.
+function TsFuture.new()
+  local ts, rc = core.tsfuture_new()
+  if not ts then check(rc, "TsFuture", 2) end
+  return setmetatable({ _ts = ts }, TsFuture)
+end
+setmetatable(TsFuture, { __call = function() return TsFuture.new() end })
+
+function TsFuture:ptr() return self._ts:ptr() end
+function TsFuture:done() return self._ts:done() == 1 end
+function TsFuture:cancelled() return self._ts:cancelled() == 1 end
+function TsFuture:cancel(message) return self._ts:cancel(message) == 1 end
+function TsFuture:set_result(v)
+  if v == nil then
+    check(self._ts:set_result_none(), "set_result", 2)
+  else
+    check(self._ts:set_result_int64(v), "set_result", 2)
+  end
+end
+function TsFuture:set_exception_code(code, message)
+  check(self._ts:set_error_code(code, message), "set_exception_code", 2)
+end
+--- Blocks this thread up to `timeout` seconds (nil: forever); true if done.
+function TsFuture:wait(timeout) return self._ts:wait(timeout or -1) == 0 end
+--- Awaits it from a task (asyncio.wrap_future) and returns its result.
+function TsFuture:await()
+  return await_op(self._ts:wrap(M.get_running_loop()._l))
+end
+
+---------------------------------------------------------------------------
+-- Context variables (contextvars)
+---------------------------------------------------------------------------
+
+local ContextVar = {}
+ContextVar.__index = ContextVar
+M.ContextVar = ContextVar
+
+--- A task-local variable: a task sees the values set before it was created
+-- and its own; never its children's. `default` is returned when unset.
+function ContextVar.new(name, default)
+  local key, rc = core.context_key_new()
+  if key == nil then check(rc, "ContextVar", 2) end
+  return setmetatable({ name = name, default = default, _key = key }, ContextVar)
+end
+setmetatable(ContextVar, { __call = function(_, name, default) return ContextVar.new(name, default) end })
+
+function ContextVar:get(default)
+  local rc, v = core.context_get(M.get_event_loop()._l, self._key)
+  check(rc, "ContextVar.get", 2)
+  if rc == 1 then return v end
+  if default ~= nil then return default end
+  return self.default
+end
+
+function ContextVar:set(value)
+  check(core.context_set(M.get_event_loop()._l, self._key, value), "ContextVar.set", 2)
+end
+
+function ContextVar:delete()
+  return check(core.context_delete(M.get_event_loop()._l, self._key), "ContextVar.delete", 2) == 1
+end
+
+---------------------------------------------------------------------------
+-- A host's loop
+---------------------------------------------------------------------------
+
+-- A host that owns the loop hands it over before requiring this module (a
+-- light userdata ac_loop * in the registry under "asyncore.host_loop");
+-- it becomes the current loop, stepped by the host.
+do
+  local hl = core.host_loop()
+  if hl then
+    M.loop = wrap_loop(hl, true)
+    current_loop = M.loop
+  end
+end
+
+return M

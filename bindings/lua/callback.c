@@ -1,0 +1,323 @@
+/*
+ * callback.c — Lua functions the loop calls: call_soon/call_later/call_at,
+ * done-callbacks, the exception handler.
+ *
+ * Each registration is a block holding the function's registry reference;
+ * the library's free_ud releases it exactly once. The function runs on the
+ * callback thread inside acl_protect, itself under lua_pcall with a
+ * message handler that keeps the traceback; an error goes to the loop's
+ * exception handler as an AC_EHOST error (message and traceback, the Lua
+ * error value as payload). It never reaches the host.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "acl.h"
+
+typedef struct acl_callback {
+  acl_state *st;
+  int fn_ref;
+} acl_callback;
+
+static acl_callback *callback_new(lua_State *L, acl_state *st, int fn_idx) {
+  acl_callback *cb;
+  int ref;
+  luaL_checktype(L, fn_idx, LUA_TFUNCTION);
+  lua_pushvalue(L, fn_idx);
+  ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  cb = (acl_callback *)malloc(sizeof *cb);
+  if (cb == NULL) {
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    luaL_error(L, "asyncore: out of memory");
+    return NULL;
+  }
+  cb->st = acl_state_hold(st);
+  cb->fn_ref = ref;
+  return cb;
+}
+
+static void callback_free(void *ud) {
+  acl_callback *cb = (acl_callback *)ud;
+  if (cb->st->L != NULL) luaL_unref(cb->st->L, LUA_REGISTRYINDEX, cb->fn_ref);
+  acl_state_release(cb->st);
+  free(cb);
+}
+
+/* Message handler: {error value, traceback}. */
+static int keep_traceback(lua_State *L) {
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  luaL_traceback(L, L, acl_error_text(L, 1), 1);
+  lua_rawseti(L, -3, 2);
+  lua_pop(L, 1); /* the text */
+  return 1;
+}
+
+/* Calls the function below its `nargs` arguments on top of L; on error,
+ * reports it to `loop`'s handler with `what` (or, for the exception
+ * handler itself, straight to the default handler). */
+static void call_reporting(lua_State *L, acl_state *st, ac_loop *loop, int nargs,
+                           const char *what, int from_handler) {
+  int fn = lua_gettop(L) - nargs;
+  ac_error *err;
+  lua_pushcfunction(L, keep_traceback);
+  lua_insert(L, fn);
+  if (lua_pcall(L, nargs, 0, fn) == 0) {
+    lua_remove(L, fn);
+    return;
+  }
+  lua_remove(L, fn);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_rawgeti(L, -1, 1);
+    lua_rawgeti(L, -2, 2);
+    err = acl_error_from_lua(L, st, -2, lua_tostring(L, -1));
+    lua_pop(L, 3);
+  } else {
+    /* The message handler itself failed (memory). */
+    err = acl_error_from_lua(L, st, -1, lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  if (from_handler)
+    ac_loop_default_exception_handler(loop, what, err, NULL);
+  else
+    acl_report(loop, what, err);
+  ac_error_unref(err);
+}
+
+struct call_ctx {
+  acl_callback *cb;
+  ac_loop *loop;
+  ac_stream *stream; /* the argument of a connection callback, or NULL */
+};
+
+static int call_body(lua_State *L) {
+  struct call_ctx *c = (struct call_ctx *)lua_touserdata(L, 1);
+  int nargs = 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->cb->fn_ref);
+  if (c->stream != NULL) {
+    acl_push_stream(L, c->stream);
+    nargs = 1;
+  }
+  call_reporting(L, c->cb->st, c->loop, nargs, "Exception in callback", 0);
+  return 0;
+}
+
+/* Runs cb's function (with `stream` as its argument when not NULL);
+ * errors of the machinery itself are reported too. */
+static void run_callback_with(ac_loop *loop, acl_callback *cb, ac_stream *stream) {
+  struct call_ctx c;
+  char err[512];
+  if (cb->st->L == NULL) return; /* the Lua state is gone */
+  c.cb = cb;
+  c.loop = loop;
+  c.stream = stream;
+  if (acl_protect(cb->st, call_body, &c, err, sizeof err) != 0) {
+    ac_error *e = NULL;
+    if (ac_error_new(AC_EHOST, err, NULL, &e) == 0) {
+      acl_report(loop, "Exception in callback", e);
+      ac_error_unref(e);
+    }
+  }
+}
+
+static void run_callback(ac_loop *loop, acl_callback *cb) {
+  run_callback_with(loop, cb, NULL);
+}
+
+static void loop_callback(ac_loop *loop, void *ud) {
+  run_callback(loop, (acl_callback *)ud);
+}
+
+static void done_callback(ac_future *f, void *ud) {
+  run_callback(ac_future_get_loop(f), (acl_callback *)ud);
+}
+
+static ac_loop *check_loop(lua_State *L, int idx) {
+  ac_loop *loop = acl_to_loop(L, idx);
+  luaL_argcheck(L, loop != NULL, idx, "Loop expected");
+  return loop;
+}
+
+static int push_handle_result(lua_State *L, int rc, ac_handle *h) {
+  if (rc != 0) {
+    lua_pushnil(L);
+    lua_pushinteger(L, rc);
+    return 2;
+  }
+  acl_push_handle(L, h);
+  return 1;
+}
+
+/* call_soon(loop, fn) -> Handle | nil, code. */
+int acl_call_soon(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  acl_callback *cb = callback_new(L, acl_state_of(L), 2);
+  ac_handle *h = NULL;
+  int rc = ac_loop_call_soon(loop, loop_callback, cb, callback_free, &h);
+  return push_handle_result(L, rc, h);
+}
+
+/* call_later(loop, delay, fn) -> Handle | nil, code. */
+int acl_call_later(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  double delay = (double)luaL_checknumber(L, 2);
+  acl_callback *cb = callback_new(L, acl_state_of(L), 3);
+  ac_handle *h = NULL;
+  int rc = ac_loop_call_later(loop, delay, loop_callback, cb, callback_free, &h);
+  return push_handle_result(L, rc, h);
+}
+
+/* call_at(loop, when, fn) -> Handle | nil, code. */
+int acl_call_at(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  double when = (double)luaL_checknumber(L, 2);
+  acl_callback *cb = callback_new(L, acl_state_of(L), 3);
+  ac_handle *h = NULL;
+  int rc = ac_loop_call_at(loop, when, loop_callback, cb, callback_free, &h);
+  return push_handle_result(L, rc, h);
+}
+
+/* add_done_callback(fut, fn) -> token | nil, code. The token removes it. */
+int acl_add_done_callback(lua_State *L) {
+  ac_future *f = acl_to_future(L, 1);
+  acl_callback *cb;
+  int rc;
+  luaL_argcheck(L, f != NULL, 1, "Future or Task expected");
+  cb = callback_new(L, acl_state_of(L), 2);
+  rc = ac_future_add_done_callback(f, done_callback, cb, callback_free);
+  if (rc != 0) {
+    lua_pushnil(L);
+    lua_pushinteger(L, rc);
+    return 2;
+  }
+  lua_pushlightuserdata(L, cb);
+  return 1;
+}
+
+/* remove_done_callback(fut, token) -> count removed | code. */
+int acl_remove_done_callback(lua_State *L) {
+  ac_future *f = acl_to_future(L, 1);
+  luaL_argcheck(L, f != NULL, 1, "Future or Task expected");
+  luaL_checktype(L, 2, LUA_TLIGHTUSERDATA);
+  lua_pushinteger(L, ac_future_remove_done_callback(f, done_callback, lua_touserdata(L, 2)));
+  return 1;
+}
+
+/* ---- servers ---- */
+
+static void on_connection(ac_server *server, ac_stream *stream, void *ud) {
+  (void)server;
+  run_callback_with(ac_stream_get_loop(stream), (acl_callback *)ud, stream);
+}
+
+/* server_listen(loop, host, port, backlog, fn) -> Server | nil, code: TCP;
+ * server_listen(loop, path, nil, backlog, fn): a Unix socket. fn(stream)
+ * runs for each connection, as a callback of the loop. */
+int acl_server_listen(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  const char *where = luaL_optstring(L, 2, NULL);
+  int is_unix = lua_isnoneornil(L, 3);
+  int port = is_unix ? 0 : (int)luaL_checkinteger(L, 3);
+  int backlog = (int)luaL_optinteger(L, 4, 0);
+  acl_callback *cb;
+  ac_server *srv = NULL;
+  int rc;
+  if (is_unix) luaL_argcheck(L, where != NULL, 2, "socket path expected");
+  cb = callback_new(L, acl_state_of(L), 5);
+  if (is_unix)
+    rc = ac_server_listen_unix(loop, where, backlog, on_connection, cb, callback_free, &srv);
+  else
+    rc = ac_server_listen_tcp(loop, where, port, backlog, on_connection, cb, callback_free, &srv);
+  if (rc != 0) {
+    lua_pushnil(L);
+    lua_pushinteger(L, rc);
+    return 2;
+  }
+  acl_push_server(L, srv);
+  return 1;
+}
+
+/* ---- the exception handler ---- */
+
+struct handler_ctx {
+  acl_callback *cb;
+  ac_loop *loop;
+  const char *message;
+  ac_error *error;
+  ac_future *future;
+};
+
+static int handler_body(lua_State *L) {
+  struct handler_ctx *c = (struct handler_ctx *)lua_touserdata(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->cb->fn_ref);
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, c->message != NULL ? c->message : "");
+  lua_setfield(L, -2, "message");
+  if (c->error != NULL) {
+    acl_push_error_object(L, c->cb->st, c->error);
+    lua_setfield(L, -2, "error");
+    lua_pushinteger(L, ac_error_code(c->error));
+    lua_setfield(L, -2, "code");
+  }
+  if (c->future != NULL && acl_finalizing == 0) {
+    ac_task *t = ac_future_as_task(c->future);
+    if (t != NULL)
+      acl_push_task(L, t);
+    else
+      acl_push_future(L, c->future);
+    lua_setfield(L, -2, "future");
+  }
+  call_reporting(L, c->cb->st, c->loop, 1, "Unhandled error in the exception handler", 1);
+  return 0;
+}
+
+static void exception_handler(ac_loop *loop, const char *message, ac_error *error,
+                              ac_future *future, void *ud) {
+  acl_callback *cb = (acl_callback *)ud;
+  struct handler_ctx c;
+  char err[512];
+  if (cb->st->L == NULL) {
+    ac_loop_default_exception_handler(loop, message, error, future);
+    return;
+  }
+  c.cb = cb;
+  c.loop = loop;
+  c.message = message;
+  c.error = error;
+  c.future = future;
+  if (acl_protect(cb->st, handler_body, &c, err, sizeof err) != 0) {
+    ac_loop_default_exception_handler(loop, message, error, future);
+    ac_loop_default_exception_handler(loop, err, NULL, NULL);
+  }
+}
+
+/* set_exception_handler(loop, fn | nil) -> code. fn(context) receives a
+ * table {message=, error=, code=, future=}. */
+int acl_set_exception_handler(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  acl_callback *cb;
+  if (lua_isnoneornil(L, 2)) {
+    lua_pushinteger(L, ac_loop_set_exception_handler(loop, NULL, NULL, NULL));
+    return 1;
+  }
+  cb = callback_new(L, acl_state_of(L), 2);
+  lua_pushinteger(L, ac_loop_set_exception_handler(loop, exception_handler, cb, callback_free));
+  return 1;
+}
+
+/* call_exception_handler(loop, message, [error value]) -> code. */
+int acl_call_exception_handler(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  const char *message = luaL_checkstring(L, 2);
+  ac_error *err = NULL;
+  int rc;
+  if (!lua_isnoneornil(L, 3)) {
+    err = acl_error_from_lua(L, acl_state_of(L), 3, acl_error_text(L, 3));
+    if (err == NULL) return luaL_error(L, "asyncore: out of memory");
+  }
+  rc = ac_loop_call_exception_handler(loop, message, err, NULL);
+  ac_error_unref(err);
+  lua_pushinteger(L, rc);
+  return 1;
+}

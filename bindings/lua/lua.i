@@ -1,0 +1,114 @@
+/*
+ * lua.i — the Lua part of the SWIG interface (included by
+ * bindings/swig/asyncore.i when SWIG runs with -lua).
+ *
+ * It adds what needs Lua itself: the bridge the binding's C files use to
+ * convert between wrapper objects and handles (the SWIG runtime is only
+ * visible in the generated file), the natives that run coroutines as tasks
+ * and Lua functions as callbacks, and the module's per-state setup.
+ */
+
+%{
+#include "acl.h"
+%}
+
+%wrapper %{
+/* A wrapper of `type` at idx, or NULL. SWIG would take a light userdata
+ * for any pointer type: only full userdata are wrappers. */
+static void *acl_unwrap_(lua_State *L, int idx, swig_type_info *type) {
+  void *p = NULL;
+  if (lua_type(L, idx) != LUA_TUSERDATA) return NULL;
+  if (SWIG_ConvertPtr(L, idx, &p, type, 0) != SWIG_OK) return NULL;
+  return p;
+}
+
+ac_loop *acl_to_loop(lua_State *L, int idx) {
+  return (ac_loop *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_loop);
+}
+
+ac_future *acl_to_future(lua_State *L, int idx) {
+  ac_future *f = (ac_future *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_future);
+  if (f == NULL) {
+    ac_task *t = (ac_task *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_task);
+    if (t != NULL) f = ac_task_future(t);
+  }
+  return f;
+}
+
+ac_task *acl_to_task(lua_State *L, int idx) {
+  return (ac_task *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_task);
+}
+
+ac_taskgroup *acl_to_taskgroup(lua_State *L, int idx) {
+  return (ac_taskgroup *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_taskgroup);
+}
+
+ac_queue *acl_to_queue(lua_State *L, int idx) {
+  return (ac_queue *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_queue);
+}
+
+ac_error *acl_to_error(lua_State *L, int idx) {
+  return (ac_error *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_error);
+}
+
+void acl_push_loop(lua_State *L, ac_loop *loop) {
+  SWIG_NewPointerObj(L, ac_loop_ref(loop), SWIGTYPE_p_acs_loop, 1);
+}
+
+void acl_push_future(lua_State *L, ac_future *f) {
+  SWIG_NewPointerObj(L, ac_future_ref(f), SWIGTYPE_p_acs_future, 1);
+}
+
+void acl_push_task(lua_State *L, ac_task *t) {
+  SWIG_NewPointerObj(L, ac_task_ref(t), SWIGTYPE_p_acs_task, 1);
+}
+
+void acl_push_error(lua_State *L, ac_error *err) {
+  SWIG_NewPointerObj(L, ac_error_ref(err), SWIGTYPE_p_acs_error, 1);
+}
+
+void acl_push_handle(lua_State *L, ac_handle *h) {
+  SWIG_NewPointerObj(L, h, SWIGTYPE_p_acs_handle, 1);
+}
+
+void acl_push_stream(lua_State *L, ac_stream *s) {
+  SWIG_NewPointerObj(L, ac_stream_ref(s), SWIGTYPE_p_acs_stream, 1);
+}
+
+void acl_push_server(lua_State *L, ac_server *srv) {
+  SWIG_NewPointerObj(L, srv, SWIGTYPE_p_acs_server, 1);
+}
+%}
+
+/* Tasks. */
+%native(spawn) int acl_spawn(lua_State *L);
+/* Callbacks. */
+%native(call_soon) int acl_call_soon(lua_State *L);
+%native(call_later) int acl_call_later(lua_State *L);
+%native(call_at) int acl_call_at(lua_State *L);
+%native(add_done_callback) int acl_add_done_callback(lua_State *L);
+%native(remove_done_callback) int acl_remove_done_callback(lua_State *L);
+%native(set_exception_handler) int acl_set_exception_handler(lua_State *L);
+%native(call_exception_handler) int acl_call_exception_handler(lua_State *L);
+%native(server_listen) int acl_server_listen(lua_State *L);
+/* Values. */
+%native(future_result) int acl_future_result(lua_State *L);
+%native(future_set_result) int acl_future_set_result(lua_State *L);
+%native(future_set_exception) int acl_future_set_exception(lua_State *L);
+%native(set_error_factory) int acl_set_error_factory(lua_State *L);
+%native(error_payload) int acl_error_payload(lua_State *L);
+%native(error_from_value) int acl_error_from_value(lua_State *L);
+%native(queue_put) int acl_queue_put(lua_State *L);
+%native(queue_put_nowait) int acl_queue_put_nowait(lua_State *L);
+%native(queue_get_nowait) int acl_queue_get_nowait(lua_State *L);
+%native(context_key_new) int acl_context_key_new(lua_State *L);
+%native(context_set) int acl_context_set(lua_State *L);
+%native(context_get) int acl_context_get(lua_State *L);
+%native(context_delete) int acl_context_delete(lua_State *L);
+/* Lifetime. */
+%native(own_loop) int acl_own_loop(lua_State *L);
+%native(host_loop) int acl_host_loop(lua_State *L);
+
+%init %{
+  acl_state_open(L);
+%}

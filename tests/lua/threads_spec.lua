@@ -1,0 +1,67 @@
+-- Thread-safe futures and the guards of to_thread (the worker side is C:
+-- examples/lua/to_thread.lua runs real blocking work).
+local ac = require "asyncore"
+local H = require "helper"
+
+describe("TsFuture", function()
+  it("is awaited by a task once completed", function()
+    H.run(function()
+      local ts = ac.TsFuture()
+      assert.is_false(ts:done())
+      ac.get_running_loop():call_later(1, function() ts:set_result(42) end)
+      assert.are.equal(42, ts:await())
+      assert.is_true(ts:done())
+      assert.is_true(ts:wait(0))
+    end)
+  end)
+
+  it("carries an error code", function()
+    H.run(function()
+      local ts = ac.TsFuture()
+      ts:set_exception_code(ac.core.ETIMEDOUT, "late")
+      local ok, e = pcall(ts.await, ts)
+      assert.is_false(ok)
+      assert.is_true(ac.is_error(e, ac.TimeoutError))
+      assert.are.equal("late", e.message)
+    end)
+  end)
+
+  it("is cancelled with the task awaiting it", function()
+    H.run(function()
+      local ts = ac.TsFuture()
+      local t = ac.create_task(function() return ts:await() end)
+      ac.sleep(0)
+      t:cancel()
+      assert.is_false(pcall(ac.await, t))
+      assert.is_true(ts:cancelled())
+    end)
+  end)
+
+  it("times out a blocking wait", function()
+    assert.is_false(ac.TsFuture():wait(0.01))
+  end)
+
+  it("hands C code a light userdata", function()
+    assert.are.equal("userdata", type(ac.TsFuture():ptr()))
+  end)
+end)
+
+describe("to_thread", function()
+  it("refuses a missing function", function()
+    H.run(function()
+      local ok, e = pcall(ac.to_thread, nil)
+      assert.is_false(ok)
+      assert.are.equal(ac.core.EINVAL, e.code)
+    end)
+  end)
+
+  it("refuses a shut-down executor", function()
+    H.run(function()
+      local ex = ac.Executor(1)
+      ex:shutdown { wait = true }
+      local ok, e = pcall(ac.to_thread, ac.TsFuture():ptr(), nil, ex)
+      assert.is_false(ok)
+      assert.are.equal(ac.core.ECLOSED, e.code)
+    end)
+  end)
+end)
