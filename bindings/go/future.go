@@ -1,0 +1,426 @@
+package asyncore
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"asyncore/internal/raw"
+)
+
+// Awaitable is what a Go task can await and a goroutine can wait for: a
+// *Future or a *Task.
+type Awaitable interface {
+	future() *Future
+}
+
+// Future is a loop future: a value that will be there later. Goroutines
+// wait for it with Wait or Done; Go tasks await it with Co.Await.
+type Future struct {
+	*futureState
+}
+
+// futureState is what the loop keeps of a Go future, apart from the value
+// Go code holds, so that the value can be collected (its finalizer drops
+// the C reference) while the loop still knows the outcome.
+type futureState struct {
+	loop *Loop
+	c    raw.SwigcptrFuture
+	id   uint64 // the reference Go holds, in loop.refs
+
+	// post reads the result of a future whose value lives elsewhere (a
+	// gather's results are its children's); loop thread.
+	post func() (any, error)
+
+	mu    sync.Mutex    // guards done, val, err and fired
+	done  chan struct{} // made on demand (Done), closed once fired
+	val   any
+	err   error
+	fired bool // the outcome is captured
+
+	watched bool // loop thread: a done-callback captures the outcome
+}
+
+func (f *Future) future() *Future { return f }
+
+// initFuture makes f the Go face of the C future c (loop thread), with a
+// reference of its own (or the caller's, adopted, when owned). Nothing is
+// registered on the future until a goroutine asks to wait (Done).
+func (l *Loop) initFuture(f *Future, c raw.SwigcptrFuture, owned bool) {
+	if !owned {
+		raw.Future_ref(c)
+	}
+	st := &futureState{loop: l, c: c}
+	st.id = l.holdFuture(st)
+	f.futureState = st
+}
+
+func (l *Loop) wrapFuture(c raw.SwigcptrFuture, owned bool) *Future {
+	f := &Future{}
+	l.initFuture(f, c, owned)
+	runtime.SetFinalizer(f, func(f *Future) { f.loop.releaseLater(f.id) })
+	return f
+}
+
+// capture reads the outcome of the done C future (loop thread).
+func (f *futureState) capture(raw.SwigcptrFuture) {
+	f.resolve(f.read())
+}
+
+// read is the outcome of the done future (loop thread).
+func (f *futureState) read() (any, error) {
+	if f.post != nil && raw.Future_state_of(f.c) == futureResult {
+		return f.post()
+	}
+	return readOutcome(f.loop, f.c)
+}
+
+// settle captures the outcome when the loop closes: the one it has, or
+// ErrClosed for a future that can no longer complete (loop thread).
+func (f *futureState) settle() {
+	if raw.Future_done(f.c) == 1 {
+		f.capture(f.c)
+	} else {
+		f.resolve(nil, ErrClosed)
+	}
+}
+
+// Future states (future.h).
+const (
+	futurePending   = 0
+	futureResult    = 1
+	futureError     = 2
+	futureCancelled = 3
+)
+
+// readOutcome reads a done future's result or error (loop thread).
+func readOutcome(l *Loop, c raw.SwigcptrFuture) (any, error) {
+	rc, v := futureOutcome(uintptr(c))
+	if rc == 0 {
+		return v, nil
+	}
+	return nil, outcomeError(c, rc)
+}
+
+// outcomeError is the error of a failed or cancelled future.
+func outcomeError(c raw.SwigcptrFuture, rc int) error {
+	if e := raw.Future_error(c); e.Swigcptr() != 0 {
+		return errorFromC(e.(raw.SwigcptrError))
+	}
+	if rc < 0 {
+		return codeError(rc)
+	}
+	return ErrCancelled
+}
+
+// resolve records the outcome once and wakes the waiters (any goroutine).
+func (f *futureState) resolve(v any, err error) {
+	f.mu.Lock()
+	if f.fired {
+		f.mu.Unlock()
+		return
+	}
+	f.fired = true
+	f.val, f.err = v, err
+	ch := f.done
+	f.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
+}
+
+// outcome is the captured outcome, if any.
+func (f *futureState) outcome() (any, error, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.val, f.err, f.fired
+}
+
+// futureCallback is a Go done-callback on a future (loop thread).
+type futureCallback struct {
+	loop *Loop
+	fn   func(c raw.SwigcptrFuture)
+}
+
+// freed: the done-callback was released without running (the future was
+// dropped pending).
+func (f *futureState) freed() {
+	f.resolve(nil, ErrClosed)
+}
+
+// watchOnLoop registers the done-callback that captures the outcome.
+func (f *futureState) watchOnLoop() {
+	if f.watched {
+		return
+	}
+	f.watched = true
+	h := newHandle(f)
+	// On failure free_ud has run and resolved f.
+	raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(h), fnFreeHandle)
+}
+
+// NewFuture creates a pending future on the loop.
+func (l *Loop) NewFuture() (*Future, error) {
+	var f *Future
+	err := l.Call(func() error {
+		var out uintptr
+		if rc := raw.Future_new(l.c, &out); rc < 0 {
+			return codeError(rc)
+		}
+		f = l.wrapFuture(raw.SwigcptrFuture(out), true)
+		return nil
+	})
+	return f, err
+}
+
+// Sleep returns a future that completes with nil after d (asyncio.sleep as
+// a future; in a Go task use Co.Sleep).
+func (l *Loop) Sleep(d time.Duration) (*Future, error) {
+	var f *Future
+	err := l.Call(func() error {
+		var out uintptr
+		if rc := raw.Sleep(l.c, d.Seconds(), &out); rc < 0 {
+			return codeError(rc)
+		}
+		f = l.wrapFuture(raw.SwigcptrFuture(out), true)
+		return nil
+	})
+	return f, err
+}
+
+// Loop is the future's loop.
+func (f *Future) Loop() *Loop { return f.loop }
+
+// Done is closed once the future's outcome is known (one loop iteration
+// after it completes), or when the loop closes first.
+func (f *Future) Done() <-chan struct{} {
+	f.mu.Lock()
+	watch := false
+	if f.done == nil {
+		f.done = make(chan struct{})
+		if f.fired {
+			close(f.done)
+		} else {
+			watch = true
+		}
+	}
+	ch := f.done
+	f.mu.Unlock()
+	if watch {
+		f.watch()
+	}
+	return ch
+}
+
+// watch has the outcome captured: at once if the future is done, else by a
+// done-callback. On the loop's thread (or from the Go task being stepped)
+// it happens before Done returns; from elsewhere it is posted.
+func (f *Future) watch() {
+	l := f.loop
+	onLoop := func() error {
+		if l.closed {
+			return ErrClosed
+		}
+		if raw.Future_done(f.c) == 1 {
+			f.capture(f.c)
+		} else {
+			f.watchOnLoop()
+		}
+		return nil
+	}
+	var err error
+	switch co := l.activeCaller(); {
+	case l.onOwnerThread():
+		err = onLoop()
+	case co != nil:
+		err = co.call(onLoop)
+	default:
+		// The closure keeps f, and so the C reference, until it ran.
+		err = l.Post(func() { _ = onLoop() })
+	}
+	if err != nil {
+		f.resolve(nil, ErrClosed)
+	}
+}
+
+// IsDone reports whether the future is done (asyncio's done()).
+func (f *Future) IsDone() bool {
+	if _, _, ok := f.outcome(); ok {
+		return true
+	}
+	done := false
+	_ = f.loop.Call(func() error { done = raw.Future_done(f.c) == 1; return nil })
+	return done
+}
+
+// Wait blocks until the future is done and returns its outcome. When ctx
+// ends first, the future is cancelled (a task is asked to cancel) and Wait
+// returns ctx.Err(). Called from inside a Go task, Wait awaits instead
+// (Co.Await). It must not be called from a loop callback (the loop would
+// wait for itself); it then fails at once unless the future is done.
+func (f *Future) Wait(ctx context.Context) (any, error) {
+	if v, err, ok := f.outcome(); ok {
+		return v, err
+	}
+	l := f.loop
+	if l.onOwnerThread() {
+		if !l.closed && raw.Future_done(f.c) == 1 {
+			f.capture(f.c)
+			v, err, _ := f.outcome()
+			return v, err
+		}
+		return nil, errBlockLoop
+	}
+	if co := l.activeCaller(); co != nil {
+		return co.Await(f)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case <-f.Done():
+		v, err, _ := f.outcome()
+		return v, err
+	case <-ctx.Done():
+		_ = l.Post(func() { f.cancelOnLoop("") })
+		return nil, ctx.Err()
+	}
+}
+
+// Result returns the outcome of a done future without blocking; ErrState
+// while it is pending.
+func (f *Future) Result() (any, error) {
+	if v, err, ok := f.outcome(); ok {
+		return v, err
+	}
+	cerr := f.loop.Call(func() error {
+		if raw.Future_done(f.c) != 1 {
+			return ErrState
+		}
+		f.capture(f.c)
+		return nil
+	})
+	if v, err, ok := f.outcome(); ok {
+		return v, err
+	}
+	return nil, cerr
+}
+
+// Cancel cancels the pending future (asyncio's cancel, with an optional
+// message); it reports whether this call cancelled it. For a task it is a
+// request the task sees at its next await.
+func (f *Future) Cancel(message string) bool {
+	ok := false
+	_ = f.loop.Call(func() error { ok = f.cancelOnLoop(message); return nil })
+	return ok
+}
+
+func (f *Future) cancelOnLoop(message string) bool {
+	if f.loop.closed {
+		return false
+	}
+	return raw.Future_cancel(f.c, message) == 1
+}
+
+// Cancelled reports whether the future ended cancelled.
+func (f *Future) Cancelled() bool {
+	ok := false
+	_ = f.loop.Call(func() error { ok = raw.Future_cancelled(f.c) == 1; return nil })
+	return ok
+}
+
+// SetResult completes the future with v (see values.go for how Go values
+// are stored). ErrState when it is already done.
+func (f *Future) SetResult(v any) error {
+	return f.loop.Call(func() error {
+		l := f.loop
+		cv := setValue(l.scratch, v)
+		rc := raw.Future_set_result(f.c, l.scratch)
+		cv.release(rc == 0)
+		return codeError(rc)
+	})
+}
+
+// SetError completes the future with err. A cancellation error is refused
+// (ErrInvalid): use Cancel.
+func (f *Future) SetError(err error) error {
+	if err == nil {
+		return ErrInvalid
+	}
+	return f.loop.Call(func() error {
+		e, _ := errorToC(err)
+		if e == 0 {
+			return ErrInternal
+		}
+		rc := raw.Future_set_error(f.c, e)
+		raw.Error_unref(e)
+		return codeError(rc)
+	})
+}
+
+// Task is a loop task: a future driven by a step function, here a Go
+// function in its own goroutine (Loop.Go) or a Go step function
+// (Loop.Spawn).
+type Task struct {
+	Future
+	t raw.SwigcptrTask
+}
+
+func (l *Loop) wrapTask(t raw.SwigcptrTask, owned bool) *Task {
+	tk := &Task{t: t}
+	l.initFuture(&tk.Future, raw.Task_future(t).(raw.SwigcptrFuture), owned)
+	runtime.SetFinalizer(tk, func(tk *Task) { tk.loop.releaseLater(tk.id) })
+	return tk
+}
+
+// Name is the task's name ("Task-N" unless set).
+func (t *Task) Name() string {
+	var s string
+	_ = t.loop.Call(func() error { s = raw.Task_name(t.t); return nil })
+	return s
+}
+
+// SetName renames the task.
+func (t *Task) SetName(name string) error {
+	return t.loop.Call(func() error { return codeError(raw.Task_set_name(t.t, name)) })
+}
+
+// Cancelling is the number of cancellation requests not taken back.
+func (t *Task) Cancelling() int {
+	n := 0
+	_ = t.loop.Call(func() error { n = raw.Task_cancelling(t.t); return nil })
+	return n
+}
+
+// Uncancel takes one cancellation request back and returns how many remain.
+func (t *Task) Uncancel() int {
+	n := 0
+	_ = t.loop.Call(func() error { n = raw.Task_uncancel(t.t); return nil })
+	return n
+}
+
+// CurrentTask is the task whose step is running (nil outside any task).
+func (l *Loop) CurrentTask() *Task {
+	var t *Task
+	_ = l.Call(func() error {
+		if c := raw.Loop_current_task(l.c); c.Swigcptr() != 0 {
+			t = l.wrapTask(c.(raw.SwigcptrTask), false)
+		}
+		return nil
+	})
+	return t
+}
+
+// AllTasks lists the tasks of the loop that are not done (asyncio's
+// all_tasks).
+func (l *Loop) AllTasks() []*Task {
+	var out []*Task
+	_ = l.Call(func() error {
+		for _, c := range l.pendingTasks() {
+			out = append(out, l.wrapTask(c, false))
+		}
+		return nil
+	})
+	return out
+}

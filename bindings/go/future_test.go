@@ -1,0 +1,220 @@
+package asyncore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestFutureSetResultFromGoroutineAndWait(t *testing.T) {
+	l := startLoop(t)
+	f, err := l.NewFuture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Result(); !errors.Is(err, ErrState) {
+		t.Fatalf("pending result: %v", err)
+	}
+	go f.SetResult("hello")
+	v, err := f.Wait(context.Background())
+	if err != nil || v != "hello" {
+		t.Fatalf("got %v %v", v, err)
+	}
+	if err := f.SetResult("again"); !errors.Is(err, ErrState) {
+		t.Fatalf("second set: %v", err)
+	}
+	if v, err := f.Result(); v != "hello" || err != nil {
+		t.Fatalf("result %v %v", v, err)
+	}
+}
+
+func TestValuesRoundTrip(t *testing.T) {
+	l := startLoop(t)
+	type point struct{ X, Y int }
+	for _, v := range []any{nil, int64(-7), 2.5, []byte("raw"), "text", 42, point{1, 2}, &point{3, 4}, []any{1, "a"}} {
+		f, _ := l.NewFuture()
+		if err := f.SetResult(v); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.Wait(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := v.([]byte); ok {
+			if !bytes.Equal(got.([]byte), b) {
+				t.Fatalf("bytes %v", got)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(got, v) {
+			t.Fatalf("put %#v got %#v", v, got)
+		}
+	}
+}
+
+func TestFutureSetErrorMatchesWithErrorsIs(t *testing.T) {
+	l := startLoop(t)
+	f, _ := l.NewFuture()
+	if err := f.SetError(ErrFull); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.Wait(nil)
+	if !errors.Is(err, ErrFull) || errors.Is(err, ErrEmpty) {
+		t.Fatalf("got %v", err)
+	}
+	// A Go error comes back as itself.
+	mine := errors.New("mine")
+	g, _ := l.NewFuture()
+	g.SetError(mine)
+	if _, err := g.Wait(nil); err != mine {
+		t.Fatalf("got %v", err)
+	}
+	// Cancellation is not an error to set.
+	h, _ := l.NewFuture()
+	if err := h.SetError(ErrCancelled); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("set cancelled: %v", err)
+	}
+}
+
+func TestFutureCancel(t *testing.T) {
+	l := startLoop(t)
+	f, _ := l.NewFuture()
+	if !f.Cancel("stop it") {
+		t.Fatal("cancel returned false")
+	}
+	if f.Cancel("again") {
+		t.Fatal("second cancel returned true")
+	}
+	_, err := f.Wait(nil)
+	var e *Error
+	if !errors.Is(err, ErrCancelled) || !errors.As(err, &e) || e.Message != "stop it" {
+		t.Fatalf("got %v", err)
+	}
+	if !f.Cancelled() {
+		t.Fatal("not cancelled")
+	}
+}
+
+func TestWaitContextCancelCancelsTheFuture(t *testing.T) {
+	l := startLoop(t)
+	f, _ := l.NewFuture()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		cancel()
+	}()
+	if _, err := f.Wait(ctx); err != context.Canceled {
+		t.Fatalf("got %v", err)
+	}
+	<-f.Done()
+	if _, err := f.Result(); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("future: %v", err)
+	}
+}
+
+func TestWaitOnTheLoopThreadDoesNotBlock(t *testing.T) {
+	l := startLoop(t)
+	f, _ := l.NewFuture()
+	var err error
+	l.Call(func() error { _, err = f.Wait(nil); return nil })
+	if err != errBlockLoop {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestPendingFutureAtCloseIsErrClosed(t *testing.T) {
+	done := leakCheck(t)
+	l, _ := StartLoop()
+	f, _ := l.NewFuture()
+	l.Close()
+	if _, err := f.Wait(nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("got %v", err)
+	}
+	done()
+}
+
+func TestSleepFuture(t *testing.T) {
+	l := startLoop(t)
+	start := l.Time()
+	f, err := l.Sleep(90 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.Wait(nil); v != nil || err != nil {
+		t.Fatalf("got %v %v", v, err)
+	}
+	if d := l.Time() - start; d < 90 {
+		t.Fatalf("slept %v", d)
+	}
+	if _, err := l.Sleep(-time.Second); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("negative: %v", err)
+	}
+}
+
+func TestGather(t *testing.T) {
+	l := startLoop(t)
+	a, _ := l.NewFuture()
+	b, _ := l.NewFuture()
+	g, err := l.Gather(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetResult("b")
+	a.SetResult("a")
+	v, err := g.Wait(nil)
+	if err != nil || !reflect.DeepEqual(v, []any{"a", "b"}) {
+		t.Fatalf("got %v %v", v, err)
+	}
+	empty, _ := l.Gather()
+	if v, err := empty.Wait(nil); err != nil || len(v.([]any)) != 0 {
+		t.Fatalf("empty: %v %v", v, err)
+	}
+}
+
+func TestGatherFirstErrorAndCancel(t *testing.T) {
+	l := startLoop(t)
+	a, _ := l.NewFuture()
+	b, _ := l.NewFuture()
+	g, _ := l.Gather(a, b)
+	b.SetError(ErrBroken)
+	if _, err := g.Wait(nil); !errors.Is(err, ErrBroken) {
+		t.Fatalf("got %v", err)
+	}
+	if a.Cancelled() {
+		t.Fatal("a failure must not cancel the others")
+	}
+	c, _ := l.NewFuture()
+	d, _ := l.NewFuture()
+	g2, _ := l.Gather(c, d)
+	g2.Cancel("")
+	<-c.Done()
+	<-d.Done()
+	if !c.Cancelled() || !d.Cancelled() {
+		t.Fatal("cancelling the gather cancels the children")
+	}
+}
+
+func TestDoneOfADoneFutureIsClosedAtOnce(t *testing.T) {
+	_, err := Run(func(co *Co) (any, error) {
+		f, _ := co.Loop().NewFuture()
+		if f.IsDone() {
+			return nil, errors.New("pending future done")
+		}
+		f.SetResult(1)
+		select {
+		case <-f.Done():
+		default:
+			return nil, errors.New("Done not closed for a done future")
+		}
+		if !f.IsDone() {
+			return nil, errors.New("IsDone")
+		}
+		return nil, nil
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,3 @@
+module asyncore
+
+go 1.19

@@ -1,0 +1,640 @@
+package asyncore
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"asyncore/internal/raw"
+)
+
+// Loop is an event loop of the library: one thread runs it, and every
+// future, task and callback of the loop lives on that thread.
+//
+// A loop is either started on its own goroutine, locked to its own OS
+// thread (StartLoop), or owned by the goroutine that created it and driven
+// by that goroutine (NewLoop: RunUntilComplete, RunForever, Step).
+//
+// Methods may be called from any goroutine unless their comment says
+// otherwise: from another goroutine the work is posted to the loop's thread
+// and the method waits for it (so with a loop driven by its owner, such a
+// call completes when the owner next runs the loop). Inside a Go task (see
+// Co) and inside callbacks the work runs at once.
+type Loop struct {
+	c      raw.SwigcptrLoop
+	owner  atomic.Uintptr     // token of the thread that runs the loop (its goroutine is locked to it); 0 once closed
+	active atomic.Pointer[Co] // the Go task being stepped: its goroutine may use the loop
+	runner bool               // started with StartLoop
+	grace  time.Duration      // how long Close lets cancelled tasks finish
+
+	// Loop thread only.
+	closed  bool
+	closing bool               // StartLoop: the run ends for Close
+	scratch raw.SwigcptrValue  // a C value for conversions on the loop thread
+	refs    map[uint64]heldRef // C references held by Go objects, by id
+	nextID  uint64
+
+	// Any goroutine.
+	mu         sync.RWMutex // held for reading while posting: the loop stays referenced
+	released   bool         // guarded by mu: the loop's reference was dropped
+	closeOnce  sync.Once
+	closeErr   error
+	runnerDone chan struct{}
+	goTasks    sync.WaitGroup // goroutines of Go tasks
+
+	relMu     sync.Mutex
+	relIDs    []uint64 // references of collected Go objects, to drop on the loop thread
+	relPosted bool
+}
+
+// heldRef is one C reference a Go object holds, with the function that
+// drops it.
+type heldRef struct {
+	ptr   uintptr
+	unref func(uintptr)
+	fut   *futureState // for a future: settled when the loop closes
+}
+
+func unrefFuture(p uintptr) { raw.Future_unref(raw.SwigcptrFuture(p)) }
+func unrefHandle(p uintptr) { raw.Handle_unref(raw.SwigcptrHandle(p)) }
+
+// Option configures a new loop.
+type Option func(*loopConfig)
+
+type loopConfig struct {
+	flags uint
+	grace time.Duration
+}
+
+// WithVirtualClock runs the loop on a virtual clock: time stands still
+// while there is work and jumps to the next timer when there is none, so
+// sleeps cost no real time and runs are deterministic.
+func WithVirtualClock() Option { return func(c *loopConfig) { c.flags |= 1 } }
+
+// WithDebug starts the loop in debug mode (slow callbacks are reported,
+// every call checks the thread).
+func WithDebug() Option { return func(c *loopConfig) { c.flags |= 2 } }
+
+// WithShutdownGrace bounds how long Close lets the tasks it cancels finish
+// (default 5 s).
+func WithShutdownGrace(d time.Duration) Option { return func(c *loopConfig) { c.grace = d } }
+
+// VirtualClockIf is WithVirtualClock when on is true (for programs that
+// take a --virtual-clock flag).
+func VirtualClockIf(on bool) Option {
+	if on {
+		return WithVirtualClock()
+	}
+	return func(*loopConfig) {}
+}
+
+func newLoop(opts []Option) (*Loop, error) {
+	cfg := loopConfig{grace: 5 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	var out uintptr
+	if rc := raw.Loop_new(cfg.flags, &out); rc < 0 {
+		return nil, codeError(rc)
+	}
+	l := &Loop{
+		c:          raw.SwigcptrLoop(out),
+		scratch:    raw.NewValue().(raw.SwigcptrValue),
+		refs:       make(map[uint64]heldRef),
+		runnerDone: make(chan struct{}),
+		grace:      cfg.grace,
+	}
+	l.owner.Store(threadToken())
+	return l, nil
+}
+
+// NewLoop creates a loop owned by the calling goroutine, which it locks to
+// its OS thread until Close. The owner drives the loop (RunUntilComplete,
+// RunForever, Step) and must be the one to Close it.
+func NewLoop(opts ...Option) (*Loop, error) {
+	runtime.LockOSThread()
+	l, err := newLoop(opts)
+	if err != nil {
+		runtime.UnlockOSThread()
+	}
+	return l, err
+}
+
+// StartLoop creates a loop that runs on its own goroutine, locked to its
+// own OS thread, until Close.
+func StartLoop(opts ...Option) (*Loop, error) {
+	ready := make(chan error, 1)
+	var l *Loop
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var err error
+		l, err = newLoop(opts)
+		if err != nil {
+			ready <- err
+			return
+		}
+		l.runner = true
+		ready <- nil
+		for !l.closing {
+			if rc := raw.Loop_run_forever(l.c); rc < 0 && rc != codeStopped {
+				break
+			}
+		}
+		l.closeErr = l.shutdown()
+		close(l.runnerDone)
+	}()
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Run is asyncio.run for Go: it creates a loop on the calling goroutine,
+// runs fn as its main task until it finishes, cancels the tasks left,
+// closes the loop and returns the main task's outcome.
+func Run(fn TaskFunc, opts ...Option) (any, error) {
+	l, err := NewLoop(opts...)
+	if err != nil {
+		return nil, err
+	}
+	t, err := l.Go(fn)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	val, err := l.RunUntilComplete(t)
+	if cerr := l.Close(); err == nil && cerr != nil {
+		return nil, cerr
+	}
+	return val, err
+}
+
+// onOwnerThread reports whether the caller is the goroutine running the
+// loop (inside a callback, or the owner between runs): the only goroutine
+// on its thread, which it is locked to.
+func (l *Loop) onOwnerThread() bool { return threadToken() == l.owner.Load() }
+
+// activeCaller is the Go task being stepped if the caller is its goroutine.
+func (l *Loop) activeCaller() *Co {
+	if co := l.active.Load(); co != nil && co.g.Load() == goid() {
+		return co
+	}
+	return nil
+}
+
+// Call runs fn on the loop's thread and returns its error: at once when
+// called on that thread or from the Go task being stepped, otherwise posted
+// (ac_loop_call_soon_threadsafe) and waited for. ErrClosed when the loop
+// closed before fn could run.
+func (l *Loop) Call(fn func() error) error {
+	if l.onOwnerThread() {
+		if l.closed {
+			return ErrClosed
+		}
+		return fn()
+	}
+	if co := l.activeCaller(); co != nil {
+		return co.call(fn)
+	}
+	cb := &callback{loop: l, fnErr: fn, done: make(chan error, 1)}
+	if err := l.post(cb); err != nil {
+		return err
+	}
+	return <-cb.done
+}
+
+// Post schedules fn to run on the loop's thread and returns at once. Thread
+// safe: submissions from one goroutine run in order. A panic in fn is
+// reported to the exception handler. ErrClosed when the loop is closed.
+func (l *Loop) Post(fn func()) error {
+	return l.post(&callback{loop: l, fn: fn})
+}
+
+func (l *Loop) post(cb *callback) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.released {
+		cb.freed()
+		return ErrClosed
+	}
+	h := newHandle(cb)
+	// On failure the library has already run free_ud (cb.freed).
+	return codeError(raw.Loop_call_soon_threadsafe(l.c, fnCallback, uintptr(h), fnFreeHandle))
+}
+
+// callback is a Go function the loop calls once.
+type callback struct {
+	loop  *Loop
+	fn    func()
+	fnErr func() error // a synchronous call: its error goes to done
+	done  chan error
+	ran   bool
+}
+
+func (c *callback) run() {
+	c.ran = true
+	if c.fnErr != nil {
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = &PanicError{Value: r}
+				}
+			}()
+			err = c.fnErr()
+		}()
+		c.done <- err
+		return
+	}
+	defer recoverInto(c.loop, "loop callback")
+	c.fn()
+}
+
+func (c *callback) freed() {
+	if !c.ran && c.done != nil {
+		c.done <- ErrClosed
+	}
+}
+
+// Close ends the loop: it cancels the tasks still pending and lets them
+// finish (for at most a few seconds), closes the loop, releases what Go
+// held in it, and waits for the goroutines of Go tasks to return. A loop
+// from StartLoop may be closed from any goroutine except its own; a loop
+// from NewLoop only by its owner, outside a run. Closing twice is harmless.
+func (l *Loop) Close() error {
+	if l.isReleased() {
+		return nil
+	}
+	if l.activeCaller() != nil {
+		return ErrRunning
+	}
+	owner := l.onOwnerThread()
+	if !l.runner {
+		if !owner {
+			return ErrWrongThread
+		}
+		if !l.closed && raw.Loop_is_running(l.c) == 1 {
+			return ErrRunning
+		}
+		return l.shutdown()
+	}
+	if owner {
+		return ErrRunning
+	}
+	l.closeOnce.Do(func() {
+		_ = l.Post(func() {
+			l.closing = true
+			raw.Loop_stop(l.c)
+		})
+	})
+	<-l.runnerDone
+	return l.closeErr
+}
+
+// shutdown runs on the owner thread with the loop not running.
+func (l *Loop) shutdown() error {
+	if l.closed {
+		return nil
+	}
+	// asyncio.run's epilogue: cancel what is left and let it unwind.
+	if tasks := l.pendingTasks(); len(tasks) > 0 {
+		for _, t := range tasks {
+			raw.Task_cancel(t, "")
+		}
+		deadline := time.Now().Add(l.grace)
+		for len(l.pendingTasks()) > 0 && time.Now().Before(deadline) {
+			if raw.Loop_step(l.c, 0.01, nil, nil) < 0 {
+				break
+			}
+		}
+	}
+	rc := raw.Loop_close(l.c)
+	l.closed = true
+	refs := l.refs
+	l.refs = nil
+	// Outcomes first (reading a future needs none of the others freed).
+	for _, r := range refs {
+		if r.fut != nil {
+			r.fut.settle()
+		}
+	}
+	for _, r := range refs {
+		unrefC(r)
+	}
+	l.goTasks.Wait()
+	raw.DeleteValue(l.scratch)
+	l.mu.Lock()
+	l.released = true
+	raw.Loop_unref(l.c)
+	l.mu.Unlock()
+	// The thread goes back to the scheduler: it no longer stands for the
+	// loop.
+	l.owner.Store(0)
+	if !l.runner {
+		runtime.UnlockOSThread()
+	}
+	if rc < 0 && rc != codeClosed {
+		return codeError(rc)
+	}
+	return nil
+}
+
+type taskCollector struct{ tasks []raw.SwigcptrTask }
+
+// pendingTasks lists the tasks of the loop that are not done (borrowed).
+func (l *Loop) pendingTasks() []raw.SwigcptrTask {
+	c := &taskCollector{}
+	h := newHandle(c)
+	raw.Loop_foreach_task(l.c, fnForeachTask, uintptr(h))
+	deleteHandle(h)
+	return c.tasks
+}
+
+// hold records a C reference a Go object owns; the loop drops it when the
+// object is collected or at Close, on the loop thread.
+func (l *Loop) hold(ptr uintptr, unref func(uintptr)) uint64 {
+	l.nextID++
+	l.refs[l.nextID] = heldRef{ptr: ptr, unref: unref}
+	return l.nextID
+}
+
+// holdObject makes obj (a Go wrapper) own the C reference ptr until it is
+// collected or the loop closes.
+func holdObject[T any](l *Loop, obj *T, ptr uintptr, unref func(uintptr)) uint64 {
+	id := l.hold(ptr, unref)
+	runtime.SetFinalizer(obj, func(*T) { l.releaseLater(id) })
+	return id
+}
+
+// holdFuture records the reference of a Go future.
+func (l *Loop) holdFuture(f *futureState) uint64 {
+	l.nextID++
+	l.refs[l.nextID] = heldRef{ptr: uintptr(f.c), unref: unrefFuture, fut: f}
+	return l.nextID
+}
+
+func unrefC(r heldRef) { r.unref(r.ptr) }
+
+// releaseLater is called by finalizers (any goroutine): the reference is
+// dropped on the loop thread, in batches.
+func (l *Loop) releaseLater(id uint64) {
+	l.relMu.Lock()
+	l.relIDs = append(l.relIDs, id)
+	post := !l.relPosted
+	l.relPosted = true
+	l.relMu.Unlock()
+	if post {
+		// After Close the references are already gone.
+		_ = l.post(&callback{loop: l, fn: l.dropReleased})
+	}
+}
+
+func (l *Loop) dropReleased() {
+	l.relMu.Lock()
+	ids := l.relIDs
+	l.relIDs = nil
+	l.relPosted = false
+	l.relMu.Unlock()
+	for _, id := range ids {
+		if r, ok := l.refs[id]; ok {
+			delete(l.refs, id)
+			unrefC(r)
+		}
+	}
+}
+
+// RunUntilComplete runs the loop until a is done and returns its outcome.
+// Owner goroutine only (NewLoop), outside a run.
+func (l *Loop) RunUntilComplete(a Awaitable) (any, error) {
+	if err := l.ownerOnly(); err != nil {
+		return nil, err
+	}
+	f := a.future()
+	rc := raw.Loop_run_until_complete(l.c, f.c)
+	if rc == codeStopped || rc == codeRunning || rc == codeInvalid || rc == codeClosed || rc == codeWrongThread {
+		return nil, codeError(rc)
+	}
+	return f.Result()
+}
+
+// RunForever runs the loop until Stop. Owner goroutine only.
+func (l *Loop) RunForever() error {
+	if err := l.ownerOnly(); err != nil {
+		return err
+	}
+	return codeError(raw.Loop_run_forever(l.c))
+}
+
+// StepInfo is what one Step reports.
+type StepInfo struct {
+	Ran          int     // callbacks run
+	Pending      bool    // callbacks ready, or timers or other work remain
+	NextDeadline float64 // loop time of the next timer, or -1
+}
+
+// Step runs one iteration of the loop, blocking at most maxBlock for I/O:
+// for hosts that own their frame loop. Owner goroutine only.
+func (l *Loop) Step(maxBlock time.Duration) (StepInfo, error) {
+	if err := l.ownerOnly(); err != nil {
+		return StepInfo{}, err
+	}
+	var pending int32
+	var next float64
+	n := raw.Loop_step(l.c, maxBlock.Seconds(), &pending, &next)
+	if n < 0 {
+		return StepInfo{}, codeError(n)
+	}
+	return StepInfo{Ran: n, Pending: pending != 0, NextDeadline: next}, nil
+}
+
+func (l *Loop) ownerOnly() error {
+	if l.isReleased() {
+		return ErrClosed
+	}
+	if l.runner || !l.onOwnerThread() {
+		return ErrWrongThread
+	}
+	if l.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Stop asks the running loop to return once the callbacks already ready
+// have run (asyncio's stop).
+func (l *Loop) Stop() error {
+	return l.Call(func() error { return codeError(raw.Loop_stop(l.c)) })
+}
+
+func (l *Loop) isReleased() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.released
+}
+
+// IsClosed reports whether the loop is closed.
+func (l *Loop) IsClosed() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.released || raw.Loop_is_closed(l.c) == 1
+}
+
+// Time is the loop's clock in seconds (the virtual time under
+// WithVirtualClock).
+func (l *Loop) Time() float64 {
+	t := -1.0
+	_ = l.Call(func() error { t = raw.Loop_time(l.c); return nil })
+	return t
+}
+
+// SetDebug turns debug mode on or off.
+func (l *Loop) SetDebug(on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	return l.Call(func() error { return codeError(raw.Loop_set_debug(l.c, v)) })
+}
+
+// Debug reports whether debug mode is on.
+func (l *Loop) Debug() bool {
+	on := false
+	_ = l.Call(func() error { on = raw.Loop_get_debug(l.c) == 1; return nil })
+	return on
+}
+
+// SetSlowCallbackDuration sets the duration above which debug mode reports
+// a callback as slow.
+func (l *Loop) SetSlowCallbackDuration(d time.Duration) error {
+	return l.Call(func() error { return codeError(raw.Loop_set_slow_callback_duration(l.c, d.Seconds())) })
+}
+
+// SetReadyBudget sets how many callbacks one iteration runs before polling
+// I/O again.
+func (l *Loop) SetReadyBudget(n uint32) error {
+	return l.Call(func() error { return codeError(raw.Loop_set_ready_budget(l.c, uint(n))) })
+}
+
+// BackendFD is libuv's backend file descriptor, for hosts that poll it
+// themselves, and BackendTimeout the milliseconds they may block before
+// stepping (-1: nothing due).
+func (l *Loop) BackendFD() (int, error) {
+	fd := -1
+	err := l.Call(func() error {
+		rc := raw.Loop_backend_fd(l.c)
+		if rc < 0 {
+			return codeError(rc)
+		}
+		fd = rc
+		return nil
+	})
+	return fd, err
+}
+
+// BackendTimeout: see BackendFD.
+func (l *Loop) BackendTimeout() int {
+	ms := -1
+	_ = l.Call(func() error { ms = raw.Loop_backend_timeout(l.c); return nil })
+	return ms
+}
+
+// exceptionHandler is the Go handler installed on a loop.
+type exceptionHandler struct{ fn func(ExceptionContext) }
+
+// SetExceptionHandler installs fn as the loop's exception handler (nil
+// restores the default, which writes to stderr).
+func (l *Loop) SetExceptionHandler(fn func(ExceptionContext)) error {
+	return l.Call(func() error {
+		if fn == nil {
+			return codeError(raw.Loop_set_exception_handler(l.c, nil, 0, nil))
+		}
+		h := newHandle(&exceptionHandler{fn: fn})
+		return codeError(raw.Loop_set_exception_handler(l.c, fnExceptionHandler, uintptr(h), fnFreeHandle))
+	})
+}
+
+// CallExceptionHandler reports an error to the installed handler.
+func (l *Loop) CallExceptionHandler(message string, err error) error {
+	return l.Call(func() error { l.report(message, err); return nil })
+}
+
+// report calls the exception handler; loop thread.
+func (l *Loop) report(message string, err error) {
+	var e raw.SwigcptrError
+	if err != nil {
+		e, _ = errorToC(err)
+	}
+	raw.Loop_call_exception_handler(l.c, message, e, raw.SwigcptrFuture(0))
+	if e != 0 {
+		raw.Error_unref(e)
+	}
+}
+
+// Handle is a scheduled callback (CallSoon, CallLater, CallAt).
+type Handle struct {
+	loop *Loop
+	c    raw.SwigcptrHandle
+	id   uint64
+}
+
+func (l *Loop) schedule(fn func(), sched func(h uintptr, out *uintptr) int) (*Handle, error) {
+	var hd *Handle
+	err := l.Call(func() error {
+		h := newHandle(&callback{loop: l, fn: fn})
+		var out uintptr
+		if rc := sched(uintptr(h), &out); rc < 0 {
+			return codeError(rc)
+		}
+		hd = &Handle{loop: l, c: raw.SwigcptrHandle(out)}
+		hd.id = holdObject(l, hd, out, unrefHandle)
+		return nil
+	})
+	return hd, err
+}
+
+// CallSoon schedules fn to run once, after the callbacks already ready.
+func (l *Loop) CallSoon(fn func()) (*Handle, error) {
+	return l.schedule(fn, func(h uintptr, out *uintptr) int {
+		return raw.Loop_call_soon(l.c, fnCallback, h, fnFreeHandle, out)
+	})
+}
+
+// CallLater schedules fn to run after d.
+func (l *Loop) CallLater(d time.Duration, fn func()) (*Handle, error) {
+	return l.schedule(fn, func(h uintptr, out *uintptr) int {
+		return raw.Loop_call_later(l.c, d.Seconds(), fnCallback, h, fnFreeHandle, out)
+	})
+}
+
+// CallAt schedules fn to run at loop time when (seconds, see Time).
+func (l *Loop) CallAt(when float64, fn func()) (*Handle, error) {
+	return l.schedule(fn, func(h uintptr, out *uintptr) int {
+		return raw.Loop_call_at(l.c, when, fnCallback, h, fnFreeHandle, out)
+	})
+}
+
+// Cancel cancels the callback if it has not run; true if this call did.
+func (h *Handle) Cancel() bool {
+	ok := false
+	_ = h.loop.Call(func() error { ok = raw.Handle_cancel(h.c) == 1; return nil })
+	return ok
+}
+
+// Cancelled reports whether the callback was cancelled.
+func (h *Handle) Cancelled() bool {
+	ok := false
+	_ = h.loop.Call(func() error { ok = raw.Handle_cancelled(h.c) == 1; return nil })
+	return ok
+}
+
+// When is the loop time a timer callback is due (-1 for CallSoon).
+func (h *Handle) When() float64 {
+	w := -1.0
+	_ = h.loop.Call(func() error { w = raw.Handle_when(h.c); return nil })
+	return w
+}
+
+var errBlockLoop = errors.New("asyncore: waiting on the loop's own thread would block it")

@@ -1,0 +1,102 @@
+package asyncore
+
+import (
+	"asyncore/internal/raw"
+)
+
+// TaskGroup is asyncio.TaskGroup for Go tasks: structured concurrency.
+type TaskGroup struct {
+	co *Co
+	c  raw.SwigcptrTaskgroup
+
+	joined bool // loop thread: no more spawning through this value
+}
+
+// TaskGroup runs body with a new task group and returns once body and every
+// task started with tg.Go are done (asyncio's `async with TaskGroup()`).
+//
+// The first task to fail cancels the other tasks and the body (its current
+// await sees ErrCancelled); TaskGroup then returns an error matching
+// ErrGroup whose Children are the tasks' errors in the order they failed
+// (errors.Is also matches any of them). Cancelled tasks are not errors. A
+// body that returns an error (or panics) cancels the tasks; its error joins
+// the children.
+func (co *Co) TaskGroup(body func(tg *TaskGroup) error) error {
+	l := co.loop
+	tg := &TaskGroup{co: co}
+	if err := co.call(func() error {
+		var out uintptr
+		if rc := raw.Taskgroup_new(co.t, &out); rc < 0 {
+			return codeError(rc)
+		}
+		tg.c = raw.SwigcptrTaskgroup(out)
+		return nil
+	}); err != nil {
+		return err
+	}
+	bodyErr := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = &PanicError{Value: r}
+			}
+		}()
+		return body(tg)
+	}()
+	var join *Future
+	err := co.call(func() error {
+		code := 0
+		var e raw.SwigcptrError
+		if bodyErr != nil {
+			e, code = errorToC(bodyErr)
+		}
+		var out uintptr
+		rc := raw.Taskgroup_join(tg.c, code, e, &out)
+		if e != 0 {
+			raw.Error_unref(e)
+		}
+		if rc < 0 {
+			return codeError(rc)
+		}
+		join = l.wrapFuture(raw.SwigcptrFuture(out), true)
+		return nil
+	})
+	if err == nil {
+		_, err = co.Await(join)
+	}
+	_ = co.call(func() error {
+		tg.joined = true
+		raw.Taskgroup_unref(tg.c)
+		return nil
+	})
+	return err
+}
+
+// Go starts fn as a task of the group. ErrState once the group is shutting
+// down or finished.
+func (tg *TaskGroup) Go(fn TaskFunc) (*Task, error) {
+	l := tg.co.loop
+	var t *Task
+	err := l.Call(func() error {
+		if tg.joined {
+			return ErrState
+		}
+		var e error
+		t, e = l.newGoTask(fn, func(h uintptr, out *uintptr) int {
+			return raw.Taskgroup_spawn(tg.c, fnCoStep, h, fnFreeHandle, 0, out)
+		})
+		return e
+	})
+	return t, err
+}
+
+// Size is the number of the group's tasks not yet done.
+func (tg *TaskGroup) Size() int {
+	n := 0
+	_ = tg.co.loop.Call(func() error {
+		if !tg.joined {
+			n = raw.Taskgroup_size(tg.c)
+		}
+		return nil
+	})
+	return n
+}
