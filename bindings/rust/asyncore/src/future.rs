@@ -14,6 +14,7 @@ use asyncore_sys as sys;
 use crate::awaiting::{copied_outcome, outcome, Await};
 use crate::error::{check, Error, Result};
 use crate::runtime::{current_loop_raw, Loop, LoopScope};
+use crate::task::{yield_now, YieldNow};
 use crate::value::OutValue;
 
 /// A loop future (asyncio.Future) carrying a `T`: completed once with a
@@ -191,18 +192,24 @@ impl<T: Send + 'static> Drop for Completer<T> {
 /// one iteration. Cancelling the task cancels the sleep, which then gives
 /// `Err(Error::Cancelled)`.
 pub fn sleep(seconds: f64) -> Sleep {
-    Sleep { seconds, aw: None }
+    Sleep { seconds, aw: None, zero: None }
 }
 
 /// The future of [`sleep`]; the timer starts at the first poll.
 pub struct Sleep {
     seconds: f64,
     aw: Option<Await>,
+    /// sleep(0): the library's zero sleep is a future already done, which
+    /// an await here would not suspend on; a bare yield is what it means.
+    zero: Option<YieldNow>,
 }
 
 impl Future for Sleep {
     type Output = Result<()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if self.seconds == 0.0 {
+            return Pin::new(self.zero.get_or_insert_with(yield_now)).poll(cx);
+        }
         if self.aw.is_none() {
             let raw = match current_loop_raw() {
                 Ok(r) => r,

@@ -84,6 +84,30 @@ fn done_callbacks_run_through_the_loop_never_inline() {
 }
 
 #[test]
+fn sleep_zero_yields_to_what_is_ready() {
+    let lp = vloop();
+    let t = Trace::new();
+    let tr = t.clone();
+    let l = std::rc::Rc::new(lp);
+    let l2 = l.clone();
+    l.run_until_complete(async move {
+        let tr1 = tr.clone();
+        l2.call_soon(move || tr1.push("callback"))?;
+        sleep(0.0).await?;
+        tr.push("resumed");
+        // A cancellation pending is delivered there.
+        let c = spawn(async {
+            cancel_current(None);
+            sleep(0.0).await
+        });
+        assert!(c.await.unwrap_err().is_cancelled());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(t.joined(), "callback resumed");
+}
+
+#[test]
 fn peek_result_copies_and_leaves_the_result() {
     let lp = vloop();
     lp.run_until_complete(async {
