@@ -16,7 +16,7 @@ use std::rc::Rc;
 use asyncore::sys;
 use asyncore::{
     as_completed, cancel_current, current_cancelling, gather, gather_settled, shield, sleep, spawn, spawn_eager,
-    task_group, timeout, to_thread, wait, wait_for, yield_now, Barrier, Condition, ContextVar, Error, Event,
+    task_group, timeout, to_thread, wait, wait_for, Barrier, Condition, ContextVar, Error, Event,
     Guard, JoinHandle, Lock, Loop, LoopFuture, Queue, Result, Semaphore, TsFuture, WaitMode,
 };
 
@@ -263,7 +263,7 @@ mod scenarios {
             let r = f.clone();
             f.add_done_callback(move || tr!("cb2: result={}", r.peek_result().unwrap().unwrap()))?;
             tr!("main: add after done returned");
-            yield_now().await?;
+            sleep(0.0).await?;
             tr!("main: resumed");
             Ok(())
         });
@@ -476,7 +476,7 @@ mod scenarios {
     async fn spinner(name: &'static str) -> Result<()> {
         for i in 0..3 {
             tr!("{name} {i}");
-            yield_now().await?;
+            sleep(0.0).await?;
         }
         Ok(())
     }
@@ -537,7 +537,7 @@ mod scenarios {
             k.set("two".into())?;
             let k2 = k.clone();
             l.call_soon(move || tr!("cb2 sees {}", k2.get().unwrap_or_else(|| "none".into())))?;
-            yield_now().await?;
+            sleep(0.0).await?;
             Ok(())
         });
     }
