@@ -76,7 +76,22 @@ macro_rules! scenarios {
         fn $test() {
             check($name, scenarios::$test);
         })*
+
+        /// The scenario names this program implements.
+        const IMPLEMENTED: &[&str] = &[$($name),*];
     };
+}
+
+/// Every scenario of the list in tests/conformance/meson.build has its
+/// test here: a new scenario fails this until it is written in Rust.
+#[test]
+fn every_listed_scenario_is_implemented() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../tests/conformance/meson.build");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let list = text.split("conformance_scenarios = [").nth(1).and_then(|r| r.split(']').next()).expect("the list");
+    let listed: Vec<&str> = list.split('\'').skip(1).step_by(2).collect();
+    assert!(!listed.is_empty());
+    assert_eq!(listed, IMPLEMENTED);
 }
 
 scenarios! {
