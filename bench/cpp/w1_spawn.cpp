@@ -1,0 +1,40 @@
+// w1_spawn.cpp — W1 through the C++ face: spawn N trivial Task<int>s with
+// create_task, then await them all; prints wall ns per task. Warm-up at
+// N/10 first. Compare with ../w1_spawn.c (the same over the C API).
+#include <asyncore.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace ac = asyncore;
+
+static ac::Task<int> trivial() { co_return 1; }
+
+static ac::Task<long> spawner(int n) {
+  std::vector<ac::TaskHandle<int>> tasks;
+  tasks.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) tasks.push_back(ac::create_task(trivial()));
+  long sum = 0;
+  for (auto &t : tasks) sum += co_await t;
+  co_return sum;
+}
+
+static double run(int n) {
+  auto t0 = std::chrono::steady_clock::now();
+  long sum = ac::run(spawner(n));
+  std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
+  if (sum != n) {
+    std::fprintf(stderr, "w1: sum %ld\n", sum);
+    std::exit(1);
+  }
+  return dt.count() * 1e9 / n;
+}
+
+int main(int argc, char **argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 200000;
+  run(n / 10);
+  std::printf("W1 c++ %d tasks: %.1f ns/task\n", n, run(n));
+  return 0;
+}

@@ -1,0 +1,227 @@
+// asyncore/loop.hpp — the event loop handle, the running loop, callbacks.
+//
+// Loop owns one reference to an ac_loop (move-only; dropping the last
+// reference of an open loop closes it). Inside a task, or in a callback the
+// loop runs, the loop is "running" on this thread: get_running_loop()
+// finds it, as asyncio.get_running_loop() does, so create_task, sleep and
+// the primitives need no loop argument.
+//
+// Callbacks are any callables; an exception a callback throws never reaches
+// C: it is reported to the loop's exception handler (as asyncio reports an
+// exception raised in a callback) and the loop goes on.
+#pragma once
+
+#include <asyncore.h>
+
+#include <coroutine>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+#include "error.hpp"
+
+namespace asyncore {
+
+template <class T>
+class Task;
+template <class T>
+class TaskHandle;
+
+namespace detail {
+
+// The state of one C task that drives a chain of C++ coroutines (it lives
+// in the root coroutine's promise): the step resumes `resume_point` (the
+// innermost suspended coroutine); a leaf awaitable registers its C future
+// with ac_task_await, records where to resume and suspends; the step then
+// returns AC_STEP_AWAIT (or YIELD). Nested `co_await task()` never comes
+// here: it runs inline, by symmetric transfer, in the same C task.
+struct DriverState {
+  enum class Suspend : uint8_t { none, await, yield };
+  ac_task *task = nullptr;  // the C task; valid while one of its steps runs
+  std::coroutine_handle<> resume_point;
+  Suspend suspended = Suspend::none;
+};
+
+// What runs on this thread now: the driver whose step is running (if any)
+// and the loop running it.
+struct Running {
+  DriverState *driver = nullptr;
+  ac_loop *loop = nullptr;
+};
+inline thread_local Running tls_running;
+
+class RunningScope {
+ public:
+  RunningScope(DriverState *d, ac_loop *l) noexcept : saved_(tls_running) { tls_running = {d, l}; }
+  RunningScope(const RunningScope &) = delete;
+  RunningScope &operator=(const RunningScope &) = delete;
+  ~RunningScope() { tls_running = saved_; }
+
+ private:
+  Running saved_;
+};
+
+// Reports an exception nobody can catch (a callback's) to the loop's
+// exception handler. Never throws.
+inline void report_exception(ac_loop *loop, const char *message, std::exception_ptr ep,
+                             ac_future *future = nullptr) noexcept {
+  ErrorRef e = ErrorRef::adopt(error_from_exception(ep));
+  ac_loop_call_exception_handler(loop, message, e.get(), future);
+}
+
+template <class F>
+void callback_trampoline(ac_loop *loop, void *ud) noexcept {
+  RunningScope scope(nullptr, loop);
+  try {
+    (*static_cast<F *>(ud))();
+  } catch (...) {
+    report_exception(loop, "exception in callback", std::current_exception());
+  }
+}
+template <class F>
+void delete_callable(void *ud) noexcept {
+  delete static_cast<F *>(ud);
+}
+
+}  // namespace detail
+
+// The loop running on this thread (borrowed), or null.
+inline ac_loop *running_loop() noexcept { return detail::tls_running.loop; }
+// The same, throwing Error(AC_ESTATE) when none runs (asyncio's
+// "no running event loop").
+inline ac_loop *get_running_loop() {
+  ac_loop *l = detail::tls_running.loop;
+  if (l == nullptr) throw Error(AC_ESTATE, "no running event loop");
+  return l;
+}
+
+// AC_LOOP_VIRTUAL_CLOCK when the command line holds "--virtual-clock" (the
+// examples' switch), else AC_LOOP_DEFAULT.
+inline uint32_t loop_flags_from_args(int argc, char **argv) noexcept {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--virtual-clock") == 0) return AC_LOOP_VIRTUAL_CLOCK;
+  return AC_LOOP_DEFAULT;
+}
+
+// A scheduled callback; cancel() it before it runs. Move-only.
+class CallbackHandle {
+ public:
+  CallbackHandle() noexcept = default;
+  static CallbackHandle adopt(ac_handle *h) noexcept {
+    CallbackHandle c;
+    c.h_ = h;
+    return c;
+  }
+  CallbackHandle(CallbackHandle &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  CallbackHandle &operator=(CallbackHandle o) noexcept {
+    std::swap(h_, o.h_);
+    return *this;
+  }
+  ~CallbackHandle() { ac_handle_unref(h_); }
+  // True if this call cancelled it (it had not run).
+  bool cancel() noexcept { return ac_handle_cancel(h_) == 1; }
+  bool cancelled() const noexcept { return ac_handle_cancelled(h_) == 1; }
+  double when() const noexcept { return ac_handle_when(h_); }
+  ac_handle *get() const noexcept { return h_; }
+
+ private:
+  ac_handle *h_ = nullptr;
+};
+
+class Loop {
+ public:
+  // A new loop owned by this thread (flags: ac_loop_flags).
+  explicit Loop(uint32_t flags = AC_LOOP_DEFAULT) { check(ac_loop_new(flags, &l_)); }
+  static Loop adopt(ac_loop *l) noexcept { return Loop(l, 0); }
+  static Loop borrow(ac_loop *l) noexcept { return Loop(ac_loop_ref(l), 0); }
+  // The running loop (asyncio.get_running_loop()); Error AC_ESTATE if none.
+  static Loop current() { return borrow(get_running_loop()); }
+  Loop(Loop &&o) noexcept : l_(std::exchange(o.l_, nullptr)) {}
+  Loop &operator=(Loop o) noexcept {
+    std::swap(l_, o.l_);
+    return *this;
+  }
+  ~Loop() { ac_loop_unref(l_); }
+
+  ac_loop *get() const noexcept { return l_; }
+  double time() const noexcept { return ac_loop_time(l_); }
+  bool is_closed() const noexcept { return ac_loop_is_closed(l_) == 1; }
+  bool is_running() const noexcept { return ac_loop_is_running(l_) == 1; }
+  void stop() { check(ac_loop_stop(l_)); }
+  // Idempotent, as ac_loop_close.
+  void close() {
+    int rc = ac_loop_close(l_);
+    if (rc != AC_ECLOSED) check(rc);
+  }
+
+  void run_forever() {
+    detail::RunningScope scope(nullptr, l_);
+    check(ac_loop_run_forever(l_));
+  }
+  // Spawns `task` on this loop, runs until it is done, returns its result
+  // or throws its exception (asyncio's loop.run_until_complete(coro)).
+  template <class T>
+  T run_until_complete(Task<T> task);
+
+  // Spawns `task` as a task of this loop (asyncio's loop.create_task).
+  template <class T>
+  TaskHandle<T> create_task(Task<T> task, const char *name = nullptr);
+
+  template <class F>
+  CallbackHandle call_soon(F &&fn) {
+    using Fn = std::decay_t<F>;
+    ac_handle *h = nullptr;
+    check(ac_loop_call_soon(l_, &detail::callback_trampoline<Fn>, new Fn(std::forward<F>(fn)),
+                            &detail::delete_callable<Fn>, &h));
+    return CallbackHandle::adopt(h);
+  }
+  template <class F>
+  CallbackHandle call_later(double delay, F &&fn) {
+    using Fn = std::decay_t<F>;
+    ac_handle *h = nullptr;
+    check(ac_loop_call_later(l_, delay, &detail::callback_trampoline<Fn>, new Fn(std::forward<F>(fn)),
+                             &detail::delete_callable<Fn>, &h));
+    return CallbackHandle::adopt(h);
+  }
+  template <class F>
+  CallbackHandle call_at(double when, F &&fn) {
+    using Fn = std::decay_t<F>;
+    ac_handle *h = nullptr;
+    check(ac_loop_call_at(l_, when, &detail::callback_trampoline<Fn>, new Fn(std::forward<F>(fn)),
+                          &detail::delete_callable<Fn>, &h));
+    return CallbackHandle::adopt(h);
+  }
+  // Thread: any (hold the Loop, or another reference, meanwhile).
+  template <class F>
+  void call_soon_threadsafe(F &&fn) const {
+    using Fn = std::decay_t<F>;
+    check(ac_loop_call_soon_threadsafe(l_, &detail::callback_trampoline<Fn>,
+                                       new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
+  }
+
+  // Replaces the exception handler with fn(const char *message, ac_error
+  // *error, ac_future *future) (error and future may be null, borrowed).
+  template <class F>
+  void set_exception_handler(F &&fn) {
+    using Fn = std::decay_t<F>;
+    check(ac_loop_set_exception_handler(
+        l_,
+        [](ac_loop *loop, const char *message, ac_error *error, ac_future *future, void *ud) {
+          detail::RunningScope scope(nullptr, loop);
+          try {
+            (*static_cast<Fn *>(ud))(message, error, future);
+          } catch (...) {
+            // A throwing handler has nobody left to tell.
+          }
+        },
+        new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
+  }
+
+ private:
+  Loop(ac_loop *l, int) noexcept : l_(l) {}
+  ac_loop *l_ = nullptr;
+};
+
+}  // namespace asyncore

@@ -1,0 +1,283 @@
+// asyncore/sync.hpp — Lock, Semaphore, Event, Condition, Barrier
+// (asyncio's primitives, over asyncore/sync.h).
+//
+//   ac::Lock lock;
+//   {
+//     auto guard = co_await lock;     // async with lock:
+//     ...                             // released when `guard` goes
+//   }
+//
+// `co_await lock` (or `co_await sem`) waits for the lock (a permit) and
+// gives a scoped guard that releases it on destruction, also when an
+// exception or a cancellation unwinds the scope. The C side keeps the
+// guarantees: FIFO fairness, and a waiter cancelled after it was handed the
+// lock gives it back, so a CancelledError never leaves a lock held.
+//
+// Every primitive belongs to the loop it was made on (default: the running
+// loop) and is a move-only handle over its C object.
+#pragma once
+
+#include <asyncore.h>
+
+#include <cstdint>
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+#include "error.hpp"
+#include "future.hpp"
+#include "loop.hpp"
+
+namespace asyncore {
+
+namespace detail {
+
+// Awaits the future an acquire-like call hands out (already done when no
+// wait is needed: then no suspension), then gives `Result` built from the
+// primitive. A failing call throws from await_resume.
+template <class Result, class Make>
+class AcquireAwaiter {
+ public:
+  AcquireAwaiter(int rc, ac_future *f, Make make) noexcept
+      : rc_(rc), inner_(f), make_(std::move(make)) {
+    ac_future_unref(f);  // inner_ holds its own reference
+  }
+  bool await_ready() const noexcept { return rc_ < 0 || inner_.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) noexcept { return inner_.await_suspend(h); }
+  Result await_resume() {
+    if (rc_ < 0) throw_code(rc_);
+    inner_.await_resume();
+    return make_();
+  }
+
+ private:
+  int rc_;
+  FutureAwaiter<void> inner_;
+  Make make_;
+};
+
+template <class Result, class Make>
+AcquireAwaiter<Result, Make> acquire_awaiter(int rc, ac_future *f, Make make) {
+  return AcquireAwaiter<Result, Make>(rc, rc < 0 ? nullptr : f, std::move(make));
+}
+
+inline ac_loop *loop_or_running(ac_loop *loop) { return loop != nullptr ? loop : get_running_loop(); }
+
+}  // namespace detail
+
+// Holds a lock (or a semaphore permit) until destroyed or unlock()ed.
+template <int (*Release)(void *)>
+class [[nodiscard]] BasicGuard {
+ public:
+  BasicGuard() noexcept = default;
+  explicit BasicGuard(void *prim) noexcept : prim_(prim) {}
+  BasicGuard(BasicGuard &&o) noexcept : prim_(std::exchange(o.prim_, nullptr)) {}
+  BasicGuard &operator=(BasicGuard o) noexcept {
+    std::swap(prim_, o.prim_);
+    return *this;
+  }
+  ~BasicGuard() { unlock(); }
+  bool owns() const noexcept { return prim_ != nullptr; }
+  // Releases early; later calls do nothing.
+  void unlock() noexcept {
+    if (prim_ != nullptr) Release(std::exchange(prim_, nullptr));
+  }
+
+ private:
+  void *prim_ = nullptr;
+};
+
+namespace detail {
+inline int release_lock(void *l) noexcept { return ac_lock_release(static_cast<ac_lock *>(l)); }
+inline int release_semaphore(void *s) noexcept { return ac_semaphore_release(static_cast<ac_semaphore *>(s)); }
+inline int release_condition(void *c) noexcept { return ac_condition_release(static_cast<ac_condition *>(c)); }
+}  // namespace detail
+
+using LockGuard = BasicGuard<&detail::release_lock>;
+using SemaphoreGuard = BasicGuard<&detail::release_semaphore>;
+using ConditionGuard = BasicGuard<&detail::release_condition>;
+
+// asyncio.Lock.
+class Lock {
+ public:
+  explicit Lock(ac_loop *loop = nullptr) { check(ac_lock_new(detail::loop_or_running(loop), &l_)); }
+  Lock(Lock &&o) noexcept : l_(std::exchange(o.l_, nullptr)) {}
+  Lock &operator=(Lock o) noexcept {
+    std::swap(l_, o.l_);
+    return *this;
+  }
+  ~Lock() { ac_lock_unref(l_); }
+
+  // `auto guard = co_await lock;`
+  auto operator co_await() {
+    ac_future *f = nullptr;
+    int rc = ac_lock_acquire(l_, &f);
+    ac_lock *l = l_;
+    return detail::acquire_awaiter<LockGuard>(rc, f, [l] { return LockGuard(l); });
+  }
+  // Acquires without a guard: pair with release().
+  auto acquire() {
+    ac_future *f = nullptr;
+    int rc = ac_lock_acquire(l_, &f);
+    return detail::acquire_awaiter<void>(rc, f, [] {});
+  }
+  bool try_acquire() { return check(ac_lock_try_acquire(l_)) == 1; }
+  void release() { check(ac_lock_release(l_)); }
+  bool locked() const noexcept { return ac_lock_locked(l_) == 1; }
+  ac_lock *get() const noexcept { return l_; }
+
+ private:
+  ac_lock *l_ = nullptr;
+};
+
+// asyncio.Semaphore (bounded: asyncio.BoundedSemaphore).
+class Semaphore {
+ public:
+  explicit Semaphore(int64_t value = 1, bool bounded = false, ac_loop *loop = nullptr) {
+    ac_loop *l = detail::loop_or_running(loop);
+    check(bounded ? ac_semaphore_new_bounded(l, value, &s_) : ac_semaphore_new(l, value, &s_));
+  }
+  Semaphore(Semaphore &&o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Semaphore &operator=(Semaphore o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~Semaphore() { ac_semaphore_unref(s_); }
+
+  // `auto permit = co_await sem;`
+  auto operator co_await() {
+    ac_future *f = nullptr;
+    int rc = ac_semaphore_acquire(s_, &f);
+    ac_semaphore *s = s_;
+    return detail::acquire_awaiter<SemaphoreGuard>(rc, f, [s] { return SemaphoreGuard(s); });
+  }
+  auto acquire() {
+    ac_future *f = nullptr;
+    int rc = ac_semaphore_acquire(s_, &f);
+    return detail::acquire_awaiter<void>(rc, f, [] {});
+  }
+  bool try_acquire() { return check(ac_semaphore_try_acquire(s_)) == 1; }
+  void release() { check(ac_semaphore_release(s_)); }
+  bool locked() const noexcept { return ac_semaphore_locked(s_) == 1; }
+  int64_t value() const noexcept { return ac_semaphore_value(s_); }
+  ac_semaphore *get() const noexcept { return s_; }
+
+ private:
+  ac_semaphore *s_ = nullptr;
+};
+
+// asyncio.Event.
+class Event {
+ public:
+  explicit Event(ac_loop *loop = nullptr) { check(ac_event_new(detail::loop_or_running(loop), &e_)); }
+  Event(Event &&o) noexcept : e_(std::exchange(o.e_, nullptr)) {}
+  Event &operator=(Event o) noexcept {
+    std::swap(e_, o.e_);
+    return *this;
+  }
+  ~Event() { ac_event_unref(e_); }
+
+  // `co_await ev.wait();`
+  auto wait() {
+    ac_future *f = nullptr;
+    int rc = ac_event_wait(e_, &f);
+    return detail::acquire_awaiter<void>(rc, f, [] {});
+  }
+  void set() { check(ac_event_set(e_)); }
+  void clear() { check(ac_event_clear(e_)); }
+  bool is_set() const noexcept { return ac_event_is_set(e_) == 1; }
+  ac_event *get() const noexcept { return e_; }
+
+ private:
+  ac_event *e_ = nullptr;
+};
+
+// asyncio.Condition, over its own lock or a Lock given.
+class Condition {
+ public:
+  explicit Condition(ac_loop *loop = nullptr) {
+    check(ac_condition_new(detail::loop_or_running(loop), nullptr, &c_));
+  }
+  explicit Condition(const Lock &lock, ac_loop *loop = nullptr) {
+    check(ac_condition_new(detail::loop_or_running(loop), lock.get(), &c_));
+  }
+  Condition(Condition &&o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+  Condition &operator=(Condition o) noexcept {
+    std::swap(c_, o.c_);
+    return *this;
+  }
+  ~Condition() { ac_condition_unref(c_); }
+
+  // `auto guard = co_await cond;` (async with cond:)
+  auto operator co_await() {
+    ac_future *f = nullptr;
+    int rc = ac_condition_acquire(c_, &f);
+    ac_condition *c = c_;
+    return detail::acquire_awaiter<ConditionGuard>(rc, f, [c] { return ConditionGuard(c); });
+  }
+  // With the lock held: releases it, waits for a notify, holds it again.
+  auto wait() {
+    ac_future *f = nullptr;
+    int rc = ac_condition_wait(c_, &f);
+    return detail::acquire_awaiter<void>(rc, f, [] {});
+  }
+  // With the lock held: waits until pred() is true (called with the lock
+  // held); gives pred's last value.
+  template <class Pred>
+  auto wait_for(Pred pred) {
+    using P = std::decay_t<Pred>;
+    ac_future *f = nullptr;
+    int rc = ac_condition_wait_for(
+        c_,
+        [](void *ud) -> int {
+          try {
+            return (*static_cast<P *>(ud))() ? 1 : 0;
+          } catch (...) {
+            return 1;  // a throwing predicate ends the wait rather than hang
+          }
+        },
+        new P(std::move(pred)), &detail::delete_callable<P>, &f);
+    return detail::acquire_awaiter<void>(rc, f, [] {});
+  }
+  int notify(int n = 1) { return check(ac_condition_notify(c_, n)); }
+  int notify_all() { return check(ac_condition_notify_all(c_)); }
+  bool locked() const noexcept { return ac_condition_locked(c_) == 1; }
+  ac_condition *get() const noexcept { return c_; }
+
+ private:
+  ac_condition *c_ = nullptr;
+};
+
+// asyncio.Barrier.
+class Barrier {
+ public:
+  explicit Barrier(int64_t parties, ac_loop *loop = nullptr) {
+    check(ac_barrier_new(detail::loop_or_running(loop), parties, &b_));
+  }
+  Barrier(Barrier &&o) noexcept : b_(std::exchange(o.b_, nullptr)) {}
+  Barrier &operator=(Barrier o) noexcept {
+    std::swap(b_, o.b_);
+    return *this;
+  }
+  ~Barrier() { ac_barrier_unref(b_); }
+
+  // `int64_t index = co_await barrier.wait();` (Error AC_EBROKEN if broken)
+  detail::FutureAwaiter<int64_t> wait() {
+    ac_future *f = nullptr;
+    check(ac_barrier_wait(b_, &f));
+    detail::FutureAwaiter<int64_t> a(f);
+    ac_future_unref(f);
+    return a;
+  }
+  void reset() { check(ac_barrier_reset(b_)); }
+  void abort() { check(ac_barrier_abort(b_)); }
+  bool broken() const noexcept { return ac_barrier_broken(b_) == 1; }
+  int64_t parties() const noexcept { return ac_barrier_parties(b_); }
+  int64_t n_waiting() const noexcept { return ac_barrier_n_waiting(b_); }
+  ac_barrier *get() const noexcept { return b_; }
+
+ private:
+  ac_barrier *b_ = nullptr;
+};
+
+}  // namespace asyncore

@@ -1,0 +1,342 @@
+// asyncore/task.hpp — Task<T> coroutines, task handles, create_task, run.
+//
+// Task<T> is a lazy coroutine: calling `fetch()` builds its frame and runs
+// nothing (asyncio's coroutine object). It runs when it is
+//   - awaited: `T v = co_await fetch();` runs it inline, in the awaiting
+//     task, by symmetric transfer (no C task, no loop round trip);
+//   - spawned: `create_task(fetch())` wraps it in one C task
+//     (ac_task_new) whose step resumes the coroutine chain, and returns a
+//     TaskHandle<T> (asyncio.Task); the C task's result is the coroutine's
+//     result encoded as value.hpp says, so C code can await it too;
+//   - run: `asyncore::run(main())` (asyncio.run).
+// A Task destroyed before it ran never runs: its frame (and the arguments it
+// holds) are released at once. A spawned task runs to the end even when
+// nobody holds its handle (the loop holds it), as in asyncio.
+//
+// Exceptions: an exception leaving a coroutine is stored in its promise and
+// rethrown in the awaiting coroutine; leaving a spawned task it becomes the
+// C task's error (error.hpp), so nothing is lost at the boundary; a task
+// whose error nobody reads is reported by the loop ("exception was never
+// retrieved"). No exception crosses into C.
+#pragma once
+
+#include <asyncore.h>
+
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "error.hpp"
+#include "future.hpp"
+#include "loop.hpp"
+#include "value.hpp"
+
+namespace asyncore {
+
+namespace detail {
+
+struct PromiseBase {
+  std::coroutine_handle<> continuation;  // the awaiting coroutine, or null for a root
+  std::exception_ptr error;
+  bool started = false;  // awaited or spawned once
+  // Used when this coroutine is the root of a C task: the task's state is
+  // the frame itself (one allocation: the frame; the C task is the other).
+  DriverState driver;
+
+  struct FinalAwaiter {
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+      std::coroutine_handle<> c = h.promise().continuation;
+      return c ? c : std::noop_coroutine();
+    }
+    void await_resume() const noexcept {}
+  };
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+  FinalAwaiter final_suspend() const noexcept { return {}; }
+  void unhandled_exception() noexcept { error = std::current_exception(); }
+};
+
+template <class T>
+struct Promise : PromiseBase {
+  static_assert(!std::is_reference_v<T>, "Task<T&> is not supported; return a value or a pointer");
+  std::optional<T> value;
+  Task<T> get_return_object() noexcept;
+  template <class U = T>
+  void return_value(U &&v) {
+    value.emplace(std::forward<U>(v));
+  }
+  T take() {
+    if (error) std::rethrow_exception(error);
+    return std::move(*value);
+  }
+};
+
+template <>
+struct Promise<void> : PromiseBase {
+  Task<void> get_return_object() noexcept;
+  void return_void() const noexcept {}
+  void take() const {
+    if (error) std::rethrow_exception(error);
+  }
+};
+
+template <class T>
+int driver_step(ac_task *t, void *state) noexcept;
+template <class T>
+void driver_free(void *state) noexcept;
+
+}  // namespace detail
+
+template <class T = void>
+class [[nodiscard]] Task {
+ public:
+  using promise_type = detail::Promise<T>;
+  using value_type = T;
+  using handle_type = std::coroutine_handle<promise_type>;
+
+  Task() noexcept = default;
+  Task(Task &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Task &operator=(Task o) noexcept {
+    std::swap(h_, o.h_);
+    return *this;
+  }
+  ~Task() {
+    if (h_) h_.destroy();
+  }
+
+  bool valid() const noexcept { return static_cast<bool>(h_); }
+  bool done() const noexcept { return h_ && h_.done(); }
+  // Hands the frame over (to a driver).
+  handle_type release() noexcept { return std::exchange(h_, nullptr); }
+
+  class Awaiter {
+   public:
+    explicit Awaiter(handle_type h) noexcept : h_(h) {}
+    bool await_ready() const noexcept { return !h_ || h_.done(); }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+      if (h_.promise().started) {
+        busy_ = true;  // already running elsewhere: refuse, resume the caller
+        return caller;
+      }
+      h_.promise().started = true;
+      h_.promise().continuation = caller;
+      return h_;
+    }
+    T await_resume() {
+      if (!h_) throw Error(AC_EINVAL, "awaiting an empty Task");
+      if (busy_) throw Error(AC_ESTATE, "Task awaited twice");
+      return h_.promise().take();
+    }
+
+   private:
+    handle_type h_;
+    bool busy_ = false;
+  };
+  // Runs the task inline in the awaiting coroutine; await each Task once.
+  Awaiter operator co_await() && noexcept { return Awaiter(h_); }
+
+ private:
+  friend struct detail::Promise<T>;
+  explicit Task(handle_type h) noexcept : h_(h) {}
+  handle_type h_;
+};
+
+namespace detail {
+
+template <class T>
+Task<T> Promise<T>::get_return_object() noexcept {
+  return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
+}
+inline Task<void> Promise<void>::get_return_object() noexcept {
+  return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
+}
+
+// Stores the root coroutine's result or exception in the C task; returns
+// what the step returns.
+template <class T>
+int finish(ac_task *t, Promise<T> &p) noexcept {
+  if (!p.error) {
+    try {
+      if constexpr (std::is_void_v<T>) {
+        return AC_STEP_DONE;
+      } else {
+        ac_value v;
+        Codec<T>::encode(std::move(*p.value), &v);
+        int rc = ac_task_return(t, &v);
+        if (rc < 0) Codec<T>::discard(&v);
+        return rc;
+      }
+    } catch (...) {
+      p.error = std::current_exception();
+    }
+  }
+  ErrorRef e = ErrorRef::adopt(error_from_exception(p.error));
+  if (!e) return AC_ENOMEM;
+  return ac_task_raise(t, e.get());
+}
+
+// The step of a C task whose state is a root coroutine frame (its
+// address).
+template <class T>
+int driver_step(ac_task *t, void *state) noexcept {
+  auto root = std::coroutine_handle<Promise<T>>::from_address(state);
+  DriverState &d = root.promise().driver;
+  RunningScope scope(&d, ac_task_get_loop(t));
+  d.task = t;
+  d.suspended = DriverState::Suspend::none;
+  try {
+    d.resume_point.resume();
+  } catch (...) {
+    // Unreachable: promises catch everything. Kept so nothing crosses into C.
+    return ac_task_fail(t, AC_EINTERNAL, "exception escaped a coroutine resumption");
+  }
+  d.task = nullptr;
+  switch (d.suspended) {
+    case DriverState::Suspend::await:
+      return AC_STEP_AWAIT;
+    case DriverState::Suspend::yield:
+      return AC_STEP_YIELD;
+    case DriverState::Suspend::none:
+      break;
+  }
+  if (!root.done())
+    return ac_task_fail(t, AC_ESTATE, "a coroutine suspended on an awaitable foreign to asyncore");
+  return finish<T>(t, root.promise());
+}
+
+// The C task releases its state: the root frame goes, and with it every
+// frame of the chain (each awaited Task is owned by its awaiter's frame).
+template <class T>
+void driver_free(void *state) noexcept {
+  std::coroutine_handle<Promise<T>>::from_address(state).destroy();
+}
+
+// Hands a Task's frame to a C task: returns the state for ac_task_new.
+template <class T>
+void *as_driver_state(Task<T> &task) {
+  if (!task.valid()) throw Error(AC_EINVAL, "spawning an empty Task");
+  auto h = task.release();
+  h.promise().started = true;
+  h.promise().driver.resume_point = h;
+  return h.address();
+}
+
+}  // namespace detail
+
+// One reference to a spawned task (asyncio.Task). Move-only; share() takes
+// another. Dropping it does not stop the task. `co_await handle` waits for
+// the task and gives its result as T (or throws its exception).
+template <class T = void>
+class TaskHandle {
+ public:
+  TaskHandle() noexcept = default;
+  static TaskHandle adopt(ac_task *t) noexcept {
+    TaskHandle h;
+    h.t_ = t;
+    return h;
+  }
+  static TaskHandle borrow(ac_task *t) noexcept { return adopt(ac_task_ref(t)); }
+  TaskHandle(TaskHandle &&o) noexcept : t_(std::exchange(o.t_, nullptr)) {}
+  TaskHandle &operator=(TaskHandle o) noexcept {
+    std::swap(t_, o.t_);
+    return *this;
+  }
+  ~TaskHandle() { ac_task_unref(t_); }
+  TaskHandle share() const noexcept { return borrow(t_); }
+
+  ac_task *get() const noexcept { return t_; }
+  ac_task *release() noexcept { return std::exchange(t_, nullptr); }
+  explicit operator bool() const noexcept { return t_ != nullptr; }
+  Future future() const noexcept { return Future::borrow(ac_task_future(t_)); }
+
+  // Requests cancellation: true if requested, false if already done.
+  bool cancel(const char *message = nullptr) { return check(ac_task_cancel(t_, message)) == 1; }
+  int cancelling() const noexcept { return ac_task_cancelling(t_); }
+  int uncancel() noexcept { return ac_task_uncancel(t_); }
+  bool done() const noexcept { return ac_future_done(ac_task_future(t_)) == 1; }
+  bool cancelled() const noexcept { return ac_future_cancelled(ac_task_future(t_)) == 1; }
+  std::string name() const {
+    const char *n = ac_task_name(t_);
+    return n != nullptr ? n : "";
+  }
+  void set_name(const char *name) { check(ac_task_set_name(t_, name)); }
+
+  // The result of a done task (Error AC_ESTATE while pending), or its
+  // exception (CancelledError when cancelled).
+  T result() const { return detail::read_result<T>(ac_task_future(t_)); }
+  // The exception of a done task, or null when it has a result.
+  std::exception_ptr exception() const { return future().exception(); }
+
+  detail::FutureAwaiter<T> operator co_await() const noexcept {
+    return detail::FutureAwaiter<T>(ac_task_future(t_));
+  }
+
+ private:
+  ac_task *t_ = nullptr;
+};
+
+// Spawns `task` on `loop` (flags: ac_task_flags, e.g. AC_TASK_EAGER).
+template <class T>
+TaskHandle<T> spawn(ac_loop *loop, Task<T> task, const char *name = nullptr,
+                    uint32_t flags = AC_TASK_DEFAULT) {
+  void *state = detail::as_driver_state(task);
+  ac_task *t = nullptr;
+  // On failure ac_task_new releases the frame itself (free_state).
+  check(ac_task_new(loop, &detail::driver_step<T>, state, &detail::driver_free<T>, flags, &t));
+  TaskHandle<T> h = TaskHandle<T>::adopt(t);
+  if (name != nullptr) h.set_name(name);
+  return h;
+}
+
+// Spawns `task` on the running loop (asyncio.create_task).
+template <class T>
+TaskHandle<T> create_task(Task<T> task, const char *name = nullptr) {
+  return spawn(get_running_loop(), std::move(task), name);
+}
+
+// The running task (borrowed view as a handle), or an empty handle.
+inline TaskHandle<Value> current_task() noexcept {
+  ac_loop *l = running_loop();
+  return l != nullptr ? TaskHandle<Value>::borrow(ac_loop_current_task(l)) : TaskHandle<Value>();
+}
+
+template <class T>
+TaskHandle<T> Loop::create_task(Task<T> task, const char *name) {
+  return spawn(l_, std::move(task), name);
+}
+
+template <class T>
+T Loop::run_until_complete(Task<T> task) {
+  TaskHandle<T> h = spawn(l_, std::move(task));
+  {
+    detail::RunningScope scope(nullptr, l_);
+    int rc = ac_loop_run_until_complete(l_, ac_task_future(h.get()));
+    // Stopped, re-entered, closed, wrong thread: the task is still pending.
+    if (!h.done()) throw_code(rc < 0 ? rc : AC_ESTATE);
+  }
+  return h.result();
+}
+
+// asyncio.run(main()): a new loop (flags: ac_loop_flags), runs `main` to
+// completion, cancels what is left, closes the loop; returns main's result
+// or throws its exception.
+template <class T>
+T run(Task<T> main, uint32_t loop_flags = AC_LOOP_DEFAULT) {
+  if (!main.valid()) throw Error(AC_EINVAL, "running an empty Task");
+  void *state = detail::as_driver_state(main);
+  detail::OwnedValue result;
+  ac_error *err = nullptr;
+  int rc = ac_run(&detail::driver_step<T>, state, &detail::driver_free<T>, loop_flags, &result.v, &err);
+  if (rc < 0) {
+    ErrorRef e = ErrorRef::adopt(err);
+    if (e) throw_error(e.get());
+    throw_code(rc);
+  }
+  if constexpr (!std::is_void_v<T>) return detail::Codec<T>::decode(result.v);
+}
+
+}  // namespace asyncore
