@@ -10,7 +10,11 @@
 -- binding always suspends: `asyncore.await` takes one loop trip even for a
 -- done future (as the C library's await does), so a step awaits a future
 -- only while it is pending, and takes a free lock or permit with
--- try_acquire before waiting for it.
+-- try_acquire before waiting for it (56: see barrier_wait).
+--
+-- 45 (call_soon_threadsafe) is not here: Lua runs only on its loop's
+-- thread, and the binding gives other threads no way to schedule a Lua
+-- callback. The work of 42-44 on other threads is C (conformance_threads).
 local ac = require "asyncore"
 local core = ac.core
 
@@ -46,8 +50,8 @@ local function acquire(prim)
   if not prim:try_acquire() then prim:acquire() end
 end
 
--- Runs body() catching CancelledError: on_cancel(e) runs, then it is
--- raised again.
+-- Runs body(); when it raises CancelledError, handler(e) runs and the
+-- error is raised again (try/except cancelled: ...; raise).
 local function on_cancel(body, handler)
   local ok, e = pcall(body)
   if not ok then
