@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev valgrind python3 netcat-openbsd
   swig lua5.4 liblua5.4-dev luajit libluajit-5.1-dev lua-busted
   golang-go bindgen libclang1-14 cargo rustc
+  librust-tokio-dev python3-uvloop gnuplot-nox
 )
 
 missing=()

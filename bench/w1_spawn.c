@@ -60,6 +60,6 @@ int main(int argc, char **argv) {
   int n = argc > 1 ? atoi(argv[1]) : 200000;
   run(n / 10);
   double dt = run(n);
-  printf("W1 c %d tasks: %.1f ns/task\n", n, dt * 1e9 / n);
+  printf("RESULT W1 asyncore-c %.1f ns/task\n", dt * 1e9 / n);
   return 0;
 }

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <asyncore.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 static ac_queue *ping, *pong;
@@ -74,8 +75,9 @@ static double run(int n) {
   return (t1 - t0) * 1e9 / n;
 }
 
-int main(void) {
-  run(20000);
-  printf("W3 queue ping-pong: %.1f ns/round trip\n", run(200000));
+int main(int argc, char **argv) {
+  int n = argc > 1 ? atoi(argv[1]) : 200000;
+  run(n / 10 > 0 ? n / 10 : 1);
+  printf("RESULT W3 asyncore-c %.1f ns/trip\n", run(n));
   return 0;
 }
