@@ -1,8 +1,10 @@
 /*
  * asyncore.i — the SWIG interface of libasyncore, shared by every SWIG
- * target (Lua today; Go and others read the same file).
+ * target: Lua (bindings/lua/meson.build runs SWIG on this file) and Go
+ * (`go build` runs SWIG on bindings/go/internal/raw/raw.swig, which only
+ * includes this file).
  *
- * What lives here is language neutral: the opaque handles as classes whose
+ * The language-neutral part wraps the opaque handles as classes whose
  * methods are the C functions that take and return plain values, the
  * constants, and the reference counting that ties a wrapper object's life
  * to one reference of the handle (the wrapper's destructor drops it).
@@ -14,15 +16,35 @@
  * errors. What needs the host language's values or functions (task bodies,
  * callbacks, results that are host objects) is in the language's own file,
  * included at the end (bindings/lua/lua.i for Lua).
+ *
+ * Go reads only the module's prologue here and then its own part,
+ * bindings/go/go.i (found on the -I path the raw package's cgo flags give
+ * SWIG), instead of the classes: their destructors are what releases a
+ * wrapper's reference, and SWIG's Go output runs no destructor by itself.
+ * The Go layer keeps every C reference in a registry of its own, so its
+ * raw package is the C contract one to one (the headers read with Go
+ * typemaps).
  */
 #if defined(SWIGLUA)
 %module asyncore_core
+#elif defined(SWIGGO)
+%module raw
 #else
 %module asyncore
 #endif
 
 %{
 #include <asyncore.h>
+%}
+
+%include <stdint.i>
+
+/* Go: its own part instead of everything below (see the top comment). */
+#if defined(SWIGGO)
+%include "go.i"
+#else
+
+%{
 /* SWIG names the functions behind a class's methods <struct>_<method>,
  * which for the real struct names would be the C API's own names
  * (ac_loop_close ...). So SWIG sees each handle under an acs_ name that the
@@ -56,7 +78,6 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 }
 %}
 
-%include <stdint.i>
 %include <typemaps.i>
 
 /* A list of futures (gather, wait, as_completed) is the language's own
@@ -839,3 +860,5 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 #if defined(SWIGLUA)
 %include "lua.i"
 #endif
+
+#endif /* !SWIGGO */

@@ -1,0 +1,150 @@
+/*
+ * go.i — the Go part of the SWIG interface (included by
+ * bindings/swig/asyncore.i when SWIG runs with -go, which `go build` does
+ * for internal/raw/raw.swig).
+ *
+ * Go does not use the shared handle classes: they drop their reference in
+ * a destructor, and SWIG's Go output runs no destructor by itself (the Go
+ * layer keeps every C reference in a registry the loop releases). So the
+ * package raw is the C contract one to one: functions keep their names
+ * without the ac_ prefix (ac_loop_new -> Loop_new), opaque handles become
+ * Go types named after them (ac_loop -> Loop), and every call crosses cgo.
+ * The idiomatic package (asyncore) is the only user; nothing here is meant
+ * to be called by applications.
+ *
+ * Typemaps below fix what SWIG's Go defaults get wrong for this contract:
+ *  - `int *` and `uint32_t *` out-parameters would map to Go's 64-bit int;
+ *    they map to *int32 / *uint32, the C sizes.
+ *  - `T **out` handle out-parameters map to *uintptr (the C pointer value).
+ *  - An optional string (`message`, `name`, `address`, `host`, `port`) is
+ *    NULL when the Go string is empty, so the library uses its default.
+ *  - `const void *data, size_t len` pairs take a Go []byte; arrays of
+ *    futures take a Go []uintptr of C pointers.
+ *  - ac_error_format's string is freed with ac_free after the copy to Go.
+ */
+
+%{
+#include <stdlib.h>
+#include <string.h>
+%}
+
+%rename("%(strip:[ac_])s") "";
+
+/* Out-parameters sized like C. */
+%typemap(gotype) int *pending, int *OUT32 "*int32"
+%typemap(gotype) uint32_t *out, ac_context_key *out "*uint32"
+
+/* Handle out-parameters: the Go side passes the address of a uintptr. */
+%define AC_HANDLE_OUT(TYPE)
+%typemap(gotype) TYPE **out, TYPE **error "*uintptr"
+%enddef
+AC_HANDLE_OUT(ac_loop)
+AC_HANDLE_OUT(ac_future)
+AC_HANDLE_OUT(ac_task)
+AC_HANDLE_OUT(ac_handle)
+AC_HANDLE_OUT(ac_error)
+AC_HANDLE_OUT(ac_taskgroup)
+AC_HANDLE_OUT(ac_as_completed)
+AC_HANDLE_OUT(ac_timeout)
+AC_HANDLE_OUT(ac_lock)
+AC_HANDLE_OUT(ac_event)
+AC_HANDLE_OUT(ac_condition)
+AC_HANDLE_OUT(ac_semaphore)
+AC_HANDLE_OUT(ac_barrier)
+AC_HANDLE_OUT(ac_queue)
+AC_HANDLE_OUT(ac_executor)
+AC_HANDLE_OUT(ac_tsfuture)
+AC_HANDLE_OUT(ac_stream)
+AC_HANDLE_OUT(ac_server)
+AC_HANDLE_OUT(ac_udp)
+%typemap(gotype) ac_stream **stream_out, ac_future **connected_out "*uintptr"
+/* Strings the library allocates (ac_free them): the address of the C
+ * string, which the Go side copies and frees. */
+%typemap(gotype) char **out "*uintptr"
+%typemap(gotype) void **state_out "*uintptr"
+
+/* Arrays of futures: a Go []uintptr of C future pointers (plain integers,
+ * so Go memory holding them may be passed for the call). */
+%typemap(gotype) (ac_future *const *items, size_t n) "[]uintptr"
+%typemap(in) (ac_future *const *items, size_t n)
+%{
+  $1 = ($1_ltype)$input.array;
+  $2 = (size_t)$input.len;
+%}
+
+/* Bytes passed in for the call (copied by the library when it keeps
+ * them): a Go []byte. */
+%typemap(gotype) (const void *data, size_t len), (const void *sep, size_t sep_len) "[]byte"
+%typemap(in) (const void *data, size_t len), (const void *sep, size_t sep_len)
+%{
+  $1 = ($1_ltype)$input.array;
+  $2 = (size_t)$input.len;
+%}
+
+/* ac_value_set_bytes only borrows its bytes into a C value, where Go memory
+ * must not be kept: the binding sets bytes values with C copies itself. */
+%ignore ac_value_set_bytes;
+
+/* Optional strings: "" means NULL. */
+%typemap(in) const char *message, const char *name, const char *address,
+             const char *host, const char *port
+%{
+  if ($input.n == 0) {
+    $1 = NULL;
+  } else {
+    $1 = ($1_ltype)malloc($input.n + 1);
+    memcpy((char *)$1, $input.p, $input.n);
+    ((char *)$1)[$input.n] = '\0';
+  }
+%}
+%typemap(freearg) const char *message, const char *name, const char *address,
+                  const char *host, const char *port
+%{ free((char *)$1); %}
+
+/* A string the caller owns (freed with ac_free once copied to Go). */
+%newobject ac_error_format;
+%typemap(newfree) char * "ac_free($1);";
+
+/* Opaque handles: empty structs give SWIG a Go type for each one; they are
+ * never created or destroyed from Go (the contract's _new/_unref do it). */
+%nodefaultctor;
+%nodefaultdtor;
+struct ac_loop {};
+struct ac_future {};
+struct ac_task {};
+struct ac_handle {};
+struct ac_error {};
+struct ac_taskgroup {};
+struct ac_as_completed {};
+struct ac_timeout {};
+struct ac_lock {};
+struct ac_event {};
+struct ac_condition {};
+struct ac_semaphore {};
+struct ac_barrier {};
+struct ac_queue {};
+struct ac_executor {};
+struct ac_tsfuture {};
+struct ac_stream {};
+struct ac_server {};
+struct ac_udp {};
+%clearnodefaultctor;
+%clearnodefaultdtor;
+
+%include "asyncore/common.h"
+%include "asyncore/value.h"
+%include "asyncore/error.h"
+%include "asyncore/loop.h"
+%include "asyncore/future.h"
+%include "asyncore/task.h"
+%include "asyncore/context.h"
+%include "asyncore/combinators.h"
+%include "asyncore/taskgroup.h"
+%include "asyncore/timeout.h"
+%include "asyncore/sync.h"
+%include "asyncore/queue.h"
+%include "asyncore/thread.h"
+%include "asyncore/stream.h"
+%include "asyncore/server.h"
+%include "asyncore/dns.h"
+%include "asyncore/udp.h"
