@@ -182,3 +182,26 @@ pub(crate) unsafe fn outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
         _ => Err(Error::from_code(sys::AC_ESTATE)),
     }
 }
+
+/// Copies a done future's outcome as `T` without moving the result out, so
+/// that every reader sees it (a native kind only: `()`, `i64`, `f64`,
+/// `Vec<u8>`, `String`; another type gives `Err(Usage)`).
+///
+/// # Safety
+/// `f` is a live future.
+pub(crate) unsafe fn copied_outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
+    match sys::ac_future_state_of(f) as u32 {
+        sys::AC_FUTURE_RESULT => {
+            let mut v: sys::ac_value = std::mem::zeroed();
+            let rc = sys::ac_future_result(f, &mut v);
+            if rc < 0 {
+                return Err(Error::from_code(rc));
+            }
+            value::copy_native::<T>(&v).ok_or_else(|| {
+                Error::with_message(sys::AC_EINVAL, "the result is not a native value of the expected type")
+            })
+        }
+        sys::AC_FUTURE_ERROR | sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
+        _ => Err(Error::from_code(sys::AC_ESTATE)),
+    }
+}

@@ -3,15 +3,18 @@
 use std::ffi::CString;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::os::raw::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr;
 use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{outcome, Await};
+use crate::awaiting::{copied_outcome, outcome, Await};
 use crate::error::{check, Error, Result};
-use crate::runtime::{current_loop_raw, Loop};
+use crate::runtime::{current_loop_raw, Loop, LoopScope};
+use crate::task::{yield_now, YieldNow};
 use crate::value::OutValue;
 
 /// A loop future (asyncio.Future) carrying a `T`: completed once with a
@@ -85,6 +88,34 @@ impl<T: 'static> LoopFuture<T> {
     /// True if cancelled.
     pub fn cancelled(&self) -> bool {
         unsafe { sys::ac_future_cancelled(self.as_raw()) == 1 }
+    }
+
+    /// A copy of the outcome once done, leaving the result in place for
+    /// other readers; None while pending. For the native kinds (`()`,
+    /// `i64`, `f64`, `Vec<u8>`, `String`); another `T` gives `Err(Usage)`.
+    pub fn peek_result(&self) -> Option<Result<T>> {
+        self.done().then(|| unsafe { copied_outcome::<T>(self.as_raw()) })
+    }
+
+    /// Runs `f` once the future is done (asyncio's `add_done_callback`):
+    /// through the loop, never inline, soon if it is already done; in the
+    /// context current now. On the loop's thread.
+    pub fn add_done_callback(&self, f: impl FnOnce() + 'static) -> Result<()> {
+        type Callback = Option<Box<dyn FnOnce()>>;
+        unsafe extern "C" fn call(fut: *mut sys::ac_future, ud: *mut c_void) {
+            let cb = &mut *(ud as *mut Callback);
+            if let Some(f) = cb.take() {
+                // The callback may use the current loop (time, spawn ...).
+                let _scope = LoopScope::enter(sys::ac_future_get_loop(fut));
+                let _ = catch_unwind(AssertUnwindSafe(f));
+            }
+        }
+        unsafe extern "C" fn free(ud: *mut c_void) {
+            let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(ud as *mut Callback))));
+        }
+        let ud = Box::into_raw(Box::new(Some(Box::new(f) as Box<dyn FnOnce()>))) as *mut c_void;
+        // On failure free_ud already ran.
+        check(unsafe { sys::ac_future_add_done_callback(self.as_raw(), Some(call), ud, Some(free)) }).map(|_| ())
     }
 
     /// A completer another thread may use to complete this future.
@@ -161,18 +192,24 @@ impl<T: Send + 'static> Drop for Completer<T> {
 /// one iteration. Cancelling the task cancels the sleep, which then gives
 /// `Err(Error::Cancelled)`.
 pub fn sleep(seconds: f64) -> Sleep {
-    Sleep { seconds, aw: None }
+    Sleep { seconds, aw: None, zero: None }
 }
 
 /// The future of [`sleep`]; the timer starts at the first poll.
 pub struct Sleep {
     seconds: f64,
     aw: Option<Await>,
+    /// sleep(0): the library's zero sleep is a future already done, which
+    /// an await here would not suspend on; a bare yield is what it means.
+    zero: Option<YieldNow>,
 }
 
 impl Future for Sleep {
     type Output = Result<()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if self.seconds == 0.0 {
+            return Pin::new(self.zero.get_or_insert_with(yield_now)).poll(cx);
+        }
         if self.aw.is_none() {
             let raw = match current_loop_raw() {
                 Ok(r) => r,

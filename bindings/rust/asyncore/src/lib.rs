@@ -49,7 +49,9 @@ pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
 pub use queue::Queue;
 pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
 pub use sync::{Acquire, Barrier, Condition, Event, Guard, Lock, Releasable, Semaphore};
-pub use task::{checkpoint, current_cancelling, spawn, try_spawn, yield_now, JoinHandle, YieldNow};
+pub use task::{
+    cancel_current, checkpoint, current_cancelling, spawn, spawn_eager, try_spawn, yield_now, JoinHandle, YieldNow,
+};
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
 pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
 pub use timeout::{timeout, timeout_at, Timeout};

@@ -46,7 +46,7 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{outcome, Await};
+use crate::awaiting::{copied_outcome, outcome, Await};
 use crate::error::{Error, Result};
 use crate::runtime::{current_loop_raw, panic_message, LoopScope};
 use crate::value::OutValue;
@@ -566,6 +566,44 @@ where
     (Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>))
 }
 
+/// Spawns a task of the current loop that runs its first step at once,
+/// inside this call, up to its first suspension (asyncio's eager task
+/// factory); it is then scheduled as any task. A task that finishes in
+/// that step is done when this returns.
+///
+/// # Panics
+/// When no loop runs on this thread, or the loop refuses the task.
+pub fn spawn_eager<F, T>(fut: F) -> JoinHandle<T>
+where
+    F: Future<Output = Result<T>> + 'static,
+    T: 'static,
+{
+    let raw = current_loop_raw().unwrap_or_else(|e| panic!("asyncore::spawn_eager: {e}"));
+    let (step, state, free) = new_state(raw, fut);
+    let mut task = ptr::null_mut();
+    // The first step (run inside this call) sets the header's task; the
+    // state may already be freed on return (a task done in that step), so
+    // it is not touched here. On failure free_state has run.
+    let rc = unsafe { sys::ac_task_new(raw, step, state, free, sys::AC_TASK_EAGER, &mut task) };
+    if let Err(e) = crate::error::check(rc) {
+        panic!("asyncore::spawn_eager: {e}");
+    }
+    unsafe { JoinHandle::from_owned(task) }
+}
+
+/// Requests cancellation of the task being polled on this thread, with an
+/// optional message (asyncio's `current_task().cancel()`): its next await
+/// of a loop future gives `Err(Cancelled)`, and if it finishes first it
+/// ends cancelled. False outside a task.
+pub fn cancel_current(message: Option<&str>) -> bool {
+    let Some(t) = current_task_raw() else {
+        return false;
+    };
+    let c = message.map(|m| CString::new(m.replace('\0', " ")).unwrap_or_default());
+    // SAFETY: the task is alive while its step polls; message copied.
+    unsafe { sys::ac_task_cancel(t, c.as_ref().map_or(ptr::null(), |c| c.as_ptr())) == 1 }
+}
+
 /// Spawns `fut` as a task of the loop `raw`.
 pub(crate) fn spawn_raw<F, T>(raw: *mut sys::ac_loop, fut: F) -> Result<JoinHandle<T>>
 where
@@ -688,6 +726,14 @@ impl<T: 'static> JoinHandle<T> {
     pub fn set_name(&self, name: &str) -> Result<()> {
         let c = CString::new(name.replace('\0', " ")).unwrap_or_default();
         crate::error::check(unsafe { sys::ac_task_set_name(self.task, c.as_ptr()) }).map(|_| ())
+    }
+
+    /// A copy of a finished task's outcome, leaving the result for other
+    /// readers (awaiting tasks, [`JoinHandle::try_result`]); None while it
+    /// runs. For the native kinds (`()`, `i64`, `f64`, `Vec<u8>`,
+    /// `String`); another `T` gives `Err(Usage)`.
+    pub fn peek_result(&self) -> Option<Result<T>> {
+        self.is_finished().then(|| unsafe { copied_outcome::<T>(self.aw.raw()) })
     }
 
     /// The outcome of a finished task without waiting (moves the result

@@ -1,0 +1,90 @@
+/*
+ * threads.c — the C half of the Lua conformance program (scenarios 42-44):
+ * the Lua module `conformance_threads`. Lua code runs only on its loop's
+ * thread, so the work done on other threads is C, as asyncore.to_thread and
+ * asyncore.TsFuture expect.
+ *
+ *   work_42, work_epipe       ac_work_fn values (light userdata) for
+ *                             asyncore.to_thread: return 42, fail with EPIPE
+ *   complete_later(ts, v)     starts a thread that sets the thread-safe
+ *                             future `ts` (tsf:ptr()) to the integer v;
+ *                             returns the thread (light userdata)
+ *   join(thread)              waits for that thread and releases it
+ */
+#include <asyncore.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int work_42(void *ud, ac_value *result) {
+  (void)ud;
+  ac_value_set_int64(result, 42);
+  return 0;
+}
+
+static int work_epipe(void *ud, ac_value *result) {
+  (void)ud;
+  (void)result;
+  return AC_EPIPE;
+}
+
+struct completer {
+  pthread_t thread;
+  ac_tsfuture *ts; /* a reference of its own, dropped by the thread */
+  int64_t value;
+};
+
+static void *complete(void *ud) {
+  struct completer *c = ud;
+  ac_tsfuture_set_result_int64(c->ts, c->value);
+  ac_tsfuture_unref(c->ts);
+  c->ts = NULL;
+  return NULL;
+}
+
+static int complete_later(lua_State *L) {
+  struct completer *c;
+  luaL_checktype(L, 1, LUA_TLIGHTUSERDATA);
+  c = calloc(1, sizeof *c);
+  if (c == NULL) return luaL_error(L, "out of memory");
+  c->ts = ac_tsfuture_ref((ac_tsfuture *)lua_touserdata(L, 1));
+  c->value = (int64_t)luaL_checknumber(L, 2);
+  if (pthread_create(&c->thread, NULL, complete, c) != 0) {
+    ac_tsfuture_unref(c->ts);
+    free(c);
+    return luaL_error(L, "pthread_create failed");
+  }
+  lua_pushlightuserdata(L, c);
+  return 1;
+}
+
+static int join(lua_State *L) {
+  struct completer *c;
+  luaL_checktype(L, 1, LUA_TLIGHTUSERDATA);
+  c = lua_touserdata(L, 1);
+  pthread_join(c->thread, NULL);
+  free(c);
+  return 0;
+}
+
+/* An ac_work_fn as light userdata (a function pointer is not a void *). */
+static void push_work_fn(lua_State *L, ac_work_fn fn) {
+  void *p;
+  memcpy(&p, &fn, sizeof p);
+  lua_pushlightuserdata(L, p);
+}
+
+int luaopen_conformance_threads(lua_State *L) {
+  lua_createtable(L, 0, 4);
+  push_work_fn(L, work_42);
+  lua_setfield(L, -2, "work_42");
+  push_work_fn(L, work_epipe);
+  lua_setfield(L, -2, "work_epipe");
+  lua_pushcfunction(L, complete_later);
+  lua_setfield(L, -2, "complete_later");
+  lua_pushcfunction(L, join);
+  lua_setfield(L, -2, "join");
+  return 1;
+}
