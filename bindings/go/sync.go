@@ -412,19 +412,27 @@ func (l *Loop) NewBarrier(parties int64) (*Barrier, error) {
 	return b, nil
 }
 
+func (b *Barrier) wait() (made, error) {
+	var out uintptr
+	return opFuture(raw.Barrier_wait(b.c, &out), out)
+}
+
 // Wait waits until parties tasks wait, and returns this task's arrival
 // index. ErrBroken when the barrier is (or gets) broken.
 func (b *Barrier) Wait(co *Co) (int, error) {
-	v, err := co.awaitOp(b.loop, func() (made, error) {
-		var out uintptr
-		return opFuture(raw.Barrier_wait(b.c, &out), out)
-	})
+	v, err := co.awaitOp(b.loop, b.wait)
 	if err != nil {
 		return -1, err
 	}
 	i, _ := v.(int64)
 	return int(i), nil
 }
+
+// WaitFuture is a future that completes with the caller's arrival index
+// (an int64) once parties waits are pending; the last party's future is
+// done when WaitFuture returns. It fails with ErrBroken when the barrier is
+// (or gets) broken.
+func (b *Barrier) WaitFuture() (*Future, error) { return b.loop.futureOp(b.wait) }
 
 // Reset empties the barrier; pending waits fail with ErrBroken.
 func (b *Barrier) Reset() error { return b.loop.errCall(func() int { return raw.Barrier_reset(b.c) }) }

@@ -224,6 +224,57 @@ func TestBarrier(t *testing.T) {
 	expectTrace(t, &tr, "0 passed as 0 at 2", "1 passed as 1 at 2", "2 passed as 2 at 2")
 }
 
+func TestBarrierWaitFutureLastIsReady(t *testing.T) {
+	var tr trace
+	_, err := Run(func(co *Co) (any, error) {
+		b, _ := co.Loop().NewBarrier(3)
+		var ws []Awaitable
+		for i := 0; i < 3; i++ {
+			i := i
+			w, _ := co.Go(func(co *Co) (any, error) {
+				co.Sleep(time.Duration(i) * time.Second)
+				f, err := b.WaitFuture()
+				if err != nil {
+					return nil, err
+				}
+				ready := f.IsDone()
+				var n any
+				if ready {
+					n, err = f.Result()
+				} else {
+					n, err = co.Await(f)
+				}
+				tr.add(fmt.Sprintf("%d passed as %v at %v ready=%v", i, n, co.Time(), ready))
+				return nil, err
+			})
+			ws = append(ws, w)
+		}
+		if _, err := co.Gather(ws...); err != nil {
+			return nil, err
+		}
+		f, err := b.WaitFuture()
+		if err != nil {
+			return nil, err
+		}
+		if err := b.Abort(); err != nil {
+			return nil, err
+		}
+		if _, err := co.Await(f); !errors.Is(err, ErrBroken) {
+			return nil, fmt.Errorf("aborted wait: %v", err)
+		}
+		if f, err := b.WaitFuture(); f != nil || !errors.Is(err, ErrBroken) {
+			return nil, fmt.Errorf("wait on a broken barrier: %v %v", f, err)
+		}
+		return nil, b.Reset()
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last party reads its index at once and goes on first.
+	expectTrace(t, &tr, "2 passed as 2 at 2 ready=true",
+		"0 passed as 0 at 2 ready=false", "1 passed as 1 at 2 ready=false")
+}
+
 func TestQueueHoldsGoValues(t *testing.T) {
 	done := leakCheck(t)
 	type job struct{ ID int }
