@@ -63,8 +63,12 @@ func (l *Loop) wrapFuture(c raw.SwigcptrFuture, owned bool) *Future {
 	return f
 }
 
-// capture reads the outcome of the done C future (loop thread).
+// capture reads the outcome of the done C future (loop thread), unless it
+// is known already (or the handle was released).
 func (f *futureState) capture(raw.SwigcptrFuture) {
+	if _, _, ok := f.outcome(); ok {
+		return
+	}
 	f.resolve(f.read())
 }
 
@@ -356,6 +360,50 @@ func (f *Future) SetError(err error) error {
 		rc := raw.Future_set_error(f.c, e)
 		raw.Error_unref(e)
 		return codeError(rc)
+	})
+}
+
+// Release drops the reference this handle holds on the C future now,
+// instead of when the garbage collector or Close gets to it: a future (or a
+// task) nobody else holds is then freed by the library as soon as it may
+// be, and a failure nobody read is reported to the loop's exception handler
+// ("never retrieved", as asyncio does when the last reference goes). A
+// task still runs to its end: the loop holds it until it is done.
+//
+// Release is idempotent and may be called from any goroutine; after Close
+// it does nothing. An outcome already captured (Result, Wait, Done) stays
+// readable; otherwise a Wait or Done pending on this handle ends with
+// ErrClosed. The handle must not be used for anything else afterwards:
+// its methods then fail (ErrClosed, ErrInvalid) or report zero values.
+func (f *Future) Release() {
+	_ = f.loop.Call(func() error {
+		f.releaseOnLoop()
+		return nil
+	})
+}
+
+// releaseOnLoop drops the handle's reference (loop thread).
+func (f *futureState) releaseOnLoop() {
+	l := f.loop
+	if l.closed || f.c == 0 {
+		return
+	}
+	f.resolve(nil, ErrClosed) // a no-op once the outcome is captured
+	r, ok := l.refs[f.id]
+	f.c = 0
+	if ok {
+		delete(l.refs, f.id)
+		unrefC(r)
+	}
+}
+
+// Release drops the task handle's reference (see Future.Release); the task
+// itself runs on.
+func (t *Task) Release() {
+	_ = t.loop.Call(func() error {
+		t.releaseOnLoop()
+		t.t = 0
+		return nil
 	})
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -217,4 +219,51 @@ func TestDoneOfADoneFutureIsClosedAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestReleaseReportsUnretrievedError(t *testing.T) {
+	done := leakCheck(t)
+	var tr trace
+	_, err := Run(func(co *Co) (any, error) {
+		l := co.Loop()
+		if err := l.SetExceptionHandler(func(c ExceptionContext) {
+			tr.add(fmt.Sprintf("t=%v handler: %v", l.Time(), errors.Is(c.Err, syscall.ECONNRESET)))
+		}); err != nil {
+			return nil, err
+		}
+		fail := func(co *Co) (any, error) {
+			if err := co.Sleep(time.Second); err != nil {
+				return nil, err
+			}
+			return nil, syscall.ECONNRESET
+		}
+		dropped, _ := co.Go(fail)
+		dropped.Release()
+		dropped.Release() // idempotent
+		if _, err := dropped.Result(); !errors.Is(err, ErrClosed) {
+			return nil, fmt.Errorf("result after release: %v", err)
+		}
+		if dropped.Name() != "" || dropped.Cancel("") {
+			return nil, errors.New("a released task still answers")
+		}
+		read, _ := co.Go(fail)
+		if err := co.Sleep(2 * time.Second); err != nil {
+			return nil, err
+		}
+		// An outcome read before the release stays readable.
+		if _, err := read.Result(); !errors.Is(err, syscall.ECONNRESET) {
+			return nil, fmt.Errorf("read: %v", err)
+		}
+		read.Release()
+		if _, err := read.Result(); !errors.Is(err, syscall.ECONNRESET) {
+			return nil, fmt.Errorf("read after release: %v", err)
+		}
+		tr.add(fmt.Sprintf("t=%v main: done", l.Time()))
+		return nil, nil
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectTrace(t, &tr, "t=1 handler: true", "t=2 main: done")
+	done()
 }
