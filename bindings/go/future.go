@@ -164,6 +164,30 @@ func (f *futureState) watchOnLoop() {
 	raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(h), fnFreeHandle)
 }
 
+// AddDoneCallback has fn called with the future once it is done
+// (asyncio's add_done_callback). It is scheduled through the loop, never
+// run inline: not inside AddDoneCallback even when the future is done
+// already, nor inside the call that completes it. Callbacks run on the
+// loop's thread in the order added, in the task-local context current
+// now; fn reads the outcome with Result. A panic in fn is reported to the
+// loop's exception handler. A callback whose future is freed while pending
+// is dropped without running. ErrInvalid for a nil fn, ErrClosed after
+// Close.
+func (f *Future) AddDoneCallback(fn func(f *Future)) error {
+	if fn == nil {
+		return ErrInvalid
+	}
+	return f.loop.Call(func() error {
+		if f.loop.closed {
+			return ErrClosed
+		}
+		cb := &futureCallback{loop: f.loop, fn: func(raw.SwigcptrFuture) { fn(f) }}
+		// On failure free_ud has run: the handle is gone.
+		h := newHandle(cb)
+		return codeError(raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(h), fnFreeHandle))
+	})
+}
+
 // NewFuture creates a pending future on the loop.
 func (l *Loop) NewFuture() (*Future, error) {
 	var f *Future

@@ -221,6 +221,90 @@ func TestDoneOfADoneFutureIsClosedAtOnce(t *testing.T) {
 	}
 }
 
+func TestAddDoneCallbackNeverInline(t *testing.T) {
+	done := leakCheck(t)
+	var tr trace
+	_, err := Run(func(co *Co) (any, error) {
+		l := co.Loop()
+		f, _ := l.NewFuture()
+		cb := func(name string) func(*Future) {
+			return func(f *Future) {
+				v, err := f.Result()
+				tr.add(fmt.Sprintf("%s: %v %v", name, v, err))
+			}
+		}
+		if err := f.AddDoneCallback(cb("cb1")); err != nil {
+			return nil, err
+		}
+		if err := f.SetResult(int64(7)); err != nil {
+			return nil, err
+		}
+		tr.add("set_result returned")
+		if err := f.AddDoneCallback(cb("cb2")); err != nil {
+			return nil, err
+		}
+		tr.add("add after done returned")
+		if err := f.AddDoneCallback(nil); !errors.Is(err, ErrInvalid) {
+			return nil, fmt.Errorf("nil callback: %v", err)
+		}
+		err := co.Yield()
+		tr.add("resumed")
+		return nil, err
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectTrace(t, &tr, "set_result returned", "add after done returned",
+		"cb1: 7 <nil>", "cb2: 7 <nil>", "resumed")
+	done()
+}
+
+func TestAddDoneCallbackPanicGoesToHandler(t *testing.T) {
+	done := leakCheck(t)
+	var tr trace
+	_, err := Run(func(co *Co) (any, error) {
+		l := co.Loop()
+		if err := l.SetExceptionHandler(func(c ExceptionContext) {
+			var p *PanicError
+			tr.add(fmt.Sprintf("handler: panic=%v", errors.As(c.Err, &p) && p.Value == "boom"))
+		}); err != nil {
+			return nil, err
+		}
+		f, _ := l.NewFuture()
+		f.AddDoneCallback(func(*Future) { panic("boom") })
+		f.AddDoneCallback(func(f *Future) { tr.add(fmt.Sprintf("next: cancelled=%v", f.Cancelled())) })
+		f.Cancel("")
+		return nil, co.Yield()
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectTrace(t, &tr, "handler: panic=true", "next: cancelled=true")
+	done()
+}
+
+func TestAddDoneCallbackDroppedWithFuture(t *testing.T) {
+	done := leakCheck(t)
+	l, err := StartLoop(WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := l.NewFuture()
+	var tr trace
+	if err := f.AddDoneCallback(func(*Future) { tr.add("ran") }); err != nil {
+		t.Fatal(err)
+	}
+	f.Release()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expectTrace(t, &tr)
+	if err := f.AddDoneCallback(func(*Future) {}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after close: %v", err)
+	}
+	done()
+}
+
 func TestReleaseReportsUnretrievedError(t *testing.T) {
 	done := leakCheck(t)
 	var tr trace
