@@ -85,10 +85,29 @@ func (l *Loop) Go(fn TaskFunc) (*Task, error) {
 	return t, err
 }
 
+// GoEager is Go with asyncio 3.12's eager start: when the loop is
+// running, fn runs up to its first await (or to its end) inside GoEager,
+// before it returns; a task that finishes there is never scheduled. When
+// the loop is not running, it is Go.
+func (l *Loop) GoEager(fn TaskFunc) (*Task, error) {
+	var t *Task
+	err := l.Call(func() error {
+		var e error
+		t, e = l.goTaskFlags(fn, taskEager)
+		return e
+	})
+	return t, err
+}
+
+// Task flags (task.h).
+const taskEager = 1
+
 // goTask creates the task on the loop thread.
-func (l *Loop) goTask(fn TaskFunc) (*Task, error) {
+func (l *Loop) goTask(fn TaskFunc) (*Task, error) { return l.goTaskFlags(fn, 0) }
+
+func (l *Loop) goTaskFlags(fn TaskFunc, flags uint) (*Task, error) {
 	return l.newGoTask(fn, func(h uintptr, out *uintptr) int {
-		return raw.Task_new(l.c, fnCoStep, h, fnFreeHandle, 0, out)
+		return raw.Task_new(l.c, fnCoStep, h, fnFreeHandle, flags, out)
 	})
 }
 
@@ -108,6 +127,11 @@ func (l *Loop) newGoTask(fn TaskFunc, create func(h uintptr, out *uintptr) int) 
 	if rc := create(uintptr(h), &out); rc < 0 {
 		return nil, codeError(rc)
 	}
+	if co.task != nil {
+		// An eager first step asked for its Task already: keep that one.
+		raw.Task_unref(raw.SwigcptrTask(out))
+		return co.task, nil
+	}
 	co.task = l.wrapTask(raw.SwigcptrTask(out), true)
 	return co.task, nil
 }
@@ -124,8 +148,10 @@ func (co *Co) freed() {
 // step is the task's C step function (loop thread).
 func (co *Co) step(t raw.SwigcptrTask) int {
 	l := co.loop
-	l.active.Store(co)
-	defer l.active.Store(nil)
+	// An eager first step runs inside the call of the task creating it:
+	// that task is active again afterwards.
+	prev := l.active.Swap(co)
+	defer l.active.Store(prev)
 	if !co.started {
 		co.started = true
 		co.t = t
@@ -351,6 +377,18 @@ func (co *Co) Go(fn TaskFunc) (*Task, error) {
 	err := co.call(func() error {
 		var e error
 		t, e = co.loop.goTask(fn)
+		return e
+	})
+	return t, err
+}
+
+// GoEager creates a task running fn with an eager start (Loop.GoEager):
+// fn runs up to its first await before GoEager returns.
+func (co *Co) GoEager(fn TaskFunc) (*Task, error) {
+	var t *Task
+	err := co.call(func() error {
+		var e error
+		t, e = co.loop.goTaskFlags(fn, taskEager)
 		return e
 	})
 	return t, err

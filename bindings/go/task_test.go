@@ -434,3 +434,66 @@ func TestCurrentAndAllTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestGoEagerRunsFirstStepInside(t *testing.T) {
+	done := leakCheck(t)
+	var tr trace
+	_, err := Run(func(co *Co) (any, error) {
+		var self *Task
+		e, err := co.GoEager(func(co *Co) (any, error) {
+			self = co.Task()
+			tr.add("E: first step")
+			if err := co.Sleep(time.Second); err != nil {
+				return nil, err
+			}
+			tr.add(fmt.Sprintf("E: done at %v", co.Time()))
+			return int64(1), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		tr.add(fmt.Sprintf("main: after create, same task=%v", self == e))
+		quick, err := co.GoEager(func(co *Co) (any, error) { return "quick", nil })
+		if err != nil {
+			return nil, err
+		}
+		tr.add(fmt.Sprintf("main: quick done=%v", quick.IsDone()))
+		if v, err := quick.Result(); v != "quick" || err != nil {
+			return nil, fmt.Errorf("quick: %v %v", v, err)
+		}
+		v, err := co.Await(e)
+		tr.add(fmt.Sprintf("main: E returned %v", v))
+		return nil, err
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectTrace(t, &tr, "E: first step", "main: after create, same task=true",
+		"main: quick done=true", "E: done at 1", "main: E returned 1")
+	done()
+}
+
+func TestGoEagerWithLoopNotRunning(t *testing.T) {
+	done := leakCheck(t)
+	l, err := NewLoop(WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr trace
+	e, err := l.GoEager(func(co *Co) (any, error) {
+		tr.add("E: first step")
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.add("created")
+	if _, err := l.RunUntilComplete(e); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expectTrace(t, &tr, "created", "E: first step")
+	done()
+}
