@@ -170,6 +170,36 @@ func s02(co *asyncore.Co) (any, error) {
 	return nil, nil
 }
 
+func s03(co *asyncore.Co) (any, error) {
+	f, err := co.Loop().NewFuture()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Release()
+	cb := func(name string) func(*asyncore.Future) {
+		return func(f *asyncore.Future) {
+			v, _ := f.Result()
+			trace("%s: result=%v", name, v)
+		}
+	}
+	if err := f.AddDoneCallback(cb("cb1")); err != nil {
+		return nil, err
+	}
+	if err := f.SetResult(int64(7)); err != nil {
+		return nil, err
+	}
+	trace("main: set_result returned")
+	if err := f.AddDoneCallback(cb("cb2")); err != nil {
+		return nil, err
+	}
+	trace("main: add after done returned")
+	if err := co.Yield(); err != nil {
+		return nil, err
+	}
+	trace("main: resumed")
+	return nil, nil
+}
+
 func s04(co *asyncore.Co) (any, error) {
 	a := spawn(co, woke("A", 2*sec))
 	b := spawn(co, woke("B", sec))
@@ -394,6 +424,23 @@ func s15(co *asyncore.Co) (any, error) {
 	return nil, err
 }
 
+func s16(co *asyncore.Co) (any, error) {
+	e, err := co.GoEager(func(co *asyncore.Co) (any, error) {
+		trace("E: first step")
+		if err := co.Sleep(sec); err != nil {
+			return nil, err
+		}
+		traceT("E: done")
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	trace("main: after create")
+	_, err = await(co, e)
+	return nil, err
+}
+
 // contextKey is K of scenarios 17 and 18.
 var contextKey asyncore.ContextKey
 
@@ -457,6 +504,22 @@ func s19(co *asyncore.Co) (any, error) {
 		return nil, err
 	}
 	return int64(7), nil
+}
+
+func s20(co *asyncore.Co) (any, error) {
+	err := co.Loop().SetExceptionHandler(func(c asyncore.ExceptionContext) {
+		traceT("handler: %s", codeName(c.Err))
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The handle is dropped at once.
+	spawn(co, failing(1, syscall.ECONNRESET)).Release()
+	if err := co.Sleep(2 * sec); err != nil {
+		return nil, err
+	}
+	traceT("main: done")
+	return nil, nil
 }
 
 func s21(co *asyncore.Co) (any, error) {
@@ -1264,9 +1327,35 @@ func s55(co *asyncore.Co) (any, error) {
 }
 
 // scenarios maps a scenario's name to its main.
+func s56(co *asyncore.Co) (any, error) {
+	b, err := co.Loop().NewBarrier(3)
+	if err != nil {
+		return nil, err
+	}
+	party := func(name string, delay time.Duration) asyncore.TaskFunc {
+		return func(co *asyncore.Co) (any, error) {
+			if err := co.Sleep(delay); err != nil {
+				return nil, err
+			}
+			i, err := awaitOp(co)(b.WaitFuture())
+			if err != nil {
+				return nil, err
+			}
+			traceT("%s passed index=%v", name, i)
+			return nil, nil
+		}
+	}
+	a := spawn(co, party("A", 2*sec))
+	bb := spawn(co, party("B", sec))
+	c := spawn(co, party("C", 3*sec))
+	_, err = co.Gather(a, bb, c)
+	return nil, err
+}
+
 var scenarios = map[string]asyncore.TaskFunc{
 	"01-call-soon-fifo":                     s01,
 	"02-call-later-order":                   s02,
+	"03-done-callbacks-never-inline":        s03,
 	"04-tasks-run-concurrently":             s04,
 	"05-await-in-sequence":                  s05,
 	"06-task-result-shared":                 s06,
@@ -1279,9 +1368,11 @@ var scenarios = map[string]asyncore.TaskFunc{
 	"13-finish-with-pending-cancel":         s13,
 	"14-cancel-self-then-await":             s14,
 	"15-yield-round-robin":                  s15,
+	"16-eager-task":                         s16,
 	"17-context-flows-down":                 s17,
 	"18-callback-context":                   s18,
 	"19-run-cancels-leftovers":              s19,
+	"20-unretrieved-error-reported":         s20,
 	"21-virtual-clock":                      s21,
 	"22-future-cancel-wakes-awaiter":        s22,
 	"23-task-name":                          s23,
@@ -1317,6 +1408,7 @@ var scenarios = map[string]asyncore.TaskFunc{
 	"53-queue-cancelled-get-loses-nothing":  s53,
 	"54-queue-shutdown":                     s54,
 	"55-priority-queue":                     s55,
+	"56-barrier":                            s56,
 }
 
 func main() {
