@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""constraints.py RULE EXE EXPECTED — checks an example whose output may
+"""constraints.py RULE EXE EXPECTED [SCRIPT...] — checks an example whose output may
 legitimately differ from the seed's expected output, by the constraint the
 seed states instead of line-by-line equality.
 
@@ -110,7 +110,8 @@ RULES = {"real-time": real_time, "lock": lock, "semaphore": semaphore}
 
 def main():
     rule, exe, expected_path = sys.argv[1:4]
-    run = subprocess.run([exe, "--virtual-clock"], stdout=subprocess.PIPE,
+    # Extra arguments go before the flag: an interpreter and its script.
+    run = subprocess.run([exe] + sys.argv[4:] + ["--virtual-clock"], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
     got = run.stdout.rstrip("\n").split("\n")
     with open(expected_path, encoding="utf-8") as f:
