@@ -45,6 +45,8 @@ example!(
     lock_counter,
     semaphore_workers,
     queue_consumers,
+    lock_shared_counter,
+    queue_producer_consumer,
 );
 
 /// The echo pair: the Rust server, the Rust client with three lines, over
