@@ -183,6 +183,28 @@ void future_set_none(ac_future *f) noexcept {
   f->set_result(&none);
 }
 
+ac_future *future_listed(ac_loop *loop, std::vector<ac_future *> &waiters) {
+  auto *f = new ac_future(loop);
+  try {
+    waiters.push_back(f);
+  } catch (...) {
+    f->refs = 0;
+    delete f;
+    throw;
+  }
+  f->ref();
+  return f;
+}
+
+void complete_listed_none(std::vector<ac_future *> &waiters) noexcept {
+  std::vector<ac_future *> taken;
+  taken.swap(waiters);
+  for (ac_future *f : taken) {
+    future_set_none(f);
+    f->unref();
+  }
+}
+
 void future_fail(ac_future *f, int code, const char *message) noexcept {
   if (f->done()) return;
   ac_error *e = nullptr;

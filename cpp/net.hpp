@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <sys/socket.h>
 #include <uv.h>
@@ -35,6 +36,11 @@ ac_future *future_failed(ac_loop *loop, int code, const char *message = nullptr)
 void future_set_bytes(ac_future *f, void *data, size_t len) noexcept;
 void future_copy_bytes(ac_future *f, const void *data, size_t len) noexcept;
 void future_set_none(ac_future *f) noexcept;
+// A new pending future listed in `waiters`, which holds one reference; the
+// caller gets another. Throws bad_alloc (nothing listed then).
+ac_future *future_listed(ac_loop *loop, std::vector<ac_future *> &waiters);
+// Completes every listed future with NONE and drops the list's references.
+void complete_listed_none(std::vector<ac_future *> &waiters) noexcept;
 void future_fail(ac_future *f, int code, const char *message = nullptr) noexcept;
 // Fails with an error whose payload is the owned bytes (partial reads).
 void future_fail_with_bytes(ac_future *f, int code, const char *message, void *data,

@@ -184,12 +184,7 @@ void ac_server::on_handle_closed() noexcept {
 }
 
 void ac_server::complete_closed() noexcept {
-  std::vector<ac_future *> waiters;
-  waiters.swap(closed_waiters);
-  for (ac_future *f : waiters) {
-    ac::future_set_none(f);
-    f->unref();
-  }
+  ac::complete_listed_none(closed_waiters);
 }
 
 void ac_server::close_for_loop() noexcept {
@@ -202,16 +197,7 @@ void ac_server::close_for_loop() noexcept {
 
 ac_future *ac_server::wait_closed() {
   if (!serving && live_handles == 0) return ac::future_done_none(loop);
-  auto *f = new ac_future(loop);
-  try {
-    closed_waiters.push_back(f);
-  } catch (...) {
-    f->refs = 0;
-    delete f;
-    throw;
-  }
-  f->ref();
-  return f;
+  return ac::future_listed(loop, closed_waiters);
 }
 
 int ac_server::address(std::string *out) const {

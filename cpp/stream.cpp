@@ -659,16 +659,7 @@ ac_future *ac_stream::drain() {
     done_none->ref();
     return done_none;
   }
-  auto *f = new ac_future(loop);
-  try {
-    drain_waiters.push_back(f);
-  } catch (...) {
-    f->refs = 0;
-    delete f;
-    throw;
-  }
-  f->ref();
-  return f;
+  return ac::future_listed(loop, drain_waiters);
 }
 
 int ac_stream::write_eof() noexcept {
@@ -763,12 +754,7 @@ void ac_stream::fail_waiters(int code) noexcept {
 void ac_stream::finish_closed() noexcept {
   phase = kClosed;
   fail_waiters(write_error != 0 ? write_error : AC_ECLOSED);
-  std::vector<ac_future *> waiters;
-  waiters.swap(closed_waiters);
-  for (ac_future *f : waiters) {
-    ac::future_set_none(f);
-    f->unref();
-  }
+  ac::complete_listed_none(closed_waiters);
 }
 
 void ac_stream::close_for_loop() noexcept {
@@ -791,16 +777,7 @@ void ac_stream::close_for_loop() noexcept {
 
 ac_future *ac_stream::wait_closed() {
   if (phase == kClosed && !handle_live) return ac::future_done_none(loop);
-  auto *f = new ac_future(loop);
-  try {
-    closed_waiters.push_back(f);
-  } catch (...) {
-    f->refs = 0;
-    delete f;
-    throw;
-  }
-  f->ref();
-  return f;
+  return ac::future_listed(loop, closed_waiters);
 }
 
 int ac_stream::address(bool peer, std::string *out) const {
