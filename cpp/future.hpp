@@ -14,6 +14,7 @@
 #include "context.hpp"
 #include "error.hpp"
 #include "loop.hpp"
+#include "pool.hpp"
 #include "runnable.hpp"
 
 namespace ac {
@@ -32,6 +33,7 @@ struct FutureCallback final : Runnable {
     kind = kFutureCallback;
   }
   ~FutureCallback();
+  AC_POOLED
   void run() noexcept override;
   void drop() noexcept override;
 };
@@ -45,6 +47,10 @@ struct ac_future {
   // When set, a task resuming from this future calls on_task_resume first
   // (sync primitives use it to undo a grant whose task was cancelled).
   bool resume_hook = false;
+  // A done future normally lets its awaiter go on without a loop trip
+  // (asyncio: awaiting a done future does not suspend). sleep(0)'s future
+  // sets this so awaiting it always yields one iteration.
+  bool always_yields = false;
   int refs = 1;
   ac_loop *loop;
   ac_value result{};
@@ -55,6 +61,7 @@ struct ac_future {
   std::vector<ac::Runnable *> *more_cbs = nullptr;
 
   explicit ac_future(ac_loop *l) noexcept;
+  AC_POOLED
   virtual ~ac_future();
   ac_future(const ac_future &) = delete;
   ac_future &operator=(const ac_future &) = delete;

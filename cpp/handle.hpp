@@ -5,6 +5,7 @@
 #include <asyncore/loop.h>
 
 #include "context.hpp"
+#include "pool.hpp"
 #include "runnable.hpp"
 
 // Invariants: `fn` is non-null until the handle ran or was cancelled; then
@@ -23,6 +24,7 @@ struct ac_handle final : ac::Runnable, ac::TimerNode {
   ac_handle(ac_loop *l, ac_callback_fn f, void *u, ac_free_fn fu) noexcept
       : loop(l), fn(f), ud(u), free_ud(fu) {}
 
+  AC_POOLED
   void run() noexcept override;
   void drop() noexcept override { release_callback(); unref(); }
   void fire() noexcept override;

@@ -27,6 +27,7 @@ ac_future *sleep_new(ac_loop *loop, double seconds) {
     ac_value none;
     value_init(&none);
     f->set_result(&none);
+    f->always_yields = true;
     return f;
   }
   try {

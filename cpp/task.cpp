@@ -35,6 +35,7 @@ ac_task::~ac_task() {
     waiter->unref();
   }
   release_state();
+  if (inline_state) ac::pool_free(state, inline_size);
   std::free(name);
   std::free(cancel_message);
   ac::value_release(&pending_result);
@@ -100,6 +101,12 @@ int ac_task::await(ac_future *fut) noexcept {
   if (!ac::is_future(fut) || fut == this || fut->loop != loop) return AC_EINVAL;
   if (waiter != nullptr) return AC_ESTATE;
   fut->ref();
+  if (fut->done() && !fut->always_yields) {
+    // Resumed by run() right after this step returns, with no loop trip.
+    waiter = fut;
+    resume_now = true;
+    return AC_STEP_AWAIT;
+  }
   try {
     fut->add_callback(this);
   } catch (...) {
@@ -110,26 +117,12 @@ int ac_task::await(ac_future *fut) noexcept {
   return AC_STEP_AWAIT;
 }
 
-void ac_task::run() noexcept {
-  scheduled = false;
-  if (done()) return;
-  if (!started && must_cancel) {
-    // asyncio: a coroutine cancelled before it started never runs.
-    must_cancel = false;
-    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
-    ac::task_release_self(this);
-    return;
-  }
-  started = true;
-  ac_loop *l = loop;
-  ac_task *prev_task = l->current_task;
-  ac::Context **prev_context = l->current_context;
-  l->current_task = this;
-  l->current_context = &context;
-
-  // What the step resumes from.
+// Sets up what the step resumes from: the awaited future's outcome, or a
+// pending cancellation.
+void ac_task::begin_resume() noexcept {
   last_awaited = waiter;
   waiter = nullptr;
+  resume_now = false;
   resume_code = 0;
   if (must_cancel) {
     must_cancel = false;
@@ -154,18 +147,62 @@ void ac_task::run() noexcept {
       last_awaited->on_task_resume(!(resume_code == AC_ECANCELLED &&
                                      last_awaited->state == AC_FUTURE_RESULT));
   }
+}
 
-  stepping = true;
-  int rc = step_fn(this, state);
-  stepping = false;
-  finish_step(rc);
-
+void ac_task::end_resume() noexcept {
   if (last_awaited != nullptr) {
     last_awaited->unref();
     last_awaited = nullptr;
   }
   ac::error_unref(resume_error);
   resume_error = nullptr;
+}
+
+// After a step that awaited a done future: true to step again now. A
+// cancellation requested during the step is delivered through the ready
+// queue instead, as for any other await.
+bool ac_task::resume_at_once() noexcept {
+  if (!resume_now) return false;
+  resume_now = false;
+  if (waiter == nullptr || done()) return false;
+  if (!must_cancel) return true;
+  try {
+    waiter->add_callback(this);
+  } catch (...) {
+    ac_future *w = waiter;
+    waiter = nullptr;
+    w->unref();
+    must_cancel = false;
+    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+  }
+  return false;
+}
+
+void ac_task::run() noexcept {
+  scheduled = false;
+  if (done()) return;
+  if (!started && must_cancel) {
+    // asyncio: a coroutine cancelled before it started never runs.
+    must_cancel = false;
+    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+    ac::task_release_self(this);
+    return;
+  }
+  started = true;
+  ac_loop *l = loop;
+  ac_task *prev_task = l->current_task;
+  ac::Context **prev_context = l->current_context;
+  l->current_task = this;
+  l->current_context = &context;
+
+  do {
+    begin_resume();
+    stepping = true;
+    int rc = step_fn(this, state);
+    stepping = false;
+    finish_step(rc);
+    end_resume();
+  } while (resume_at_once());
   l->current_task = prev_task;
   l->current_context = prev_context;
   if (done()) ac::task_release_self(this);  // may free the task: last
@@ -269,17 +306,21 @@ namespace ac {
 
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size) {
-  constexpr size_t align = alignof(std::max_align_t);
-  size_t head = (sizeof(ac_task) + align - 1) / align * align;
-  void *mem = ::operator new(head + inline_state_size);
   ac_task *t;
   if (inline_state_size != 0) {
-    void *st = static_cast<char *>(mem) + head;
+    if (inline_state_size > UINT32_MAX) throw std::bad_alloc();
+    void *st = ac::pool_alloc(inline_state_size);
     std::memset(st, 0, inline_state_size);
-    t = new (mem) ac_task(loop, fn, st, nullptr);
+    try {
+      t = new ac_task(loop, fn, st, nullptr);
+    } catch (...) {
+      ac::pool_free(st, inline_state_size);
+      throw;
+    }
     t->inline_state = true;
+    t->inline_size = static_cast<uint32_t>(inline_state_size);
   } else {
-    t = new (mem) ac_task(loop, fn, state, free_state);
+    t = new ac_task(loop, fn, state, free_state);
   }
   loop->task_list_add(t);
   return t;

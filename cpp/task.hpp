@@ -19,12 +19,14 @@ struct ac_task final : ac_future, ac::Runnable {
   ac_step_fn step_fn;
   void *state;
   ac_free_fn free_state;
-  bool inline_state = false;
+  bool inline_state = false;  // `state` is a pool block of inline_size bytes
+  uint32_t inline_size = 0;
   bool self_ref = true;
   bool stepping = false;
   bool must_cancel = false;
   bool scheduled = false;  // in the ready queue
   bool started = false;    // the step has been called once
+  bool resume_now = false; // awaiting a done future: step again at once
   int num_cancels = 0;
   int resume_code = 0;
   uint64_t id;
@@ -41,9 +43,6 @@ struct ac_task final : ac_future, ac::Runnable {
 
   ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept;
   ~ac_task() override;
-  // Tasks are allocated with ::operator new (possibly with room for an
-  // inline state), so they are freed the same way, unsized.
-  static void operator delete(void *p) noexcept { ::operator delete(p); }
 
   // Runnable: one step.
   void run() noexcept override;
@@ -61,13 +60,16 @@ struct ac_task final : ac_future, ac::Runnable {
   void detach_for_close() noexcept;
 
  private:
+  void begin_resume() noexcept;
+  void end_resume() noexcept;
+  bool resume_at_once() noexcept;
   void finish_step(int rc) noexcept;
   void release_state() noexcept;
   void on_done() noexcept override;
 };
 
 namespace ac {
-// Placement: the task and an inline state block share one allocation.
+// With inline_state_size > 0 the task owns a zeroed state block of that size.
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size);
 void task_release_self(ac_task *t) noexcept;

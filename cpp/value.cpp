@@ -37,8 +37,7 @@ int value_copy_in(ac_value *out, const ac_value *in) noexcept {
   }
 }
 
-void value_release(ac_value *v) noexcept {
-  if (v == nullptr) return;
+void value_release_owned(ac_value *v) noexcept {
   if (v->kind == AC_VALUE_BYTES) {
     std::free(v->u.bytes.data);
   } else if (v->kind == AC_VALUE_POINTER && v->u.pointer.free_fn != nullptr) {

@@ -14,7 +14,15 @@ namespace ac {
 // AC_ENOMEM; on failure `out` is NONE and the caller still owns `in`.
 int value_copy_in(ac_value *out, const ac_value *in) noexcept;
 // Releases an owned value and leaves it NONE.
-void value_release(ac_value *v) noexcept;
+void value_release_owned(ac_value *v) noexcept;
+inline void value_init(ac_value *v) noexcept;
+inline void value_release(ac_value *v) noexcept {
+  if (v == nullptr) return;
+  if (v->kind == AC_VALUE_BYTES || v->kind == AC_VALUE_POINTER)
+    value_release_owned(v);
+  else
+    value_init(v);
+}
 // Moves an owned value: `to` takes it, `from` becomes NONE.
 inline void value_move(ac_value *to, ac_value *from) noexcept {
   *to = *from;

@@ -252,7 +252,9 @@ func TestCoGatherResultsInOrder(t *testing.T) {
 	expectTrace(t, &tr, "Hello, B after 1 seconds", "Hello, C after 2 seconds", "Hello, A after 3 seconds")
 }
 
-func TestAwaitDoneFutureGoesThroughTheLoop(t *testing.T) {
+// asyncio's rule: awaiting a future that is already done does not suspend,
+// so the other task runs only when main awaits it.
+func TestAwaitDoneFutureDoesNotSuspend(t *testing.T) {
 	var tr trace
 	_, err := Run(func(co *Co) (any, error) {
 		f, _ := co.Loop().NewFuture()
@@ -268,7 +270,7 @@ func TestAwaitDoneFutureGoesThroughTheLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expectTrace(t, &tr, "other", "main")
+	expectTrace(t, &tr, "main", "other")
 }
 
 func TestWaitInsideTaskAwaits(t *testing.T) {

@@ -276,6 +276,89 @@ static void test_yield_interleaves_tasks_fifo(void) {
   th_close(loop);
 }
 
+/* asyncio's rule: awaiting a done future does not suspend. "A" awaits a
+ * done future three times in a row and "B", ready all along, runs only
+ * when A suspends for real; sleep(0)'s done future always yields. */
+struct done_awaiter {
+  AC_ASYNC_FIELDS;
+  int i;
+  ac_future *done;
+};
+
+static int done_awaiter_step(ac_task *t, void *p) {
+  struct done_awaiter *s = p;
+  AC_BEGIN(s);
+  for (s->i = 0; s->i < 3; s->i++) {
+    trace("A await %d", s->i);
+    AC_AWAIT(s, ac_task_await(t, s->done));
+    AC_CHECK(t);
+    trace("A resumed %d", s->i);
+  }
+  AC_AWAIT(s, ac_task_sleep(t, 0));
+  trace("A after sleep(0)");
+  AC_END(s);
+}
+
+static ac_future *done_future(ac_loop *loop) {
+  ac_future *f;
+  CHECK_RC(ac_future_new(loop, &f), 0);
+  CHECK_RC(ac_future_set_result_int64(f, 7), 0);
+  return f;
+}
+
+static int note_step(ac_task *t, void *p) {
+  (void)p;
+  trace("%s runs", ac_task_name(t));
+  return AC_STEP_DONE;
+}
+
+static void test_await_done_future_does_not_suspend(void) {
+  ac_loop *loop = th_loop();
+  ac_future *done = done_future(loop);
+  struct done_awaiter st = {0, 0, done};
+  ac_task *a, *b;
+  CHECK_RC(ac_task_new(loop, done_awaiter_step, &st, NULL, 0, &a), 0);
+  CHECK_RC(ac_task_new(loop, note_step, NULL, NULL, 0, &b), 0);
+  CHECK_RC(ac_task_set_name(b, "B"), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(a)), 0);
+  CHECK_TRACE("A await 0\nA resumed 0\nA await 1\nA resumed 1\nA await 2\nA resumed 2\n"
+              "B runs\nA after sleep(0)\n");
+  ac_task_unref(a);
+  ac_task_unref(b);
+  ac_future_unref(done);
+  th_close(loop);
+}
+
+/* A cancellation requested during the step that then awaits a done future
+ * is delivered at that await, through the loop: "B" runs first. */
+static int self_cancel_done_step(ac_task *t, void *p) {
+  struct done_awaiter *s = p;
+  AC_BEGIN(s);
+  ac_task_cancel(t, "stop");
+  trace("A cancels itself");
+  AC_AWAIT(s, ac_task_await(t, s->done));
+  trace("A resumed: %s", ac_err_name(ac_task_outcome(t)));
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+static void test_cancel_during_step_then_await_done_future(void) {
+  ac_loop *loop = th_loop();
+  ac_future *done = done_future(loop);
+  struct done_awaiter st = {0, 0, done};
+  ac_task *a, *b;
+  CHECK_RC(ac_task_new(loop, self_cancel_done_step, &st, NULL, 0, &a), 0);
+  CHECK_RC(ac_task_new(loop, note_step, NULL, NULL, 0, &b), 0);
+  CHECK_RC(ac_task_set_name(b, "B"), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(a)), AC_ECANCELLED);
+  CHECK_TRACE("A cancels itself\nB runs\nA resumed: AC_ECANCELLED\n");
+  CHECK_INT(ac_future_state_of(ac_task_future(a)), AC_FUTURE_CANCELLED);
+  ac_task_unref(a);
+  ac_task_unref(b);
+  ac_future_unref(done);
+  th_close(loop);
+}
+
 static int trivial_step(ac_task *t, void *p) {
   (void)p;
   trace("trivial ran, current is self: %d", ac_loop_current_task(ac_task_get_loop(t)) == t);
@@ -605,6 +688,8 @@ int main(void) {
   RUN(test_uncancel_before_delivery_withdraws);
   RUN(test_errors_propagate_with_their_message);
   RUN(test_yield_interleaves_tasks_fifo);
+  RUN(test_await_done_future_does_not_suspend);
+  RUN(test_cancel_during_step_then_await_done_future);
   RUN(test_eager_start_runs_first_step_inline);
   RUN(test_names_current_task_and_task_list);
   RUN(test_unobserved_task_error_is_reported);

@@ -114,7 +114,11 @@ AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
 
 /* Registers `fut` as what the task waits on (the task takes its own
  * reference) and returns AC_STEP_AWAIT, to be returned by the step.
- * A future that is already done still wakes the task through the loop.
+ * A future that is already done does not suspend the task (asyncio's rule):
+ * the step is called again as soon as it returns, with no loop trip and
+ * no other callback in between. The exceptions: the future of
+ * ac_sleep(0) always yields one iteration, and a cancellation requested
+ * during the step is delivered through the loop as for any await.
  * Errors (return them from the step and the task fails with them):
  * AC_EINVAL (NULL, the task itself, a future of another loop), AC_ESTATE
  * (not called from this task's running step, or a second await in one

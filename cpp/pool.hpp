@@ -1,0 +1,37 @@
+// pool.hpp — per-thread free lists for the runtime's small objects.
+//
+// Futures, tasks, done-callbacks and handles are made and freed at a high
+// rate (one or more per await), many alive at once, which is malloc's slow
+// case. Freed blocks go to a free list of their size class on the freeing
+// thread and are handed out again by the next allocation of that class on
+// that thread. A thread caches at most kPoolMaxCached bytes; beyond that,
+// and for sizes above kPoolMaxSize, blocks go back to malloc. A thread's
+// cache is released when the thread exits.
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+namespace ac {
+
+constexpr size_t kPoolMaxSize = 1024;
+constexpr size_t kPoolMaxCached = size_t{64} << 20;
+
+// Throws std::bad_alloc.
+void *pool_alloc(size_t size);
+// Null when out of memory.
+void *pool_alloc_nothrow(size_t size) noexcept;
+// `size` is the size given to pool_alloc.
+void pool_free(void *p, size_t size) noexcept;
+
+}  // namespace ac
+
+// Class-specific allocation through the pool. Deletion through a base with a
+// virtual destructor passes the dynamic type's size, as the pool needs.
+#define AC_POOLED                                                             \
+  static void *operator new(std::size_t n) { return ::ac::pool_alloc(n); }    \
+  static void *operator new(std::size_t n, const std::nothrow_t &) noexcept { \
+    return ::ac::pool_alloc_nothrow(n);                                       \
+  }                                                                           \
+  static void *operator new(std::size_t, void *where) noexcept { return where; } \
+  static void operator delete(void *p, std::size_t n) noexcept { ::ac::pool_free(p, n); }
