@@ -22,9 +22,7 @@ ac_error *error_new(int code, const char *message, ac_error *cause) {
   return e;
 }
 
-void error_unref(ac_error *e) noexcept {
-  if (e != nullptr && e->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete e;
-}
+void error_release(ac_error *e) noexcept { delete e; }
 
 const char *strerror(int code) noexcept {
   switch (code) {

@@ -29,7 +29,10 @@ inline ac_error *error_ref(ac_error *e) noexcept {
   if (e != nullptr) e->refs.fetch_add(1, std::memory_order_relaxed);
   return e;
 }
-void error_unref(ac_error *e) noexcept;
+void error_release(ac_error *e) noexcept;  // the last reference went
+inline void error_unref(ac_error *e) noexcept {
+  if (e != nullptr && e->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) error_release(e);
+}
 
 const char *strerror(int code) noexcept;
 const char *err_name(int code) noexcept;

@@ -52,8 +52,7 @@ ac_future::~ac_future() {
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
 }
 
-void ac_future::unref() noexcept {
-  if (--refs != 0) return;
+void ac_future::last_unref() noexcept {
   if (state == AC_FUTURE_ERROR && !error_retrieved) {
     // asyncio's "exception was never retrieved". The handler may look at the
     // future (we lend it a reference) but must not keep it.

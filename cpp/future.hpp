@@ -68,7 +68,9 @@ struct ac_future {
 
   bool done() const noexcept { return state != AC_FUTURE_PENDING; }
   void ref() noexcept { ++refs; }
-  void unref() noexcept;
+  void unref() noexcept {
+    if (--refs == 0) last_unref();
+  }
 
   // Completion; each returns AC_ESTATE when already done. Throw bad_alloc
   // only from scheduling (the state change is made first).
@@ -90,6 +92,7 @@ struct ac_future {
   virtual void on_task_resume(bool delivered) noexcept { (void)delivered; }
 
  protected:
+  void last_unref() noexcept;
   void schedule_callbacks() noexcept;
   virtual void on_done() noexcept {}
   void release_callbacks() noexcept;

@@ -353,6 +353,11 @@ int ac_loop::close() noexcept {
   // Keep the loop's memory alive while what it holds is released: those
   // objects hold references to it.
   refs.fetch_add(1, std::memory_order_relaxed);
+  if (done_none != nullptr) {
+    ac_future *f = done_none;
+    done_none = nullptr;
+    f->unref();
+  }
 
   std::vector<ac_handle *> orphans;
   {

@@ -74,6 +74,10 @@ struct ac_loop {
   bool in_run_ready = false;
   // run_until_complete returns as soon as this future is done.
   ac_future *until = nullptr;
+  // One future already done with NONE, handed out (with a reference) for
+  // operations that complete at once: a done future cannot change, so one
+  // serves every caller. Released by close().
+  ac_future *done_none = nullptr;
 
   // ---- tasks ----
   ac_task *current_task = nullptr;

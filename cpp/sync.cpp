@@ -28,10 +28,18 @@ void fail_all(WaitList &list, int code, const char *message) noexcept {
 }
 
 ac_future *done_future(ac_loop *loop) {
+  if (loop->done_none != nullptr) {
+    loop->done_none->ref();
+    return loop->done_none;
+  }
   auto *f = new ac_future(loop);
   ac_value none;
   value_init(&none);
   f->set_result(&none);
+  if (!loop->closed) {
+    f->ref();
+    loop->done_none = f;
+  }
   return f;
 }
 

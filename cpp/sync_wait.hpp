@@ -134,7 +134,8 @@ struct SyncObject {
   }
 };
 
-// A done future with a NONE result (throws bad_alloc).
+// A done future with a NONE result, shared: the loop's done_none (throws
+// bad_alloc).
 ac_future *done_future(ac_loop *loop);
 
 }  // namespace ac

@@ -107,11 +107,15 @@ int ac_task::await(ac_future *fut) noexcept {
     resume_now = true;
     return AC_STEP_AWAIT;
   }
-  try {
-    fut->add_callback(this);
-  } catch (...) {
-    fut->unref();
-    return AC_ENOMEM;
+  if (fut->first_cb == nullptr && fut->more_cbs == nullptr && !fut->done()) {
+    fut->first_cb = this;  // the common case of add_callback: sole awaiter
+  } else {
+    try {
+      fut->add_callback(this);
+    } catch (...) {
+      fut->unref();
+      return AC_ENOMEM;
+    }
   }
   waiter = fut;
   return AC_STEP_AWAIT;
@@ -200,7 +204,9 @@ void ac_task::run() noexcept {
     stepping = true;
     int rc = step_fn(this, state);
     stepping = false;
-    finish_step(rc);
+    // The common outcome, awaiting with no cancellation requested, needs
+    // nothing from finish_step.
+    if (rc != AC_STEP_AWAIT || waiter == nullptr || must_cancel) finish_step(rc);
     end_resume();
   } while (resume_at_once());
   l->current_task = prev_task;

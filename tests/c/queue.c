@@ -27,11 +27,6 @@ static ac_future *get_later(ac_queue *q) {
   return f;
 }
 
-static void cancel_cb(ac_loop *loop, void *ud) {
-  (void)loop;
-  ac_task_cancel(ud, NULL);
-}
-
 static void test_fifo_lifo_and_priority_orders(void) {
   ac_loop *loop = th_loop();
   ac_queue *q;
@@ -164,10 +159,9 @@ static void test_item_of_a_cancelled_getter_returns_to_the_head(void) {
   CHECK_INT(get_int(q), 2);
   /* A get that was done at once is protected the same way. */
   CHECK_RC(put_int(q, 3), 0);
-  ac_task *g2 = spawn_awaiter(loop, "g2", get_later(q));
+  ac_task *g2 = spawn_self_cancelling_awaiter(loop, "g2", get_later(q));
   CHECK_INT(ac_queue_qsize(q), 0);
-  // Runs after g2 awaited its done future, before g2 resumes.
-  CHECK_RC(ac_loop_call_soon(loop, cancel_cb, g2, NULL, NULL), 0);
+  // g2 is cancelled in the step that awaits its done future.
   run_all(loop);
   CHECK_TRACE("g2: AC_ECANCELLED at 0\n");
   CHECK_INT(get_int(q), 3);

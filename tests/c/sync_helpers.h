@@ -15,6 +15,7 @@ struct awaiter {
   AC_ASYNC_FIELDS;
   const char *name;
   ac_future *fut;
+  int cancel_first;  /* cancel its own task in the step that awaits */
 };
 
 static inline void trace_outcome(ac_task *t, const char *name) {
@@ -37,6 +38,7 @@ static inline void trace_outcome(ac_task *t, const char *name) {
 static inline int awaiter_step(ac_task *t, void *p) {
   struct awaiter *a = p;
   AC_BEGIN(a);
+  if (a->cancel_first) ac_task_cancel(t, NULL);
   AC_AWAIT(a, ac_task_await_owned(t, a->fut));
   trace_outcome(t, a->name);
   AC_END(a);
@@ -44,7 +46,8 @@ static inline int awaiter_step(ac_task *t, void *p) {
 
 /* A task awaiting fut (its reference is taken). The caller gets a task
  * reference to drop with ac_task_unref. */
-static inline ac_task *spawn_awaiter(ac_loop *loop, const char *name, ac_future *fut) {
+static inline ac_task *spawn_awaiter_with(ac_loop *loop, const char *name, ac_future *fut,
+                                          int cancel_first) {
   struct awaiter *a;
   ac_task *t = NULL;
   if (ac_task_new_inline(loop, awaiter_step, sizeof *a, 0, &t, (void **)&a) != 0) {
@@ -53,7 +56,17 @@ static inline ac_task *spawn_awaiter(ac_loop *loop, const char *name, ac_future 
   }
   a->name = name;
   a->fut = fut;
+  a->cancel_first = cancel_first;
   return t;
+}
+static inline ac_task *spawn_awaiter(ac_loop *loop, const char *name, ac_future *fut) {
+  return spawn_awaiter_with(loop, name, fut, 0);
+}
+
+/* The same, but the task cancels itself just before it awaits fut. */
+static inline ac_task *spawn_self_cancelling_awaiter(ac_loop *loop, const char *name,
+                                                     ac_future *fut) {
+  return spawn_awaiter_with(loop, name, fut, 1);
 }
 
 /* Runs the loop until nothing is ready and no timer is left. */
