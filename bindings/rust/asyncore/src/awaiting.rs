@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 use asyncore_sys as sys;
 
 use crate::error::{Error, Result};
-use crate::task::{current_header, polling_or_dropping_header, step_for};
+use crate::task::{current_step, polling_or_dropping_header};
 use crate::value;
 
 /// One reference to an `ac_future` plus what is needed to be woken when it
@@ -106,7 +106,9 @@ impl Await {
     /// task's cancellation, which replaces a result the task resumed from
     /// cancelled (the library passed that result on).
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        if let Some(h) = current_header() {
+        let step = current_step();
+        if let Some(s) = &step {
+            let h = s.header();
             if h.take_revoked(self.fut) {
                 self.unregister();
                 self.revoked = true;
@@ -118,7 +120,7 @@ impl Await {
             self.unregister();
             return Poll::Ready(Ok(()));
         }
-        if let Some(step) = step_for(cx, self.fut) {
+        if let Some(step) = step.filter(|s| s.can_await(cx, self.fut)) {
             self.unregister();
             if let Some(e) = step.header().take_cancel() {
                 // Deliver the task's cancellation here as asyncio does: cancel

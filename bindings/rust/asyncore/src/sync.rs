@@ -96,21 +96,31 @@ impl<R: Releasable> Future for Acquire<R> {
         if let Some(e) = self.failed.take() {
             return Poll::Ready(Err(*e));
         }
-        if !self.polled {
-            self.polled = true;
-            // The checkpoint: one trip round the loop when the hold is ours
-            // already (a pending acquire suspends the task anyway).
-            if self.held || self.aw.as_ref().is_some_and(|aw| aw.is_done()) {
-                cx.waker().wake_by_ref();
+        if self.held {
+            if !self.polled {
+                // The checkpoint: one trip round the loop.
+                self.polled = true;
+                crate::task::wake_by_ref(cx);
                 return Poll::Pending;
             }
-        }
-        if self.held {
             self.held = false;
             return Poll::Ready(Ok(Guard { owner: self.owner.take() }));
         }
+        let first = !std::mem::replace(&mut self.polled, true);
         let aw = self.aw.as_mut().expect("polled after completion");
-        let r = std::task::ready!(aw.poll(cx)).and_then(|()| unsafe { outcome::<()>(aw.raw()) });
+        let done = std::task::ready!(aw.poll(cx));
+        if first {
+            // Done at the first poll (the library granted it at once): the
+            // checkpoint still goes round the loop once (a pending acquire
+            // suspends the task anyway).
+            if let Err(e) = done {
+                self.failed = Some(Box::new(e));
+            }
+            crate::task::wake_by_ref(cx);
+            return Poll::Pending;
+        }
+        let aw = self.aw.as_mut().expect("polled after completion");
+        let r = done.and_then(|()| unsafe { outcome::<()>(aw.raw()) });
         self.aw = None;
         Poll::Ready(r.map(|()| Guard { owner: self.owner.take() }))
     }

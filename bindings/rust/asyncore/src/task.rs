@@ -389,27 +389,38 @@ impl StepCtx {
     }
 }
 
-/// If `cx` is the waker of the task whose step is running on this thread
-/// (and `f` belongs to that task's loop), the step context.
-pub(crate) fn step_for(cx: &Context<'_>, f: *mut sys::ac_future) -> Option<&'static mut StepCtx> {
+/// The step being polled on this thread, if any.
+#[inline]
+pub(crate) fn current_step() -> Option<&'static mut StepCtx> {
     let s = STEP.with(|s| s.get());
-    if s.is_null() {
-        return None;
-    }
     // SAFETY: set only for the duration of a poll, on this thread.
-    let s = unsafe { &mut *s };
-    let w = cx.waker();
-    if w.data() != s.header as *const () || !ptr::eq(w.vtable(), &TASK_VTABLE) {
-        return None;
+    (!s.is_null()).then(|| unsafe { &mut *s })
+}
+
+/// Wakes the task `cx` belongs to: at once when it is the task being
+/// polled here (the step polls again), else through the waker.
+#[inline]
+pub(crate) fn wake_by_ref(cx: &Context<'_>) {
+    match current_step() {
+        Some(s) if s.is_own(cx) => s.header().set_flag(WOKEN, true),
+        _ => cx.waker().wake_by_ref(),
     }
-    // SAFETY: the header lives while its task is polled; f is live.
-    if unsafe { (*s.header).loop_ != sys::ac_future_get_loop(f) } {
-        return None;
-    }
-    Some(s)
 }
 
 impl StepCtx {
+    /// True when `cx` is this task's own waker.
+    #[inline]
+    pub(crate) fn is_own(&self, cx: &Context<'_>) -> bool {
+        let w = cx.waker();
+        w.data() == self.header as *const () && ptr::eq(w.vtable(), &TASK_VTABLE)
+    }
+    /// True when `cx` is this task's own waker and `f` is of its loop: the
+    /// task may await `f` directly.
+    #[inline]
+    pub(crate) fn can_await(&self, cx: &Context<'_>, f: *mut sys::ac_future) -> bool {
+        // SAFETY: the header lives while its task is polled; f is live.
+        self.is_own(cx) && unsafe { self.header().loop_ == sys::ac_future_get_loop(f) }
+    }
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: alive during the poll.
         unsafe { &*self.header }
@@ -875,7 +886,7 @@ impl Future for YieldNow {
             return Poll::Ready(Ok(()));
         }
         self.yielded = true;
-        cx.waker().wake_by_ref();
+        wake_by_ref(cx);
         Poll::Pending
     }
 }
