@@ -105,14 +105,33 @@ impl Await {
     /// Ready once the future is done: Ok (read its outcome then), or the
     /// task's cancellation, which replaces a result the task resumed from
     /// cancelled (the library passed that result on).
+    #[inline]
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.poll_small(cx).map(|r| r.map_err(|e| *e))
+    }
+
+    /// As `poll`, then the outcome read as `T` (moving a result out).
+    ///
+    /// # Safety
+    /// Once done, the future holds a `T` (or a native value of that type).
+    #[inline]
+    pub(crate) unsafe fn poll_outcome<T: 'static>(&mut self, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        match self.poll_small(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => Poll::Ready(outcome::<T>(self.fut)),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(*e)),
+        }
+    }
+
+    /// `poll` with a result that fits in registers (the error is rare).
+    fn poll_small(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Box<Error>>> {
         let step = current_step();
         if let Some(s) = &step {
             let h = s.header();
             if h.take_revoked(self.fut) {
                 self.unregister();
                 self.revoked = true;
-                return Poll::Ready(Err(h.take_cancel().unwrap_or_else(|| Error::cancelled(""))));
+                return Poll::Ready(Err(Box::new(h.take_cancel().unwrap_or_else(|| Error::cancelled("")))));
             }
         }
         if self.is_done() {

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{copied_outcome, outcome, Await};
+use crate::awaiting::{copied_outcome, Await};
 use crate::error::{check, Error, Result};
 use crate::runtime::{current_loop_raw, Loop, LoopScope};
 use crate::task::{yield_now, YieldNow};
@@ -137,7 +137,7 @@ impl<T: 'static> Future for LoopFuture<T> {
     type Output = Result<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
-        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
+        unsafe { this.aw.poll_outcome::<T>(cx) }
     }
 }
 
@@ -226,7 +226,7 @@ impl Future for Sleep {
             self.state = SleepState::Wait(unsafe { Await::owning_operation(f) });
         }
         match &mut self.state {
-            SleepState::Wait(aw) => aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<()>(aw.raw()) })),
+            SleepState::Wait(aw) => unsafe { aw.poll_outcome::<()>(cx) },
             SleepState::Zero(y) => Pin::new(y).poll(cx),
             SleepState::Start(_) => unreachable!(),
         }

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{outcome, Await};
+use crate::awaiting::Await;
 use crate::error::{check, Error, Result};
 use crate::runtime::current_loop_raw;
 use crate::task::spawn_raw;
@@ -91,7 +91,7 @@ impl<T: 'static> Future for Op<T> {
     type Output = Result<T>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let r = match &mut self.state {
-            OpState::Wait(aw) => std::task::ready!(aw.poll(cx)).and_then(|()| unsafe { outcome::<T>(aw.raw()) }),
+            OpState::Wait(aw) => std::task::ready!(unsafe { aw.poll_outcome::<T>(cx) }),
             OpState::Taken => panic!("polled after completion"),
             _ => match std::mem::replace(&mut self.state, OpState::Taken) {
                 OpState::Ready(v) => return Poll::Ready(Ok(v)),

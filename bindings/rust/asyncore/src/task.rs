@@ -856,7 +856,7 @@ impl<T: 'static> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
         // SAFETY: once done, the future holds a T (see from_owned).
-        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
+        unsafe { this.aw.poll_outcome::<T>(cx) }
     }
 }
 
