@@ -194,6 +194,9 @@ pub(crate) unsafe fn outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
     let mut v: sys::ac_value = std::mem::zeroed();
     let rc = sys::ac_future_take_result(f, &mut v);
     if rc == 0 {
+        if let Some(x) = value::take_small::<T>(&v) {
+            return Ok(x);
+        }
         return value::take::<T>(&mut v).ok_or_else(|| {
             Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
         });

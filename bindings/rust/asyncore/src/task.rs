@@ -242,10 +242,21 @@ impl Header {
 }
 
 impl Drop for Header {
+    #[inline]
     fn drop(&mut self) {
+        // Most tasks end with nothing of these left.
+        if !self.cold.get().is_null() || !self.wake.get().is_null() || !self.cell.get_mut().is_null() {
+            self.release_parts();
+        }
+    }
+}
+
+impl Header {
+    #[cold]
+    fn release_parts(&mut self) {
         let c = self.cold.replace(ptr::null_mut());
         if !c.is_null() {
-            // SAFETY: ours (Box::into_raw in `cold`).
+            // SAFETY: ours (Box::into_raw in `with_cold`).
             let c = unsafe { Box::from_raw(c) };
             for &f in &c.revoked {
                 // SAFETY: references taken when revoked.
@@ -257,7 +268,7 @@ impl Drop for Header {
             // SAFETY: our reference to the wake future.
             unsafe { sys::ac_future_unref(w) };
         }
-        let p = *self.cell.get_mut();
+        let p = std::mem::replace(self.cell.get_mut(), ptr::null_mut());
         if !p.is_null() {
             // SAFETY: loop thread (states are dropped by the loop); the cell
             // stops pointing at us, then we drop our count.

@@ -240,6 +240,24 @@ pub(crate) unsafe fn take<T: 'static>(v: &mut sys::ac_value) -> Option<T> {
     out
 }
 
+/// A `()`, `i64` or `f64` read from a value of the same kind, which owns
+/// nothing (so the value needs no release); None otherwise.
+///
+/// # Safety
+/// `v` is a well-formed value.
+#[inline]
+pub(crate) unsafe fn take_small<T: 'static>(v: &sys::ac_value) -> Option<T> {
+    let mut out: Option<T> = None;
+    let slot = &mut out as *mut Option<T>;
+    match v.kind as u32 {
+        sys::AC_VALUE_NONE if same::<T, ()>() => ptr::write(slot as *mut Option<()>, Some(())),
+        sys::AC_VALUE_INT64 if same::<T, i64>() => ptr::write(slot as *mut Option<i64>, Some(v.u.i64_)),
+        sys::AC_VALUE_DOUBLE if same::<T, f64>() => ptr::write(slot as *mut Option<f64>, Some(v.u.f64_)),
+        _ => {}
+    }
+    out
+}
+
 /// ac_value_clear, without the call for the kinds that own nothing.
 #[inline]
 pub(crate) unsafe fn clear(v: &mut sys::ac_value) {
