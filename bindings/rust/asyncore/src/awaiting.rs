@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 use asyncore_sys as sys;
 
 use crate::error::{Error, Result};
-use crate::task::{current_header, polling_or_dropping_header, step_for};
+use crate::task::{current_step, polling_or_dropping_header};
 use crate::value;
 
 /// One reference to an `ac_future` plus what is needed to be woken when it
@@ -33,6 +33,8 @@ pub(crate) struct Await {
     cancel_on_drop: bool,
     /// The result was revoked (see Header::revoked): not ours to take.
     revoked: bool,
+    /// Seen done by `poll` (a done future stays done).
+    done: bool,
 }
 
 unsafe extern "C" fn wake_boxed(_f: *mut sys::ac_future, ud: *mut c_void) {
@@ -50,12 +52,12 @@ impl Await {
     /// # Safety
     /// `fut` is a live future the caller owns a reference to.
     pub(crate) unsafe fn from_owned(fut: *mut sys::ac_future) -> Await {
-        Await { fut, reg: ptr::null_mut(), cancel_on_drop: false, revoked: false }
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: false, revoked: false, done: false }
     }
 
     /// As from_owned, cancelling the future if dropped while pending.
     pub(crate) unsafe fn owning_operation(fut: *mut sys::ac_future) -> Await {
-        Await { fut, reg: ptr::null_mut(), cancel_on_drop: true, revoked: false }
+        Await { fut, reg: ptr::null_mut(), cancel_on_drop: true, revoked: false, done: false }
     }
 
     pub(crate) fn set_cancel_on_drop(&mut self, on: bool) {
@@ -82,8 +84,9 @@ impl Await {
         unsafe { sys::ac_future_state_of(self.fut) == sys::AC_FUTURE_RESULT as i32 }
     }
 
+    #[inline]
     pub(crate) fn is_done(&self) -> bool {
-        unsafe { sys::ac_future_done(self.fut) == 1 }
+        self.done || unsafe { sys::ac_future_done(self.fut) == 1 }
     }
 
     fn unregister(&mut self) {
@@ -102,20 +105,41 @@ impl Await {
     /// Ready once the future is done: Ok (read its outcome then), or the
     /// task's cancellation, which replaces a result the task resumed from
     /// cancelled (the library passed that result on).
+    #[inline]
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        if let Some(h) = current_header() {
+        self.poll_small(cx).map(|r| r.map_err(|e| *e))
+    }
+
+    /// As `poll`, then the outcome read as `T` (moving a result out).
+    ///
+    /// # Safety
+    /// Once done, the future holds a `T` (or a native value of that type).
+    #[inline]
+    pub(crate) unsafe fn poll_outcome<T: 'static>(&mut self, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        match self.poll_small(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => Poll::Ready(outcome::<T>(self.fut)),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(*e)),
+        }
+    }
+
+    /// `poll` with a result that fits in registers (the error is rare).
+    fn poll_small(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Box<Error>>> {
+        let step = current_step();
+        if let Some(s) = &step {
+            let h = s.header();
             if h.take_revoked(self.fut) {
                 self.unregister();
                 self.revoked = true;
-                return Poll::Ready(Err(h.take_cancel().unwrap_or_else(|| Error::cancelled(""))));
+                return Poll::Ready(Err(Box::new(h.take_cancel().unwrap_or_else(|| Error::cancelled("")))));
             }
         }
         if self.is_done() {
+            self.done = true;
             self.unregister();
             return Poll::Ready(Ok(()));
         }
-        let loop_ = unsafe { sys::ac_future_get_loop(self.fut) };
-        if let Some(step) = step_for(cx, loop_) {
+        if let Some(step) = step.filter(|s| s.can_await(cx, self.fut)) {
             self.unregister();
             if let Some(e) = step.header().take_cancel() {
                 // Deliver the task's cancellation here as asyncio does: cancel
@@ -154,7 +178,7 @@ impl Drop for Await {
     fn drop(&mut self) {
         self.unregister();
         unsafe {
-            if self.cancel_on_drop && sys::ac_future_done(self.fut) == 0 {
+            if self.cancel_on_drop && !self.is_done() {
                 sys::ac_future_cancel(self.fut, ptr::null());
             }
             sys::ac_future_unref(self.fut);
@@ -167,20 +191,19 @@ impl Drop for Await {
 /// # Safety
 /// `f` is a live future.
 pub(crate) unsafe fn outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
-    match sys::ac_future_state_of(f) as u32 {
-        sys::AC_FUTURE_RESULT => {
-            let mut v: sys::ac_value = std::mem::zeroed();
-            let rc = sys::ac_future_take_result(f, &mut v);
-            if rc < 0 {
-                return Err(Error::from_code(rc));
-            }
-            value::take::<T>(&mut v).ok_or_else(|| {
-                Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
-            })
+    let mut v: sys::ac_value = std::mem::zeroed();
+    let rc = sys::ac_future_take_result(f, &mut v);
+    if rc == 0 {
+        if let Some(x) = value::take_small::<T>(&v) {
+            return Ok(x);
         }
-        sys::AC_FUTURE_ERROR | sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
-        _ => Err(Error::from_code(sys::AC_ESTATE)),
+        return value::take::<T>(&mut v).ok_or_else(|| {
+            Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
+        });
     }
+    // Failed or cancelled (the future's own error), pending, or misuse.
+    let e = sys::ac_future_error(f);
+    Err(if e.is_null() { Error::from_code(rc) } else { Error::from_raw(e) })
 }
 
 /// Copies a done future's outcome as `T` without moving the result out, so

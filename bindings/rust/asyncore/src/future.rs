@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{copied_outcome, outcome, Await};
+use crate::awaiting::{copied_outcome, Await};
 use crate::error::{check, Error, Result};
 use crate::runtime::{current_loop_raw, Loop, LoopScope};
 use crate::task::{yield_now, YieldNow};
@@ -137,7 +137,7 @@ impl<T: 'static> Future for LoopFuture<T> {
     type Output = Result<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
-        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
+        unsafe { this.aw.poll_outcome::<T>(cx) }
     }
 }
 
@@ -192,36 +192,43 @@ impl<T: Send + 'static> Drop for Completer<T> {
 /// one iteration. Cancelling the task cancels the sleep, which then gives
 /// `Err(Error::Cancelled)`.
 pub fn sleep(seconds: f64) -> Sleep {
-    Sleep { seconds, aw: None, zero: None }
+    Sleep { state: if seconds == 0.0 { SleepState::Zero(yield_now()) } else { SleepState::Start(seconds) } }
 }
 
 /// The future of [`sleep`]; the timer starts at the first poll.
 pub struct Sleep {
-    seconds: f64,
-    aw: Option<Await>,
+    state: SleepState,
+}
+
+/// Kept as small as a task's own state should be (one per sleeping task).
+enum SleepState {
+    /// Not polled yet: the duration.
+    Start(f64),
+    /// The library's sleep future.
+    Wait(Await),
     /// sleep(0): the library's zero sleep is a future already done, which
     /// an await here would not suspend on; a bare yield is what it means.
-    zero: Option<YieldNow>,
+    Zero(YieldNow),
 }
 
 impl Future for Sleep {
     type Output = Result<()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        if self.seconds == 0.0 {
-            return Pin::new(self.zero.get_or_insert_with(yield_now)).poll(cx);
-        }
-        if self.aw.is_none() {
+        if let SleepState::Start(seconds) = self.state {
             let raw = match current_loop_raw() {
                 Ok(r) => r,
                 Err(e) => return Poll::Ready(Err(e)),
             };
             let mut f = ptr::null_mut();
-            if let Err(e) = check(unsafe { sys::ac_sleep(raw, self.seconds, &mut f) }) {
+            if let Err(e) = check(unsafe { sys::ac_sleep(raw, seconds, &mut f) }) {
                 return Poll::Ready(Err(e));
             }
-            self.aw = Some(unsafe { Await::owning_operation(f) });
+            self.state = SleepState::Wait(unsafe { Await::owning_operation(f) });
         }
-        let aw = self.aw.as_mut().unwrap();
-        aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<()>(aw.raw()) }))
+        match &mut self.state {
+            SleepState::Wait(aw) => unsafe { aw.poll_outcome::<()>(cx) },
+            SleepState::Zero(y) => Pin::new(y).poll(cx),
+            SleepState::Start(_) => unreachable!(),
+        }
     }
 }

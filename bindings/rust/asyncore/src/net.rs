@@ -4,7 +4,6 @@
 
 use std::ffi::{CStr, CString};
 use std::future::Future;
-use std::marker::PhantomData;
 use std::os::raw::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
@@ -13,7 +12,7 @@ use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{outcome, Await};
+use crate::awaiting::Await;
 use crate::error::{check, Error, Result};
 use crate::runtime::current_loop_raw;
 use crate::task::spawn_raw;
@@ -33,9 +32,21 @@ unsafe fn owned_string(p: *mut c_char) -> String {
 /// when done. Dropping it cancels the operation (a pending read keeps its
 /// bytes in the stream's buffer).
 pub struct Op<T> {
-    aw: Option<Await>,
-    failed: Option<Error>,
-    _t: PhantomData<fn() -> T>,
+    state: OpState<T>,
+}
+
+/// Small (it is moved into the futures that await it): the rare failure
+/// is boxed.
+enum OpState<T> {
+    /// The future the library handed out.
+    Wait(Await),
+    /// Completed at once, without a future (a queue get or put that did
+    /// not wait).
+    Ready(T),
+    /// Refused by the library.
+    Failed(Box<Error>),
+    /// The outcome was given.
+    Taken,
 }
 
 impl<T> Unpin for Op<T> {}
@@ -44,24 +55,32 @@ impl<T: 'static> Op<T> {
     pub(crate) fn start(start: impl FnOnce(*mut *mut sys::ac_future) -> i32) -> Op<T> {
         let mut f = ptr::null_mut();
         match check(start(&mut f)) {
-            Ok(_) => Op { aw: Some(unsafe { Await::owning_operation(f) }), failed: None, _t: PhantomData },
+            Ok(_) => Op { state: OpState::Wait(unsafe { Await::owning_operation(f) }) },
             Err(e) => Op::failed(e),
         }
     }
 
     fn failed(e: Error) -> Op<T> {
-        Op { aw: None, failed: Some(e), _t: PhantomData }
+        Op { state: OpState::Failed(Box::new(e)) }
+    }
+
+    /// An operation that completed at once with `r`.
+    pub(crate) fn done(r: Result<T>) -> Op<T> {
+        match r {
+            Ok(v) => Op { state: OpState::Ready(v) },
+            Err(e) => Op::failed(e),
+        }
     }
 
     /// True when the library accepted the operation.
     pub(crate) fn started(&self) -> bool {
-        self.aw.is_some()
+        matches!(self.state, OpState::Wait(_))
     }
 
     /// Dropping this operation pending leaves it running (for a
     /// condition's wait, which must end with the lock held).
     pub(crate) fn keep_on_drop(mut self) -> Self {
-        if let Some(aw) = self.aw.as_mut() {
+        if let OpState::Wait(aw) = &mut self.state {
             aw.set_cancel_on_drop(false);
         }
         self
@@ -71,12 +90,16 @@ impl<T: 'static> Op<T> {
 impl<T: 'static> Future for Op<T> {
     type Output = Result<T>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        if let Some(e) = self.failed.take() {
-            return Poll::Ready(Err(e));
-        }
-        let aw = self.aw.as_mut().expect("polled after completion");
-        let r = std::task::ready!(aw.poll(cx)).and_then(|()| unsafe { outcome::<T>(aw.raw()) });
-        self.aw = None;
+        let r = match &mut self.state {
+            OpState::Wait(aw) => std::task::ready!(unsafe { aw.poll_outcome::<T>(cx) }),
+            OpState::Taken => panic!("polled after completion"),
+            _ => match std::mem::replace(&mut self.state, OpState::Taken) {
+                OpState::Ready(v) => return Poll::Ready(Ok(v)),
+                OpState::Failed(e) => return Poll::Ready(Err(*e)),
+                _ => unreachable!(),
+            },
+        };
+        self.state = OpState::Taken;
         Poll::Ready(r)
     }
 }
@@ -121,7 +144,7 @@ impl Stream {
         let mut f = ptr::null_mut();
         check(start(&mut s, &mut f))?;
         let stream = Stream { raw: s };
-        Op::<()> { aw: Some(unsafe { Await::owning_operation(f) }), failed: None, _t: PhantomData }.await?;
+        Op::<()> { state: OpState::Wait(unsafe { Await::owning_operation(f) }) }.await?;
         Ok(stream)
     }
 

@@ -68,6 +68,18 @@ impl<T: 'static> Queue<T> {
 
     fn put_with(&self, item: T, priority: Option<i64>) -> Op<()> {
         let v = OutValue::new(item);
+        // Room in the queue: put at once, as asyncio's put does, without a
+        // future (the same as ac_queue_put then, which waits only when full).
+        let rc = unsafe {
+            match priority {
+                None => sys::ac_queue_put_nowait(self.raw, &v.raw),
+                Some(p) => sys::ac_queue_put_priority_nowait(self.raw, p, &v.raw),
+            }
+        };
+        if rc == 0 {
+            v.stored();
+            return Op::done(Ok(()));
+        }
         let op = Op::start(|f| unsafe {
             match priority {
                 None => sys::ac_queue_put(self.raw, &v.raw, f),
@@ -110,6 +122,14 @@ impl<T: 'static> Queue<T> {
     /// Takes the next item, waiting while the queue is empty; fails with
     /// `AC_ESHUTDOWN` when shut down and empty.
     pub fn get(&self) -> Op<T> {
+        // An item ready: take it at once, as asyncio's get does, without a
+        // future (the same as ac_queue_get then, which waits only when empty).
+        let mut v: sys::ac_value = unsafe { std::mem::zeroed() };
+        if unsafe { sys::ac_queue_get_nowait(self.raw, &mut v, ptr::null_mut()) } == 0 {
+            return Op::done(unsafe { take::<T>(&mut v) }.ok_or_else(|| {
+                Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
+            }));
+        }
         Op::start(|f| unsafe { sys::ac_queue_get(self.raw, f) })
     }
 

@@ -28,18 +28,21 @@ pub(crate) struct LoopScope {
 }
 
 impl LoopScope {
+    #[inline]
     pub(crate) fn enter(raw: *mut sys::ac_loop) -> LoopScope {
         LoopScope { prev: CURRENT_LOOP.with(|c| c.replace(raw)) }
     }
 }
 
 impl Drop for LoopScope {
+    #[inline]
     fn drop(&mut self) {
         CURRENT_LOOP.with(|c| c.set(self.prev));
     }
 }
 
 /// The current loop, or a usage error outside any loop.
+#[inline]
 pub(crate) fn current_loop_raw() -> Result<*mut sys::ac_loop> {
     let raw = CURRENT_LOOP.with(|c| c.get());
     if raw.is_null() {

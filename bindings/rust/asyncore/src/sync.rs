@@ -53,24 +53,40 @@ pub trait Releasable: Clone {
 /// before it was read, it gives the hold back itself, so nothing leaks.
 ///
 /// An acquire is a checkpoint, as every await of the library's futures is
-/// in C: even when the hold is free, the task goes round the loop once
-/// before it has it, so that tasks started together all get to queue up.
+/// in C: even when the hold is free (it is then taken at once, when the
+/// acquire is made), the task goes round the loop once before it has it,
+/// so that tasks started together all get to queue up. When the hold is
+/// not free, the acquire queues (FIFO) and the task waits until the hold
+/// is handed over, as a C task awaiting the acquire future does.
 pub struct Acquire<R: Releasable> {
     aw: Option<Await>,
-    failed: Option<Error>,
-    owner: R,
-    yielded: bool,
+    /// Refused by the library (boxed: rare, and the future stays small).
+    failed: Option<Box<Error>>,
+    /// Given to the guard (taken then).
+    owner: Option<R>,
+    /// The hold was free and is ours already.
+    held: bool,
+    /// The first poll happened.
+    polled: bool,
 }
 
 impl<R: Releasable> Unpin for Acquire<R> {}
 
 impl<R: Releasable> Acquire<R> {
-    fn start(owner: R, start: impl FnOnce(*mut *mut sys::ac_future) -> i32) -> Self {
+    /// `try_now` takes the hold if free (1), else 0 (or an error code, that
+    /// `start` reports again); `start` makes the waiting acquire.
+    fn start(owner: R, try_now: impl FnOnce() -> i32, start: impl FnOnce(*mut *mut sys::ac_future) -> i32) -> Self {
+        let mut a = Acquire { aw: None, failed: None, owner: Some(owner), held: false, polled: false };
+        if try_now() == 1 {
+            a.held = true;
+            return a;
+        }
         let mut f = ptr::null_mut();
         match check(start(&mut f)) {
-            Ok(_) => Acquire { aw: Some(unsafe { Await::owning_operation(f) }), failed: None, owner, yielded: false },
-            Err(e) => Acquire { aw: None, failed: Some(e), owner, yielded: false },
+            Ok(_) => a.aw = Some(unsafe { Await::owning_operation(f) }),
+            Err(e) => a.failed = Some(Box::new(e)),
         }
+        a
     }
 }
 
@@ -78,25 +94,48 @@ impl<R: Releasable> Future for Acquire<R> {
     type Output = Result<Guard<R>>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         if let Some(e) = self.failed.take() {
-            return Poll::Ready(Err(e));
+            return Poll::Ready(Err(*e));
         }
-        if !self.yielded {
-            self.yielded = true;
-            cx.waker().wake_by_ref();
+        if self.held {
+            if !self.polled {
+                // The checkpoint: one trip round the loop.
+                self.polled = true;
+                crate::task::wake_by_ref(cx);
+                return Poll::Pending;
+            }
+            self.held = false;
+            return Poll::Ready(Ok(Guard { owner: self.owner.take() }));
+        }
+        let first = !std::mem::replace(&mut self.polled, true);
+        let aw = self.aw.as_mut().expect("polled after completion");
+        let done = std::task::ready!(aw.poll(cx));
+        if first {
+            // Done at the first poll (the library granted it at once): the
+            // checkpoint still goes round the loop once (a pending acquire
+            // suspends the task anyway).
+            if let Err(e) = done {
+                self.failed = Some(Box::new(e));
+            }
+            crate::task::wake_by_ref(cx);
             return Poll::Pending;
         }
         let aw = self.aw.as_mut().expect("polled after completion");
-        let r = std::task::ready!(aw.poll(cx)).and_then(|()| unsafe { outcome::<()>(aw.raw()) });
+        let r = done.and_then(|()| unsafe { outcome::<()>(aw.raw()) });
         self.aw = None;
-        Poll::Ready(r.map(|()| Guard { owner: Some(self.owner.clone()) }))
+        Poll::Ready(r.map(|()| Guard { owner: self.owner.take() }))
     }
 }
 
 impl<R: Releasable> Drop for Acquire<R> {
     fn drop(&mut self) {
-        if let Some(aw) = self.aw.as_mut() {
+        let Some(owner) = self.owner.as_ref() else {
+            return;
+        };
+        if self.held {
+            owner.release_one();
+        } else if let Some(aw) = self.aw.as_mut() {
             if aw.holds_unread_result() {
-                self.owner.release_one();
+                owner.release_one();
             }
         }
     }
@@ -150,7 +189,9 @@ impl Lock {
     }
     /// Waits for the lock (`async with lock:`); the guard releases it.
     pub fn lock(&self) -> Acquire<Lock> {
-        Acquire::start(self.clone(), |f| unsafe { sys::ac_lock_acquire(self.raw, f) })
+        Acquire::start(self.clone(), || unsafe { sys::ac_lock_try_acquire(self.raw) }, |f| unsafe {
+            sys::ac_lock_acquire(self.raw, f)
+        })
     }
     /// Takes the lock if free (and nobody waits).
     pub fn try_lock(&self) -> Option<Guard<Lock>> {
@@ -193,7 +234,9 @@ impl Semaphore {
     }
     /// Waits for a permit; the guard gives it back.
     pub fn acquire(&self) -> Acquire<Semaphore> {
-        Acquire::start(self.clone(), |f| unsafe { sys::ac_semaphore_acquire(self.raw, f) })
+        Acquire::start(self.clone(), || unsafe { sys::ac_semaphore_try_acquire(self.raw) }, |f| unsafe {
+            sys::ac_semaphore_acquire(self.raw, f)
+        })
     }
     /// Takes a permit if one is free.
     pub fn try_acquire(&self) -> Option<Guard<Semaphore>> {
@@ -280,7 +323,11 @@ impl Condition {
     }
     /// Waits for the lock; the guard releases it.
     pub fn lock(&self) -> Acquire<Condition> {
-        Acquire::start(self.clone(), |f| unsafe { sys::ac_condition_acquire(self.raw, f) })
+        Acquire::start(
+            self.clone(),
+            || unsafe { sys::ac_lock_try_acquire(sys::ac_condition_lock(self.raw)) },
+            |f| unsafe { sys::ac_condition_acquire(self.raw, f) },
+        )
     }
     /// True when the lock is held.
     pub fn locked(&self) -> bool {

@@ -31,7 +31,7 @@
 //! (a queue item is never lost). A task that finishes with the
 //! cancellation still undelivered ends cancelled.
 
-use std::cell::{Cell, RefCell, UnsafeCell};
+use std::cell::{Cell, UnsafeCell};
 use std::ffi::{CStr, CString};
 use std::future::Future;
 use std::marker::PhantomData;
@@ -68,29 +68,40 @@ pub(crate) fn thread_token() -> u64 {
 
 /// The part of a task's state that does not depend on the future's type.
 /// Lives inside the C task's state; touched only on the loop's thread,
-/// except `cell` (atomic), `token` and `loop_` (immutable).
+/// except `cell` (atomic), `token` and `loop_` (immutable). Kept small (one
+/// per task): what only cancellations need lives apart, made on first use.
 pub(crate) struct Header {
-    task: Cell<*mut sys::ac_task>,
     loop_: *mut sys::ac_loop,
     /// The loop thread's token; set by the first step (a task may be made
     /// on another thread: run_threadsafe), read by wakers during polls.
     token: AtomicU64,
     /// The wake future the task is parked on (our reference), or null.
     wake: Cell<*mut sys::ac_future>,
-    /// True while the step polls the future: a wake then means "poll again".
-    polling: Cell<bool>,
-    woken: Cell<bool>,
-    /// A cancellation not yet delivered to the Rust code, and its message.
-    cancel_pending: Cell<bool>,
-    cancel_message: RefCell<String>,
+    /// The shared wake cell (an `Arc<WakeCell>` turned raw), made on the
+    /// first waker clone; null until then.
+    cell: AtomicPtr<WakeCell>,
+    /// The rarely used part, or null.
+    cold: Cell<*mut Cold>,
+    /// POLLING, WOKEN, CANCEL_PENDING.
+    flags: Cell<u8>,
+}
+
+/// True while the step polls the future: a wake then means "poll again".
+const POLLING: u8 = 1;
+/// Woken during the poll.
+const WOKEN: u8 = 2;
+/// A cancellation not yet delivered to the Rust code (its message is in
+/// `Cold::cancel_message`).
+const CANCEL_PENDING: u8 = 4;
+
+#[derive(Default)]
+struct Cold {
+    cancel_message: String,
     /// Futures whose result the task must not take: the task resumed from
     /// them cancelled, and the library passed what they were handed (a
     /// lock, a permit, a queue item) on. Each holds a reference; an Await
     /// of one of them resolves to the cancellation instead.
-    revoked: RefCell<Vec<*mut sys::ac_future>>,
-    /// The shared wake cell (an `Arc<WakeCell>` turned raw), made on the
-    /// first waker clone; null until then.
-    cell: AtomicPtr<WakeCell>,
+    revoked: Vec<*mut sys::ac_future>,
 }
 
 /// What clones of a task's waker point at. Outlives the task: `header` is
@@ -119,17 +130,45 @@ impl Drop for WakeCell {
 impl Header {
     fn new(loop_: *mut sys::ac_loop) -> Header {
         Header {
-            task: Cell::new(ptr::null_mut()),
             loop_,
             token: AtomicU64::new(0),
             wake: Cell::new(ptr::null_mut()),
-            polling: Cell::new(false),
-            woken: Cell::new(false),
-            cancel_pending: Cell::new(false),
-            cancel_message: RefCell::new(String::new()),
-            revoked: RefCell::new(Vec::new()),
             cell: AtomicPtr::new(ptr::null_mut()),
+            cold: Cell::new(ptr::null_mut()),
+            flags: Cell::new(0),
         }
+    }
+
+    #[inline]
+    fn flag(&self, f: u8) -> bool {
+        self.flags.get() & f != 0
+    }
+
+    #[inline]
+    fn set_flag(&self, f: u8, on: bool) {
+        let v = self.flags.get();
+        self.flags.set(if on { v | f } else { v & !f });
+    }
+
+    /// Clears `f`, returning whether it was set.
+    #[inline]
+    fn take_flag(&self, f: u8) -> bool {
+        let v = self.flags.get();
+        self.flags.set(v & !f);
+        v & f != 0
+    }
+
+    /// Runs `f` on the cold part, made on first use. Loop thread only;
+    /// `f` must not call back into the task (it only moves data).
+    fn with_cold<R>(&self, f: impl FnOnce(&mut Cold) -> R) -> R {
+        let mut p = self.cold.get();
+        if p.is_null() {
+            p = Box::into_raw(Box::default());
+            self.cold.set(p);
+        }
+        // SAFETY: ours, freed only with the header; no other reference to
+        // it is alive while `f` runs (f does not reenter).
+        f(unsafe { &mut *p })
     }
 
     /// The wake cell, made on first use (possibly from another thread that
@@ -157,6 +196,7 @@ impl Header {
     }
 
     /// True when some waker clone exists besides the header's own hold.
+    #[inline]
     fn has_waker_clones(&self) -> bool {
         let p = self.cell.load(Ordering::Acquire);
         if p.is_null() {
@@ -167,42 +207,68 @@ impl Header {
         Arc::strong_count(&arc) > 1
     }
 
-    /// If `f` was revoked (see `revoked`), forgets it and returns true.
+    /// If `f` was revoked (see `Cold::revoked`), forgets it and returns true.
+    #[inline]
     pub(crate) fn take_revoked(&self, f: *mut sys::ac_future) -> bool {
-        let mut r = self.revoked.borrow_mut();
-        match r.iter().position(|&x| x == f) {
-            Some(i) => {
-                r.swap_remove(i);
-                // SAFETY: the reference taken when it was revoked.
-                unsafe { sys::ac_future_unref(f) };
-                true
-            }
-            None => false,
+        !self.cold.get().is_null() && self.take_revoked_slow(f)
+    }
+
+    fn take_revoked_slow(&self, f: *mut sys::ac_future) -> bool {
+        let found = self.with_cold(|c| c.revoked.iter().position(|&x| x == f).map(|i| c.revoked.swap_remove(i)).is_some());
+        if found {
+            // SAFETY: the reference taken when it was revoked (released
+            // after the borrow ends: it may run Rust destructors).
+            unsafe { sys::ac_future_unref(f) };
         }
+        found
     }
 
     /// Takes the pending cancellation, if any, as the error to deliver.
+    #[inline]
     pub(crate) fn take_cancel(&self) -> Option<Error> {
-        if self.cancel_pending.replace(false) {
-            Some(Error::cancelled(std::mem::take(&mut *self.cancel_message.borrow_mut())))
+        if self.take_flag(CANCEL_PENDING) {
+            Some(Error::cancelled(self.with_cold(|c| std::mem::take(&mut c.cancel_message))))
         } else {
             None
+        }
+    }
+
+    /// Withdraws a cancellation recorded but not delivered.
+    fn clear_cancel(&self) {
+        if self.take_flag(CANCEL_PENDING) {
+            self.with_cold(|c| c.cancel_message.clear());
         }
     }
 }
 
 impl Drop for Header {
+    #[inline]
     fn drop(&mut self) {
-        for f in self.revoked.get_mut().drain(..) {
-            // SAFETY: references taken when revoked.
-            unsafe { sys::ac_future_unref(f) };
+        // Most tasks end with nothing of these left.
+        if !self.cold.get().is_null() || !self.wake.get().is_null() || !self.cell.get_mut().is_null() {
+            self.release_parts();
+        }
+    }
+}
+
+impl Header {
+    #[cold]
+    fn release_parts(&mut self) {
+        let c = self.cold.replace(ptr::null_mut());
+        if !c.is_null() {
+            // SAFETY: ours (Box::into_raw in `with_cold`).
+            let c = unsafe { Box::from_raw(c) };
+            for &f in &c.revoked {
+                // SAFETY: references taken when revoked.
+                unsafe { sys::ac_future_unref(f) };
+            }
         }
         let w = self.wake.replace(ptr::null_mut());
         if !w.is_null() {
             // SAFETY: our reference to the wake future.
             unsafe { sys::ac_future_unref(w) };
         }
-        let p = *self.cell.get_mut();
+        let p = std::mem::replace(self.cell.get_mut(), ptr::null_mut());
         if !p.is_null() {
             // SAFETY: loop thread (states are dropped by the loop); the cell
             // stops pointing at us, then we drop our count.
@@ -216,8 +282,8 @@ impl Drop for Header {
 
 /// Wakes a task on its loop's thread.
 fn wake_local(h: &Header) {
-    if h.polling.get() {
-        h.woken.set(true);
+    if h.flag(POLLING) {
+        h.set_flag(WOKEN, true);
         return;
     }
     let w = h.wake.get();
@@ -306,49 +372,66 @@ unsafe fn cell_waker_drop(data: *const ()) {
 /// polled with the task's own waker (each with a reference we hold).
 pub(crate) struct StepCtx {
     header: *const Header,
-    inline: [*mut sys::ac_future; 4],
-    n: usize,
-    spill: Vec<*mut sys::ac_future>,
+    task: *mut sys::ac_task,
+    /// The first one (the only one, usually), then the others.
+    first: *mut sys::ac_future,
+    rest: Vec<*mut sys::ac_future>,
 }
 
 impl StepCtx {
+    #[inline]
     fn push(&mut self, f: *mut sys::ac_future) {
-        if self.n < self.inline.len() {
-            self.inline[self.n] = f;
+        if self.first.is_null() {
+            self.first = f;
         } else {
-            self.spill.push(f);
+            self.rest.push(f);
         }
-        self.n += 1;
+    }
+
+    /// The only future found, if exactly one was.
+    #[inline]
+    fn take_single(&mut self) -> Option<*mut sys::ac_future> {
+        (!self.first.is_null() && self.rest.is_empty()).then(|| std::mem::replace(&mut self.first, ptr::null_mut()))
     }
 
     fn drain(&mut self) -> impl Iterator<Item = *mut sys::ac_future> + '_ {
-        let n = self.n.min(self.inline.len());
-        self.n = 0;
-        self.inline[..n].iter().copied().chain(self.spill.drain(..))
+        let first = std::mem::replace(&mut self.first, ptr::null_mut());
+        (!first.is_null()).then_some(first).into_iter().chain(self.rest.drain(..))
     }
 }
 
-/// If `cx` is the waker of the task whose step is running on this thread
-/// (and `f` belongs to that task's loop), the step context.
-pub(crate) fn step_for(cx: &Context<'_>, loop_: *mut sys::ac_loop) -> Option<&'static mut StepCtx> {
+/// The step being polled on this thread, if any.
+#[inline]
+pub(crate) fn current_step() -> Option<&'static mut StepCtx> {
     let s = STEP.with(|s| s.get());
-    if s.is_null() {
-        return None;
-    }
     // SAFETY: set only for the duration of a poll, on this thread.
-    let s = unsafe { &mut *s };
-    let w = cx.waker();
-    if w.data() != s.header as *const () || !ptr::eq(w.vtable(), &TASK_VTABLE) {
-        return None;
+    (!s.is_null()).then(|| unsafe { &mut *s })
+}
+
+/// Wakes the task `cx` belongs to: at once when it is the task being
+/// polled here (the step polls again), else through the waker.
+#[inline]
+pub(crate) fn wake_by_ref(cx: &Context<'_>) {
+    match current_step() {
+        Some(s) if s.is_own(cx) => s.header().set_flag(WOKEN, true),
+        _ => cx.waker().wake_by_ref(),
     }
-    // SAFETY: the header lives while its task is polled.
-    if unsafe { (*s.header).loop_ } != loop_ {
-        return None;
-    }
-    Some(s)
 }
 
 impl StepCtx {
+    /// True when `cx` is this task's own waker.
+    #[inline]
+    pub(crate) fn is_own(&self, cx: &Context<'_>) -> bool {
+        let w = cx.waker();
+        w.data() == self.header as *const () && ptr::eq(w.vtable(), &TASK_VTABLE)
+    }
+    /// True when `cx` is this task's own waker and `f` is of its loop: the
+    /// task may await `f` directly.
+    #[inline]
+    pub(crate) fn can_await(&self, cx: &Context<'_>, f: *mut sys::ac_future) -> bool {
+        // SAFETY: the header lives while its task is polled; f is live.
+        self.is_own(cx) && unsafe { self.header().loop_ == sys::ac_future_get_loop(f) }
+    }
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: alive during the poll.
         unsafe { &*self.header }
@@ -361,6 +444,7 @@ impl StepCtx {
 }
 
 /// The header of the task being polled on this thread, if any.
+#[inline]
 pub(crate) fn current_header() -> Option<&'static Header> {
     let s = STEP.with(|s| s.get());
     // SAFETY: as in step_for.
@@ -381,17 +465,47 @@ pub(crate) struct TaskState<F> {
     future: UnsafeCell<Option<F>>,
 }
 
+impl<F> TaskState<F> {
+    fn boxed(loop_: *mut sys::ac_loop, fut: F) -> *mut TaskState<F> {
+        Box::into_raw(Box::new(TaskState { header: Header::new(loop_), future: UnsafeCell::new(Some(fut)) }))
+    }
+}
+
 pub(crate) unsafe extern "C" fn free_state<F>(state: *mut c_void) {
     // Dropping the future runs Rust code: no panic may cross into C.
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let st = Box::from_raw(state as *mut TaskState<F>);
         // The future first, while its task's header is still there to be
         // asked (an acquire dropped unread must know if it was revoked).
-        let prev = DROPPING.with(|d| d.replace(&st.header));
-        let _ = catch_unwind(AssertUnwindSafe(|| drop((*st.future.get()).take())));
-        DROPPING.with(|d| d.set(prev));
+        if (*st.future.get()).is_some() {
+            let prev = DROPPING.with(|d| d.replace(&st.header));
+            let _ = catch_unwind(AssertUnwindSafe(|| drop((*st.future.get()).take())));
+            DROPPING.with(|d| d.set(prev));
+        }
         drop(st);
     }));
+}
+
+/// A step resumes cancelled: learns whether the cancellation reaches the
+/// Rust code through the future it awaited, or must be delivered later.
+#[cold]
+unsafe fn resumed_cancelled(task: *mut sys::ac_task, h: &Header, w: *mut sys::ac_future) {
+    let awaited = sys::ac_task_awaited(task);
+    if !awaited.is_null() && awaited != w && sys::ac_future_state_of(awaited) == sys::AC_FUTURE_RESULT as c_int {
+        // Cancelled while ready to resume with a result: the task sees
+        // the cancellation instead (asyncio), and the library already
+        // passed on what the future was handed.
+        let r = sys::ac_future_ref(awaited);
+        h.with_cold(|c| c.revoked.push(r));
+    }
+    // A loop future awaited directly reports its own cancellation.
+    if awaited.is_null() || awaited == w || sys::ac_future_cancelled(awaited) != 1 {
+        let err = if awaited.is_null() { ptr::null_mut() } else { sys::ac_future_error(awaited) };
+        let msg = sys::ac_error_message(err);
+        let msg = if msg.is_null() { String::new() } else { CStr::from_ptr(msg).to_string_lossy().into_owned() };
+        h.with_cold(|c| c.cancel_message = msg);
+        h.set_flag(CANCEL_PENDING, true);
+    }
 }
 
 pub(crate) unsafe extern "C" fn step<F, T>(task: *mut sys::ac_task, state: *mut c_void) -> c_int
@@ -402,29 +516,14 @@ where
     let st = &*(state as *const TaskState<F>);
     let h = &st.header;
     if h.token.load(Ordering::Relaxed) == 0 {
-        // First step (a task made elsewhere learns its thread and itself).
+        // First step (a task made elsewhere learns its thread).
         h.token.store(thread_token(), Ordering::Relaxed);
-        h.task.set(task);
     }
 
     // Resume: learn whether a cancellation arrived that no Rust code sees.
     let w = h.wake.replace(ptr::null_mut());
     if sys::ac_task_outcome(task) == sys::AC_ECANCELLED {
-        let awaited = sys::ac_task_awaited(task);
-        if !awaited.is_null() && awaited != w && sys::ac_future_state_of(awaited) == sys::AC_FUTURE_RESULT as c_int {
-            // Cancelled while ready to resume with a result: the task sees
-            // the cancellation instead (asyncio), and the library already
-            // passed on what the future was handed.
-            h.revoked.borrow_mut().push(sys::ac_future_ref(awaited));
-        }
-        // A loop future awaited directly reports its own cancellation.
-        if awaited.is_null() || awaited == w || sys::ac_future_cancelled(awaited) != 1 {
-            h.cancel_pending.set(true);
-            let err = if awaited.is_null() { ptr::null_mut() } else { sys::ac_future_error(awaited) };
-            let msg = sys::ac_error_message(err);
-            *h.cancel_message.borrow_mut() =
-                if msg.is_null() { String::new() } else { CStr::from_ptr(msg).to_string_lossy().into_owned() };
-        }
+        resumed_cancelled(task, h, w);
     }
     if !w.is_null() {
         sys::ac_future_unref(w);
@@ -436,12 +535,12 @@ where
     };
     let waker = ManuallyDrop::new(Waker::from_raw(RawWaker::new(h as *const Header as *const (), &TASK_VTABLE)));
     let mut cx = Context::from_waker(&waker);
-    let mut ctx = StepCtx { header: h, inline: [ptr::null_mut(); 4], n: 0, spill: Vec::new() };
+    let mut ctx = StepCtx { header: h, task, first: ptr::null_mut(), rest: Vec::new() };
     let prev = STEP.with(|s| s.replace(&mut ctx));
     let scope = LoopScope::enter(h.loop_);
-    h.polling.set(true);
+    h.set_flag(POLLING, true);
     let polled = catch_unwind(AssertUnwindSafe(|| Pin::new_unchecked(&mut *fut).poll(&mut cx)));
-    h.polling.set(false);
+    h.set_flag(POLLING, false);
     drop(scope);
     STEP.with(|s| s.set(prev));
 
@@ -463,26 +562,36 @@ where
     }
 }
 
+#[inline]
 fn release_all(ctx: &mut StepCtx) {
+    if ctx.first.is_null() {
+        return;
+    }
     for f in ctx.drain() {
         // SAFETY: references taken by await_candidate.
         unsafe { sys::ac_future_unref(f) };
     }
 }
 
+#[inline]
 unsafe fn park(task: *mut sys::ac_task, h: &Header, ctx: &mut StepCtx) -> c_int {
-    if h.woken.replace(false) {
+    if h.take_flag(WOKEN) {
         // Woken during the poll (yield_now, a ready channel): run again
         // after the callbacks already ready, as asyncio's sleep(0).
         release_all(ctx);
         return sys::AC_STEP_YIELD as c_int;
     }
-    if ctx.n == 1 && !h.has_waker_clones() {
-        // The only thing that can wake us is this future: await it directly.
-        let f = ctx.drain().next().unwrap();
-        return sys::ac_task_await_owned(task, f);
+    if !h.has_waker_clones() {
+        if let Some(f) = ctx.take_single() {
+            // The only thing that can wake us is this future: await it directly.
+            return sys::ac_task_await_owned(task, f);
+        }
     }
-    // General case: wake future plus done-callbacks on what we saw pending.
+    park_general(task, h, ctx)
+}
+
+/// Parks on a wake future, with done-callbacks on what the poll saw pending.
+unsafe fn park_general(task: *mut sys::ac_task, h: &Header, ctx: &mut StepCtx) -> c_int {
     let futures: Vec<_> = ctx.drain().collect();
     for f in futures {
         let cell = h.wake_cell();
@@ -508,15 +617,29 @@ unsafe fn finish<T: 'static>(task: *mut sys::ac_task, h: &Header, res: Result<T>
                 drop(v);
                 return raise(task, &e);
             }
-            let out = OutValue::new(v);
-            let rc = sys::ac_task_return(task, &out.raw);
-            if rc == sys::AC_STEP_DONE as c_int {
-                out.stored();
-            }
-            rc
+            return_value(task, v)
         }
         Err(e) => raise(task, &e),
     }
+}
+
+/// Stores `v` as the task's result; returns what the step returns.
+#[inline]
+unsafe fn return_value<T: 'static>(task: *mut sys::ac_task, v: T) -> c_int {
+    // The native kinds that need no allocation go straight in.
+    if let Some(r) = crate::value::small(&v) {
+        return match r {
+            crate::value::Small::Unit => sys::AC_STEP_DONE as c_int, // NONE
+            crate::value::Small::Int(i) => sys::ac_task_return_int64(task, i),
+            crate::value::Small::Double(d) => sys::ac_task_return_double(task, d),
+        };
+    }
+    let out = OutValue::new(v);
+    let rc = sys::ac_task_return(task, &out.raw);
+    if rc == sys::AC_STEP_DONE as c_int {
+        out.stored();
+    }
+    rc
 }
 
 unsafe fn raise(task: *mut sys::ac_task, e: &Error) -> c_int {
@@ -544,14 +667,11 @@ where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
-    let state = Box::into_raw(Box::new(TaskState { header: Header::new(raw), future: UnsafeCell::new(Some(fut)) }));
+    let state = TaskState::boxed(raw, fut);
     let mut task = ptr::null_mut();
     // On failure free_state has run (the state is gone).
     let rc = create(Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>), &mut task);
     crate::error::check(rc)?;
-    // The first step runs later (no eager flag), so the header learns its
-    // task before anything reads it.
-    unsafe { (*state).header.task.set(task) };
     Ok(unsafe { JoinHandle::from_owned(task) })
 }
 
@@ -562,7 +682,7 @@ where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
-    let state = Box::into_raw(Box::new(TaskState { header: Header::new(raw), future: UnsafeCell::new(Some(fut)) }));
+    let state = TaskState::boxed(raw, fut);
     (Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>))
 }
 
@@ -581,9 +701,8 @@ where
     let raw = current_loop_raw().unwrap_or_else(|e| panic!("asyncore::spawn_eager: {e}"));
     let (step, state, free) = new_state(raw, fut);
     let mut task = ptr::null_mut();
-    // The first step (run inside this call) sets the header's task; the
-    // state may already be freed on return (a task done in that step), so
-    // it is not touched here. On failure free_state has run.
+    // The state may already be freed on return (a task done in its first
+    // step), so it is not touched here. On failure free_state has run.
     let rc = unsafe { sys::ac_task_new(raw, step, state, free, sys::AC_TASK_EAGER, &mut task) };
     if let Err(e) = crate::error::check(rc) {
         panic!("asyncore::spawn_eager: {e}");
@@ -615,18 +734,18 @@ where
 
 /// The task whose step is polling on this thread, if any (borrowed).
 pub(crate) fn current_task_raw() -> Option<*mut sys::ac_task> {
-    current_header().map(|h| h.task.get()).filter(|t| !t.is_null())
+    let s = STEP.with(|s| s.get());
+    // SAFETY: as in step_for.
+    (!s.is_null()).then(|| unsafe { (*s).task })
 }
 
 /// After a scope (a timeout, a task group) took its cancellation request
 /// back: if the task's count is back to `level`, a cancellation recorded
 /// but not yet delivered was the scope's, and is withdrawn.
 pub(crate) fn withdraw_stale_cancel(level: i32) {
-    if let Some(h) = current_header() {
-        let t = h.task.get();
-        if h.cancel_pending.get() && !t.is_null() && unsafe { sys::ac_task_cancelling(t) } <= level {
-            h.cancel_pending.set(false);
-            h.cancel_message.borrow_mut().clear();
+    if let (Some(h), Some(t)) = (current_header(), current_task_raw()) {
+        if h.flag(CANCEL_PENDING) && unsafe { sys::ac_task_cancelling(t) } <= level {
+            h.clear_cancel();
         }
     }
 }
@@ -748,7 +867,7 @@ impl<T: 'static> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = self.get_mut();
         // SAFETY: once done, the future holds a T (see from_owned).
-        this.aw.poll(cx).map(|r| r.and_then(|()| unsafe { outcome::<T>(this.aw.raw()) }))
+        unsafe { this.aw.poll_outcome::<T>(cx) }
     }
 }
 
@@ -778,7 +897,7 @@ impl Future for YieldNow {
             return Poll::Ready(Ok(()));
         }
         self.yielded = true;
-        cx.waker().wake_by_ref();
+        wake_by_ref(cx);
         Poll::Pending
     }
 }
@@ -786,10 +905,10 @@ impl Future for YieldNow {
 /// Pending cancellation requests of the task being polled on this thread
 /// (asyncio's `current_task().cancelling()`); 0 outside a task.
 pub fn current_cancelling() -> i32 {
-    match current_header() {
+    match current_task_raw() {
         // SAFETY: the task is alive while its step polls.
-        Some(h) if !h.task.get().is_null() => unsafe { sys::ac_task_cancelling(h.task.get()) },
-        _ => 0,
+        Some(t) => unsafe { sys::ac_task_cancelling(t) },
+        None => 0,
     }
 }
 
@@ -799,5 +918,18 @@ pub fn checkpoint() -> Result<()> {
     match current_header().and_then(|h| h.take_cancel()) {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A task's own state is one per task: it stays small.
+    #[test]
+    fn task_state_stays_small() {
+        assert!(std::mem::size_of::<Header>() <= 48, "{}", std::mem::size_of::<Header>());
+        assert!(std::mem::size_of::<crate::Sleep>() <= 24, "{}", std::mem::size_of::<crate::Sleep>());
+        assert!(std::mem::size_of::<TaskState<crate::Sleep>>() <= 72);
     }
 }

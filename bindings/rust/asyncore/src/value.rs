@@ -51,6 +51,40 @@ fn same<A: 'static, B: 'static>() -> bool {
     TypeId::of::<A>() == TypeId::of::<B>()
 }
 
+/// A native value that needs no allocation.
+pub(crate) enum Small {
+    Unit,
+    Int(i64),
+    Double(f64),
+}
+
+/// `v` as a [`Small`] when `T` is `()`, `i64` or `f64`.
+#[inline]
+pub(crate) fn small<T: 'static>(v: &T) -> Option<Small> {
+    let p = v as *const T;
+    // SAFETY: each read is of the type just checked.
+    unsafe {
+        if same::<T, ()>() {
+            Some(Small::Unit)
+        } else if same::<T, i64>() {
+            Some(Small::Int(*(p as *const i64)))
+        } else if same::<T, f64>() {
+            Some(Small::Double(*(p as *const f64)))
+        } else {
+            None
+        }
+    }
+}
+
+/// Writes a value that owns nothing (NONE, INT64, DOUBLE) into `raw`: the
+/// fields of the public struct, as the `ac_value_set_*` initialisers do.
+#[inline]
+fn set_plain(raw: &mut sys::ac_value, kind: u32, bits: i64) {
+    raw.kind = kind as i32;
+    raw.reserved_ = 0;
+    raw.u.i64_ = bits;
+}
+
 /// A value on its way into the library. The storing call copies bytes and
 /// takes over a pointer's destructor on success: call [`OutValue::stored`]
 /// then; dropping an `OutValue` that was not stored releases it.
@@ -69,11 +103,11 @@ impl OutValue {
         // once; ManuallyDrop keeps it from being dropped twice.
         unsafe {
             if same::<T, ()>() {
-                sys::ac_value_set_none(&mut raw);
+                set_plain(&mut raw, sys::AC_VALUE_NONE, 0);
             } else if same::<T, i64>() {
-                sys::ac_value_set_int64(&mut raw, ptr::read(p as *const i64));
+                set_plain(&mut raw, sys::AC_VALUE_INT64, ptr::read(p as *const i64));
             } else if same::<T, f64>() {
-                sys::ac_value_set_double(&mut raw, ptr::read(p as *const f64));
+                set_plain(&mut raw, sys::AC_VALUE_DOUBLE, ptr::read(p as *const f64).to_bits() as i64);
             } else if same::<T, Value>() {
                 match ptr::read(p as *const Value) {
                     Value::None | Value::Pointer => sys::ac_value_set_none(&mut raw),
@@ -202,8 +236,36 @@ pub(crate) unsafe fn take<T: 'static>(v: &mut sys::ac_value) -> Option<T> {
         }
     }
     let out = copy_native::<T>(v);
-    sys::ac_value_clear(v);
+    clear(v);
     out
+}
+
+/// A `()`, `i64` or `f64` read from a value of the same kind, which owns
+/// nothing (so the value needs no release); None otherwise.
+///
+/// # Safety
+/// `v` is a well-formed value.
+#[inline]
+pub(crate) unsafe fn take_small<T: 'static>(v: &sys::ac_value) -> Option<T> {
+    let mut out: Option<T> = None;
+    let slot = &mut out as *mut Option<T>;
+    match v.kind as u32 {
+        sys::AC_VALUE_NONE if same::<T, ()>() => ptr::write(slot as *mut Option<()>, Some(())),
+        sys::AC_VALUE_INT64 if same::<T, i64>() => ptr::write(slot as *mut Option<i64>, Some(v.u.i64_)),
+        sys::AC_VALUE_DOUBLE if same::<T, f64>() => ptr::write(slot as *mut Option<f64>, Some(v.u.f64_)),
+        _ => {}
+    }
+    out
+}
+
+/// ac_value_clear, without the call for the kinds that own nothing.
+#[inline]
+pub(crate) unsafe fn clear(v: &mut sys::ac_value) {
+    match v.kind as u32 {
+        sys::AC_VALUE_NONE => {}
+        sys::AC_VALUE_INT64 | sys::AC_VALUE_DOUBLE => set_plain(v, sys::AC_VALUE_NONE, 0),
+        _ => sys::ac_value_clear(v),
+    }
 }
 
 /// Borrows a tagged value of type `T` from a borrowed view, if it is one.

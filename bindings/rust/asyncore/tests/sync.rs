@@ -329,3 +329,127 @@ fn a_getter_cancelled_with_its_item_in_hand_puts_it_back() {
     });
     assert_eq!(r.unwrap(), (Err("AC_ECANCELLED".to_string()), 7));
 }
+
+#[test]
+fn a_free_lock_is_taken_at_once_with_one_trip_round_the_loop() {
+    let lp = vloop();
+    let t = Trace::new();
+    let tr = t.clone();
+    lp.run_until_complete(async move {
+        let lock = Lock::new()?;
+        let tb = tr.clone();
+        let b = spawn(async move {
+            tb.push("b1");
+            yield_now().await?;
+            tb.push("b2");
+            Ok(())
+        });
+        let acquire = lock.lock();
+        tr.push(format!("taken at once {}", lock.locked()));
+        // The checkpoint: b runs once before the guard is handed out.
+        let g = acquire.await?;
+        tr.push("a has it");
+        drop(g);
+        tr.push(format!("released {}", !lock.locked()));
+        b.await
+    })
+    .unwrap();
+    assert_eq!(t.joined(), "taken at once true b1 a has it released true b2");
+}
+
+#[test]
+fn a_contended_acquire_resumes_when_handed_over_without_an_extra_trip() {
+    // As a C task awaiting the acquire future: the waiter is scheduled when
+    // the lock is handed to it, not before.
+    let lp = vloop();
+    let t = Trace::new();
+    let tr = t.clone();
+    lp.run_until_complete(async move {
+        let lock = Lock::new()?;
+        let g = lock.lock().await?;
+        let (l2, tw, tx) = (lock.clone(), tr.clone(), tr.clone());
+        let w = spawn(async move {
+            tw.push("w asks");
+            let _g = l2.lock().await?;
+            tw.push("w has it");
+            Ok(())
+        });
+        let x = spawn(async move {
+            for i in 1..=3 {
+                tx.push(format!("x{i}"));
+                yield_now().await?;
+            }
+            Ok(())
+        });
+        yield_now().await?; // w queues, x runs once
+        drop(g); // handed to w, which is scheduled now: after x
+        tr.push("main released");
+        yield_now().await?;
+        tr.push("main back");
+        w.await?;
+        x.await
+    })
+    .unwrap();
+    assert_eq!(t.joined(), "w asks x1 main released x2 w has it main back x3");
+}
+
+#[test]
+fn a_semaphore_permit_taken_at_once_and_dropped_unread_is_given_back() {
+    let lp = vloop();
+    let r = lp.run_until_complete(async {
+        let sem = Semaphore::new(1)?;
+        let a = sem.acquire();
+        let taken = sem.value();
+        drop(a); // never awaited: the permit comes back
+        let after_drop = sem.value();
+        let g = sem.acquire().await?;
+        let held = sem.value();
+        drop(g);
+        Ok((taken, after_drop, held, sem.value()))
+    });
+    assert_eq!(r.unwrap(), (0, 1, 0, 1));
+}
+
+#[test]
+fn puts_with_room_and_gets_of_a_ready_item_do_not_suspend() {
+    let lp = vloop();
+    let t = Trace::new();
+    let tr = t.clone();
+    let drops = DropCounter::new();
+    let d = drops.clone();
+    lp.run_until_complete(async move {
+        let q = Queue::new(2)?;
+        let tb = tr.clone();
+        let b = spawn(async move {
+            tb.push("b");
+            Ok(())
+        });
+        q.put(d.make()).await?;
+        q.put(d.make()).await?;
+        tr.push(format!("put 2 {}", q.qsize()));
+        let first = q.get().await?;
+        tr.push(format!("got 1 {}", q.qsize()));
+        drop(first);
+        // An operation made but never awaited: the item it took goes with it.
+        drop(q.get());
+        tr.push(format!("dropped {} {}", d.drops(), q.qsize()));
+        b.await?;
+        // The queue is empty: a get waits for the next put.
+        let q2 = q.clone();
+        let tg = tr.clone();
+        let g = spawn(async move {
+            let v = q2.get().await?;
+            tg.push("getter woke");
+            drop(v);
+            Ok(())
+        });
+        yield_now().await?;
+        tr.push("putting");
+        q.put(d.make()).await?;
+        tr.push("put done");
+        g.await
+    })
+    .unwrap();
+    assert_eq!(t.joined(), "put 2 2 got 1 1 dropped 2 0 b putting put done getter woke");
+    assert_eq!(drops.drops(), 3);
+}
