@@ -52,12 +52,11 @@ pub trait Releasable: Clone {
 /// when dropped. If it is dropped after the hold was handed over but
 /// before it was read, it gives the hold back itself, so nothing leaks.
 ///
-/// An acquire is a checkpoint, as every await of the library's futures is
-/// in C: even when the hold is free (it is then taken at once, when the
-/// acquire is made), the task goes round the loop once before it has it,
-/// so that tasks started together all get to queue up. When the hold is
-/// not free, the acquire queues (FIFO) and the task waits until the hold
-/// is handed over, as a C task awaiting the acquire future does.
+/// As in asyncio, an acquire of a free hold does not suspend: the hold is
+/// taken when the acquire is made and the first poll returns the guard.
+/// When the hold is not free, the acquire queues (FIFO) and the task waits
+/// until the hold is handed over, as a C task awaiting the acquire future
+/// does.
 pub struct Acquire<R: Releasable> {
     aw: Option<Await>,
     /// Refused by the library (boxed: rare, and the future stays small).
@@ -66,8 +65,6 @@ pub struct Acquire<R: Releasable> {
     owner: Option<R>,
     /// The hold was free and is ours already.
     held: bool,
-    /// The first poll happened.
-    polled: bool,
 }
 
 impl<R: Releasable> Unpin for Acquire<R> {}
@@ -76,7 +73,7 @@ impl<R: Releasable> Acquire<R> {
     /// `try_now` takes the hold if free (1), else 0 (or an error code, that
     /// `start` reports again); `start` makes the waiting acquire.
     fn start(owner: R, try_now: impl FnOnce() -> i32, start: impl FnOnce(*mut *mut sys::ac_future) -> i32) -> Self {
-        let mut a = Acquire { aw: None, failed: None, owner: Some(owner), held: false, polled: false };
+        let mut a = Acquire { aw: None, failed: None, owner: Some(owner), held: false };
         if try_now() == 1 {
             a.held = true;
             return a;
@@ -97,29 +94,11 @@ impl<R: Releasable> Future for Acquire<R> {
             return Poll::Ready(Err(*e));
         }
         if self.held {
-            if !self.polled {
-                // The checkpoint: one trip round the loop.
-                self.polled = true;
-                crate::task::wake_by_ref(cx);
-                return Poll::Pending;
-            }
             self.held = false;
             return Poll::Ready(Ok(Guard { owner: self.owner.take() }));
         }
-        let first = !std::mem::replace(&mut self.polled, true);
         let aw = self.aw.as_mut().expect("polled after completion");
         let done = std::task::ready!(aw.poll(cx));
-        if first {
-            // Done at the first poll (the library granted it at once): the
-            // checkpoint still goes round the loop once (a pending acquire
-            // suspends the task anyway).
-            if let Err(e) = done {
-                self.failed = Some(Box::new(e));
-            }
-            crate::task::wake_by_ref(cx);
-            return Poll::Pending;
-        }
-        let aw = self.aw.as_mut().expect("polled after completion");
         let r = done.and_then(|()| unsafe { outcome::<()>(aw.raw()) });
         self.aw = None;
         Poll::Ready(r.map(|()| Guard { owner: self.owner.take() }))

@@ -49,8 +49,8 @@ fn an_acquire_dropped_after_the_lock_was_handed_over_gives_it_back() {
         let g = lock.lock().await?;
         let waiter = lock.lock();
         let mut waiter = Box::pin(waiter);
-        // Queue the waiter (its first poll is the checkpoint, the second
-        // queues it).
+        // Queue the waiter (its first poll queues it; the second finds it
+        // still waiting).
         std::future::poll_fn(|cx| {
             let _ = waiter.as_mut().poll(cx);
             Poll::Ready(())
@@ -331,7 +331,7 @@ fn a_getter_cancelled_with_its_item_in_hand_puts_it_back() {
 }
 
 #[test]
-fn a_free_lock_is_taken_at_once_with_one_trip_round_the_loop() {
+fn a_free_lock_is_taken_at_once_without_suspending() {
     let lp = vloop();
     let t = Trace::new();
     let tr = t.clone();
@@ -346,7 +346,7 @@ fn a_free_lock_is_taken_at_once_with_one_trip_round_the_loop() {
         });
         let acquire = lock.lock();
         tr.push(format!("taken at once {}", lock.locked()));
-        // The checkpoint: b runs once before the guard is handed out.
+        // asyncio's rule: a free lock does not suspend; b has not run yet.
         let g = acquire.await?;
         tr.push("a has it");
         drop(g);
@@ -354,7 +354,7 @@ fn a_free_lock_is_taken_at_once_with_one_trip_round_the_loop() {
         b.await
     })
     .unwrap();
-    assert_eq!(t.joined(), "taken at once true b1 a has it released true b2");
+    assert_eq!(t.joined(), "taken at once true a has it released true b1 b2");
 }
 
 #[test]

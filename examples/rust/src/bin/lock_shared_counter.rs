@@ -19,10 +19,8 @@
 //!         print(f"Main: Final shared counter value: {shared_counter}")
 //!
 //! The read-sleep-write would lose updates without the lock; with it the
-//! counter ends at 3. In asyncio taking a free lock does not suspend, while
-//! `Lock::lock` always goes round the loop once; so the task first tries to
-//! take the lock at once and awaits only when it is held, which lets task 1
-//! hold it before tasks 2 and 3 ask for it, as in CPython's output.
+//! counter ends at 3. As in asyncio, taking a free lock does not suspend, so
+//! task 1 holds it before tasks 2 and 3 ask for it, as in CPython's output.
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -32,10 +30,7 @@ async fn increment_counter(task_id: usize, lock: Lock, shared_counter: Rc<Cell<i
     println!("Task {task_id}: Attempting to acquire lock...");
     // The guard gives the lock back when dropped, also on cancellation:
     // "async with".
-    let _guard = match lock.try_lock() {
-        Some(guard) => guard,
-        None => lock.lock().await?,
-    };
+    let _guard = lock.lock().await?;
     println!("Task {task_id}: Lock acquired. Current counter: {}", shared_counter.get());
     let temp_counter = shared_counter.get();
     sleep(0.1).await?;
