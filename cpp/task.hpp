@@ -16,19 +16,22 @@
 #include "future.hpp"
 
 struct ac_task final : ac_future, ac::Runnable {
-  ac_step_fn step_fn;
-  void *state;
-  ac_free_fn free_state;
-  bool inline_state = false;  // `state` is a pool block of inline_size bytes
-  uint32_t inline_size = 0;
+  // The flags first: they fill the padding after Runnable's kind.
+  // `state` is a block of inline_size bytes right after the task, in the
+  // same allocation, when inline_state is set.
+  bool inline_state = false;
   bool self_ref = true;
   bool stepping = false;
   bool must_cancel = false;
   bool scheduled = false;  // in the ready queue
   bool started = false;    // the step has been called once
   bool resume_now = false; // awaiting a done future: step again at once
+  uint32_t inline_size = 0;
   int num_cancels = 0;
   int resume_code = 0;
+  ac_step_fn step_fn;
+  void *state;
+  ac_free_fn free_state;
   uint64_t id;
   char *name = nullptr;
   char *cancel_message = nullptr;
@@ -43,6 +46,9 @@ struct ac_task final : ac_future, ac::Runnable {
 
   ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept;
   ~ac_task() override;
+  // A task and its inline state are one pool block; the destructor tells
+  // the deallocation how much follows the task.
+  static void operator delete(void *p, std::size_t n) noexcept;
 
   // Runnable: one step.
   void run() noexcept override;
