@@ -77,6 +77,32 @@ AC_API int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size,
   return start_task(loop, t, flags, out);
 }
 
+AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, size_t state_size,
+                            ac_free_fn free_state, uint32_t flags, ac_task **out,
+                            void **state_out) noexcept {
+  int rc = check_loop(loop);
+  if (rc == 0 && (step == nullptr || init == nullptr || state_size == 0 ||
+                  (flags & ~static_cast<uint32_t>(AC_TASK_EAGER)) != 0))
+    rc = AC_EINVAL;
+  ac_task *t = nullptr;
+  if (rc == 0) {
+    try {
+      t = ac::task_new(loop, step, nullptr, nullptr, state_size);
+    } catch (...) {
+      rc = AC_ENOMEM;
+    }
+  }
+  if (rc != 0) {
+    // `init` is still the caller's state: it is released as it is.
+    if (free_state != nullptr) free_state(const_cast<void *>(init));
+    return rc;
+  }
+  std::memcpy(t->state, init, state_size);
+  t->free_state = free_state;
+  if (state_out != nullptr) *state_out = t->state;
+  return start_task(loop, t, flags, out);
+}
+
 AC_API ac_task *ac_task_ref(ac_task *t) noexcept {
   if (valid_task(t) != nullptr) t->ref();
   return t;

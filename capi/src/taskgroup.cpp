@@ -64,6 +64,21 @@ AC_API int ac_taskgroup_spawn(ac_taskgroup *tg, ac_step_fn step, void *state,
   return adopt(tg, t, out);
 }
 
+AC_API int ac_taskgroup_spawn_copy(ac_taskgroup *tg, ac_step_fn step, const void *init,
+                                   size_t state_size, ac_free_fn free_state, uint32_t flags,
+                                   ac_task **out, void **state_out) noexcept {
+  int rc = valid_group(tg) == nullptr ? AC_EINVAL : check_loop(tg->loop);
+  if (rc == 0) rc = tg->can_spawn();
+  if (rc != 0) {
+    if (free_state != nullptr) free_state(const_cast<void *>(init));
+    return rc;
+  }
+  ac_task *t;
+  rc = ac_task_new_copy(tg->loop, step, init, state_size, free_state, flags, &t, state_out);
+  if (rc != 0) return rc;
+  return adopt(tg, t, out);
+}
+
 AC_API int ac_taskgroup_spawn_inline(ac_taskgroup *tg, ac_step_fn step, size_t state_size,
                                      uint32_t flags, ac_task **out, void **state_out) noexcept {
   int rc = valid_group(tg) == nullptr ? AC_EINVAL : check_loop(tg->loop);

@@ -359,6 +359,65 @@ static void test_cancel_during_step_then_await_done_future(void) {
   th_close(loop);
 }
 
+/* ac_task_new_copy: the state is copied into the task's own block, and
+ * free_state runs once on that block; on error, once on the original. */
+struct copied {
+  AC_ASYNC_FIELDS;
+  int64_t value;
+};
+static void *g_freed_state;
+static int g_copied_frees;
+static void free_copied(void *p) {
+  g_freed_state = p;
+  ++g_copied_frees;
+}
+static int copied_step(ac_task *t, void *p) {
+  struct copied *c = p;
+  AC_BEGIN(c);
+  trace("step sees %lld", (long long)c->value);
+  AC_AWAIT(c, ac_task_sleep(t, 1));
+  AC_END(c);
+}
+
+static void test_task_new_copy_moves_the_state_in(void) {
+  ac_loop *loop = th_loop();
+  struct copied init = {0, 41};
+  ac_task *t;
+  void *block = NULL;
+  g_copied_frees = 0;
+  CHECK_RC(ac_task_new_copy(loop, copied_step, &init, sizeof init, free_copied, 0, &t, &block), 0);
+  CHECK(block != NULL && block != (void *)&init);
+  init.value = 0;  /* the task has its own copy */
+  ((struct copied *)block)->value = 42;
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("step sees 42\n");
+  CHECK_INT(g_copied_frees, 1);
+  CHECK(g_freed_state == block);
+  ac_task_unref(t);
+  CHECK_INT(g_copied_frees, 1);
+  /* Eager: the first step runs inside the call, on the copy. */
+  struct copied eager = {0, 7};
+  CHECK_RC(ac_task_new_copy(loop, copied_step, &eager, sizeof eager, free_copied, AC_TASK_EAGER,
+                            &t, NULL), 0);
+  CHECK_TRACE("");  /* the loop is not running: scheduled, not run */
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("step sees 7\n");
+  CHECK_INT(g_copied_frees, 2);
+  ac_task_unref(t);
+  /* Refused: free_state runs at once on init itself, nothing is made. */
+  t = NULL;
+  CHECK_RC(ac_task_new_copy(loop, NULL, &init, sizeof init, free_copied, 0, &t, NULL), AC_EINVAL);
+  CHECK_INT(g_copied_frees, 3);
+  CHECK(g_freed_state == (void *)&init);
+  CHECK(t == NULL);
+  CHECK_RC(ac_task_new_copy(loop, copied_step, &init, 0, free_copied, 0, &t, NULL), AC_EINVAL);
+  CHECK_INT(g_copied_frees, 4);
+  CHECK_RC(ac_task_new_copy(loop, copied_step, &init, sizeof init, free_copied, 0x80, &t, NULL),
+           AC_EINVAL);
+  CHECK_INT(g_copied_frees, 5);
+  th_close(loop);
+}
+
 static int trivial_step(ac_task *t, void *p) {
   (void)p;
   trace("trivial ran, current is self: %d", ac_loop_current_task(ac_task_get_loop(t)) == t);
@@ -689,6 +748,7 @@ int main(void) {
   RUN(test_errors_propagate_with_their_message);
   RUN(test_yield_interleaves_tasks_fifo);
   RUN(test_await_done_future_does_not_suspend);
+  RUN(test_task_new_copy_moves_the_state_in);
   RUN(test_cancel_during_step_then_await_done_future);
   RUN(test_eager_start_runs_first_step_inline);
   RUN(test_names_current_task_and_task_list);

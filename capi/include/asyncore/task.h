@@ -76,6 +76,17 @@ AC_EXPORT int ac_task_new(ac_loop *loop, ac_step_fn step, void *state,
 AC_EXPORT int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size,
                                  uint32_t flags, ac_task **out,
                                  void **state_out) AC_NOEXCEPT;
+/* As ac_task_new, with the state in a block of `state_size` bytes allocated
+ * together with the task and filled by copying `init` (bitwise): the state
+ * moves into the task, for hosts whose state is a value (a Rust future, a
+ * C struct on the stack). `free_state` (optional) runs exactly once on the
+ * block, when the task finishes or is freed; the block itself goes with the
+ * task. AC_TASK_EAGER is allowed. `state_out` (optional) receives the block.
+ * Errors: as ac_task_new, and AC_EINVAL for a NULL init or a zero size; on
+ * error no copy is made and free_state runs at once on `init` itself. */
+AC_EXPORT int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init,
+                               size_t state_size, ac_free_fn free_state, uint32_t flags,
+                               ac_task **out, void **state_out) AC_NOEXCEPT;
 
 AC_EXPORT ac_task *ac_task_ref(ac_task *t) AC_NOEXCEPT;
 AC_EXPORT void ac_task_unref(ac_task *t) AC_NOEXCEPT;

@@ -69,6 +69,12 @@ AC_EXPORT void ac_taskgroup_unref(ac_taskgroup *tg) AC_NOEXCEPT;
 AC_EXPORT int ac_taskgroup_spawn(ac_taskgroup *tg, ac_step_fn step, void *state,
                                  ac_free_fn free_state, uint32_t flags,
                                  ac_task **out) AC_NOEXCEPT;
+/* As ac_task_new_copy, in the group. Errors: as ac_taskgroup_spawn (on
+ * error free_state runs at once on `init`). */
+AC_EXPORT int ac_taskgroup_spawn_copy(ac_taskgroup *tg, ac_step_fn step, const void *init,
+                                      size_t state_size, ac_free_fn free_state,
+                                      uint32_t flags, ac_task **out,
+                                      void **state_out) AC_NOEXCEPT;
 /* As ac_task_new_inline, in the group. Errors: as ac_taskgroup_spawn. */
 AC_EXPORT int ac_taskgroup_spawn_inline(ac_taskgroup *tg, ac_step_fn step, size_t state_size,
                                         uint32_t flags, ac_task **out,

@@ -471,20 +471,39 @@ impl<F> TaskState<F> {
     }
 }
 
+/// Drops the future of a task state first, while its task's header is
+/// still there to be asked (an acquire dropped unread must know if it was
+/// revoked).
+unsafe fn drop_future_first<F>(st: &TaskState<F>) {
+    if (*st.future.get()).is_some() {
+        let prev = DROPPING.with(|d| d.replace(&st.header));
+        let _ = catch_unwind(AssertUnwindSafe(|| drop((*st.future.get()).take())));
+        DROPPING.with(|d| d.set(prev));
+    }
+}
+
+/// Frees a boxed task state (`new_state`).
 pub(crate) unsafe extern "C" fn free_state<F>(state: *mut c_void) {
     // Dropping the future runs Rust code: no panic may cross into C.
     let _ = catch_unwind(AssertUnwindSafe(|| {
         let st = Box::from_raw(state as *mut TaskState<F>);
-        // The future first, while its task's header is still there to be
-        // asked (an acquire dropped unread must know if it was revoked).
-        if (*st.future.get()).is_some() {
-            let prev = DROPPING.with(|d| d.replace(&st.header));
-            let _ = catch_unwind(AssertUnwindSafe(|| drop((*st.future.get()).take())));
-            DROPPING.with(|d| d.set(prev));
-        }
+        drop_future_first(&st);
         drop(st);
     }));
 }
+
+/// Drops a task state that lives in the task's own block
+/// (`ac_task_new_copy`): the library frees the memory.
+unsafe extern "C" fn drop_state_in_place<F>(state: *mut c_void) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let st = state as *mut TaskState<F>;
+        drop_future_first(&*st);
+        ptr::drop_in_place(st);
+    }));
+}
+
+/// The alignment the library gives a copied state block.
+const COPY_ALIGN: usize = 16;
 
 /// A step resumes cancelled: learns whether the cancellation reaches the
 /// Rust code through the future it awaited, or must be delivered later.
@@ -652,25 +671,40 @@ unsafe fn raise(task: *mut sys::ac_task, e: &Error) -> c_int {
     rc
 }
 
-/// How a task is created: `ac_task_new`, or a variant of it with the same
-/// arguments (`ac_taskgroup_spawn`).
-pub(crate) type TaskCreator<'a> = &'a mut dyn FnMut(
-    sys::ac_step_fn,
-    *mut c_void,
-    sys::ac_free_fn,
-    *mut *mut sys::ac_task,
-) -> c_int;
+/// How a task is created: `ac_task_new_copy` (the state is moved into
+/// the task's own block) or `ac_task_new` (a boxed state), or the
+/// taskgroup's variants with the same arguments.
+pub(crate) struct TaskCreator<'a> {
+    pub copy: &'a mut dyn FnMut(sys::ac_step_fn, *const c_void, usize, sys::ac_free_fn, *mut *mut sys::ac_task) -> c_int,
+    pub boxed: &'a mut dyn FnMut(sys::ac_step_fn, *mut c_void, sys::ac_free_fn, *mut *mut sys::ac_task) -> c_int,
+}
 
-/// Spawns `fut` as a task of the loop `raw`, made by `create`.
+/// Spawns `fut` as a task of the loop `raw`, made by `create`: one
+/// allocation (task and state together) unless the state needs more
+/// alignment than the library's block gives.
 pub(crate) fn spawn_with<F, T>(raw: *mut sys::ac_loop, fut: F, create: TaskCreator<'_>) -> Result<JoinHandle<T>>
 where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
-    let state = TaskState::boxed(raw, fut);
     let mut task = ptr::null_mut();
-    // On failure free_state has run (the state is gone).
-    let rc = create(Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>), &mut task);
+    let rc = if std::mem::align_of::<TaskState<F>>() <= COPY_ALIGN {
+        let state = ManuallyDrop::new(TaskState { header: Header::new(raw), future: UnsafeCell::new(Some(fut)) });
+        let init = &*state as *const TaskState<F> as *const c_void;
+        // The bits move into the task's block; on failure the library has
+        // dropped them in place here. Either way `state` is not dropped.
+        (create.copy)(
+            Some(step::<F, T>),
+            init,
+            std::mem::size_of::<TaskState<F>>(),
+            Some(drop_state_in_place::<F>),
+            &mut task,
+        )
+    } else {
+        let state = TaskState::boxed(raw, fut);
+        // On failure free_state has run (the state is gone).
+        (create.boxed)(Some(step::<F, T>), state as *mut c_void, Some(free_state::<F>), &mut task)
+    };
     crate::error::check(rc)?;
     Ok(unsafe { JoinHandle::from_owned(task) })
 }
@@ -729,7 +763,16 @@ where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
-    spawn_with(raw, fut, &mut |step, state, free, out| unsafe { sys::ac_task_new(raw, step, state, free, 0, out) })
+    spawn_with(
+        raw,
+        fut,
+        TaskCreator {
+            copy: &mut |step, init, size, free, out| unsafe {
+                sys::ac_task_new_copy(raw, step, init, size, free, 0, out, ptr::null_mut())
+            },
+            boxed: &mut |step, state, free, out| unsafe { sys::ac_task_new(raw, step, state, free, 0, out) },
+        },
+    )
 }
 
 /// The task whose step is polling on this thread, if any (borrowed).

@@ -9,7 +9,7 @@ use asyncore_sys as sys;
 
 use crate::awaiting::Await;
 use crate::error::{check, Error, Result};
-use crate::task::{current_task_raw, spawn_with, withdraw_stale_cancel, JoinHandle};
+use crate::task::{current_task_raw, spawn_with, withdraw_stale_cancel, JoinHandle, TaskCreator};
 
 /// A group of tasks that the body of [`task_group`] spawns into; cheap to
 /// clone (every clone is the same group).
@@ -40,9 +40,16 @@ impl TaskGroup {
         let tg = self.raw;
         // The group's loop is the loop of the join future (the group itself).
         let l = unsafe { sys::ac_future_get_loop(tg as *mut sys::ac_future) };
-        spawn_with(l, fut, &mut |step, state, free, out| unsafe {
-            sys::ac_taskgroup_spawn(tg, step, state, free, 0, out)
-        })
+        spawn_with(
+            l,
+            fut,
+            TaskCreator {
+                copy: &mut |step, init, size, free, out| unsafe {
+                    sys::ac_taskgroup_spawn_copy(tg, step, init, size, free, 0, out, ptr::null_mut())
+                },
+                boxed: &mut |step, state, free, out| unsafe { sys::ac_taskgroup_spawn(tg, step, state, free, 0, out) },
+            },
+        )
     }
 
     /// Tasks of the group not yet done.
