@@ -66,9 +66,12 @@ SYSTEM_ORDER = ["asyncore-c", "asyncore-cpp", "asyncore-rust", "asyncore-go", "a
 class Program:
     """One W1-W4 program (name: its system) or one W5 server."""
 
-    def __init__(self, name, cmd, env=None, pinned=True, how=None):
+    def __init__(self, name, cmd, env=None, pinned=True, how=None, at_scale=None):
         self.name, self.cmd, self.env, self.pinned = name, cmd, env or {}, pinned
         self.how = how
+        # at_scale(scale) -> cmd: a program whose sizes may be divided to
+        # keep a full run within its time (see fit_time_budget).
+        self.at_scale, self.scale = at_scale, 1
 
 
 def sh(cmd, cwd=ROOT, env=None, check=True, timeout=None):
@@ -178,7 +181,9 @@ def programs(b, have, scale):
     if have.get("go-binding"):
         env = dict(lib, GOMAXPROCS="1")
         if go_binding_has_results(have["go-binding"], env):
-            out.append(Program("asyncore-go", [have["go-binding"], "-result", "-scale", s], env))
+            go_bench = have["go-binding"]
+            out.append(Program("asyncore-go", [go_bench, "-result", "-scale", s], env,
+                               at_scale=lambda k: [go_bench, "-result", "-scale", str(k)]))
         else:
             print("asyncore-go: bindings/go/cmd/bench has no -result flag yet: no W1/W3 row",
                   flush=True)
@@ -272,6 +277,30 @@ class Runner:
         if n == 0:
             self.fail(what, "no RESULT line in:\n" + text)
         print(f"  {what}: {time.monotonic() - t0:.1f} s", flush=True)
+
+    def fit_time_budget(self, progs, budget):
+        """Times each rescalable program once at 1/100 of its sizes; one that
+        would take longer than `budget` seconds at full size runs at the
+        smallest division of its sizes that fits (noted in the CSV)."""
+        for p in progs:
+            if p.at_scale is None:
+                continue
+            pin = ["taskset", "-c", "1"] if self.pin and p.pinned else []
+            t0 = time.monotonic()
+            try:
+                sh(pin + p.at_scale(100), env=p.env, timeout=600)
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                continue  # the reps report the failure
+            full = (time.monotonic() - t0) * 100
+            p.scale = next((k for k in (1, 2, 5, 10, 20, 50, 100) if full / k <= budget), 100)
+            if p.scale > 1:
+                p.cmd = p.at_scale(p.scale)
+                p.how = ", ".join(x for x in [
+                    "taskset -c 1" if pin else "unpinned",
+                    " ".join(f"{k}={v}" for k, v in p.env.items() if k == "GOMAXPROCS"),
+                    f"sizes / {p.scale} (about {full:.0f} s at full size)"] if x)
+                print(f"{p.name}: about {full:.0f} s at full size: runs at sizes / {p.scale}",
+                      flush=True)
 
     def run_server(self, srv):
         a = self.a
@@ -474,6 +503,14 @@ def write_markdown(path, rows, machine, reps):
                 c += f" ({r['vs_target']:.2f}×)"
             cells.append(c)
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    usual = {"taskset -c 1", "server taskset -c 0, client taskset -c 1"}
+    notes = sorted({(r["system"], "W5" if r["workload"].startswith("W5") else "W1-W4", r["how"])
+                    for r in rows if r["how"] and (r["how"].split(", GOMAXPROCS=1")[0] not in usual
+                                                   or "sizes /" in r["how"])},
+                   key=lambda x: (SYSTEM_ORDER.index(x[0]) if x[0] in SYSTEM_ORDER else 99, x[1]))
+    if notes:
+        lines += ["", "W1-W4 ran on `taskset -c 1`, W5 servers on core 0 and the client on "
+                  "core 1 (Go with GOMAXPROCS=1), except: " + "; ".join(f"{n} {w}: {h}" for n, w, h in notes) + "."]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -538,6 +575,9 @@ def main():
                     help="W5 warm-up seconds, not measured (default 0.5; smoke 0.1)")
     ap.add_argument("--w5-connections", type=int, default=None,
                     help="W5 connections (default 50; smoke 2)")
+    ap.add_argument("--max-program-seconds", type=float, default=20,
+                    help="a rescalable program (the Go binding's) expected to run longer than "
+                         "this at full size runs at smaller sizes (default 20)")
     ap.add_argument("--only", default="", help="comma-separated workloads to run (W1-W4, W5)")
     ap.add_argument("--docs", action="store_true",
                     help="also copy the chart and the CSV to docs/bench.png, docs/bench.csv")
@@ -559,6 +599,8 @@ def main():
     progs = programs(a.build, have, scale) if not only or "W1-W4" in only else []
     srvs = servers(a.build, have) if not only or "W5" in only else []
     t_run = time.monotonic()
+    if not a.smoke:
+        runner.fit_time_budget(progs, a.max_program_seconds)
     for rep in range(reps):
         print(f"rep {rep + 1}/{reps}: W1-W4", flush=True)
         for p in progs:
