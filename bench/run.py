@@ -1,174 +1,641 @@
 #!/usr/bin/env python3
-"""run.py — builds every benchmark program and runs W1-W4 for libasyncore
-(C API, Lua 5.4, LuaJIT, Rust) and its peers (asyncio, uvloop, Go, Node,
-Tokio current_thread, raw libuv) side by side: single-loop programs pinned
-to one core, repetitions interleaved (rep 1 of every system, then rep 2 ...),
-medians with min-max. Prints the table and each libasyncore row's ratio to
-its target and to the best peer; writes results.csv and, with gnuplot,
-results.png into the output folder. W5 (TCP echo) is run by w5.sh.
+"""run.py — builds every benchmark program and runs the workloads W1-W5 of
+BENCHMARKS for libasyncore (C API, C++ face, Rust, Go, Lua 5.4, LuaJIT)
+and its peers (raw libuv, asyncio, uvloop, Node, Go, Tokio current_thread)
+side by side.
 
-    python3 bench/run.py [--reps 3] [--out bench/results]
-    python3 bench/run.py --smoke      # tiny sizes, one rep, no pinning
+W1-W4: each program prints `RESULT <W> <system> <value> <unit>`;
+single-loop programs run pinned to core 1 (`taskset -c 1`).
+W5 (TCP echo): each server prints `port N`, runs pinned to core 0, and the
+one common client (w5_client, pinned to core 1) drives it with 1 KiB
+messages, one in flight per connection, and reads the server's CPU time
+from /proc when its measured window opens and closes (after the warm-up),
+so msgs/s and the server's µs per message cover the same messages.
+
+Repetitions are interleaved (rep 1 of every system, then rep 2 ...). Prints
+medians with min-max, each libasyncore row's ratio to its target and to the
+best peer, and writes results.csv (with how each row ran), results-raw.csv
+(every run), results.md (the medians as one table) and, with gnuplot,
+results.png into the output folder.
+
+    python3 bench/run.py [--reps 3] [--w5-seconds 3] [--out DIR] [--docs]
+    python3 bench/run.py --smoke    # tiny sizes, one rep, no pinning:
+                                    # every program runs and is checked
 """
 import argparse
 import csv
+import datetime
 import os
+import platform
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGETS = {  # BENCHMARKS.md: targets per face (lower is better)
-    ("W1", "c"): 60, ("W2", "c"): 300, ("W3", "c"): 30, ("W4", "c"): 30,
-    ("W1", "lua"): 500, ("W2", "lua"): 800, ("W3", "lua"): 700, ("W4", "lua"): 700,
-    ("W1", "rust"): 120, ("W2", "rust"): 400, ("W3", "rust"): 100, ("W4", "rust"): 100,
+
+# Figures and their units; W5 is the only one where higher is better.
+UNITS = {"W1": "ns/task", "W2": "B/task", "W2ms": "ms", "W3": "ns/trip", "W4": "ns/acquire",
+         "W5": "msgs/s", "W5cpu": "us/msg-user", "W5sys": "us/msg-user+sys"}
+ORDER = list(UNITS)
+HIGHER_IS_BETTER = {"W5"}
+
+# Our rows and their face in the targets table of BENCHMARKS.
+OURS = {"asyncore-c": "c", "asyncore-cpp": "c", "asyncore-rust": "rust", "asyncore-go": "go",
+        "asyncore-lua5.4": "lua", "asyncore-luajit": "lua"}
+# Targets: a number is an upper bound (lower is better); (peer, factor)
+# means at least factor x that peer's msgs/s.
+TARGETS = {
+    "c": {"W1": 60, "W2": 300, "W3": 30, "W4": 30, "W5": ("raw-libuv", 0.97), "W5cpu": 0.35},
+    "lua": {"W1": 500, "W2": 800, "W3": 700, "W4": 700, "W5": ("uvloop-protocols", 1.0)},
+    "go": {"W1": 1000, "W3": 1000, "W5": ("go", 1.0)},
+    "rust": {"W1": 120, "W2": 400, "W3": 100, "W4": 100, "W5": ("tokio", 0.97)},
 }
-OURS = {"asyncore-c": "c", "asyncore-lua5.4": "lua", "asyncore-luajit": "lua",
-        "asyncore-rust": "rust"}
+# Rows shown for reference only, never counted as the best peer.
+REFERENCE_ONLY = {"go-unpinned"}
+SYSTEM_ORDER = ["asyncore-c", "asyncore-cpp", "asyncore-rust", "asyncore-go", "asyncore-lua5.4",
+                "asyncore-luajit", "raw-libuv", "tokio", "go", "go-unpinned", "node",
+                "uvloop", "uvloop-protocols", "uvloop-streams",
+                "asyncio", "asyncio-protocols", "asyncio-streams"]
 
 
-def sh(cmd, cwd=ROOT, env=None, check=True):
+class Program:
+    """One W1-W4 program (name: its system) or one W5 server."""
+
+    def __init__(self, name, cmd, env=None, pinned=True, how=None, at_scale=None):
+        self.name, self.cmd, self.env, self.pinned = name, cmd, env or {}, pinned
+        self.how = how
+        # at_scale(scale) -> cmd: a program whose sizes may be divided to
+        # keep a full run within its time (see fit_time_budget).
+        self.at_scale, self.scale = at_scale, 1
+
+
+def sh(cmd, cwd=ROOT, env=None, check=True, timeout=None):
     e = dict(os.environ)
     e.update(env or {})
-    return subprocess.run(cmd, cwd=cwd, env=e, check=check, text=True,
+    return subprocess.run(cmd, cwd=cwd, env=e, check=check, text=True, timeout=timeout,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
 
 
-def build(builddir):
-    if not os.path.exists(os.path.join(builddir, "build.ninja")):
-        sh(["meson", "setup", builddir, "-Dbench=enabled", "-Dbuildtype=release",
+# ---- building ----
+
+def go_env(b):
+    return {"GOFLAGS": "-mod=mod", "GOPROXY": "off", "CGO_ENABLED": "1",
+            "GOCACHE": os.path.join(b, "gocache"), "GOPATH": os.path.join(b, "gopath"),
+            "PKG_CONFIG_PATH": os.path.join(b, "meson-uninstalled")}
+
+
+def build(b):
+    """Builds everything it can into b; returns (what was built, errors)."""
+    have, errors = {}, []
+
+    def step(what, fn):
+        try:
+            fn()
+            return True
+        except (subprocess.CalledProcessError, OSError) as e:
+            out = getattr(e, "stdout", None) or str(e)
+            print(f"{what} not built:\n{out[-1500:]}", flush=True)
+            errors.append(what)
+            return False
+
+    if not os.path.exists(os.path.join(b, "build.ninja")):
+        sh(["meson", "setup", b, "-Dbench=enabled", "-Dbuildtype=release",
             "-Dtests=disabled", "-Dexamples=disabled", "-Drust=disabled", "-Dgo=disabled"])
-    sh(["ninja", "-C", builddir])
-    have = {"cc": True}
+    sh(["ninja", "-C", b])
     uv = sh(["pkg-config", "--cflags", "--libs", "libuv"]).split()
-    sh(["cc", "-O2", "-o", os.path.join(builddir, "raw_libuv"), "bench/peers/libuv/raw.c"] + uv)
+    sh(["cc", "-O2", "-o", os.path.join(b, "raw_libuv"), "bench/peers/libuv/raw.c"] + uv)
     if shutil.which("go"):
-        sh(["go", "build", "-o", os.path.abspath(os.path.join(builddir, "go_peer")), "."],
-           cwd=os.path.join(ROOT, "bench/peers/go"),
-           env={"GOFLAGS": "-mod=mod", "GOPROXY": "off",
-                "GOCACHE": os.path.abspath(os.path.join(builddir, "gocache"))})
-        have["go"] = True
+        env = go_env(b)
+        if step("go peer", lambda: sh(["go", "build", "-o", os.path.join(b, "go_peer"), "."],
+                                      cwd=os.path.join(ROOT, "bench/peers/go"), env=env)):
+            have["go"] = os.path.join(b, "go_peer")
+        if shutil.which("swig"):
+            # The binding's raw layer is generated by SWIG as go builds it,
+            # against this build's library (pkg-config, uninstalled).
+            if step("Go binding bench", lambda: sh(
+                    ["go", "build", "-o", os.path.join(b, "go_binding_bench"), "./cmd/bench"],
+                    cwd=os.path.join(ROOT, "bindings/go"), env=env)):
+                have["go-binding"] = os.path.join(b, "go_binding_bench")
+            if step("Go binding W5 server", lambda: sh(
+                    ["go", "build", "-o", os.path.join(b, "go_binding_w5"), "."],
+                    cwd=os.path.join(ROOT, "bench/go_binding_w5"), env=env)):
+                have["go-binding-w5"] = os.path.join(b, "go_binding_w5")
     if shutil.which("cargo"):
-        tdir = os.path.abspath(os.path.join(builddir, "cargo"))
-        try:
-            sh(["cargo", "build", "--release", "--offline", "-q"],
-               cwd=os.path.join(ROOT, "bench/peers/tokio"), env={"CARGO_TARGET_DIR": tdir})
+        tdir = os.path.join(b, "cargo")
+        if step("tokio peer", lambda: sh(["cargo", "build", "--release", "--offline", "-q"],
+                                         cwd=os.path.join(ROOT, "bench/peers/tokio"),
+                                         env={"CARGO_TARGET_DIR": tdir})):
             have["tokio"] = os.path.join(tdir, "release", "tokio-peer")
-        except subprocess.CalledProcessError as e:
-            print("tokio peer not built:", e.stdout[-400:])
-        env = {"CARGO_TARGET_DIR": tdir,
-               "PKG_CONFIG_PATH": os.path.abspath(os.path.join(builddir, "meson-uninstalled"))}
-        try:
-            sh(["cargo", "build", "--release", "--offline", "-q", "--example", "bench"],
-               cwd=os.path.join(ROOT, "bindings/rust"), env=env)
+        env = {"CARGO_TARGET_DIR": tdir, "PKG_CONFIG_PATH": os.path.join(b, "meson-uninstalled")}
+        if step("Rust binding bench", lambda: sh(
+                ["cargo", "build", "--release", "--offline", "-q", "-p", "asyncore",
+                 "--example", "bench", "--example", "w5_echo"],
+                cwd=os.path.join(ROOT, "bindings/rust"), env=env)):
             have["rust"] = os.path.join(tdir, "release", "examples", "bench")
-        except subprocess.CalledProcessError as e:
-            print("rust bench not built:", e.stdout[-400:])
-    return have
+            have["rust-w5"] = os.path.join(tdir, "release", "examples", "w5_echo")
+    return have, errors
 
 
-def systems(builddir, have, scale):
-    b = os.path.abspath(builddir)
-    lib = os.path.join(b, "capi")
-    s = str(scale)
-    out = [
-        ("asyncore-c", [[f"{b}/bench/w1_spawn", str(200000 // scale)],
-                        [f"{b}/bench/w2_sleep", str(100000 // scale)],
-                        [f"{b}/bench/w3_queue", str(200000 // scale)],
-                        [f"{b}/bench/w4_lock", str(max(1, 2000 // scale))]], {}),
-        ("raw-libuv", [[f"{b}/raw_libuv", s]], {}),
-        ("asyncio", [["/usr/bin/python3", "bench/peers/asyncio_bench.py", "--scale", s]], {}),
-    ]
-    if sh(["/usr/bin/python3", "-c", "import uvloop"], check=False).strip() == "":
-        out.append(("uvloop", [["/usr/bin/python3", "bench/peers/asyncio_bench.py",
-                                "--uvloop", "--scale", s]], {}))
-    if shutil.which("node"):
-        out.append(("node", [["node", "bench/peers/node/bench.js", s]], {}))
-    if have.get("go"):
-        out.append(("go", [[f"{b}/go_peer", "-scale", s]], {"GOMAXPROCS": "1"}))
-    if have.get("tokio"):
-        out.append(("tokio", [[have["tokio"], s]], {}))
-    if have.get("rust"):
-        out.append(("asyncore-rust", [[have["rust"], s]], {"LD_LIBRARY_PATH": lib}))
-    lua_env = {"LUA_PATH": os.path.join(ROOT, "bindings/lua/?.lua") + ";;"}
+def has_uvloop():
+    return sh(["/usr/bin/python3", "-c", "import uvloop"], check=False).strip() == ""
+
+
+def lua_variants(b):
+    """(system, interpreter, env) for each Lua the binding was built for."""
+    out = []
+    base = {"LUA_PATH": os.path.join(ROOT, "bindings/lua/?.lua") + ";;"}
     mod = os.path.join(b, "bindings/lua")
     if shutil.which("lua5.4") and os.path.exists(os.path.join(mod, "asyncore_core.so")):
-        out.append(("asyncore-lua5.4", [["lua5.4", "bench/lua/bench.lua", s, "asyncore-lua5.4"]],
-                    dict(lua_env, LUA_CPATH=mod + "/?.so;;")))
+        out.append(("asyncore-lua5.4", "lua5.4", dict(base, LUA_CPATH=mod + "/?.so;;")))
     if shutil.which("luajit") and os.path.exists(os.path.join(mod, "luajit/asyncore_core.so")):
-        out.append(("asyncore-luajit", [["luajit", "bench/lua/bench.lua", s, "asyncore-luajit"]],
-                    dict(lua_env, LUA_CPATH=mod + "/luajit/?.so;;")))
+        out.append(("asyncore-luajit", "luajit", dict(base, LUA_CPATH=mod + "/luajit/?.so;;")))
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--smoke", action="store_true")
-    ap.add_argument("--build", default=os.path.join(ROOT, "build-bench"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "build-bench", "results"))
-    a = ap.parse_args()
-    scale, reps = (100, 1) if a.smoke else (1, a.reps)
-    have = build(a.build)
-    pin = [] if a.smoke or not shutil.which("taskset") else ["taskset", "-c", "1"]
-    results = {}  # (workload, system) -> [values]
-    units = {}
-    failed = 0
-    syss = systems(a.build, have, scale)
-    for rep in range(reps):
-        for name, cmds, env in syss:
-            for cmd in cmds:
+def go_binding_has_results(prog, env):
+    """Whether the Go binding's bench program knows -result yet."""
+    try:
+        usage = sh([prog, "-h"], env=env, check=False, timeout=60)
+    except subprocess.TimeoutExpired:
+        return False
+    return re.search(r"^\s*-result\b", usage, re.M) is not None
+
+
+def programs(b, have, scale):
+    """The W1-W4 programs."""
+    s = str(scale)
+    lib = {"LD_LIBRARY_PATH": os.path.join(b, "capi")}
+    sizes = [str(200000 // scale), str(100000 // scale), str(200000 // scale),
+             str(max(1, 2000 // scale))]
+    out = []
+    for name, suffix in (("asyncore-c", ""), ("asyncore-cpp", "_cpp")):
+        for prog, n in zip(["w1_spawn", "w2_sleep", "w3_queue", "w4_lock"], sizes):
+            out.append(Program(name, [f"{b}/bench/{prog}{suffix}", n]))
+    if have.get("rust"):
+        out.append(Program("asyncore-rust", [have["rust"], s], lib))
+    if have.get("go-binding"):
+        env = dict(lib, GOMAXPROCS="1")
+        if go_binding_has_results(have["go-binding"], env):
+            go_bench = have["go-binding"]
+            out.append(Program("asyncore-go", [go_bench, "-result", "-scale", s], env,
+                               at_scale=lambda k: [go_bench, "-result", "-scale", str(k)]))
+        else:
+            print("asyncore-go: bindings/go/cmd/bench has no -result flag yet: no W1/W3 row",
+                  flush=True)
+    for name, lua, env in lua_variants(b):
+        out.append(Program(name, [lua, "bench/lua/bench.lua", s, name], env))
+    out.append(Program("raw-libuv", [f"{b}/raw_libuv", s]))
+    if have.get("tokio"):
+        out.append(Program("tokio", [have["tokio"], s]))
+    if have.get("go"):
+        out.append(Program("go", [have["go"], "-scale", s], {"GOMAXPROCS": "1"}))
+        out.append(Program("go-unpinned", [have["go"], "-scale", s, "-name", "go-unpinned"],
+                           pinned=False, how="unpinned, GOMAXPROCS unset"))
+    if shutil.which("node"):
+        out.append(Program("node", ["node", "bench/peers/node/bench.js", s]))
+    if has_uvloop():
+        out.append(Program("uvloop", ["/usr/bin/python3", "bench/peers/asyncio_bench.py",
+                                      "--uvloop", "--scale", s]))
+    out.append(Program("asyncio", ["/usr/bin/python3", "bench/peers/asyncio_bench.py",
+                                   "--scale", s]))
+    return out
+
+
+def servers(b, have):
+    """The W5 servers; each takes its serving time in seconds last."""
+    lib = {"LD_LIBRARY_PATH": os.path.join(b, "capi")}
+    out = [Program("asyncore-c", [f"{b}/bench/w5_echo_asyncore"]),
+           Program("asyncore-cpp", [f"{b}/bench/w5_echo_cpp"])]
+    if have.get("rust-w5"):
+        out.append(Program("asyncore-rust", [have["rust-w5"]], lib))
+    if have.get("go-binding-w5"):
+        out.append(Program("asyncore-go", [have["go-binding-w5"]], dict(lib, GOMAXPROCS="1")))
+    for name, lua, env in lua_variants(b):
+        out.append(Program(name, [lua, "bench/lua/w5_echo.lua"], env))
+    out.append(Program("raw-libuv", [f"{b}/bench/w5_echo_raw_libuv"]))
+    if have.get("tokio"):
+        out.append(Program("tokio", [have["tokio"], "w5"]))
+    if have.get("go"):
+        out.append(Program("go", [have["go"], "-w5"], {"GOMAXPROCS": "1"}))
+    if shutil.which("node"):
+        out.append(Program("node", ["node", "bench/peers/node/w5_echo.js"]))
+    for impl in (["uvloop"] if has_uvloop() else []) + ["asyncio"]:
+        for kind in ("protocols", "streams"):
+            out.append(Program(f"{impl}-{kind}", ["/usr/bin/python3", "bench/peers/w5_python.py",
+                                                  impl, kind]))
+    return out
+
+
+# ---- running ----
+
+class Runner:
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+        self.results = {}  # (figure, system) -> [value per rep]
+        self.how = {}  # system -> how it ran, per kind of workload
+        self.failures = []
+        pin_ok = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+        self.pin = pin_ok and not a.smoke
+
+    def record(self, figure, system, value):
+        self.results.setdefault((figure, system), []).append(value)
+
+    def fail(self, what, text):
+        print(f"FAILED {what}:\n{text[-1500:]}", flush=True)
+        self.failures.append(what)
+
+    def run_program(self, p):
+        pin = ["taskset", "-c", "1"] if self.pin and p.pinned else []
+        env_text = " ".join(f"{k}={v}" for k, v in p.env.items() if k == "GOMAXPROCS")
+        self.how.setdefault(("W1-W4", p.name), p.how or ", ".join(
+            x for x in ["taskset -c 1" if pin else "unpinned", env_text] if x))
+        what = f"{p.name}: {' '.join(os.path.basename(c) if i == 0 else c for i, c in enumerate(p.cmd))}"
+        t0 = time.monotonic()
+        try:
+            text = sh(pin + p.cmd, env=p.env, timeout=600)
+        except subprocess.CalledProcessError as e:
+            self.fail(what, e.stdout or "")
+            return
+        except subprocess.TimeoutExpired:
+            self.fail(what, "timed out")
+            return
+        n = 0
+        for line in text.splitlines():
+            f = line.split()
+            if len(f) >= 5 and f[0] == "RESULT":
                 try:
-                    text = sh(pin + cmd, env=env)
-                except subprocess.CalledProcessError as e:
-                    print(f"{name}: {' '.join(cmd)} failed:\n{e.stdout[-800:]}")
-                    failed += 1
+                    self.record(f[1], f[2], float(f[3]))
+                except ValueError:
                     continue
-                for line in text.splitlines():
-                    p = line.split()
-                    if len(p) >= 5 and p[0] == "RESULT":
-                        results.setdefault((p[1], name), []).append(float(p[3]))
-                        units[p[1]] = p[4]
-    os.makedirs(a.out, exist_ok=True)
+                self.how.setdefault(("W1-W4", f[2]), self.how[("W1-W4", p.name)])
+                n += 1
+        if n == 0:
+            self.fail(what, "no RESULT line in:\n" + text)
+        print(f"  {what}: {time.monotonic() - t0:.1f} s", flush=True)
+
+    def fit_time_budget(self, progs, budget):
+        """Times each rescalable program once at 1/100 of its sizes; one that
+        would take longer than `budget` seconds at full size runs at the
+        smallest division of its sizes that fits (noted in the CSV)."""
+        for p in progs:
+            if p.at_scale is None:
+                continue
+            pin = ["taskset", "-c", "1"] if self.pin and p.pinned else []
+            t0 = time.monotonic()
+            try:
+                sh(pin + p.at_scale(100), env=p.env, timeout=600)
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                continue  # the reps report the failure
+            full = (time.monotonic() - t0) * 100
+            p.scale = next((k for k in (1, 2, 5, 10, 20, 50, 100) if full / k <= budget), 100)
+            if p.scale > 1:
+                p.cmd = p.at_scale(p.scale)
+                p.how = ", ".join(x for x in [
+                    "taskset -c 1" if pin else "unpinned",
+                    " ".join(f"{k}={v}" for k, v in p.env.items() if k == "GOMAXPROCS"),
+                    f"sizes / {p.scale} (about {full:.0f} s at full size)"] if x)
+                print(f"{p.name}: about {full:.0f} s at full size: runs at sizes / {p.scale}",
+                      flush=True)
+
+    def run_server(self, srv):
+        a = self.a
+        client = os.path.join(self.b, "bench", "w5_client")
+        smoke = a.smoke
+        # Serving time: in smoke mode the server ends by itself (checked);
+        # otherwise it is stopped once the client is done.
+        serve = a.w5_warmup + a.w5_seconds + (1.5 if smoke else 60)
+        spin = ["taskset", "-c", "0"] if self.pin else []
+        cpin = ["taskset", "-c", "1"] if self.pin else []
+        env_text = " ".join(f"{k}={v}" for k, v in srv.env.items() if k == "GOMAXPROCS")
+        self.how.setdefault(("W5", srv.name), ", ".join(x for x in [
+            "server taskset -c 0, client taskset -c 1" if self.pin else "unpinned",
+            env_text] if x))
+        what = f"{srv.name}: W5 server"
+        env = dict(os.environ)
+        env.update(srv.env)
+        t0 = time.monotonic()
+        proc = subprocess.Popen(spin + srv.cmd + [f"{serve:g}"], cwd=ROOT, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        lines, port_seen = [], threading.Event()
+
+        def reader():
+            for line in proc.stdout:
+                lines.append(line)
+                if line.startswith("port "):
+                    port_seen.set()
+            port_seen.set()
+
+        th = threading.Thread(target=reader, daemon=True)
+        th.start()
+        port_seen.wait(60)
+        port = next((ln.split()[1] for ln in lines if ln.startswith("port ")), None)
+        if port is None:
+            self.stop(proc)
+            th.join(5)
+            self.fail(what, "no port line:\n" + "".join(lines))
+            return
+        # taskset execs the server: proc.pid is the server itself.
+        try:
+            out = sh(cpin + [client, port, str(a.w5_connections), f"{a.w5_seconds:g}",
+                             f"{a.w5_warmup:g}", str(proc.pid)], timeout=a.w5_seconds + 120)
+            ok = True
+        except subprocess.CalledProcessError as e:
+            out, ok = e.stdout or "", False
+        except subprocess.TimeoutExpired:
+            out, ok = "client timed out", False
+        if smoke and ok:
+            try:
+                proc.wait(serve + 30)
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is None:
+            self.stop(proc)
+        th.join(5)
+        server_out = "".join(lines)
+        if not ok:
+            self.fail(what, f"client:\n{out}\nserver:\n{server_out}")
+            return
+        if smoke and (proc.returncode != 0 or "cpu user" not in server_out):
+            self.fail(what, f"server exit status {proc.returncode}:\n{server_out}")
+            return
+        m = re.search(r"^(\d+) msgs/s \((\d+) messages in ([\d.]+) s\)", out, re.M)
+        c = re.search(r"^server cpu user ([\d.]+) s sys ([\d.]+) s", out, re.M)
+        if not m or not c or int(m.group(2)) == 0:
+            self.fail(what, f"unexpected client output:\n{out}")
+            return
+        msgs = int(m.group(2))
+        user, system = float(c.group(1)), float(c.group(2))
+        self.record("W5", srv.name, float(m.group(1)))
+        self.record("W5cpu", srv.name, user * 1e6 / msgs)
+        self.record("W5sys", srv.name, (user + system) * 1e6 / msgs)
+        print(f"  {srv.name}: W5 {m.group(1)} msgs/s, server user {user * 1e6 / msgs:.2f} "
+              f"us/msg, user+sys {(user + system) * 1e6 / msgs:.2f} us/msg "
+              f"({time.monotonic() - t0:.1f} s)", flush=True)
+
+    @staticmethod
+    def stop(proc):
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# ---- figures ----
+
+def median(v):
+    return statistics.median(v)
+
+
+def summarize(results, how):
+    """Rows: dicts with the median, min-max, target and peer ratios."""
+    def key(item):
+        (w, name) = item
+        wi = ORDER.index(w) if w in ORDER else len(ORDER)
+        si = SYSTEM_ORDER.index(name) if name in SYSTEM_ORDER else len(SYSTEM_ORDER)
+        return (wi, si, name)
+
     rows = []
-    for (w, name), vals in sorted(results.items()):
-        rows.append((w, name, statistics.median(vals), min(vals), max(vals), len(vals)))
-    with open(os.path.join(a.out, "results.csv"), "w", newline="") as f:
-        wr = csv.writer(f)
-        wr.writerow(["workload", "system", "median", "min", "max", "runs", "unit"])
-        for r in rows:
-            wr.writerow(list(r) + [units.get(r[0], "")])
-    print(f"{'workload':8} {'system':16} {'median':>10} {'min-max':>20}  vs target  vs best peer")
-    for w, name, med, lo, hi, n in rows:
-        peers = [m for (w2, n2, m, *_rest) in rows if w2 == w and not n2.startswith("asyncore")]
-        extra = ""
+    for (w, name) in sorted(results, key=key):
+        vals = results[(w, name)]
+        higher = w in HIGHER_IS_BETTER
+        row = {"workload": w, "system": name, "median": median(vals), "min": min(vals),
+               "max": max(vals), "runs": len(vals), "unit": UNITS.get(w, ""),
+               "better": "higher" if higher else "lower",
+               "how": how.get(("W5" if w.startswith("W5") else "W1-W4", name), ""),
+               "target": "", "vs_target": None, "best_peer": "", "vs_best_peer": None}
+        peers = {n: median(v) for (w2, n), v in results.items()
+                 if w2 == w and n not in OURS and n not in REFERENCE_ONLY}
         if name in OURS:
-            t = TARGETS.get((w, OURS[name]))
-            best = min(peers) if peers else None
-            extra = (f"  {med / t:8.2f}x" if t else "          ") + \
-                    (f"  {med / best:8.2f}x" if best else "")
-        print(f"{w:8} {name:16} {med:10.1f} {lo:9.1f}-{hi:<9.1f} {units.get(w, '')}{extra}")
-    if shutil.which("gnuplot") and not a.smoke:
-        plot(a.out, rows)
-    return 1 if failed or not rows else 0
+            t = TARGETS[OURS[name]].get(w)
+            if isinstance(t, tuple):
+                peer, factor = t
+                if (w, peer) in results and median(results[(w, peer)]) > 0:
+                    row["target"] = (f">= {factor:g}x {peer}" if factor != 1 else f">= {peer}")
+                    row["vs_target"] = row["median"] / (factor * median(results[(w, peer)]))
+            elif t is not None:
+                row["target"] = f"<= {t:g}"
+                row["vs_target"] = row["median"] / t
+            if peers:
+                best = (max if higher else min)(peers, key=peers.get)
+                row["best_peer"] = best
+                row["vs_best_peer"] = row["median"] / peers[best] if peers[best] else None
+        rows.append(row)
+    return rows
 
 
-def plot(out, rows):
-    for w in sorted({r[0] for r in rows} - {"W2ms"}):
-        data = os.path.join(out, f"{w}.dat")
-        with open(data, "w") as f:
+def meets(row):
+    if row["vs_target"] is None:
+        return ""
+    ok = row["vs_target"] >= 1 if row["better"] == "higher" else row["vs_target"] <= 1
+    return "yes" if ok else "no"
+
+
+def fmt(v):
+    if v is None:
+        return ""
+    if v >= 1000:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def print_table(rows):
+    print(f"\n{'figure':7} {'system':18} {'median':>10} {'min-max':>21}  {'unit':16}"
+          f" {'target':>22} {'vs target':>9} {'met':>3}  {'vs best peer':>12}")
+    last = None
+    for r in rows:
+        if last is not None and r["workload"] != last:
+            print()
+        last = r["workload"]
+        vt = f"{r['vs_target']:.2f}x" if r["vs_target"] is not None else ""
+        vp = f"{r['vs_best_peer']:.2f}x {r['best_peer']}" if r["vs_best_peer"] is not None else ""
+        print(f"{r['workload']:7} {r['system']:18} {fmt(r['median']):>10} "
+              f"{fmt(r['min']) + '-' + fmt(r['max']):>21}  {r['unit']:16} {r['target']:>22} "
+              f"{vt:>9} {meets(r):>3}  {vp}")
+
+
+def write_csv(path, rows):
+    cols = ["workload", "system", "median", "min", "max", "runs", "unit", "better", "how",
+            "target", "vs_target", "met", "best_peer", "vs_best_peer"]
+    with open(path, "w", newline="") as f:
+        wr = csv.writer(f)
+        wr.writerow(cols)
+        for r in rows:
+            r = dict(r, met=meets(r))
+            wr.writerow([(f"{r[c]:.4g}" if isinstance(r[c], float) else r[c])
+                         if r[c] is not None else "" for c in cols])
+
+
+def write_markdown(path, rows, machine, reps):
+    """The medians as one table: a line per system, a column per figure."""
+    figs = [w for w in ORDER if any(r["workload"] == w for r in rows)]
+    names = []
+    for r in rows:
+        if r["system"] not in names:
+            names.append(r["system"])
+    names.sort(key=lambda n: SYSTEM_ORDER.index(n) if n in SYSTEM_ORDER else len(SYSTEM_ORDER))
+    cell = {(r["workload"], r["system"]): r for r in rows}
+    head = {"W1": "W1 ns/task", "W2": "W2 B/task", "W2ms": "W2 ms", "W3": "W3 ns/trip",
+            "W4": "W4 ns/acq", "W5": "W5 msgs/s", "W5cpu": "W5 user µs/msg",
+            "W5sys": "W5 user+sys µs/msg"}
+    lines = [f"Medians of {reps} interleaved runs, {datetime.date.today().isoformat()}, "
+             f"{machine}; (×N): ratio to the target (W1-W4 and W5 µs: ≤ 1 meets it; "
+             "W5 msgs/s: ≥ 1 meets it).", "",
+             "| system | " + " | ".join(head.get(w, w) for w in figs) + " |",
+             "|---|" + "---:|" * len(figs)]
+    for n in names:
+        cells = []
+        for w in figs:
+            r = cell.get((w, n))
+            if r is None:
+                cells.append("—")
+                continue
+            c = fmt(r["median"])
+            if r["vs_target"] is not None:
+                c += f" ({r['vs_target']:.2f}×)"
+            cells.append(c)
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    usual = {"taskset -c 1", "server taskset -c 0, client taskset -c 1"}
+    notes = sorted({(r["system"], "W5" if r["workload"].startswith("W5") else "W1-W4", r["how"])
+                    for r in rows if r["how"] and (r["how"].split(", GOMAXPROCS=1")[0] not in usual
+                                                   or "sizes /" in r["how"])},
+                   key=lambda x: (SYSTEM_ORDER.index(x[0]) if x[0] in SYSTEM_ORDER else 99, x[1]))
+    if notes:
+        lines += ["", "W1-W4 ran on `taskset -c 1`, W5 servers on core 0 and the client on "
+                  "core 1 (Go with GOMAXPROCS=1), except: " + "; ".join(f"{n} {w}: {h}" for n, w, h in notes) + "."]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def plot(out, rows, title):
+    """One PNG: a panel per figure, ours in blue, peers in grey, min-max bars."""
+    title += "\\nblue: libasyncore, grey: peers; bars: median, whiskers: min-max"
+    data = os.path.join(out, "results.dat")
+    figs = [w for w in ORDER if any(r["workload"] == w for r in rows)]
+    with open(data, "w") as f:
+        for w in figs:
+            f.write(f"# {w}\n")
             for r in rows:
-                if r[0] == w:
-                    f.write(f'"{r[1]}" {r[2]}\n')
-    script = [f'set terminal png size 1200,800; set output "{out}/results.png"',
-              "set multiplot layout 2,2", "set style fill solid", "set boxwidth 0.7",
-              "set xtics rotate by -35", "unset key", "set logscale y"]
-    for w in ["W1", "W2", "W3", "W4"]:
-        if os.path.exists(os.path.join(out, f"{w}.dat")):
-            script.append(f'set title "{w}"; plot "{out}/{w}.dat" using 0:2:xtic(1) with boxes')
+                if r["workload"] == w:
+                    color = 0x3366cc if r["system"] in OURS else 0x999999
+                    f.write(f'"{r["system"]}" {r["median"]:g} {r["min"]:g} {r["max"]:g} {color}\n')
+            f.write("\n\n")
+    titles = {"W1": "W1 spawn + await, ns/task (log)", "W2": "W2 memory, B/task (log)",
+              "W2ms": "W2 wall ms (100 ms sleeps)", "W3": "W3 queue ping-pong, ns/trip (log)",
+              "W4": "W4 lock, ns/acquire (log)", "W5": "W5 TCP echo, msgs/s (higher is better)",
+              "W5cpu": "W5 server user µs/msg (log)", "W5sys": "W5 server user+sys µs/msg"}
+    logs = {"W1", "W2", "W3", "W4", "W5cpu"}
+    script = [f'set terminal pngcairo size 1800,1000 font "sans,9"',
+              f'set output "{os.path.join(out, "results.png")}"',
+              f'set multiplot layout 2,4 title "{title}"',
+              "set style fill solid 0.8 border -1", "set boxwidth 0.7",
+              "set xtics rotate by -45 left", "unset key", "set grid ytics", "set bmargin 8",
+              "set rmargin 6"]
+    for i, w in enumerate(figs):
+        script.append("set logscale y" if w in logs else "unset logscale y; set yrange [0:*]")
+        script.append(f'set title "{titles.get(w, w)}"')
+        script.append(f'plot "{data}" index {i} using 0:2:5:xtic(1) with boxes lc rgb variable, '
+                      f'"" index {i} using 0:2:3:4 with yerrorbars lc rgb "black" pt 0')
+        if w not in logs:
+            script.append("set autoscale y")
     script.append("unset multiplot")
-    subprocess.run(["gnuplot", "-e", "; ".join(script)], check=False)
+    with open(os.path.join(out, "results.gp"), "w") as f:
+        f.write("\n".join(script) + "\n")
+    subprocess.run(["gnuplot", os.path.join(out, "results.gp")], check=False)
+
+
+def machine():
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    return f"{os.cpu_count()} vCPUs ({cpu}), {platform.system()} {platform.release()}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
+    ap.add_argument("--smoke", action="store_true",
+                    help="tiny sizes, one rep, no pinning; fails if any program fails")
+    ap.add_argument("--build", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--out", default=None, help="output folder (default BUILD/results)")
+    ap.add_argument("--w5-seconds", type=float, default=None,
+                    help="measured seconds per W5 run (default 4; smoke 0.3)")
+    ap.add_argument("--w5-warmup", type=float, default=None,
+                    help="W5 warm-up seconds, not measured (default 0.5; smoke 0.1)")
+    ap.add_argument("--w5-connections", type=int, default=None,
+                    help="W5 connections (default 50; smoke 2)")
+    ap.add_argument("--max-program-seconds", type=float, default=20,
+                    help="a rescalable program (the Go binding's) expected to run longer than "
+                         "this at full size runs at smaller sizes (default 20)")
+    ap.add_argument("--only", default="", help="comma-separated workloads to run (W1-W4, W5)")
+    ap.add_argument("--docs", action="store_true",
+                    help="also copy the chart and the CSV to docs/bench.png, docs/bench.csv")
+    a = ap.parse_args()
+    a.build = os.path.abspath(a.build)
+    a.out = os.path.abspath(a.out or os.path.join(a.build, "results"))
+    if a.w5_seconds is None:
+        a.w5_seconds = 0.3 if a.smoke else 4.0
+    if a.w5_warmup is None:
+        a.w5_warmup = 0.1 if a.smoke else 0.5
+    if a.w5_connections is None:
+        a.w5_connections = 2 if a.smoke else 50
+    scale, reps = (100, 1) if a.smoke else (1, a.reps)
+    only = set(x.strip().upper() for x in a.only.split(",") if x.strip())
+    t_start = time.monotonic()
+    have, build_errors = build(a.build)
+    print(f"built in {time.monotonic() - t_start:.0f} s", flush=True)
+    runner = Runner(a, a.build)
+    progs = programs(a.build, have, scale) if not only or "W1-W4" in only else []
+    srvs = servers(a.build, have) if not only or "W5" in only else []
+    t_run = time.monotonic()
+    if not a.smoke:
+        runner.fit_time_budget(progs, a.max_program_seconds)
+    for rep in range(reps):
+        print(f"rep {rep + 1}/{reps}: W1-W4", flush=True)
+        for p in progs:
+            runner.run_program(p)
+        if srvs:
+            print(f"rep {rep + 1}/{reps}: W5 ({a.w5_connections} connections, "
+                  f"{a.w5_seconds:g} s after {a.w5_warmup:g} s warm-up)", flush=True)
+        for s in srvs:
+            runner.run_server(s)
+    run_time = time.monotonic() - t_run
+    rows = summarize(runner.results, runner.how)
+    os.makedirs(a.out, exist_ok=True)
+    print_table(rows)
+    write_csv(os.path.join(a.out, "results.csv"), rows)
+    with open(os.path.join(a.out, "results-raw.csv"), "w", newline="") as f:
+        wr = csv.writer(f)
+        wr.writerow(["workload", "system", "rep", "value", "unit"])
+        for (w, name), vals in sorted(runner.results.items()):
+            for i, v in enumerate(vals):
+                wr.writerow([w, name, i + 1, f"{v:.6g}", UNITS.get(w, "")])
+    desc = machine()
+    write_markdown(os.path.join(a.out, "results.md"), rows, desc, reps)
+    if shutil.which("gnuplot") and not a.smoke and rows:
+        plot(a.out, rows, f"libasyncore and peers, medians of {reps} interleaved runs, "
+                          f"{datetime.date.today().isoformat()}, {desc}")
+        if a.docs:
+            shutil.copy(os.path.join(a.out, "results.png"), os.path.join(ROOT, "docs/bench.png"))
+    if a.docs and rows:
+        shutil.copy(os.path.join(a.out, "results.csv"), os.path.join(ROOT, "docs/bench.csv"))
+    print(f"\nran in {run_time:.0f} s (total with the build {time.monotonic() - t_start:.0f} s); "
+          f"results in {a.out}")
+    failed = runner.failures + [f"build of {e}" for e in build_errors]
+    if failed:
+        print("FAILED: " + "; ".join(failed))
+    return 1 if failed or not rows else 0
 
 
 if __name__ == "__main__":

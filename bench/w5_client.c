@@ -1,15 +1,24 @@
 #define _GNU_SOURCE
 /* w5_client.c — the common W5 client: C connections to 127.0.0.1:PORT,
  * each sending a 1 KiB message and waiting for the whole echo before the
- * next (one in flight per connection), for SECONDS after a 0.5 s warm-up.
- * Prints messages per second. Plain libuv, so it is the same program for
- * every server.
+ * next (one in flight per connection), for SECONDS after a warm-up of
+ * WARMUP seconds. Prints messages per second. Plain libuv, so it is the
+ * same program for every server.
  *
- *   w5_client PORT [CONNECTIONS=50] [SECONDS=10]
+ * Given the server's process id, it also reads the server's user and
+ * system CPU time (/proc/PID/stat, the sum over its threads) when the
+ * measured window opens and when it closes, and prints the difference: the
+ * server's CPU over exactly the messages counted.
+ *
+ * Fails (exit 1) if a connection cannot be made, breaks or is closed by
+ * the server before the end, or if no message came back.
+ *
+ *   w5_client PORT [CONNECTIONS=50] [SECONDS=10] [WARMUP=0.5] [SERVER_PID]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define MSG 1024
@@ -24,13 +33,48 @@ struct conn {
 
 static char message[MSG];
 static uint64_t count, start_ns, end_ns;
-static int measuring, done;
+static int measuring, done, failed;
+static int server_pid;
+static double cpu_start[2], cpu_end[2]; /* the server's user, system seconds */
+
+/* The server's user and system CPU seconds so far; 0 when unknown. */
+static void server_cpu(double out[2]) {
+  out[0] = out[1] = 0;
+  if (server_pid <= 0) return;
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", server_pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  /* Fields after the command name, which is in parentheses: state is
+   * field 3, utime 14 and stime 15 (in clock ticks). */
+  char *p = strrchr(buf, ')');
+  if (p == NULL) return;
+  unsigned long long ticks[2] = {0, 0};
+  int field = 2;
+  for (char *tok = strtok(p + 1, " "); tok != NULL; tok = strtok(NULL, " ")) {
+    ++field;
+    if (field == 14) ticks[0] = strtoull(tok, NULL, 10);
+    if (field == 15) {
+      ticks[1] = strtoull(tok, NULL, 10);
+      break;
+    }
+  }
+  double hz = (double)sysconf(_SC_CLK_TCK);
+  out[0] = (double)ticks[0] / hz;
+  out[1] = (double)ticks[1] / hz;
+}
 
 static void send_one(struct conn *c);
 
 static void on_write(uv_write_t *req, int status) {
   (void)req;
-  if (status < 0) fprintf(stderr, "write: %s\n", uv_strerror(status));
+  if (status < 0 && !done) {
+    fprintf(stderr, "w5_client: write: %s\n", uv_strerror(status));
+    failed = 1;
+  }
 }
 
 static void on_alloc(uv_handle_t *h, size_t s, uv_buf_t *b) {
@@ -43,7 +87,12 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
   (void)b;
   struct conn *c = s->data;
   if (n < 0) {
-    uv_close((uv_handle_t *)s, NULL);
+    if (!done) {
+      fprintf(stderr, "w5_client: connection %s before the end\n",
+              n == UV_EOF ? "closed by the server" : uv_strerror((int)n));
+      failed = 1;
+    }
+    if (!uv_is_closing((uv_handle_t *)s)) uv_close((uv_handle_t *)s, NULL);
     return;
   }
   c->got += (size_t)n;
@@ -62,7 +111,7 @@ static void send_one(struct conn *c) {
 static void on_connect(uv_connect_t *req, int status) {
   struct conn *c = req->data;
   if (status < 0) {
-    fprintf(stderr, "connect: %s\n", uv_strerror(status));
+    fprintf(stderr, "w5_client: connect: %s\n", uv_strerror(status));
     exit(1);
   }
   uv_tcp_nodelay(&c->tcp, 1);
@@ -72,6 +121,7 @@ static void on_connect(uv_connect_t *req, int status) {
 
 static void on_warm(uv_timer_t *t) {
   (void)t;
+  server_cpu(cpu_start);
   measuring = 1;
   start_ns = uv_hrtime();
 }
@@ -82,6 +132,7 @@ static void close_all(uv_handle_t *h, void *arg) {
 static void on_end(uv_timer_t *t) {
   end_ns = uv_hrtime();
   measuring = 0;
+  server_cpu(cpu_end);
   done = 1;
   uv_walk(t->loop, close_all, NULL);
 }
@@ -91,6 +142,8 @@ int main(int argc, char **argv) {
   int port = atoi(argv[1]);
   int n = argc > 2 ? atoi(argv[2]) : 50;
   double seconds = argc > 3 ? atof(argv[3]) : 10;
+  double warmup = argc > 4 ? atof(argv[4]) : 0.5;
+  server_pid = argc > 5 ? atoi(argv[5]) : 0;
   memset(message, 'm', sizeof message);
   uv_loop_t *loop = uv_default_loop();
   struct sockaddr_in addr;
@@ -106,12 +159,17 @@ int main(int argc, char **argv) {
   uv_timer_t warm, end;
   uv_timer_init(loop, &warm);
   uv_timer_init(loop, &end);
-  uv_timer_start(&warm, on_warm, 500, 0);
-  uv_timer_start(&end, on_end, 500 + (uint64_t)(seconds * 1000), 0);
+  uint64_t warm_ms = (uint64_t)(warmup * 1000);
+  uv_timer_start(&warm, on_warm, warm_ms, 0);
+  uv_timer_start(&end, on_end, warm_ms + (uint64_t)(seconds * 1000), 0);
   uv_run(loop, UV_RUN_DEFAULT);
   double dt = (double)(end_ns - start_ns) * 1e-9;
-  printf("%.0f msgs/s (%llu messages in %.2f s)\n", (double)count / dt,
+  printf("%.0f msgs/s (%llu messages in %.3f s)\n", (double)count / dt,
          (unsigned long long)count, dt);
+  if (server_pid > 0)
+    printf("server cpu user %.3f s sys %.3f s\n", cpu_end[0] - cpu_start[0],
+           cpu_end[1] - cpu_start[1]);
   free(conns);
-  return 0;
+  if (count == 0) fprintf(stderr, "w5_client: no message came back\n");
+  return failed || count == 0 ? 1 : 0;
 }

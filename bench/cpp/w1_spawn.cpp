@@ -1,6 +1,8 @@
 // w1_spawn.cpp — W1 through the C++ face: spawn N trivial Task<int>s with
 // create_task, then await them all; prints wall ns per task. Warm-up at
 // N/10 first. Compare with ../w1_spawn.c (the same over the C API).
+//
+//   w1_spawn_cpp [N=200000]
 #include <asyncore.hpp>
 
 #include <chrono>
@@ -35,6 +37,6 @@ static double run(int n) {
 int main(int argc, char **argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 200000;
   run(n / 10);
-  std::printf("W1 c++ %d tasks: %.1f ns/task\n", n, run(n));
+  std::printf("RESULT W1 asyncore-cpp %.1f ns/task\n", run(n));
   return 0;
 }

@@ -1,10 +1,13 @@
 // w3_queue.cpp — W3 through the C++ face: two tasks bounce a token through
 // two capacity-1 Queue<int64_t>, 200,000 round trips; prints ns per round
 // trip. Warm-up at 1/10 first. Compare with ../w3_queue.c.
+//
+//   w3_queue_cpp [ROUND_TRIPS=200000]
 #include <asyncore.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 namespace ac = asyncore;
 
@@ -26,8 +29,9 @@ static ac::Task<double> bench(int rounds) {
   co_return dt.count() * 1e9 / rounds;
 }
 
-int main() {
-  ac::run(bench(20000));
-  std::printf("W3 c++ queue ping-pong: %.1f ns/round trip\n", ac::run(bench(200000)));
+int main(int argc, char **argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 200000;
+  ac::run(bench(n / 10 > 0 ? n / 10 : 1));
+  std::printf("RESULT W3 asyncore-cpp %.1f ns/trip\n", ac::run(bench(n)));
   return 0;
 }

@@ -1,10 +1,13 @@
 // w4_lock.cpp — W4 through the C++ face: 100 tasks x 2,000 acquisitions of
 // one Lock, yielding while holding it; prints ns per acquisition. Warm-up
 // at 1/10 first. Compare with ../w4_lock.c.
+//
+//   w4_lock_cpp [ACQUISITIONS_PER_TASK=2000]
 #include <asyncore.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 namespace ac = asyncore;
@@ -27,8 +30,9 @@ static ac::Task<double> bench(int per_task) {
   co_return dt.count() * 1e9 / (static_cast<double>(per_task) * kTasks);
 }
 
-int main() {
-  ac::run(bench(200));
-  std::printf("W4 c++ lock: %.1f ns/acquire\n", ac::run(bench(2000)));
+int main(int argc, char **argv) {
+  int per_task = argc > 1 ? std::atoi(argv[1]) : 2000;
+  ac::run(bench(per_task / 10 > 0 ? per_task / 10 : 1));
+  std::printf("RESULT W4 asyncore-cpp %.1f ns/acquire\n", ac::run(bench(per_task)));
   return 0;
 }

@@ -1,6 +1,6 @@
 """W5 echo server on asyncio or uvloop, streams or protocols: the Python
-peers of bench/w5.sh. Prints "port N", serves for SECONDS, then prints its
-user and system CPU time, like the C servers.
+peers of W5 (run by bench/run.py). Prints "port N", serves for SECONDS, then
+prints its user and system CPU time, like the C servers.
 
     python3 w5_python.py asyncio|uvloop streams|protocols [SECONDS=11]
 """

@@ -1,13 +1,18 @@
 // W1-W4 with goroutines and channels: the Go peer of the benchmarks.
-// Prints RESULT <workload> <system> <value> <unit>.
+// Prints RESULT <workload> <system> <value> <unit>. With -w5 SECONDS it is
+// the W5 echo server instead (package net, a goroutine per connection): it
+// prints "port N", serves for SECONDS, then prints its user and system CPU
+// time.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -89,10 +94,55 @@ func rss() uint64 {
 	return m.Sys
 }
 
+func echo(c net.Conn) {
+	defer c.Close()
+	buf := make([]byte, 65536)
+	for {
+		n, err := c.Read(buf)
+		if err != nil || n == 0 {
+			return // a reset, or the client is done
+		}
+		if _, err := c.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// w5 serves the echo for the given time (TCP_NODELAY is Go's default).
+func w5(seconds float64) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "w5:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("port %d\n", ln.Addr().(*net.TCPAddr).Port)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go echo(c)
+		}
+	}()
+	time.Sleep(time.Duration(seconds * float64(time.Second)))
+	ln.Close()
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		fmt.Printf("cpu user %.3f s sys %.3f s\n",
+			float64(ru.Utime.Nano())*1e-9, float64(ru.Stime.Nano())*1e-9)
+	}
+}
+
 func main() {
 	scale := flag.Int("scale", 1, "divide sizes")
 	name := flag.String("name", "go", "system name")
+	w5secs := flag.Float64("w5", 0, "serve the W5 echo for this many seconds instead")
 	flag.Parse()
+	if *w5secs > 0 {
+		w5(*w5secs)
+		return
+	}
 	s := *scale
 	// W2 first: memory freed by earlier workloads would hide its cost.
 	n2 := 100000 / s

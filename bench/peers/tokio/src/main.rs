@@ -1,5 +1,9 @@
 //! W1-W4 on Tokio's current_thread runtime: the Tokio peer.
 //! Prints RESULT <workload> tokio <value> <unit>.
+//!
+//!     tokio-peer [SCALE=1]        W1-W4, sizes divided by SCALE
+//!     tokio-peer w5 [SECONDS=11]  the W5 echo server: prints "port N",
+//!                                 serves for SECONDS, then its CPU time
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Mutex};
 
@@ -75,7 +79,52 @@ fn timed<F: std::future::Future>(f: F) -> f64 {
     t0.elapsed().as_secs_f64()
 }
 
+async fn echo(mut socket: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 65536];
+    loop {
+        match socket.read(&mut buf).await {
+            Ok(n) if n > 0 => {
+                if socket.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+            _ => break, // a reset, or the client is done
+        }
+    }
+}
+
+/// W5: a task per connection, read / write_all, on current_thread.
+fn w5(seconds: f64) {
+    let r = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    r.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("port {}", listener.local_addr().unwrap().port());
+        let acceptor = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let _ = socket.set_nodelay(true);
+                tokio::spawn(echo(socket));
+            }
+        });
+        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+        acceptor.abort();
+    });
+    drop(r);
+    // utime and stime, fields 14 and 15 of /proc/self/stat, in clock ticks
+    // (100 a second on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = after.split_whitespace().map(|w| w.parse().unwrap_or(0.0)).collect();
+    if f.len() >= 13 {
+        println!("cpu user {:.3} s sys {:.3} s", f[11] / 100.0, f[12] / 100.0);
+    }
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("w5") {
+        w5(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(11.0));
+        return;
+    }
     let scale: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1);
     let n2 = 100_000 / scale;
     let before = rss();
