@@ -91,7 +91,12 @@ class FutureAwaiter {
   }
   T await_resume() {
     if (rc_ < 0) throw_code(rc_);
-    if (suspended_) check_outcome();
+    if (suspended_) {
+      check_outcome();
+      // Resumed with outcome 0: the future holds a result, and a void
+      // await has nothing more to read.
+      if constexpr (std::is_void_v<T>) return;
+    }
     return read_result<T>(fut_);
   }
 
