@@ -6,7 +6,10 @@
 // thread and are handed out again by the next allocation of that class on
 // that thread. A thread caches at most kPoolMaxCached bytes; beyond that,
 // and for sizes above kPoolMaxSize, blocks go back to malloc. A thread's
-// cache is released when the thread exits.
+// cache is released when the thread exits. Under AddressSanitizer or
+// valgrind there is no pool: every block comes from malloc and goes back
+// (the environment variable ASYNCORE_POOL=1 keeps it under valgrind, =0
+// turns it off anywhere).
 #pragma once
 
 #include <cstddef>
@@ -23,6 +26,8 @@ void *pool_alloc(size_t size);
 void *pool_alloc_nothrow(size_t size) noexcept;
 // `size` is the size given to pool_alloc.
 void pool_free(void *p, size_t size) noexcept;
+// False under AddressSanitizer or valgrind (or ASYNCORE_POOL=0).
+bool pool_enabled() noexcept;
 
 }  // namespace ac
 
