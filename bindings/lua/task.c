@@ -37,12 +37,16 @@
 
 #if LUA_VERSION_NUM >= 504
 #define ACL_HAS_K 1
-#define acl_newobject(L, size) lua_newuserdatauv(L, size, 1)
+/* User values: the Loop object, and the function of a task that has not
+ * started (no slot needed for it). */
+#define acl_newobject(L, size) lua_newuserdatauv(L, size, 2)
+#define ACL_FN_IN_OBJECT 1
 #define acl_setobjectloop(L, idx) lua_setiuservalue(L, idx, 1)
 #define acl_getobjectloop(L, idx) ((void)lua_getiuservalue(L, idx, 1))
 #else
 #define ACL_HAS_K 0
 #define acl_newobject(L, size) lua_newuserdata(L, size)
+#define ACL_FN_IN_OBJECT 0
 #define acl_setobjectloop(L, idx) ((void)lua_setfenv(L, idx))
 #define acl_getobjectloop(L, idx) lua_getfenv(L, idx)
 #endif
@@ -241,8 +245,11 @@ static void task_block_free(acl_state *st, acl_task *ts) {
   free(ts);
 }
 
-static int pool_add_new_body(lua_State *L) {
-  pool_add_new(L, (acl_state *)lua_touserdata(L, 1));
+/* A new coroutine for ts (protected: acl_protect). */
+static int new_coroutine_body(lua_State *L) {
+  acl_task *ts = (acl_task *)lua_touserdata(L, 1);
+  ts->co = lua_newthread(L);
+  ts->co_slot = acl_slot_new(L, ts->st, -1);
   return 0;
 }
 
@@ -280,15 +287,29 @@ static void task_free(void *state) {
 static int bind_coroutine(acl_task *ts) {
   acl_state *st = ts->st;
   lua_State *co;
-  if (st->pool_n == 0 && acl_protect(st, pool_add_new_body, st, NULL, 0) != 0) return -1;
-  if (st->pool_n == 0) return -1;
-  st->pool_n--;
-  co = st->pool[st->pool_n].co;
-  ts->co = co;
-  ts->co_slot = st->pool[st->pool_n].slot;
+  if (st->pool_n > 0) {
+    st->pool_n--;
+    ts->co = st->pool[st->pool_n].co;
+    ts->co_slot = st->pool[st->pool_n].slot;
+  } else if (acl_protect(st, new_coroutine_body, ts, NULL, 0) != 0 || ts->co == NULL) {
+    ts->co = NULL;
+    return -1;
+  }
+  co = ts->co;
   ts->own_co = 1;
   if (!lua_checkstack(co, 4)) return -1;
-  /* Neither allocates: the slot holds a value. */
+  /* Nothing here allocates. */
+#if ACL_FN_IN_OBJECT
+  if (ts->fn_slot == 0) {
+    /* The function waits in the object's second user value. */
+    acl_slot_push(co, st, ts->obj_slot);
+    lua_getiuservalue(co, -1, 2);
+    lua_pushnil(co);
+    lua_setiuservalue(co, -3, 2);
+    lua_replace(co, -2);
+    return 0;
+  }
+#endif
   acl_slot_push(co, st, ts->fn_slot);
   acl_slot_free(st, ts->fn_slot);
   ts->fn_slot = 0;
@@ -635,7 +656,7 @@ static int spawn_task(lua_State *L, acl_state *st, int class_idx, ac_loop *loop,
     /* The coroutine comes at the first step (from the pool); keep one
      * ready there. */
     if (st->pool_n == 0) pool_add_new(L, st);
-    fn_slot = acl_slot_new(L, st, fn_idx);
+    if (!ACL_FN_IN_OBJECT) fn_slot = acl_slot_new(L, st, fn_idx);
   } else {
     co = pool_take(L, st, &co_slot);
     if (!lua_checkstack(co, nargs + 1)) {
@@ -647,6 +668,12 @@ static int spawn_task(lua_State *L, acl_state *st, int class_idx, ac_loop *loop,
     lua_xmove(L, co, nargs + 1);
   }
   o = new_object(L, class_idx, NULL, loop_idx);
+#if ACL_FN_IN_OBJECT
+  if (co == NULL) {
+    lua_pushvalue(L, fn_idx);
+    lua_setiuservalue(L, -2, 2);
+  }
+#endif
   obj_slot = acl_slot_new(L, st, -1);
   ts = task_block(st);
   if (ts == NULL) {
@@ -951,10 +978,8 @@ static int l_await(lua_State *L) {
   acl_task *ts = acl_waiting_task(L, st, "asyncore.await");
   ac_future *f;
   int rc, mode = ACL_K_VALUES;
-  acl_task_object *o = test_object(L, 1);
-  if (o != NULL) {
-    f = o->task != NULL ? ac_task_future(o->task) : NULL;
-  } else if (ACL_HAS_K && lua_type(L, 1) == LUA_TTABLE) {
+  /* A Task object is recognised as SWIG's wrapper of a task. */
+  if (ACL_HAS_K && lua_type(L, 1) == LUA_TTABLE) {
     lua_settop(L, 1);
     lua_getfield(L, 1, "_f");
     f = acl_to_future(L, 2);
@@ -999,9 +1024,7 @@ static int l_sleep(lua_State *L) {
 /* ---- small queries of futures and tasks (a Task or a core wrapper) ---- */
 
 static ac_future *check_future_arg(lua_State *L, int idx) {
-  acl_task_object *o = test_object(L, idx);
-  ac_future *f =
-      o != NULL ? (o->task != NULL ? ac_task_future(o->task) : NULL) : acl_to_future(L, idx);
+  ac_future *f = acl_to_future(L, idx); /* Task objects included */
   luaL_argcheck(L, f != NULL, idx, "Future or Task expected");
   return f;
 }
