@@ -380,7 +380,8 @@ if K then
 else
   local core_sleep = core.sleep
   function M.sleep(seconds, result)
-    finish(core_sleep(seconds))
+    local ok, e = core_sleep(seconds)
+    if not ok then error(e, 0) end
     return result
   end
 end
@@ -942,30 +943,37 @@ local function await_op(f, rc, what)
   return await(f)
 end
 
--- Calls fn(...) holding `prim` (acquired and released around it, also
--- when fn raises): Lua's `async with`.
-local function holding_end(prim, ok, ...)
-  prim:release()
-  if not ok then error((...), 0) end
-  return ...
-end
-local function holding(prim, fn, ...)
-  prim:acquire()
-  return holding_end(prim, pcall(fn, ...))
+-- with(prim, fn, ...): calls fn(...) holding `prim` (acquired and released
+-- around it, also when fn raises): Lua's `async with`. Made of an acquire
+-- and a release native on LuaJIT; Lua 5.4 has it as one native.
+local function holding_with(acquire, release)
+  local function after(prim, ok, ...)
+    release(prim)
+    if not ok then error((...), 0) end
+    return ...
+  end
+  return function(prim, fn, ...)
+    local ok, e = acquire(prim)
+    if not ok then error(e, 0) end
+    return after(prim, pcall(fn, ...))
+  end
 end
 
 -- An acquire (wait) native as a method returning true.
 local function acquiring(native)
   if K then return native end
   return function(self)
-    finish(native(self))
+    local ok, e = native(self)
+    if not ok then error(e, 0) end
     return true
   end
 end
 
+-- The core wrapper is `_h`; the natives read it at index 1 (an array
+-- slot, quicker to reach than a field).
 local function new_handle(cls, what, h, rc)
   if not h then check(rc, what, 3) end
-  return setmetatable({ _h = h }, cls)
+  return setmetatable({ h, _h = h }, cls)
 end
 
 local Lock = { __name = "Lock" }
@@ -981,7 +989,7 @@ function Lock:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2
 Lock.release = core.lock_release
 function Lock:locked() return self._h:locked() == 1 end
 --- Runs fn(...) holding the lock; returns its values.
-Lock.with = K and core.lock_with or holding
+Lock.with = K and core.lock_with or holding_with(core.lock_acquire, core.lock_release)
 
 local Event = {}
 Event.__index = Event
@@ -1020,7 +1028,8 @@ function Condition:wait_for(predicate)
 end
 function Condition:notify(n) check(self._h:notify(n or 1), "notify", 2) end
 function Condition:notify_all() check(self._h:notify_all(), "notify_all", 2) end
-Condition.with = K and core.condition_with or holding
+Condition.with = K and core.condition_with
+  or holding_with(core.condition_acquire, core.condition_release)
 
 local Semaphore = {}
 Semaphore.__index = Semaphore
@@ -1039,7 +1048,8 @@ function Semaphore:try_acquire() return check(self._h:try_acquire(), "try_acquir
 Semaphore.release = core.semaphore_release
 function Semaphore:locked() return self._h:locked() == 1 end
 function Semaphore:value() return self._h:value() end
-Semaphore.with = K and core.semaphore_with or holding
+Semaphore.with = K and core.semaphore_with
+  or holding_with(core.semaphore_acquire, core.semaphore_release)
 
 local Barrier = {}
 Barrier.__index = Barrier
@@ -1082,7 +1092,10 @@ local queue_put, queue_get = core.queue_put, core.queue_get
 if K then
   Queue.put = queue_put
 else
-  function Queue:put(item, priority) finish(queue_put(self, item, priority)) end
+  function Queue:put(item, priority)
+    local ok, e = queue_put(self, item, priority)
+    if not ok then error(e, 0) end
+  end
 end
 --- Puts without waiting: QueueFull when full.
 function Queue:put_nowait(item, priority)
@@ -1094,7 +1107,11 @@ end
 if K then
   Queue.get = queue_get
 else
-  function Queue:get() return finish(queue_get(self)) end
+  function Queue:get()
+    local ok, v = queue_get(self)
+    if not ok then error(v, 0) end
+    return v
+  end
 end
 --- The next item and its priority, without waiting: QueueEmpty when empty.
 function Queue:get_nowait()

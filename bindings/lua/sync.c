@@ -20,14 +20,20 @@
 #define KEY_H lua_upvalueindex(3)
 #define KIND(L) ((const prim_kind *)lua_touserdata(L, lua_upvalueindex(4)))
 
-/* The handle of the object at idx (its `_h`, or itself), converted by `to`.
- * The handle stays alive through the object. */
+/* The handle of the object at idx (the core wrapper the Lua layer keeps at
+ * its index 1, and as `_h`; or the wrapper itself), converted by `to`. The
+ * handle stays alive through the object. */
 static void *handle_at(lua_State *L, int idx, void *(*to)(lua_State *, int), const char *what) {
   void *h;
   if (lua_type(L, idx) == LUA_TTABLE) {
-    lua_pushvalue(L, KEY_H);
-    lua_rawget(L, idx);
+    lua_rawgeti(L, idx, 1);
     h = to(L, -1);
+    if (h == NULL) {
+      lua_pushvalue(L, KEY_H);
+      lua_rawget(L, idx);
+      h = to(L, -1);
+      lua_pop(L, 1);
+    }
     lua_pop(L, 1);
   } else {
     h = to(L, idx);

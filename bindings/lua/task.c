@@ -355,7 +355,8 @@ static void number_value(lua_State *L, int idx, ac_value *v) {
   ac_value_set_double(v, (double)lua_tonumber(L, idx));
 #else
   double d = (double)lua_tonumber(L, idx);
-  if (d == floor(d) && fabs(d) <= 9007199254740992.0 && !(d == 0 && signbit(d)))
+  if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && (double)(int64_t)d == d &&
+      !(d == 0 && signbit(d)))
     ac_value_set_int64(v, (int64_t)d);
   else
     ac_value_set_double(v, d);

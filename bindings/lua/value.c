@@ -63,7 +63,8 @@ int acl_to_value(lua_State *L, acl_state *st, int idx, int n, ac_value *out) {
       ac_value_set_double(out, (double)lua_tonumber(L, idx));
 #else
       double d = (double)lua_tonumber(L, idx);
-      if (d == floor(d) && fabs(d) <= 9007199254740992.0 && !(d == 0 && signbit(d)))
+      if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && (double)(int64_t)d == d &&
+          !(d == 0 && signbit(d)))
         ac_value_set_int64(out, (int64_t)d);
       else
         ac_value_set_double(out, d);
