@@ -5,19 +5,21 @@
  * Two rules shape everything here:
  *
  *  - Lua code and the Lua API calls that may raise run only inside a
- *    protected call on the binding's callback thread (acl_protect), never
- *    directly in a frame the library called: a Lua error must not unwind
- *    through libasyncore. The callback thread is the state's main thread
- *    (Lua 5.4: LUA_RIDX_MAINTHREAD; Lua 5.1/LuaJIT: the main thread when
- *    the module is opened on it, else a thread of our own), never a
+ *    protected call, never directly in a frame the library called: a Lua
+ *    error must not unwind through libasyncore. A task's coroutine runs
+ *    inside lua_resume, which is protected; the step around it calls only
+ *    API functions that cannot raise (task.c), and anything more goes
+ *    through acl_protect on the binding's callback thread: the state's main
+ *    thread (Lua 5.4: LUA_RIDX_MAINTHREAD; Lua 5.1/LuaJIT: the main thread
+ *    when the module is opened on it, else a thread of our own), never a
  *    coroutine captured when something was registered.
  *
- *  - Everything the library holds for Lua (a task's coroutine, a callback,
- *    a Lua value stored in a future) is a registry reference owned by a
- *    small C block that also holds the shared acl_state. The block is
- *    released exactly once, by the library's free callback. Once the Lua
- *    state is closing (acl_state.L == NULL) releases free C memory only and
- *    steps and callbacks touch nothing of Lua.
+ *  - Everything the library holds for Lua (a task's coroutine and object, a
+ *    callback, a Lua value stored in a future) is a slot or a registry
+ *    reference owned by a small C block that also holds the shared
+ *    acl_state. The block is released exactly once, by the library's free
+ *    callback. Once the Lua state is closing (acl_state.L == NULL) releases
+ *    free C memory only and steps and callbacks touch nothing of Lua.
  */
 #ifndef ASYNCORE_LUA_ACL_H
 #define ASYNCORE_LUA_ACL_H
