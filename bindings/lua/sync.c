@@ -116,19 +116,18 @@ static int l_release(lua_State *L) {
  * only: fn may suspend the task, which a C function can allow only through
  * a continuation. */
 static int with_called(lua_State *L, int status, lua_KContext ctx) {
-  const prim_kind *k = KIND(L);
-  int rc;
-  (void)ctx;
-  /* Stack: prim, then fn's values or its error. */
-  rc = k->release(handle_at(L, 1, k->to, k->expected));
+  /* Stack: prim (which keeps the handle ctx alive), then fn's values or
+   * its error. */
+  int rc = KIND(L)->release((void *)ctx);
   if (rc < 0) return acl_raise_code(L, ST(L), rc, "release");
   if (status != LUA_OK && status != LUA_YIELD) return lua_error(L);
   return lua_gettop(L) - 1;
 }
 
-static int with_call(lua_State *L, int n) {
+static int with_call(lua_State *L, int n, void *h) {
   /* Stack: prim, fn, args (n values in all). */
-  return with_called(L, lua_pcallk(L, n - 2, LUA_MULTRET, 0, 0, with_called), 0);
+  lua_KContext ctx = (lua_KContext)h;
+  return with_called(L, lua_pcallk(L, n - 2, LUA_MULTRET, 0, ctx, with_called), ctx);
 }
 
 static int with_acquired(lua_State *L, int status, lua_KContext ctx) {
@@ -140,7 +139,7 @@ static int with_acquired(lua_State *L, int status, lua_KContext ctx) {
     return lua_error(L); /* not acquired: nothing to release */
   }
   lua_settop(L, n);
-  return with_call(L, n);
+  return with_call(L, n, handle_at(L, 1, KIND(L)->to, KIND(L)->expected));
 }
 
 static int l_with(lua_State *L) {
@@ -153,7 +152,7 @@ static int l_with(lua_State *L) {
   luaL_checkany(L, 2);
   ts = acl_waiting_task(L, st, "asyncore.await");
   rc = k->try_acquire(h);
-  if (rc == 1) return with_call(L, n);
+  if (rc == 1) return with_call(L, n, h);
   if (rc < 0) return acl_raise_code(L, st, rc, NULL);
   check_yieldable(L);
   rc = k->acquire(h, &f);
