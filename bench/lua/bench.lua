@@ -1,4 +1,4 @@
--- bench.lua — W1, W3, W4 through the Lua binding (Lua 5.4 or LuaJIT).
+-- bench.lua — W1-W4 through the Lua binding (Lua 5.4 or LuaJIT).
 -- Prints RESULT <workload> <system> <value> <unit>. Usage:
 --   lua5.4 bench.lua [scale] [system-name]
 local ac = require "asyncore"
@@ -6,14 +6,48 @@ local scale = tonumber(arg and arg[1]) or 1
 local system = arg and arg[2] or "lua"
 local clock = os.clock
 
+-- The task bodies are made once: a task runs a function, which need not be
+-- a new closure per task.
+local function one() return 1 end
+
 local function w1(n)
   ac.run(function()
     local tasks = {}
-    for i = 1, n do tasks[i] = ac.create_task(function() return 1 end) end
+    for i = 1, n do tasks[i] = ac.create_task(one) end
     local total = 0
     for i = 1, n do total = total + ac.await(tasks[i]) end
     assert(total == n)
   end)
+end
+
+-- Resident memory in bytes (Linux).
+local function rss_bytes()
+  local f = io.open("/proc/self/statm", "r")
+  if not f then return 0 end
+  local _, resident = f:read("*n", "*n")
+  f:close()
+  return (resident or 0) * 4096
+end
+
+local function sleeper() ac.sleep(0.1) end
+
+-- W2: n tasks each sleep 100 ms once; the wall time, and the resident
+-- memory per task while all of them sleep (as bench/w2_sleep.c: measured
+-- 50 ms in, once every task has started).
+local function w2(n)
+  collectgarbage("collect")
+  local loop = ac.new_loop()
+  local before = rss_bytes()
+  local peak = 0
+  local start = loop:time()
+  local last
+  for _ = 1, n do last = loop:create_task(sleeper) end
+  loop:call_later(0.05, function() peak = rss_bytes() end)
+  -- Equal sleeps end in creation order: the last one ends the run.
+  loop:run_until_complete(last)
+  local ms = (loop:time() - start) * 1e3
+  loop:close()
+  return (peak - before) / n, ms
 end
 
 local function w3(n)
@@ -34,17 +68,15 @@ local function w4(tasks, rounds)
   ac.run(function()
     local lock = ac.Lock()
     local counter = 0
-    local all = {}
-    for t = 1, tasks do
-      all[t] = ac.create_task(function()
-        for _ = 1, rounds do
-          lock:with(function()
-            counter = counter + 1
-            ac.sleep(0)
-          end)
-        end
-      end)
+    local function critical()
+      counter = counter + 1
+      ac.sleep(0)
     end
+    local function worker()
+      for _ = 1, rounds do lock:with(critical) end
+    end
+    local all = {}
+    for t = 1, tasks do all[t] = ac.create_task(worker) end
     for t = 1, tasks do ac.await(all[t]) end
     assert(counter == tasks * rounds)
   end)
@@ -58,6 +90,11 @@ local function timed(f, ...)
   return clock() - t0
 end
 
+-- W2 first: the memory the others free stays in the process and would
+-- hide what W2 takes.
+local per_task, ms = w2(math.floor(100000 / scale))
+print(("RESULT W2 %s %.0f B/task"):format(system, per_task))
+print(("RESULT W2ms %s %.0f ms"):format(system, ms))
 local n = math.floor(200000 / scale)
 timed(w1, math.floor(n / 10))
 print(("RESULT W1 %s %.1f ns/task"):format(system, timed(w1, n) * 1e9 / n))

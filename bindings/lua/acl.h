@@ -5,19 +5,21 @@
  * Two rules shape everything here:
  *
  *  - Lua code and the Lua API calls that may raise run only inside a
- *    protected call on the binding's callback thread (acl_protect), never
- *    directly in a frame the library called: a Lua error must not unwind
- *    through libasyncore. The callback thread is the state's main thread
- *    (Lua 5.4: LUA_RIDX_MAINTHREAD; Lua 5.1/LuaJIT: the main thread when
- *    the module is opened on it, else a thread of our own), never a
+ *    protected call, never directly in a frame the library called: a Lua
+ *    error must not unwind through libasyncore. A task's coroutine runs
+ *    inside lua_resume, which is protected; the step around it calls only
+ *    API functions that cannot raise (task.c), and anything more goes
+ *    through acl_protect on the binding's callback thread: the state's main
+ *    thread (Lua 5.4: LUA_RIDX_MAINTHREAD; Lua 5.1/LuaJIT: the main thread
+ *    when the module is opened on it, else a thread of our own), never a
  *    coroutine captured when something was registered.
  *
- *  - Everything the library holds for Lua (a task's coroutine, a callback,
- *    a Lua value stored in a future) is a registry reference owned by a
- *    small C block that also holds the shared acl_state. The block is
- *    released exactly once, by the library's free callback. Once the Lua
- *    state is closing (acl_state.L == NULL) releases free C memory only and
- *    steps and callbacks touch nothing of Lua.
+ *  - Everything the library holds for Lua (a task's coroutine and object, a
+ *    callback, a Lua value stored in a future) is a slot or a registry
+ *    reference owned by a small C block that also holds the shared
+ *    acl_state. The block is released exactly once, by the library's free
+ *    callback. Once the Lua state is closing (acl_state.L == NULL) releases
+ *    free C memory only and steps and callbacks touch nothing of Lua.
  */
 #ifndef ASYNCORE_LUA_ACL_H
 #define ASYNCORE_LUA_ACL_H
@@ -49,11 +51,53 @@ typedef struct acl_state {
   /* Registry reference of the Lua function that makes error objects
    * (set by the Lua layer), or LUA_NOREF. */
   int factory_ref;
-  /* Live Lua tasks, so that closing the Lua state can cancel them. */
+  /* Live Lua tasks, so that closing the Lua state can cancel them
+   * (newest first). */
   acl_task *tasks;
   /* Loops the Lua side created; closed with the Lua state. */
   acl_owned_loop *loops;
+  /* The Lua task whose coroutine runs now (steps nest: an eager task's
+   * first step runs inside another's), or NULL. */
+  acl_task *current;
+  /* Registry references: the class (metatable) of Task objects, and a
+   * weak table of the Task objects made for tasks that are not Lua tasks
+   * of this state (keyed by the task's address). */
+  int task_class_ref;
+  int foreign_ref;
+  /* The Lua function create_task falls back to (the Lua layer's general
+   * path), or LUA_NOREF. */
+  int create_fallback_ref;
+  /* Coroutines of finished tasks, ready to run the next ones (task.c). */
+  struct acl_pooled_co *pool;
+  int pool_n, pool_max;
+  /* Task blocks kept for the next tasks (a list through .next). */
+  acl_task *spare;
+  int spare_n;
+  /* Slots (see acl_slot_new): the threads whose stacks hold them (listed
+   * in a table of the registry), the free slots, and the next slot never
+   * used. */
+  int slot_list_ref;
+  lua_State **slot_threads;
+  int slot_threads_n;
+  int *slots_free;
+  int slots_free_n, slots_free_cap;
+  int slots_next;
 } acl_state;
+
+/* A coroutine kept for reuse, and its slot. */
+typedef struct acl_pooled_co {
+  lua_State *co;
+  int slot;
+} acl_pooled_co;
+
+/* The Lua object of a task (a full userdata whose block is laid out as
+ * SWIG's own wrapper of an acs_task, so that SWIG's functions accept it as
+ * a Task): it holds one reference to the task, dropped by its __gc. */
+typedef struct acl_task_object {
+  void *swig_type; /* SWIG's type of acs_task */
+  int own;         /* 1 */
+  ac_task *task;   /* NULL until the task exists (see spawn) */
+} acl_task_object;
 
 /* The state of one Lua task (task.c); the task owns it. */
 struct acl_task {
@@ -61,11 +105,25 @@ struct acl_task {
   /* Borrowed: set once the task exists (the task frees this block before
    * it goes away); NULL until then. */
   ac_task *task;
-  int co_ref;    /* registry reference of the coroutine */
+  /* The coroutine, anchored by co_slot; NULL until the first step for a
+   * task made without arguments (its function waits in fn_slot). */
+  lua_State *co;
+  int co_slot;   /* slot of the coroutine, or 0 */
+  int fn_slot;   /* slot of the function of a task not started yet, or 0 */
+  int own_co;    /* the coroutine is ours (not the caller's): reusable */
+  int obj_slot;  /* slot of the Task object while the task lives */
+  acl_task_object *obj; /* that object's block (anchored by obj_slot) */
   int nargs;     /* arguments waiting on the coroutine for its first resume */
   int started;   /* resumed at least once */
+  /* Set by a native that registered what the coroutine waits for, right
+   * before it yields: the step returns it (AC_STEP_AWAIT or AC_STEP_YIELD).
+   * 0: the coroutine yielded by itself (coroutine.yield). */
+  int pending;
   acl_task *prev, *next; /* acl_state.tasks */
 };
+
+/* How many coroutines of finished tasks are kept for the next tasks. */
+#define ACL_POOL_DEFAULT 128
 
 /* ---- state.c ---- */
 
@@ -89,6 +147,20 @@ ACL_INTERNAL int acl_state_own_loop(acl_state *st, ac_loop *loop);
  * is closing. */
 ACL_INTERNAL int acl_protect(acl_state *st, lua_CFunction fn, void *ctx, char *errbuf,
                              size_t errlen);
+
+/* Slots: Lua values the C side keeps alive, numbered by small integers
+ * that C recycles (cheaper than registry references: see state.c). 0 is
+ * no slot. */
+/* Anchors the value at idx in a new slot. Lua context: may raise. */
+ACL_INTERNAL int acl_slot_new(lua_State *L, acl_state *st, int idx);
+/* Pushes the value of a slot. Never raises (needs 2 free stack places). */
+ACL_INTERNAL void acl_slot_push(lua_State *L, acl_state *st, int slot);
+/* Pops the value on top into `slot`, which holds a value now (so nothing
+ * is allocated). Never raises (needs 2 free stack places). */
+ACL_INTERNAL void acl_slot_replace(lua_State *L, acl_state *st, int slot);
+/* Releases a slot (0: nothing). Never raises; no Lua at all once the state
+ * is closing. */
+ACL_INTERNAL void acl_slot_free(acl_state *st, int slot);
 
 /* Anchors: a Lua value kept alive by the library. */
 typedef struct acl_anchor {
@@ -132,6 +204,51 @@ ACL_INTERNAL const char *acl_error_text(lua_State *L, int idx);
 /* Reports `err` to the loop's exception handler with `message`. */
 ACL_INTERNAL void acl_report(ac_loop *loop, const char *message, ac_error *err);
 
+/* ---- task.c ---- */
+
+/* The task object at idx (a Task of this module), or NULL. Never raises. */
+ACL_INTERNAL acl_task_object *acl_test_task_object(lua_State *L, acl_state *st, int idx);
+/* Pushes the Lua error object for `code` (what: a prefix of the message,
+ * or NULL) and raises it. */
+ACL_INTERNAL int acl_raise_code(lua_State *L, acl_state *st, int code, const char *what);
+/* Registers the natives that take the binding's state as their upvalue
+ * (the hot paths: tasks, awaiting, primitives, queues) in the table at
+ * idx. */
+ACL_INTERNAL void acl_open_natives(lua_State *L, int idx);
+/* Registers `list` in the table at `module`, each function a closure with
+ * the upvalues (state, Task class at `cls`). */
+ACL_INTERNAL void acl_register(lua_State *L, int module, int cls, const luaL_Reg *list);
+
+/* What a native that suspended returns once resumed (Lua 5.4; on LuaJIT
+ * it returns `true, values...` or `false, error` as they come). */
+enum {
+  ACL_K_VALUES = 0, /* the awaited future's values */
+  ACL_K_TRUE = 1,   /* true */
+  ACL_K_KEEP = 2,   /* the value the native left at index 1 */
+  ACL_K_NONE = 3,   /* nothing */
+  ACL_K_SOURCE = 4  /* x:_source_values() of the object x at index 1 */
+};
+/* The running task when L is its coroutine; else raises "<what>: only a
+ * task's coroutine can await ...". */
+ACL_INTERNAL acl_task *acl_waiting_task(lua_State *L, acl_state *st, const char *what);
+/* Suspends the native's task: `pending` (AC_STEP_AWAIT after the wait was
+ * registered, or AC_STEP_YIELD) is what the step returns. Returns the
+ * native's return value (`return acl_suspend(...)`). */
+ACL_INTERNAL int acl_suspend(lua_State *L, acl_task *ts, int pending, int mode);
+/* Makes ts await `f` (taking over the caller's reference) and suspends;
+ * raises when it cannot (the task cannot yield here, a code). */
+ACL_INTERNAL int acl_await_owned(lua_State *L, acl_state *st, acl_task *ts, ac_future *f,
+                                 int mode);
+/* Returns from a native that did not suspend with the n values on top
+ * (on LuaJIT preceded by true, as after a suspension). */
+ACL_INTERNAL int acl_return_now(lua_State *L, int n);
+
+/* ---- sync.c ---- */
+
+/* Registers the natives of the primitives and queues in the table at
+ * `module` (cls: the Task class). */
+ACL_INTERNAL void acl_open_sync(lua_State *L, int module, int cls);
+
 /* ---- bridge (the SWIG side, lua.i) ---- */
 
 /* Wrapper objects: the to-functions return NULL when the value is not
@@ -150,11 +267,17 @@ ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
 ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
 ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
 ACL_INTERNAL void acl_push_server(lua_State *L, ac_server *srv);
+/* SWIG's type of acs_task (for acl_task_object.swig_type). */
+ACL_INTERNAL void *acl_swig_task_type(void);
+/* Fast unwrapping of primitives for the natives: the handle of a SWIG
+ * wrapper of that exact type at idx, or NULL. Never raises. */
+ACL_INTERNAL ac_lock *acl_to_lock(lua_State *L, int idx);
+ACL_INTERNAL ac_semaphore *acl_to_semaphore(lua_State *L, int idx);
+ACL_INTERNAL ac_event *acl_to_event(lua_State *L, int idx);
+ACL_INTERNAL ac_condition *acl_to_condition(lua_State *L, int idx);
 
 /* ---- natives (Lua functions of the core module) ---- */
 
-/* task.c */
-ACL_INTERNAL int acl_spawn(lua_State *L);
 /* callback.c */
 ACL_INTERNAL int acl_call_soon(lua_State *L);
 ACL_INTERNAL int acl_call_later(lua_State *L);
@@ -171,7 +294,6 @@ ACL_INTERNAL int acl_future_set_exception(lua_State *L);
 ACL_INTERNAL int acl_set_error_factory(lua_State *L);
 ACL_INTERNAL int acl_error_payload(lua_State *L);
 ACL_INTERNAL int acl_error_from_value(lua_State *L);
-ACL_INTERNAL int acl_queue_put(lua_State *L);
 ACL_INTERNAL int acl_queue_put_nowait(lua_State *L);
 ACL_INTERNAL int acl_queue_get_nowait(lua_State *L);
 ACL_INTERNAL int acl_context_key_new(lua_State *L);
@@ -183,6 +305,7 @@ ACL_INTERNAL int acl_own_loop(lua_State *L);
 ACL_INTERNAL int acl_host_loop(lua_State *L);
 
 /* Lua 5.1 / LuaJIT compatibility. */
+#define acl_absindex(L, i) ((i) > 0 || (i) <= LUA_REGISTRYINDEX ? (i) : lua_gettop(L) + (i) + 1)
 #if LUA_VERSION_NUM < 502
 #define acl_rawlen(L, i) lua_objlen(L, i)
 #else

@@ -32,7 +32,16 @@ end
 
 local unpack = table.unpack or unpack
 local pack = table.pack or function(...) return { n = select("#", ...), ... } end
-local yield = coroutine.yield
+
+-- The natives that may suspend a task (await, sleep, a lock's acquire, a
+-- queue's get ...) return their results once resumed on Lua 5.4; on LuaJIT
+-- (no continuations in C) they return `true, values...` or `false, error`
+-- and `finish` makes the results or raises the error.
+local K = core.resumes_natives
+local function finish(ok, ...)
+  if ok then return ... end
+  error((...), 0)
+end
 
 --- Defaults for the loops this module creates (ac.run, ac.new_loop).
 -- virtual_clock: time jumps to the next timer when nothing is ready (tests,
@@ -208,17 +217,19 @@ local Loop = {}
 Loop.__index = Loop
 local Future = {}
 Future.__index = Future
-local Task = setmetatable({}, { __index = Future })
-Task.__index = Task
+-- Tasks are objects of the core module (userdata holding the task, whose
+-- __index and __gc the module sets): this table is their class. Fields
+-- made on demand: _loop (the Loop), _t and _f (core Task and Future).
+local Task = core.task_class
+setmetatable(Task, { __index = Future })
 local Handle = {}
 Handle.__index = Handle
 M.Loop, M.Future, M.Task, M.Handle = Loop, Future, Task, Handle
 
 -- One wrapper per handle while anyone holds it (identity for ==, tables).
+-- (Task objects: the core module keeps one per task.)
 local loops_by_id = setmetatable({}, { __mode = "v" })
 local futures_by_id = setmetatable({}, { __mode = "v" })
--- The task of each task coroutine (weak keys: the entry goes with it).
-local task_of_co = setmetatable({}, { __mode = "k" })
 
 local function wrap_loop(l, host)
   if l == nil then return nil end
@@ -232,12 +243,8 @@ end
 
 local function wrap_task(t)
   if t == nil then return nil end
-  local id = t:id()
-  local w = futures_by_id[id]
-  if w then return w end
-  w = setmetatable({ _t = t, _f = t:future(), _loop = wrap_loop(t:get_loop()) }, Task)
-  futures_by_id[id] = w
-  return w
+  if getmetatable(t) == Task then return t end
+  return (core.task_object(t, wrap_loop(t:get_loop())))
 end
 
 local function wrap_future(f)
@@ -258,8 +265,18 @@ M._wrap_future, M._wrap_task, M._wrap_loop = wrap_future, wrap_task, wrap_loop
 local function core_future(x)
   local tx = type(x)
   if tx == "table" and x._f then return x._f end
-  if tx == "userdata" then return x end
+  if tx == "userdata" then
+    if getmetatable(x) == Task then return x._f end
+    return x
+  end
   error("asyncore: a Future or Task expected, got " .. tx, 3)
+end
+
+-- What the natives take for a Future or Task object: a Task itself, the
+-- core future of the others.
+local function native_future(x)
+  if getmetatable(x) == Task then return x end
+  return x._f
 end
 M._core_future = core_future
 
@@ -270,18 +287,7 @@ M._core_future = core_future
 local current_loop = nil -- set by run(), set_event_loop(), or a host
 
 --- The task running this code, or nil outside a task.
-function M.current_task()
-  local co = coroutine.running()
-  local w = co and task_of_co[co]
-  if w and not w._t then
-    -- An eager task's first step runs inside create_task, before it
-    -- returned the handle: take it from the loop.
-    local t = w._loop._l:current_task()
-    w._t, w._f = t, t:future()
-    futures_by_id[t:id()] = w
-  end
-  return w or nil
-end
+M.current_task = core.current_task
 
 --- The Lua tasks of the running (or current) loop that are not done.
 function M.all_tasks(loop)
@@ -338,35 +344,46 @@ local function resume_values(r)
   error(r[2], 0)
 end
 
+local core_await = core.await
+
+-- Awaits a Future or Proxy object (a table): its values.
+local function await_table(x)
+  local f = x._f
+  if f == nil then return finish(core_await(x)) end -- raises: not awaitable
+  if x._source_values then
+    if K then core_await(f) else finish(core_await(f)) end
+    return x:_source_values()
+  end
+  if K then return core_await(f) end
+  return finish(core_await(f))
+end
+
 --- Suspends the running task until `x` (Future, Task) is done; returns its
 -- values or raises its error (CancelledError when this task is cancelled).
 -- Every await is a suspension point, as in the C library (and Trio's
 -- checkpoints): a future already done still resumes the task through the
 -- loop, after the callbacks already ready.
-function M.await(x)
-  local co = coroutine.running()
-  if not (co and task_of_co[co]) then
-    error("asyncore.await: only a task's coroutine can await (use asyncore.run or create_task)", 2)
+if K then
+  M.await = core_await
+else
+  function M.await(x)
+    if type(x) == "table" then return await_table(x) end
+    return finish(core_await(x))
   end
-  local r = pack(yield(core_future(x)))
-  if r[1] and type(x) == "table" and x._source_values then return x:_source_values() end
-  return resume_values(r)
 end
 local await = M.await
 
 --- Suspends the running task for `seconds` (0: one loop iteration);
 -- returns `result`.
-function M.sleep(seconds, result)
-  local t = M.current_task()
-  if not t then error("asyncore.sleep: not inside a task", 2) end
-  if seconds == nil or seconds <= 0 then
-    resume_values(pack(yield()))
+if K then
+  M.sleep = core.sleep
+else
+  local core_sleep = core.sleep
+  function M.sleep(seconds, result)
+    local ok, e = core_sleep(seconds)
+    if not ok then error(e, 0) end
     return result
   end
-  local f, rc = t._loop._l:sleep(seconds)
-  check(rc, "sleep", 2)
-  await(f)
-  return result
 end
 
 ---------------------------------------------------------------------------
@@ -374,20 +391,11 @@ end
 ---------------------------------------------------------------------------
 
 -- A task of `loop`, created on `target` (the core loop or a task group).
+local core_spawn = core.spawn
 local function spawn_on(target, loop, fn, flags, name, ...)
-  -- The coroutine is known before the task exists: an eager first step
-  -- already finds its task.
-  local co = coroutine.create(fn)
-  local w = setmetatable({ _loop = loop }, Task)
-  task_of_co[co] = w
-  local t, rc = core.spawn(target, co, flags, name, ...)
-  if t == nil then
-    task_of_co[co] = nil
-    check(rc, "create_task", 3)
-  end
-  if not w._t then w._t, w._f = t, t:future() end
-  futures_by_id[t:id()] = w
-  return w
+  local t, rc = core_spawn(target, loop, fn, flags, name, ...)
+  if t == nil then check(rc, "create_task", 3) end
+  return t
 end
 
 local function spawn(loop, fn, flags, name, ...)
@@ -409,9 +417,19 @@ end
 --- Runs fn(...) as a new task of the current loop; returns the Task.
 -- The table form create_task{fn, args..., name="n", eager=true} names it or
 -- starts it at once (asyncio's eager_start).
-function M.create_task(fn, ...)
+-- The common case (a function, from a task) is one native call, which
+-- falls back to the general path.
+core.set_create_task_fallback(function(fn, ...)
   return create_task(M.get_event_loop(), fn, nil, ...)
-end
+end)
+M.create_task = core.create_task
+
+--- How many coroutines of finished tasks are kept to run the next tasks
+-- (default 128; 0: every task gets a coroutine of its own). A task's
+-- coroutine is its own while it runs; once it finished, the coroutine may
+-- run a later task, so keep task-local data by task (current_task()) or in
+-- a ContextVar, not by coroutine.running(). Returns the previous size.
+M.set_coroutine_pool = core.set_coroutine_pool
 M.spawn = M.create_task
 
 function Task:get_name() return self._t:name() end
@@ -427,11 +445,16 @@ function Task:get_loop() return self._loop end
 function Task:__tostring()
   return string.format("<Task %s %s>", self._t:name(), self:_state_name())
 end
-Task.__eq = function(a, b) return rawequal(a, b) or (a._f and b._f and a._f:id() == b._f:id()) end
+local future_id = core.future_id
+Task.__eq = function(a, b)
+  if rawequal(a, b) then return true end
+  local fa, fb = native_future(a), native_future(b)
+  return fa ~= nil and fb ~= nil and future_id(fa) == future_id(fb)
+end
 
 --- The Lua error message with its traceback, for a task that failed.
 function Task:traceback()
-  if self._f:state() ~= core.FUTURE_ERROR then return nil end
+  if core.future_state(self) ~= core.FUTURE_ERROR then return nil end
   local err = self._f:error()
   return err and err:message() or nil
 end
@@ -455,12 +478,16 @@ local state_names = {
   [core.FUTURE_ERROR] = "failed",
   [core.FUTURE_CANCELLED] = "cancelled",
 }
-function Future:_state_name() return state_names[self._f:state()] end
+local future_done, future_cancelled, future_state =
+  core.future_done, core.future_cancelled, core.future_state
+function Future:_state_name() return state_names[future_state(native_future(self))] end
 function Future:__tostring() return "<Future " .. self:_state_name() .. ">" end
 Future.__eq = Task.__eq
 
-function Future:done() return self._f:done() == 1 end
-function Future:cancelled() return self._f:cancelled() == 1 end
+function Future:done() return future_done(self._f) end
+function Future:cancelled() return future_cancelled(self._f) end
+function Task:done() return future_done(self) end
+function Task:cancelled() return future_cancelled(self) end
 function Future:get_loop() return self._loop end
 function Future:cancel(message) return self._f:cancel(message) == 1 end
 --- The same as asyncore.await(self).
@@ -469,7 +496,7 @@ function Future:await() return await(self) end
 --- The values; raises the error, CancelledError, or InvalidStateError
 -- while pending.
 function Future:result()
-  local r = pack(core.future_result(self._f))
+  local r = pack(core.future_result(native_future(self)))
   if r[1] == nil then error(InvalidStateError("Result is not set."), 2) end
   if r[1] then return unpack(r, 2, r.n) end
   error(r[2], 2)
@@ -478,10 +505,10 @@ end
 --- The error (nil after a result); raises CancelledError when cancelled and
 -- InvalidStateError while pending.
 function Future:exception()
-  local r = pack(core.future_result(self._f))
+  local r = pack(core.future_result(native_future(self)))
   if r[1] == nil then error(InvalidStateError("Exception is not set."), 2) end
   if r[1] then return nil end
-  if self._f:cancelled() == 1 then error(r[2], 2) end
+  if future_cancelled(native_future(self)) then error(r[2], 2) end
   return r[2]
 end
 
@@ -496,15 +523,18 @@ function Future:set_exception(e)
   check(core.future_set_exception(self._f, e), "set_exception", 2)
 end
 
+-- The registrations of each future object: fn -> token (weak keys).
+local callbacks_of = setmetatable({}, { __mode = "k" })
+
 --- Calls fn(self) once done (through the loop, never inline).
 function Future:add_done_callback(fn)
-  local tokens = rawget(self, "_callbacks")
+  local tokens = callbacks_of[self]
   if not tokens then
     tokens = {}
-    rawset(self, "_callbacks", tokens)
+    callbacks_of[self] = tokens
   end
   local token, rc
-  token, rc = core.add_done_callback(self._f, function()
+  token, rc = core.add_done_callback(native_future(self), function()
     if tokens[fn] == token then tokens[fn] = nil end
     fn(self)
   end)
@@ -514,11 +544,11 @@ end
 
 --- Removes fn's registration if it has not run; returns how many.
 function Future:remove_done_callback(fn)
-  local tokens = rawget(self, "_callbacks")
+  local tokens = callbacks_of[self]
   local token = tokens and tokens[fn]
   if not token then return 0 end
   tokens[fn] = nil
-  return check(core.remove_done_callback(self._f, token), "remove_done_callback", 2)
+  return check(core.remove_done_callback(native_future(self), token), "remove_done_callback", 2)
 end
 
 ---------------------------------------------------------------------------
@@ -563,13 +593,7 @@ end
 
 --- The Lua tasks of this loop that are not done (asyncio.all_tasks).
 function Loop:all_tasks()
-  local out = {}
-  for _, w in pairs(futures_by_id) do
-    if getmetatable(w) == Task and rawequal(w._loop, self) and w._t and w._t:done() == 0 then
-      out[#out + 1] = w
-    end
-  end
-  return out
+  return core.live_tasks(self._l)
 end
 
 --- Runs until `x` is done; returns its values or raises its error.
@@ -919,19 +943,37 @@ local function await_op(f, rc, what)
   return await(f)
 end
 
--- Calls fn(...) holding `prim` (acquired and released around it, also
--- when fn raises): Lua's `async with`.
-local function holding(prim, fn, ...)
-  prim:acquire()
-  local r = pack(pcall(fn, ...))
-  prim:release()
-  if not r[1] then error(r[2], 0) end
-  return unpack(r, 2, r.n)
+-- with(prim, fn, ...): calls fn(...) holding `prim` (acquired and released
+-- around it, also when fn raises): Lua's `async with`. Made of an acquire
+-- and a release native on LuaJIT; Lua 5.4 has it as one native.
+local function holding_with(acquire, release)
+  local function after(prim, ok, ...)
+    release(prim)
+    if not ok then error((...), 0) end
+    return ...
+  end
+  return function(prim, fn, ...)
+    local ok, e = acquire(prim)
+    if not ok then error(e, 0) end
+    return after(prim, pcall(fn, ...))
+  end
 end
 
+-- An acquire (wait) native as a method returning true.
+local function acquiring(native)
+  if K then return native end
+  return function(self)
+    local ok, e = native(self)
+    if not ok then error(e, 0) end
+    return true
+  end
+end
+
+-- The core wrapper is `_h`; the natives read it at index 1 (an array
+-- slot, quicker to reach than a field).
 local function new_handle(cls, what, h, rc)
   if not h then check(rc, what, 3) end
-  return setmetatable({ _h = h }, cls)
+  return setmetatable({ h, _h = h }, cls)
 end
 
 local Lock = { __name = "Lock" }
@@ -940,19 +982,22 @@ M.Lock = Lock
 --- A lock (asyncio.Lock) of the current loop.
 function Lock.new() return new_handle(Lock, "Lock", M.get_event_loop()._l:lock_new()) end
 setmetatable(Lock, { __call = function() return Lock.new() end })
-function Lock:acquire() await_op(self._h:acquire()) return true end
+--- Takes the lock, waiting while it is held; as asyncio's, it does not
+-- suspend when the lock is free.
+Lock.acquire = acquiring(core.lock_acquire)
 function Lock:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
-function Lock:release() check(self._h:release(), "release", 2) end
+Lock.release = core.lock_release
 function Lock:locked() return self._h:locked() == 1 end
 --- Runs fn(...) holding the lock; returns its values.
-Lock.with = holding
+Lock.with = K and core.lock_with or holding_with(core.lock_acquire, core.lock_release)
 
 local Event = {}
 Event.__index = Event
 M.Event = Event
 function Event.new() return new_handle(Event, "Event", M.get_event_loop()._l:event_new()) end
 setmetatable(Event, { __call = function() return Event.new() end })
-function Event:wait() await_op(self._h:wait()) return true end
+--- Waits until the event is set; does not suspend when it is set.
+Event.wait = acquiring(core.event_wait)
 function Event:set() check(self._h:set(), "set", 2) end
 function Event:clear() check(self._h:clear(), "clear", 2) end
 function Event:is_set() return self._h:is_set() == 1 end
@@ -965,8 +1010,9 @@ function Condition.new(lock)
   return new_handle(Condition, "Condition", M.get_event_loop()._l:condition_new(lock and lock._h or nil))
 end
 setmetatable(Condition, { __call = function(_, lock) return Condition.new(lock) end })
-function Condition:acquire() await_op(self._h:acquire()) return true end
-function Condition:release() check(self._h:release(), "release", 2) end
+--- Takes the lock; does not suspend when it is free.
+Condition.acquire = acquiring(core.condition_acquire)
+Condition.release = core.condition_release
 function Condition:locked() return self._h:locked() == 1 end
 --- Releases the lock, waits for a notification, re-acquires the lock.
 function Condition:wait() await_op(self._h:wait()) return true end
@@ -982,7 +1028,8 @@ function Condition:wait_for(predicate)
 end
 function Condition:notify(n) check(self._h:notify(n or 1), "notify", 2) end
 function Condition:notify_all() check(self._h:notify_all(), "notify_all", 2) end
-Condition.with = holding
+Condition.with = K and core.condition_with
+  or holding_with(core.condition_acquire, core.condition_release)
 
 local Semaphore = {}
 Semaphore.__index = Semaphore
@@ -994,12 +1041,15 @@ end
 setmetatable(Semaphore, { __call = function(_, value) return Semaphore.new(value) end })
 --- A semaphore whose release beyond its initial value raises.
 function M.BoundedSemaphore(value) return Semaphore.new(value, true) end
-function Semaphore:acquire() await_op(self._h:acquire()) return true end
+--- Takes a permit, waiting while there is none; does not suspend when
+-- one is free (and nobody waits).
+Semaphore.acquire = acquiring(core.semaphore_acquire)
 function Semaphore:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
-function Semaphore:release() check(self._h:release(), "release", 2) end
+Semaphore.release = core.semaphore_release
 function Semaphore:locked() return self._h:locked() == 1 end
 function Semaphore:value() return self._h:value() end
-Semaphore.with = holding
+Semaphore.with = K and core.semaphore_with
+  or holding_with(core.semaphore_acquire, core.semaphore_release)
 
 local Barrier = {}
 Barrier.__index = Barrier
@@ -1038,13 +1088,14 @@ function M.PriorityQueue(maxsize) return new_queue(core.QUEUE_PRIORITY, maxsize)
 
 --- Puts item, waiting while the queue is full; QueueShutDown once shut down.
 -- As asyncio's put, it does not suspend when there is room.
-function Queue:put(item, priority)
-  local rc = core.queue_put_nowait(self._h, item, priority)
-  if rc == core.EFULL then
-    await_op(core.queue_put(self._h, item, priority))
-    return
+local queue_put, queue_get = core.queue_put, core.queue_get
+if K then
+  Queue.put = queue_put
+else
+  function Queue:put(item, priority)
+    local ok, e = queue_put(self, item, priority)
+    if not ok then error(e, 0) end
   end
-  check(rc, "put", 2)
 end
 --- Puts without waiting: QueueFull when full.
 function Queue:put_nowait(item, priority)
@@ -1053,11 +1104,14 @@ end
 --- The next item, waiting while the queue is empty; QueueShutDown once shut
 -- down and empty. As asyncio's get, it does not suspend when an item is
 -- there.
-function Queue:get()
-  local rc, item = core.queue_get_nowait(self._h)
-  if rc == 0 then return item end
-  if rc == core.EEMPTY then return await_op(self._h:get()) end
-  check(rc, "get", 2)
+if K then
+  Queue.get = queue_get
+else
+  function Queue:get()
+    local ok, v = queue_get(self)
+    if not ok then error(v, 0) end
+    return v
+  end
 end
 --- The next item and its priority, without waiting: QueueEmpty when empty.
 function Queue:get_nowait()

@@ -9,6 +9,8 @@
  */
 
 %{
+#include <stddef.h>
+
 #include "acl.h"
 %}
 
@@ -22,14 +24,65 @@ static void *acl_unwrap_(lua_State *L, int idx, swig_type_info *type) {
   return p;
 }
 
+/* The same for the natives on their hot paths: a wrapper of exactly that
+ * type is recognised without SWIG's name comparison. */
+static void *acl_fast_unwrap_(lua_State *L, int idx, swig_type_info *type) {
+  swig_lua_userdata *u;
+  if (lua_type(L, idx) != LUA_TUSERDATA || acl_rawlen(L, idx) < sizeof(swig_lua_userdata))
+    return NULL;
+  u = (swig_lua_userdata *)lua_touserdata(L, idx);
+  if (u->type == type) return u->ptr;
+  return acl_unwrap_(L, idx, type);
+}
+
+/* A Task object (task.c) is laid out as SWIG's wrapper of an acs_task. */
+typedef char acl_task_object_layout_[(sizeof(acl_task_object) == sizeof(swig_lua_userdata) &&
+                                      offsetof(acl_task_object, swig_type) ==
+                                          offsetof(swig_lua_userdata, type) &&
+                                      offsetof(acl_task_object, own) ==
+                                          offsetof(swig_lua_userdata, own) &&
+                                      offsetof(acl_task_object, task) ==
+                                          offsetof(swig_lua_userdata, ptr))
+                                         ? 1
+                                         : -1];
+
+void *acl_swig_task_type(void) { return SWIGTYPE_p_acs_task; }
+
+ac_lock *acl_to_lock(lua_State *L, int idx) {
+  return (ac_lock *)acl_fast_unwrap_(L, idx, SWIGTYPE_p_acs_lock);
+}
+
+ac_semaphore *acl_to_semaphore(lua_State *L, int idx) {
+  return (ac_semaphore *)acl_fast_unwrap_(L, idx, SWIGTYPE_p_acs_semaphore);
+}
+
+ac_event *acl_to_event(lua_State *L, int idx) {
+  return (ac_event *)acl_fast_unwrap_(L, idx, SWIGTYPE_p_acs_event);
+}
+
+ac_condition *acl_to_condition(lua_State *L, int idx) {
+  return (ac_condition *)acl_fast_unwrap_(L, idx, SWIGTYPE_p_acs_condition);
+}
+
 ac_loop *acl_to_loop(lua_State *L, int idx) {
   return (ac_loop *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_loop);
 }
 
 ac_future *acl_to_future(lua_State *L, int idx) {
-  ac_future *f = (ac_future *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_future);
+  ac_future *f;
+  ac_task *t;
+  if (lua_type(L, idx) != LUA_TUSERDATA) return NULL;
+  if (acl_rawlen(L, idx) >= sizeof(swig_lua_userdata)) {
+    /* Task objects and wrappers of the exact types, without SWIG's name
+     * comparison. */
+    swig_lua_userdata *u = (swig_lua_userdata *)lua_touserdata(L, idx);
+    if (u->type == SWIGTYPE_p_acs_future) return (ac_future *)u->ptr;
+    if (u->type == SWIGTYPE_p_acs_task)
+      return u->ptr != NULL ? ac_task_future((ac_task *)u->ptr) : NULL;
+  }
+  f = (ac_future *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_future);
   if (f == NULL) {
-    ac_task *t = (ac_task *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_task);
+    t = (ac_task *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_task);
     if (t != NULL) f = ac_task_future(t);
   }
   return f;
@@ -44,7 +97,7 @@ ac_taskgroup *acl_to_taskgroup(lua_State *L, int idx) {
 }
 
 ac_queue *acl_to_queue(lua_State *L, int idx) {
-  return (ac_queue *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_queue);
+  return (ac_queue *)acl_fast_unwrap_(L, idx, SWIGTYPE_p_acs_queue);
 }
 
 ac_error *acl_to_error(lua_State *L, int idx) {
@@ -80,8 +133,7 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 }
 %}
 
-/* Tasks. */
-%native(spawn) int acl_spawn(lua_State *L);
+/* Tasks, awaiting, primitives and queues: acl_open_natives (task.c). */
 /* Callbacks. */
 %native(call_soon) int acl_call_soon(lua_State *L);
 %native(call_later) int acl_call_later(lua_State *L);
@@ -98,7 +150,6 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 %native(set_error_factory) int acl_set_error_factory(lua_State *L);
 %native(error_payload) int acl_error_payload(lua_State *L);
 %native(error_from_value) int acl_error_from_value(lua_State *L);
-%native(queue_put) int acl_queue_put(lua_State *L);
 %native(queue_put_nowait) int acl_queue_put_nowait(lua_State *L);
 %native(queue_get_nowait) int acl_queue_get_nowait(lua_State *L);
 %native(context_key_new) int acl_context_key_new(lua_State *L);
@@ -111,4 +162,6 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 
 %init %{
   acl_state_open(L);
+  /* The module's table is on top here. */
+  acl_open_natives(L, lua_gettop(L));
 %}

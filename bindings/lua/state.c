@@ -39,7 +39,16 @@ acl_state *acl_state_hold(acl_state *st) {
 }
 
 void acl_state_release(acl_state *st) {
-  if (--st->holds == 0) free(st);
+  if (--st->holds == 0) {
+    while (st->spare != NULL) {
+      acl_task *t = st->spare;
+      st->spare = t->next;
+      free(t);
+    }
+    free(st->slots_free);
+    free(st->slot_threads);
+    free(st);
+  }
 }
 
 acl_state *acl_state_of(lua_State *L) {
@@ -101,6 +110,16 @@ static int sentinel_gc(lua_State *L) {
     o = next;
   }
   st->loops = NULL;
+  /* The pooled coroutines and the slots went with the Lua state. */
+  free(st->pool);
+  st->pool = NULL;
+  st->pool_n = st->pool_max = 0;
+  free(st->slots_free);
+  st->slots_free = NULL;
+  st->slots_free_n = st->slots_free_cap = 0;
+  free(st->slot_threads);
+  st->slot_threads = NULL;
+  st->slot_threads_n = 0;
   acl_state_release(st);
   return 0;
 }
@@ -141,6 +160,13 @@ void acl_state_open(lua_State *L) {
   st->holds = 1; /* the sentinel's */
   st->thread_ref = LUA_NOREF;
   st->factory_ref = LUA_NOREF;
+  st->task_class_ref = LUA_NOREF;
+  st->foreign_ref = LUA_NOREF;
+  st->create_fallback_ref = LUA_NOREF;
+  st->pool_max = ACL_POOL_DEFAULT;
+  st->slots_next = 1;
+  lua_newtable(L);
+  st->slot_list_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 #if LUA_VERSION_NUM >= 502
   lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
   st->L = lua_tothread(L, -1);
@@ -230,6 +256,83 @@ int acl_protect(acl_state *st, lua_CFunction fn, void *ctx, char *errbuf, size_t
   }
   lua_settop(L, top);
   return status == 0 ? 0 : -1;
+}
+
+/* Slots live on the stacks of threads made for that (a stack is a plain
+ * array the collector reads without write barriers), ACL_SLOT_CHUNK per
+ * thread (LuaJIT lets C reach 8,000 stack places of a thread). */
+#define ACL_SLOT_CHUNK 4096
+
+static lua_State *slot_thread(acl_state *st, int slot, int *pos) {
+  int k = (slot - 1) / ACL_SLOT_CHUNK;
+  *pos = slot - k * ACL_SLOT_CHUNK;
+  return st->slot_threads[k];
+}
+
+int acl_slot_new(lua_State *L, acl_state *st, int idx) {
+  int slot, pos;
+  lua_State *T;
+  idx = acl_absindex(L, idx);
+  if (st->slots_free_n > 0) {
+    slot = st->slots_free[--st->slots_free_n];
+  } else {
+    int k = (st->slots_next - 1) / ACL_SLOT_CHUNK;
+    if (k >= st->slot_threads_n) {
+      /* A new thread for the next ACL_SLOT_CHUNK slots. */
+      lua_State **grown;
+      luaL_checkstack(L, 2, "asyncore: stack overflow");
+      grown = (lua_State **)realloc(st->slot_threads, sizeof *grown * (size_t)(k + 1));
+      if (grown == NULL) luaL_error(L, "asyncore: out of memory");
+      st->slot_threads = grown;
+      T = lua_newthread(L);
+      lua_rawgeti(L, LUA_REGISTRYINDEX, st->slot_list_ref);
+      lua_insert(L, -2);
+      lua_rawseti(L, -2, k + 1); /* the list anchors the thread */
+      lua_pop(L, 1);
+      if (!lua_checkstack(T, ACL_SLOT_CHUNK + 1)) luaL_error(L, "asyncore: out of memory");
+      st->slot_threads[k] = T;
+      st->slot_threads_n = k + 1;
+    }
+    slot = st->slots_next++;
+    T = slot_thread(st, slot, &pos);
+    if (lua_gettop(T) < pos) lua_settop(T, pos);
+  }
+  T = slot_thread(st, slot, &pos);
+  lua_pushvalue(L, idx);
+  lua_xmove(L, T, 1);
+  lua_replace(T, pos);
+  return slot;
+}
+
+void acl_slot_push(lua_State *L, acl_state *st, int slot) {
+  int pos;
+  lua_State *T = slot_thread(st, slot, &pos);
+  lua_pushvalue(T, pos);
+  lua_xmove(T, L, 1);
+}
+
+void acl_slot_replace(lua_State *L, acl_state *st, int slot) {
+  int pos;
+  lua_State *T = slot_thread(st, slot, &pos);
+  lua_xmove(L, T, 1);
+  lua_replace(T, pos);
+}
+
+void acl_slot_free(acl_state *st, int slot) {
+  int pos;
+  lua_State *T;
+  if (slot == 0 || st->L == NULL) return;
+  T = slot_thread(st, slot, &pos);
+  lua_pushnil(T);
+  lua_replace(T, pos);
+  if (st->slots_free_n == st->slots_free_cap) {
+    int cap = st->slots_free_cap != 0 ? st->slots_free_cap * 2 : 256;
+    int *grown = (int *)realloc(st->slots_free, sizeof *grown * (size_t)cap);
+    if (grown == NULL) return; /* the slot is not reused: harmless */
+    st->slots_free = grown;
+    st->slots_free_cap = cap;
+  }
+  st->slots_free[st->slots_free_n++] = slot;
 }
 
 acl_anchor *acl_anchor_new(lua_State *L, acl_state *st, int multi) {

@@ -63,7 +63,8 @@ int acl_to_value(lua_State *L, acl_state *st, int idx, int n, ac_value *out) {
       ac_value_set_double(out, (double)lua_tonumber(L, idx));
 #else
       double d = (double)lua_tonumber(L, idx);
-      if (d == floor(d) && fabs(d) <= 9007199254740992.0 && !(d == 0 && signbit(d)))
+      if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && (double)(int64_t)d == d &&
+          !(d == 0 && signbit(d)))
         ac_value_set_int64(out, (int64_t)d);
       else
         ac_value_set_double(out, d);
@@ -319,31 +320,6 @@ static ac_queue *check_queue(lua_State *L, int idx) {
   ac_queue *q = acl_to_queue(L, idx);
   luaL_argcheck(L, q != NULL, idx, "Queue expected");
   return q;
-}
-
-/* queue_put(q, item, [priority]) -> Future | nil, code. */
-int acl_queue_put(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_queue *q = check_queue(L, 1);
-  int has_priority = !lua_isnoneornil(L, 3);
-  int64_t priority = has_priority ? (int64_t)luaL_checknumber(L, 3) : 0;
-  ac_future *f = NULL;
-  ac_value v;
-  int rc;
-  lua_settop(L, 3);
-  rc = acl_to_value(L, st, 2, 1, &v);
-  if (rc == 0) {
-    rc = has_priority ? ac_queue_put_priority(q, priority, &v, &f) : ac_queue_put(q, &v, &f);
-    if (rc != 0) acl_value_discard(&v);
-  }
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
-  acl_push_future(L, f);
-  ac_future_unref(f);
-  return 1;
 }
 
 /* queue_put_nowait(q, item, [priority]) -> code. */
