@@ -6,11 +6,9 @@
 --   lua conformance.lua --list   prints the names it implements
 --
 -- The expected traces are ../scenarios/NAME.trace. asyncio's rule that an
--- operation whose result is ready does not suspend is kept here where the
--- binding always suspends: `asyncore.await` takes one loop trip even for a
--- done future (as the C library's await does), so a step awaits a future
--- only while it is pending, and takes a free lock or permit with
--- try_acquire before waiting for it (56: see barrier_wait).
+-- operation whose result is ready does not suspend holds in the binding
+-- (a done future, a free lock or permit, a queued item, the last party of
+-- a barrier).
 --
 -- 45 (call_soon_threadsafe) is not here: Lua runs only on its loop's
 -- thread, and the binding gives other threads no way to schedule a Lua
@@ -37,17 +35,6 @@ end
 
 local function fail(code, message)
   error(ac.Error(message, code), 0)
-end
-
--- Awaits `f` only while it is pending; returns its values.
-local function await_ready(f)
-  if f:done() then return f:result() end
-  return ac.await(f)
-end
-
--- Takes a lock or a permit without suspending when it is free.
-local function acquire(prim)
-  if not prim:try_acquire() then prim:acquire() end
 end
 
 -- Runs body(); when it raises CancelledError, handler(e) runs and the
@@ -146,8 +133,8 @@ end
 scenario("04-tasks-run-concurrently", function()
   local a = task(sleepy, "A", 2)
   local b = task(sleepy, "B", 1)
-  await_ready(a)
-  await_ready(b)
+  ac.await(a)
+  ac.await(b)
   trace_t("main: done")
 end)
 
@@ -164,8 +151,8 @@ scenario("06-task-result-shared", function()
     trace_t(name .. ": got " .. tostring(r))
   end
   local w1, w2 = task(waiter, "W1"), task(waiter, "W2")
-  await_ready(w1)
-  await_ready(w2)
+  ac.await(w1)
+  ac.await(w2)
   trace("main: cancel after done -> " .. bool(p:cancel()))
 end)
 
@@ -269,8 +256,8 @@ scenario("15-yield-round-robin", function()
     end
   end
   local a, b = task(spinner, "A"), task(spinner, "B")
-  await_ready(a)
-  await_ready(b)
+  ac.await(a)
+  ac.await(b)
 end)
 
 scenario("16-eager-task", function()
@@ -280,7 +267,7 @@ scenario("16-eager-task", function()
     trace_t("E: done")
   end, eager = true }
   trace("main: after create")
-  await_ready(e)
+  ac.await(e)
 end)
 
 local K -- the context variable of 17 and 18
@@ -295,8 +282,8 @@ scenario("17-context-flows-down", function()
   local c1 = task(child, "C1")
   K:set("main2")
   local c2 = task(child, "C2")
-  await_ready(c1)
-  await_ready(c2)
+  ac.await(c1)
+  ac.await(c2)
   trace("main sees " .. K:get())
 end)
 
@@ -360,7 +347,7 @@ end)
 scenario("23-task-name", function()
   local t = task(function() trace("T: my name is " .. ac.current_task():get_name()) end)
   t:set_name("worker-1")
-  await_ready(t)
+  ac.await(t)
 end)
 
 scenario("24-timer-cancel", function()
@@ -385,7 +372,7 @@ scenario("26-gather-first-error", function()
   local b = task(worker, "B", 2, 2)
   local ok, e = pcall(ac.gather, call(failing, 1), b)
   if not ok then trace_t("main: gather failed with " .. code_name(e)) end
-  local r = await_ready(b)
+  local r = ac.await(b)
   trace_t("main: B returned " .. tostring(r))
 end)
 
@@ -422,14 +409,14 @@ scenario("30-wait-timeout", function()
   local a, b, c = named("A", 2, 0), named("B", 1, 0), named("C", 3, 0)
   local done, pending = ac.wait({ a, b, c }, { return_when = ac.ALL_COMPLETED, timeout = 1.5 })
   trace_t("main: done=[" .. names(done) .. "] pending=[" .. names(pending) .. "]")
-  await_ready(a)
+  ac.await(a)
   trace_t("main: A still finished")
 end)
 
 scenario("31-as-completed-order", function()
   local a, b, c = task(worker, "A", 3, 30), task(worker, "B", 1, 10), task(worker, "C", 2, 20)
   for f in ac.as_completed({ a, b, c }) do
-    local r = await_ready(f)
+    local r = ac.await(f)
     trace_t("main: next=" .. tostring(r))
   end
 end)
@@ -487,7 +474,7 @@ scenario("36-shield", function()
   s:cancel()
   local ok, e = pcall(ac.await, s)
   if not ok and ac.is_error(e, ac.CancelledError) then trace_t("main: shielded waiter cancelled") end
-  local r = await_ready(w)
+  local r = ac.await(w)
   trace_t("main: work returned " .. tostring(r))
 end)
 
@@ -581,7 +568,7 @@ scenario("46-lock-fifo", function()
   local lock = ac.Lock()
   local function holder(name)
     trace_t(name .. " wants")
-    acquire(lock)
+    lock:acquire()
     trace_t(name .. " holds")
     ac.sleep(1)
     trace_t(name .. " releases")
@@ -595,14 +582,14 @@ scenario("47-lock-cancelled-waiter", function()
   local function holder(name)
     trace_t(name .. " wants")
     on_cancel(function()
-      acquire(lock)
+      lock:acquire()
       trace_t(name .. " holds")
       ac.sleep(1)
       trace_t(name .. " releases")
       lock:release()
     end, function() trace_t(name .. ": cancelled") end)
   end
-  acquire(lock)
+  lock:acquire()
   local w, n = task(holder, "W"), task(holder, "N")
   ac.sleep(1)
   w:cancel()
@@ -615,7 +602,7 @@ scenario("48-semaphore-bound", function()
   local sem = ac.Semaphore(2)
   local inside, most = 0, 0
   local function worker_in(i)
-    acquire(sem)
+    sem:acquire()
     inside = inside + 1
     if inside > most then most = inside end
     trace_t("W" .. i .. " in (inside=" .. inside .. ")")
@@ -637,32 +624,31 @@ scenario("49-event-wakes-all", function()
   local a, b = task(waiter, "A"), task(waiter, "B")
   ac.sleep(2)
   ev:set()
-  await_ready(a)
-  await_ready(b)
+  ac.await(a)
+  ac.await(b)
   trace_t("main: is_set=" .. bool(ev:is_set()))
 end)
 
 scenario("50-condition-notify", function()
-  -- The condition's lock is a Lock of ours: it has try_acquire.
   local lock = ac.Lock()
   local cond = ac.Condition(lock)
   local function waiter(name)
-    acquire(lock)
+    lock:acquire()
     cond:wait()
     trace_t(name .. " notified")
     cond:release()
   end
   local w1, w2 = task(waiter, "W1"), task(waiter, "W2")
   ac.sleep(1)
-  acquire(lock)
+  lock:acquire()
   cond:notify(1)
   cond:release()
   ac.sleep(1)
-  acquire(lock)
+  lock:acquire()
   cond:notify_all()
   cond:release()
-  await_ready(w1)
-  await_ready(w2)
+  ac.await(w1)
+  ac.await(w2)
 end)
 
 scenario("51-queue-fifo-and-join", function()
@@ -722,7 +708,7 @@ scenario("54-queue-shutdown", function()
   end)
   ac.sleep(1)
   q:shutdown()
-  await_ready(g)
+  ac.await(g)
   local ok, e = pcall(q.put, q, 1)
   if not ok and ac.is_error(e, ac.QueueShutDown) then trace_t("main: put refused " .. code_name(e)) end
 end)
@@ -735,23 +721,11 @@ scenario("55-priority-queue", function()
   for _ = 1, 3 do trace_t("got " .. tostring(q:get())) end
 end)
 
--- Barrier:wait always suspends, also for the last party, whose wait is
--- over at once; the barrier's future from the C ABI underneath
--- (asyncore.core) tells, and is awaited only while pending.
-local function barrier_wait(barrier)
-  local f, rc = barrier._h:wait()
-  if not f then ac._check(rc, "wait", 2) end
-  if f:done() == 0 then return ac.await(f) end
-  local ok, v = core.future_result(f)
-  if not ok then error(v, 0) end
-  return v
-end
-
 scenario("56-barrier", function()
   local barrier = ac.Barrier(3)
   local function party(name, delay)
     ac.sleep(delay)
-    local i = barrier_wait(barrier)
+    local i = barrier:wait()
     trace_t(name .. " passed index=" .. tostring(i))
   end
   ac.gather(call(party, "A", 2), call(party, "B", 1), call(party, "C", 3))
