@@ -219,9 +219,9 @@ func TestBarrier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The last arrival's future is done at once, but an await always goes
-	// through the loop: the waiters woken before it resume first.
-	expectTrace(t, &tr, "0 passed as 0 at 2", "1 passed as 1 at 2", "2 passed as 2 at 2")
+	// The last arrival's future is done at once: as in asyncio, its wait
+	// does not suspend, so it goes on first; the others resume in order.
+	expectTrace(t, &tr, "2 passed as 2 at 2", "0 passed as 0 at 2", "1 passed as 1 at 2")
 }
 
 func TestBarrierWaitFutureLastIsReady(t *testing.T) {

@@ -1,0 +1,253 @@
+package asyncore
+
+import (
+	"runtime"
+
+	"asyncore/internal/raw"
+)
+
+// How the loop and the goroutines of Go tasks share the loop's thread.
+//
+// One goroutine at a time holds the loop: it is locked to its OS thread,
+// its thread token is l.holderTok, and it alone calls the library (other
+// goroutines post their work). The holder is the loop's owner between
+// runs, or, during a run, the goroutine whose Go task is running, or the
+// one running the loop for the others: a goroutine whose task stops
+// (awaits) runs the loop itself, on its own thread, until a Go task wakes
+// (runLoop), then hands the loop to that task's goroutine and waits for its
+// own turn. A hand-over is a goroutine switch on the same thread (the
+// receiver usually runs where the giver ran); the library's thread checks
+// follow the thread that last ran the loop (l.cOwner), and a receiver that
+// finds itself on another thread moves the loop to its own with a run that
+// ends at once (rebind).
+
+// runKind says what a run is for.
+type runKind int
+
+const (
+	runUntil   runKind = iota // RunUntilComplete
+	runForever                // RunForever, StartLoop's runner
+	runStep                   // Step: one iteration, then the tasks it woke
+)
+
+// runState is the current run; the goroutine that started it waits on
+// owner while Go tasks hold the loop.
+type runState struct {
+	kind    runKind
+	block   float64 // runStep: the longest wait for I/O
+	until   *Future // runUntil
+	owner   chan int
+	stepped bool
+	info    StepInfo
+	ended   bool
+	rc      int // the library's code that ended the run (stop, error), or 0
+}
+
+// holderCo is the Go task whose code is running, when the caller is the
+// goroutine holding the loop (one cgo call for the thread).
+func (l *Loop) holderCo() *Co {
+	if threadToken() != l.holderTok.Load() {
+		return nil
+	}
+	return l.cur.Load()
+}
+
+// takeTurn makes the calling goroutine the holder: it locks it to its
+// thread, and moves the loop to that thread if it ran elsewhere last.
+func (l *Loop) takeTurn() {
+	runtime.LockOSThread()
+	tok := threadToken()
+	l.holderTok.Store(tok)
+	if tok != l.cOwner && !l.closed {
+		l.rebind()
+	}
+}
+
+// releaseTurn gives up holding the loop (before handing it on).
+func (l *Loop) releaseTurn() {
+	l.cur.Store(nil)
+	l.holderTok.Store(0)
+	runtime.UnlockOSThread()
+}
+
+// rebind moves the loop to the holder's thread: a run that ends when a
+// callback posted now comes (or earlier, when a Go task wakes); what it
+// runs was ready before, and the Go tasks it wakes wait for their turn
+// after the running code.
+func (l *Loop) rebind() {
+	l.rebinding++
+	out := runLoop(l.lp, true, -1)
+	l.rebinding--
+	l.afterRun(out, true)
+}
+
+// afterRun takes in what a run of the loop did.
+func (l *Loop) afterRun(out runOut, rebind bool) {
+	l.cOwner = out.tok
+	l.woken = wokenTasks(l.lp, l.woken)
+	l.processFreed()
+	r := l.run
+	if r == nil {
+		if out.rc == codeStopped {
+			// A stop asked between runs belongs to the next run.
+			raw.Loop_stop(l.c)
+		}
+		return
+	}
+	if out.untilDone {
+		r.ended = true
+	}
+	switch {
+	case out.rc == codeStopped:
+		r.ended = true
+		r.rc = out.rc
+	case out.rc < 0:
+		r.ended = true
+		r.rc = out.rc
+	}
+	if lostRecords(l.lp) {
+		r.ended = true
+		r.rc = codeInternal
+	}
+}
+
+// processFreed handles the Go task states the library released.
+func (l *Loop) processFreed() { l.processFreedMerge(false) }
+
+// processFreedMerge is processFreed, first taking the states released on
+// other threads when merge is set (the runs take them themselves).
+func (l *Loop) processFreedMerge(merge bool) {
+	for _, h := range freedHandles(l.lp, merge) {
+		if co, ok := h.Value().(*Co); ok {
+			co.freed()
+		}
+		deleteHandle(h)
+	}
+}
+
+// runOnce runs the loop once for the current run.
+func (l *Loop) runOnce() {
+	r := l.run
+	if r.kind == runStep {
+		out := runLoop(l.lp, false, r.block)
+		r.stepped = true
+		if out.rc >= 0 {
+			r.info = StepInfo{Ran: out.rc, Pending: out.pending, NextDeadline: out.next}
+		}
+		l.afterRun(out, false)
+		if out.rc < 0 {
+			r.ended, r.rc = true, out.rc
+		}
+		return
+	}
+	l.afterRun(runLoop(l.lp, false, -1), false)
+}
+
+// runOver tells whether the current run is over (holder).
+func (l *Loop) runOver() bool {
+	r := l.run
+	if r == nil || r.ended {
+		return true
+	}
+	return r.kind == runStep && r.stepped && len(l.woken) == 0
+}
+
+// popWoken is the next woken Go task to resume (those the loop released
+// are skipped).
+func (l *Loop) popWoken() *Co {
+	for len(l.woken) > 0 {
+		co := l.woken[0]
+		l.woken[0] = nil
+		l.woken = l.woken[1:]
+		if len(l.woken) == 0 {
+			l.woken = l.woken[:0:0]
+		}
+		if co.c != nil && !co.dead.Load() {
+			return co
+		}
+	}
+	return nil
+}
+
+// schedule hands the loop to whoever runs next, running the loop while no
+// Go task is ready. me is the calling task, which stopped (its request is
+// made), or nil: then the caller is the run's owner when owner is true
+// (schedule returns when the run is over) or a goroutine whose task ended
+// (schedule returns once it handed the loop on, or with a task that has
+// not started yet, which that goroutine then runs, still holding the
+// loop). For a task, schedule returns when the task's turn comes back (or
+// the loop closed under it).
+func (l *Loop) schedule(me *Co, owner bool) *Co {
+	for {
+		if next := l.popWoken(); next != nil {
+			if next == me {
+				l.cur.Store(me)
+				return nil
+			}
+			if me == nil && !owner && !next.started {
+				// An ending goroutine runs the next task itself.
+				next.started = true
+				l.goTasks.Add(1)
+				return next
+			}
+			l.resume(next)
+			break
+		}
+		if l.runOver() {
+			if owner {
+				return nil
+			}
+			r := l.run
+			l.releaseTurn()
+			r.owner <- turnGo
+			break
+		}
+		l.runOnce()
+	}
+	if me != nil {
+		me.waitTurn()
+	} else if owner {
+		l.waitOwner()
+	}
+	return nil
+}
+
+// resume hands the loop to the woken task co (starting its goroutine the
+// first time).
+func (l *Loop) resume(co *Co) {
+	if !co.started {
+		co.started = true
+		l.goTasks.Add(1)
+		l.releaseTurn()
+		go co.main()
+		return
+	}
+	l.releaseTurn()
+	co.wake <- turnGo
+}
+
+// waitOwner is the run owner's wait for the end of the run.
+func (l *Loop) waitOwner() {
+	<-l.run.owner
+	l.takeTurn()
+}
+
+// drive runs the current run to its end from its owner (holder), and
+// leaves the owner holding the loop.
+func (l *Loop) drive() {
+	l.cur.Store(nil)
+	l.schedule(nil, true)
+}
+
+// startRun begins a run (holder, no run in progress).
+func (l *Loop) startRun(kind runKind) *runState {
+	r := &runState{kind: kind, owner: make(chan int, 1)}
+	l.run = r
+	return r
+}
+
+// endRun ends the current run.
+func (l *Loop) endRun() {
+	l.run = nil
+	setUntilTask(l.lp, 0)
+}
