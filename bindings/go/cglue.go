@@ -138,6 +138,7 @@ typedef struct acgo_loop {
   ac_task *until_task;   // a task whose end ends the current run, or NULL
   int until_done;        // the run's future is done
   int lost;              // out of memory while recording (the loop is broken)
+  int inner_stop;        // the run was stopped to hand over to Go tasks
   // States of tasks started from other threads (ac_run_threadsafe) may be
   // released on the submitting thread: their handles wait here.
   pthread_mutex_t ts_mu;
@@ -151,6 +152,7 @@ struct acgo_co {
   uintptr_t h;           // Go handle of the Co
   int threadsafe;        // started with ac_run_threadsafe
   int turn_pending;      // woke, and the goroutine has not made its next request yet
+  int stepped;           // a step ran
   ac_task *task;         // borrowed: the task owns this state
   // The request.
   int req;
@@ -285,7 +287,9 @@ static acgo_run_out acgo_run(acgo_loop *lp, int rebind, double step) {
       int prc = ac_loop_call_soon_threadsafe(lp->loop, acgo_break_cb, s, acgo_unref_future);
       if (prc < 0) out.rc = prc;
     }
+    lp->inner_stop = 0;
     if (out.rc == 0) out.rc = ac_loop_run_until_complete(lp->loop, s);
+    if (out.rc == AC_ESTOPPED && lp->inner_stop) out.rc = 0;
     lp->slice = NULL;
     ac_future_unref(s);
     if (out.rc >= 0 || out.rc == AC_ESTOPPED) acgo_prepare(lp);
@@ -338,11 +342,18 @@ static int acgo_wake(acgo_co *c, ac_task *t) {
     return AC_ENOMEM;
   }
   lp->woke[lp->nwoke++] = c;
-  if (lp->slice != NULL) {
+  int first = !c->stepped;
+  c->stepped = 1;
+  if (lp->slice != NULL && !first) {
     acgo_break(lp);
   } else {
-    // One iteration (ac_loop_step): what is ready now still runs, not the
-    // task's next step, which waits for the goroutine's request.
+    // A first step (tasks created together start together: their first
+    // steps follow each other in the ready queue), or one iteration
+    // (ac_loop_step): what is ready now still runs, not the task's next
+    // step, which waits for the goroutine's request. The goroutines then
+    // run in order, and the Go callbacks met meanwhile wait their turn
+    // (sched.go).
+    lp->inner_stop = 1;
     ac_loop_stop(lp->loop);
   }
   return AC_STEP_YIELD;
@@ -857,22 +868,35 @@ func runLoop(lp *cLoop, rebind bool, step float64) runOut {
 		pending: out.pending != 0, next: float64(out.next)}
 }
 
-// wokenTasks appends the Go tasks the last run woke, in order, and clears
-// the list.
-func wokenTasks(lp *cLoop, into []*Co) []*Co {
+// wokenTasks appends the Go tasks the last run woke, in order, with the
+// Go callbacks held back during the run (deferred) in their place, and
+// clears both lists.
+func wokenTasks(lp *cLoop, into []wakeEntry, deferred []deferredCall) []wakeEntry {
 	n := int(lp.nwoke)
-	if n == 0 {
-		return into
+	var arr []*C.acgo_co
+	if n > 0 {
+		arr = unsafe.Slice(lp.woke, n)
 	}
-	arr := unsafe.Slice(lp.woke, n)
-	for _, c := range arr {
+	d := 0
+	for i := 0; i <= n; i++ {
+		for d < len(deferred) && deferred[d].pos == i {
+			into = append(into, wakeEntry{cb: deferred[d].cb})
+			d++
+		}
+		if i == n {
+			break
+		}
+		c := arr[i]
 		co := handle(uintptr(c.h)).Value().(*Co)
 		co.c = c
-		into = append(into, co)
+		into = append(into, wakeEntry{co: co})
 	}
 	lp.nwoke = 0
 	return into
 }
+
+// wokenSoFar is the number of Go tasks the current run woke yet.
+func wokenSoFar(lp *cLoop) int { return int(lp.nwoke) }
 
 // freedHandles lists the handles of the Go task states the library
 // released since the last call, and clears the list.
@@ -926,11 +950,11 @@ func spawnCoThreadsafe(l *Loop, h handle) (raw.SwigcptrTsfuture, int) {
 }
 
 func reqAwait(c *cCo, f uintptr, owned bool) {
-	o := C.int(0)
-	if owned {
-		o = 1
+	if !owned {
+		raw.Future_ref(raw.SwigcptrFuture(f))
 	}
-	C.acgo_req_await(c, C.uintptr_t(f), o)
+	c.fut = (*C.ac_future)(C.acgo_ptr(C.uintptr_t(f)))
+	c.req = C.ACGO_REQ_AWAIT
 }
 
 func reqSleep(c *cCo, d float64) { c.delay = C.double(d); c.req = C.ACGO_REQ_SLEEP }

@@ -185,14 +185,21 @@ func (co *Co) body() *Co {
 	l.cur.Store(co)
 	var val any
 	var err error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = &PanicError{Value: r}
-			}
+	if co.cancelTouched {
+		// Cancelled through Go after its first step ran with others (a
+		// batch of first steps) but before its code started: as asyncio
+		// does for a task cancelled before it starts, it never runs.
+		err = l.cancelError(co)
+	} else {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = &PanicError{Value: r}
+				}
+			}()
+			val, err = co.fn(co)
 		}()
-		val, err = co.fn(co)
-	}()
+	}
 	return co.finish(val, err)
 }
 

@@ -84,7 +84,7 @@ func (l *Loop) gather(aws []Awaitable, flags uint) (*Future, error) {
 // gatherMade starts a gather (loop thread); its result, read by post, is
 // the children's results as a []any.
 func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
-	ptrs, _, err := l.futurePtrs(aws)
+	ptrs, fs, err := l.futurePtrs(aws)
 	if err != nil {
 		return made{}, err
 	}
@@ -96,6 +96,11 @@ func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
 	post := func(g raw.SwigcptrFuture) (any, error) {
 		res := make([]any, n)
 		for i := range res {
+			// A result Go knows already (a Go task's) needs no crossing.
+			if v, err, ok := fs[i].outcome(); ok && err == nil {
+				res[i] = v
+				continue
+			}
 			if rc := raw.Gather_result_at(g, int64(i), l.scratch); rc == 0 {
 				res[i] = getValue(l.scratch)
 			} else if c := raw.Gather_item(g, int64(i)).(raw.SwigcptrFuture); c != 0 {

@@ -150,6 +150,7 @@ func (f *futureState) outcome() (any, error, bool) {
 // futureCallback is a Go done-callback on a future (loop thread).
 type futureCallback struct {
 	loop *Loop
+	ctx  ctxMap // the context it was added in
 	fn   func(c raw.SwigcptrFuture)
 }
 
@@ -187,7 +188,7 @@ func (f *Future) AddDoneCallback(fn func(f *Future)) error {
 		if f.loop.closed {
 			return ErrClosed
 		}
-		cb := &futureCallback{loop: f.loop, fn: func(raw.SwigcptrFuture) { fn(f) }}
+		cb := &futureCallback{loop: f.loop, ctx: f.loop.currentCtx(), fn: func(raw.SwigcptrFuture) { fn(f) }}
 		// On failure free_ud has run: the handle is gone.
 		h := newHandle(cb)
 		return codeError(raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(h), fnFreeHandle))

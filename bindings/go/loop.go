@@ -33,7 +33,9 @@ type Loop struct {
 	// Holder only.
 	cOwner     uintptr            // thread that last ran the loop (the library's loop thread)
 	cur        atomic.Pointer[Co] // the Go task whose code runs (read by anyone, set by the holder)
-	woken      []*Co              // Go tasks woken, to resume in order
+	woken      []wakeEntry        // Go tasks woken, to resume in order, from wokenAt
+	deferred   []deferredCall     // callbacks held back during the current run
+	wokenAt    int
 	run        *runState
 	rebinding  int
 	inCallback int       // depth of callbacks of the library running
@@ -245,9 +247,13 @@ type callback struct {
 	loop  *Loop
 	ctx   ctxMap // the context it was scheduled in
 	fn    func()
+	where string       // for a panic's report ("loop callback" when empty)
 	fnErr func() error // a synchronous call: its error goes to done
 	done  chan error
 	ran   bool
+	// deferred: held back during a run; it runs later (sched.go), so
+	// being released now does not mean it will not run.
+	deferred bool
 }
 
 func (c *callback) run() {
@@ -273,12 +279,16 @@ func (c *callback) run() {
 		c.done <- err
 		return
 	}
-	defer recoverInto(c.loop, "loop callback")
+	where := c.where
+	if where == "" {
+		where = "loop callback"
+	}
+	defer recoverInto(c.loop, where)
 	c.fn()
 }
 
 func (c *callback) freed() {
-	if !c.ran && c.done != nil {
+	if !c.ran && !c.deferred && c.done != nil {
 		c.done <- ErrClosed
 	}
 }
@@ -333,7 +343,7 @@ func (l *Loop) shutdown() error {
 		}
 	}
 	// Go tasks woken but not resumed never will be.
-	l.woken = nil
+	l.woken, l.wokenAt = nil, 0
 	rc := raw.Loop_close(l.c)
 	l.closed = true
 	l.closedFlag.Store(true)

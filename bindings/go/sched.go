@@ -84,7 +84,11 @@ func (l *Loop) rebind() {
 // afterRun takes in what a run of the loop did.
 func (l *Loop) afterRun(out runOut, rebind bool) {
 	l.cOwner = out.tok
-	l.woken = wokenTasks(l.lp, l.woken)
+	l.woken = wokenTasks(l.lp, l.woken, l.deferred)
+	for i := range l.deferred {
+		l.deferred[i] = deferredCall{}
+	}
+	l.deferred = l.deferred[:0]
 	l.processFreed()
 	r := l.run
 	if r == nil {
@@ -149,20 +153,52 @@ func (l *Loop) runOver() bool {
 	if r == nil || r.ended {
 		return true
 	}
-	return r.kind == runStep && r.stepped && len(l.woken) == 0
+	return r.kind == runStep && r.stepped && l.wokenAt == len(l.woken)
+}
+
+// wakeEntry is a woken Go task to resume, or a Go callback of the library
+// held back until the Go tasks woken before it ran (deferCallback).
+type wakeEntry struct {
+	co *Co
+	cb *callback
+}
+
+// deferredCall is a held-back callback and how many Go tasks the run had
+// woken before it.
+type deferredCall struct {
+	pos int
+	cb  *callback
+}
+
+// deferCallback tells whether a Go callback of the library, called now
+// during a run, must wait: a Go task woken earlier in the run (or the code
+// a rebinding run interrupted) runs first, as it would have in the
+// library's order. The callback is then queued in its place (holder).
+func (l *Loop) deferCallback(cb *callback) bool {
+	if l.rebinding == 0 && wokenSoFar(l.lp) == 0 {
+		return false
+	}
+	cb.deferred = true
+	l.deferred = append(l.deferred, deferredCall{pos: wokenSoFar(l.lp), cb: cb})
+	return true
 }
 
 // popWoken is the next woken Go task to resume (those the loop released
-// are skipped).
+// are skipped); held-back callbacks met on the way run first.
 func (l *Loop) popWoken() *Co {
-	for len(l.woken) > 0 {
-		co := l.woken[0]
-		l.woken[0] = nil
-		l.woken = l.woken[1:]
-		if len(l.woken) == 0 {
-			l.woken = l.woken[:0:0]
+	for l.wokenAt < len(l.woken) {
+		e := l.woken[l.wokenAt]
+		l.woken[l.wokenAt] = wakeEntry{}
+		l.wokenAt++
+		if l.wokenAt == len(l.woken) {
+			// Keep the array for the next runs.
+			l.woken, l.wokenAt = l.woken[:0], 0
 		}
-		if co.c != nil && !co.dead.Load() {
+		if e.cb != nil {
+			e.cb.run()
+			continue
+		}
+		if co := e.co; co.c != nil && !co.dead.Load() {
 			return co
 		}
 	}

@@ -46,6 +46,9 @@ func acgoFreeBox(ptr unsafe.Pointer) {
 //export acgoCallback
 func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
 	cb := handle(uintptr(ud)).Value().(*callback)
+	if cb.loop.deferCallback(cb) {
+		return
+	}
 	cb.run()
 }
 
@@ -60,8 +63,11 @@ func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
 		defer recoverInto(v.loop, "future done-callback")
 		v.capture(c)
 	case *futureCallback:
-		defer recoverInto(v.loop, "future done-callback")
-		v.fn(c)
+		cb := &callback{loop: v.loop, ctx: v.ctx, where: "future done-callback", fn: func() { v.fn(c) }}
+		if v.loop.deferCallback(cb) {
+			return
+		}
+		cb.run()
 	}
 }
 
