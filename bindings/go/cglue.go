@@ -268,7 +268,8 @@ typedef struct acgo_run_out {
 // comes, so the run only moves the loop to this thread and runs what was
 // ready before. With step >= 0 it is one ac_loop_step blocking at most
 // step seconds (a Go task that wakes stops it after what was ready).
-static acgo_run_out acgo_run(acgo_loop *lp, int rebind, double step) {
+static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
+  acgo_loop *lp = (acgo_loop *)lpp;
   acgo_run_out out;
   memset(&out, 0, sizeof out);
   out.tok = acgo_thread_token();
@@ -513,8 +514,9 @@ typedef struct acgo_spawned {
   uintptr_t task, fut;
 } acgo_spawned;
 
-static acgo_spawned acgo_co_spawn(acgo_loop *lp, uintptr_t h, uint32_t flags, uintptr_t group,
+static acgo_spawned acgo_co_spawn(uintptr_t lpp, uintptr_t h, uint32_t flags, uintptr_t group,
                                   uintptr_t expect_tok) {
+  acgo_loop *lp = (acgo_loop *)lpp;
   acgo_spawned out = {0, NULL, 0, 0};
   if (expect_tok != 0 && expect_tok != acgo_thread_token()) {
     out.rc = 1;
@@ -540,7 +542,8 @@ static acgo_spawned acgo_co_spawn(acgo_loop *lp, uintptr_t h, uint32_t flags, ui
 
 // ac_run_threadsafe for a Go task (any thread); fut is the thread-safe
 // future.
-static acgo_spawned acgo_co_spawn_threadsafe(acgo_loop *lp, uintptr_t h) {
+static acgo_spawned acgo_co_spawn_threadsafe(uintptr_t lpp, uintptr_t h) {
+  acgo_loop *lp = (acgo_loop *)lpp;
   acgo_spawned out = {0, NULL, 0, 0};
   acgo_co *c = acgo_co_new(lp, h);
   if (c == NULL) {
@@ -863,7 +866,8 @@ func runLoop(lp *cLoop, rebind bool, step float64) runOut {
 	if rebind {
 		rb = 1
 	}
-	out := C.acgo_run(lp, rb, C.double(step))
+	// Addresses of C memory pass as integers: cgo checks no pointer.
+	out := C.acgo_run(C.uintptr_t(uintptr(unsafe.Pointer(lp))), rb, C.double(step))
 	return runOut{rc: int(out.rc), untilDone: out.until_done != 0, tok: uintptr(out.tok),
 		pending: out.pending != 0, next: float64(out.next)}
 }
@@ -920,7 +924,8 @@ func freedHandles(lp *cLoop, merge bool) []handle {
 func lostRecords(lp *cLoop) bool { return lp.lost != 0 }
 
 func setUntilTask(lp *cLoop, t raw.SwigcptrTask) {
-	lp.until_task = (*C.ac_task)(C.acgo_ptr(C.uintptr_t(t)))
+	// The address of a C object into a C pointer field, without a crossing.
+	*(*uintptr)(unsafe.Pointer(&lp.until_task)) = uintptr(t)
 	lp.until_done = 0
 }
 
@@ -939,13 +944,14 @@ func spawnCo(l *Loop, h handle, flags uint32, group uintptr) (*cCo, raw.Swigcptr
 
 // spawnCoChecked is spawnCo that first checks the calling thread is tok's.
 func spawnCoChecked(l *Loop, h handle, flags uint32, group uintptr, tok uintptr) (*cCo, raw.SwigcptrTask, raw.SwigcptrFuture, int) {
-	out := C.acgo_co_spawn(l.lp, C.uintptr_t(h), C.uint32_t(flags), C.uintptr_t(group), C.uintptr_t(tok))
+	out := C.acgo_co_spawn(C.uintptr_t(uintptr(unsafe.Pointer(l.lp))), C.uintptr_t(h), C.uint32_t(flags),
+		C.uintptr_t(group), C.uintptr_t(tok))
 	return out.c, raw.SwigcptrTask(out.task), raw.SwigcptrFuture(out.fut), int(out.rc)
 }
 
 // spawnCoThreadsafe is ac_run_threadsafe for a Go task (any thread).
 func spawnCoThreadsafe(l *Loop, h handle) (raw.SwigcptrTsfuture, int) {
-	out := C.acgo_co_spawn_threadsafe(l.lp, C.uintptr_t(h))
+	out := C.acgo_co_spawn_threadsafe(C.uintptr_t(uintptr(unsafe.Pointer(l.lp))), C.uintptr_t(h))
 	return raw.SwigcptrTsfuture(out.fut), int(out.rc)
 }
 
@@ -953,7 +959,7 @@ func reqAwait(c *cCo, f uintptr, owned bool) {
 	if !owned {
 		raw.Future_ref(raw.SwigcptrFuture(f))
 	}
-	c.fut = (*C.ac_future)(C.acgo_ptr(C.uintptr_t(f)))
+	*(*uintptr)(unsafe.Pointer(&c.fut)) = f
 	c.req = C.ACGO_REQ_AWAIT
 }
 

@@ -107,7 +107,7 @@ func (l *Loop) eagerFlags() uint32 {
 
 // goTask creates a Go task on the loop thread, in group when not 0.
 func (l *Loop) goTask(fn TaskFunc, flags uint32, group uintptr) (*Task, error) {
-	co := &Co{loop: l, fn: fn, wake: make(chan int, 1), ctx: l.currentCtx()}
+	co := &Co{loop: l, fn: fn, ctx: l.currentCtx()}
 	co.h = newHandle(co)
 	c, t, f, rc := spawnCo(l, co.h, flags, group)
 	if rc != 0 {
@@ -134,6 +134,7 @@ func (co *Co) freed() {
 	}
 	if co.started && !co.finished && !co.dead.Load() {
 		co.dead.Store(true)
+		co.ensureWake()
 		co.wake <- turnClosed
 	}
 }
@@ -235,6 +236,7 @@ func (co *Co) finish(val any, err error) *Co {
 // wake-up; the reply is how the await ended.
 func (co *Co) suspend() coReply {
 	l := co.loop
+	co.ensureWake()
 	l.cur.Store(nil)
 	if co.eager != nil {
 		l.handBack(co)
@@ -246,6 +248,14 @@ func (co *Co) suspend() coReply {
 		return coReply{err: ErrClosed}
 	}
 	return co.readWake()
+}
+
+// ensureWake makes the channel the task's turn comes on (holder, before
+// the task first gives the loop away: a task that never stops needs none).
+func (co *Co) ensureWake() {
+	if co.wake == nil {
+		co.wake = make(chan int, 1)
+	}
 }
 
 // waitTurn waits until the loop is handed to the task.
@@ -510,7 +520,7 @@ func (co *Co) Go(fn TaskFunc) (*Task, error) {
 // goTaskFrom is goTask for the running task co (the thread is checked by
 // the C helper).
 func (l *Loop) goTaskFrom(co *Co, fn TaskFunc) (*Task, error) {
-	nc := &Co{loop: l, fn: fn, wake: make(chan int, 1)}
+	nc := &Co{loop: l, fn: fn}
 	nc.h = newHandle(nc)
 	c, t, f, rc := spawnCoChecked(l, nc.h, 0, 0, l.holderTok.Load())
 	if rc != 0 {
@@ -541,6 +551,7 @@ func (co *Co) GoEager(fn TaskFunc) (*Task, error) {
 	nc := t.co
 	nc.eager = co
 	nc.started = true
+	co.ensureWake()
 	co.loop.goTasks.Add(1)
 	co.loop.releaseTurn()
 	go nc.main()

@@ -208,7 +208,7 @@ func (co *Co) AwaitTS(ts *TSFuture) (any, error) { return co.awaitNew(ts.wrap(co
 // its outcome; cancelling that future cancels the task. If the loop closes
 // first, the future fails with ErrClosed.
 func (l *Loop) RunThreadsafe(fn TaskFunc) (*TSFuture, error) {
-	co := &Co{loop: l, fn: fn, wake: make(chan int, 1)}
+	co := &Co{loop: l, fn: fn}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.released {
