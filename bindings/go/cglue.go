@@ -152,7 +152,7 @@ struct acgo_co {
   uintptr_t h;           // Go handle of the Co
   int threadsafe;        // started with ac_run_threadsafe
   int turn_pending;      // woke, and the goroutine has not made its next request yet
-  int stepped;           // a step ran
+  int stepped;           // a step ran (the first one starts with others)
   ac_task *task;         // borrowed: the task owns this state
   // The request.
   int req;
@@ -260,6 +260,7 @@ typedef struct acgo_run_out {
   size_t nwoke;    // Go tasks woken
   int pending;     // ac_loop_step's
   double next;
+  int inner_stop;  // a Go task's first step stopped the run
 } acgo_run_out;
 
 // Runs the loop on the calling thread until a Go task wakes, the run's
@@ -290,7 +291,7 @@ static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
     }
     lp->inner_stop = 0;
     if (out.rc == 0) out.rc = ac_loop_run_until_complete(lp->loop, s);
-    if (out.rc == AC_ESTOPPED && lp->inner_stop) out.rc = 0;
+    out.inner_stop = lp->inner_stop;
     lp->slice = NULL;
     ac_future_unref(s);
     if (out.rc >= 0 || out.rc == AC_ESTOPPED) acgo_prepare(lp);
@@ -333,7 +334,7 @@ static int acgo_done_code(ac_future *f) {
 
 // The task woke: note it, end the run, step again when the goroutine has
 // made its next request.
-static int acgo_wake(acgo_co *c, ac_task *t) {
+static int acgo_wake(acgo_co *c, ac_task *t, int first) {
   acgo_loop *lp = c->lp;
   c->n_wake = ac_task_cancelling(t);
   c->turn_pending = 1;
@@ -343,8 +344,6 @@ static int acgo_wake(acgo_co *c, ac_task *t) {
     return AC_ENOMEM;
   }
   lp->woke[lp->nwoke++] = c;
-  int first = !c->stepped;
-  c->stepped = 1;
   if (lp->slice != NULL && !first) {
     acgo_break(lp);
   } else {
@@ -380,6 +379,8 @@ static int acgo_co_step(ac_task *t, void *p) {
   acgo_co *c = (acgo_co *)p;
   acgo_loop *lp = c->lp;
   c->task = t;
+  int first = !c->stepped;
+  c->stepped = 1;
   for (;;) {
     int rc = ac_task_outcome(t);
     int req = c->req;
@@ -394,7 +395,7 @@ static int acgo_co_step(ac_task *t, void *p) {
         return AC_STEP_YIELD;
       }
       acgo_record(c, rc, ac_task_awaited(t));
-      return acgo_wake(c, t);
+      return acgo_wake(c, t, first);
     case ACGO_REQ_AWAIT: {
       ac_future *f = c->fut;
       c->fut = NULL;
@@ -408,20 +409,20 @@ static int acgo_co_step(ac_task *t, void *p) {
       } else if (ac_future_done(f)) {
         acgo_record(c, acgo_done_code(f), f);
         ac_future_unref(f);
-        return acgo_wake(c, t);
+        return acgo_wake(c, t, 0);
       }
       return ac_task_await_owned(t, f);
     }
     case ACGO_REQ_SLEEP:
       if (rc == AC_ECANCELLED) {
         acgo_record(c, rc, NULL);
-        return acgo_wake(c, t);
+        return acgo_wake(c, t, 0);
       }
       return ac_task_sleep(t, c->delay);
     case ACGO_REQ_YIELD:
       if (rc == AC_ECANCELLED) {
         acgo_record(c, rc, NULL);
-        return acgo_wake(c, t);
+        return acgo_wake(c, t, 0);
       }
       return AC_STEP_YIELD;
     case ACGO_REQ_RETURN:
@@ -462,7 +463,7 @@ static int acgo_co_step(ac_task *t, void *p) {
         c->req = ACGO_REQ_NONE;
         if (rc == AC_ECANCELLED) acgo_recancel(c, t);
         acgo_record(c, 0, NULL);
-        return acgo_wake(c, t);
+        return acgo_wake(c, t, 0);
       }
       continue;  // the await the Go code asked for (it gets the cancellation)
     }
@@ -857,6 +858,7 @@ type runOut struct {
 	tok       uintptr
 	pending   bool
 	next      float64
+	innerStop bool // stopped (also) to hand over to Go tasks
 }
 
 // runLoop runs the loop on this thread: until a Go task wakes (step < 0),
@@ -869,7 +871,7 @@ func runLoop(lp *cLoop, rebind bool, step float64) runOut {
 	// Addresses of C memory pass as integers: cgo checks no pointer.
 	out := C.acgo_run(C.uintptr_t(uintptr(unsafe.Pointer(lp))), rb, C.double(step))
 	return runOut{rc: int(out.rc), untilDone: out.until_done != 0, tok: uintptr(out.tok),
-		pending: out.pending != 0, next: float64(out.next)}
+		pending: out.pending != 0, next: float64(out.next), innerStop: out.inner_stop != 0}
 }
 
 // wokenTasks appends the Go tasks the last run woke, in order, with the

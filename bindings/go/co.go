@@ -7,8 +7,8 @@ import (
 	"asyncore/internal/raw"
 )
 
-// TaskFunc is a task written as a plain Go function: it runs in its own
-// goroutine, awaits with the Co it is given, and its return values become
+// TaskFunc is a task written as a plain Go function: a goroutine runs it
+// (one per task that stops), it awaits with the Co it is given, and its return values become
 // the task's outcome (a non-nil error fails the task; ErrCancelled, or an
 // error matching it, ends it cancelled; a panic fails it with a
 // *PanicError).
@@ -46,7 +46,6 @@ type Co struct {
 	// cancelTouched: the task was cancelled or uncancelled through Go since
 	// it last woke (its end then reads the count from the library).
 	cancelTouched bool
-	selfTask      bool // co.task is a Task made for this Co (not adopted)
 }
 
 type coReply struct {
@@ -60,8 +59,8 @@ const (
 	turnClosed = 1 // the loop closed: stop using it
 )
 
-// Go creates a task running fn in a new goroutine (asyncio's create_task)
-// and schedules its first step.
+// Go creates a task running fn (asyncio's create_task) and schedules its
+// first step; a goroutine runs fn when the task first runs.
 func (l *Loop) Go(fn TaskFunc) (*Task, error) {
 	if co := l.holderCo(); co != nil {
 		return co.Go(fn)

@@ -38,6 +38,7 @@ type Loop struct {
 	wokenAt    int
 	run        *runState
 	rebinding  int
+	stopAsked  bool      // a stop was asked (Stop, Close) and has not ended a run yet
 	inCallback int       // depth of callbacks of the library running
 	cbCtx      ctxMap    // context of the running callback
 	stepCtx    *ctxMap   // context of the running step function, if any
@@ -314,7 +315,7 @@ func (l *Loop) Close() error {
 	l.closeOnce.Do(func() {
 		_ = l.Post(func() {
 			l.closing = true
-			raw.Loop_stop(l.c)
+			_ = l.stop()
 		})
 	})
 	<-l.runnerDone
@@ -551,7 +552,16 @@ func (l *Loop) ownerOnly() error {
 // Stop asks the running loop to return once the callbacks already ready
 // have run (asyncio's stop).
 func (l *Loop) Stop() error {
-	return l.Call(func() error { return codeError(raw.Loop_stop(l.c)) })
+	return l.Call(func() error { return l.stop() })
+}
+
+// stop asks the loop to stop (holder).
+func (l *Loop) stop() error {
+	rc := raw.Loop_stop(l.c)
+	if rc == 0 {
+		l.stopAsked = true
+	}
+	return codeError(rc)
 }
 
 func (l *Loop) isReleased() bool {

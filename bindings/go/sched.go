@@ -2,8 +2,6 @@ package asyncore
 
 import (
 	"runtime"
-
-	"asyncore/internal/raw"
 )
 
 // How the loop and the goroutines of Go tasks share the loop's thread.
@@ -20,6 +18,29 @@ import (
 // follow the thread that last ran the loop (l.cOwner), and a receiver that
 // finds itself on another thread moves the loop to its own with a run that
 // ends at once (rebind).
+//
+// Costs and limits, and what the library's API would change:
+//
+//   - A hand-over is one run of the loop: ac_loop_run_until_complete on a
+//     fresh future that the woken task's step completes. Every run polls
+//     I/O first (an epoll_wait with no timeout), the largest fixed cost of
+//     a hand-over. An entry point that runs the ready callbacks without
+//     polling, returning when a Go task woke, would remove it (the loop
+//     would still be polled when nothing is ready, or every so many
+//     callbacks).
+//   - A Go task's code runs between its steps, so its requests are carried
+//     out by its next step: an await is registered, and an end recorded,
+//     when that step comes (the ready queue may hold others before it),
+//     and the library's calls that want the running step (ac_timeout_*,
+//     ac_taskgroup_new and _join, ac_context_*, ac_loop_current_task) are
+//     emulated or routed through a step. A way to enter a parked task's
+//     step from outside and leave it with a step result would make both
+//     exact and save a step per hand-over.
+//   - The library's thread checks follow the thread that last ran the
+//     loop; moving the loop takes a run (rebind), which may run callbacks
+//     that were ready, ahead of the running code. A call that makes the
+//     calling thread the loop's (between runs, the caller guaranteeing the
+//     calls never overlap) would make the move exact and free.
 
 // runKind says what a run is for.
 type runKind int
@@ -84,6 +105,14 @@ func (l *Loop) rebind() {
 // afterRun takes in what a run of the loop did.
 func (l *Loop) afterRun(out runOut, rebind bool) {
 	l.cOwner = out.tok
+	if out.rc == codeStopped {
+		if out.innerStop && !l.stopAsked {
+			// Only the binding's own stop: not a stop of the run.
+			out.rc = 0
+		} else {
+			l.stopAsked = false
+		}
+	}
 	l.woken = wokenTasks(l.lp, l.woken, l.deferred)
 	for i := range l.deferred {
 		l.deferred[i] = deferredCall{}
@@ -94,7 +123,7 @@ func (l *Loop) afterRun(out runOut, rebind bool) {
 	if r == nil {
 		if out.rc == codeStopped {
 			// A stop asked between runs belongs to the next run.
-			raw.Loop_stop(l.c)
+			_ = l.stop()
 		}
 		return
 	}
