@@ -895,6 +895,11 @@ func wokenTasks(lp *cLoop, into []wakeEntry, deferred []deferredCall) []wakeEntr
 		c := arr[i]
 		co := handle(uintptr(c.h)).Value().(*Co)
 		co.c = c
+		if !co.started {
+			// Cancellations before the first step are the library's to
+			// deliver; only later ones matter to body.
+			co.cancelTouched = false
+		}
 		into = append(into, wakeEntry{co: co})
 	}
 	lp.nwoke = 0
