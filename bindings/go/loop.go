@@ -343,8 +343,17 @@ func (l *Loop) shutdown() error {
 			}
 		}
 	}
-	// Go tasks woken but not resumed never will be.
-	l.woken, l.wokenAt = nil, 0
+	// Go tasks woken but not resumed never will be; callbacks held back
+	// run now (the library ran them already).
+	for _, e := range l.woken[l.wokenAt:] {
+		if e.cb != nil {
+			e.cb.run()
+		}
+	}
+	for _, d := range l.deferred {
+		d.cb.run()
+	}
+	l.woken, l.wokenAt, l.deferred = nil, 0, nil
 	rc := raw.Loop_close(l.c)
 	l.closed = true
 	l.closedFlag.Store(true)

@@ -415,7 +415,7 @@ func cgoCallback(n int) time.Duration {
 }
 
 func goHandOff(n int) time.Duration {
-	// One Go-task step: loop thread to task goroutine and back.
+	// One yield of a Go task: a run of the loop and back to the task.
 	var d time.Duration
 	_, err := asyncore.Run(func(co *asyncore.Co) (any, error) {
 		start := time.Now()
@@ -446,7 +446,7 @@ func main() {
 	fmt.Printf("Go binding benchmarks (GOMAXPROCS from the environment)\n")
 	measure("cgo call (Go -> C, via SWIG)", 5_000_000, cgoCall)
 	measure("step of a step task (C -> Go)", 1_000_000, cgoCallback)
-	measure("step of a Go task (hand-off)", 50_000, goHandOff)
+	measure("yield of a Go task (one run)", 50_000, goHandOff)
 	measure("W1 step tasks", 200_000, w1StepTasks)
 	measure("W1 Go tasks", 200_000, func(n int) time.Duration { return mustRun(w1Natural(n)) })
 	measure("W1 plain goroutines", 200_000, w1Goroutines)
