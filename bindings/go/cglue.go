@@ -302,11 +302,6 @@ static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
   return out;
 }
 
-static inline acgo_co *acgo_woke_at(acgo_loop *lp, size_t i) { return lp->woke[i]; }
-static inline void acgo_woke_clear(acgo_loop *lp) { lp->nwoke = 0; }
-static inline uintptr_t acgo_freed_at(acgo_loop *lp, size_t i) { return lp->freed[i]; }
-static inline size_t acgo_freed_count(acgo_loop *lp) { return lp->nfreed; }
-static inline void acgo_freed_clear(acgo_loop *lp) { lp->nfreed = 0; }
 
 // Records how the last await ended.
 static void acgo_record(acgo_co *c, int rc, ac_future *aw) {
@@ -669,12 +664,6 @@ static int acgo_future_state(uintptr_t tok, uintptr_t f) {
   return ac_future_state_of((const ac_future *)f);
 }
 
-// 0 on tok's thread, 2 elsewhere.
-static int acgo_check(uintptr_t tok) {
-  ACGO_TOK(tok);
-  return 0;
-}
-
 // Releases a pointer value moved out of the library (its destructor).
 static void acgo_free_pointer(uintptr_t p, uintptr_t fn) {
   if (fn != 0) ((ac_free_fn)fn)((void *)p);
@@ -687,14 +676,6 @@ static void acgo_unref_futures(const uintptr_t *ptrs, size_t n) {
 }
 
 // Requests (the goroutine's side; it holds the loop).
-static inline void acgo_req_await(acgo_co *c, uintptr_t f, int owned) {
-  c->fut = (ac_future *)f;
-  if (!owned) ac_future_ref(c->fut);
-  c->req = ACGO_REQ_AWAIT;
-}
-static inline void acgo_req_sleep(acgo_co *c, double d) { c->delay = d; c->req = ACGO_REQ_SLEEP; }
-static inline void acgo_req_yield(acgo_co *c) { c->req = ACGO_REQ_YIELD; }
-static inline void acgo_req_call(acgo_co *c) { c->req = ACGO_REQ_CALL; }
 // RETURN: the value was written into c->val.
 static inline void acgo_req_return(acgo_co *c) {
   c->n_end = ac_task_cancelling(c->task);
@@ -715,11 +696,6 @@ static inline void acgo_set_cancel_msg(acgo_co *c, const char *msg, size_t n) {
     memcpy(c->cancel_msg, msg, n);
     c->cancel_msg[n] = '\0';
   }
-}
-// The awaited future's reference, once Go has read what it needed.
-static inline void acgo_drop_awaited(acgo_co *c) {
-  if (c->awaited != NULL) ac_future_unref(c->awaited);
-  c->awaited = NULL;
 }
 */
 import "C"
@@ -1169,9 +1145,6 @@ func semaphoreRelease(tok uintptr, s raw.SwigcptrSemaphore) int {
 func futureStateOn(tok uintptr, f raw.SwigcptrFuture) int {
 	return int(C.acgo_future_state(C.uintptr_t(tok), C.uintptr_t(f)))
 }
-
-// onThread tells whether the caller is on tok's thread (one crossing).
-func onThread(tok uintptr) bool { return C.acgo_check(C.uintptr_t(tok)) == 0 }
 
 // unrefFutures drops a reference on each future of ptrs, in one crossing.
 func unrefFutures(ptrs []uintptr) {
