@@ -7,8 +7,8 @@ import (
 	"asyncore/internal/raw"
 )
 
-// TaskFunc is a task written as a plain Go function: it runs in its own
-// goroutine, awaits with the Co it is given, and its return values become
+// TaskFunc is a task written as a plain Go function: a goroutine runs it
+// (one per task that stops), it awaits with the Co it is given, and its return values become
 // the task's outcome (a non-nil error fails the task; ErrCancelled, or an
 // error matching it, ends it cancelled; a panic fails it with a
 // *PanicError).
@@ -17,69 +17,58 @@ type TaskFunc func(co *Co) (any, error)
 // Co is a Go task's view of itself, valid in the task's goroutine while the
 // function runs.
 //
-// How it works: the loop steps the task with a C step function; the step
-// hands control to the task's goroutine and waits while the goroutine runs
-// up to its next await, serving the goroutine's calls into the loop on the
-// loop's thread meanwhile. Then the step registers what the goroutine
-// awaits and returns. So exactly one of the loop and the task runs at a
-// time, as in asyncio, and every call into the library happens on the
-// loop's thread.
+// How it works: the task is a library task whose step function (in C,
+// cglue.go) carries out what the goroutine asked for when it last stopped
+// and, when the task wakes, ends the loop's current run. The loop is then
+// handed to the task's goroutine, which runs on the thread that ran the
+// loop, calls the library directly and, at its next await, runs the loop
+// itself or hands it to the next woken task. So exactly one goroutine uses
+// the loop at a time, on the loop's current thread, and a hand-over is a
+// goroutine switch, not a thread switch.
 type Co struct {
 	loop *Loop
 	task *Task
 	fn   TaskFunc
-	g    atomic.Int64 // the goroutine running fn
+	c    *cCo   // the task's C state; nil once the library released it
+	h    handle // names the Co in the C state
+	wake chan int
+	ctx  ctxMap // task-local values (contextvar.go)
 
-	toLoop chan coMsg    // goroutine -> step
-	toCo   chan coReply  // step -> goroutine
-	dead   chan struct{} // closed when the loop released the task mid-run
-
-	// Loop thread only.
-	t        raw.SwigcptrTask // set at the first step
+	// Holder only.
 	started  bool
-	finished bool
-	awaiting *Future                               // what the last await registered, if a Go future
-	post     func(raw.SwigcptrFuture) (any, error) // how to read what it awaited, if special
+	finished bool        // fn returned (the task ends at its next step)
+	dead     atomic.Bool // the loop closed under the task (read by misusing goroutines too)
+	post     func(raw.SwigcptrFuture) (any, error)
+	gofut    *Future     // the Go future awaited, for its special result
+	callFn   func() bool // ACGO_REQ_CALL: Go code for inside the step
+	eager    *Co         // GoEager: the creator, waiting for the first stop
+	outcome  coReply     // the outcome once finished (Go side)
+	// cancelTouched: the task was cancelled or uncancelled through Go since
+	// it last woke (its end then reads the count from the library).
+	cancelTouched bool
 }
-
-type coMsg struct {
-	kind  int
-	fn    func() error
-	fut   *Future
-	make  func() (made, error)
-	delay float64
-	val   any
-	err   error
-}
-
-// made is a C future just made for the task to await (one reference,
-// which the await takes over), with how to read its result if special.
-type made struct {
-	c    raw.SwigcptrFuture
-	post func(raw.SwigcptrFuture) (any, error)
-}
-
-const (
-	msgCall = iota
-	msgAwait
-	msgAwaitNew
-	msgSleep
-	msgYield
-	msgDone
-)
 
 type coReply struct {
 	val any
 	err error
 }
 
-// Go creates a task running fn in a new goroutine (asyncio's create_task)
-// and schedules its first step.
+// Hand-over messages on Co.wake.
+const (
+	turnGo     = 0 // the loop is yours
+	turnClosed = 1 // the loop closed: stop using it
+)
+
+// Go creates a task running fn (asyncio's create_task) and schedules its
+// first step; a goroutine runs fn when the task first runs.
 func (l *Loop) Go(fn TaskFunc) (*Task, error) {
+	if co := l.holderCo(); co != nil {
+		return co.Go(fn)
+	}
 	var t *Task
 	err := l.Call(func() error {
 		var e error
-		t, e = l.goTask(fn)
+		t, e = l.goTask(fn, 0, 0)
 		return e
 	})
 	return t, err
@@ -87,13 +76,16 @@ func (l *Loop) Go(fn TaskFunc) (*Task, error) {
 
 // GoEager is Go with asyncio 3.12's eager start: when the loop is
 // running, fn runs up to its first await (or to its end) inside GoEager,
-// before it returns; a task that finishes there is never scheduled. When
-// the loop is not running, it is Go.
+// before it returns; a task that finishes there is done when GoEager
+// returns. When the loop is not running, it is Go.
 func (l *Loop) GoEager(fn TaskFunc) (*Task, error) {
+	if co := l.holderCo(); co != nil {
+		return co.GoEager(fn)
+	}
 	var t *Task
 	err := l.Call(func() error {
 		var e error
-		t, e = l.goTaskFlags(fn, taskEager)
+		t, e = l.goTask(fn, l.eagerFlags(), 0)
 		return e
 	})
 	return t, err
@@ -102,93 +94,198 @@ func (l *Loop) GoEager(fn TaskFunc) (*Task, error) {
 // Task flags (task.h).
 const taskEager = 1
 
-// goTask creates the task on the loop thread.
-func (l *Loop) goTask(fn TaskFunc) (*Task, error) { return l.goTaskFlags(fn, 0) }
-
-func (l *Loop) goTaskFlags(fn TaskFunc, flags uint) (*Task, error) {
-	return l.newGoTask(fn, func(h uintptr, out *uintptr) int {
-		return raw.Task_new(l.c, fnCoStep, h, fnFreeHandle, flags, out)
-	})
+// eagerFlags: the library runs an eager first step only inside a run; from
+// a callback of one it does (the task's code then runs right after the
+// callback), between runs the task starts as any other.
+func (l *Loop) eagerFlags() uint32 {
+	if l.inCallback > 0 {
+		return taskEager
+	}
+	return 0
 }
 
-// newGoTask makes the Co for fn and has create make the C task with it as
-// the state (loop thread).
-func (l *Loop) newGoTask(fn TaskFunc, create func(h uintptr, out *uintptr) int) (*Task, error) {
-	co := &Co{
-		loop:   l,
-		fn:     fn,
-		toLoop: make(chan coMsg),
-		toCo:   make(chan coReply),
-		dead:   make(chan struct{}),
+// goTask creates a Go task on the loop thread, in group when not 0.
+func (l *Loop) goTask(fn TaskFunc, flags uint32, group uintptr) (*Task, error) {
+	co := &Co{loop: l, fn: fn, ctx: l.currentCtx()}
+	co.h = newHandle(co)
+	c, t, f, rc := spawnCo(l, co.h, flags, group)
+	if rc != 0 {
+		if rc > 0 {
+			deleteHandle(co.h)
+		}
+		return nil, codeError(ccode(rc))
 	}
-	h := newHandle(co)
-	var out uintptr
-	// On failure the library has run free_state (the handle is gone).
-	if rc := create(uintptr(h), &out); rc < 0 {
-		return nil, codeError(rc)
-	}
-	if co.task != nil {
-		// An eager first step asked for its Task already: keep that one.
-		raw.Task_unref(raw.SwigcptrTask(out))
-		return co.task, nil
-	}
-	co.task = l.wrapTask(raw.SwigcptrTask(out), true)
+	co.c = c
+	co.task = l.goTaskHandle(t, f, co)
 	return co.task, nil
 }
 
-// freed: the library released the task's state. A goroutine still parked
-// in an await learns that the loop is gone.
+// freed: the library released the task's state (it finished, or the loop
+// closed under it). A goroutine parked in an await learns that the loop is
+// gone.
 func (co *Co) freed() {
-	if co.started && !co.finished {
-		co.finished = true
-		close(co.dead)
+	co.c = nil
+	// No reference cycle through the Task (it has a finalizer, so a cycle
+	// would never be collected) outlives the task: the Task drops the Co.
+	if t := co.task; t != nil {
+		t.co = nil
+		t.goTask = nil
+	}
+	if co.started && !co.finished && !co.dead.Load() {
+		co.dead.Store(true)
+		co.ensureWake()
+		co.wake <- turnClosed
 	}
 }
 
-// step is the task's C step function (loop thread).
-func (co *Co) step(t raw.SwigcptrTask) int {
+// check reports whether the caller may act for the task now: the task's
+// code is running (it holds the loop). Another goroutine calling with the
+// same Co gets ErrWrongThread, as the thread check of every call through
+// the binding's C helpers confirms.
+func (co *Co) check() error {
 	l := co.loop
-	// An eager first step runs inside the call of the task creating it:
-	// that task is active again afterwards.
-	prev := l.active.Swap(co)
-	defer l.active.Store(prev)
-	if !co.started {
-		co.started = true
-		co.t = t
-		l.goTasks.Add(1)
-		go co.main()
+	if co.dead.Load() || l.isReleased() {
+		return ErrClosed
+	}
+	if threadToken() != l.holderTok.Load() || l.cur.Load() != co {
+		return ErrWrongThread
+	}
+	return nil
+}
+
+// fastCheck is check without the thread test, for calls whose C helper
+// tests the thread itself (holderTok is passed along).
+func (co *Co) fastCheck() error {
+	if co.dead.Load() {
+		return ErrClosed
+	}
+	if co.loop.cur.Load() != co {
+		return ErrWrongThread
+	}
+	return nil
+}
+
+// main is the task's goroutine; it starts holding the loop. When the task
+// ends and the next task to run has not started yet, the goroutine runs
+// that one too (one goroutine serves a run of tasks that never stop).
+func (co *Co) main() {
+	l := co.loop
+	l.takeTurn()
+	for co != nil {
+		next := co.body()
+		l.goTasks.Done()
+		co = next
+	}
+}
+
+// body runs the task's function and its end; the result is a task to run
+// next on the same goroutine, or nil.
+func (co *Co) body() *Co {
+	l := co.loop
+	l.cur.Store(co)
+	var val any
+	var err error
+	if co.cancelTouched && raw.Task_cancelling(co.ctask()) > cancelsAtWake(co.c) {
+		// Cancelled after its first step ran with others (a batch of first
+		// steps) but before its code started: as asyncio does for a task
+		// cancelled before it starts, it never runs.
+		err = l.cancelError(co)
 	} else {
-		var r coReply
-		if co.post != nil {
-			r = awaitOutcomeWith(l, t, co.post)
-		} else {
-			r = awaitOutcome(l, t, co.awaiting)
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = &PanicError{Value: r}
+				}
+			}()
+			val, err = co.fn(co)
+		}()
+	}
+	return co.finish(val, err)
+}
+
+// finish makes the task's last request (return val or fail with err) and
+// hands the loop on; the goroutine then ends, or runs the task returned.
+func (co *Co) finish(val any, err error) *Co {
+	l := co.loop
+	co.finished = true
+	if co.dead.Load() {
+		return nil
+	}
+	co.outcome = coReply{val: val, err: err}
+	if err == nil {
+		if !reqReturn(l, co.c, val, co.cancelTouched) {
+			co.outcome = coReply{err: ErrInternal}
 		}
-		co.awaiting, co.post = nil, nil
-		co.toCo <- r
+	} else {
+		e, code := errorToC(err)
+		reqRaise(co.c, e, code)
 	}
-	return co.serve(t)
+	if co.task != nil {
+		co.task.resolveGo(co)
+	}
+	l.cur.Store(nil)
+	if co.eager != nil {
+		l.handBack(co)
+		return nil
+	}
+	return l.schedule(nil, false)
 }
 
-// awaitOutcome is how the task's last await ended (in its step); f is the
-// Go future it awaited, if any.
-func awaitOutcome(l *Loop, t raw.SwigcptrTask, f *Future) coReply {
-	if f != nil && f.post != nil {
-		return awaitOutcomeWith(l, t, func(raw.SwigcptrFuture) (any, error) { return f.post() })
+// suspend hands the loop on after a request and waits for the task's
+// wake-up; the reply is how the await ended.
+func (co *Co) suspend() coReply {
+	l := co.loop
+	co.ensureWake()
+	l.cur.Store(nil)
+	if co.eager != nil {
+		l.handBack(co)
+		co.waitTurn()
+	} else {
+		l.schedule(co, false)
 	}
-	return awaitOutcomeWith(l, t, nil)
+	if co.dead.Load() {
+		return coReply{err: ErrClosed}
+	}
+	return co.readWake()
 }
 
-// awaitOutcomeWith is awaitOutcome for a future whose result post reads.
-func awaitOutcomeWith(l *Loop, t raw.SwigcptrTask, post func(raw.SwigcptrFuture) (any, error)) coReply {
-	rc, awp, v := taskOutcome(uintptr(t))
-	aw := raw.SwigcptrFuture(awp)
+// ensureWake makes the channel the task's turn comes on (holder, before
+// the task first gives the loop away: a task that never stops needs none).
+func (co *Co) ensureWake() {
+	if co.wake == nil {
+		co.wake = make(chan int, 1)
+	}
+}
+
+// waitTurn waits until the loop is handed to the task.
+func (co *Co) waitTurn() {
+	if <-co.wake == turnClosed {
+		return
+	}
+	co.loop.takeTurn()
+	co.loop.cur.Store(co)
+	co.cancelTouched = false
+}
+
+// readWake reads how the task's last await ended (holder).
+func (co *Co) readWake() coReply {
+	l := co.loop
+	c := co.c
+	rc, kind, aw := int(c.rc), int(c.kind), raw.SwigcptrFuture(uintptr(awaitedOf(c)))
+	post, gofut := co.post, co.gofut
+	co.post, co.gofut = nil, nil
 	if rc == 0 {
-		if aw != 0 && post != nil && raw.Future_state_of(aw) == futureResult {
-			v, err := post(aw)
-			return coReply{val: v, err: err}
+		if aw != 0 {
+			if post != nil {
+				v, err := post(aw)
+				return coReply{val: v, err: err}
+			}
+			if gofut != nil && gofut.post != nil {
+				v, err := gofut.post()
+				return coReply{val: v, err: err}
+			}
 		}
-		return coReply{val: v}
+		return coReply{val: wakeValue(c, kind)}
 	}
 	if aw != 0 {
 		if e := raw.Future_error(aw).(raw.SwigcptrError); e != 0 {
@@ -198,73 +295,48 @@ func awaitOutcomeWith(l *Loop, t raw.SwigcptrTask, post func(raw.SwigcptrFuture)
 			}
 		}
 	}
+	if rc == codeCancelled {
+		return coReply{err: l.cancelError(co)}
+	}
 	return coReply{err: codeError(rc)}
 }
 
-// serve runs the goroutine's requests on the loop thread until it awaits,
-// yields or finishes; the return value is the step's.
-func (co *Co) serve(t raw.SwigcptrTask) int {
-	l := co.loop
-	for {
-		m := <-co.toLoop
-		switch m.kind {
-		case msgCall:
-			co.toCo <- coReply{err: callSafely(m.fn)}
-		case msgAwait:
-			f := m.fut
-			if f.loop != l {
-				co.toCo <- coReply{err: ErrInvalid}
-				continue
-			}
-			// A done future too wakes the task through the loop (task.h).
-			rc := raw.Task_await(t, f.c)
-			if rc == stepAwait {
-				co.awaiting = f
-				return rc
-			}
-			co.toCo <- coReply{err: codeError(rc)}
-		case msgAwaitNew:
-			m, err := callMade(m.make)
-			if err != nil {
-				co.toCo <- coReply{err: err}
-				continue
-			}
-			rc := raw.Task_await_owned(t, m.c)
-			if rc == stepAwait {
-				co.post = m.post
-				return rc
-			}
-			co.toCo <- coReply{err: codeError(rc)}
-		case msgSleep:
-			rc := raw.Task_sleep(t, m.delay)
-			if rc == stepAwait {
-				return rc
-			}
-			co.toCo <- coReply{err: codeError(rc)}
-		case msgYield:
-			return stepYield
-		case msgDone:
-			co.finished = true
-			return finishTask(l, t, m.val, m.err)
-		}
+// cancelError is the error a cancellation delivered without a future
+// carrying it brings: the message of the last cancel asked through Go.
+func (l *Loop) cancelError(co *Co) error {
+	if msg := cancelMessage(co.c); msg != "" {
+		return &Error{Code: codeCancelled, Message: msg}
 	}
+	return codeError(codeCancelled)
 }
 
-// finishTask stores a task's outcome and gives the step's return value.
-func finishTask(l *Loop, t raw.SwigcptrTask, val any, err error) int {
-	if err == nil {
-		cv := setValue(l.scratch, val)
-		rc := raw.Task_return(t, l.scratch)
-		cv.release(rc >= 0)
-		return rc
+// Loop is the task's loop.
+func (co *Co) Loop() *Loop { return co.loop }
+
+// Task is the task itself.
+func (co *Co) Task() *Task {
+	if co.task == nil && co.c != nil && co.check() == nil {
+		// A task started by RunThreadsafe has no Go face until asked.
+		t := ctaskOf(co.c)
+		raw.Task_ref(t)
+		co.task = co.loop.goTaskHandle(t, raw.Task_future(t).(raw.SwigcptrFuture), co)
 	}
-	e, code := errorToC(err)
-	if e != 0 {
-		raw.Task_raise(t, e)
-		raw.Error_unref(e)
-	}
-	return code
+	return co.task
 }
+
+// ctask is the library task (holder).
+func (co *Co) ctask() raw.SwigcptrTask { return ctaskOf(co.c) }
+
+// call runs fn on the loop's thread (the task holds it: at once).
+func (co *Co) call(fn func() error) error {
+	if err := co.check(); err != nil {
+		return err
+	}
+	return callSafely(fn)
+}
+
+// Call runs fn on the loop's thread while the task holds it.
+func (co *Co) Call(fn func() error) error { return co.call(fn) }
 
 func callMade(fn func() (made, error)) (m made, err error) {
 	defer func() {
@@ -284,119 +356,233 @@ func callSafely(fn func() error) (err error) {
 	return fn()
 }
 
-// main is the task's goroutine.
-func (co *Co) main() {
-	defer co.loop.goTasks.Done()
-	co.g.Store(goid())
-	var val any
-	var err error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = &PanicError{Value: r}
-			}
-		}()
-		val, err = co.fn(co)
-	}()
-	select {
-	case co.toLoop <- coMsg{kind: msgDone, val: val, err: err}:
-	case <-co.dead:
-	}
+// made is a C future just made for the task to await (one reference,
+// which the await takes over), with how to read its result if special.
+type made struct {
+	c    raw.SwigcptrFuture
+	post func(raw.SwigcptrFuture) (any, error)
 }
 
-// roundTrip hands a request to the step and waits for the answer (or for
-// the next step, after an await).
-func (co *Co) roundTrip(m coMsg) coReply {
-	if goid() != co.g.Load() {
-		return coReply{err: ErrWrongThread}
-	}
-	select {
-	case co.toLoop <- m:
-	case <-co.dead:
-		return coReply{err: ErrClosed}
-	}
-	select {
-	case r := <-co.toCo:
-		return r
-	case <-co.dead:
-		return coReply{err: ErrClosed}
-	}
-}
-
-// call runs fn on the loop's thread (from the task's goroutine).
-func (co *Co) call(fn func() error) error {
-	return co.roundTrip(coMsg{kind: msgCall, fn: fn}).err
-}
-
-// Loop is the task's loop.
-func (co *Co) Loop() *Loop { return co.loop }
-
-// Task is the task itself.
-func (co *Co) Task() *Task {
-	if co.task == nil {
-		// A task started by RunThreadsafe has no Go face until asked.
-		_ = co.call(func() error { co.task = co.loop.wrapTask(co.t, false); return nil })
-	}
-	return co.task
-}
-
-// Await suspends the task until a is done and returns its outcome (a
-// future already done still lets the loop go round once, as every await of
-// the library does). If the task is cancelled
-// meanwhile, Await returns an error matching ErrCancelled (and a is
-// cancelled too).
+// Await suspends the task until a is done and returns its outcome. A
+// future that is already done is read at once, without suspending (as
+// asyncio does). If the task is cancelled meanwhile, Await returns an
+// error matching ErrCancelled (and a is cancelled too).
 func (co *Co) Await(a Awaitable) (any, error) {
-	r := co.roundTrip(coMsg{kind: msgAwait, fut: a.future()})
+	if err := co.fastCheck(); err != nil {
+		return nil, err
+	}
+	f := a.future()
+	if f.loop != co.loop {
+		return nil, ErrInvalid
+	}
+	l := co.loop
+	st := futureStateOn(l.holderTok.Load(), f.c)
+	if st == opWrong+16 {
+		return nil, ErrWrongThread
+	}
+	// The caller holds the loop (the C helper checked the thread).
+	if v, err, ok := f.outcome(); ok {
+		return v, err
+	}
+	if f.c == 0 {
+		return nil, ErrInvalid
+	}
+	if st != futurePending {
+		f.capture(f.c)
+		v, err, _ := f.outcome()
+		return v, err
+	}
+	reqAwait(co.c, uintptr(f.c), false)
+	co.gofut = f
+	r := co.suspend()
 	return r.val, r.err
 }
 
-// awaitNew makes a C future on the loop thread and awaits it, in one
-// hand-over: the way every "start an operation, wait for it" call of the
-// binding (acquire, get, read ...) reaches the loop.
-func (co *Co) awaitNew(make func() (made, error)) (any, error) {
-	r := co.roundTrip(coMsg{kind: msgAwaitNew, make: make})
+// awaitNew makes a C future on the loop thread and awaits it: the way
+// every "start an operation, wait for it" call of the binding (acquire,
+// get, read ...) reaches the loop. An operation done at once does not
+// suspend the task.
+func (co *Co) awaitNew(mk func() (made, error)) (any, error) {
+	if err := co.check(); err != nil {
+		return nil, err
+	}
+	return co.awaitMade(callMade(mk))
+}
+
+// awaitMade awaits a future just made (its reference taken over).
+func (co *Co) awaitMade(m made, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	if m.post != nil {
+		if raw.Future_done(m.c) == 1 {
+			var r coReply
+			if raw.Future_state_of(m.c) == futureResult {
+				r.val, r.err = m.post(m.c)
+			} else {
+				r.val, r.err = readOutcome(co.loop, m.c)
+			}
+			raw.Future_unref(m.c)
+			return r.val, r.err
+		}
+		return co.awaitFuture(m.c, m.post)
+	}
+	return co.finishOp(opSettle(m.c), nil)
+}
+
+// finishOp completes what an operation helper did: its result when done
+// at once, else the await of its future.
+func (co *Co) finishOp(o opOut, post func(raw.SwigcptrFuture) (any, error)) (any, error) {
+	switch {
+	case o.rc == opDone:
+		return o.value(), nil
+	case o.rc == opPending:
+		return co.awaitFuture(o.future(), post)
+	case o.rc == opFailed:
+		f := o.future()
+		_, err := readOutcome(co.loop, f)
+		raw.Future_unref(f)
+		return nil, err
+	case o.rc == opWrong:
+		return nil, ErrWrongThread
+	}
+	return nil, codeError(o.rc)
+}
+
+// awaitFuture suspends the task on the pending future f, whose reference
+// the await takes over.
+func (co *Co) awaitFuture(f raw.SwigcptrFuture, post func(raw.SwigcptrFuture) (any, error)) (any, error) {
+	reqAwait(co.c, uintptr(f), true)
+	co.post = post
+	r := co.suspend()
 	return r.val, r.err
 }
 
-// Sleep suspends the task for d (asyncio.sleep).
+// Sleep suspends the task for d (asyncio.sleep); Sleep(0) is Yield.
 func (co *Co) Sleep(d time.Duration) error {
-	return co.roundTrip(coMsg{kind: msgSleep, delay: d.Seconds()}).err
+	if err := co.check(); err != nil {
+		return err
+	}
+	if d < 0 {
+		d = 0
+	}
+	reqSleep(co.c, d.Seconds())
+	return co.suspend().err
 }
 
 // Yield lets the callbacks already ready run first (asyncio.sleep(0)).
 func (co *Co) Yield() error {
-	return co.roundTrip(coMsg{kind: msgYield}).err
+	if err := co.check(); err != nil {
+		return err
+	}
+	reqYield(co.c)
+	return co.suspend().err
 }
 
-// Call runs fn on the loop's thread while the task holds it.
-func (co *Co) Call(fn func() error) error { return co.call(fn) }
+// inStep runs fn inside the task's step: for the library's calls that
+// must come from the running step of the task (a task group's creation).
+// The task gives the loop a turn for it, as an await of a done future
+// would in the library's own protocol.
+func (co *Co) inStep(fn func() bool) error {
+	if err := co.check(); err != nil {
+		return err
+	}
+	co.callFn = fn
+	reqCall(co.c)
+	return co.suspend().err
+}
+
+// stepCall runs the Go code of an ACGO_REQ_CALL request inside the task's
+// step; it returns true when that code asked for an await.
+func (co *Co) stepCall() bool {
+	fn := co.callFn
+	co.callFn = nil
+	if fn == nil {
+		return false
+	}
+	asked := false
+	func() {
+		defer recoverInto(co.loop, "task step")
+		asked = fn()
+	}()
+	return asked
+}
 
 // Go creates a task running fn (asyncio's create_task).
 func (co *Co) Go(fn TaskFunc) (*Task, error) {
-	var t *Task
-	err := co.call(func() error {
-		var e error
-		t, e = co.loop.goTask(fn)
-		return e
-	})
-	return t, err
+	if err := co.fastCheck(); err != nil {
+		return nil, err
+	}
+	return co.loop.goTaskFrom(co, fn)
+}
+
+// goTaskFrom is goTask for the running task co (the thread is checked by
+// the C helper).
+func (l *Loop) goTaskFrom(co *Co, fn TaskFunc) (*Task, error) {
+	nc := &Co{loop: l, fn: fn}
+	nc.h = newHandle(nc)
+	c, t, f, rc := spawnCoChecked(l, nc.h, 0, 0, l.holderTok.Load())
+	if rc != 0 {
+		if rc > 0 {
+			deleteHandle(nc.h)
+		}
+		if rc == ccWrongThread {
+			return nil, ErrWrongThread
+		}
+		return nil, codeError(ccode(rc))
+	}
+	// The C helper checked the thread: this is the holder.
+	nc.c = c
+	nc.ctx = co.ctx
+	nc.task = l.goTaskHandle(t, f, nc)
+	return nc.task, nil
 }
 
 // GoEager creates a task running fn with an eager start (Loop.GoEager):
 // fn runs up to its first await before GoEager returns.
 func (co *Co) GoEager(fn TaskFunc) (*Task, error) {
-	var t *Task
-	err := co.call(func() error {
-		var e error
-		t, e = co.loop.goTaskFlags(fn, taskEager)
-		return e
-	})
-	return t, err
+	t, err := co.Go(fn)
+	if err != nil {
+		return nil, err
+	}
+	// The library starts the task at its first step; its code runs now,
+	// up to its first stop, and its first step carries out that stop.
+	nc := t.co
+	nc.eager = co
+	nc.started = true
+	co.ensureWake()
+	co.loop.goTasks.Add(1)
+	co.loop.releaseTurn()
+	go nc.main()
+	co.waitTurn()
+	nc.eager = nil
+	if co.dead.Load() {
+		return t, ErrClosed
+	}
+	return t, nil
+}
+
+// handBack returns the loop to the task that started co eagerly, when co
+// stops for the first time.
+func (l *Loop) handBack(co *Co) {
+	parent := co.eager
+	co.eager = nil
+	l.releaseTurn()
+	parent.wake <- turnGo
 }
 
 // Time is the loop's clock in seconds.
 func (co *Co) Time() float64 {
-	t := -1.0
-	_ = co.call(func() error { t = raw.Loop_time(co.loop.c); return nil })
-	return t
+	if co.check() != nil {
+		return -1
+	}
+	return raw.Loop_time(co.loop.c)
+}
+
+// cancelOwn records the message of a cancellation asked through Go for
+// the Go task co (the library keeps no accessor for it).
+func (co *Co) cancelOwn(message string) {
+	if co.c != nil {
+		setCancelMessage(co.c, message)
+	}
 }

@@ -84,7 +84,7 @@ func (l *Loop) gather(aws []Awaitable, flags uint) (*Future, error) {
 // gatherMade starts a gather (loop thread); its result, read by post, is
 // the children's results as a []any.
 func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
-	ptrs, _, err := l.futurePtrs(aws)
+	ptrs, fs, err := l.futurePtrs(aws)
 	if err != nil {
 		return made{}, err
 	}
@@ -96,6 +96,11 @@ func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
 	post := func(g raw.SwigcptrFuture) (any, error) {
 		res := make([]any, n)
 		for i := range res {
+			// A result Go knows already (a Go task's) needs no crossing.
+			if v, err, ok := fs[i].outcome(); ok && err == nil {
+				res[i] = v
+				continue
+			}
 			if rc := raw.Gather_result_at(g, int64(i), l.scratch); rc == 0 {
 				res[i] = getValue(l.scratch)
 			} else if c := raw.Gather_item(g, int64(i)).(raw.SwigcptrFuture); c != 0 {
@@ -290,45 +295,70 @@ func (ac *AsCompleted) Next() (index int, val any, err error, ok bool) {
 
 // Scope is a timeout scope (asyncio.timeout): a deadline around a stretch
 // of awaits in one Go task.
+//
+// The binding keeps the scope itself (the library's ac_timeout is entered
+// and left only from inside the running step of its task, and a Go task's
+// code runs between its steps), with the same rules: a timer cancels the
+// task at the deadline, and leaving the scope turns that cancellation
+// into ErrTimeout when taking it back leaves no more cancellations than
+// there were at the entry.
 type Scope struct {
-	co *Co
-	c  raw.SwigcptrTimeout
+	co         *Co
+	when       float64
+	state      int
+	timer      raw.SwigcptrHandle
+	cancelling int
 }
+
+// Scope states.
+const (
+	scopeEntered = iota
+	scopeExpiring
+	scopeExpired
+	scopeExited
+)
 
 // Timeout runs body with a deadline d from now (asyncio.timeout): when it
 // passes, the task is cancelled, body sees the cancellation at its await,
 // and Timeout returns an error matching ErrTimeout (and
 // context.DeadlineExceeded). A cancellation from elsewhere stays one.
 func (co *Co) Timeout(d time.Duration, body func(s *Scope) error) error {
-	return co.timeoutScope(func(out *uintptr) int {
-		return raw.Timeout_new(co.loop.c, timeoutSeconds(d), out)
-	}, body)
+	if err := co.check(); err != nil {
+		return err
+	}
+	when := math.Inf(1)
+	if d >= 0 {
+		when = raw.Loop_time(co.loop.c) + d.Seconds()
+	}
+	return co.timeoutScope(when, body)
 }
 
 // TimeoutAt is Timeout with a deadline at loop time when (seconds).
 func (co *Co) TimeoutAt(when float64, body func(s *Scope) error) error {
-	return co.timeoutScope(func(out *uintptr) int {
-		return raw.Timeout_new_at(co.loop.c, when, out)
-	}, body)
-}
-
-func (co *Co) timeoutScope(make func(out *uintptr) int, body func(s *Scope) error) error {
-	s := &Scope{co: co}
-	if err := co.call(func() error {
-		var out uintptr
-		if rc := make(&out); rc < 0 {
-			return codeError(rc)
-		}
-		s.c = raw.SwigcptrTimeout(out)
-		if rc := raw.Timeout_enter(s.c, co.t); rc < 0 {
-			raw.Timeout_unref(s.c)
-			return codeError(rc)
-		}
-		return nil
-	}); err != nil {
+	if err := co.check(); err != nil {
 		return err
 	}
-	err := body(s)
+	if math.IsNaN(when) {
+		return ErrInvalid
+	}
+	return co.timeoutScope(when, body)
+}
+
+func (co *Co) timeoutScope(when float64, body func(s *Scope) error) error {
+	s := &Scope{co: co, when: when, state: scopeEntered}
+	s.cancelling = raw.Task_cancelling(co.ctask())
+	if err := s.arm(); err != nil {
+		return err
+	}
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.exit(0)
+				panic(r)
+			}
+		}()
+		return body(s)
+	}()
 	outcome := 0
 	if err != nil {
 		outcome = codeHost
@@ -338,33 +368,93 @@ func (co *Co) timeoutScope(make func(out *uintptr) int, body func(s *Scope) erro
 		}
 	}
 	rc := outcome
-	_ = co.call(func() error {
-		rc = raw.Timeout_exit(s.c, outcome)
-		raw.Timeout_unref(s.c)
-		return nil
-	})
+	if co.check() == nil {
+		rc = s.exit(outcome)
+	}
 	if rc == codeTimedOut && outcome == codeCancelled {
 		return &Error{Code: codeTimedOut, Message: raw.Strerror(codeTimedOut), Cause: err}
 	}
 	return err
 }
 
+// arm starts the timer of the deadline (holder). A deadline already past
+// expires at the next timer phase.
+func (s *Scope) arm() error {
+	if math.IsInf(s.when, 1) {
+		return nil
+	}
+	l := s.co.loop
+	h := newHandle(&callback{loop: l, fn: s.fire})
+	var out uintptr
+	if rc := raw.Loop_call_at(l.c, s.when, fnCallback, uintptr(h), fnFreeHandle, &out); rc < 0 {
+		return codeError(rc)
+	}
+	s.timer = raw.SwigcptrHandle(out)
+	return nil
+}
+
+func (s *Scope) disarm() {
+	if s.timer != 0 {
+		raw.Handle_cancel(s.timer)
+		raw.Handle_unref(s.timer)
+		s.timer = 0
+	}
+}
+
+// fire: the deadline passed (a callback of the loop).
+func (s *Scope) fire() {
+	if s.timer != 0 {
+		raw.Handle_unref(s.timer)
+		s.timer = 0
+	}
+	co := s.co
+	if s.state == scopeEntered && co.c != nil && !co.finished {
+		s.state = scopeExpiring
+		raw.Task_cancel(co.ctask(), "")
+	}
+}
+
+// exit leaves the scope with the body's outcome code and returns the
+// scope's (ETIMEDOUT for its own expiry).
+func (s *Scope) exit(outcome int) int {
+	s.disarm()
+	if s.state == scopeExpiring {
+		s.state = scopeExpired
+		if raw.Task_uncancel(s.co.ctask()) <= s.cancelling && outcome == codeCancelled {
+			return codeTimedOut
+		}
+		return outcome
+	}
+	s.state = scopeExited
+	return outcome
+}
+
 // When is the scope's deadline (loop time; +Inf for none).
 func (s *Scope) When() float64 {
 	w := math.NaN()
-	_ = s.co.call(func() error { w = raw.Timeout_when(s.c); return nil })
+	_ = s.co.call(func() error { w = s.when; return nil })
 	return w
 }
 
 // Reschedule moves the deadline to loop time when (+Inf: none).
 func (s *Scope) Reschedule(when float64) error {
-	return s.co.call(func() error { return codeError(raw.Timeout_reschedule(s.c, when)) })
+	if math.IsNaN(when) {
+		return ErrInvalid
+	}
+	return s.co.call(func() error {
+		if s.state != scopeEntered {
+			return ErrState
+		}
+		s.disarm()
+		s.when = when
+		return s.arm()
+	})
 }
 
 // Expired reports whether the deadline passed while the scope was entered.
 func (s *Scope) Expired() bool {
 	e := false
-	_ = s.co.call(func() error { e = raw.Timeout_expired(s.c) == 1; return nil })
+	_ = s.co.call(func() error { e = s.state == scopeExpiring || s.state == scopeExpired; return nil })
 	return e
 }
 

@@ -39,7 +39,10 @@ type futureState struct {
 	err   error
 	fired bool // the outcome is captured
 
-	watched bool // loop thread: a done-callback captures the outcome
+	watched bool      // loop thread: a done-callback captures the outcome
+	goTask  *Co       // the Go task behind a task's future, while it runs
+	core    *slabCore // a Go task's: the slab holding its reference
+	slot    int
 }
 
 func (f *Future) future() *Future { return f }
@@ -83,6 +86,9 @@ func (f *futureState) read() (any, error) {
 // settle captures the outcome when the loop closes: the one it has, or
 // ErrClosed for a future that can no longer complete (loop thread).
 func (f *futureState) settle() {
+	if _, _, ok := f.outcome(); ok {
+		return
+	}
 	if raw.Future_done(f.c) == 1 {
 		f.capture(f.c)
 	} else {
@@ -144,6 +150,7 @@ func (f *futureState) outcome() (any, error, bool) {
 // futureCallback is a Go done-callback on a future (loop thread).
 type futureCallback struct {
 	loop *Loop
+	ctx  ctxMap // the context it was added in
 	fn   func(c raw.SwigcptrFuture)
 }
 
@@ -181,7 +188,7 @@ func (f *Future) AddDoneCallback(fn func(f *Future)) error {
 		if f.loop.closed {
 			return ErrClosed
 		}
-		cb := &futureCallback{loop: f.loop, fn: func(raw.SwigcptrFuture) { fn(f) }}
+		cb := &futureCallback{loop: f.loop, ctx: f.loop.currentCtx(), fn: func(raw.SwigcptrFuture) { fn(f) }}
 		// On failure free_ud has run: the handle is gone.
 		h := newHandle(cb)
 		return codeError(raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(h), fnFreeHandle))
@@ -258,11 +265,9 @@ func (f *Future) watch() {
 		return nil
 	}
 	var err error
-	switch co := l.activeCaller(); {
+	switch {
 	case l.onOwnerThread():
 		err = onLoop()
-	case co != nil:
-		err = co.call(onLoop)
 	default:
 		// The closure keeps f, and so the C reference, until it ran.
 		err = l.Post(func() { _ = onLoop() })
@@ -293,15 +298,15 @@ func (f *Future) Wait(ctx context.Context) (any, error) {
 	}
 	l := f.loop
 	if l.onOwnerThread() {
+		if co := l.cur.Load(); co != nil {
+			return co.Await(f)
+		}
 		if !l.closed && raw.Future_done(f.c) == 1 {
 			f.capture(f.c)
 			v, err, _ := f.outcome()
 			return v, err
 		}
 		return nil, errBlockLoop
-	}
-	if co := l.activeCaller(); co != nil {
-		return co.Await(f)
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -345,8 +350,17 @@ func (f *Future) Cancel(message string) bool {
 }
 
 func (f *Future) cancelOnLoop(message string) bool {
-	if f.loop.closed {
+	if f.loop.closed || f.c == 0 {
 		return false
+	}
+	if co := f.goTask; co != nil {
+		if co.finished {
+			// Its code returned: the task is done, whatever step of the
+			// library is left to record it.
+			return false
+		}
+		co.cancelOwn(message)
+		co.cancelTouched = true
 	}
 	return raw.Future_cancel(f.c, message) == 1
 }
@@ -413,6 +427,11 @@ func (f *futureState) releaseOnLoop() {
 		return
 	}
 	f.resolve(nil, ErrClosed) // a no-op once the outcome is captured
+	if f.core != nil {
+		f.c = 0
+		f.core.releaseOne(f.slot)
+		return
+	}
 	r, ok := l.refs[f.id]
 	f.c = 0
 	if ok {
@@ -436,7 +455,20 @@ func (t *Task) Release() {
 // (Loop.Spawn).
 type Task struct {
 	Future
-	t raw.SwigcptrTask
+	t  raw.SwigcptrTask
+	co *Co // a Go task's state
+}
+
+// resolveGo records the result of a Go task whose code returned it
+// (holder): the task is done for Go at once; the library records it at the
+// task's next step. A failure is left to the library (so that a failure
+// nobody reads is reported as never retrieved), as is a cancellation asked
+// while the code ran, which ends the task cancelled.
+func (t *Task) resolveGo(co *Co) {
+	if co.outcome.err != nil || co.c == nil || cancelsAtEnd(co.c) > cancelsAtWake(co.c) {
+		return
+	}
+	t.resolve(co.outcome.val, nil)
 }
 
 func (l *Loop) wrapTask(t raw.SwigcptrTask, owned bool) *Task {
@@ -468,7 +500,13 @@ func (t *Task) Cancelling() int {
 // Uncancel takes one cancellation request back and returns how many remain.
 func (t *Task) Uncancel() int {
 	n := 0
-	_ = t.loop.Call(func() error { n = raw.Task_uncancel(t.t); return nil })
+	_ = t.loop.Call(func() error {
+		if co := t.goTask; co != nil {
+			co.cancelTouched = true
+		}
+		n = raw.Task_uncancel(t.t)
+		return nil
+	})
 	return n
 }
 
@@ -476,6 +514,10 @@ func (t *Task) Uncancel() int {
 func (l *Loop) CurrentTask() *Task {
 	var t *Task
 	_ = l.Call(func() error {
+		if co := l.cur.Load(); co != nil {
+			t = co.Task()
+			return nil
+		}
 		if c := raw.Loop_current_task(l.c); c.Swigcptr() != 0 {
 			t = l.wrapTask(c.(raw.SwigcptrTask), false)
 		}

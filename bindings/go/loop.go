@@ -23,18 +23,32 @@ import (
 // call completes when the owner next runs the loop). Inside a Go task (see
 // Co) and inside callbacks the work runs at once.
 type Loop struct {
-	c      raw.SwigcptrLoop
-	owner  atomic.Uintptr     // token of the thread that runs the loop (its goroutine is locked to it); 0 once closed
-	active atomic.Pointer[Co] // the Go task being stepped: its goroutine may use the loop
-	runner bool               // started with StartLoop
-	grace  time.Duration      // how long Close lets cancelled tasks finish
+	c          raw.SwigcptrLoop
+	lp         *cLoop         // the C side of Go tasks (cglue.go)
+	holderTok  atomic.Uintptr // thread token of the goroutine holding the loop (sched.go); 0 while handed over
+	closedFlag atomic.Bool    // closed (readable from any goroutine)
+	runner     bool           // started with StartLoop
+	grace      time.Duration  // how long Close lets cancelled tasks finish
 
-	// Loop thread only.
-	closed  bool
-	closing bool               // StartLoop: the run ends for Close
-	scratch raw.SwigcptrValue  // a C value for conversions on the loop thread
-	refs    map[uint64]heldRef // C references held by Go objects, by id
-	nextID  uint64
+	// Holder only.
+	cOwner     uintptr            // thread that last ran the loop (the library's loop thread)
+	cur        atomic.Pointer[Co] // the Go task whose code runs (read by anyone, set by the holder)
+	woken      []wakeEntry        // Go tasks woken, to resume in order, from wokenAt
+	deferred   []deferredCall     // callbacks held back during the current run
+	wokenAt    int
+	run        *runState
+	rebinding  int
+	stopAsked  bool      // a stop was asked (Stop, Close) and has not ended a run yet
+	inCallback int       // depth of callbacks of the library running
+	cbCtx      ctxMap    // context of the running callback
+	stepCtx    *ctxMap   // context of the running step function, if any
+	slab       *taskSlab // where the next Go task's Task goes (taskslab.go)
+	baseCtx    ctxMap    // the loop's own context (outside any task)
+	closed     bool
+	closing    bool               // StartLoop: the run ends for Close
+	scratch    raw.SwigcptrValue  // a C value for conversions on the loop thread
+	refs       map[uint64]heldRef // C references held by Go objects, by id
+	nextID     uint64
 
 	// Any goroutine.
 	mu         sync.RWMutex // held for reading while posting: the loop stays referenced
@@ -55,6 +69,7 @@ type heldRef struct {
 	ptr   uintptr
 	unref func(uintptr)
 	fut   *futureState // for a future: settled when the loop closes
+	slab  *slabCore    // for Go tasks' Tasks (taskslab.go)
 }
 
 func unrefFuture(p uintptr) { raw.Future_unref(raw.SwigcptrFuture(p)) }
@@ -106,13 +121,24 @@ func newLoop(opts []Option) (*Loop, error) {
 		runnerDone: make(chan struct{}),
 		grace:      cfg.grace,
 	}
-	l.owner.Store(threadToken())
+	l.lp = newCLoop(l.c)
+	if l.lp == nil || prepareRun(l.lp) < 0 {
+		raw.Loop_unref(l.c)
+		raw.DeleteValue(l.scratch)
+		freeCLoop(l.lp)
+		return nil, codeError(-12)
+	}
+	tok := threadToken()
+	l.cOwner = tok
+	l.holderTok.Store(tok)
 	return l, nil
 }
 
 // NewLoop creates a loop owned by the calling goroutine, which it locks to
 // its OS thread until Close. The owner drives the loop (RunUntilComplete,
-// RunForever, Step) and must be the one to Close it.
+// RunForever, Step) and must be the one to Close it. While it drives the
+// loop, the goroutines of Go tasks run on its thread in turn; a run may
+// return on another thread (the owner stays locked to that one).
 func NewLoop(opts ...Option) (*Loop, error) {
 	runtime.LockOSThread()
 	l, err := newLoop(opts)
@@ -139,7 +165,10 @@ func StartLoop(opts ...Option) (*Loop, error) {
 		l.runner = true
 		ready <- nil
 		for !l.closing {
-			if rc := raw.Loop_run_forever(l.c); rc < 0 && rc != codeStopped {
+			r := l.startRun(runForever)
+			l.drive()
+			l.endRun()
+			if r.rc < 0 && r.rc != codeStopped {
 				break
 			}
 		}
@@ -172,18 +201,10 @@ func Run(fn TaskFunc, opts ...Option) (any, error) {
 	return val, err
 }
 
-// onOwnerThread reports whether the caller is the goroutine running the
-// loop (inside a callback, or the owner between runs): the only goroutine
-// on its thread, which it is locked to.
-func (l *Loop) onOwnerThread() bool { return threadToken() == l.owner.Load() }
-
-// activeCaller is the Go task being stepped if the caller is its goroutine.
-func (l *Loop) activeCaller() *Co {
-	if co := l.active.Load(); co != nil && co.g.Load() == goid() {
-		return co
-	}
-	return nil
-}
+// onOwnerThread reports whether the caller holds the loop (sched.go): the
+// owner between runs, a Go task's code, or a callback inside a run. It is
+// locked to its thread, so no other goroutine can be on it.
+func (l *Loop) onOwnerThread() bool { return threadToken() == l.holderTok.Load() }
 
 // Call runs fn on the loop's thread and returns its error: at once when
 // called on that thread or from the Go task being stepped, otherwise posted
@@ -195,9 +216,6 @@ func (l *Loop) Call(fn func() error) error {
 			return ErrClosed
 		}
 		return fn()
-	}
-	if co := l.activeCaller(); co != nil {
-		return co.call(fn)
 	}
 	cb := &callback{loop: l, fnErr: fn, done: make(chan error, 1)}
 	if err := l.post(cb); err != nil {
@@ -228,14 +246,27 @@ func (l *Loop) post(cb *callback) error {
 // callback is a Go function the loop calls once.
 type callback struct {
 	loop  *Loop
+	ctx   ctxMap // the context it was scheduled in
 	fn    func()
+	where string       // for a panic's report ("loop callback" when empty)
 	fnErr func() error // a synchronous call: its error goes to done
 	done  chan error
 	ran   bool
+	// deferred: held back during a run; it runs later (sched.go), so
+	// being released now does not mean it will not run.
+	deferred bool
 }
 
 func (c *callback) run() {
 	c.ran = true
+	l := c.loop
+	prev := l.cbCtx
+	l.cbCtx = c.ctx
+	l.inCallback++
+	defer func() {
+		l.inCallback--
+		l.cbCtx = prev
+	}()
 	if c.fnErr != nil {
 		var err error
 		func() {
@@ -249,12 +280,16 @@ func (c *callback) run() {
 		c.done <- err
 		return
 	}
-	defer recoverInto(c.loop, "loop callback")
+	where := c.where
+	if where == "" {
+		where = "loop callback"
+	}
+	defer recoverInto(c.loop, where)
 	c.fn()
 }
 
 func (c *callback) freed() {
-	if !c.ran && c.done != nil {
+	if !c.ran && !c.deferred && c.done != nil {
 		c.done <- ErrClosed
 	}
 }
@@ -268,33 +303,26 @@ func (l *Loop) Close() error {
 	if l.isReleased() {
 		return nil
 	}
-	if l.activeCaller() != nil {
-		return ErrRunning
-	}
-	owner := l.onOwnerThread()
-	if !l.runner {
-		if !owner {
-			return ErrWrongThread
-		}
-		if !l.closed && raw.Loop_is_running(l.c) == 1 {
+	if l.onOwnerThread() {
+		if l.cur.Load() != nil || l.run != nil || l.runner {
 			return ErrRunning
 		}
 		return l.shutdown()
 	}
-	if owner {
-		return ErrRunning
+	if !l.runner {
+		return ErrWrongThread
 	}
 	l.closeOnce.Do(func() {
 		_ = l.Post(func() {
 			l.closing = true
-			raw.Loop_stop(l.c)
+			_ = l.stop()
 		})
 	})
 	<-l.runnerDone
 	return l.closeErr
 }
 
-// shutdown runs on the owner thread with the loop not running.
+// shutdown runs on the holder with no run in progress.
 func (l *Loop) shutdown() error {
 	if l.closed {
 		return nil
@@ -306,36 +334,57 @@ func (l *Loop) shutdown() error {
 		}
 		deadline := time.Now().Add(l.grace)
 		for len(l.pendingTasks()) > 0 && time.Now().Before(deadline) {
-			if raw.Loop_step(l.c, 0.01, nil, nil) < 0 {
+			r := l.startRun(runStep)
+			r.block = 0.01
+			l.drive()
+			l.endRun()
+			if r.rc < 0 {
 				break
 			}
 		}
 	}
+	// Go tasks woken but not resumed never will be; callbacks held back
+	// run now (the library ran them already).
+	for _, e := range l.woken[l.wokenAt:] {
+		if e.cb != nil {
+			e.cb.run()
+		}
+	}
+	for _, d := range l.deferred {
+		d.cb.run()
+	}
+	l.woken, l.wokenAt, l.deferred = nil, 0, nil
 	rc := raw.Loop_close(l.c)
 	l.closed = true
+	l.closedFlag.Store(true)
 	refs := l.refs
 	l.refs = nil
 	// Outcomes first (reading a future needs none of the others freed).
 	for _, r := range refs {
 		if r.fut != nil {
 			r.fut.settle()
+		} else if r.slab != nil {
+			r.slab.settle()
 		}
 	}
 	for _, r := range refs {
 		unrefC(r)
 	}
-	l.goTasks.Wait()
+	l.processFreedMerge(true)
 	raw.DeleteValue(l.scratch)
 	l.mu.Lock()
 	l.released = true
 	raw.Loop_unref(l.c)
 	l.mu.Unlock()
+	l.processFreedMerge(true)
+	freeCLoop(l.lp)
+	l.lp = nil
+	// The goroutines of Go tasks the loop released end with ErrClosed.
+	l.goTasks.Wait()
 	// The thread goes back to the scheduler: it no longer stands for the
 	// loop.
-	l.owner.Store(0)
-	if !l.runner {
-		runtime.UnlockOSThread()
-	}
+	l.holderTok.Store(0)
+	runtime.UnlockOSThread()
 	if rc < 0 && rc != codeClosed {
 		return codeError(rc)
 	}
@@ -376,7 +425,13 @@ func (l *Loop) holdFuture(f *futureState) uint64 {
 	return l.nextID
 }
 
-func unrefC(r heldRef) { r.unref(r.ptr) }
+func unrefC(r heldRef) {
+	if r.slab != nil {
+		r.slab.release()
+		return
+	}
+	r.unref(r.ptr)
+}
 
 // releaseLater is called by finalizers (any goroutine): the reference is
 // dropped on the loop thread, in batches.
@@ -413,9 +468,35 @@ func (l *Loop) RunUntilComplete(a Awaitable) (any, error) {
 		return nil, err
 	}
 	f := a.future()
-	rc := raw.Loop_run_until_complete(l.c, f.c)
-	if rc == codeStopped || rc == codeRunning || rc == codeInvalid || rc == codeClosed || rc == codeWrongThread {
-		return nil, codeError(rc)
+	if f.loop != l || f.c == 0 {
+		return nil, ErrInvalid
+	}
+	if raw.Future_done(f.c) == 1 {
+		// asyncio still runs one iteration for a future already done.
+		r := l.startRun(runStep)
+		l.drive()
+		l.endRun()
+		if r.rc < 0 && r.rc != codeStopped {
+			return nil, codeError(r.rc)
+		}
+		return f.Result()
+	}
+	r := l.startRun(runUntil)
+	r.until = f
+	if t, ok := a.(*Task); ok && t.co != nil {
+		setUntilTask(l.lp, t.t)
+	}
+	watched := watchUntil(l.lp, f.c) == 0
+	l.drive()
+	if watched && raw.Future_done(f.c) != 1 {
+		unwatchUntil(l.lp, f.c)
+	}
+	l.endRun()
+	if raw.Future_done(f.c) != 1 {
+		if r.rc < 0 {
+			return nil, codeError(r.rc)
+		}
+		return nil, ErrStopped
 	}
 	return f.Result()
 }
@@ -425,7 +506,13 @@ func (l *Loop) RunForever() error {
 	if err := l.ownerOnly(); err != nil {
 		return err
 	}
-	return codeError(raw.Loop_run_forever(l.c))
+	r := l.startRun(runForever)
+	l.drive()
+	l.endRun()
+	if r.rc < 0 && r.rc != codeStopped {
+		return codeError(r.rc)
+	}
+	return nil
 }
 
 // StepInfo is what one Step reports.
@@ -435,19 +522,24 @@ type StepInfo struct {
 	NextDeadline float64 // loop time of the next timer, or -1
 }
 
-// Step runs one iteration of the loop, blocking at most maxBlock for I/O:
-// for hosts that own their frame loop. Owner goroutine only.
+// Step runs one iteration of the loop, blocking at most maxBlock for I/O,
+// then lets the Go tasks it woke run up to their next await: for hosts
+// that own their frame loop. Owner goroutine only.
 func (l *Loop) Step(maxBlock time.Duration) (StepInfo, error) {
 	if err := l.ownerOnly(); err != nil {
 		return StepInfo{}, err
 	}
-	var pending int32
-	var next float64
-	n := raw.Loop_step(l.c, maxBlock.Seconds(), &pending, &next)
-	if n < 0 {
-		return StepInfo{}, codeError(n)
+	r := l.startRun(runStep)
+	r.block = maxBlock.Seconds()
+	if r.block < 0 {
+		r.block = 0
 	}
-	return StepInfo{Ran: n, Pending: pending != 0, NextDeadline: next}, nil
+	l.drive()
+	l.endRun()
+	if r.rc < 0 {
+		return StepInfo{}, codeError(r.rc)
+	}
+	return r.info, nil
 }
 
 func (l *Loop) ownerOnly() error {
@@ -460,13 +552,25 @@ func (l *Loop) ownerOnly() error {
 	if l.closed {
 		return ErrClosed
 	}
+	if l.run != nil || l.cur.Load() != nil {
+		return ErrRunning
+	}
 	return nil
 }
 
 // Stop asks the running loop to return once the callbacks already ready
 // have run (asyncio's stop).
 func (l *Loop) Stop() error {
-	return l.Call(func() error { return codeError(raw.Loop_stop(l.c)) })
+	return l.Call(func() error { return l.stop() })
+}
+
+// stop asks the loop to stop (holder).
+func (l *Loop) stop() error {
+	rc := raw.Loop_stop(l.c)
+	if rc == 0 {
+		l.stopAsked = true
+	}
+	return codeError(rc)
 }
 
 func (l *Loop) isReleased() bool {
@@ -580,10 +684,10 @@ type Handle struct {
 	id   uint64
 }
 
-func (l *Loop) schedule(fn func(), sched func(h uintptr, out *uintptr) int) (*Handle, error) {
+func (l *Loop) scheduleCallback(fn func(), sched func(h uintptr, out *uintptr) int) (*Handle, error) {
 	var hd *Handle
 	err := l.Call(func() error {
-		h := newHandle(&callback{loop: l, fn: fn})
+		h := newHandle(&callback{loop: l, fn: fn, ctx: l.currentCtx()})
 		var out uintptr
 		if rc := sched(uintptr(h), &out); rc < 0 {
 			return codeError(rc)
@@ -597,21 +701,21 @@ func (l *Loop) schedule(fn func(), sched func(h uintptr, out *uintptr) int) (*Ha
 
 // CallSoon schedules fn to run once, after the callbacks already ready.
 func (l *Loop) CallSoon(fn func()) (*Handle, error) {
-	return l.schedule(fn, func(h uintptr, out *uintptr) int {
+	return l.scheduleCallback(fn, func(h uintptr, out *uintptr) int {
 		return raw.Loop_call_soon(l.c, fnCallback, h, fnFreeHandle, out)
 	})
 }
 
 // CallLater schedules fn to run after d.
 func (l *Loop) CallLater(d time.Duration, fn func()) (*Handle, error) {
-	return l.schedule(fn, func(h uintptr, out *uintptr) int {
+	return l.scheduleCallback(fn, func(h uintptr, out *uintptr) int {
 		return raw.Loop_call_later(l.c, d.Seconds(), fnCallback, h, fnFreeHandle, out)
 	})
 }
 
 // CallAt schedules fn to run at loop time when (seconds, see Time).
 func (l *Loop) CallAt(when float64, fn func()) (*Handle, error) {
-	return l.schedule(fn, func(h uintptr, out *uintptr) int {
+	return l.scheduleCallback(fn, func(h uintptr, out *uintptr) int {
 		return raw.Loop_call_at(l.c, when, fnCallback, h, fnFreeHandle, out)
 	})
 }

@@ -225,7 +225,7 @@ func (st *serverState) connection(c raw.SwigcptrStream) {
 			_ = co.call(func() error { l.report("connection handler failed", err); return nil })
 		}
 		return nil, err
-	})
+	}, 0, 0)
 	if err != nil {
 		raw.Stream_close(c)
 	}

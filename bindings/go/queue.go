@@ -71,16 +71,23 @@ func (q *Queue) put(priority int64, withPriority bool, v any) func() (made, erro
 	}
 }
 
-// Put puts v, waiting while the queue is full. ErrShutdown once the queue
-// is shut down.
-func (q *Queue) Put(co *Co, v any) error {
-	_, err := co.awaitOp(q.loop, q.put(0, false, v))
-	return err
-}
+// Put puts v, waiting while the queue is full (as in asyncio, a put with
+// room does not suspend). ErrShutdown once the queue is shut down.
+func (q *Queue) Put(co *Co, v any) error { return q.putCo(co, 0, false, v) }
 
 // PutPriority is Put with a priority (priority queues only).
 func (q *Queue) PutPriority(co *Co, priority int64, v any) error {
-	_, err := co.awaitOp(q.loop, q.put(priority, true, v))
+	return q.putCo(co, priority, true, v)
+}
+
+func (q *Queue) putCo(co *Co, priority int64, withPriority bool, v any) error {
+	if q.loop != co.loop {
+		return ErrInvalid
+	}
+	if err := co.fastCheck(); err != nil {
+		return err
+	}
+	_, err := co.finishOp(opQueuePut(co.loop.holderTok.Load(), q.c, priority, withPriority, v), nil)
 	return err
 }
 
@@ -113,9 +120,18 @@ func (q *Queue) get() (made, error) {
 	return opFuture(raw.Queue_get(q.c, &out), out)
 }
 
-// Get takes the next item, waiting while the queue is empty. ErrShutdown
-// once the queue is shut down and empty.
-func (q *Queue) Get(co *Co) (any, error) { return co.awaitOp(q.loop, q.get) }
+// Get takes the next item, waiting while the queue is empty (as in
+// asyncio, a get with an item there does not suspend). ErrShutdown once
+// the queue is shut down and empty.
+func (q *Queue) Get(co *Co) (any, error) {
+	if q.loop != co.loop {
+		return nil, ErrInvalid
+	}
+	if err := co.fastCheck(); err != nil {
+		return nil, err
+	}
+	return co.finishOp(opQueueGet(co.loop.holderTok.Load(), q.c), nil)
+}
 
 // GetFuture is a future of the next item.
 func (q *Queue) GetFuture() (*Future, error) { return q.loop.futureOp(q.get) }

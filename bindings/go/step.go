@@ -35,7 +35,10 @@ type Step struct {
 	post     func(raw.SwigcptrFuture) (any, error)
 }
 
-type stepTask struct{ s Step }
+type stepTask struct {
+	s   Step
+	ctx ctxMap // the task's context (contextvar.go)
+}
 
 // Spawn creates a task driven by fn, with state in Step.State.
 func (l *Loop) Spawn(fn StepFunc, state any) (*Task, error) {
@@ -49,7 +52,7 @@ func (l *Loop) Spawn(fn StepFunc, state any) (*Task, error) {
 }
 
 func (l *Loop) spawn(fn StepFunc, state any) (*Task, error) {
-	st := &stepTask{s: Step{State: state, loop: l, fn: fn}}
+	st := &stepTask{s: Step{State: state, loop: l, fn: fn}, ctx: l.currentCtx()}
 	h := newHandle(st)
 	var out uintptr
 	if rc := raw.Task_new(l.c, fnStepFunc, uintptr(h), fnFreeHandle, 0, &out); rc < 0 {
@@ -62,7 +65,11 @@ func (l *Loop) spawn(fn StepFunc, state any) (*Task, error) {
 func (st *stepTask) step(t raw.SwigcptrTask) (rc int) {
 	s := &st.s
 	s.t = t
+	l := s.loop
+	prev := l.stepCtx
+	l.stepCtx = &st.ctx
 	defer func() {
+		l.stepCtx = prev
 		if r := recover(); r != nil {
 			rc = finishTask(s.loop, t, nil, &PanicError{Value: r})
 		}
@@ -103,7 +110,7 @@ func (s *Step) Sleep(d time.Duration) int {
 func (s *Step) Spawn(fn StepFunc, state any) (*Task, error) { return s.loop.spawn(fn, state) }
 
 // Go creates a Go task from inside this step.
-func (s *Step) Go(fn TaskFunc) (*Task, error) { return s.loop.goTask(fn) }
+func (s *Step) Go(fn TaskFunc) (*Task, error) { return s.loop.goTask(fn, 0, 0) }
 
 // Gather waits for every a (read the []any of results with Outcome);
 // return its result.
@@ -138,4 +145,52 @@ func (s *Step) Outcome() (any, error) {
 		r = awaitOutcome(s.loop, s.t, s.awaiting)
 	}
 	return r.val, r.err
+}
+
+// finishTask stores a step task's outcome and gives the step's return
+// value.
+func finishTask(l *Loop, t raw.SwigcptrTask, val any, err error) int {
+	if err == nil {
+		cv := setValue(l.scratch, val)
+		rc := raw.Task_return(t, l.scratch)
+		cv.release(rc >= 0)
+		return rc
+	}
+	e, code := errorToC(err)
+	if e != 0 {
+		raw.Task_raise(t, e)
+		raw.Error_unref(e)
+	}
+	return code
+}
+
+// awaitOutcome is how a step task's last await ended (in its step); f is
+// the Go future it awaited, if any.
+func awaitOutcome(l *Loop, t raw.SwigcptrTask, f *Future) coReply {
+	if f != nil && f.post != nil {
+		return awaitOutcomeWith(l, t, func(raw.SwigcptrFuture) (any, error) { return f.post() })
+	}
+	return awaitOutcomeWith(l, t, nil)
+}
+
+// awaitOutcomeWith is awaitOutcome for a future whose result post reads.
+func awaitOutcomeWith(l *Loop, t raw.SwigcptrTask, post func(raw.SwigcptrFuture) (any, error)) coReply {
+	rc, awp, v := taskOutcome(uintptr(t))
+	aw := raw.SwigcptrFuture(awp)
+	if rc == 0 {
+		if aw != 0 && post != nil && raw.Future_state_of(aw) == futureResult {
+			v, err := post(aw)
+			return coReply{val: v, err: err}
+		}
+		return coReply{val: v}
+	}
+	if aw != 0 {
+		if e := raw.Future_error(aw).(raw.SwigcptrError); e != 0 {
+			// A cancellation wins over what the awaited future did.
+			if rc != codeCancelled || raw.Error_code(e) == codeCancelled {
+				return coReply{err: errorFromC(e)}
+			}
+		}
+	}
+	return coReply{err: codeError(rc)}
 }

@@ -98,9 +98,16 @@ func (lk *Lock) acquire() (made, error) {
 	return opFuture(raw.Lock_acquire(lk.c, &out), out)
 }
 
-// Acquire waits until the task holds the lock.
+// Acquire waits until the task holds the lock (as in asyncio, taking a
+// free lock nobody waits for does not suspend).
 func (lk *Lock) Acquire(co *Co) error {
-	_, err := co.awaitOp(lk.loop, lk.acquire)
+	if lk.loop != co.loop {
+		return ErrInvalid
+	}
+	if err := co.fastCheck(); err != nil {
+		return err
+	}
+	_, err := co.finishOp(opLockAcquire(co.loop.holderTok.Load(), lk.c), nil)
 	return err
 }
 
@@ -115,7 +122,16 @@ func (lk *Lock) TryAcquire() bool {
 
 // Release releases the lock; the first waiter gets it. ErrState when it
 // is not locked.
-func (lk *Lock) Release() error { return lk.loop.errCall(func() int { return raw.Lock_release(lk.c) }) }
+func (lk *Lock) Release() error {
+	l := lk.loop
+	if tok := l.holderTok.Load(); tok != 0 && !l.closedFlag.Load() {
+		// One crossing when the caller holds the loop.
+		if rc := lockRelease(tok, lk.c); rc != opWrong {
+			return codeError(rc)
+		}
+	}
+	return l.errCall(func() int { return raw.Lock_release(lk.c) })
+}
 
 // Locked reports whether the lock is held.
 func (lk *Lock) Locked() bool { return lk.loop.boolCall(func() int { return raw.Lock_locked(lk.c) }) }
@@ -346,9 +362,16 @@ func (s *Semaphore) acquire() (made, error) {
 	return opFuture(raw.Semaphore_acquire(s.c, &out), out)
 }
 
-// Acquire waits until the task holds a permit.
+// Acquire waits until the task holds a permit (without suspending when
+// one is free and nobody waits).
 func (s *Semaphore) Acquire(co *Co) error {
-	_, err := co.awaitOp(s.loop, s.acquire)
+	if s.loop != co.loop {
+		return ErrInvalid
+	}
+	if err := co.fastCheck(); err != nil {
+		return err
+	}
+	_, err := co.finishOp(opSemaphoreAcquire(co.loop.holderTok.Load(), s.c), nil)
 	return err
 }
 
@@ -362,7 +385,13 @@ func (s *Semaphore) TryAcquire() bool {
 
 // Release returns a permit.
 func (s *Semaphore) Release() error {
-	return s.loop.errCall(func() int { return raw.Semaphore_release(s.c) })
+	l := s.loop
+	if tok := l.holderTok.Load(); tok != 0 && !l.closedFlag.Load() {
+		if rc := semaphoreRelease(tok, s.c); rc != opWrong {
+			return codeError(rc)
+		}
+	}
+	return l.errCall(func() int { return raw.Semaphore_release(s.c) })
 }
 
 // Locked reports whether an acquire would wait.

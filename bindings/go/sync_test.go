@@ -219,9 +219,8 @@ func TestBarrier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The last arrival's future is done at once and awaiting it does not
-	// suspend (asyncio's Barrier: the releasing task returns first); the
-	// waiters it woke resume after it.
+	// The last arrival's future is done at once: as in asyncio, its wait
+	// does not suspend, so it goes on first; the others resume in order.
 	expectTrace(t, &tr, "2 passed as 2 at 2", "0 passed as 0 at 2", "1 passed as 1 at 2")
 }
 

@@ -252,8 +252,6 @@ func TestCoGatherResultsInOrder(t *testing.T) {
 	expectTrace(t, &tr, "Hello, B after 1 seconds", "Hello, C after 2 seconds", "Hello, A after 3 seconds")
 }
 
-// asyncio's rule: awaiting a future that is already done does not suspend,
-// so the other task runs only when main awaits it.
 func TestAwaitDoneFutureDoesNotSuspend(t *testing.T) {
 	var tr trace
 	_, err := Run(func(co *Co) (any, error) {
@@ -270,6 +268,8 @@ func TestAwaitDoneFutureDoesNotSuspend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As in asyncio, awaiting a future that is already done reads it at
+	// once: main goes on before the task it just created starts.
 	expectTrace(t, &tr, "main", "other")
 }
 

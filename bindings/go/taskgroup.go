@@ -21,18 +21,29 @@ type TaskGroup struct {
 // (errors.Is also matches any of them). Cancelled tasks are not errors. A
 // body that returns an error (or panics) cancels the tasks; its error joins
 // the children.
+//
+// The library makes a group only from inside the running step of its
+// task, so entering the group gives the loop a turn first (as an await of
+// a done future does in the library's protocol).
 func (co *Co) TaskGroup(body func(tg *TaskGroup) error) error {
-	l := co.loop
 	tg := &TaskGroup{co: co}
-	if err := co.call(func() error {
+	var cerr error
+	if err := co.inStep(func() bool {
 		var out uintptr
-		if rc := raw.Taskgroup_new(co.t, &out); rc < 0 {
-			return codeError(rc)
+		if rc := raw.Taskgroup_new(co.ctask(), &out); rc < 0 {
+			cerr = codeError(rc)
+			return false
 		}
 		tg.c = raw.SwigcptrTaskgroup(out)
-		return nil
+		return false
 	}); err != nil {
+		if tg.c != 0 {
+			_ = co.call(func() error { raw.Taskgroup_unref(tg.c); return nil })
+		}
 		return err
+	}
+	if cerr != nil {
+		return cerr
 	}
 	bodyErr := func() (err error) {
 		defer func() {
@@ -42,8 +53,10 @@ func (co *Co) TaskGroup(body func(tg *TaskGroup) error) error {
 		}()
 		return body(tg)
 	}()
-	var join *Future
-	err := co.call(func() error {
+	// The join, then its await, inside the task's step (the library joins
+	// only from the parent's running step).
+	var jerr error
+	err := co.inStep(func() bool {
 		code := 0
 		var e raw.SwigcptrError
 		if bodyErr != nil {
@@ -55,13 +68,14 @@ func (co *Co) TaskGroup(body func(tg *TaskGroup) error) error {
 			raw.Error_unref(e)
 		}
 		if rc < 0 {
-			return codeError(rc)
+			jerr = codeError(rc)
+			return false
 		}
-		join = l.wrapFuture(raw.SwigcptrFuture(out), true)
-		return nil
+		reqAwait(co.c, out, true)
+		return true
 	})
 	if err == nil {
-		_, err = co.Await(join)
+		err = jerr
 	}
 	_ = co.call(func() error {
 		tg.joined = true
@@ -81,9 +95,7 @@ func (tg *TaskGroup) Go(fn TaskFunc) (*Task, error) {
 			return ErrState
 		}
 		var e error
-		t, e = l.newGoTask(fn, func(h uintptr, out *uintptr) int {
-			return raw.Taskgroup_spawn(tg.c, fnCoStep, h, fnFreeHandle, 0, out)
-		})
+		t, e = l.goTask(fn, 0, uintptr(tg.c))
 		return e
 	})
 	return t, err

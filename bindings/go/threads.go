@@ -208,22 +208,20 @@ func (co *Co) AwaitTS(ts *TSFuture) (any, error) { return co.awaitNew(ts.wrap(co
 // its outcome; cancelling that future cancels the task. If the loop closes
 // first, the future fails with ErrClosed.
 func (l *Loop) RunThreadsafe(fn TaskFunc) (*TSFuture, error) {
-	co := &Co{
-		loop:   l,
-		fn:     fn,
-		toLoop: make(chan coMsg),
-		toCo:   make(chan coReply),
-		dead:   make(chan struct{}),
-	}
+	co := &Co{loop: l, fn: fn}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.released {
 		return nil, ErrClosed
 	}
+	// The loop's thread sets co.c when the task first wakes.
 	h := newHandle(co)
-	var out uintptr
-	if rc := raw.Run_threadsafe(l.c, fnCoStep, uintptr(h), fnFreeHandle, &out); rc < 0 {
-		return nil, codeError(rc)
+	ts, rc := spawnCoThreadsafe(l, h)
+	if rc != 0 {
+		if rc > 0 {
+			deleteHandle(h)
+		}
+		return nil, codeError(ccode(rc))
 	}
-	return newTSFuture(raw.SwigcptrTsfuture(out)), nil
+	return newTSFuture(ts), nil
 }

@@ -46,6 +46,9 @@ func acgoFreeBox(ptr unsafe.Pointer) {
 //export acgoCallback
 func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
 	cb := handle(uintptr(ud)).Value().(*callback)
+	if cb.loop.deferCallback(cb) {
+		return
+	}
 	cb.run()
 }
 
@@ -60,18 +63,25 @@ func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
 		defer recoverInto(v.loop, "future done-callback")
 		v.capture(c)
 	case *futureCallback:
-		defer recoverInto(v.loop, "future done-callback")
-		v.fn(c)
+		cb := &callback{loop: v.loop, ctx: v.ctx, where: "future done-callback", fn: func() { v.fn(c) }}
+		if v.loop.deferCallback(cb) {
+			return
+		}
+		cb.run()
 	}
 }
 
-// acgoCoStep steps a task written as a Go function running in its own
-// goroutine.
+// acgoCoCall runs Go code a Go task asked to run inside its step (a call
+// the library accepts only from the running step); 0 when that code asked
+// for an await, -1 (ACGO_WAKE_NOW) when the task goes on at once.
 //
-//export acgoCoStep
-func acgoCoStep(task *C.ac_task, state unsafe.Pointer) C.int {
-	co := handle(uintptr(state)).Value().(*Co)
-	return C.int(co.step(raw.SwigcptrTask(uintptr(unsafe.Pointer(task)))))
+//export acgoCoCall
+func acgoCoCall(h C.uintptr_t, rc C.int) C.int {
+	co := handle(uintptr(h)).Value().(*Co)
+	if co.stepCall() {
+		return 0
+	}
+	return -1
 }
 
 // acgoStepFunc steps a task written as a Go step function.

@@ -20,10 +20,10 @@
 //	    await asyncio.gather(*tasks)
 //	    print(f"Final shared resource value: {shared_resource}")
 //
-// Every task first announces itself (awaiting the acquire takes one trip
-// through the loop), then the tasks get the lock one after the other in the
-// order they asked for it. The counter needs no Go mutex: only one task
-// runs at a time.
+// As in asyncio, the first task takes the free lock at once; the others
+// announce themselves and get the lock one after the other in the order
+// they asked for it. The counter needs no Go mutex: only one task runs at a
+// time.
 package main
 
 import (

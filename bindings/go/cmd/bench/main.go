@@ -4,11 +4,23 @@
 //
 //	W1  spawn N tasks that each return an int, await all  (ns/task)
 //	W3  two tasks bounce a token through two capacity-1 queues (ns/round trip)
+//	W4  100 tasks take one lock M times each, yielding while holding it
+//	    (ns/acquisition)
 //
-// each through Go tasks (a goroutine per task), through step functions
-// (the library's task protocol, no goroutine), and in plain Go. Every
-// figure is the median of the repetitions (after a warm-up at 1/10 size),
-// with the min and max.
+// each through Go tasks (Go functions, what a Go program writes), through
+// step functions (the library's task protocol, no goroutine), and in plain
+// Go. Every figure is the median of the repetitions (after a warm-up at
+// 1/10 size), with the min and max.
+//
+// With -result it runs W1, W3 and W4 once each through Go tasks (after a
+// warm-up at 1/10 size), at the sizes of BENCHMARKS.md divided by -scale,
+// and prints one line per workload for the benchmark driver:
+//
+//	RESULT W1 asyncore-go <ns> ns/task
+//	RESULT W3 asyncore-go <ns> ns/trip
+//	RESULT W4 asyncore-go <ns> ns/acquire
+//
+// It exits with status 1 when a workload computes a wrong result.
 package main
 
 import (
@@ -29,6 +41,8 @@ var (
 	reps    = flag.Int("reps", 3, "repetitions per figure")
 	only    = flag.String("only", "", "run only the figures whose name contains this")
 	profile = flag.String("cpuprofile", "", "write a CPU profile to this file")
+	result  = flag.Bool("result", false, "run W1, W3 and W4 through Go tasks once and print RESULT lines")
+	scale   = flag.Int("scale", 1, "with -result: divide the workload sizes by this")
 )
 
 func must(err error) {
@@ -54,33 +68,37 @@ func measure(name string, n int, fn func(n int) time.Duration) {
 
 // ---- W1 ----
 
-func w1GoTasks(n int) time.Duration {
+// w1Natural is W1 as a Go program writes it: co.Go for each task, then
+// co.Gather. It fails unless every task's result is its index.
+func w1Natural(n int) (time.Duration, error) {
 	var d time.Duration
 	_, err := asyncore.Run(func(co *asyncore.Co) (any, error) {
 		start := time.Now()
 		tasks := make([]asyncore.Awaitable, n)
-		err := co.Call(func() error {
-			for i := range tasks {
-				i := int64(i)
-				t, err := co.Loop().Go(func(*asyncore.Co) (any, error) { return i, nil })
-				if err != nil {
-					return err
-				}
-				tasks[i] = t
+		for i := range tasks {
+			v := int64(i)
+			t, err := co.Go(func(*asyncore.Co) (any, error) { return v, nil })
+			if err != nil {
+				return nil, err
 			}
-			return nil
-		})
+			tasks[i] = t
+		}
+		res, err := co.Gather(tasks...)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := co.Gather(tasks...); err != nil {
-			return nil, err
-		}
 		d = time.Since(start)
+		if len(res) != n {
+			return nil, fmt.Errorf("W1: %d results for %d tasks", len(res), n)
+		}
+		for i, r := range res {
+			if r != int64(i) {
+				return nil, fmt.Errorf("W1: task %d returned %v", i, r)
+			}
+		}
 		return nil, nil
 	})
-	must(err)
-	return d
+	return d, err
 }
 
 func w1StepTasks(n int) time.Duration {
@@ -115,6 +133,12 @@ func w1StepTasks(n int) time.Duration {
 	return time.Since(start)
 }
 
+// mustRun is a checked workload's time; a failure ends the program.
+func mustRun(d time.Duration, err error) time.Duration {
+	must(err)
+	return d
+}
+
 func w1Goroutines(n int) time.Duration {
 	start := time.Now()
 	results := make([]int64, n)
@@ -132,14 +156,22 @@ func w1Goroutines(n int) time.Duration {
 
 // ---- W3 ----
 
-func w3GoTasks(n int) time.Duration {
+// w3Natural is W3 as a Go program writes it: two Go tasks, Put and Get. It
+// fails unless every token comes back as sent.
+func w3Natural(n int) (time.Duration, error) {
 	var d time.Duration
 	_, err := asyncore.Run(func(co *asyncore.Co) (any, error) {
 		l := co.Loop()
-		ping, _ := l.NewQueue(1)
-		pong, _ := l.NewQueue(1)
+		ping, err := l.NewQueue(1)
+		if err != nil {
+			return nil, err
+		}
+		pong, err := l.NewQueue(1)
+		if err != nil {
+			return nil, err
+		}
 		start := time.Now()
-		echo, _ := co.Go(func(co *asyncore.Co) (any, error) {
+		echo, err := co.Go(func(co *asyncore.Co) (any, error) {
 			for i := 0; i < n; i++ {
 				v, err := ping.Get(co)
 				if err != nil {
@@ -151,20 +183,28 @@ func w3GoTasks(n int) time.Duration {
 			}
 			return nil, nil
 		})
+		if err != nil {
+			return nil, err
+		}
 		for i := 0; i < n; i++ {
 			if err := ping.Put(co, int64(i)); err != nil {
 				return nil, err
 			}
-			if _, err := pong.Get(co); err != nil {
+			v, err := pong.Get(co)
+			if err != nil {
 				return nil, err
 			}
+			if v != int64(i) {
+				return nil, fmt.Errorf("W3: sent %d, got back %v", i, v)
+			}
 		}
-		_, err := co.Await(echo)
+		if _, err := co.Await(echo); err != nil {
+			return nil, err
+		}
 		d = time.Since(start)
-		return nil, err
+		return nil, nil
 	})
-	must(err)
-	return d
+	return d, err
 }
 
 // bouncer is a W3 step task: put then get (the pinger) or get then put.
@@ -245,6 +285,107 @@ func w3Channels(n int) time.Duration {
 	return time.Since(start)
 }
 
+// ---- W4 ----
+
+// w4Tasks is the number of tasks of W4.
+const w4Tasks = 100
+
+// w4Natural is W4 as a Go program writes it: w4Tasks Go tasks, each taking
+// the lock m times and yielding (co.Yield) while holding it. It fails
+// unless the lock excluded every other holder and every acquisition
+// happened.
+func w4Natural(m int) (time.Duration, error) {
+	var d time.Duration
+	_, err := asyncore.Run(func(co *asyncore.Co) (any, error) {
+		lk, err := co.Loop().NewLock()
+		if err != nil {
+			return nil, err
+		}
+		holders, count := 0, 0
+		start := time.Now()
+		tasks := make([]asyncore.Awaitable, w4Tasks)
+		for i := range tasks {
+			t, err := co.Go(func(co *asyncore.Co) (any, error) {
+				for r := 0; r < m; r++ {
+					if err := lk.Acquire(co); err != nil {
+						return nil, err
+					}
+					holders++
+					count++
+					if holders != 1 {
+						return nil, fmt.Errorf("W4: %d holders of the lock", holders)
+					}
+					if err := co.Yield(); err != nil {
+						return nil, err
+					}
+					holders--
+					if err := lk.Release(); err != nil {
+						return nil, err
+					}
+				}
+				return nil, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			tasks[i] = t
+		}
+		if _, err := co.Gather(tasks...); err != nil {
+			return nil, err
+		}
+		d = time.Since(start)
+		if count != w4Tasks*m {
+			return nil, fmt.Errorf("W4: %d acquisitions, want %d", count, w4Tasks*m)
+		}
+		return nil, nil
+	})
+	return d, err
+}
+
+// runResults is -result: each workload once after a warm-up at 1/10 size.
+func runResults(scale int) {
+	if scale < 1 {
+		scale = 1
+	}
+	type workload struct {
+		id, unit string
+		units    int // what the time is divided by
+		size     int
+		run      func(n int) (time.Duration, error)
+	}
+	w4m := max(1, 2000/scale)
+	ws := []workload{
+		{"W1", "ns/task", 200000 / scale, 200000 / scale, w1Natural},
+		{"W3", "ns/trip", 200000 / scale, 200000 / scale, w3Natural},
+		{"W4", "ns/acquire", w4Tasks * w4m, w4m, w4Natural},
+	}
+	failed := false
+	for _, w := range ws {
+		if _, err := w.run(max(1, w.size/10)); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s warm-up: %v\n", w.id, err)
+			failed = true
+			continue
+		}
+		d, err := w.run(w.size)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", w.id, err)
+			failed = true
+			continue
+		}
+		fmt.Printf("RESULT %s asyncore-go %.1f %s\n", w.id, float64(d.Nanoseconds())/float64(w.units), w.unit)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func max(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
 // ---- crossing cgo ----
 
 func cgoCall(n int) time.Duration {
@@ -274,7 +415,7 @@ func cgoCallback(n int) time.Duration {
 }
 
 func goHandOff(n int) time.Duration {
-	// One Go-task step: loop thread to task goroutine and back.
+	// One yield of a Go task: a run of the loop and back to the task.
 	var d time.Duration
 	_, err := asyncore.Run(func(co *asyncore.Co) (any, error) {
 		start := time.Now()
@@ -298,14 +439,21 @@ func main() {
 		must(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
 	}
+	if *result {
+		runResults(*scale)
+		return
+	}
 	fmt.Printf("Go binding benchmarks (GOMAXPROCS from the environment)\n")
 	measure("cgo call (Go -> C, via SWIG)", 5_000_000, cgoCall)
 	measure("step of a step task (C -> Go)", 1_000_000, cgoCallback)
-	measure("step of a Go task (hand-off)", 50_000, goHandOff)
+	measure("yield of a Go task (one run)", 50_000, goHandOff)
 	measure("W1 step tasks", 200_000, w1StepTasks)
-	measure("W1 Go tasks", 200_000, w1GoTasks)
+	measure("W1 Go tasks", 200_000, func(n int) time.Duration { return mustRun(w1Natural(n)) })
 	measure("W1 plain goroutines", 200_000, w1Goroutines)
 	measure("W3 step tasks", 200_000, w3StepTasks)
-	measure("W3 Go tasks", 20_000, w3GoTasks)
+	measure("W3 Go tasks", 20_000, func(n int) time.Duration { return mustRun(w3Natural(n)) })
 	measure("W3 plain channels", 200_000, w3Channels)
+	measure("W4 Go tasks (acquisitions)", w4Tasks*200, func(n int) time.Duration {
+		return mustRun(w4Natural(n / w4Tasks))
+	})
 }
