@@ -559,7 +559,7 @@ def machine():
             cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "")
     except OSError:
         pass
-    return f"{os.cpu_count()} vCPUs ({cpu}), {platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} vCPUs ({cpu}), {platform.system()}"
 
 
 def main():
