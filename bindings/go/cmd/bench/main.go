@@ -12,10 +12,14 @@
 // Go. Every figure is the median of the repetitions (after a warm-up at
 // 1/10 size), with the min and max.
 //
-// With -result it runs W1, W3 and W4 once each through Go tasks (after a
+// With -result it first runs W2 (memory per sleeping Go task, measured
+// before anything else grows the process), then W1, W3 and W4 once each
+// through Go tasks (after a
 // warm-up at 1/10 size), at the sizes of BENCHMARKS.md divided by -scale,
 // and prints one line per workload for the benchmark driver:
 //
+//	RESULT W2 asyncore-go <bytes> B/task
+//	RESULT W2ms asyncore-go <ms> ms
 //	RESULT W1 asyncore-go <ns> ns/task
 //	RESULT W3 asyncore-go <ns> ns/trip
 //	RESULT W4 asyncore-go <ns> ns/acquire
@@ -24,6 +28,7 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"os"
@@ -41,7 +46,7 @@ var (
 	reps    = flag.Int("reps", 3, "repetitions per figure")
 	only    = flag.String("only", "", "run only the figures whose name contains this")
 	profile = flag.String("cpuprofile", "", "write a CPU profile to this file")
-	result  = flag.Bool("result", false, "run W1, W3 and W4 through Go tasks once and print RESULT lines")
+	result  = flag.Bool("result", false, "run W2, W1, W3 and W4 through Go tasks once and print RESULT lines")
 	scale   = flag.Int("scale", 1, "with -result: divide the workload sizes by this")
 )
 
@@ -342,10 +347,71 @@ func w4Natural(m int) (time.Duration, error) {
 	return d, err
 }
 
-// runResults is -result: each workload once after a warm-up at 1/10 size.
+// statusKiB reads a "Name:   N kB" line of /proc/self/status.
+func statusKiB(name string) (int64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var kib int64
+		if n, _ := fmt.Sscanf(sc.Text(), name+": %d kB", &kib); n == 1 {
+			return kib, nil
+		}
+	}
+	return 0, fmt.Errorf("no %s in /proc/self/status", name)
+}
+
+// w2Natural is W2: n Go tasks each sleep 100 ms once. It gives the wall
+// time and (peak RSS - RSS before) per task, as the C program does.
+func w2Natural(n int) (time.Duration, float64, error) {
+	before, err := statusKiB("VmRSS")
+	if err != nil {
+		return 0, 0, err
+	}
+	var d time.Duration
+	_, err = asyncore.Run(func(co *asyncore.Co) (any, error) {
+		start := time.Now()
+		tasks := make([]asyncore.Awaitable, n)
+		for i := range tasks {
+			t, err := co.Go(func(co *asyncore.Co) (any, error) { return nil, co.Sleep(100 * time.Millisecond) })
+			if err != nil {
+				return nil, err
+			}
+			tasks[i] = t
+		}
+		res, err := co.Gather(tasks...)
+		d = time.Since(start)
+		if err == nil && len(res) != n {
+			err = fmt.Errorf("W2: %d results for %d tasks", len(res), n)
+		}
+		return nil, err
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	peak, err := statusKiB("VmHWM")
+	if err != nil {
+		return 0, 0, err
+	}
+	return d, float64(peak-before) * 1024 / float64(n), nil
+}
+
+// runResults is -result: W2 once, then each workload once after a warm-up
+// at 1/10 size.
 func runResults(scale int) {
 	if scale < 1 {
 		scale = 1
+	}
+	failed := false
+	if d, b, err := w2Natural(max(1, 100000/scale)); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: W2: %v\n", err)
+		failed = true
+	} else {
+		fmt.Printf("RESULT W2 asyncore-go %.0f B/task\n", b)
+		fmt.Printf("RESULT W2ms asyncore-go %.0f ms\n", float64(d.Milliseconds()))
 	}
 	type workload struct {
 		id, unit string
@@ -359,7 +425,6 @@ func runResults(scale int) {
 		{"W3", "ns/trip", 200000 / scale, 200000 / scale, w3Natural},
 		{"W4", "ns/acquire", w4Tasks * w4m, w4m, w4Natural},
 	}
-	failed := false
 	for _, w := range ws {
 		if _, err := w.run(max(1, w.size/10)); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s warm-up: %v\n", w.id, err)
