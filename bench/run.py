@@ -157,15 +157,6 @@ def lua_variants(b):
     return out
 
 
-def go_binding_has_results(prog, env):
-    """Whether the Go binding's bench program knows -result yet."""
-    try:
-        usage = sh([prog, "-h"], env=env, check=False, timeout=60)
-    except subprocess.TimeoutExpired:
-        return False
-    return re.search(r"^\s*-result\b", usage, re.M) is not None
-
-
 def programs(b, have, scale):
     """The W1-W4 programs."""
     s = str(scale)
@@ -179,14 +170,10 @@ def programs(b, have, scale):
     if have.get("rust"):
         out.append(Program("asyncore-rust", [have["rust"], s], lib))
     if have.get("go-binding"):
-        env = dict(lib, GOMAXPROCS="1")
-        if go_binding_has_results(have["go-binding"], env):
-            go_bench = have["go-binding"]
-            out.append(Program("asyncore-go", [go_bench, "-result", "-scale", s], env,
-                               at_scale=lambda k: [go_bench, "-result", "-scale", str(k)]))
-        else:
-            print("asyncore-go: bindings/go/cmd/bench has no -result flag yet: no W1/W3 row",
-                  flush=True)
+        go_bench = have["go-binding"]
+        out.append(Program("asyncore-go", [go_bench, "-result", "-scale", s],
+                           dict(lib, GOMAXPROCS="1"),
+                           at_scale=lambda k: [go_bench, "-result", "-scale", str(k)]))
     for name, lua, env in lua_variants(b):
         out.append(Program(name, [lua, "bench/lua/bench.lua", s, name], env))
     out.append(Program("raw-libuv", [f"{b}/raw_libuv", s]))

@@ -144,7 +144,7 @@ bool ac_future::cancel(const char *message) noexcept {
   return cancel_now(ac::make_cancel_error_noexcept(message));
 }
 
-void ac_future::add_callback(ac::Runnable *r) {
+void ac_future::add_callback_slow(ac::Runnable *r) {
   if (done()) {
     if (r->kind == ac::Runnable::kFutureCallback) {
       static_cast<ac::FutureCallback *>(r)->future = this;

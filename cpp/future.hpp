@@ -81,7 +81,14 @@ struct ac_future {
   bool cancel_now(ac_error *cancel_error) noexcept;  // takes a reference
 
   // Registers r to be scheduled when done (scheduled now if already done).
-  void add_callback(ac::Runnable *r);
+  // The common case, a sole awaiter of a pending future, is inline.
+  void add_callback(ac::Runnable *r) {
+    if (!done() && first_cb == nullptr && more_cbs == nullptr) {
+      first_cb = r;
+      return;
+    }
+    add_callback_slow(r);
+  }
   // Unregisters r if still registered; true if found.
   bool remove_callback(ac::Runnable *r) noexcept;
   int remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcept;
@@ -92,6 +99,7 @@ struct ac_future {
   virtual void on_task_resume(bool delivered) noexcept { (void)delivered; }
 
  protected:
+  void add_callback_slow(ac::Runnable *r);
   void last_unref() noexcept;
   void schedule_callbacks() noexcept;
   virtual void on_done() noexcept {}

@@ -49,6 +49,10 @@ struct Lists {
 // The thread's lists, made by its first free. One pointer in the static TLS
 // block (as the loop's thread token), so reaching it is a single load.
 __thread Lists *tl_lists __attribute__((tls_model("initial-exec")));
+// Set once the thread's cache is released: blocks freed later in the
+// thread's exit (by other thread-local or static destructors) go straight
+// back to malloc.
+__thread bool tl_reaped __attribute__((tls_model("initial-exec")));
 
 // Frees the thread's cache when the thread exits.
 struct Reaper {
@@ -64,11 +68,13 @@ struct Reaper {
     }
     std::free(lists);
     tl_lists = nullptr;
+    tl_reaped = true;
   }
 };
 thread_local Reaper tl_reaper;
 
 Lists *make_lists() noexcept {
+  if (tl_reaped) return nullptr;
   auto *l = static_cast<Lists *>(std::calloc(1, sizeof(Lists)));
   if (l == nullptr) return nullptr;
   tl_reaper.lists = l;  // first use registers the reaper for this thread

@@ -124,15 +124,11 @@ int ac_task::await(ac_future *fut) noexcept {
     resume_now = true;
     return AC_STEP_AWAIT;
   }
-  if (fut->first_cb == nullptr && fut->more_cbs == nullptr && !fut->done()) {
-    fut->first_cb = this;  // the common case of add_callback: sole awaiter
-  } else {
-    try {
-      fut->add_callback(this);
-    } catch (...) {
-      fut->unref();
-      return AC_ENOMEM;
-    }
+  try {
+    fut->add_callback(this);
+  } catch (...) {
+    fut->unref();
+    return AC_ENOMEM;
   }
   waiter = fut;
   return AC_STEP_AWAIT;

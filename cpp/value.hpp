@@ -13,9 +13,14 @@ namespace ac {
 // ownership taken over). Returns 0, AC_EINVAL for a malformed value, or
 // AC_ENOMEM; on failure `out` is NONE and the caller still owns `in`.
 int value_copy_in(ac_value *out, const ac_value *in) noexcept;
-// Releases an owned value and leaves it NONE.
+inline void value_init(ac_value *v) noexcept {
+  v->kind = AC_VALUE_NONE;
+  v->reserved_ = 0;
+  v->u.i64 = 0;
+}
+// value_release's out-of-line part: bytes, or a pointer with a destructor.
 void value_release_owned(ac_value *v) noexcept;
-inline void value_init(ac_value *v) noexcept;
+// Releases an owned value and leaves it NONE.
 inline void value_release(ac_value *v) noexcept {
   if (v == nullptr) return;
   if (v->kind == AC_VALUE_BYTES || v->kind == AC_VALUE_POINTER)
@@ -28,11 +33,6 @@ inline void value_move(ac_value *to, ac_value *from) noexcept {
   *to = *from;
   from->kind = AC_VALUE_NONE;
   from->u.i64 = 0;
-}
-inline void value_init(ac_value *v) noexcept {
-  v->kind = AC_VALUE_NONE;
-  v->reserved_ = 0;
-  v->u.i64 = 0;
 }
 
 }  // namespace ac

@@ -94,7 +94,7 @@ AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, si
   }
   if (rc != 0) {
     // `init` is still the caller's state: it is released as it is.
-    if (free_state != nullptr) free_state(const_cast<void *>(init));
+    run_free(free_state, const_cast<void *>(init));
     return rc;
   }
   std::memcpy(t->state, init, state_size);

@@ -50,10 +50,15 @@ static int adopt(ac_taskgroup *tg, ac_task *t, ac_task **out) noexcept {
   return 0;
 }
 
+// 0 when a task may be created in the group now, else the code to return.
+static int check_spawn(ac_taskgroup *tg) noexcept {
+  int rc = valid_group(tg) == nullptr ? AC_EINVAL : check_loop(tg->loop);
+  return rc == 0 ? tg->can_spawn() : rc;
+}
+
 AC_API int ac_taskgroup_spawn(ac_taskgroup *tg, ac_step_fn step, void *state,
                               ac_free_fn free_state, uint32_t flags, ac_task **out) noexcept {
-  int rc = valid_group(tg) == nullptr ? AC_EINVAL : check_loop(tg->loop);
-  if (rc == 0) rc = tg->can_spawn();
+  int rc = check_spawn(tg);
   if (rc != 0) {
     run_free(free_state, state);
     return rc;
@@ -67,10 +72,9 @@ AC_API int ac_taskgroup_spawn(ac_taskgroup *tg, ac_step_fn step, void *state,
 AC_API int ac_taskgroup_spawn_copy(ac_taskgroup *tg, ac_step_fn step, const void *init,
                                    size_t state_size, ac_free_fn free_state, uint32_t flags,
                                    ac_task **out, void **state_out) noexcept {
-  int rc = valid_group(tg) == nullptr ? AC_EINVAL : check_loop(tg->loop);
-  if (rc == 0) rc = tg->can_spawn();
+  int rc = check_spawn(tg);
   if (rc != 0) {
-    if (free_state != nullptr) free_state(const_cast<void *>(init));
+    run_free(free_state, const_cast<void *>(init));
     return rc;
   }
   ac_task *t;
@@ -81,8 +85,7 @@ AC_API int ac_taskgroup_spawn_copy(ac_taskgroup *tg, ac_step_fn step, const void
 
 AC_API int ac_taskgroup_spawn_inline(ac_taskgroup *tg, ac_step_fn step, size_t state_size,
                                      uint32_t flags, ac_task **out, void **state_out) noexcept {
-  int rc = valid_group(tg) == nullptr ? AC_EINVAL : check_loop(tg->loop);
-  if (rc == 0) rc = tg->can_spawn();
+  int rc = check_spawn(tg);
   if (rc != 0) return rc;
   ac_task *t;
   rc = ac_task_new_inline(tg->loop, step, state_size, flags, &t, state_out);
