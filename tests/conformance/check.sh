@@ -1,11 +1,10 @@
 #!/bin/sh
-# check.sh IMPL SCENARIO_DIR NAME — runs NAME with the implementation IMPL
-# (a program taking the scenario name) and compares its trace with
-# SCENARIO_DIR/NAME.trace.
+# check.sh IMPL EXPECTED NAME — runs scenario NAME with the implementation
+# IMPL (a program taking the scenario name) and compares its trace with the
+# file EXPECTED (what CPython prints for the scenario; see expect.py).
 impl=$1
-dir=$2
+expected=$2
 name=$3
-expected="$dir/$name.trace"
 out=$("$impl" "$name" 2>&1)
 status=$?
 if [ $status -ne 0 ]; then
@@ -13,7 +12,7 @@ if [ $status -ne 0 ]; then
   exit 1
 fi
 if [ "$out" != "$(cat "$expected")" ]; then
-  printf -- '--- expected (%s)\n%s\n--- got\n%s\n' "$name.trace" "$(cat "$expected")" "$out"
+  printf -- '--- expected (what CPython prints for %s.py)\n%s\n--- got\n%s\n' "$name" "$(cat "$expected")" "$out"
   exit 1
 fi
 echo "trace matches $name"

@@ -5,59 +5,13 @@
  *                          and prints its trace on stdout
  *   conformance_c --list   prints the names it implements
  *
- * Every scenario runs on the virtual clock; "t=N" is the loop time in
- * milliseconds. The expected traces are ../scenarios/NAME.trace.
+ * This file holds the scenarios 01-56 and main; the others live in one
+ * file per area (sync.c, tasks.c, structured.c). The expected trace of a
+ * scenario is what CPython prints for ../scenarios/NAME.py.
  */
-#include <asyncore.h>
-#include <math.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-/* ---- helpers ---- */
-
-static long long ms(const ac_loop *loop) { return llround(ac_loop_time(loop) * 1000.0); }
-static ac_loop *loop_of(ac_task *t) { return ac_task_get_loop(t); }
-
-#define TRACE(...)          \
-  do {                      \
-    printf(__VA_ARGS__);    \
-    putchar('\n');          \
-  } while (0)
-#define TRACE_T(loop, ...)                 \
-  do {                                     \
-    printf("t=%lld ", ms(loop));           \
-    printf(__VA_ARGS__);                   \
-    putchar('\n');                         \
-  } while (0)
-
-static void die(const char *what, int rc) {
-  fprintf(stderr, "setup failed: %s: %s\n", what, ac_strerror(rc));
-  exit(3);
-}
-
-/* A task of `step` with a zeroed state of `size` bytes; `out` gets a
- * reference. */
-static void *spawn(ac_task *parent, ac_step_fn step, size_t size, ac_task **out) {
-  void *st = NULL;
-  int rc = ac_task_new_inline(loop_of(parent), step, size, 0, out, &st);
-  if (rc < 0) die("ac_task_new_inline", rc);
-  return st;
-}
-
-/* The message of the error the last await ended with ("" if none). */
-static const char *awaited_message(ac_task *t) {
-  ac_error *e = ac_future_error(ac_task_awaited(t));
-  return e != NULL ? ac_error_message(e) : "";
-}
-
-/* asyncio.run(main()) on the virtual clock; main's state is zeroed. */
-static int run_main(ac_step_fn step, size_t size, ac_value *result) {
-  void *st = calloc(1, size);
-  if (st == NULL) die("calloc", AC_ENOMEM);
-  return ac_run(step, st, free, AC_LOOP_VIRTUAL_CLOCK, result, NULL);
-}
+#include "conformance.h"
 
 struct plain {
   AC_ASYNC_FIELDS;
@@ -1711,11 +1665,6 @@ static int s56_main(ac_task *t, void *p) {
 
 /* ---- the table ---- */
 
-struct scenario {
-  const char *name;
-  ac_step_fn main;
-};
-
 static const struct scenario scenarios[] = {
     {"01-call-soon-fifo", s01_main},
     {"02-call-later-order", s02_main},
@@ -1775,30 +1724,38 @@ static const struct scenario scenarios[] = {
     {"56-barrier", s56_main},
 };
 
+static const struct scenario *const tables[] = {scenarios, sync_scenarios, task_scenarios,
+                                                structured_scenarios};
+
 int main(int argc, char **argv) {
   size_t n = sizeof scenarios / sizeof scenarios[0];
+  const size_t own_size = sizeof(union { struct plain a; struct sc b; struct sy c; });
   if (argc != 2) {
     fprintf(stderr, "usage: %s NAME | --list\n", argv[0]);
     return 2;
   }
-  if (strcmp(argv[1], "--list") == 0) {
-    for (size_t i = 0; i < n; ++i) printf("%s\n", scenarios[i].name);
-    return 0;
-  }
+  int list = strcmp(argv[1], "--list") == 0;
   if (ac_context_key_new(&key_k) < 0) die("ac_context_key_new", AC_ENOMEM);
-  for (size_t i = 0; i < n; ++i) {
-    if (strcmp(argv[1], scenarios[i].name) != 0) continue;
-    ac_value result;
-    int rc = run_main(scenarios[i].main, sizeof(union { struct plain a; struct sc b; struct sy c; }), &result);
-    if (strcmp(argv[1], "19-run-cancels-leftovers") == 0 && rc == 0)
-      TRACE("run returned %lld", (long long)result.u.i64);
-    ac_value_clear(&result);
-    if (rc != 0) {
-      printf("main failed: %s\n", ac_err_name(rc));
-      return 1;
+  for (size_t k = 0; k < sizeof tables / sizeof tables[0]; ++k) {
+    for (const struct scenario *sc = tables[k]; k == 0 ? sc < scenarios + n : sc->name != NULL; ++sc) {
+      if (list) {
+        printf("%s\n", sc->name);
+        continue;
+      }
+      if (strcmp(argv[1], sc->name) != 0) continue;
+      ac_value result;
+      int rc = run_main(sc->main, sc->state_size != 0 ? sc->state_size : own_size, &result);
+      if (strcmp(argv[1], "19-run-cancels-leftovers") == 0 && rc == 0)
+        TRACE("run returned %lld", (long long)result.u.i64);
+      ac_value_clear(&result);
+      if (rc != 0) {
+        printf("main failed: %s\n", ac_err_name(rc));
+        return 1;
+      }
+      return 0;
     }
-    return 0;
   }
+  if (list) return 0;
   fprintf(stderr, "unknown scenario %s\n", argv[1]);
   return 2;
 }
