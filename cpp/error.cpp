@@ -60,6 +60,76 @@ const char *err_name(int code) noexcept {
   return "UNKNOWN";
 }
 
+const char *err_class(int code) noexcept {
+  switch (code) {
+    case AC_ECANCELLED:
+      return "CancelledError";
+    case AC_ETIMEDOUT:
+      return "TimeoutError";
+    case AC_ESTATE:
+      return "InvalidStateError";
+    case AC_EINVAL:
+      return "ValueError";
+    case AC_EMISUSE:
+    case AC_ECLOSED:
+    case AC_ERUNNING:
+    case AC_EWRONGTHREAD:
+    case AC_ESTOPPED:
+    case AC_EINTERNAL:
+      return "RuntimeError";
+    case AC_EEMPTY:
+      return "QueueEmpty";
+    case AC_EFULL:
+      return "QueueFull";
+    case AC_ESHUTDOWN:
+      return "QueueShutDown";
+    case AC_EBROKEN:
+      return "BrokenBarrierError";
+    case AC_EGROUP:
+      return "ExceptionGroup";
+    case AC_EINCOMPLETE:
+      return "IncompleteReadError";
+    case AC_ELIMIT:
+      return "LimitOverrunError";
+    case AC_EHOST:
+      return "Exception";
+    case -ECONNRESET:
+      return "ConnectionResetError";
+    case -ECONNREFUSED:
+      return "ConnectionRefusedError";
+    case -ECONNABORTED:
+      return "ConnectionAbortedError";
+    case -EPIPE:
+    case -ESHUTDOWN:
+      return "BrokenPipeError";
+    case -ENOENT:
+      return "FileNotFoundError";
+    case -EEXIST:
+      return "FileExistsError";
+    case -EISDIR:
+      return "IsADirectoryError";
+    case -ENOTDIR:
+      return "NotADirectoryError";
+    case -EPERM:
+    case -EACCES:
+      return "PermissionError";
+    case -ESRCH:
+      return "ProcessLookupError";
+    case -ECHILD:
+      return "ChildProcessError";
+    case -EINTR:
+      return "InterruptedError";
+    case -EAGAIN:
+    case -EALREADY:
+    case -EINPROGRESS:
+      return "BlockingIOError";
+    default:
+      break;
+  }
+  if (code <= UV_EAI_ADDRFAMILY && code >= UV_EAI_PROTOCOL) return "gaierror";
+  return "OSError";
+}
+
 ac_error_kind error_kind_of(int code) noexcept {
   switch (code) {
     case AC_ECANCELLED:
@@ -71,6 +141,7 @@ ac_error_kind error_kind_of(int code) noexcept {
     case AC_EWRONGTHREAD:
     case AC_ECLOSED:
     case AC_ERUNNING:
+    case AC_EMISUSE:
       return AC_ERROR_KIND_USAGE;
     case AC_EGROUP:
       return AC_ERROR_KIND_GROUP;

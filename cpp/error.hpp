@@ -36,6 +36,7 @@ inline void error_unref(ac_error *e) noexcept {
 
 const char *strerror(int code) noexcept;
 const char *err_name(int code) noexcept;
+const char *err_class(int code) noexcept;
 ac_error_kind error_kind_of(int code) noexcept;
 // Renders an error, its causes and children; throws std::bad_alloc.
 std::string error_format(const ac_error *e);

@@ -54,6 +54,7 @@ AC_API void ac_value_clear(ac_value *v) noexcept { ac::value_release(v); }
 
 AC_API const char *ac_strerror(int code) noexcept { return ac::strerror(code); }
 AC_API const char *ac_err_name(int code) noexcept { return ac::err_name(code); }
+AC_API const char *ac_err_class(int code) noexcept { return ac::err_class(code); }
 
 AC_API int ac_error_new(int code, const char *message, ac_error *cause, ac_error **out) noexcept {
   if (code >= 0 || out == nullptr) return AC_EINVAL;

@@ -39,7 +39,8 @@ extern "C" {
   XX(BROKEN, -10012, "barrier is broken")                                    \
   XX(INCOMPLETE, -10013, "end of stream before the expected data")           \
   XX(LIMIT, -10014, "buffer limit exceeded")                                 \
-  XX(INTERNAL, -10015, "internal error")
+  XX(INTERNAL, -10015, "internal error")                                    \
+  XX(MISUSE, -10016, "operation not valid in the object's current state")
 
 typedef enum ac_errno {
   AC_OK = 0,
@@ -63,7 +64,7 @@ typedef enum ac_errno {
 #define AC_XX_(name, value, msg) AC_E##name = value,
   AC_ERRNO_MAP(AC_XX_)
 #undef AC_XX_
-  AC_ERRNO_LAST_ = -10016
+  AC_ERRNO_LAST_ = -10017
 } ac_errno;
 
 /* A short English description of `code` (static storage, never NULL; an
@@ -72,6 +73,20 @@ AC_EXPORT const char *ac_strerror(int code) AC_NOEXCEPT;
 /* The code's name, e.g. "AC_ECANCELLED", "ECONNRESET" (static storage,
  * never NULL; unknown: "UNKNOWN"). Thread: any. */
 AC_EXPORT const char *ac_err_name(int code) AC_NOEXCEPT;
+
+/* The class of the exception asyncio raises for the condition `code`
+ * names, so every binding can raise (and every program print) the same
+ * class: "CancelledError", "TimeoutError", "InvalidStateError"
+ * (AC_ESTATE: a future already done, a result not ready), "RuntimeError"
+ * (AC_EMISUSE, AC_ECLOSED, AC_ERUNNING, AC_EWRONGTHREAD, AC_ESTOPPED,
+ * AC_EINTERNAL), "ValueError" (AC_EINVAL), "QueueEmpty", "QueueFull",
+ * "QueueShutDown", "BrokenBarrierError", "ExceptionGroup" (AC_EGROUP),
+ * "IncompleteReadError", "LimitOverrunError", "Exception" (AC_EHOST), and
+ * for an OS condition Python's OSError subclass for that errno
+ * ("ConnectionResetError", "BrokenPipeError", "FileNotFoundError" …),
+ * "gaierror" for a resolver error (UV_EAI_*), else "OSError". Static
+ * storage, never NULL. Thread: any. */
+AC_EXPORT const char *ac_err_class(int code) AC_NOEXCEPT;
 
 /* Broad families of errors, derived from the code. */
 typedef enum ac_error_kind {

@@ -60,6 +60,15 @@ static inline int run_main(ac_step_fn step, size_t size, ac_value *result) {
   return ac_run(step, st, free, AC_LOOP_VIRTUAL_CLOCK, result, NULL);
 }
 
+/* "Class: message" of an error as harness.describe prints it: asyncio's
+ * class for the code, and the message unless it is empty. */
+static inline void describe_error(char *buf, size_t size, const ac_error *e) {
+  const char *m = ac_error_message(e);
+  if (m != NULL && m[0] != '\0')
+    snprintf(buf, size, "%s: %s", ac_err_class(ac_error_code(e)), m);
+  else
+    snprintf(buf, size, "%s", ac_err_class(ac_error_code(e)));
+}
 
 struct scenario {
   const char *name;
