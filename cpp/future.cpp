@@ -25,7 +25,8 @@ void FutureCallback::run() noexcept {
 void FutureCallback::drop() noexcept { delete this; }
 
 ac_error *make_cancel_error(const char *message) {
-  return error_new(AC_ECANCELLED, message);
+  // asyncio: cancel() without a message raises a CancelledError with none.
+  return error_new(AC_ECANCELLED, message != nullptr ? message : "");
 }
 
 ac_error *make_cancel_error_noexcept(const char *message) noexcept {
@@ -63,7 +64,10 @@ void ac_future::last_unref() noexcept {
                  error, this);
     if (--refs != 0) return;
   }
-  delete this;
+  if (is_op)
+    ac::destroy_op(this);  // lives in a coroutine frame
+  else
+    delete this;
 }
 
 void ac_future::release_callbacks() noexcept {

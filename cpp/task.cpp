@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 
+#include "sync_wait.hpp"
 #include "value.hpp"
 
 namespace {
@@ -135,8 +136,30 @@ int ac_task::await(ac_future *fut) noexcept {
 }
 
 // Sets up what the step resumes from: the awaited future's outcome, or a
-// pending cancellation.
-void ac_task::begin_resume() noexcept {
+// pending cancellation. False when the awaited operation waits again (the
+// step must not run).
+bool ac_task::begin_resume() noexcept {
+  if (waiter != nullptr && waiter->is_op && !waiter->done()) {
+    // An operation woken for us goes on first, inside this step, as
+    // asyncio runs the operation's coroutine inside its task; a pending
+    // cancellation is thrown into it.
+    auto *op = static_cast<ac::OpFuture *>(waiter);
+    bool cancel = must_cancel;
+    must_cancel = false;
+    op->resume_in_task(cancel, cancel_message);
+    if (!op->done()) {
+      try {
+        op->add_callback(this);
+      } catch (...) {
+        // Out of memory: the task cannot wait any more; it ends failed.
+        waiter = nullptr;
+        op->unref();
+        ac_error *e = ac::make_cancel_error_noexcept(nullptr);
+        cancel_now(e);
+      }
+      return false;
+    }
+  }
   last_awaited = waiter;
   waiter = nullptr;
   resume_now = false;
@@ -156,14 +179,8 @@ void ac_task::begin_resume() noexcept {
                       ? AC_ECANCELLED
                       : resume_error->code;
   }
-  if (last_awaited != nullptr) {
-    last_awaited->error_retrieved = true;
-    // A lock handed to us, or a queue item, must not be lost when a
-    // cancellation overrides the result: let the future pass it on.
-    if (last_awaited->resume_hook)
-      last_awaited->on_task_resume(!(resume_code == AC_ECANCELLED &&
-                                     last_awaited->state == AC_FUTURE_RESULT));
-  }
+  if (last_awaited != nullptr) last_awaited->error_retrieved = true;
+  return true;
 }
 
 void ac_task::end_resume() noexcept {
@@ -213,7 +230,7 @@ void ac_task::run() noexcept {
   l->current_context = &context;
 
   do {
-    begin_resume();
+    if (!begin_resume()) break;  // the awaited operation waits again
     stepping = true;
     int rc = step_fn(this, state);
     stepping = false;

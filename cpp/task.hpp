@@ -66,7 +66,7 @@ struct ac_task final : ac_future, ac::Runnable {
   void detach_for_close() noexcept;
 
  private:
-  void begin_resume() noexcept;
+  bool begin_resume() noexcept;
   void end_resume() noexcept;
   bool resume_at_once() noexcept;
   void finish_step(int rc) noexcept;

@@ -22,6 +22,10 @@
 
 namespace ac::shim {
 
+// Fails a call with `code`, recording `message` (static storage; asyncio's
+// wording where it has one) for ac_last_error_message on this thread.
+int fail(int code, const char *message) noexcept;
+
 // A usable loop on its own thread.
 inline int check_loop(const ac_loop *loop) noexcept {
   if (loop == nullptr) return AC_EINVAL;
