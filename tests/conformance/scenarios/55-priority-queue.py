@@ -1,0 +1,20 @@
+"""55 a PriorityQueue hands out the lowest priority first.
+
+Entries are (priority, item) tuples; get() returns the smallest entry
+first (asyncio docs, asyncio.PriorityQueue). Each get finds an item ready
+and does not suspend.
+"""
+import asyncio
+from harness import run, trace
+
+
+async def main():
+    q = asyncio.PriorityQueue()
+    q.put_nowait((5, 'five'))
+    q.put_nowait((1, 'one'))
+    q.put_nowait((5, 'five again'))
+    for _ in range(3):
+        priority, item = await q.get()
+        trace(f'got {item}')
+
+run(main())
