@@ -26,15 +26,12 @@ async def main():
     await asyncio.sleep(1)
     trace(f'main: got {q.get_nowait()}')  # frees the slot: P1 is woken ...
     p1.cancel()                             # ... and cancelled before it runs
-    try:
-        await p1
-    except asyncio.CancelledError:
-        trace('main: P1 ended cancelled')
-    await p2
-    retry = asyncio.create_task(putter(q, 'P1 again', 'a'))
+    await asyncio.sleep(1)
+    trace(f'main: P1 cancelled={int(p1.cancelled())} P2 done={int(p2.done())}, qsize={q.qsize()}')
+    asyncio.create_task(putter(q, 'P1 again', 'a'))
     await asyncio.sleep(1)
     trace(f'main: got {q.get_nowait()}')
-    await retry
+    await asyncio.sleep(1)
     trace(f'main: got {q.get_nowait()}, qsize={q.qsize()}')
 
 run(main())
