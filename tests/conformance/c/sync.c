@@ -30,7 +30,7 @@ static ac_semaphore *g_sem;
 static ac_event *g_ev;
 static ac_condition *g_cond;
 static ac_barrier *g_bar, *g_bar1;
-static ac_queue *g_q;
+static ac_queue *g_q, *g_q2;
 static ac_loop *g_loop;
 static int g_items;
 
@@ -1705,6 +1705,136 @@ static int s96_main(ac_task *t, void *p) {
   AC_END(s);
 }
 
+/* ==== 97 shutdown(immediate) wakes blocked gets and puts ==== */
+
+static int g97_step(ac_task *t, void *p) {
+  struct st *s = p;
+  char buf[160];
+  AC_BEGIN(s);
+  AWAIT_OP(s, t, ac_queue_get(g_q2, &s->f));
+  if (s->rc == 0)
+    T("G: got %s", got_text(s));
+  else if (s->rc != AC_ECANCELLED)
+    T("G: %s", describe_op(buf, sizeof buf, s));
+  drop(s);
+  if (s->rc == AC_ECANCELLED) return ac_task_fail(t, AC_ECANCELLED, NULL);
+  AC_END(s);
+}
+
+static int p97_step(ac_task *t, void *p) {
+  struct st *s = p;
+  char buf[160];
+  AC_BEGIN(s);
+  AWAIT_OP(s, t, put_str("y", &s->f));
+  if (s->rc == 0)
+    T("P: put y");
+  else if (s->rc != AC_ECANCELLED)
+    T("P: %s, qsize=%lld", describe_op(buf, sizeof buf, s), (long long)ac_queue_qsize(g_q));
+  drop(s);
+  if (s->rc == AC_ECANCELLED) return ac_task_fail(t, AC_ECANCELLED, NULL);
+  AC_END(s);
+}
+
+static int s97_main(ac_task *t, void *p) {
+  struct st *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_FIFO, 0, &g_q2)) < 0) return rc; /* empty */
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_FIFO, 1, &g_q)) < 0) return rc;  /* full */
+  put_nowait_str("x");
+  child(t, g97_step, "G", 0, &s->t[0]);
+  child(t, p97_step, "P", 0, &s->t[1]);
+  SLEEP(s, t, 1);
+  ac_queue_shutdown(g_q2, 1);
+  ac_queue_shutdown(g_q, 1);
+  T("main: shut down, qsize=%lld", (long long)ac_queue_qsize(g_q));
+  AWAIT_TASK(s, t, s->t[0]);
+  AWAIT_TASK(s, t, s->t[1]);
+  AWAIT_OP(s, t, ac_queue_join(g_q, &s->f));
+  drop(s);
+  if (s->rc < 0) return s->rc;
+  T("main: joined");
+  unref_all(s);
+  ac_queue_unref(g_q);
+  g_q = NULL;
+  ac_queue_unref(g_q2);
+  g_q2 = NULL;
+  AC_END(s);
+}
+
+/* ==== 98 waiters abandoned by a timeout ==== */
+
+static int lockwait98_step(ac_task *t, void *p) {
+  struct st *s = p;
+  AC_BEGIN(s);
+  if ((s->rc = ac_lock_acquire(g_lock, &s->f)) < 0) return ac_task_fail(t, s->rc, NULL);
+  {
+    ac_future *wf = NULL;
+    int rc = ac_wait_for(loop_of(t), s->f, 1, &wf);
+    drop(s);
+    if (rc < 0) return ac_task_fail(t, rc, NULL);
+    AC_AWAIT(s, ac_task_await_owned(t, wf));
+  }
+  s->rc = ac_task_outcome(t);
+  if (s->rc == 0)
+    T("W: acquired");
+  else if (s->rc == AC_ETIMEDOUT)
+    T("W: timed out, locked=%d", ac_lock_locked(g_lock));
+  else
+    return ac_task_fail(t, s->rc, NULL);
+  AC_END(s);
+}
+
+static int getwait98_step(ac_task *t, void *p) {
+  struct st *s = p;
+  AC_BEGIN(s);
+  if ((s->rc = ac_queue_get(g_q, &s->f)) < 0) return ac_task_fail(t, s->rc, NULL);
+  {
+    ac_future *wf = NULL;
+    int rc = ac_wait_for(loop_of(t), s->f, 1, &wf);
+    drop(s);
+    if (rc < 0) return ac_task_fail(t, rc, NULL);
+    AC_AWAIT(s, ac_task_await_owned(t, wf));
+  }
+  s->rc = ac_task_outcome(t);
+  if (s->rc == 0) {
+    ac_value v;
+    char buf[64];
+    ac_future_result(ac_task_awaited(t), &v);
+    T("G: got %s", value_text(buf, sizeof buf, &v));
+  } else if (s->rc == AC_ETIMEDOUT) {
+    T("G: timed out, qsize=%lld", (long long)ac_queue_qsize(g_q));
+  } else {
+    return ac_task_fail(t, s->rc, NULL);
+  }
+  AC_END(s);
+}
+
+static int s98_main(ac_task *t, void *p) {
+  struct st *s = p;
+  int rc;
+  AC_BEGIN(s);
+  if ((rc = ac_lock_new(loop_of(t), &g_lock)) < 0) return rc;
+  if ((rc = ac_queue_new(loop_of(t), AC_QUEUE_FIFO, 0, &g_q)) < 0) return rc;
+  AWAIT_OP(s, t, ac_lock_acquire(g_lock, &s->f));
+  drop(s);
+  if (s->rc < 0) return s->rc;
+  child(t, lockwait98_step, "W", 0, &s->t[0]);
+  child(t, getwait98_step, "G", 0, &s->t[1]);
+  SLEEP(s, t, 2);
+  ac_lock_release(g_lock);
+  put_nowait_int(7);
+  T("main: released, locked=%d; put 7, qsize=%lld", ac_lock_locked(g_lock), (long long)ac_queue_qsize(g_q));
+  AWAIT_TASK(s, t, s->t[0]);
+  AWAIT_TASK(s, t, s->t[1]);
+  unref_all(s);
+  ac_lock_unref(g_lock);
+  g_lock = NULL;
+  ac_queue_unref(g_q);
+  g_q = NULL;
+  AC_END(s);
+}
+
 #define SYNC(name, fn) {name, fn, sizeof(struct st)}
 
 const struct scenario sync_scenarios[] = {
@@ -1748,5 +1878,7 @@ const struct scenario sync_scenarios[] = {
     SYNC("94-queue-put-cancelled-while-waiting", s94_main),
     SYNC("95-queue-getters-served-in-order", s95_main),
     SYNC("96-priority-queue-blocked-put", s96_main),
+    SYNC("97-queue-shutdown-wakes-waiters", s97_main),
+    SYNC("98-acquire-timeout-leaves-no-trace", s98_main),
     {NULL, NULL, 0},
 };
