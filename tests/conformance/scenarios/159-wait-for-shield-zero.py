@@ -12,7 +12,7 @@ from harness import run, trace, code
 async def work():
     await asyncio.sleep(1)
     trace('work: finished')
-    return 'done'
+    return 9
 
 
 async def main():

@@ -11,15 +11,15 @@ import asyncio
 from harness import run, trace, code
 
 
-async def work(name, delay):
+async def work(name, delay, value):
     await asyncio.sleep(delay)
     trace(f'{name}: finished')
-    return name
+    return value
 
 
 async def main():
-    a = asyncio.create_task(work('A', 1))
-    b = asyncio.create_task(work('B', 2))
+    a = asyncio.create_task(work('A', 1, 1))
+    b = asyncio.create_task(work('B', 2, 2))
     g = asyncio.gather(a, b)
     await asyncio.sleep(0.5)
     a.cancel()

@@ -11,7 +11,7 @@ from harness import run, trace
 async def work(name, delay):
     await asyncio.sleep(delay)
     trace(f'{name}: finished')
-    return name
+    return delay
 
 
 def names(tasks):
