@@ -173,41 +173,50 @@ Op ac_condition::wait_op() {
 
 Op ac_condition::wait_for_op(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud) {
   OpFuture *op = co_await ac::ThisOp{};
+  // The predicate was false when called: while not result: await wait();
+  // result = predicate()
   int rc = 0;
   int result = 0;
-  // result = predicate(); while not result: await wait(); result = predicate()
-  while (rc == 0 && (result = pred(ud)) == 0) rc = co_await wait_in(op);
+  do {
+    rc = co_await wait_in(op);
+  } while (rc == 0 && (result = pred(ud)) == 0);
   if (free_ud != nullptr) free_ud(ud);
   if (rc == AC_ECLOSED) co_return Outcome::error(rc, "condition destroyed while waited for");
   if (rc == AC_ENOMEM) co_return Outcome::error(rc, nullptr);
   co_return rc == 0 ? Outcome::int64(result) : Outcome::cancelled();
 }
 
-ac_future *ac_condition::wait(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud) {
-  if (pred == nullptr) return ac::op_future(wait_op());
-  // The first predicate call happens here, before any wait, as in asyncio.
-  int r = pred(ud);
-  if (r != 0) {
-    ac_value v;
-    ac::value_init(&v);
-    v.kind = AC_VALUE_INT64;
-    v.u.i64 = r;
-    ac_future *f;
-    try {
-      f = ac::done_future_with(loop, &v);
-    } catch (...) {
-      if (free_ud != nullptr) free_ud(ud);
-      throw;
+int ac_condition::wait(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud,
+                       ac_future **out) {
+  struct FreeUd {  // runs free_ud unless the op took it over
+    ac_free_fn fn;
+    void *ud;
+    ~FreeUd() {
+      if (fn != nullptr) fn(ud);
     }
-    if (free_ud != nullptr) free_ud(ud);
-    return f;
+  } owned{free_ud, ud};
+  if (pred != nullptr) {
+    // wait_for checks the predicate first, before it needs the lock.
+    int r = pred(ud);
+    if (r != 0) {
+      ac_value v;
+      ac::value_init(&v);
+      v.kind = AC_VALUE_INT64;
+      v.u.i64 = r;
+      *out = ac::done_future_with(loop, &v);
+      return 0;
+    }
+  }
+  if (!lock->locked) return AC_EMISUSE;
+  if (pred == nullptr) {
+    *out = ac::op_future(wait_op());
+    return 0;
   }
   Op op = wait_for_op(pred, ud, free_ud);
-  if (op.future == nullptr) {
-    if (free_ud != nullptr) free_ud(ud);
-    throw std::bad_alloc();
-  }
-  return op.future;
+  if (op.future == nullptr) throw std::bad_alloc();
+  owned.fn = nullptr;
+  *out = op.future;
+  return 0;
 }
 
 int ac_condition::notify(int64_t n) noexcept {

@@ -94,10 +94,11 @@ struct ac_condition final : ac::SyncObject {
     lock->ref();
   }
   ~ac_condition() override;
-  // wait(), or wait_for(pred) when pred is set; the lock must be held
-  // (checked by the caller). free_ud runs once the future is done (or at
-  // once when the call throws). Throws bad_alloc.
-  ac_future *wait(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud);
+  // wait(), or wait_for(pred) when pred is set: AC_EMISUSE when it must
+  // wait and the lock is not held. free_ud runs once the future is done,
+  // or before the call returns when no op keeps the predicate. Throws
+  // bad_alloc.
+  int wait(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud, ac_future **out);
   // Nested forms for ops of other primitives (Barrier).
   ac::Sub wait_in(ac::OpFuture *op);
   // asyncio's _notify(n): wakes up to n waiters not done; n < 0: all.

@@ -148,13 +148,15 @@ static int condition_wait(ac_condition *cond, ac_condition_predicate_fn pred, vo
                           ac_free_fn free_ud, ac_future **out) noexcept {
   int rc = check(cond, ac::kConditionMagic);
   if (rc == 0 && out == nullptr) rc = fail(AC_EINVAL, nullptr);
-  if (rc == 0 && !cond->lock->locked) rc = fail(AC_EMISUSE, "cannot wait on un-acquired lock");
   if (rc != 0) {
     ac::shim::run_free(free_ud, ud);
     return rc;
   }
-  // wait() releases free_ud itself when it throws.
-  AC_GUARD(*out = cond->wait(pred, ud, free_ud); return 0;)
+  // wait() releases free_ud itself, also when it throws.
+  AC_GUARD({
+    rc = cond->wait(pred, ud, free_ud, out);
+    return rc == 0 ? 0 : fail(rc, "cannot wait on un-acquired lock");
+  })
 }
 AC_API int ac_condition_wait(ac_condition *cond, ac_future **out) noexcept {
   return condition_wait(cond, nullptr, nullptr, nullptr, out);

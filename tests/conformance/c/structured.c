@@ -5,17 +5,12 @@
  *
  * Each port follows its Python program step by step. Where asyncio raises
  * an exception from a call the C API answers with a return code, the port
- * prints the code's class and the library's text for it (describe_code).
+ * prints the code's class and the call's reason (describe_code).
  */
 #include "conformance.h"
 
 /* ---- shared helpers ---- */
 
-/* "Class: text" of a bare return code (a refusal carries no message). */
-static const char *describe_code(char *buf, size_t size, int rc) {
-  snprintf(buf, size, "%s: %s", ac_err_class(rc), ac_strerror(rc));
-  return buf;
-}
 
 static const char *describe(char *buf, size_t size, const ac_error *e) {
   describe_error(buf, size, e);
@@ -1219,7 +1214,7 @@ static void try_spawn(ac_task *t, const char *who, ac_taskgroup *tg) {
     TRACE_T(loop_of(t), "%s: created a task", who);
     ac_task_unref(k);
   } else {
-    TRACE_T(loop_of(t), "%s: refused: %s (%s)", who, ac_err_class(rc), ac_strerror(rc));
+    TRACE_T(loop_of(t), "%s: refused: %s (%s)", who, ac_err_class(rc), ac_last_error_message(rc));
   }
 }
 

@@ -71,15 +71,6 @@ static void drop(struct st *s) {
   s->f = NULL;
 }
 
-/* asyncio's "Class: message" for an error code a call returned. */
-static const char *describe_code(char *buf, size_t size, int code) {
-  ac_error *e = NULL;
-  int rc = ac_error_new(code, NULL, NULL, &e);
-  if (rc < 0) die("ac_error_new", rc);
-  describe_error(buf, size, e);
-  ac_error_unref(e);
-  return buf;
-}
 
 /* The error an AWAIT_OP ended with, as "Class: message". */
 static const char *describe_op(char *buf, size_t size, struct st *s) {

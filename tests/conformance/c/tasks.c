@@ -4,8 +4,8 @@
  *
  * Where asyncio raises an exception from a call, the C call returns a
  * code; the trace then names it as a binding would raise it: asyncio's
- * class for the code (ac_err_class) and the library's message for it
- * (ac_strerror), see describe_code.
+ * class for the code (ac_err_class) and the call's reason
+ * (ac_last_error_message), see describe_code.
  */
 #include "conformance.h"
 
@@ -20,11 +20,6 @@ struct ts {
 
 /* ---- helpers ---- */
 
-/* "Class: message" of an error known only by its code. */
-static const char *describe_code(char *buf, size_t size, int code) {
-  snprintf(buf, size, "%s: %s", ac_err_class(code), ac_strerror(code));
-  return buf;
-}
 
 /* "Class: message" of an error object ("none" for NULL). */
 static const char *describe(char *buf, size_t size, const ac_error *e) {
@@ -543,7 +538,7 @@ static int await_self_step(ac_task *t, void *p) {
     if (s->rc < 0) trace_class_and_head("T", s->rc, awaited_message(t));
   } else if (s->rc < 0) {
     /* Refused by the call itself: the code is all there is. */
-    trace_class_and_head("T", s->rc, ac_strerror(s->rc));
+    trace_class_and_head("T", s->rc, ac_last_error_message(s->rc));
   }
   return return_str(t, "recovered");
   AC_END(s);
