@@ -109,7 +109,7 @@ bool ac_task::cancel(const char *message) noexcept {
 int ac_task::uncancel() noexcept {
   if (num_cancels > 0) {
     --num_cancels;
-    if (num_cancels == 0) must_cancel = false;
+    if (num_cancels == 0) must_cancel = cancel_deferred = false;
   }
   return num_cancels;
 }
@@ -138,7 +138,7 @@ int ac_task::await(ac_future *fut) noexcept {
 // Sets up what the step resumes from: the awaited future's outcome, or a
 // pending cancellation. False when the awaited operation waits again (the
 // step must not run).
-bool ac_task::begin_resume() noexcept {
+bool ac_task::begin_resume(bool at_once) noexcept {
   if (waiter != nullptr && waiter->is_op && !waiter->done()) {
     // An operation woken for us goes on first, inside this step, as
     // asyncio runs the operation's coroutine inside its task; a pending
@@ -164,13 +164,23 @@ bool ac_task::begin_resume() noexcept {
   waiter = nullptr;
   resume_now = false;
   resume_code = 0;
-  if (must_cancel) {
+  // Awaiting a done future does not suspend, so it does not deliver a
+  // cancellation requested meanwhile either: that waits for the next
+  // suspension (asyncio).
+  if (must_cancel && !at_once) {
     must_cancel = false;
     resume_code = AC_ECANCELLED;
-    try {
-      resume_error = ac::make_cancel_error(cancel_message);
-    } catch (...) {
-      resume_error = nullptr;
+    if (last_awaited != nullptr && last_awaited->error != nullptr &&
+        last_awaited->error->code == AC_ECANCELLED) {
+      // Woken by a cancellation already: that one is delivered, message
+      // and all (asyncio keeps a CancelledError the future raised).
+      resume_error = ac::error_ref(last_awaited->error);
+    } else {
+      try {
+        resume_error = ac::make_cancel_error(cancel_message);
+      } catch (...) {
+        resume_error = nullptr;
+      }
     }
   } else if (last_awaited != nullptr && last_awaited->state != AC_FUTURE_RESULT) {
     last_awaited->error_retrieved = true;
@@ -180,7 +190,23 @@ bool ac_task::begin_resume() noexcept {
                       : resume_error->code;
   }
   if (last_awaited != nullptr) last_awaited->error_retrieved = true;
+  if (cancel_deferred) {
+    // Requested for after this resume: the step runs as if it had called
+    // cancel() itself.
+    cancel_deferred = false;
+    must_cancel = true;
+  }
   return true;
+}
+
+void ac_task::cancel_after_resume() noexcept {
+  ++num_cancels;
+  std::free(cancel_message);
+  cancel_message = nullptr;
+  if (stepping)
+    must_cancel = true;
+  else
+    cancel_deferred = true;
 }
 
 void ac_task::end_resume() noexcept {
@@ -192,24 +218,12 @@ void ac_task::end_resume() noexcept {
   resume_error = nullptr;
 }
 
-// After a step that awaited a done future: true to step again now. A
-// cancellation requested during the step is delivered through the ready
-// queue instead, as for any other await.
+// After a step that awaited a done future: true to step again now, with
+// no loop trip (a cancellation requested meanwhile stays pending).
 bool ac_task::resume_at_once() noexcept {
   if (!resume_now) return false;
   resume_now = false;
-  if (waiter == nullptr || done()) return false;
-  if (!must_cancel) return true;
-  try {
-    waiter->add_callback(this);
-  } catch (...) {
-    ac_future *w = waiter;
-    waiter = nullptr;
-    w->unref();
-    must_cancel = false;
-    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
-  }
-  return false;
+  return waiter != nullptr && !done();
 }
 
 void ac_task::run() noexcept {
@@ -229,8 +243,10 @@ void ac_task::run() noexcept {
   l->current_task = this;
   l->current_context = &context;
 
+  bool at_once = false;
   do {
-    if (!begin_resume()) break;  // the awaited operation waits again
+    if (!begin_resume(at_once)) break;  // the awaited operation waits again
+    at_once = true;
     stepping = true;
     int rc = step_fn(this, state);
     stepping = false;

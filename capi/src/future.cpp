@@ -248,6 +248,8 @@ AC_API int ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn
 AC_API int ac_sleep(ac_loop *loop, double seconds, ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (!(seconds >= 0) || out == nullptr) return AC_EINVAL;
+  // asyncio: a delay <= 0 is sleep(0), NaN is refused.
+  if (std::isnan(seconds) || out == nullptr) return AC_EINVAL;
+  if (seconds < 0) seconds = 0;
   AC_GUARD(*out = ac::sleep_new(loop, seconds); return 0;)
 }

@@ -172,9 +172,9 @@ AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
   return rc;
 }
 AC_API int ac_task_sleep(ac_task *task, double seconds) noexcept {
-  if (valid_task(task) == nullptr || !(seconds >= 0)) return AC_EINVAL;
+  if (valid_task(task) == nullptr || std::isnan(seconds)) return AC_EINVAL;
   if (!task->stepping) return AC_ESTATE;
-  if (seconds == 0) return AC_STEP_YIELD;
+  if (seconds <= 0) return AC_STEP_YIELD;  // asyncio: sleep(delay <= 0) yields once
   AC_GUARD(return ac_task_await_owned(task, ac::sleep_new(task->loop, seconds));)
 }
 
