@@ -16,8 +16,8 @@
 // never printed. The line shows what the task says of itself: its Go type,
 // its name and its state (pending), not CPython's "<class 'coroutine'>":
 // this twin's output is its own (examples/expected/coroutine_object.go.txt).
-// Closing the loop drops the task unrun; the loop reports it (as CPython
-// warns of a coroutine never awaited), on stdout here.
+// Closing the loop drops the task unrun; any report the loop makes of it
+// would be printed on stdout.
 package main
 
 import (
