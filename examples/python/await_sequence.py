@@ -1,4 +1,5 @@
-# await_sequence.py — the async/await evolution guide's example (3.2.1 Pausing for Awaitables), as CPython runs it.
+# await_sequence.py — the async/await evolution guide's example, as CPython runs it:
+# 3.2.1 Pausing for Awaitables.
 # examples/expected/await_sequence.txt is what this program prints.
 import asyncio
 

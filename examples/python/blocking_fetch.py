@@ -1,4 +1,5 @@
-# blocking_fetch.py — the crash course's example (Key Concepts, 4. Non-blocking I/O), as CPython runs it.
+# blocking_fetch.py — the crash course's example, as CPython runs it:
+# Key Concepts, 4. Non-blocking I/O.
 # examples/expected/blocking_fetch.txt is what this program prints.
 import asyncio
 import time # For demonstrating blocking vs non-blocking

@@ -1,4 +1,5 @@
-# coroutine_object.py — the async/await evolution guide's example (3.1.1 Defining Coroutine Functions), as CPython runs it.
+# coroutine_object.py — the async/await evolution guide's example, as CPython runs it:
+# 3.1.1 Defining Coroutine Functions.
 # examples/expected/coroutine_object.txt is what this program prints.
 import asyncio
 

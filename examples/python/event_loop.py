@@ -1,4 +1,5 @@
-# event_loop.py — the crash course's example (Key Concepts, 2. The Event Loop), as CPython runs it.
+# event_loop.py — the crash course's example, as CPython runs it:
+# Key Concepts, 2. The Event Loop.
 # examples/expected/event_loop.txt is what this program prints.
 import asyncio
 

@@ -1,4 +1,5 @@
-# fetch_data.py — the crash course's example (Key Concepts, 1. Coroutines), as CPython runs it.
+# fetch_data.py — the crash course's example, as CPython runs it:
+# Key Concepts, 1. Coroutines.
 # examples/expected/fetch_data.txt is what this program prints.
 import asyncio
 

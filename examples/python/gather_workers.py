@@ -1,4 +1,5 @@
-# gather_workers.py — the async/await evolution guide's example (3.2.3 Waiting for Multiple Tasks), as CPython runs it.
+# gather_workers.py — the async/await evolution guide's example, as CPython runs it:
+# 3.2.3 Waiting for Multiple Tasks.
 # examples/expected/gather_workers.txt is what this program prints.
 import asyncio
 

@@ -1,4 +1,5 @@
-# hello_world.py — the async/await evolution guide's example (3.1.2 Running the Event Loop), as CPython runs it.
+# hello_world.py — the async/await evolution guide's example, as CPython runs it:
+# 3.1.2 Running the Event Loop.
 # examples/expected/hello_world.txt is what this program prints.
 import asyncio
 

@@ -1,4 +1,5 @@
-# lock_counter.py — the async/await evolution guide's example (3.3.1 Locks), as CPython runs it.
+# lock_counter.py — the async/await evolution guide's example, as CPython runs it:
+# 3.3.1 Locks.
 # examples/expected/lock_counter.txt is what this program prints.
 import asyncio
 

@@ -1,4 +1,5 @@
-# lock_shared_counter.py — the crash course's example (Key Concepts, 5. Synchronization Primitives (asyncio.Lock)), as CPython runs it.
+# lock_shared_counter.py — the crash course's example, as CPython runs it:
+# Key Concepts, 5. Synchronization Primitives (asyncio.Lock).
 # examples/expected/lock_shared_counter.txt is what this program prints.
 import asyncio
 

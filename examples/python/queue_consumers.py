@@ -1,4 +1,5 @@
-# queue_consumers.py — the async/await evolution guide's example (3.3.3 Queues), as CPython runs it.
+# queue_consumers.py — the async/await evolution guide's example, as CPython runs it:
+# 3.3.3 Queues.
 # examples/expected/queue_consumers.txt is what this program prints.
 import asyncio
 import itertools

@@ -1,4 +1,5 @@
-# queue_producer_consumer.py — the crash course's example (Key Concepts, 5. Synchronization Primitives (asyncio.Queue)), as CPython runs it.
+# queue_producer_consumer.py — the crash course's example, as CPython runs it:
+# Key Concepts, 5. Synchronization Primitives (asyncio.Queue).
 # examples/expected/queue_producer_consumer.txt is what this program prints.
 import asyncio
 import random

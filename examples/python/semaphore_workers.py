@@ -1,4 +1,5 @@
-# semaphore_workers.py — the async/await evolution guide's example (3.3.2 Semaphores), as CPython runs it.
+# semaphore_workers.py — the async/await evolution guide's example, as CPython runs it:
+# 3.3.2 Semaphores.
 # examples/expected/semaphore_workers.txt is what this program prints.
 import asyncio
 

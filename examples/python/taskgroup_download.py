@@ -1,4 +1,5 @@
-# taskgroup_download.py — the crash course's example (Key Concepts, 3. Tasks & Concurrency (asyncio.TaskGroup)), as CPython runs it.
+# taskgroup_download.py — the crash course's example, as CPython runs it:
+# Key Concepts, 3. Tasks & Concurrency (asyncio.TaskGroup).
 # examples/expected/taskgroup_download.txt is what this program prints.
 import asyncio
 

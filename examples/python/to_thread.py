@@ -1,4 +1,5 @@
-# to_thread.py — the async/await evolution guide's example (3.4.1 Offloading Blocking I/O or CPU-bound Tasks), as CPython runs it.
+# to_thread.py — the async/await evolution guide's example, as CPython runs it:
+# 3.4.1 Offloading Blocking I/O or CPU-bound Tasks.
 # examples/expected/to_thread.txt is what this program prints.
 import asyncio
 import time

@@ -1,4 +1,5 @@
-# tour.py — the async/await evolution guide's example (3.2.2 Running Tasks Concurrently), as CPython runs it.
+# tour.py — the async/await evolution guide's example, as CPython runs it:
+# 3.2.2 Running Tasks Concurrently.
 # examples/expected/tour.txt is what this program prints.
 import asyncio
 

@@ -1,4 +1,5 @@
-# wait_for_timeout.py — the crash course's example (Key Concepts, 6. Cancellation & Timeouts), as CPython runs it.
+# wait_for_timeout.py — the crash course's example, as CPython runs it:
+# Key Concepts, 6. Cancellation & Timeouts.
 # examples/expected/wait_for_timeout.txt is what this program prints.
 import asyncio
 

@@ -1,4 +1,5 @@
-# worker_gather.py — the crash course's example (Key Concepts, 3. Tasks & Concurrency (asyncio.gather)), as CPython runs it.
+# worker_gather.py — the crash course's example, as CPython runs it:
+# Key Concepts, 3. Tasks & Concurrency (asyncio.gather).
 # examples/expected/worker_gather.txt is what this program prints.
 import asyncio
 
