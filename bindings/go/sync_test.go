@@ -44,7 +44,7 @@ func TestLockIsFIFOAndExclusive(t *testing.T) {
 }
 
 func TestLockCancelledWaiterLosesNothing(t *testing.T) {
-	_, err := Run(func(co *Co) (any, error) {
+	v, err := Run(func(co *Co) (any, error) {
 		lk, _ := co.Loop().NewLock()
 		if !lk.TryAcquire() || lk.TryAcquire() {
 			return nil, errors.New("try_acquire")
@@ -56,9 +56,15 @@ func TestLockCancelledWaiterLosesNothing(t *testing.T) {
 			}
 			return "second got it", lk.Release()
 		})
-		co.Yield()
-		waiter.Cancel("")
-		lk.Release()
+		if err := co.Yield(); err != nil {
+			return nil, err
+		}
+		if !waiter.Cancel("") {
+			return nil, errors.New("waiter already done")
+		}
+		if err := lk.Release(); err != nil {
+			return nil, err
+		}
 		if _, err := co.Await(waiter); !errors.Is(err, ErrCancelled) {
 			return nil, fmt.Errorf("waiter: %v", err)
 		}
@@ -66,6 +72,10 @@ func TestLockCancelledWaiterLosesNothing(t *testing.T) {
 	}, WithVirtualClock())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The lock the cancelled waiter was woken for goes to the next one.
+	if v != "second got it" {
+		t.Fatalf("second waiter: got %v", v)
 	}
 }
 

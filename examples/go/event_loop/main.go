@@ -1,4 +1,4 @@
-// event_loop_tasks — the event loop interleaves two tasks.
+// event_loop — the event loop interleaves two tasks.
 //
 // The Go twin of:
 //

@@ -1,4 +1,4 @@
-// run_hello — the smallest program: one task, one sleep (asyncio.run).
+// hello_world — the smallest program: one task, one sleep (asyncio.run).
 //
 // The Go twin of:
 //

@@ -1,4 +1,4 @@
-// await_sequential — awaiting one coroutine after the other runs them in
+// await_sequence — awaiting one coroutine after the other runs them in
 // sequence: Alice (2 s) greets before Bob (1 s), 3 s in all.
 //
 // The Go twin of:

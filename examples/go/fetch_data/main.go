@@ -1,4 +1,4 @@
-// coroutines_fetch — coroutines that return values, run concurrently with
+// fetch_data — coroutines that return values, run concurrently with
 // gather.
 //
 // The Go twin of:

@@ -1,4 +1,4 @@
-// gather_results — workers that print as they go, results in argument
+// worker_gather — workers that print as they go, results in argument
 // order (asyncio.gather).
 //
 // The Go twin of:
