@@ -112,7 +112,22 @@ bool OpFuture::cancel(const char *message) noexcept {
 
 void OpFuture::run() noexcept {
   queued = false;
-  if (!done()) resume_in_task(false, nullptr);
+  if (!done()) {
+    // A task that came to await the op since it was woken: the op goes on
+    // for it, and a cancellation the task has pending is thrown in, as
+    // asyncio's task throws must_cancel into the coroutine it resumes.
+    bool cancel = false;
+    const char *message = nullptr;
+    if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask) {
+      auto *t = static_cast<ac_task *>(first_cb);
+      if (t->must_cancel) {
+        t->must_cancel = false;
+        cancel = true;
+        message = t->cancel_message;
+      }
+    }
+    resume_in_task(cancel, message);
+  }
   unref();  // the ready queue's reference
 }
 
