@@ -139,6 +139,17 @@ impl Await {
             self.unregister();
             return Poll::Ready(Ok(()));
         }
+        if let Some(s) = &step {
+            // asyncio: a task cannot wait on a future of another loop (a
+            // second loop of this thread, or one dropped since); without
+            // this check nothing would ever wake the task.
+            if s.loop_raw() != unsafe { sys::ac_future_get_loop(self.fut) } {
+                return Poll::Ready(Err(Box::new(Error::with_message(
+                    sys::AC_EMISUSE,
+                    "Task got Future attached to a different loop",
+                ))));
+            }
+        }
         if let Some(step) = step.filter(|s| s.can_await(cx, self.fut)) {
             self.unregister();
             if let Some(e) = step.header().take_cancel() {
@@ -192,14 +203,30 @@ impl Drop for Await {
 /// `f` is a live future.
 pub(crate) unsafe fn outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
     let mut v: sys::ac_value = std::mem::zeroed();
-    let rc = sys::ac_future_take_result(f, &mut v);
+    let rc = sys::ac_future_result(f, &mut v);
     if rc == 0 {
         if let Some(x) = value::take_small::<T>(&v) {
             return Ok(x);
         }
-        return value::take::<T>(&mut v).ok_or_else(|| {
-            Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
-        });
+        // A native value (bytes, a string) is copied, and stays for the
+        // future's other readers (asyncio hands every awaiter the result);
+        // a Rust value of another type moves out to the first.
+        if v.kind as u32 != sys::AC_VALUE_POINTER {
+            if let Some(x) = value::copy_any::<T>(&v) {
+                return Ok(x);
+            }
+        } else {
+            let mut owned: sys::ac_value = std::mem::zeroed();
+            if sys::ac_future_take_result(f, &mut owned) == 0 {
+                if let Some(x) = value::take::<T>(&mut owned) {
+                    return Ok(x);
+                }
+            }
+        }
+        return Err(Error::with_message(
+            sys::AC_EINVAL,
+            "the result is not of the expected type, or was already taken",
+        ));
     }
     // Failed or cancelled (the future's own error), pending, or misuse.
     let e = sys::ac_future_error(f);

@@ -39,7 +39,7 @@ mod value;
 
 pub use asyncore_sys as sys;
 pub use context::ContextVar;
-pub use error::{err_name, strerror, Error, ErrorKind, Result};
+pub use error::{err_class, err_name, strerror, Cause, Error, ErrorKind, Result};
 pub use future::{sleep, Completer, LoopFuture, Sleep};
 pub use combinators::{
     as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitMode,
@@ -54,7 +54,7 @@ pub use task::{
 };
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
 pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
-pub use timeout::{timeout, timeout_at, Timeout};
+pub use timeout::{timeout, timeout_at, Timeout, TimeoutScope};
 pub use value::Value;
 
 /// The version of the library loaded, as "MAJOR.MINOR.PATCH".

@@ -46,7 +46,7 @@ impl Drop for LoopScope {
 pub(crate) fn current_loop_raw() -> Result<*mut sys::ac_loop> {
     let raw = CURRENT_LOOP.with(|c| c.get());
     if raw.is_null() {
-        Err(Error::with_message(sys::AC_ESTATE, "no asyncore loop is running on this thread"))
+        Err(Error::with_message(sys::AC_EMISUSE, "no running event loop"))
     } else {
         Ok(raw)
     }

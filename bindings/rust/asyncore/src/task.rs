@@ -432,6 +432,11 @@ impl StepCtx {
         // SAFETY: the header lives while its task is polled; f is live.
         self.is_own(cx) && unsafe { self.header().loop_ == sys::ac_future_get_loop(f) }
     }
+    /// The loop of the task being polled.
+    #[inline]
+    pub(crate) fn loop_raw(&self) -> *mut sys::ac_loop {
+        self.header().loop_
+    }
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: alive during the poll.
         unsafe { &*self.header }
