@@ -141,12 +141,18 @@ impl Await {
         }
         if let Some(s) = &step {
             // asyncio: a task cannot wait on a future of another loop (a
-            // second loop of this thread, or one dropped since); without
-            // this check nothing would ever wake the task.
+            // second loop of this thread, or one dropped since; nothing
+            // would ever wake the task), nor on itself.
             if s.loop_raw() != unsafe { sys::ac_future_get_loop(self.fut) } {
                 return Poll::Ready(Err(Box::new(Error::with_message(
                     sys::AC_EMISUSE,
                     "Task got Future attached to a different loop",
+                ))));
+            }
+            if s.task_future() == self.fut {
+                return Poll::Ready(Err(Box::new(Error::with_message(
+                    sys::AC_EMISUSE,
+                    "Task cannot await on itself",
                 ))));
             }
         }
@@ -175,12 +181,12 @@ impl Await {
         let rc = unsafe {
             sys::ac_future_add_done_callback(self.fut, Some(wake_boxed), b as *mut c_void, Some(free_boxed))
         };
-        if rc == 0 {
-            self.reg = b;
-        } else {
-            // Cannot be woken by the loop: let the poller retry.
-            cx.waker().wake_by_ref();
+        if rc < 0 {
+            // Nothing would ever wake the poller (the future's loop is
+            // closed ...): the await fails now instead of hanging.
+            return Poll::Ready(Err(Box::new(Error::from_call(rc))));
         }
+        self.reg = b;
         Poll::Pending
     }
 }
@@ -253,5 +259,62 @@ pub(crate) unsafe fn copied_outcome<T: 'static>(f: *mut sys::ac_future) -> Resul
         }
         sys::AC_FUTURE_ERROR | sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
         _ => Err(Error::from_code(sys::AC_ESTATE)),
+    }
+}
+
+/// One reference to a loop future, released on drop (a combinator's hold
+/// on what it combines).
+pub(crate) struct FutRef(*mut sys::ac_future);
+
+impl FutRef {
+    /// Takes a new reference to `f`.
+    ///
+    /// # Safety
+    /// `f` is a live future.
+    pub(crate) unsafe fn new_ref(f: *mut sys::ac_future) -> FutRef {
+        FutRef(sys::ac_future_ref(f))
+    }
+
+    pub(crate) fn raw(&self) -> *mut sys::ac_future {
+        self.0
+    }
+}
+
+impl Drop for FutRef {
+    fn drop(&mut self) {
+        // SAFETY: our reference.
+        unsafe { sys::ac_future_unref(self.0) };
+    }
+}
+
+/// asyncio's `Future.result()` without waiting: the outcome of a done
+/// future (native values copied), `Err` (InvalidStateError, the library's
+/// reason) while pending.
+///
+/// # Safety
+/// `f` is a live future whose result, if any, is a `T`.
+pub(crate) unsafe fn result_now<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
+    if sys::ac_future_done(f) != 1 {
+        let rc = sys::ac_future_result(f, ptr::null_mut());
+        return Err(Error::from_call(if rc < 0 { rc } else { sys::AC_ESTATE }));
+    }
+    outcome::<T>(f)
+}
+
+/// asyncio's `Future.exception()`: `Ok(None)` for a result, `Ok(Some(e))`
+/// for an error, `Err(Cancelled)` when cancelled, `Err` (InvalidStateError)
+/// while pending.
+///
+/// # Safety
+/// `f` is a live future.
+pub(crate) unsafe fn exception_now(f: *mut sys::ac_future) -> Result<Option<Error>> {
+    match sys::ac_future_state_of(f) as u32 {
+        sys::AC_FUTURE_RESULT => Ok(None),
+        sys::AC_FUTURE_ERROR => Ok(Some(Error::from_raw(sys::ac_future_error(f)))),
+        sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
+        _ => {
+            let rc = sys::ac_future_result(f, ptr::null_mut());
+            Err(Error::from_call(if rc < 0 { rc } else { sys::AC_ESTATE }))
+        }
     }
 }

@@ -479,12 +479,3 @@ pub(crate) fn check(rc: i32) -> Result<i32> {
         Ok(rc)
     }
 }
-
-/// As `check`, for calls that return a count or a flag as i64.
-pub(crate) fn check64(rc: i64) -> Result<i64> {
-    if rc < 0 {
-        Err(Error::from_call(rc as i32))
-    } else {
-        Ok(rc)
-    }
-}

@@ -176,7 +176,8 @@ impl Lock {
     pub fn try_lock(&self) -> Option<Guard<Lock>> {
         (unsafe { sys::ac_lock_try_acquire(self.raw) } == 1).then(|| Guard { owner: Some(self.clone()) })
     }
-    /// Releases a lock held without a guard (see [`Guard::forget`]).
+    /// Releases a lock held without a guard (see [`Guard::forget`]);
+    /// `Err` (RuntimeError "Lock is not acquired.") when it is not held.
     pub fn release(&self) -> Result<()> {
         check(unsafe { sys::ac_lock_release(self.raw) }).map(|_| ())
     }
@@ -221,7 +222,8 @@ impl Semaphore {
     pub fn try_acquire(&self) -> Option<Guard<Semaphore>> {
         (unsafe { sys::ac_semaphore_try_acquire(self.raw) } == 1).then(|| Guard { owner: Some(self.clone()) })
     }
-    /// Returns a permit held without a guard; `Err(Usage)` past a bound.
+    /// Returns a permit held without a guard; `Err` (ValueError) past the
+    /// bound of a bounded semaphore.
     pub fn release(&self) -> Result<()> {
         check(unsafe { sys::ac_semaphore_release(self.raw) }).map(|_| ())
     }
@@ -252,13 +254,14 @@ impl Event {
     pub fn wait(&self) -> Op<()> {
         Op::start(|f| unsafe { sys::ac_event_wait(self.raw, f) })
     }
-    /// Sets it, waking every waiter.
-    pub fn set(&self) {
-        unsafe { sys::ac_event_set(self.raw) };
+    /// Sets it, waking every waiter; `Err` (RuntimeError) once the loop is
+    /// closed.
+    pub fn set(&self) -> Result<()> {
+        check(unsafe { sys::ac_event_set(self.raw) }).map(|_| ())
     }
     /// Clears it.
-    pub fn clear(&self) {
-        unsafe { sys::ac_event_clear(self.raw) };
+    pub fn clear(&self) -> Result<()> {
+        check(unsafe { sys::ac_event_clear(self.raw) }).map(|_| ())
     }
     /// True when set.
     pub fn is_set(&self) -> bool {
@@ -353,13 +356,15 @@ impl Barrier {
     pub fn wait(&self) -> Op<i64> {
         Op::start(|f| unsafe { sys::ac_barrier_wait(self.raw, f) })
     }
-    /// Back to empty; pending waits fail with `AC_EBROKEN`.
-    pub fn reset(&self) {
-        unsafe { sys::ac_barrier_reset(self.raw) };
+    /// Back to empty; pending waits fail with `AC_EBROKEN`
+    /// (BrokenBarrierError).
+    pub fn reset(&self) -> Result<()> {
+        check(unsafe { sys::ac_barrier_reset(self.raw) }).map(|_| ())
     }
-    /// Breaks it until reset.
-    pub fn abort(&self) {
-        unsafe { sys::ac_barrier_abort(self.raw) };
+    /// Breaks it until reset: pending and later waits fail with
+    /// BrokenBarrierError.
+    pub fn abort(&self) -> Result<()> {
+        check(unsafe { sys::ac_barrier_abort(self.raw) }).map(|_| ())
     }
     /// True when broken.
     pub fn broken(&self) -> bool {

@@ -148,6 +148,16 @@ impl<F> Timeout<F> {
         Timeout { fut, deadline, level: 0, entered: false, finished: false }
     }
 
+    /// A scope of `delay` seconds made when first polled (wait_for).
+    pub(crate) fn lazy(delay: f64, fut: F) -> Self {
+        Timeout::new(fut, Deadline::After(delay))
+    }
+
+    /// The future the scope runs.
+    pub(crate) fn inner_ref(&self) -> &F {
+        &self.fut
+    }
+
     fn scope(&self) -> Option<&TimeoutScope> {
         match &self.deadline {
             Deadline::Scope(s) => Some(s),

@@ -1010,7 +1010,7 @@ mod scenarios {
             let th = std::thread::spawn(move || {
                 handle.call_soon_threadsafe(move || {
                     tr!("callback: on the loop thread={}", (std::thread::current().id() == loop_thread) as i32);
-                    completer.complete(Ok(()));
+                    completer.complete(Ok(()))
                 })
             });
             done.await?;
@@ -1103,7 +1103,7 @@ mod scenarios {
             let a = spawn(waiter("A", ev.clone()));
             let b = spawn(waiter("B", ev.clone()));
             sleep(2.0).await?;
-            ev.set();
+            ev.set()?;
             a.await?;
             b.await?;
             trt!("main: is_set={}", ev.is_set() as i32);
@@ -1230,7 +1230,7 @@ mod scenarios {
                 Ok(())
             });
             sleep(1.0).await?;
-            q.shutdown(false);
+            q.shutdown(false)?;
             g.await?;
             if let Err(e) = q.put(1).await {
                 trt!("main: put refused {}", e.name());

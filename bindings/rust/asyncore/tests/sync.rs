@@ -136,12 +136,12 @@ fn event_wakes_every_waiter() {
             })
             .collect();
         sleep(2.0).await?;
-        ev.set();
+        ev.set()?;
         for h in hs {
             h.await?;
         }
         assert!(ev.is_set());
-        ev.clear();
+        ev.clear()?;
         assert!(!ev.is_set());
         Ok(())
     })
@@ -278,7 +278,7 @@ fn join_waits_for_task_done_and_shutdown_ends_gets() {
         });
         q.join().await?;
         let joined_at = asyncore::time();
-        q.shutdown(false);
+        q.shutdown(false)?;
         let put_after = q.put(3).await.map_err(|e| e.name());
         Ok((worker.await?, joined_at, put_after, q.is_shutdown()))
     });
@@ -298,7 +298,7 @@ fn queued_items_are_dropped_exactly_once() {
         let taken = q.get().await?;
         drop(taken);
         assert_eq!(d.drops(), 1);
-        q.shutdown(true); // drops the two left
+        q.shutdown(true)?; // drops the two left
         assert_eq!(d.drops(), 3);
         Ok(())
     })

@@ -254,10 +254,11 @@ fn a_panic_in_a_callback_is_reported_not_propagated() {
     let lp = vloop();
     let seen = Trace::new();
     let s = seen.clone();
-    lp.set_exception_handler(move |msg, _| s.push(msg)).unwrap();
-    lp.call_soon(|| panic!("in callback")).unwrap();
+    lp.set_exception_handler(move |msg, e| s.push(format!("{msg}: {}", e.map(|e| e.to_string()).unwrap_or_default())))
+        .unwrap();
+    lp.call_soon(|| -> asyncore::Result<()> { panic!("in callback") }).unwrap();
     lp.run_until_complete(async { sleep(0.0).await }).unwrap();
-    assert_eq!(seen.take(), vec!["callback panicked: in callback".to_string()]);
+    assert_eq!(seen.take(), vec!["Exception in callback: Exception: callback panicked: in callback".to_string()]);
 }
 
 #[test]
