@@ -259,6 +259,18 @@ pub struct Watched<T> {
 
 impl<T> Unpin for Watched<T> {}
 
+impl<T: 'static> Clone for Watched<T> {
+    /// The same shield (asyncio shares the future object).
+    fn clone(&self) -> Self {
+        Watched {
+            inner: self.inner.as_ref().map(|f| unsafe { FutRef::new_ref(f.raw()) }),
+            aw: self.aw.as_ref().map(|a| unsafe { Await::from_owned(sys::ac_future_ref(a.raw())) }),
+            failed: self.failed.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
 impl<T: 'static> Watched<T> {
     /// True once done.
     pub fn done(&self) -> bool {

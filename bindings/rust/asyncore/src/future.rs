@@ -252,11 +252,12 @@ impl<T: Send + 'static> Drop for Completer<T> {
     }
 }
 
-/// Sleeps `seconds` on the current loop's clock (asyncio.sleep); 0 yields
-/// one iteration. Cancelling the task cancels the sleep, which then gives
+/// Sleeps `seconds` on the current loop's clock (asyncio.sleep); 0 or
+/// less yields one iteration. Cancelling the task cancels the sleep, which then gives
 /// `Err(Error::Cancelled)`.
 pub fn sleep(seconds: f64) -> Sleep {
-    Sleep { state: if seconds == 0.0 { SleepState::Zero(yield_now()) } else { SleepState::Start(seconds) } }
+    // asyncio: a delay of 0 or less is sleep(0).
+    Sleep { state: if seconds <= 0.0 { SleepState::Zero(yield_now()) } else { SleepState::Start(seconds) } }
 }
 
 /// The future of [`sleep`]; the timer starts at the first poll.

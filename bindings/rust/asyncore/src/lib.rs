@@ -54,7 +54,7 @@ pub use runtime::{
 pub use sync::{Acquire, Barrier, Condition, Event, Guard, Lock, Releasable, Semaphore};
 pub use task::{
     all_tasks, cancel_current, checkpoint, current_cancelling, current_task, spawn, spawn_eager, try_spawn, yield_now,
-    JoinHandle, Task, YieldNow,
+    JoinHandle, Task, TaskWait, YieldNow,
 };
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
 pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};

@@ -389,7 +389,7 @@ impl Loop {
         let ud = boxed_callback(f);
         let mut h = ptr::null_mut();
         check(unsafe { sys::ac_loop_call_at(self.raw, when, Some(run_boxed), ud, Some(free_boxed), &mut h) })?;
-        Ok(CallbackHandle { raw: h })
+        Ok(CallbackHandle { raw: h, timer: true })
     }
 
     /// True while a run or step is in progress.
@@ -445,6 +445,11 @@ impl Loop {
     }
 
     fn schedule<R: CallbackResult>(&self, delay: Option<f64>, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {
+        if let Some(d) = delay.filter(|d| *d < 0.0) {
+            // asyncio's call_later is call_at(time() + delay): a negative
+            // delay is a deadline already past.
+            return self.call_at(self.time() + d, f);
+        }
         let ud = boxed_callback(f);
         let mut h = ptr::null_mut();
         // SAFETY: on failure free_ud ran.
@@ -455,7 +460,7 @@ impl Loop {
             }
         };
         check(rc)?;
-        Ok(CallbackHandle { raw: h })
+        Ok(CallbackHandle { raw: h, timer: delay.is_some() })
     }
 
     /// A thread-safe handle for posting work to this loop from any thread.
@@ -531,6 +536,8 @@ unsafe extern "C" fn free_boxed(ud: *mut c_void) {
 /// A scheduled callback; cancel it before it runs. Loop thread only.
 pub struct CallbackHandle {
     raw: *mut sys::ac_handle,
+    /// A timer (call_later, call_at), not a call_soon.
+    timer: bool,
 }
 
 impl CallbackHandle {
@@ -542,10 +549,10 @@ impl CallbackHandle {
     pub fn cancelled(&self) -> bool {
         unsafe { sys::ac_handle_cancelled(self.raw) == 1 }
     }
-    /// The loop time a timer is due (None for call_soon).
+    /// The loop time a timer is due, which may be past, even negative on
+    /// a virtual clock (None for call_soon).
     pub fn when(&self) -> Option<f64> {
-        let w = unsafe { sys::ac_handle_when(self.raw) };
-        (w >= 0.0).then_some(w)
+        self.timer.then(|| unsafe { sys::ac_handle_when(self.raw) })
     }
 }
 

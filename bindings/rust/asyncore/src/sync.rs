@@ -329,6 +329,30 @@ impl Condition {
         })
         .keep_on_drop()
     }
+    /// Waits until `pred()` gives a nonzero value (asyncio's `wait_for`
+    /// with a predicate returning a value), which the wait gives back.
+    pub fn wait_for_value(&self, pred: impl FnMut() -> i64 + 'static) -> Op<i64> {
+        type ValuePredicate = Box<dyn FnMut() -> i64>;
+        unsafe extern "C" fn call(ud: *mut std::os::raw::c_void) -> i32 {
+            let p = &mut *(ud as *mut ValuePredicate);
+            // The library keeps an int: a value that does not fit is kept
+            // as "true".
+            let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(p)).unwrap_or(1);
+            i32::try_from(v).unwrap_or(1)
+        }
+        unsafe extern "C" fn free(ud: *mut std::os::raw::c_void) {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                drop(Box::from_raw(ud as *mut ValuePredicate))
+            }));
+        }
+        let ud = Box::into_raw(Box::new(Box::new(pred) as ValuePredicate)) as *mut std::os::raw::c_void;
+        Op::start(|f| unsafe { sys::ac_condition_wait_for(self.raw, Some(call), ud, Some(free), f) }).keep_on_drop()
+    }
+    /// Releases the lock held without a guard (see [`Guard::forget`]);
+    /// `Err` (RuntimeError) when it is not held.
+    pub fn release(&self) -> Result<()> {
+        check(unsafe { sys::ac_condition_release(self.raw) }).map(|_| ())
+    }
     /// Wakes up to `n` waiters; returns how many. The lock must be held.
     pub fn notify(&self, n: i32) -> Result<i32> {
         check(unsafe { sys::ac_condition_notify(self.raw, n) })

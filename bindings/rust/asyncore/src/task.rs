@@ -532,8 +532,18 @@ unsafe fn resumed_cancelled(task: *mut sys::ac_task, h: &Header, w: *mut sys::ac
         let r = sys::ac_future_ref(awaited);
         h.with_cold(|c| c.revoked.push(r));
     }
-    // A loop future awaited directly reports its own cancellation.
-    if awaited.is_null() || awaited == w || sys::ac_future_cancelled(awaited) != 1 {
+    // A loop future awaited directly reports its own cancellation: one
+    // cancelled, or one that failed with a cancellation error (a gather
+    // whose child was cancelled, asyncio's "the outer future is not
+    // cancelled").
+    let reports_itself = !awaited.is_null()
+        && awaited != w
+        && match sys::ac_future_state_of(awaited) as u32 {
+            sys::AC_FUTURE_CANCELLED => true,
+            sys::AC_FUTURE_ERROR => sys::ac_error_code(sys::ac_future_error(awaited)) == sys::AC_ECANCELLED,
+            _ => false,
+        };
+    if !reports_itself {
         let err = if awaited.is_null() { ptr::null_mut() } else { sys::ac_future_error(awaited) };
         let msg = sys::ac_error_message(err);
         let msg = if msg.is_null() { String::new() } else { CStr::from_ptr(msg).to_string_lossy().into_owned() };
@@ -1130,6 +1140,28 @@ impl Task {
     /// Runs `f` once the task is done (asyncio's `add_done_callback`).
     pub fn add_done_callback<R: CallbackResult>(&self, f: impl FnOnce() -> R + 'static) -> Result<()> {
         add_done_callback_raw(unsafe { sys::ac_task_future(self.raw) }, f)
+    }
+
+    /// Waits for the task (asyncio's `await task`, the result left for
+    /// its handles): `Ok(())` once it returned, its error, or the
+    /// cancellation. A task cannot wait for itself (RuntimeError).
+    pub fn wait(&self) -> TaskWait {
+        // SAFETY: a new reference, owned by the Await.
+        TaskWait { aw: unsafe { Await::from_owned(sys::ac_future_ref(sys::ac_task_future(self.raw))) } }
+    }
+}
+
+/// The future of [`Task::wait`].
+pub struct TaskWait {
+    aw: Await,
+}
+
+impl Future for TaskWait {
+    type Output = Result<()>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let aw = &mut self.aw;
+        std::task::ready!(aw.poll(cx))?;
+        Poll::Ready(unsafe { exception_now(aw.raw()) }.and_then(|e| e.map_or(Ok(()), Err)))
     }
 }
 
