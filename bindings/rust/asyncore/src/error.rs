@@ -409,7 +409,7 @@ impl Error {
         let cause = sys::ac_error_cause(err);
         // A cause chain is finite (each error holds its cause); a loop
         // would be a bug of the library, so the depth is bounded anyway.
-        if !cause.is_null() && cause as *const sys::ac_error != err {
+        if !cause.is_null() && !std::ptr::eq(cause, err) {
             *e.cause_slot() = Some(Box::new(Error::from_raw(cause)));
         }
         e
