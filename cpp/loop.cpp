@@ -119,6 +119,7 @@ void ac_loop::poll_io(double timeout) {
 }
 
 void ac_loop::fire_due_timers() {
+  if (timers.empty()) return;  // no clock read (a system call's worth) per iteration
   double t = now();
   while (!timers.empty() && timers.top()->when <= t) {
     ac::TimerNode *n = timers.top();
@@ -134,36 +135,45 @@ void ac_loop::fire_due_timers() {
 
 int ac_loop::run_ready() {
   int n = 0;
-  // The callbacks ready now, as asyncio's iteration runs its ntodo: those
-  // they schedule wait for the next iteration, behind the timers that fall
-  // due meanwhile.
-  uint32_t limit = static_cast<uint32_t>(std::min<size_t>(ready.size(), ready_budget));
   if (stopping && !stop_counted) {
     stop_countdown = ready.size();
     stop_counted = true;
   }
   in_run_ready = true;
-  while (!ready.empty() && static_cast<uint32_t>(n) < limit) {
-    // run_until_complete returns as soon as its future is done.
-    if (until != nullptr && until->done()) break;
-    if (stopping) {
-      if (stop_countdown == 0) break;
-      --stop_countdown;
-    }
-    ac::Runnable *r = ready.pop();
-    if (!debug) {
-      r->run();
-    } else {
-      uint64_t t0 = uv_hrtime();
-      r->run();
-      double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
-      if (dt >= slow_callback_duration) {
-        char msg[96];
-        std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
-        report(msg, nullptr, nullptr);
+  for (;;) {
+    // The callbacks ready now, as asyncio's iteration runs its ntodo: those
+    // they schedule wait for the next iteration, behind the timers that
+    // fall due meanwhile.
+    size_t todo = std::min<size_t>(ready.size(), ready_budget - static_cast<uint32_t>(n));
+    for (; todo > 0; --todo) {
+      // run_until_complete returns as soon as its future is done.
+      if (until != nullptr && until->done()) break;
+      if (stopping) {
+        if (stop_countdown == 0) break;
+        --stop_countdown;
       }
+      ac::Runnable *r = ready.pop();
+      if (!debug) {
+        r->run();
+      } else {
+        uint64_t t0 = uv_hrtime();
+        r->run();
+        double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
+        if (dt >= slow_callback_duration) {
+          char msg[96];
+          std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
+          report(msg, nullptr, nullptr);
+        }
+      }
+      ++n;
     }
-    ++n;
+    // The next iteration would poll nothing (see run_once) and find no
+    // timer and no thread-safe call to add: run it here, without the trip.
+    if (todo > 0 || ready.empty() || stopping || !timers.empty() ||
+        static_cast<uint32_t>(n) >= ready_budget ||
+        ran_since_poll + static_cast<uint32_t>(n) >= ready_budget ||
+        ts_has_pending.load(std::memory_order_acquire))
+      break;
   }
   in_run_ready = false;
   return n;
@@ -205,7 +215,7 @@ int ac_loop::run_once(double max_block) {
 
   // 3. Due timers join the ready queue in deadline order, ties in
   //    scheduling order; they fire when the loop reaches them there.
-  fire_due_timers();
+  if (!timers.empty()) fire_due_timers();
 
   // 4. The callbacks ready now, FIFO, bounded by the budget.
   int n = run_ready();
