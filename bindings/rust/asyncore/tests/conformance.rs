@@ -319,16 +319,6 @@ async fn join<T: 'static>(h: &Shared<T>) -> Result<T> {
     std::future::poll_fn(|cx| Pin::new(&mut *h.borrow_mut()).poll(cx)).await
 }
 
-/// Awaits a shared task for a copy of its outcome, leaving the result for
-/// its other awaiters (asyncio hands each awaiter the same result).
-async fn settled(h: &Shared<i64>) -> Result<i64> {
-    if !h.borrow().is_finished() {
-        let ws = wait(&[&*h.borrow()], WaitMode::AllCompleted, None);
-        ws.await?;
-    }
-    h.borrow().peek_result().expect("done")
-}
-
 /// Takes a free lock at once (asyncio: an acquire of a free lock nobody
 /// waits for does not suspend); else waits in line.
 async fn acquire(lock: &Lock) -> Result<Guard<Lock>> {

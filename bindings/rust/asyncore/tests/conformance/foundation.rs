@@ -83,14 +83,13 @@ pub fn s05() {
 pub fn s06() {
     let lp = vloop();
     run_main(&lp, async {
-        let p = shared(spawn(async {
+        let p = spawn(async {
             sleep(1.0).await?;
             Ok(42i64)
-        }));
-        // Every waiter reads the same result: a copy, as asyncio hands
-        // each awaiter the one result object.
-        let waiter = |name: &'static str, p: Shared<i64>| async move {
-            let r = settled(&p).await?;
+        });
+        // Every waiter awaits the same task and reads the same result.
+        let waiter = |name: &'static str, p: JoinHandle<i64>| async move {
+            let r = p.await?;
             trt!("{name}: got {r}");
             Ok(())
         };
@@ -98,7 +97,7 @@ pub fn s06() {
         let w2 = spawn(waiter("W2", p.clone()));
         w1.await?;
         w2.await?;
-        tr!("main: cancel after done -> {}", p.borrow().cancel() as i32);
+        tr!("main: cancel after done -> {}", p.cancel() as i32);
         Ok(())
     });
 }
@@ -436,14 +435,13 @@ pub fn s25() {
 pub fn s26() {
     let lp = vloop();
     run_main(&lp, async {
-        let b = shared(spawn(worker("B", 2.0, 2)));
-        let b2 = b.clone();
-        let items: Vec<Boxed<i64>> =
-            vec![Box::pin(failing(1.0, sys::AC_ECONNRESET)), Box::pin(async move { settled(&b2).await })];
-        if let Err(e) = gather(items).await {
+        let bb = spawn(worker("B", 2.0, 2));
+        // gather wraps the coroutine in a task and waits for the task given.
+        let f = spawn(failing(1.0, sys::AC_ECONNRESET));
+        if let Err(e) = gather([f, bb.clone()]).await {
             trt!("main: gather failed with {}", e.name());
         }
-        let r = settled(&b).await?;
+        let r = bb.await?;
         trt!("main: B returned {r}");
         Ok(())
     });
@@ -589,27 +587,19 @@ pub fn s35() {
 pub fn s36() {
     let lp = vloop();
     run_main(&lp, async {
-        let w = shared(spawn(async {
+        let w = spawn(async {
             sleep(3.0).await?;
             trt!("work: done");
             Ok(9i64)
-        }));
-        let w2 = w.clone();
-        // The shield guards the work's completion; the result stays in
-        // the work's task for main to read.
-        let s = spawn(async move {
-            shield(async move {
-                let ws = wait(&[&*w2.borrow()], WaitMode::AllCompleted, None);
-                ws.await.map(|_| ())
-            })
-            .await
         });
+        let ws = w.clone();
+        let s = spawn(async move { shield(ws).await.map(|_| ()) });
         sleep(1.0).await?;
         s.cancel();
         if s.await.is_err() {
             trt!("main: shielded waiter cancelled");
         }
-        let r = join(&w).await?;
+        let r = w.await?;
         trt!("main: work returned {r}");
         Ok(())
     });
