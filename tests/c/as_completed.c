@@ -190,6 +190,22 @@ static void test_inputs_already_done_come_in_argument_order(void) {
   th_close(loop);
 }
 
+/* asyncio: as_completed takes a set, so an input passed twice is reported
+ * once (here under its first index). */
+static void test_duplicates_are_reported_once(void) {
+  struct fixture fx;
+  setup(&fx, W(.name = "A", .delay = 2, .value = 1), W(.name = "B", .delay = 1, .value = 2),
+        W(.name = "C", .delay = 3, .value = 3));
+  ac_future *items[3] = {fx.items[0], fx.items[1], fx.items[0]};
+  ac_as_completed *it;
+  CHECK_RC(ac_as_completed_new(fx.loop, items, 3, AC_NO_TIMEOUT, &it), 0);
+  run_consumer(fx.loop, it);
+  CHECK_TRACE("A start at 0\nB start at 0\nC start at 0\nB done at 1\ngot #1: AC_OK 2 at 1\n"
+              "A done at 2\ngot #0: AC_OK 1 at 2\nexhausted\n");
+  ac_as_completed_unref(it);
+  teardown(&fx);
+}
+
 static void test_empty_is_exhausted(void) {
   ac_loop *loop = th_loop();
   ac_as_completed *it;
@@ -254,6 +270,7 @@ int main(void) {
   RUN(test_waiter_cancelled_completion_goes_to_next_waiter);
   RUN(test_dropping_iterator_cancels_pending_next);
   RUN(test_inputs_already_done_come_in_argument_order);
+  RUN(test_duplicates_are_reported_once);
   RUN(test_empty_is_exhausted);
   RUN(test_negative_timeout_is_due_at_once);
   RUN(test_misuse);

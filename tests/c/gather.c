@@ -131,8 +131,30 @@ static void test_cancelling_gather_cancels_children_and_waits(void) {
               "A cleaned up at 2\n");
   CHECK_INT(ac_future_cancelled(items[0]), 1);
   CHECK_INT(ac_future_cancelled(items[1]), 1);
+  /* asyncio: once the children are done, the cancelled gather gets a
+   * CancelledError set as its exception (set_exception, not cancel). */
+  CHECK_INT(ac_future_state_of(g), AC_FUTURE_ERROR);
+  CHECK_INT(ac_error_code(ac_future_error(g)), AC_ECANCELLED);
   ac_future_unref(g);
   unref_all(t, 2);
+  th_close(loop);
+}
+
+/* asyncio: cancelling a gather cancels each argument, so a task passed
+ * twice is asked twice (its cancelling() count is 2). */
+static void test_cancel_reaches_a_task_passed_twice_twice(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t = spawn_worker(loop, W(.name = "A", .delay = 5));
+  ac_future *items[2] = {ac_task_future(t), ac_task_future(t)};
+  ac_future *g;
+  CHECK_RC(ac_gather(loop, items, 2, 0, &g), 0);
+  CHECK_RC(ac_loop_call_later(loop, 1, cancel_cb, g, NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, g), AC_ECANCELLED);
+  CHECK_TRACE("A start at 0\ncancel at 1\nA cancelled at 1\n");
+  CHECK_INT(ac_task_cancelling(t), 2);
+  CHECK_INT(ac_future_cancelled(ac_task_future(t)), 1);
+  ac_future_unref(g);
+  ac_task_unref(t);
   th_close(loop);
 }
 
@@ -248,6 +270,7 @@ int main(void) {
   RUN(test_return_exceptions_makes_errors_results);
   RUN(test_child_cancelled_by_someone_else_fails_gather_with_a_cancellation_error);
   RUN(test_cancelling_gather_cancels_children_and_waits);
+  RUN(test_cancel_reaches_a_task_passed_twice_twice);
   RUN(test_cancel_stays_cancel_when_child_swallows);
   RUN(test_gather_of_done_children_is_done_when_made_and_cancel_returns_zero);
   RUN(test_cancelling_awaiting_task_cancels_children);
