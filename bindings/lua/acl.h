@@ -67,6 +67,15 @@ typedef struct acl_state {
   /* The Lua function create_task falls back to (the Lua layer's general
    * path), or LUA_NOREF. */
   int create_fallback_ref;
+  /* Where the error being reported now comes from, for the exception
+   * handler's context (asyncio's keys 'handle' and 'task'): set around
+   * ac_loop_call_exception_handler, which calls the handler inline. The
+   * Handle object of a loop callback (registry reference, or LUA_NOREF);
+   * the future of a done-callback (or NULL); the key the future goes
+   * under ("task" for run()'s shutdown report; NULL: "future"). */
+  int report_handle_ref;
+  ac_future *report_done_future;
+  const char *report_future_key;
   /* Coroutines of finished tasks, ready to run the next ones (task.c). */
   struct acl_pooled_co *pool;
   int pool_n, pool_max;
