@@ -10,9 +10,12 @@
 -- (a done future, a free lock or permit, a queued item, the last party of
 -- a barrier).
 --
--- 45 (call_soon_threadsafe) is not here: Lua runs only on its loop's
--- thread, and the binding gives other threads no way to schedule a Lua
--- callback. The work of 42-44 on other threads is C (conformance_threads).
+-- The program is split by area: this file has 01-56 and the program;
+-- sync.lua (57-98), tasks.lua (100-130) and structured.lua (140-179) add
+-- theirs through the table common.lua makes (loaded from this file's
+-- folder). The work of 42-45 on other threads is C (conformance_threads).
+local dir = (arg and arg[0] or ""):match("^(.*)[/\\]") or "."
+local C = dofile(dir .. "/common.lua")
 local ac = require "asyncore"
 local core = ac.core
 
@@ -79,12 +82,8 @@ local function run(main)
 end
 
 -- name -> the function that runs the scenario.
-local S = {}
-local order = {}
-local function scenario_run(name, runner)
-  S[name] = runner
-  order[#order + 1] = name
-end
+local S, order = C.S, C.order
+local scenario_run = C.scenario_run
 local function scenario(name, main)
   scenario_run(name, function() run(main) end)
 end
@@ -730,6 +729,18 @@ scenario("56-barrier", function()
   end
   ac.gather(call(party, "A", 2), call(party, "B", 1), call(party, "C", 3))
 end)
+
+---------------------------------------------------------------------------
+-- The other areas
+---------------------------------------------------------------------------
+
+for _, file in ipairs({ "sync.lua", "tasks.lua", "structured.lua" }) do
+  local f = io.open(dir .. "/" .. file)
+  if f then
+    f:close()
+    dofile(dir .. "/" .. file)(C)
+  end
+end
 
 ---------------------------------------------------------------------------
 -- The program
