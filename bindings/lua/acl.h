@@ -276,6 +276,11 @@ ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
 ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
 ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
 ACL_INTERNAL void acl_push_server(lua_State *L, ac_server *srv);
+/* A wrapper of f (a Task for a task) that holds no reference, for the
+ * span of a call that borrows f; returns the wrapper's block, which
+ * acl_forget_borrowed empties afterwards (its methods then see NULL). */
+ACL_INTERNAL void *acl_push_borrowed_future(lua_State *L, ac_future *f);
+ACL_INTERNAL void acl_forget_borrowed(void *wrapper);
 /* SWIG's type of acs_task (for acl_task_object.swig_type). */
 ACL_INTERNAL void *acl_swig_task_type(void);
 /* Fast unwrapping of primitives for the natives: the handle of a SWIG

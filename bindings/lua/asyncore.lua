@@ -889,8 +889,13 @@ function Loop:set_exception_handler(handler)
   end
   local loop = self
   check_loop(core.set_exception_handler(self._l, function(ctx)
-    if ctx.future then ctx.future = wrap_future(ctx.future) end
-    if ctx.task then ctx.task = wrap_future(ctx.task) end
+    if rawget(ctx, "_borrowed") then
+      -- Reported by a finalizer: the core wrapper, valid for this call.
+      ctx._borrowed = nil
+    else
+      if ctx.future then ctx.future = wrap_future(ctx.future) end
+      if ctx.task then ctx.task = wrap_future(ctx.task) end
+    end
     local done = rawget(ctx, "_done_future")
     if done then
       ctx._done_future = nil

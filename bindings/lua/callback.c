@@ -303,6 +303,13 @@ static void push_future_or_task(lua_State *L, ac_future *f) {
 static int handler_body(lua_State *L) {
   struct handler_ctx *c = (struct handler_ctx *)lua_touserdata(L, 1);
   acl_state *st = c->cb->st;
+  void *borrowed = NULL;
+  /* In a finalizer (a wrapper dropped the last reference of a future
+   * whose error nobody read), no wrapper that holds a reference is made:
+   * one made while the Lua state closes would never be finalized. The
+   * future goes in a wrapper that holds none, emptied after the call
+   * (kept at index 2 until then); the Lua layer passes it on as it is. */
+  if (c->future != NULL && acl_finalizing > 0) borrowed = acl_push_borrowed_future(L, c->future);
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->cb->fn_ref);
   lua_createtable(L, 0, 4);
   lua_pushstring(L, c->message != NULL ? c->message : "");
@@ -311,8 +318,14 @@ static int handler_body(lua_State *L) {
     acl_push_error_object(L, st, c->error);
     lua_setfield(L, -2, "exception");
   }
-  if (c->future != NULL && acl_finalizing == 0) {
-    push_future_or_task(L, c->future);
+  if (c->future != NULL) {
+    if (borrowed != NULL) {
+      lua_pushvalue(L, 2);
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -3, "_borrowed");
+    } else {
+      push_future_or_task(L, c->future);
+    }
     lua_setfield(L, -2, st->report_future_key != NULL ? st->report_future_key : "future");
   }
   if (st->report_handle_ref != LUA_NOREF) {
@@ -327,6 +340,7 @@ static int handler_body(lua_State *L) {
   st->report_done_future = NULL;
   st->report_future_key = NULL;
   call_reporting(L, st, c->loop, 1, "Unhandled error in the exception handler", 1, NULL, NULL);
+  if (borrowed != NULL) acl_forget_borrowed(borrowed);
   return 0;
 }
 

@@ -124,6 +124,19 @@ void acl_push_handle(lua_State *L, ac_handle *h) {
   SWIG_NewPointerObj(L, h, SWIGTYPE_p_acs_handle, 1);
 }
 
+void *acl_push_borrowed_future(lua_State *L, ac_future *f) {
+  ac_task *t = ac_future_as_task(f);
+  if (t != NULL)
+    SWIG_NewPointerObj(L, t, SWIGTYPE_p_acs_task, 0);
+  else
+    SWIG_NewPointerObj(L, f, SWIGTYPE_p_acs_future, 0);
+  return lua_touserdata(L, -1);
+}
+
+void acl_forget_borrowed(void *wrapper) {
+  ((swig_lua_userdata *)wrapper)->ptr = NULL;
+}
+
 void acl_push_stream(lua_State *L, ac_stream *s) {
   SWIG_NewPointerObj(L, ac_stream_ref(s), SWIGTYPE_p_acs_stream, 1);
 }

@@ -6,6 +6,8 @@
  *
  *   work_42, work_epipe       ac_work_fn values (light userdata) for
  *                             asyncore.to_thread: return 42, fail with EPIPE
+ *   read_k, write_k,          the same for 119 (return "unset") and 120
+ *   work_einval               (fail with EINVAL)
  *   complete_later(ts, v)     starts a thread that sets the thread-safe
  *                             future `ts` (tsf:ptr()) to the integer v;
  *                             returns the thread (light userdata)
@@ -28,6 +30,29 @@ static int work_epipe(void *ud, ac_value *result) {
   (void)ud;
   (void)result;
   return AC_EPIPE;
+}
+
+/* 119: a work function has no way to read or set the calling task's
+ * context (ac_context_get/set take the loop and run on its thread only):
+ * what it sees is an empty context, so K is unset. */
+static int read_k(void *ud, ac_value *result) {
+  (void)ud;
+  ac_value_set_bytes(result, "unset", 5);
+  return 0;
+}
+static int write_k(void *ud, ac_value *result) {
+  (void)ud;
+  ac_value_set_bytes(result, "unset", 5); /* cannot set K: see read_k */
+  return 0;
+}
+
+/* 120: raise ValueError('bad reply') from ConnectionResetError(...): a
+ * work function can only return a code, so neither the message nor the
+ * cause can cross. */
+static int work_einval(void *ud, ac_value *result) {
+  (void)ud;
+  (void)result;
+  return AC_EINVAL;
 }
 
 struct completer {
@@ -77,11 +102,17 @@ static void push_work_fn(lua_State *L, ac_work_fn fn) {
 }
 
 int luaopen_conformance_threads(lua_State *L) {
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 8);
   push_work_fn(L, work_42);
   lua_setfield(L, -2, "work_42");
   push_work_fn(L, work_epipe);
   lua_setfield(L, -2, "work_epipe");
+  push_work_fn(L, read_k);
+  lua_setfield(L, -2, "read_k");
+  push_work_fn(L, write_k);
+  lua_setfield(L, -2, "write_k");
+  push_work_fn(L, work_einval);
+  lua_setfield(L, -2, "work_einval");
   lua_pushcfunction(L, complete_later);
   lua_setfield(L, -2, "complete_later");
   lua_pushcfunction(L, join);
