@@ -301,6 +301,7 @@ ACL_INTERNAL int acl_remove_done_callback(lua_State *L);
 ACL_INTERNAL int acl_set_exception_handler(lua_State *L);
 ACL_INTERNAL int acl_call_exception_handler(lua_State *L);
 ACL_INTERNAL int acl_server_listen(lua_State *L);
+ACL_INTERNAL int acl_threadsafe_callback(lua_State *L);
 /* value.c */
 ACL_INTERNAL int acl_future_result(lua_State *L);
 ACL_INTERNAL int acl_future_set_result(lua_State *L);

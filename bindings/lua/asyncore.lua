@@ -614,7 +614,7 @@ end
 function M.Future.new(loop)
   loop = loop or M.get_event_loop()
   local f, rc = loop._l:future_new()
-  check(rc, "Future", 2)
+  if f == nil then check_loop(rc, "Future", 2) end
   return wrap_future(f)
 end
 setmetatable(Future, { __call = function(_, loop) return Future.new(loop) end })
@@ -914,6 +914,20 @@ function Loop:call_exception_handler(context)
   check_loop(core.call_exception_handler(self._l, context.message or "",
     context.exception or context.error, fut ~= nil and native_future(fut) or nil, key),
     "call_exception_handler", 2)
+end
+
+--- A target C code on any thread schedules fn on this loop with
+-- (asyncio's call_soon_threadsafe; Lua itself runs only on the loop's
+-- thread): target:ptr() is the asyncore_lua_post * that
+-- asyncore_lua_call_soon_threadsafe (asyncore_lua.h) takes; each call runs
+-- fn() once on this loop (target:call() makes the same call from Lua, and
+-- returns its code). Keep the target while threads may call it;
+-- target:close() (or its collection) releases fn: calls made before never
+-- run it.
+function Loop:threadsafe_callback(fn)
+  local target, rc = core.threadsafe_callback(self._l, fn)
+  if target == nil then check_loop(rc, "threadsafe_callback", 2) end
+  return target
 end
 
 --- Requests cancellation of every task not done; returns how many.

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "asyncore_lua.h"
 
 typedef struct acl_callback {
   acl_state *st;
@@ -240,6 +241,112 @@ int acl_remove_done_callback(lua_State *L) {
   luaL_argcheck(L, f != NULL, 1, "Future or Task expected");
   luaL_checktype(L, 2, LUA_TLIGHTUSERDATA);
   lua_pushinteger(L, ac_future_remove_done_callback(f, done_callback, lua_touserdata(L, 2)));
+  return 1;
+}
+
+/* ---- Lua functions other threads schedule (asyncore_lua.h) ---- */
+
+/* The block behind a target: the public part first. pub.pending counts
+ * the calls not ended plus one for the Lua object; whoever brings it to 0
+ * frees the block (any thread: it holds C memory and a loop reference). */
+typedef struct acl_post {
+  asyncore_lua_post pub;
+  acl_callback *cb; /* the Lua function; NULL once the object is closed */
+} acl_post;
+
+#define ACL_POST_META "asyncore.ThreadsafeCallback"
+
+static void post_unref(acl_post *p) {
+  if (__atomic_sub_fetch(&p->pub.pending, 1, __ATOMIC_ACQ_REL) == 0) {
+    ac_loop_unref(p->pub.loop);
+    free(p);
+  }
+}
+
+/* On the loop's thread: the Lua function, unless the object is gone. */
+static void post_run(ac_loop *loop, void *ud) {
+  acl_post *p = (acl_post *)ud;
+  if (p->cb != NULL) run_callback_with(loop, p->cb, NULL, NULL);
+}
+
+/* Ends one call (after it ran, at the loop's close, or at once when the
+ * call failed). */
+static void post_end(void *ud) { post_unref((acl_post *)ud); }
+
+static acl_post **check_post(lua_State *L) {
+  return (acl_post **)luaL_checkudata(L, 1, ACL_POST_META);
+}
+
+/* target:close() (and __gc): the Lua function is released; calls made
+ * before never run it. */
+static int post_close(lua_State *L) {
+  acl_post **slot = check_post(L);
+  acl_post *p = *slot;
+  if (p == NULL) return 0;
+  *slot = NULL;
+  if (p->cb != NULL) {
+    acl_callback *cb = p->cb;
+    p->cb = NULL;
+    callback_free(cb);
+  }
+  post_unref(p);
+  return 0;
+}
+
+/* target:ptr() -> the asyncore_lua_post * (a light userdata). */
+static int post_ptr(lua_State *L) {
+  acl_post *p = *check_post(L);
+  luaL_argcheck(L, p != NULL, 1, "the target is closed");
+  lua_pushlightuserdata(L, &p->pub);
+  return 1;
+}
+
+/* target:call() -> code: the same call as C makes (asyncio's
+ * call_soon_threadsafe is valid on the loop's thread too). */
+static int post_call(lua_State *L) {
+  acl_post *p = *check_post(L);
+  luaL_argcheck(L, p != NULL, 1, "the target is closed");
+  lua_pushinteger(L, asyncore_lua_call_soon_threadsafe(&p->pub));
+  return 1;
+}
+
+/* threadsafe_callback(loop, fn) -> target | nil, code: fn, which C code on
+ * any thread schedules with asyncore_lua_call_soon_threadsafe. */
+int acl_threadsafe_callback(lua_State *L) {
+  ac_loop *loop = check_loop(L, 1);
+  acl_state *st = acl_state_of(L);
+  acl_post **slot;
+  acl_post *p;
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  if (ac_loop_is_closed(loop) == 1) {
+    lua_pushnil(L);
+    lua_pushinteger(L, AC_ECLOSED);
+    return 2;
+  }
+  slot = (acl_post **)lua_newuserdata(L, sizeof *slot);
+  *slot = NULL;
+  if (luaL_newmetatable(L, ACL_POST_META)) {
+    lua_pushcfunction(L, post_close);
+    lua_setfield(L, -2, "__gc");
+    lua_createtable(L, 0, 3);
+    lua_pushcfunction(L, post_ptr);
+    lua_setfield(L, -2, "ptr");
+    lua_pushcfunction(L, post_call);
+    lua_setfield(L, -2, "call");
+    lua_pushcfunction(L, post_close);
+    lua_setfield(L, -2, "close");
+    lua_setfield(L, -2, "__index");
+  }
+  lua_setmetatable(L, -2);
+  p = (acl_post *)calloc(1, sizeof *p);
+  if (p == NULL) return luaL_error(L, "asyncore: out of memory");
+  p->pub.loop = ac_loop_ref(loop);
+  p->pub.fn = post_run;
+  p->pub.ud = p;
+  p->pub.free_ud = post_end;
+  p->pub.pending = 1; /* the object's */
+  *slot = p;
+  p->cb = callback_new(L, st, 2);
   return 1;
 }
 

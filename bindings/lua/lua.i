@@ -156,6 +156,7 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 %native(set_exception_handler) int acl_set_exception_handler(lua_State *L);
 %native(call_exception_handler) int acl_call_exception_handler(lua_State *L);
 %native(server_listen) int acl_server_listen(lua_State *L);
+%native(threadsafe_callback) int acl_threadsafe_callback(lua_State *L);
 /* Values. */
 %native(future_result) int acl_future_result(lua_State *L);
 %native(future_set_result) int acl_future_set_result(lua_State *L);

@@ -950,10 +950,19 @@ static int push_done_outcome(lua_State *L, acl_state *st, ac_future *f) {
 #endif
 }
 
+/* Raises RuntimeError (an error object of the Lua layer) with `message`
+ * (a format, as lua_pushfstring's). */
+static int raise_misuse(lua_State *L, acl_state *st, const char *fmt, const char *arg) {
+  lua_pushfstring(L, fmt, arg);
+  push_made_error(L, st, AC_EMISUSE, lua_tostring(L, -1));
+  return lua_error(L);
+}
+
 acl_task *acl_waiting_task(lua_State *L, acl_state *st, const char *what) {
   acl_task *ts = running(L, st);
   if (ts == NULL) {
-    luaL_error(L, "%s: only a task's coroutine can await (use asyncore.run or create_task)", what);
+    raise_misuse(L, st, "%s: only a task's coroutine can await (use asyncore.run or create_task)",
+                 what);
     return NULL;
   }
   return ts;
@@ -1056,7 +1065,7 @@ static int l_sleep(lua_State *L) {
   acl_task *ts = running(L, st);
   double seconds = (double)luaL_optnumber(L, 1, 0);
   int rc;
-  if (ts == NULL) return luaL_error(L, "asyncore.sleep: not inside a task");
+  if (ts == NULL) return raise_misuse(L, st, "%s: not inside a task", "asyncore.sleep");
   if (!lua_isyieldable(L)) return luaL_error(L, "attempt to yield across a C-call boundary");
   lua_settop(L, 2);
   lua_replace(L, 1); /* keep result */

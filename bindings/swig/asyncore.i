@@ -137,6 +137,7 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %constant int EINCOMPLETE = AC_EINCOMPLETE;
 %constant int ELIMIT = AC_ELIMIT;
 %constant int EINTERNAL = AC_EINTERNAL;
+%constant int EMISUSE = AC_EMISUSE;
 
 %constant int ERROR_KIND_OS = AC_ERROR_KIND_OS;
 %constant int ERROR_KIND_CANCELLED = AC_ERROR_KIND_CANCELLED;

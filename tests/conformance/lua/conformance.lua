@@ -535,7 +535,7 @@ scenario("41-taskgroup-parent-cancelled", function()
 end)
 
 ---------------------------------------------------------------------------
--- 42-44 threads: the work on other threads is C (conformance_threads)
+-- 42-45 threads: the work on other threads is C (conformance_threads)
 ---------------------------------------------------------------------------
 
 local threads_ok, threads = pcall(require, "conformance_threads")
@@ -556,6 +556,25 @@ if threads_ok then
     local r = f:await()
     trace("main: got " .. tostring(r))
     threads.join(thread)
+  end)
+
+  -- The thread is C: it schedules the Lua callback with
+  -- asyncore_lua_call_soon_threadsafe on the target the loop made for it
+  -- (loop:threadsafe_callback), as asyncio's thread calls
+  -- loop.call_soon_threadsafe(callback).
+  scenario("45-call-soon-threadsafe", function()
+    local loop = ac.get_running_loop()
+    local loop_thread = threads.thread_id()
+    local done = loop:create_future()
+    local target = loop:threadsafe_callback(function()
+      trace("callback: on the loop thread=" .. bool(threads.thread_id() == loop_thread))
+      done:set_result()
+    end)
+    local th = threads.call_soon_threadsafe_from_thread(target:ptr())
+    ac.await(done)
+    trace("main: done")
+    threads.join(th)
+    target:close()
   end)
 end
 
@@ -735,11 +754,7 @@ end)
 ---------------------------------------------------------------------------
 
 for _, file in ipairs({ "sync.lua", "tasks.lua", "structured.lua" }) do
-  local f = io.open(dir .. "/" .. file)
-  if f then
-    f:close()
-    dofile(dir .. "/" .. file)(C)
-  end
+  dofile(dir .. "/" .. file)(C)
 end
 
 ---------------------------------------------------------------------------

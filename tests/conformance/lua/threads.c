@@ -1,5 +1,6 @@
 /*
- * threads.c — the C half of the Lua conformance program (scenarios 42-44):
+ * threads.c — the C half of the Lua conformance program (scenarios 42-45,
+ * 119, 120):
  * the Lua module `conformance_threads`. Lua code runs only on its loop's
  * thread, so the work done on other threads is C, as asyncore.to_thread and
  * asyncore.TsFuture expect.
@@ -11,9 +12,17 @@
  *   complete_later(ts, v)     starts a thread that sets the thread-safe
  *                             future `ts` (tsf:ptr()) to the integer v;
  *                             returns the thread (light userdata)
+ *   call_soon_threadsafe_from_thread(target)
+ *                             starts a thread that schedules the Lua
+ *                             function of `target` (a light userdata,
+ *                             loop:threadsafe_callback(fn):ptr()) with
+ *                             asyncore_lua_call_soon_threadsafe; returns
+ *                             the thread
  *   join(thread)              waits for that thread and releases it
+ *   thread_id()               a number naming the calling thread
  */
 #include <asyncore.h>
+#include <asyncore_lua.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <pthread.h>
@@ -55,14 +64,21 @@ static int work_einval(void *ud, ac_value *result) {
   return AC_EINVAL;
 }
 
+/* A thread of the program's own: it completes a thread-safe future, or
+ * schedules a Lua function on its loop. */
 struct completer {
   pthread_t thread;
   ac_tsfuture *ts; /* a reference of its own, dropped by the thread */
   int64_t value;
+  asyncore_lua_post *post; /* or this target (loop:threadsafe_callback) */
 };
 
 static void *complete(void *ud) {
   struct completer *c = ud;
+  if (c->post != NULL) {
+    asyncore_lua_call_soon_threadsafe(c->post);
+    return NULL;
+  }
   ac_tsfuture_set_result_int64(c->ts, c->value);
   ac_tsfuture_unref(c->ts);
   c->ts = NULL;
@@ -82,6 +98,32 @@ static int complete_later(lua_State *L) {
     return luaL_error(L, "pthread_create failed");
   }
   lua_pushlightuserdata(L, c);
+  return 1;
+}
+
+/* call_soon_threadsafe_from_thread(target): starts a thread that schedules
+ * the Lua function of `target` (loop:threadsafe_callback(fn):ptr()) on its
+ * loop (45); returns the thread. */
+static int call_soon_threadsafe_from_thread(lua_State *L) {
+  struct completer *c;
+  luaL_checktype(L, 1, LUA_TLIGHTUSERDATA);
+  c = calloc(1, sizeof *c);
+  if (c == NULL) return luaL_error(L, "out of memory");
+  c->post = (asyncore_lua_post *)lua_touserdata(L, 1);
+  if (pthread_create(&c->thread, NULL, complete, c) != 0) {
+    free(c);
+    return luaL_error(L, "pthread_create failed");
+  }
+  lua_pushlightuserdata(L, c);
+  return 1;
+}
+
+/* thread_id() -> a number naming the calling thread. */
+static int thread_id(lua_State *L) {
+  pthread_t self = pthread_self();
+  lua_Integer id = 0;
+  memcpy(&id, &self, sizeof self < sizeof id ? sizeof self : sizeof id);
+  lua_pushinteger(L, id);
   return 1;
 }
 
@@ -117,5 +159,9 @@ int luaopen_conformance_threads(lua_State *L) {
   lua_setfield(L, -2, "complete_later");
   lua_pushcfunction(L, join);
   lua_setfield(L, -2, "join");
+  lua_pushcfunction(L, call_soon_threadsafe_from_thread);
+  lua_setfield(L, -2, "call_soon_threadsafe_from_thread");
+  lua_pushcfunction(L, thread_id);
+  lua_setfield(L, -2, "thread_id");
   return 1;
 }
