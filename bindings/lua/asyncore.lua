@@ -1204,7 +1204,7 @@ end
 --- Moves the deadline to loop time `when` (nil: none). RuntimeError when
 -- the scope is not entered, expiring, expired or finished.
 function Timeout:reschedule(when)
-  check(self._s:reschedule(when or core.NO_TIMEOUT), "reschedule", 2)
+  check_loop(self._s:reschedule(when or core.NO_TIMEOUT), "reschedule", 2)
 end
 --- True once the deadline cancelled the task.
 function Timeout:expired() return self._s:expired() == 1 end
@@ -1221,7 +1221,7 @@ end
 function Timeout:run(fn, ...)
   local task = M.current_task()
   if not task then error(M.RuntimeError("Timeout should be used inside a task"), 2) end
-  check(self._s:enter(task._t), "timeout", 2)
+  check_loop(self._s:enter(task._t), "timeout", 2)
   local r = pack(pcall(fn, self, ...))
   local outcome = r[1] and 0 or code_of(r[2])
   local rc = self._s:exit(outcome)
@@ -1230,7 +1230,7 @@ function Timeout:run(fn, ...)
     if err then error(make_error(err:code(), err:message(), err), 0) end
     error(TimeoutError(""), 0)
   end
-  if rc < 0 and rc ~= outcome then check(rc, "timeout", 2) end
+  if rc < 0 and rc ~= outcome then check_loop(rc, "timeout", 2) end
   if not r[1] then error(r[2], 0) end
   return unpack(r, 2, r.n)
 end
@@ -1277,7 +1277,7 @@ function M.task_group(body, ...)
   local task = M.current_task()
   if not task then error("asyncore.task_group: not inside a task", 2) end
   local g, rc = core.taskgroup_new(task._t)
-  if not g then check(rc, "task_group", 2) end
+  if not g then check_loop(rc, "task_group", 2) end
   local tg = setmetatable({ _g = g, _loop = task._loop }, TaskGroup)
   local r = pack(pcall(body, tg, ...))
   local outcome, err = 0, nil
@@ -1286,7 +1286,7 @@ function M.task_group(body, ...)
     outcome = err:code()
   end
   local join, jrc = g:join(outcome, err)
-  if not join then check(jrc, "task_group", 2) end
+  if not join then check_loop(jrc, "task_group", 2) end
   local jr = pack(pcall(await, join))
   if not jr[1] then error(jr[2], 0) end
   if not r[1] then error(r[2], 0) end
@@ -1300,7 +1300,7 @@ TaskGroup.run = M.task_group
 
 -- Awaits the future of a core call that returned (future, code).
 local function await_op(f, rc, what)
-  if not f then check(rc, what, 3) end
+  if not f then check_loop(rc, what, 3) end
   return await(f)
 end
 
@@ -1333,7 +1333,7 @@ end
 -- The core wrapper is `_h`; the natives read it at index 1 (an array
 -- slot, quicker to reach than a field).
 local function new_handle(cls, what, h, rc)
-  if not h then check(rc, what, 3) end
+  if not h then check_loop(rc, what, 3) end
   return setmetatable({ h, _h = h }, cls)
 end
 
@@ -1346,7 +1346,7 @@ setmetatable(Lock, { __call = function() return Lock.new() end })
 --- Takes the lock, waiting while it is held; as asyncio's, it does not
 -- suspend when the lock is free.
 Lock.acquire = acquiring(core.lock_acquire)
-function Lock:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Lock:try_acquire() return check_loop(self._h:try_acquire(), "try_acquire", 2) == 1 end
 Lock.release = core.lock_release
 function Lock:locked() return self._h:locked() == 1 end
 --- Runs fn(...) holding the lock; returns its values.
@@ -1359,8 +1359,8 @@ function Event.new() return new_handle(Event, "Event", M.get_event_loop()._l:eve
 setmetatable(Event, { __call = function() return Event.new() end })
 --- Waits until the event is set; does not suspend when it is set.
 Event.wait = acquiring(core.event_wait)
-function Event:set() check(self._h:set(), "set", 2) end
-function Event:clear() check(self._h:clear(), "clear", 2) end
+function Event:set() check_loop(self._h:set(), "set", 2) end
+function Event:clear() check_loop(self._h:clear(), "clear", 2) end
 function Event:is_set() return self._h:is_set() == 1 end
 
 local Condition = {}
@@ -1387,8 +1387,8 @@ function Condition:wait_for(predicate)
   end
   return v
 end
-function Condition:notify(n) check(self._h:notify(n or 1), "notify", 2) end
-function Condition:notify_all() check(self._h:notify_all(), "notify_all", 2) end
+function Condition:notify(n) check_loop(self._h:notify(n or 1), "notify", 2) end
+function Condition:notify_all() check_loop(self._h:notify_all(), "notify_all", 2) end
 Condition.with = K and core.condition_with
   or holding_with(core.condition_acquire, core.condition_release)
 
@@ -1405,7 +1405,7 @@ function M.BoundedSemaphore(value) return Semaphore.new(value, true) end
 --- Takes a permit, waiting while there is none; does not suspend when
 -- one is free (and nobody waits).
 Semaphore.acquire = acquiring(core.semaphore_acquire)
-function Semaphore:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Semaphore:try_acquire() return check_loop(self._h:try_acquire(), "try_acquire", 2) == 1 end
 Semaphore.release = core.semaphore_release
 function Semaphore:locked() return self._h:locked() == 1 end
 function Semaphore:value() return self._h:value() end
@@ -1425,8 +1425,8 @@ function Barrier:wait()
   local f, rc = self._h:wait()
   return await_op(f, rc, "wait")
 end
-function Barrier:reset() check(self._h:reset(), "reset", 2) end
-function Barrier:abort() check(self._h:abort(), "abort", 2) end
+function Barrier:reset() check_loop(self._h:reset(), "reset", 2) end
+function Barrier:abort() check_loop(self._h:abort(), "abort", 2) end
 function Barrier:broken() return self._h:broken() == 1 end
 function Barrier:parties() return self._h:parties() end
 function Barrier:n_waiting() return self._h:n_waiting() end
@@ -1460,7 +1460,7 @@ else
 end
 --- Puts without waiting: QueueFull when full.
 function Queue:put_nowait(item, priority)
-  check(core.queue_put_nowait(self._h, item, priority), "put_nowait", 2)
+  check_loop(core.queue_put_nowait(self._h, item, priority), "put_nowait", 2)
 end
 --- The next item, waiting while the queue is empty; QueueShutDown once shut
 -- down and empty. As asyncio's get, it does not suspend when an item is
@@ -1477,18 +1477,18 @@ end
 --- The next item and its priority, without waiting: QueueEmpty when empty.
 function Queue:get_nowait()
   local rc, item, priority = core.queue_get_nowait(self._h)
-  check(rc, "get_nowait", 2)
+  check_loop(rc, "get_nowait", 2)
   return item, priority
 end
 function Queue:qsize() return self._h:qsize() end
 function Queue:empty() return self._h:empty() == 1 end
 function Queue:full() return self._h:full() == 1 end
 function Queue:maxsize() return self._h:maxsize() end
-function Queue:task_done() check(self._h:task_done(), "task_done", 2) end
+function Queue:task_done() check_loop(self._h:task_done(), "task_done", 2) end
 --- Waits until every item put has been marked done.
 function Queue:join() await_op(self._h:join()) end
 --- Puts fail from now on, gets drain what is left; immediate drops it.
-function Queue:shutdown(immediate) check(self._h:shutdown(immediate and 1 or 0), "shutdown", 2) end
+function Queue:shutdown(immediate) check_loop(self._h:shutdown(immediate and 1 or 0), "shutdown", 2) end
 function Queue:is_shutdown() return self._h:is_shutdown() == 1 end
 
 ---------------------------------------------------------------------------
@@ -1508,7 +1508,7 @@ M.Stream = Stream
 local function wrap_stream(s) return setmetatable({ _s = s }, Stream) end
 
 local function connected(what, s, conn, rc)
-  if not s then check(rc, what, 3) end
+  if not s then check_loop(rc, what, 3) end
   local stream = wrap_stream(s)
   await(conn)
   return stream
@@ -1571,7 +1571,7 @@ local function start(loop, client_connected, where, port, opts)
   local srv, rc = core.server_listen(loop._l, where, port, opts and opts.backlog or 0, function(s)
     create_task(loop, client_connected, nil, wrap_stream(s))
   end)
-  if not srv then check(rc, "start_server", 3) end
+  if not srv then check_loop(rc, "start_server", 3) end
   return setmetatable({ _srv = srv, _loop = loop }, Server)
 end
 
@@ -1602,7 +1602,7 @@ M.Udp = Udp
 --- A UDP endpoint bound to host (nil: all interfaces) and port (0: any).
 function M.udp_bind(host, port)
   local u, rc = M.get_event_loop()._l:udp_bind(host, port or 0)
-  if not u then check(rc, "udp_bind", 2) end
+  if not u then check_loop(rc, "udp_bind", 2) end
   return setmetatable({ _u = u }, Udp)
 end
 
@@ -1734,18 +1734,18 @@ setmetatable(ContextVar, { __call = function(_, name, default) return ContextVar
 
 function ContextVar:get(default)
   local rc, v = core.context_get(M.get_event_loop()._l, self._key)
-  check(rc, "ContextVar.get", 2)
+  check_loop(rc, "ContextVar.get", 2)
   if rc == 1 then return v end
   if default ~= nil then return default end
   return self.default
 end
 
 function ContextVar:set(value)
-  check(core.context_set(M.get_event_loop()._l, self._key, value), "ContextVar.set", 2)
+  check_loop(core.context_set(M.get_event_loop()._l, self._key, value), "ContextVar.set", 2)
 end
 
 function ContextVar:delete()
-  return check(core.context_delete(M.get_event_loop()._l, self._key), "ContextVar.delete", 2) == 1
+  return check_loop(core.context_delete(M.get_event_loop()._l, self._key), "ContextVar.delete", 2) == 1
 end
 
 ---------------------------------------------------------------------------
