@@ -7,7 +7,7 @@
 -- handler re-raises). Python's falsy predicate value is Lua's false.
 return function(C)
   local ac = C.ac
-  local S, say, trace, int, describe = C.scenario, C.say, C.trace, C.int, C.describe
+  local S, trace, int, describe = C.scenario, C.trace, C.int, C.describe
   local catch, on_cancel, task, join = C.catch, C.on_cancel, C.task, C.join
   local await = ac.await
 
@@ -875,5 +875,4 @@ return function(C)
     await(g)
   end)
 
-  local _ = say
 end
