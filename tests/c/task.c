@@ -664,7 +664,7 @@ static int misuse_step(ac_task *t, void *p) {
   ac_future *f;
   AC_BEGIN(s);
   CHECK_RC(ac_task_await(t, NULL), AC_EINVAL);
-  CHECK_RC(ac_task_await(t, ac_task_future(t)), AC_EINVAL);
+  CHECK_RC(ac_task_await(t, ac_task_future(t)), AC_EMISUSE);
   CHECK_RC(ac_task_await(t, s->foreign), AC_EINVAL);
   CHECK_RC(ac_task_sleep(t, -1), AC_EINVAL);
   CHECK_RC(ac_task_fail(t, 5, "positive"), AC_EINVAL);
@@ -736,6 +736,33 @@ static void test_step_protocol_misuse(void) {
   th_close(loop);
 }
 
+/* asyncio: `await` on the running task itself raises RuntimeError("Task
+ * cannot await on itself") inside it. */
+static int await_self_step(ac_task *t, void *p) {
+  (void)p;
+  return ac_task_await(t, ac_task_future(t));
+}
+static int await_self_owned_step(ac_task *t, void *p) {
+  (void)p;
+  return ac_task_await_owned(t, ac_future_ref(ac_task_future(t)));
+}
+
+static void test_task_awaiting_itself_fails_with_runtime_error(void) {
+  ac_loop *loop = th_loop();
+  ac_step_fn steps[2] = {await_self_step, await_self_owned_step};
+  for (int i = 0; i < 2; ++i) {
+    ac_task *t;
+    CHECK_RC(ac_task_new(loop, steps[i], NULL, NULL, 0, &t), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_EMISUSE);
+    ac_error *e = ac_future_error(ac_task_future(t));
+    CHECK_RC(ac_error_code(e), AC_EMISUSE);
+    CHECK_STR(ac_error_message(e), "Task cannot await on itself");
+    CHECK_STR(ac_err_class(ac_error_code(e)), "RuntimeError");
+    ac_task_unref(t);
+  }
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_task_starts_later_and_returns_result);
   RUN(test_concurrent_children_awaited_in_sequence);
@@ -758,5 +785,6 @@ int main(void) {
   RUN(test_run_returns_result_and_cancels_leftovers);
   RUN(test_run_reports_main_error);
   RUN(test_step_protocol_misuse);
+  RUN(test_task_awaiting_itself_fails_with_runtime_error);
   return th_finish();
 }

@@ -131,9 +131,10 @@ AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
  * ac_sleep(0) always yields one iteration, and a cancellation requested
  * during the step is delivered through the loop as for any await.
  * Errors (return them from the step and the task fails with them):
- * AC_EINVAL (NULL, the task itself, a future of another loop), AC_ESTATE
- * (not called from this task's running step, or a second await in one
- * step). */
+ * AC_EMISUSE (fut is the task itself; the task's error is then
+ * asyncio's RuntimeError "Task cannot await on itself"), AC_EINVAL (NULL,
+ * a future of another loop), AC_ESTATE (not called from this task's
+ * running step, or a second await in one step). */
 AC_EXPORT int ac_task_await(ac_task *task, ac_future *fut) AC_NOEXCEPT;
 /* The same, taking over the caller's reference to `fut` (also on error),
  * so `return ac_task_await_owned(t, made_future)` leaks nothing. */
