@@ -192,10 +192,20 @@ AC_API int ac_task_propagate(ac_task *task) noexcept {
   return task->resume_code;
 }
 
+// The calls that store the task's outcome belong to its running step
+// (asyncio: only the coroutine itself returns or raises).
+static int check_in_step(const ac_task *task) noexcept {
+  if (valid_task(task) == nullptr) return AC_EINVAL;
+  if (!task->stepping || task->loop->current_task != task) return AC_EMISUSE;
+  return 0;
+}
+
 AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
-  if (valid_task(task) == nullptr || !ac::shim::valid_value(v)) return AC_EINVAL;
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  if (!ac::shim::valid_value(v)) return AC_EINVAL;
   ac_value owned;
-  int rc = ac::value_copy_in(&owned, v);
+  rc = ac::value_copy_in(&owned, v);
   if (rc != 0) return rc;
   ac::value_release(&task->pending_result);
   task->pending_result = owned;
@@ -212,13 +222,17 @@ AC_API int ac_task_return_double(ac_task *task, double v) noexcept {
   return ac_task_return(task, &x);
 }
 AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
-  if (valid_task(task) == nullptr || err == nullptr || err->code >= 0) return AC_EINVAL;
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  if (err == nullptr || err->code >= 0) return AC_EINVAL;
   ac::error_unref(task->pending_error);
   task->pending_error = ac::error_ref(err);
   return err->code;
 }
 AC_API int ac_task_fail(ac_task *task, int code, const char *message) noexcept {
-  if (valid_task(task) == nullptr || code >= 0) return AC_EINVAL;
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  if (code >= 0) return AC_EINVAL;
   AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->pending_error);
            task->pending_error = e; return code;)
 }

@@ -359,7 +359,7 @@ static void test_queue_misuse_returns_codes(void) {
   CHECK_RC(ac_queue_put_nowait(q, &bad), AC_EINVAL);
   bad.kind = 99;
   CHECK_RC(ac_queue_put_nowait(q, &bad), AC_EINVAL);
-  CHECK_RC(ac_queue_put_nowait(q, NULL), 0);  // NULL is a NONE item
+  CHECK_RC(ac_queue_put_nowait(q, NULL), AC_EINVAL);  // an item is required
   CHECK_RC(ac_loop_close(loop), 0);
   CHECK_RC(ac_queue_put_nowait(q, &x), AC_ECLOSED);
   CHECK_RC(ac_queue_get(q, &f), AC_ECLOSED);

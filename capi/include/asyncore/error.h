@@ -129,8 +129,9 @@ AC_EXPORT int ac_error_add_child(ac_error *err, ac_error *child) AC_NOEXCEPT;
 
 /* A host payload: a binding's own error object. The error takes ownership
  * of `payload` (its pointer destructor runs when the error is freed, or at
- * once when replaced). ac_error_payload gives a borrowed view; kind NONE when
- * there is none. Errors: AC_EINVAL. */
+ * once when replaced); `payload` is required (a NONE value removes it).
+ * ac_error_payload gives a borrowed view; kind NONE when there is none.
+ * Errors: AC_EINVAL (NULL err or payload, malformed value). */
 AC_EXPORT int ac_error_set_payload(ac_error *err, const ac_value *payload) AC_NOEXCEPT;
 AC_EXPORT int ac_error_payload(const ac_error *err, ac_value *out) AC_NOEXCEPT;
 

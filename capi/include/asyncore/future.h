@@ -48,9 +48,11 @@ AC_EXPORT int ac_future_done(const ac_future *f) AC_NOEXCEPT;
 AC_EXPORT int ac_future_cancelled(const ac_future *f) AC_NOEXCEPT;
 
 /* Completes the future with a result (see value.h for ownership) and
- * schedules its callbacks. Tasks cannot be completed this way.
- * Errors: AC_EINVAL (NULL, a task, a malformed value), AC_ESTATE (already
- * done), AC_EWRONGTHREAD (debug mode). */
+ * schedules its callbacks. Tasks cannot be completed this way. The value
+ * is required: NULL is refused (complete with NONE through
+ * ac_future_set_result_none or a NONE value).
+ * Errors: AC_EINVAL (NULL f or v, a task, a malformed value), AC_ESTATE
+ * (already done), AC_EWRONGTHREAD (debug mode). */
 AC_EXPORT int ac_future_set_result(ac_future *f, const ac_value *v) AC_NOEXCEPT;
 AC_EXPORT int ac_future_set_result_none(ac_future *f) AC_NOEXCEPT;
 AC_EXPORT int ac_future_set_result_int64(ac_future *f, int64_t v) AC_NOEXCEPT;
@@ -67,8 +69,8 @@ AC_EXPORT int ac_future_set_error_code(ac_future *f, int code, const char *messa
 AC_EXPORT int ac_future_cancel(ac_future *f, const char *message) AC_NOEXCEPT;
 
 /* Thread: any. Completes the future on its loop's thread: with `v` when
- * `code` is 0, else with an error of `code` (AC_ECANCELLED cancels) and
- * `message`. On success the call gives up one reference to `f` that the
+ * `code` is 0 (then required: NULL is refused), else with an error of
+ * `code` (AC_ECANCELLED cancels) and `message` (`v` is ignored). On success the call gives up one reference to `f` that the
  * caller took on the loop's thread (ac_future_ref) before handing it over;
  * the loop drops it after completing. Bytes are copied now; a pointer's
  * destructor runs exactly once (by the future, by the loop if the future

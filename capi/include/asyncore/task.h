@@ -156,12 +156,17 @@ AC_EXPORT ac_future *ac_task_awaited(const ac_task *task) AC_NOEXCEPT;
 AC_EXPORT int ac_task_propagate(ac_task *task) AC_NOEXCEPT;
 
 /* In a step: store the task's result; return AC_STEP_DONE next.
- * They return AC_STEP_DONE, or AC_EINVAL. See value.h for ownership. */
+ * They return AC_STEP_DONE, or AC_EINVAL (NULL task, NULL or malformed
+ * value), AC_EMISUSE (not called from the task's own running step: nothing
+ * is stored, as only asyncio's coroutine itself can return). See value.h
+ * for ownership. */
 AC_EXPORT int ac_task_return(ac_task *task, const ac_value *v) AC_NOEXCEPT;
 AC_EXPORT int ac_task_return_int64(ac_task *task, int64_t v) AC_NOEXCEPT;
 AC_EXPORT int ac_task_return_double(ac_task *task, double v) AC_NOEXCEPT;
 /* In a step: store an error (new reference to err, or one made from code
- * and message) and return its code, to be returned by the step. */
+ * and message) and return its code, to be returned by the step.
+ * Errors: AC_EINVAL (NULL task or err, a code >= 0), AC_EMISUSE (not called
+ * from the task's own running step: nothing is stored). */
 AC_EXPORT int ac_task_raise(ac_task *task, ac_error *err) AC_NOEXCEPT;
 AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEXCEPT;
 
