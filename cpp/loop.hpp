@@ -115,8 +115,16 @@ struct ac_loop {
   bool owned_by_caller() const noexcept { return owner == ac::thread_token(); }
   double now() const noexcept;
 
-  // Scheduling primitives (loop thread; throw std::bad_alloc).
-  void schedule(ac::Runnable *r) { ready.push(r); }
+  // Scheduling primitives (loop thread; throw std::bad_alloc). On a closed
+  // loop nothing runs and nothing would ever drain the queue: the entry is
+  // dropped at once (its claim released, a callback's free_ud run).
+  void schedule(ac::Runnable *r) {
+    if (closed) [[unlikely]] {
+      r->drop();
+      return;
+    }
+    ready.push(r);
+  }
   void add_timer(ac::TimerNode *n, double when) {
     n->when = when;
     n->seq = timer_seq++;

@@ -20,7 +20,10 @@
  *  - Callbacks: always (fn, ud, free_ud). free_ud (may be NULL) runs exactly
  *    once per registration: after the callback ran, when it is cancelled or
  *    removed, when the loop closes before it could run, or at once when the
- *    registering call itself fails.
+ *    registering call itself fails. A registration the loop does not hold
+ *    yet when it closes (a done-callback of a future still pending) is
+ *    released when that future completes or is freed, whichever comes
+ *    first; the callback itself never runs on a closed loop.
  *  - Nothing in this library throws, longjmps, or exits the process.
  */
 #ifndef ASYNCORE_COMMON_H

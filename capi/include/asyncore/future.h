@@ -5,6 +5,14 @@
  * (asyncio.Future). Done-callbacks are always scheduled through the loop's
  * ready queue, never run inline, in the order they were added.
  *
+ * A future may outlive its loop's close. Completing it then (set_result,
+ * set_error, cancel) still changes its state, but nothing runs on a closed
+ * loop: its done-callbacks never run, and each one's free_ud runs during
+ * the completing call instead (or when the future is freed, if it never
+ * completes). A task awaiting it was detached at the close and stays
+ * pending. Nothing keeps the closed loop's memory once its futures are
+ * gone.
+ *
  * Reference counting is not atomic: refs and unrefs happen on the loop's
  * thread. To complete a future from another thread, use
  * ac_future_complete_threadsafe.
