@@ -93,6 +93,8 @@ AC_API int ac_future_set_error_code(ac_future *f, int code, const char *message)
 AC_API int ac_future_cancel(ac_future *f, const char *message) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
+  // A task follows ac_task_cancel's rule on a closed loop.
+  if (f->is_task && !f->done() && f->loop->closed) return AC_ECLOSED;
   return f->cancel(message) ? 1 : 0;
 }
 

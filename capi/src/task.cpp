@@ -153,6 +153,10 @@ AC_API int ac_task_cancel(ac_task *t, const char *message) noexcept {
   if (valid_task(t) == nullptr) return AC_EINVAL;
   int rc = check_loop_fast(t->loop);
   if (rc != 0) return rc;
+  if (t->done()) return 0;
+  // A pending task of a closed loop never steps again: a request could
+  // never be delivered (asyncio: "Event loop is closed").
+  if (t->loop->closed) return AC_ECLOSED;
   return t->cancel(message) ? 1 : 0;
 }
 AC_API int ac_task_cancelling(const ac_task *t) noexcept {

@@ -73,7 +73,8 @@ AC_EXPORT int ac_future_set_error(ac_future *f, ac_error *err) AC_NOEXCEPT;
 AC_EXPORT int ac_future_set_error_code(ac_future *f, int code, const char *message) AC_NOEXCEPT;
 /* Cancels a pending future with an optional message (copied). Returns 1 if
  * cancelled now, 0 if already done. A task's cancel follows
- * ac_task_cancel's rules. Errors: AC_EINVAL, AC_EWRONGTHREAD (debug). */
+ * ac_task_cancel's rules (AC_ECLOSED for a pending task of a closed loop).
+ * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD (debug). */
 AC_EXPORT int ac_future_cancel(ac_future *f, const char *message) AC_NOEXCEPT;
 
 /* Thread: any. Completes the future on its loop's thread: with `v` when

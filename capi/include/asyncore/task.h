@@ -113,7 +113,12 @@ AC_EXPORT int ac_loop_foreach_task(ac_loop *loop,
 
 /* Requests cancellation (see above), with an optional message (copied).
  * Returns 1 if the request was made, 0 if the task is already done.
- * Errors: AC_EINVAL, AC_EWRONGTHREAD (debug). */
+ * A task still pending when its loop closed never steps again, so no
+ * request could reach it: cancelling it is refused with AC_ECLOSED and
+ * changes nothing (the task stays pending; asyncio raises RuntimeError
+ * "Event loop is closed" there). ac_future_cancel on the task's future
+ * follows the same rule.
+ * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD (debug). */
 AC_EXPORT int ac_task_cancel(ac_task *t, const char *message) AC_NOEXCEPT;
 /* Number of pending cancellation requests (asyncio.Task.cancelling). */
 AC_EXPORT int ac_task_cancelling(const ac_task *t) AC_NOEXCEPT;
