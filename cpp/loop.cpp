@@ -13,6 +13,21 @@ const void *thread_token() noexcept {
   static thread_local char marker __attribute__((tls_model("initial-exec")));
   return &marker;
 }
+
+namespace {
+thread_local ac_loop *tl_running __attribute__((tls_model("initial-exec"))) = nullptr;
+
+// Marks `loop` as the one running on this thread for the scope of a run.
+struct RunningScope {
+  ac_loop *prev;
+  explicit RunningScope(ac_loop *loop) noexcept : prev(tl_running) { tl_running = loop; }
+  ~RunningScope() { tl_running = prev; }
+  RunningScope(const RunningScope &) = delete;
+  RunningScope &operator=(const RunningScope &) = delete;
+};
+}  // namespace
+
+ac_loop *running_loop() noexcept { return tl_running; }
 }  // namespace ac
 
 // ---------------------------------------------------------------- handles
@@ -198,6 +213,7 @@ int ac_loop::run_once(double max_block) {
 }
 
 int ac_loop::run_forever() {
+  ac::RunningScope scope(this);
   running = true;
   owner = ac::thread_token();
   for (;;) {
@@ -211,6 +227,7 @@ int ac_loop::run_forever() {
 }
 
 int ac_loop::run_until_complete(ac_future *f) {
+  ac::RunningScope scope(this);
   f->ref();
   ac_future *prev_until = until;
   until = f;
@@ -246,6 +263,7 @@ int ac_loop::run_until_complete(ac_future *f) {
 }
 
 int ac_loop::step(double max_block, int *pending, double *next_deadline) {
+  ac::RunningScope scope(this);
   running = true;
   owner = ac::thread_token();
   int n = run_once(max_block);

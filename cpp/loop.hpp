@@ -29,6 +29,9 @@ struct ac_task;
 namespace ac {
 // The address of a thread-local marker identifies the calling thread cheaply.
 const void *thread_token() noexcept;
+// The loop running on the calling thread (inside run_forever,
+// run_until_complete or step), or null: asyncio's _get_running_loop.
+ac_loop *running_loop() noexcept;
 
 // Something with libuv resources that must be closed with the loop
 // (streams, servers, pools of later subsystems). Registered by them.

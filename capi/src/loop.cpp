@@ -43,11 +43,15 @@ AC_API int ac_loop_is_running(const ac_loop *loop) noexcept {
   return loop == nullptr ? AC_EINVAL : loop->running ? 1 : 0;
 }
 
-// Checks shared by every way of running the loop.
+// Checks shared by every way of running the loop, in asyncio's order:
+// this loop already running ("This event loop is already running"), then
+// another loop running on this thread ("Cannot run the event loop while
+// another loop is running").
 static int check_can_run(ac_loop *loop) noexcept {
   if (loop == nullptr) return AC_EINVAL;
   if (loop->closed) return AC_ECLOSED;
   if (loop->running) return loop->owned_by_caller() ? AC_ERUNNING : AC_EWRONGTHREAD;
+  if (ac::running_loop() != nullptr) return AC_ERUNNING;
   return 0;
 }
 

@@ -249,6 +249,18 @@ AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t 
                   ac_value *result, ac_error **error) noexcept {
   if (result != nullptr) ac::value_init(result);
   if (error != nullptr) *error = nullptr;
+  if (ac::running_loop() != nullptr) {
+    // asyncio.run refuses to nest in a running loop of this thread.
+    run_free(free_state, state);
+    if (error != nullptr) {
+      try {
+        *error = ac::error_new(AC_ERUNNING,
+                               "asyncio.run() cannot be called from a running event loop");
+      } catch (...) {
+      }
+    }
+    return AC_ERUNNING;
+  }
   ac_loop *loop;
   int rc = ac_loop_new(loop_flags, &loop);
   if (rc != 0) {

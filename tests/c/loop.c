@@ -140,6 +140,81 @@ static void test_reentrant_run_is_refused(void) {
   th_close(loop);
 }
 
+/* asyncio allows one running loop per thread: from a callback or step of a
+ * running loop, running any other loop is refused (RuntimeError "Cannot run
+ * the event loop while another loop is running"), and so is ac_run
+ * ("asyncio.run() cannot be called from a running event loop"). */
+struct nest {
+  ac_loop *other;
+  ac_future *other_f;
+  int frees;
+};
+static void free_nest_state(void *p) { ++((struct nest *)p)->frees; }
+static int never_step(ac_task *t, void *p) {
+  (void)t;
+  (void)p;
+  trace("nested main ran");
+  return AC_STEP_DONE;
+}
+static void try_nested_runs(struct nest *n) {
+  trace("other run_until_complete=%s",
+        ac_err_name(ac_loop_run_until_complete(n->other, n->other_f)));
+  trace("other run_forever=%s", ac_err_name(ac_loop_run_forever(n->other)));
+  trace("other step=%s", ac_err_name(ac_loop_step(n->other, 0, NULL, NULL)));
+  ac_error *e = NULL;
+  ac_value v;
+  int before = n->frees;
+  trace("ac_run=%s", ac_err_name(ac_run(never_step, n, free_nest_state, 0, &v, &e)));
+  trace("state freed %d, error %s: %s", n->frees - before, ac_err_name(ac_error_code(e)),
+        ac_error_message(e) != NULL ? ac_error_message(e) : "(none)");
+  ac_error_unref(e);
+}
+static void nest_cb(ac_loop *loop, void *ud) {
+  (void)loop;
+  try_nested_runs(ud);
+}
+static int nest_step(ac_task *t, void *p) {
+  (void)t;
+  try_nested_runs(p);
+  return AC_STEP_DONE;
+}
+
+static void test_running_inside_another_running_loop_is_refused(void) {
+  ac_loop *loop = th_loop();
+  struct nest n = {0};
+  n.other = th_loop();
+  CHECK_RC(ac_future_new(n.other, &n.other_f), 0);
+  CHECK_RC(ac_future_set_result_none(n.other_f), 0);
+  const char *expected =
+      "other run_until_complete=AC_ERUNNING\n"
+      "other run_forever=AC_ERUNNING\n"
+      "other step=AC_ERUNNING\n"
+      "ac_run=AC_ERUNNING\n"
+      "state freed 1, error AC_ERUNNING: asyncio.run() cannot be called from a running event loop\n";
+  /* From a callback of run_until_complete. */
+  ac_future *f;
+  CHECK_RC(ac_sleep(loop, 0, &f), 0);
+  CHECK_RC(ac_loop_call_soon(loop, nest_cb, &n, NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, f), 0);
+  ac_future_unref(f);
+  CHECK_TRACE(expected);
+  /* From a task's step, under host stepping. */
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, nest_step, &n, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_step(loop, 0, NULL, NULL), 1);
+  CHECK_RC(ac_future_done(ac_task_future(t)), 1);
+  ac_task_unref(t);
+  CHECK_TRACE(expected);
+  /* Once the run is over, the other loop runs, and so does ac_run. */
+  CHECK_RC(ac_loop_run_until_complete(n.other, n.other_f), 0);
+  CHECK_RC(ac_run(never_step, &n, free_nest_state, AC_LOOP_VIRTUAL_CLOCK, NULL, NULL), 0);
+  CHECK_TRACE("nested main ran\n");
+  CHECK_INT(n.frees, 3);
+  ac_future_unref(n.other_f);
+  th_close(n.other);
+  th_close(loop);
+}
+
 static void test_run_until_complete_reports_stop_and_errors(void) {
   ac_loop *loop = th_loop();
   ac_future *f;
@@ -472,6 +547,7 @@ int main(void) {
   RUN(test_free_ud_after_run_and_at_close);
   RUN(test_stop_runs_callbacks_already_ready);
   RUN(test_reentrant_run_is_refused);
+  RUN(test_running_inside_another_running_loop_is_refused);
   RUN(test_run_until_complete_reports_stop_and_errors);
   RUN(test_step_runs_at_most_the_budget);
   RUN(test_step_with_virtual_clock_jumps_to_next_timer);

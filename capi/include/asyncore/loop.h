@@ -68,9 +68,11 @@ AC_EXPORT int ac_loop_is_running(const ac_loop *loop) AC_NOEXCEPT;
  * error code when it failed, AC_ECANCELLED when cancelled (read the details
  * from the future). Runs callbacks.
  * Errors: AC_EINVAL (NULL, or a future of another loop), AC_ECLOSED,
- * AC_ERUNNING (re-entrant run, as asyncio's "This event loop is already
- * running"), AC_EWRONGTHREAD, AC_ESTOPPED (ac_loop_stop was called before
- * the future completed). */
+ * AC_ERUNNING (called from a callback or step on the loop's thread while a
+ * run is in progress: of this loop, asyncio's "This event loop is already
+ * running"; of another loop, asyncio's "Cannot run the event loop while
+ * another loop is running"), AC_EWRONGTHREAD, AC_ESTOPPED (ac_loop_stop was
+ * called before the future completed). */
 AC_EXPORT int ac_loop_run_until_complete(ac_loop *loop, ac_future *future) AC_NOEXCEPT;
 /* Runs until ac_loop_stop. Errors as run_until_complete. */
 AC_EXPORT int ac_loop_run_forever(ac_loop *loop) AC_NOEXCEPT;
@@ -90,7 +92,9 @@ AC_EXPORT int ac_loop_stop(ac_loop *loop) AC_NOEXCEPT;
  * next timer, or -1 when there is none.
  * Returns the number of callbacks run (>= 0). Runs callbacks.
  * Errors: AC_EINVAL (NULL loop, negative or NaN max_block), AC_ECLOSED,
- * AC_ERUNNING (called from inside a callback of this loop), AC_EWRONGTHREAD. */
+ * AC_ERUNNING (called from inside a callback or step of this loop or of
+ * another loop running on this thread, as run_until_complete),
+ * AC_EWRONGTHREAD. */
 AC_EXPORT int ac_loop_step(ac_loop *loop, double max_block, int *pending,
                            double *next_deadline) AC_NOEXCEPT;
 

@@ -230,7 +230,10 @@ AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEX
  * (optional; ac_value_clear it) and its error to `error` (optional; a new
  * reference). Returns 0, the main task's error code, or AC_ECANCELLED.
  * Thread: any thread with no loop running on it. Errors: AC_EINVAL,
- * AC_ENOMEM; free_state runs exactly once in every case. */
+ * AC_ENOMEM, AC_ERUNNING (called from a callback or step of a loop running
+ * on this thread: nothing is run, and `error` receives asyncio's
+ * RuntimeError "asyncio.run() cannot be called from a running event
+ * loop"); free_state runs exactly once in every case. */
 AC_EXPORT int ac_run(ac_step_fn step, void *state, ac_free_fn free_state,
                      uint32_t loop_flags, ac_value *result,
                      ac_error **error) AC_NOEXCEPT;
