@@ -122,7 +122,9 @@ void ac_loop::poll_io(double timeout) {
     uv_run(&uv, UV_RUN_NOWAIT);
     return;
   }
-  if (timeout > 0) {
+  // Beyond about thirty years (or infinite) the bound is as good as none,
+  // and would not fit libuv's milliseconds.
+  if (timeout > 0 && timeout < 1e9) {
     uv_update_time(&uv);
     auto ms = static_cast<uint64_t>(std::ceil(timeout * 1000.0));
     uv_timer_start(&wake_timer, on_wake_timer, ms, 0);
@@ -270,11 +272,16 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   running = false;
   stopping = false;
   stop_counted = false;
-  if (pending != nullptr)
-    *pending = !ready.empty() || !timers.empty() || uv.active_handles > 1 ||
-               uv.active_reqs.count > 0;
+  if (pending != nullptr) *pending = has_pending_work();
   if (next_deadline != nullptr) *next_deadline = timers.empty() ? -1.0 : timers.top()->when;
   return n;
+}
+
+bool ac_loop::has_pending_work() const noexcept {
+  // The loop's own wake-up handle (async) is always active; the wake timer
+  // only during a poll.
+  return !ready.empty() || !timers.empty() || ts_has_pending.load(std::memory_order_relaxed) ||
+         uv.active_handles > 1 || uv.active_reqs.count > 0 || thread_jobs > 0 || ts_waits > 0;
 }
 
 int ac_loop::backend_timeout() const noexcept {

@@ -110,6 +110,13 @@ struct ac_loop {
   // ---- subsystems with libuv handles ----
   ac::Closable *closables = nullptr;
 
+  // ---- work on other threads the loop waits for (loop thread only) ----
+  // Executor jobs (ac_to_thread) whose future still waits for the result.
+  uint32_t thread_jobs = 0;
+  // Loop futures following a thread-safe future (ac_tsfuture_wrap) that
+  // are still pending.
+  uint32_t ts_waits = 0;
+
   // Creates and initialises; throws std::bad_alloc or returns a libuv error
   // through *rc (then returns nullptr).
   static ac_loop *create(uint32_t flags, int *rc);
@@ -165,6 +172,11 @@ struct ac_loop {
   void report(const char *message, ac_error *error, ac_future *future) noexcept;
 
   int backend_timeout() const noexcept;
+
+  // Something may still happen without a new submission from outside:
+  // callbacks ready, timers, active libuv handles or requests of the loop's
+  // users, work on other threads the loop waits for.
+  bool has_pending_work() const noexcept;
 
  private:
   // One iteration; max_block < 0 means "as long as needed".

@@ -80,6 +80,9 @@ AC_API int ac_loop_step(ac_loop *loop, double max_block, int *pending,
   int rc = check_can_run(loop);
   if (rc != 0) return rc;
   if (!(max_block >= 0)) return AC_EINVAL;  // also NaN
+  // As uv_run(UV_RUN_ONCE) with no active handles: with nothing to wait
+  // for, one iteration that does not block.
+  if (!loop->has_pending_work()) max_block = 0;
   AC_GUARD(return loop->step(max_block, pending, next_deadline);)
 }
 

@@ -282,6 +282,113 @@ static void test_step_with_virtual_clock_jumps_to_next_timer(void) {
   th_close(loop);
 }
 
+/* ---- stepping with nothing to wait for (uv_run(UV_RUN_ONCE) semantics) ---- */
+
+static double real_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+/* Posts a callback to the loop after `ms` (a step blocked for nothing ends
+ * then, so a wrong wait shows as a long one), or completes `ts`. */
+struct later {
+  ac_loop *loop;
+  ac_tsfuture *ts;
+  int ms;
+  pthread_t th;
+};
+static void *later_main(void *p) {
+  struct later *l = p;
+  sleep_ms(l->ms);
+  if (l->ts != NULL)
+    ac_tsfuture_set_result_int64(l->ts, 7);
+  else
+    ac_loop_call_soon_threadsafe(l->loop, count_cb, NULL, NULL);
+  return NULL;
+}
+static int sleepy_work(void *ud, ac_value *result) {
+  (void)ud;
+  sleep_ms(50);
+  ac_value_set_int64(result, 42);
+  return 0;
+}
+
+static void test_step_forever_with_nothing_to_wait_for_returns(void) {
+  for (int clock = 0; clock < 2; ++clock) {
+    ac_loop *loop;
+    CHECK_RC(ac_loop_new(clock ? AC_LOOP_VIRTUAL_CLOCK : 0, &loop), 0);
+    struct later l = {loop, NULL, 1500, 0};
+    CHECK(pthread_create(&l.th, NULL, later_main, &l) == 0);
+    /* A pending future nobody can complete is nothing to wait for. */
+    ac_future *f;
+    CHECK_RC(ac_future_new(loop, &f), 0);
+    int pending = -1;
+    double next = 0;
+    double t0 = real_now();
+    CHECK_RC(ac_loop_step(loop, INFINITY, &pending, &next), 0);
+    CHECK(real_now() - t0 < 1.0);
+    CHECK_INT(pending, 0);
+    CHECK_DOUBLE(next, -1);
+    CHECK_RC(ac_loop_step(loop, 1e300, &pending, NULL), 0);
+    CHECK(real_now() - t0 < 1.0);
+    pthread_join(l.th, NULL);
+    /* The posted callback is something to run. */
+    count_cb_runs = 0;
+    CHECK_RC(ac_loop_step(loop, INFINITY, &pending, NULL), 1);
+    CHECK_INT(count_cb_runs, 1);
+    ac_future_unref(f);
+    th_close(loop);
+  }
+}
+
+/* Work on other threads is something to wait for: the step blocks until it
+ * arrives, on both clocks. */
+static void test_step_forever_waits_for_thread_work(void) {
+  for (int clock = 0; clock < 2; ++clock) {
+    ac_loop *loop;
+    CHECK_RC(ac_loop_new(clock ? AC_LOOP_VIRTUAL_CLOCK : 0, &loop), 0);
+    ac_executor *ex;
+    CHECK_RC(ac_executor_new(1, &ex), 0);
+    for (int pool = 0; pool < 2; ++pool) {
+      ac_future *f;
+      int pending = 0;
+      CHECK_RC(ac_to_thread(loop, sleepy_work, NULL, NULL, pool ? ex : NULL, &f), 0);
+      for (int i = 0; i < 3 && !ac_future_done(f); ++i)
+        CHECK(ac_loop_step(loop, INFINITY, &pending, NULL) >= 0);
+      CHECK_RC(ac_future_done(f), 1);
+      int64_t v = 0;
+      CHECK_RC(ac_future_result_int64(f, &v), 0);
+      CHECK_INT(v, 42);
+      ac_future_unref(f);
+    }
+    /* A loop future following a thread-safe future another thread
+     * completes. */
+    ac_tsfuture *ts;
+    CHECK_RC(ac_tsfuture_new(&ts), 0);
+    ac_future *w;
+    CHECK_RC(ac_tsfuture_wrap(ts, loop, &w), 0);
+    int pending = 0;
+    CHECK_RC(ac_loop_step(loop, 0, &pending, NULL), 0);
+    CHECK_INT(pending, 1);
+    struct later l = {loop, ts, 50, 0};
+    CHECK(pthread_create(&l.th, NULL, later_main, &l) == 0);
+    for (int i = 0; i < 3 && !ac_future_done(w); ++i)
+      CHECK(ac_loop_step(loop, INFINITY, &pending, NULL) >= 0);
+    pthread_join(l.th, NULL);
+    CHECK_RC(ac_future_done(w), 1);
+    CHECK_INT(pending, 0);
+    ac_future_unref(w);
+    ac_tsfuture_unref(ts);
+    ac_executor_shutdown(ex, AC_EXECUTOR_WAIT);
+    ac_executor_unref(ex);
+    th_close(loop);
+  }
+}
+
 static void test_step_with_real_clock_blocks_at_most_max_block(void) {
   ac_loop *loop;
   CHECK_RC(ac_loop_new(0, &loop), 0);
@@ -552,6 +659,8 @@ int main(void) {
   RUN(test_step_runs_at_most_the_budget);
   RUN(test_step_with_virtual_clock_jumps_to_next_timer);
   RUN(test_step_with_real_clock_blocks_at_most_max_block);
+  RUN(test_step_forever_with_nothing_to_wait_for_returns);
+  RUN(test_step_forever_waits_for_thread_work);
   RUN(test_threadsafe_100k_from_two_threads_none_lost_or_duplicated);
   RUN(test_wrong_thread_is_refused);
   RUN(test_misuse_returns_codes);

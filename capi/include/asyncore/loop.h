@@ -66,7 +66,9 @@ AC_EXPORT int ac_loop_is_running(const ac_loop *loop) AC_NOEXCEPT;
 
 /* Runs until `future` is done, then returns: 0 when it holds a result, its
  * error code when it failed, AC_ECANCELLED when cancelled (read the details
- * from the future). Runs callbacks.
+ * from the future). Runs callbacks. Unlike ac_loop_step it keeps waiting
+ * when nothing is left to wait for, as asyncio does: another thread may
+ * still submit work (ac_loop_call_soon_threadsafe).
  * Errors: AC_EINVAL (NULL, or a future of another loop), AC_ECLOSED,
  * AC_ERUNNING (called from a callback or step on the loop's thread while a
  * run is in progress: of this loop, asyncio's "This event loop is already
@@ -84,12 +86,21 @@ AC_EXPORT int ac_loop_stop(ac_loop *loop) AC_NOEXCEPT;
 
 /* Host stepping, for a host that owns the frame loop (a game engine, a GUI).
  * One iteration: polls I/O, blocking at most `max_block` seconds (0 never
- * blocks; it never blocks while callbacks are ready), moves due timers to the
- * ready queue, runs ready callbacks up to the ready budget. With the virtual
- * clock, an iteration that finds nothing to do jumps to the next timer.
- * On return `*pending` (optional) is 1 if callbacks are ready or timers or
- * other work remain, and `*next_deadline` (optional) is the loop time of the
- * next timer, or -1 when there is none.
+ * blocks; INFINITY blocks as long as needed; it never blocks while
+ * callbacks are ready), moves due timers to the ready queue, runs ready
+ * callbacks up to the ready budget. With the virtual clock, an iteration
+ * that finds nothing to do jumps to the next timer.
+ * With nothing to wait for — no callbacks ready, no timers, no active
+ * handles or requests (servers, streams, resolutions), no work on other
+ * threads the loop waits for (ac_to_thread jobs whose future is pending,
+ * pending futures of ac_tsfuture_wrap) — it does not block at all, as
+ * uv_run(UV_RUN_ONCE) returns at once with no active handles: only a
+ * submission from another thread (ac_loop_call_soon_threadsafe,
+ * ac_run_threadsafe) could wake it then, and the host decides how long to
+ * wait for that.
+ * On return `*pending` (optional) is 1 if there is something to wait for in
+ * that sense, and `*next_deadline` (optional) is the loop time of the next
+ * timer, or -1 when there is none.
  * Returns the number of callbacks run (>= 0). Runs callbacks.
  * Errors: AC_EINVAL (NULL loop, negative or NaN max_block), AC_ECLOSED,
  * AC_ERUNNING (called from inside a callback or step of this loop or of
