@@ -89,7 +89,7 @@ ac_loop *ac_loop::create(uint32_t flags, int *rc) {
   l->uv.data = l;
   l->async.data = l;
   l->wake_timer.data = l;
-  l->owner = ac::thread_token();
+  l->owner.store(ac::thread_token(), std::memory_order_relaxed);
   l->virtual_clock = (flags & AC_LOOP_VIRTUAL_CLOCK) != 0;
   l->debug = (flags & AC_LOOP_DEBUG) != 0;
   return l;
@@ -217,7 +217,6 @@ int ac_loop::run_once(double max_block) {
 int ac_loop::run_forever() {
   ac::RunningScope scope(this);
   running = true;
-  owner = ac::thread_token();
   for (;;) {
     run_once(-1);
     if (stopping) break;
@@ -234,7 +233,6 @@ int ac_loop::run_until_complete(ac_future *f) {
   ac_future *prev_until = until;
   until = f;
   running = true;
-  owner = ac::thread_token();
   bool stopped = false;
   if (f->done()) {
     // asyncio still runs one iteration for a future that is already done.
@@ -267,7 +265,6 @@ int ac_loop::run_until_complete(ac_future *f) {
 int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   ac::RunningScope scope(this);
   running = true;
-  owner = ac::thread_token();
   int n = run_once(max_block);
   running = false;
   stopping = false;
@@ -282,6 +279,13 @@ bool ac_loop::has_pending_work() const noexcept {
   // only during a poll.
   return !ready.empty() || !timers.empty() || ts_has_pending.load(std::memory_order_relaxed) ||
          uv.active_handles > 1 || uv.active_reqs.count > 0 || thread_jobs > 0 || ts_waits > 0;
+}
+
+int ac_loop::bind_thread() noexcept {
+  if (closed) return AC_ECLOSED;
+  if (running.load()) return AC_ERUNNING;
+  owner.store(ac::thread_token(), std::memory_order_relaxed);
+  return 0;
 }
 
 int ac_loop::backend_timeout() const noexcept {

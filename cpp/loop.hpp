@@ -55,8 +55,10 @@ struct ac_loop {
   std::atomic<int> refs{1};
   bool closed = false;
 
-  // ---- thread ownership: set at creation and when a run starts ----
-  const void *owner = nullptr;
+  // ---- thread ownership: set at creation and by bind_thread only ----
+  // Atomic because other threads read it to refuse their calls (and
+  // bind_thread writes it from the new owner's thread).
+  std::atomic<const void *> owner{nullptr};
 
   // ---- scheduling state (loop thread only) ----
   uv_loop_t uv{};
@@ -66,7 +68,8 @@ struct ac_loop {
   ac::TimerHeap timers;
   uint64_t timer_seq = 0;
   uint32_t ready_budget = 1024;
-  bool running = false;
+  // Atomic: bind_thread reads it from another thread.
+  std::atomic<bool> running{false};
   bool stopping = false;
   bool virtual_clock = false;
   double virtual_now = 0;
@@ -122,7 +125,9 @@ struct ac_loop {
   static ac_loop *create(uint32_t flags, int *rc);
   void destroy() noexcept;
 
-  bool owned_by_caller() const noexcept { return owner == ac::thread_token(); }
+  bool owned_by_caller() const noexcept {
+    return owner.load(std::memory_order_relaxed) == ac::thread_token();
+  }
   double now() const noexcept;
 
   // Scheduling primitives (loop thread; throw std::bad_alloc). On a closed
@@ -172,6 +177,8 @@ struct ac_loop {
   void report(const char *message, ac_error *error, ac_future *future) noexcept;
 
   int backend_timeout() const noexcept;
+  // ac_loop_bind_thread: the calling thread becomes the owner.
+  int bind_thread() noexcept;
 
   // Something may still happen without a new submission from outside:
   // callbacks ready, timers, active libuv handles or requests of the loop's
