@@ -45,12 +45,13 @@ func (l *Loop) futureOp(make func() (made, error)) (*Future, error) {
 // intCall runs a C call returning an int on the loop thread.
 func (l *Loop) intCall(fn func() int) (int, error) {
 	n := 0
-	err := l.Call(func() error { n = fn(); return nil })
+	err := l.Call(func() error {
+		// The reason is read on the loop's thread, right after the call.
+		n = fn()
+		return codeError(n)
+	})
 	if err != nil {
-		return 0, err
-	}
-	if n < 0 {
-		return n, codeError(n)
+		return n, err
 	}
 	return n, nil
 }
