@@ -586,3 +586,13 @@ func (co *Co) cancelOwn(message string) {
 		setCancelMessage(co.c, message)
 	}
 }
+
+// cancelTask asks the task to cancel, as Task.Cancel does (holder).
+func (co *Co) cancelTask(message string) bool {
+	if co.c == nil || co.finished {
+		return false
+	}
+	co.cancelOwn(message)
+	co.cancelTouched = true
+	return raw.Task_cancel(co.ctask(), message) == 1
+}

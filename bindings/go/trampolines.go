@@ -118,10 +118,7 @@ func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
 //
 //export acgoPredicate
 func acgoPredicate(ud unsafe.Pointer) C.int {
-	if handle(uintptr(ud)).Value().(*predicate).call() {
-		return 1
-	}
-	return 0
+	return C.int(handle(uintptr(ud)).Value().(*predicate).call())
 }
 
 // acgoWork runs Go work on a worker thread (a C thread of the pool). The

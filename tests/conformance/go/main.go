@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -670,7 +671,7 @@ func waitABC(co *asyncore.Co, mode asyncore.WaitMode, timeout time.Duration) (*a
 }
 
 func s29(co *asyncore.Co) (any, error) {
-	_, err := waitABC(co, asyncore.FirstCompleted, -1)
+	_, err := waitABC(co, asyncore.FirstCompleted, asyncore.NoTimeout)
 	return nil, err
 }
 
@@ -690,7 +691,7 @@ func s31(co *asyncore.Co) (any, error) {
 	a := spawn(co, worker("A", 3, 30))
 	b := spawn(co, worker("B", 1, 10))
 	c := spawn(co, worker("C", 2, 20))
-	it, err := co.AsCompleted(-1, a, b, c)
+	it, err := co.AsCompleted(asyncore.NoTimeout, a, b, c)
 	if err != nil {
 		return nil, err
 	}
@@ -1433,6 +1434,13 @@ func main() {
 		fmt.Fprintf(os.Stderr, "unknown scenario %q\n", name)
 		os.Exit(2)
 	}
+	// One P: a Go task's goroutine then takes the loop over on the thread
+	// that ran it last. With more, the Go scheduler may start it on
+	// another thread, and moving the loop there is a run of the loop
+	// (the library has no call to hand its thread over), which runs the
+	// callbacks that were ready ahead of the task's code: an ordering no
+	// asyncio program shows.
+	runtime.GOMAXPROCS(1)
 	key, err := asyncore.NewContextKey()
 	if err != nil {
 		fmt.Printf("main failed: %s\n", codeName(err))
