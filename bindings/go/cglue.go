@@ -664,6 +664,15 @@ static int acgo_future_state(uintptr_t tok, uintptr_t f) {
   return ac_future_state_of((const ac_future *)f);
 }
 
+// ac_error_new with the message as given, an empty one included (SWIG
+// passes an empty Go string as NULL, which means the code's description).
+static int acgo_error_new(int code, const char *msg, uintptr_t cause, uintptr_t *out) {
+  ac_error *e = NULL;
+  int rc = ac_error_new(code, msg, (ac_error *)cause, &e);
+  if (rc == 0) *out = (uintptr_t)e;
+  return rc;
+}
+
 // Releases a pointer value moved out of the library (its destructor).
 static void acgo_free_pointer(uintptr_t p, uintptr_t fn) {
   if (fn != 0) ((ac_free_fn)fn)((void *)p);
@@ -1144,6 +1153,16 @@ func semaphoreRelease(tok uintptr, s raw.SwigcptrSemaphore) int {
 // futureStateOn is the future's state, or opWrong+16 from another thread.
 func futureStateOn(tok uintptr, f raw.SwigcptrFuture) int {
 	return int(C.acgo_future_state(C.uintptr_t(tok), C.uintptr_t(f)))
+}
+
+// newCError makes a C error with code, message msg (kept as is, empty
+// included) and cause (0 for none; a new reference is taken).
+func newCError(code int, msg string, cause raw.SwigcptrError) (uintptr, int) {
+	var out C.uintptr_t
+	p := C.CString(msg)
+	rc := C.acgo_error_new(C.int(code), p, C.uintptr_t(cause), &out)
+	C.free(unsafe.Pointer(p))
+	return uintptr(out), int(rc)
 }
 
 // unrefFutures drops a reference on each future of ptrs, in one crossing.

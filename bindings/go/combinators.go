@@ -2,7 +2,6 @@ package asyncore
 
 import (
 	"context"
-	"errors"
 	"math"
 	"time"
 
@@ -380,13 +379,23 @@ func (ac *AsCompleted) Next() (index int, val any, err error, ok bool) {
 // (asyncio.to_thread, with a goroutine for the thread). A panic in fn
 // fails the future with a *PanicError. Close waits for these goroutines.
 func (l *Loop) ToThread(fn func() (any, error)) (*Future, error) {
+	return l.ToThreadContext(func(*Context) (any, error) { return fn() })
+}
+
+// ToThreadContext is ToThread with a copy of the caller's context for fn
+// (asyncio.to_thread runs the function in contextvars.copy_context()): fn
+// reads the values the calling task sees, and what it sets stays in the
+// copy.
+func (l *Loop) ToThreadContext(fn func(ctx *Context) (any, error)) (*Future, error) {
 	var f *Future
+	ctx := &Context{}
 	err := l.Call(func() error {
 		var out uintptr
 		if rc := raw.Future_new(l.c, &out); rc < 0 {
 			return codeError(rc)
 		}
 		f = l.wrapFuture(raw.SwigcptrFuture(out), true)
+		ctx.m = l.currentCtx()
 		// On the loop thread, so before Close waits for these goroutines.
 		l.goTasks.Add(1)
 		return nil
@@ -404,7 +413,7 @@ func (l *Loop) ToThread(fn func() (any, error)) (*Future, error) {
 					err = &PanicError{Value: r}
 				}
 			}()
-			v, err = fn()
+			v, err = fn(ctx)
 		}()
 		_ = l.Post(func() { completeOnLoop(l, f.c, v, err) })
 	}()
@@ -418,8 +427,8 @@ func completeOnLoop(l *Loop, c raw.SwigcptrFuture, v any, err error) {
 		return
 	}
 	if err != nil {
-		if errors.Is(err, ErrCancelled) {
-			raw.Future_cancel(c, err.Error())
+		if isCode(err, codeCancelled) {
+			raw.Future_cancel(c, err.(*Error).Message)
 			return
 		}
 		e, _ := errorToC(err)
@@ -434,6 +443,16 @@ func completeOnLoop(l *Loop, c raw.SwigcptrFuture, v any, err error) {
 // ToThread runs fn in a new goroutine and awaits its outcome.
 func (co *Co) ToThread(fn func() (any, error)) (any, error) {
 	f, err := co.loop.ToThread(fn)
+	if err != nil {
+		return nil, err
+	}
+	return co.Await(f)
+}
+
+// ToThreadContext runs fn in a new goroutine with a copy of the task's
+// context and awaits its outcome (asyncio.to_thread).
+func (co *Co) ToThreadContext(fn func(ctx *Context) (any, error)) (any, error) {
+	f, err := co.loop.ToThreadContext(fn)
 	if err != nil {
 		return nil, err
 	}

@@ -261,12 +261,45 @@ type PanicError struct {
 
 func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
+// Unwrap gives the value the code panicked with when it is an error (the
+// Go way to raise one from a callback): errors.Is and errors.As see it.
+func (p *PanicError) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}
+
 // ExceptionContext is what the loop's exception handler receives: errors
-// nobody else could take (a failed future never read, a task still pending
-// when the loop closed, a panic in a callback).
+// nobody else could take (a failed future never read, a task that failed
+// while the loop shut down, a panic in a callback).
 type ExceptionContext struct {
 	Message string
 	Err     error
+
+	// What asyncio's context dict would hold besides message and
+	// exception (Keys).
+	future, task, handle bool
+}
+
+// Keys lists the keys asyncio's context dict holds for this report,
+// sorted: "exception" (Err), "future" (a future or task whose failure
+// nobody read), "handle" (a callback that panicked), "message", "task" (a
+// task that failed while the loop shut down).
+func (c ExceptionContext) Keys() []string {
+	var keys []string
+	if c.Err != nil {
+		keys = append(keys, "exception")
+	}
+	if c.future {
+		keys = append(keys, "future")
+	}
+	if c.handle {
+		keys = append(keys, "handle")
+	}
+	keys = append(keys, "message")
+	if c.task {
+		keys = append(keys, "task")
+	}
+	return keys
 }
 
 // errorFromC converts a borrowed C error. A Go error that went through the
@@ -306,13 +339,17 @@ func errorToC(err error) (raw.SwigcptrError, int) {
 	var ae *Error
 	if errors.As(err, &ae) && ae.Code < 0 {
 		code = ae.Code
+		if ae == err {
+			// Its own message, empty or not (Error() gives the class
+			// for an empty one).
+			msg = ae.Message
+		}
 	}
 	var cause raw.SwigcptrError
 	if ae != nil && ae.Cause != nil {
 		cause, _ = errorToC(ae.Cause)
 	}
-	var out uintptr
-	rc := raw.Error_new(code, msg, cause, &out)
+	out, rc := newCError(code, msg, cause)
 	if cause != 0 {
 		raw.Error_unref(cause)
 	}

@@ -373,8 +373,19 @@ func TestQueueKindsAndLimits(t *testing.T) {
 		if err := lifo.PutPriorityNowait(1, "x"); !errors.Is(err, ErrInvalid) {
 			return nil, fmt.Errorf("priority on a lifo queue: %v", err)
 		}
-		if _, err := l.NewQueue(-1); !errors.Is(err, ErrInvalid) {
+		// asyncio: a maxsize of zero or less is no bound.
+		unbounded, err := l.NewQueue(-1)
+		if err != nil {
 			return nil, fmt.Errorf("negative maxsize: %v", err)
+		}
+		for i := 0; i < 5; i++ {
+			if err := unbounded.PutNowait(i); err != nil {
+				return nil, fmt.Errorf("negative maxsize: put %d: %v", i, err)
+			}
+		}
+		if unbounded.Full() || unbounded.MaxSize() != -1 || unbounded.Len() != 5 {
+			return nil, fmt.Errorf("negative maxsize: full=%v maxsize=%d len=%d",
+				unbounded.Full(), unbounded.MaxSize(), unbounded.Len())
 		}
 		return nil, nil
 	}, WithVirtualClock())

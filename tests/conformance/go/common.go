@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"asyncore"
 )
@@ -72,3 +73,6 @@ func register(table map[string]asyncore.TaskFunc) {
 		scenarios[name] = fn
 	}
 }
+
+// msOf is a loop time in whole milliseconds, rounded (Python's round).
+func msOf(t float64) int64 { return int64(math.RoundToEven(t * 1000)) }
