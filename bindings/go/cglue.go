@@ -409,16 +409,15 @@ static int acgo_co_step(ac_task *t, void *p) {
       return ac_task_await_owned(t, f);
     }
     case ACGO_REQ_SLEEP:
-      if (rc == AC_ECANCELLED) {
-        acgo_record(c, rc, NULL);
-        return acgo_wake(c, t, 0);
-      }
+      // Cancelled since the goroutine asked: the sleep is made and the
+      // library cancels it, so the task learns of the cancellation through
+      // the loop, after what is ready now (as asyncio's task does).
+      if (rc == AC_ECANCELLED) acgo_recancel(c, t);
       return ac_task_sleep(t, c->delay);
     case ACGO_REQ_YIELD:
-      if (rc == AC_ECANCELLED) {
-        acgo_record(c, rc, NULL);
-        return acgo_wake(c, t, 0);
-      }
+      // A cancellation waits for the next step, one turn later, as
+      // asyncio's bare yield.
+      if (rc == AC_ECANCELLED) acgo_recancel(c, t);
       return AC_STEP_YIELD;
     case ACGO_REQ_RETURN:
     case ACGO_REQ_RAISE: {

@@ -332,8 +332,8 @@ func errorFromC(e raw.SwigcptrError) error {
 
 // errorToC makes a C error for a Go error; the caller owns the reference.
 // An *Error (or an error wrapping one) keeps its code; any other error
-// becomes AC_EHOST. Unless the error is a plain *Error, the Go error rides
-// along as the payload, so Go code awaiting the failure gets it back as is.
+// becomes AC_EHOST. The Go error rides along as the payload, so Go code
+// awaiting the failure gets it back as is.
 func errorToC(err error) (raw.SwigcptrError, int) {
 	code, msg := codeHost, err.Error()
 	var ae *Error
@@ -366,11 +366,11 @@ func errorToC(err error) (raw.SwigcptrError, int) {
 			}
 		}
 	}
-	if _, plain := err.(*Error); !plain {
-		v := raw.NewValue()
-		cv := setValue(v.(raw.SwigcptrValue), err)
-		cv.release(raw.Error_set_payload(e, v) == 0)
-		raw.DeleteValue(v)
-	}
+	// The Go error rides along, so Go code reading the failure gets the
+	// very same error back (asyncio hands out the same exception object).
+	v := raw.NewValue()
+	cv := setValue(v.(raw.SwigcptrValue), err)
+	cv.release(raw.Error_set_payload(e, v) == 0)
+	raw.DeleteValue(v)
 	return e, code
 }
