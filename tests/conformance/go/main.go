@@ -1,12 +1,12 @@
 // Command conformance runs libasyncore's conformance scenarios through the
 // Go binding: one scenario per run, named on the command line, its trace on
 // stdout (see ../README.md). `--list` prints the names it implements.
+// This file has 01-56 and main; sync.go, tasks.go and structured.go the
+// scenarios from 57 on, by area.
 //
-// asyncio's rule that an operation whose result is ready does not suspend
-// is kept by awaitReady: Co.Await always lets the loop go round once, so a
-// future that is already done is read rather than awaited. Blocking
-// operations start through their *Future forms (AcquireFuture, GetFuture
-// ...) for the same reason.
+// An except clause is an errors.Is against the sentinel of asyncio's
+// class (asyncore.ErrRuntime, ErrValue ...); a Python exception raised is
+// a Go error returned (a panic in a callback, which cannot return one).
 package main
 
 import (
