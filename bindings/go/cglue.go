@@ -161,6 +161,7 @@ struct acgo_co {
   ac_value val;          // ACGO_REQ_RETURN (owned; bytes are ac_alloc'ed)
   ac_error *err;         // ACGO_REQ_RAISE (owned)
   int code;              // ACGO_REQ_RAISE without err
+  struct acgo_yield *yield; // ACGO_REQ_YIELD: the yield's turn, posted when asked
   int n_wake;            // ac_task_cancelling when the task last woke
   int n_end;             // ... when the goroutine finished (RETURN, RAISE)
   char *cancel_msg;      // message of the last cancel requested through Go (ac_alloc'ed)
@@ -327,9 +328,8 @@ static int acgo_done_code(ac_future *f) {
   }
 }
 
-// The task woke: note it, end the run, step again when the goroutine has
-// made its next request.
-static int acgo_wake(acgo_co *c, ac_task *t, int first) {
+// The task woke: note it and end the run (see acgo_wake).
+static int acgo_note_wake(acgo_co *c, ac_task *t, int first) {
   acgo_loop *lp = c->lp;
   c->n_wake = ac_task_cancelling(t);
   c->turn_pending = 1;
@@ -351,7 +351,64 @@ static int acgo_wake(acgo_co *c, ac_task *t, int first) {
     lp->inner_stop = 1;
     ac_loop_stop(lp->loop);
   }
-  return AC_STEP_YIELD;
+  return 0;
+}
+
+// The task woke: note it, end the run, step again when the goroutine has
+// made its next request.
+static int acgo_wake(acgo_co *c, ac_task *t, int first) {
+  int rc = acgo_note_wake(c, t, first);
+  return rc < 0 ? rc : AC_STEP_YIELD;
+}
+
+// A yield (asyncio.sleep(0)) takes its turn where asyncio's task would:
+// behind what is ready when the goroutine asks, not behind its step, which
+// was queued when the task last woke. The request posts the turn (a
+// callback) at once; the step parks the task on the turn's future; the
+// turn wakes the goroutine there and then completes the future (the step
+// it schedules waits for the next request, as after any wake-up).
+typedef struct acgo_yield {
+  acgo_co *c;      // NULL once the task's state is gone
+  ac_future *fut;  // what the task awaits meanwhile (a reference)
+  int parked;      // the step awaits fut
+} acgo_yield;
+
+static void acgo_yield_turn(ac_loop *loop, void *ud) {
+  (void)loop;
+  acgo_yield *y = (acgo_yield *)ud;
+  acgo_co *c = y->c;
+  if (c == NULL || ac_future_done(y->fut)) return;  // gone, or cancelled meanwhile
+  if (y->parked) {
+    acgo_record(c, 0, NULL);
+    acgo_note_wake(c, c->task, 0);
+  }
+  // Not parked yet (a run moved the step behind the turn): the step finds
+  // the turn gone (acgo_yield_free) and wakes the task then.
+  ac_future_set_result_none(y->fut);
+}
+
+static void acgo_yield_free(void *ud) {
+  acgo_yield *y = (acgo_yield *)ud;
+  if (y->c != NULL && y->c->yield == y) y->c->yield = NULL;
+  ac_future_unref(y->fut);
+  free(y);
+}
+
+// The request: the turn is posted now (loop thread). 0, or a code.
+static int acgo_req_yield(acgo_co *c) {
+  acgo_yield *y = (acgo_yield *)calloc(1, sizeof *y);
+  if (y == NULL) return AC_ENOMEM;
+  int rc = ac_future_new(c->lp->loop, &y->fut);
+  if (rc < 0) {
+    free(y);
+    return rc;
+  }
+  y->c = c;
+  rc = ac_loop_call_soon(c->lp->loop, acgo_yield_turn, y, acgo_yield_free, NULL);
+  if (rc < 0) return rc;  // acgo_yield_free ran
+  c->yield = y;
+  c->req = ACGO_REQ_YIELD;
+  return 0;
 }
 
 // A cancellation the step took (ac_task_outcome said AC_ECANCELLED) but
@@ -414,11 +471,19 @@ static int acgo_co_step(ac_task *t, void *p) {
       // the loop, after what is ready now (as asyncio's task does).
       if (rc == AC_ECANCELLED) acgo_recancel(c, t);
       return ac_task_sleep(t, c->delay);
-    case ACGO_REQ_YIELD:
-      // A cancellation waits for the next step, one turn later, as
-      // asyncio's bare yield.
+    case ACGO_REQ_YIELD: {
+      acgo_yield *y = c->yield;
+      if (y == NULL) {
+        // The turn came before the step (a run moved the step behind it).
+        acgo_record(c, rc, NULL);
+        return acgo_wake(c, t, 0);
+      }
+      // Parked on the turn's future; a cancellation cancels it, so the
+      // task learns of it through the loop.
       if (rc == AC_ECANCELLED) acgo_recancel(c, t);
-      return AC_STEP_YIELD;
+      y->parked = 1;
+      return ac_task_await(t, y->fut);
+    }
     case ACGO_REQ_RETURN:
     case ACGO_REQ_RAISE: {
       int out;
@@ -484,6 +549,7 @@ static void acgo_co_free(void *p) {
     acgo_push_freed(lp, c->h);
   }
   if (c->fut != NULL) ac_future_unref(c->fut);
+  if (c->yield != NULL) c->yield->c = NULL;
   if (c->awaited != NULL) ac_future_unref(c->awaited);
   if (c->err != NULL) ac_error_unref(c->err);
   acgo_clear_value(&c->val);
@@ -955,7 +1021,8 @@ func reqAwait(c *cCo, f uintptr, owned bool) {
 }
 
 func reqSleep(c *cCo, d float64) { c.delay = C.double(d); c.req = C.ACGO_REQ_SLEEP }
-func reqYield(c *cCo)            { c.req = C.ACGO_REQ_YIELD }
+// reqYield asks for a yield, whose turn is posted now (holder).
+func reqYield(c *cCo) error { return codeError(int(C.acgo_req_yield(c))) }
 func reqCall(c *cCo)             { c.req = C.ACGO_REQ_CALL }
 
 // reqReturn stores val as the task's result to come; false when it could

@@ -486,8 +486,12 @@ func (co *Co) Sleep(d time.Duration) error {
 	if err := co.check(); err != nil {
 		return err
 	}
-	if d < 0 {
-		d = 0
+	if d <= 0 {
+		// asyncio.sleep(0), a negative delay included: a yield.
+		if err := reqYield(co.c); err != nil {
+			return err
+		}
+		return co.suspend().err
 	}
 	reqSleep(co.c, d.Seconds())
 	return co.suspend().err
@@ -498,7 +502,9 @@ func (co *Co) Yield() error {
 	if err := co.check(); err != nil {
 		return err
 	}
-	reqYield(co.c)
+	if err := reqYield(co.c); err != nil {
+		return err
+	}
 	return co.suspend().err
 }
 

@@ -90,7 +90,15 @@ func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
 		return made{}, err
 	}
 	var out uintptr
-	if rc := raw.Gather(l.c, ptrs, flags, &out); rc < 0 {
+	if returnedForGo(fs) {
+		// Every child is done (Go tasks whose code returned, one at least
+		// not yet recorded by the library): the gather is done when made,
+		// as asyncio's gather of done children.
+		if rc := raw.Future_new(l.c, &out); rc < 0 {
+			return made{}, codeError(rc)
+		}
+		setValue(l.scratch, nil).release(raw.Future_set_result(raw.SwigcptrFuture(out), l.scratch) == 0)
+	} else if rc := raw.Gather(l.c, ptrs, flags, &out); rc < 0 {
 		return made{}, codeError(rc)
 	}
 	n := len(ptrs)
@@ -111,6 +119,22 @@ func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
 		return res, nil
 	}
 	return made{c: raw.SwigcptrFuture(out), post: post}, nil
+}
+
+// returnedForGo tells whether every future of fs has a result Go knows
+// and one at least is a Go task whose end the library has not recorded
+// yet (its next step will): Go takes them all as done (loop thread).
+func returnedForGo(fs []*Future) bool {
+	lagging := false
+	for _, f := range fs {
+		if _, err, ok := f.outcome(); !ok || err != nil {
+			return false
+		}
+		if f.goTask != nil && raw.Future_done(f.c) != 1 {
+			lagging = true
+		}
+	}
+	return lagging
 }
 
 // Gather awaits every a concurrently and returns their results in order.

@@ -219,6 +219,15 @@ func (f *Future) AddDoneCallback(fn func(f *Future)) error {
 		if f.loop.closed {
 			return ErrClosed
 		}
+		if _, _, ok := f.outcome(); ok && f.goTask != nil && raw.Future_done(f.c) != 1 {
+			// A Go task whose code returned: done for Go, though the
+			// library records it at the task's next step. As for a done
+			// future, fn is scheduled now.
+			l := f.loop
+			h := newHandle(&callback{loop: l, ctx: l.currentCtx(), where: "future done-callback",
+				fn: func() { fn(f) }})
+			return codeError(raw.Loop_call_soon(l.c, fnCallback, uintptr(h), fnFreeHandle, nil))
+		}
 		cb := &futureCallback{loop: f.loop, ctx: f.loop.currentCtx(), fn: func(raw.SwigcptrFuture) { fn(f) },
 			key: funcKey(fn), owner: f.futureState}
 		// On failure free_ud has run: the handle is gone.
