@@ -1021,9 +1021,10 @@ func reqAwait(c *cCo, f uintptr, owned bool) {
 }
 
 func reqSleep(c *cCo, d float64) { c.delay = C.double(d); c.req = C.ACGO_REQ_SLEEP }
+func reqCall(c *cCo)             { c.req = C.ACGO_REQ_CALL }
+
 // reqYield asks for a yield, whose turn is posted now (holder).
 func reqYield(c *cCo) error { return codeError(int(C.acgo_req_yield(c))) }
-func reqCall(c *cCo)             { c.req = C.ACGO_REQ_CALL }
 
 // reqReturn stores val as the task's result to come; false when it could
 // not be stored. exactEnd reads the task's cancellation count from the
