@@ -246,13 +246,6 @@ static int acgo_prepare(acgo_loop *lp) {
   return ac_future_new(lp->loop, &lp->next_slice);
 }
 
-static void acgo_break_cb(ac_loop *loop, void *ud) {
-  (void)loop;
-  ac_future *s = (ac_future *)ud;
-  if (!ac_future_done(s)) ac_future_set_result_none(s);
-}
-static void acgo_unref_future(void *ud) { ac_future_unref((ac_future *)ud); }
-
 // How a run went (acgo_run).
 typedef struct acgo_run_out {
   int rc;          // the library's code
@@ -266,11 +259,9 @@ typedef struct acgo_run_out {
 
 // Runs the loop on the calling thread until a Go task wakes, the run's
 // future is done, or the loop stops: ac_loop_run_until_complete on the
-// slice future. With rebind, a callback posted first ends the run when it
-// comes, so the run only moves the loop to this thread and runs what was
-// ready before. With step >= 0 it is one ac_loop_step blocking at most
+// slice future. With step >= 0 it is one ac_loop_step blocking at most
 // step seconds (a Go task that wakes stops it after what was ready).
-static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
+static acgo_run_out acgo_run(uintptr_t lpp, double step) {
   acgo_loop *lp = (acgo_loop *)lpp;
   acgo_run_out out;
   memset(&out, 0, sizeof out);
@@ -285,16 +276,6 @@ static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
     }
     lp->next_slice = NULL;
     lp->slice = s;
-    if (rebind) {
-      // The loop belongs to the thread that last held it: hand it to this
-      // one before running it here.
-      int prc = ac_loop_bind_thread(lp->loop);
-      if (prc == 0) {
-        ac_future_ref(s);
-        prc = ac_loop_call_soon_threadsafe(lp->loop, acgo_break_cb, s, acgo_unref_future);
-      }
-      if (prc < 0) out.rc = prc;
-    }
     lp->inner_stop = 0;
     if (out.rc == 0) out.rc = ac_loop_run_until_complete(lp->loop, s);
     out.inner_stop = lp->inner_stop;
@@ -918,13 +899,9 @@ type runOut struct {
 
 // runLoop runs the loop on this thread: until a Go task wakes (step < 0),
 // or one iteration blocking at most step seconds.
-func runLoop(lp *cLoop, rebind bool, step float64) runOut {
-	rb := C.int(0)
-	if rebind {
-		rb = 1
-	}
+func runLoop(lp *cLoop, step float64) runOut {
 	// Addresses of C memory pass as integers: cgo checks no pointer.
-	out := C.acgo_run(C.uintptr_t(uintptr(unsafe.Pointer(lp))), rb, C.double(step))
+	out := C.acgo_run(C.uintptr_t(uintptr(unsafe.Pointer(lp))), C.double(step))
 	return runOut{rc: int(out.rc), untilDone: out.until_done != 0, tok: uintptr(out.tok),
 		pending: out.pending != 0, next: float64(out.next), innerStop: out.inner_stop != 0}
 }

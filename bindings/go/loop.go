@@ -37,7 +37,6 @@ type Loop struct {
 	deferred   []deferredCall     // callbacks held back during the current run
 	wokenAt    int
 	run        *runState
-	rebinding  int
 	stopAsked  bool      // a stop was asked (Stop, Close) and has not ended a run yet
 	inCallback int       // depth of callbacks of the library running
 	reporting  int       // what the binding's own report is about (reportHandle ...)

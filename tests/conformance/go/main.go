@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -1434,13 +1433,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "unknown scenario %q\n", name)
 		os.Exit(2)
 	}
-	// One P: a Go task's goroutine then takes the loop over on the thread
-	// that ran it last. With more, the Go scheduler may start it on
-	// another thread, and moving the loop there is a run of the loop
-	// (the library has no call to hand its thread over), which runs the
-	// callbacks that were ready ahead of the task's code: an ordering no
-	// asyncio program shows.
-	runtime.GOMAXPROCS(1)
 	key, err := asyncore.NewContextKey()
 	if err != nil {
 		fmt.Printf("main failed: %s\n", codeName(err))
