@@ -135,7 +135,6 @@ typedef struct acgo_loop {
   size_t nwoke, capwoke;
   uintptr_t *freed;      // Go handles of task states the library released
   size_t nfreed, capfreed;
-  ac_task *until_task;   // a task whose end ends the current run, or NULL
   int until_done;        // the run's future is done
   int lost;              // out of memory while recording (the loop is broken)
   int inner_stop;        // the run was stopped to hand over to Go tasks
@@ -225,14 +224,17 @@ static void acgo_break(acgo_loop *lp) {
   if (lp->slice != NULL && !ac_future_done(lp->slice)) ac_future_set_result_none(lp->slice);
 }
 
+// As asyncio's run_until_complete, the future's done-callback stops the
+// loop: the rest of the iteration still runs.
 static void acgo_until_cb(ac_future *f, void *ud) {
   (void)f;
   acgo_loop *lp = (acgo_loop *)ud;
   lp->until_done = 1;
-  acgo_break(lp);
+  lp->inner_stop = 1;
+  ac_loop_stop(lp->loop);
 }
 
-// The run's future is a plain future: its done-callback ends the run.
+// The run's future gets a done-callback that ends the run.
 static int acgo_watch_until(acgo_loop *lp, uintptr_t fut) {
   return ac_future_add_done_callback((ac_future *)fut, acgo_until_cb, lp, NULL);
 }
@@ -494,10 +496,6 @@ static int acgo_co_step(ac_task *t, void *p) {
         } else {
           out = ac_task_fail(t, c->code, NULL);
         }
-      }
-      if (t == lp->until_task) {
-        lp->until_done = 1;
-        acgo_break(lp);
       }
       return out;
     }
@@ -962,11 +960,8 @@ func freedHandles(lp *cLoop, merge bool) []handle {
 
 func lostRecords(lp *cLoop) bool { return lp.lost != 0 }
 
-func setUntilTask(lp *cLoop, t raw.SwigcptrTask) {
-	// The address of a C object into a C pointer field, without a crossing.
-	*(*uintptr)(unsafe.Pointer(&lp.until_task)) = uintptr(t)
-	lp.until_done = 0
-}
+// resetUntil forgets the end of the last run's future.
+func resetUntil(lp *cLoop) { lp.until_done = 0 }
 
 func watchUntil(lp *cLoop, f raw.SwigcptrFuture) int {
 	return int(C.acgo_watch_until(lp, C.uintptr_t(f)))

@@ -487,7 +487,9 @@ func (l *Loop) dropReleased() {
 }
 
 // RunUntilComplete runs the loop until a is done and returns its outcome.
-// Owner goroutine only (NewLoop), outside a run.
+// As asyncio's, a's done-callback stops the loop: the rest of the
+// iteration it runs in runs too. Owner goroutine only (NewLoop), outside a
+// run.
 func (l *Loop) RunUntilComplete(a Awaitable) (any, error) {
 	if err := l.ownerOnly(); err != nil {
 		return nil, err
@@ -508,9 +510,7 @@ func (l *Loop) RunUntilComplete(a Awaitable) (any, error) {
 	}
 	r := l.startRun(runUntil)
 	r.until = f
-	if t, ok := a.(*Task); ok && t.co != nil {
-		setUntilTask(l.lp, t.t)
-	}
+	resetUntil(l.lp)
 	watched := watchUntil(l.lp, f.c) == 0
 	l.drive()
 	if watched && raw.Future_done(f.c) != 1 {

@@ -309,5 +309,5 @@ func (l *Loop) startRun(kind runKind) *runState {
 // endRun ends the current run.
 func (l *Loop) endRun() {
 	l.run = nil
-	setUntilTask(l.lp, 0)
+	resetUntil(l.lp)
 }

@@ -1457,7 +1457,8 @@ func main() {
 		fmt.Printf("main failed: %s\n", codeName(err))
 		os.Exit(1)
 	}
-	if name == "19-run-cancels-leftovers" {
+	switch name {
+	case "19-run-cancels-leftovers", "131-run-finishes-the-iteration":
 		trace("run returned %v", r)
 	}
 }

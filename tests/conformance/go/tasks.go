@@ -45,6 +45,7 @@ func init() {
 		"128-awaiter-wakeup-order":       s128,
 		"129-current-task-all-tasks":     s129,
 		"130-callback-error-reported":    s130,
+		"131-run-finishes-the-iteration": s131,
 	})
 }
 
@@ -808,4 +809,17 @@ func s130(co *asyncore.Co) (any, error) {
 	}
 	say("main: done")
 	return nil, nil
+}
+
+func s131(co *asyncore.Co) (any, error) {
+	spawn(co, func(co *asyncore.Co) (any, error) {
+		traceT("other: started")
+		err := co.Sleep(sec)
+		if cancelled(err) {
+			traceT("other: cancelled")
+		}
+		return nil, err
+	})
+	traceT("main: done")
+	return int64(3), nil
 }
