@@ -170,6 +170,7 @@ int ac_loop::run_ready(uint32_t budget) {
     // fall due meanwhile.
     size_t todo = std::min<size_t>(ready.size(), budget - static_cast<uint32_t>(n));
     for (; todo > 0; --todo) {
+      if (interrupted) break;
       if (stopping) {
         if (stop_countdown == 0) break;
         --stop_countdown;
@@ -191,7 +192,7 @@ int ac_loop::run_ready(uint32_t budget) {
     }
     // The next iteration would poll nothing (see run_once) and find no
     // timer and no thread-safe call to add: run it here, without the trip.
-    if (todo > 0 || ready.empty() || stopping || !timers.empty() ||
+    if (todo > 0 || ready.empty() || stopping || interrupted || !timers.empty() ||
         static_cast<uint32_t>(n) >= budget ||
         ran_since_poll + static_cast<uint32_t>(n) >= ready_budget ||
         ts_has_pending.load(std::memory_order_acquire))
@@ -250,8 +251,9 @@ int ac_loop::run_forever() {
   running = true;
   for (;;) {
     run_once(-1, ready_budget);
-    if (stopping) break;
+    if (stopping || interrupted) break;
   }
+  interrupted = false;
   stopping = false;
   stop_counted = false;
   running = false;
@@ -261,12 +263,16 @@ int ac_loop::run_forever() {
 namespace {
 // asyncio's _run_until_complete_cb: the future's done-callback stops the
 // loop, which lets the iteration under way finish first.
-void stop_when_done(ac_future *f, void *) { f->loop->stop(); }
+void stop_when_done(ac_future *f, void *ran) {
+  *static_cast<bool *>(ran) = true;
+  f->loop->stop();
+}
 }  // namespace
 
 int ac_loop::run_until_complete(ac_future *f) {
+  bool ran = false;  // the callback below has run (it is freed then)
   auto *cb = new (std::nothrow)
-      ac::FutureCallback(stop_when_done, nullptr, nullptr, ac::context_ref(*current_context));
+      ac::FutureCallback(stop_when_done, &ran, nullptr, ac::context_ref(*current_context));
   if (cb == nullptr) return AC_ENOMEM;
   try {
     f->add_callback(cb);
@@ -279,11 +285,15 @@ int ac_loop::run_until_complete(ac_future *f) {
   running = true;
   for (;;) {
     run_once(-1, ready_budget);
-    if (stopping) break;
+    if (stopping || interrupted) break;
   }
-  // A callback still registered (the loop was stopped by someone else)
-  // goes; one already in the ready queue runs later, as in asyncio.
-  if (f->remove_callback(cb)) delete cb;
+  interrupted = false;
+  // The callback goes if it has not run: still registered (the loop was
+  // stopped by someone else), or already queued (an interrupted run).
+  if (!ran) {
+    if (!f->remove_callback(cb)) ready.remove(cb);
+    delete cb;
+  }
   stopping = false;
   stop_counted = false;
   running = false;
@@ -304,8 +314,9 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   // One iteration, then more without blocking while callbacks are ready,
   // up to the ready budget in all.
   int n = run_once(max_block, ready_budget);
-  while (!ready.empty() && !stopping && static_cast<uint32_t>(n) < ready_budget)
+  while (!ready.empty() && !stopping && !interrupted && static_cast<uint32_t>(n) < ready_budget)
     n += run_once(0, ready_budget - static_cast<uint32_t>(n));
+  interrupted = false;
   running = false;
   stopping = false;
   stop_counted = false;

@@ -74,6 +74,8 @@ struct ac_loop {
   // Atomic: bind_thread reads it from another thread.
   std::atomic<bool> running{false};
   bool stopping = false;
+  // ac_loop_interrupt: the run returns after the callback running now.
+  bool interrupted = false;
   bool virtual_clock = false;
   double virtual_now = 0;
   // Once stopping, only the callbacks ready when the stop was seen by

@@ -50,12 +50,6 @@ int Waiter::await_resume() noexcept {
 
 // ---- OpFuture ----
 
-OpFuture::OpFuture(ac_loop *l) noexcept
-    : ac_future(l), made_in_task(l->current_task != nullptr ? l->current_task->id : 0) {
-  is_op = true;
-  kind = kOther;
-}
-
 OpFuture::~OpFuture() { error_unref(cancel_error); }
 
 void OpFuture::continue_soon() noexcept {
@@ -119,19 +113,17 @@ bool OpFuture::cancel(const char *message) noexcept {
 void OpFuture::run() noexcept {
   queued = false;
   if (!done()) {
-    if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask &&
-        static_cast<ac_task *>(first_cb)->id == made_in_task) {
-      // The task that made the op came to await it since it was woken:
-      // this turn is that task's, as asyncio runs the coroutine inside its
-      // task. The task's resume lets the op go on (with a cancellation the
+    if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask) {
+      // A task came to await the op since it was woken: this turn is that
+      // task's, as asyncio runs a coroutine inside the task that awaits
+      // it. The task's resume lets the op go on (with a cancellation the
       // task has pending thrown in), then steps the task.
       auto *t = static_cast<ac_task *>(first_cb);
       first_cb = nullptr;
       t->run();
     } else {
-      // Made outside that task: the op is a task of its own (asyncio's
-      // ensure_future of the coroutine), and its awaiter wakes when it is
-      // done.
+      // Nobody, or not a task alone, awaits it: the op is a task of its
+      // own (asyncio's ensure_future of the coroutine).
       resume_in_task(false, nullptr);
     }
   }

@@ -105,7 +105,8 @@ static inline int acgo_value_read(uintptr_t vp, int64_t *i, double *d, uintptr_t
 // record of how the task's last await ended, which the goroutine reads.
 // When the task wakes, the step records the outcome, notes the task in the
 // loop's list of woken Go tasks and completes the loop's slice future: the
-// binding runs the loop with ac_loop_run_until_complete on that future,
+// binding runs the loop with ac_loop_run_until_complete on that future and
+// ends the run with ac_loop_interrupt,
 // so the run returns before the next callback and the binding hands the
 // loop to the woken task's goroutine, which runs on the thread that ran the
 // loop. The step returns AC_STEP_YIELD; when the goroutine stops again, the
@@ -222,6 +223,7 @@ static void acgo_merge_freed(acgo_loop *lp) {
 // Ends the current run before its next callback.
 static void acgo_break(acgo_loop *lp) {
   if (lp->slice != NULL && !ac_future_done(lp->slice)) ac_future_set_result_none(lp->slice);
+  ac_loop_interrupt(lp->loop);
 }
 
 // As asyncio's run_until_complete, the future's done-callback stops the

@@ -60,6 +60,14 @@ static int check_can_run(ac_loop *loop) noexcept {
   return 0;
 }
 
+AC_API int ac_loop_interrupt(ac_loop *loop) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (!loop->running) return ac::shim::fail(AC_ESTATE, "the loop is not running");
+  loop->interrupted = true;
+  return 0;
+}
+
 AC_API int ac_loop_bind_thread(ac_loop *loop) noexcept {
   if (loop == nullptr) return AC_EINVAL;
   return loop->bind_thread();

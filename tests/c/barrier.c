@@ -37,9 +37,11 @@ static void test_parties_pass_together_with_their_arrival_index(void) {
   th_close(loop);
 }
 
-/* asyncio: a wait cancelled before the round is complete leaves it; the
- * party that completes a round goes on at once, those that waited when
- * they have the barrier's lock back (test_locks.py BarrierTests). */
+/* asyncio: a wait cancelled before the round is complete leaves it
+ * (test_locks.py BarrierTests). The waits here are made outside any task
+ * and awaited by tasks made for them: a woken wait goes on in the turn of
+ * the task awaiting it, as a coroutine runs inside the task that awaits
+ * it, so b, woken first, is also the first to finish. */
 static void test_cancelled_wait_leaves_the_round(void) {
   ac_loop *loop = th_loop();
   ac_barrier *b;
@@ -53,7 +55,7 @@ static void test_cancelled_wait_leaves_the_round(void) {
   ac_task *t2 = wait_as(loop, b, "b");
   ac_task *t3 = wait_as(loop, b, "c");
   run_all(loop);
-  CHECK_TRACE("c: ok 1 at 0\nb: ok 0 at 0\n");
+  CHECK_TRACE("b: ok 0 at 0\nc: ok 1 at 0\n");
   ac_task_unref(t1);
   ac_task_unref(t2);
   ac_task_unref(t3);
@@ -92,7 +94,7 @@ static void test_abort_breaks_the_barrier_until_reset(void) {
   ac_task *t2 = wait_as(loop, b, "b");
   ac_task *t3 = wait_as(loop, b, "c");
   run_all(loop);
-  CHECK_TRACE("c: ok 1 at 0\nb: ok 0 at 0\n");
+  CHECK_TRACE("b: ok 0 at 0\nc: ok 1 at 0\n");
   ac_task_unref(t1);
   ac_task_unref(t2);
   ac_task_unref(t3);

@@ -100,6 +100,16 @@ AC_EXPORT int ac_loop_run_forever(ac_loop *loop) AC_NOEXCEPT;
  * after one iteration. Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD.
  * From another thread, post it: ac_loop_call_soon_threadsafe. */
 AC_EXPORT int ac_loop_stop(ac_loop *loop) AC_NOEXCEPT;
+/* For hosts that hand the loop's thread to other code between callbacks
+ * (the Go binding runs a task's goroutine there): from a callback or step
+ * of the running loop, the run in progress (run_forever,
+ * run_until_complete, step) returns as soon as the callback running now
+ * returns. The callbacks already ready stay queued, in order, for the next
+ * run; run_until_complete returns AC_ESTOPPED unless its future is done.
+ * Unlike ac_loop_stop this ends the iteration early, which asyncio never
+ * does: the host must run the loop again at once to keep asyncio's order.
+ * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD, AC_ESTATE (not running). */
+AC_EXPORT int ac_loop_interrupt(ac_loop *loop) AC_NOEXCEPT;
 
 /* Host stepping, for a host that owns the frame loop (a game engine, a GUI).
  * One iteration: polls I/O, blocking at most `max_block` seconds (0 never
