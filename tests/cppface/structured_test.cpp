@@ -127,7 +127,8 @@ TEST(Timeout, AnOutsideCancellationStaysACancellation) {
 }
 
 ac::Task<> explicit_scope() {
-  ac::TimeoutScope scope(2);
+  ac::Timeout scope(2);
+  scope.enter();
   EXPECT_DOUBLE_EQ(scope.when(), 2.0);
   scope.reschedule(0.5);
   std::exception_ptr ep;
@@ -251,9 +252,11 @@ TEST(TaskGroup, UnjoinedGroupCancelsItsTasks) { run_v(unjoined_group()); }
 
 // ---- shield, wait, as_completed, gather_settled
 
+ac::Task<int> await_shielded(ac::Shielded<int> s) { co_return co_await s; }
+
 ac::Task<> shielded(Trace *tr) {
   auto work = ac::create_task(slow(9, 3, tr));
-  auto waiter = ac::create_task(ac::shield(work.share()));
+  auto waiter = ac::create_task(await_shielded(ac::shield(work)));
   co_await ac::sleep(1);
   waiter.cancel();
   EXPECT_THROW(co_await waiter, ac::CancelledError);

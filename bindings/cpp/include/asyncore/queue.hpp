@@ -54,30 +54,21 @@ struct Codec<std::optional<U>> {
   }
 };
 
-// Awaits a get future and moves its item out.
+// Awaits a get future and moves its item out. A failure of the get call
+// itself (a queue shut down and empty) is thrown when awaited.
 template <class T>
 class GetAwaiter {
  public:
-  GetAwaiter(int rc, ac_future *f) noexcept : rc_(rc), fut_(f) {}
-  GetAwaiter(GetAwaiter &&o) noexcept
-      : rc_(o.rc_), fut_(std::exchange(o.fut_, nullptr)), suspended_(o.suspended_) {}
-  GetAwaiter(const GetAwaiter &) = delete;
-  GetAwaiter &operator=(const GetAwaiter &) = delete;
-  ~GetAwaiter() { ac_future_unref(fut_); }
-
-  bool await_ready() const noexcept { return rc_ < 0 || ac_future_done(fut_) == 1; }
-  bool await_suspend(std::coroutine_handle<> h) noexcept {
-    rc_ = suspend_on(fut_, h);
-    suspended_ = rc_ == 0;
-    return suspended_;
-  }
+  explicit GetAwaiter(ac_future *f) noexcept : inner_(f) {}
+  explicit GetAwaiter(Failure failure) noexcept : inner_(std::move(failure)) {}
+  bool await_ready() const noexcept { return inner_.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
   T await_resume() {
-    if (rc_ < 0) throw_code(rc_);
-    if (suspended_) check_outcome();
+    inner_.await_resume();  // throws the get's failure, or the cancellation
     OwnedValue item;
-    int rc = ac_future_take_result(fut_, &item.v);
+    int rc = ac_future_take_result(inner_.get(), &item.v);
     if (rc != 0) {
-      ac_error *e = ac_future_error(fut_);
+      ac_error *e = ac_future_error(inner_.get());
       if (e != nullptr) throw_error(e);
       throw_code(rc);
     }
@@ -85,9 +76,7 @@ class GetAwaiter {
   }
 
  private:
-  int rc_;
-  ac_future *fut_;
-  bool suspended_ = false;
+  FutureAwaiter<void> inner_;
 };
 
 }  // namespace detail
@@ -95,10 +84,10 @@ class GetAwaiter {
 template <class T>
 class Queue {
  public:
-  // A queue of at most `maxsize` items (0: unbounded) on `loop` (default:
-  // the running loop).
-  explicit Queue(size_t maxsize = 0, ac_queue_kind kind = AC_QUEUE_FIFO, ac_loop *loop = nullptr) {
-    check(ac_queue_new(loop != nullptr ? loop : get_running_loop(), kind, maxsize, &q_));
+  // A queue of at most `maxsize` items (0 or less: unbounded, as asyncio)
+  // on `loop` (default: the running loop).
+  explicit Queue(int64_t maxsize = 0, ac_queue_kind kind = AC_QUEUE_FIFO, ac_loop *loop = nullptr) {
+    check(ac_queue_new(loop != nullptr ? loop : get_running_loop(), kind, static_cast<size_t>(maxsize), &q_));
   }
   Queue(Queue &&o) noexcept : q_(std::exchange(o.q_, nullptr)) {}
   Queue &operator=(Queue o) noexcept {
@@ -132,8 +121,10 @@ class Queue {
   detail::GetAwaiter<T> get() {
     ac_future *f = nullptr;
     int rc = ac_queue_get(q_, &f);
-    if (rc == AC_ESHUTDOWN) throw_code(rc);  // no future to await
-    return detail::GetAwaiter<T>(rc, f);
+    if (rc < 0) return detail::GetAwaiter<T>(detail::Failure::of(rc));
+    detail::GetAwaiter<T> a(f);
+    ac_future_unref(f);
+    return a;
   }
   T get_nowait() {
     detail::OwnedValue item;
@@ -142,14 +133,13 @@ class Queue {
     return detail::Codec<T>::decode(item.v);
   }
 
+  // ValueError when called more times than items were put.
   void task_done() { check(ac_queue_task_done(q_)); }
   // `co_await q.join();` until every item put was marked done.
   detail::FutureAwaiter<void> join() {
     ac_future *f = nullptr;
-    check(ac_queue_join(q_, &f));
-    detail::FutureAwaiter<void> a(f);
-    ac_future_unref(f);
-    return a;
+    int rc = ac_queue_join(q_, &f);
+    return detail::await_made<void>(rc, f);
   }
   void shutdown(bool immediate = false) { check(ac_queue_shutdown(q_, immediate ? 1 : 0)); }
   bool is_shutdown() const noexcept { return ac_queue_is_shutdown(q_) == 1; }
@@ -157,7 +147,7 @@ class Queue {
   size_t qsize() const noexcept { return static_cast<size_t>(ac_queue_qsize(q_)); }
   bool empty() const noexcept { return ac_queue_empty(q_) == 1; }
   bool full() const noexcept { return ac_queue_full(q_) == 1; }
-  size_t maxsize() const noexcept { return static_cast<size_t>(ac_queue_maxsize(q_)); }
+  int64_t maxsize() const noexcept { return ac_queue_maxsize(q_); }
   ac_queue *get_raw() const noexcept { return q_; }
 
  private:
@@ -170,12 +160,11 @@ class Queue {
   }
   detail::FutureAwaiter<void> finish_put(int rc, ac_value *v, ac_future *f) {
     if (rc < 0) {
+      detail::Failure failure = detail::Failure::of(rc);
       detail::Codec<T>::discard(v);
-      throw_code(rc);
+      return detail::FutureAwaiter<void>(std::move(failure));
     }
-    detail::FutureAwaiter<void> a(f);
-    ac_future_unref(f);
-    return a;
+    return detail::await_made<void>(rc, f);
   }
   ac_queue *q_ = nullptr;
 };

@@ -9,9 +9,14 @@
 //
 // `co_await lock` (or `co_await sem`) waits for the lock (a permit) and
 // gives a scoped guard that releases it on destruction, also when an
-// exception or a cancellation unwinds the scope. The C side keeps the
-// guarantees: FIFO fairness, and a waiter cancelled after it was handed the
-// lock gives it back, so a CancelledError never leaves a lock held.
+// exception or a cancellation unwinds the scope. The rules are asyncio's:
+// waiters are served in order, and a woken waiter takes the lock when its
+// task runs (locked() is false in between), so a waiter cancelled before
+// it runs takes nothing and a CancelledError never leaves a lock held.
+// Errors are asyncio's: RuntimeError for a lock released unlocked or a
+// condition used without its lock, ValueError for a negative semaphore
+// value, an over-released BoundedSemaphore or a barrier of no parties,
+// BrokenBarrierError — each with asyncio's message.
 //
 // Every primitive belongs to the loop it was made on (default: the running
 // loop) and is a move-only handle over its C object.
@@ -34,31 +39,27 @@ namespace detail {
 
 // Awaits the future an acquire-like call hands out (already done when no
 // wait is needed: then no suspension), then gives `Result` built from the
-// primitive. A failing call throws from await_resume.
+// primitive. A failing call throws from await_resume, with its reason.
 template <class Result, class Make>
 class AcquireAwaiter {
  public:
-  AcquireAwaiter(int rc, ac_future *f, Make make) noexcept
-      : rc_(rc), inner_(f), make_(std::move(make)) {
-    ac_future_unref(f);  // inner_ holds its own reference
-  }
-  bool await_ready() const noexcept { return rc_ < 0 || inner_.await_ready(); }
-  bool await_suspend(std::coroutine_handle<> h) noexcept { return inner_.await_suspend(h); }
+  AcquireAwaiter(FutureAwaiter<void> inner, Make make) noexcept
+      : inner_(std::move(inner)), make_(std::move(make)) {}
+  bool await_ready() const noexcept { return inner_.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
   Result await_resume() {
-    if (rc_ < 0) throw_code(rc_);
     inner_.await_resume();
     return make_();
   }
 
  private:
-  int rc_;
   FutureAwaiter<void> inner_;
   Make make_;
 };
 
 template <class Result, class Make>
 AcquireAwaiter<Result, Make> acquire_awaiter(int rc, ac_future *f, Make make) {
-  return AcquireAwaiter<Result, Make>(rc, rc < 0 ? nullptr : f, std::move(make));
+  return AcquireAwaiter<Result, Make>(await_made<void>(rc, f), std::move(make));
 }
 
 inline ac_loop *loop_or_running(ac_loop *loop) { return loop != nullptr ? loop : get_running_loop(); }
@@ -221,23 +222,25 @@ class Condition {
     int rc = ac_condition_wait(c_, &f);
     return detail::acquire_awaiter<void>(rc, f, [] {});
   }
-  // With the lock held: waits until pred() is true (called with the lock
-  // held); gives pred's last value.
+  // Waits until pred() is true (asyncio's wait_for): checked now, and
+  // again each time the waiter holds the lock after a notification; gives
+  // pred's last value (an integer; a bool gives 1). Needs the lock held
+  // unless pred() is true at once.
   template <class Pred>
-  auto wait_for(Pred pred) {
+  detail::FutureAwaiter<int64_t> wait_for(Pred pred) {
     using P = std::decay_t<Pred>;
     ac_future *f = nullptr;
     int rc = ac_condition_wait_for(
         c_,
         [](void *ud) -> int {
           try {
-            return (*static_cast<P *>(ud))() ? 1 : 0;
+            return static_cast<int>((*static_cast<P *>(ud))());
           } catch (...) {
             return 1;  // a throwing predicate ends the wait rather than hang
           }
         },
         new P(std::move(pred)), &detail::delete_callable<P>, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    return detail::await_made<int64_t>(rc, f);
   }
   int notify(int n = 1) { return check(ac_condition_notify(c_, n)); }
   int notify_all() { return check(ac_condition_notify_all(c_)); }
@@ -261,13 +264,12 @@ class Barrier {
   }
   ~Barrier() { ac_barrier_unref(b_); }
 
-  // `int64_t index = co_await barrier.wait();` (Error AC_EBROKEN if broken)
+  // `int64_t index = co_await barrier.wait();` (BrokenBarrierError when
+  // the barrier is broken, or reset or aborted meanwhile)
   detail::FutureAwaiter<int64_t> wait() {
     ac_future *f = nullptr;
-    check(ac_barrier_wait(b_, &f));
-    detail::FutureAwaiter<int64_t> a(f);
-    ac_future_unref(f);
-    return a;
+    int rc = ac_barrier_wait(b_, &f);
+    return detail::await_made<int64_t>(rc, f);
   }
   void reset() { check(ac_barrier_reset(b_)); }
   void abort() { check(ac_barrier_abort(b_)); }
