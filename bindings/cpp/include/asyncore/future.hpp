@@ -15,6 +15,7 @@
 #include <cmath>
 #include <coroutine>
 #include <exception>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -143,6 +144,53 @@ FutureAwaiter<T> await_made(int rc, ac_future *f) {
   FutureAwaiter<T> a(f);
   ac_future_unref(f);  // the awaiter holds its own reference
   return a;
+}
+
+// An operation that hands out a future (`call(&f)`, e.g. a lock's
+// acquire), started when first awaited — as an asyncio coroutine, which
+// does nothing until awaited — then awaited like the future: no suspension
+// when it is done at once; the call's failure is thrown. The result is
+// `make(future)` after success when a Make is given, else the future's as
+// T.
+struct NoMake {};
+template <class T, class Call, class Make = NoMake>
+class OpAwaiter {
+ public:
+  explicit OpAwaiter(Call call, Make make = {}) : call_(std::move(call)), make_(std::move(make)) {}
+  bool await_ready() {
+    start();
+    return inner_->await_ready();
+  }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_->await_suspend(h); }
+  decltype(auto) await_resume() {
+    start();
+    if constexpr (std::is_same_v<Make, NoMake>) {
+      return inner_->await_resume();
+    } else {
+      inner_->await_resume();
+      return make_(inner_->get());
+    }
+  }
+
+ private:
+  void start() {
+    if (inner_) return;
+    ac_future *f = nullptr;
+    int rc = call_(&f);
+    inner_.emplace(await_made<T>(rc, f));
+  }
+  Call call_;
+  Make make_;
+  std::optional<FutureAwaiter<T>> inner_;
+};
+
+template <class T, class Call>
+OpAwaiter<T, Call> op_awaiter(Call call) {
+  return OpAwaiter<T, Call>(std::move(call));
+}
+template <class T, class Call, class Make>
+OpAwaiter<T, Call, Make> op_awaiter(Call call, Make make) {
+  return OpAwaiter<T, Call, Make>(std::move(call), std::move(make));
 }
 
 // sleep(seconds): a timer future, or a plain yield for 0 or less.

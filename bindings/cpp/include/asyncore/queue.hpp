@@ -8,9 +8,12 @@
 //
 // Items cross as value.hpp encodes them (a std::optional<T> that is empty
 // travels as NONE, so a C consumer sees the sentinel too). The C side keeps
-// the guarantees: FIFO service, and no item lost to a cancelled get (the
-// item goes back to the head of the queue). Errors are QueueEmpty,
-// QueueFull and QueueShutDown (error.hpp; asyncio's names).
+// asyncio's rules: FIFO service, and a woken getter (putter) takes its
+// item (slot) when its task runs, so one cancelled before it runs takes
+// nothing. put(), get() and join() start when awaited, as asyncio's
+// coroutines. Errors are QueueEmpty, QueueFull and QueueShutDown (no
+// message, as asyncio's) and ValueError for task_done() called too many
+// times.
 #pragma once
 
 #include <asyncore.h>
@@ -54,29 +57,36 @@ struct Codec<std::optional<U>> {
   }
 };
 
-// Awaits a get future and moves its item out. A failure of the get call
-// itself (a queue shut down and empty) is thrown when awaited.
+// Moves a get's item out of its future.
 template <class T>
-class GetAwaiter {
- public:
-  explicit GetAwaiter(ac_future *f) noexcept : inner_(f) {}
-  explicit GetAwaiter(Failure failure) noexcept : inner_(std::move(failure)) {}
-  bool await_ready() const noexcept { return inner_.await_ready(); }
-  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
-  T await_resume() {
-    inner_.await_resume();  // throws the get's failure, or the cancellation
+struct TakeItem {
+  T operator()(ac_future *f) const {
     OwnedValue item;
-    int rc = ac_future_take_result(inner_.get(), &item.v);
+    int rc = ac_future_take_result(f, &item.v);
     if (rc != 0) {
-      ac_error *e = ac_future_error(inner_.get());
+      ac_error *e = ac_future_error(f);
       if (e != nullptr) throw_error(e);
       throw_code(rc);
     }
     return Codec<T>::decode(item.v);  // the box (if any) goes with `item`
   }
+};
 
- private:
-  FutureAwaiter<void> inner_;
+// A put's call: encodes the item when the put starts; the queue owns it
+// from then on (and releases it if the put fails or is cancelled).
+template <class T>
+struct PutCall {
+  ac_queue *q;
+  bool with_priority;
+  int64_t priority;
+  T item;
+  int operator()(ac_future **f) {
+    ac_value v;
+    Codec<T>::encode(std::move(item), &v);
+    int rc = with_priority ? ac_queue_put_priority(q, priority, &v, f) : ac_queue_put(q, &v, f);
+    if (rc < 0) Codec<T>::discard(&v);
+    return rc;
+  }
 };
 
 }  // namespace detail
@@ -97,14 +107,13 @@ class Queue {
   ~Queue() { ac_queue_unref(q_); }
 
   // `co_await q.put(item);` waits while full; QueueShutDown once shut down.
-  detail::FutureAwaiter<void> put(T item) { return put_with(&ac_queue_put, std::move(item)); }
+  // Starts when awaited (asyncio's put() is a coroutine).
+  auto put(T item) {
+    return detail::op_awaiter<void>(detail::PutCall<T>{q_, false, 0, std::move(item)});
+  }
   // Priority queues: lower priorities first, FIFO among equals.
-  detail::FutureAwaiter<void> put(int64_t priority, T item) {
-    ac_value v;
-    detail::Codec<T>::encode(std::move(item), &v);
-    ac_future *f = nullptr;
-    int rc = ac_queue_put_priority(q_, priority, &v, &f);
-    return finish_put(rc, &v, f);
+  auto put(int64_t priority, T item) {
+    return detail::op_awaiter<void>(detail::PutCall<T>{q_, true, priority, std::move(item)});
   }
   void put_nowait(T item) {
     ac_value v;
@@ -117,14 +126,10 @@ class Queue {
   }
 
   // `T item = co_await q.get();` waits while empty; QueueShutDown once shut
-  // down and empty.
-  detail::GetAwaiter<T> get() {
-    ac_future *f = nullptr;
-    int rc = ac_queue_get(q_, &f);
-    if (rc < 0) return detail::GetAwaiter<T>(detail::Failure::of(rc));
-    detail::GetAwaiter<T> a(f);
-    ac_future_unref(f);
-    return a;
+  // down and empty. Starts when awaited (asyncio's get() is a coroutine).
+  auto get() {
+    ac_queue *q = q_;
+    return detail::op_awaiter<void>([q](ac_future **f) { return ac_queue_get(q, f); }, detail::TakeItem<T>{});
   }
   T get_nowait() {
     detail::OwnedValue item;
@@ -136,10 +141,9 @@ class Queue {
   // ValueError when called more times than items were put.
   void task_done() { check(ac_queue_task_done(q_)); }
   // `co_await q.join();` until every item put was marked done.
-  detail::FutureAwaiter<void> join() {
-    ac_future *f = nullptr;
-    int rc = ac_queue_join(q_, &f);
-    return detail::await_made<void>(rc, f);
+  auto join() {
+    ac_queue *q = q_;
+    return detail::op_awaiter<void>([q](ac_future **f) { return ac_queue_join(q, f); });
   }
   void shutdown(bool immediate = false) { check(ac_queue_shutdown(q_, immediate ? 1 : 0)); }
   bool is_shutdown() const noexcept { return ac_queue_is_shutdown(q_) == 1; }
@@ -151,21 +155,6 @@ class Queue {
   ac_queue *get_raw() const noexcept { return q_; }
 
  private:
-  detail::FutureAwaiter<void> put_with(int (*fn)(ac_queue *, const ac_value *, ac_future **), T item) {
-    ac_value v;
-    detail::Codec<T>::encode(std::move(item), &v);
-    ac_future *f = nullptr;
-    int rc = fn(q_, &v, &f);
-    return finish_put(rc, &v, f);
-  }
-  detail::FutureAwaiter<void> finish_put(int rc, ac_value *v, ac_future *f) {
-    if (rc < 0) {
-      detail::Failure failure = detail::Failure::of(rc);
-      detail::Codec<T>::discard(v);
-      return detail::FutureAwaiter<void>(std::move(failure));
-    }
-    return detail::await_made<void>(rc, f);
-  }
   ac_queue *q_ = nullptr;
 };
 

@@ -36,34 +36,7 @@
 namespace asyncore {
 
 namespace detail {
-
-// Awaits the future an acquire-like call hands out (already done when no
-// wait is needed: then no suspension), then gives `Result` built from the
-// primitive. A failing call throws from await_resume, with its reason.
-template <class Result, class Make>
-class AcquireAwaiter {
- public:
-  AcquireAwaiter(FutureAwaiter<void> inner, Make make) noexcept
-      : inner_(std::move(inner)), make_(std::move(make)) {}
-  bool await_ready() const noexcept { return inner_.await_ready(); }
-  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
-  Result await_resume() {
-    inner_.await_resume();
-    return make_();
-  }
-
- private:
-  FutureAwaiter<void> inner_;
-  Make make_;
-};
-
-template <class Result, class Make>
-AcquireAwaiter<Result, Make> acquire_awaiter(int rc, ac_future *f, Make make) {
-  return AcquireAwaiter<Result, Make>(await_made<void>(rc, f), std::move(make));
-}
-
 inline ac_loop *loop_or_running(ac_loop *loop) { return loop != nullptr ? loop : get_running_loop(); }
-
 }  // namespace detail
 
 // Holds a lock (or a semaphore permit) until destroyed or unlock()ed.
@@ -92,6 +65,12 @@ namespace detail {
 inline int release_lock(void *l) noexcept { return ac_lock_release(static_cast<ac_lock *>(l)); }
 inline int release_semaphore(void *s) noexcept { return ac_semaphore_release(static_cast<ac_semaphore *>(s)); }
 inline int release_condition(void *c) noexcept { return ac_condition_release(static_cast<ac_condition *>(c)); }
+
+// The awaiter of an acquire-like call on `prim` that gives a guard.
+template <class Guard, class Call>
+auto guard_awaiter(void *prim, Call call) {
+  return op_awaiter<void>(std::move(call), [prim](ac_future *) { return Guard(prim); });
+}
 }  // namespace detail
 
 using LockGuard = BasicGuard<&detail::release_lock>;
@@ -109,20 +88,18 @@ class Lock {
   }
   ~Lock() { ac_lock_unref(l_); }
 
-  // `auto guard = co_await lock;`
+  // `auto guard = co_await lock;` (async with lock:)
   auto operator co_await() {
-    ac_future *f = nullptr;
-    int rc = ac_lock_acquire(l_, &f);
     ac_lock *l = l_;
-    return detail::acquire_awaiter<LockGuard>(rc, f, [l] { return LockGuard(l); });
+    return detail::guard_awaiter<LockGuard>(l, [l](ac_future **f) { return ac_lock_acquire(l, f); });
   }
-  // Acquires without a guard: pair with release().
+  // `co_await lock.acquire();` without a guard: pair with release().
   auto acquire() {
-    ac_future *f = nullptr;
-    int rc = ac_lock_acquire(l_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_lock *l = l_;
+    return detail::op_awaiter<void>([l](ac_future **f) { return ac_lock_acquire(l, f); });
   }
   bool try_acquire() { return check(ac_lock_try_acquire(l_)) == 1; }
+  // RuntimeError "Lock is not acquired." when it is not held.
   void release() { check(ac_lock_release(l_)); }
   bool locked() const noexcept { return ac_lock_locked(l_) == 1; }
   ac_lock *get() const noexcept { return l_; }
@@ -131,7 +108,8 @@ class Lock {
   ac_lock *l_ = nullptr;
 };
 
-// asyncio.Semaphore (bounded: asyncio.BoundedSemaphore).
+// asyncio.Semaphore (bounded: asyncio.BoundedSemaphore). ValueError for a
+// negative value.
 class Semaphore {
  public:
   explicit Semaphore(int64_t value = 1, bool bounded = false, ac_loop *loop = nullptr) {
@@ -147,17 +125,16 @@ class Semaphore {
 
   // `auto permit = co_await sem;`
   auto operator co_await() {
-    ac_future *f = nullptr;
-    int rc = ac_semaphore_acquire(s_, &f);
     ac_semaphore *s = s_;
-    return detail::acquire_awaiter<SemaphoreGuard>(rc, f, [s] { return SemaphoreGuard(s); });
+    return detail::guard_awaiter<SemaphoreGuard>(s, [s](ac_future **f) { return ac_semaphore_acquire(s, f); });
   }
   auto acquire() {
-    ac_future *f = nullptr;
-    int rc = ac_semaphore_acquire(s_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_semaphore *s = s_;
+    return detail::op_awaiter<void>([s](ac_future **f) { return ac_semaphore_acquire(s, f); });
   }
   bool try_acquire() { return check(ac_semaphore_try_acquire(s_)) == 1; }
+  // ValueError "BoundedSemaphore released too many times" past a bounded
+  // semaphore's initial value.
   void release() { check(ac_semaphore_release(s_)); }
   bool locked() const noexcept { return ac_semaphore_locked(s_) == 1; }
   int64_t value() const noexcept { return ac_semaphore_value(s_); }
@@ -165,6 +142,12 @@ class Semaphore {
 
  private:
   ac_semaphore *s_ = nullptr;
+};
+
+// asyncio.BoundedSemaphore.
+class BoundedSemaphore : public Semaphore {
+ public:
+  explicit BoundedSemaphore(int64_t value = 1, ac_loop *loop = nullptr) : Semaphore(value, true, loop) {}
 };
 
 // asyncio.Event.
@@ -180,9 +163,8 @@ class Event {
 
   // `co_await ev.wait();`
   auto wait() {
-    ac_future *f = nullptr;
-    int rc = ac_event_wait(e_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_event *e = e_;
+    return detail::op_awaiter<void>([e](ac_future **f) { return ac_event_wait(e, f); });
   }
   void set() { check(ac_event_set(e_)); }
   void clear() { check(ac_event_clear(e_)); }
@@ -193,7 +175,7 @@ class Event {
   ac_event *e_ = nullptr;
 };
 
-// asyncio.Condition, over its own lock or a Lock given.
+// asyncio.Condition, over its own lock or a Lock given (shared with it).
 class Condition {
  public:
   explicit Condition(ac_loop *loop = nullptr) {
@@ -211,37 +193,45 @@ class Condition {
 
   // `auto guard = co_await cond;` (async with cond:)
   auto operator co_await() {
-    ac_future *f = nullptr;
-    int rc = ac_condition_acquire(c_, &f);
     ac_condition *c = c_;
-    return detail::acquire_awaiter<ConditionGuard>(rc, f, [c] { return ConditionGuard(c); });
+    return detail::guard_awaiter<ConditionGuard>(c, [c](ac_future **f) { return ac_condition_acquire(c, f); });
   }
-  // With the lock held: releases it, waits for a notify, holds it again.
+  // The lock's acquire and release, without a guard.
+  auto acquire() {
+    ac_condition *c = c_;
+    return detail::op_awaiter<void>([c](ac_future **f) { return ac_condition_acquire(c, f); });
+  }
+  void release() { check(ac_condition_release(c_)); }
+  // With the lock held: releases it, waits for a notify, holds it again
+  // (also when cancelled: the CancelledError comes with the lock held).
+  // RuntimeError "cannot wait on un-acquired lock" without the lock.
   auto wait() {
-    ac_future *f = nullptr;
-    int rc = ac_condition_wait(c_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_condition *c = c_;
+    return detail::op_awaiter<void>([c](ac_future **f) { return ac_condition_wait(c, f); });
   }
-  // Waits until pred() is true (asyncio's wait_for): checked now, and
+  // Waits until pred() is true (asyncio's wait_for): checked first, and
   // again each time the waiter holds the lock after a notification; gives
   // pred's last value (an integer; a bool gives 1). Needs the lock held
   // unless pred() is true at once.
   template <class Pred>
-  detail::FutureAwaiter<int64_t> wait_for(Pred pred) {
+  auto wait_for(Pred pred) {
     using P = std::decay_t<Pred>;
-    ac_future *f = nullptr;
-    int rc = ac_condition_wait_for(
-        c_,
-        [](void *ud) -> int {
-          try {
-            return static_cast<int>((*static_cast<P *>(ud))());
-          } catch (...) {
-            return 1;  // a throwing predicate ends the wait rather than hang
-          }
-        },
-        new P(std::move(pred)), &detail::delete_callable<P>, &f);
-    return detail::await_made<int64_t>(rc, f);
+    ac_condition *c = c_;
+    return detail::op_awaiter<int64_t>([c, pred = P(std::move(pred))](ac_future **f) mutable {
+      return ac_condition_wait_for(
+          c,
+          [](void *ud) -> int {
+            try {
+              return static_cast<int>((*static_cast<P *>(ud))());
+            } catch (...) {
+              return 1;  // a throwing predicate ends the wait rather than hang
+            }
+          },
+          new P(std::move(pred)), &detail::delete_callable<P>, f);
+    });
   }
+  // Wake up to n waiters / all of them, with the lock held (RuntimeError
+  // "cannot notify on un-acquired lock" else); how many were woken.
   int notify(int n = 1) { return check(ac_condition_notify(c_, n)); }
   int notify_all() { return check(ac_condition_notify_all(c_)); }
   bool locked() const noexcept { return ac_condition_locked(c_) == 1; }
@@ -251,7 +241,7 @@ class Condition {
   ac_condition *c_ = nullptr;
 };
 
-// asyncio.Barrier.
+// asyncio.Barrier. ValueError for fewer than one party.
 class Barrier {
  public:
   explicit Barrier(int64_t parties, ac_loop *loop = nullptr) {
@@ -266,10 +256,9 @@ class Barrier {
 
   // `int64_t index = co_await barrier.wait();` (BrokenBarrierError when
   // the barrier is broken, or reset or aborted meanwhile)
-  detail::FutureAwaiter<int64_t> wait() {
-    ac_future *f = nullptr;
-    int rc = ac_barrier_wait(b_, &f);
-    return detail::await_made<int64_t>(rc, f);
+  auto wait() {
+    ac_barrier *b = b_;
+    return detail::op_awaiter<int64_t>([b](ac_future **f) { return ac_barrier_wait(b, f); });
   }
   void reset() { check(ac_barrier_reset(b_)); }
   void abort() { check(ac_barrier_abort(b_)); }
