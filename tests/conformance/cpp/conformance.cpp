@@ -1,11 +1,15 @@
 // conformance.cpp — the C++ implementation of the conformance scenarios,
-// written with the C++ face (asyncore.hpp) as a C++ user would.
+// written with the C++ face (asyncore.hpp) as a C++ user would: 01-56 and
+// main here, the others by area in sync.cpp (57-98), tasks.cpp (100-130)
+// and structured.cpp (140-179), which share conformance.hpp.
 //
 //   conformance_cpp NAME     runs scenario NAME and prints its trace
 //   conformance_cpp --list   prints the names it implements
 //
 // Every scenario runs on the virtual clock; "t=N" is the loop time in ms.
 #include <asyncore.hpp>
+
+#include "conformance.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -947,6 +951,14 @@ const std::map<std::string, std::function<ac::Task<>()>> &scenarios() {
   return table;
 }
 
+// Every scenario by name: this file's, then the other files' tables.
+std::map<std::string, std::function<ac::Task<>()>> all_scenarios() {
+  std::map<std::string, std::function<ac::Task<>()>> all = scenarios();
+  for (const auto *table : {&conf::sync_scenarios(), &conf::task_scenarios(), &conf::structured_scenarios()})
+    for (const auto &entry : *table) all.emplace(entry.first, entry.second);
+  return all;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -955,12 +967,13 @@ int main(int argc, char **argv) {
     return 2;
   }
   std::string name = argv[1];
+  const auto all = all_scenarios();
   if (name == "--list") {
-    for (const auto &entry : scenarios()) std::printf("%s\n", entry.first.c_str());
+    for (const auto &entry : all) std::printf("%s\n", entry.first.c_str());
     return 0;
   }
-  auto it = scenarios().find(name);
-  if (it == scenarios().end()) {
+  auto it = all.find(name);
+  if (it == all.end()) {
     std::fprintf(stderr, "unknown scenario %s\n", name.c_str());
     return 2;
   }

@@ -134,7 +134,7 @@ class Timeout {
   static Timeout at(double when) {
     ac_timeout *s = nullptr;
     check(ac_timeout_new_at(get_running_loop(), when, &s));
-    return Timeout(s);
+    return Timeout(Adopt{}, s);
   }
   Timeout(const Timeout &o) noexcept : scope_(ac_timeout_ref(o.scope_)) {}
   Timeout(Timeout &&o) noexcept : scope_(std::exchange(o.scope_, nullptr)) {}
@@ -185,7 +185,8 @@ class Timeout {
   ac_timeout *get() const noexcept { return scope_; }
 
  private:
-  explicit Timeout(ac_timeout *s) noexcept : scope_(s) {}
+  struct Adopt {};
+  Timeout(Adopt, ac_timeout *s) noexcept : scope_(s) {}
   ac_timeout *scope_ = nullptr;
 };
 

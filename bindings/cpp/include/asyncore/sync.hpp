@@ -215,19 +215,28 @@ class Condition {
   // unless pred() is true at once.
   template <class Pred>
   auto wait_for(Pred pred) {
-    using P = std::decay_t<Pred>;
+    // The predicate runs with the lock held: at once, or from the loop
+    // when a woken waiter takes the lock (then the loop is made running
+    // for it, as for any callback).
+    struct Held {
+      std::decay_t<Pred> pred;
+      ac_loop *loop;
+    };
     ac_condition *c = c_;
-    return detail::op_awaiter<int64_t>([c, pred = P(std::move(pred))](ac_future **f) mutable {
+    return detail::op_awaiter<int64_t>([c, pred = std::decay_t<Pred>(std::move(pred))](ac_future **f) mutable {
+      auto *held = new Held{std::move(pred), running_loop()};
       return ac_condition_wait_for(
           c,
           [](void *ud) -> int {
+            auto *h = static_cast<Held *>(ud);
+            detail::RunningScope scope(detail::tls_running.driver, h->loop);
             try {
-              return static_cast<int>((*static_cast<P *>(ud))());
+              return static_cast<int>(h->pred());
             } catch (...) {
               return 1;  // a throwing predicate ends the wait rather than hang
             }
           },
-          new P(std::move(pred)), &detail::delete_callable<P>, f);
+          held, &detail::delete_callable<Held>, f);
     });
   }
   // Wake up to n waiters / all of them, with the lock held (RuntimeError
