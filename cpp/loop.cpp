@@ -1,5 +1,6 @@
 #include "loop.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -118,6 +119,7 @@ void ac_loop::poll_io(double timeout) {
 }
 
 void ac_loop::fire_due_timers() {
+  if (timers.empty()) return;  // no clock read (a system call's worth) per iteration
   double t = now();
   while (!timers.empty() && timers.top()->when <= t) {
     ac::TimerNode *n = timers.top();
@@ -133,33 +135,45 @@ void ac_loop::fire_due_timers() {
 
 int ac_loop::run_ready() {
   int n = 0;
-  uint32_t limit = ready_budget;
   if (stopping && !stop_counted) {
     stop_countdown = ready.size();
     stop_counted = true;
   }
   in_run_ready = true;
-  while (!ready.empty() && static_cast<uint32_t>(n) < limit) {
-    // run_until_complete returns as soon as its future is done.
-    if (until != nullptr && until->done()) break;
-    if (stopping) {
-      if (stop_countdown == 0) break;
-      --stop_countdown;
-    }
-    ac::Runnable *r = ready.pop();
-    if (!debug) {
-      r->run();
-    } else {
-      uint64_t t0 = uv_hrtime();
-      r->run();
-      double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
-      if (dt >= slow_callback_duration) {
-        char msg[96];
-        std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
-        report(msg, nullptr, nullptr);
+  for (;;) {
+    // The callbacks ready now, as asyncio's iteration runs its ntodo: those
+    // they schedule wait for the next iteration, behind the timers that
+    // fall due meanwhile.
+    size_t todo = std::min<size_t>(ready.size(), ready_budget - static_cast<uint32_t>(n));
+    for (; todo > 0; --todo) {
+      // run_until_complete returns as soon as its future is done.
+      if (until != nullptr && until->done()) break;
+      if (stopping) {
+        if (stop_countdown == 0) break;
+        --stop_countdown;
       }
+      ac::Runnable *r = ready.pop();
+      if (!debug) {
+        r->run();
+      } else {
+        uint64_t t0 = uv_hrtime();
+        r->run();
+        double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
+        if (dt >= slow_callback_duration) {
+          char msg[96];
+          std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
+          report(msg, nullptr, nullptr);
+        }
+      }
+      ++n;
     }
-    ++n;
+    // The next iteration would poll nothing (see run_once) and find no
+    // timer and no thread-safe call to add: run it here, without the trip.
+    if (todo > 0 || ready.empty() || stopping || !timers.empty() ||
+        static_cast<uint32_t>(n) >= ready_budget ||
+        ran_since_poll + static_cast<uint32_t>(n) >= ready_budget ||
+        ts_has_pending.load(std::memory_order_acquire))
+      break;
   }
   in_run_ready = false;
   return n;
@@ -170,19 +184,29 @@ int ac_loop::run_once(double max_block) {
   //    counted, as asyncio appends them to its ready deque directly.
   if (ts_has_pending.load(std::memory_order_acquire)) drain_threadsafe();
 
-  // 1. How long may the poll block? Not at all when work is ready or a stop
-  //    is pending; until the next timer otherwise (the virtual clock never
-  //    waits for a timer: it jumps, below); forever when nothing is due.
-  double timeout;
-  if (!ready.empty() || stopping || (until != nullptr && until->done())) {
-    timeout = 0;
-  } else if (!timers.empty()) {
-    timeout = virtual_clock ? 0 : std::max(0.0, timers.top()->when - now());
-  } else {
-    timeout = -1;
+  // 1. Poll I/O. asyncio polls once per iteration; here the poll (a
+  //    system call) is made when nothing is ready, so the loop may block,
+  //    and otherwise once per ready budget of callbacks: when an I/O event
+  //    is seen among ready callbacks depends on timing in asyncio too, while
+  //    timers and ready callbacks keep asyncio's exact order (3, 4).
+  //    How long may the poll block? Not at all when work is ready or a
+  //    stop is pending; until the next timer otherwise (the virtual clock
+  //    never waits for a timer: it jumps, below); forever when nothing is
+  //    due.
+  bool busy = !ready.empty() || stopping || (until != nullptr && until->done());
+  if (!busy || ran_since_poll >= ready_budget) {
+    double timeout;
+    if (busy) {
+      timeout = 0;
+    } else if (!timers.empty()) {
+      timeout = virtual_clock ? 0 : std::max(0.0, timers.top()->when - now());
+    } else {
+      timeout = -1;
+    }
+    if (max_block >= 0 && (timeout < 0 || timeout > max_block)) timeout = max_block;
+    poll_io(timeout);
+    ran_since_poll = 0;
   }
-  if (max_block >= 0 && (timeout < 0 || timeout > max_block)) timeout = max_block;
-  poll_io(timeout);
 
   // 2. Virtual clock: idle after the poll, so time jumps to the next timer.
   if (virtual_clock && ready.empty() && !timers.empty() && !stopping &&
@@ -191,10 +215,12 @@ int ac_loop::run_once(double max_block) {
 
   // 3. Due timers join the ready queue in deadline order, ties in
   //    scheduling order; they fire when the loop reaches them there.
-  fire_due_timers();
+  if (!timers.empty()) fire_due_timers();
 
-  // 4. Ready callbacks, FIFO, bounded by the budget.
-  return run_ready();
+  // 4. The callbacks ready now, FIFO, bounded by the budget.
+  int n = run_ready();
+  ran_since_poll += static_cast<uint32_t>(n);
+  return n;
 }
 
 int ac_loop::run_forever() {
@@ -248,7 +274,11 @@ int ac_loop::run_until_complete(ac_future *f) {
 int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   running = true;
   owner = ac::thread_token();
+  // One iteration, then more without blocking while callbacks are ready,
+  // up to the ready budget in all.
   int n = run_once(max_block);
+  while (!ready.empty() && !stopping && static_cast<uint32_t>(n) < ready_budget)
+    n += run_once(0);
   running = false;
   stopping = false;
   stop_counted = false;

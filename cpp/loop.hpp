@@ -7,8 +7,10 @@
 //   2. virtual clock only: if nothing became ready, jump to the next timer;
 //   3. due timers join the ready queue, in (deadline, scheduling order)
 //      order, behind the callbacks already ready (asyncio's order);
-//   4. run ready callbacks in FIFO order, including ones they schedule, up to
-//      the ready budget, then go back to 1 so I/O is never starved.
+//   4. run the callbacks ready at this point in FIFO order (those they
+//      schedule wait for the next iteration, as in asyncio), at most the
+//      ready budget. I/O is polled when nothing is ready and otherwise once
+//      per ready budget of callbacks, so it is never starved.
 #pragma once
 
 #include <atomic>
@@ -63,6 +65,7 @@ struct ac_loop {
   ac::TimerHeap timers;
   uint64_t timer_seq = 0;
   uint32_t ready_budget = 1024;
+  uint32_t ran_since_poll = 0;  // callbacks run since I/O was last polled
   bool running = false;
   bool stopping = false;
   bool virtual_clock = false;

@@ -107,10 +107,9 @@ AC_EXPORT int ac_future_add_done_callback(ac_future *f, ac_future_callback_fn fn
 AC_EXPORT int ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn,
                                              void *ud) AC_NOEXCEPT;
 
-/* A future that completes with NONE after `seconds` (>= 0; 0 yields one
- * iteration). Cancelling it cancels the timer.
- * Errors: AC_EINVAL (negative or NaN), AC_ECLOSED, AC_EWRONGTHREAD,
- * AC_ENOMEM. */
+/* A future that completes with NONE after `seconds`; <= 0 yields one
+ * iteration (asyncio.sleep(0)). Cancelling it cancels the timer.
+ * Errors: AC_EINVAL (NaN), AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
 AC_EXPORT int ac_sleep(ac_loop *loop, double seconds, ac_future **out) AC_NOEXCEPT;
 
 #ifdef __cplusplus
