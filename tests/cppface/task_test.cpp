@@ -211,7 +211,7 @@ TEST(Task, LoopRunUntilCompleteSetsTheRunningLoop) {
   EXPECT_EQ(t.name().rfind("Task-", 0), 0u);
   t.set_name("half");
   EXPECT_EQ(t.name(), "half");
-  EXPECT_THROW((void)t.result(), ac::Error);  // pending
+  EXPECT_THROW((void)t.result(), ac::InvalidStateError);  // pending: "Result is not set."
   loop.run_until_complete(ac::Task<>([](ac::TaskHandle<double> h) -> ac::Task<> {
     co_await h;
   }(t.share())));

@@ -43,6 +43,12 @@ struct Failure {
 inline Failure suspend_on(ac_future *fut, std::coroutine_handle<> h) {
   DriverState *d = tls_running.driver;
   if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
+  if (fut == ac_task_future(d->task)) {
+    // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
+    const char *name = ac_task_name(d->task);
+    return Failure{AC_EMISUSE, std::string("Task cannot await on itself: <Task pending name='") +
+                                   (name != nullptr ? name : "") + "'>"};
+  }
   int rc = ac_task_await(d->task, fut);
   if (rc != AC_STEP_AWAIT) return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
   d->resume_point = h;
