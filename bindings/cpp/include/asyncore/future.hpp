@@ -294,12 +294,14 @@ class Future {
       throw_code(rc);
     }
   }
-  // Fails the future with the exception (a CancelledError cancels it).
+  // Fails the future with the exception (a CancelledError cancels it);
+  // InvalidStateError when it is done already.
   void set_exception(std::exception_ptr ep) {
     ErrorRef e = ErrorRef::adopt(error_from_exception(ep));
     if (!e) throw std::bad_alloc();
     if (ac_error_code(e.get()) == AC_ECANCELLED) {
-      check(ac_future_done(f_) == 1 ? AC_ESTATE : ac_future_cancel(f_, ac_error_message(e.get())));
+      if (ac_future_done(f_) == 1) throw InvalidStateError("invalid state");
+      check(ac_future_cancel(f_, ac_error_message(e.get())));
       return;
     }
     check(ac_future_set_error(f_, e.get()));

@@ -207,7 +207,7 @@ int driver_step(ac_task *t, void *state) noexcept {
       break;
   }
   if (!root.done())
-    return ac_task_fail(t, AC_ESTATE, "a coroutine suspended on an awaitable foreign to asyncore");
+    return ac_task_fail(t, AC_EMISUSE, "a coroutine suspended on an awaitable foreign to asyncore");
   return finish<T>(t, root.promise());
 }
 

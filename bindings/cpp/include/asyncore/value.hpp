@@ -11,7 +11,7 @@
 //   any other T              POINTER to a heap T, with its deleter
 //
 // Reading back checks the kind and, for POINTER, that the deleter is the
-// one of T, so a value of another type is refused (Error AC_EINVAL) rather
+// one of T, so a value of another type is refused (ValueError) rather
 // than misread. A POINTER result is copied out when T is copyable (every
 // awaiter gets its own copy, as every asyncio awaiter sees the same object);
 // a move-only T is moved out, so only the first reader gets it.
