@@ -1,6 +1,7 @@
 #include "error.hpp"
 
 #include <cstring>
+#include <unordered_set>
 
 #include <uv.h>
 
@@ -22,7 +23,47 @@ ac_error *error_new(int code, const char *message, ac_error *cause) {
   return e;
 }
 
-void error_release(ac_error *e) noexcept { delete e; }
+void error_release(ac_error *e) noexcept {
+  // Each error whose last reference goes here joins a list instead of being
+  // released from its parent's destructor: no recursion, however long the
+  // chain. (A payload's destructor may release other errors meanwhile: that
+  // is a separate call with its own list.)
+  e->next_dead = nullptr;
+  ac_error *dead = e;
+  while (dead != nullptr) {
+    ac_error *x = dead;
+    dead = x->next_dead;
+    auto drop = [&dead](ac_error *c) {
+      if (c != nullptr && c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        c->next_dead = dead;
+        dead = c;
+      }
+    };
+    drop(x->cause);
+    x->cause = nullptr;
+    for (ac_error *c : x->children) drop(c);
+    x->children.clear();
+    delete x;
+  }
+}
+
+int error_add_child(ac_error *err, ac_error *child) {
+  // The graph of children and causes has no cycle (causes are set at
+  // creation, children only here): searching it from `child` ends.
+  std::unordered_set<const ac_error *> seen;
+  std::vector<const ac_error *> todo{child};
+  while (!todo.empty()) {
+    const ac_error *x = todo.back();
+    todo.pop_back();
+    if (x == err) return AC_EINVAL;
+    if (!seen.insert(x).second) continue;
+    if (x->cause != nullptr) todo.push_back(x->cause);
+    for (const ac_error *c : x->children) todo.push_back(c);
+  }
+  err->children.push_back(child);
+  error_ref(child);
+  return 0;
+}
 
 const char *strerror(int code) noexcept {
   switch (code) {
@@ -152,32 +193,74 @@ ac_error_kind error_kind_of(int code) noexcept {
   }
 }
 
-static void format_into(std::string &out, const ac_error *e, int depth) {
-  std::string pad(static_cast<size_t>(depth) * 2, ' ');
-  out += pad;
-  out += err_name(e->code);
-  out += ": ";
-  out += e->message;
-  out += '\n';
-  for (const ac_error *c = e->cause; c != nullptr; c = c->cause) {
+namespace {
+
+struct Formatter {
+  std::string out;
+  size_t entries = 0;  // errors rendered so far
+  bool truncated = false;
+
+  // Room for one more error; past the limit, one line says so.
+  bool take_entry(const std::string &pad) {
+    if (entries < kFormatMaxEntries) {
+      ++entries;
+      return true;
+    }
+    if (!truncated) {
+      truncated = true;
+      out += pad;
+      out += "... (output truncated after " + std::to_string(kFormatMaxEntries) + " errors)\n";
+    }
+    return false;
+  }
+
+  // `groups` counts the errors with children that enclose `e`.
+  void node(const ac_error *e, size_t indent, int groups) {
+    std::string pad(indent, ' ');
+    if (!e->children.empty() && groups + 1 > kFormatMaxDepth) {
+      // Python's traceback: a group nested deeper than max_group_depth.
+      out += pad;
+      out += "... (max_group_depth is " + std::to_string(kFormatMaxDepth) + ")\n";
+      return;
+    }
+    if (!take_entry(pad)) return;
     out += pad;
-    out += "  caused by ";
-    out += err_name(c->code);
+    out += err_name(e->code);
     out += ": ";
-    out += c->message;
+    out += e->message;
     out += '\n';
+    for (const ac_error *c = e->cause; c != nullptr; c = c->cause) {
+      if (!take_entry(pad)) return;
+      out += pad;
+      out += "  caused by ";
+      out += err_name(c->code);
+      out += ": ";
+      out += c->message;
+      out += '\n';
+    }
+    size_t n = e->children.size();
+    std::string total = std::to_string(n);
+    for (size_t i = 0; i < n && !truncated; ++i) {
+      out += pad;
+      if (i == kFormatMaxWidth) {
+        // Python's traceback: max_group_width sub-exceptions, then a count.
+        size_t rest = n - kFormatMaxWidth;
+        out += "  +-- and " + std::to_string(rest) + " more exception" + (rest > 1 ? "s" : "") +
+               '\n';
+        break;
+      }
+      out += "  +-- " + std::to_string(i + 1) + " of " + total + '\n';
+      node(e->children[i], indent + 4, groups + 1);
+    }
   }
-  for (size_t i = 0; i < e->children.size(); ++i) {
-    out += pad;
-    out += "  +-- " + std::to_string(i + 1) + " of " + std::to_string(e->children.size()) + '\n';
-    format_into(out, e->children[i], depth + 2);
-  }
-}
+};
+
+}  // namespace
 
 std::string error_format(const ac_error *e) {
-  std::string out;
-  format_into(out, e, 0);
-  return out;
+  Formatter f;
+  f.node(e, 0, 0);
+  return std::move(f.out);
 }
 
 }  // namespace ac

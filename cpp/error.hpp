@@ -16,6 +16,9 @@ struct ac_error {
   ac_error *cause = nullptr;
   std::vector<ac_error *> children;
   ac_value payload{};
+  // Links errors being released together (error_release), so that a long
+  // chain of causes or children is freed without recursion.
+  ac_error *next_dead = nullptr;
 
   ~ac_error();
 };
@@ -34,10 +37,21 @@ inline void error_unref(ac_error *e) noexcept {
   if (e != nullptr && e->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) error_release(e);
 }
 
+// Appends `child` to `err`'s children (a new reference). AC_EINVAL when it
+// would make a cycle: child is err, or err is among child's children or
+// causes, at any depth. Throws std::bad_alloc.
+int error_add_child(ac_error *err, ac_error *child);
+
 const char *strerror(int code) noexcept;
 const char *err_name(int code) noexcept;
 const char *err_class(int code) noexcept;
 ac_error_kind error_kind_of(int code) noexcept;
+// How much of a group error_format shows, as Python's traceback does for
+// exception groups: the first kFormatMaxWidth children of each error, groups
+// nested kFormatMaxDepth deep; and kFormatMaxEntries errors in all.
+constexpr size_t kFormatMaxWidth = 15;
+constexpr int kFormatMaxDepth = 10;
+constexpr size_t kFormatMaxEntries = 1000;
 // Renders an error, its causes and children; throws std::bad_alloc.
 std::string error_format(const ac_error *e);
 

@@ -46,6 +46,9 @@ struct Job final : Closable {
   Job *qprev = nullptr;
   Job *qnext = nullptr;
   bool queued = false;
+  // Counted in loop->thread_jobs: from submission until the result is
+  // delivered or nobody waits for it any more (loop thread only).
+  bool counted = false;
 
   Job(ac_loop *l, ac_work_fn f, void *u, ac_free_fn fu) noexcept
       : loop(l), fn(f), ud(u), free_ud(fu) {
@@ -55,6 +58,16 @@ struct Job final : Closable {
 
   void execute() noexcept;
   void detach() noexcept;
+  void count() noexcept {
+    counted = true;
+    ++loop->thread_jobs;
+  }
+  void uncount() noexcept {
+    if (counted) {
+      counted = false;
+      --loop->thread_jobs;
+    }
+  }
   void deliver() noexcept;
   void cancel_from_loop() noexcept;
   void close_for_loop() noexcept override;
@@ -103,6 +116,7 @@ void Job::detach() noexcept {
 
 void Job::deliver() noexcept {
   WorkFuture *f = future;
+  uncount();
   detach();
   if (f == nullptr || f->done()) return;
   if (rc == 0) {
@@ -131,6 +145,7 @@ void Job::finalize() noexcept {
 }
 
 void Job::cancel_from_loop() noexcept {
+  uncount();
   detach();
   if (ex == nullptr) {
     // Removes it if no worker has it; after_work follows either way.
@@ -144,6 +159,7 @@ void Job::cancel_from_loop() noexcept {
 void Job::close_for_loop() noexcept {
   // The loop has unlinked us. Its futures stay pending: nothing more will
   // be delivered.
+  uncount();
   detach();
   if (ex == nullptr) {
     // ac_loop::close runs libuv until after_work has come for every job,
@@ -207,20 +223,27 @@ int to_thread(ac_loop *loop, ac_work_fn fn, void *ud, ac_free_fn free_ud, ac_exe
   f->job = job;
   loop->add_closable(job);
   int rc;
+  // Counted before a worker can hand it back (loop thread either way).
   if (ex == nullptr) {
     job->req.data = job;
+    job->count();
     rc = uv_queue_work(&loop->uv, &job->req, uv_work, uv_after_work);
+    if (rc != 0) job->uncount();
   } else {
     job->ex = ex;
     ex->hold();
     job->claims.store(2, std::memory_order_relaxed);
+    job->count();
     rc = ex->submit(job);
-    if (rc != 0) job->claims.store(1, std::memory_order_relaxed);
+    if (rc != 0) {
+      job->uncount();
+      job->claims.store(1, std::memory_order_relaxed);
+    }
   }
   if (rc != 0) {
     loop->remove_closable(job);
     job->detach();
-    job->release();  // free_ud runs now
+    job->release();  // free_ud runs now (never counted)
     f->refs = 0;
     delete f;
     return rc;

@@ -86,6 +86,16 @@ void ac_future::release_callbacks() noexcept {
 }
 
 void ac_future::schedule_callbacks() noexcept {
+  if (loop->closed) [[unlikely]] {
+    // Nothing runs on a closed loop: the callbacks are released instead,
+    // each user registration's free_ud now (tasks were detached from what
+    // they awaited when the loop closed). A free_ud may drop the last
+    // reference the caller relied on: hold one meanwhile.
+    ref();
+    release_callbacks();
+    unref();
+    return;
+  }
   auto sched = [this](ac::Runnable *r) {
     if (r->kind == ac::Runnable::kFutureCallback) {
       static_cast<ac::FutureCallback *>(r)->future = this;

@@ -14,6 +14,21 @@ const void *thread_token() noexcept {
   static thread_local char marker __attribute__((tls_model("initial-exec")));
   return &marker;
 }
+
+namespace {
+thread_local ac_loop *tl_running __attribute__((tls_model("initial-exec"))) = nullptr;
+
+// Marks `loop` as the one running on this thread for the scope of a run.
+struct RunningScope {
+  ac_loop *prev;
+  explicit RunningScope(ac_loop *loop) noexcept : prev(tl_running) { tl_running = loop; }
+  ~RunningScope() { tl_running = prev; }
+  RunningScope(const RunningScope &) = delete;
+  RunningScope &operator=(const RunningScope &) = delete;
+};
+}  // namespace
+
+ac_loop *running_loop() noexcept { return tl_running; }
 }  // namespace ac
 
 // ---------------------------------------------------------------- handles
@@ -75,7 +90,7 @@ ac_loop *ac_loop::create(uint32_t flags, int *rc) {
   l->uv.data = l;
   l->async.data = l;
   l->wake_timer.data = l;
-  l->owner = ac::thread_token();
+  l->owner.store(ac::thread_token(), std::memory_order_relaxed);
   l->virtual_clock = (flags & AC_LOOP_VIRTUAL_CLOCK) != 0;
   l->debug = (flags & AC_LOOP_DEBUG) != 0;
   return l;
@@ -108,7 +123,9 @@ void ac_loop::poll_io(double timeout) {
     uv_run(&uv, UV_RUN_NOWAIT);
     return;
   }
-  if (timeout > 0) {
+  // Beyond about thirty years (or infinite) the bound is as good as none,
+  // and would not fit libuv's milliseconds.
+  if (timeout > 0 && timeout < 1e9) {
     uv_update_time(&uv);
     auto ms = static_cast<uint64_t>(std::ceil(timeout * 1000.0));
     uv_timer_start(&wake_timer, on_wake_timer, ms, 0);
@@ -224,8 +241,8 @@ int ac_loop::run_once(double max_block) {
 }
 
 int ac_loop::run_forever() {
+  ac::RunningScope scope(this);
   running = true;
-  owner = ac::thread_token();
   for (;;) {
     run_once(-1);
     if (stopping) break;
@@ -237,11 +254,11 @@ int ac_loop::run_forever() {
 }
 
 int ac_loop::run_until_complete(ac_future *f) {
+  ac::RunningScope scope(this);
   f->ref();
   ac_future *prev_until = until;
   until = f;
   running = true;
-  owner = ac::thread_token();
   bool stopped = false;
   if (f->done()) {
     // asyncio still runs one iteration for a future that is already done.
@@ -272,8 +289,8 @@ int ac_loop::run_until_complete(ac_future *f) {
 }
 
 int ac_loop::step(double max_block, int *pending, double *next_deadline) {
+  ac::RunningScope scope(this);
   running = true;
-  owner = ac::thread_token();
   // One iteration, then more without blocking while callbacks are ready,
   // up to the ready budget in all.
   int n = run_once(max_block);
@@ -282,11 +299,23 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   running = false;
   stopping = false;
   stop_counted = false;
-  if (pending != nullptr)
-    *pending = !ready.empty() || !timers.empty() || uv.active_handles > 1 ||
-               uv.active_reqs.count > 0;
+  if (pending != nullptr) *pending = has_pending_work();
   if (next_deadline != nullptr) *next_deadline = timers.empty() ? -1.0 : timers.top()->when;
   return n;
+}
+
+bool ac_loop::has_pending_work() const noexcept {
+  // The loop's own wake-up handle (async) is always active; the wake timer
+  // only during a poll.
+  return !ready.empty() || !timers.empty() || ts_has_pending.load(std::memory_order_relaxed) ||
+         uv.active_handles > 1 || uv.active_reqs.count > 0 || thread_jobs > 0 || ts_waits > 0;
+}
+
+int ac_loop::bind_thread() noexcept {
+  if (closed) return AC_ECLOSED;
+  if (running.load()) return AC_ERUNNING;
+  owner.store(ac::thread_token(), std::memory_order_relaxed);
+  return 0;
 }
 
 int ac_loop::backend_timeout() const noexcept {

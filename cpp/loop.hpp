@@ -31,6 +31,9 @@ struct ac_task;
 namespace ac {
 // The address of a thread-local marker identifies the calling thread cheaply.
 const void *thread_token() noexcept;
+// The loop running on the calling thread (inside run_forever,
+// run_until_complete or step), or null: asyncio's _get_running_loop.
+ac_loop *running_loop() noexcept;
 
 // Something with libuv resources that must be closed with the loop
 // (streams, servers, pools of later subsystems). Registered by them.
@@ -54,8 +57,10 @@ struct ac_loop {
   std::atomic<int> refs{1};
   bool closed = false;
 
-  // ---- thread ownership: set at creation and when a run starts ----
-  const void *owner = nullptr;
+  // ---- thread ownership: set at creation and by bind_thread only ----
+  // Atomic because other threads read it to refuse their calls (and
+  // bind_thread writes it from the new owner's thread).
+  std::atomic<const void *> owner{nullptr};
 
   // ---- scheduling state (loop thread only) ----
   uv_loop_t uv{};
@@ -66,7 +71,8 @@ struct ac_loop {
   uint64_t timer_seq = 0;
   uint32_t ready_budget = 1024;
   uint32_t ran_since_poll = 0;  // callbacks run since I/O was last polled
-  bool running = false;
+  // Atomic: bind_thread reads it from another thread.
+  std::atomic<bool> running{false};
   bool stopping = false;
   bool virtual_clock = false;
   double virtual_now = 0;
@@ -110,16 +116,33 @@ struct ac_loop {
   // ---- subsystems with libuv handles ----
   ac::Closable *closables = nullptr;
 
+  // ---- work on other threads the loop waits for (loop thread only) ----
+  // Executor jobs (ac_to_thread) whose future still waits for the result.
+  uint32_t thread_jobs = 0;
+  // Loop futures following a thread-safe future (ac_tsfuture_wrap) that
+  // are still pending.
+  uint32_t ts_waits = 0;
+
   // Creates and initialises; throws std::bad_alloc or returns a libuv error
   // through *rc (then returns nullptr).
   static ac_loop *create(uint32_t flags, int *rc);
   void destroy() noexcept;
 
-  bool owned_by_caller() const noexcept { return owner == ac::thread_token(); }
+  bool owned_by_caller() const noexcept {
+    return owner.load(std::memory_order_relaxed) == ac::thread_token();
+  }
   double now() const noexcept;
 
-  // Scheduling primitives (loop thread; throw std::bad_alloc).
-  void schedule(ac::Runnable *r) { ready.push(r); }
+  // Scheduling primitives (loop thread; throw std::bad_alloc). On a closed
+  // loop nothing runs and nothing would ever drain the queue: the entry is
+  // dropped at once (its claim released, a callback's free_ud run).
+  void schedule(ac::Runnable *r) {
+    if (closed) [[unlikely]] {
+      r->drop();
+      return;
+    }
+    ready.push(r);
+  }
   void add_timer(ac::TimerNode *n, double when) {
     n->when = when;
     n->seq = timer_seq++;
@@ -157,6 +180,13 @@ struct ac_loop {
   void report(const char *message, ac_error *error, ac_future *future) noexcept;
 
   int backend_timeout() const noexcept;
+  // ac_loop_bind_thread: the calling thread becomes the owner.
+  int bind_thread() noexcept;
+
+  // Something may still happen without a new submission from outside:
+  // callbacks ready, timers, active libuv handles or requests of the loop's
+  // users, work on other threads the loop waits for.
+  bool has_pending_work() const noexcept;
 
  private:
   // One iteration; max_block < 0 means "as long as needed".

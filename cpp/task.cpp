@@ -116,7 +116,22 @@ int ac_task::uncancel() noexcept {
 
 int ac_task::await(ac_future *fut) noexcept {
   if (!stepping || loop->current_task != this) return AC_ESTATE;
-  if (!ac::is_future(fut) || fut == this || fut->loop != loop) return AC_EINVAL;
+  if (fut == this) {
+    // asyncio raises RuntimeError("Task cannot await on itself") into the
+    // coroutine: the error is stored, so a step that returns the code fails
+    // the task with it.
+    ac_error *e = nullptr;
+    try {
+      e = ac::error_new(AC_EMISUSE, "Task cannot await on itself");
+    } catch (...) {
+    }
+    if (e != nullptr) {
+      ac::error_unref(pending_error);
+      pending_error = e;
+    }
+    return AC_EMISUSE;
+  }
+  if (!ac::is_future(fut) || fut->loop != loop) return AC_EINVAL;
   if (waiter != nullptr) return AC_ESTATE;
   fut->ref();
   if (fut->done() && !fut->always_yields) {

@@ -15,7 +15,7 @@ ac_timeout::~ac_timeout() {
 }
 
 void ac_timeout::arm() {
-  if (std::isinf(deadline) || loop->closed) return;
+  if (deadline == HUGE_VAL || loop->closed) return;  // +inf: no deadline; -inf: due
   ref();
   try {
     if (deadline <= loop->now()) {

@@ -179,8 +179,21 @@ void release_link(void *ud) { static_cast<FollowLink *>(ud)->release(); }
 
 struct FollowFuture final : ac_future {
   FollowLink *link;
+  // Counted in loop->ts_waits while pending (loop thread only).
+  bool counted = false;
   FollowFuture(ac_loop *l, FollowLink *k) noexcept : ac_future(l), link(k) {}
   ~FollowFuture() override;
+  void count() noexcept {
+    counted = true;
+    ++loop->ts_waits;
+  }
+  void uncount() noexcept {
+    if (counted) {
+      counted = false;
+      --loop->ts_waits;
+    }
+  }
+  void on_done() noexcept override { uncount(); }
   // asyncio.wrap_future: cancelling the follower cancels the source.
   bool cancel(const char *message) noexcept override {
     if (!ac_future::cancel(message)) return false;
@@ -194,6 +207,7 @@ struct FollowFuture final : ac_future {
 void on_source_done(ac_tsfuture *, void *ud);
 
 FollowFuture::~FollowFuture() {
+  uncount();
   link->follower = nullptr;
   // Drop the registration if the source is still pending (a follower
   // dropped early must not pile up callbacks on a long-lived source).
@@ -258,6 +272,7 @@ ac_future *tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop) {
     throw;
   }
   link->follower = f;
+  f->count();
   try {
     ts->add_callback(on_source_done, link, release_link);
   } catch (...) {

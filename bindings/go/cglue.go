@@ -285,8 +285,13 @@ static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
     lp->next_slice = NULL;
     lp->slice = s;
     if (rebind) {
-      ac_future_ref(s);
-      int prc = ac_loop_call_soon_threadsafe(lp->loop, acgo_break_cb, s, acgo_unref_future);
+      // The loop belongs to the thread that last held it: hand it to this
+      // one before running it here.
+      int prc = ac_loop_bind_thread(lp->loop);
+      if (prc == 0) {
+        ac_future_ref(s);
+        prc = ac_loop_call_soon_threadsafe(lp->loop, acgo_break_cb, s, acgo_unref_future);
+      }
       if (prc < 0) out.rc = prc;
     }
     lp->inner_stop = 0;

@@ -96,8 +96,8 @@ AC_API ac_error *ac_error_child(const ac_error *err, size_t index) noexcept {
   return err->children[index];
 }
 AC_API int ac_error_add_child(ac_error *err, ac_error *child) noexcept {
-  if (err == nullptr || child == nullptr || err == child) return AC_EINVAL;
-  AC_GUARD(err->children.push_back(child); ac::error_ref(child); return 0;)
+  if (err == nullptr || child == nullptr) return AC_EINVAL;
+  AC_GUARD(return ac::error_add_child(err, child);)
 }
 AC_API int ac_error_set_payload(ac_error *err, const ac_value *payload) noexcept {
   if (err == nullptr || !ac::shim::valid_value(payload)) return AC_EINVAL;

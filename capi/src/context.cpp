@@ -12,7 +12,8 @@ AC_API int ac_context_key_new(ac_context_key *out) noexcept {
 static int replace_current(ac_loop *loop, ac_context_key key, const ac_value *v) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (!ac::context_key_valid(key) || !ac::shim::valid_value(v)) return AC_EINVAL;
+  // v NULL: delete.
+  if (!ac::context_key_valid(key) || (v != nullptr && !ac::shim::valid_value(v))) return AC_EINVAL;
   bool found = false;
   ac::Context **slot = loop->current_context;
   AC_GUARD(ac::Context *next = ac::context_with(*slot, key, v, &found); ac::context_unref(*slot);

@@ -54,7 +54,11 @@ AC_API int ac_future_set_result(ac_future *f, const ac_value *v) noexcept {
   if (rc != 0) return rc;
   return f->set_result(&owned);
 }
-AC_API int ac_future_set_result_none(ac_future *f) noexcept { return ac_future_set_result(f, nullptr); }
+AC_API int ac_future_set_result_none(ac_future *f) noexcept {
+  ac_value x;
+  ac_value_set_none(&x);
+  return ac_future_set_result(f, &x);
+}
 AC_API int ac_future_set_result_int64(ac_future *f, int64_t v) noexcept {
   ac_value x;
   ac_value_set_int64(&x, v);
@@ -89,6 +93,8 @@ AC_API int ac_future_set_error_code(ac_future *f, int code, const char *message)
 AC_API int ac_future_cancel(ac_future *f, const char *message) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
+  // A task follows ac_task_cancel's rule on a closed loop.
+  if (f->is_task && !f->done() && f->loop->closed) return AC_ECLOSED;
   return f->cancel(message) ? 1 : 0;
 }
 
@@ -130,7 +136,8 @@ void free_completion(void *ud) {
 
 AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value *v,
                                          const char *message) noexcept {
-  if (!ac::is_future(f) || code > 0 || !ac::shim::valid_value(v)) return AC_EINVAL;
+  // The value is required for a result, ignored for an error.
+  if (!ac::is_future(f) || code > 0 || (code == 0 && !ac::shim::valid_value(v))) return AC_EINVAL;
   auto *c = new (std::nothrow) Completion{f, code, {}, nullptr};
   if (c == nullptr) return AC_ENOMEM;
   ac::value_init(&c->value);

@@ -43,12 +43,23 @@ AC_API int ac_loop_is_running(const ac_loop *loop) noexcept {
   return loop == nullptr ? AC_EINVAL : loop->running ? 1 : 0;
 }
 
-// Checks shared by every way of running the loop.
+// Checks shared by every way of running the loop, in asyncio's order:
+// this loop already running ("This event loop is already running"), then
+// another loop running on this thread ("Cannot run the event loop while
+// another loop is running"). Only the owner runs it: a run never moves the
+// loop to another thread (ac_loop_bind_thread does).
 static int check_can_run(ac_loop *loop) noexcept {
   if (loop == nullptr) return AC_EINVAL;
   if (loop->closed) return AC_ECLOSED;
-  if (loop->running) return loop->owned_by_caller() ? AC_ERUNNING : AC_EWRONGTHREAD;
+  if (!loop->owned_by_caller()) return AC_EWRONGTHREAD;
+  if (loop->running) return AC_ERUNNING;
+  if (ac::running_loop() != nullptr) return AC_ERUNNING;
   return 0;
+}
+
+AC_API int ac_loop_bind_thread(ac_loop *loop) noexcept {
+  if (loop == nullptr) return AC_EINVAL;
+  return loop->bind_thread();
 }
 
 AC_API int ac_loop_run_until_complete(ac_loop *loop, ac_future *future) noexcept {
@@ -76,6 +87,9 @@ AC_API int ac_loop_step(ac_loop *loop, double max_block, int *pending,
   int rc = check_can_run(loop);
   if (rc != 0) return rc;
   if (!(max_block >= 0)) return AC_EINVAL;  // also NaN
+  // As uv_run(UV_RUN_ONCE) with no active handles: with nothing to wait
+  // for, one iteration that does not block.
+  if (!loop->has_pending_work()) max_block = 0;
   AC_GUARD(return loop->step(max_block, pending, next_deadline);)
 }
 

@@ -44,8 +44,10 @@ inline void run_free(ac_free_fn f, void *ud) noexcept {
   if (f != nullptr) f(ud);
 }
 
+// A well-formed value; NULL is refused (every value argument of the
+// contract is required: NONE is a value, NULL is not).
 inline bool valid_value(const ac_value *v) noexcept {
-  if (v == nullptr) return true;
+  if (v == nullptr) return false;
   if (v->kind < AC_VALUE_NONE || v->kind > AC_VALUE_POINTER) return false;
   return !(v->kind == AC_VALUE_BYTES && v->u.bytes.len != 0 && v->u.bytes.data == nullptr);
 }

@@ -172,9 +172,9 @@ AC_API int ac_condition_wait_for(ac_condition *cond, ac_condition_predicate_fn p
 AC_API int ac_condition_notify(ac_condition *cond, int n) noexcept {
   int rc = check(cond, ac::kConditionMagic);
   if (rc != 0) return rc;
-  if (n < 0) return fail(AC_EINVAL, nullptr);
   if (!cond->lock->locked) return fail(AC_EMISUSE, "cannot notify on un-acquired lock");
-  return cond->notify(n);
+  // asyncio: notify(n) wakes nobody for n <= 0.
+  return n > 0 ? cond->notify(n) : 0;
 }
 AC_API int ac_condition_notify_all(ac_condition *cond) noexcept {
   int rc = check(cond, ac::kConditionMagic);

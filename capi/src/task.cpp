@@ -153,6 +153,10 @@ AC_API int ac_task_cancel(ac_task *t, const char *message) noexcept {
   if (valid_task(t) == nullptr) return AC_EINVAL;
   int rc = check_loop_fast(t->loop);
   if (rc != 0) return rc;
+  if (t->done()) return 0;
+  // A pending task of a closed loop never steps again: a request could
+  // never be delivered (asyncio: "Event loop is closed").
+  if (t->loop->closed) return AC_ECLOSED;
   return t->cancel(message) ? 1 : 0;
 }
 AC_API int ac_task_cancelling(const ac_task *t) noexcept {
@@ -192,10 +196,20 @@ AC_API int ac_task_propagate(ac_task *task) noexcept {
   return task->resume_code;
 }
 
+// The calls that store the task's outcome belong to its running step
+// (asyncio: only the coroutine itself returns or raises).
+static int check_in_step(const ac_task *task) noexcept {
+  if (valid_task(task) == nullptr) return AC_EINVAL;
+  if (!task->stepping || task->loop->current_task != task) return AC_EMISUSE;
+  return 0;
+}
+
 AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
-  if (valid_task(task) == nullptr || !ac::shim::valid_value(v)) return AC_EINVAL;
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  if (!ac::shim::valid_value(v)) return AC_EINVAL;
   ac_value owned;
-  int rc = ac::value_copy_in(&owned, v);
+  rc = ac::value_copy_in(&owned, v);
   if (rc != 0) return rc;
   ac::value_release(&task->pending_result);
   task->pending_result = owned;
@@ -212,13 +226,17 @@ AC_API int ac_task_return_double(ac_task *task, double v) noexcept {
   return ac_task_return(task, &x);
 }
 AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
-  if (valid_task(task) == nullptr || err == nullptr || err->code >= 0) return AC_EINVAL;
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  if (err == nullptr || err->code >= 0) return AC_EINVAL;
   ac::error_unref(task->pending_error);
   task->pending_error = ac::error_ref(err);
   return err->code;
 }
 AC_API int ac_task_fail(ac_task *task, int code, const char *message) noexcept {
-  if (valid_task(task) == nullptr || code >= 0) return AC_EINVAL;
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  if (code >= 0) return AC_EINVAL;
   AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->pending_error);
            task->pending_error = e; return code;)
 }
@@ -231,6 +249,18 @@ AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t 
                   ac_value *result, ac_error **error) noexcept {
   if (result != nullptr) ac::value_init(result);
   if (error != nullptr) *error = nullptr;
+  if (ac::running_loop() != nullptr) {
+    // asyncio.run refuses to nest in a running loop of this thread.
+    run_free(free_state, state);
+    if (error != nullptr) {
+      try {
+        *error = ac::error_new(AC_ERUNNING,
+                               "asyncio.run() cannot be called from a running event loop");
+      } catch (...) {
+      }
+    }
+    return AC_ERUNNING;
+  }
   ac_loop *loop;
   int rc = ac_loop_new(loop_flags, &loop);
   if (rc != 0) {

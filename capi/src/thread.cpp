@@ -97,6 +97,11 @@ AC_API int ac_tsfuture_set_result(ac_tsfuture *ts, const ac_value *v) noexcept {
   if (rc != 0 && owned.kind == AC_VALUE_BYTES) ac::value_release(&owned);
   return rc;
 }
+AC_API int ac_tsfuture_set_result_none(ac_tsfuture *ts) noexcept {
+  ac_value x;
+  ac_value_set_none(&x);
+  return ac_tsfuture_set_result(ts, &x);
+}
 AC_API int ac_tsfuture_set_result_int64(ac_tsfuture *ts, int64_t v) noexcept {
   ac_value x;
   ac_value_set_int64(&x, v);

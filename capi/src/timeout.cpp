@@ -24,7 +24,7 @@ AC_API int ac_timeout_new(ac_loop *loop, double delay, ac_timeout **out) noexcep
   int rc = check_loop(loop);
   if (rc != 0) return rc;
   // A negative delay is a deadline already past (asyncio accepts it).
-  if (out == nullptr || std::isnan(delay) || delay == -HUGE_VAL) return fail(AC_EINVAL, nullptr);
+  if (out == nullptr || std::isnan(delay)) return fail(AC_EINVAL, nullptr);
   return make_scope(loop, std::isinf(delay) ? delay : loop->now() + delay, out);
 }
 

@@ -231,6 +231,63 @@ static void test_complete_threadsafe_on_closed_loop_keeps_the_reference(void) {
   ac_loop_unref(loop);
 }
 
+/* A future outlives its loop's close: completing or cancelling it then
+ * runs no callback (nothing runs on a closed loop) but each
+ * registration's free_ud runs exactly once, at the completion, and nothing
+ * keeps the loop alive. */
+static int wait_step(ac_task *t, void *ud) {
+  if (ac_task_awaited(t) == NULL) return ac_task_await(t, (ac_future *)ud);
+  trace("task resumed");
+  return AC_STEP_DONE;
+}
+static int reports;
+static void count_report(ac_loop *loop, const char *message, ac_error *error, ac_future *future,
+                         void *ud) {
+  (void)loop, (void)message, (void)error, (void)future, (void)ud;
+  ++reports;
+}
+static void test_completing_after_close_releases_callbacks(void) {
+  ac_loop *loop = th_loop();
+  reports = 0;
+  CHECK_RC(ac_loop_set_exception_handler(loop, count_report, NULL, NULL), 0);
+  ac_future *fs[6];
+  for (int i = 0; i < 6; ++i) fs[i] = new_future(loop);
+  frees = 0;
+  CHECK_RC(ac_future_add_done_callback(fs[0], trace_done, "r1", count_free), 0);
+  CHECK_RC(ac_future_add_done_callback(fs[0], trace_done, "r2", count_free), 0);
+  CHECK_RC(ac_future_add_done_callback(fs[1], trace_done, "e", count_free), 0);
+  CHECK_RC(ac_future_add_done_callback(fs[2], trace_done, "c", count_free), 0);
+  CHECK_RC(ac_future_add_done_callback(fs[3], trace_done, "u", count_free), 0);
+  CHECK_RC(ac_future_add_done_callback(fs[4], trace_done, "ts", count_free), 0);
+  /* A task waits on fs[5]. */
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, wait_step, fs[5], NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_step(loop, 0, NULL, NULL), 1);
+  /* A completion posted before the close is dropped by it. */
+  CHECK_RC(ac_future_complete_threadsafe(ac_future_ref(fs[4]), AC_EPIPE, NULL, "late"), 0);
+  CHECK_RC(ac_future_add_done_callback(fs[5], trace_done, "t", count_free), 0);
+  CHECK_RC(ac_loop_close(loop), 0);
+  CHECK_INT(frees, 0);
+  CHECK_INT(reports, 1); /* the pending task */
+
+  CHECK_RC(ac_future_set_result_int64(fs[0], 1), 0);
+  CHECK_INT(frees, 2);
+  CHECK_RC(ac_future_set_error_code(fs[1], AC_EPIPE, "after close"), 0);
+  CHECK_INT(frees, 3);
+  CHECK_RC(ac_future_result(fs[1], NULL), AC_EPIPE);
+  CHECK_RC(ac_future_cancel(fs[2], "after close"), 1);
+  CHECK_INT(frees, 4);
+  CHECK_RC(ac_future_state_of(fs[4]), AC_FUTURE_PENDING);
+  CHECK_RC(ac_future_set_result_none(fs[5]), 0);
+  CHECK_INT(frees, 5);
+  CHECK_RC(ac_future_done(ac_task_future(t)), 0);
+  for (int i = 0; i < 6; ++i) ac_future_unref(fs[i]);
+  CHECK_INT(frees, 7); /* fs[3] and fs[4], never completed, at their release */
+  CHECK_TRACE("");
+  ac_task_unref(t);
+  ac_loop_unref(loop); /* the last reference: valgrind sees nothing left */
+}
+
 static void test_misuse(void) {
   ac_loop *loop = th_loop();
   ac_future *f;
@@ -296,6 +353,7 @@ int main(void) {
   RUN(test_sleep_zero_is_one_iteration_and_sleep_cancel_stops_timer);
   RUN(test_complete_threadsafe);
   RUN(test_complete_threadsafe_on_closed_loop_keeps_the_reference);
+  RUN(test_completing_after_close_releases_callbacks);
   RUN(test_misuse);
   RUN(test_debug_mode_checks_future_thread);
   return th_finish();

@@ -140,6 +140,81 @@ static void test_reentrant_run_is_refused(void) {
   th_close(loop);
 }
 
+/* asyncio allows one running loop per thread: from a callback or step of a
+ * running loop, running any other loop is refused (RuntimeError "Cannot run
+ * the event loop while another loop is running"), and so is ac_run
+ * ("asyncio.run() cannot be called from a running event loop"). */
+struct nest {
+  ac_loop *other;
+  ac_future *other_f;
+  int frees;
+};
+static void free_nest_state(void *p) { ++((struct nest *)p)->frees; }
+static int never_step(ac_task *t, void *p) {
+  (void)t;
+  (void)p;
+  trace("nested main ran");
+  return AC_STEP_DONE;
+}
+static void try_nested_runs(struct nest *n) {
+  trace("other run_until_complete=%s",
+        ac_err_name(ac_loop_run_until_complete(n->other, n->other_f)));
+  trace("other run_forever=%s", ac_err_name(ac_loop_run_forever(n->other)));
+  trace("other step=%s", ac_err_name(ac_loop_step(n->other, 0, NULL, NULL)));
+  ac_error *e = NULL;
+  ac_value v;
+  int before = n->frees;
+  trace("ac_run=%s", ac_err_name(ac_run(never_step, n, free_nest_state, 0, &v, &e)));
+  trace("state freed %d, error %s: %s", n->frees - before, ac_err_name(ac_error_code(e)),
+        ac_error_message(e) != NULL ? ac_error_message(e) : "(none)");
+  ac_error_unref(e);
+}
+static void nest_cb(ac_loop *loop, void *ud) {
+  (void)loop;
+  try_nested_runs(ud);
+}
+static int nest_step(ac_task *t, void *p) {
+  (void)t;
+  try_nested_runs(p);
+  return AC_STEP_DONE;
+}
+
+static void test_running_inside_another_running_loop_is_refused(void) {
+  ac_loop *loop = th_loop();
+  struct nest n = {0};
+  n.other = th_loop();
+  CHECK_RC(ac_future_new(n.other, &n.other_f), 0);
+  CHECK_RC(ac_future_set_result_none(n.other_f), 0);
+  const char *expected =
+      "other run_until_complete=AC_ERUNNING\n"
+      "other run_forever=AC_ERUNNING\n"
+      "other step=AC_ERUNNING\n"
+      "ac_run=AC_ERUNNING\n"
+      "state freed 1, error AC_ERUNNING: asyncio.run() cannot be called from a running event loop\n";
+  /* From a callback of run_until_complete. */
+  ac_future *f;
+  CHECK_RC(ac_sleep(loop, 0, &f), 0);
+  CHECK_RC(ac_loop_call_soon(loop, nest_cb, &n, NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, f), 0);
+  ac_future_unref(f);
+  CHECK_TRACE(expected);
+  /* From a task's step, under host stepping. */
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, nest_step, &n, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_step(loop, 0, NULL, NULL), 1);
+  CHECK_RC(ac_future_done(ac_task_future(t)), 1);
+  ac_task_unref(t);
+  CHECK_TRACE(expected);
+  /* Once the run is over, the other loop runs, and so does ac_run. */
+  CHECK_RC(ac_loop_run_until_complete(n.other, n.other_f), 0);
+  CHECK_RC(ac_run(never_step, &n, free_nest_state, AC_LOOP_VIRTUAL_CLOCK, NULL, NULL), 0);
+  CHECK_TRACE("nested main ran\n");
+  CHECK_INT(n.frees, 3);
+  ac_future_unref(n.other_f);
+  th_close(n.other);
+  th_close(loop);
+}
+
 static void test_run_until_complete_reports_stop_and_errors(void) {
   ac_loop *loop = th_loop();
   ac_future *f;
@@ -205,6 +280,113 @@ static void test_step_with_virtual_clock_jumps_to_next_timer(void) {
   CHECK_INT(pending, 0);
   CHECK_TRACE("half at 0.5\none-and-half at 1.5\n");
   th_close(loop);
+}
+
+/* ---- stepping with nothing to wait for (uv_run(UV_RUN_ONCE) semantics) ---- */
+
+static double real_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+/* Posts a callback to the loop after `ms` (a step blocked for nothing ends
+ * then, so a wrong wait shows as a long one), or completes `ts`. */
+struct later {
+  ac_loop *loop;
+  ac_tsfuture *ts;
+  int ms;
+  pthread_t th;
+};
+static void *later_main(void *p) {
+  struct later *l = p;
+  sleep_ms(l->ms);
+  if (l->ts != NULL)
+    ac_tsfuture_set_result_int64(l->ts, 7);
+  else
+    ac_loop_call_soon_threadsafe(l->loop, count_cb, NULL, NULL);
+  return NULL;
+}
+static int sleepy_work(void *ud, ac_value *result) {
+  (void)ud;
+  sleep_ms(50);
+  ac_value_set_int64(result, 42);
+  return 0;
+}
+
+static void test_step_forever_with_nothing_to_wait_for_returns(void) {
+  for (int clock = 0; clock < 2; ++clock) {
+    ac_loop *loop;
+    CHECK_RC(ac_loop_new(clock ? AC_LOOP_VIRTUAL_CLOCK : 0, &loop), 0);
+    struct later l = {loop, NULL, 1500, 0};
+    CHECK(pthread_create(&l.th, NULL, later_main, &l) == 0);
+    /* A pending future nobody can complete is nothing to wait for. */
+    ac_future *f;
+    CHECK_RC(ac_future_new(loop, &f), 0);
+    int pending = -1;
+    double next = 0;
+    double t0 = real_now();
+    CHECK_RC(ac_loop_step(loop, INFINITY, &pending, &next), 0);
+    CHECK(real_now() - t0 < 1.0);
+    CHECK_INT(pending, 0);
+    CHECK_DOUBLE(next, -1);
+    CHECK_RC(ac_loop_step(loop, 1e300, &pending, NULL), 0);
+    CHECK(real_now() - t0 < 1.0);
+    pthread_join(l.th, NULL);
+    /* The posted callback is something to run. */
+    count_cb_runs = 0;
+    CHECK_RC(ac_loop_step(loop, INFINITY, &pending, NULL), 1);
+    CHECK_INT(count_cb_runs, 1);
+    ac_future_unref(f);
+    th_close(loop);
+  }
+}
+
+/* Work on other threads is something to wait for: the step blocks until it
+ * arrives, on both clocks. */
+static void test_step_forever_waits_for_thread_work(void) {
+  for (int clock = 0; clock < 2; ++clock) {
+    ac_loop *loop;
+    CHECK_RC(ac_loop_new(clock ? AC_LOOP_VIRTUAL_CLOCK : 0, &loop), 0);
+    ac_executor *ex;
+    CHECK_RC(ac_executor_new(1, &ex), 0);
+    for (int pool = 0; pool < 2; ++pool) {
+      ac_future *f;
+      int pending = 0;
+      CHECK_RC(ac_to_thread(loop, sleepy_work, NULL, NULL, pool ? ex : NULL, &f), 0);
+      for (int i = 0; i < 3 && !ac_future_done(f); ++i)
+        CHECK(ac_loop_step(loop, INFINITY, &pending, NULL) >= 0);
+      CHECK_RC(ac_future_done(f), 1);
+      int64_t v = 0;
+      CHECK_RC(ac_future_result_int64(f, &v), 0);
+      CHECK_INT(v, 42);
+      ac_future_unref(f);
+    }
+    /* A loop future following a thread-safe future another thread
+     * completes. */
+    ac_tsfuture *ts;
+    CHECK_RC(ac_tsfuture_new(&ts), 0);
+    ac_future *w;
+    CHECK_RC(ac_tsfuture_wrap(ts, loop, &w), 0);
+    int pending = 0;
+    CHECK_RC(ac_loop_step(loop, 0, &pending, NULL), 0);
+    CHECK_INT(pending, 1);
+    struct later l = {loop, ts, 50, 0};
+    CHECK(pthread_create(&l.th, NULL, later_main, &l) == 0);
+    for (int i = 0; i < 3 && !ac_future_done(w); ++i)
+      CHECK(ac_loop_step(loop, INFINITY, &pending, NULL) >= 0);
+    pthread_join(l.th, NULL);
+    CHECK_RC(ac_future_done(w), 1);
+    CHECK_INT(pending, 0);
+    ac_future_unref(w);
+    ac_tsfuture_unref(ts);
+    ac_executor_shutdown(ex, AC_EXECUTOR_WAIT);
+    ac_executor_unref(ex);
+    th_close(loop);
+  }
 }
 
 static void test_step_with_real_clock_blocks_at_most_max_block(void) {
@@ -472,10 +654,13 @@ int main(void) {
   RUN(test_free_ud_after_run_and_at_close);
   RUN(test_stop_runs_callbacks_already_ready);
   RUN(test_reentrant_run_is_refused);
+  RUN(test_running_inside_another_running_loop_is_refused);
   RUN(test_run_until_complete_reports_stop_and_errors);
   RUN(test_step_runs_at_most_the_budget);
   RUN(test_step_with_virtual_clock_jumps_to_next_timer);
   RUN(test_step_with_real_clock_blocks_at_most_max_block);
+  RUN(test_step_forever_with_nothing_to_wait_for_returns);
+  RUN(test_step_forever_waits_for_thread_work);
   RUN(test_threadsafe_100k_from_two_threads_none_lost_or_duplicated);
   RUN(test_wrong_thread_is_refused);
   RUN(test_misuse_returns_codes);

@@ -40,7 +40,7 @@ static void *loop_main(void *p) {
   struct loop_thread *lt = p;
   ac_loop_new(AC_LOOP_DEFAULT, &lt->loop);
   ac_loop_set_exception_handler(lt->loop, count_report, NULL, NULL);
-  ac_tsfuture_set_result(lt->ready, NULL);
+  ac_tsfuture_set_result_none(lt->ready);
   ac_loop_run_forever(lt->loop);
   ac_loop_close(lt->loop);
   return NULL;
@@ -180,7 +180,7 @@ static void *hammer_main(void *p) {
     } else {
       ++h->other;
     }
-    if (i == 1000) ac_tsfuture_set_result(h->warmed_up, NULL);
+    if (i == 1000) ac_tsfuture_set_result_none(h->warmed_up);
   }
   return NULL;
 }

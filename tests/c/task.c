@@ -527,10 +527,40 @@ static void test_close_with_pending_tasks_reports_and_frees_state(void) {
   CHECK_TRACE("handler: Task was destroyed but it is pending [held] -\nhandler: Task was destroyed but it is pending [unheld] -\n");
   CHECK_INT(frees, 0); /* still referenced: state lives with the task */
   CHECK_RC(ac_future_done(ac_task_future(held)), 0);
-  CHECK_RC(ac_task_cancel(held, NULL), 1);
+  CHECK_RC(ac_task_cancel(held, NULL), AC_ECLOSED);
   ac_task_unref(held);
   CHECK_INT(frees, 1);
   free(st);
+  ac_loop_unref(loop);
+}
+
+/* A task left pending by the loop's close can never step again: a cancel
+ * request could not reach it, so it is refused (AC_ECLOSED) and changes
+ * nothing. A task that finished before the close answers 0 as usual. */
+static void test_cancel_on_closed_loop_is_refused(void) {
+  ac_loop *loop = th_loop();
+  CHECK_RC(ac_loop_set_exception_handler(loop, record_handler, NULL, NULL), 0);
+  struct stubborn *st = calloc(1, sizeof *st);
+  ac_task *waiting, *unstarted, *finished;
+  CHECK_RC(ac_task_new(loop, trivial_step, NULL, NULL, 0, &finished), 0);
+  CHECK_RC(ac_task_new(loop, stubborn_step, st, free, 0, &waiting), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(finished)), 0);
+  CHECK_RC(ac_task_new(loop, trivial_step, NULL, NULL, 0, &unstarted), 0);
+  CHECK_RC(ac_loop_close(loop), 0);
+  trace_clear();
+  ac_task *pending[2] = {waiting, unstarted};
+  for (int i = 0; i < 2; ++i) {
+    CHECK_RC(ac_task_cancel(pending[i], "late"), AC_ECLOSED);
+    CHECK_RC(ac_future_cancel(ac_task_future(pending[i]), "late"), AC_ECLOSED);
+    CHECK_INT(ac_task_cancelling(pending[i]), 0);
+    CHECK_RC(ac_future_state_of(ac_task_future(pending[i])), AC_FUTURE_PENDING);
+  }
+  CHECK_RC(ac_task_cancel(finished, NULL), 0);
+  CHECK_RC(ac_future_cancel(ac_task_future(finished), NULL), 0);
+  ac_task_unref(waiting);
+  ac_task_unref(unstarted);
+  ac_task_unref(finished);
+  CHECK_TRACE("");
   ac_loop_unref(loop);
 }
 
@@ -664,7 +694,7 @@ static int misuse_step(ac_task *t, void *p) {
   ac_future *f;
   AC_BEGIN(s);
   CHECK_RC(ac_task_await(t, NULL), AC_EINVAL);
-  CHECK_RC(ac_task_await(t, ac_task_future(t)), AC_EINVAL);
+  CHECK_RC(ac_task_await(t, ac_task_future(t)), AC_EMISUSE);
   CHECK_RC(ac_task_await(t, s->foreign), AC_EINVAL);
   CHECK_RC(ac_task_sleep(t, -1), AC_EINVAL);
   CHECK_RC(ac_task_fail(t, 5, "positive"), AC_EINVAL);
@@ -736,6 +766,33 @@ static void test_step_protocol_misuse(void) {
   th_close(loop);
 }
 
+/* asyncio: `await` on the running task itself raises RuntimeError("Task
+ * cannot await on itself") inside it. */
+static int await_self_step(ac_task *t, void *p) {
+  (void)p;
+  return ac_task_await(t, ac_task_future(t));
+}
+static int await_self_owned_step(ac_task *t, void *p) {
+  (void)p;
+  return ac_task_await_owned(t, ac_future_ref(ac_task_future(t)));
+}
+
+static void test_task_awaiting_itself_fails_with_runtime_error(void) {
+  ac_loop *loop = th_loop();
+  ac_step_fn steps[2] = {await_self_step, await_self_owned_step};
+  for (int i = 0; i < 2; ++i) {
+    ac_task *t;
+    CHECK_RC(ac_task_new(loop, steps[i], NULL, NULL, 0, &t), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_EMISUSE);
+    ac_error *e = ac_future_error(ac_task_future(t));
+    CHECK_RC(ac_error_code(e), AC_EMISUSE);
+    CHECK_STR(ac_error_message(e), "Task cannot await on itself");
+    CHECK_STR(ac_err_class(ac_error_code(e)), "RuntimeError");
+    ac_task_unref(t);
+  }
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_task_starts_later_and_returns_result);
   RUN(test_concurrent_children_awaited_in_sequence);
@@ -754,9 +811,11 @@ int main(void) {
   RUN(test_names_current_task_and_task_list);
   RUN(test_unobserved_task_error_is_reported);
   RUN(test_close_with_pending_tasks_reports_and_frees_state);
+  RUN(test_cancel_on_closed_loop_is_refused);
   RUN(test_task_local_context);
   RUN(test_run_returns_result_and_cancels_leftovers);
   RUN(test_run_reports_main_error);
   RUN(test_step_protocol_misuse);
+  RUN(test_task_awaiting_itself_fails_with_runtime_error);
   return th_finish();
 }

@@ -26,7 +26,7 @@ struct loop_thread {
 static void *loop_main(void *p) {
   struct loop_thread *lt = p;
   ac_loop_new(AC_LOOP_DEFAULT, &lt->loop); /* real time: work arrives from threads */
-  ac_tsfuture_set_result(lt->ready, NULL);
+  ac_tsfuture_set_result_none(lt->ready);
   ac_loop_run_forever(lt->loop);
   if (lt->close_at_end) ac_loop_close(lt->loop);
   return NULL;
@@ -67,7 +67,7 @@ static int sleeper_step(ac_task *t, void *p) {
   struct sleeper *s = p;
   AC_BEGIN(s);
   atomic_fetch_add(&steps, 1);
-  if (s->started != NULL) ac_tsfuture_set_result(s->started, NULL);
+  if (s->started != NULL) ac_tsfuture_set_result_none(s->started);
   AC_AWAIT(s, ac_task_sleep(t, s->seconds));
   trace("sleeper outcome %s", ac_err_name(ac_task_outcome(t)));
   AC_CHECK(t);

@@ -161,7 +161,7 @@ static int overlap_step(ac_task *t, void *p) {
   AC_AWAIT(s, ac_task_sleep(t, 0.5));
   AC_CHECK(t);
   trace("sleep done at %g, work done: %d", ac_loop_time(ac_task_get_loop(t)), ac_future_done(s->work));
-  ac_tsfuture_set_result(s->gate, NULL);
+  ac_tsfuture_set_result_none(s->gate);
   AC_AWAIT(s, ac_task_await(t, s->work));
   AC_CHECK(t);
   trace("work done");
@@ -201,7 +201,7 @@ static void test_cancel_before_start_removes_it_from_a_dedicated_pool(void) {
   CHECK_RC(ac_future_cancel(queued, NULL), 1);
   CHECK_INT(atomic_load(&frees), 1); /* removed at once: free_ud ran */
   CHECK_RC(ac_future_cancelled(queued), 1);
-  ac_tsfuture_set_result(gate, NULL);
+  ac_tsfuture_set_result_none(gate);
   CHECK_RC(ac_loop_run_until_complete(loop, busy), 0);
   CHECK_INT(atomic_load(&runs), 1); /* owned_pointer never ran */
   CHECK_RC(ac_executor_shutdown(ex, AC_EXECUTOR_WAIT), 0);
@@ -233,7 +233,7 @@ static void test_cancel_before_start_removes_it_from_libuv_pool(void) {
   CHECK_RC(ac_future_cancelled(queued), 1);
   CHECK_STR(ac_error_message(ac_future_error(queued)), "no longer needed");
   step_until(loop, &frees, 1); /* libuv reports the removal through the loop */
-  ac_tsfuture_set_result(gate, NULL);
+  ac_tsfuture_set_result_none(gate);
   for (int i = 0; i < 2; ++i) CHECK_RC(ac_loop_run_until_complete(loop, busy[i]), 0);
   CHECK_INT(atomic_load(&runs), 2); /* owned_pointer never ran */
   for (int i = 0; i < 2; ++i) {
@@ -260,7 +260,7 @@ static void cancel_after_start(ac_executor *ex) {
   CHECK_RC(ac_future_cancelled(f), 1); /* at once */
   CHECK_INT(atomic_load(&frees), 0);   /* the work is still running */
   ac_future_unref(f);                  /* dropping it early is fine too */
-  ac_tsfuture_set_result(gate, NULL);
+  ac_tsfuture_set_result_none(gate);
   step_until(loop, &frees, 1);
   CHECK_INT(atomic_load(&runs), 1);
   CHECK_INT(atomic_load(&destructors), 1); /* the dropped result */
@@ -306,7 +306,7 @@ static void test_cancelling_the_awaiting_task_cancels_the_work_future(void) {
   CHECK_RC(ac_task_cancel(t, NULL), 1);
   CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
   CHECK_TRACE("outcome AC_ECANCELLED\n");
-  ac_tsfuture_set_result(s.gate, NULL);
+  ac_tsfuture_set_result_none(s.gate);
   step_until(loop, &frees, 1);
   CHECK_INT(atomic_load(&destructors), atomic_load(&runs));
   ac_task_unref(t);
@@ -328,7 +328,7 @@ static void test_saturated_pool_never_blocks_the_loop(void) {
   CHECK_RC(ac_sleep(loop, 10, &nap), 0);
   CHECK_RC(ac_loop_run_until_complete(loop, nap), 0); /* the loop is free */
   CHECK_INT(ac_future_done(busy), 0);
-  ac_tsfuture_set_result(gate, NULL);
+  ac_tsfuture_set_result_none(gate);
   for (int i = 0; i < 100; ++i) {
     int64_t v = 0;
     CHECK_RC(ac_loop_run_until_complete(loop, more[i]), 0);
@@ -407,7 +407,7 @@ static void test_shutdown_cancel_pending_cancels_queued_work(void) {
   CHECK_RC(ac_executor_shutdown(ex, AC_EXECUTOR_CANCEL_PENDING), 0);
   for (int i = 0; i < 3; ++i) CHECK_RC(ac_loop_run_until_complete(loop, queued[i]), AC_ECANCELLED);
   CHECK_INT(atomic_load(&frees), 3);
-  ac_tsfuture_set_result(gate, NULL); /* running work is never interrupted */
+  ac_tsfuture_set_result_none(gate); /* running work is never interrupted */
   CHECK_RC(ac_loop_run_until_complete(loop, busy), 0);
   CHECK_INT(atomic_load(&runs), 1);
   CHECK_RC(ac_executor_shutdown(ex, AC_EXECUTOR_WAIT), 0);
@@ -490,7 +490,7 @@ static void test_close_with_executor_work_running(void) {
   ac_future_unref(running);
   ac_future_unref(queued);
   ac_loop_unref(loop);
-  ac_tsfuture_set_result(gate, NULL);
+  ac_tsfuture_set_result_none(gate);
   CHECK_RC(ac_executor_shutdown(ex, AC_EXECUTOR_WAIT), 0);
   /* The worker finished into a closed loop: it released everything. */
   CHECK_INT(atomic_load(&frees), 2);

@@ -53,7 +53,7 @@ static void test_wait_times_out_on_a_pending_future(void) {
   CHECK_RC(ac_tsfuture_wait(ts, 0.001), AC_ETIMEDOUT);
   CHECK_RC(ac_tsfuture_result(ts, NULL), AC_ESTATE);
   CHECK_INT(ac_tsfuture_done(ts), 0);
-  ac_tsfuture_set_result(ts, NULL);
+  ac_tsfuture_set_result_none(ts);
   CHECK_RC(ac_tsfuture_wait(ts, 0), 0);
   ac_tsfuture_unref(ts);
 }
@@ -75,7 +75,7 @@ static void test_refused_pointer_stays_with_the_caller(void) {
   ac_value v;
   void *p = malloc(4);
   atomic_store(&destructors, 0);
-  ac_tsfuture_set_result(ts, NULL);
+  ac_tsfuture_set_result_none(ts);
   ac_value_set_pointer(&v, p, count_destructor);
   CHECK_RC(ac_tsfuture_set_result(ts, &v), AC_ESTATE);
   CHECK_INT(atomic_load(&destructors), 0);
@@ -309,6 +309,7 @@ static void test_misuse(void) {
   CHECK_RC(ac_tsfuture_state_of(NULL), AC_EINVAL);
   CHECK_RC(ac_tsfuture_done(NULL), AC_EINVAL);
   CHECK_RC(ac_tsfuture_set_result(NULL, NULL), AC_EINVAL);
+  CHECK_RC(ac_tsfuture_set_result_none(NULL), AC_EINVAL);
   CHECK_RC(ac_tsfuture_set_error_code(ts, AC_ECANCELLED, NULL), AC_EINVAL);
   CHECK_RC(ac_tsfuture_set_error_code(ts, 5, NULL), AC_EINVAL);
   CHECK_RC(ac_tsfuture_set_error(ts, NULL), AC_EINVAL);

@@ -12,15 +12,19 @@
  *    `T **out`, hands the caller one reference; the caller drops it with the
  *    matching _unref. Pointers returned directly (not through `out`) are
  *    borrowed: valid while the object they came from is alive.
- *  - Threads: every object belongs to its loop, and a loop to the thread
- *    that runs it. Functions marked "Thread: any" may be called from any
- *    thread; all others only from the loop's thread, and return
+ *  - Threads: every object belongs to its loop, and a loop to its owner
+ *    thread: the one that created it, or the one it was handed to with
+ *    ac_loop_bind_thread. Functions marked "Thread: any" may be called from
+ *    any thread; all others only from the loop's thread, and return
  *    AC_EWRONGTHREAD from another where the comment says the thread is
  *    checked.
  *  - Callbacks: always (fn, ud, free_ud). free_ud (may be NULL) runs exactly
  *    once per registration: after the callback ran, when it is cancelled or
  *    removed, when the loop closes before it could run, or at once when the
- *    registering call itself fails.
+ *    registering call itself fails. A registration the loop does not hold
+ *    yet when it closes (a done-callback of a future still pending) is
+ *    released when that future completes or is freed, whichever comes
+ *    first; the callback itself never runs on a closed loop.
  *  - Nothing in this library throws, longjmps, or exits the process.
  */
 #ifndef ASYNCORE_COMMON_H

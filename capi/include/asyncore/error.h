@@ -130,18 +130,26 @@ AC_EXPORT size_t ac_error_child_count(const ac_error *err) AC_NOEXCEPT;
 AC_EXPORT ac_error *ac_error_child(const ac_error *err, size_t index) AC_NOEXCEPT;
 /* Appends `child` (a new reference is taken). Only while the error is not
  * yet shared: call it before handing the error to a future.
- * Errors: AC_EINVAL (NULL argument or child == err). */
+ * Errors: AC_EINVAL (NULL argument, or a cycle: child is err itself, or err
+ * is among child's children or causes at any depth), AC_ENOMEM. So the
+ * children and causes of an error never lead back to it. */
 AC_EXPORT int ac_error_add_child(ac_error *err, ac_error *child) AC_NOEXCEPT;
 
 /* A host payload: a binding's own error object. The error takes ownership
  * of `payload` (its pointer destructor runs when the error is freed, or at
- * once when replaced). ac_error_payload gives a borrowed view; kind NONE when
- * there is none. Errors: AC_EINVAL. */
+ * once when replaced); `payload` is required (a NONE value removes it).
+ * ac_error_payload gives a borrowed view; kind NONE when there is none.
+ * Errors: AC_EINVAL (NULL err or payload, malformed value). */
 AC_EXPORT int ac_error_set_payload(ac_error *err, const ac_value *payload) AC_NOEXCEPT;
 AC_EXPORT int ac_error_payload(const ac_error *err, ac_value *out) AC_NOEXCEPT;
 
 /* Writes a readable rendering of the error, its cause chain and children
  * (indented) to a new string the caller frees with ac_free. Thread: any.
+ * Like Python's traceback for exception groups, it shows at most 15
+ * children of an error, then a line "and N more exceptions" (CPython's
+ * max_group_width), and replaces an error with children nested more than
+ * 10 groups deep by "... (max_group_depth is 10)" (max_group_depth). It
+ * renders at most 1000 errors in all, then says the output was truncated.
  * Returns NULL when out of memory or err is NULL. */
 AC_EXPORT char *ac_error_format(const ac_error *err) AC_NOEXCEPT;
 

@@ -5,6 +5,14 @@
  * (asyncio.Future). Done-callbacks are always scheduled through the loop's
  * ready queue, never run inline, in the order they were added.
  *
+ * A future may outlive its loop's close. Completing it then (set_result,
+ * set_error, cancel) still changes its state, but nothing runs on a closed
+ * loop: its done-callbacks never run, and each one's free_ud runs during
+ * the completing call instead (or when the future is freed, if it never
+ * completes). A task awaiting it was detached at the close and stays
+ * pending. Nothing keeps the closed loop's memory once its futures are
+ * gone.
+ *
  * Reference counting is not atomic: refs and unrefs happen on the loop's
  * thread. To complete a future from another thread, use
  * ac_future_complete_threadsafe.
@@ -48,9 +56,11 @@ AC_EXPORT int ac_future_done(const ac_future *f) AC_NOEXCEPT;
 AC_EXPORT int ac_future_cancelled(const ac_future *f) AC_NOEXCEPT;
 
 /* Completes the future with a result (see value.h for ownership) and
- * schedules its callbacks. Tasks cannot be completed this way.
- * Errors: AC_EINVAL (NULL, a task, a malformed value), AC_ESTATE (already
- * done), AC_EWRONGTHREAD (debug mode). */
+ * schedules its callbacks. Tasks cannot be completed this way. The value
+ * is required: NULL is refused (complete with NONE through
+ * ac_future_set_result_none or a NONE value).
+ * Errors: AC_EINVAL (NULL f or v, a task, a malformed value), AC_ESTATE
+ * (already done), AC_EWRONGTHREAD (debug mode). */
 AC_EXPORT int ac_future_set_result(ac_future *f, const ac_value *v) AC_NOEXCEPT;
 AC_EXPORT int ac_future_set_result_none(ac_future *f) AC_NOEXCEPT;
 AC_EXPORT int ac_future_set_result_int64(ac_future *f, int64_t v) AC_NOEXCEPT;
@@ -63,12 +73,13 @@ AC_EXPORT int ac_future_set_error(ac_future *f, ac_error *err) AC_NOEXCEPT;
 AC_EXPORT int ac_future_set_error_code(ac_future *f, int code, const char *message) AC_NOEXCEPT;
 /* Cancels a pending future with an optional message (copied). Returns 1 if
  * cancelled now, 0 if already done. A task's cancel follows
- * ac_task_cancel's rules. Errors: AC_EINVAL, AC_EWRONGTHREAD (debug). */
+ * ac_task_cancel's rules (AC_ECLOSED for a pending task of a closed loop).
+ * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD (debug). */
 AC_EXPORT int ac_future_cancel(ac_future *f, const char *message) AC_NOEXCEPT;
 
 /* Thread: any. Completes the future on its loop's thread: with `v` when
- * `code` is 0, else with an error of `code` (AC_ECANCELLED cancels) and
- * `message`. On success the call gives up one reference to `f` that the
+ * `code` is 0 (then required: NULL is refused), else with an error of
+ * `code` (AC_ECANCELLED cancels) and `message` (`v` is ignored). On success the call gives up one reference to `f` that the
  * caller took on the loop's thread (ac_future_ref) before handing it over;
  * the loop drops it after completing. Bytes are copied now; a pointer's
  * destructor runs exactly once (by the future, by the loop if the future

@@ -12,11 +12,13 @@
  * it releases everything the loop holds, after which calls on the loop
  * return AC_ECLOSED. Dropping the last reference of an open loop closes it.
  *
- * Threads: the loop belongs to the thread that created it, and to the
- * thread that runs it from the moment a run starts. Only the functions
- * marked "Thread: any" may be called from another thread; the others check
- * the calling thread and return AC_EWRONGTHREAD. ac_loop_ref/ac_loop_unref
- * are thread-safe, so another thread may hold a loop while submitting work.
+ * Threads: the loop belongs to one thread, its owner: the thread that
+ * created it, until it is handed to another with ac_loop_bind_thread. Only
+ * the owner runs it (run_forever, run_until_complete, step) and calls the
+ * functions not marked "Thread: any"; from another thread they return
+ * AC_EWRONGTHREAD, also while the owner is idle: a run never moves the loop.
+ * ac_loop_ref/ac_loop_unref are thread-safe, so another thread may hold a
+ * loop while submitting work.
  */
 #ifndef ASYNCORE_LOOP_H
 #define ASYNCORE_LOOP_H
@@ -59,6 +61,19 @@ AC_EXPORT void ac_loop_unref(ac_loop *loop) AC_NOEXCEPT;
  * AC_EWRONGTHREAD, AC_ECLOSED (already closed: the call has no effect,
  * so closing twice is harmless). */
 AC_EXPORT int ac_loop_close(ac_loop *loop) AC_NOEXCEPT;
+/* Hands the loop to the calling thread, which becomes its owner (see
+ * "Threads" above): for a host that creates a loop on one thread and runs
+ * it on another (a worker it starts, a goroutine moved to another OS
+ * thread). Thread: any, but the hand-over must not overlap the previous
+ * owner's use of the loop: call it when the previous owner has made its
+ * last call on the loop and that is ordered before this call (a mutex, a
+ * channel, a thread join), as for any object moved between threads; the
+ * previous owner makes no further call but those marked "Thread: any". The
+ * loop's objects (futures, tasks, handles) move with it.
+ * Errors: AC_EINVAL (NULL), AC_ECLOSED, AC_ERUNNING (a run is in progress,
+ * on any thread, including a call from one of the loop's own callbacks). */
+AC_EXPORT int ac_loop_bind_thread(ac_loop *loop) AC_NOEXCEPT;
+
 /* 1 when closed, 0 when open, AC_EINVAL on NULL. Thread: any. */
 AC_EXPORT int ac_loop_is_closed(const ac_loop *loop) AC_NOEXCEPT;
 /* 1 while a run (run_forever, run_until_complete, step) is in progress. */
@@ -66,11 +81,15 @@ AC_EXPORT int ac_loop_is_running(const ac_loop *loop) AC_NOEXCEPT;
 
 /* Runs until `future` is done, then returns: 0 when it holds a result, its
  * error code when it failed, AC_ECANCELLED when cancelled (read the details
- * from the future). Runs callbacks.
+ * from the future). Runs callbacks. Unlike ac_loop_step it keeps waiting
+ * when nothing is left to wait for, as asyncio does: another thread may
+ * still submit work (ac_loop_call_soon_threadsafe).
  * Errors: AC_EINVAL (NULL, or a future of another loop), AC_ECLOSED,
- * AC_ERUNNING (re-entrant run, as asyncio's "This event loop is already
- * running"), AC_EWRONGTHREAD, AC_ESTOPPED (ac_loop_stop was called before
- * the future completed). */
+ * AC_ERUNNING (called from a callback or step on the loop's thread while a
+ * run is in progress: of this loop, asyncio's "This event loop is already
+ * running"; of another loop, asyncio's "Cannot run the event loop while
+ * another loop is running"), AC_EWRONGTHREAD (not the owner's thread),
+ * AC_ESTOPPED (ac_loop_stop was called before the future completed). */
 AC_EXPORT int ac_loop_run_until_complete(ac_loop *loop, ac_future *future) AC_NOEXCEPT;
 /* Runs until ac_loop_stop. Errors as run_until_complete. */
 AC_EXPORT int ac_loop_run_forever(ac_loop *loop) AC_NOEXCEPT;
@@ -82,15 +101,26 @@ AC_EXPORT int ac_loop_stop(ac_loop *loop) AC_NOEXCEPT;
 
 /* Host stepping, for a host that owns the frame loop (a game engine, a GUI).
  * One iteration: polls I/O, blocking at most `max_block` seconds (0 never
- * blocks; it never blocks while callbacks are ready), moves due timers to the
- * ready queue, runs ready callbacks up to the ready budget. With the virtual
- * clock, an iteration that finds nothing to do jumps to the next timer.
- * On return `*pending` (optional) is 1 if callbacks are ready or timers or
- * other work remain, and `*next_deadline` (optional) is the loop time of the
- * next timer, or -1 when there is none.
+ * blocks; INFINITY blocks as long as needed; it never blocks while
+ * callbacks are ready), moves due timers to the ready queue, runs ready
+ * callbacks up to the ready budget. With the virtual clock, an iteration
+ * that finds nothing to do jumps to the next timer.
+ * With nothing to wait for — no callbacks ready, no timers, no active
+ * handles or requests (servers, streams, resolutions), no work on other
+ * threads the loop waits for (ac_to_thread jobs whose future is pending,
+ * pending futures of ac_tsfuture_wrap) — it does not block at all, as
+ * uv_run(UV_RUN_ONCE) returns at once with no active handles: only a
+ * submission from another thread (ac_loop_call_soon_threadsafe,
+ * ac_run_threadsafe) could wake it then, and the host decides how long to
+ * wait for that.
+ * On return `*pending` (optional) is 1 if there is something to wait for in
+ * that sense, and `*next_deadline` (optional) is the loop time of the next
+ * timer, or -1 when there is none.
  * Returns the number of callbacks run (>= 0). Runs callbacks.
  * Errors: AC_EINVAL (NULL loop, negative or NaN max_block), AC_ECLOSED,
- * AC_ERUNNING (called from inside a callback of this loop), AC_EWRONGTHREAD. */
+ * AC_ERUNNING (called from inside a callback or step of this loop or of
+ * another loop running on this thread, as run_until_complete),
+ * AC_EWRONGTHREAD. */
 AC_EXPORT int ac_loop_step(ac_loop *loop, double max_block, int *pending,
                            double *next_deadline) AC_NOEXCEPT;
 

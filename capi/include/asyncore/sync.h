@@ -138,10 +138,10 @@ AC_EXPORT int ac_condition_wait(ac_condition *cond, ac_future **out) AC_NOEXCEPT
 AC_EXPORT int ac_condition_wait_for(ac_condition *cond, ac_condition_predicate_fn pred,
                                     void *ud, ac_free_fn free_ud,
                                     ac_future **out) AC_NOEXCEPT;
-/* Wakes up to n waiters (n >= 0) in FIFO order; each completes once it has
- * re-acquired the lock. Returns how many were woken. Errors: AC_EMISUSE
- * (the lock is not held: "cannot notify on un-acquired lock"), AC_EINVAL
- * (negative n), AC_ECLOSED, AC_EWRONGTHREAD. */
+/* Wakes up to n waiters in FIFO order (none for n <= 0, as asyncio); each
+ * completes once it has re-acquired the lock. Returns how many were woken.
+ * Errors: AC_EMISUSE (the lock is not held: "cannot notify on un-acquired
+ * lock"), AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD. */
 AC_EXPORT int ac_condition_notify(ac_condition *cond, int n) AC_NOEXCEPT;
 /* Wakes every waiter. Errors as ac_condition_notify. */
 AC_EXPORT int ac_condition_notify_all(ac_condition *cond) AC_NOEXCEPT;

@@ -113,7 +113,12 @@ AC_EXPORT int ac_loop_foreach_task(ac_loop *loop,
 
 /* Requests cancellation (see above), with an optional message (copied).
  * Returns 1 if the request was made, 0 if the task is already done.
- * Errors: AC_EINVAL, AC_EWRONGTHREAD (debug). */
+ * A task still pending when its loop closed never steps again, so no
+ * request could reach it: cancelling it is refused with AC_ECLOSED and
+ * changes nothing (the task stays pending; asyncio raises RuntimeError
+ * "Event loop is closed" there). ac_future_cancel on the task's future
+ * follows the same rule.
+ * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD (debug). */
 AC_EXPORT int ac_task_cancel(ac_task *t, const char *message) AC_NOEXCEPT;
 /* Number of pending cancellation requests (asyncio.Task.cancelling). */
 AC_EXPORT int ac_task_cancelling(const ac_task *t) AC_NOEXCEPT;
@@ -134,9 +139,10 @@ AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
  * not done (which it cancels) or ends the task cancelled when the step
  * finishes.
  * Errors (return them from the step and the task fails with them):
- * AC_EINVAL (NULL, the task itself, a future of another loop), AC_ESTATE
- * (not called from this task's running step, or a second await in one
- * step). */
+ * AC_EMISUSE (fut is the task itself; the task's error is then
+ * asyncio's RuntimeError "Task cannot await on itself"), AC_EINVAL (NULL,
+ * a future of another loop), AC_ESTATE (not called from this task's
+ * running step, or a second await in one step). */
 AC_EXPORT int ac_task_await(ac_task *task, ac_future *fut) AC_NOEXCEPT;
 /* The same, taking over the caller's reference to `fut` (also on error),
  * so `return ac_task_await_owned(t, made_future)` leaks nothing. */
@@ -159,12 +165,17 @@ AC_EXPORT ac_future *ac_task_awaited(const ac_task *task) AC_NOEXCEPT;
 AC_EXPORT int ac_task_propagate(ac_task *task) AC_NOEXCEPT;
 
 /* In a step: store the task's result; return AC_STEP_DONE next.
- * They return AC_STEP_DONE, or AC_EINVAL. See value.h for ownership. */
+ * They return AC_STEP_DONE, or AC_EINVAL (NULL task, NULL or malformed
+ * value), AC_EMISUSE (not called from the task's own running step: nothing
+ * is stored, as only asyncio's coroutine itself can return). See value.h
+ * for ownership. */
 AC_EXPORT int ac_task_return(ac_task *task, const ac_value *v) AC_NOEXCEPT;
 AC_EXPORT int ac_task_return_int64(ac_task *task, int64_t v) AC_NOEXCEPT;
 AC_EXPORT int ac_task_return_double(ac_task *task, double v) AC_NOEXCEPT;
 /* In a step: store an error (new reference to err, or one made from code
- * and message) and return its code, to be returned by the step. */
+ * and message) and return its code, to be returned by the step.
+ * Errors: AC_EINVAL (NULL task or err, a code >= 0), AC_EMISUSE (not called
+ * from the task's own running step: nothing is stored). */
 AC_EXPORT int ac_task_raise(ac_task *task, ac_error *err) AC_NOEXCEPT;
 AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEXCEPT;
 
@@ -223,7 +234,10 @@ AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEX
  * (optional; ac_value_clear it) and its error to `error` (optional; a new
  * reference). Returns 0, the main task's error code, or AC_ECANCELLED.
  * Thread: any thread with no loop running on it. Errors: AC_EINVAL,
- * AC_ENOMEM; free_state runs exactly once in every case. */
+ * AC_ENOMEM, AC_ERUNNING (called from a callback or step of a loop running
+ * on this thread: nothing is run, and `error` receives asyncio's
+ * RuntimeError "asyncio.run() cannot be called from a running event
+ * loop"); free_state runs exactly once in every case. */
 AC_EXPORT int ac_run(ac_step_fn step, void *state, ac_free_fn free_state,
                      uint32_t loop_flags, ac_value *result,
                      ac_error **error) AC_NOEXCEPT;

@@ -140,10 +140,12 @@ AC_EXPORT int ac_tsfuture_cancelled(const ac_tsfuture *ts) AC_NOEXCEPT;
 
 /* Completes the future, wakes its waiters and runs its callbacks on the
  * calling thread before returning. Thread: any. Ownership of `v` as in
- * value.h. Errors: AC_EINVAL (NULL, malformed value, a code >= 0 or
- * AC_ECANCELLED for set_error*: use ac_tsfuture_cancel), AC_ESTATE
+ * value.h; `v` is required (NULL is refused: set_result_none completes
+ * with NONE). Errors: AC_EINVAL (NULL ts or v, malformed value, a code >= 0
+ * or AC_ECANCELLED for set_error*: use ac_tsfuture_cancel), AC_ESTATE
  * (already done; the caller keeps `v`), AC_ENOMEM. */
 AC_EXPORT int ac_tsfuture_set_result(ac_tsfuture *ts, const ac_value *v) AC_NOEXCEPT;
+AC_EXPORT int ac_tsfuture_set_result_none(ac_tsfuture *ts) AC_NOEXCEPT;
 AC_EXPORT int ac_tsfuture_set_result_int64(ac_tsfuture *ts, int64_t v) AC_NOEXCEPT;
 /* set_error takes a new reference to err; set_error_code makes one
  * (message NULL: the code's description). */

@@ -50,8 +50,8 @@ extern "C" {
 typedef struct ac_timeout ac_timeout;
 
 /* A scope expiring `delay` seconds after it is created (asyncio.timeout);
- * a negative delay is a deadline already past, +infinity none.
- * Errors: AC_EINVAL (NULL, NaN or -infinity), AC_ECLOSED, AC_EWRONGTHREAD,
+ * a negative delay (-infinity too) is a deadline already past, +infinity
+ * none. Errors: AC_EINVAL (NULL, NaN), AC_ECLOSED, AC_EWRONGTHREAD,
  * AC_ENOMEM. */
 AC_EXPORT int ac_timeout_new(ac_loop *loop, double delay, ac_timeout **out) AC_NOEXCEPT;
 /* A scope expiring at loop time `when` (asyncio.timeout_at): any number

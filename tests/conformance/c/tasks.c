@@ -1127,6 +1127,27 @@ static int s130_main(ac_task *t, void *p) {
 
 #define TS(name, fn) {name, fn, sizeof(struct ts)}
 
+/* ---- 131 run() finishes the iteration in which main completes ---- */
+
+static int other131_step(ac_task *t, void *p) {
+  struct ts *s = p;
+  AC_BEGIN(s);
+  TRACE_T(loop_of(t), "other: started");
+  AC_AWAIT(s, ac_task_sleep(t, 1));
+  if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "other: cancelled");
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+static int s131_main(ac_task *t, void *p) {
+  ac_task *other;
+  (void)p;
+  spawn(t, other131_step, sizeof(struct ts), &other);
+  ac_task_unref(other);
+  TRACE_T(loop_of(t), "main: done");
+  return ac_task_return_int64(t, 3);
+}
+
 const struct scenario task_scenarios[] = {
     TS("100-future-set-when-done", s100_main),
     TS("101-future-result-not-ready", s101_main),
@@ -1159,5 +1180,6 @@ const struct scenario task_scenarios[] = {
     TS("128-awaiter-wakeup-order", s128_main),
     TS("129-current-task-all-tasks", s129_main),
     TS("130-callback-error-reported", s130_main),
+    TS("131-run-finishes-the-iteration", s131_main),
     {NULL, NULL, 0},
 };
