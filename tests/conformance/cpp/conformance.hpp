@@ -96,10 +96,13 @@ inline std::string tree(const std::exception_ptr &ep) {
 }
 
 using Scenario = std::pair<const char *, std::function<ac::Task<>()>>;
+// A scenario that prints what run(main()) returned: "run returned N".
+using ResultScenario = std::pair<const char *, std::function<ac::Task<int64_t>()>>;
 
 // The tables of the files other than conformance.cpp.
 const std::vector<Scenario> &sync_scenarios();
 const std::vector<Scenario> &task_scenarios();
 const std::vector<Scenario> &structured_scenarios();
+const std::vector<ResultScenario> &result_scenarios();
 
 }  // namespace conf

@@ -682,7 +682,32 @@ Task<> s130() {
   say("main: done");
 }
 
+// ==== 131 run() finishes the iteration in which main completes
+
+Task<> other131() {
+  trace("other: started");
+  try {
+    co_await ac::sleep(1);
+  } catch (const ac::CancelledError &) {
+    trace("other: cancelled");
+    throw;
+  }
+}
+
+Task<int64_t> s131() {
+  (void)ac::create_task(other131());
+  trace("main: done");
+  co_return 3;
+}
+
 }  // namespace
+
+const std::vector<ResultScenario> &result_scenarios() {
+  static const std::vector<ResultScenario> table = {
+      {"131-run-finishes-the-iteration", s131},
+  };
+  return table;
+}
 
 const std::vector<Scenario> &task_scenarios() {
   static const std::vector<Scenario> table = {
