@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "future.hpp"
@@ -49,9 +50,15 @@ void ac_handle::run() noexcept {
     // The callback runs in a private copy of the context it was scheduled
     // in, as asyncio runs each handle inside its own Context.run.
     ac::Context **saved = loop->current_context;
+    ac_handle *saved_handle = loop->running_handle;
+    bool saved_in = loop->in_callback;
     loop->current_context = &context;
+    loop->running_handle = this;
+    loop->in_callback = true;
     fn(loop, ud);
     loop->current_context = saved;
+    loop->running_handle = saved_handle;
+    loop->in_callback = saved_in;
   }
   release_callback();
   unref();
@@ -150,7 +157,7 @@ void ac_loop::fire_due_timers() {
   }
 }
 
-int ac_loop::run_ready() {
+int ac_loop::run_ready(uint32_t budget) {
   int n = 0;
   if (stopping && !stop_counted) {
     stop_countdown = ready.size();
@@ -161,10 +168,8 @@ int ac_loop::run_ready() {
     // The callbacks ready now, as asyncio's iteration runs its ntodo: those
     // they schedule wait for the next iteration, behind the timers that
     // fall due meanwhile.
-    size_t todo = std::min<size_t>(ready.size(), ready_budget - static_cast<uint32_t>(n));
+    size_t todo = std::min<size_t>(ready.size(), budget - static_cast<uint32_t>(n));
     for (; todo > 0; --todo) {
-      // run_until_complete returns as soon as its future is done.
-      if (until != nullptr && until->done()) break;
       if (stopping) {
         if (stop_countdown == 0) break;
         --stop_countdown;
@@ -187,7 +192,7 @@ int ac_loop::run_ready() {
     // The next iteration would poll nothing (see run_once) and find no
     // timer and no thread-safe call to add: run it here, without the trip.
     if (todo > 0 || ready.empty() || stopping || !timers.empty() ||
-        static_cast<uint32_t>(n) >= ready_budget ||
+        static_cast<uint32_t>(n) >= budget ||
         ran_since_poll + static_cast<uint32_t>(n) >= ready_budget ||
         ts_has_pending.load(std::memory_order_acquire))
       break;
@@ -196,7 +201,7 @@ int ac_loop::run_ready() {
   return n;
 }
 
-int ac_loop::run_once(double max_block) {
+int ac_loop::run_once(double max_block, uint32_t budget) {
   // 0. Thread-safe submissions join the ready queue before anything is
   //    counted, as asyncio appends them to its ready deque directly.
   if (ts_has_pending.load(std::memory_order_acquire)) drain_threadsafe();
@@ -210,7 +215,7 @@ int ac_loop::run_once(double max_block) {
   //    stop is pending; until the next timer otherwise (the virtual clock
   //    never waits for a timer: it jumps, below); forever when nothing is
   //    due.
-  bool busy = !ready.empty() || stopping || (until != nullptr && until->done());
+  bool busy = !ready.empty() || stopping;
   if (!busy || ran_since_poll >= ready_budget) {
     double timeout;
     if (busy) {
@@ -235,7 +240,7 @@ int ac_loop::run_once(double max_block) {
   if (!timers.empty()) fire_due_timers();
 
   // 4. The callbacks ready now, FIFO, bounded by the budget.
-  int n = run_ready();
+  int n = run_ready(budget);
   ran_since_poll += static_cast<uint32_t>(n);
   return n;
 }
@@ -244,7 +249,7 @@ int ac_loop::run_forever() {
   ac::RunningScope scope(this);
   running = true;
   for (;;) {
-    run_once(-1);
+    run_once(-1, ready_budget);
     if (stopping) break;
   }
   stopping = false;
@@ -253,32 +258,37 @@ int ac_loop::run_forever() {
   return 0;
 }
 
+namespace {
+// asyncio's _run_until_complete_cb: the future's done-callback stops the
+// loop, which lets the iteration under way finish first.
+void stop_when_done(ac_future *f, void *) { f->loop->stop(); }
+}  // namespace
+
 int ac_loop::run_until_complete(ac_future *f) {
+  auto *cb = new (std::nothrow)
+      ac::FutureCallback(stop_when_done, nullptr, nullptr, ac::context_ref(*current_context));
+  if (cb == nullptr) return AC_ENOMEM;
+  try {
+    f->add_callback(cb);
+  } catch (...) {
+    delete cb;
+    return AC_ENOMEM;
+  }
   ac::RunningScope scope(this);
   f->ref();
-  ac_future *prev_until = until;
-  until = f;
   running = true;
-  bool stopped = false;
-  if (f->done()) {
-    // asyncio still runs one iteration for a future that is already done.
-    until = nullptr;
-    stop();
-    run_once(-1);
+  for (;;) {
+    run_once(-1, ready_budget);
+    if (stopping) break;
   }
-  while (!f->done()) {
-    run_once(-1);
-    if (!f->done() && stopping) {
-      stopped = true;
-      break;
-    }
-  }
+  // A callback still registered (the loop was stopped by someone else)
+  // goes; one already in the ready queue runs later, as in asyncio.
+  if (f->remove_callback(cb)) delete cb;
   stopping = false;
   stop_counted = false;
   running = false;
-  until = prev_until;
   int rc = 0;
-  if (stopped) {
+  if (!f->done()) {
     rc = AC_ESTOPPED;
   } else if (f->state != AC_FUTURE_RESULT) {
     f->error_retrieved = true;
@@ -293,9 +303,9 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   running = true;
   // One iteration, then more without blocking while callbacks are ready,
   // up to the ready budget in all.
-  int n = run_once(max_block);
+  int n = run_once(max_block, ready_budget);
   while (!ready.empty() && !stopping && static_cast<uint32_t>(n) < ready_budget)
-    n += run_once(0);
+    n += run_once(0, ready_budget - static_cast<uint32_t>(n));
   running = false;
   stopping = false;
   stop_counted = false;
@@ -442,7 +452,7 @@ int ac_loop::close() noexcept {
       ac_task *t = tasks_head;
       task_list_remove(t);
       t->detach_for_close();
-      report("Task was destroyed but it is pending", nullptr, t);
+      report("Task was destroyed but it is pending", nullptr, t, "task");
       ac::task_release_self(t);
     } else {
       break;
@@ -462,9 +472,17 @@ int ac_loop::close() noexcept {
   return 0;
 }
 
-void ac_loop::report(const char *message, ac_error *error, ac_future *future) noexcept {
+void ac_loop::report(const char *message, ac_error *error, ac_future *future,
+                     const char *subject) noexcept {
+  if (future == nullptr) subject = in_callback ? "handle" : nullptr;
   if (exc_fn != nullptr) {
+    const char *saved_subject = report_subject;
+    ac_handle *saved_handle = report_handle;
+    report_subject = subject;
+    report_handle = subject != nullptr && std::strcmp(subject, "handle") == 0 ? running_handle : nullptr;
     exc_fn(this, message, error, future, exc_ud);
+    report_subject = saved_subject;
+    report_handle = saved_handle;
     return;
   }
   std::string text = "asyncore: ";

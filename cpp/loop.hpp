@@ -81,8 +81,6 @@ struct ac_loop {
   size_t stop_countdown = 0;
   bool stop_counted = false;
   bool in_run_ready = false;
-  // run_until_complete returns as soon as this future is done.
-  ac_future *until = nullptr;
   // One future already done with NONE, handed out (with a reference) for
   // operations that complete at once: a done future cannot change, so one
   // serves every caller. Released by close().
@@ -177,7 +175,18 @@ struct ac_loop {
   void add_closable(ac::Closable *c) noexcept;
   void remove_closable(ac::Closable *c) noexcept;
 
-  void report(const char *message, ac_error *error, ac_future *future) noexcept;
+  // Calls the exception handler. `subject` is the key asyncio's context
+  // gives `future` ("future" or "task"); a report made while a callback
+  // runs without a future is about that callback ("handle").
+  void report(const char *message, ac_error *error, ac_future *future,
+              const char *subject = "future") noexcept;
+  // During a handler call: its subject's key, and the callback handle.
+  const char *report_subject = nullptr;
+  ac_handle *report_handle = nullptr;
+  // The callback running now: a call_soon/call_later handle, or (with
+  // running_handle null) a done-callback when in_callback is set.
+  ac_handle *running_handle = nullptr;
+  bool in_callback = false;
 
   int backend_timeout() const noexcept;
   // ac_loop_bind_thread: the calling thread becomes the owner.
@@ -191,10 +200,11 @@ struct ac_loop {
  private:
   // One iteration; max_block < 0 means "as long as needed".
   // Returns the number of callbacks run.
-  int run_once(double max_block);
+  int run_once(double max_block, uint32_t budget);
   void poll_io(double timeout);
   void fire_due_timers();
-  int run_ready();
+  // Runs at most `budget` callbacks (>= 1).
+  int run_ready(uint32_t budget);
   void drain_threadsafe() noexcept;
   static void on_async(uv_async_t *h);
 };

@@ -50,6 +50,12 @@ int Waiter::await_resume() noexcept {
 
 // ---- OpFuture ----
 
+OpFuture::OpFuture(ac_loop *l) noexcept
+    : ac_future(l), made_in_task(l->current_task != nullptr ? l->current_task->id : 0) {
+  is_op = true;
+  kind = kOther;
+}
+
 OpFuture::~OpFuture() { error_unref(cancel_error); }
 
 void OpFuture::continue_soon() noexcept {
@@ -113,20 +119,21 @@ bool OpFuture::cancel(const char *message) noexcept {
 void OpFuture::run() noexcept {
   queued = false;
   if (!done()) {
-    // A task that came to await the op since it was woken: the op goes on
-    // for it, and a cancellation the task has pending is thrown in, as
-    // asyncio's task throws must_cancel into the coroutine it resumes.
-    bool cancel = false;
-    const char *message = nullptr;
-    if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask) {
+    if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask &&
+        static_cast<ac_task *>(first_cb)->id == made_in_task) {
+      // The task that made the op came to await it since it was woken:
+      // this turn is that task's, as asyncio runs the coroutine inside its
+      // task. The task's resume lets the op go on (with a cancellation the
+      // task has pending thrown in), then steps the task.
       auto *t = static_cast<ac_task *>(first_cb);
-      if (t->must_cancel) {
-        t->must_cancel = false;
-        cancel = true;
-        message = t->cancel_message;
-      }
+      first_cb = nullptr;
+      t->run();
+    } else {
+      // Made outside that task: the op is a task of its own (asyncio's
+      // ensure_future of the coroutine), and its awaiter wakes when it is
+      // done.
+      resume_in_task(false, nullptr);
     }
-    resume_in_task(cancel, message);
   }
   unref();  // the ready queue's reference
 }

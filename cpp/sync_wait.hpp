@@ -164,11 +164,11 @@ struct OpFuture : ac_future, Runnable {
   // Going on from the ready queue (the op itself is queued, with a
   // reference).
   bool queued = false;
+  // The id of the task whose step made the op (0: none). asyncio runs the
+  // operation inside that task; made elsewhere, it is a task of its own.
+  uint64_t made_in_task;
 
-  explicit OpFuture(ac_loop *l) noexcept : ac_future(l) {
-    is_op = true;
-    kind = kOther;
-  }
+  explicit OpFuture(ac_loop *l) noexcept;
   ~OpFuture() override;
 
   // A waiter of this op was woken, cancelled or closed: arrange for the op

@@ -114,24 +114,26 @@ int ac_task::uncancel() noexcept {
   return num_cancels;
 }
 
+// A RuntimeError asyncio raises into the coroutine at an await: stored,
+// so a step that returns the code fails the task with it.
+int ac_task::refuse_await(const char *message) noexcept {
+  ac_error *e = nullptr;
+  try {
+    e = ac::error_new(AC_EMISUSE, message);
+  } catch (...) {
+  }
+  if (e != nullptr) {
+    ac::error_unref(pending_error);
+    pending_error = e;
+  }
+  return AC_EMISUSE;
+}
+
 int ac_task::await(ac_future *fut) noexcept {
   if (!stepping || loop->current_task != this) return AC_ESTATE;
-  if (fut == this) {
-    // asyncio raises RuntimeError("Task cannot await on itself") into the
-    // coroutine: the error is stored, so a step that returns the code fails
-    // the task with it.
-    ac_error *e = nullptr;
-    try {
-      e = ac::error_new(AC_EMISUSE, "Task cannot await on itself");
-    } catch (...) {
-    }
-    if (e != nullptr) {
-      ac::error_unref(pending_error);
-      pending_error = e;
-    }
-    return AC_EMISUSE;
-  }
-  if (!ac::is_future(fut) || fut->loop != loop) return AC_EINVAL;
+  if (fut == this) return refuse_await(kAwaitItself);
+  if (!ac::is_future(fut)) return AC_EINVAL;
+  if (fut->loop != loop) return refuse_await(kOtherLoop);
   if (waiter != nullptr) return AC_ESTATE;
   fut->ref();
   if (fut->done() && !fut->always_yields) {

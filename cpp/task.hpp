@@ -66,11 +66,15 @@ struct ac_task final : ac_future, ac::Runnable {
   void schedule_step();  // throws bad_alloc
   // Registers the await; returns AC_STEP_AWAIT or an error code.
   int await(ac_future *fut) noexcept;
+  // asyncio's words for the awaits it refuses with RuntimeError.
+  static constexpr const char *kAwaitItself = "Task cannot await on itself";
+  static constexpr const char *kOtherLoop = "Task got Future attached to a different loop";
   const char *get_name() noexcept;
   // Called by the loop when it closes with the task pending.
   void detach_for_close() noexcept;
 
  private:
+  int refuse_await(const char *message) noexcept;
   bool begin_resume(bool at_once) noexcept;
   void end_resume() noexcept;
   bool resume_at_once() noexcept;

@@ -117,7 +117,7 @@ void ac_taskgroup::on_watched_done(ac_future *f, size_t) noexcept {
       loop->report("out of memory recording a task group error", t->error, t);
     }
     if (parent == nullptr || parent->done()) {
-      loop->report("a task of a group failed after its parent task finished", t->error, t);
+      loop->report("a task of a group failed after its parent task finished", t->error, t, "task");
     } else if (!aborting && !parent_cancel_requested) {
       // The first failure stops everything: the siblings and the body
       // (through the parent's current await). The parent's cancellation is

@@ -139,10 +139,11 @@ AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
  * not done (which it cancels) or ends the task cancelled when the step
  * finishes.
  * Errors (return them from the step and the task fails with them):
- * AC_EMISUSE (fut is the task itself; the task's error is then
- * asyncio's RuntimeError "Task cannot await on itself"), AC_EINVAL (NULL,
- * a future of another loop), AC_ESTATE (not called from this task's
- * running step, or a second await in one step). */
+ * AC_EMISUSE (asyncio's RuntimeError, stored as the task's error and
+ * given by ac_last_error_message: fut is the task itself, "Task cannot
+ * await on itself", or a future of another loop, "Task got Future
+ * attached to a different loop"), AC_EINVAL (NULL), AC_ESTATE (not called
+ * from this task's running step, or a second await in one step). */
 AC_EXPORT int ac_task_await(ac_task *task, ac_future *fut) AC_NOEXCEPT;
 /* The same, taking over the caller's reference to `fut` (also on error),
  * so `return ac_task_await_owned(t, made_future)` leaks nothing. */

@@ -34,12 +34,19 @@ static const char *describe_awaited(char *buf, size_t size, ac_task *t) {
 }
 
 /* The keys asyncio's handler context would hold, sorted. */
-static const char *handler_keys(char *buf, size_t size, const char *message, ac_error *error,
-                                ac_future *future) {
+/* The keys of asyncio's context dict, sorted: 'exception', 'message' and
+ * the subject's key the loop names (future, task or handle). */
+static const char *handler_keys(char *buf, size_t size, ac_loop *loop, const char *message,
+                                ac_error *error) {
+  const char *keys[3];
+  int n = 0;
+  const char *subject = ac_loop_exception_subject(loop);
+  if (error != NULL) keys[n++] = "exception";
+  if (subject != NULL && strcmp(subject, "message") < 0) keys[n++] = subject;
+  if (message != NULL) keys[n++] = "message";
+  if (subject != NULL && strcmp(subject, "message") > 0) keys[n++] = subject;
   buf[0] = '\0';
-  if (error != NULL) snprintf(buf + strlen(buf), size - strlen(buf), "exception");
-  if (future != NULL) snprintf(buf + strlen(buf), size - strlen(buf), "%sfuture", buf[0] ? ", " : "");
-  if (message != NULL) snprintf(buf + strlen(buf), size - strlen(buf), "%smessage", buf[0] ? ", " : "");
+  for (int i = 0; i < n; ++i) snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? ", " : "", keys[i]);
   return buf;
 }
 
@@ -126,19 +133,19 @@ static int s101_main(ac_task *t, void *p) {
   if ((rc = ac_future_new(loop_of(t), &f)) < 0) return rc;
   if ((rc = ac_future_result(f, NULL)) < 0)
     TRACE("result() pending: %s", describe_code(buf, sizeof buf, rc));
-  /* exception(): ac_future_error gives NULL for a pending future, as for
-   * one with a result; the state tells them apart. */
-  if (ac_future_error(f) == NULL && !ac_future_done(f))
-    TRACE("exception() pending: %s", describe_code(buf, sizeof buf, AC_ESTATE));
+  ac_error *e;
+  if ((rc = ac_future_exception(f, &e)) < 0)
+    TRACE("exception() pending: %s", describe_code(buf, sizeof buf, rc));
   ac_future_set_error_code(f, AC_EINVAL, "bad value");
-  TRACE("exception() failed: %s", describe(buf, sizeof buf, ac_future_error(f)));
+  if (ac_future_exception(f, &e) == 0)
+    TRACE("exception() failed: %s", describe(buf, sizeof buf, e));
   if (ac_future_result(f, NULL) < 0)
     TRACE("result() failed: %s", describe(buf, sizeof buf, ac_future_error(f)));
   if ((rc = ac_future_new(loop_of(t), &g)) < 0) return rc;
   ac_future_cancel(g, NULL);
   if (ac_future_result(g, NULL) == AC_ECANCELLED)
     TRACE("result() cancelled: %s", describe(buf, sizeof buf, ac_future_error(g)));
-  if (ac_future_cancelled(g))
+  if (ac_future_exception(g, &e) == AC_ECANCELLED)
     TRACE("exception() cancelled: %s", describe(buf, sizeof buf, ac_future_error(g)));
   ac_future_unref(f);
   ac_future_unref(g);
@@ -210,8 +217,9 @@ static void handler_timed(ac_loop *loop, const char *message, ac_error *error, a
                           void *ud) {
   char keys[64];
   (void)ud;
+  (void)future;
   TRACE_T(loop, "handler: %s; keys=%s; error=%s", message != NULL ? message : "",
-          handler_keys(keys, sizeof keys, message, error, future),
+          handler_keys(keys, sizeof keys, loop, message, error),
           ac_err_name(ac_error_code(error)));
 }
 
@@ -621,10 +629,10 @@ static int s115_main(ac_task *t, void *p) {
 static void handler_untimed(ac_loop *loop, const char *message, ac_error *error, ac_future *future,
                             void *ud) {
   char keys[64], buf[128];
-  (void)loop;
+  (void)future;
   (void)ud;
   TRACE("handler: %s; keys=%s; error=%s", message != NULL ? message : "",
-        handler_keys(keys, sizeof keys, message, error, future), describe(buf, sizeof buf, error));
+        handler_keys(keys, sizeof keys, loop, message, error), describe(buf, sizeof buf, error));
 }
 
 static int failing_leftover_step(ac_task *t, void *p) {
@@ -1083,9 +1091,9 @@ static int s129_main(ac_task *t, void *p) {
 static void handler_keys_only(ac_loop *loop, const char *message, ac_error *error, ac_future *future,
                               void *ud) {
   char keys[64], buf[128];
-  (void)loop;
+  (void)future;
   (void)ud;
-  TRACE("handler: keys=%s; error=%s", handler_keys(keys, sizeof keys, message, error, future),
+  TRACE("handler: keys=%s; error=%s", handler_keys(keys, sizeof keys, loop, message, error),
         describe(buf, sizeof buf, error));
 }
 
