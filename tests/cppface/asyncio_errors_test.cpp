@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "face_test_util.hpp"
 
@@ -252,5 +253,26 @@ ac::Task<> cpp_errors_cross_c() {
   EXPECT_EQ(ac_error_code(ac_error_cause(e)), AC_ECONNRESET);
 }
 TEST(AsyncioErrors, CppErrorsKeepClassAndCauseThroughC) { run_v(cpp_errors_cross_c()); }
+
+// ---- the exception handler's context, as asyncio's dict
+
+TEST(AsyncioErrors, HandlerContextNamesItsSubject) {
+  ac::Loop loop(AC_LOOP_VIRTUAL_CLOCK);
+  std::vector<std::string> seen;
+  loop.set_exception_handler([&seen](const ac::ExceptionContext &c) {
+    seen.push_back(c.keys() + " | " + c.subject + " | " + ac::describe(c.exception));
+  });
+  loop.call_soon([] { throw ac::ValueError("callback failed"); });
+  loop.run_until_complete([]() -> ac::Task<> {
+    {
+      auto f = ac::Future::create();
+      f.set_exception(std::make_exception_ptr(ac::OSError(AC_EPIPE, "pipe closed")));
+    }  // dropped unread
+    co_await ac::sleep(0);
+  }());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], "exception, handle, message | handle | ValueError: callback failed");
+  EXPECT_EQ(seen[1], "exception, future, message | future | BrokenPipeError: pipe closed");
+}
 
 }  // namespace

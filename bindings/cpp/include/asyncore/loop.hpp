@@ -16,9 +16,11 @@
 #include <coroutine>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <type_traits>
+#include <vector>
 #include <utility>
 
 #include "error.hpp"
@@ -66,18 +68,13 @@ class RunningScope {
   Running saved_;
 };
 
-// Set while the face reports an exception a callback raised: the handler
-// then tells it came from a callback (asyncio's "handle" key).
-inline thread_local bool tls_reporting_callback = false;
-
 // Reports an exception a callback raised (a loop callback's or a
 // done-callback's: asyncio runs both as handles) to the loop's exception
-// handler, as asyncio does ("Exception in callback"). Never throws.
+// handler, as asyncio does ("Exception in callback"; the loop makes the
+// callback's handle the report's subject). Never throws.
 inline void report_callback_exception(ac_loop *loop, std::exception_ptr ep) noexcept {
   ErrorRef e = ErrorRef::adopt(error_from_exception(ep));
-  bool saved = std::exchange(tls_reporting_callback, true);
   ac_loop_call_exception_handler(loop, "Exception in callback", e.get(), nullptr);
-  tls_reporting_callback = saved;
 }
 
 template <class F>
@@ -96,26 +93,29 @@ void delete_callable(void *ud) noexcept {
 
 }  // namespace detail
 
-// What reaches a loop's exception handler (asyncio's context dict):
-// the message, the exception (null when none), the future it belongs to
-// (null when none; a task is a future too), and whether a callback raised
-// it (asyncio's "handle").
+// What reaches a loop's exception handler (asyncio's context dict): the
+// message, the exception (null when none) and the report's subject — the
+// key asyncio files it under: "future" (an error nobody retrieved), "task"
+// (a task destroyed pending, or failing during run()'s shutdown), "handle"
+// (a callback that raised), or empty.
 struct ExceptionContext {
   std::string message;
   std::exception_ptr exception;
   ac_error *error = nullptr;    // the exception as the C error (borrowed)
-  ac_future *future = nullptr;  // borrowed
-  bool handle = false;
-  // The keys asyncio's context would hold, sorted: "exception, future,
-  // handle, message" as present.
+  std::string subject;          // "future", "task", "handle" or ""
+  ac_future *future = nullptr;  // the future or task, for those subjects (borrowed)
+  ac_handle *handle = nullptr;  // a call_soon/call_later callback's handle (borrowed)
+  // The keys asyncio's context would hold, sorted ("exception, message,
+  // task" …).
   std::string keys() const {
-    std::string k;
-    auto add = [&k](const char *name) { k += (k.empty() ? "" : ", ") + std::string(name); };
-    if (exception) add("exception");
-    if (future != nullptr) add("future");
-    if (handle) add("handle");
-    if (!message.empty()) add("message");
-    return k;
+    std::vector<std::string> k;
+    if (exception) k.push_back("exception");
+    if (!message.empty()) k.push_back("message");
+    if (!subject.empty()) k.push_back(subject);
+    std::sort(k.begin(), k.end());
+    std::string out;
+    for (const auto &x : k) out += (out.empty() ? "" : ", ") + x;
+    return out;
   }
 };
 
@@ -254,8 +254,10 @@ class Loop {
               ctx.message = message != nullptr ? message : "";
               ctx.exception = error != nullptr ? exception_from_error(error) : nullptr;
               ctx.error = error;
+              const char *subject = ac_loop_exception_subject(loop);
+              ctx.subject = subject != nullptr ? subject : "";
               ctx.future = future;
-              ctx.handle = detail::tls_reporting_callback;
+              ctx.handle = ac_loop_exception_handle(loop);
               (*static_cast<Fn *>(ud))(ctx);
             } else {
               (*static_cast<Fn *>(ud))(message, error, future);
