@@ -64,7 +64,7 @@ ac::Task<> cancelled_read_loses_nothing() {
   ev.set();
   EXPECT_EQ(co_await c.readline(), "late\n");
   c.write_eof();
-  EXPECT_THROW(co_await c.readexactly(10), ac::Error);  // EOF before 10 bytes
+  EXPECT_THROW(co_await c.readexactly(10), ac::IncompleteReadError);  // EOF before 10 bytes
   server.close();
   timed_out = nullptr;
 }
@@ -82,8 +82,9 @@ ac::Task<> refused() {
   try {
     co_await ac::open_connection("127.0.0.1", port);
     ADD_FAILURE();
-  } catch (const ac::Error &e) {
+  } catch (const ac::OSError &e) {
     EXPECT_EQ(e.code(), AC_ECONNREFUSED);
+    EXPECT_STREQ(e.asyncio_class(), "ConnectionRefusedError");
   }
 }
 TEST(Stream, ConnectionRefusedIsAnError) { ac::run(refused()); }
