@@ -13,6 +13,12 @@ ac_error::~ac_error() {
   ac::value_release(&payload);
 }
 
+// error.h names libuv's resolver codes by value.
+static_assert(AC_EAI_ADDRFAMILY == UV_EAI_ADDRFAMILY && AC_EAI_NONAME == UV_EAI_NONAME &&
+                  AC_EAI_AGAIN == UV_EAI_AGAIN && AC_EAI_PROTOCOL == UV_EAI_PROTOCOL &&
+                  AC_EAI_BADHINTS == UV_EAI_BADHINTS && AC_EAI_SOCKTYPE == UV_EAI_SOCKTYPE,
+              "AC_EAI_* are libuv's values");
+
 namespace ac {
 
 ac_error *error_new(int code, const char *message, ac_error *cause) {
@@ -167,7 +173,7 @@ const char *err_class(int code) noexcept {
     default:
       break;
   }
-  if (code <= UV_EAI_ADDRFAMILY && code >= UV_EAI_PROTOCOL) return "gaierror";
+  if (code <= AC_EAI_ADDRFAMILY && code >= AC_EAI_PROTOCOL) return "gaierror";
   return "OSError";
 }
 

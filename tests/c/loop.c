@@ -529,6 +529,17 @@ static void test_error_names_and_messages(void) {
   CHECK_STR(ac_err_name(AC_ECONNRESET), "ECONNRESET");
   CHECK_STR(ac_err_name(AC_EOF), "EOF");
   CHECK_STR(ac_err_name(12345), "UNKNOWN");
+  /* Resolver errors have names, and asyncio's class socket.gaierror. */
+  CHECK_STR(ac_err_name(AC_EAI_NONAME), "EAI_NONAME");
+  CHECK_STR(ac_err_name(AC_EAI_AGAIN), "EAI_AGAIN");
+  CHECK_STR(ac_err_class(AC_EAI_NONAME), "gaierror");
+  CHECK_STR(ac_err_class(AC_EAI_PROTOCOL), "gaierror");
+  CHECK_STR(ac_err_class(AC_ECONNRESET), "ConnectionResetError");
+  CHECK_STR(ac_err_class(AC_EMISUSE), "RuntimeError");
+  CHECK_STR(ac_err_class(AC_EINVAL), "ValueError");
+  CHECK_STR(ac_err_class(AC_ESTATE), "InvalidStateError");
+  CHECK_STR(ac_err_class(AC_ETIMEDOUT), "TimeoutError");
+  CHECK_STR(ac_err_class(-99999), "OSError");
   CHECK_STR(ac_strerror(AC_ETIMEDOUT), "connection timed out");
   CHECK_STR(ac_strerror(AC_ESTATE), "invalid state");
   CHECK_STR(ac_strerror(-99999), "unknown error");

@@ -60,6 +60,22 @@ typedef enum ac_errno {
   AC_ENOSPC = -ENOSPC,
   AC_ENOTSUP = -ENOTSUP,
   AC_EOF = -4095, /* end of file, as libuv's UV_EOF */
+  /* Resolver errors (getaddrinfo's EAI_*, asyncio's socket.gaierror), with
+   * libuv's values; ac_err_name gives "EAI_NONAME" and so on. */
+  AC_EAI_ADDRFAMILY = -3000,
+  AC_EAI_AGAIN = -3001,
+  AC_EAI_BADFLAGS = -3002,
+  AC_EAI_CANCELED = -3003,
+  AC_EAI_FAIL = -3004,
+  AC_EAI_FAMILY = -3005,
+  AC_EAI_MEMORY = -3006,
+  AC_EAI_NODATA = -3007,
+  AC_EAI_NONAME = -3008,
+  AC_EAI_OVERFLOW = -3009,
+  AC_EAI_SERVICE = -3010,
+  AC_EAI_SOCKTYPE = -3011,
+  AC_EAI_BADHINTS = -3013,
+  AC_EAI_PROTOCOL = -3014,
   /* Conditions of this library. */
 #define AC_XX_(name, value, msg) AC_E##name = value,
   AC_ERRNO_MAP(AC_XX_)
