@@ -14,9 +14,11 @@ ac_error::~ac_error() {
 }
 
 // error.h names libuv's resolver codes by value.
-static_assert(AC_EAI_ADDRFAMILY == UV_EAI_ADDRFAMILY && AC_EAI_NONAME == UV_EAI_NONAME &&
-                  AC_EAI_AGAIN == UV_EAI_AGAIN && AC_EAI_PROTOCOL == UV_EAI_PROTOCOL &&
-                  AC_EAI_BADHINTS == UV_EAI_BADHINTS && AC_EAI_SOCKTYPE == UV_EAI_SOCKTYPE,
+static_assert(int{AC_EAI_ADDRFAMILY} == int{UV_EAI_ADDRFAMILY} &&
+                  int{AC_EAI_NONAME} == int{UV_EAI_NONAME} && int{AC_EAI_AGAIN} == int{UV_EAI_AGAIN} &&
+                  int{AC_EAI_PROTOCOL} == int{UV_EAI_PROTOCOL} &&
+                  int{AC_EAI_BADHINTS} == int{UV_EAI_BADHINTS} &&
+                  int{AC_EAI_SOCKTYPE} == int{UV_EAI_SOCKTYPE},
               "AC_EAI_* are libuv's values");
 
 namespace ac {
