@@ -189,21 +189,27 @@ int ac_loop::run_once(double max_block) {
 
   // 1. How long may the poll block? Not at all when work is ready or a stop
   //    is pending; until the next timer otherwise (the virtual clock never
-  //    waits for a timer: it jumps, below); forever when nothing is due.
+  //    waits for a timer: it jumps, below, unless work on other threads
+  //    holds it: then it waits for that work for real); forever when nothing
+  //    is due.
+  bool clock_held = virtual_clock && thread_jobs > 0;
   double timeout;
   if (!ready.empty() || stopping || (until != nullptr && until->done())) {
     timeout = 0;
   } else if (!timers.empty()) {
-    timeout = virtual_clock ? 0 : std::max(0.0, timers.top()->when - now());
+    timeout = virtual_clock ? (clock_held ? -1 : 0) : std::max(0.0, timers.top()->when - now());
   } else {
     timeout = -1;
   }
   if (max_block >= 0 && (timeout < 0 || timeout > max_block)) timeout = max_block;
   poll_io(timeout);
 
-  // 2. Virtual clock: idle after the poll, so time jumps to the next timer.
+  // 2. Virtual clock: idle after the poll, so time jumps to the next timer
+  //    (not while executor jobs of this loop are pending: their results
+  //    arrive at the time they were started, whatever they cost in real
+  //    time, as work "outside" the virtual world).
   if (virtual_clock && ready.empty() && !timers.empty() && !stopping &&
-      timers.top()->when > virtual_now)
+      thread_jobs == 0 && timers.top()->when > virtual_now)
     virtual_now = timers.top()->when;
 
   // 3. Due timers join the ready queue in deadline order, ties in
@@ -291,7 +297,9 @@ int ac_loop::bind_thread() noexcept {
 int ac_loop::backend_timeout() const noexcept {
   if (!ready.empty()) return 0;
   if (timers.empty()) return -1;
-  if (virtual_clock) return 0;
+  // The virtual clock jumps at once, unless pending executor jobs hold it:
+  // then only their completion (which wakes the backend fd) is awaited.
+  if (virtual_clock) return thread_jobs > 0 ? -1 : 0;
   double dt = timers.top()->when - now();
   if (dt <= 0) return 0;
   return static_cast<int>(std::ceil(dt * 1000.0));

@@ -96,6 +96,10 @@ AC_EXPORT int ac_executor_shutdown(ac_executor *ex, uint32_t flags) AC_NOEXCEPT;
  * back (the function returned, or ac_executor_shutdown cancelled it),
  * free_ud and the result's destructor run on that executor's thread.
  *
+ * On a loop with AC_LOOP_VIRTUAL_CLOCK the job holds the clock until its
+ * result is delivered or its future cancelled (loop.h): its result arrives
+ * at the virtual time it was started.
+ *
  * Cancelling the future (ac_future_cancel, or cancelling a task awaiting
  * it) before the work started removes it from the pool: fn never runs.
  * Once the work has started, it runs to the end; its result is then dropped
