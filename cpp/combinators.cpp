@@ -25,10 +25,11 @@ void set_none(ac_future *f) noexcept {
   f->set_result(&none);
 }
 
+// Fails f with `code` and no message (asyncio's TimeoutError() has none).
 void set_error_code(ac_future *f, int code, ac_error *cause) noexcept {
   ac_error *e = nullptr;
   try {
-    e = error_new(code, nullptr, cause);
+    e = error_new(code, "", cause);
   } catch (...) {
   }
   f->set_error(e);
@@ -52,14 +53,9 @@ bool GatherFuture::cancel(const char *message) noexcept {
   if (done()) return false;
   Hold hold(this);
   bool any = false;
-  // Each distinct child is asked once (asyncio gathers a set of futures),
-  // so a task passed twice is not cancelled twice.
-  std::unordered_set<ac_future *> seen;
+  // Every argument, as asyncio's _GatheringFuture.cancel: a task passed
+  // twice is asked twice (its cancelling() counts both).
   for (ac_future *c : children) {
-    try {
-      if (!seen.insert(c).second) continue;
-    } catch (...) {
-    }
     if (c->cancel(message)) any = true;
   }
   if (any) cancel_requested = true;
@@ -68,6 +64,7 @@ bool GatherFuture::cancel(const char *message) noexcept {
 
 void GatherFuture::on_watched_done(ac_future *f, size_t) noexcept {
   Hold hold(this);
+  ++finished;
   if (done()) {
     // The outcome is decided; later failures are not "never retrieved".
     mark_retrieved(f);
@@ -75,7 +72,9 @@ void GatherFuture::on_watched_done(ac_future *f, size_t) noexcept {
   }
   if (!return_exceptions) {
     if (f->state == AC_FUTURE_CANCELLED) {
-      cancel_now(cancel_error_of(f));
+      ac_error *e = cancel_error_of(f);
+      set_error(e);
+      error_unref(e);
       return;
     }
     if (f->state == AC_FUTURE_ERROR) {
@@ -84,10 +83,12 @@ void GatherFuture::on_watched_done(ac_future *f, size_t) noexcept {
       return;
     }
   }
-  if (++finished < children.size()) return;
+  if (finished < nfuts) return;
   for (ac_future *c : children) mark_retrieved(c);
   if (cancel_requested) {
-    cancel_now(cancel_error_of(f));
+    ac_error *e = cancel_error_of(f);
+    set_error(e);
+    error_unref(e);
   } else {
     set_none(this);
   }
@@ -251,7 +252,7 @@ void ac_as_completed::complete_next(ac::NextFuture *nf, int64_t index) noexcept 
     return;
   }
   ac_future *src = inputs[static_cast<size_t>(index)];
-  nf->index = index;
+  nf->index = index_of[static_cast<size_t>(index)];
   nf->source = src;
   src->ref();  // a shared POINTER result stays valid while nf lives
   ac::complete_like(nf, src);
@@ -293,17 +294,15 @@ void ac_as_completed::fire() noexcept {
   timer_armed = false;
   unwatch_all();
   unfinished = 0;
-  // Inputs already done whose callbacks have not run yet count as
-  // finished (an outcome that arrives with the deadline is not lost), in
-  // argument order; the others time out, after them.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (finished[i] || inputs[i]->done() != (pass == 0)) continue;
-      finished[i] = true;
-      try {
-        ready.push_back(pass == 0 ? static_cast<int64_t>(i) : -1);
-      } catch (...) {
-      }
+  // Every input not reported yet times out, also one already done whose
+  // callback has not run (asyncio 3.13 removes the callbacks and queues a
+  // timeout for each input left).
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (finished[i]) continue;
+    finished[i] = true;
+    try {
+      ready.push_back(-1);
+    } catch (...) {
     }
   }
   deliver();

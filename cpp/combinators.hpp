@@ -14,17 +14,20 @@
 
 namespace ac {
 
-// gather: results in argument order.
-// Invariants: `children` keeps one reference per entry (duplicates
-// allowed); `finished` counts entries whose watch fired; the future is
-// done once every entry finished, or at the first failure when
-// !return_exceptions.
+// gather: results in argument order (asyncio 3.13's gather).
+// Invariants: `children` keeps one reference per argument (duplicates
+// included); each distinct child is watched once, and `nfuts` counts the
+// distinct ones; the future is done once `finished` reaches nfuts, or at
+// the first failure when !return_exceptions. A cancelled child fails the
+// gather with a CancelledError as its *error*: the gather itself is not
+// cancelled (asyncio: "the outer Future is not cancelled in this case").
 struct GatherFuture final : ac_future, Watcher {
   std::vector<ac_future *> children;
+  size_t nfuts = 0;
   size_t finished = 0;
   bool return_exceptions = false;
   // cancel() reached at least one child: the outcome becomes a
-  // cancellation once every child is done (asyncio's _cancel_requested).
+  // CancelledError once every child is done (asyncio's _cancel_requested).
   bool cancel_requested = false;
 
   explicit GatherFuture(ac_loop *l) noexcept : ac_future(l) {}
@@ -100,7 +103,9 @@ constexpr uint32_t kAsCompletedMagic = 0x41734331;  // "AsC1"
 
 }  // namespace ac
 
-// as_completed's iterator. Invariants: every input is either watched,
+// as_completed's iterator (asyncio 3.13's _AsCompletedIterator). Inputs
+// are distinct (asyncio takes a set); `index_of` gives each one's index
+// among the items given. Invariants: every input is either watched,
 // queued in `ready` (finished, not yet handed out), or handed out;
 // `handed` counts next() calls that produced a future (at most n).
 // `waiters` are futures handed out before anything was ready, oldest
@@ -109,7 +114,8 @@ struct ac_as_completed final : ac::Watcher, ac::TimerNode {
   uint32_t magic = ac::kAsCompletedMagic;
   int refs = 1;
   ac_loop *loop;
-  std::vector<ac_future *> inputs;  // one reference each
+  std::vector<ac_future *> inputs;  // distinct, one reference each
+  std::vector<int64_t> index_of;    // per input: its first index in the items given
   std::vector<bool> finished;       // per input: queued or handed out
   std::deque<int64_t> ready;        // input index, or -1 for "timed out"
   std::deque<ac::NextFuture *> waiters;  // one reference each

@@ -15,9 +15,16 @@ void FutureCallback::run() noexcept {
   ac_loop *loop = future->loop;
   Context *ctx = context_ref(context);
   Context **saved = loop->current_context;
+  ac_handle *saved_handle = loop->running_handle;
+  bool saved_in = loop->in_callback;
   loop->current_context = &ctx;
+  // A done-callback runs as a handle of its own in asyncio.
+  loop->running_handle = nullptr;
+  loop->in_callback = true;
   fn(future, ud);
   loop->current_context = saved;
+  loop->running_handle = saved_handle;
+  loop->in_callback = saved_in;
   context_unref(ctx);
   delete this;
 }
@@ -25,7 +32,8 @@ void FutureCallback::run() noexcept {
 void FutureCallback::drop() noexcept { delete this; }
 
 ac_error *make_cancel_error(const char *message) {
-  return error_new(AC_ECANCELLED, message);
+  // asyncio: cancel() without a message raises a CancelledError with none.
+  return error_new(AC_ECANCELLED, message != nullptr ? message : "");
 }
 
 ac_error *make_cancel_error_noexcept(const char *message) noexcept {
@@ -63,7 +71,10 @@ void ac_future::last_unref() noexcept {
                  error, this);
     if (--refs != 0) return;
   }
-  delete this;
+  if (is_op)
+    ac::destroy_op(this);  // lives in a coroutine frame
+  else
+    delete this;
 }
 
 void ac_future::release_callbacks() noexcept {

@@ -44,9 +44,9 @@ struct ac_future {
   uint8_t state = AC_FUTURE_PENDING;
   bool is_task = false;
   bool error_retrieved = false;
-  // When set, a task resuming from this future calls on_task_resume first
-  // (sync primitives use it to undo a grant whose task was cancelled).
-  bool resume_hook = false;
+  // An operation of a primitive (sync_wait.hpp's OpFuture): a task
+  // resuming from it while it is pending lets it go on first.
+  bool is_op = false;
   // A done future normally lets its awaiter go on without a loop trip
   // (asyncio: awaiting a done future does not suspend). sleep(0)'s future
   // sets this so awaiting it always yields one iteration.
@@ -93,11 +93,6 @@ struct ac_future {
   bool remove_callback(ac::Runnable *r) noexcept;
   int remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcept;
 
-  // A task that awaited this future resumes (only when resume_hook is set).
-  // `delivered` is false when the future holds a result but the task
-  // resumes with a cancellation instead, so the result is never seen.
-  virtual void on_task_resume(bool delivered) noexcept { (void)delivered; }
-
  protected:
   void add_callback_slow(ac::Runnable *r);
   void last_unref() noexcept;
@@ -108,9 +103,11 @@ struct ac_future {
 
 namespace ac {
 inline bool is_future(const ac_future *f) noexcept { return f != nullptr && f->magic == kFutureMagic; }
-// A cancellation error with `message` (NULL: the default text).
+// A cancellation error with `message` (NULL: none, as asyncio's cancel()).
 ac_error *make_cancel_error(const char *message);
 // The same, or NULL when out of memory (a cancelled future needs no error
 // object to be cancelled).
 ac_error *make_cancel_error_noexcept(const char *message) noexcept;
+// Frees an operation's future with its coroutine frame (sync_wait.cpp).
+void destroy_op(ac_future *f) noexcept;
 }  // namespace ac

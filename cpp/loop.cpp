@@ -1,7 +1,9 @@
 #include "loop.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "future.hpp"
@@ -48,9 +50,15 @@ void ac_handle::run() noexcept {
     // The callback runs in a private copy of the context it was scheduled
     // in, as asyncio runs each handle inside its own Context.run.
     ac::Context **saved = loop->current_context;
+    ac_handle *saved_handle = loop->running_handle;
+    bool saved_in = loop->in_callback;
     loop->current_context = &context;
+    loop->running_handle = this;
+    loop->in_callback = true;
     fn(loop, ud);
     loop->current_context = saved;
+    loop->running_handle = saved_handle;
+    loop->in_callback = saved_in;
   }
   release_callback();
   unref();
@@ -135,6 +143,7 @@ void ac_loop::poll_io(double timeout) {
 }
 
 void ac_loop::fire_due_timers() {
+  if (timers.empty()) return;  // no clock read (a system call's worth) per iteration
   double t = now();
   while (!timers.empty() && timers.top()->when <= t) {
     ac::TimerNode *n = timers.top();
@@ -148,61 +157,81 @@ void ac_loop::fire_due_timers() {
   }
 }
 
-int ac_loop::run_ready() {
+int ac_loop::run_ready(uint32_t budget) {
   int n = 0;
-  uint32_t limit = ready_budget;
   if (stopping && !stop_counted) {
     stop_countdown = ready.size();
     stop_counted = true;
   }
   in_run_ready = true;
-  while (!ready.empty() && static_cast<uint32_t>(n) < limit) {
-    // run_until_complete returns as soon as its future is done.
-    if (until != nullptr && until->done()) break;
-    if (stopping) {
-      if (stop_countdown == 0) break;
-      --stop_countdown;
-    }
-    ac::Runnable *r = ready.pop();
-    if (!debug) {
-      r->run();
-    } else {
-      uint64_t t0 = uv_hrtime();
-      r->run();
-      double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
-      if (dt >= slow_callback_duration) {
-        char msg[96];
-        std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
-        report(msg, nullptr, nullptr);
+  for (;;) {
+    // The callbacks ready now, as asyncio's iteration runs its ntodo: those
+    // they schedule wait for the next iteration, behind the timers that
+    // fall due meanwhile.
+    size_t todo = std::min<size_t>(ready.size(), budget - static_cast<uint32_t>(n));
+    for (; todo > 0; --todo) {
+      if (interrupted) break;
+      if (stopping) {
+        if (stop_countdown == 0) break;
+        --stop_countdown;
       }
+      ac::Runnable *r = ready.pop();
+      if (!debug) {
+        r->run();
+      } else {
+        uint64_t t0 = uv_hrtime();
+        r->run();
+        double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
+        if (dt >= slow_callback_duration) {
+          char msg[96];
+          std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
+          report(msg, nullptr, nullptr);
+        }
+      }
+      ++n;
     }
-    ++n;
+    // The next iteration would poll nothing (see run_once) and find no
+    // timer and no thread-safe call to add: run it here, without the trip.
+    if (todo > 0 || ready.empty() || stopping || interrupted || !timers.empty() ||
+        static_cast<uint32_t>(n) >= budget ||
+        ran_since_poll + static_cast<uint32_t>(n) >= ready_budget ||
+        ts_has_pending.load(std::memory_order_acquire))
+      break;
   }
   in_run_ready = false;
   return n;
 }
 
-int ac_loop::run_once(double max_block) {
+int ac_loop::run_once(double max_block, uint32_t budget) {
   // 0. Thread-safe submissions join the ready queue before anything is
   //    counted, as asyncio appends them to its ready deque directly.
   if (ts_has_pending.load(std::memory_order_acquire)) drain_threadsafe();
 
-  // 1. How long may the poll block? Not at all when work is ready or a stop
-  //    is pending; until the next timer otherwise (the virtual clock never
-  //    waits for a timer: it jumps, below, unless work on other threads
-  //    holds it: then it waits for that work for real); forever when nothing
+  // 1. Poll I/O. asyncio polls once per iteration; here the poll (a
+  //    system call) is made when nothing is ready, so the loop may block,
+  //    and otherwise once per ready budget of callbacks: when an I/O event
+  //    is seen among ready callbacks depends on timing in asyncio too, while
+  //    timers and ready callbacks keep asyncio's exact order (3, 4).
+  //    How long may the poll block? Not at all when work is ready or a
+  //    stop is pending; until the next timer otherwise (the virtual clock
+  //    never waits for a timer: it jumps, below, unless executor jobs of the
+  //    loop hold it: then it waits for them for real); forever when nothing
   //    is due.
-  bool clock_held = virtual_clock && thread_jobs > 0;
-  double timeout;
-  if (!ready.empty() || stopping || (until != nullptr && until->done())) {
-    timeout = 0;
-  } else if (!timers.empty()) {
-    timeout = virtual_clock ? (clock_held ? -1 : 0) : std::max(0.0, timers.top()->when - now());
-  } else {
-    timeout = -1;
+  bool busy = !ready.empty() || stopping;
+  if (!busy || ran_since_poll >= ready_budget) {
+    bool clock_held = virtual_clock && thread_jobs > 0;
+    double timeout;
+    if (busy) {
+      timeout = 0;
+    } else if (!timers.empty()) {
+      timeout = virtual_clock ? (clock_held ? -1 : 0) : std::max(0.0, timers.top()->when - now());
+    } else {
+      timeout = -1;
+    }
+    if (max_block >= 0 && (timeout < 0 || timeout > max_block)) timeout = max_block;
+    poll_io(timeout);
+    ran_since_poll = 0;
   }
-  if (max_block >= 0 && (timeout < 0 || timeout > max_block)) timeout = max_block;
-  poll_io(timeout);
 
   // 2. Virtual clock: idle after the poll, so time jumps to the next timer
   //    (not while executor jobs of this loop are pending: their results
@@ -214,51 +243,67 @@ int ac_loop::run_once(double max_block) {
 
   // 3. Due timers join the ready queue in deadline order, ties in
   //    scheduling order; they fire when the loop reaches them there.
-  fire_due_timers();
+  if (!timers.empty()) fire_due_timers();
 
-  // 4. Ready callbacks, FIFO, bounded by the budget.
-  return run_ready();
+  // 4. The callbacks ready now, FIFO, bounded by the budget.
+  int n = run_ready(budget);
+  ran_since_poll += static_cast<uint32_t>(n);
+  return n;
 }
 
 int ac_loop::run_forever() {
   ac::RunningScope scope(this);
   running = true;
   for (;;) {
-    run_once(-1);
-    if (stopping) break;
+    run_once(-1, ready_budget);
+    if (stopping || interrupted) break;
   }
+  interrupted = false;
   stopping = false;
   stop_counted = false;
   running = false;
   return 0;
 }
 
+namespace {
+// asyncio's _run_until_complete_cb: the future's done-callback stops the
+// loop, which lets the iteration under way finish first.
+void stop_when_done(ac_future *f, void *ran) {
+  *static_cast<bool *>(ran) = true;
+  f->loop->stop();
+}
+}  // namespace
+
 int ac_loop::run_until_complete(ac_future *f) {
+  bool ran = false;  // the callback below has run (it is freed then)
+  auto *cb = new (std::nothrow)
+      ac::FutureCallback(stop_when_done, &ran, nullptr, ac::context_ref(*current_context));
+  if (cb == nullptr) return AC_ENOMEM;
+  try {
+    f->add_callback(cb);
+  } catch (...) {
+    delete cb;
+    return AC_ENOMEM;
+  }
   ac::RunningScope scope(this);
   f->ref();
-  ac_future *prev_until = until;
-  until = f;
   running = true;
-  bool stopped = false;
-  if (f->done()) {
-    // asyncio still runs one iteration for a future that is already done.
-    until = nullptr;
-    stop();
-    run_once(-1);
+  for (;;) {
+    run_once(-1, ready_budget);
+    if (stopping || interrupted) break;
   }
-  while (!f->done()) {
-    run_once(-1);
-    if (!f->done() && stopping) {
-      stopped = true;
-      break;
-    }
+  interrupted = false;
+  // The callback goes if it has not run: still registered (the loop was
+  // stopped by someone else), or already queued (an interrupted run).
+  if (!ran) {
+    if (!f->remove_callback(cb)) ready.remove(cb);
+    delete cb;
   }
   stopping = false;
   stop_counted = false;
   running = false;
-  until = prev_until;
   int rc = 0;
-  if (stopped) {
+  if (!f->done()) {
     rc = AC_ESTOPPED;
   } else if (f->state != AC_FUTURE_RESULT) {
     f->error_retrieved = true;
@@ -271,7 +316,12 @@ int ac_loop::run_until_complete(ac_future *f) {
 int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   ac::RunningScope scope(this);
   running = true;
-  int n = run_once(max_block);
+  // One iteration, then more without blocking while callbacks are ready,
+  // up to the ready budget in all.
+  int n = run_once(max_block, ready_budget);
+  while (!ready.empty() && !stopping && !interrupted && static_cast<uint32_t>(n) < ready_budget)
+    n += run_once(0, ready_budget - static_cast<uint32_t>(n));
+  interrupted = false;
   running = false;
   stopping = false;
   stop_counted = false;
@@ -420,7 +470,7 @@ int ac_loop::close() noexcept {
       ac_task *t = tasks_head;
       task_list_remove(t);
       t->detach_for_close();
-      report("Task was destroyed but it is pending", nullptr, t);
+      report("Task was destroyed but it is pending", nullptr, t, "task");
       ac::task_release_self(t);
     } else {
       break;
@@ -440,9 +490,17 @@ int ac_loop::close() noexcept {
   return 0;
 }
 
-void ac_loop::report(const char *message, ac_error *error, ac_future *future) noexcept {
+void ac_loop::report(const char *message, ac_error *error, ac_future *future,
+                     const char *subject) noexcept {
+  if (future == nullptr) subject = in_callback ? "handle" : nullptr;
   if (exc_fn != nullptr) {
+    const char *saved_subject = report_subject;
+    ac_handle *saved_handle = report_handle;
+    report_subject = subject;
+    report_handle = subject != nullptr && std::strcmp(subject, "handle") == 0 ? running_handle : nullptr;
     exc_fn(this, message, error, future, exc_ud);
+    report_subject = saved_subject;
+    report_handle = saved_handle;
     return;
   }
   std::string text = "asyncore: ";

@@ -9,8 +9,10 @@
 //      poll of 1 waited for them for real instead;
 //   3. due timers join the ready queue, in (deadline, scheduling order)
 //      order, behind the callbacks already ready (asyncio's order);
-//   4. run ready callbacks in FIFO order, including ones they schedule, up to
-//      the ready budget, then go back to 1 so I/O is never starved.
+//   4. run the callbacks ready at this point in FIFO order (those they
+//      schedule wait for the next iteration, as in asyncio), at most the
+//      ready budget. I/O is polled when nothing is ready and otherwise once
+//      per ready budget of callbacks, so it is never starved.
 #pragma once
 
 #include <atomic>
@@ -70,9 +72,12 @@ struct ac_loop {
   ac::TimerHeap timers;
   uint64_t timer_seq = 0;
   uint32_t ready_budget = 1024;
+  uint32_t ran_since_poll = 0;  // callbacks run since I/O was last polled
   // Atomic: bind_thread reads it from another thread.
   std::atomic<bool> running{false};
   bool stopping = false;
+  // ac_loop_interrupt: the run returns after the callback running now.
+  bool interrupted = false;
   bool virtual_clock = false;
   double virtual_now = 0;
   // Once stopping, only the callbacks ready when the stop was seen by
@@ -80,8 +85,6 @@ struct ac_loop {
   size_t stop_countdown = 0;
   bool stop_counted = false;
   bool in_run_ready = false;
-  // run_until_complete returns as soon as this future is done.
-  ac_future *until = nullptr;
   // One future already done with NONE, handed out (with a reference) for
   // operations that complete at once: a done future cannot change, so one
   // serves every caller. Released by close().
@@ -176,7 +179,18 @@ struct ac_loop {
   void add_closable(ac::Closable *c) noexcept;
   void remove_closable(ac::Closable *c) noexcept;
 
-  void report(const char *message, ac_error *error, ac_future *future) noexcept;
+  // Calls the exception handler. `subject` is the key asyncio's context
+  // gives `future` ("future" or "task"); a report made while a callback
+  // runs without a future is about that callback ("handle").
+  void report(const char *message, ac_error *error, ac_future *future,
+              const char *subject = "future") noexcept;
+  // During a handler call: its subject's key, and the callback handle.
+  const char *report_subject = nullptr;
+  ac_handle *report_handle = nullptr;
+  // The callback running now: a call_soon/call_later handle, or (with
+  // running_handle null) a done-callback when in_callback is set.
+  ac_handle *running_handle = nullptr;
+  bool in_callback = false;
 
   int backend_timeout() const noexcept;
   // ac_loop_bind_thread: the calling thread becomes the owner.
@@ -190,10 +204,11 @@ struct ac_loop {
  private:
   // One iteration; max_block < 0 means "as long as needed".
   // Returns the number of callbacks run.
-  int run_once(double max_block);
+  int run_once(double max_block, uint32_t budget);
   void poll_io(double timeout);
   void fire_due_timers();
-  int run_ready();
+  // Runs at most `budget` callbacks (>= 1).
+  int run_ready(uint32_t budget);
   void drain_threadsafe() noexcept;
   static void on_async(uv_async_t *h);
 };

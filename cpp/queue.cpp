@@ -6,6 +6,12 @@
 
 #include "value.hpp"
 
+using ac::Op;
+using ac::OpFuture;
+using ac::Outcome;
+using ac::QueueItem;
+using ac::Waiter;
+
 namespace ac {
 
 void ItemRing::grow() {
@@ -24,61 +30,18 @@ namespace {
 bool comes_later(const QueueItem &a, const QueueItem &b) noexcept {
   return a.priority != b.priority ? a.priority > b.priority : a.seq > b.seq;
 }
-void set_none(ac_future *f) noexcept {
-  ac_value none;
-  value_init(&none);
-  f->set_result(&none);
-}
-void complete_all(WaitList &list) noexcept {
-  while (ListedFuture *f = list.pop()) {
-    set_none(f);
-    f->unref();
-  }
-}
 }  // namespace
-
-GetWait::~GetWait() {
-  if (owner != nullptr) owner->unref();
-}
-
-void GetWait::hand(ac_queue *q, QueueItem it) noexcept {
-  priority = it.priority;
-  seq = it.seq;
-  q->ref();
-  owner = q;
-  resume_hook = true;
-  set_result(&it.value);
-}
-
-void GetWait::on_task_resume(bool delivered) noexcept {
-  resume_hook = false;
-  ac_queue *q = owner;
-  owner = nullptr;
-  if (!delivered) {
-    // The task never saw the item: back to the head of the queue.
-    QueueItem it{result, priority, seq};
-    value_init(&result);
-    q->give_back(it);
-  }
-  q->unref();
-}
-
-PutWait::~PutWait() { value_release(&item.value); }
-
-void PutWait::before_cancel(bool) noexcept { value_release(&item.value); }
 
 }  // namespace ac
 
 ac_queue::~ac_queue() {
   while (size() > 0) {
-    ac::QueueItem it = take();
+    QueueItem it = take();
     ac::value_release(&it.value);
   }
-  for (ac::ListedFuture *f = putters.head; f != nullptr; f = f->next)
-    ac::value_release(&static_cast<ac::PutWait *>(f)->item.value);
-  ac::fail_all(getters, AC_ECLOSED, "queue destroyed while waited for");
-  ac::fail_all(putters, AC_ECLOSED, "queue destroyed while waited for");
-  ac::fail_all(joiners, AC_ECLOSED, "queue destroyed while waited for");
+  getters.close_all();
+  putters.close_all();
+  finished->unref();
 }
 
 void ac_queue::reserve_one() {
@@ -88,7 +51,7 @@ void ac_queue::reserve_one() {
     ring.reserve_one();
 }
 
-void ac_queue::store(const ac::QueueItem &it) noexcept {
+void ac_queue::store(const QueueItem &it) noexcept {
   if (kind == AC_QUEUE_PRIORITY) {
     heap.push_back(it);  // capacity reserved: does not throw
     std::push_heap(heap.begin(), heap.end(), ac::comes_later);
@@ -97,7 +60,7 @@ void ac_queue::store(const ac::QueueItem &it) noexcept {
   }
 }
 
-ac::QueueItem ac_queue::take() noexcept {
+QueueItem ac_queue::take() noexcept {
   switch (kind) {
     case AC_QUEUE_FIFO:
       return ring.pop_front();
@@ -105,150 +68,171 @@ ac::QueueItem ac_queue::take() noexcept {
       return ring.pop_back();
     default: {
       std::pop_heap(heap.begin(), heap.end(), ac::comes_later);
-      ac::QueueItem it = heap.back();
+      QueueItem it = heap.back();
       heap.pop_back();
       return it;
     }
   }
 }
 
-void ac_queue::deliver(ac::QueueItem it) noexcept {
-  ++unfinished;
-  it.seq = next_seq++;
-  if (ac::ListedFuture *g = getters.pop()) {
-    static_cast<ac::GetWait *>(g)->hand(this, it);
-    g->unref();
-  } else {
-    store(it);
-  }
-}
-
-void ac_queue::admit_putter() noexcept {
-  // A take leaves its slot's capacity behind, so storing cannot fail.
-  while (!putters.empty() && !full()) {
-    auto *p = static_cast<ac::PutWait *>(putters.pop());
-    ac::QueueItem it = p->item;
-    ac::value_init(&p->item.value);
-    deliver(it);
-    ac::set_none(p);
-    p->unref();
-  }
-}
-
-void ac_queue::finish_one() noexcept {
-  if (unfinished > 0 && --unfinished == 0) ac::complete_all(joiners);
-}
-
-int ac_queue::put(ac_value *item, int64_t priority, ac_future **out) {
-  if (shut) return AC_ESHUTDOWN;
-  if (!full()) {
-    ac_future *f = ac::done_future(loop);
-    try {
-      if (getters.empty()) reserve_one();
-    } catch (...) {
-      f->unref();
-      throw;
+void ac_queue::wakeup_next(ac::WaitList &waiters) noexcept {
+  while (Waiter *w = waiters.pop()) {
+    if (!w->done()) {
+      w->wake();
+      break;
     }
-    deliver(ac::QueueItem{*item, priority, 0});
-    ac::value_init(item);
-    *out = f;
-    return 0;
   }
-  auto *w = new ac::PutWait(loop, *item, priority);
-  ac::value_init(item);
-  putters.push(w);
-  *out = w;
-  return 0;
 }
 
 int ac_queue::put_nowait(ac_value *item, int64_t priority) {
   if (shut) return AC_ESHUTDOWN;
   if (full()) return AC_EFULL;
-  if (getters.empty()) reserve_one();
-  deliver(ac::QueueItem{*item, priority, 0});
+  reserve_one();
+  store(QueueItem{*item, priority, next_seq++});
   ac::value_init(item);
+  ++unfinished;
+  finished->clear();
+  wakeup_next(getters);
   return 0;
 }
 
-int ac_queue::get(ac_future **out) {
-  if (size() > 0) {
-    auto *w = new ac::GetWait(loop);  // before taking: nothing to lose if it throws
-    w->hand(this, take());
-    admit_putter();
-    *out = w;
+Op ac_queue::put_wait(ac_value item, int64_t priority) {
+  OpFuture *op = co_await ac::ThisOp{};
+  int rc = 0;
+  while (full()) {
+    if (shut) {
+      rc = AC_ESHUTDOWN;
+      break;
+    }
+    Waiter w(op);
+    putters.push(&w);
+    rc = co_await w;
+    if (rc == AC_ECLOSED) break;
+    if (rc != 0) {
+      // except: take ourselves out; woken but leaving, pass the wake-up on.
+      putters.remove(&w);
+      if (!full() && !w.cancelled()) wakeup_next(putters);
+      break;
+    }
+  }
+  if (rc == 0) {
+    try {
+      rc = put_nowait(&item, priority);
+    } catch (...) {
+      rc = AC_ENOMEM;
+    }
+  }
+  ac::value_release(&item);  // NONE when the queue took it
+  switch (rc) {
+    case 0:
+      co_return Outcome::none();
+    case AC_ECANCELLED:
+      co_return Outcome::cancelled();
+    case AC_ESHUTDOWN:
+      co_return Outcome::error(rc, "");
+    case AC_ECLOSED:
+      co_return Outcome::error(rc, "queue destroyed while waited for");
+    default:
+      co_return Outcome::error(rc, nullptr);
+  }
+}
+
+int ac_queue::put(ac_value *item, int64_t priority, ac_future **out) {
+  if (!full()) {
+    // No wait: put_nowait's outcome at once (QueueShutDown included).
+    if (shut) return AC_ESHUTDOWN;
+    ac_future *f = ac::done_future(loop);
+    try {
+      put_nowait(item, priority);
+    } catch (...) {
+      f->unref();
+      throw;
+    }
+    *out = f;
     return 0;
   }
   if (shut) return AC_ESHUTDOWN;
-  auto *w = new ac::GetWait(loop);
-  getters.push(w);
-  *out = w;
+  Op op = put_wait(*item, priority);
+  if (op.future == nullptr) throw std::bad_alloc();
+  ac::value_init(item);
+  *out = op.future;
   return 0;
 }
 
 int ac_queue::get_nowait(ac_value *out, int64_t *priority) noexcept {
-  if (size() == 0) return shut ? AC_ESHUTDOWN : AC_EEMPTY;
-  ac::QueueItem it = take();
-  admit_putter();
+  if (empty()) return shut ? AC_ESHUTDOWN : AC_EEMPTY;
+  QueueItem it = take();
+  wakeup_next(putters);
   *out = it.value;
   if (priority != nullptr) *priority = it.priority;
   return 0;
 }
 
+Op ac_queue::get_wait() {
+  OpFuture *op = co_await ac::ThisOp{};
+  int rc = 0;
+  while (empty()) {
+    if (shut) {
+      rc = AC_ESHUTDOWN;
+      break;
+    }
+    Waiter w(op);
+    getters.push(&w);
+    rc = co_await w;
+    if (rc == AC_ECLOSED) break;
+    if (rc != 0) {
+      getters.remove(&w);
+      if (!empty() && !w.cancelled()) wakeup_next(getters);
+      break;
+    }
+  }
+  if (rc == 0) {
+    ac_value v;
+    get_nowait(&v, nullptr);
+    co_return Outcome::item(v);
+  }
+  if (rc == AC_ECANCELLED) co_return Outcome::cancelled();
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "queue destroyed while waited for");
+  co_return Outcome::error(rc, "");
+}
+
+int ac_queue::get(ac_future **out) {
+  if (!empty()) {
+    auto *f = new ac_future(loop);  // before taking: nothing to lose if it throws
+    ac_value v;
+    get_nowait(&v, nullptr);
+    f->set_result(&v);
+    *out = f;
+    return 0;
+  }
+  if (shut) return AC_ESHUTDOWN;
+  *out = ac::op_future(get_wait());
+  return 0;
+}
+
 int ac_queue::task_done() noexcept {
-  if (unfinished == 0) return AC_ESTATE;
-  finish_one();
+  if (unfinished == 0) return AC_EINVAL;
+  if (--unfinished == 0) finished->set();
   return 0;
 }
 
 ac_future *ac_queue::join() {
   if (unfinished == 0) return ac::done_future(loop);
-  auto *w = new ac::ListedFuture(loop);
-  joiners.push(w);
-  return w;
+  return finished->wait();
 }
 
 void ac_queue::shutdown(bool immediate) noexcept {
   shut = true;
   if (immediate) {
-    shut_immediate = true;
-    // Dropped items count as done, so join does not wait for them.
-    while (size() > 0) {
-      ac::QueueItem it = take();
+    while (!empty()) {
+      QueueItem it = take();
       ac::value_release(&it.value);
       if (unfinished > 0) --unfinished;
     }
-    if (unfinished == 0) ac::complete_all(joiners);
+    if (unfinished == 0) finished->set();
   }
-  // Waiting getters imply an empty queue: they all fail. Waiting putters
-  // fail too; their items are released now.
-  ac::fail_all(getters, AC_ESHUTDOWN, "queue shut down");
-  for (ac::ListedFuture *f = putters.head; f != nullptr; f = f->next)
-    ac::value_release(&static_cast<ac::PutWait *>(f)->item.value);
-  ac::fail_all(putters, AC_ESHUTDOWN, "queue shut down");
-}
-
-void ac_queue::give_back(ac::QueueItem it) noexcept {
-  if (shut_immediate) {
-    ac::value_release(&it.value);
-    finish_one();
-    return;
-  }
-  if (ac::ListedFuture *g = getters.pop()) {
-    static_cast<ac::GetWait *>(g)->hand(this, it);
-    g->unref();
-    return;
-  }
-  try {
-    reserve_one();
-  } catch (...) {
-    loop->report("out of memory: a queue item handed back by a cancelled get was dropped",
-                 nullptr, nullptr);
-    ac::value_release(&it.value);
-    finish_one();
-    return;
-  }
-  if (kind == AC_QUEUE_PRIORITY)
-    store(it);  // keeps its original place among equal priorities
-  else
-    ring.push_front(it);  // it is older than everything stored
+  // Every waiter looks again: getters find the queue empty and shut down,
+  // putters find it shut down.
+  while (Waiter *w = getters.pop()) w->wake();
+  while (Waiter *w = putters.pop()) w->wake();
 }

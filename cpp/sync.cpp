@@ -1,347 +1,309 @@
+// sync.cpp — asyncio 3.13's Lock, Semaphore, Event, Condition and Barrier.
+// Each op follows asyncio's coroutine line by line; the comments name the
+// asyncio statement a line stands for where the mapping is not obvious.
 #include "sync.hpp"
 
 #include "value.hpp"
 
-namespace ac {
+using ac::Op;
+using ac::OpFuture;
+using ac::Outcome;
+using ac::Sub;
+using ac::Waiter;
 
-// ---- shared pieces ----
+// ---- Lock ----
 
-SyncObject::~SyncObject() {
-  magic = 0;
-  ac_loop *l = loop;
-  if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
+ac_future *ac_lock::acquire() {
+  if (try_acquire()) return ac::done_future(loop);
+  return ac::op_future(acquire_wait());
 }
 
-void fail_all(WaitList &list, int code, const char *message) noexcept {
-  if (list.empty()) return;
-  ac_error *err = nullptr;
-  try {
-    err = error_new(code, message);
-  } catch (...) {
-    // Out of memory: the waiters end cancelled instead, never pending.
+int ac_lock::after_wait(Waiter &w, int rc) noexcept {
+  if (rc == AC_ECLOSED) return rc;  // the lock is gone: touch nothing
+  waiters.remove(&w);               // finally: self._waiters.remove(fut)
+  if (rc == AC_ECANCELLED) {
+    // Whoever the lock would have gone to next must still get it.
+    if (!locked) wake_up_first();
+    return rc;
   }
-  while (ListedFuture *f = list.pop()) {
-    fail_waiter(f, err);
-    f->unref();
-  }
-  error_unref(err);
-}
-
-ac_future *done_future(ac_loop *loop) {
-  if (loop->done_none != nullptr) {
-    loop->done_none->ref();
-    return loop->done_none;
-  }
-  auto *f = new ac_future(loop);
-  ac_value none;
-  value_init(&none);
-  f->set_result(&none);
-  if (!loop->closed) {
-    f->ref();
-    loop->done_none = f;
-  }
-  return f;
-}
-
-namespace {
-void set_none(ac_future *f) noexcept {
-  ac_value none;
-  value_init(&none);
-  f->set_result(&none);
-}
-void set_int64(ac_future *f, int64_t v) noexcept {
-  ac_value x;
-  value_init(&x);
-  x.kind = AC_VALUE_INT64;
-  x.u.i64 = v;
-  f->set_result(&x);
-}
-}  // namespace
-
-// ---- Lock and Semaphore ----
-
-PermitObject::~PermitObject() {
-  fail_all(waiters, AC_ECLOSED,
-           magic == kLockMagic ? "lock destroyed while waited for"
-                               : "semaphore destroyed while waited for");
-}
-
-ac_future *PermitObject::acquire() {
-  auto *w = new PermitAcquire(loop);
-  if (value > 0) {
-    // A free permit implies nobody waits (see the invariant).
-    --value;
-    w->grant_to(this);
-  } else {
-    waiters.push(w);
-  }
-  return w;
-}
-
-void PermitObject::acquire_for(PermitWaiter *w) noexcept {
-  if (value > 0) {
-    --value;
-    w->ref();  // granted() consumes one reference
-    w->granted(this);
-  } else {
-    waiters.push(w);
-  }
-}
-
-int PermitObject::release() noexcept {
-  if (value >= bound) return AC_ESTATE;
-  release_one();
+  locked = true;
   return 0;
 }
 
-void PermitObject::release_one() noexcept {
-  if (ListedFuture *f = waiters.pop()) {
-    static_cast<PermitWaiter *>(f)->granted(this);
-  } else {
-    ++value;
+Op ac_lock::acquire_wait() {
+  OpFuture *op = co_await ac::ThisOp{};
+  Waiter w(op);
+  waiters.push(&w);
+  int rc = after_wait(w, co_await w);
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "lock destroyed while waited for");
+  co_return rc == 0 ? Outcome::none() : Outcome::cancelled();
+}
+
+Sub ac_lock::acquire_in(OpFuture *op) {
+  if (try_acquire()) co_return 0;
+  Waiter w(op);
+  waiters.push(&w);
+  co_return after_wait(w, co_await w);
+}
+
+int ac_lock::release() noexcept {
+  if (!locked) return AC_EMISUSE;
+  locked = false;
+  wake_up_first();
+  return 0;
+}
+
+void ac_lock::wake_up_first() noexcept {
+  // Only the first waiter: when it is done already (woken, or cancelled
+  // and not yet gone) nobody else is woken — its task will see to it.
+  if (waiters.head != nullptr) waiters.head->wake();
+}
+
+// ---- Semaphore ----
+
+ac_future *ac_semaphore::acquire() {
+  if (try_acquire()) return ac::done_future(loop);
+  return ac::op_future(acquire_wait());
+}
+
+Op ac_semaphore::acquire_wait() {
+  OpFuture *op = co_await ac::ThisOp{};
+  Waiter w(op);
+  waiters.push(&w);
+  int rc = co_await w;
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "semaphore destroyed while waited for");
+  waiters.remove(&w);
+  // Woken (a permit set aside for us) but cancelled: give the permit back.
+  if (rc == AC_ECANCELLED && w.done() && !w.cancelled()) ++value;
+  // finally: newcomers may have queued behind us; wake as many as allowed.
+  wake_while_free();
+  co_return rc == 0 ? Outcome::none() : Outcome::cancelled();
+}
+
+bool ac_semaphore::wake_up_next() noexcept {
+  for (Waiter *w = waiters.head; w != nullptr; w = w->next) {
+    if (!w->done()) {
+      --value;
+      w->wake();
+      return true;
+    }
+  }
+  return false;
+}
+
+void ac_semaphore::wake_while_free() noexcept {
+  while (value > 0) {
+    if (!wake_up_next()) break;
   }
 }
 
-PermitAcquire::~PermitAcquire() {
-  if (owner != nullptr) owner->unref();
+int ac_semaphore::release() noexcept {
+  if (value >= bound) return AC_EINVAL;
+  ++value;
+  wake_up_next();
+  return 0;
 }
-
-void PermitAcquire::grant_to(PermitObject *o) noexcept {
-  o->ref();
-  owner = o;
-  resume_hook = true;
-  set_none(this);
-}
-
-void PermitAcquire::granted(PermitObject *from) noexcept {
-  grant_to(from);
-  unref();  // the list's reference
-}
-
-void PermitAcquire::on_task_resume(bool delivered) noexcept {
-  resume_hook = false;
-  PermitObject *o = owner;
-  owner = nullptr;
-  // The task never saw the permit: the next waiter gets it.
-  if (!delivered) o->release_one();
-  o->unref();
-}
-
-}  // namespace ac
 
 // ---- Event ----
 
-ac_event::~ac_event() { ac::fail_all(waiters, AC_ECLOSED, "event destroyed while waited for"); }
-
 ac_future *ac_event::wait() {
   if (is_set) return ac::done_future(loop);
-  auto *w = new ac::ListedFuture(loop);
-  waiters.push(w);
-  return w;
+  return ac::op_future(wait_op());
+}
+
+Op ac_event::wait_op() {
+  OpFuture *op = co_await ac::ThisOp{};
+  Waiter w(op);
+  waiters.push(&w);
+  int rc = co_await w;
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "event destroyed while waited for");
+  waiters.remove(&w);
+  co_return rc == 0 ? Outcome::none() : Outcome::cancelled();
 }
 
 void ac_event::set() noexcept {
   if (is_set) return;
   is_set = true;
-  while (ac::ListedFuture *f = waiters.pop()) {
-    ac::set_none(f);
-    f->unref();
+  for (Waiter *w = waiters.head; w != nullptr;) {
+    Waiter *next = w->next;
+    w->wake();
+    w = next;
   }
 }
 
 // ---- Condition ----
 
 ac_condition::~ac_condition() {
-  // Only waiters not yet notified can be left: the others hold a
-  // reference to the condition until they are done.
-  if (!waiters.empty()) {
-    ac_error *err = nullptr;
-    try {
-      err = ac::error_new(AC_ECLOSED, "condition destroyed while waited for");
-    } catch (...) {
-    }
-    while (ac::ListedFuture *f = waiters.pop()) {
-      static_cast<ac::CondWait *>(f)->cond = nullptr;
-      ac::fail_waiter(f, err);
-      f->unref();
-    }
-    ac::error_unref(err);
-  }
+  waiters.close_all();
   lock->unref();
 }
 
-ac_future *ac_condition::wait(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud) {
-  ac::CondWait *w;
-  try {
-    w = new ac::CondWait(loop, this, pred, ud, free_ud);
-  } catch (...) {
-    if (free_ud != nullptr) free_ud(ud);
-    throw;
+Sub ac_condition::wait_in(OpFuture *op) {
+  Waiter w(op);
+  lock->release();
+  waiters.push(&w);
+  int rc = co_await w;
+  if (rc == AC_ECLOSED) co_return rc;
+  waiters.remove(&w);
+  // finally: re-acquire the lock whatever happened, remembering the most
+  // recent cancellation and trying again after each.
+  bool cancelled = rc == AC_ECANCELLED;
+  for (;;) {
+    int arc = co_await lock->acquire_in(op);
+    if (arc == AC_ECLOSED || arc == AC_ENOMEM) co_return arc;
+    if (arc == 0) break;
+    cancelled = true;
   }
+  if (cancelled) {
+    // except BaseException: whatever the notification meant, pass it on
+    // (3.13: a spurious wake-up is allowed, a lost one is not).
+    notify(1);
+    co_return AC_ECANCELLED;
+  }
+  co_return 0;
+}
+
+Op ac_condition::wait_op() {
+  OpFuture *op = co_await ac::ThisOp{};
+  int rc = co_await wait_in(op);
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "condition destroyed while waited for");
+  if (rc == AC_ENOMEM) co_return Outcome::error(rc, nullptr);
+  co_return rc == 0 ? Outcome::none() : Outcome::cancelled();
+}
+
+Op ac_condition::wait_for_op(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud) {
+  OpFuture *op = co_await ac::ThisOp{};
+  // The predicate was false when called: while not result: await wait();
+  // result = predicate()
+  int rc = 0;
+  int result = 0;
+  do {
+    rc = co_await wait_in(op);
+  } while (rc == 0 && (result = pred(ud)) == 0);
+  if (free_ud != nullptr) free_ud(ud);
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "condition destroyed while waited for");
+  if (rc == AC_ENOMEM) co_return Outcome::error(rc, nullptr);
+  co_return rc == 0 ? Outcome::int64(result) : Outcome::cancelled();
+}
+
+int ac_condition::wait(ac_condition_predicate_fn pred, void *ud, ac_free_fn free_ud,
+                       ac_future **out) {
+  struct FreeUd {  // runs free_ud unless the op took it over
+    ac_free_fn fn;
+    void *ud;
+    ~FreeUd() {
+      if (fn != nullptr) fn(ud);
+    }
+  } owned{free_ud, ud};
   if (pred != nullptr) {
+    // wait_for checks the predicate first, before it needs the lock.
     int r = pred(ud);
     if (r != 0) {
-      // Satisfied at once: the lock stays held, nothing to wait for.
-      ac::set_int64(w, r);
-      return w;
+      ac_value v;
+      ac::value_init(&v);
+      v.kind = AC_VALUE_INT64;
+      v.u.i64 = r;
+      *out = ac::done_future_with(loop, &v);
+      return 0;
     }
   }
-  lock->release_one();
-  waiters.push(w);
-  return w;
+  if (!lock->locked) return AC_EMISUSE;
+  if (pred == nullptr) {
+    *out = ac::op_future(wait_op());
+    return 0;
+  }
+  Op op = wait_for_op(pred, ud, free_ud);
+  if (op.future == nullptr) throw std::bad_alloc();
+  owned.fn = nullptr;
+  *out = op.future;
+  return 0;
 }
 
 int ac_condition::notify(int64_t n) noexcept {
   int woken = 0;
-  while ((n < 0 || woken < n) && !waiters.empty()) {
-    auto *w = static_cast<ac::CondWait *>(waiters.pop());
-    w->notified = true;
-    w->reacquire();
-    w->unref();  // the list's reference
-    ++woken;
+  for (Waiter *w = waiters.head; w != nullptr && (n < 0 || woken < n);) {
+    Waiter *next = w->next;
+    if (!w->done()) {
+      ++woken;
+      w->wake();
+    }
+    w = next;
   }
   return woken;
 }
 
-namespace ac {
-
-CondWait::~CondWait() {
-  error_unref(cancel_error);
-  if (cond_ref) cond->unref();
-}
-
-void CondWait::hold_cond() noexcept {
-  if (!cond_ref) {
-    cond->ref();
-    cond_ref = true;
-  }
-}
-
-void CondWait::drop_cond() noexcept {
-  if (cond_ref) {
-    cond_ref = false;
-    cond->unref();  // may destroy the condition (never this waiter)
-  }
-}
-
-void CondWait::reacquire() noexcept {
-  hold_cond();
-  cond->lock->acquire_for(this);
-}
-
-bool CondWait::cancel(const char *message) noexcept {
-  if (done()) return false;
-  if (cancel_requested) return true;
-  cancel_requested = true;
-  cancel_error = make_cancel_error_noexcept(message);
-  if (list != nullptr && !notified) {
-    // Waiting for a notification: stop, but take the lock back first.
-    list->unlink(this);  // its reference keeps us alive meanwhile
-    reacquire();
-    unref();
-  }
-  // Otherwise the lock is on its way: completion reports the cancellation.
-  return true;
-}
-
-void CondWait::granted(PermitObject *) noexcept {
-  // The lock is held again on the waiter's behalf.
-  if (cancel_requested) {
-    bool pass_on = notified;
-    ac_error *e = cancel_error;
-    cancel_error = nullptr;
-    cancel_now(e);
-    // A notification we consumed must not be lost (asyncio 3.13).
-    if (pass_on) cond->notify(1);
-    drop_cond();
-    unref();
-    return;
-  }
-  int r = 1;
-  if (pred != nullptr) {
-    r = pred(pred_ud);
-    if (r == 0) {
-      // Not yet: release and wait for the next notification.
-      notified = false;
-      cond->lock->release_one();
-      cond->waiters.push(this);
-      drop_cond();
-      unref();
-      return;
-    }
-  }
-  if (notified) {
-    resume_hook = true;  // keeps the reference to the condition
-  }
-  if (pred != nullptr)
-    set_int64(this, r);
-  else
-    set_none(this);
-  if (!resume_hook) drop_cond();
-  unref();
-}
-
-void CondWait::on_task_resume(bool delivered) noexcept {
-  resume_hook = false;
-  // The task resumes cancelled (it still holds the lock, as in asyncio);
-  // the notification it consumed goes to the next waiter.
-  if (!delivered) cond->notify(1);
-  drop_cond();
-}
-
-void CondWait::on_done() noexcept {
-  if (pred_free != nullptr) {
-    ac_free_fn f = pred_free;
-    pred_free = nullptr;
-    f(pred_ud);
-  }
-  pred = nullptr;
-}
-
 // ---- Barrier ----
 
-void BarrierWait::before_cancel(bool queued) noexcept {
-  // A wait that leaves before the round completes no longer counts
-  // (asyncio's `finally: self._count -= 1`).
-  if (queued && barrier != nullptr) --barrier->count;
-}
+ac_barrier::~ac_barrier() { cond->unref(); }
 
-}  // namespace ac
+ac_future *ac_barrier::wait() { return ac::op_future(wait_op()); }
 
-ac_barrier::~ac_barrier() {
-  for (ac::ListedFuture *f = waiters.head; f != nullptr; f = f->next)
-    static_cast<ac::BarrierWait *>(f)->barrier = nullptr;
-  ac::fail_all(waiters, AC_ECLOSED, "barrier destroyed while waited for");
-}
-
-int ac_barrier::wait(ac_future **out) {
-  if (broken) return AC_EBROKEN;
-  int64_t index = count;
-  auto *w = new ac::BarrierWait(loop, this, index);
-  if (index + 1 >= parties) {
-    // The last party: everyone passes, the barrier starts a new round.
-    while (ac::ListedFuture *f = waiters.pop()) {
-      ac::set_int64(f, static_cast<ac::BarrierWait *>(f)->index);
-      f->unref();
-    }
-    count = 0;
-    ac::set_int64(w, index);
-  } else {
-    waiters.push(w);
-    ++count;
+Sub ac_barrier::wait_until(OpFuture *op, bool (*pred)(const ac_barrier *)) {
+  while (!pred(this)) {
+    int rc = co_await cond->wait_in(op);
+    if (rc != 0) co_return rc;
   }
-  *out = w;
-  return 0;
+  co_return 0;
+}
+
+Op ac_barrier::wait_op() {
+  OpFuture *op = co_await ac::ThisOp{};
+  ac_lock *lock = cond->lock;
+  // async with self._cond:
+  int rc = co_await lock->acquire_in(op);
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "barrier destroyed while waited for");
+  if (rc != 0) co_return rc == AC_ECANCELLED ? Outcome::cancelled() : Outcome::error(rc, nullptr);
+  // _block(): wait while the barrier drains or resets.
+  rc = co_await wait_until(op, [](const ac_barrier *b) {
+    return b->state != kDraining && b->state != kResetting;
+  });
+  if (rc == AC_ECLOSED) co_return Outcome::error(rc, "barrier destroyed while waited for");
+  if (rc == 0 && state == kBroken) rc = AC_EBROKEN;
+  if (rc != 0) {
+    lock->release();
+    if (rc == AC_EBROKEN) co_return Outcome::error(rc, "Barrier aborted");
+    co_return rc == AC_ECANCELLED ? Outcome::cancelled() : Outcome::error(rc, nullptr);
+  }
+  int64_t index = count;
+  ++count;
+  if (index + 1 == parties) {
+    // _release(): the last one in lets everyone go.
+    state = kDraining;
+    cond->notify(-1);
+  } else {
+    // _wait(): until filling ends.
+    rc = co_await wait_until(op, [](const ac_barrier *b) { return b->state != kFilling; });
+    if (rc == AC_ECLOSED) co_return Outcome::error(rc, "barrier destroyed while waited for");
+    if (rc == 0 && (state == kBroken || state == kResetting)) rc = AC_EBROKEN;
+  }
+  // finally: count -= 1; _exit()
+  --count;
+  exit_one();
+  lock->release();
+  if (rc == AC_EBROKEN) co_return Outcome::error(rc, "Abort or reset of barrier");
+  if (rc == AC_ECANCELLED) co_return Outcome::cancelled();
+  if (rc != 0) co_return Outcome::error(rc, nullptr);
+  co_return Outcome::int64(index);
+}
+
+void ac_barrier::exit_one() noexcept {
+  // The last task out of a draining or resetting barrier opens it again.
+  if (count == 0) {
+    if (state == kResetting || state == kDraining) state = kFilling;
+    cond->notify(-1);
+  }
 }
 
 void ac_barrier::reset() noexcept {
-  ac::fail_all(waiters, AC_EBROKEN, "barrier reset");
-  count = 0;
-  broken = false;
+  if (count > 0) {
+    if (state != kResetting) state = kResetting;
+  } else {
+    state = kFilling;
+  }
+  cond->notify(-1);
 }
 
 void ac_barrier::abort() noexcept {
-  broken = true;
-  ac::fail_all(waiters, AC_EBROKEN, "barrier aborted");
-  count = 0;
+  state = kBroken;
+  cond->notify(-1);
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 
+#include "sync_wait.hpp"
 #include "value.hpp"
 
 namespace {
@@ -108,29 +109,31 @@ bool ac_task::cancel(const char *message) noexcept {
 int ac_task::uncancel() noexcept {
   if (num_cancels > 0) {
     --num_cancels;
-    if (num_cancels == 0) must_cancel = false;
+    if (num_cancels == 0) must_cancel = cancel_deferred = false;
   }
   return num_cancels;
 }
 
+// A RuntimeError asyncio raises into the coroutine at an await: stored,
+// so a step that returns the code fails the task with it.
+int ac_task::refuse_await(const char *message) noexcept {
+  ac_error *e = nullptr;
+  try {
+    e = ac::error_new(AC_EMISUSE, message);
+  } catch (...) {
+  }
+  if (e != nullptr) {
+    ac::error_unref(pending_error);
+    pending_error = e;
+  }
+  return AC_EMISUSE;
+}
+
 int ac_task::await(ac_future *fut) noexcept {
   if (!stepping || loop->current_task != this) return AC_ESTATE;
-  if (fut == this) {
-    // asyncio raises RuntimeError("Task cannot await on itself") into the
-    // coroutine: the error is stored, so a step that returns the code fails
-    // the task with it.
-    ac_error *e = nullptr;
-    try {
-      e = ac::error_new(AC_EMISUSE, "Task cannot await on itself");
-    } catch (...) {
-    }
-    if (e != nullptr) {
-      ac::error_unref(pending_error);
-      pending_error = e;
-    }
-    return AC_EMISUSE;
-  }
-  if (!ac::is_future(fut) || fut->loop != loop) return AC_EINVAL;
+  if (fut == this) return refuse_await(kAwaitItself);
+  if (!ac::is_future(fut)) return AC_EINVAL;
+  if (fut->loop != loop) return refuse_await(kOtherLoop);
   if (waiter != nullptr) return AC_ESTATE;
   fut->ref();
   if (fut->done() && !fut->always_yields) {
@@ -150,19 +153,51 @@ int ac_task::await(ac_future *fut) noexcept {
 }
 
 // Sets up what the step resumes from: the awaited future's outcome, or a
-// pending cancellation.
-void ac_task::begin_resume() noexcept {
+// pending cancellation. False when the awaited operation waits again (the
+// step must not run).
+bool ac_task::begin_resume(bool at_once) noexcept {
+  if (waiter != nullptr && waiter->is_op && !waiter->done()) {
+    // An operation woken for us goes on first, inside this step, as
+    // asyncio runs the operation's coroutine inside its task; a pending
+    // cancellation is thrown into it.
+    auto *op = static_cast<ac::OpFuture *>(waiter);
+    bool cancel = must_cancel;
+    must_cancel = false;
+    op->resume_in_task(cancel, cancel_message);
+    if (!op->done()) {
+      try {
+        op->add_callback(this);
+      } catch (...) {
+        // Out of memory: the task cannot wait any more; it ends failed.
+        waiter = nullptr;
+        op->unref();
+        ac_error *e = ac::make_cancel_error_noexcept(nullptr);
+        cancel_now(e);
+      }
+      return false;
+    }
+  }
   last_awaited = waiter;
   waiter = nullptr;
   resume_now = false;
   resume_code = 0;
-  if (must_cancel) {
+  // Awaiting a done future does not suspend, so it does not deliver a
+  // cancellation requested meanwhile either: that waits for the next
+  // suspension (asyncio).
+  if (must_cancel && !at_once) {
     must_cancel = false;
     resume_code = AC_ECANCELLED;
-    try {
-      resume_error = ac::make_cancel_error(cancel_message);
-    } catch (...) {
-      resume_error = nullptr;
+    if (last_awaited != nullptr && last_awaited->error != nullptr &&
+        last_awaited->error->code == AC_ECANCELLED) {
+      // Woken by a cancellation already: that one is delivered, message
+      // and all (asyncio keeps a CancelledError the future raised).
+      resume_error = ac::error_ref(last_awaited->error);
+    } else {
+      try {
+        resume_error = ac::make_cancel_error(cancel_message);
+      } catch (...) {
+        resume_error = nullptr;
+      }
     }
   } else if (last_awaited != nullptr && last_awaited->state != AC_FUTURE_RESULT) {
     last_awaited->error_retrieved = true;
@@ -171,14 +206,24 @@ void ac_task::begin_resume() noexcept {
                       ? AC_ECANCELLED
                       : resume_error->code;
   }
-  if (last_awaited != nullptr) {
-    last_awaited->error_retrieved = true;
-    // A lock handed to us, or a queue item, must not be lost when a
-    // cancellation overrides the result: let the future pass it on.
-    if (last_awaited->resume_hook)
-      last_awaited->on_task_resume(!(resume_code == AC_ECANCELLED &&
-                                     last_awaited->state == AC_FUTURE_RESULT));
+  if (last_awaited != nullptr) last_awaited->error_retrieved = true;
+  if (cancel_deferred) {
+    // Requested for after this resume: the step runs as if it had called
+    // cancel() itself.
+    cancel_deferred = false;
+    must_cancel = true;
   }
+  return true;
+}
+
+void ac_task::cancel_after_resume() noexcept {
+  ++num_cancels;
+  std::free(cancel_message);
+  cancel_message = nullptr;
+  if (stepping)
+    must_cancel = true;
+  else
+    cancel_deferred = true;
 }
 
 void ac_task::end_resume() noexcept {
@@ -190,24 +235,12 @@ void ac_task::end_resume() noexcept {
   resume_error = nullptr;
 }
 
-// After a step that awaited a done future: true to step again now. A
-// cancellation requested during the step is delivered through the ready
-// queue instead, as for any other await.
+// After a step that awaited a done future: true to step again now, with
+// no loop trip (a cancellation requested meanwhile stays pending).
 bool ac_task::resume_at_once() noexcept {
   if (!resume_now) return false;
   resume_now = false;
-  if (waiter == nullptr || done()) return false;
-  if (!must_cancel) return true;
-  try {
-    waiter->add_callback(this);
-  } catch (...) {
-    ac_future *w = waiter;
-    waiter = nullptr;
-    w->unref();
-    must_cancel = false;
-    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
-  }
-  return false;
+  return waiter != nullptr && !done();
 }
 
 void ac_task::run() noexcept {
@@ -227,8 +260,10 @@ void ac_task::run() noexcept {
   l->current_task = this;
   l->current_context = &context;
 
+  bool at_once = false;
   do {
-    begin_resume();
+    if (!begin_resume(at_once)) break;  // the awaited operation waits again
+    at_once = true;
     stepping = true;
     int rc = step_fn(this, state);
     stepping = false;

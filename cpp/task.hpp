@@ -26,6 +26,7 @@ struct ac_task final : ac_future, ac::Runnable {
   bool scheduled = false;  // in the ready queue
   bool started = false;    // the step has been called once
   bool resume_now = false; // awaiting a done future: step again at once
+  bool cancel_deferred = false; // must_cancel from the next resume on
   uint32_t inline_size = 0;
   int num_cancels = 0;
   int resume_code = 0;
@@ -58,15 +59,23 @@ struct ac_task final : ac_future, ac::Runnable {
 
   bool cancel(const char *message) noexcept override;
   int uncancel() noexcept;
+  // A cancellation request delivered at the task's next await that
+  // suspends, after the resume under way or coming (asyncio: cancel()
+  // called from inside the task's own step).
+  void cancel_after_resume() noexcept;
   void schedule_step();  // throws bad_alloc
   // Registers the await; returns AC_STEP_AWAIT or an error code.
   int await(ac_future *fut) noexcept;
+  // asyncio's words for the awaits it refuses with RuntimeError.
+  static constexpr const char *kAwaitItself = "Task cannot await on itself";
+  static constexpr const char *kOtherLoop = "Task got Future attached to a different loop";
   const char *get_name() noexcept;
   // Called by the loop when it closes with the task pending.
   void detach_for_close() noexcept;
 
  private:
-  void begin_resume() noexcept;
+  int refuse_await(const char *message) noexcept;
+  bool begin_resume(bool at_once) noexcept;
   void end_resume() noexcept;
   bool resume_at_once() noexcept;
   void finish_step(int rc) noexcept;

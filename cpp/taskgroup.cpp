@@ -5,42 +5,6 @@
 
 #include "value.hpp"
 
-namespace {
-
-// Re-delivers an outside cancellation to a parent that leaves its group
-// with the group error (asyncio: uncancel() + cancel(), so the
-// cancellation hits the parent's next await rather than replacing the
-// group error it is about to read). Runs after the parent has resumed.
-struct Recancel final : ac::Runnable {
-  ac_task *parent;
-  ac_future *join;
-  Recancel(ac_task *p, ac_future *j) noexcept : parent(p), join(j) {
-    parent->ref();
-    join->ref();
-  }
-  ~Recancel() {
-    parent->unref();
-    join->unref();
-  }
-  void run() noexcept override {
-    if (!parent->done() && (parent->waiter == join || parent->scheduled)) {
-      // The parent has not resumed from the join yet: wait one more turn.
-      try {
-        parent->loop->schedule(this);
-        return;
-      } catch (...) {
-      }
-    } else if (!parent->done() && parent->num_cancels > 0) {
-      parent->uncancel();
-      parent->cancel(nullptr);
-    }
-    delete this;
-  }
-  void drop() noexcept override { delete this; }
-};
-
-}  // namespace
-
 ac_taskgroup::ac_taskgroup(ac_loop *l, ac_task *parent_task) noexcept
     : ac_future(l), parent(parent_task) {
   parent->ref();
@@ -83,10 +47,10 @@ void ac_taskgroup::close_for_loop() noexcept {
   }
 }
 
-int ac_taskgroup::can_spawn() const noexcept {
-  if (done() || (exiting && tasks.empty()) || parent == nullptr) return AC_ESTATE;  // finished
-  if (aborting) return AC_ESTATE;  // shutting down
-  return 0;
+const char *ac_taskgroup::spawn_refusal() const noexcept {
+  if (done() || (exiting && tasks.empty()) || parent == nullptr) return "TaskGroup is finished";
+  if (aborting) return "TaskGroup is shutting down";
+  return nullptr;
 }
 
 void ac_taskgroup::add(ac_task *t) {
@@ -107,8 +71,8 @@ void ac_taskgroup::abort() noexcept {
 }
 
 int ac_taskgroup::join(int body_outcome, ac_error *err) {
-  if (exiting || done() || parent == nullptr) return AC_ESTATE;
-  if (loop->current_task != parent) return AC_ESTATE;
+  if (exiting || done() || parent == nullptr) return AC_EMISUSE;
+  if (loop->current_task != parent) return AC_EMISUSE;
   if (body_outcome == AC_ECANCELLED) {
     propagate = err != nullptr ? ac::error_ref(err) : ac::make_cancel_error(nullptr);
   } else if (body_outcome < 0) {
@@ -153,7 +117,7 @@ void ac_taskgroup::on_watched_done(ac_future *f, size_t) noexcept {
       loop->report("out of memory recording a task group error", t->error, t);
     }
     if (parent == nullptr || parent->done()) {
-      loop->report("a task of a group failed after its parent task finished", t->error, t);
+      loop->report("a task of a group failed after its parent task finished", t->error, t, "task");
     } else if (!aborting && !parent_cancel_requested) {
       // The first failure stops everything: the siblings and the body
       // (through the parent's current await). The parent's cancellation is
@@ -215,13 +179,14 @@ void ac_taskgroup::finish() noexcept {
     ac::error_unref(group);
     group = nullptr;
   }
+  // asyncio: uncancel() + cancel() on a parent still being cancelled from
+  // outside, so that cancellation hits the parent's next await instead of
+  // replacing the group error it is about to read.
+  if (parent != nullptr && !parent->done() && parent->num_cancels > 0) {
+    parent->uncancel();
+    parent->cancel_after_resume();
+  }
   set_error(group);
   ac::error_unref(group);
-  if (parent != nullptr && !parent->done() && parent->num_cancels > 0) {
-    try {
-      loop->schedule(new Recancel(parent, this));
-    } catch (...) {
-    }
-  }
   release_parent();
 }

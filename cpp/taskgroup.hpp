@@ -39,8 +39,8 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
 
   // After the task was created: puts it under the group. Throws bad_alloc.
   void add(ac_task *t);
-  // Refusal reason for a new task, or 0.
-  int can_spawn() const noexcept;
+  // Why a new task is refused now (asyncio's words), or null.
+  const char *spawn_refusal() const noexcept;
   int join(int body_outcome, ac_error *err);
   bool cancel(const char *message) noexcept override;
   void on_watched_done(ac_future *f, size_t index) noexcept override;

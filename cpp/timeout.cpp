@@ -8,18 +8,24 @@ ac_timeout::ac_timeout(ac_loop *l, double when) noexcept : deadline(when), loop(
 
 ac_timeout::~ac_timeout() {
   release_task();
+  ac::error_unref(timeout_error);
   magic = 0;
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
 }
 
 void ac_timeout::arm() {
-  if (std::isinf(deadline) || loop->closed) return;
+  if (deadline == HUGE_VAL || loop->closed) return;  // +inf: no deadline; -inf: due
   ref();
   try {
-    // A deadline already past expires at the next timer phase (asyncio
-    // schedules the expiry with call_soon).
-    loop->add_timer(this, deadline);
+    if (deadline <= loop->now()) {
+      // Already due: the expiry is a ready callback, behind those already
+      // ready (asyncio's call_soon(_on_timeout)), not a timer.
+      loop->schedule(&hop);
+      hop_queued = true;
+    } else {
+      loop->add_timer(this, deadline);
+    }
   } catch (...) {
     --refs;
     throw;
@@ -39,8 +45,8 @@ void ac_timeout::release_task() noexcept {
 }
 
 int ac_timeout::enter(ac_task *t) {
-  if (state != kCreated) return AC_ESTATE;
-  if (loop->current_task != t || !t->stepping) return AC_ESTATE;
+  if (state != kCreated) return AC_EMISUSE;
+  if (loop->current_task != t || !t->stepping) return AC_EMISUSE;
   arm();
   t->ref();
   task = t;
@@ -51,14 +57,24 @@ int ac_timeout::enter(ac_task *t) {
 }
 
 int ac_timeout::exit(int outcome) noexcept {
-  if (state != kEntered && state != kExpiring) return AC_ESTATE;
-  if (task == nullptr || loop->current_task != task) return AC_ESTATE;
+  if (state != kEntered && state != kExpiring) return AC_EMISUSE;
+  if (task == nullptr || loop->current_task != task) return AC_EMISUSE;
   disarm();
   if (state == kExpiring) {
     state = kExpired;
     // Ours only if taking our request back leaves no more than there were
     // at enter: an outer scope or an explicit cancel passes through.
-    if (task->uncancel() <= cancelling && outcome == AC_ECANCELLED) outcome = AC_ETIMEDOUT;
+    if (task->uncancel() <= cancelling && outcome == AC_ECANCELLED) {
+      outcome = AC_ETIMEDOUT;
+      // asyncio: raise TimeoutError from the CancelledError the task got.
+      ac::error_unref(timeout_error);
+      timeout_error = nullptr;
+      ac_error *cause = task->resume_code == AC_ECANCELLED ? task->resume_error : nullptr;
+      try {
+        timeout_error = ac::error_new(AC_ETIMEDOUT, "", cause);
+      } catch (...) {
+      }
+    }
   } else {
     state = kExited;
   }
@@ -67,7 +83,7 @@ int ac_timeout::exit(int outcome) noexcept {
 }
 
 int ac_timeout::reschedule(double when) {
-  if (state != kCreated && state != kEntered) return AC_ESTATE;
+  if (state != kEntered) return AC_EMISUSE;
   disarm();
   deadline = when;
   if (state == kEntered) arm();

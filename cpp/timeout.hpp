@@ -30,6 +30,9 @@ struct ac_timeout final : ac::TimerNode, ac::Closable {
   double deadline;  // loop time; +inf for none
   ac_loop *loop;
   ac_task *task = nullptr;
+  // After an exit that timed out: the TimeoutError (cause: the task's
+  // CancelledError).
+  ac_error *timeout_error = nullptr;
 
   ac_timeout(ac_loop *l, double when) noexcept;
   ~ac_timeout();

@@ -105,7 +105,8 @@ static inline int acgo_value_read(uintptr_t vp, int64_t *i, double *d, uintptr_t
 // record of how the task's last await ended, which the goroutine reads.
 // When the task wakes, the step records the outcome, notes the task in the
 // loop's list of woken Go tasks and completes the loop's slice future: the
-// binding runs the loop with ac_loop_run_until_complete on that future,
+// binding runs the loop with ac_loop_run_until_complete on that future and
+// ends the run with ac_loop_interrupt,
 // so the run returns before the next callback and the binding hands the
 // loop to the woken task's goroutine, which runs on the thread that ran the
 // loop. The step returns AC_STEP_YIELD; when the goroutine stops again, the
@@ -135,7 +136,6 @@ typedef struct acgo_loop {
   size_t nwoke, capwoke;
   uintptr_t *freed;      // Go handles of task states the library released
   size_t nfreed, capfreed;
-  ac_task *until_task;   // a task whose end ends the current run, or NULL
   int until_done;        // the run's future is done
   int lost;              // out of memory while recording (the loop is broken)
   int inner_stop;        // the run was stopped to hand over to Go tasks
@@ -161,6 +161,7 @@ struct acgo_co {
   ac_value val;          // ACGO_REQ_RETURN (owned; bytes are ac_alloc'ed)
   ac_error *err;         // ACGO_REQ_RAISE (owned)
   int code;              // ACGO_REQ_RAISE without err
+  struct acgo_yield *yield; // ACGO_REQ_YIELD: the yield's turn, posted when asked
   int n_wake;            // ac_task_cancelling when the task last woke
   int n_end;             // ... when the goroutine finished (RETURN, RAISE)
   char *cancel_msg;      // message of the last cancel requested through Go (ac_alloc'ed)
@@ -222,16 +223,20 @@ static void acgo_merge_freed(acgo_loop *lp) {
 // Ends the current run before its next callback.
 static void acgo_break(acgo_loop *lp) {
   if (lp->slice != NULL && !ac_future_done(lp->slice)) ac_future_set_result_none(lp->slice);
+  ac_loop_interrupt(lp->loop);
 }
 
+// As asyncio's run_until_complete, the future's done-callback stops the
+// loop: the rest of the iteration still runs.
 static void acgo_until_cb(ac_future *f, void *ud) {
   (void)f;
   acgo_loop *lp = (acgo_loop *)ud;
   lp->until_done = 1;
-  acgo_break(lp);
+  lp->inner_stop = 1;
+  ac_loop_stop(lp->loop);
 }
 
-// The run's future is a plain future: its done-callback ends the run.
+// The run's future gets a done-callback that ends the run.
 static int acgo_watch_until(acgo_loop *lp, uintptr_t fut) {
   return ac_future_add_done_callback((ac_future *)fut, acgo_until_cb, lp, NULL);
 }
@@ -244,13 +249,6 @@ static int acgo_prepare(acgo_loop *lp) {
   if (lp->next_slice != NULL) return 0;
   return ac_future_new(lp->loop, &lp->next_slice);
 }
-
-static void acgo_break_cb(ac_loop *loop, void *ud) {
-  (void)loop;
-  ac_future *s = (ac_future *)ud;
-  if (!ac_future_done(s)) ac_future_set_result_none(s);
-}
-static void acgo_unref_future(void *ud) { ac_future_unref((ac_future *)ud); }
 
 // How a run went (acgo_run).
 typedef struct acgo_run_out {
@@ -265,11 +263,9 @@ typedef struct acgo_run_out {
 
 // Runs the loop on the calling thread until a Go task wakes, the run's
 // future is done, or the loop stops: ac_loop_run_until_complete on the
-// slice future. With rebind, a callback posted first ends the run when it
-// comes, so the run only moves the loop to this thread and runs what was
-// ready before. With step >= 0 it is one ac_loop_step blocking at most
+// slice future. With step >= 0 it is one ac_loop_step blocking at most
 // step seconds (a Go task that wakes stops it after what was ready).
-static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
+static acgo_run_out acgo_run(uintptr_t lpp, double step) {
   acgo_loop *lp = (acgo_loop *)lpp;
   acgo_run_out out;
   memset(&out, 0, sizeof out);
@@ -284,16 +280,6 @@ static acgo_run_out acgo_run(uintptr_t lpp, int rebind, double step) {
     }
     lp->next_slice = NULL;
     lp->slice = s;
-    if (rebind) {
-      // The loop belongs to the thread that last held it: hand it to this
-      // one before running it here.
-      int prc = ac_loop_bind_thread(lp->loop);
-      if (prc == 0) {
-        ac_future_ref(s);
-        prc = ac_loop_call_soon_threadsafe(lp->loop, acgo_break_cb, s, acgo_unref_future);
-      }
-      if (prc < 0) out.rc = prc;
-    }
     lp->inner_stop = 0;
     if (out.rc == 0) out.rc = ac_loop_run_until_complete(lp->loop, s);
     out.inner_stop = lp->inner_stop;
@@ -332,9 +318,8 @@ static int acgo_done_code(ac_future *f) {
   }
 }
 
-// The task woke: note it, end the run, step again when the goroutine has
-// made its next request.
-static int acgo_wake(acgo_co *c, ac_task *t, int first) {
+// The task woke: note it and end the run (see acgo_wake).
+static int acgo_note_wake(acgo_co *c, ac_task *t, int first) {
   acgo_loop *lp = c->lp;
   c->n_wake = ac_task_cancelling(t);
   c->turn_pending = 1;
@@ -356,7 +341,64 @@ static int acgo_wake(acgo_co *c, ac_task *t, int first) {
     lp->inner_stop = 1;
     ac_loop_stop(lp->loop);
   }
-  return AC_STEP_YIELD;
+  return 0;
+}
+
+// The task woke: note it, end the run, step again when the goroutine has
+// made its next request.
+static int acgo_wake(acgo_co *c, ac_task *t, int first) {
+  int rc = acgo_note_wake(c, t, first);
+  return rc < 0 ? rc : AC_STEP_YIELD;
+}
+
+// A yield (asyncio.sleep(0)) takes its turn where asyncio's task would:
+// behind what is ready when the goroutine asks, not behind its step, which
+// was queued when the task last woke. The request posts the turn (a
+// callback) at once; the step parks the task on the turn's future; the
+// turn wakes the goroutine there and then completes the future (the step
+// it schedules waits for the next request, as after any wake-up).
+typedef struct acgo_yield {
+  acgo_co *c;      // NULL once the task's state is gone
+  ac_future *fut;  // what the task awaits meanwhile (a reference)
+  int parked;      // the step awaits fut
+} acgo_yield;
+
+static void acgo_yield_turn(ac_loop *loop, void *ud) {
+  (void)loop;
+  acgo_yield *y = (acgo_yield *)ud;
+  acgo_co *c = y->c;
+  if (c == NULL || ac_future_done(y->fut)) return;  // gone, or cancelled meanwhile
+  if (y->parked) {
+    acgo_record(c, 0, NULL);
+    acgo_note_wake(c, c->task, 0);
+  }
+  // Not parked yet (a run moved the step behind the turn): the step finds
+  // the turn gone (acgo_yield_free) and wakes the task then.
+  ac_future_set_result_none(y->fut);
+}
+
+static void acgo_yield_free(void *ud) {
+  acgo_yield *y = (acgo_yield *)ud;
+  if (y->c != NULL && y->c->yield == y) y->c->yield = NULL;
+  ac_future_unref(y->fut);
+  free(y);
+}
+
+// The request: the turn is posted now (loop thread). 0, or a code.
+static int acgo_req_yield(acgo_co *c) {
+  acgo_yield *y = (acgo_yield *)calloc(1, sizeof *y);
+  if (y == NULL) return AC_ENOMEM;
+  int rc = ac_future_new(c->lp->loop, &y->fut);
+  if (rc < 0) {
+    free(y);
+    return rc;
+  }
+  y->c = c;
+  rc = ac_loop_call_soon(c->lp->loop, acgo_yield_turn, y, acgo_yield_free, NULL);
+  if (rc < 0) return rc;  // acgo_yield_free ran
+  c->yield = y;
+  c->req = ACGO_REQ_YIELD;
+  return 0;
 }
 
 // A cancellation the step took (ac_task_outcome said AC_ECANCELLED) but
@@ -414,17 +456,24 @@ static int acgo_co_step(ac_task *t, void *p) {
       return ac_task_await_owned(t, f);
     }
     case ACGO_REQ_SLEEP:
-      if (rc == AC_ECANCELLED) {
-        acgo_record(c, rc, NULL);
-        return acgo_wake(c, t, 0);
-      }
+      // Cancelled since the goroutine asked: the sleep is made and the
+      // library cancels it, so the task learns of the cancellation through
+      // the loop, after what is ready now (as asyncio's task does).
+      if (rc == AC_ECANCELLED) acgo_recancel(c, t);
       return ac_task_sleep(t, c->delay);
-    case ACGO_REQ_YIELD:
-      if (rc == AC_ECANCELLED) {
+    case ACGO_REQ_YIELD: {
+      acgo_yield *y = c->yield;
+      if (y == NULL) {
+        // The turn came before the step (a run moved the step behind it).
         acgo_record(c, rc, NULL);
         return acgo_wake(c, t, 0);
       }
-      return AC_STEP_YIELD;
+      // Parked on the turn's future; a cancellation cancels it, so the
+      // task learns of it through the loop.
+      if (rc == AC_ECANCELLED) acgo_recancel(c, t);
+      y->parked = 1;
+      return ac_task_await(t, y->fut);
+    }
     case ACGO_REQ_RETURN:
     case ACGO_REQ_RAISE: {
       int out;
@@ -449,10 +498,6 @@ static int acgo_co_step(ac_task *t, void *p) {
         } else {
           out = ac_task_fail(t, c->code, NULL);
         }
-      }
-      if (t == lp->until_task) {
-        lp->until_done = 1;
-        acgo_break(lp);
       }
       return out;
     }
@@ -490,6 +535,7 @@ static void acgo_co_free(void *p) {
     acgo_push_freed(lp, c->h);
   }
   if (c->fut != NULL) ac_future_unref(c->fut);
+  if (c->yield != NULL) c->yield->c = NULL;
   if (c->awaited != NULL) ac_future_unref(c->awaited);
   if (c->err != NULL) ac_error_unref(c->err);
   acgo_clear_value(&c->val);
@@ -669,6 +715,15 @@ static int acgo_future_state(uintptr_t tok, uintptr_t f) {
   return ac_future_state_of((const ac_future *)f);
 }
 
+// ac_error_new with the message as given, an empty one included (SWIG
+// passes an empty Go string as NULL, which means the code's description).
+static int acgo_error_new(int code, const char *msg, uintptr_t cause, uintptr_t *out) {
+  ac_error *e = NULL;
+  int rc = ac_error_new(code, msg, (ac_error *)cause, &e);
+  if (rc == 0) *out = (uintptr_t)e;
+  return rc;
+}
+
 // Releases a pointer value moved out of the library (its destructor).
 static void acgo_free_pointer(uintptr_t p, uintptr_t fn) {
   if (fn != 0) ((ac_free_fn)fn)((void *)p);
@@ -844,13 +899,9 @@ type runOut struct {
 
 // runLoop runs the loop on this thread: until a Go task wakes (step < 0),
 // or one iteration blocking at most step seconds.
-func runLoop(lp *cLoop, rebind bool, step float64) runOut {
-	rb := C.int(0)
-	if rebind {
-		rb = 1
-	}
+func runLoop(lp *cLoop, step float64) runOut {
 	// Addresses of C memory pass as integers: cgo checks no pointer.
-	out := C.acgo_run(C.uintptr_t(uintptr(unsafe.Pointer(lp))), rb, C.double(step))
+	out := C.acgo_run(C.uintptr_t(uintptr(unsafe.Pointer(lp))), C.double(step))
 	return runOut{rc: int(out.rc), untilDone: out.until_done != 0, tok: uintptr(out.tok),
 		pending: out.pending != 0, next: float64(out.next), innerStop: out.inner_stop != 0}
 }
@@ -911,11 +962,8 @@ func freedHandles(lp *cLoop, merge bool) []handle {
 
 func lostRecords(lp *cLoop) bool { return lp.lost != 0 }
 
-func setUntilTask(lp *cLoop, t raw.SwigcptrTask) {
-	// The address of a C object into a C pointer field, without a crossing.
-	*(*uintptr)(unsafe.Pointer(&lp.until_task)) = uintptr(t)
-	lp.until_done = 0
-}
+// resetUntil forgets the end of the last run's future.
+func resetUntil(lp *cLoop) { lp.until_done = 0 }
 
 func watchUntil(lp *cLoop, f raw.SwigcptrFuture) int {
 	return int(C.acgo_watch_until(lp, C.uintptr_t(f)))
@@ -952,8 +1000,10 @@ func reqAwait(c *cCo, f uintptr, owned bool) {
 }
 
 func reqSleep(c *cCo, d float64) { c.delay = C.double(d); c.req = C.ACGO_REQ_SLEEP }
-func reqYield(c *cCo)            { c.req = C.ACGO_REQ_YIELD }
 func reqCall(c *cCo)             { c.req = C.ACGO_REQ_CALL }
+
+// reqYield asks for a yield, whose turn is posted now (holder).
+func reqYield(c *cCo) error { return codeError(int(C.acgo_req_yield(c))) }
 
 // reqReturn stores val as the task's result to come; false when it could
 // not be stored. exactEnd reads the task's cancellation count from the
@@ -1149,6 +1199,16 @@ func semaphoreRelease(tok uintptr, s raw.SwigcptrSemaphore) int {
 // futureStateOn is the future's state, or opWrong+16 from another thread.
 func futureStateOn(tok uintptr, f raw.SwigcptrFuture) int {
 	return int(C.acgo_future_state(C.uintptr_t(tok), C.uintptr_t(f)))
+}
+
+// newCError makes a C error with code, message msg (kept as is, empty
+// included) and cause (0 for none; a new reference is taken).
+func newCError(code int, msg string, cause raw.SwigcptrError) (uintptr, int) {
+	var out C.uintptr_t
+	p := C.CString(msg)
+	rc := C.acgo_error_new(C.int(code), p, C.uintptr_t(cause), &out)
+	C.free(unsafe.Pointer(p))
+	return uintptr(out), int(rc)
 }
 
 // unrefFutures drops a reference on each future of ptrs, in one crossing.

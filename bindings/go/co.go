@@ -29,8 +29,9 @@ type Co struct {
 	loop *Loop
 	task *Task
 	fn   TaskFunc
-	c    *cCo   // the task's C state; nil once the library released it
-	h    handle // names the Co in the C state
+	c    *cCo             // the task's C state; nil once the library released it
+	ct   raw.SwigcptrTask // the library task, for the loop's map of Go tasks (0 if not in it)
+	h    handle           // names the Co in the C state
 	wake chan int
 	ctx  ctxMap // task-local values (contextvar.go)
 
@@ -117,6 +118,8 @@ func (l *Loop) goTask(fn TaskFunc, flags uint32, group uintptr) (*Task, error) {
 	}
 	co.c = c
 	co.task = l.goTaskHandle(t, f, co)
+	co.ct = t
+	l.goCos[t] = co
 	return co.task, nil
 }
 
@@ -124,6 +127,9 @@ func (l *Loop) goTask(fn TaskFunc, flags uint32, group uintptr) (*Task, error) {
 // closed under it). A goroutine parked in an await learns that the loop is
 // gone.
 func (co *Co) freed() {
+	if co.ct != 0 {
+		delete(co.loop.goCos, co.ct)
+	}
 	co.c = nil
 	// No reference cycle through the Task (it has a finalizer, so a cycle
 	// would never be collected) outlives the task: the Task drops the Co.
@@ -375,6 +381,9 @@ func (co *Co) Await(a Awaitable) (any, error) {
 	if f.loop != co.loop {
 		return nil, ErrInvalid
 	}
+	if f.goTask == co {
+		return nil, co.awaitSelf()
+	}
 	l := co.loop
 	st := futureStateOn(l.holderTok.Load(), f.c)
 	if st == opWrong+16 {
@@ -396,6 +405,20 @@ func (co *Co) Await(a Awaitable) (any, error) {
 	co.gofut = f
 	r := co.suspend()
 	return r.val, r.err
+}
+
+// awaitSelf is a task's await of its own future: as asyncio's step, the
+// task gives the loop a turn and then gets a RuntimeError (or the
+// cancellation asked meanwhile).
+func (co *Co) awaitSelf() error {
+	name := ""
+	if t := co.Task(); t != nil {
+		name = raw.Task_name(t.t)
+	}
+	if err := co.Yield(); err != nil {
+		return err
+	}
+	return newError(codeMisuse, "Task cannot await on itself: "+name)
 }
 
 // awaitNew makes a C future on the loop thread and awaits it: the way
@@ -463,8 +486,12 @@ func (co *Co) Sleep(d time.Duration) error {
 	if err := co.check(); err != nil {
 		return err
 	}
-	if d < 0 {
-		d = 0
+	if d <= 0 {
+		// asyncio.sleep(0), a negative delay included: a yield.
+		if err := reqYield(co.c); err != nil {
+			return err
+		}
+		return co.suspend().err
 	}
 	reqSleep(co.c, d.Seconds())
 	return co.suspend().err
@@ -475,7 +502,9 @@ func (co *Co) Yield() error {
 	if err := co.check(); err != nil {
 		return err
 	}
-	reqYield(co.c)
+	if err := reqYield(co.c); err != nil {
+		return err
+	}
 	return co.suspend().err
 }
 
@@ -535,6 +564,8 @@ func (l *Loop) goTaskFrom(co *Co, fn TaskFunc) (*Task, error) {
 	nc.c = c
 	nc.ctx = co.ctx
 	nc.task = l.goTaskHandle(t, f, nc)
+	nc.ct = t
+	l.goCos[t] = nc
 	return nc.task, nil
 }
 
@@ -585,4 +616,14 @@ func (co *Co) cancelOwn(message string) {
 	if co.c != nil {
 		setCancelMessage(co.c, message)
 	}
+}
+
+// cancelTask asks the task to cancel, as Task.Cancel does (holder).
+func (co *Co) cancelTask(message string) bool {
+	if co.c == nil || co.finished {
+		return false
+	}
+	co.cancelOwn(message)
+	co.cancelTouched = true
+	return raw.Task_cancel(co.ctask(), message) == 1
 }

@@ -2,7 +2,6 @@ package asyncore
 
 import (
 	"context"
-	"errors"
 	"math"
 	"time"
 
@@ -13,11 +12,13 @@ import (
 // as_completed, wait_for, shield. Each Loop method may be called from any
 // goroutine and returns a future; each Co method awaits it.
 
-// NoTimeout, as a timeout, means none.
-const NoTimeout = time.Duration(-1)
+// NoTimeout, as a timeout, means none (asyncio's None). Any other
+// duration is a deadline that far from now; zero or a negative one is due
+// at once (asyncio: a timeout <= 0 expires before anything waits).
+const NoTimeout = time.Duration(math.MaxInt64)
 
 func timeoutSeconds(d time.Duration) float64 {
-	if d < 0 {
+	if d == NoTimeout {
 		return math.Inf(1)
 	}
 	return d.Seconds()
@@ -89,7 +90,15 @@ func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
 		return made{}, err
 	}
 	var out uintptr
-	if rc := raw.Gather(l.c, ptrs, flags, &out); rc < 0 {
+	if returnedForGo(fs) {
+		// Every child is done (Go tasks whose code returned, one at least
+		// not yet recorded by the library): the gather is done when made,
+		// as asyncio's gather of done children.
+		if rc := raw.Future_new(l.c, &out); rc < 0 {
+			return made{}, codeError(rc)
+		}
+		setValue(l.scratch, nil).release(raw.Future_set_result(raw.SwigcptrFuture(out), l.scratch) == 0)
+	} else if rc := raw.Gather(l.c, ptrs, flags, &out); rc < 0 {
 		return made{}, codeError(rc)
 	}
 	n := len(ptrs)
@@ -110,6 +119,22 @@ func (l *Loop) gatherMade(aws []Awaitable, flags uint) (made, error) {
 		return res, nil
 	}
 	return made{c: raw.SwigcptrFuture(out), post: post}, nil
+}
+
+// returnedForGo tells whether every future of fs has a result Go knows
+// and one at least is a Go task whose end the library has not recorded
+// yet (its next step will): Go takes them all as done (loop thread).
+func returnedForGo(fs []*Future) bool {
+	lagging := false
+	for _, f := range fs {
+		if _, err, ok := f.outcome(); !ok || err != nil {
+			return false
+		}
+		if f.goTask != nil && raw.Future_done(f.c) != 1 {
+			lagging = true
+		}
+	}
+	return lagging
 }
 
 // Gather awaits every a concurrently and returns their results in order.
@@ -133,25 +158,106 @@ func (co *Co) awaitList(make func() (made, error)) ([]any, error) {
 
 // WaitFor returns a future of a's outcome, or, once d passes, cancels a,
 // waits until it has finished cancelling and fails with an error matching
-// ErrTimeout (asyncio.wait_for).
+// ErrTimeout (asyncio.wait_for as a future, for goroutines; a Go task uses
+// Co.WaitFor).
 func (l *Loop) WaitFor(a Awaitable, d time.Duration) (*Future, error) {
-	return l.onLoopFuture(func() (*Future, error) {
-		f := a.future()
-		if f.loop != l {
-			return nil, ErrInvalid
-		}
-		var out uintptr
-		return l.made(raw.Wait_for(l.c, f.c, timeoutSeconds(d), &out), out)
-	})
+	return l.onLoopFuture(func() (*Future, error) { return l.waitForFuture(a, d) })
 }
 
-// WaitFor awaits a for at most d (asyncio.wait_for).
+func (l *Loop) waitForFuture(a Awaitable, d time.Duration) (*Future, error) {
+	f := a.future()
+	if f.loop != l {
+		return nil, ErrInvalid
+	}
+	var out uintptr
+	return l.made(raw.Wait_for(l.c, f.c, timeoutSeconds(d), &out), out)
+}
+
+// WaitFor awaits a for at most d (asyncio.wait_for, as 3.12 writes it):
+// the await runs in this task under a timeout scope (Co.Timeout). When d
+// passes, a is cancelled (the task's cancellation reaches the future it
+// awaits), the task waits until a has finished cancelling, and WaitFor
+// returns a TimeoutError (matching ErrTimeout) whose cause is the
+// CancelledError; if a swallowed the cancellation and finished anyway,
+// its outcome is returned. An a that is done already is read without
+// suspending. A d of zero or less cancels a at once and waits for it to
+// finish cancelling (a task that has not started never starts). NoTimeout
+// waits for as long as it takes.
 func (co *Co) WaitFor(a Awaitable, d time.Duration) (any, error) {
-	f, err := co.loop.WaitFor(a, d)
+	if err := co.check(); err != nil {
+		return nil, err
+	}
+	f := a.future()
+	if f.loop != co.loop {
+		return nil, ErrInvalid
+	}
+	if d != NoTimeout && d <= 0 {
+		if v, err, ok := co.readyOutcome(f); ok {
+			return v, err
+		}
+		// Cancel a now and wait for the end of its cancellation.
+		return co.awaitNew(func() (made, error) {
+			var out uintptr
+			rc := raw.Wait_for(co.loop.c, f.c, 0, &out)
+			if rc < 0 {
+				return made{}, codeError(rc)
+			}
+			return made{c: raw.SwigcptrFuture(out)}, nil
+		})
+	}
+	var v any
+	err := co.Timeout(d, func(*Scope) error {
+		var err error
+		v, err = co.Await(a)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return co.Await(f)
+	return v, nil
+}
+
+// WaitForFunc runs fn in this task, under a deadline d (asyncio.wait_for
+// of a coroutine, as 3.12 writes it: no task is made for it). When d
+// passes, the task is cancelled where fn awaits, and once fn has returned
+// WaitForFunc gives a TimeoutError whose cause is the cancellation fn
+// returned; fn's own outcome otherwise (also when it swallowed the
+// cancellation). A d of zero or less makes fn a task and cancels it before
+// it starts (asyncio's ensure_future then cancel): fn never runs, and the
+// TimeoutError comes once that task is done.
+func (co *Co) WaitForFunc(fn TaskFunc, d time.Duration) (any, error) {
+	if err := co.check(); err != nil {
+		return nil, err
+	}
+	if d != NoTimeout && d <= 0 {
+		t, err := co.Go(fn)
+		if err != nil {
+			return nil, err
+		}
+		return co.WaitFor(t, d)
+	}
+	var v any
+	err := co.Timeout(d, func(*Scope) error {
+		var err error
+		v, err = fn(co)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// readyOutcome is f's outcome when f is done (holder).
+func (co *Co) readyOutcome(f *Future) (any, error, bool) {
+	if v, err, ok := f.outcome(); ok {
+		return v, err, true
+	}
+	if f.c == 0 || raw.Future_done(f.c) != 1 {
+		return nil, nil, false
+	}
+	f.capture(f.c)
+	return f.outcome()
 }
 
 // Shield returns a future mirroring a that does not pass its own
@@ -293,182 +399,27 @@ func (ac *AsCompleted) Next() (index int, val any, err error, ok bool) {
 	return index, val, err, true
 }
 
-// Scope is a timeout scope (asyncio.timeout): a deadline around a stretch
-// of awaits in one Go task.
-//
-// The binding keeps the scope itself (the library's ac_timeout is entered
-// and left only from inside the running step of its task, and a Go task's
-// code runs between its steps), with the same rules: a timer cancels the
-// task at the deadline, and leaving the scope turns that cancellation
-// into ErrTimeout when taking it back leaves no more cancellations than
-// there were at the entry.
-type Scope struct {
-	co         *Co
-	when       float64
-	state      int
-	timer      raw.SwigcptrHandle
-	cancelling int
-}
-
-// Scope states.
-const (
-	scopeEntered = iota
-	scopeExpiring
-	scopeExpired
-	scopeExited
-)
-
-// Timeout runs body with a deadline d from now (asyncio.timeout): when it
-// passes, the task is cancelled, body sees the cancellation at its await,
-// and Timeout returns an error matching ErrTimeout (and
-// context.DeadlineExceeded). A cancellation from elsewhere stays one.
-func (co *Co) Timeout(d time.Duration, body func(s *Scope) error) error {
-	if err := co.check(); err != nil {
-		return err
-	}
-	when := math.Inf(1)
-	if d >= 0 {
-		when = raw.Loop_time(co.loop.c) + d.Seconds()
-	}
-	return co.timeoutScope(when, body)
-}
-
-// TimeoutAt is Timeout with a deadline at loop time when (seconds).
-func (co *Co) TimeoutAt(when float64, body func(s *Scope) error) error {
-	if err := co.check(); err != nil {
-		return err
-	}
-	if math.IsNaN(when) {
-		return ErrInvalid
-	}
-	return co.timeoutScope(when, body)
-}
-
-func (co *Co) timeoutScope(when float64, body func(s *Scope) error) error {
-	s := &Scope{co: co, when: when, state: scopeEntered}
-	s.cancelling = raw.Task_cancelling(co.ctask())
-	if err := s.arm(); err != nil {
-		return err
-	}
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				s.exit(0)
-				panic(r)
-			}
-		}()
-		return body(s)
-	}()
-	outcome := 0
-	if err != nil {
-		outcome = codeHost
-		var ae *Error
-		if errors.As(err, &ae) && ae.Code < 0 {
-			outcome = ae.Code
-		}
-	}
-	rc := outcome
-	if co.check() == nil {
-		rc = s.exit(outcome)
-	}
-	if rc == codeTimedOut && outcome == codeCancelled {
-		return &Error{Code: codeTimedOut, Message: raw.Strerror(codeTimedOut), Cause: err}
-	}
-	return err
-}
-
-// arm starts the timer of the deadline (holder). A deadline already past
-// expires at the next timer phase.
-func (s *Scope) arm() error {
-	if math.IsInf(s.when, 1) {
-		return nil
-	}
-	l := s.co.loop
-	h := newHandle(&callback{loop: l, fn: s.fire})
-	var out uintptr
-	if rc := raw.Loop_call_at(l.c, s.when, fnCallback, uintptr(h), fnFreeHandle, &out); rc < 0 {
-		return codeError(rc)
-	}
-	s.timer = raw.SwigcptrHandle(out)
-	return nil
-}
-
-func (s *Scope) disarm() {
-	if s.timer != 0 {
-		raw.Handle_cancel(s.timer)
-		raw.Handle_unref(s.timer)
-		s.timer = 0
-	}
-}
-
-// fire: the deadline passed (a callback of the loop).
-func (s *Scope) fire() {
-	if s.timer != 0 {
-		raw.Handle_unref(s.timer)
-		s.timer = 0
-	}
-	co := s.co
-	if s.state == scopeEntered && co.c != nil && !co.finished {
-		s.state = scopeExpiring
-		raw.Task_cancel(co.ctask(), "")
-	}
-}
-
-// exit leaves the scope with the body's outcome code and returns the
-// scope's (ETIMEDOUT for its own expiry).
-func (s *Scope) exit(outcome int) int {
-	s.disarm()
-	if s.state == scopeExpiring {
-		s.state = scopeExpired
-		if raw.Task_uncancel(s.co.ctask()) <= s.cancelling && outcome == codeCancelled {
-			return codeTimedOut
-		}
-		return outcome
-	}
-	s.state = scopeExited
-	return outcome
-}
-
-// When is the scope's deadline (loop time; +Inf for none).
-func (s *Scope) When() float64 {
-	w := math.NaN()
-	_ = s.co.call(func() error { w = s.when; return nil })
-	return w
-}
-
-// Reschedule moves the deadline to loop time when (+Inf: none).
-func (s *Scope) Reschedule(when float64) error {
-	if math.IsNaN(when) {
-		return ErrInvalid
-	}
-	return s.co.call(func() error {
-		if s.state != scopeEntered {
-			return ErrState
-		}
-		s.disarm()
-		s.when = when
-		return s.arm()
-	})
-}
-
-// Expired reports whether the deadline passed while the scope was entered.
-func (s *Scope) Expired() bool {
-	e := false
-	_ = s.co.call(func() error { e = s.state == scopeExpiring || s.state == scopeExpired; return nil })
-	return e
-}
-
 // ToThread runs fn in a new goroutine and returns a future of its outcome
 // (asyncio.to_thread, with a goroutine for the thread). A panic in fn
 // fails the future with a *PanicError. Close waits for these goroutines.
 func (l *Loop) ToThread(fn func() (any, error)) (*Future, error) {
+	return l.ToThreadContext(func(*Context) (any, error) { return fn() })
+}
+
+// ToThreadContext is ToThread with a copy of the caller's context for fn
+// (asyncio.to_thread runs the function in contextvars.copy_context()): fn
+// reads the values the calling task sees, and what it sets stays in the
+// copy.
+func (l *Loop) ToThreadContext(fn func(ctx *Context) (any, error)) (*Future, error) {
 	var f *Future
+	ctx := &Context{}
 	err := l.Call(func() error {
 		var out uintptr
 		if rc := raw.Future_new(l.c, &out); rc < 0 {
 			return codeError(rc)
 		}
 		f = l.wrapFuture(raw.SwigcptrFuture(out), true)
+		ctx.m = l.currentCtx()
 		// On the loop thread, so before Close waits for these goroutines.
 		l.goTasks.Add(1)
 		return nil
@@ -486,7 +437,7 @@ func (l *Loop) ToThread(fn func() (any, error)) (*Future, error) {
 					err = &PanicError{Value: r}
 				}
 			}()
-			v, err = fn()
+			v, err = fn(ctx)
 		}()
 		_ = l.Post(func() { completeOnLoop(l, f.c, v, err) })
 	}()
@@ -500,8 +451,8 @@ func completeOnLoop(l *Loop, c raw.SwigcptrFuture, v any, err error) {
 		return
 	}
 	if err != nil {
-		if errors.Is(err, ErrCancelled) {
-			raw.Future_cancel(c, err.Error())
+		if isCode(err, codeCancelled) {
+			raw.Future_cancel(c, err.(*Error).Message)
 			return
 		}
 		e, _ := errorToC(err)
@@ -516,6 +467,16 @@ func completeOnLoop(l *Loop, c raw.SwigcptrFuture, v any, err error) {
 // ToThread runs fn in a new goroutine and awaits its outcome.
 func (co *Co) ToThread(fn func() (any, error)) (any, error) {
 	f, err := co.loop.ToThread(fn)
+	if err != nil {
+		return nil, err
+	}
+	return co.Await(f)
+}
+
+// ToThreadContext runs fn in a new goroutine with a copy of the task's
+// context and awaits its outcome (asyncio.to_thread).
+func (co *Co) ToThreadContext(fn func(ctx *Context) (any, error)) (any, error) {
+	f, err := co.loop.ToThreadContext(fn)
 	if err != nil {
 		return nil, err
 	}

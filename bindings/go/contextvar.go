@@ -121,3 +121,27 @@ func (co *Co) SetValue(key ContextKey, v any) error { return co.loop.SetContextV
 
 // Value reads key from the task's context.
 func (co *Co) Value(key ContextKey) (any, bool) { return co.loop.ContextValue(key) }
+
+// Context is a copy of a task's context (what contextvars.copy_context
+// gives), for code that runs off the loop (ToThreadContext): it reads the
+// values the task saw, and what it sets stays in the copy. One goroutine
+// uses it at a time.
+type Context struct{ m ctxMap }
+
+// Value reads key; ok is false when unset.
+func (c *Context) Value(key ContextKey) (v any, ok bool) {
+	v, ok = c.m[key.k]
+	if ok {
+		v = storedValue(v)
+	}
+	return v, ok
+}
+
+// SetValue sets key in the copy.
+func (c *Context) SetValue(key ContextKey, v any) error {
+	if key.k == 0 {
+		return ErrInvalid
+	}
+	c.m = c.m.with(key.k, storedValue(v))
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 
 	"asyncore/internal/raw"
 )
@@ -39,10 +40,11 @@ type futureState struct {
 	err   error
 	fired bool // the outcome is captured
 
-	watched bool      // loop thread: a done-callback captures the outcome
-	goTask  *Co       // the Go task behind a task's future, while it runs
-	core    *slabCore // a Go task's: the slab holding its reference
-	slot    int
+	watched   bool              // loop thread: a done-callback captures the outcome
+	callbacks []*futureCallback // loop thread: Go done-callbacks not run yet
+	goTask    *Co               // the Go task behind a task's future, while it runs
+	core      *slabCore         // a Go task's: the slab holding its reference
+	slot      int
 }
 
 func (f *Future) future() *Future { return f }
@@ -119,9 +121,9 @@ func outcomeError(c raw.SwigcptrFuture, rc int) error {
 		return errorFromC(e.(raw.SwigcptrError))
 	}
 	if rc < 0 {
-		return codeError(rc)
+		return newError(rc, raw.Strerror(rc))
 	}
-	return ErrCancelled
+	return newError(codeCancelled, "")
 }
 
 // resolve records the outcome once and wakes the waiters (any goroutine).
@@ -152,6 +154,35 @@ type futureCallback struct {
 	loop *Loop
 	ctx  ctxMap // the context it was added in
 	fn   func(c raw.SwigcptrFuture)
+	// For RemoveDoneCallback: the identity of the Go function and the
+	// future whose list holds the registration (nil once it ran or was
+	// dropped).
+	key   uintptr
+	h     handle
+	owner *futureState
+}
+
+// freed: the registration is over (it ran, was removed, or its future
+// went away).
+func (cb *futureCallback) freed() {
+	if f := cb.owner; f != nil {
+		cb.owner = nil
+		for i, x := range f.callbacks {
+			if x == cb {
+				f.callbacks = append(f.callbacks[:i], f.callbacks[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// funcKey is the identity of a Go function value, as Python compares
+// callbacks: the same function (or the very same closure) gives the same
+// key; two closures made apart give different keys.
+func funcKey(fn func(*Future)) uintptr {
+	// A func value is a pointer to its closure (or to the function's
+	// static descriptor): compare those.
+	return *(*uintptr)(unsafe.Pointer(&fn))
 }
 
 // freed: the done-callback was released without running (the future was
@@ -188,11 +219,47 @@ func (f *Future) AddDoneCallback(fn func(f *Future)) error {
 		if f.loop.closed {
 			return ErrClosed
 		}
-		cb := &futureCallback{loop: f.loop, ctx: f.loop.currentCtx(), fn: func(raw.SwigcptrFuture) { fn(f) }}
+		if _, _, ok := f.outcome(); ok && f.goTask != nil && raw.Future_done(f.c) != 1 {
+			// A Go task whose code returned: done for Go, though the
+			// library records it at the task's next step. As for a done
+			// future, fn is scheduled now.
+			l := f.loop
+			h := newHandle(&callback{loop: l, ctx: l.currentCtx(), where: "future done-callback",
+				fn: func() { fn(f) }})
+			return codeError(raw.Loop_call_soon(l.c, fnCallback, uintptr(h), fnFreeHandle, nil))
+		}
+		cb := &futureCallback{loop: f.loop, ctx: f.loop.currentCtx(), fn: func(raw.SwigcptrFuture) { fn(f) },
+			key: funcKey(fn), owner: f.futureState}
 		// On failure free_ud has run: the handle is gone.
-		h := newHandle(cb)
-		return codeError(raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(h), fnFreeHandle))
+		cb.h = newHandle(cb)
+		f.callbacks = append(f.callbacks, cb)
+		return codeError(raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(cb.h), fnFreeHandle))
 	})
+}
+
+// RemoveDoneCallback removes every registration of fn that has not been
+// scheduled yet and returns how many it removed (asyncio's
+// remove_done_callback): none once the future is done. fn is compared as
+// Python compares functions: the same function, or the very same closure
+// value, that AddDoneCallback got.
+func (f *Future) RemoveDoneCallback(fn func(f *Future)) int {
+	key := funcKey(fn)
+	n := 0
+	_ = f.loop.Call(func() error {
+		if f.loop.closed || f.c == 0 {
+			return nil
+		}
+		for _, cb := range append([]*futureCallback(nil), f.callbacks...) {
+			if cb.key != key {
+				continue
+			}
+			if rc := raw.Future_remove_done_callback(f.c, fnFutureDone, uintptr(cb.h)); rc > 0 {
+				n += rc
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // NewFuture creates a pending future on the loop.
@@ -321,15 +388,20 @@ func (f *Future) Wait(ctx context.Context) (any, error) {
 	}
 }
 
-// Result returns the outcome of a done future without blocking; ErrState
-// while it is pending.
+// Result returns the outcome of a done future without blocking: its
+// result, or the error it failed with (a CancelledError when it was
+// cancelled). While it is pending: an InvalidStateError ("Result is not
+// set.", matching ErrInvalidState).
 func (f *Future) Result() (any, error) {
 	if v, err, ok := f.outcome(); ok {
 		return v, err
 	}
 	cerr := f.loop.Call(func() error {
+		if f.c == 0 {
+			return ErrClosed
+		}
 		if raw.Future_done(f.c) != 1 {
-			return ErrState
+			return newError(codeState, "Result is not set.")
 		}
 		f.capture(f.c)
 		return nil
@@ -338,6 +410,23 @@ func (f *Future) Result() (any, error) {
 		return v, err
 	}
 	return nil, cerr
+}
+
+// Exception is asyncio's exception(): the error a done future failed with
+// (nil when it has a result). err is a CancelledError when the future was
+// cancelled and an InvalidStateError ("Exception is not set.") while it is
+// pending.
+func (f *Future) Exception() (exc error, err error) {
+	_, e := f.Result()
+	switch {
+	case e == nil:
+		return nil, nil
+	case isCode(e, codeState) && e.(*Error).Message == "Result is not set.":
+		return nil, newError(codeState, "Exception is not set.")
+	case isCode(e, codeCancelled), e == ErrClosed:
+		return nil, e
+	}
+	return e, nil
 }
 
 // Cancel cancels the pending future (asyncio's cancel, with an optional
@@ -532,6 +621,11 @@ func (l *Loop) AllTasks() []*Task {
 	var out []*Task
 	_ = l.Call(func() error {
 		for _, c := range l.pendingTasks() {
+			// A Go task is given as the very Task its creator got.
+			if co := l.goCos[c]; co != nil && co.task != nil && co.task.t != 0 {
+				out = append(out, co.task)
+				continue
+			}
 			out = append(out, l.wrapTask(c, false))
 		}
 		return nil

@@ -151,8 +151,14 @@ func TestSleepFuture(t *testing.T) {
 	if d := l.Time() - start; d < 90 {
 		t.Fatalf("slept %v", d)
 	}
-	if _, err := l.Sleep(-time.Second); !errors.Is(err, ErrInvalid) {
+	// A negative delay is asyncio's sleep(0): done without time passing.
+	start = l.Time()
+	f, err = l.Sleep(-time.Second)
+	if err != nil {
 		t.Fatalf("negative: %v", err)
+	}
+	if v, err := f.Wait(nil); v != nil || err != nil || l.Time() != start {
+		t.Fatalf("negative: %v %v after %v", v, err, l.Time()-start)
 	}
 }
 

@@ -101,3 +101,19 @@ func recoverInto(l *Loop, where string) {
 	}
 	fmt.Fprintln(os.Stderr, "asyncore:", msg)
 }
+
+// recoverCallback is recoverInto for a callback of the loop (call_soon,
+// call_later, a done-callback): the report names it, as asyncio's names
+// the callback's handle.
+func recoverCallback(l *Loop, where string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	msg := fmt.Sprintf("Exception in %s: %v", where, r)
+	if l != nil && l.onOwnerThread() {
+		l.reportAbout(reportHandle, msg, &PanicError{Value: r}, 0)
+		return
+	}
+	fmt.Fprintln(os.Stderr, "asyncore:", msg)
+}

@@ -1,6 +1,7 @@
 package asyncore
 
 import (
+	"errors"
 	"runtime"
 	"sync"
 	"testing"
@@ -83,4 +84,14 @@ func expectTrace(t *testing.T, tr *trace, want ...string) {
 			t.Fatalf("trace:\n got %q\nwant %q", got, want)
 		}
 	}
+}
+
+// describe is "Class: message" (or the class alone), as asyncio's
+// programs print an exception.
+func describe(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Describe()
+	}
+	return "Exception: " + err.Error()
 }

@@ -37,17 +37,18 @@ type Loop struct {
 	deferred   []deferredCall     // callbacks held back during the current run
 	wokenAt    int
 	run        *runState
-	rebinding  int
 	stopAsked  bool      // a stop was asked (Stop, Close) and has not ended a run yet
 	inCallback int       // depth of callbacks of the library running
+	reporting  int       // what the binding's own report is about (reportHandle ...)
 	cbCtx      ctxMap    // context of the running callback
 	stepCtx    *ctxMap   // context of the running step function, if any
 	slab       *taskSlab // where the next Go task's Task goes (taskslab.go)
 	baseCtx    ctxMap    // the loop's own context (outside any task)
 	closed     bool
-	closing    bool               // StartLoop: the run ends for Close
-	scratch    raw.SwigcptrValue  // a C value for conversions on the loop thread
-	refs       map[uint64]heldRef // C references held by Go objects, by id
+	closing    bool                     // StartLoop: the run ends for Close
+	scratch    raw.SwigcptrValue        // a C value for conversions on the loop thread
+	refs       map[uint64]heldRef       // C references held by Go objects, by id
+	goCos      map[raw.SwigcptrTask]*Co // the Go tasks whose state the library holds
 	nextID     uint64
 
 	// Any goroutine.
@@ -118,6 +119,7 @@ func newLoop(opts []Option) (*Loop, error) {
 		c:          raw.SwigcptrLoop(out),
 		scratch:    raw.NewValue().(raw.SwigcptrValue),
 		refs:       make(map[uint64]heldRef),
+		goCos:      make(map[raw.SwigcptrTask]*Co),
 		runnerDone: make(chan struct{}),
 		grace:      cfg.grace,
 	}
@@ -131,6 +133,9 @@ func newLoop(opts []Option) (*Loop, error) {
 	tok := threadToken()
 	l.cOwner = tok
 	l.holderTok.Store(tok)
+	liveLoopsMu.Lock()
+	liveLoops[l] = struct{}{}
+	liveLoopsMu.Unlock()
 	return l, nil
 }
 
@@ -185,6 +190,9 @@ func StartLoop(opts ...Option) (*Loop, error) {
 // runs fn as its main task until it finishes, cancels the tasks left,
 // closes the loop and returns the main task's outcome.
 func Run(fn TaskFunc, opts ...Option) (any, error) {
+	if runningLoop() != nil {
+		return nil, newError(codeRunning, "asyncio.run() cannot be called from a running event loop")
+	}
 	l, err := NewLoop(opts...)
 	if err != nil {
 		return nil, err
@@ -213,7 +221,7 @@ func (l *Loop) onOwnerThread() bool { return threadToken() == l.holderTok.Load()
 func (l *Loop) Call(fn func() error) error {
 	if l.onOwnerThread() {
 		if l.closed {
-			return ErrClosed
+			return errLoopClosed()
 		}
 		return fn()
 	}
@@ -236,7 +244,7 @@ func (l *Loop) post(cb *callback) error {
 	defer l.mu.RUnlock()
 	if l.released {
 		cb.freed()
-		return ErrClosed
+		return errLoopClosed()
 	}
 	h := newHandle(cb)
 	// On failure the library has already run free_ud (cb.freed).
@@ -282,9 +290,9 @@ func (c *callback) run() {
 	}
 	where := c.where
 	if where == "" {
-		where = "loop callback"
+		where = "callback"
 	}
-	defer recoverInto(c.loop, where)
+	defer recoverCallback(c.loop, where)
 	c.fn()
 }
 
@@ -327,10 +335,16 @@ func (l *Loop) shutdown() error {
 	if l.closed {
 		return nil
 	}
-	// asyncio.run's epilogue: cancel what is left and let it unwind.
+	// asyncio.run's epilogue: cancel what is left and let it unwind; a
+	// task that fails instead is reported, as asyncio.run reports it.
 	if tasks := l.pendingTasks(); len(tasks) > 0 {
 		for _, t := range tasks {
-			raw.Task_cancel(t, "")
+			raw.Task_ref(t)
+			if co := l.goCos[t]; co != nil {
+				co.cancelTask("")
+			} else {
+				raw.Task_cancel(t, "")
+			}
 		}
 		deadline := time.Now().Add(l.grace)
 		for len(l.pendingTasks()) > 0 && time.Now().Before(deadline) {
@@ -341,6 +355,14 @@ func (l *Loop) shutdown() error {
 			if r.rc < 0 {
 				break
 			}
+		}
+		for _, t := range tasks {
+			f := raw.Task_future(t).(raw.SwigcptrFuture)
+			if raw.Future_state_of(f) == futureError {
+				err := errorFromC(raw.Future_error(f).(raw.SwigcptrError))
+				l.reportAbout(reportTask, "unhandled exception during asyncio.run() shutdown", err, f)
+			}
+			raw.Task_unref(t)
 		}
 	}
 	// Go tasks woken but not resumed never will be; callbacks held back
@@ -357,6 +379,9 @@ func (l *Loop) shutdown() error {
 	rc := raw.Loop_close(l.c)
 	l.closed = true
 	l.closedFlag.Store(true)
+	liveLoopsMu.Lock()
+	delete(liveLoops, l)
+	liveLoopsMu.Unlock()
 	refs := l.refs
 	l.refs = nil
 	// Outcomes first (reading a future needs none of the others freed).
@@ -462,7 +487,9 @@ func (l *Loop) dropReleased() {
 }
 
 // RunUntilComplete runs the loop until a is done and returns its outcome.
-// Owner goroutine only (NewLoop), outside a run.
+// As asyncio's, a's done-callback stops the loop: the rest of the
+// iteration it runs in runs too. Owner goroutine only (NewLoop), outside a
+// run.
 func (l *Loop) RunUntilComplete(a Awaitable) (any, error) {
 	if err := l.ownerOnly(); err != nil {
 		return nil, err
@@ -483,9 +510,7 @@ func (l *Loop) RunUntilComplete(a Awaitable) (any, error) {
 	}
 	r := l.startRun(runUntil)
 	r.until = f
-	if t, ok := a.(*Task); ok && t.co != nil {
-		setUntilTask(l.lp, t.t)
-	}
+	resetUntil(l.lp)
 	watched := watchUntil(l.lp, f.c) == 0
 	l.drive()
 	if watched && raw.Future_done(f.c) != 1 {
@@ -544,18 +569,59 @@ func (l *Loop) Step(maxBlock time.Duration) (StepInfo, error) {
 
 func (l *Loop) ownerOnly() error {
 	if l.isReleased() {
-		return ErrClosed
+		return errLoopClosed()
 	}
 	if l.runner || !l.onOwnerThread() {
 		return ErrWrongThread
 	}
 	if l.closed {
-		return ErrClosed
+		return errLoopClosed()
 	}
 	if l.run != nil || l.cur.Load() != nil {
-		return ErrRunning
+		return newError(codeRunning, "This event loop is already running")
+	}
+	if other := runningLoop(); other != nil && other != l {
+		return newError(codeRunning, "Cannot run the event loop while another loop is running")
 	}
 	return nil
+}
+
+// errLoopClosed is asyncio's error for a closed loop.
+func errLoopClosed() error { return newError(codeClosed, "Event loop is closed") }
+
+// The loops not closed yet, to tell which one the calling goroutine runs.
+var (
+	liveLoopsMu sync.Mutex
+	liveLoops   = map[*Loop]struct{}{}
+)
+
+// runningLoop is the loop running on the calling goroutine (its Go task's
+// code, a callback, the owner inside a run), or nil: asyncio's running
+// loop.
+func runningLoop() *Loop {
+	tok := threadToken()
+	liveLoopsMu.Lock()
+	defer liveLoopsMu.Unlock()
+	for l := range liveLoops {
+		// Holding l (same thread token), its fields are the caller's to
+		// read.
+		if l.holderTok.Load() == tok && (l.run != nil || l.cur.Load() != nil) {
+			return l
+		}
+	}
+	return nil
+}
+
+// IsRunning reports whether the loop is running (asyncio's is_running):
+// inside RunUntilComplete, RunForever or Step, or started with StartLoop
+// and not closed.
+func (l *Loop) IsRunning() bool {
+	if l.runner {
+		return !l.closedFlag.Load()
+	}
+	running := false
+	_ = l.Call(func() error { running = l.run != nil || l.cur.Load() != nil; return nil })
+	return running
 }
 
 // Stop asks the running loop to return once the callbacks already ready
@@ -646,7 +712,17 @@ func (l *Loop) BackendTimeout() int {
 }
 
 // exceptionHandler is the Go handler installed on a loop.
-type exceptionHandler struct{ fn func(ExceptionContext) }
+type exceptionHandler struct {
+	loop *Loop
+	fn   func(ExceptionContext)
+}
+
+// What a report of the binding's own is about (Loop.reporting).
+const (
+	reportPlain  = iota
+	reportHandle // a callback that panicked
+	reportTask   // a task that failed while the loop shut down
+)
 
 // SetExceptionHandler installs fn as the loop's exception handler (nil
 // restores the default, which writes to stderr).
@@ -655,7 +731,7 @@ func (l *Loop) SetExceptionHandler(fn func(ExceptionContext)) error {
 		if fn == nil {
 			return codeError(raw.Loop_set_exception_handler(l.c, nil, 0, nil))
 		}
-		h := newHandle(&exceptionHandler{fn: fn})
+		h := newHandle(&exceptionHandler{loop: l, fn: fn})
 		return codeError(raw.Loop_set_exception_handler(l.c, fnExceptionHandler, uintptr(h), fnFreeHandle))
 	})
 }
@@ -666,12 +742,19 @@ func (l *Loop) CallExceptionHandler(message string, err error) error {
 }
 
 // report calls the exception handler; loop thread.
-func (l *Loop) report(message string, err error) {
+func (l *Loop) report(message string, err error) { l.reportAbout(reportPlain, message, err, 0) }
+
+// reportAbout calls the exception handler with a report about what (a
+// callback, a task) and fut (0 for none); loop thread.
+func (l *Loop) reportAbout(what int, message string, err error, fut raw.SwigcptrFuture) {
 	var e raw.SwigcptrError
 	if err != nil {
 		e, _ = errorToC(err)
 	}
-	raw.Loop_call_exception_handler(l.c, message, e, raw.SwigcptrFuture(0))
+	prev := l.reporting
+	l.reporting = what
+	raw.Loop_call_exception_handler(l.c, message, e, fut)
+	l.reporting = prev
 	if e != 0 {
 		raw.Error_unref(e)
 	}

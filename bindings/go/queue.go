@@ -22,8 +22,8 @@ const (
 	queuePriority = 2
 )
 
-// NewQueue creates a FIFO queue holding at most maxsize items (0: no
-// limit).
+// NewQueue creates a FIFO queue holding at most maxsize items (zero or
+// less: no limit, as asyncio; MaxSize gives back what was passed).
 func (l *Loop) NewQueue(maxsize int) (*Queue, error) { return l.newQueue(queueFIFO, maxsize) }
 
 // NewLifoQueue creates a LIFO queue.
@@ -36,9 +36,6 @@ func (l *Loop) NewPriorityQueue(maxsize int) (*Queue, error) {
 }
 
 func (l *Loop) newQueue(kind, maxsize int) (*Queue, error) {
-	if maxsize < 0 {
-		return nil, ErrInvalid
-	}
 	q := &Queue{loop: l}
 	err := l.Call(func() error {
 		var out uintptr

@@ -2,6 +2,8 @@ package asyncore
 
 import (
 	"runtime"
+
+	"asyncore/internal/raw"
 )
 
 // How the loop and the goroutines of Go tasks share the loop's thread.
@@ -14,10 +16,10 @@ import (
 // (awaits) runs the loop itself, on its own thread, until a Go task wakes
 // (runLoop), then hands the loop to that task's goroutine and waits for its
 // own turn. A hand-over is a goroutine switch on the same thread (the
-// receiver usually runs where the giver ran); the library's thread checks
-// follow the thread that last ran the loop (l.cOwner), and a receiver that
-// finds itself on another thread moves the loop to its own with a run that
-// ends at once (rebind).
+// receiver usually runs where the giver ran); the loop belongs to one
+// thread (l.cOwner), and a receiver that finds itself on another thread
+// hands the loop to its own (ac_loop_bind_thread: the giver made its last
+// call before the hand-over's channel send), which runs nothing.
 //
 // Costs and limits, and what the library's API would change:
 //
@@ -36,11 +38,6 @@ import (
 //     emulated or routed through a step. A way to enter a parked task's
 //     step from outside and leave it with a step result would make both
 //     exact and save a step per hand-over.
-//   - The library's thread checks follow the thread that last ran the
-//     loop; moving the loop takes a run (rebind), which may run callbacks
-//     that were ready, ahead of the running code. A call that makes the
-//     calling thread the loop's (between runs, the caller guaranteeing the
-//     calls never overlap) would make the move exact and free.
 
 // runKind says what a run is for.
 type runKind int
@@ -91,19 +88,17 @@ func (l *Loop) releaseTurn() {
 	runtime.UnlockOSThread()
 }
 
-// rebind moves the loop to the holder's thread: a run that ends when a
-// callback posted now comes (or earlier, when a Go task wakes); what it
-// runs was ready before, and the Go tasks it wakes wait for their turn
-// after the running code.
+// rebind hands the loop to the holder's thread (between runs; the
+// previous holder's last call came before the hand-over): nothing runs,
+// the order of what is ready stays.
 func (l *Loop) rebind() {
-	l.rebinding++
-	out := runLoop(l.lp, true, -1)
-	l.rebinding--
-	l.afterRun(out, true)
+	if rc := raw.Loop_bind_thread(l.c); rc == 0 {
+		l.cOwner = threadToken()
+	}
 }
 
 // afterRun takes in what a run of the loop did.
-func (l *Loop) afterRun(out runOut, rebind bool) {
+func (l *Loop) afterRun(out runOut) {
 	l.cOwner = out.tok
 	if out.rc == codeStopped {
 		if out.innerStop && !l.stopAsked {
@@ -162,18 +157,18 @@ func (l *Loop) processFreedMerge(merge bool) {
 func (l *Loop) runOnce() {
 	r := l.run
 	if r.kind == runStep {
-		out := runLoop(l.lp, false, r.block)
+		out := runLoop(l.lp, r.block)
 		r.stepped = true
 		if out.rc >= 0 {
 			r.info = StepInfo{Ran: out.rc, Pending: out.pending, NextDeadline: out.next}
 		}
-		l.afterRun(out, false)
+		l.afterRun(out)
 		if out.rc < 0 {
 			r.ended, r.rc = true, out.rc
 		}
 		return
 	}
-	l.afterRun(runLoop(l.lp, false, -1), false)
+	l.afterRun(runLoop(l.lp, -1))
 }
 
 // runOver tells whether the current run is over (holder).
@@ -200,11 +195,11 @@ type deferredCall struct {
 }
 
 // deferCallback tells whether a Go callback of the library, called now
-// during a run, must wait: a Go task woken earlier in the run (or the code
-// a rebinding run interrupted) runs first, as it would have in the
-// library's order. The callback is then queued in its place (holder).
+// during a run, must wait: a Go task woken earlier in the run runs first,
+// as it would have in the library's order. The callback is then queued in
+// its place (holder).
 func (l *Loop) deferCallback(cb *callback) bool {
-	if l.rebinding == 0 && wokenSoFar(l.lp) == 0 {
+	if wokenSoFar(l.lp) == 0 {
 		return false
 	}
 	cb.deferred = true
@@ -314,5 +309,5 @@ func (l *Loop) startRun(kind runKind) *runState {
 // endRun ends the current run.
 func (l *Loop) endRun() {
 	l.run = nil
-	setUntilTask(l.lp, 0)
+	resetUntil(l.lp)
 }

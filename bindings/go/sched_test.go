@@ -101,9 +101,8 @@ func TestCancelAfterTheCodeReturnedIsRefused(t *testing.T) {
 }
 
 // When a goroutine that takes the loop over finds itself on another thread
-// than the one that last ran it, it moves the loop to its own with a run
-// that ends at once; what that run wakes waits for the running code, a Go
-// callback too.
+// than the one that last ran it, it hands the loop to its own thread
+// (ac_loop_bind_thread): nothing runs, what was ready keeps its turn.
 func TestRebindKeepsTheOrder(t *testing.T) {
 	done := leakCheck(t)
 	var tr trace

@@ -197,7 +197,8 @@ func TestTaskGroupSpawnAfterJoinIsRefused(t *testing.T) {
 		_, err := kept.Go(func(co *Co) (any, error) { return nil, nil })
 		return nil, err
 	}, WithVirtualClock())
-	if !errors.Is(err, ErrState) {
+	// asyncio: RuntimeError("TaskGroup ... is finished").
+	if !errors.Is(err, ErrRuntime) || describe(err) != "RuntimeError: TaskGroup is finished" {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -45,12 +45,13 @@ func (l *Loop) futureOp(make func() (made, error)) (*Future, error) {
 // intCall runs a C call returning an int on the loop thread.
 func (l *Loop) intCall(fn func() int) (int, error) {
 	n := 0
-	err := l.Call(func() error { n = fn(); return nil })
+	err := l.Call(func() error {
+		// The reason is read on the loop's thread, right after the call.
+		n = fn()
+		return codeError(n)
+	})
 	if err != nil {
-		return 0, err
-	}
-	if n < 0 {
-		return n, codeError(n)
+		return n, err
 	}
 	return n, nil
 }
@@ -275,34 +276,50 @@ func (cd *Condition) Wait(co *Co) error {
 
 // predicate is a Go predicate handed to ac_condition_wait_for.
 type predicate struct {
-	fn  func() bool
+	fn  func() int
 	err error // a panic of fn
 }
 
-func (p *predicate) call() (ok bool) {
+func (p *predicate) call() (v int) {
 	defer func() {
 		if r := recover(); r != nil {
 			// Satisfied, so the wait ends and reports the panic.
 			p.err = &PanicError{Value: r}
-			ok = true
+			v = 1
 		}
 	}()
 	return p.fn()
 }
 
 // WaitFor waits until pred returns true (asyncio's wait_for): pred runs on
-// the loop's thread with the lock held, now and after each notification.
+// the loop's thread, now (before the lock is needed: a predicate true at
+// once returns at once) and after each notification, with the lock held.
+// The task must hold the lock otherwise (a RuntimeError).
 func (cd *Condition) WaitFor(co *Co, pred func() bool) error {
+	_, err := cd.WaitForValue(co, func() int {
+		if pred() {
+			return 1
+		}
+		return 0
+	})
+	return err
+}
+
+// WaitForValue is WaitFor with a predicate that returns a value, nonzero
+// meaning true; it returns the predicate's last value (asyncio's wait_for
+// returns what the predicate returned).
+func (cd *Condition) WaitForValue(co *Co, pred func() int) (int, error) {
 	p := &predicate{fn: pred}
-	_, err := co.awaitOp(cd.loop, func() (made, error) {
+	v, err := co.awaitOp(cd.loop, func() (made, error) {
 		h := newHandle(p)
 		var out uintptr
 		return opFuture(raw.Condition_wait_for(cd.c, fnPredicate, uintptr(h), fnFreeHandle, &out), out)
 	})
 	if err == nil && p.err != nil {
-		return p.err
+		return 0, p.err
 	}
-	return err
+	n, _ := v.(int64)
+	return int(n), err
 }
 
 // Notify wakes up to n waiters; the lock must be held.

@@ -32,7 +32,9 @@ func TestLockIsFIFOAndExclusive(t *testing.T) {
 		if lk.Locked() {
 			return nil, errors.New("still locked")
 		}
-		if err := lk.Release(); !errors.Is(err, ErrState) {
+		// asyncio: RuntimeError("Lock is not acquired.").
+		if err := lk.Release(); !errors.Is(err, ErrRuntime) || !errors.Is(err, ErrMisuse) ||
+			describe(err) != "RuntimeError: Lock is not acquired." {
 			return nil, fmt.Errorf("release unlocked: %v", err)
 		}
 		return nil, err
@@ -44,7 +46,7 @@ func TestLockIsFIFOAndExclusive(t *testing.T) {
 }
 
 func TestLockCancelledWaiterLosesNothing(t *testing.T) {
-	_, err := Run(func(co *Co) (any, error) {
+	v, err := Run(func(co *Co) (any, error) {
 		lk, _ := co.Loop().NewLock()
 		if !lk.TryAcquire() || lk.TryAcquire() {
 			return nil, errors.New("try_acquire")
@@ -56,9 +58,15 @@ func TestLockCancelledWaiterLosesNothing(t *testing.T) {
 			}
 			return "second got it", lk.Release()
 		})
-		co.Yield()
-		waiter.Cancel("")
-		lk.Release()
+		if err := co.Yield(); err != nil {
+			return nil, err
+		}
+		if !waiter.Cancel("") {
+			return nil, errors.New("waiter already done")
+		}
+		if err := lk.Release(); err != nil {
+			return nil, err
+		}
 		if _, err := co.Await(waiter); !errors.Is(err, ErrCancelled) {
 			return nil, fmt.Errorf("waiter: %v", err)
 		}
@@ -66,6 +74,10 @@ func TestLockCancelledWaiterLosesNothing(t *testing.T) {
 	}, WithVirtualClock())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The lock the cancelled waiter was woken for goes to the next one.
+	if v != "second got it" {
+		t.Fatalf("second waiter: got %v", v)
 	}
 }
 
@@ -123,7 +135,8 @@ func TestConditionNotifyAndWaitFor(t *testing.T) {
 			cd.Release()
 		}
 		other, _ := co.Loop().NewCondition(nil)
-		if _, err := other.Notify(1); !errors.Is(err, ErrState) {
+		if _, err := other.Notify(1); !errors.Is(err, ErrRuntime) ||
+			describe(err) != "RuntimeError: cannot notify on un-acquired lock" {
 			return nil, fmt.Errorf("notify without the lock: %v", err)
 		}
 		_, err := co.Await(consumer)
@@ -170,7 +183,8 @@ func TestSemaphoreLimitsAndBounded(t *testing.T) {
 			return nil, fmt.Errorf("value %d", v)
 		}
 		b, _ := co.Loop().NewBoundedSemaphore(1)
-		if err := b.Release(); !errors.Is(err, ErrState) {
+		if err := b.Release(); !errors.Is(err, ErrValue) ||
+			describe(err) != "ValueError: BoundedSemaphore released too many times" {
 			return nil, fmt.Errorf("bounded release: %v", err)
 		}
 		if !b.TryAcquire() || !b.Locked() {
@@ -262,8 +276,15 @@ func TestBarrierWaitFutureLastIsReady(t *testing.T) {
 		if _, err := co.Await(f); !errors.Is(err, ErrBroken) {
 			return nil, fmt.Errorf("aborted wait: %v", err)
 		}
-		if f, err := b.WaitFuture(); f != nil || !errors.Is(err, ErrBroken) {
-			return nil, fmt.Errorf("wait on a broken barrier: %v %v", f, err)
+		// As asyncio's wait coroutine: a broken barrier fails the wait
+		// when it is awaited, not the call.
+		f, err = b.WaitFuture()
+		if err != nil {
+			return nil, fmt.Errorf("wait on a broken barrier: %v", err)
+		}
+		if _, err := co.Await(f); !errors.Is(err, ErrBrokenBarrier) ||
+			describe(err) != "BrokenBarrierError: Barrier aborted" {
+			return nil, fmt.Errorf("wait on a broken barrier: %v", err)
 		}
 		return nil, b.Reset()
 	}, WithVirtualClock())
@@ -352,8 +373,19 @@ func TestQueueKindsAndLimits(t *testing.T) {
 		if err := lifo.PutPriorityNowait(1, "x"); !errors.Is(err, ErrInvalid) {
 			return nil, fmt.Errorf("priority on a lifo queue: %v", err)
 		}
-		if _, err := l.NewQueue(-1); !errors.Is(err, ErrInvalid) {
+		// asyncio: a maxsize of zero or less is no bound.
+		unbounded, err := l.NewQueue(-1)
+		if err != nil {
 			return nil, fmt.Errorf("negative maxsize: %v", err)
+		}
+		for i := 0; i < 5; i++ {
+			if err := unbounded.PutNowait(i); err != nil {
+				return nil, fmt.Errorf("negative maxsize: put %d: %v", i, err)
+			}
+		}
+		if unbounded.Full() || unbounded.MaxSize() != -1 || unbounded.Len() != 5 {
+			return nil, fmt.Errorf("negative maxsize: full=%v maxsize=%d len=%d",
+				unbounded.Full(), unbounded.MaxSize(), unbounded.Len())
 		}
 		return nil, nil
 	}, WithVirtualClock())
@@ -395,7 +427,8 @@ func TestQueueProducerConsumerJoinShutdown(t *testing.T) {
 			return nil, fmt.Errorf("put after shutdown: %v", err)
 		}
 		_, err := co.Await(consumer)
-		if err := q.TaskDone(); !errors.Is(err, ErrState) {
+		if err := q.TaskDone(); !errors.Is(err, ErrValue) ||
+			describe(err) != "ValueError: task_done() called too many times" {
 			return nil, fmt.Errorf("extra task_done: %v", err)
 		}
 		return nil, err

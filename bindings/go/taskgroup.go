@@ -85,14 +85,16 @@ func (co *Co) TaskGroup(body func(tg *TaskGroup) error) error {
 	return err
 }
 
-// Go starts fn as a task of the group. ErrState once the group is shutting
-// down or finished.
+// Go starts fn as a task of the group. A RuntimeError (matching ErrRuntime)
+// once the group is shutting down ("TaskGroup is shutting down": a task
+// failed, or the parent was cancelled) or finished ("TaskGroup is
+// finished").
 func (tg *TaskGroup) Go(fn TaskFunc) (*Task, error) {
 	l := tg.co.loop
 	var t *Task
 	err := l.Call(func() error {
 		if tg.joined {
-			return ErrState
+			return newError(codeMisuse, "TaskGroup is finished")
 		}
 		var e error
 		t, e = l.goTask(fn, 0, uintptr(tg.c))

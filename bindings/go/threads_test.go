@@ -109,9 +109,16 @@ func TestRunThreadsafe(t *testing.T) {
 	if v, err := ts.Wait(nil); v != true || err != nil {
 		t.Fatalf("got %v %v", v, err)
 	}
+	// Cancel once the task runs: it closes started, then awaits never
+	// without giving the loop back in between, so the cancellation (run
+	// on the loop) finds it awaiting never, whenever Cancel is called.
 	never, _ := l.NewFuture()
-	ts2, _ := l.RunThreadsafe(func(co *Co) (any, error) { return co.Await(never) })
-	time.Sleep(5 * time.Millisecond)
+	started := make(chan struct{})
+	ts2, _ := l.RunThreadsafe(func(co *Co) (any, error) {
+		close(started)
+		return co.Await(never)
+	})
+	<-started
 	ts2.Cancel("")
 	<-ts2.Done()
 	<-never.Done()

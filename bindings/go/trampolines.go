@@ -107,7 +107,16 @@ func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
 	fut *C.ac_future, ud unsafe.Pointer) {
 	l := handle(uintptr(ud)).Value().(*exceptionHandler)
 	defer recoverInto(nil, "exception handler")
-	ctx := ExceptionContext{Message: C.GoString(message)}
+	ctx := ExceptionContext{Message: C.GoString(message), future: fut != nil}
+	if l.loop != nil {
+		// A report of the binding's own: what it is about.
+		switch l.loop.reporting {
+		case reportHandle:
+			ctx.handle = true
+		case reportTask:
+			ctx.task, ctx.future = true, false
+		}
+	}
 	if err != nil {
 		ctx.Err = errorFromC(raw.SwigcptrError(uintptr(unsafe.Pointer(err))))
 	}
@@ -118,10 +127,7 @@ func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
 //
 //export acgoPredicate
 func acgoPredicate(ud unsafe.Pointer) C.int {
-	if handle(uintptr(ud)).Value().(*predicate).call() {
-		return 1
-	}
-	return 0
+	return C.int(handle(uintptr(ud)).Value().(*predicate).call())
 }
 
 // acgoWork runs Go work on a worker thread (a C thread of the pool). The

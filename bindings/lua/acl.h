@@ -67,6 +67,15 @@ typedef struct acl_state {
   /* The Lua function create_task falls back to (the Lua layer's general
    * path), or LUA_NOREF. */
   int create_fallback_ref;
+  /* Where the error being reported now comes from, for the exception
+   * handler's context (asyncio's keys 'handle' and 'task'): set around
+   * ac_loop_call_exception_handler, which calls the handler inline. The
+   * Handle object of a loop callback (registry reference, or LUA_NOREF);
+   * the future of a done-callback (or NULL); the key the future goes
+   * under ("task" for run()'s shutdown report; NULL: "future"). */
+  int report_handle_ref;
+  ac_future *report_done_future;
+  const char *report_future_key;
   /* Coroutines of finished tasks, ready to run the next ones (task.c). */
   struct acl_pooled_co *pool;
   int pool_n, pool_max;
@@ -267,6 +276,11 @@ ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
 ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
 ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
 ACL_INTERNAL void acl_push_server(lua_State *L, ac_server *srv);
+/* A wrapper of f (a Task for a task) that holds no reference, for the
+ * span of a call that borrows f; returns the wrapper's block, which
+ * acl_forget_borrowed empties afterwards (its methods then see NULL). */
+ACL_INTERNAL void *acl_push_borrowed_future(lua_State *L, ac_future *f);
+ACL_INTERNAL void acl_forget_borrowed(void *wrapper);
 /* SWIG's type of acs_task (for acl_task_object.swig_type). */
 ACL_INTERNAL void *acl_swig_task_type(void);
 /* Fast unwrapping of primitives for the natives: the handle of a SWIG
@@ -287,6 +301,7 @@ ACL_INTERNAL int acl_remove_done_callback(lua_State *L);
 ACL_INTERNAL int acl_set_exception_handler(lua_State *L);
 ACL_INTERNAL int acl_call_exception_handler(lua_State *L);
 ACL_INTERNAL int acl_server_listen(lua_State *L);
+ACL_INTERNAL int acl_threadsafe_callback(lua_State *L);
 /* value.c */
 ACL_INTERNAL int acl_future_result(lua_State *L);
 ACL_INTERNAL int acl_future_set_result(lua_State *L);

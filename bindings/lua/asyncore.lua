@@ -54,47 +54,180 @@ M.config = {
 ---------------------------------------------------------------------------
 -- Errors
 ---------------------------------------------------------------------------
+--
+-- An error the library raises is a table whose metatable is its class:
+-- asyncio's exception class for the condition (`e.class`, the name
+-- core.err_class gives its code: "CancelledError", "TimeoutError",
+-- "RuntimeError", "ValueError", "ConnectionResetError" ...), with
+-- `e.message` (asyncio's words; "" where asyncio has none), `e.code` (the
+-- C code), `e.errname` (its name, "AC_ECANCELLED"), `e.cause` (the error
+-- that led to it, or nil) and, for an ExceptionGroup, `e.exceptions`.
+-- tostring(e) is "Class: message" ("Class" when the message is empty).
+-- Test the class with ac.is(e, "TimeoutError") (or a class table:
+-- ac.is(e, ac.TimeoutError)), which follows asyncio's hierarchy:
+-- ac.is(e, "OSError") holds for a ConnectionResetError or a TimeoutError,
+-- ac.is(e, "Exception") for everything but a CancelledError.
 
-local Error = { name = "Error" }
-local classes = {}
+local Error = { name = "BaseException", class = "BaseException" }
+-- Cancel messages that are not strings, by their text (see Task:cancel).
+local cancel_values = {}
+local classes_by_name = {}
 
 local function error_tostring(e)
   local msg = e.message
-  if msg == nil or msg == "" then return e.name end
-  return e.name .. ": " .. msg
+  if msg == nil or msg == "" then return e.class end
+  return e.class .. ": " .. tostring(msg)
 end
 
-local function error_class(name, parent, code)
-  local cls = setmetatable({}, {
+-- asyncio's hierarchy: each class's parent (by name).
+local parents = {
+  Exception = "BaseException",
+  CancelledError = "BaseException",
+  OSError = "Exception",
+  TimeoutError = "OSError",
+  ConnectionError = "OSError",
+  ConnectionResetError = "ConnectionError",
+  ConnectionRefusedError = "ConnectionError",
+  ConnectionAbortedError = "ConnectionError",
+  BrokenPipeError = "ConnectionError",
+  FileNotFoundError = "OSError",
+  FileExistsError = "OSError",
+  IsADirectoryError = "OSError",
+  NotADirectoryError = "OSError",
+  PermissionError = "OSError",
+  ProcessLookupError = "OSError",
+  ChildProcessError = "OSError",
+  InterruptedError = "OSError",
+  BlockingIOError = "OSError",
+  gaierror = "OSError",
+  InvalidStateError = "Exception",
+  RuntimeError = "Exception",
+  BrokenBarrierError = "RuntimeError",
+  ValueError = "Exception",
+  QueueEmpty = "Exception",
+  QueueFull = "Exception",
+  QueueShutDown = "Exception",
+  ExceptionGroup = "Exception",
+  EOFError = "Exception",
+  IncompleteReadError = "EOFError",
+  LimitOverrunError = "Exception",
+}
+
+-- The code an error of each class made in Lua carries (ac.ValueError(m)).
+local class_codes = {
+  BaseException = core.EHOST,
+  Exception = core.EHOST,
+  CancelledError = core.ECANCELLED,
+  TimeoutError = core.ETIMEDOUT,
+  InvalidStateError = core.ESTATE,
+  RuntimeError = core.EMISUSE,
+  ValueError = core.EINVAL,
+  QueueEmpty = core.EEMPTY,
+  QueueFull = core.EFULL,
+  QueueShutDown = core.ESHUTDOWN,
+  BrokenBarrierError = core.EBROKEN,
+  ExceptionGroup = core.EGROUP,
+  IncompleteReadError = core.EINCOMPLETE,
+  LimitOverrunError = core.ELIMIT,
+  ConnectionResetError = core.ECONNRESET,
+  ConnectionRefusedError = core.ECONNREFUSED,
+  BrokenPipeError = core.EPIPE,
+  FileNotFoundError = core.ENOENT,
+  FileExistsError = core.EEXIST,
+  BlockingIOError = core.EAGAIN,
+}
+
+local error_class
+
+-- Fields computed the first time they are read: the cause and a group's
+-- errors (ac_error children), as Lua objects.
+local function error_index(e, k)
+  local cls = getmetatable(e)
+  if k == "cause" or k == "exceptions" then
+    local err = rawget(e, "_err")
+    local v
+    if k == "cause" then
+      if rawget(e, "_cause_read") then return nil end
+      v = err and M._error_object(err:cause()) or nil
+      rawset(e, v ~= nil and "cause" or "_cause_read", v ~= nil and v or true)
+      return v
+    end
+    v = e:children()
+    rawset(e, "exceptions", v)
+    return v
+  end
+  return cls[k]
+end
+
+-- The class table of asyncio's class `name` (made on first use; kind: the
+-- error kind of a code, for OS errors asyncio's table does not name).
+error_class = function(name, kind)
+  local cls = classes_by_name[name]
+  if cls then return cls end
+  local parent_name = parents[name]
+  if parent_name == nil then
+    parent_name = kind == core.ERROR_KIND_OS and "OSError" or "Exception"
+  end
+  local parent = error_class(parent_name)
+  cls = setmetatable({}, {
     __index = parent,
-    __call = function(c, message) return c.new(message) end,
+    __call = function(c, message, code) return c.new(message, code) end,
   })
   cls.name = name
-  cls.code = code
+  cls.class = name
+  cls.code = class_codes[name] or parent.code
   -- Metamethods and the marker the C side checks are read raw.
-  cls.__index = cls
+  cls.__index = error_index
   cls.__tostring = error_tostring
   cls.__asyncore_error = true
-  cls.new = function(message)
-    return setmetatable({ code = cls.code or core.EHOST, message = message or "" }, cls)
+  --- A new error of this class: cls(message [, code]).
+  cls.new = function(message, code)
+    return setmetatable({ code = code or cls.code, errname = core.err_name(code or cls.code),
+                          message = message or "" }, cls)
   end
-  M[name] = cls
+  classes_by_name[name] = cls
   return cls
 end
 
-Error.__index = Error
+Error.__index = error_index
 Error.__tostring = error_tostring
 Error.__asyncore_error = true
 Error.code = core.EHOST
+classes_by_name.BaseException = Error
+--- An error of the class asyncio raises for `code` (default: Exception):
+-- ac.Error("peer reset", ac.core.ECONNRESET) is a ConnectionResetError.
 Error.new = function(message, code)
-  return setmetatable({ code = code or core.EHOST, message = message or "" }, Error)
+  code = code or core.EHOST
+  local cls = error_class(core.err_class(code), code > -10000 and core.ERROR_KIND_OS or nil)
+  return setmetatable({ code = code, errname = core.err_name(code), message = message or "" }, cls)
 end
 setmetatable(Error, { __call = function(_, message, code) return Error.new(message, code) end })
 M.Error = Error
+M.BaseException = Error
 
---- True when `e` is an error object of class `cls` (or a subclass).
-function M.is_error(e, cls)
-  cls = cls or Error
+-- The classes every program names, as fields of the module.
+for _, name in ipairs({ "Exception", "CancelledError", "TimeoutError", "InvalidStateError",
+                        "RuntimeError", "ValueError", "OSError", "ConnectionError",
+                        "ConnectionResetError", "ConnectionRefusedError", "BrokenPipeError",
+                        "FileNotFoundError", "QueueEmpty", "QueueFull", "QueueShutDown",
+                        "BrokenBarrierError", "ExceptionGroup", "IncompleteReadError",
+                        "LimitOverrunError" }) do
+  M[name] = error_class(name)
+end
+local CancelledError, TimeoutError = M.CancelledError, M.TimeoutError
+local InvalidStateError, ExceptionGroup = M.InvalidStateError, M.ExceptionGroup
+
+--- True when `e` is an error object of class `cls` (a class table or
+-- asyncio's class name) or of a subclass of it, as Python's isinstance.
+function M.is(e, cls)
+  if cls == nil then cls = Error end
+  if type(cls) == "string" then
+    local known = classes_by_name[cls]
+    if known == nil then
+      return type(e) == "table" and rawget(e, "class") == cls
+    end
+    cls = known
+  end
   if type(e) ~= "table" then return false end
   local mt = getmetatable(e)
   while mt do
@@ -105,58 +238,56 @@ function M.is_error(e, cls)
   end
   return false
 end
+--- The same (the older name).
+M.is_error = M.is
 
-local CancelledError = error_class("CancelledError", Error, core.ECANCELLED)
-local TimeoutError = error_class("TimeoutError", Error, core.ETIMEDOUT)
-local InvalidStateError = error_class("InvalidStateError", Error, core.ESTATE)
-local ExceptionGroup = error_class("ExceptionGroup", Error, core.EGROUP)
-error_class("QueueEmpty", Error, core.EEMPTY)
-error_class("QueueFull", Error, core.EFULL)
-error_class("QueueShutDown", Error, core.ESHUTDOWN)
-error_class("BrokenBarrierError", Error, core.EBROKEN)
-error_class("IncompleteReadError", Error, core.EINCOMPLETE)
-error_class("LimitOverrunError", Error, core.ELIMIT)
-error_class("ClosedError", Error, core.ECLOSED)
-error_class("RuntimeError", Error, core.ERUNNING)
-local OSError = error_class("OSError", Error, nil)
+-- What asyncio says where the library recorded no reason of its own: its
+-- errors for these conditions carry no message.
+local silent = {
+  [core.ETIMEDOUT] = true,
+  [core.ECANCELLED] = true,
+  [core.EEMPTY] = true,
+  [core.EFULL] = true,
+  [core.ESHUTDOWN] = true,
+}
 
-classes[core.ECANCELLED] = CancelledError
-classes[core.ETIMEDOUT] = TimeoutError
-classes[core.ESTATE] = InvalidStateError
-classes[core.EGROUP] = ExceptionGroup
-classes[core.EEMPTY] = M.QueueEmpty
-classes[core.EFULL] = M.QueueFull
-classes[core.ESHUTDOWN] = M.QueueShutDown
-classes[core.EBROKEN] = M.BrokenBarrierError
-classes[core.EINCOMPLETE] = M.IncompleteReadError
-classes[core.ELIMIT] = M.LimitOverrunError
-classes[core.ECLOSED] = M.ClosedError
-classes[core.ERUNNING] = M.RuntimeError
-classes[core.ESTOPPED] = M.RuntimeError
-
-local function class_of(code, kind)
-  local cls = classes[code]
-  if cls then return cls end
-  if kind == core.ERROR_KIND_OS then return OSError end
-  return Error
+-- The message of a failure known by the code a call just returned:
+-- asyncio's words as the library recorded them (or `fallback`).
+local function code_message(code, fallback)
+  local m = core.last_error_message(code)
+  if m == core.strerror(code) then
+    if fallback then return fallback end
+    if silent[code] then return "" end
+  end
+  return m
 end
+M._code_message = code_message
 
--- The Lua object for a library error (`err` a core.Error, or nil).
+-- The Lua object for a library error: `err` a core.Error (message nil:
+-- its own), or nil for a failure known by its code (message nil: the
+-- reason the last failing call recorded).
 local function make_error(code, message, err)
-  local kind = err and err:kind() or nil
+  local kind = err and err:kind() or (code > -10000 and core.ERROR_KIND_OS or nil)
+  if message == nil then
+    message = err and err:message() or code_message(code)
+  end
+  if code == core.ECANCELLED and cancel_values[message] ~= nil then
+    message = cancel_values[message]
+  end
   local e = setmetatable({
     code = code,
-    message = message or core.strerror(code),
+    message = message,
     errname = core.err_name(code),
     kind = kind,
     _err = err,
-  }, class_of(code, kind))
+  }, error_class(core.err_class(code), kind))
   if code == core.EINCOMPLETE and err then
     -- What the stream had before EOF (asyncio's IncompleteReadError.partial).
     e.partial = core.error_payload(err) or ""
   end
   return e
 end
+M._make_error = make_error
 
 -- The Lua object for a child or cause: its Lua payload when a Lua error
 -- made it.
@@ -166,48 +297,46 @@ local function error_object(err)
   if p.n > 0 then return p[1] end
   return make_error(err:code(), err:message(), err)
 end
+M._error_object = error_object
 
 core.set_error_factory(make_error)
 
 --- The errors a group error aggregates (ExceptionGroup), as Lua objects.
 function Error:children()
   local out = {}
-  if self._err then
-    for i = 0, self._err:child_count() - 1 do out[#out + 1] = error_object(self._err:child(i)) end
+  local err = rawget(self, "_err")
+  if err then
+    for i = 0, err:child_count() - 1 do out[#out + 1] = error_object(err:child(i)) end
   end
   return out
 end
 
---- The error that led to this one, or nil.
-function Error:cause()
-  return self._err and error_object(self._err:cause()) or nil
-end
-
 --- Message, causes and children, readable (with tracebacks for Lua errors).
 function Error:format()
-  if self._err then return self._err:format() end
+  local err = rawget(self, "_err")
+  if err then return err:format() end
   return tostring(self)
 end
 
-ExceptionGroup.exceptions = nil
-function ExceptionGroup.__index(e, k)
-  if k == "exceptions" then
-    local list = Error.children(e)
-    rawset(e, "exceptions", list)
-    return list
-  end
-  return ExceptionGroup[k]
-end
-
--- Raises the error for a negative code (level: as error()).
-local function check(rc, what, level)
+-- Raises the error for a negative code (level: as error()); `fallback`:
+-- the message when the library recorded no reason.
+local function check(rc, what, level, fallback)
   if rc ~= nil and rc < 0 then
-    local e = make_error(rc, what and (what .. ": " .. core.strerror(rc)) or nil, nil)
-    error(e, (level or 1) + 1)
+    error(make_error(rc, code_message(rc, fallback), nil), (level or 1) + 1)
   end
   return rc
 end
 M._check = check
+
+-- The same for a call on a loop: a closed loop is asyncio's "Event loop
+-- is closed".
+local function check_loop(rc, what, level)
+  if rc ~= nil and rc < 0 then
+    local fallback = rc == core.ECLOSED and "Event loop is closed" or nil
+    error(make_error(rc, code_message(rc, fallback), nil), (level or 1) + 1)
+  end
+  return rc
+end
 
 ---------------------------------------------------------------------------
 -- Wrappers: Loop, Future, Task, Handle
@@ -330,7 +459,7 @@ end
 -- opts: {virtual_clock=bool, debug=bool}; defaults from asyncore.config.
 function M.new_loop(opts)
   local l, rc = core.loop_new(flags_of(opts))
-  check(rc, "new_loop", 2)
+  if l == nil then check(rc, "new_loop", 2) end
   core.own_loop(l)
   return wrap_loop(l)
 end
@@ -360,9 +489,9 @@ end
 
 --- Suspends the running task until `x` (Future, Task) is done; returns its
 -- values or raises its error (CancelledError when this task is cancelled).
--- Every await is a suspension point, as in the C library (and Trio's
--- checkpoints): a future already done still resumes the task through the
--- loop, after the callbacks already ready.
+-- As in asyncio, awaiting a future that is already done does not suspend:
+-- its outcome comes back at once, and no other task runs in between.
+-- A task awaiting itself gets RuntimeError.
 if K then
   M.await = core_await
 else
@@ -394,7 +523,7 @@ end
 local core_spawn = core.spawn
 local function spawn_on(target, loop, fn, flags, name, ...)
   local t, rc = core_spawn(target, loop, fn, flags, name, ...)
-  if t == nil then check(rc, "create_task", 3) end
+  if t == nil then check_loop(rc, "create_task", 3) end
   return t
 end
 
@@ -437,8 +566,26 @@ function Task:set_name(name)
   check(self._t:set_name(tostring(name)), "set_name", 2)
   return self
 end
+-- A cancel message that is not a string travels as its text; the
+-- CancelledError made for that text carries the value itself (as
+-- asyncio's CancelledError(msg) keeps any object). A string message of the
+-- same text takes the text back.
+local function cancel_text(message)
+  if message == nil then return nil end
+  if type(message) == "string" then
+    cancel_values[message] = nil
+    return message
+  end
+  local text = tostring(message)
+  cancel_values[text] = message
+  return text
+end
+M._cancel_values = cancel_values
+
 --- Requests cancellation; true if requested, false when already done.
-function Task:cancel(message) return self._t:cancel(message) == 1 end
+-- The task sees a CancelledError whose message is `message` (any value;
+-- none: an empty message).
+function Task:cancel(message) return self._t:cancel(cancel_text(message)) == 1 end
 function Task:cancelling() return self._t:cancelling() end
 function Task:uncancel() return self._t:uncancel() end
 function Task:get_loop() return self._loop end
@@ -467,7 +614,7 @@ end
 function M.Future.new(loop)
   loop = loop or M.get_event_loop()
   local f, rc = loop._l:future_new()
-  check(rc, "Future", 2)
+  if f == nil then check_loop(rc, "Future", 2) end
   return wrap_future(f)
 end
 setmetatable(Future, { __call = function(_, loop) return Future.new(loop) end })
@@ -489,7 +636,7 @@ function Future:cancelled() return future_cancelled(self._f) end
 function Task:done() return future_done(self) end
 function Task:cancelled() return future_cancelled(self) end
 function Future:get_loop() return self._loop end
-function Future:cancel(message) return self._f:cancel(message) == 1 end
+function Future:cancel(message) return self._f:cancel(cancel_text(message)) == 1 end
 --- The same as asyncore.await(self).
 function Future:await() return await(self) end
 
@@ -513,42 +660,53 @@ function Future:exception()
 end
 
 function Future:set_result(...)
-  check(core.future_set_result(self._f, ...), "set_result", 2)
+  check(core.future_set_result(self._f, ...), "set_result", 2, "invalid state")
 end
 
 function Future:set_exception(e)
   if M.is_error(e, CancelledError) then
     error(M.Error("set_exception: use cancel() to cancel a future", core.EINVAL), 2)
   end
-  check(core.future_set_exception(self._f, e), "set_exception", 2)
+  check(core.future_set_exception(self._f, e), "set_exception", 2, "invalid state")
 end
 
--- The registrations of each future object: fn -> token (weak keys).
+-- The registrations of each future object: fn -> {token = true} (weak
+-- keys: the object).
 local callbacks_of = setmetatable({}, { __mode = "k" })
 
 --- Calls fn(self) once done (through the loop, never inline).
 function Future:add_done_callback(fn)
-  local tokens = callbacks_of[self]
+  local by_fn = callbacks_of[self]
+  if not by_fn then
+    by_fn = {}
+    callbacks_of[self] = by_fn
+  end
+  local tokens = by_fn[fn]
   if not tokens then
     tokens = {}
-    callbacks_of[self] = tokens
+    by_fn[fn] = tokens
   end
   local token, rc
   token, rc = core.add_done_callback(native_future(self), function()
-    if tokens[fn] == token then tokens[fn] = nil end
+    tokens[token] = nil
     fn(self)
   end)
-  if token == nil then check(rc, "add_done_callback", 2) end
-  tokens[fn] = token
+  if token == nil then check_loop(rc, "add_done_callback", 2) end
+  tokens[token] = true
 end
 
---- Removes fn's registration if it has not run; returns how many.
+--- Removes every registration of fn that has not been scheduled yet;
+-- returns how many (asyncio: 0 once the future is done).
 function Future:remove_done_callback(fn)
-  local tokens = callbacks_of[self]
-  local token = tokens and tokens[fn]
-  if not token then return 0 end
-  tokens[fn] = nil
-  return check(core.remove_done_callback(native_future(self), token), "remove_done_callback", 2)
+  local by_fn = callbacks_of[self]
+  local tokens = by_fn and by_fn[fn]
+  if not tokens then return 0 end
+  by_fn[fn] = nil
+  local n = 0
+  for token in pairs(tokens) do
+    n = n + check(core.remove_done_callback(native_future(self), token), "remove_done_callback", 2)
+  end
+  return n
 end
 
 ---------------------------------------------------------------------------
@@ -558,36 +716,64 @@ end
 function Loop:time() return self._l:time() end
 function Loop:is_closed() return self._l:is_closed() == 1 end
 function Loop:is_running() return self._l:is_running() == 1 end
+--- Closes the loop (closing it again does nothing); RuntimeError while it
+-- runs.
 function Loop:close()
   local rc = self._l:close()
   if rc == core.ECLOSED then return end
-  check(rc, "close", 2)
+  check(rc, "close", 2, rc == core.ERUNNING and "Cannot close a running event loop" or nil)
 end
-function Loop:stop() check(self._l:stop(), "stop", 2) end
-function Loop:set_debug(on) check(self._l:set_debug(on and 1 or 0), "set_debug", 2) end
+function Loop:stop() check_loop(self._l:stop(), "stop", 2) end
+function Loop:set_debug(on) check_loop(self._l:set_debug(on and 1 or 0), "set_debug", 2) end
 function Loop:get_debug() return self._l:get_debug() == 1 end
-function Loop:set_ready_budget(n) check(self._l:set_ready_budget(n), "set_ready_budget", 2) end
+function Loop:set_ready_budget(n) check_loop(self._l:set_ready_budget(n), "set_ready_budget", 2) end
 function Loop:set_slow_callback_duration(s)
-  check(self._l:set_slow_callback_duration(s), "set_slow_callback_duration", 2)
+  check_loop(self._l:set_slow_callback_duration(s), "set_slow_callback_duration", 2)
 end
 --- Tasks of this loop that are not done.
-function Loop:task_count() return check(self._l:task_count(), "task_count", 2) end
+function Loop:task_count() return check_loop(self._l:task_count(), "task_count", 2) end
+
+-- The loop running on this thread (the running task's, or one a run or
+-- a step of this module drives), or nil.
+local function running_loop()
+  local t = M.current_task()
+  if t then return t._loop end
+  for _, w in pairs(loops_by_id) do
+    if w._l:is_closed() == 0 and w._l:is_running() == 1 then return w end
+  end
+  return nil
+end
+
+-- Refuses to run `loop` while a loop runs on this thread (asyncio's
+-- RuntimeErrors), and a closed loop.
+local function check_can_run(loop, level)
+  if loop._l:is_closed() == 1 then
+    error(make_error(core.ECLOSED, "Event loop is closed"), level + 1)
+  end
+  local running = running_loop()
+  if running == loop then
+    error(make_error(core.ERUNNING, "This event loop is already running"), level + 1)
+  elseif running ~= nil then
+    error(make_error(core.ERUNNING, "Cannot run the event loop while another loop is running"),
+      level + 1)
+  end
+end
 
 --- One iteration for a host that owns the frame loop: returns the number of
 -- callbacks run, whether work is pending, and the next timer's loop time
 -- (nil when none). max_block: seconds it may block (default 0).
 function Loop:step(max_block)
   local n, pending, deadline = self._l:step(max_block or 0)
-  check(n, "step", 2)
+  check_loop(n, "step", 2)
   return n, pending == 1, deadline >= 0 and deadline or nil
 end
 
 --- For hosts that poll themselves: libuv's backend fd, and how many
 -- milliseconds the host may block before stepping (-1: nothing due).
-function Loop:backend_fd() return check(self._l:backend_fd(), "backend_fd", 2) end
+function Loop:backend_fd() return check_loop(self._l:backend_fd(), "backend_fd", 2) end
 function Loop:backend_timeout()
   local ms = self._l:backend_timeout()
-  if ms < -1 then check(ms, "backend_timeout", 2) end -- -1 is "nothing due"
+  if ms < -1 then check_loop(ms, "backend_timeout", 2) end -- -1 is "nothing due"
   return ms
 end
 
@@ -597,17 +783,24 @@ function Loop:all_tasks()
 end
 
 --- Runs until `x` is done; returns its values or raises its error.
+-- RuntimeError on a closed loop, a loop already running, or while another
+-- loop runs on this thread (asyncio).
 function Loop:run_until_complete(x)
   local f = core_future(x)
+  check_can_run(self, 2)
   local rc = self._l:run_until_complete(f)
   if rc == core.ESTOPPED or rc == core.ERUNNING or rc == core.ECLOSED or rc == core.EWRONGTHREAD
       or rc == core.EINVAL and f:done() == 0 then
-    check(rc, "run_until_complete", 2)
+    check_loop(rc, "run_until_complete", 2,
+      rc == core.ESTOPPED and "Event loop stopped before Future completed." or nil)
   end
   return resume_values(pack(core.future_result(f)))
 end
 
-function Loop:run_forever() check(self._l:run_forever(), "run_forever", 2) end
+function Loop:run_forever()
+  check_can_run(self, 2)
+  check_loop(self._l:run_forever(), "run_forever", 2)
+end
 
 function Loop:create_task(fn, ...) return create_task(self, fn, nil, ...) end
 function Loop:create_future() return Future.new(self) end
@@ -619,77 +812,160 @@ local function bind(fn, ...)
   return function() return fn(unpack(args, 1, args.n)) end
 end
 
-local function wrap_handle(h, rc, what)
-  if h == nil then check(rc, what, 3) end
-  return setmetatable({ _h = h }, Handle)
+-- A Handle object: the core handle `_h` of a loop callback (nil for the
+-- handle of a done-callback, which only names it in an exception
+-- handler's context: `_future`).
+local function handle_object(h, rc, hobj)
+  if h == nil then check_loop(rc, "call_soon", 3) end
+  hobj._h = h
+  return hobj
 end
 
 --- Schedules fn(...) after the callbacks already ready; returns a Handle.
+-- RuntimeError on a closed loop.
 function Loop:call_soon(fn, ...)
-  return wrap_handle(core.call_soon(self._l, bind(fn, ...)), "call_soon")
+  local hobj = setmetatable({ _soon = true }, Handle)
+  local h, rc = core.call_soon(self._l, bind(fn, ...), hobj)
+  return handle_object(h, rc, hobj)
 end
---- Schedules fn(...) after `delay` seconds.
+--- Schedules fn(...) after `delay` seconds: at loop time now + delay, as
+-- asyncio's call_later (a negative delay is a deadline already past).
 function Loop:call_later(delay, fn, ...)
-  local h, rc = core.call_later(self._l, delay, bind(fn, ...))
-  return wrap_handle(h, rc, "call_later")
+  local hobj = setmetatable({}, Handle)
+  if type(delay) ~= "number" then error("call_later: delay must be a number", 2) end
+  local h, rc = core.call_at(self._l, self._l:time() + delay, bind(fn, ...), hobj)
+  return handle_object(h, rc, hobj)
 end
 --- Schedules fn(...) at loop time `when`.
 function Loop:call_at(when, fn, ...)
-  local h, rc = core.call_at(self._l, when, bind(fn, ...))
-  return wrap_handle(h, rc, "call_at")
+  local hobj = setmetatable({}, Handle)
+  local h, rc = core.call_at(self._l, when, bind(fn, ...), hobj)
+  return handle_object(h, rc, hobj)
 end
 
-function Handle:cancel() return self._h:cancel() == 1 end
-function Handle:cancelled() return self._h:cancelled() == 1 end
-function Handle:when()
-  local w = self._h:when()
-  return w >= 0 and w or nil
+function Handle:cancel()
+  if self._h == nil then return false end
+  return self._h:cancel() == 1
 end
+function Handle:cancelled()
+  if self._h == nil then return false end
+  return self._h:cancelled() == 1
+end
+--- The loop time a timer is due; nil for call_soon's handles.
+function Handle:when()
+  if self._h == nil or self._soon then return nil end
+  return self._h:when()
+end
+function Handle:__tostring()
+  if self._future then return "<Handle done-callback of " .. tostring(self._future) .. ">" end
+  return "<Handle>"
+end
+
+-- Handler contexts also answer the older names: `error` (the exception)
+-- and `code` (its code); neither is a key.
+local context_meta = {
+  __index = function(ctx, k)
+    if k == "error" then return rawget(ctx, "exception") end
+    if k == "code" then
+      local e = rawget(ctx, "exception")
+      if e == nil then return nil end
+      if type(e) == "table" and type(e.code) == "number" then return e.code end
+      return core.EHOST
+    end
+    return nil
+  end,
+}
 
 --- handler(loop, context) receives what nobody else could: errors never
--- retrieved, errors of callbacks, tasks destroyed pending. context:
--- {message=, error=, code=, future=}. nil restores the default (stderr).
+-- retrieved, errors of callbacks, tasks destroyed pending, leftovers of
+-- run() that failed. context holds asyncio's keys: message, exception,
+-- and what it came from: future (a Future or Task), task, or handle (the
+-- Handle of the callback that raised: call_soon's, or one standing for a
+-- done-callback). nil restores the default (stderr).
 function Loop:set_exception_handler(handler)
   if handler == nil then
-    check(core.set_exception_handler(self._l, nil), "set_exception_handler", 2)
+    check_loop(core.set_exception_handler(self._l, nil), "set_exception_handler", 2)
     return
   end
   local loop = self
-  check(core.set_exception_handler(self._l, function(ctx)
-    if ctx.future then ctx.future = wrap_future(ctx.future) end
-    handler(loop, ctx)
+  check_loop(core.set_exception_handler(self._l, function(ctx)
+    if rawget(ctx, "_borrowed") then
+      -- Reported by a finalizer: the core wrapper, valid for this call.
+      ctx._borrowed = nil
+    else
+      if ctx.future then ctx.future = wrap_future(ctx.future) end
+      if ctx.task then ctx.task = wrap_future(ctx.task) end
+    end
+    local done = rawget(ctx, "_done_future")
+    if done then
+      ctx._done_future = nil
+      ctx.handle = setmetatable({ _future = wrap_future(done) }, Handle)
+    end
+    handler(loop, setmetatable(ctx, context_meta))
   end), "set_exception_handler", 2)
 end
 
---- Reports to the exception handler: context {message=, error=}.
+--- Reports to the exception handler: context {message=, exception=,
+-- future= or task=} (exception may be any Lua value; `error` is an older
+-- name of it).
 function Loop:call_exception_handler(context)
-  check(core.call_exception_handler(self._l, context.message or "", context.error),
+  local fut, key = context.future, nil
+  if context.task ~= nil then fut, key = context.task, "task" end
+  check_loop(core.call_exception_handler(self._l, context.message or "",
+    context.exception or context.error, fut ~= nil and native_future(fut) or nil, key),
     "call_exception_handler", 2)
+end
+
+--- A target C code on any thread schedules fn on this loop with
+-- (asyncio's call_soon_threadsafe; Lua itself runs only on the loop's
+-- thread): target:ptr() is the asyncore_lua_post * that
+-- asyncore_lua_call_soon_threadsafe (asyncore_lua.h) takes; each call runs
+-- fn() once on this loop (target:call() makes the same call from Lua, and
+-- returns its code). Keep the target while threads may call it;
+-- target:close() (or its collection) releases fn: calls made before never
+-- run it.
+function Loop:threadsafe_callback(fn)
+  local target, rc = core.threadsafe_callback(self._l, fn)
+  if target == nil then check_loop(rc, "threadsafe_callback", 2) end
+  return target
 end
 
 --- Requests cancellation of every task not done; returns how many.
 function Loop:cancel_all(message)
-  return check(self._l:cancel_all(message), "cancel_all", 2)
+  return check_loop(self._l:cancel_all(cancel_text(message)), "cancel_all", 2)
 end
 
 ---------------------------------------------------------------------------
 -- run
 ---------------------------------------------------------------------------
 
--- Cancels the tasks left and steps until they are done (asyncio.run).
+-- Cancels the tasks left and steps until they are done; a leftover that
+-- fails instead of ending cancelled is reported (asyncio.run's shutdown).
 local function finish_tasks(loop)
   if loop._l:task_count() <= 0 then return end
+  local leftovers = core.live_tasks(loop._l)
   loop._l:cancel_all(nil)
   while loop._l:task_count() > 0 do
     local n, pending = loop._l:step(60)
     if n < 0 or pending == 0 then break end
+  end
+  for _, t in ipairs(leftovers) do
+    if future_state(t) == core.FUTURE_ERROR then
+      local r = pack(core.future_result(t))
+      loop:call_exception_handler {
+        message = "unhandled exception during asyncio.run() shutdown",
+        exception = r[2],
+        task = t,
+      }
+    end
   end
 end
 
 --- Runs fn(...) as the main task of a new loop until it is done, cancels
 -- the tasks left, closes the loop; returns fn's values or raises its error
 -- (asyncio.run). opts (optional first argument, a plain table):
--- {virtual_clock=bool, debug=bool}.
+-- {virtual_clock=bool, debug=bool}. RuntimeError while a loop runs on this
+-- thread.
 function M.run(fn, ...)
   local opts
   if type(fn) == "table" and getmetatable(fn) == nil then
@@ -701,8 +977,8 @@ function M.run(fn, ...)
 end
 
 function M.run_with(opts, fn, ...)
-  if M.current_task() then
-    error(M.RuntimeError("asyncore.run() cannot be called from a running event loop"), 2)
+  if running_loop() then
+    error(M.RuntimeError("asyncio.run() cannot be called from a running event loop"), 2)
   end
   local loop = M.new_loop(opts)
   local prev = current_loop
@@ -732,11 +1008,14 @@ Proxy.__index = Proxy
 Proxy.__tostring = Future.__tostring
 Proxy.__eq = Future.__eq
 
-local function proxy(f, source_of)
-  return setmetatable({ _f = f, _loop = wrap_loop(f:get_loop()), _source_of = source_of }, Proxy)
+-- values_of (optional): the values, read some other way (a gather's).
+local function proxy(f, source_of, values_of)
+  return setmetatable({ _f = f, _loop = wrap_loop(f:get_loop()), _source_of = source_of,
+                        _values_of = values_of }, Proxy)
 end
 
 function Proxy:_source_values()
+  if self._values_of then return self._values_of(self) end
   local src = self._source_of(self)
   return resume_values(pack(core.future_result(core_future(src))))
 end
@@ -763,29 +1042,53 @@ local function collect(loop, list, n)
   return items, cores
 end
 
---- Runs the awaitables (futures, tasks, or functions, made tasks)
--- concurrently and returns their results in argument order (the first
--- value of each). The first error is raised at once (the others go on);
--- with gather{a, b, return_exceptions=true} errors count as results.
--- Cancelling the caller cancels the children.
-function M.gather(...)
-  local loop = M.get_running_loop()
+-- gather's arguments: gather(a, b, ...) or gather{a, b, ...,
+-- return_exceptions=true}.
+local function gather_args(...)
   local list, opts = pack(...), {}
   if list.n == 1 and is_options(list[1]) then
     opts = list[1]
     list = { n = opts.n or #opts, unpack(opts, 1, opts.n or #opts) }
   end
+  return list, opts
+end
+
+local function make_gather(level, ...)
+  local loop = M.get_event_loop()
+  local list, opts = gather_args(...)
   local _, cores = collect(loop, list, list.n)
   local flags = opts.return_exceptions and core.GATHER_RETURN_EXCEPTIONS or core.GATHER_DEFAULT
   local g, rc = loop._l:gather(cores, flags)
-  if not g then check(rc, "gather", 2) end
-  await(g)
-  local results = { n = #cores }
-  for i = 1, #cores do
-    local r = pack(core.future_result(cores[i]))
-    results[i] = r[2]
-  end
-  return unpack(results, 1, results.n)
+  if not g then check_loop(rc, "gather", level + 1) end
+  -- Its values: each child's first value (its error, with
+  -- return_exceptions), in argument order.
+  return proxy(g, nil, function()
+    local results = { n = #cores }
+    for i = 1, #cores do
+      local r = pack(core.future_result(cores[i]))
+      results[i] = r[2]
+    end
+    return unpack(results, 1, results.n)
+  end)
+end
+
+--- The future of gather (asyncio.gather's): await it for the results, in
+-- argument order, as several values; cancel() cancels the children not
+-- done (each argument once). Arguments as gather's. A gather of children
+-- that are all done is done at once; gather_future() of nothing is done
+-- with no results.
+function M.gather_future(...)
+  return make_gather(2, ...)
+end
+
+--- Runs the awaitables (futures, tasks, or functions, made tasks)
+-- concurrently and returns their results in argument order (the first
+-- value of each). The first error is raised at once (the others go on);
+-- with gather{a, b, return_exceptions=true} errors count as results.
+-- A child cancelled alone fails the gather with CancelledError; cancelling
+-- the caller cancels the children.
+function M.gather(...)
+  return await(make_gather(2, ...))
 end
 
 local wait_modes = {
@@ -797,32 +1100,35 @@ M.ALL_COMPLETED, M.FIRST_COMPLETED, M.FIRST_EXCEPTION = "ALL_COMPLETED", "FIRST_
 
 --- Waits until return_when is met or the timeout passes (never raises
 -- TimeoutError, never cancels); returns the done and the pending ones, as
--- lists in argument order. opts: {timeout=s, return_when="FIRST_COMPLETED"}.
+-- lists in argument order (an awaitable passed twice counts once). opts:
+-- {timeout=s, return_when="FIRST_COMPLETED"}.
 function M.wait(aws, opts)
   opts = opts or {}
   local loop = M.get_running_loop()
   local items, cores = collect(loop, aws, #aws)
   local mode = wait_modes[opts.return_when or "ALL_COMPLETED"]
-  if not mode then error("asyncore.wait: unknown return_when " .. tostring(opts.return_when), 2) end
+  if not mode then error(M.ValueError("Invalid return_when value: " .. tostring(opts.return_when)), 2) end
   local w, rc = loop._l:wait(cores, mode, opts.timeout or core.NO_TIMEOUT)
-  if not w then check(rc, "wait", 2) end
+  if not w then check_loop(rc, "wait", 2) end
   await(w)
   local by_id = {}
-  for i = 1, #cores do by_id[cores[i]:id()] = items[i] end
+  for i = #cores, 1, -1 do by_id[cores[i]:id()] = items[i] end
   local done, pending = {}, {}
   for i = 0, w:wait_done_count() - 1 do done[#done + 1] = by_id[w:wait_done_at(i):id()] end
   for i = 0, w:wait_pending_count() - 1 do pending[#pending + 1] = by_id[w:wait_pending_at(i):id()] end
   return done, pending
 end
 
---- An iterator over futures in the order the awaitables complete:
+--- An iterator over futures in the order the awaitables complete (an
+-- awaitable passed twice is reported once):
 --   for f in asyncore.as_completed({a, b}, timeout) do local v = asyncore.await(f) end
--- After the timeout, awaiting the next ones raises TimeoutError.
+-- After the timeout, awaiting the next ones raises TimeoutError (the
+-- awaitables are not cancelled).
 function M.as_completed(aws, timeout)
   local loop = M.get_running_loop()
   local items, cores = collect(loop, aws, #aws)
   local it, rc = loop._l:as_completed(cores, timeout or core.NO_TIMEOUT)
-  if not it then check(rc, "as_completed", 2) end
+  if not it then check_loop(rc, "as_completed", 2) end
   local function source(p) return items[p._f:as_completed_index() + 1] end
   return function()
     local f, nrc = it:next()
@@ -834,14 +1140,47 @@ function M.as_completed(aws, timeout)
   end
 end
 
---- Awaits `aw` for at most `timeout` seconds (nil: no limit): its values,
--- or, after cancelling it and letting it finish, TimeoutError.
+-- Cancels fut and waits until it is done (asyncio's _cancel_and_wait):
+-- cancelling the caller meanwhile stops the wait, not fut's cleanup.
+local function cancel_and_wait(loop, fut)
+  if fut:done() then return end
+  local waiter = Future.new(loop)
+  local function release() if not waiter:done() then waiter:set_result() end end
+  fut:add_done_callback(release)
+  fut:cancel()
+  local ok, e = pcall(await, waiter)
+  fut:remove_done_callback(release)
+  if not ok then error(e, 0) end
+end
+
+--- Awaits `aw` for at most `timeout` seconds (nil: no limit) and returns
+-- its values (asyncio 3.12's wait_for): a function runs in the calling
+-- task itself, under a timeout scope; a future or task is awaited under
+-- one (a done one returns at once). When the deadline passes, `aw` is
+-- cancelled, and once it has finished TimeoutError is raised (its cause:
+-- the CancelledError), unless `aw` swallowed the cancellation and
+-- returned values, which are returned. A timeout <= 0 cancels `aw` at
+-- once (a function never runs) and raises TimeoutError.
 function M.wait_for(aw, timeout)
   local loop = M.get_running_loop()
-  aw = as_awaitable(loop, aw)
-  local f, rc = loop._l:wait_for(core_future(aw), timeout or core.NO_TIMEOUT)
-  if not f then check(rc, "wait_for", 2) end
-  return await(proxy(f, function() return aw end))
+  if timeout == nil or timeout == math.huge then
+    if type(aw) == "function" then return aw() end
+    return await(aw)
+  end
+  if timeout <= 0 then
+    local fut = as_awaitable(loop, aw)
+    if not fut:done() then cancel_and_wait(loop, fut) end
+    local r = pack(core.future_result(core_future(fut)))
+    if r[1] then return fut:result() end
+    if M.is(r[2], CancelledError) then
+      local e = TimeoutError("")
+      e.cause = r[2]
+      error(e, 2)
+    end
+    error(r[2], 0)
+  end
+  if type(aw) == "function" then return M.timeout(timeout, function() return aw() end) end
+  return M.timeout(timeout, function() return await(aw) end)
 end
 
 --- A future that mirrors `aw`; cancelling it leaves `aw` running.
@@ -849,51 +1188,73 @@ function M.shield(aw)
   local loop = M.get_event_loop()
   aw = as_awaitable(loop, aw)
   local f, rc = loop._l:shield(core_future(aw))
-  if not f then check(rc, "shield", 2) end
+  if not f then check_loop(rc, "shield", 2) end
   return proxy(f, function() return aw end)
 end
 
 local Timeout = {}
 Timeout.__index = Timeout
 M.Timeout = Timeout
---- The deadline (loop time; math.huge for none).
-function Timeout:when() return self._s:when() end
---- Moves the deadline (math.huge: none).
-function Timeout:reschedule(when) check(self._s:reschedule(when or core.NO_TIMEOUT), "reschedule", 2) end
+--- The deadline (loop time), or nil for none.
+function Timeout:when()
+  local w = self._s:when()
+  if w == math.huge then return nil end
+  return w
+end
+--- Moves the deadline to loop time `when` (nil: none). RuntimeError when
+-- the scope is not entered, expiring, expired or finished.
+function Timeout:reschedule(when)
+  check_loop(self._s:reschedule(when or core.NO_TIMEOUT), "reschedule", 2)
+end
+--- True once the deadline cancelled the task.
 function Timeout:expired() return self._s:expired() == 1 end
 
 local function code_of(e)
-  if M.is_error(e) and type(e.code) == "number" then return e.code end
+  if M.is(e) and type(e.code) == "number" then return e.code end
   return core.EHOST
 end
 
-local function run_scope(scope, rc, fn, ...)
-  if not scope then check(rc, "timeout", 3) end
+--- Runs fn(scope, ...) in the running task inside the scope (asyncio's
+-- `async with scope:`): returns fn's values, or raises TimeoutError (its
+-- cause: the CancelledError) when the scope's own deadline cancelled fn.
+-- A scope is entered once: RuntimeError after that.
+function Timeout:run(fn, ...)
   local task = M.current_task()
-  if not task then error("asyncore.timeout: not inside a task", 3) end
-  check(scope:enter(task._t), "timeout", 3)
-  local cm = setmetatable({ _s = scope }, Timeout)
-  local r = pack(pcall(fn, cm, ...))
+  if not task then error(M.RuntimeError("Timeout should be used inside a task"), 2) end
+  check_loop(self._s:enter(task._t), "timeout", 2)
+  local r = pack(pcall(fn, self, ...))
   local outcome = r[1] and 0 or code_of(r[2])
-  if scope:exit(outcome) == core.ETIMEDOUT and outcome == core.ECANCELLED then
-    error(TimeoutError("the timeout expired"), 0)
+  local rc = self._s:exit(outcome)
+  if rc == core.ETIMEDOUT and outcome == core.ECANCELLED then
+    local err = self._s:error()
+    if err then error(make_error(err:code(), err:message(), err), 0) end
+    error(TimeoutError(""), 0)
   end
+  if rc < 0 and rc ~= outcome then check_loop(rc, "timeout", 2) end
   if not r[1] then error(r[2], 0) end
   return unpack(r, 2, r.n)
 end
 
---- Runs fn(cm, ...) in the running task with a deadline `delay` seconds
--- from now (nil: none; cm:reschedule moves it); returns fn's values, or
--- raises TimeoutError when the deadline cancelled it (asyncio.timeout).
+local function new_scope(s, rc, level)
+  if not s then check_loop(rc, "timeout", level + 1) end
+  return setmetatable({ _s = s }, Timeout)
+end
+
+--- A timeout scope expiring `delay` seconds from now (nil: never; <= 0:
+-- at once, at the first await that suspends) (asyncio.timeout). With fn:
+-- runs fn(scope, ...) inside it (scope:run) and returns its values; else
+-- returns the scope, not entered yet.
 function M.timeout(delay, fn, ...)
-  local scope, rc = M.get_running_loop()._l:timeout_new(delay or core.NO_TIMEOUT)
-  return run_scope(scope, rc, fn, ...)
+  local scope = new_scope(M.get_running_loop()._l:timeout_new(delay or core.NO_TIMEOUT), 2)
+  if fn == nil then return scope end
+  return scope:run(fn, ...)
 end
 
 --- The same with a deadline at loop time `when` (asyncio.timeout_at).
 function M.timeout_at(when, fn, ...)
-  local scope, rc = M.get_running_loop()._l:timeout_new_at(when or core.NO_TIMEOUT)
-  return run_scope(scope, rc, fn, ...)
+  local scope = new_scope(M.get_running_loop()._l:timeout_new_at(when or core.NO_TIMEOUT), 2)
+  if fn == nil then return scope end
+  return scope:run(fn, ...)
 end
 
 local TaskGroup = {}
@@ -916,7 +1277,7 @@ function M.task_group(body, ...)
   local task = M.current_task()
   if not task then error("asyncore.task_group: not inside a task", 2) end
   local g, rc = core.taskgroup_new(task._t)
-  if not g then check(rc, "task_group", 2) end
+  if not g then check_loop(rc, "task_group", 2) end
   local tg = setmetatable({ _g = g, _loop = task._loop }, TaskGroup)
   local r = pack(pcall(body, tg, ...))
   local outcome, err = 0, nil
@@ -925,7 +1286,7 @@ function M.task_group(body, ...)
     outcome = err:code()
   end
   local join, jrc = g:join(outcome, err)
-  if not join then check(jrc, "task_group", 2) end
+  if not join then check_loop(jrc, "task_group", 2) end
   local jr = pack(pcall(await, join))
   if not jr[1] then error(jr[2], 0) end
   if not r[1] then error(r[2], 0) end
@@ -939,7 +1300,7 @@ TaskGroup.run = M.task_group
 
 -- Awaits the future of a core call that returned (future, code).
 local function await_op(f, rc, what)
-  if not f then check(rc, what, 3) end
+  if not f then check_loop(rc, what, 3) end
   return await(f)
 end
 
@@ -972,7 +1333,7 @@ end
 -- The core wrapper is `_h`; the natives read it at index 1 (an array
 -- slot, quicker to reach than a field).
 local function new_handle(cls, what, h, rc)
-  if not h then check(rc, what, 3) end
+  if not h then check_loop(rc, what, 3) end
   return setmetatable({ h, _h = h }, cls)
 end
 
@@ -985,7 +1346,7 @@ setmetatable(Lock, { __call = function() return Lock.new() end })
 --- Takes the lock, waiting while it is held; as asyncio's, it does not
 -- suspend when the lock is free.
 Lock.acquire = acquiring(core.lock_acquire)
-function Lock:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Lock:try_acquire() return check_loop(self._h:try_acquire(), "try_acquire", 2) == 1 end
 Lock.release = core.lock_release
 function Lock:locked() return self._h:locked() == 1 end
 --- Runs fn(...) holding the lock; returns its values.
@@ -998,8 +1359,8 @@ function Event.new() return new_handle(Event, "Event", M.get_event_loop()._l:eve
 setmetatable(Event, { __call = function() return Event.new() end })
 --- Waits until the event is set; does not suspend when it is set.
 Event.wait = acquiring(core.event_wait)
-function Event:set() check(self._h:set(), "set", 2) end
-function Event:clear() check(self._h:clear(), "clear", 2) end
+function Event:set() check_loop(self._h:set(), "set", 2) end
+function Event:clear() check_loop(self._h:clear(), "clear", 2) end
 function Event:is_set() return self._h:is_set() == 1 end
 
 local Condition = {}
@@ -1026,8 +1387,8 @@ function Condition:wait_for(predicate)
   end
   return v
 end
-function Condition:notify(n) check(self._h:notify(n or 1), "notify", 2) end
-function Condition:notify_all() check(self._h:notify_all(), "notify_all", 2) end
+function Condition:notify(n) check_loop(self._h:notify(n or 1), "notify", 2) end
+function Condition:notify_all() check_loop(self._h:notify_all(), "notify_all", 2) end
 Condition.with = K and core.condition_with
   or holding_with(core.condition_acquire, core.condition_release)
 
@@ -1044,7 +1405,7 @@ function M.BoundedSemaphore(value) return Semaphore.new(value, true) end
 --- Takes a permit, waiting while there is none; does not suspend when
 -- one is free (and nobody waits).
 Semaphore.acquire = acquiring(core.semaphore_acquire)
-function Semaphore:try_acquire() return check(self._h:try_acquire(), "try_acquire", 2) == 1 end
+function Semaphore:try_acquire() return check_loop(self._h:try_acquire(), "try_acquire", 2) == 1 end
 Semaphore.release = core.semaphore_release
 function Semaphore:locked() return self._h:locked() == 1 end
 function Semaphore:value() return self._h:value() end
@@ -1064,8 +1425,8 @@ function Barrier:wait()
   local f, rc = self._h:wait()
   return await_op(f, rc, "wait")
 end
-function Barrier:reset() check(self._h:reset(), "reset", 2) end
-function Barrier:abort() check(self._h:abort(), "abort", 2) end
+function Barrier:reset() check_loop(self._h:reset(), "reset", 2) end
+function Barrier:abort() check_loop(self._h:abort(), "abort", 2) end
 function Barrier:broken() return self._h:broken() == 1 end
 function Barrier:parties() return self._h:parties() end
 function Barrier:n_waiting() return self._h:n_waiting() end
@@ -1099,7 +1460,7 @@ else
 end
 --- Puts without waiting: QueueFull when full.
 function Queue:put_nowait(item, priority)
-  check(core.queue_put_nowait(self._h, item, priority), "put_nowait", 2)
+  check_loop(core.queue_put_nowait(self._h, item, priority), "put_nowait", 2)
 end
 --- The next item, waiting while the queue is empty; QueueShutDown once shut
 -- down and empty. As asyncio's get, it does not suspend when an item is
@@ -1116,18 +1477,18 @@ end
 --- The next item and its priority, without waiting: QueueEmpty when empty.
 function Queue:get_nowait()
   local rc, item, priority = core.queue_get_nowait(self._h)
-  check(rc, "get_nowait", 2)
+  check_loop(rc, "get_nowait", 2)
   return item, priority
 end
 function Queue:qsize() return self._h:qsize() end
 function Queue:empty() return self._h:empty() == 1 end
 function Queue:full() return self._h:full() == 1 end
 function Queue:maxsize() return self._h:maxsize() end
-function Queue:task_done() check(self._h:task_done(), "task_done", 2) end
+function Queue:task_done() check_loop(self._h:task_done(), "task_done", 2) end
 --- Waits until every item put has been marked done.
 function Queue:join() await_op(self._h:join()) end
 --- Puts fail from now on, gets drain what is left; immediate drops it.
-function Queue:shutdown(immediate) check(self._h:shutdown(immediate and 1 or 0), "shutdown", 2) end
+function Queue:shutdown(immediate) check_loop(self._h:shutdown(immediate and 1 or 0), "shutdown", 2) end
 function Queue:is_shutdown() return self._h:is_shutdown() == 1 end
 
 ---------------------------------------------------------------------------
@@ -1147,7 +1508,7 @@ M.Stream = Stream
 local function wrap_stream(s) return setmetatable({ _s = s }, Stream) end
 
 local function connected(what, s, conn, rc)
-  if not s then check(rc, what, 3) end
+  if not s then check_loop(rc, what, 3) end
   local stream = wrap_stream(s)
   await(conn)
   return stream
@@ -1210,7 +1571,7 @@ local function start(loop, client_connected, where, port, opts)
   local srv, rc = core.server_listen(loop._l, where, port, opts and opts.backlog or 0, function(s)
     create_task(loop, client_connected, nil, wrap_stream(s))
   end)
-  if not srv then check(rc, "start_server", 3) end
+  if not srv then check_loop(rc, "start_server", 3) end
   return setmetatable({ _srv = srv, _loop = loop }, Server)
 end
 
@@ -1241,7 +1602,7 @@ M.Udp = Udp
 --- A UDP endpoint bound to host (nil: all interfaces) and port (0: any).
 function M.udp_bind(host, port)
   local u, rc = M.get_event_loop()._l:udp_bind(host, port or 0)
-  if not u then check(rc, "udp_bind", 2) end
+  if not u then check_loop(rc, "udp_bind", 2) end
   return setmetatable({ _u = u }, Udp)
 end
 
@@ -1373,18 +1734,18 @@ setmetatable(ContextVar, { __call = function(_, name, default) return ContextVar
 
 function ContextVar:get(default)
   local rc, v = core.context_get(M.get_event_loop()._l, self._key)
-  check(rc, "ContextVar.get", 2)
+  check_loop(rc, "ContextVar.get", 2)
   if rc == 1 then return v end
   if default ~= nil then return default end
   return self.default
 end
 
 function ContextVar:set(value)
-  check(core.context_set(M.get_event_loop()._l, self._key, value), "ContextVar.set", 2)
+  check_loop(core.context_set(M.get_event_loop()._l, self._key, value), "ContextVar.set", 2)
 end
 
 function ContextVar:delete()
-  return check(core.context_delete(M.get_event_loop()._l, self._key), "ContextVar.delete", 2) == 1
+  return check_loop(core.context_delete(M.get_event_loop()._l, self._key), "ContextVar.delete", 2) == 1
 end
 
 ---------------------------------------------------------------------------

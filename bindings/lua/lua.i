@@ -124,6 +124,19 @@ void acl_push_handle(lua_State *L, ac_handle *h) {
   SWIG_NewPointerObj(L, h, SWIGTYPE_p_acs_handle, 1);
 }
 
+void *acl_push_borrowed_future(lua_State *L, ac_future *f) {
+  ac_task *t = ac_future_as_task(f);
+  if (t != NULL)
+    SWIG_NewPointerObj(L, t, SWIGTYPE_p_acs_task, 0);
+  else
+    SWIG_NewPointerObj(L, f, SWIGTYPE_p_acs_future, 0);
+  return lua_touserdata(L, -1);
+}
+
+void acl_forget_borrowed(void *wrapper) {
+  ((swig_lua_userdata *)wrapper)->ptr = NULL;
+}
+
 void acl_push_stream(lua_State *L, ac_stream *s) {
   SWIG_NewPointerObj(L, ac_stream_ref(s), SWIGTYPE_p_acs_stream, 1);
 }
@@ -143,6 +156,7 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 %native(set_exception_handler) int acl_set_exception_handler(lua_State *L);
 %native(call_exception_handler) int acl_call_exception_handler(lua_State *L);
 %native(server_listen) int acl_server_listen(lua_State *L);
+%native(threadsafe_callback) int acl_threadsafe_callback(lua_State *L);
 /* Values. */
 %native(future_result) int acl_future_result(lua_State *L);
 %native(future_set_result) int acl_future_set_result(lua_State *L);

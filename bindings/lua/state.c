@@ -163,6 +163,7 @@ void acl_state_open(lua_State *L) {
   st->task_class_ref = LUA_NOREF;
   st->foreign_ref = LUA_NOREF;
   st->create_fallback_ref = LUA_NOREF;
+  st->report_handle_ref = LUA_NOREF;
   st->pool_max = ACL_POOL_DEFAULT;
   st->slots_next = 1;
   lua_newtable(L);

@@ -142,6 +142,8 @@ static int object_index(lua_State *L) {
 /* Pushes the error object of a failure of `code` made here. May raise. */
 static void push_made_error(lua_State *L, acl_state *st, int code, const char *message) {
   ac_error *err = NULL;
+  /* asyncio's CancelledError and TimeoutError made here carry no message. */
+  if (message == NULL && (code == AC_ECANCELLED || code == AC_ETIMEDOUT)) message = "";
   if (ac_error_new(code, message, NULL, &err) != 0) luaL_error(L, "out of memory");
   /* err leaks if the factory raises; only on out-of-memory. */
   acl_push_error_object(L, st, err);
@@ -151,17 +153,16 @@ static void push_made_error(lua_State *L, acl_state *st, int code, const char *m
 int acl_raise_code(lua_State *L, acl_state *st, int code, const char *what) {
   luaL_checkstack(L, 4, "asyncore: stack overflow");
   if (st->factory_ref == LUA_NOREF) {
-    lua_pushfstring(L, "%s: %s", what != NULL ? what : ac_err_name(code), ac_strerror(code));
+    lua_pushfstring(L, "%s: %s", what != NULL ? what : ac_err_name(code),
+                    ac_last_error_message(code));
     return lua_error(L);
   }
-  /* As the Lua layer's check(): make_error(code, message). */
+  /* As the Lua layer's check(): make_error(code), whose message is the
+   * reason the failing call recorded (asyncio's words), read before any
+   * other call of the library. */
   lua_rawgeti(L, LUA_REGISTRYINDEX, st->factory_ref);
   lua_pushinteger(L, code);
-  if (what != NULL)
-    lua_pushfstring(L, "%s: %s", what, ac_strerror(code));
-  else
-    lua_pushnil(L);
-  lua_call(L, 2, 1);
+  lua_call(L, 1, 1);
   return lua_error(L);
 }
 
@@ -925,10 +926,43 @@ static int resumed_k(lua_State *L, int status, lua_KContext ctx) {
 }
 #endif
 
+/* The outcome of the done future f, as a native that did not suspend
+ * returns it: its values, or its error raised (on LuaJIT: false, error). */
+static int push_done_outcome(lua_State *L, acl_state *st, ac_future *f) {
+  ac_value v;
+  int base = lua_gettop(L);
+  if (ac_future_result(f, &v) == 0) return acl_return_now(L, acl_push_value(L, st, &v));
+  {
+    ac_error *err = ac_future_error(f);
+    if (err != NULL) {
+      acl_push_error_object(L, st, err);
+    } else {
+      push_made_error(L, st, AC_ECANCELLED, NULL);
+    }
+  }
+#if ACL_HAS_K
+  (void)base;
+  return lua_error(L);
+#else
+  lua_pushboolean(L, 0);
+  lua_insert(L, base + 1);
+  return 2;
+#endif
+}
+
+/* Raises RuntimeError (an error object of the Lua layer) with `message`
+ * (a format, as lua_pushfstring's). */
+static int raise_misuse(lua_State *L, acl_state *st, const char *fmt, const char *arg) {
+  lua_pushfstring(L, fmt, arg);
+  push_made_error(L, st, AC_EMISUSE, lua_tostring(L, -1));
+  return lua_error(L);
+}
+
 acl_task *acl_waiting_task(lua_State *L, acl_state *st, const char *what) {
   acl_task *ts = running(L, st);
   if (ts == NULL) {
-    luaL_error(L, "%s: only a task's coroutine can await (use asyncore.run or create_task)", what);
+    raise_misuse(L, st, "%s: only a task's coroutine can await (use asyncore.run or create_task)",
+                 what);
     return NULL;
   }
   return ts;
@@ -993,6 +1027,25 @@ static int l_await(lua_State *L) {
   }
   if (f == NULL)
     return luaL_error(L, "asyncore: a Future or Task expected, got %s", luaL_typename(L, 1));
+  if (f == ac_task_future(ts->task)) {
+    /* asyncio throws RuntimeError into a task that awaits itself. */
+    lua_pushfstring(L, "Task cannot await on itself: <Task %s>", ac_task_name(ts->task));
+    push_made_error(L, st, AC_EMISUSE, lua_tostring(L, -1));
+    return lua_error(L);
+  }
+  if (ac_future_done(f) == 1) {
+    /* A done future does not suspend the task (asyncio): its outcome now
+     * (for a future standing for another's outcome, read from the source
+     * once it holds a result). */
+    if (mode == ACL_K_SOURCE && ac_future_state_of(f) == AC_FUTURE_RESULT) {
+      lua_settop(L, 1);
+      lua_getfield(L, 1, "_source_values");
+      lua_insert(L, 1);
+      lua_call(L, 1, LUA_MULTRET);
+      return acl_return_now(L, lua_gettop(L));
+    }
+    return push_done_outcome(L, st, f);
+  }
   if (!lua_isyieldable(L)) return luaL_error(L, "attempt to yield across a C-call boundary");
   rc = ac_task_await(ts->task, f);
   if (rc != AC_STEP_AWAIT) {
@@ -1012,7 +1065,7 @@ static int l_sleep(lua_State *L) {
   acl_task *ts = running(L, st);
   double seconds = (double)luaL_optnumber(L, 1, 0);
   int rc;
-  if (ts == NULL) return luaL_error(L, "asyncore.sleep: not inside a task");
+  if (ts == NULL) return raise_misuse(L, st, "%s: not inside a task", "asyncore.sleep");
   if (!lua_isyieldable(L)) return luaL_error(L, "attempt to yield across a C-call boundary");
   lua_settop(L, 2);
   lua_replace(L, 1); /* keep result */

@@ -137,6 +137,7 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %constant int EINCOMPLETE = AC_EINCOMPLETE;
 %constant int ELIMIT = AC_ELIMIT;
 %constant int EINTERNAL = AC_EINTERNAL;
+%constant int EMISUSE = AC_EMISUSE;
 
 %constant int ERROR_KIND_OS = AC_ERROR_KIND_OS;
 %constant int ERROR_KIND_CANCELLED = AC_ERROR_KIND_CANCELLED;
@@ -190,10 +191,16 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %rename(version_string) ac_version_string;
 %rename(strerror) ac_strerror;
 %rename(err_name) ac_err_name;
+%rename(err_class) ac_err_class;
+%rename(last_error_message) ac_last_error_message;
 unsigned ac_version(void);
 const char *ac_version_string(void);
 const char *ac_strerror(int code);
 const char *ac_err_name(int code);
+/* asyncio's exception class for a code, and the reason the last call on
+ * this thread that returned `code` failed (asyncio's words). */
+const char *ac_err_class(int code);
+const char *ac_last_error_message(int code);
 
 /* Out-parameters that are plain numbers come back as extra results. */
 /* (Before the classes: a class sees the typemaps of its declaration.) */
@@ -322,6 +329,7 @@ struct acs_queue {};
 %newobject acs_queue::join;
 %newobject acs_error::cause;
 %newobject acs_error::child;
+%newobject acs_timeout::error;
 
 %inline %{
 /* A new loop (flags: LOOP_*), or nothing and the code in rc. */
@@ -512,10 +520,11 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     *rc = ac_barrier_new($self, parties, &x);
     return x;
   }
-  /* kind: QUEUE_*; maxsize 0: no limit. */
+  /* kind: QUEUE_*; maxsize <= 0: no limit (a negative size passes
+   * through size_t, as asyncio keeps it for maxsize()). */
   acs_queue *queue_new(int kind, long long maxsize, int *rc) {
     acs_queue *x = NULL;
-    *rc = maxsize < 0 ? AC_EINVAL : ac_queue_new($self, kind, (size_t)maxsize, &x);
+    *rc = ac_queue_new($self, kind, (size_t)maxsize, &x);
     return x;
   }
   /* Identity of the loop (the handle's address), for maps keyed by loop. */
@@ -614,6 +623,9 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   int reschedule(double when) { return ac_timeout_reschedule($self, when); }
   double when() { return ac_timeout_when($self); }
   int expired() { return ac_timeout_expired($self); }
+  /* After an exit that returned ETIMEDOUT: the TimeoutError, whose cause
+   * is the cancellation it replaced; nothing before. */
+  acs_error *error() { return ac_error_ref(ac_timeout_error($self)); }
 }
 
 %extend acs_taskgroup {

@@ -21,7 +21,8 @@ int check_items(const ac_loop *loop, ac_future *const *items, size_t n) noexcept
   return 0;
 }
 
-bool valid_timeout(double t) noexcept { return t >= 0; }  // NaN fails too
+// Any number but NaN: a timeout <= 0 is due at once (asyncio).
+bool valid_timeout(double t) noexcept { return !std::isnan(t); }
 
 // Arms `node`'s timer for `timeout` seconds; the heap holds a reference
 // to `f` while armed.
@@ -82,8 +83,22 @@ AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t 
       ac_value none;
       ac::value_init(&none);
       x->set_result(&none);
+      return;
     }
-    for (size_t i = 0; i < n; ++i) x->watch(items[i], i);
+    // Each distinct child once: watched when pending; when already done,
+    // its outcome counts at once, in argument order, so a gather of done
+    // children is done when made (asyncio 3.12).
+    std::unordered_set<ac_future *> seen;
+    std::vector<ac_future *> done_now;
+    for (size_t i = 0; i < n; ++i) {
+      if (!seen.insert(items[i]).second) continue;
+      ++x->nfuts;
+      if (items[i]->done())
+        done_now.push_back(items[i]);
+      else
+        x->watch(items[i], i);
+    }
+    for (ac_future *f : done_now) x->on_watched_done(f, 0);
   });
 }
 
@@ -184,14 +199,19 @@ AC_API int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
   auto *it = new (std::nothrow) ac_as_completed(loop);
   if (it == nullptr) return AC_ENOMEM;
   try {
-    it->inputs.reserve(n);
-    it->finished.assign(n, false);
+    // Each distinct input once (asyncio iterates a set of them).
+    std::unordered_set<ac_future *> seen;
     for (size_t i = 0; i < n; ++i) {
+      if (!seen.insert(items[i]).second) continue;
+      it->inputs.reserve(it->inputs.size() + 1);
+      it->index_of.reserve(it->inputs.size() + 1);
       items[i]->ref();
       it->inputs.push_back(items[i]);
+      it->index_of.push_back(static_cast<int64_t>(i));
     }
-    for (size_t i = 0; i < n; ++i) {
-      it->watch(items[i], i);
+    it->finished.assign(it->inputs.size(), false);
+    for (size_t i = 0; i < it->inputs.size(); ++i) {
+      it->watch(it->inputs[i], i);
       ++it->unfinished;
     }
     if (n != 0 && !std::isinf(timeout)) {
@@ -240,13 +260,27 @@ AC_API int ac_wait_for(ac_loop *loop, ac_future *fut, double timeout, ac_future 
   if (rc != 0) return rc;
   if (out == nullptr || !valid_timeout(timeout) || !ac::is_future(fut) || fut->loop != loop)
     return AC_EINVAL;
+  // Already done: its outcome as it is, without a wait (asyncio 3.12
+  // awaits it directly, which does not suspend).
+  if (fut->done()) {
+    fut->ref();
+    *out = fut;
+    return 0;
+  }
   auto *w = new (std::nothrow) ac::WaitForFuture(loop);
   if (w == nullptr) return AC_ENOMEM;
   return make(w, out, [&](ac::WaitForFuture *x) {
     fut->ref();
     x->inner = fut;
     x->watch(fut, 0);
-    arm(loop, x, x, timeout);
+    if (timeout <= 0) {
+      // No time at all: cancelled now, in the call, so work not started
+      // never starts; the outcome once it has finished cancelling.
+      x->expired = true;
+      fut->cancel(nullptr);
+    } else {
+      arm(loop, x, x, timeout);
+    }
   });
 }
 

@@ -56,6 +56,22 @@ AC_API const char *ac_strerror(int code) noexcept { return ac::strerror(code); }
 AC_API const char *ac_err_name(int code) noexcept { return ac::err_name(code); }
 AC_API const char *ac_err_class(int code) noexcept { return ac::err_class(code); }
 
+namespace {
+thread_local int tl_last_code = 0;
+thread_local const char *tl_last_message = nullptr;
+}  // namespace
+
+int ac::shim::fail(int code, const char *message) noexcept {
+  tl_last_code = code;
+  tl_last_message = message;
+  return code;
+}
+
+AC_API const char *ac_last_error_message(int code) noexcept {
+  if (code != 0 && code == tl_last_code && tl_last_message != nullptr) return tl_last_message;
+  return ac::strerror(code);
+}
+
 AC_API int ac_error_new(int code, const char *message, ac_error *cause, ac_error **out) noexcept {
   if (code >= 0 || out == nullptr) return AC_EINVAL;
   AC_GUARD(*out = ac::error_new(code, message, cause); return 0;)

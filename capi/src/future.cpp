@@ -188,6 +188,7 @@ static int read_outcome(ac_future *f) noexcept {
 AC_API int ac_future_result(ac_future *f, ac_value *out) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
+  if (f->state == AC_FUTURE_PENDING) return ac::shim::fail(AC_ESTATE, "Result is not set.");
   rc = read_outcome(f);
   if (rc == 0 && out != nullptr) *out = f->result;
   return rc;
@@ -216,6 +217,17 @@ AC_API int ac_future_take_result(ac_future *f, ac_value *out) noexcept {
   if (rc == 0) ac::value_move(out, &f->result);
   return rc;
 }
+AC_API int ac_future_exception(ac_future *f, ac_error **out) noexcept {
+  int rc = check_future(f);
+  if (rc != 0) return rc;
+  if (out == nullptr) return ac::shim::fail(AC_EINVAL, nullptr);
+  if (f->state == AC_FUTURE_PENDING) return ac::shim::fail(AC_ESTATE, "Exception is not set.");
+  f->error_retrieved = true;
+  if (f->state == AC_FUTURE_CANCELLED) return ac::shim::fail(AC_ECANCELLED, "");
+  *out = f->state == AC_FUTURE_ERROR ? f->error : nullptr;
+  return 0;
+}
+
 AC_API ac_error *ac_future_error(ac_future *f) noexcept {
   if (!ac::is_future(f) || f->state == AC_FUTURE_PENDING || f->state == AC_FUTURE_RESULT)
     return nullptr;
@@ -255,6 +267,8 @@ AC_API int ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn
 AC_API int ac_sleep(ac_loop *loop, double seconds, ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (!(seconds >= 0) || out == nullptr) return AC_EINVAL;
+  // asyncio: a delay <= 0 is sleep(0), NaN is refused.
+  if (std::isnan(seconds) || out == nullptr) return AC_EINVAL;
+  if (seconds < 0) seconds = 0;
   AC_GUARD(*out = ac::sleep_new(loop, seconds); return 0;)
 }

@@ -29,10 +29,11 @@ AC_API void ac_loop_unref(ac_loop *loop) noexcept {
 }
 
 AC_API int ac_loop_close(ac_loop *loop) noexcept {
-  if (loop == nullptr) return AC_EINVAL;
-  if (loop->closed) return AC_ECLOSED;
-  if (loop->running) return AC_ERUNNING;
-  if (!loop->owned_by_caller()) return AC_EWRONGTHREAD;
+  using ac::shim::fail;
+  if (loop == nullptr) return fail(AC_EINVAL, nullptr);
+  if (loop->closed) return fail(AC_ECLOSED, ac::shim::kLoopClosed);
+  if (loop->running) return fail(AC_ERUNNING, "Cannot close a running event loop");
+  if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, ac::shim::kWrongThread);
   return loop->close();
 }
 
@@ -49,11 +50,21 @@ AC_API int ac_loop_is_running(const ac_loop *loop) noexcept {
 // another loop is running"). Only the owner runs it: a run never moves the
 // loop to another thread (ac_loop_bind_thread does).
 static int check_can_run(ac_loop *loop) noexcept {
-  if (loop == nullptr) return AC_EINVAL;
-  if (loop->closed) return AC_ECLOSED;
-  if (!loop->owned_by_caller()) return AC_EWRONGTHREAD;
-  if (loop->running) return AC_ERUNNING;
-  if (ac::running_loop() != nullptr) return AC_ERUNNING;
+  using ac::shim::fail;
+  if (loop == nullptr) return fail(AC_EINVAL, nullptr);
+  if (loop->closed) return fail(AC_ECLOSED, ac::shim::kLoopClosed);
+  if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, ac::shim::kWrongThread);
+  if (loop->running) return fail(AC_ERUNNING, "This event loop is already running");
+  if (ac::running_loop() != nullptr)
+    return fail(AC_ERUNNING, "Cannot run the event loop while another loop is running");
+  return 0;
+}
+
+AC_API int ac_loop_interrupt(ac_loop *loop) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (!loop->running) return ac::shim::fail(AC_ESTATE, "the loop is not running");
+  loop->interrupted = true;
   return 0;
 }
 
@@ -180,10 +191,11 @@ AC_API int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn, void *
 
 AC_API int ac_loop_call_later(ac_loop *loop, double delay, ac_callback_fn fn, void *ud,
                               ac_free_fn free_ud, ac_handle **out) noexcept {
-  if (!(delay >= 0) || loop == nullptr) {  // negative or NaN
+  if (std::isnan(delay) || loop == nullptr) {
     run_free(free_ud, ud);
     return AC_EINVAL;
   }
+  // asyncio: call_at(time() + delay); a negative delay is a deadline past.
   return ac_loop_call_at(loop, loop->now() + delay, fn, ud, free_ud, out);
 }
 
@@ -247,8 +259,21 @@ AC_API int ac_loop_set_exception_handler(ac_loop *loop, ac_exception_handler_fn 
 AC_API int ac_loop_call_exception_handler(ac_loop *loop, const char *message, ac_error *error,
                                           ac_future *future) noexcept {
   if (loop == nullptr) return AC_EINVAL;
-  loop->report(message, error, future);
+  // From inside a callback, the report is about that callback (asyncio's
+  // Handle._run reports with 'handle'), whatever future it was given.
+  if (loop->in_callback)
+    loop->report(message, error, nullptr);
+  else
+    loop->report(message, error, future);
   return 0;
+}
+
+AC_API const char *ac_loop_exception_subject(const ac_loop *loop) noexcept {
+  return loop != nullptr ? loop->report_subject : nullptr;
+}
+
+AC_API ac_handle *ac_loop_exception_handle(const ac_loop *loop) noexcept {
+  return loop != nullptr ? loop->report_handle : nullptr;
 }
 
 AC_API void ac_loop_default_exception_handler(ac_loop *loop, const char *message,

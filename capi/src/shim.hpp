@@ -22,17 +22,26 @@
 
 namespace ac::shim {
 
+// Fails a call with `code`, recording `message` (static storage; asyncio's
+// wording where it has one) for ac_last_error_message on this thread.
+int fail(int code, const char *message) noexcept;
+
+// asyncio's words for the loop's common refusals.
+constexpr const char *kLoopClosed = "Event loop is closed";
+constexpr const char *kWrongThread =
+    "Non-thread-safe operation invoked on an event loop other than the current one";
+
 // A usable loop on its own thread.
 inline int check_loop(const ac_loop *loop) noexcept {
-  if (loop == nullptr) return AC_EINVAL;
-  if (loop->closed) return AC_ECLOSED;
-  if (!loop->owned_by_caller()) return AC_EWRONGTHREAD;
+  if (loop == nullptr) return fail(AC_EINVAL, nullptr);
+  if (loop->closed) return fail(AC_ECLOSED, kLoopClosed);
+  if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, kWrongThread);
   return 0;
 }
 
 // For per-object hot paths: the thread is checked in debug mode only.
 inline int check_loop_fast(const ac_loop *loop) noexcept {
-  if (loop->debug && !loop->owned_by_caller()) return AC_EWRONGTHREAD;
+  if (loop->debug && !loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, kWrongThread);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 using ac::shim::check_loop;
 using ac::shim::check_loop_fast;
+using ac::shim::fail;
 
 namespace {
 
@@ -16,8 +17,8 @@ bool is(const T *obj, uint32_t magic) noexcept {
 // hot paths check the thread in debug mode only.
 template <typename T>
 int check(const T *obj, uint32_t magic) noexcept {
-  if (!is(obj, magic)) return AC_EINVAL;
-  if (obj->loop->closed) return AC_ECLOSED;
+  if (!is(obj, magic)) return fail(AC_EINVAL, nullptr);
+  if (obj->loop->closed) return fail(AC_ECLOSED, "Event loop is closed");
   return check_loop_fast(obj->loop);
 }
 
@@ -43,7 +44,7 @@ int new_lock(ac_loop *loop, ac_lock **out) {
 AC_API int ac_lock_new(ac_loop *loop, ac_lock **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
   AC_GUARD(return new_lock(loop, out);)
 }
 AC_API ac_lock *ac_lock_ref(ac_lock *lock) noexcept { return ref_of(lock, ac::kLockMagic); }
@@ -51,7 +52,7 @@ AC_API void ac_lock_unref(ac_lock *lock) noexcept { unref_of(lock, ac::kLockMagi
 AC_API int ac_lock_acquire(ac_lock *lock, ac_future **out) noexcept {
   int rc = check(lock, ac::kLockMagic);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
   AC_GUARD(*out = lock->acquire(); return 0;)
 }
 AC_API int ac_lock_try_acquire(ac_lock *lock) noexcept {
@@ -62,11 +63,12 @@ AC_API int ac_lock_try_acquire(ac_lock *lock) noexcept {
 AC_API int ac_lock_release(ac_lock *lock) noexcept {
   int rc = check(lock, ac::kLockMagic);
   if (rc != 0) return rc;
-  return lock->release();
+  rc = lock->release();
+  return rc == 0 ? 0 : fail(rc, "Lock is not acquired.");
 }
 AC_API int ac_lock_locked(const ac_lock *lock) noexcept {
-  if (!is(lock, ac::kLockMagic)) return AC_EINVAL;
-  return lock->locked() ? 1 : 0;
+  if (!is(lock, ac::kLockMagic)) return fail(AC_EINVAL, nullptr);
+  return lock->locked ? 1 : 0;
 }
 
 // ---- Event ----
@@ -74,7 +76,7 @@ AC_API int ac_lock_locked(const ac_lock *lock) noexcept {
 AC_API int ac_event_new(ac_loop *loop, ac_event **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
   AC_GUARD(*out = new ac_event(loop); return 0;)
 }
 AC_API ac_event *ac_event_ref(ac_event *ev) noexcept { return ref_of(ev, ac::kEventMagic); }
@@ -82,7 +84,7 @@ AC_API void ac_event_unref(ac_event *ev) noexcept { unref_of(ev, ac::kEventMagic
 AC_API int ac_event_wait(ac_event *ev, ac_future **out) noexcept {
   int rc = check(ev, ac::kEventMagic);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
   AC_GUARD(*out = ev->wait(); return 0;)
 }
 AC_API int ac_event_set(ac_event *ev) noexcept {
@@ -94,11 +96,11 @@ AC_API int ac_event_set(ac_event *ev) noexcept {
 AC_API int ac_event_clear(ac_event *ev) noexcept {
   int rc = check(ev, ac::kEventMagic);
   if (rc != 0) return rc;
-  ev->is_set = false;
+  ev->clear();
   return 0;
 }
 AC_API int ac_event_is_set(const ac_event *ev) noexcept {
-  if (!is(ev, ac::kEventMagic)) return AC_EINVAL;
+  if (!is(ev, ac::kEventMagic)) return fail(AC_EINVAL, nullptr);
   return ev->is_set ? 1 : 0;
 }
 
@@ -107,8 +109,8 @@ AC_API int ac_event_is_set(const ac_event *ev) noexcept {
 AC_API int ac_condition_new(ac_loop *loop, ac_lock *lock, ac_condition **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
-  if (lock != nullptr && (!is(lock, ac::kLockMagic) || lock->loop != loop)) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
+  if (lock != nullptr && (!is(lock, ac::kLockMagic) || lock->loop != loop)) return fail(AC_EINVAL, nullptr);
   AC_GUARD({
     ac_lock *own = nullptr;
     if (lock == nullptr) {
@@ -145,15 +147,16 @@ AC_API int ac_condition_locked(const ac_condition *cond) noexcept {
 static int condition_wait(ac_condition *cond, ac_condition_predicate_fn pred, void *ud,
                           ac_free_fn free_ud, ac_future **out) noexcept {
   int rc = check(cond, ac::kConditionMagic);
-  if (rc == 0 && out == nullptr) rc = AC_EINVAL;
-  // asyncio: "cannot wait on un-acquired lock".
-  if (rc == 0 && !cond->lock->locked()) rc = AC_ESTATE;
+  if (rc == 0 && out == nullptr) rc = fail(AC_EINVAL, nullptr);
   if (rc != 0) {
     ac::shim::run_free(free_ud, ud);
     return rc;
   }
-  // wait() releases free_ud itself when it throws.
-  AC_GUARD(*out = cond->wait(pred, ud, free_ud); return 0;)
+  // wait() releases free_ud itself, also when it throws.
+  AC_GUARD({
+    rc = cond->wait(pred, ud, free_ud, out);
+    return rc == 0 ? 0 : fail(rc, "cannot wait on un-acquired lock");
+  })
 }
 AC_API int ac_condition_wait(ac_condition *cond, ac_future **out) noexcept {
   return condition_wait(cond, nullptr, nullptr, nullptr, out);
@@ -162,21 +165,21 @@ AC_API int ac_condition_wait_for(ac_condition *cond, ac_condition_predicate_fn p
                                  ac_free_fn free_ud, ac_future **out) noexcept {
   if (pred == nullptr) {
     ac::shim::run_free(free_ud, ud);
-    return AC_EINVAL;
+    return fail(AC_EINVAL, nullptr);
   }
   return condition_wait(cond, pred, ud, free_ud, out);
 }
 AC_API int ac_condition_notify(ac_condition *cond, int n) noexcept {
   int rc = check(cond, ac::kConditionMagic);
   if (rc != 0) return rc;
-  if (n < 0) return AC_EINVAL;
-  if (!cond->lock->locked()) return AC_ESTATE;
-  return cond->notify(n);
+  if (!cond->lock->locked) return fail(AC_EMISUSE, "cannot notify on un-acquired lock");
+  // asyncio: notify(n) wakes nobody for n <= 0.
+  return n > 0 ? cond->notify(n) : 0;
 }
 AC_API int ac_condition_notify_all(ac_condition *cond) noexcept {
   int rc = check(cond, ac::kConditionMagic);
   if (rc != 0) return rc;
-  if (!cond->lock->locked()) return AC_ESTATE;
+  if (!cond->lock->locked) return fail(AC_EMISUSE, "cannot notify on un-acquired lock");
   return cond->notify(-1);
 }
 
@@ -185,7 +188,8 @@ AC_API int ac_condition_notify_all(ac_condition *cond) noexcept {
 static int semaphore_new(ac_loop *loop, int64_t value, bool bounded, ac_semaphore **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr || value < 0) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
+  if (value < 0) return fail(AC_EINVAL, "Semaphore initial value must be >= 0");
   AC_GUARD(*out = new ac_semaphore(loop, value, bounded); return 0;)
 }
 AC_API int ac_semaphore_new(ac_loop *loop, int64_t value, ac_semaphore **out) noexcept {
@@ -201,7 +205,7 @@ AC_API void ac_semaphore_unref(ac_semaphore *sem) noexcept { unref_of(sem, ac::k
 AC_API int ac_semaphore_acquire(ac_semaphore *sem, ac_future **out) noexcept {
   int rc = check(sem, ac::kSemaphoreMagic);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
   AC_GUARD(*out = sem->acquire(); return 0;)
 }
 AC_API int ac_semaphore_try_acquire(ac_semaphore *sem) noexcept {
@@ -212,14 +216,15 @@ AC_API int ac_semaphore_try_acquire(ac_semaphore *sem) noexcept {
 AC_API int ac_semaphore_release(ac_semaphore *sem) noexcept {
   int rc = check(sem, ac::kSemaphoreMagic);
   if (rc != 0) return rc;
-  return sem->release();
+  rc = sem->release();
+  return rc == 0 ? 0 : fail(rc, "BoundedSemaphore released too many times");
 }
 AC_API int ac_semaphore_locked(const ac_semaphore *sem) noexcept {
-  if (!is(sem, ac::kSemaphoreMagic)) return AC_EINVAL;
+  if (!is(sem, ac::kSemaphoreMagic)) return fail(AC_EINVAL, nullptr);
   return sem->locked() ? 1 : 0;
 }
 AC_API int64_t ac_semaphore_value(const ac_semaphore *sem) noexcept {
-  if (!is(sem, ac::kSemaphoreMagic)) return AC_EINVAL;
+  if (!is(sem, ac::kSemaphoreMagic)) return fail(AC_EINVAL, nullptr);
   return sem->value;
 }
 
@@ -228,16 +233,34 @@ AC_API int64_t ac_semaphore_value(const ac_semaphore *sem) noexcept {
 AC_API int ac_barrier_new(ac_loop *loop, int64_t parties, ac_barrier **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr || parties < 1) return AC_EINVAL;
-  AC_GUARD(*out = new ac_barrier(loop, parties); return 0;)
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
+  if (parties < 1) return fail(AC_EINVAL, "parties must be >= 1");
+  AC_GUARD({
+    ac_lock *lock = new ac_lock(loop);
+    ac_condition *cond;
+    try {
+      cond = new ac_condition(loop, lock);
+    } catch (...) {
+      lock->unref();
+      throw;
+    }
+    lock->unref();  // the condition holds it
+    try {
+      *out = new ac_barrier(loop, parties, cond);
+    } catch (...) {
+      cond->unref();
+      throw;
+    }
+    return 0;
+  })
 }
 AC_API ac_barrier *ac_barrier_ref(ac_barrier *b) noexcept { return ref_of(b, ac::kBarrierMagic); }
 AC_API void ac_barrier_unref(ac_barrier *b) noexcept { unref_of(b, ac::kBarrierMagic); }
 AC_API int ac_barrier_wait(ac_barrier *b, ac_future **out) noexcept {
   int rc = check(b, ac::kBarrierMagic);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
-  AC_GUARD(return b->wait(out);)
+  if (out == nullptr) return fail(AC_EINVAL, nullptr);
+  AC_GUARD(*out = b->wait(); return 0;)
 }
 AC_API int ac_barrier_reset(ac_barrier *b) noexcept {
   int rc = check(b, ac::kBarrierMagic);
@@ -252,14 +275,14 @@ AC_API int ac_barrier_abort(ac_barrier *b) noexcept {
   return 0;
 }
 AC_API int ac_barrier_broken(const ac_barrier *b) noexcept {
-  if (!is(b, ac::kBarrierMagic)) return AC_EINVAL;
-  return b->broken ? 1 : 0;
+  if (!is(b, ac::kBarrierMagic)) return fail(AC_EINVAL, nullptr);
+  return b->state == ac_barrier::kBroken ? 1 : 0;
 }
 AC_API int64_t ac_barrier_parties(const ac_barrier *b) noexcept {
-  if (!is(b, ac::kBarrierMagic)) return AC_EINVAL;
+  if (!is(b, ac::kBarrierMagic)) return fail(AC_EINVAL, nullptr);
   return b->parties;
 }
 AC_API int64_t ac_barrier_n_waiting(const ac_barrier *b) noexcept {
-  if (!is(b, ac::kBarrierMagic)) return AC_EINVAL;
-  return b->count;
+  if (!is(b, ac::kBarrierMagic)) return fail(AC_EINVAL, nullptr);
+  return b->n_waiting();
 }

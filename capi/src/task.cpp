@@ -1,6 +1,7 @@
 // task.cpp — ac_task_* and ac_run at the boundary.
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "../../cpp/sleep.hpp"
 #include "../../cpp/task.hpp"
@@ -167,8 +168,11 @@ AC_API int ac_task_uncancel(ac_task *t) noexcept {
 }
 
 AC_API int ac_task_await(ac_task *task, ac_future *fut) noexcept {
-  if (valid_task(task) == nullptr) return AC_EINVAL;
-  return task->await(fut);
+  if (valid_task(task) == nullptr) return ac::shim::fail(AC_EINVAL, nullptr);
+  int rc = task->await(fut);
+  if (rc == AC_EMISUSE)
+    return ac::shim::fail(rc, fut == task ? ac_task::kAwaitItself : ac_task::kOtherLoop);
+  return rc;
 }
 AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
   int rc = ac_task_await(task, fut);
@@ -176,9 +180,9 @@ AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
   return rc;
 }
 AC_API int ac_task_sleep(ac_task *task, double seconds) noexcept {
-  if (valid_task(task) == nullptr || !(seconds >= 0)) return AC_EINVAL;
+  if (valid_task(task) == nullptr || std::isnan(seconds)) return AC_EINVAL;
   if (!task->stepping) return AC_ESTATE;
-  if (seconds == 0) return AC_STEP_YIELD;
+  if (seconds <= 0) return AC_STEP_YIELD;  // asyncio: sleep(delay <= 0) yields once
   AC_GUARD(return ac_task_await_owned(task, ac::sleep_new(task->loop, seconds));)
 }
 
@@ -242,7 +246,34 @@ AC_API int ac_task_fail(ac_task *task, int code, const char *message) noexcept {
 }
 
 namespace {
-void cancel_one(ac_task *t, void *) { t->cancel(nullptr); }
+void collect(ac_task *t, void *ud) {
+  auto *tasks = static_cast<std::vector<ac_future *> *>(ud);
+  tasks->push_back(t);  // capacity reserved by the caller
+  t->ref();
+}
+
+// asyncio.run's _cancel_all_tasks: cancel what is left, run until those
+// tasks have finished (one gather of them), then report each that ended
+// with an error rather than cancelled.
+void cancel_all_tasks(ac_loop *loop) {
+  std::vector<ac_future *> tasks;
+  tasks.reserve(loop->task_count);
+  ac_loop_foreach_task(loop, collect, &tasks);
+  if (tasks.empty()) return;
+  for (ac_future *t : tasks) static_cast<ac_task *>(t)->cancel(nullptr);
+  ac_future *all = nullptr;
+  if (ac_gather(loop, tasks.data(), tasks.size(), AC_GATHER_RETURN_EXCEPTIONS, &all) == 0) {
+    loop->run_until_complete(all);
+    all->unref();
+  }
+  for (ac_future *t : tasks) {
+    if (t->state == AC_FUTURE_ERROR) {
+      t->error_retrieved = true;
+      loop->report("unhandled exception during asyncio.run() shutdown", t->error, t, "task");
+    }
+    t->unref();
+  }
+}
 }  // namespace
 
 AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t loop_flags,
@@ -259,7 +290,7 @@ AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t 
       } catch (...) {
       }
     }
-    return AC_ERUNNING;
+    return ac::shim::fail(AC_ERUNNING, "asyncio.run() cannot be called from a running event loop");
   }
   ac_loop *loop;
   int rc = ac_loop_new(loop_flags, &loop);
@@ -274,13 +305,11 @@ AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t 
     return rc;
   }
   rc = ac_loop_run_until_complete(loop, main);
-  // asyncio.run: cancel what is left, once, and run until it has finished.
-  if (loop->task_count > 0) {
-    ac_loop_foreach_task(loop, cancel_one, nullptr);
-    try {
-      while (loop->task_count > 0) loop->step(-1.0, nullptr, nullptr);
-    } catch (...) {
-    }
+  try {
+    cancel_all_tasks(loop);
+  } catch (...) {
+    // Out of memory: the leftovers are reported as destroyed while
+    // pending when the loop closes.
   }
   if (rc == 0 && result != nullptr) ac_future_take_result(main, result);
   if (rc != 0 && error != nullptr) *error = ac::error_ref(ac_future_error(main));

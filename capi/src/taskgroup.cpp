@@ -5,6 +5,7 @@
 #include "shim.hpp"
 
 using ac::shim::check_loop;
+using ac::shim::fail;
 using ac::shim::run_free;
 
 static ac_taskgroup *valid_group(const ac_taskgroup *tg) noexcept {
@@ -17,7 +18,7 @@ AC_API int ac_taskgroup_new(ac_task *parent, ac_taskgroup **out) noexcept {
   int rc = check_loop(parent->loop);
   if (rc != 0) return rc;
   if (parent->loop->current_task != parent || !parent->stepping || parent->done())
-    return AC_ESTATE;
+    return fail(AC_EMISUSE, "TaskGroup cannot determine the parent task");
   auto *tg = new (std::nothrow) ac_taskgroup(parent->loop, parent);
   if (tg == nullptr) return AC_ENOMEM;
   *out = tg;
@@ -53,7 +54,9 @@ static int adopt(ac_taskgroup *tg, ac_task *t, ac_task **out) noexcept {
 // 0 when a task may be created in the group now, else the code to return.
 static int check_spawn(ac_taskgroup *tg) noexcept {
   int rc = valid_group(tg) == nullptr ? AC_EINVAL : check_loop(tg->loop);
-  return rc == 0 ? tg->can_spawn() : rc;
+  if (rc != 0) return rc;
+  const char *why = tg->spawn_refusal();
+  return why != nullptr ? fail(AC_EMISUSE, why) : 0;
 }
 
 AC_API int ac_taskgroup_spawn(ac_taskgroup *tg, ac_step_fn step, void *state,
@@ -100,8 +103,9 @@ AC_API int ac_taskgroup_join(ac_taskgroup *tg, int body_outcome, ac_error *body_
     return AC_EINVAL;
   int rc = check_loop(tg->loop);
   if (rc != 0) return rc;
-  AC_GUARD(rc = tg->join(body_outcome, body_error); if (rc != 0) return rc; tg->ref();
-           *out = tg; return 0;)
+  AC_GUARD(rc = tg->join(body_outcome, body_error);
+           if (rc != 0) return fail(rc, "TaskGroup has already been exited or is not the current task's");
+           tg->ref(); *out = tg; return 0;)
 }
 
 AC_API int ac_taskgroup_size(const ac_taskgroup *tg) noexcept {

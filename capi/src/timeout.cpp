@@ -7,6 +7,7 @@
 
 using ac::shim::check_loop;
 using ac::shim::check_loop_fast;
+using ac::shim::fail;
 
 static ac_timeout *valid_scope(const ac_timeout *s) noexcept {
   return s != nullptr && s->magic == ac::kTimeoutMagic ? const_cast<ac_timeout *>(s) : nullptr;
@@ -22,7 +23,8 @@ static int make_scope(ac_loop *loop, double when, ac_timeout **out) noexcept {
 AC_API int ac_timeout_new(ac_loop *loop, double delay, ac_timeout **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr || !(delay >= 0)) return AC_EINVAL;
+  // A negative delay is a deadline already past (asyncio accepts it).
+  if (out == nullptr || std::isnan(delay)) return fail(AC_EINVAL, nullptr);
   return make_scope(loop, std::isinf(delay) ? delay : loop->now() + delay, out);
 }
 
@@ -46,6 +48,9 @@ AC_API int ac_timeout_enter(ac_timeout *scope, ac_task *task) noexcept {
   if (task->loop != scope->loop) return AC_EINVAL;
   int rc = check_loop(scope->loop);
   if (rc != 0) return rc;
+  if (scope->state != ac_timeout::kCreated) return fail(AC_EMISUSE, "Timeout has already been entered");
+  if (scope->loop->current_task != task || !task->stepping)
+    return fail(AC_EMISUSE, "Timeout should be used inside a task");
   AC_GUARD(return scope->enter(task);)
 }
 
@@ -53,13 +58,29 @@ AC_API int ac_timeout_exit(ac_timeout *scope, int outcome) noexcept {
   if (valid_scope(scope) == nullptr) return AC_EINVAL;
   int rc = check_loop_fast(scope->loop);
   if (rc != 0) return rc;
-  return scope->exit(outcome);
+  if (scope->state != ac_timeout::kEntered && scope->state != ac_timeout::kExpiring)
+    return fail(AC_EMISUSE, scope->state == ac_timeout::kCreated ? "Timeout has not been entered"
+                                                                  : "Timeout has already been exited");
+  rc = scope->exit(outcome);
+  return rc == AC_EMISUSE ? fail(rc, "Timeout exited from another task") : rc;
+}
+
+AC_API ac_error *ac_timeout_error(const ac_timeout *scope) noexcept {
+  return valid_scope(scope) != nullptr ? scope->timeout_error : nullptr;
 }
 
 AC_API int ac_timeout_reschedule(ac_timeout *scope, double when) noexcept {
   if (valid_scope(scope) == nullptr || std::isnan(when)) return AC_EINVAL;
   int rc = check_loop(scope->loop);
   if (rc != 0) return rc;
+  if (scope->state == ac_timeout::kCreated) return fail(AC_EMISUSE, "Timeout has not been entered");
+  if (scope->state != ac_timeout::kEntered) {
+    // "Cannot change state of <state> Timeout", asyncio's words.
+    static const char *const texts[] = {
+        "", "", "Cannot change state of expiring Timeout", "Cannot change state of expired Timeout",
+        "Cannot change state of finished Timeout"};
+    return fail(AC_EMISUSE, texts[scope->state]);
+  }
   AC_GUARD(return scope->reschedule(when);)
 }
 

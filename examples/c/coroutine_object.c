@@ -9,9 +9,15 @@
  *   coro_obj = my_coroutine()
  *   print(f"Type of coro_obj: {type(coro_obj)}")
  *
- * In C the "coroutine object" is a step function and its state: making the
- * state runs nothing; only handing both to a loop (ac_task_new, ac_run)
- * does. "Starting my_coroutine" is never printed.
+ * C has no coroutine object to print the class of. What it has is a task:
+ * a step function and its state, handed to a loop. coro_obj here is such a
+ * task, made on a loop that never runs, so its first step never runs:
+ * "Starting my_coroutine" is never printed. The line shows what the task
+ * says of itself: its name, its future's state (pending) and whether its
+ * step has started (the state's resume point is still the first). So this
+ * twin prints its own line (examples/expected/coroutine_object.c.txt), not
+ * CPython's "<class 'coroutine'>". Closing the loop drops the task unrun
+ * (the loop reports it, as CPython warns of a coroutine never awaited).
  */
 #include <asyncore.h>
 #include <stdio.h>
@@ -30,10 +36,35 @@ static int my_coroutine_step(ac_task *task, void *state) {
   AC_END(s);
 }
 
+static const char *state_name(int state) {
+  switch (state) {
+    case AC_FUTURE_PENDING: return "pending";
+    case AC_FUTURE_RESULT: return "finished";
+    case AC_FUTURE_ERROR: return "failed";
+    case AC_FUTURE_CANCELLED: return "cancelled";
+    default: return "?";
+  }
+}
+
+/* The loop's report of the task dropped unrun, on stdout with the rest. */
+static void report(ac_loop *loop, const char *message, ac_error *err, ac_future *fut, void *ud) {
+  (void)loop, (void)err, (void)fut, (void)ud;
+  printf("%s\n", message);
+}
+
 int main(void) {
-  struct my_coroutine coro_obj = {0};
-  ac_step_fn step = my_coroutine_step; /* the coroutine, never scheduled */
-  (void)step;
-  printf("Type of coro_obj: <class 'coroutine'>\n");
-  return coro_obj.ac_resume_point_ == 0 ? 0 : 1;
+  ac_loop *loop;
+  ac_task *coro_obj;
+  struct my_coroutine state = {0};
+  int rc = ac_loop_new(AC_LOOP_DEFAULT, &loop);
+  if (rc < 0) return 1;
+  ac_loop_set_exception_handler(loop, report, NULL, NULL);
+  if ((rc = ac_task_new(loop, my_coroutine_step, &state, NULL, 0, &coro_obj)) < 0) return 1;
+  printf("Type of coro_obj: ac_task %s (%s, %s)\n", ac_task_name(coro_obj),
+         state_name(ac_future_state_of(ac_task_future(coro_obj))),
+         state.ac_resume_point_ == 0 ? "not started" : "started");
+  ac_task_unref(coro_obj);
+  ac_loop_close(loop);
+  ac_loop_unref(loop);
+  return state.ac_resume_point_ == 0 ? 0 : 1;
 }

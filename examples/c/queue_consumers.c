@@ -1,30 +1,25 @@
 /*
  * queue_consumers.c — one producer, two consumers and join, on a Queue.
  *
- * The C twin of asyncio's Queue example, with 3.13's shutdown:
+ * The C twin of asyncio's Queue example (examples/python/queue_consumers.py):
  *
  *   async def producer(queue, num_items):
  *       for i in range(num_items):
  *           item = f"item-{i}"
- *           await asyncio.sleep(...)            # simulate work
+ *           await asyncio.sleep(random.uniform(0.1, 0.5))  # Simulate work
  *           await queue.put(item)
  *           print(f"Producer: Put {item} into queue")
- *       await asyncio.sleep(...)
- *       await queue.put(None)                   # the sentinel
- *       print("Producer: Put None into queue")
- *       queue.shutdown()                        # no more puts; gets drain
+ *       for _ in range(2):
+ *           await queue.put(None)  # Sentinel to signal consumer to stop
  *
  *   async def consumer(queue, consumer_id):
  *       while True:
- *           try:
- *               item = await queue.get()
- *           except asyncio.QueueShutDown:
- *               break
- *           print(f"Consumer {consumer_id}: Got {item} from queue")
+ *           item = await queue.get()
  *           if item is None:
  *               queue.task_done()
  *               break
- *           await asyncio.sleep(...)            # simulate work
+ *           print(f"Consumer {consumer_id}: Got {item} from queue")
+ *           await asyncio.sleep(random.uniform(0.2, 0.6))  # Simulate work
  *           queue.task_done()
  *       print(f"Consumer {consumer_id}: Finished")
  *
@@ -37,12 +32,11 @@
  *       await queue.join()
  *       print("Finished main_queue")
  *
- * The random delays of the original are replaced by fixed ones so the run
- * is deterministic: the producer works 0.1 s then 0.2 s per item and 0.3 s
- * before the sentinel; each consumer works 0.3 s per item. Consumers take
- * turns, the sentinel goes to consumer 1, and consumer 0 finishes when it
- * finds the queue shut down. The queue is unbounded, so a put never waits
- * (as in asyncio, where it then does not suspend either).
+ * As in the Python twin, the random delays are fixed draws from the same
+ * ranges, and the producer puts one sentinel per consumer (the guide's
+ * single one leaves the second consumer waiting forever). The queue is
+ * unbounded, so a put never waits (as in asyncio, where it then does not
+ * suspend either).
  */
 #include <asyncore.h>
 #include <stdio.h>
@@ -51,8 +45,8 @@
 enum { ITEMS = 5, CONSUMERS = 2 };
 
 static ac_queue *queue;
-static const double produce_delay[ITEMS + 1] = {0.1, 0.2, 0.2, 0.2, 0.2, 0.3};
-static const double consume_delay = 0.3;
+static const double produce_delay[ITEMS] = {0.1, 0.25, 0.2, 0.25, 0.2}; /* uniform(0.1, 0.5) */
+static const double consume_delay = 0.3; /* uniform(0.2, 0.6) */
 
 struct producer_state {
   AC_ASYNC_FIELDS;
@@ -73,12 +67,10 @@ static int producer(ac_task *task, void *state) {
     if ((rc = ac_queue_put_nowait(queue, &v)) < 0) return rc;
     printf("Producer: Put %s into queue\n", item);
   }
-  AC_AWAIT(p, ac_task_sleep(task, produce_delay[ITEMS]));
-  AC_CHECK(task);
-  ac_value_set_none(&v);  // None
-  if ((rc = ac_queue_put_nowait(queue, &v)) < 0) return rc;
-  printf("Producer: Put None into queue\n");
-  ac_queue_shutdown(queue, 0);
+  for (p->i = 0; p->i < CONSUMERS; ++p->i) {
+    ac_value_set_none(&v); /* Sentinel to signal consumer to stop */
+    if ((rc = ac_queue_put_nowait(queue, &v)) < 0) return rc;
+  }
   AC_END(p);
 }
 
@@ -94,15 +86,11 @@ static int consumer(ac_task *task, void *state) {
   int rc;
   AC_BEGIN(c);
   for (;;) {
-    rc = ac_queue_get(queue, &got);
-    if (rc == AC_ESHUTDOWN) break;
-    if (rc < 0) return rc;
+    if ((rc = ac_queue_get(queue, &got)) < 0) return rc;
     AC_AWAIT(c, ac_task_await_owned(task, got));
-    if (ac_task_outcome(task) == AC_ESHUTDOWN) break;
     AC_CHECK(task);
-    ac_future_result(ac_task_awaited(task), &item);  // borrowed view
+    ac_future_result(ac_task_awaited(task), &item); /* borrowed view */
     if (item.kind == AC_VALUE_NONE) {
-      printf("Consumer %d: Got None from queue\n", c->id);
       ac_queue_task_done(queue);
       break;
     }

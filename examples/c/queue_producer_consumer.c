@@ -39,7 +39,7 @@
 
 enum { ITEMS = 5 };
 
-static const double produce_delay[ITEMS] = {0.2, 0.4, 0.15, 0.3, 0.45}; /* uniform(0.1, 0.5) */
+static const double produce_delay[ITEMS] = {0.2, 0.45, 0.15, 0.3, 0.4}; /* uniform(0.1, 0.5) */
 static const double consume_delay[ITEMS] = {0.6, 0.85, 0.55, 0.9, 0.7}; /* uniform(0.5, 1.0) */
 
 static ac_queue *queue;

@@ -1,8 +1,8 @@
-// queue_consumers.cpp — one producer, two consumers and join, on a Queue,
-// with 3.13's shutdown (the C twin is c/queue_consumers.c, whose comment
-// gives the Python and explains the changes: fixed delays instead of random
-// ones, and a shutdown so that the consumer that does not get the sentinel
-// ends too, instead of waiting forever as in the guide's version).
+// queue_consumers.cpp — one producer, two consumers and join, on a Queue
+// (the Python twin is python/queue_consumers.py, whose comments give the
+// changes from the guide: fixed delays instead of random ones, and one
+// sentinel per consumer, since with the guide's single one the second
+// consumer waits forever).
 //
 // Queue<std::optional<std::string>>: an empty optional is the None
 // sentinel (it travels as NONE, so a C consumer would see it too).
@@ -17,8 +17,8 @@ namespace ac = asyncore;
 
 using Item = std::optional<std::string>;
 
-static const double produce_delay[6] = {0.1, 0.2, 0.2, 0.2, 0.2, 0.3};
-static const double consume_delay = 0.3;
+static const double produce_delay[5] = {0.1, 0.25, 0.2, 0.25, 0.2};  // uniform(0.1, 0.5)
+static const double consume_delay = 0.3;                               // uniform(0.2, 0.6)
 
 static ac::Task<> producer(ac::Queue<Item> &queue, int num_items) {
   for (int i = 0; i < num_items; ++i) {
@@ -27,22 +27,13 @@ static ac::Task<> producer(ac::Queue<Item> &queue, int num_items) {
     co_await queue.put(item);
     std::printf("Producer: Put %s into queue\n", item.c_str());
   }
-  co_await ac::sleep(produce_delay[num_items]);
-  co_await queue.put(std::nullopt);  // the sentinel
-  std::printf("Producer: Put None into queue\n");
-  queue.shutdown();  // no more puts; gets drain what is left
+  for (int i = 0; i < 2; ++i) co_await queue.put(std::nullopt);  // Sentinel to signal consumer to stop
 }
 
 static ac::Task<> consumer(ac::Queue<Item> &queue, int consumer_id) {
   for (;;) {
-    Item item;
-    try {
-      item = co_await queue.get();
-    } catch (const ac::QueueShutDown &) {
-      break;
-    }
+    Item item = co_await queue.get();
     if (!item) {
-      std::printf("Consumer %d: Got None from queue\n", consumer_id);
       queue.task_done();
       break;
     }

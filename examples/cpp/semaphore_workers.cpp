@@ -16,8 +16,9 @@
 //       print("Finished main_semaphore")
 //
 // A free permit is taken without suspending (asyncio), so tasks 0 and 1
-// start working before the others announce themselves; the test checks the
-// seed's point: never more than two inside, everyone served in order.
+// start working before the others announce themselves, as CPython prints
+// it (python/semaphore_workers.py): never more than two inside, everyone
+// served in order.
 #include <asyncore.hpp>
 
 #include <cstdio>

@@ -1,13 +1,14 @@
 -- queue_consumers.lua — one producer, two consumers and join, on a Queue
--- (asyncio.Queue with 3.13's shutdown). The random delays of the original
--- are fixed ones so the run is deterministic: the producer works 0.1 s then
--- 0.2 s per item and 0.3 s before the sentinel (nil); each consumer works
--- 0.3 s per item. Pass --virtual-clock to run on the virtual clock.
+-- (the Python twin is python/queue_consumers.py, whose comments give the
+-- changes from the guide: fixed delays instead of random ones, and one
+-- sentinel, nil here, per consumer, since with the guide's single one the
+-- second consumer waits forever). Pass --virtual-clock to run on the
+-- virtual clock.
 local ac = require "asyncore"
 if arg and arg[1] == "--virtual-clock" then ac.config.virtual_clock = true end
 
-local produce_delay = { 0.1, 0.2, 0.2, 0.2, 0.2, 0.3 }
-local consume_delay = 0.3
+local produce_delay = { 0.1, 0.25, 0.2, 0.25, 0.2 } -- uniform(0.1, 0.5)
+local consume_delay = 0.3 -- uniform(0.2, 0.6)
 
 local function producer(queue, num_items)
   for i = 0, num_items - 1 do
@@ -16,24 +17,19 @@ local function producer(queue, num_items)
     queue:put(item)
     print(("Producer: Put %s into queue"):format(item))
   end
-  ac.sleep(produce_delay[num_items + 1])
-  queue:put(nil) -- the sentinel
-  print("Producer: Put None into queue")
-  queue:shutdown() -- no more puts; gets drain what is left
+  for _ = 1, 2 do
+    queue:put(nil) -- Sentinel to signal consumer to stop
+  end
 end
 
 local function consumer(queue, consumer_id)
   while true do
-    local ok, item = pcall(queue.get, queue)
-    if not ok then
-      if not ac.is_error(item, ac.QueueShutDown) then error(item, 0) end
-      break
-    end
-    print(("Consumer %d: Got %s from queue"):format(consumer_id, item == nil and "None" or item))
+    local item = queue:get()
     if item == nil then
       queue:task_done()
       break
     end
+    print(("Consumer %d: Got %s from queue"):format(consumer_id, item))
     ac.sleep(consume_delay)
     queue:task_done()
   end

@@ -6,7 +6,7 @@
 local ac = require "asyncore"
 if arg and arg[1] == "--virtual-clock" then ac.config.virtual_clock = true end
 
-local produce_delay = { 0.2, 0.4, 0.15, 0.3, 0.45 } -- uniform(0.1, 0.5)
+local produce_delay = { 0.2, 0.45, 0.15, 0.3, 0.4 } -- uniform(0.1, 0.5)
 local consume_delay = { 0.6, 0.85, 0.55, 0.9, 0.7 } -- uniform(0.5, 1.0)
 
 local function producer(queue, num_items)

@@ -1,5 +1,7 @@
 /* as_completed.c — ac_as_completed_*: completion order, the timeout, errors,
  * cancelled next()-futures losing nothing, and misuse. */
+#include <math.h>
+
 #include "workers.h"
 
 #define W(...) ((struct worker){__VA_ARGS__})
@@ -188,6 +190,22 @@ static void test_inputs_already_done_come_in_argument_order(void) {
   th_close(loop);
 }
 
+/* asyncio: as_completed takes a set, so an input passed twice is reported
+ * once (here under its first index). */
+static void test_duplicates_are_reported_once(void) {
+  struct fixture fx;
+  setup(&fx, W(.name = "A", .delay = 2, .value = 1), W(.name = "B", .delay = 1, .value = 2),
+        W(.name = "C", .delay = 3, .value = 3));
+  ac_future *items[3] = {fx.items[0], fx.items[1], fx.items[0]};
+  ac_as_completed *it;
+  CHECK_RC(ac_as_completed_new(fx.loop, items, 3, AC_NO_TIMEOUT, &it), 0);
+  run_consumer(fx.loop, it);
+  CHECK_TRACE("A start at 0\nB start at 0\nC start at 0\nB done at 1\ngot #1: AC_OK 2 at 1\n"
+              "A done at 2\ngot #0: AC_OK 1 at 2\nexhausted\n");
+  ac_as_completed_unref(it);
+  teardown(&fx);
+}
+
 static void test_empty_is_exhausted(void) {
   ac_loop *loop = th_loop();
   ac_as_completed *it;
@@ -197,6 +215,22 @@ static void test_empty_is_exhausted(void) {
   CHECK(n == NULL);
   ac_as_completed_unref(it);
   th_close(loop);
+}
+
+/* asyncio: a timeout <= 0 is due at once (call_later with a negative
+ * delay): every next() fails with TimeoutError on the loop's next turn. */
+static void test_negative_timeout_is_due_at_once(void) {
+  struct fixture fx;
+  setup(&fx, W(.name = "A", .delay = 1, .value = 1), W(.name = "B", .delay = 2, .value = 2),
+        W(.name = "C", .delay = 3, .value = 3));
+  ac_as_completed *it;
+  CHECK_RC(ac_as_completed_new(fx.loop, fx.items, 3, -0.5, &it), 0);
+  run_consumer(fx.loop, it);
+  CHECK_TRACE("A start at 0\nB start at 0\nC start at 0\n"
+              "got #-1: ETIMEDOUT -1 at 0\ngot #-1: ETIMEDOUT -1 at 0\ngot #-1: ETIMEDOUT -1 at 0\n"
+              "exhausted\n");
+  ac_as_completed_unref(it);
+  teardown(&fx);
 }
 
 static void test_misuse(void) {
@@ -211,7 +245,7 @@ static void test_misuse(void) {
   CHECK_RC(ac_as_completed_new(loop, NULL, 1, AC_NO_TIMEOUT, &it), AC_EINVAL);
   CHECK_RC(ac_as_completed_new(loop, with_null, 2, AC_NO_TIMEOUT, &it), AC_EINVAL);
   CHECK_RC(ac_as_completed_new(loop, mixed, 2, AC_NO_TIMEOUT, &it), AC_EINVAL);
-  CHECK_RC(ac_as_completed_new(loop, &f, 1, -0.5, &it), AC_EINVAL);
+  CHECK_RC(ac_as_completed_new(loop, &f, 1, NAN, &it), AC_EINVAL);
   CHECK_RC(ac_as_completed_new(loop, &f, 1, AC_NO_TIMEOUT, NULL), AC_EINVAL);
   CHECK(it == NULL);
   CHECK_RC(ac_as_completed_next(NULL, &n), AC_EINVAL);
@@ -236,7 +270,9 @@ int main(void) {
   RUN(test_waiter_cancelled_completion_goes_to_next_waiter);
   RUN(test_dropping_iterator_cancels_pending_next);
   RUN(test_inputs_already_done_come_in_argument_order);
+  RUN(test_duplicates_are_reported_once);
   RUN(test_empty_is_exhausted);
+  RUN(test_negative_timeout_is_due_at_once);
   RUN(test_misuse);
   return th_finish();
 }

@@ -106,6 +106,9 @@ static void test_cancelled_wait_completes_only_with_the_lock_held(void) {
   th_close(loop);
 }
 
+/* asyncio 3.13 (gh-112202): a waiter notified and then cancelled reports
+ * the cancellation with the lock held and passes the notification on, so
+ * the next waiter is not left waiting. */
 static void test_notified_waiter_cancelled_passes_the_notification_on(void) {
   ac_loop *loop = th_loop();
   ac_condition *c;
@@ -126,6 +129,8 @@ static void test_notified_waiter_cancelled_passes_the_notification_on(void) {
   th_close(loop);
 }
 
+/* The same when the cancellation comes after the notifier released the
+ * lock, before the woken waiter's task runs (asyncio 3.13). */
 static void test_woken_waiter_cancelled_before_it_runs_passes_the_notification_on(void) {
   ac_loop *loop = th_loop();
   ac_condition *c;
@@ -136,8 +141,8 @@ static void test_woken_waiter_cancelled_before_it_runs_passes_the_notification_o
   CHECK_TRACE("a: waits at 0\nb: waits at 0\n");
   CHECK_RC(ac_lock_try_acquire(ac_condition_lock(c)), 1);
   CHECK_RC(ac_condition_notify(c, 1), 1);
-  CHECK_RC(ac_condition_release(c), 0);  // "a" has the lock and its result
-  CHECK_RC(ac_task_cancel(a, NULL), 1);  // before "a" resumes
+  CHECK_RC(ac_condition_release(c), 0);  // "a" is woken, the lock free
+  CHECK_RC(ac_task_cancel(a, NULL), 1);  // before "a" runs
   run_all(loop);
   CHECK_TRACE("a: AC_ECANCELLED at 0\na: locked 1\nb: ok at 0\nb: locked 1\n");
   ac_task_unref(a);
@@ -207,6 +212,10 @@ static void test_destroying_a_condition_fails_its_waiters(void) {
   th_close(loop);
 }
 
+/* asyncio: wait() and notify() without the lock raise RuntimeError
+ * ("cannot wait on un-acquired lock", "cannot notify on un-acquired
+ * lock"); wait_for() calls its predicate first and returns a true result
+ * without needing the lock. */
 static void test_condition_misuse_returns_codes(void) {
   ac_loop *loop = th_loop();
   ac_condition *c;
@@ -219,18 +228,34 @@ static void test_condition_misuse_returns_codes(void) {
   ac_semaphore_unref(sem);
   CHECK_RC(ac_condition_new(loop, NULL, &c), 0);
   /* Waiting and notifying need the lock. */
-  CHECK_RC(ac_condition_wait(c, &f), AC_ESTATE);
+  CHECK_RC(ac_condition_wait(c, &f), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "cannot wait on un-acquired lock");
+  counter = 0;
   g_frees = 0;
-  CHECK_RC(ac_condition_wait_for(c, counter_at_least_3, NULL, count_free, &f), AC_ESTATE);
+  CHECK_RC(ac_condition_wait_for(c, counter_at_least_3, NULL, count_free, &f), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "cannot wait on un-acquired lock");
   CHECK_INT(g_frees, 1);  // free_ud runs when the call fails
-  CHECK_RC(ac_condition_notify(c, 1), AC_ESTATE);
-  CHECK_RC(ac_condition_notify_all(c), AC_ESTATE);
-  CHECK_RC(ac_condition_release(c), AC_ESTATE);
-  CHECK_RC(ac_lock_try_acquire(ac_condition_lock(c)), 1);
-  CHECK_RC(ac_condition_notify(c, -1), AC_EINVAL);
-  CHECK_RC(ac_condition_notify(c, 5), 0);  // nobody waits
-  CHECK_RC(ac_condition_wait_for(c, NULL, NULL, count_free, &f), AC_EINVAL);
+  /* A predicate already true: its value at once, the lock not needed. */
+  counter = 4;
+  CHECK_RC(ac_condition_wait_for(c, counter_at_least_3, NULL, count_free, &f), 0);
   CHECK_INT(g_frees, 2);
+  int64_t v = 0;
+  CHECK_RC(ac_future_result_int64(f, &v), 0);
+  CHECK_INT(v, 4);
+  ac_future_unref(f);
+  CHECK_RC(ac_condition_locked(c), 0);
+  CHECK_RC(ac_condition_notify(c, 1), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "cannot notify on un-acquired lock");
+  CHECK_RC(ac_condition_notify_all(c), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "cannot notify on un-acquired lock");
+  CHECK_RC(ac_condition_release(c), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Lock is not acquired.");
+  CHECK_RC(ac_lock_try_acquire(ac_condition_lock(c)), 1);
+  CHECK_RC(ac_condition_notify(c, 5), 0);  // nobody waits
+  CHECK_RC(ac_condition_notify(c, 0), 0);
+  g_frees = 0;
+  CHECK_RC(ac_condition_wait_for(c, NULL, NULL, count_free, &f), AC_EINVAL);
+  CHECK_INT(g_frees, 1);
   CHECK_RC(ac_condition_wait(c, NULL), AC_EINVAL);
   CHECK_RC(ac_condition_wait(NULL, &f), AC_EINVAL);
   CHECK(ac_condition_lock(NULL) == NULL);
@@ -243,6 +268,31 @@ static void test_condition_misuse_returns_codes(void) {
   ac_loop_unref(loop);
 }
 
+/* asyncio: notify(n) wakes at most n waiters, so any n <= 0 (-1 included)
+ * wakes nobody and is no error. */
+static void test_notify_of_zero_or_a_negative_count_wakes_nobody(void) {
+  ac_loop *loop = th_loop();
+  ac_condition *c;
+  CHECK_RC(ac_condition_new(loop, NULL, &c), 0);
+  ac_task *a = spawn_cond_waiter(loop, c, "a", 0);
+  run_all(loop);
+  CHECK_TRACE("a: waits at 0\n");
+  CHECK_RC(ac_lock_try_acquire(ac_condition_lock(c)), 1);
+  CHECK_RC(ac_condition_notify(c, 0), 0);
+  CHECK_RC(ac_condition_notify(c, -1), 0);
+  CHECK_RC(ac_condition_release(c), 0);
+  run_all(loop);
+  CHECK_TRACE("");
+  CHECK_RC(ac_lock_try_acquire(ac_condition_lock(c)), 1);
+  CHECK_RC(ac_condition_notify(c, 1), 1);
+  CHECK_RC(ac_condition_release(c), 0);
+  run_all(loop);
+  CHECK_TRACE("a: ok at 0\na: locked 1\n");
+  ac_task_unref(a);
+  ac_condition_unref(c);
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_notify_wakes_waiters_in_order_with_the_lock_held);
   RUN(test_cancelled_wait_completes_only_with_the_lock_held);
@@ -252,5 +302,6 @@ int main(void) {
   RUN(test_condition_over_a_given_lock_shares_it);
   RUN(test_destroying_a_condition_fails_its_waiters);
   RUN(test_condition_misuse_returns_codes);
+  RUN(test_notify_of_zero_or_a_negative_count_wakes_nobody);
   return th_finish();
 }

@@ -2,6 +2,8 @@
 /* dns.c — ac_getaddrinfo / ac_getnameinfo as futures: numeric and local
  * names (no network), families, failures, cancellation, loop close, and
  * misuse. */
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
 
 #include "net_util.h"
@@ -57,11 +59,16 @@ static void test_getnameinfo_numeric_and_named(void) {
   CHECK_RC(net_wait(loop, f, 10), 0);
   CHECK_STR(net_text(f), "::1\n443\n");
   ac_future_unref(f);
-  /* The port's service name comes from the services database. */
+  /* The port's service name comes from the services database: the name
+   * libc's own lookup gives ("http" with /etc/services), or the number
+   * when the database has none. Either way the answer is checked. */
   CHECK_RC(ac_getnameinfo(loop, "127.0.0.1:80", AC_NI_NUMERICHOST, &f), 0);
   CHECK_RC(net_wait(loop, f, 10), 0);
-  if (access("/etc/services", R_OK) == 0) {
-    CHECK_STR(net_text(f), "127.0.0.1\nhttp\n");
+  {
+    struct servent *s = getservbyport(htons(80), "tcp");
+    char want[64];
+    snprintf(want, sizeof want, "127.0.0.1\n%s\n", s != NULL ? s->s_name : "80");
+    CHECK_STR(net_text(f), want);
   }
   ac_future_unref(f);
   finish(loop);

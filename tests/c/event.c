@@ -27,7 +27,10 @@ static void test_set_wakes_every_waiter_in_order(void) {
   th_close(loop);
 }
 
-static void test_wait_on_a_set_event_is_done_and_clear_resets(void) {
+/* asyncio: wait() on a set event returns without suspending; on a cleared
+ * one it waits, and set() wakes it: the wait completes on its own turn in
+ * the loop, not inside set(). */
+static void test_wait_on_a_set_event_is_done_and_a_woken_wait_completes_on_its_turn(void) {
   ac_loop *loop = th_loop();
   ac_event *ev;
   ac_future *f;
@@ -42,7 +45,10 @@ static void test_wait_on_a_set_event_is_done_and_clear_resets(void) {
   CHECK_RC(ac_event_wait(ev, &f), 0);
   CHECK_RC(ac_future_done(f), 0);
   CHECK_RC(ac_event_set(ev), 0);
+  CHECK_RC(ac_future_done(f), 0);  // woken; completes when it runs
+  run_all(loop);
   CHECK_RC(ac_future_done(f), 1);
+  CHECK_RC(ac_future_result(f, NULL), 0);
   ac_future_unref(f);
   ac_event_unref(ev);
   th_close(loop);
@@ -104,7 +110,7 @@ static void test_event_misuse_returns_codes(void) {
 
 int main(void) {
   RUN(test_set_wakes_every_waiter_in_order);
-  RUN(test_wait_on_a_set_event_is_done_and_clear_resets);
+  RUN(test_wait_on_a_set_event_is_done_and_a_woken_wait_completes_on_its_turn);
   RUN(test_cancelled_waiter_is_not_woken);
   RUN(test_destroying_an_event_fails_its_waiters);
   RUN(test_event_misuse_returns_codes);

@@ -94,7 +94,10 @@ static void test_return_exceptions_makes_errors_results(void) {
   th_close(loop);
 }
 
-static void test_child_cancelled_by_someone_else_cancels_gather(void) {
+/* asyncio: a child cancelled by someone else fails the gather with a
+ * CancelledError set as its exception; "the outer Future is not cancelled
+ * in this case", and the other children go on. */
+static void test_child_cancelled_by_someone_else_fails_gather_with_a_cancellation_error(void) {
   ac_loop *loop = th_loop();
   ac_task *t[2] = {spawn_worker(loop, W(.name = "A", .delay = 2)),
                    spawn_worker(loop, W(.name = "B", .delay = 3))};
@@ -103,7 +106,9 @@ static void test_child_cancelled_by_someone_else_cancels_gather(void) {
   CHECK_RC(ac_gather(loop, items, 2, 0, &g), 0);
   CHECK_RC(ac_loop_call_later(loop, 1, cancel_task_cb, t[0], NULL, NULL), 0);
   CHECK_RC(ac_loop_run_until_complete(loop, g), AC_ECANCELLED);
-  CHECK_INT(ac_future_cancelled(g), 1);
+  CHECK_INT(ac_future_cancelled(g), 0);
+  CHECK_INT(ac_future_state_of(g), AC_FUTURE_ERROR);
+  CHECK_INT(ac_error_code(ac_future_error(g)), AC_ECANCELLED);
   CHECK_INT(ac_future_done(items[1]), 0);  // B is not cancelled
   CHECK_RC(ac_loop_run_until_complete(loop, items[1]), 0);
   CHECK_TRACE("A start at 0\nB start at 0\ncancel task at 1\nA cancelled at 1\nB done at 3\n");
@@ -126,8 +131,30 @@ static void test_cancelling_gather_cancels_children_and_waits(void) {
               "A cleaned up at 2\n");
   CHECK_INT(ac_future_cancelled(items[0]), 1);
   CHECK_INT(ac_future_cancelled(items[1]), 1);
+  /* asyncio: once the children are done, the cancelled gather gets a
+   * CancelledError set as its exception (set_exception, not cancel). */
+  CHECK_INT(ac_future_state_of(g), AC_FUTURE_ERROR);
+  CHECK_INT(ac_error_code(ac_future_error(g)), AC_ECANCELLED);
   ac_future_unref(g);
   unref_all(t, 2);
+  th_close(loop);
+}
+
+/* asyncio: cancelling a gather cancels each argument, so a task passed
+ * twice is asked twice (its cancelling() count is 2). */
+static void test_cancel_reaches_a_task_passed_twice_twice(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t = spawn_worker(loop, W(.name = "A", .delay = 5));
+  ac_future *items[2] = {ac_task_future(t), ac_task_future(t)};
+  ac_future *g;
+  CHECK_RC(ac_gather(loop, items, 2, 0, &g), 0);
+  CHECK_RC(ac_loop_call_later(loop, 1, cancel_cb, g, NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, g), AC_ECANCELLED);
+  CHECK_TRACE("A start at 0\ncancel at 1\nA cancelled at 1\n");
+  CHECK_INT(ac_task_cancelling(t), 2);
+  CHECK_INT(ac_future_cancelled(ac_task_future(t)), 1);
+  ac_future_unref(g);
+  ac_task_unref(t);
   th_close(loop);
 }
 
@@ -146,12 +173,15 @@ static void test_cancel_stays_cancel_when_child_swallows(void) {
   th_close(loop);
 }
 
-static void test_cancel_of_done_gather_returns_zero(void) {
+/* asyncio 3.12+: a gather whose children are all done is done when made;
+ * cancelling a done gather does nothing. */
+static void test_gather_of_done_children_is_done_when_made_and_cancel_returns_zero(void) {
   ac_loop *loop = th_loop();
   ac_future *f, *g;
   CHECK_RC(ac_future_new(loop, &f), 0);
   CHECK_RC(ac_future_set_result_int64(f, 1), 0);
   CHECK_RC(ac_gather(loop, &f, 1, 0, &g), 0);
+  CHECK_INT(ac_future_done(g), 1);
   CHECK_RC(ac_loop_run_until_complete(loop, g), 0);
   CHECK_RC(ac_future_cancel(g, NULL), 0);
   ac_future_unref(g);
@@ -238,10 +268,11 @@ int main(void) {
   RUN(test_first_error_propagates_others_keep_running);
   RUN(test_later_errors_after_failure_are_not_reported);
   RUN(test_return_exceptions_makes_errors_results);
-  RUN(test_child_cancelled_by_someone_else_cancels_gather);
+  RUN(test_child_cancelled_by_someone_else_fails_gather_with_a_cancellation_error);
   RUN(test_cancelling_gather_cancels_children_and_waits);
+  RUN(test_cancel_reaches_a_task_passed_twice_twice);
   RUN(test_cancel_stays_cancel_when_child_swallows);
-  RUN(test_cancel_of_done_gather_returns_zero);
+  RUN(test_gather_of_done_children_is_done_when_made_and_cancel_returns_zero);
   RUN(test_cancelling_awaiting_task_cancels_children);
   RUN(test_empty_gather_is_done_with_no_results);
   RUN(test_misuse);

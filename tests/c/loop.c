@@ -502,12 +502,11 @@ static void test_misuse_returns_codes(void) {
   CHECK_DOUBLE(ac_loop_time(NULL), -1);
   ac_loop *loop = th_loop();
   CHECK_RC(ac_loop_call_soon(loop, NULL, NULL, count_free, NULL), AC_EINVAL);
-  CHECK_RC(ac_loop_call_later(loop, -1, count_cb, NULL, count_free, NULL), AC_EINVAL);
   CHECK_RC(ac_loop_call_later(loop, NAN, count_cb, NULL, count_free, NULL), AC_EINVAL);
   CHECK_RC(ac_loop_call_at(loop, NAN, count_cb, NULL, count_free, NULL), AC_EINVAL);
-  CHECK_INT(frees, 6);
+  CHECK_INT(frees, 5);
   ac_future *f;
-  CHECK_RC(ac_sleep(loop, -0.5, &f), AC_EINVAL);
+  CHECK_RC(ac_sleep(loop, NAN, &f), AC_EINVAL);
   CHECK_RC(ac_loop_set_slow_callback_duration(loop, -1), AC_EINVAL);
   CHECK_RC(ac_loop_close(loop), 0);
   /* Closed: every call says so; closing again is harmless. */
@@ -516,7 +515,7 @@ static void test_misuse_returns_codes(void) {
   CHECK_RC(ac_loop_step(loop, 0, NULL, NULL), AC_ECLOSED);
   CHECK_RC(ac_loop_call_soon(loop, count_cb, NULL, count_free, NULL), AC_ECLOSED);
   CHECK_RC(ac_loop_call_soon_threadsafe(loop, count_cb, NULL, count_free), AC_ECLOSED);
-  CHECK_INT(frees, 8);
+  CHECK_INT(frees, 7);
   CHECK_RC(ac_sleep(loop, 1, &f), AC_ECLOSED);
   CHECK_RC(ac_future_new(loop, &f), AC_ECLOSED);
   CHECK_RC(ac_loop_is_closed(loop), 1);

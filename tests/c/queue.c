@@ -77,9 +77,19 @@ static void test_nowait_calls_report_full_and_empty(void) {
   CHECK_RC(put_int(q, 3), AC_EFULL);
   CHECK_INT(ac_queue_qsize(q), 2);
   ac_queue_unref(q);
+  /* asyncio: a maxsize <= 0 is no bound (a negative one comes through
+   * size_t). */
+  CHECK_RC(ac_queue_new(loop, AC_QUEUE_FIFO, (size_t)-1, &q), 0);
+  CHECK_INT(ac_queue_maxsize(q), -1);
+  for (int i = 0; i < 100; ++i) CHECK_RC(put_int(q, i), 0);
+  CHECK_RC(ac_queue_full(q), 0);
+  ac_queue_unref(q);
   th_close(loop);
 }
 
+/* asyncio: a get wakes the first waiting put, which puts its item when its
+ * task runs; a put wakes the first waiting get, which takes the item (still
+ * counted by qsize until then) when its task runs. */
 static void test_put_waits_for_room_and_get_waits_for_an_item(void) {
   ac_loop *loop = th_loop();
   ac_queue *q;
@@ -90,18 +100,20 @@ static void test_put_waits_for_room_and_get_waits_for_an_item(void) {
   ac_task *b = spawn_awaiter(loop, "put 2", put_later(q, 2));
   run_all(loop);
   CHECK_TRACE("put 1: ok at 0\n");
-  CHECK_INT(get_int(q), 1);  // room: "put 2" moves in
-  CHECK_INT(ac_queue_qsize(q), 1);
+  CHECK_INT(get_int(q), 1);  // room: "put 2" is woken ...
+  CHECK_INT(ac_queue_qsize(q), 0);
   run_all(loop);
-  CHECK_TRACE("put 2: ok at 0\n");
+  CHECK_TRACE("put 2: ok at 0\n");  // ... and puts on its turn
+  CHECK_INT(ac_queue_qsize(q), 1);
   CHECK_INT(get_int(q), 2);
   ac_task *c = spawn_awaiter(loop, "get", get_later(q));
   run_all(loop);
   CHECK_TRACE("");
-  CHECK_RC(put_int(q, 7), 0);  // straight to the waiting getter
-  CHECK_INT(ac_queue_qsize(q), 0);
+  CHECK_RC(put_int(q, 7), 0);  // wakes the waiting getter ...
+  CHECK_INT(ac_queue_qsize(q), 1);
   run_all(loop);
-  CHECK_TRACE("get: ok 7 at 0\n");
+  CHECK_TRACE("get: ok 7 at 0\n");  // ... which takes it on its turn
+  CHECK_INT(ac_queue_qsize(q), 0);
   ac_task_unref(a);
   ac_task_unref(b);
   ac_task_unref(c);
@@ -126,15 +138,18 @@ static void test_getters_and_putters_are_served_in_order(void) {
   th_close(loop);
 }
 
-static void test_item_handed_to_a_cancelled_getter_goes_to_the_next(void) {
+/* asyncio: a getter woken by a put but cancelled before its task runs
+ * takes nothing and wakes the next getter, which gets the item
+ * (test_queues.py test_get_cancel_drop_many_pending_readers). */
+static void test_item_woken_for_a_cancelled_getter_goes_to_the_next(void) {
   ac_loop *loop = th_loop();
   ac_queue *q;
   CHECK_RC(ac_queue_new(loop, AC_QUEUE_FIFO, 0, &q), 0);
   ac_task *g1 = spawn_awaiter(loop, "g1", get_later(q));
   ac_task *g2 = spawn_awaiter(loop, "g2", get_later(q));
   run_all(loop);
-  CHECK_RC(put_int(q, 1), 0);            // handed to g1 ...
-  CHECK_RC(ac_task_cancel(g1, NULL), 1);  // ... cancelled before it resumes
+  CHECK_RC(put_int(q, 1), 0);            // wakes g1 ...
+  CHECK_RC(ac_task_cancel(g1, NULL), 1);  // ... cancelled before it runs
   run_all(loop);
   CHECK_TRACE("g1: AC_ECANCELLED at 0\ng2: ok 1 at 0\n");
   CHECK_INT(ac_queue_qsize(q), 0);
@@ -144,7 +159,10 @@ static void test_item_handed_to_a_cancelled_getter_goes_to_the_next(void) {
   th_close(loop);
 }
 
-static void test_item_of_a_cancelled_getter_returns_to_the_head(void) {
+/* asyncio: a woken getter cancelled before it runs takes nothing, so the
+ * queue keeps its order (test_queues.py
+ * test_get_cancel_drop_one_pending_reader). */
+static void test_cancelled_getter_takes_nothing_and_the_order_is_kept(void) {
   ac_loop *loop = th_loop();
   ac_queue *q;
   CHECK_RC(ac_queue_new(loop, AC_QUEUE_FIFO, 0, &q), 0);
@@ -155,18 +173,49 @@ static void test_item_of_a_cancelled_getter_returns_to_the_head(void) {
   CHECK_RC(ac_task_cancel(g1, NULL), 1);
   run_all(loop);
   CHECK_TRACE("g1: AC_ECANCELLED at 0\n");
+  CHECK_INT(ac_queue_qsize(q), 2);
   CHECK_INT(get_int(q), 1);  // first in, still first out
   CHECK_INT(get_int(q), 2);
-  /* A get that was done at once is protected the same way. */
-  CHECK_RC(put_int(q, 3), 0);
-  ac_task *g2 = spawn_self_cancelling_awaiter(loop, "g2", get_later(q));
-  CHECK_INT(ac_queue_qsize(q), 0);
-  // g2 is cancelled in the step that awaits its done future.
-  run_all(loop);
-  CHECK_TRACE("g2: AC_ECANCELLED at 0\n");
-  CHECK_INT(get_int(q), 3);
   ac_task_unref(g1);
-  ac_task_unref(g2);
+  ac_queue_unref(q);
+  th_close(loop);
+}
+
+/* Cancels itself, gets (an item is there), then sleeps(0). */
+struct self_cancelling_getter {
+  AC_ASYNC_FIELDS;
+  ac_queue *q;
+};
+static int self_cancelling_getter_step(ac_task *t, void *p) {
+  struct self_cancelling_getter *s = p;
+  ac_future *f;
+  AC_BEGIN(s);
+  CHECK_RC(ac_task_cancel(t, NULL), 1);
+  if (ac_queue_get(s->q, &f) != 0) return AC_EINVAL;
+  AC_AWAIT(s, ac_task_await_owned(t, f));
+  trace_outcome(t, "get");
+  AC_AWAIT(s, ac_task_sleep(t, 0));
+  trace("sleep(0): %s", ac_err_name(ac_task_outcome(t)));
+  return ac_task_propagate(t);
+  AC_END(s);
+}
+
+/* asyncio: a get that finds an item does not suspend, so a cancellation
+ * requested before it is not delivered there: the task gets the item and
+ * sees the cancellation at its next await that suspends. */
+static void test_get_of_a_present_item_does_not_deliver_a_pending_cancellation(void) {
+  ac_loop *loop = th_loop();
+  ac_queue *q;
+  struct self_cancelling_getter *s;
+  ac_task *t;
+  CHECK_RC(ac_queue_new(loop, AC_QUEUE_FIFO, 0, &q), 0);
+  CHECK_RC(put_int(q, 3), 0);
+  CHECK_RC(ac_task_new_inline(loop, self_cancelling_getter_step, sizeof *s, 0, &t, (void **)&s), 0);
+  s->q = q;
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+  CHECK_TRACE("get: ok 3 at 0\nsleep(0): AC_ECANCELLED\n");
+  CHECK_INT(ac_queue_qsize(q), 0);
+  ac_task_unref(t);
   ac_queue_unref(q);
   th_close(loop);
 }
@@ -194,12 +243,15 @@ static void test_cancelled_put_releases_its_item(void) {
   th_close(loop);
 }
 
+/* asyncio: join waits until every item put is marked done; one task_done
+ * too many raises ValueError("task_done() called too many times"). */
 static void test_task_done_and_join(void) {
   ac_loop *loop = th_loop();
   ac_queue *q;
   ac_future *j;
   CHECK_RC(ac_queue_new(loop, AC_QUEUE_FIFO, 0, &q), 0);
-  CHECK_RC(ac_queue_task_done(q), AC_ESTATE);
+  CHECK_RC(ac_queue_task_done(q), AC_EINVAL);
+  CHECK_STR(ac_last_error_message(AC_EINVAL), "task_done() called too many times");
   CHECK_RC(ac_queue_join(q, &j), 0);
   CHECK_RC(ac_future_done(j), 1);  // nothing unfinished
   ac_future_unref(j);
@@ -215,7 +267,8 @@ static void test_task_done_and_join(void) {
   CHECK_RC(ac_queue_task_done(q), 0);
   run_all(loop);
   CHECK_TRACE("join: ok at 0\n");
-  CHECK_RC(ac_queue_task_done(q), AC_ESTATE);
+  CHECK_RC(ac_queue_task_done(q), AC_EINVAL);
+  CHECK_STR(ac_last_error_message(AC_EINVAL), "task_done() called too many times");
   ac_task_unref(t);
   ac_queue_unref(q);
   th_close(loop);
@@ -278,7 +331,7 @@ static void test_immediate_shutdown_drops_items_and_releases_join(void) {
   CHECK_INT(ac_queue_qsize(q), 0);
   run_all(loop);
   CHECK_TRACE("join: ok at 0\n");
-  CHECK_RC(ac_queue_task_done(q), AC_ESTATE);
+  CHECK_RC(ac_queue_task_done(q), AC_EINVAL);  // the dropped items count as done
   CHECK_INT(g_frees, 2);
   ac_task_unref(t);
   ac_queue_unref(q);
@@ -359,7 +412,11 @@ static void test_queue_misuse_returns_codes(void) {
   CHECK_RC(ac_queue_put_nowait(q, &bad), AC_EINVAL);
   bad.kind = 99;
   CHECK_RC(ac_queue_put_nowait(q, &bad), AC_EINVAL);
-  CHECK_RC(ac_queue_put_nowait(q, NULL), AC_EINVAL);  // an item is required
+  CHECK_RC(ac_queue_put_nowait(q, NULL), AC_EINVAL);  // an item is required ...
+  ac_value none;
+  ac_value_set_none(&none);
+  CHECK_RC(ac_queue_put_nowait(q, &none), 0);  // ... and NONE is one (asyncio: None)
+  CHECK_INT(ac_queue_qsize(q), 1);
   CHECK_RC(ac_loop_close(loop), 0);
   CHECK_RC(ac_queue_put_nowait(q, &x), AC_ECLOSED);
   CHECK_RC(ac_queue_get(q, &f), AC_ECLOSED);
@@ -373,8 +430,9 @@ int main(void) {
   RUN(test_nowait_calls_report_full_and_empty);
   RUN(test_put_waits_for_room_and_get_waits_for_an_item);
   RUN(test_getters_and_putters_are_served_in_order);
-  RUN(test_item_handed_to_a_cancelled_getter_goes_to_the_next);
-  RUN(test_item_of_a_cancelled_getter_returns_to_the_head);
+  RUN(test_item_woken_for_a_cancelled_getter_goes_to_the_next);
+  RUN(test_cancelled_getter_takes_nothing_and_the_order_is_kept);
+  RUN(test_get_of_a_present_item_does_not_deliver_a_pending_cancellation);
   RUN(test_cancelled_put_releases_its_item);
   RUN(test_task_done_and_join);
   RUN(test_shutdown_fails_puts_and_drains_gets);

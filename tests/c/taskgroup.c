@@ -25,6 +25,15 @@ static void trace_group_error(ac_error *e) {
           ac_error_message(ac_error_child(e, i)));
 }
 
+/* asyncio: create_task on a finished group or one shutting down raises
+ * RuntimeError ("TaskGroup <repr> is finished" / "... is shutting down"). */
+static void trace_spawn(const char *what, int rc) {
+  if (rc == 0)
+    trace("%s -> AC_OK", what);
+  else
+    trace("%s -> %s %s (%s)", what, ac_err_name(rc), ac_err_class(rc), ac_last_error_message(rc));
+}
+
 static int spawn_into(ac_taskgroup *tg, struct worker cfg, ac_task **out) {
   struct worker *w;
   int rc = ac_taskgroup_spawn_inline(tg, worker_step, sizeof *w, 0, out, (void **)&w);
@@ -44,14 +53,12 @@ static int body_step(ac_task *t, void *p) {
   trace("body resumed with %s at %g", ac_err_name(rc), now_of(t));
   if (b->body_fail != 0 && rc == 0) rc = b->body_fail;
   if ((rc = ac_taskgroup_join(b->tg, rc, NULL, &b->join)) < 0) return rc;
-  if (b->spawn_late)
-    trace("late spawn -> %s", ac_err_name(spawn_into(b->tg, W(.name = "L", .delay = 1), &b->kids[3])));
+  if (b->spawn_late) trace_spawn("late spawn", spawn_into(b->tg, W(.name = "L", .delay = 1), &b->kids[3]));
   AC_AWAIT(b, ac_task_await(t, b->join));
   rc = ac_task_outcome(t);
   trace("join -> %s at %g, cancelling %d", ac_err_name(rc), now_of(t), ac_task_cancelling(t));
   if (rc == AC_EGROUP) trace_group_error(ac_future_error(b->join));
-  trace("spawn after finish -> %s",
-        ac_err_name(ac_taskgroup_spawn(b->tg, worker_step, NULL, NULL, 0, NULL)));
+  trace_spawn("spawn after finish", ac_taskgroup_spawn(b->tg, worker_step, NULL, NULL, 0, NULL));
   if (rc == AC_ECANCELLED) return ac_task_propagate(t);
   AC_AWAIT(b, ac_task_sleep(t, b->after));
   trace("after the group: %s at %g", ac_err_name(ac_task_outcome(t)), now_of(t));
@@ -81,7 +88,7 @@ static void test_join_waits_for_all(void) {
                    .body_sleep = 2, .after = 1};
   CHECK_RC(run_body(loop, &b, -1), 0);
   CHECK_TRACE("A start at 0\nB start at 0\nA done at 1\nbody resumed with AC_OK at 2\nB done at 3\n"
-              "join -> AC_OK at 3, cancelling 0\nspawn after finish -> AC_ESTATE\n"
+              "join -> AC_OK at 3, cancelling 0\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n"
               "after the group: AC_OK at 4\n");
   th_close(loop);
 }
@@ -96,7 +103,7 @@ static void test_first_failure_cancels_siblings_and_body(void) {
   CHECK_TRACE("A start at 0\nB start at 0\nA fails at 1\nB cancelled at 1\n"
               "body resumed with AC_ECANCELLED at 1\nB cleaned up at 1.5\njoin -> AC_EGROUP at 1.5, cancelling 0\n"
               "group error: unhandled errors in a TaskGroup (1 sub-exception)\n"
-              "  child EPIPE: A\nspawn after finish -> AC_ESTATE\nafter the group: AC_OK at 2.5\n");
+              "  child EPIPE: A\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\nafter the group: AC_OK at 2.5\n");
   th_close(loop);
 }
 
@@ -112,7 +119,7 @@ static void test_errors_aggregate_cancellations_not_counted(void) {
               "C cancelled at 1\nbody resumed with AC_ECANCELLED at 1\n"
               "join -> AC_EGROUP at 1, cancelling 0\n"
               "group error: unhandled errors in a TaskGroup (2 sub-exceptions)\n"
-              "  child EPIPE: A\n  child ENOENT: B\nspawn after finish -> AC_ESTATE\n"
+              "  child EPIPE: A\n  child ENOENT: B\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n"
               "after the group: AC_OK at 1\n");
   th_close(loop);
 }
@@ -125,7 +132,7 @@ static void test_body_error_cancels_tasks_and_joins_the_group_error(void) {
   CHECK_TRACE("A start at 0\nbody resumed with AC_OK at 1\nA cancelled at 1\n"
               "join -> AC_EGROUP at 1, cancelling 0\n"
               "group error: unhandled errors in a TaskGroup (1 sub-exception)\n"
-              "  child EEXIST: file already exists\nspawn after finish -> AC_ESTATE\n"
+              "  child EEXIST: file already exists\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n"
               "after the group: AC_OK at 1\n");
   th_close(loop);
 }
@@ -136,7 +143,7 @@ static void test_parent_cancelled_in_body_cancels_group(void) {
   CHECK_RC(run_body(loop, &b, 2), AC_ECANCELLED);
   CHECK_TRACE("A start at 0\ncancel task at 2\nbody resumed with AC_ECANCELLED at 2\n"
               "A cancelled at 2\nA cleaned up at 3\njoin -> AC_ECANCELLED at 3, cancelling 1\n"
-              "spawn after finish -> AC_ESTATE\n");
+              "spawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n");
   th_close(loop);
 }
 
@@ -146,7 +153,7 @@ static void test_parent_cancelled_while_joining_cancels_group(void) {
   CHECK_RC(run_body(loop, &b, 2), AC_ECANCELLED);
   CHECK_TRACE("A start at 0\nbody resumed with AC_OK at 1\ncancel task at 2\nA cancelled at 2\n"
               "A cleaned up at 3\njoin -> AC_ECANCELLED at 3, cancelling 1\n"
-              "spawn after finish -> AC_ESTATE\n");
+              "spawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n");
   th_close(loop);
 }
 
@@ -163,7 +170,7 @@ static void test_task_cancelled_by_someone_else_is_not_an_error(void) {
   CHECK_RC(ac_task_cancel(b.kids[0], NULL), 1);
   CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
   CHECK_TRACE("A start at 0\nB start at 0\nbody resumed with AC_OK at 0\nA cancelled at 1\n"
-              "B done at 2\njoin -> AC_OK at 2, cancelling 0\nspawn after finish -> AC_ESTATE\n"
+              "B done at 2\njoin -> AC_OK at 2, cancelling 0\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n"
               "after the group: AC_OK at 2\n");
   ac_task_unref(t);
   th_close(loop);
@@ -175,7 +182,7 @@ static void test_spawn_while_joining_is_allowed(void) {
   CHECK_RC(run_body(loop, &b, -1), 0);
   CHECK_TRACE("A start at 0\nbody resumed with AC_OK at 1\nlate spawn -> AC_OK\nL start at 1\n"
               "A done at 2\nL done at 2\njoin -> AC_OK at 2, cancelling 0\n"
-              "spawn after finish -> AC_ESTATE\nafter the group: AC_OK at 2\n");
+              "spawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\nafter the group: AC_OK at 2\n");
   th_close(loop);
 }
 
@@ -187,10 +194,10 @@ static void test_spawn_while_aborting_is_refused(void) {
   CHECK_RC(run_body(loop, &b, -1), 0);
   /* The siblings are cancelled before the parent (asyncio's order). */
   CHECK_TRACE("A start at 0\nB start at 0\nA fails at 1\nB cancelled at 1\n"
-              "body resumed with AC_ECANCELLED at 1\nlate spawn -> AC_ESTATE\nB cleaned up at 2\n"
+              "body resumed with AC_ECANCELLED at 1\nlate spawn -> AC_EMISUSE RuntimeError (TaskGroup is shutting down)\nB cleaned up at 2\n"
               "join -> AC_EGROUP at 2, cancelling 0\n"
               "group error: unhandled errors in a TaskGroup (1 sub-exception)\n"
-              "  child EPIPE: A\nspawn after finish -> AC_ESTATE\nafter the group: AC_OK at 2\n");
+              "  child EPIPE: A\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\nafter the group: AC_OK at 2\n");
   th_close(loop);
 }
 
@@ -207,7 +214,7 @@ static void test_outside_cancel_with_failure_is_redelivered(void) {
               "B cancelled at 1\ncancel task at 2\nB cleaned up at 3\n"
               "join -> AC_EGROUP at 3, cancelling 1\n"
               "group error: unhandled errors in a TaskGroup (1 sub-exception)\n"
-              "  child EPIPE: A\nspawn after finish -> AC_ESTATE\n"
+              "  child EPIPE: A\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n"
               "after the group: AC_ECANCELLED at 3\n");
   th_close(loop);
 }
@@ -252,7 +259,7 @@ static int misuse_step(ac_task *t, void *p) {
   ac_error_unref(e);
   CHECK_RC(ac_taskgroup_join(m->tg, 0, NULL, NULL), AC_EINVAL);
   CHECK_RC(ac_taskgroup_join(m->tg, 0, NULL, &m->join), 0);
-  CHECK_RC(ac_taskgroup_join(m->tg, 0, NULL, &j), AC_ESTATE);  /* twice */
+  CHECK_RC(ac_taskgroup_join(m->tg, 0, NULL, &j), AC_EMISUSE);  /* twice */
   AC_AWAIT(m, ac_task_await(t, m->join));
   AC_CHECK(t);
   AC_END(m);
@@ -270,7 +277,8 @@ static void test_misuse(void) {
   ac_future *f;
   CHECK_RC(ac_taskgroup_new(NULL, &tg), AC_EINVAL);
   ac_task *t = spawn_worker(loop, W(.name = "A", .delay = 1));
-  CHECK_RC(ac_taskgroup_new(t, &tg), AC_ESTATE);  /* not from its step */
+  CHECK_RC(ac_taskgroup_new(t, &tg), AC_EMISUSE);  /* not from its step */
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "TaskGroup cannot determine the parent task");
   CHECK(tg == NULL);
   CHECK_RC(ac_future_new(loop, &f), 0);
   CHECK_RC(ac_taskgroup_size((ac_taskgroup *)f), AC_EINVAL);
@@ -287,7 +295,7 @@ static void test_misuse(void) {
   ac_task *mt;
   CHECK_RC(ac_task_new(loop, misuse_step, &m, free_misuse, 0, &mt), 0);
   CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(mt)), 0);
-  CHECK_TRACE("join from another task: AC_ESTATE\n");
+  CHECK_TRACE("join from another task: AC_EMISUSE\n");
   ac_task_unref(mt);
   th_close(loop);
 }

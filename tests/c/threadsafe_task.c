@@ -62,7 +62,9 @@ struct sleeper {
   AC_ASYNC_FIELDS;
   double seconds;
   ac_tsfuture *started;
+  ac_tsfuture *ended;  // set once the step has seen how its sleep ended
 };
+static ac_tsfuture *g_sleeper_ended;
 static int sleeper_step(ac_task *t, void *p) {
   struct sleeper *s = p;
   AC_BEGIN(s);
@@ -70,12 +72,14 @@ static int sleeper_step(ac_task *t, void *p) {
   if (s->started != NULL) ac_tsfuture_set_result_none(s->started);
   AC_AWAIT(s, ac_task_sleep(t, s->seconds));
   trace("sleeper outcome %s", ac_err_name(ac_task_outcome(t)));
+  if (s->ended != NULL) ac_tsfuture_set_result_none(s->ended);
   AC_CHECK(t);
   AC_END(s);
 }
 static void free_sleeper(void *p) {
   struct sleeper *s = p;
   ac_tsfuture_unref(s->started);
+  ac_tsfuture_unref(s->ended);
   free(p);
   atomic_fetch_add(&frees, 1);
 }
@@ -85,6 +89,9 @@ static struct sleeper *new_sleeper(double seconds, ac_tsfuture **started) {
   if (started != NULL) {
     ac_tsfuture_new(&s->started);
     *started = ac_tsfuture_ref(s->started);
+    ac_tsfuture_new(&s->ended);
+    ac_tsfuture_unref(g_sleeper_ended);
+    g_sleeper_ended = ac_tsfuture_ref(s->ended);
   }
   return s;
 }
@@ -144,7 +151,13 @@ static void test_cancelling_the_tsfuture_cancels_the_running_task(void) {
   CHECK_RC(ac_tsfuture_wait(started, -1), 0);
   CHECK_RC(ac_tsfuture_cancel(ts, "caller gave up"), 1);
   CHECK_RC(ac_tsfuture_cancelled(ts), 1);
-  stop_loop_thread(&lt); /* runs the cancellation first: FIFO */
+  /* The cancelled task takes its step in the loop's next iteration (a stop
+   * asked for meanwhile would end the loop before it, as asyncio's does):
+   * wait for that step, then stop. */
+  CHECK_RC(ac_tsfuture_wait(g_sleeper_ended, -1), 0);
+  ac_tsfuture_unref(g_sleeper_ended);
+  g_sleeper_ended = NULL;
+  stop_loop_thread(&lt);
   CHECK_TRACE("sleeper outcome AC_ECANCELLED\n");
   CHECK_INT(atomic_load(&frees), 1);
   ac_tsfuture_unref(started);

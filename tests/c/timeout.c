@@ -10,6 +10,7 @@ struct scoped {
   AC_ASYNC_FIELDS;
   double delay, at, work, after, resched;
   int use_at, do_resched;
+  int show_error;  /* trace ac_timeout_error after the exit */
   ac_timeout *scope;
 };
 
@@ -27,6 +28,11 @@ static int scoped_step(ac_task *t, void *p) {
   rc = ac_timeout_exit(s->scope, ac_task_outcome(t));
   trace("exit -> %s at %g, expired %d, cancelling %d", ac_err_name(rc), now_of(t),
         ac_timeout_expired(s->scope), ac_task_cancelling(t));
+  if (s->show_error) {
+    ac_error *e = ac_timeout_error(s->scope);
+    trace("timeout error: %s \"%s\", cause %s", ac_err_name(ac_error_code(e)),
+          e != NULL ? ac_error_message(e) : "(none)", ac_err_name(ac_error_code(ac_error_cause(e))));
+  }
   if (rc == AC_ECANCELLED) return ac_task_propagate(t);
   AC_AWAIT(s, ac_task_sleep(t, s->after));
   AC_CHECK(t);
@@ -44,10 +50,13 @@ static ac_task *start(ac_loop *loop, struct scoped *s) {
 
 static void test_expiry_becomes_timed_out(void) {
   ac_loop *loop = th_loop();
-  struct scoped s = {.delay = 2, .work = 5, .after = 1};
+  struct scoped s = {.delay = 2, .work = 5, .after = 1, .show_error = 1};
   ac_task *t = start(loop, &s);
   CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  /* asyncio: `raise TimeoutError from exc_val` — an empty message, the
+   * CancelledError as its cause. */
   CHECK_TRACE("entered at 0, deadline 2\nexit -> ETIMEDOUT at 2, expired 1, cancelling 0\n"
+              "timeout error: ETIMEDOUT \"\", cause AC_ECANCELLED\n"
               "went on until 3\n");
   ac_task_unref(t);
   th_close(loop);
@@ -177,7 +186,32 @@ static void test_deadline_in_the_past_expires_at_once(void) {
   th_close(loop);
 }
 
-/* Misuse from inside a step. */
+static void check_expires_at_once(double delay, const char *expected) {
+  ac_loop *loop = th_loop();
+  struct scoped s = {.delay = delay, .work = 10};
+  ac_task *t = start(loop, &s);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE(expected);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
+/* asyncio: timeout(delay) with a negative delay is a deadline already past,
+ * which expires as a ready callback (call_soon): the first await that
+ * suspends is cancelled and the exit reports TimeoutError. */
+static void test_negative_delay_expires_at_once(void) {
+  check_expires_at_once(-1, "entered at 0, deadline -1\nexit -> ETIMEDOUT at 0, expired 1, cancelling 0\n"
+                            "went on until 0\n");
+}
+
+/* The same for -infinity: asyncio.timeout(-math.inf) is a deadline of
+ * -inf, past like any other. */
+static void test_negative_infinite_delay_expires_at_once(void) {
+  check_expires_at_once(-HUGE_VAL, "entered at 0, deadline -inf\nexit -> ETIMEDOUT at 0, expired 1, cancelling 0\n"
+                                   "went on until 0\n");
+}
+
+/* Misuse from inside a step: asyncio's RuntimeErrors. */
 struct misuse {
   AC_ASYNC_FIELDS;
   ac_timeout *scope;
@@ -194,17 +228,21 @@ static int misuse_step(ac_task *t, void *p) {
   ac_loop *loop = ac_task_get_loop(t);
   AC_BEGIN(m);
   CHECK_RC(ac_timeout_new(loop, 1, &m->scope), 0);
-  CHECK_RC(ac_timeout_exit(m->scope, 0), AC_ESTATE);  /* not entered */
+  CHECK_RC(ac_timeout_exit(m->scope, 0), AC_EMISUSE);  /* not entered */
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Timeout has not been entered");
   CHECK_RC(ac_timeout_enter(m->scope, NULL), AC_EINVAL);
   CHECK_RC(ac_timeout_enter(m->scope, t), 0);
-  CHECK_RC(ac_timeout_enter(m->scope, t), AC_ESTATE);  /* twice */
+  CHECK_RC(ac_timeout_enter(m->scope, t), AC_EMISUSE);  /* twice */
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Timeout has already been entered");
   CHECK_RC(ac_timeout_reschedule(m->scope, NAN), AC_EINVAL);
   CHECK_RC(ac_task_new(loop, other_exit_step, m, NULL, 0, &m->other), 0);
   AC_AWAIT(m, ac_task_await(t, ac_task_future(m->other)));
   CHECK_RC(ac_timeout_exit(m->scope, 0), 0);
-  CHECK_RC(ac_timeout_exit(m->scope, 0), AC_ESTATE);  /* twice */
-  CHECK_RC(ac_timeout_reschedule(m->scope, 5), AC_ESTATE);
-  CHECK_RC(ac_timeout_enter(m->scope, t), AC_ESTATE);  /* no re-entry */
+  CHECK_RC(ac_timeout_exit(m->scope, 0), AC_EMISUSE);  /* twice */
+  CHECK_RC(ac_timeout_reschedule(m->scope, 5), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Cannot change state of finished Timeout");
+  CHECK_RC(ac_timeout_enter(m->scope, t), AC_EMISUSE);  /* no re-entry */
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Timeout has already been entered");
   AC_END(m);
 }
 static void free_misuse(void *p) {
@@ -217,7 +255,6 @@ static void test_misuse(void) {
   ac_loop *loop = th_loop();
   ac_timeout *scope = NULL;
   CHECK_RC(ac_timeout_new(NULL, 1, &scope), AC_EINVAL);
-  CHECK_RC(ac_timeout_new(loop, -1, &scope), AC_EINVAL);
   CHECK_RC(ac_timeout_new(loop, NAN, &scope), AC_EINVAL);
   CHECK_RC(ac_timeout_new(loop, 1, NULL), AC_EINVAL);
   CHECK_RC(ac_timeout_new_at(loop, NAN, &scope), AC_EINVAL);
@@ -231,9 +268,12 @@ static void test_misuse(void) {
   /* Entering from outside any step. */
   ac_task *t = spawn_worker(loop, (struct worker){.name = "A", .delay = 1});
   CHECK_RC(ac_timeout_new(loop, 1, &scope), 0);
-  CHECK_RC(ac_timeout_enter(scope, t), AC_ESTATE);
-  CHECK_RC(ac_timeout_reschedule(scope, 7), 0);  /* allowed before enter */
-  CHECK_DOUBLE(ac_timeout_when(scope), 7);
+  CHECK_RC(ac_timeout_enter(scope, t), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Timeout should be used inside a task");
+  /* asyncio 3.13: reschedule() before the scope is entered is refused. */
+  CHECK_RC(ac_timeout_reschedule(scope, 7), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Timeout has not been entered");
+  CHECK_DOUBLE(ac_timeout_when(scope), 1);
   CHECK_INT(ac_timeout_expired(scope), 0);
   ac_timeout_unref(scope);
   CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
@@ -244,7 +284,7 @@ static void test_misuse(void) {
   ac_task *mt;
   CHECK_RC(ac_task_new(loop, misuse_step, &m, free_misuse, 0, &mt), 0);
   CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(mt)), 0);
-  CHECK_TRACE("exit from another task: AC_ESTATE\n");
+  CHECK_TRACE("exit from another task: AC_EMISUSE\n");
   ac_task_unref(mt);
   th_close(loop);
 }
@@ -273,6 +313,8 @@ int main(void) {
   RUN(test_reschedule_moves_deadline);
   RUN(test_reschedule_to_never);
   RUN(test_deadline_in_the_past_expires_at_once);
+  RUN(test_negative_delay_expires_at_once);
+  RUN(test_negative_infinite_delay_expires_at_once);
   RUN(test_misuse);
   RUN(test_loop_closed_inside_scope_leaks_nothing);
   return th_finish();

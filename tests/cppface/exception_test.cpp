@@ -172,7 +172,7 @@ TEST(Exceptions, CallbackExceptionIsReportedNotPropagated) {
   loop.call_later(1, [&loop] { loop.stop(); });
   loop.run_forever();
   ASSERT_EQ(log.messages.size(), 1u);
-  EXPECT_EQ(log.messages[0], "exception in callback");
+  EXPECT_EQ(log.messages[0], "Exception in callback");
   EXPECT_EQ(log.codes[0], AC_EHOST);
 }
 

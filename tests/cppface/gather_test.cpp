@@ -72,10 +72,15 @@ ac::Task<> vector_gather() {
 
 TEST(Gather, VectorOfTasks) { run_v(vector_gather()); }
 
+template <class R>
+ac::Task<> await_gathered(ac::GatherFuture<R> g) {
+  co_await g;
+}
+
 ac::Task<> cancel_gather(Trace *tr) {
   auto a = ac::create_task(num(1, 10, tr));
   auto b = ac::create_task(num(2, 10, tr));
-  auto g = ac::create_task(ac::gather(a.share(), b.share()));
+  auto g = ac::create_task(await_gathered(ac::gather(a.share(), b.share())));
   co_await ac::sleep(1);
   g.cancel();
   EXPECT_THROW(co_await g, ac::CancelledError);

@@ -60,6 +60,86 @@ TEST(WaitFor, CancellingTheWaiterCancelsTheTask) {
   EXPECT_EQ(tr.text(), "slow 1 cancelled at 1\n");
 }
 
+// asyncio 3.12: a coroutine given to wait_for runs in the caller's own task,
+// under a timeout scope; no task is made for it.
+ac::Task<> runs_inline(ac::TaskHandle<ac::Value> caller, size_t *tasks_seen) {
+  EXPECT_TRUE(ac::current_task() == caller);
+  *tasks_seen = ac::all_tasks().size();
+  co_await ac::sleep(1);
+}
+ac::Task<> wait_for_runs_coroutine_inline() {
+  size_t before = ac::all_tasks().size(), during = 0;
+  co_await ac::wait_for(runs_inline(ac::current_task(), &during), 2);
+  EXPECT_EQ(during, before);
+  EXPECT_DOUBLE_EQ(now(), 1.0);
+}
+TEST(WaitFor, ACoroutineRunsInlineInTheCaller) { run_v(wait_for_runs_coroutine_inline()); }
+
+// A task already done: its result at once, without suspending (a task
+// made before does not run in between).
+ac::Task<> wait_for_done_task() {
+  auto done = ac::create_task(slow(3, 0));
+  co_await ac::sleep(0);
+  co_await ac::sleep(0);
+  EXPECT_TRUE(done.done());
+  bool ran = false;
+  auto bystander = ac::create_task([](bool *r) -> ac::Task<> {
+    *r = true;
+    co_return;
+  }(&ran));
+  EXPECT_EQ(co_await ac::wait_for(done, 5), 3);
+  EXPECT_EQ(co_await ac::wait_for(done, 0), 3);
+  EXPECT_FALSE(ran);
+  co_await bystander;
+  EXPECT_TRUE(ran);
+}
+TEST(WaitFor, ADoneTaskReturnsWithoutSuspending) { run_v(wait_for_done_task()); }
+
+// A timeout of 0 or less cancels at once: a coroutine never starts, a task
+// is cancelled and waited for; TimeoutError (cause: the cancellation).
+ac::Task<int> never_starts(bool *started) {
+  *started = true;
+  co_await ac::sleep(1);
+  co_return 1;
+}
+ac::Task<> wait_for_zero(Trace *tr) {
+  bool started = false;
+  try {
+    co_await ac::wait_for(never_starts(&started), 0);
+    ADD_FAILURE();
+  } catch (const ac::TimeoutError &e) {
+    EXPECT_EQ(ac::describe(e.cause()), "CancelledError");
+  }
+  EXPECT_FALSE(started);
+  auto t = ac::create_task(slow(1, 10, tr));
+  co_await ac::sleep(1);
+  EXPECT_THROW(co_await ac::wait_for(t, -1), ac::TimeoutError);
+  EXPECT_TRUE(t.cancelled());
+  // An acquire under wait_for(…, 0) never queues: the lock stays free for
+  // the next taker.
+  ac::Lock lock;
+  co_await lock.acquire();
+  EXPECT_THROW(co_await ac::wait_for(lock.acquire(), 0), ac::TimeoutError);
+  lock.release();
+  EXPECT_FALSE(lock.locked());
+  EXPECT_TRUE(lock.try_acquire());
+}
+TEST(WaitFor, ZeroOrLessCancelsAtOnce) {
+  Trace tr;
+  run_v(wait_for_zero(&tr));
+  EXPECT_EQ(tr.text(), "slow 1 cancelled at 1\n");
+}
+
+// A future given to wait_for is cancelled at the deadline (asyncio awaits
+// it under the scope).
+ac::Task<> wait_for_future_times_out() {
+  auto f = ac::Future::create();
+  EXPECT_THROW(co_await ac::wait_for(f, 1), ac::TimeoutError);
+  EXPECT_TRUE(f.cancelled());
+  EXPECT_DOUBLE_EQ(now(), 1.0);
+}
+TEST(WaitFor, AFutureIsCancelledAtTheDeadline) { run_v(wait_for_future_times_out()); }
+
 // ---- timeout scopes
 
 ac::Task<> scope_expires(Trace *tr) {
@@ -127,7 +207,8 @@ TEST(Timeout, AnOutsideCancellationStaysACancellation) {
 }
 
 ac::Task<> explicit_scope() {
-  ac::TimeoutScope scope(2);
+  ac::Timeout scope(2);
+  scope.enter();
   EXPECT_DOUBLE_EQ(scope.when(), 2.0);
   scope.reschedule(0.5);
   std::exception_ptr ep;
@@ -251,9 +332,11 @@ TEST(TaskGroup, UnjoinedGroupCancelsItsTasks) { run_v(unjoined_group()); }
 
 // ---- shield, wait, as_completed, gather_settled
 
+ac::Task<int> await_shielded(ac::Shielded<int> s) { co_return co_await s; }
+
 ac::Task<> shielded(Trace *tr) {
   auto work = ac::create_task(slow(9, 3, tr));
-  auto waiter = ac::create_task(ac::shield(work.share()));
+  auto waiter = ac::create_task(await_shielded(ac::shield(work)));
   co_await ac::sleep(1);
   waiter.cancel();
   EXPECT_THROW(co_await waiter, ac::CancelledError);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # compare.sh EXE EXPECTED [ARGS...] — runs an example on the virtual clock
-# and compares what it prints with the expected output (the seed's).
+# and compares what it prints with the expected output: for the asyncio
+# guides' examples, what CPython prints running the example's Python twin
+# (examples/python/NAME.py, checked by tests/examples/run_python.py).
 exe=$1
 expected=$2
 shift 2

@@ -136,13 +136,14 @@ describe("await", function()
     assert.is_truthy(msg:match("not a Future or Task"))
   end)
 
-  it("raises inside the task when it awaits itself", function()
-    local code = H.run(function()
+  it("raises RuntimeError inside the task when it awaits itself", function()
+    local e = H.run(function()
       local ok, e = pcall(ac.await, ac.current_task())
       assert.is_false(ok)
-      return e.code
+      return e
     end)
-    assert.are.equal(ac.core.EINVAL, code)
+    assert.are.equal("RuntimeError", e.class)
+    assert.is_truthy(e.message:match("^Task cannot await on itself: "))
   end)
 
   it("of a done task does not suspend (asyncio's rule)", function()

@@ -13,9 +13,10 @@
  * is done through a done-callback, so it reacts one callback turn after
  * the completion, as asyncio does. None of these calls runs callbacks.
  *
- * Timeouts are in seconds of loop time: >= 0, or AC_NO_TIMEOUT (positive
- * infinity) for none. A negative or NaN timeout is refused (AC_EINVAL)
- * where asyncio would time out at once.
+ * Timeouts are in seconds of loop time, AC_NO_TIMEOUT (positive infinity)
+ * for none; one <= 0 is due at once, as in asyncio. NaN is refused
+ * (AC_EINVAL). A timeout fails with AC_ETIMEDOUT and an empty message, as
+ * asyncio's TimeoutError().
  *
  * Common errors: AC_EINVAL (NULL loop or out, NULL items with n > 0, a
  * NULL item, an item of another loop, a bad timeout or mode), AC_ECLOSED,
@@ -52,13 +53,19 @@ typedef enum ac_gather_flags {
  * ac_gather_result_at (or the child itself, ac_gather_item).
  *
  * Without AC_GATHER_RETURN_EXCEPTIONS, the first child to fail makes the
- * gather fail with that same ac_error (a cancelled child makes it
- * cancelled), while the other children keep running (asyncio).
- * Cancelling the gather cancels every child not yet done (each task once,
- * even if passed twice); the gather then completes cancelled once the
- * children are done, even if one of them swallowed its cancellation.
- * A child cancelled by someone else is a failure like any other (without
- * the flag) or an AC_ECANCELLED result (with it).
+ * gather fail with that same ac_error, while the other children keep
+ * running (asyncio). A cancelled child makes it fail with a cancellation
+ * *error* (code AC_ECANCELLED, state AC_FUTURE_ERROR): awaiting it sees
+ * AC_ECANCELLED, but the gather itself is not cancelled (asyncio: "the
+ * outer Future is not cancelled in this case"). With the flag, such a
+ * child's slot reads AC_ECANCELLED.
+ * Cancelling the gather cancels every child not yet done, once per
+ * argument (a task passed twice is asked twice); once the children are
+ * done the gather fails with a cancellation error, even if one of them
+ * swallowed its cancellation, and with or without the flag.
+ * A child passed more than once counts once. Children already done when
+ * the gather is made count at once: a gather of done children is done
+ * when made (asyncio 3.12).
  * n == 0 gives a gather that is already done with no results (asyncio's
  * gather() returns []). `out` receives one reference. */
 AC_EXPORT int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t flags,
@@ -112,7 +119,10 @@ typedef struct ac_as_completed ac_as_completed;
  * copy, below); the input it reports is ac_as_completed_index. After
  * `timeout`, the next()-futures of the inputs not finished yet fail with
  * AC_ETIMEDOUT (after those already finished), as asyncio's iterator
- * raises TimeoutError. n == 0 gives an iterator that is already exhausted.
+ * raises TimeoutError; an input done but not yet reported when the timeout
+ * comes times out too (asyncio 3.13). An input passed more than once is
+ * reported once (asyncio takes a set), under its first index.
+ * n == 0 gives an iterator that is already exhausted.
  * Dropping the iterator cancels the next()-futures still pending.
  * `out` receives one reference. */
 AC_EXPORT int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
@@ -134,6 +144,10 @@ AC_EXPORT int64_t ac_as_completed_index(const ac_future *next) AC_NOEXCEPT;
 /* Completes with `fut`'s outcome, or, once `timeout` passes, cancels
  * `fut`, waits until it has finished cancelling (a task's cleanup runs
  * first), then fails with AC_ETIMEDOUT (its cause: the cancellation).
+ *  - If `fut` is already done, `out` receives `fut` itself: no wait
+ *    (asyncio 3.12 awaits it directly, which does not suspend).
+ *  - A timeout <= 0 cancels `fut` in the call, so a task that has not
+ *    started never starts (asyncio 3.12).
  *  - If `fut` was already done when the deadline came (its outcome not yet
  *    delivered), that outcome is returned, never lost to the timeout.
  *  - If `fut` swallows the cancellation and finishes anyway, its outcome
@@ -141,8 +155,11 @@ AC_EXPORT int64_t ac_as_completed_index(const ac_future *next) AC_NOEXCEPT;
  *  - Cancelling the returned future cancels `fut` and completes once
  *    `fut` is done: cancelled (also when the deadline passed as well), or
  *    with `fut`'s outcome if it swallowed the cancellation.
- * timeout 0 times out at the next loop iteration unless `fut` is done by
- * then. The outcome is copied as ac_shield does. `out`: one reference. */
+ * The outcome is copied as ac_shield does. `out`: one reference.
+ * asyncio 3.12 runs wait_for inside the awaiting task, under a timeout
+ * scope; this future reports one loop turn after `fut` completes. To get
+ * 3.12's exact timing in a step, use a timeout scope (timeout.h) around
+ * the await instead. */
 AC_EXPORT int ac_wait_for(ac_loop *loop, ac_future *fut, double timeout,
                           ac_future **out) AC_NOEXCEPT;
 

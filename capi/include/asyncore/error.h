@@ -88,6 +88,14 @@ AC_EXPORT const char *ac_err_name(int code) AC_NOEXCEPT;
  * storage, never NULL. Thread: any. */
 AC_EXPORT const char *ac_err_class(int code) AC_NOEXCEPT;
 
+/* Why the last call on this thread that returned `code` failed, in
+ * asyncio's words where asyncio has some ("Lock is not acquired.",
+ * "task_done() called too many times"), else ac_strerror(code). Pass the
+ * code the call returned; the answer describes the most recent failure on
+ * this thread that recorded a reason, when its code is the same. Static
+ * storage. Thread: any (each thread has its own). */
+AC_EXPORT const char *ac_last_error_message(int code) AC_NOEXCEPT;
+
 /* Broad families of errors, derived from the code. */
 typedef enum ac_error_kind {
   AC_ERROR_KIND_OS = 1,        /* an errno or libuv condition */

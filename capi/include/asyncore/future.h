@@ -93,7 +93,7 @@ AC_EXPORT int ac_future_complete_threadsafe(ac_future *f, int code, const ac_val
 
 /* Reads the outcome: 0 and a borrowed view of the result in `out`
  * (optional); the error's code when failed; AC_ECANCELLED when cancelled;
- * AC_ESTATE while pending. Marks the error as retrieved.
+ * AC_ESTATE while pending ("Result is not set."). Marks the error as retrieved.
  * Errors: AC_EINVAL. */
 AC_EXPORT int ac_future_result(ac_future *f, ac_value *out) AC_NOEXCEPT;
 /* Convenience getters. AC_EINVAL when the result has another kind. */
@@ -102,6 +102,12 @@ AC_EXPORT int ac_future_result_double(ac_future *f, double *out) AC_NOEXCEPT;
 /* Moves the result out: the caller owns it (ac_value_clear), the future
  * keeps NONE. Same returns as ac_future_result. */
 AC_EXPORT int ac_future_take_result(ac_future *f, ac_value *out) AC_NOEXCEPT;
+/* asyncio's Future.exception(): 0 with *out the error of a failed future
+ * (borrowed), or NULL when it holds a result. Marks the error retrieved.
+ * Errors: AC_ESTATE while pending ("Exception is not set."), AC_ECANCELLED
+ * for a cancelled future (read its cancellation with ac_future_error),
+ * AC_EINVAL. */
+AC_EXPORT int ac_future_exception(ac_future *f, ac_error **out) AC_NOEXCEPT;
 /* The error of a failed or cancelled future (borrowed; a cancelled future
  * gives an AC_ECANCELLED error with the cancel message), or NULL when it has
  * a result, is pending, or f is NULL. Marks it retrieved. */
@@ -118,10 +124,9 @@ AC_EXPORT int ac_future_add_done_callback(ac_future *f, ac_future_callback_fn fn
 AC_EXPORT int ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn,
                                              void *ud) AC_NOEXCEPT;
 
-/* A future that completes with NONE after `seconds` (>= 0; 0 yields one
- * iteration). Cancelling it cancels the timer.
- * Errors: AC_EINVAL (negative or NaN), AC_ECLOSED, AC_EWRONGTHREAD,
- * AC_ENOMEM. */
+/* A future that completes with NONE after `seconds`; <= 0 yields one
+ * iteration (asyncio.sleep(0)). Cancelling it cancels the timer.
+ * Errors: AC_EINVAL (NaN), AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
 AC_EXPORT int ac_sleep(ac_loop *loop, double seconds, ac_future **out) AC_NOEXCEPT;
 
 #ifdef __cplusplus

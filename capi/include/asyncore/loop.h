@@ -92,7 +92,9 @@ AC_EXPORT int ac_loop_is_running(const ac_loop *loop) AC_NOEXCEPT;
 
 /* Runs until `future` is done, then returns: 0 when it holds a result, its
  * error code when it failed, AC_ECANCELLED when cancelled (read the details
- * from the future). Runs callbacks. Unlike ac_loop_step it keeps waiting
+ * from the future). As in asyncio, a done-callback of the future stops the
+ * loop, so the iteration after the one that completed it still runs in
+ * full before the call returns. Runs callbacks. Unlike ac_loop_step it keeps waiting
  * when nothing is left to wait for, as asyncio does: another thread may
  * still submit work (ac_loop_call_soon_threadsafe).
  * Errors: AC_EINVAL (NULL, or a future of another loop), AC_ECLOSED,
@@ -109,6 +111,16 @@ AC_EXPORT int ac_loop_run_forever(ac_loop *loop) AC_NOEXCEPT;
  * after one iteration. Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD.
  * From another thread, post it: ac_loop_call_soon_threadsafe. */
 AC_EXPORT int ac_loop_stop(ac_loop *loop) AC_NOEXCEPT;
+/* For hosts that hand the loop's thread to other code between callbacks
+ * (the Go binding runs a task's goroutine there): from a callback or step
+ * of the running loop, the run in progress (run_forever,
+ * run_until_complete, step) returns as soon as the callback running now
+ * returns. The callbacks already ready stay queued, in order, for the next
+ * run; run_until_complete returns AC_ESTOPPED unless its future is done.
+ * Unlike ac_loop_stop this ends the iteration early, which asyncio never
+ * does: the host must run the loop again at once to keep asyncio's order.
+ * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD, AC_ESTATE (not running). */
+AC_EXPORT int ac_loop_interrupt(ac_loop *loop) AC_NOEXCEPT;
 
 /* Host stepping, for a host that owns the frame loop (a game engine, a GUI).
  * One iteration: polls I/O, blocking at most `max_block` seconds (0 never
@@ -159,7 +171,9 @@ AC_EXPORT int ac_loop_call_soon(ac_loop *loop, ac_callback_fn fn, void *ud,
                                 ac_free_fn free_ud, ac_handle **out) AC_NOEXCEPT;
 /* Schedules fn after `delay` seconds (>= 0), or at loop time `when`.
  * Callbacks with equal deadlines run in the order they were scheduled.
- * Errors: as call_soon, and AC_EINVAL for a negative or NaN delay / NaN when. */
+ * call_later(delay) is call_at(time() + delay), as in asyncio: a negative
+ * delay is a deadline already past, due at the next iteration (earliest
+ * first). Errors: as call_soon, and AC_EINVAL for a NaN delay or when. */
 AC_EXPORT int ac_loop_call_later(ac_loop *loop, double delay, ac_callback_fn fn,
                                  void *ud, ac_free_fn free_ud,
                                  ac_handle **out) AC_NOEXCEPT;
@@ -201,10 +215,24 @@ AC_EXPORT int ac_loop_set_exception_handler(ac_loop *loop,
                                             ac_exception_handler_fn fn,
                                             void *ud, ac_free_fn free_ud) AC_NOEXCEPT;
 /* Calls the installed handler (bindings use it for errors raised in their
- * callbacks). Errors: AC_EINVAL. */
+ * callbacks). Called while a callback of this loop runs (a call_soon or
+ * call_later handle, or a done-callback), the report is about that
+ * callback, as asyncio's: the handler gets no future and its subject is
+ * "handle" (below). Errors: AC_EINVAL. */
 AC_EXPORT int ac_loop_call_exception_handler(ac_loop *loop, const char *message,
                                              ac_error *error,
                                              ac_future *future) AC_NOEXCEPT;
+/* During a call of the exception handler, what asyncio's context dict
+ * holds besides 'message' and 'exception': the key under which it puts the
+ * report's subject — "future" (the handler's `future`: an error never
+ * retrieved), "task" (the handler's `future` is a task: one destroyed
+ * while pending, one that failed during ac_run's shutdown), "handle" (a
+ * callback that failed) — or NULL when it has none; and the callback's
+ * handle for "handle" when it is a call_soon/call_later handle (NULL for a
+ * done-callback). Borrowed, for the duration of the call. NULL outside a
+ * handler call. Thread: the loop's. */
+AC_EXPORT const char *ac_loop_exception_subject(const ac_loop *loop) AC_NOEXCEPT;
+AC_EXPORT ac_handle *ac_loop_exception_handle(const ac_loop *loop) AC_NOEXCEPT;
 /* The default handler: writes the message and the formatted error to
  * stderr. Never exits. */
 AC_EXPORT void ac_loop_default_exception_handler(ac_loop *loop, const char *message,

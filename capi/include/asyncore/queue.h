@@ -13,20 +13,20 @@
  * and items of equal priority in the order they were put.
  *
  * Operations that may wait hand out a future (one reference) a task
- * awaits; none runs callbacks inline. Guarantees:
- *  - Getters and putters are served in arrival order.
- *  - No item is lost: a get cancelled while queued leaves the queue of
- *    getters at once. A get that was handed an item, but whose task is
- *    cancelled before it resumes, puts the item back at the head of the
- *    queue (where a get finds it first) and the next getter gets it; the
- *    task sees AC_ECANCELLED. (This applies when a task awaits the future;
- *    a future read any other way keeps its item.) The queue may then hold
- *    one item more than maxsize for a while.
- *  - A put whose future completed with a result has put its item, even if
- *    its task is cancelled before it resumes (check the awaited future's
- *    state with ac_future_state_of when that matters).
+ * awaits; none runs callbacks inline. The rules are asyncio 3.13's:
+ *  - A put makes room for nothing and a get takes nothing on anyone's
+ *    behalf: put_nowait wakes the first waiting getter and get_nowait the
+ *    first waiting putter, and the woken get (put) takes the item (puts
+ *    its own) when its task next runs, after checking the queue again — an
+ *    item taken meanwhile sends it back to wait, at the end of the line.
+ *  - A get or put cancelled before its task runs takes or puts nothing,
+ *    and passes its wake-up to the next waiter; no item is lost or put
+ *    twice, and a retried put puts once.
+ *  - Getters and putters are woken in arrival order.
  *  - Destroying a queue (dropping its last reference) fails pending gets,
  *    puts and joins with AC_ECLOSED and releases the items it holds.
+ *  - QueueEmpty, QueueFull and QueueShutDown (AC_EEMPTY, AC_EFULL,
+ *    AC_ESHUTDOWN) carry no message, as asyncio's.
  *
  * Handles are reference counted, loop-thread only. Misuse returns AC_EINVAL
  * (NULL, a bad value or kind), AC_ECLOSED (the loop is closed) or
@@ -53,8 +53,10 @@ typedef enum ac_queue_kind {
   AC_QUEUE_PRIORITY = 2 /* asyncio.PriorityQueue, by int64 priority */
 } ac_queue_kind;
 
-/* Creates a queue of `kind` holding at most `maxsize` items (0: no
- * limit). Errors: AC_EINVAL (NULL, unknown kind), AC_ECLOSED,
+/* Creates a queue of `kind` holding at most `maxsize` items. 0 means no
+ * limit, and so does a size above INT64_MAX, which is what a negative
+ * size passed through size_t becomes (asyncio: maxsize <= 0 is
+ * unbounded). Errors: AC_EINVAL (NULL, unknown kind), AC_ECLOSED,
  * AC_EWRONGTHREAD, AC_ENOMEM. */
 AC_EXPORT int ac_queue_new(ac_loop *loop, int kind, size_t maxsize,
                            ac_queue **out) AC_NOEXCEPT;
@@ -64,10 +66,10 @@ AC_EXPORT ac_queue *ac_queue_ref(ac_queue *q) AC_NOEXCEPT;
 AC_EXPORT void ac_queue_unref(ac_queue *q) AC_NOEXCEPT;
 
 /* Puts `item` (see ownership above), waiting while the queue is full. The
- * future completes with NONE once the item is in the queue (or handed to a
- * waiting getter); it fails with AC_ESHUTDOWN when the queue is shut down
- * meanwhile (the queue releases the item then, as it does when the put is
- * cancelled). In a priority queue the priority is 0.
+ * future completes with NONE once the item is in the queue; it fails with
+ * AC_ESHUTDOWN when the queue is shut down meanwhile (the put releases the
+ * item then, as it does when it is cancelled). In a priority queue the
+ * priority is 0.
  * Errors (the caller keeps the item): AC_ESHUTDOWN (shut down), AC_EINVAL,
  * AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
 AC_EXPORT int ac_queue_put(ac_queue *q, const ac_value *item, ac_future **out) AC_NOEXCEPT;
@@ -94,9 +96,9 @@ AC_EXPORT int ac_queue_get(ac_queue *q, ac_future **out) AC_NOEXCEPT;
  * AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD. */
 AC_EXPORT int ac_queue_get_nowait(ac_queue *q, ac_value *out, int64_t *priority) AC_NOEXCEPT;
 
-/* Sizes: number of items, 1/0 for empty and full (never full when maxsize
- * is 0), the maxsize given at creation. AC_EINVAL for a bad handle (as a
- * negative number). */
+/* Sizes: number of items, 1/0 for empty and full (never full when
+ * unbounded), the maxsize (a negative one for a size above INT64_MAX).
+ * AC_EINVAL for a bad handle (as a negative number). */
 AC_EXPORT int64_t ac_queue_qsize(const ac_queue *q) AC_NOEXCEPT;
 AC_EXPORT int ac_queue_empty(const ac_queue *q) AC_NOEXCEPT;
 AC_EXPORT int ac_queue_full(const ac_queue *q) AC_NOEXCEPT;
@@ -104,8 +106,9 @@ AC_EXPORT int64_t ac_queue_maxsize(const ac_queue *q) AC_NOEXCEPT;
 
 /* Marks one item taken by a get as processed (asyncio's task_done). Every
  * successful put counts one unfinished item; when the count reaches zero,
- * joins complete. Errors: AC_ESTATE (called more times than items were
- * put), AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD. */
+ * joins complete. Errors: AC_EINVAL (called more times than items were
+ * put: "task_done() called too many times"; or NULL), AC_ECLOSED,
+ * AC_EWRONGTHREAD. */
 AC_EXPORT int ac_queue_task_done(ac_queue *q) AC_NOEXCEPT;
 /* A future that completes (NONE) once every item put has been marked done;
  * already done when none is unfinished. Errors: AC_EINVAL, AC_ECLOSED,

@@ -132,19 +132,24 @@ AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
  * reference) and returns AC_STEP_AWAIT, to be returned by the step.
  * A future that is already done does not suspend the task (asyncio's rule):
  * the step is called again as soon as it returns, with no loop trip and
- * no other callback in between. The exceptions: the future of
- * ac_sleep(0) always yields one iteration, and a cancellation requested
- * during the step is delivered through the loop as for any await.
+ * no other callback in between. The exception: the future of ac_sleep(0)
+ * always yields one iteration. A cancellation requested during the step
+ * (the task cancelling itself, say) is not delivered at such an await
+ * either: it waits, as in asyncio, for the next await of a future that is
+ * not done (which it cancels) or ends the task cancelled when the step
+ * finishes.
  * Errors (return them from the step and the task fails with them):
- * AC_EMISUSE (fut is the task itself; the task's error is then
- * asyncio's RuntimeError "Task cannot await on itself"), AC_EINVAL (NULL,
- * a future of another loop), AC_ESTATE (not called from this task's
- * running step, or a second await in one step). */
+ * AC_EMISUSE (asyncio's RuntimeError, stored as the task's error and
+ * given by ac_last_error_message: fut is the task itself, "Task cannot
+ * await on itself", or a future of another loop, "Task got Future
+ * attached to a different loop"), AC_EINVAL (NULL), AC_ESTATE (not called
+ * from this task's running step, or a second await in one step). */
 AC_EXPORT int ac_task_await(ac_task *task, ac_future *fut) AC_NOEXCEPT;
 /* The same, taking over the caller's reference to `fut` (also on error),
  * so `return ac_task_await_owned(t, made_future)` leaks nothing. */
 AC_EXPORT int ac_task_await_owned(ac_task *task, ac_future *fut) AC_NOEXCEPT;
-/* ac_sleep + ac_task_await_owned. */
+/* ac_sleep + ac_task_await_owned; a delay <= 0 yields one iteration
+ * (asyncio.sleep(0)). */
 AC_EXPORT int ac_task_sleep(ac_task *task, double seconds) AC_NOEXCEPT;
 
 /* In a step: how the last await ended. 0 for a result (or on the first

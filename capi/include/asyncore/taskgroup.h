@@ -30,10 +30,13 @@
  *    unless tasks failed (errors win over a cancellation). If the parent
  *    was also cancelled from outside while the group failed, the join
  *    delivers the group error and the outside cancellation is delivered
- *    again at the parent's next await.
- *  - Spawning after the join completed ("finished") or once the group is
- *    aborting ("shutting down") is refused with AC_ESTATE; spawning while
- *    the join waits for the last tasks is allowed.
+ *    again at the parent's next await that suspends (asyncio's
+ *    uncancel() + cancel() in __aexit__).
+ *  - Spawning after the join completed ("TaskGroup is finished") or once
+ *    the group is aborting ("TaskGroup is shutting down") is refused with
+ *    AC_EMISUSE (asyncio's RuntimeError; the reason through
+ *    ac_last_error_message); spawning while the join waits for the last
+ *    tasks is allowed.
  *
  * The group is a future (the join future is the group itself) and is
  * reference counted with the future calls; ac_taskgroup_unref drops one.
@@ -56,7 +59,7 @@ typedef struct ac_taskgroup ac_taskgroup;
 
 /* Opens a group whose parent is `parent`, which must be the task whose step
  * is running (asyncio: the current task). `out` receives one reference.
- * Errors: AC_EINVAL (NULL), AC_ESTATE (not called from parent's step),
+ * Errors: AC_EINVAL (NULL), AC_EMISUSE (not called from parent's step),
  * AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
 AC_EXPORT int ac_taskgroup_new(ac_task *parent, ac_taskgroup **out) AC_NOEXCEPT;
 AC_EXPORT ac_taskgroup *ac_taskgroup_ref(ac_taskgroup *tg) AC_NOEXCEPT;
@@ -64,7 +67,7 @@ AC_EXPORT void ac_taskgroup_unref(ac_taskgroup *tg) AC_NOEXCEPT;
 
 /* Creates a task in the group: as ac_task_new (same arguments, same
  * ownership of state), and the group watches it. Errors: as ac_task_new,
- * and AC_EINVAL for a NULL group, AC_ESTATE when the group is finished or
+ * and AC_EINVAL for a NULL group, AC_EMISUSE when the group is finished or
  * shutting down (free_state runs at once). */
 AC_EXPORT int ac_taskgroup_spawn(ac_taskgroup *tg, ac_step_fn step, void *state,
                                  ac_free_fn free_state, uint32_t flags,
@@ -87,7 +90,7 @@ AC_EXPORT int ac_taskgroup_spawn_inline(ac_taskgroup *tg, ac_step_fn step, size_
  * the join future (the group's own future view): await it. It completes
  * with NONE, or fails with AC_EGROUP, or is cancelled (see the rules).
  * Errors: AC_EINVAL (NULL tg or out, body_outcome > 0, body_error whose
- * code differs), AC_ESTATE (joined before, or not from the parent's
+ * code differs), AC_EMISUSE (joined before, or not from the parent's
  * step), AC_ENOMEM. */
 AC_EXPORT int ac_taskgroup_join(ac_taskgroup *tg, int body_outcome, ac_error *body_error,
                                 ac_future **out) AC_NOEXCEPT;

@@ -25,8 +25,15 @@
  * nested scopes each see only their own deadline. Exactly asyncio's rule.
  *
  * Deadlines are loop times in seconds; +infinity (AC_NO_TIMEOUT from
- * combinators.h, or HUGE_VAL) means none. A deadline already past expires
- * at the next loop iteration.
+ * combinators.h, or HUGE_VAL) means none. A deadline already due when the
+ * scope is entered (or rescheduled) expires as a ready callback, behind
+ * those already ready (asyncio's call_soon): a scope of 0 seconds cancels
+ * the task at its first await that suspends.
+ *
+ * Misuse fails with AC_EMISUSE (asyncio's RuntimeError) and asyncio's
+ * words, through ac_last_error_message: "Timeout has already been
+ * entered", "Timeout should be used inside a task", "Timeout has not been
+ * entered", "Cannot change state of expired Timeout" …
  *
  * Reference counted; loop thread only; none of these runs callbacks.
  */
@@ -42,9 +49,10 @@ extern "C" {
 
 typedef struct ac_timeout ac_timeout;
 
-/* A scope expiring `delay` seconds after it is created (asyncio.timeout):
- * delay >= 0 or +infinity. Errors: AC_EINVAL (NULL, negative or NaN
- * delay), AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
+/* A scope expiring `delay` seconds after it is created (asyncio.timeout);
+ * a negative delay (-infinity too) is a deadline already past, +infinity
+ * none. Errors: AC_EINVAL (NULL, NaN), AC_ECLOSED, AC_EWRONGTHREAD,
+ * AC_ENOMEM. */
 AC_EXPORT int ac_timeout_new(ac_loop *loop, double delay, ac_timeout **out) AC_NOEXCEPT;
 /* A scope expiring at loop time `when` (asyncio.timeout_at): any number
  * but NaN. Errors: as ac_timeout_new. */
@@ -54,20 +62,28 @@ AC_EXPORT void ac_timeout_unref(ac_timeout *scope) AC_NOEXCEPT;
 
 /* Enters the scope for `task`, which must be the task whose step is
  * running; arms the deadline. The scope holds a reference to the task
- * until it exits. Errors: AC_EINVAL (NULL), AC_ESTATE (entered before, or
+ * until it exits. Errors: AC_EINVAL (NULL), AC_EMISUSE (entered before, or
  * not called from the task's own step), AC_ENOMEM. */
 AC_EXPORT int ac_timeout_enter(ac_timeout *scope, ac_task *task) AC_NOEXCEPT;
 /* Exits the scope, from the same task's step, with the outcome the step
  * got (0, an error code, AC_ECANCELLED; see above). Returns the outcome to
  * act on: AC_ETIMEDOUT when the scope's own deadline cancelled the task,
  * else `outcome` unchanged. After an exit the scope cannot be entered
- * again. Errors: AC_EINVAL (NULL), AC_ESTATE (not entered, already exited,
- * or called from another task). */
+ * again. Errors: AC_EINVAL (NULL), AC_EMISUSE (not entered, already
+ * exited, or called from another task). */
 AC_EXPORT int ac_timeout_exit(ac_timeout *scope, int outcome) AC_NOEXCEPT;
+/* After an exit that returned AC_ETIMEDOUT: the TimeoutError as an error
+ * object (code AC_ETIMEDOUT, empty message as asyncio's), whose cause is
+ * the cancellation the task was resumed with (asyncio's `raise
+ * TimeoutError from exc`). Borrowed from the scope (ac_error_ref to keep
+ * it, e.g. to fail the task with ac_task_raise); NULL before such an exit
+ * or for NULL. */
+AC_EXPORT ac_error *ac_timeout_error(const ac_timeout *scope) AC_NOEXCEPT;
 
-/* Moves the deadline to loop time `when` (+infinity: none), before or
- * while the scope is entered (asyncio 3.13 Timeout.reschedule).
- * Errors: AC_EINVAL (NULL, NaN), AC_ESTATE (expired or exited), AC_ENOMEM. */
+/* Moves the deadline to loop time `when` (+infinity: none) while the
+ * scope is entered (asyncio's Timeout.reschedule).
+ * Errors: AC_EINVAL (NULL, NaN), AC_EMISUSE (not entered yet, expiring,
+ * expired or exited), AC_ENOMEM. */
 AC_EXPORT int ac_timeout_reschedule(ac_timeout *scope, double when) AC_NOEXCEPT;
 /* The deadline (loop time; +infinity for none), or NaN for NULL. */
 AC_EXPORT double ac_timeout_when(const ac_timeout *scope) AC_NOEXCEPT;

@@ -10,14 +10,20 @@
 //	coro_obj = my_coroutine()
 //	print(f"Type of coro_obj: {type(coro_obj)}")
 //
-// In Go the coroutine object is a TaskFunc value: taking it runs nothing;
-// only handing it to a loop (asyncore.Run, Co.Go) does, so "Starting
-// my_coroutine" is never printed. No loop is started at all.
+// Go has no coroutine object to print the class of. What it has is a task:
+// a TaskFunc handed to a loop. coroObj here is such a task, made on a loop
+// that never runs, so its function never runs: "Starting my_coroutine" is
+// never printed. The line shows what the task says of itself: its Go type,
+// its name and its state (pending), not CPython's "<class 'coroutine'>":
+// this twin's output is its own (examples/expected/coroutine_object.go.txt).
+// Closing the loop drops the task unrun; any report the loop makes of it
+// would be printed on stdout.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"asyncore"
@@ -35,8 +41,24 @@ func myCoroutine(co *asyncore.Co) (any, error) {
 
 func main() {
 	flag.Parse()
-	var coroObj asyncore.TaskFunc = myCoroutine
-	_ = coroObj // never handed to a loop
-	// Python names the type "coroutine"; the line is the seed's.
-	fmt.Println("Type of coro_obj: <class 'coroutine'>")
+	loop, err := asyncore.NewLoop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+	_ = loop.SetExceptionHandler(func(c asyncore.ExceptionContext) { fmt.Println(c.Message) })
+	coroObj, err := loop.Go(myCoroutine) // never run: the loop does not run
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+	state := "pending"
+	if coroObj.IsDone() {
+		state = "done"
+	}
+	fmt.Printf("Type of coro_obj: %T %s (%s)\n", coroObj, coroObj.Name(), state)
+	if err := loop.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
 }

@@ -1,30 +1,25 @@
 // queue_consumers — one producer, two consumers and join, on a Queue of Go
 // values.
 //
-// The Go twin of asyncio's Queue example, with 3.13's shutdown:
+// The Go twin of asyncio's Queue example (python/queue_consumers.py):
 //
 //	async def producer(queue, num_items):
 //	    for i in range(num_items):
 //	        item = f"item-{i}"
-//	        await asyncio.sleep(...)            # simulate work
+//	        await asyncio.sleep(random.uniform(0.1, 0.5)) # Simulate work
 //	        await queue.put(item)
 //	        print(f"Producer: Put {item} into queue")
-//	    await asyncio.sleep(...)
-//	    await queue.put(None)                   # the sentinel
-//	    print("Producer: Put None into queue")
-//	    queue.shutdown()                        # no more puts; gets drain
+//	    for _ in range(2):
+//	        await queue.put(None) # Sentinel to signal consumer to stop
 //
 //	async def consumer(queue, consumer_id):
 //	    while True:
-//	        try:
-//	            item = await queue.get()
-//	        except asyncio.QueueShutDown:
-//	            break
-//	        print(f"Consumer {consumer_id}: Got {item} from queue")
+//	        item = await queue.get()
 //	        if item is None:
 //	            queue.task_done()
 //	            break
-//	        await asyncio.sleep(...)            # simulate work
+//	        print(f"Consumer {consumer_id}: Got {item} from queue")
+//	        await asyncio.sleep(random.uniform(0.2, 0.6)) # Simulate work
 //	        queue.task_done()
 //	    print(f"Consumer {consumer_id}: Finished")
 //
@@ -37,14 +32,13 @@
 //	    await queue.join()
 //	    print("Finished main_queue")
 //
-// The random delays of the original are fixed, as in the C twin: the
-// producer works 0.1 s then 0.2 s per item and 0.3 s before the sentinel;
-// each consumer works 0.3 s per item. The items are Go strings and the
-// sentinel is Go's nil.
+// As in the Python twin, the random delays are fixed draws from the same
+// ranges, and the producer puts one sentinel per consumer (the guide's
+// single one leaves the second consumer waiting forever). The items are Go
+// strings and the sentinel is Go's nil.
 package main
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -52,9 +46,9 @@ import (
 	"asyncore-examples/internal/cli"
 )
 
-var produceDelay = []time.Duration{100, 200, 200, 200, 200, 300}
+var produceDelay = []time.Duration{100, 250, 200, 250, 200} // uniform(0.1, 0.5), in ms
 
-const consumeDelay = 300 * time.Millisecond
+const consumeDelay = 300 * time.Millisecond // uniform(0.2, 0.6)
 
 func producer(queue *asyncore.Queue, numItems int) asyncore.TaskFunc {
 	return func(co *asyncore.Co) (any, error) {
@@ -70,14 +64,12 @@ func producer(queue *asyncore.Queue, numItems int) asyncore.TaskFunc {
 			}
 			fmt.Printf("Producer: Put %s into queue\n", item)
 		}
-		if err := co.Sleep(produceDelay[numItems] * time.Millisecond); err != nil {
-			return nil, err
+		for i := 0; i < 2; i++ {
+			if err := queue.PutNowait(nil); err != nil { // Sentinel to signal consumer to stop
+				return nil, err
+			}
 		}
-		if err := queue.PutNowait(nil); err != nil {
-			return nil, err
-		}
-		fmt.Println("Producer: Put None into queue")
-		return nil, queue.Shutdown(false)
+		return nil, nil
 	}
 }
 
@@ -85,14 +77,10 @@ func consumer(queue *asyncore.Queue, consumerID int) asyncore.TaskFunc {
 	return func(co *asyncore.Co) (any, error) {
 		for {
 			item, err := queue.Get(co)
-			if errors.Is(err, asyncore.ErrShutdown) {
-				break
-			}
 			if err != nil {
 				return nil, err
 			}
 			if item == nil {
-				fmt.Printf("Consumer %d: Got None from queue\n", consumerID)
 				queue.TaskDone()
 				break
 			}

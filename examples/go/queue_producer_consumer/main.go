@@ -46,7 +46,7 @@ import (
 	"asyncore-examples/internal/cli"
 )
 
-var produceDelay = []time.Duration{200, 400, 150, 300, 450} // uniform(0.1, 0.5), in ms
+var produceDelay = []time.Duration{200, 450, 150, 300, 400} // uniform(0.1, 0.5), in ms
 var consumeDelay = []time.Duration{600, 850, 550, 900, 700} // uniform(0.5, 1.0), in ms
 
 func producer(q *asyncore.Queue, numItems int) asyncore.TaskFunc {

@@ -19,16 +19,11 @@
 //	    print(f"Main: Received blocking result: {blocking_result}")
 //	    print("Main: Finished")
 //
-// The guide's point, and the output it shows, is that the 0.5 s sleep on
-// the loop ends while the 2 s blocking function still runs. To print that
-// story in that order, main awaits the sleep first and the blocking
-// function's result second, as the C twin does.
-//
-// With --virtual-clock the sleep costs no real time; the blocking function
-// still blocks for real, for a tenth of its duration (the printed durations
-// stay the guide's). The virtual clock jumps as soon as the loop is idle,
-// so main first awaits a future the goroutine completes once it has
-// started: its first line comes before the sleep ends in both modes.
+// As in CPython (python/to_thread.py), main awaits the worker's result
+// before the sleep, so the worker's lines come before "Non-blocking task
+// finished.". With --virtual-clock the sleep costs no real time, and the
+// blocking sleep none either, as time.sleep on a worker does in the Python
+// twin's virtual-clock run: the await alone orders the two threads' lines.
 package main
 
 import (
@@ -39,16 +34,11 @@ import (
 	"asyncore-examples/internal/cli"
 )
 
-func blockingFunction(duration int, started *asyncore.Future) (any, error) {
+func blockingFunction(duration int) (any, error) {
 	fmt.Printf("  Blocking function started for %ds\n", duration)
-	if err := started.SetResult(nil); err != nil {
-		return nil, err
+	if !cli.Virtual() {
+		time.Sleep(time.Duration(duration) * time.Second) // This is a blocking call
 	}
-	real := time.Duration(duration) * time.Second
-	if cli.Virtual() {
-		real /= 10
-	}
-	time.Sleep(real)
 	fmt.Printf("  Blocking function finished after %ds\n", duration)
 	return fmt.Sprintf("Blocking result after %ds", duration), nil
 }
@@ -62,25 +52,18 @@ func main() {
 			return nil, err
 		}
 		fmt.Println("Main: Offloading blocking_function to a thread")
-		started, err := l.NewFuture()
+		blocking, err := l.ToThread(func() (any, error) { return blockingFunction(2) })
 		if err != nil {
 			return nil, err
 		}
-		blocking, err := l.ToThread(func() (any, error) { return blockingFunction(2, started) })
+		blockingResult, err := co.Await(blocking)
 		if err != nil {
-			return nil, err
-		}
-		if _, err := co.Await(started); err != nil {
 			return nil, err
 		}
 		if _, err := co.Await(task1); err != nil {
 			return nil, err
 		}
 		fmt.Println("Main: Non-blocking task finished.")
-		blockingResult, err := co.Await(blocking)
-		if err != nil {
-			return nil, err
-		}
 		fmt.Printf("Main: Received blocking result: %v\n", blockingResult)
 		fmt.Println("Main: Finished")
 		return nil, nil

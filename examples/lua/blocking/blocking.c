@@ -4,12 +4,12 @@
  * Lua code never runs off the loop's thread, so the work itself is C.
  *
  *   blocking.fn                       the ac_work_fn (light userdata)
- *   blocking.call(duration, started, scale) -> ud   its argument
+ *   blocking.call(duration, scale) -> ud   its argument
  *   blocking.free(ud)                 releases it once the work is done
  *
- * The function prints, completes the thread-safe future `started`
- * (an ac_tsfuture *), sleeps duration * scale seconds, prints again and
- * returns "Blocking result after Ns" as bytes.
+ * The function prints, sleeps duration * scale seconds (scale 0: not at
+ * all, for the virtual clock), prints again and returns "Blocking result
+ * after Ns" as bytes.
  */
 #define _POSIX_C_SOURCE 199309L /* nanosleep */
 #include <asyncore.h>
@@ -22,7 +22,6 @@
 struct blocking_call {
   int duration;
   double scale;
-  ac_tsfuture *started;
   char result[64]; /* outlives the call: the library copies it afterwards */
 };
 
@@ -33,7 +32,6 @@ static int blocking_function(void *ud, ac_value *result) {
   int n;
   printf("  Blocking function started for %ds\n", c->duration);
   fflush(stdout);
-  ac_tsfuture_set_result(c->started, NULL);
   nanosleep(&ts, NULL); /* This is a blocking call */
   printf("  Blocking function finished after %ds\n", c->duration);
   fflush(stdout);
@@ -46,18 +44,13 @@ static int call(lua_State *L) {
   struct blocking_call *c = calloc(1, sizeof *c);
   if (c == NULL) return luaL_error(L, "out of memory");
   c->duration = (int)luaL_checknumber(L, 1);
-  c->started = ac_tsfuture_ref((ac_tsfuture *)lua_touserdata(L, 2));
-  c->scale = luaL_optnumber(L, 3, 1.0);
+  c->scale = luaL_optnumber(L, 2, 1.0);
   lua_pushlightuserdata(L, c);
   return 1;
 }
 
 static int release(lua_State *L) {
-  struct blocking_call *c = lua_touserdata(L, 1);
-  if (c != NULL) {
-    ac_tsfuture_unref(c->started);
-    free(c);
-  }
+  free(lua_touserdata(L, 1));
   return 0;
 }
 

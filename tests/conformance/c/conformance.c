@@ -1745,7 +1745,8 @@ int main(int argc, char **argv) {
       if (strcmp(argv[1], sc->name) != 0) continue;
       ac_value result;
       int rc = run_main(sc->main, sc->state_size != 0 ? sc->state_size : own_size, &result);
-      if (strcmp(argv[1], "19-run-cancels-leftovers") == 0 && rc == 0)
+      if ((strcmp(argv[1], "19-run-cancels-leftovers") == 0 ||
+           strcmp(argv[1], "131-run-finishes-the-iteration") == 0) && rc == 0)
         TRACE("run returned %lld", (long long)result.u.i64);
       ac_value_clear(&result);
       if (rc != 0) {

@@ -70,6 +70,17 @@ static inline void describe_error(char *buf, size_t size, const ac_error *e) {
     snprintf(buf, size, "%s", ac_err_class(ac_error_code(e)));
 }
 
+/* "Class: message" of an error known only by the code a call returned:
+ * the message is the call's reason (ac_last_error_message). */
+static inline const char *describe_code(char *buf, size_t size, int code) {
+  const char *m = ac_last_error_message(code);
+  if (m != NULL && m[0] != '\0')
+    snprintf(buf, size, "%s: %s", ac_err_class(code), m);
+  else
+    snprintf(buf, size, "%s", ac_err_class(code));
+  return buf;
+}
+
 struct scenario {
   const char *name;
   ac_step_fn main;

@@ -1,12 +1,12 @@
 // Command conformance runs libasyncore's conformance scenarios through the
 // Go binding: one scenario per run, named on the command line, its trace on
 // stdout (see ../README.md). `--list` prints the names it implements.
+// This file has 01-56 and main; sync.go, tasks.go and structured.go the
+// scenarios from 57 on, by area.
 //
-// asyncio's rule that an operation whose result is ready does not suspend
-// is kept by awaitReady: Co.Await always lets the loop go round once, so a
-// future that is already done is read rather than awaited. Blocking
-// operations start through their *Future forms (AcquireFuture, GetFuture
-// ...) for the same reason.
+// An except clause is an errors.Is against the sentinel of asyncio's
+// class (asyncore.ErrRuntime, ErrValue ...); a Python exception raised is
+// a Go error returned (a panic in a callback, which cannot return one).
 package main
 
 import (
@@ -670,7 +670,7 @@ func waitABC(co *asyncore.Co, mode asyncore.WaitMode, timeout time.Duration) (*a
 }
 
 func s29(co *asyncore.Co) (any, error) {
-	_, err := waitABC(co, asyncore.FirstCompleted, -1)
+	_, err := waitABC(co, asyncore.FirstCompleted, asyncore.NoTimeout)
 	return nil, err
 }
 
@@ -690,7 +690,7 @@ func s31(co *asyncore.Co) (any, error) {
 	a := spawn(co, worker("A", 3, 30))
 	b := spawn(co, worker("B", 1, 10))
 	c := spawn(co, worker("C", 2, 20))
-	it, err := co.AsCompleted(-1, a, b, c)
+	it, err := co.AsCompleted(asyncore.NoTimeout, a, b, c)
 	if err != nil {
 		return nil, err
 	}
@@ -1457,7 +1457,8 @@ func main() {
 		fmt.Printf("main failed: %s\n", codeName(err))
 		os.Exit(1)
 	}
-	if name == "19-run-cancels-leftovers" {
+	switch name {
+	case "19-run-cancels-leftovers", "131-run-finishes-the-iteration":
 		trace("run returned %v", r)
 	}
 }

@@ -10,9 +10,12 @@
 -- (a done future, a free lock or permit, a queued item, the last party of
 -- a barrier).
 --
--- 45 (call_soon_threadsafe) is not here: Lua runs only on its loop's
--- thread, and the binding gives other threads no way to schedule a Lua
--- callback. The work of 42-44 on other threads is C (conformance_threads).
+-- The program is split by area: this file has 01-56 and the program;
+-- sync.lua (57-98), tasks.lua (100-130) and structured.lua (140-179) add
+-- theirs through the table common.lua makes (loaded from this file's
+-- folder). The work of 42-45 on other threads is C (conformance_threads).
+local dir = (arg and arg[0] or ""):match("^(.*)[/\\]") or "."
+local C = dofile(dir .. "/common.lua")
 local ac = require "asyncore"
 local core = ac.core
 
@@ -79,12 +82,8 @@ local function run(main)
 end
 
 -- name -> the function that runs the scenario.
-local S = {}
-local order = {}
-local function scenario_run(name, runner)
-  S[name] = runner
-  order[#order + 1] = name
-end
+local S, order = C.S, C.order
+local scenario_run = C.scenario_run
 local function scenario(name, main)
   scenario_run(name, function() run(main) end)
 end
@@ -536,7 +535,7 @@ scenario("41-taskgroup-parent-cancelled", function()
 end)
 
 ---------------------------------------------------------------------------
--- 42-44 threads: the work on other threads is C (conformance_threads)
+-- 42-45 threads: the work on other threads is C (conformance_threads)
 ---------------------------------------------------------------------------
 
 local threads_ok, threads = pcall(require, "conformance_threads")
@@ -557,6 +556,25 @@ if threads_ok then
     local r = f:await()
     trace("main: got " .. tostring(r))
     threads.join(thread)
+  end)
+
+  -- The thread is C: it schedules the Lua callback with
+  -- asyncore_lua_call_soon_threadsafe on the target the loop made for it
+  -- (loop:threadsafe_callback), as asyncio's thread calls
+  -- loop.call_soon_threadsafe(callback).
+  scenario("45-call-soon-threadsafe", function()
+    local loop = ac.get_running_loop()
+    local loop_thread = threads.thread_id()
+    local done = loop:create_future()
+    local target = loop:threadsafe_callback(function()
+      trace("callback: on the loop thread=" .. bool(threads.thread_id() == loop_thread))
+      done:set_result()
+    end)
+    local th = threads.call_soon_threadsafe_from_thread(target:ptr())
+    ac.await(done)
+    trace("main: done")
+    threads.join(th)
+    target:close()
   end)
 end
 
@@ -730,6 +748,14 @@ scenario("56-barrier", function()
   end
   ac.gather(call(party, "A", 2), call(party, "B", 1), call(party, "C", 3))
 end)
+
+---------------------------------------------------------------------------
+-- The other areas
+---------------------------------------------------------------------------
+
+for _, file in ipairs({ "sync.lua", "tasks.lua", "structured.lua" }) do
+  dofile(dir .. "/" .. file)(C)
+end
 
 ---------------------------------------------------------------------------
 -- The program

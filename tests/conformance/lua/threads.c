@@ -1,17 +1,28 @@
 /*
- * threads.c — the C half of the Lua conformance program (scenarios 42-44):
+ * threads.c — the C half of the Lua conformance program (scenarios 42-45,
+ * 119, 120):
  * the Lua module `conformance_threads`. Lua code runs only on its loop's
  * thread, so the work done on other threads is C, as asyncore.to_thread and
  * asyncore.TsFuture expect.
  *
  *   work_42, work_epipe       ac_work_fn values (light userdata) for
  *                             asyncore.to_thread: return 42, fail with EPIPE
+ *   read_k, write_k,          the same for 119 (return "unset") and 120
+ *   work_einval               (fail with EINVAL)
  *   complete_later(ts, v)     starts a thread that sets the thread-safe
  *                             future `ts` (tsf:ptr()) to the integer v;
  *                             returns the thread (light userdata)
+ *   call_soon_threadsafe_from_thread(target)
+ *                             starts a thread that schedules the Lua
+ *                             function of `target` (a light userdata,
+ *                             loop:threadsafe_callback(fn):ptr()) with
+ *                             asyncore_lua_call_soon_threadsafe; returns
+ *                             the thread
  *   join(thread)              waits for that thread and releases it
+ *   thread_id()               a number naming the calling thread
  */
 #include <asyncore.h>
+#include <asyncore_lua.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <pthread.h>
@@ -30,14 +41,44 @@ static int work_epipe(void *ud, ac_value *result) {
   return AC_EPIPE;
 }
 
+/* 119: a work function has no way to read or set the calling task's
+ * context (ac_context_get/set take the loop and run on its thread only):
+ * what it sees is an empty context, so K is unset. */
+static int read_k(void *ud, ac_value *result) {
+  (void)ud;
+  ac_value_set_bytes(result, "unset", 5);
+  return 0;
+}
+static int write_k(void *ud, ac_value *result) {
+  (void)ud;
+  ac_value_set_bytes(result, "unset", 5); /* cannot set K: see read_k */
+  return 0;
+}
+
+/* 120: raise ValueError('bad reply') from ConnectionResetError(...): a
+ * work function can only return a code, so neither the message nor the
+ * cause can cross. */
+static int work_einval(void *ud, ac_value *result) {
+  (void)ud;
+  (void)result;
+  return AC_EINVAL;
+}
+
+/* A thread of the program's own: it completes a thread-safe future, or
+ * schedules a Lua function on its loop. */
 struct completer {
   pthread_t thread;
   ac_tsfuture *ts; /* a reference of its own, dropped by the thread */
   int64_t value;
+  asyncore_lua_post *post; /* or this target (loop:threadsafe_callback) */
 };
 
 static void *complete(void *ud) {
   struct completer *c = ud;
+  if (c->post != NULL) {
+    asyncore_lua_call_soon_threadsafe(c->post);
+    return NULL;
+  }
   ac_tsfuture_set_result_int64(c->ts, c->value);
   ac_tsfuture_unref(c->ts);
   c->ts = NULL;
@@ -60,6 +101,32 @@ static int complete_later(lua_State *L) {
   return 1;
 }
 
+/* call_soon_threadsafe_from_thread(target): starts a thread that schedules
+ * the Lua function of `target` (loop:threadsafe_callback(fn):ptr()) on its
+ * loop (45); returns the thread. */
+static int call_soon_threadsafe_from_thread(lua_State *L) {
+  struct completer *c;
+  luaL_checktype(L, 1, LUA_TLIGHTUSERDATA);
+  c = calloc(1, sizeof *c);
+  if (c == NULL) return luaL_error(L, "out of memory");
+  c->post = (asyncore_lua_post *)lua_touserdata(L, 1);
+  if (pthread_create(&c->thread, NULL, complete, c) != 0) {
+    free(c);
+    return luaL_error(L, "pthread_create failed");
+  }
+  lua_pushlightuserdata(L, c);
+  return 1;
+}
+
+/* thread_id() -> a number naming the calling thread. */
+static int thread_id(lua_State *L) {
+  pthread_t self = pthread_self();
+  lua_Integer id = 0;
+  memcpy(&id, &self, sizeof self < sizeof id ? sizeof self : sizeof id);
+  lua_pushinteger(L, id);
+  return 1;
+}
+
 static int join(lua_State *L) {
   struct completer *c;
   luaL_checktype(L, 1, LUA_TLIGHTUSERDATA);
@@ -77,14 +144,24 @@ static void push_work_fn(lua_State *L, ac_work_fn fn) {
 }
 
 int luaopen_conformance_threads(lua_State *L) {
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 8);
   push_work_fn(L, work_42);
   lua_setfield(L, -2, "work_42");
   push_work_fn(L, work_epipe);
   lua_setfield(L, -2, "work_epipe");
+  push_work_fn(L, read_k);
+  lua_setfield(L, -2, "read_k");
+  push_work_fn(L, write_k);
+  lua_setfield(L, -2, "write_k");
+  push_work_fn(L, work_einval);
+  lua_setfield(L, -2, "work_einval");
   lua_pushcfunction(L, complete_later);
   lua_setfield(L, -2, "complete_later");
   lua_pushcfunction(L, join);
   lua_setfield(L, -2, "join");
+  lua_pushcfunction(L, call_soon_threadsafe_from_thread);
+  lua_setfield(L, -2, "call_soon_threadsafe_from_thread");
+  lua_pushcfunction(L, thread_id);
+  lua_setfield(L, -2, "thread_id");
   return 1;
 }

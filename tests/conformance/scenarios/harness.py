@@ -62,6 +62,15 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
     def time(self):
         return self._now
 
+    async def shutdown_default_executor(self, *args, **kwargs):
+        # The executor's threads are joined on another thread (3.12+): the
+        # clock waits for them, as for any work on a worker.
+        self._holds += 1
+        try:
+            await super().shutdown_default_executor(*args, **kwargs)
+        finally:
+            self._holds -= 1
+
     def run_in_executor(self, executor, func, *args):
         fut = super().run_in_executor(executor, func, *args)
         self._holds += 1

@@ -12,8 +12,10 @@
 
 #include <asyncore.h>
 
+#include <cmath>
 #include <coroutine>
 #include <exception>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -25,72 +27,105 @@
 namespace asyncore {
 namespace detail {
 
-// Suspends the running task on `fut`. 0 on success, else the error code to
-// throw from await_resume (the coroutine then does not suspend).
-inline int suspend_on(ac_future *fut, std::coroutine_handle<> h) noexcept {
+// A call's failure: its code and the reason it gave (ac_last_error_message
+// read right after it), kept until an awaiter throws it.
+struct Failure {
+  int rc = 0;
+  std::string message;
+  static Failure of(int rc) { return rc < 0 ? Failure{rc, ac_last_error_message(rc)} : Failure{rc, {}}; }
+  static Failure with(int rc, const char *message) { return Failure{rc, message}; }
+  explicit operator bool() const noexcept { return rc < 0; }
+  [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message); }
+};
+
+// Suspends the running task on `fut`. A failure (nothing suspended) when
+// the await is refused: the coroutine then does not suspend and throws it.
+inline Failure suspend_on(ac_future *fut, std::coroutine_handle<> h) {
   DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) return AC_ESTATE;
+  if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
+  if (fut == ac_task_future(d->task)) {
+    // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
+    const char *name = ac_task_name(d->task);
+    return Failure{AC_EMISUSE, std::string("Task cannot await on itself: <Task pending name='") +
+                                   (name != nullptr ? name : "") + "'>"};
+  }
   int rc = ac_task_await(d->task, fut);
-  if (rc != AC_STEP_AWAIT) return rc < 0 ? rc : AC_EINTERNAL;
+  if (rc != AC_STEP_AWAIT) return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
   d->resume_point = h;
   d->suspended = DriverState::Suspend::await;
-  return 0;
+  return {};
 }
 
 // Suspends the running task until the callbacks already ready have run.
-inline int suspend_yield(std::coroutine_handle<> h) noexcept {
+inline Failure suspend_yield(std::coroutine_handle<> h) {
   DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) return AC_ESTATE;
+  if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
   d->resume_point = h;
   d->suspended = DriverState::Suspend::yield;
-  return 0;
+  return {};
 }
 
-// After a wake-up: throws when the await did not succeed.
+// After a wake-up: throws when the await did not succeed — the awaited
+// future's own error, or the task's cancellation delivered here.
 inline void check_outcome() {
   DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) throw Error(AC_ESTATE, "resumed outside its task");
+  if (d == nullptr || d->task == nullptr) throw RuntimeError(AC_EINTERNAL, "resumed outside its task");
   int code = ac_task_outcome(d->task);
   if (code == 0) return;
   ac_future *awaited = ac_task_awaited(d->task);
   ac_error *e = awaited != nullptr ? ac_future_error(awaited) : nullptr;
   if (e != nullptr && ac_error_code(e) == code) throw_error(e);
-  throw_code(code);
+  throw_as(code, ErrorRef(), {});
 }
 
-// The outcome of a done future as T (void: nothing), or its exception.
+// The outcome of a done future as T (void: nothing), or its exception;
+// InvalidStateError while it is pending (asyncio's "Result is not set.").
 template <class T>
 T read_result(ac_future *f) {
+  if (ac_future_done(f) != 1) throw InvalidStateError("Result is not set.");
   ac_value v;
   int rc = ac_future_result(f, &v);
   if (rc != 0) {
     ac_error *e = ac_future_error(f);
     if (e != nullptr) throw_error(e);
-    throw_code(rc);
+    throw_as(rc, ErrorRef(), {});
   }
   if constexpr (!std::is_void_v<T>) return Codec<T>::decode(v);
 }
 
+// The exception of a done future (null when it holds a result); a
+// cancelled one raises its CancelledError, a pending one
+// InvalidStateError (asyncio's Future.exception()).
+inline std::exception_ptr read_exception(ac_future *f) {
+  if (ac_future_done(f) != 1) throw InvalidStateError("Exception is not set.");
+  ac_error *e = ac_future_error(f);
+  if (e == nullptr) return nullptr;
+  if (ac_future_cancelled(f) == 1) throw_error(e);
+  return exception_from_error(e);
+}
+
 // Awaits a C future and gives its result as T. Holds a reference to the
-// future while it exists.
+// future while it exists. A failure given at construction (the call that
+// made the future failed) is thrown when awaited.
 template <class T>
 class FutureAwaiter {
  public:
   explicit FutureAwaiter(ac_future *f) noexcept : fut_(ac_future_ref(f)) {}
+  explicit FutureAwaiter(Failure failure) noexcept : fut_(nullptr), failure_(std::move(failure)) {}
   FutureAwaiter(FutureAwaiter &&o) noexcept
-      : fut_(std::exchange(o.fut_, nullptr)), rc_(o.rc_), suspended_(o.suspended_) {}
+      : fut_(std::exchange(o.fut_, nullptr)), failure_(std::move(o.failure_)), suspended_(o.suspended_) {}
   FutureAwaiter(const FutureAwaiter &) = delete;
   FutureAwaiter &operator=(const FutureAwaiter &) = delete;
   ~FutureAwaiter() { ac_future_unref(fut_); }
 
-  bool await_ready() const noexcept { return ac_future_done(fut_) == 1; }
-  bool await_suspend(std::coroutine_handle<> h) noexcept {
-    rc_ = suspend_on(fut_, h);
-    suspended_ = rc_ == 0;
+  bool await_ready() const noexcept { return failure_ || ac_future_done(fut_) == 1; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    failure_ = suspend_on(fut_, h);
+    suspended_ = !failure_;
     return suspended_;
   }
   T await_resume() {
-    if (rc_ < 0) throw_code(rc_);
+    if (failure_) failure_.raise();
     if (suspended_) {
       check_outcome();
       // Resumed with outcome 0: the future holds a result, and a void
@@ -99,52 +134,115 @@ class FutureAwaiter {
     }
     return read_result<T>(fut_);
   }
+  ac_future *get() const noexcept { return fut_; }
 
  private:
   ac_future *fut_;
-  int rc_ = 0;
+  Failure failure_;
   bool suspended_ = false;
 };
 
-// sleep(seconds): a timer future, or a plain yield for 0.
+// An awaiter of the future a call hands out (`rc` the call's return):
+// the call's failure, if any, is thrown when awaited.
+template <class T>
+FutureAwaiter<T> await_made(int rc, ac_future *f) {
+  if (rc < 0) return FutureAwaiter<T>(Failure::of(rc));
+  FutureAwaiter<T> a(f);
+  ac_future_unref(f);  // the awaiter holds its own reference
+  return a;
+}
+
+// An operation that hands out a future (`call(&f)`, e.g. a lock's
+// acquire), started when first awaited — as an asyncio coroutine, which
+// does nothing until awaited — then awaited like the future: no suspension
+// when it is done at once; the call's failure is thrown. The result is
+// `make(future)` after success when a Make is given, else the future's as
+// T.
+struct NoMake {};
+template <class T, class Call, class Make = NoMake>
+class OpAwaiter {
+ public:
+  explicit OpAwaiter(Call call, Make make = {}) : call_(std::move(call)), make_(std::move(make)) {}
+  bool await_ready() {
+    start();
+    return inner_->await_ready();
+  }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_->await_suspend(h); }
+  decltype(auto) await_resume() {
+    start();
+    if constexpr (std::is_same_v<Make, NoMake>) {
+      return inner_->await_resume();
+    } else {
+      inner_->await_resume();
+      return make_(inner_->get());
+    }
+  }
+
+ private:
+  void start() {
+    if (inner_) return;
+    ac_future *f = nullptr;
+    int rc = call_(&f);
+    inner_.emplace(await_made<T>(rc, f));
+  }
+  Call call_;
+  Make make_;
+  std::optional<FutureAwaiter<T>> inner_;
+};
+
+template <class T, class Call>
+OpAwaiter<T, Call> op_awaiter(Call call) {
+  return OpAwaiter<T, Call>(std::move(call));
+}
+template <class T, class Call, class Make>
+OpAwaiter<T, Call, Make> op_awaiter(Call call, Make make) {
+  return OpAwaiter<T, Call, Make>(std::move(call), std::move(make));
+}
+
+// sleep(seconds): a timer future, or a plain yield for 0 or less.
 class SleepAwaiter {
  public:
   explicit SleepAwaiter(double seconds) noexcept : seconds_(seconds) {}
   bool await_ready() const noexcept { return false; }
-  bool await_suspend(std::coroutine_handle<> h) noexcept {
-    if (!(seconds_ >= 0)) {
-      rc_ = AC_EINVAL;
-    } else if (seconds_ == 0) {
-      rc_ = suspend_yield(h);
+  bool await_suspend(std::coroutine_handle<> h) {
+    if (std::isnan(seconds_)) {
+      failure_ = Failure::with(AC_EINVAL, "sleep length must not be NaN");
+    } else if (seconds_ <= 0) {
+      failure_ = suspend_yield(h);  // asyncio: sleep(0) or less yields once
+    } else if (tls_running.loop == nullptr) {
+      failure_ = Failure::with(AC_EMISUSE, "no running event loop");
     } else {
       ac_future *f = nullptr;
-      rc_ = tls_running.loop != nullptr ? ac_sleep(tls_running.loop, seconds_, &f) : AC_ESTATE;
-      if (rc_ == 0) {
-        rc_ = suspend_on(f, h);
+      int rc = ac_sleep(tls_running.loop, seconds_, &f);
+      if (rc < 0) {
+        failure_ = Failure::of(rc);
+      } else {
+        failure_ = suspend_on(f, h);
         ac_future_unref(f);  // the task holds its own reference while it waits
       }
     }
-    suspended_ = rc_ == 0;
+    suspended_ = !failure_;
     return suspended_;
   }
   void await_resume() {
-    if (rc_ < 0) throw_code(rc_);
+    if (failure_) failure_.raise();
     if (suspended_) check_outcome();
   }
 
  private:
   double seconds_;
-  int rc_ = 0;
+  Failure failure_;
   bool suspended_ = false;
 };
 
 template <class F>
 void future_callback_trampoline(ac_future *f, void *ud) noexcept;
+void function_callback_trampoline(ac_future *f, void *ud) noexcept;
 
 }  // namespace detail
 
-// Suspends the running task for `seconds` (asyncio.sleep); 0 lets the
-// callbacks already ready run first. A cancellation point: throws
+// Suspends the running task for `seconds` (asyncio.sleep); 0 or less lets
+// the callbacks already ready run first. A cancellation point: throws
 // CancelledError when the task is cancelled meanwhile.
 [[nodiscard]] inline detail::SleepAwaiter sleep(double seconds) noexcept {
   return detail::SleepAwaiter(seconds);
@@ -196,12 +294,14 @@ class Future {
       throw_code(rc);
     }
   }
-  // Fails the future with the exception (a CancelledError cancels it).
+  // Fails the future with the exception (a CancelledError cancels it);
+  // InvalidStateError when it is done already.
   void set_exception(std::exception_ptr ep) {
     ErrorRef e = ErrorRef::adopt(error_from_exception(ep));
     if (!e) throw std::bad_alloc();
     if (ac_error_code(e.get()) == AC_ECANCELLED) {
-      check(ac_future_done(f_) == 1 ? AC_ESTATE : ac_future_cancel(f_, ac_error_message(e.get())));
+      if (ac_future_done(f_) == 1) throw InvalidStateError("invalid state");
+      check(ac_future_cancel(f_, ac_error_message(e.get())));
       return;
     }
     check(ac_future_set_error(f_, e.get()));
@@ -209,34 +309,48 @@ class Future {
   void set_error(int code, const char *message = nullptr) {
     check(ac_future_set_error_code(f_, code, message));
   }
-  // True if cancelled now, false if already done.
+  // True if cancelled now, false if already done. Without a message the
+  // CancelledError's message is empty (asyncio).
   bool cancel(const char *message = nullptr) { return check(ac_future_cancel(f_, message)) == 1; }
 
-  // The result of a done future (Error AC_ESTATE while pending), or its
-  // exception.
+  // The result of a done future, or its exception (CancelledError when
+  // cancelled); InvalidStateError while pending ("Result is not set.").
   template <class T = Value>
   T result() const {
     return detail::read_result<T>(f_);
   }
-  // The exception of a done future, or null when it holds a result.
-  std::exception_ptr exception() const {
-    if (!done()) throw Error(AC_ESTATE, "future is pending");
-    ac_error *e = ac_future_error(f_);
-    return e != nullptr ? exception_from_error(e) : nullptr;
-  }
+  // The exception of a done future, or null when it holds a result;
+  // CancelledError is raised for a cancelled one, InvalidStateError while
+  // pending ("Exception is not set."), as asyncio's exception().
+  std::exception_ptr exception() const { return detail::read_exception(f_); }
 
   // fn(Future &) runs through the loop once the future is done (never
-  // inline). An exception it throws goes to the exception handler.
+  // inline), in the context current now. An exception it throws goes to
+  // the exception handler.
   template <class F>
   void add_done_callback(F &&fn) {
     using Fn = std::decay_t<F>;
     check(ac_future_add_done_callback(f_, &detail::future_callback_trampoline<Fn>,
                                       new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
   }
+  // A plain function can be removed again by its address.
+  using Callback = void (*)(Future &);
+  void add_done_callback(Callback fn) {
+    check(ac_future_add_done_callback(f_, &detail::function_callback_trampoline,
+                                      reinterpret_cast<void *>(fn), nullptr));
+  }
+  // Removes every registration of `fn` not run yet; how many were removed
+  // (asyncio's remove_done_callback).
+  int remove_done_callback(Callback fn) {
+    return check(ac_future_remove_done_callback(f_, &detail::function_callback_trampoline,
+                                                reinterpret_cast<void *>(fn)));
+  }
 
   detail::FutureAwaiter<Value> operator co_await() const noexcept {
     return detail::FutureAwaiter<Value>(f_);
   }
+  // For the combinators (wait_for, shield …): the C future.
+  ac_future *c_future() const noexcept { return f_; }
   template <class T>
   detail::FutureAwaiter<T> as() const noexcept {
     return detail::FutureAwaiter<T>(f_);
@@ -255,9 +369,23 @@ void future_callback_trampoline(ac_future *f, void *ud) noexcept {
     Future view = Future::borrow(f);
     (*static_cast<F *>(ud))(view);
   } catch (...) {
-    report_exception(loop, "exception in a done-callback", std::current_exception(), f);
+    report_callback_exception(loop, std::current_exception());
   }
 }
+inline void function_callback_trampoline(ac_future *f, void *ud) noexcept {
+  auto fn = reinterpret_cast<Future::Callback>(ud);
+  future_callback_trampoline<Future::Callback>(f, &fn);
+}
 }  // namespace detail
+
+inline Value Loop::run_until_complete(const Future &future) {
+  {
+    detail::RunningScope scope(nullptr, l_);
+    int rc = ac_loop_run_until_complete(l_, future.get());
+    // Stopped, re-entered, closed, wrong thread: the future is still pending.
+    if (!future.done()) throw_code(rc < 0 ? rc : AC_ESTATE);
+  }
+  return future.result<Value>();
+}
 
 }  // namespace asyncore

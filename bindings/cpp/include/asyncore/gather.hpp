@@ -1,23 +1,29 @@
 // asyncore/gather.hpp — typed gather over ac_gather (asyncio.gather).
 //
 //   auto [a, b] = co_await gather(fetch_int(), fetch_text());   // tuple<int, string>
-//   std::vector<int> v = co_await gather(std::move(tasks));      // vector<Task<int>>
+//   std::vector<int> v = co_await gather(std::move(tasks));      // vector<Task<T>>
 //   auto [x, y] = co_await gather_settled(f(), g());              // tuple<Outcome<..>, ..>
 //
-// gather() spawns every Task at once, left to right (asyncio.gather wraps
-// coroutines in tasks when it is called), and returns a Task that awaits
-// one C gather of them and gives their results in argument order; a void
-// task gives std::monostate. Already spawned TaskHandles may be mixed in.
-// The rules are ac_gather's: the first failure (in completion order) is
-// rethrown at once while the other tasks go on; cancelling the awaiting
-// task cancels every task still running. gather_settled() is
-// return_exceptions=True: it never throws for a child, each Outcome holds
-// a value or an exception.
+// gather() spawns every Task at once, left to right, and makes the gather
+// future at once, as asyncio.gather does: it returns a GatherFuture, which
+// can be awaited (the results in argument order; a void task gives
+// std::monostate), asked done() / cancelled(), or cancelled. Already
+// spawned TaskHandles may be mixed in (an lvalue handle is shared, so the
+// same task may be passed twice). The rules are ac_gather's (asyncio 3.13):
+// the first failure (in completion order) is rethrown at once while the
+// other tasks go on; a child cancelled on its own makes the gather raise
+// CancelledError without the gather being cancelled; cancel() cancels
+// every child still running (once per argument) and the gather then
+// raises CancelledError; a gather of children already done is done when
+// made, and one of no children too. gather_settled() is
+// return_exceptions=True: it never throws for a child, each Outcome holds a
+// value or an exception.
 #pragma once
 
 #include <asyncore.h>
 
 #include <exception>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -57,6 +63,8 @@ class Outcome {
 
 namespace detail {
 
+// An owned handle for an argument: a Task is spawned, an rvalue handle is
+// taken over, an lvalue handle is shared.
 template <class T>
 TaskHandle<T> as_handle(Task<T> &&t) {
   return create_task(std::move(t));
@@ -64,6 +72,14 @@ TaskHandle<T> as_handle(Task<T> &&t) {
 template <class T>
 TaskHandle<T> as_handle(TaskHandle<T> &&t) noexcept {
   return std::move(t);
+}
+template <class T>
+TaskHandle<T> as_handle(const TaskHandle<T> &t) noexcept {
+  return t.share();
+}
+template <class T>
+TaskHandle<T> as_handle(TaskHandle<T> &t) noexcept {
+  return t.share();
 }
 
 template <class T>
@@ -94,48 +110,117 @@ Outcome<T> settled(const TaskHandle<T> &h) {
   }
 }
 
-// Awaits one ac_gather of `futures` (borrowed; the caller keeps them).
-inline Task<> await_gather(std::vector<ac_future *> futures, uint32_t flags) {
+// The C gather of `futures` (borrowed; the caller keeps them).
+inline Future make_gather(const std::vector<ac_future *> &futures, uint32_t flags) {
   ac_future *g = nullptr;
   check(ac_gather(get_running_loop(), futures.data(), futures.size(), flags, &g));
-  Future all = Future::adopt(g);
-  co_await all;
+  return Future::adopt(g);
 }
 
-// (The handles travel as one tuple: GCC 12 cannot copy a parameter pack
-// into a coroutine frame.)
-template <bool Settled, class... Hs>
-auto gather_tuple(std::tuple<Hs...> handles)
-    -> Task<std::conditional_t<Settled, std::tuple<Outcome<handle_value_t<Hs>>...>,
-                               std::tuple<gather_result_t<handle_value_t<Hs>>...>>> {
-  co_await await_gather(
-      std::apply([](auto &...h) { return std::vector<ac_future *>{ac_task_future(h.get())...}; }, handles),
-      Settled ? AC_GATHER_RETURN_EXCEPTIONS : AC_GATHER_DEFAULT);
-  if constexpr (Settled) {
-    co_return std::apply(
-        [](auto &...h) { return std::tuple<Outcome<handle_value_t<Hs>>...>{settled(h)...}; }, handles);
-  } else {
-    co_return std::apply(
-        [](auto &...h) { return std::tuple<gather_result_t<handle_value_t<Hs>>...>{gathered(h)...}; },
-        handles);
+// What a GatherFuture shares: the C gather and how to read the results.
+template <class R>
+struct GatherState {
+  Future gather;
+  virtual ~GatherState() = default;
+  virtual R collect() = 0;
+};
+
+template <class R, bool Settled, class... Hs>
+struct TupleGather final : GatherState<R> {
+  std::tuple<Hs...> handles;
+  explicit TupleGather(std::tuple<Hs...> h) : handles(std::move(h)) {
+    std::vector<ac_future *> fs =
+        std::apply([](auto &...x) { return std::vector<ac_future *>{x.c_future()...}; }, handles);
+    this->gather = make_gather(fs, Settled ? AC_GATHER_RETURN_EXCEPTIONS : AC_GATHER_DEFAULT);
   }
-}
+  R collect() override {
+    if constexpr (Settled) {
+      return std::apply([](auto &...h) { return R{settled(h)...}; }, handles);
+    } else {
+      return std::apply([](auto &...h) { return R{gathered(h)...}; }, handles);
+    }
+  }
+};
 
-template <class T>
-Task<std::vector<gather_result_t<T>>> gather_vector(std::vector<TaskHandle<T>> handles) {
-  std::vector<ac_future *> futures;
-  futures.reserve(handles.size());
-  for (auto &h : handles) futures.push_back(ac_task_future(h.get()));
-  co_await await_gather(std::move(futures), AC_GATHER_DEFAULT);
-  std::vector<gather_result_t<T>> out;
-  out.reserve(handles.size());
-  for (auto &h : handles) out.push_back(gathered(h));
-  co_return out;
-}
+template <class T, bool Settled>
+struct VectorGather final : GatherState<std::vector<std::conditional_t<Settled, Outcome<T>, gather_result_t<T>>>> {
+  using R = std::vector<std::conditional_t<Settled, Outcome<T>, gather_result_t<T>>>;
+  std::vector<TaskHandle<T>> handles;
+  explicit VectorGather(std::vector<TaskHandle<T>> h) : handles(std::move(h)) {
+    std::vector<ac_future *> fs;
+    fs.reserve(handles.size());
+    for (auto &x : handles) fs.push_back(x.c_future());
+    this->gather = make_gather(fs, Settled ? AC_GATHER_RETURN_EXCEPTIONS : AC_GATHER_DEFAULT);
+  }
+  R collect() override {
+    R out;
+    out.reserve(handles.size());
+    for (auto &h : handles) {
+      if constexpr (Settled) {
+        out.push_back(settled(h));
+      } else {
+        out.push_back(gathered(h));
+      }
+    }
+    return out;
+  }
+};
 
 }  // namespace detail
 
-// gather(Task<A>, TaskHandle<B>, ...) -> Task<tuple<A, B, ...>>.
+// The future asyncio.gather returns, typed: awaiting it gives the results
+// (R: a tuple or a vector). Copies share the one gather.
+template <class R>
+class GatherFuture {
+ public:
+  using value_type = R;
+  explicit GatherFuture(std::shared_ptr<detail::GatherState<R>> st) noexcept : st_(std::move(st)) {}
+  GatherFuture share() const noexcept { return *this; }
+
+  bool done() const noexcept { return st_->gather.done(); }
+  bool cancelled() const noexcept { return st_->gather.cancelled(); }
+  // Cancels the children still running (true), or false once the gather
+  // is done (asyncio's gather.cancel()).
+  bool cancel(const char *message = nullptr) { return st_->gather.cancel(message); }
+  // The results of a done gather, or its exception.
+  R result() const {
+    st_->gather.template result<void>();
+    return st_->collect();
+  }
+  std::exception_ptr exception() const { return st_->gather.exception(); }
+  ac_future *c_future() const noexcept { return st_->gather.get(); }
+
+  class Awaiter {
+   public:
+    explicit Awaiter(std::shared_ptr<detail::GatherState<R>> st) noexcept
+        : st_(std::move(st)), inner_(st_->gather.get()) {}
+    bool await_ready() const noexcept { return inner_.await_ready(); }
+    bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
+    R await_resume() {
+      inner_.await_resume();  // the first failure, or the cancellation
+      return st_->collect();
+    }
+
+   private:
+    std::shared_ptr<detail::GatherState<R>> st_;
+    detail::FutureAwaiter<void> inner_;
+  };
+  Awaiter operator co_await() const noexcept { return Awaiter(st_); }
+
+ private:
+  std::shared_ptr<detail::GatherState<R>> st_;
+};
+
+namespace detail {
+template <bool Settled, class... Hs>
+auto gather_tuple(std::tuple<Hs...> handles) {
+  using R = std::conditional_t<Settled, std::tuple<Outcome<handle_value_t<Hs>>...>,
+                               std::tuple<gather_result_t<handle_value_t<Hs>>...>>;
+  return GatherFuture<R>(std::make_shared<TupleGather<R, Settled, Hs...>>(std::move(handles)));
+}
+}  // namespace detail
+
+// gather(Task<A>, TaskHandle<B>, ...) -> GatherFuture<tuple<A, B, ...>>.
 template <class... As>
 auto gather(As &&...aws) {
   // A braced list spawns left to right (function arguments would not).
@@ -143,24 +228,30 @@ auto gather(As &&...aws) {
       detail::as_handle(std::forward<As>(aws))...});
 }
 
-// gather_settled(...) -> Task<tuple<Outcome<A>, Outcome<B>, ...>>.
+// gather_settled(...) -> GatherFuture<tuple<Outcome<A>, Outcome<B>, ...>>.
 template <class... As>
 auto gather_settled(As &&...aws) {
   return detail::gather_tuple<true>(std::tuple<decltype(detail::as_handle(std::forward<As>(aws)))...>{
       detail::as_handle(std::forward<As>(aws))...});
 }
 
-// gather(vector<Task<T>>) -> Task<vector<T>> (void: vector<monostate>).
+// gather(vector<Task<T>>) -> GatherFuture<vector<T>> (void: monostate).
 template <class T>
-Task<std::vector<gather_result_t<T>>> gather(std::vector<Task<T>> tasks) {
+GatherFuture<std::vector<gather_result_t<T>>> gather(std::vector<Task<T>> tasks) {
   std::vector<TaskHandle<T>> handles;
   handles.reserve(tasks.size());
   for (auto &t : tasks) handles.push_back(create_task(std::move(t)));
-  return detail::gather_vector(std::move(handles));
+  return GatherFuture<std::vector<gather_result_t<T>>>(
+      std::make_shared<detail::VectorGather<T, false>>(std::move(handles)));
 }
 template <class T>
-Task<std::vector<gather_result_t<T>>> gather(std::vector<TaskHandle<T>> handles) {
-  return detail::gather_vector(std::move(handles));
+GatherFuture<std::vector<gather_result_t<T>>> gather(std::vector<TaskHandle<T>> handles) {
+  return GatherFuture<std::vector<gather_result_t<T>>>(
+      std::make_shared<detail::VectorGather<T, false>>(std::move(handles)));
+}
+template <class T>
+GatherFuture<std::vector<Outcome<T>>> gather_settled(std::vector<TaskHandle<T>> handles) {
+  return GatherFuture<std::vector<Outcome<T>>>(std::make_shared<detail::VectorGather<T, true>>(std::move(handles)));
 }
 
 }  // namespace asyncore

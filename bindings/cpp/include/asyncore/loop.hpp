@@ -16,8 +16,11 @@
 #include <coroutine>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 #include <exception>
+#include <string>
 #include <type_traits>
+#include <vector>
 #include <utility>
 
 #include "error.hpp"
@@ -28,6 +31,8 @@ template <class T>
 class Task;
 template <class T>
 class TaskHandle;
+class Future;
+class Value;
 
 namespace detail {
 
@@ -63,12 +68,13 @@ class RunningScope {
   Running saved_;
 };
 
-// Reports an exception nobody can catch (a callback's) to the loop's
-// exception handler. Never throws.
-inline void report_exception(ac_loop *loop, const char *message, std::exception_ptr ep,
-                             ac_future *future = nullptr) noexcept {
+// Reports an exception a callback raised (a loop callback's or a
+// done-callback's: asyncio runs both as handles) to the loop's exception
+// handler, as asyncio does ("Exception in callback"; the loop makes the
+// callback's handle the report's subject). Never throws.
+inline void report_callback_exception(ac_loop *loop, std::exception_ptr ep) noexcept {
   ErrorRef e = ErrorRef::adopt(error_from_exception(ep));
-  ac_loop_call_exception_handler(loop, message, e.get(), future);
+  ac_loop_call_exception_handler(loop, "Exception in callback", e.get(), nullptr);
 }
 
 template <class F>
@@ -77,7 +83,7 @@ void callback_trampoline(ac_loop *loop, void *ud) noexcept {
   try {
     (*static_cast<F *>(ud))();
   } catch (...) {
-    report_exception(loop, "exception in callback", std::current_exception());
+    report_callback_exception(loop, std::current_exception());
   }
 }
 template <class F>
@@ -87,13 +93,39 @@ void delete_callable(void *ud) noexcept {
 
 }  // namespace detail
 
+// What reaches a loop's exception handler (asyncio's context dict): the
+// message, the exception (null when none) and the report's subject — the
+// key asyncio files it under: "future" (an error nobody retrieved), "task"
+// (a task destroyed pending, or failing during run()'s shutdown), "handle"
+// (a callback that raised), or empty.
+struct ExceptionContext {
+  std::string message;
+  std::exception_ptr exception;
+  ac_error *error = nullptr;    // the exception as the C error (borrowed)
+  std::string subject;          // "future", "task", "handle" or ""
+  ac_future *future = nullptr;  // the future or task, for those subjects (borrowed)
+  ac_handle *handle = nullptr;  // a call_soon/call_later callback's handle (borrowed)
+  // The keys asyncio's context would hold, sorted ("exception, message,
+  // task" …).
+  std::string keys() const {
+    std::vector<std::string> k;
+    if (exception) k.push_back("exception");
+    if (!message.empty()) k.push_back("message");
+    if (!subject.empty()) k.push_back(subject);
+    std::sort(k.begin(), k.end());
+    std::string out;
+    for (const auto &x : k) out += (out.empty() ? "" : ", ") + x;
+    return out;
+  }
+};
+
 // The loop running on this thread (borrowed), or null.
 inline ac_loop *running_loop() noexcept { return detail::tls_running.loop; }
-// The same, throwing Error(AC_ESTATE) when none runs (asyncio's
-// "no running event loop").
+// The same, throwing RuntimeError when none runs (asyncio's "no running
+// event loop").
 inline ac_loop *get_running_loop() {
   ac_loop *l = detail::tls_running.loop;
-  if (l == nullptr) throw Error(AC_ESTATE, "no running event loop");
+  if (l == nullptr) throw RuntimeError("no running event loop");
   return l;
 }
 
@@ -136,7 +168,7 @@ class Loop {
   explicit Loop(uint32_t flags = AC_LOOP_DEFAULT) { check(ac_loop_new(flags, &l_)); }
   static Loop adopt(ac_loop *l) noexcept { return Loop(l, 0); }
   static Loop borrow(ac_loop *l) noexcept { return Loop(ac_loop_ref(l), 0); }
-  // The running loop (asyncio.get_running_loop()); Error AC_ESTATE if none.
+  // The running loop (asyncio.get_running_loop()); RuntimeError if none.
   static Loop current() { return borrow(get_running_loop()); }
   Loop(Loop &&o) noexcept : l_(std::exchange(o.l_, nullptr)) {}
   Loop &operator=(Loop o) noexcept {
@@ -162,8 +194,12 @@ class Loop {
   }
   // Spawns `task` on this loop, runs until it is done, returns its result
   // or throws its exception (asyncio's loop.run_until_complete(coro)).
+  // RuntimeError when the loop is closed or already running, or another
+  // loop runs on this thread.
   template <class T>
   T run_until_complete(Task<T> task);
+  // Runs until `future` is done; its result as a Value, or its exception.
+  Value run_until_complete(const Future &future);
 
   // Spawns `task` as a task of this loop (asyncio's loop.create_task).
   template <class T>
@@ -201,8 +237,10 @@ class Loop {
                                        new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
   }
 
-  // Replaces the exception handler with fn(const char *message, ac_error
-  // *error, ac_future *future) (error and future may be null, borrowed).
+  // Replaces the exception handler (asyncio's set_exception_handler) with
+  // fn(const ExceptionContext &), or with the C shape fn(const char
+  // *message, ac_error *error, ac_future *future) (error and future may be
+  // null, borrowed).
   template <class F>
   void set_exception_handler(F &&fn) {
     using Fn = std::decay_t<F>;
@@ -211,13 +249,27 @@ class Loop {
         [](ac_loop *loop, const char *message, ac_error *error, ac_future *future, void *ud) {
           detail::RunningScope scope(nullptr, loop);
           try {
-            (*static_cast<Fn *>(ud))(message, error, future);
+            if constexpr (std::is_invocable_v<Fn &, const ExceptionContext &>) {
+              ExceptionContext ctx;
+              ctx.message = message != nullptr ? message : "";
+              ctx.exception = error != nullptr ? exception_from_error(error) : nullptr;
+              ctx.error = error;
+              const char *subject = ac_loop_exception_subject(loop);
+              ctx.subject = subject != nullptr ? subject : "";
+              ctx.future = future;
+              ctx.handle = ac_loop_exception_handle(loop);
+              (*static_cast<Fn *>(ud))(ctx);
+            } else {
+              (*static_cast<Fn *>(ud))(message, error, future);
+            }
           } catch (...) {
             // A throwing handler has nobody left to tell.
           }
         },
         new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
   }
+  // Back to the default handler.
+  void reset_exception_handler() { check(ac_loop_set_exception_handler(l_, nullptr, nullptr, nullptr)); }
 
  private:
   Loop(ac_loop *l, int) noexcept : l_(l) {}

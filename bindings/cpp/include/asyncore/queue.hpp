@@ -8,9 +8,12 @@
 //
 // Items cross as value.hpp encodes them (a std::optional<T> that is empty
 // travels as NONE, so a C consumer sees the sentinel too). The C side keeps
-// the guarantees: FIFO service, and no item lost to a cancelled get (the
-// item goes back to the head of the queue). Errors are QueueEmpty,
-// QueueFull and QueueShutDown (error.hpp; asyncio's names).
+// asyncio's rules: FIFO service, and a woken getter (putter) takes its
+// item (slot) when its task runs, so one cancelled before it runs takes
+// nothing. put(), get() and join() start when awaited, as asyncio's
+// coroutines. Errors are QueueEmpty, QueueFull and QueueShutDown (no
+// message, as asyncio's) and ValueError for task_done() called too many
+// times.
 #pragma once
 
 #include <asyncore.h>
@@ -54,40 +57,36 @@ struct Codec<std::optional<U>> {
   }
 };
 
-// Awaits a get future and moves its item out.
+// Moves a get's item out of its future.
 template <class T>
-class GetAwaiter {
- public:
-  GetAwaiter(int rc, ac_future *f) noexcept : rc_(rc), fut_(f) {}
-  GetAwaiter(GetAwaiter &&o) noexcept
-      : rc_(o.rc_), fut_(std::exchange(o.fut_, nullptr)), suspended_(o.suspended_) {}
-  GetAwaiter(const GetAwaiter &) = delete;
-  GetAwaiter &operator=(const GetAwaiter &) = delete;
-  ~GetAwaiter() { ac_future_unref(fut_); }
-
-  bool await_ready() const noexcept { return rc_ < 0 || ac_future_done(fut_) == 1; }
-  bool await_suspend(std::coroutine_handle<> h) noexcept {
-    rc_ = suspend_on(fut_, h);
-    suspended_ = rc_ == 0;
-    return suspended_;
-  }
-  T await_resume() {
-    if (rc_ < 0) throw_code(rc_);
-    if (suspended_) check_outcome();
+struct TakeItem {
+  T operator()(ac_future *f) const {
     OwnedValue item;
-    int rc = ac_future_take_result(fut_, &item.v);
+    int rc = ac_future_take_result(f, &item.v);
     if (rc != 0) {
-      ac_error *e = ac_future_error(fut_);
+      ac_error *e = ac_future_error(f);
       if (e != nullptr) throw_error(e);
       throw_code(rc);
     }
     return Codec<T>::decode(item.v);  // the box (if any) goes with `item`
   }
+};
 
- private:
-  int rc_;
-  ac_future *fut_;
-  bool suspended_ = false;
+// A put's call: encodes the item when the put starts; the queue owns it
+// from then on (and releases it if the put fails or is cancelled).
+template <class T>
+struct PutCall {
+  ac_queue *q;
+  bool with_priority;
+  int64_t priority;
+  T item;
+  int operator()(ac_future **f) {
+    ac_value v;
+    Codec<T>::encode(std::move(item), &v);
+    int rc = with_priority ? ac_queue_put_priority(q, priority, &v, f) : ac_queue_put(q, &v, f);
+    if (rc < 0) Codec<T>::discard(&v);
+    return rc;
+  }
 };
 
 }  // namespace detail
@@ -95,10 +94,10 @@ class GetAwaiter {
 template <class T>
 class Queue {
  public:
-  // A queue of at most `maxsize` items (0: unbounded) on `loop` (default:
-  // the running loop).
-  explicit Queue(size_t maxsize = 0, ac_queue_kind kind = AC_QUEUE_FIFO, ac_loop *loop = nullptr) {
-    check(ac_queue_new(loop != nullptr ? loop : get_running_loop(), kind, maxsize, &q_));
+  // A queue of at most `maxsize` items (0 or less: unbounded, as asyncio)
+  // on `loop` (default: the running loop).
+  explicit Queue(int64_t maxsize = 0, ac_queue_kind kind = AC_QUEUE_FIFO, ac_loop *loop = nullptr) {
+    check(ac_queue_new(loop != nullptr ? loop : get_running_loop(), kind, static_cast<size_t>(maxsize), &q_));
   }
   Queue(Queue &&o) noexcept : q_(std::exchange(o.q_, nullptr)) {}
   Queue &operator=(Queue o) noexcept {
@@ -108,14 +107,13 @@ class Queue {
   ~Queue() { ac_queue_unref(q_); }
 
   // `co_await q.put(item);` waits while full; QueueShutDown once shut down.
-  detail::FutureAwaiter<void> put(T item) { return put_with(&ac_queue_put, std::move(item)); }
+  // Starts when awaited (asyncio's put() is a coroutine).
+  auto put(T item) {
+    return detail::op_awaiter<void>(detail::PutCall<T>{q_, false, 0, std::move(item)});
+  }
   // Priority queues: lower priorities first, FIFO among equals.
-  detail::FutureAwaiter<void> put(int64_t priority, T item) {
-    ac_value v;
-    detail::Codec<T>::encode(std::move(item), &v);
-    ac_future *f = nullptr;
-    int rc = ac_queue_put_priority(q_, priority, &v, &f);
-    return finish_put(rc, &v, f);
+  auto put(int64_t priority, T item) {
+    return detail::op_awaiter<void>(detail::PutCall<T>{q_, true, priority, std::move(item)});
   }
   void put_nowait(T item) {
     ac_value v;
@@ -128,12 +126,10 @@ class Queue {
   }
 
   // `T item = co_await q.get();` waits while empty; QueueShutDown once shut
-  // down and empty.
-  detail::GetAwaiter<T> get() {
-    ac_future *f = nullptr;
-    int rc = ac_queue_get(q_, &f);
-    if (rc == AC_ESHUTDOWN) throw_code(rc);  // no future to await
-    return detail::GetAwaiter<T>(rc, f);
+  // down and empty. Starts when awaited (asyncio's get() is a coroutine).
+  auto get() {
+    ac_queue *q = q_;
+    return detail::op_awaiter<void>([q](ac_future **f) { return ac_queue_get(q, f); }, detail::TakeItem<T>{});
   }
   T get_nowait() {
     detail::OwnedValue item;
@@ -142,14 +138,12 @@ class Queue {
     return detail::Codec<T>::decode(item.v);
   }
 
+  // ValueError when called more times than items were put.
   void task_done() { check(ac_queue_task_done(q_)); }
   // `co_await q.join();` until every item put was marked done.
-  detail::FutureAwaiter<void> join() {
-    ac_future *f = nullptr;
-    check(ac_queue_join(q_, &f));
-    detail::FutureAwaiter<void> a(f);
-    ac_future_unref(f);
-    return a;
+  auto join() {
+    ac_queue *q = q_;
+    return detail::op_awaiter<void>([q](ac_future **f) { return ac_queue_join(q, f); });
   }
   void shutdown(bool immediate = false) { check(ac_queue_shutdown(q_, immediate ? 1 : 0)); }
   bool is_shutdown() const noexcept { return ac_queue_is_shutdown(q_) == 1; }
@@ -157,26 +151,10 @@ class Queue {
   size_t qsize() const noexcept { return static_cast<size_t>(ac_queue_qsize(q_)); }
   bool empty() const noexcept { return ac_queue_empty(q_) == 1; }
   bool full() const noexcept { return ac_queue_full(q_) == 1; }
-  size_t maxsize() const noexcept { return static_cast<size_t>(ac_queue_maxsize(q_)); }
+  int64_t maxsize() const noexcept { return ac_queue_maxsize(q_); }
   ac_queue *get_raw() const noexcept { return q_; }
 
  private:
-  detail::FutureAwaiter<void> put_with(int (*fn)(ac_queue *, const ac_value *, ac_future **), T item) {
-    ac_value v;
-    detail::Codec<T>::encode(std::move(item), &v);
-    ac_future *f = nullptr;
-    int rc = fn(q_, &v, &f);
-    return finish_put(rc, &v, f);
-  }
-  detail::FutureAwaiter<void> finish_put(int rc, ac_value *v, ac_future *f) {
-    if (rc < 0) {
-      detail::Codec<T>::discard(v);
-      throw_code(rc);
-    }
-    detail::FutureAwaiter<void> a(f);
-    ac_future_unref(f);
-    return a;
-  }
   ac_queue *q_ = nullptr;
 };
 

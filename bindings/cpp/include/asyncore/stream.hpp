@@ -12,8 +12,9 @@
 //
 // Reads give std::string (bytes). The C side keeps its guarantees: a
 // cancelled read loses no data (it stays buffered for the next read), one
-// read at a time (a second gives Error AC_ESTATE), connection errors as
-// Error (ECONNRESET, EPIPE …), a short readexactly as AC_EINCOMPLETE.
+// read at a time (a second gives InvalidStateError), connection errors as
+// OSError (asyncio_class() ConnectionResetError, BrokenPipeError …), a
+// short readexactly as IncompleteReadError.
 #pragma once
 
 #include <asyncore.h>
@@ -37,10 +38,8 @@ namespace detail {
 template <class T, class Call>
 FutureAwaiter<T> future_call(Call call) {
   ac_future *f = nullptr;
-  check(call(&f));
-  FutureAwaiter<T> a(f);
-  ac_future_unref(f);
-  return a;
+  int rc = call(&f);
+  return await_made<T>(rc, f);
 }
 
 inline std::string take_string(char *s) {
@@ -199,7 +198,7 @@ class Server {
       // the exception handler like any task's.
       (void)spawn(loop, (*static_cast<Fn *>(ud))(Stream::borrow(stream)));
     } catch (...) {
-      detail::report_exception(loop, "exception starting a connection handler", std::current_exception());
+      detail::report_callback_exception(loop, std::current_exception());
     }
   }
   ac_server *srv_ = nullptr;

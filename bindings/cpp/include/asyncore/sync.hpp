@@ -9,9 +9,14 @@
 //
 // `co_await lock` (or `co_await sem`) waits for the lock (a permit) and
 // gives a scoped guard that releases it on destruction, also when an
-// exception or a cancellation unwinds the scope. The C side keeps the
-// guarantees: FIFO fairness, and a waiter cancelled after it was handed the
-// lock gives it back, so a CancelledError never leaves a lock held.
+// exception or a cancellation unwinds the scope. The rules are asyncio's:
+// waiters are served in order, and a woken waiter takes the lock when its
+// task runs (locked() is false in between), so a waiter cancelled before
+// it runs takes nothing and a CancelledError never leaves a lock held.
+// Errors are asyncio's: RuntimeError for a lock released unlocked or a
+// condition used without its lock, ValueError for a negative semaphore
+// value, an over-released BoundedSemaphore or a barrier of no parties,
+// BrokenBarrierError — each with asyncio's message.
 //
 // Every primitive belongs to the loop it was made on (default: the running
 // loop) and is a move-only handle over its C object.
@@ -31,38 +36,7 @@
 namespace asyncore {
 
 namespace detail {
-
-// Awaits the future an acquire-like call hands out (already done when no
-// wait is needed: then no suspension), then gives `Result` built from the
-// primitive. A failing call throws from await_resume.
-template <class Result, class Make>
-class AcquireAwaiter {
- public:
-  AcquireAwaiter(int rc, ac_future *f, Make make) noexcept
-      : rc_(rc), inner_(f), make_(std::move(make)) {
-    ac_future_unref(f);  // inner_ holds its own reference
-  }
-  bool await_ready() const noexcept { return rc_ < 0 || inner_.await_ready(); }
-  bool await_suspend(std::coroutine_handle<> h) noexcept { return inner_.await_suspend(h); }
-  Result await_resume() {
-    if (rc_ < 0) throw_code(rc_);
-    inner_.await_resume();
-    return make_();
-  }
-
- private:
-  int rc_;
-  FutureAwaiter<void> inner_;
-  Make make_;
-};
-
-template <class Result, class Make>
-AcquireAwaiter<Result, Make> acquire_awaiter(int rc, ac_future *f, Make make) {
-  return AcquireAwaiter<Result, Make>(rc, rc < 0 ? nullptr : f, std::move(make));
-}
-
 inline ac_loop *loop_or_running(ac_loop *loop) { return loop != nullptr ? loop : get_running_loop(); }
-
 }  // namespace detail
 
 // Holds a lock (or a semaphore permit) until destroyed or unlock()ed.
@@ -91,6 +65,12 @@ namespace detail {
 inline int release_lock(void *l) noexcept { return ac_lock_release(static_cast<ac_lock *>(l)); }
 inline int release_semaphore(void *s) noexcept { return ac_semaphore_release(static_cast<ac_semaphore *>(s)); }
 inline int release_condition(void *c) noexcept { return ac_condition_release(static_cast<ac_condition *>(c)); }
+
+// The awaiter of an acquire-like call on `prim` that gives a guard.
+template <class Guard, class Call>
+auto guard_awaiter(void *prim, Call call) {
+  return op_awaiter<void>(std::move(call), [prim](ac_future *) { return Guard(prim); });
+}
 }  // namespace detail
 
 using LockGuard = BasicGuard<&detail::release_lock>;
@@ -108,20 +88,18 @@ class Lock {
   }
   ~Lock() { ac_lock_unref(l_); }
 
-  // `auto guard = co_await lock;`
+  // `auto guard = co_await lock;` (async with lock:)
   auto operator co_await() {
-    ac_future *f = nullptr;
-    int rc = ac_lock_acquire(l_, &f);
     ac_lock *l = l_;
-    return detail::acquire_awaiter<LockGuard>(rc, f, [l] { return LockGuard(l); });
+    return detail::guard_awaiter<LockGuard>(l, [l](ac_future **f) { return ac_lock_acquire(l, f); });
   }
-  // Acquires without a guard: pair with release().
+  // `co_await lock.acquire();` without a guard: pair with release().
   auto acquire() {
-    ac_future *f = nullptr;
-    int rc = ac_lock_acquire(l_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_lock *l = l_;
+    return detail::op_awaiter<void>([l](ac_future **f) { return ac_lock_acquire(l, f); });
   }
   bool try_acquire() { return check(ac_lock_try_acquire(l_)) == 1; }
+  // RuntimeError "Lock is not acquired." when it is not held.
   void release() { check(ac_lock_release(l_)); }
   bool locked() const noexcept { return ac_lock_locked(l_) == 1; }
   ac_lock *get() const noexcept { return l_; }
@@ -130,7 +108,8 @@ class Lock {
   ac_lock *l_ = nullptr;
 };
 
-// asyncio.Semaphore (bounded: asyncio.BoundedSemaphore).
+// asyncio.Semaphore (bounded: asyncio.BoundedSemaphore). ValueError for a
+// negative value.
 class Semaphore {
  public:
   explicit Semaphore(int64_t value = 1, bool bounded = false, ac_loop *loop = nullptr) {
@@ -146,17 +125,16 @@ class Semaphore {
 
   // `auto permit = co_await sem;`
   auto operator co_await() {
-    ac_future *f = nullptr;
-    int rc = ac_semaphore_acquire(s_, &f);
     ac_semaphore *s = s_;
-    return detail::acquire_awaiter<SemaphoreGuard>(rc, f, [s] { return SemaphoreGuard(s); });
+    return detail::guard_awaiter<SemaphoreGuard>(s, [s](ac_future **f) { return ac_semaphore_acquire(s, f); });
   }
   auto acquire() {
-    ac_future *f = nullptr;
-    int rc = ac_semaphore_acquire(s_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_semaphore *s = s_;
+    return detail::op_awaiter<void>([s](ac_future **f) { return ac_semaphore_acquire(s, f); });
   }
   bool try_acquire() { return check(ac_semaphore_try_acquire(s_)) == 1; }
+  // ValueError "BoundedSemaphore released too many times" past a bounded
+  // semaphore's initial value.
   void release() { check(ac_semaphore_release(s_)); }
   bool locked() const noexcept { return ac_semaphore_locked(s_) == 1; }
   int64_t value() const noexcept { return ac_semaphore_value(s_); }
@@ -164,6 +142,12 @@ class Semaphore {
 
  private:
   ac_semaphore *s_ = nullptr;
+};
+
+// asyncio.BoundedSemaphore.
+class BoundedSemaphore : public Semaphore {
+ public:
+  explicit BoundedSemaphore(int64_t value = 1, ac_loop *loop = nullptr) : Semaphore(value, true, loop) {}
 };
 
 // asyncio.Event.
@@ -179,9 +163,8 @@ class Event {
 
   // `co_await ev.wait();`
   auto wait() {
-    ac_future *f = nullptr;
-    int rc = ac_event_wait(e_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_event *e = e_;
+    return detail::op_awaiter<void>([e](ac_future **f) { return ac_event_wait(e, f); });
   }
   void set() { check(ac_event_set(e_)); }
   void clear() { check(ac_event_clear(e_)); }
@@ -192,7 +175,7 @@ class Event {
   ac_event *e_ = nullptr;
 };
 
-// asyncio.Condition, over its own lock or a Lock given.
+// asyncio.Condition, over its own lock or a Lock given (shared with it).
 class Condition {
  public:
   explicit Condition(ac_loop *loop = nullptr) {
@@ -210,35 +193,54 @@ class Condition {
 
   // `auto guard = co_await cond;` (async with cond:)
   auto operator co_await() {
-    ac_future *f = nullptr;
-    int rc = ac_condition_acquire(c_, &f);
     ac_condition *c = c_;
-    return detail::acquire_awaiter<ConditionGuard>(rc, f, [c] { return ConditionGuard(c); });
+    return detail::guard_awaiter<ConditionGuard>(c, [c](ac_future **f) { return ac_condition_acquire(c, f); });
   }
-  // With the lock held: releases it, waits for a notify, holds it again.
+  // The lock's acquire and release, without a guard.
+  auto acquire() {
+    ac_condition *c = c_;
+    return detail::op_awaiter<void>([c](ac_future **f) { return ac_condition_acquire(c, f); });
+  }
+  void release() { check(ac_condition_release(c_)); }
+  // With the lock held: releases it, waits for a notify, holds it again
+  // (also when cancelled: the CancelledError comes with the lock held).
+  // RuntimeError "cannot wait on un-acquired lock" without the lock.
   auto wait() {
-    ac_future *f = nullptr;
-    int rc = ac_condition_wait(c_, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    ac_condition *c = c_;
+    return detail::op_awaiter<void>([c](ac_future **f) { return ac_condition_wait(c, f); });
   }
-  // With the lock held: waits until pred() is true (called with the lock
-  // held); gives pred's last value.
+  // Waits until pred() is true (asyncio's wait_for): checked first, and
+  // again each time the waiter holds the lock after a notification; gives
+  // pred's last value (an integer; a bool gives 1). Needs the lock held
+  // unless pred() is true at once.
   template <class Pred>
   auto wait_for(Pred pred) {
-    using P = std::decay_t<Pred>;
-    ac_future *f = nullptr;
-    int rc = ac_condition_wait_for(
-        c_,
-        [](void *ud) -> int {
-          try {
-            return (*static_cast<P *>(ud))() ? 1 : 0;
-          } catch (...) {
-            return 1;  // a throwing predicate ends the wait rather than hang
-          }
-        },
-        new P(std::move(pred)), &detail::delete_callable<P>, &f);
-    return detail::acquire_awaiter<void>(rc, f, [] {});
+    // The predicate runs with the lock held: at once, or from the loop
+    // when a woken waiter takes the lock (then the loop is made running
+    // for it, as for any callback).
+    struct Held {
+      std::decay_t<Pred> pred;
+      ac_loop *loop;
+    };
+    ac_condition *c = c_;
+    return detail::op_awaiter<int64_t>([c, pred = std::decay_t<Pred>(std::move(pred))](ac_future **f) mutable {
+      auto *held = new Held{std::move(pred), running_loop()};
+      return ac_condition_wait_for(
+          c,
+          [](void *ud) -> int {
+            auto *h = static_cast<Held *>(ud);
+            detail::RunningScope scope(detail::tls_running.driver, h->loop);
+            try {
+              return static_cast<int>(h->pred());
+            } catch (...) {
+              return 1;  // a throwing predicate ends the wait rather than hang
+            }
+          },
+          held, &detail::delete_callable<Held>, f);
+    });
   }
+  // Wake up to n waiters / all of them, with the lock held (RuntimeError
+  // "cannot notify on un-acquired lock" else); how many were woken.
   int notify(int n = 1) { return check(ac_condition_notify(c_, n)); }
   int notify_all() { return check(ac_condition_notify_all(c_)); }
   bool locked() const noexcept { return ac_condition_locked(c_) == 1; }
@@ -248,7 +250,7 @@ class Condition {
   ac_condition *c_ = nullptr;
 };
 
-// asyncio.Barrier.
+// asyncio.Barrier. ValueError for fewer than one party.
 class Barrier {
  public:
   explicit Barrier(int64_t parties, ac_loop *loop = nullptr) {
@@ -261,13 +263,11 @@ class Barrier {
   }
   ~Barrier() { ac_barrier_unref(b_); }
 
-  // `int64_t index = co_await barrier.wait();` (Error AC_EBROKEN if broken)
-  detail::FutureAwaiter<int64_t> wait() {
-    ac_future *f = nullptr;
-    check(ac_barrier_wait(b_, &f));
-    detail::FutureAwaiter<int64_t> a(f);
-    ac_future_unref(f);
-    return a;
+  // `int64_t index = co_await barrier.wait();` (BrokenBarrierError when
+  // the barrier is broken, or reset or aborted meanwhile)
+  auto wait() {
+    ac_barrier *b = b_;
+    return detail::op_awaiter<int64_t>([b](ac_future **f) { return ac_barrier_wait(b, f); });
   }
   void reset() { check(ac_barrier_reset(b_)); }
   void abort() { check(ac_barrier_abort(b_)); }

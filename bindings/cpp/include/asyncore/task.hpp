@@ -28,6 +28,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "error.hpp"
 #include "future.hpp"
@@ -88,6 +89,8 @@ template <class T>
 int driver_step(ac_task *t, void *state) noexcept;
 template <class T>
 void driver_free(void *state) noexcept;
+template <class T, class F>
+void task_callback_trampoline(ac_future *f, void *ud) noexcept;
 
 }  // namespace detail
 
@@ -127,8 +130,8 @@ class [[nodiscard]] Task {
       return h_;
     }
     T await_resume() {
-      if (!h_) throw Error(AC_EINVAL, "awaiting an empty Task");
-      if (busy_) throw Error(AC_ESTATE, "Task awaited twice");
+      if (!h_) throw RuntimeError("awaiting an empty Task");
+      if (busy_) throw RuntimeError("cannot reuse already awaited coroutine");
       return h_.promise().take();
     }
 
@@ -204,7 +207,7 @@ int driver_step(ac_task *t, void *state) noexcept {
       break;
   }
   if (!root.done())
-    return ac_task_fail(t, AC_ESTATE, "a coroutine suspended on an awaitable foreign to asyncore");
+    return ac_task_fail(t, AC_EMISUSE, "a coroutine suspended on an awaitable foreign to asyncore");
   return finish<T>(t, root.promise());
 }
 
@@ -218,7 +221,7 @@ void driver_free(void *state) noexcept {
 // Hands a Task's frame to a C task: returns the state for ac_task_new.
 template <class T>
 void *as_driver_state(Task<T> &task) {
-  if (!task.valid()) throw Error(AC_EINVAL, "spawning an empty Task");
+  if (!task.valid()) throw ValueError("spawning an empty Task");
   auto h = task.release();
   h.promise().started = true;
   h.promise().driver.resume_point = h;
@@ -254,7 +257,8 @@ class TaskHandle {
   Future future() const noexcept { return Future::borrow(ac_task_future(t_)); }
 
   // Requests cancellation: true if requested, false if already done.
-  bool cancel(const char *message = nullptr) { return check(ac_task_cancel(t_, message)) == 1; }
+  // Without a message the CancelledError's message is empty (asyncio).
+  bool cancel(const char *message = nullptr) const { return check(ac_task_cancel(t_, message)) == 1; }
   int cancelling() const noexcept { return ac_task_cancelling(t_); }
   int uncancel() noexcept { return ac_task_uncancel(t_); }
   bool done() const noexcept { return ac_future_done(ac_task_future(t_)) == 1; }
@@ -265,21 +269,51 @@ class TaskHandle {
   }
   void set_name(const char *name) { check(ac_task_set_name(t_, name)); }
 
-  // The result of a done task (Error AC_ESTATE while pending), or its
-  // exception (CancelledError when cancelled).
+  // The result of a done task, or its exception (CancelledError when
+  // cancelled); InvalidStateError while pending ("Result is not set.").
   T result() const { return detail::read_result<T>(ac_task_future(t_)); }
-  // The exception of a done task, or null when it has a result.
-  std::exception_ptr exception() const { return future().exception(); }
+  // The exception of a done task, or null when it has a result;
+  // CancelledError is raised for a cancelled one, InvalidStateError while
+  // pending (asyncio's Task.exception()).
+  std::exception_ptr exception() const { return detail::read_exception(ac_task_future(t_)); }
+
+  // fn(TaskHandle<T> &) runs through the loop once the task is done (never
+  // inline). An exception it throws goes to the exception handler.
+  template <class F>
+  void add_done_callback(F &&fn) {
+    using Fn = std::decay_t<F>;
+    check(ac_future_add_done_callback(ac_task_future(t_), &detail::task_callback_trampoline<T, Fn>,
+                                      new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
+  }
 
   detail::FutureAwaiter<T> operator co_await() const noexcept {
     return detail::FutureAwaiter<T>(ac_task_future(t_));
   }
+  // For the combinators (wait_for, shield, gather …): the C future.
+  ac_future *c_future() const noexcept { return ac_task_future(t_); }
+  // The same task (a task is compared by identity, as in asyncio).
+  bool operator==(const TaskHandle &o) const noexcept { return t_ == o.t_; }
 
  private:
   ac_task *t_ = nullptr;
 };
 
-// Spawns `task` on `loop` (flags: ac_task_flags, e.g. AC_TASK_EAGER).
+namespace detail {
+template <class T, class F>
+void task_callback_trampoline(ac_future *f, void *ud) noexcept {
+  ac_loop *loop = ac_future_get_loop(f);
+  RunningScope scope(nullptr, loop);
+  try {
+    TaskHandle<T> view = TaskHandle<T>::borrow(ac_future_as_task(f));
+    (*static_cast<F *>(ud))(view);
+  } catch (...) {
+    report_callback_exception(loop, std::current_exception());
+  }
+}
+}  // namespace detail
+
+// Spawns `task` on `loop` (flags: ac_task_flags, e.g. AC_TASK_EAGER: the
+// task's first step runs inside this call, as asyncio's eager tasks).
 template <class T>
 TaskHandle<T> spawn(ac_loop *loop, Task<T> task, const char *name = nullptr,
                     uint32_t flags = AC_TASK_DEFAULT) {
@@ -298,10 +332,28 @@ TaskHandle<T> create_task(Task<T> task, const char *name = nullptr) {
   return spawn(get_running_loop(), std::move(task), name);
 }
 
-// The running task (borrowed view as a handle), or an empty handle.
+// The running task (asyncio.current_task), or an empty handle outside any
+// task (in a callback).
 inline TaskHandle<Value> current_task() noexcept {
   ac_loop *l = running_loop();
   return l != nullptr ? TaskHandle<Value>::borrow(ac_loop_current_task(l)) : TaskHandle<Value>();
+}
+
+// The tasks of the running loop not done yet, in creation order
+// (asyncio.all_tasks).
+inline std::vector<TaskHandle<Value>> all_tasks() {
+  std::vector<TaskHandle<Value>> out;
+  check(ac_loop_foreach_task(
+      get_running_loop(),
+      [](ac_task *t, void *ud) {
+        try {
+          static_cast<std::vector<TaskHandle<Value>> *>(ud)->push_back(TaskHandle<Value>::borrow(t));
+        } catch (...) {
+          // Out of memory: the task is left out (nothing may cross into C).
+        }
+      },
+      &out));
+  return out;
 }
 
 template <class T>
@@ -323,10 +375,11 @@ T Loop::run_until_complete(Task<T> task) {
 
 // asyncio.run(main()): a new loop (flags: ac_loop_flags), runs `main` to
 // completion, cancels what is left, closes the loop; returns main's result
-// or throws its exception.
+// or throws its exception. RuntimeError when called from a running loop
+// (`main` is then dropped without running).
 template <class T>
 T run(Task<T> main, uint32_t loop_flags = AC_LOOP_DEFAULT) {
-  if (!main.valid()) throw Error(AC_EINVAL, "running an empty Task");
+  if (!main.valid()) throw ValueError("running an empty Task");
   void *state = detail::as_driver_state(main);
   detail::OwnedValue result;
   ac_error *err = nullptr;

@@ -70,7 +70,7 @@ class ThreadsafeFuture {
   bool done() const noexcept { return ac_tsfuture_done(ts_) == 1; }
   bool cancelled() const noexcept { return ac_tsfuture_cancelled(ts_) == 1; }
   // Completing is const: copies are views of one shared future.
-  void set_result() const { check(ac_tsfuture_set_result(ts_, nullptr)); }
+  void set_result() const { check(ac_tsfuture_set_result_none(ts_)); }
   template <class T>
   void set_result(T &&v) const {
     using U = std::decay_t<T>;

@@ -11,7 +11,7 @@
 //   any other T              POINTER to a heap T, with its deleter
 //
 // Reading back checks the kind and, for POINTER, that the deleter is the
-// one of T, so a value of another type is refused (Error AC_EINVAL) rather
+// one of T, so a value of another type is refused (ValueError) rather
 // than misread. A POINTER result is copied out when T is copyable (every
 // awaiter gets its own copy, as every asyncio awaiter sees the same object);
 // a move-only T is moved out, so only the first reader gets it.
@@ -81,20 +81,20 @@ class Value {
   ac_value_kind kind() const noexcept { return kind_; }
   bool is_none() const noexcept { return kind_ == AC_VALUE_NONE; }
   int64_t as_int() const {
-    if (kind_ != AC_VALUE_INT64) throw Error(AC_EINVAL, "value is not an int64");
+    if (kind_ != AC_VALUE_INT64) throw ValueError("value is not an int64");
     return i64_;
   }
   double as_double() const {
     if (kind_ == AC_VALUE_INT64) return static_cast<double>(i64_);
-    if (kind_ != AC_VALUE_DOUBLE) throw Error(AC_EINVAL, "value is not a double");
+    if (kind_ != AC_VALUE_DOUBLE) throw ValueError("value is not a double");
     return f64_;
   }
   const std::string &as_bytes() const {
-    if (kind_ != AC_VALUE_BYTES) throw Error(AC_EINVAL, "value is not bytes");
+    if (kind_ != AC_VALUE_BYTES) throw ValueError("value is not bytes");
     return bytes_;
   }
   void *as_pointer() const {
-    if (kind_ != AC_VALUE_POINTER) throw Error(AC_EINVAL, "value is not a pointer");
+    if (kind_ != AC_VALUE_POINTER) throw ValueError("value is not a pointer");
     return ptr_;
   }
   // A borrowed C view (bytes point into this object; no pointer destructor).
@@ -159,7 +159,7 @@ struct Codec {
   }
   static T decode(const ac_value &v) {
     if (v.kind != AC_VALUE_POINTER || v.u.pointer.free_fn != &destroy || v.u.pointer.ptr == nullptr)
-      throw Error(AC_EINVAL, "value does not hold the expected C++ type");
+      throw ValueError("value does not hold the expected C++ type");
     T *p = static_cast<T *>(v.u.pointer.ptr);
     if constexpr (std::is_copy_constructible_v<T>) {
       return *p;
@@ -174,7 +174,7 @@ struct Codec<T, std::enable_if_t<is_int_like<T>>> {
   static void encode(T v, ac_value *out) noexcept { ac_value_set_int64(out, static_cast<int64_t>(v)); }
   static void discard(ac_value *) noexcept {}
   static T decode(const ac_value &v) {
-    if (v.kind != AC_VALUE_INT64) throw Error(AC_EINVAL, "value is not an int64");
+    if (v.kind != AC_VALUE_INT64) throw ValueError("value is not an int64");
     return static_cast<T>(v.u.i64);
   }
 };
@@ -185,7 +185,7 @@ struct Codec<T, std::enable_if_t<std::is_floating_point_v<T>>> {
   static void discard(ac_value *) noexcept {}
   static T decode(const ac_value &v) {
     if (v.kind == AC_VALUE_INT64) return static_cast<T>(v.u.i64);
-    if (v.kind != AC_VALUE_DOUBLE) throw Error(AC_EINVAL, "value is not a double");
+    if (v.kind != AC_VALUE_DOUBLE) throw ValueError("value is not a double");
     return static_cast<T>(v.u.f64);
   }
 };
@@ -198,7 +198,7 @@ struct Codec<std::string> {
   }
   static void discard(ac_value *) noexcept {}
   static std::string decode(const ac_value &v) {
-    if (v.kind != AC_VALUE_BYTES) throw Error(AC_EINVAL, "value is not bytes");
+    if (v.kind != AC_VALUE_BYTES) throw ValueError("value is not bytes");
     return v.u.bytes.len == 0 ? std::string()
                               : std::string(static_cast<const char *>(v.u.bytes.data), v.u.bytes.len);
   }

@@ -139,6 +139,23 @@ impl Await {
             self.unregister();
             return Poll::Ready(Ok(()));
         }
+        if let Some(s) = &step {
+            // asyncio: a task cannot wait on a future of another loop (a
+            // second loop of this thread, or one dropped since; nothing
+            // would ever wake the task), nor on itself.
+            if s.loop_raw() != unsafe { sys::ac_future_get_loop(self.fut) } {
+                return Poll::Ready(Err(Box::new(Error::with_message(
+                    sys::AC_EMISUSE,
+                    "Task got Future attached to a different loop",
+                ))));
+            }
+            if s.task_future() == self.fut {
+                return Poll::Ready(Err(Box::new(Error::with_message(
+                    sys::AC_EMISUSE,
+                    "Task cannot await on itself",
+                ))));
+            }
+        }
         if let Some(step) = step.filter(|s| s.can_await(cx, self.fut)) {
             self.unregister();
             if let Some(e) = step.header().take_cancel() {
@@ -164,12 +181,12 @@ impl Await {
         let rc = unsafe {
             sys::ac_future_add_done_callback(self.fut, Some(wake_boxed), b as *mut c_void, Some(free_boxed))
         };
-        if rc == 0 {
-            self.reg = b;
-        } else {
-            // Cannot be woken by the loop: let the poller retry.
-            cx.waker().wake_by_ref();
+        if rc < 0 {
+            // Nothing would ever wake the poller (the future's loop is
+            // closed ...): the await fails now instead of hanging.
+            return Poll::Ready(Err(Box::new(Error::from_call(rc))));
         }
+        self.reg = b;
         Poll::Pending
     }
 }
@@ -192,14 +209,30 @@ impl Drop for Await {
 /// `f` is a live future.
 pub(crate) unsafe fn outcome<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
     let mut v: sys::ac_value = std::mem::zeroed();
-    let rc = sys::ac_future_take_result(f, &mut v);
+    let rc = sys::ac_future_result(f, &mut v);
     if rc == 0 {
         if let Some(x) = value::take_small::<T>(&v) {
             return Ok(x);
         }
-        return value::take::<T>(&mut v).ok_or_else(|| {
-            Error::with_message(sys::AC_EINVAL, "the result is not of the expected type, or was already taken")
-        });
+        // A native value (bytes, a string) is copied, and stays for the
+        // future's other readers (asyncio hands every awaiter the result);
+        // a Rust value of another type moves out to the first.
+        if v.kind as u32 != sys::AC_VALUE_POINTER {
+            if let Some(x) = value::copy_any::<T>(&v) {
+                return Ok(x);
+            }
+        } else {
+            let mut owned: sys::ac_value = std::mem::zeroed();
+            if sys::ac_future_take_result(f, &mut owned) == 0 {
+                if let Some(x) = value::take::<T>(&mut owned) {
+                    return Ok(x);
+                }
+            }
+        }
+        return Err(Error::with_message(
+            sys::AC_EINVAL,
+            "the result is not of the expected type, or was already taken",
+        ));
     }
     // Failed or cancelled (the future's own error), pending, or misuse.
     let e = sys::ac_future_error(f);
@@ -226,5 +259,62 @@ pub(crate) unsafe fn copied_outcome<T: 'static>(f: *mut sys::ac_future) -> Resul
         }
         sys::AC_FUTURE_ERROR | sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
         _ => Err(Error::from_code(sys::AC_ESTATE)),
+    }
+}
+
+/// One reference to a loop future, released on drop (a combinator's hold
+/// on what it combines).
+pub(crate) struct FutRef(*mut sys::ac_future);
+
+impl FutRef {
+    /// Takes a new reference to `f`.
+    ///
+    /// # Safety
+    /// `f` is a live future.
+    pub(crate) unsafe fn new_ref(f: *mut sys::ac_future) -> FutRef {
+        FutRef(sys::ac_future_ref(f))
+    }
+
+    pub(crate) fn raw(&self) -> *mut sys::ac_future {
+        self.0
+    }
+}
+
+impl Drop for FutRef {
+    fn drop(&mut self) {
+        // SAFETY: our reference.
+        unsafe { sys::ac_future_unref(self.0) };
+    }
+}
+
+/// asyncio's `Future.result()` without waiting: the outcome of a done
+/// future (native values copied), `Err` (InvalidStateError, the library's
+/// reason) while pending.
+///
+/// # Safety
+/// `f` is a live future whose result, if any, is a `T`.
+pub(crate) unsafe fn result_now<T: 'static>(f: *mut sys::ac_future) -> Result<T> {
+    if sys::ac_future_done(f) != 1 {
+        let rc = sys::ac_future_result(f, ptr::null_mut());
+        return Err(Error::from_call(if rc < 0 { rc } else { sys::AC_ESTATE }));
+    }
+    outcome::<T>(f)
+}
+
+/// asyncio's `Future.exception()`: `Ok(None)` for a result, `Ok(Some(e))`
+/// for an error, `Err(Cancelled)` when cancelled, `Err` (InvalidStateError)
+/// while pending.
+///
+/// # Safety
+/// `f` is a live future.
+pub(crate) unsafe fn exception_now(f: *mut sys::ac_future) -> Result<Option<Error>> {
+    match sys::ac_future_state_of(f) as u32 {
+        sys::AC_FUTURE_RESULT => Ok(None),
+        sys::AC_FUTURE_ERROR => Ok(Some(Error::from_raw(sys::ac_future_error(f)))),
+        sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
+        _ => {
+            let rc = sys::ac_future_result(f, ptr::null_mut());
+            Err(Error::from_call(if rc < 0 { rc } else { sys::AC_ESTATE }))
+        }
     }
 }

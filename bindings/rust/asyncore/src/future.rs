@@ -11,9 +11,9 @@ use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{copied_outcome, Await};
+use crate::awaiting::{copied_outcome, exception_now, result_now, Await};
 use crate::error::{check, Error, Result};
-use crate::runtime::{current_loop_raw, Loop, LoopScope};
+use crate::runtime::{current_loop_raw, run_callback, CallbackResult, Loop, LoopScope};
 use crate::task::{yield_now, YieldNow};
 use crate::value::OutValue;
 
@@ -97,25 +97,43 @@ impl<T: 'static> LoopFuture<T> {
         self.done().then(|| unsafe { copied_outcome::<T>(self.as_raw()) })
     }
 
+    /// The result without waiting (asyncio's `result()`): native values are
+    /// copied, others move out; `Err(InvalidState)` while pending; the
+    /// error or the cancellation once failed or cancelled.
+    pub fn result(&self) -> Result<T> {
+        unsafe { result_now::<T>(self.as_raw()) }
+    }
+
+    /// asyncio's `exception()`: `Ok(None)` after a result, `Ok(Some(e))`
+    /// after an error, `Err(Cancelled)` once cancelled, `Err(InvalidState)`
+    /// while pending.
+    pub fn exception(&self) -> Result<Option<Error>> {
+        unsafe { exception_now(self.as_raw()) }
+    }
+
     /// Runs `f` once the future is done (asyncio's `add_done_callback`):
     /// through the loop, never inline, soon if it is already done; in the
-    /// context current now. On the loop's thread.
-    pub fn add_done_callback(&self, f: impl FnOnce() + 'static) -> Result<()> {
-        type Callback = Option<Box<dyn FnOnce()>>;
-        unsafe extern "C" fn call(fut: *mut sys::ac_future, ud: *mut c_void) {
-            let cb = &mut *(ud as *mut Callback);
-            if let Some(f) = cb.take() {
-                // The callback may use the current loop (time, spawn ...).
-                let _scope = LoopScope::enter(sys::ac_future_get_loop(fut));
-                let _ = catch_unwind(AssertUnwindSafe(f));
-            }
-        }
-        unsafe extern "C" fn free(ud: *mut c_void) {
-            let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(ud as *mut Callback))));
-        }
-        let ud = Box::into_raw(Box::new(Some(Box::new(f) as Box<dyn FnOnce()>))) as *mut c_void;
-        // On failure free_ud already ran.
-        check(unsafe { sys::ac_future_add_done_callback(self.as_raw(), Some(call), ud, Some(free)) }).map(|_| ())
+    /// context current now. On the loop's thread. An error `f` returns (or
+    /// a panic) goes to the loop's exception handler.
+    pub fn add_done_callback<R: CallbackResult>(&self, f: impl FnOnce() -> R + 'static) -> Result<()> {
+        add_done_callback_raw(self.as_raw(), f)
+    }
+
+    /// Adds the function `f` as a done-callback, called with this future
+    /// (asyncio's `add_done_callback(fn)`); unlike a closure, it can be
+    /// removed by [`LoopFuture::remove_done_callback`].
+    pub fn add_done_callback_fn(&self, f: fn(&LoopFuture<T>)) -> Result<()> {
+        check(unsafe {
+            sys::ac_future_add_done_callback(self.as_raw(), Some(call_fn::<T>), f as *mut c_void, None)
+        })
+        .map(|_| ())
+    }
+
+    /// Removes every registration of `f` not yet scheduled (asyncio's
+    /// `remove_done_callback`); returns how many were removed.
+    pub fn remove_done_callback(&self, f: fn(&LoopFuture<T>)) -> Result<usize> {
+        check(unsafe { sys::ac_future_remove_done_callback(self.as_raw(), Some(call_fn::<T>), f as *mut c_void) })
+            .map(|n| n as usize)
     }
 
     /// A completer another thread may use to complete this future.
@@ -125,6 +143,46 @@ impl<T: 'static> LoopFuture<T> {
     {
         Completer { f: unsafe { sys::ac_future_ref(self.as_raw()) }, _t: PhantomData }
     }
+}
+
+/// The done-callback of [`LoopFuture::add_done_callback_fn`]: `ud` is the
+/// function (one trampoline per `T`, so a registration is found again by
+/// its function).
+unsafe extern "C" fn call_fn<T: 'static>(fut: *mut sys::ac_future, ud: *mut c_void) {
+    // SAFETY: ud is a `fn(&LoopFuture<T>)` (add_done_callback_fn).
+    let f = std::mem::transmute::<*mut c_void, fn(&LoopFuture<T>)>(ud);
+    let l = sys::ac_future_get_loop(fut);
+    let _scope = LoopScope::enter(l);
+    let me = LoopFuture::<T>::from_owned(sys::ac_future_ref(fut));
+    run_callback(l, || {
+        f(&me);
+        Ok(())
+    });
+}
+
+/// Adds a closure as a done-callback of `fut` (through the loop, never
+/// inline); an error it returns or a panic goes to the exception handler.
+pub(crate) fn add_done_callback_raw<R: CallbackResult>(
+    fut: *mut sys::ac_future,
+    f: impl FnOnce() -> R + 'static,
+) -> Result<()> {
+    type Callback = Option<Box<dyn FnOnce() -> Result<()>>>;
+    unsafe extern "C" fn call(fut: *mut sys::ac_future, ud: *mut c_void) {
+        let cb = &mut *(ud as *mut Callback);
+        if let Some(f) = cb.take() {
+            // The callback may use the current loop (time, spawn ...).
+            let l = sys::ac_future_get_loop(fut);
+            let _scope = LoopScope::enter(l);
+            run_callback(l, f);
+        }
+    }
+    unsafe extern "C" fn free(ud: *mut c_void) {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(ud as *mut Callback))));
+    }
+    let b: Box<dyn FnOnce() -> Result<()>> = Box::new(move || f().into_result());
+    let ud = Box::into_raw(Box::new(Some(b))) as *mut c_void;
+    // On failure free_ud already ran.
+    check(unsafe { sys::ac_future_add_done_callback(fut, Some(call), ud, Some(free)) }).map(|_| ())
 }
 
 impl<T: 'static> Clone for LoopFuture<T> {
@@ -155,44 +213,51 @@ pub struct Completer<T: Send + 'static> {
 unsafe impl<T: Send + 'static> Send for Completer<T> {}
 
 impl<T: Send + 'static> Completer<T> {
-    /// Completes the future with `r` (on its loop's thread, soon).
-    pub fn complete(mut self, r: Result<T>) {
-        self.finish(r);
+    /// Completes the future with `r` (on its loop's thread, soon). `Err`
+    /// (RuntimeError) when the loop is closed: the future stays pending.
+    pub fn complete(mut self, r: Result<T>) -> Result<()> {
+        self.finish(r)
     }
 
-    fn finish(&mut self, r: Result<T>) {
+    fn finish(&mut self, r: Result<T>) -> Result<()> {
         let f = std::mem::replace(&mut self.f, ptr::null_mut());
         if f.is_null() {
-            return;
+            return Ok(());
         }
-        unsafe {
+        // On failure the reference stays ours, and it may only be dropped
+        // on the loop's thread: it is left to the loop (a closed loop
+        // releases its objects with its thread).
+        let rc = unsafe {
             match r {
                 Ok(v) => {
                     let out = OutValue::new(v);
                     // The pointer's destructor is taken over in every case.
-                    sys::ac_future_complete_threadsafe(f, 0, &out.raw, ptr::null());
+                    let rc = sys::ac_future_complete_threadsafe(f, 0, &out.raw, ptr::null());
                     out.stored();
+                    rc
                 }
                 Err(e) => {
                     let msg = CString::new(e.message().replace('\0', " ")).unwrap_or_default();
-                    sys::ac_future_complete_threadsafe(f, e.code(), ptr::null(), msg.as_ptr());
+                    sys::ac_future_complete_threadsafe(f, e.code(), ptr::null(), msg.as_ptr())
                 }
             }
-        }
+        };
+        check(rc).map(|_| ())
     }
 }
 
 impl<T: Send + 'static> Drop for Completer<T> {
     fn drop(&mut self) {
-        self.finish(Err(Error::cancelled("completer dropped")));
+        let _ = self.finish(Err(Error::cancelled("completer dropped")));
     }
 }
 
-/// Sleeps `seconds` on the current loop's clock (asyncio.sleep); 0 yields
-/// one iteration. Cancelling the task cancels the sleep, which then gives
+/// Sleeps `seconds` on the current loop's clock (asyncio.sleep); 0 or
+/// less yields one iteration. Cancelling the task cancels the sleep, which then gives
 /// `Err(Error::Cancelled)`.
 pub fn sleep(seconds: f64) -> Sleep {
-    Sleep { state: if seconds == 0.0 { SleepState::Zero(yield_now()) } else { SleepState::Start(seconds) } }
+    // asyncio: a delay of 0 or less is sleep(0).
+    Sleep { state: if seconds <= 0.0 { SleepState::Zero(yield_now()) } else { SleepState::Start(seconds) } }
 }
 
 /// The future of [`sleep`]; the timer starts at the first poll.

@@ -39,22 +39,26 @@ mod value;
 
 pub use asyncore_sys as sys;
 pub use context::ContextVar;
-pub use error::{err_name, strerror, Error, ErrorKind, Result};
+pub use error::{err_class, err_name, strerror, Cause, Error, ErrorKind, Result};
 pub use future::{sleep, Completer, LoopFuture, Sleep};
 pub use combinators::{
-    as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitMode,
-    WaitSets, Waitable, Watched,
+    as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitFor,
+    WaitMode, WaitSets, Waitable, Watched,
 };
 pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
 pub use queue::Queue;
-pub use runtime::{run, run_with, time, CallbackHandle, Loop, LoopBuilder, LoopHandle, StepReport};
+pub use runtime::{
+    run, run_with, time, CallbackHandle, CallbackResult, ContextSubject, ExceptionContext, Loop, LoopBuilder, LoopHandle,
+    StepReport,
+};
 pub use sync::{Acquire, Barrier, Condition, Event, Guard, Lock, Releasable, Semaphore};
 pub use task::{
-    cancel_current, checkpoint, current_cancelling, spawn, spawn_eager, try_spawn, yield_now, JoinHandle, YieldNow,
+    all_tasks, cancel_current, checkpoint, current_cancelling, current_task, spawn, spawn_eager, try_spawn, yield_now,
+    JoinHandle, Task, TaskWait, YieldNow,
 };
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
 pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
-pub use timeout::{timeout, timeout_at, Timeout};
+pub use timeout::{timeout, timeout_at, Timeout, TimeoutScope};
 pub use value::Value;
 
 /// The version of the library loaded, as "MAJOR.MINOR.PATCH".

@@ -37,6 +37,22 @@ impl<T: 'static> Queue<T> {
         check(unsafe { sys::ac_queue_new(current_loop_raw()?, kind as i32, maxsize, &mut raw) })?;
         Ok(Queue { raw, _t: PhantomData })
     }
+
+    /// A FIFO queue as asyncio's `Queue(maxsize)`: a maxsize of 0 or less
+    /// means no limit ([`Queue::maxsize`] gives it back as given).
+    pub fn with_maxsize(maxsize: i64) -> Result<Self> {
+        Self::make(sys::AC_QUEUE_FIFO, maxsize as usize)
+    }
+
+    /// A LIFO queue as asyncio's `LifoQueue(maxsize)`.
+    pub fn lifo_with_maxsize(maxsize: i64) -> Result<Self> {
+        Self::make(sys::AC_QUEUE_LIFO, maxsize as usize)
+    }
+
+    /// A priority queue as asyncio's `PriorityQueue(maxsize)`.
+    pub fn priority_with_maxsize(maxsize: i64) -> Result<Self> {
+        Self::make(sys::AC_QUEUE_PRIORITY, maxsize as usize)
+    }
     /// A FIFO queue of the current loop (maxsize 0: unbounded).
     pub fn new(maxsize: usize) -> Result<Self> {
         Self::make(sys::AC_QUEUE_FIFO, maxsize)
@@ -140,7 +156,8 @@ impl<T: 'static> Queue<T> {
         unsafe { take::<T>(&mut v) }.ok_or_else(|| Error::with_message(sys::AC_EINVAL, "an item of another type"))
     }
 
-    /// Marks one item taken by a get as processed.
+    /// Marks one item taken by a get as processed; `Err` (ValueError
+    /// "task_done() called too many times") past the items put.
     pub fn task_done(&self) -> Result<()> {
         check(unsafe { sys::ac_queue_task_done(self.raw) }).map(|_| ())
     }
@@ -152,8 +169,8 @@ impl<T: 'static> Queue<T> {
 
     /// Shuts the queue down (asyncio 3.13); `immediate` drops the items
     /// left.
-    pub fn shutdown(&self, immediate: bool) {
-        unsafe { sys::ac_queue_shutdown(self.raw, immediate as i32) };
+    pub fn shutdown(&self, immediate: bool) -> Result<()> {
+        check(unsafe { sys::ac_queue_shutdown(self.raw, immediate as i32) }).map(|_| ())
     }
 
     /// True once shut down.
@@ -176,8 +193,8 @@ impl<T: 'static> Queue<T> {
         unsafe { sys::ac_queue_full(self.raw) == 1 }
     }
 
-    /// The maxsize given at creation.
-    pub fn maxsize(&self) -> usize {
-        unsafe { sys::ac_queue_maxsize(self.raw) }.max(0) as usize
+    /// The maxsize given at creation (0 or less: no limit).
+    pub fn maxsize(&self) -> i64 {
+        unsafe { sys::ac_queue_maxsize(self.raw) }
     }
 }

@@ -46,7 +46,7 @@ impl Drop for LoopScope {
 pub(crate) fn current_loop_raw() -> Result<*mut sys::ac_loop> {
     let raw = CURRENT_LOOP.with(|c| c.get());
     if raw.is_null() {
-        Err(Error::with_message(sys::AC_ESTATE, "no asyncore loop is running on this thread"))
+        Err(Error::with_message(sys::AC_EMISUSE, "no running event loop"))
     } else {
         Ok(raw)
     }
@@ -67,10 +67,100 @@ fn cstring(s: &str) -> CString {
     CString::new(s.replace('\0', " ")).unwrap_or_default()
 }
 
-/// Reports a panic caught in a callback to the loop's exception handler.
-fn report_panic(raw: *mut sys::ac_loop, what: &str, payload: &(dyn Any + Send)) {
-    let msg = cstring(&format!("{what} panicked: {}", panic_message(payload)));
-    unsafe { sys::ac_loop_call_exception_handler(raw, msg.as_ptr(), ptr::null_mut(), ptr::null_mut()) };
+/// What a callback may return: nothing, or a `Result` whose error is
+/// reported to the loop's exception handler, as asyncio reports an
+/// exception a callback raised ("Exception in callback").
+pub trait CallbackResult {
+    /// The outcome as a Result.
+    fn into_result(self) -> Result<()>;
+}
+
+impl CallbackResult for () {
+    fn into_result(self) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl CallbackResult for Result<()> {
+    fn into_result(self) -> Result<()> {
+        self
+    }
+}
+
+/// What an exception-handler report is about: the entry asyncio's context
+/// dict has besides "message" and "exception".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextSubject {
+    /// Nothing else.
+    None,
+    /// A future or task whose error nobody retrieved ("future").
+    Future,
+    /// A task (asyncio.run's shutdown: "task").
+    Task,
+    /// A callback that failed ("handle").
+    Handle,
+}
+
+/// What the loop's exception handler receives (asyncio's context dict).
+#[derive(Debug, Clone)]
+pub struct ExceptionContext {
+    /// The description ("Task exception was never retrieved" ...).
+    pub message: String,
+    /// The error, if any ("exception").
+    pub exception: Option<Error>,
+    /// What else the context names.
+    pub subject: ContextSubject,
+}
+
+impl ExceptionContext {
+    /// The keys asyncio's context dict would hold, sorted.
+    pub fn keys(&self) -> Vec<&'static str> {
+        let mut k = vec!["message"];
+        if self.exception.is_some() {
+            k.push("exception");
+        }
+        match self.subject {
+            ContextSubject::None => {}
+            ContextSubject::Future => k.push("future"),
+            ContextSubject::Task => k.push("task"),
+            ContextSubject::Handle => k.push("handle"),
+        }
+        k.sort_unstable();
+        k
+    }
+}
+
+thread_local! {
+    /// The subject of a report this crate makes, read by the handler it
+    /// calls (the C handler only knows of a future).
+    static REPORT_SUBJECT: Cell<Option<ContextSubject>> = const { Cell::new(None) };
+}
+
+/// Calls the loop's exception handler (ac_loop_call_exception_handler).
+pub(crate) fn report(
+    raw: *mut sys::ac_loop,
+    message: &str,
+    error: Option<&Error>,
+    subject: ContextSubject,
+    future: *mut sys::ac_future,
+) {
+    let msg = cstring(message);
+    let err = error.map_or(ptr::null_mut(), Error::to_raw);
+    let prev = REPORT_SUBJECT.with(|c| c.replace(Some(subject)));
+    unsafe { sys::ac_loop_call_exception_handler(raw, msg.as_ptr(), err, future) };
+    REPORT_SUBJECT.with(|c| c.set(prev));
+    unsafe { sys::ac_error_unref(err) };
+}
+
+/// Runs a callback: a panic or an error it returns goes to the loop's
+/// exception handler (asyncio's Handle._run), never further.
+pub(crate) fn run_callback(raw: *mut sys::ac_loop, f: impl FnOnce() -> Result<()>) {
+    let e = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => e,
+        Err(p) => Error::host(format!("callback panicked: {}", panic_message(&*p))),
+    };
+    report(raw, "Exception in callback", Some(&e), ContextSubject::Handle, ptr::null_mut());
 }
 
 /// Options for a new loop.
@@ -157,7 +247,8 @@ impl Loop {
     }
 
     /// Runs the loop until `fut` (run as a task) completes and returns its
-    /// outcome (asyncio's `run_until_complete`).
+    /// outcome (asyncio's `run_until_complete`); refused (RuntimeError)
+    /// while the loop runs or once it is closed.
     pub fn run_until_complete<F, T>(&self, fut: F) -> Result<T>
     where
         F: Future<Output = Result<T>> + 'static,
@@ -168,6 +259,12 @@ impl Loop {
             let _scope = LoopScope::enter(self.raw);
             unsafe { sys::ac_loop_run_until_complete(self.raw, sys::ac_task_future(handle.as_raw())) }
         };
+        if rc < 0 && !handle.is_finished() {
+            // Refused (running, closed): the task must not run later.
+            let e = Error::from_call(rc);
+            handle.cancel();
+            return Err(e);
+        }
         match handle.try_result() {
             Some(r) => r,
             None => Err(Error::from_code(if rc < 0 { rc } else { sys::AC_ESTATE })),
@@ -196,30 +293,49 @@ impl Loop {
         result
     }
 
+    /// asyncio.run's shutdown: cancels the tasks left, lets them finish,
+    /// and reports those that ended with an error other than their
+    /// cancellation ("unhandled exception during asyncio.run() shutdown").
     fn cancel_all_and_wait(&self) {
         unsafe extern "C" fn collect(t: *mut sys::ac_task, ud: *mut c_void) {
             let v = &mut *(ud as *mut Vec<*mut sys::ac_task>);
             v.push(sys::ac_task_ref(t));
         }
         let mut tasks: Vec<*mut sys::ac_task> = Vec::new();
-        unsafe { sys::ac_loop_foreach_task(self.raw, Some(collect), &mut tasks as *mut _ as *mut c_void) };
+        if unsafe { sys::ac_loop_foreach_task(self.raw, Some(collect), &mut tasks as *mut _ as *mut c_void) } < 0 {
+            return;
+        }
         if tasks.is_empty() {
             return;
         }
         for &t in &tasks {
             unsafe { sys::ac_task_cancel(t, ptr::null()) };
         }
-        // SAFETY: each Await takes over the reference collected above.
-        let waits: Vec<Await> = tasks.iter().map(|&t| unsafe { Await::from_owned(sys::ac_task_future(t)) }).collect();
+        // SAFETY: each Await takes a reference of its own.
+        let waits: Vec<Await> =
+            tasks.iter().map(|&t| unsafe { Await::from_owned(sys::ac_future_ref(sys::ac_task_future(t))) }).collect();
         let _ = self.run_until_complete(async move {
             for mut w in waits {
                 std::future::poll_fn(|cx| w.poll(cx).map(|_| ())).await;
-                // Errors of cancelled tasks are expected; read them so that
-                // they are not reported as never retrieved.
-                unsafe { sys::ac_future_error(w.raw()) };
             }
             Ok(())
         });
+        let _scope = LoopScope::enter(self.raw);
+        for t in tasks {
+            let f = unsafe { sys::ac_task_future(t) };
+            if unsafe { sys::ac_future_state_of(f) } == sys::AC_FUTURE_ERROR as i32 {
+                // SAFETY: a failed future's error, read (so retrieved) here.
+                let e = unsafe { Error::from_raw(sys::ac_future_error(f)) };
+                report(
+                    self.raw,
+                    "unhandled exception during asyncio.run() shutdown",
+                    Some(&e),
+                    ContextSubject::Task,
+                    f,
+                );
+            }
+            unsafe { sys::ac_task_unref(t) };
+        }
     }
 
     /// Runs until [`Loop::stop`].
@@ -262,17 +378,18 @@ impl Loop {
         unsafe { sys::ac_loop_is_closed(self.raw) == 1 }
     }
 
-    /// Runs `f` once on the loop, after the callbacks already ready.
-    pub fn call_soon(&self, f: impl FnOnce() + 'static) -> Result<CallbackHandle> {
+    /// Runs `f` once on the loop, after the callbacks already ready. An
+    /// error `f` returns (or a panic) goes to the exception handler.
+    pub fn call_soon<R: CallbackResult>(&self, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {
         self.schedule(None, f)
     }
 
     /// Runs `f` once at loop time `when`.
-    pub fn call_at(&self, when: f64, f: impl FnOnce() + 'static) -> Result<CallbackHandle> {
-        let ud = Box::into_raw(Box::new(Some(Box::new(f) as Box<dyn FnOnce()>))) as *mut c_void;
+    pub fn call_at<R: CallbackResult>(&self, when: f64, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {
+        let ud = boxed_callback(f);
         let mut h = ptr::null_mut();
         check(unsafe { sys::ac_loop_call_at(self.raw, when, Some(run_boxed), ud, Some(free_boxed), &mut h) })?;
-        Ok(CallbackHandle { raw: h })
+        Ok(CallbackHandle { raw: h, timer: true })
     }
 
     /// True while a run or step is in progress.
@@ -323,12 +440,17 @@ impl Loop {
     }
 
     /// Runs `f` once after `delay` seconds.
-    pub fn call_later(&self, delay: f64, f: impl FnOnce() + 'static) -> Result<CallbackHandle> {
+    pub fn call_later<R: CallbackResult>(&self, delay: f64, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {
         self.schedule(Some(delay), f)
     }
 
-    fn schedule(&self, delay: Option<f64>, f: impl FnOnce() + 'static) -> Result<CallbackHandle> {
-        let ud = Box::into_raw(Box::new(Some(Box::new(f) as Box<dyn FnOnce()>))) as *mut c_void;
+    fn schedule<R: CallbackResult>(&self, delay: Option<f64>, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {
+        if let Some(d) = delay.filter(|d| *d < 0.0) {
+            // asyncio's call_later is call_at(time() + delay): a negative
+            // delay is a deadline already past.
+            return self.call_at(self.time() + d, f);
+        }
+        let ud = boxed_callback(f);
         let mut h = ptr::null_mut();
         // SAFETY: on failure free_ud ran.
         let rc = unsafe {
@@ -338,7 +460,7 @@ impl Loop {
             }
         };
         check(rc)?;
-        Ok(CallbackHandle { raw: h })
+        Ok(CallbackHandle { raw: h, timer: delay.is_some() })
     }
 
     /// A thread-safe handle for posting work to this loop from any thread.
@@ -348,20 +470,32 @@ impl Loop {
 
     /// Replaces the exception handler: `f(message, error)` receives what
     /// nobody else could (errors never retrieved, tasks destroyed pending,
-    /// panics in callbacks).
-    pub fn set_exception_handler(&self, f: impl FnMut(&str, Option<Error>) + 'static) -> Result<()> {
-        type Handler = Box<dyn FnMut(&str, Option<Error>)>;
+    /// errors and panics of callbacks).
+    pub fn set_exception_handler(&self, mut f: impl FnMut(&str, Option<Error>) + 'static) -> Result<()> {
+        self.set_exception_handler_ctx(move |ctx| f(&ctx.message, ctx.exception.clone()))
+    }
+
+    /// As [`Loop::set_exception_handler`], with asyncio's whole context
+    /// (what the report is about as well).
+    pub fn set_exception_handler_ctx(&self, f: impl FnMut(&ExceptionContext) + 'static) -> Result<()> {
+        type Handler = Box<dyn FnMut(&ExceptionContext)>;
         unsafe extern "C" fn call(
             _l: *mut sys::ac_loop,
             message: *const c_char,
             error: *mut sys::ac_error,
-            _f: *mut sys::ac_future,
+            f: *mut sys::ac_future,
             ud: *mut c_void,
         ) {
             let h = &mut *(ud as *mut Handler);
             let msg = if message.is_null() { String::new() } else { CStr::from_ptr(message).to_string_lossy().into_owned() };
             let err = (!error.is_null()).then(|| Error::from_raw(error));
-            let _ = catch_unwind(AssertUnwindSafe(|| h(&msg, err)));
+            let subject = REPORT_SUBJECT.with(|c| c.take()).unwrap_or(if f.is_null() {
+                ContextSubject::None
+            } else {
+                ContextSubject::Future
+            });
+            let ctx = ExceptionContext { message: msg, exception: err, subject };
+            let _ = catch_unwind(AssertUnwindSafe(|| h(&ctx)));
         }
         unsafe extern "C" fn free(ud: *mut c_void) {
             let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(ud as *mut Handler))));
@@ -380,15 +514,18 @@ impl Drop for Loop {
     }
 }
 
-type BoxedCallback = Option<Box<dyn FnOnce()>>;
+type BoxedCallback = Option<Box<dyn FnOnce() -> Result<()>>>;
+
+fn boxed_callback<R: CallbackResult>(f: impl FnOnce() -> R + 'static) -> *mut c_void {
+    let b: Box<dyn FnOnce() -> Result<()>> = Box::new(move || f().into_result());
+    Box::into_raw(Box::new(Some(b))) as *mut c_void
+}
 
 unsafe extern "C" fn run_boxed(l: *mut sys::ac_loop, ud: *mut c_void) {
     let slot = &mut *(ud as *mut BoxedCallback);
     if let Some(f) = slot.take() {
         let _scope = LoopScope::enter(l);
-        if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
-            report_panic(l, "callback", &*p);
-        }
+        run_callback(l, f);
     }
 }
 
@@ -399,6 +536,8 @@ unsafe extern "C" fn free_boxed(ud: *mut c_void) {
 /// A scheduled callback; cancel it before it runs. Loop thread only.
 pub struct CallbackHandle {
     raw: *mut sys::ac_handle,
+    /// A timer (call_later, call_at), not a call_soon.
+    timer: bool,
 }
 
 impl CallbackHandle {
@@ -410,10 +549,10 @@ impl CallbackHandle {
     pub fn cancelled(&self) -> bool {
         unsafe { sys::ac_handle_cancelled(self.raw) == 1 }
     }
-    /// The loop time a timer is due (None for call_soon).
+    /// The loop time a timer is due, which may be past, even negative on
+    /// a virtual clock (None for call_soon).
     pub fn when(&self) -> Option<f64> {
-        let w = unsafe { sys::ac_handle_when(self.raw) };
-        (w >= 0.0).then_some(w)
+        self.timer.then(|| unsafe { sys::ac_handle_when(self.raw) })
     }
 }
 
@@ -452,8 +591,8 @@ impl LoopHandle {
 
     /// Runs `f` on the loop's thread, in submission order; if the loop
     /// closes first, `f` is dropped without running.
-    pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Result<()> {
-        let ud = Box::into_raw(Box::new(Some(Box::new(f) as Box<dyn FnOnce()>))) as *mut c_void;
+    pub fn call_soon_threadsafe<R: CallbackResult>(&self, f: impl FnOnce() -> R + Send + 'static) -> Result<()> {
+        let ud = boxed_callback(f);
         check(unsafe { sys::ac_loop_call_soon_threadsafe(self.raw, Some(run_boxed), ud, Some(free_boxed)) }).map(|_| ())
     }
 
@@ -473,7 +612,7 @@ where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
-    Loop::new()?.run_main(main)
+    run_with(LoopBuilder::default(), main)
 }
 
 /// As [`run`], on a loop with the given options.
@@ -482,6 +621,13 @@ where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
+    if !CURRENT_LOOP.with(|c| c.get()).is_null() {
+        // asyncio.run refuses before making a loop; `main` never starts.
+        return Err(Error::with_message(
+            sys::AC_EMISUSE,
+            "asyncio.run() cannot be called from a running event loop",
+        ));
+    }
     options.build()?.run_main(main)
 }
 

@@ -176,7 +176,8 @@ impl Lock {
     pub fn try_lock(&self) -> Option<Guard<Lock>> {
         (unsafe { sys::ac_lock_try_acquire(self.raw) } == 1).then(|| Guard { owner: Some(self.clone()) })
     }
-    /// Releases a lock held without a guard (see [`Guard::forget`]).
+    /// Releases a lock held without a guard (see [`Guard::forget`]);
+    /// `Err` (RuntimeError "Lock is not acquired.") when it is not held.
     pub fn release(&self) -> Result<()> {
         check(unsafe { sys::ac_lock_release(self.raw) }).map(|_| ())
     }
@@ -221,7 +222,8 @@ impl Semaphore {
     pub fn try_acquire(&self) -> Option<Guard<Semaphore>> {
         (unsafe { sys::ac_semaphore_try_acquire(self.raw) } == 1).then(|| Guard { owner: Some(self.clone()) })
     }
-    /// Returns a permit held without a guard; `Err(Usage)` past a bound.
+    /// Returns a permit held without a guard; `Err` (ValueError) past the
+    /// bound of a bounded semaphore.
     pub fn release(&self) -> Result<()> {
         check(unsafe { sys::ac_semaphore_release(self.raw) }).map(|_| ())
     }
@@ -252,13 +254,14 @@ impl Event {
     pub fn wait(&self) -> Op<()> {
         Op::start(|f| unsafe { sys::ac_event_wait(self.raw, f) })
     }
-    /// Sets it, waking every waiter.
-    pub fn set(&self) {
-        unsafe { sys::ac_event_set(self.raw) };
+    /// Sets it, waking every waiter; `Err` (RuntimeError) once the loop is
+    /// closed.
+    pub fn set(&self) -> Result<()> {
+        check(unsafe { sys::ac_event_set(self.raw) }).map(|_| ())
     }
     /// Clears it.
-    pub fn clear(&self) {
-        unsafe { sys::ac_event_clear(self.raw) };
+    pub fn clear(&self) -> Result<()> {
+        check(unsafe { sys::ac_event_clear(self.raw) }).map(|_| ())
     }
     /// True when set.
     pub fn is_set(&self) -> bool {
@@ -326,6 +329,30 @@ impl Condition {
         })
         .keep_on_drop()
     }
+    /// Waits until `pred()` gives a nonzero value (asyncio's `wait_for`
+    /// with a predicate returning a value), which the wait gives back.
+    pub fn wait_for_value(&self, pred: impl FnMut() -> i64 + 'static) -> Op<i64> {
+        type ValuePredicate = Box<dyn FnMut() -> i64>;
+        unsafe extern "C" fn call(ud: *mut std::os::raw::c_void) -> i32 {
+            let p = &mut *(ud as *mut ValuePredicate);
+            // The library keeps an int: a value that does not fit is kept
+            // as "true".
+            let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(p)).unwrap_or(1);
+            i32::try_from(v).unwrap_or(1)
+        }
+        unsafe extern "C" fn free(ud: *mut std::os::raw::c_void) {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                drop(Box::from_raw(ud as *mut ValuePredicate))
+            }));
+        }
+        let ud = Box::into_raw(Box::new(Box::new(pred) as ValuePredicate)) as *mut std::os::raw::c_void;
+        Op::start(|f| unsafe { sys::ac_condition_wait_for(self.raw, Some(call), ud, Some(free), f) }).keep_on_drop()
+    }
+    /// Releases the lock held without a guard (see [`Guard::forget`]);
+    /// `Err` (RuntimeError) when it is not held.
+    pub fn release(&self) -> Result<()> {
+        check(unsafe { sys::ac_condition_release(self.raw) }).map(|_| ())
+    }
     /// Wakes up to `n` waiters; returns how many. The lock must be held.
     pub fn notify(&self, n: i32) -> Result<i32> {
         check(unsafe { sys::ac_condition_notify(self.raw, n) })
@@ -353,13 +380,15 @@ impl Barrier {
     pub fn wait(&self) -> Op<i64> {
         Op::start(|f| unsafe { sys::ac_barrier_wait(self.raw, f) })
     }
-    /// Back to empty; pending waits fail with `AC_EBROKEN`.
-    pub fn reset(&self) {
-        unsafe { sys::ac_barrier_reset(self.raw) };
+    /// Back to empty; pending waits fail with `AC_EBROKEN`
+    /// (BrokenBarrierError).
+    pub fn reset(&self) -> Result<()> {
+        check(unsafe { sys::ac_barrier_reset(self.raw) }).map(|_| ())
     }
-    /// Breaks it until reset.
-    pub fn abort(&self) {
-        unsafe { sys::ac_barrier_abort(self.raw) };
+    /// Breaks it until reset: pending and later waits fail with
+    /// BrokenBarrierError.
+    pub fn abort(&self) -> Result<()> {
+        check(unsafe { sys::ac_barrier_abort(self.raw) }).map(|_| ())
     }
     /// True when broken.
     pub fn broken(&self) -> bool {

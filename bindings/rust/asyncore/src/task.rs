@@ -46,9 +46,10 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::{copied_outcome, outcome, Await};
+use crate::awaiting::{copied_outcome, exception_now, outcome, result_now, Await};
+use crate::future::add_done_callback_raw;
 use crate::error::{Error, Result};
-use crate::runtime::{current_loop_raw, panic_message, LoopScope};
+use crate::runtime::{current_loop_raw, panic_message, CallbackResult, LoopScope};
 use crate::value::OutValue;
 
 static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
@@ -310,8 +311,11 @@ unsafe fn wake_cell_by_ref(cell: *const WakeCell) {
         return;
     }
     Arc::increment_strong_count(cell);
-    // On failure (loop closed) free_ud has run already.
-    sys::ac_loop_call_soon_threadsafe(c.loop_, Some(remote_wake), cell as *mut c_void, Some(release_cell));
+    // On failure (loop closed) free_ud has run already; the next wake may
+    // try again.
+    if sys::ac_loop_call_soon_threadsafe(c.loop_, Some(remote_wake), cell as *mut c_void, Some(release_cell)) < 0 {
+        c.remote_pending.store(false, Ordering::Release);
+    }
 }
 
 unsafe extern "C" fn remote_wake(_loop: *mut sys::ac_loop, ud: *mut c_void) {
@@ -432,6 +436,17 @@ impl StepCtx {
         // SAFETY: the header lives while its task is polled; f is live.
         self.is_own(cx) && unsafe { self.header().loop_ == sys::ac_future_get_loop(f) }
     }
+    /// The future of the task being polled (the task itself).
+    #[inline]
+    pub(crate) fn task_future(&self) -> *mut sys::ac_future {
+        // SAFETY: the task is alive while it is polled.
+        unsafe { sys::ac_task_future(self.task) }
+    }
+    /// The loop of the task being polled.
+    #[inline]
+    pub(crate) fn loop_raw(&self) -> *mut sys::ac_loop {
+        self.header().loop_
+    }
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: alive during the poll.
         unsafe { &*self.header }
@@ -517,8 +532,18 @@ unsafe fn resumed_cancelled(task: *mut sys::ac_task, h: &Header, w: *mut sys::ac
         let r = sys::ac_future_ref(awaited);
         h.with_cold(|c| c.revoked.push(r));
     }
-    // A loop future awaited directly reports its own cancellation.
-    if awaited.is_null() || awaited == w || sys::ac_future_cancelled(awaited) != 1 {
+    // A loop future awaited directly reports its own cancellation: one
+    // cancelled, or one that failed with a cancellation error (a gather
+    // whose child was cancelled, asyncio's "the outer future is not
+    // cancelled").
+    let reports_itself = !awaited.is_null()
+        && awaited != w
+        && match sys::ac_future_state_of(awaited) as u32 {
+            sys::AC_FUTURE_CANCELLED => true,
+            sys::AC_FUTURE_ERROR => sys::ac_error_code(sys::ac_future_error(awaited)) == sys::AC_ECANCELLED,
+            _ => false,
+        };
+    if !reports_itself {
         let err = if awaited.is_null() { ptr::null_mut() } else { sys::ac_future_error(awaited) };
         let msg = sys::ac_error_message(err);
         let msg = if msg.is_null() { String::new() } else { CStr::from_ptr(msg).to_string_lossy().into_owned() };
@@ -612,11 +637,23 @@ unsafe fn park(task: *mut sys::ac_task, h: &Header, ctx: &mut StepCtx) -> c_int 
 /// Parks on a wake future, with done-callbacks on what the poll saw pending.
 unsafe fn park_general(task: *mut sys::ac_task, h: &Header, ctx: &mut StepCtx) -> c_int {
     let futures: Vec<_> = ctx.drain().collect();
+    let mut failed = 0;
     for f in futures {
-        let cell = h.wake_cell();
-        Arc::increment_strong_count(cell);
-        sys::ac_future_add_done_callback(f, Some(wake_on_done), cell as *mut c_void, Some(release_cell));
+        if failed == 0 {
+            let cell = h.wake_cell();
+            Arc::increment_strong_count(cell);
+            // On failure free_ud has run (the count is given back).
+            let rc = sys::ac_future_add_done_callback(f, Some(wake_on_done), cell as *mut c_void, Some(release_cell));
+            if rc < 0 {
+                failed = rc;
+            }
+        }
         sys::ac_future_unref(f);
+    }
+    if failed < 0 {
+        // The task could not be woken by what it waits on: it fails with
+        // the reason rather than wait forever.
+        return failed;
     }
     let mut w = ptr::null_mut();
     let rc = sys::ac_future_new(h.loop_, &mut w);
@@ -905,6 +942,44 @@ impl<T: 'static> JoinHandle<T> {
     }
 }
 
+impl<T: 'static> JoinHandle<T> {
+    /// The task as an untyped [`Task`] (asyncio's task object).
+    pub fn task(&self) -> Task {
+        Task { raw: unsafe { sys::ac_task_ref(self.task) } }
+    }
+
+    /// True once the task finished (asyncio's `done()`).
+    pub fn done(&self) -> bool {
+        self.is_finished()
+    }
+
+    /// The result without waiting (asyncio's `result()`): native values
+    /// are copied, others move out; `Err(InvalidState)` while it runs.
+    pub fn result(&self) -> Result<T> {
+        unsafe { result_now::<T>(self.aw.raw()) }
+    }
+
+    /// asyncio's `exception()`: `Ok(None)` after a result, `Ok(Some(e))`
+    /// after an error, `Err(Cancelled)` once cancelled, `Err(InvalidState)`
+    /// while it runs.
+    pub fn exception(&self) -> Result<Option<Error>> {
+        unsafe { exception_now(self.aw.raw()) }
+    }
+
+    /// Runs `f` once the task is done (asyncio's `add_done_callback`).
+    pub fn add_done_callback<R: CallbackResult>(&self, f: impl FnOnce() -> R + 'static) -> Result<()> {
+        add_done_callback_raw(self.aw.raw(), f)
+    }
+}
+
+impl<T: 'static> Clone for JoinHandle<T> {
+    /// Another handle of the same task: every handle may await it (native
+    /// results are copied to each; another type moves to the first).
+    fn clone(&self) -> Self {
+        unsafe { JoinHandle::from_owned(sys::ac_task_ref(self.task)) }
+    }
+}
+
 impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
@@ -962,6 +1037,154 @@ pub fn checkpoint() -> Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// A task of the loop, whatever its result's type (asyncio's task object
+/// as [`current_task`] and [`all_tasks`] see it). Clones and handles of the
+/// same task compare equal.
+pub struct Task {
+    raw: *mut sys::ac_task,
+}
+
+impl Clone for Task {
+    fn clone(&self) -> Self {
+        Task { raw: unsafe { sys::ac_task_ref(self.raw) } }
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        unsafe { sys::ac_task_unref(self.raw) };
+    }
+}
+
+impl PartialEq for Task {
+    fn eq(&self, other: &Task) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Task {}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Task({})", self.name())
+    }
+}
+
+impl<T: 'static> PartialEq<Task> for JoinHandle<T> {
+    fn eq(&self, other: &Task) -> bool {
+        self.task == other.raw
+    }
+}
+
+impl Task {
+    /// The raw task (borrowed).
+    pub fn as_raw(&self) -> *mut sys::ac_task {
+        self.raw
+    }
+
+    /// The task's name ("Task-N" unless set).
+    pub fn name(&self) -> String {
+        let p = unsafe { sys::ac_task_name(self.raw) };
+        if p.is_null() {
+            String::new()
+        } else {
+            unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+        }
+    }
+
+    /// Renames the task.
+    pub fn set_name(&self, name: &str) -> Result<()> {
+        let c = CString::new(name.replace('\0', " ")).unwrap_or_default();
+        crate::error::check(unsafe { sys::ac_task_set_name(self.raw, c.as_ptr()) }).map(|_| ())
+    }
+
+    /// Requests cancellation (asyncio's `cancel()`); true if requested,
+    /// false if the task is already done.
+    pub fn cancel(&self) -> bool {
+        self.cancel_with(None)
+    }
+
+    /// Requests cancellation with a message.
+    pub fn cancel_with(&self, message: Option<&str>) -> bool {
+        let c = message.map(|m| CString::new(m.replace('\0', " ")).unwrap_or_default());
+        unsafe { sys::ac_task_cancel(self.raw, c.as_ref().map_or(ptr::null(), |c| c.as_ptr())) == 1 }
+    }
+
+    /// Pending cancellation requests (asyncio's `cancelling()`).
+    pub fn cancelling(&self) -> i32 {
+        unsafe { sys::ac_task_cancelling(self.raw) }
+    }
+
+    /// Takes one cancellation request back (asyncio's `uncancel()`).
+    pub fn uncancel(&self) -> i32 {
+        unsafe { sys::ac_task_uncancel(self.raw) }
+    }
+
+    /// True once the task finished.
+    pub fn done(&self) -> bool {
+        unsafe { sys::ac_future_done(sys::ac_task_future(self.raw)) == 1 }
+    }
+
+    /// True if the task ended cancelled.
+    pub fn cancelled(&self) -> bool {
+        unsafe { sys::ac_future_cancelled(sys::ac_task_future(self.raw)) == 1 }
+    }
+
+    /// asyncio's `exception()` (see [`JoinHandle::exception`]).
+    pub fn exception(&self) -> Result<Option<Error>> {
+        unsafe { exception_now(sys::ac_task_future(self.raw)) }
+    }
+
+    /// Runs `f` once the task is done (asyncio's `add_done_callback`).
+    pub fn add_done_callback<R: CallbackResult>(&self, f: impl FnOnce() -> R + 'static) -> Result<()> {
+        add_done_callback_raw(unsafe { sys::ac_task_future(self.raw) }, f)
+    }
+
+    /// Waits for the task (asyncio's `await task`, the result left for
+    /// its handles): `Ok(())` once it returned, its error, or the
+    /// cancellation. A task cannot wait for itself (RuntimeError).
+    pub fn wait(&self) -> TaskWait {
+        // SAFETY: a new reference, owned by the Await.
+        TaskWait { aw: unsafe { Await::from_owned(sys::ac_future_ref(sys::ac_task_future(self.raw))) } }
+    }
+}
+
+/// The future of [`Task::wait`].
+pub struct TaskWait {
+    aw: Await,
+}
+
+impl Future for TaskWait {
+    type Output = Result<()>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let aw = &mut self.aw;
+        std::task::ready!(aw.poll(cx))?;
+        Poll::Ready(unsafe { exception_now(aw.raw()) }.and_then(|e| e.map_or(Ok(()), Err)))
+    }
+}
+
+/// The task running on the current loop (asyncio.current_task()): None in
+/// a plain callback or outside any loop.
+pub fn current_task() -> Option<Task> {
+    let l = current_loop_raw().ok()?;
+    let t = unsafe { sys::ac_loop_current_task(l) };
+    (!t.is_null()).then(|| Task { raw: unsafe { sys::ac_task_ref(t) } })
+}
+
+/// The tasks of the current loop not yet done, in creation order
+/// (asyncio.all_tasks()); empty outside any loop.
+pub fn all_tasks() -> Vec<Task> {
+    unsafe extern "C" fn collect(t: *mut sys::ac_task, ud: *mut c_void) {
+        let v = &mut *(ud as *mut Vec<Task>);
+        v.push(Task { raw: sys::ac_task_ref(t) });
+    }
+    let mut out = Vec::new();
+    if let Ok(l) = current_loop_raw() {
+        unsafe { sys::ac_loop_foreach_task(l, Some(collect), &mut out as *mut Vec<Task> as *mut c_void) };
+    }
+    out
 }
 
 #[cfg(test)]

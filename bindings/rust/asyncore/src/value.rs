@@ -215,6 +215,35 @@ pub(crate) unsafe fn copy_native<T: 'static>(v: &sys::ac_value) -> Option<T> {
     out
 }
 
+/// Copies a native value out of a borrowed view as `T`, also as a
+/// dynamic [`Value`]; None for a pointer or another type.
+///
+/// # Safety
+/// `v` is a well-formed value.
+pub(crate) unsafe fn copy_any<T: 'static>(v: &sys::ac_value) -> Option<T> {
+    if same::<T, Value>() {
+        if v.kind as u32 == sys::AC_VALUE_POINTER {
+            return None;
+        }
+        let mut out: Option<T> = None;
+        let mut copy = *v;
+        if v.kind as u32 == sys::AC_VALUE_BYTES {
+            // take_dynamic releases what it reads: give it nothing to own.
+            let b = v.u.bytes;
+            let data = if b.len == 0 || b.data.is_null() {
+                Vec::new()
+            } else {
+                std::slice::from_raw_parts(b.data as *const u8, b.len).to_vec()
+            };
+            ptr::write(&mut out as *mut Option<T> as *mut Option<Value>, Some(Value::Bytes(data)));
+            return out;
+        }
+        ptr::write(&mut out as *mut Option<T> as *mut Option<Value>, Some(take_dynamic(&mut copy)));
+        return out;
+    }
+    copy_native::<T>(v)
+}
+
 /// Reads an owned value (one a function "moved out") as `T`, releasing it.
 /// Returns None, after releasing it, when it holds another type.
 ///

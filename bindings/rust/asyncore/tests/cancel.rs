@@ -39,7 +39,7 @@ fn cancel_interrupts_the_sleep_and_the_task_ends_cancelled() {
             "start",
             "sleep -> AC_ECANCELLED",
             "cleanup",
-            "joined at 1 -> Err(Cancelled { message: \"operation cancelled\" })"
+            "joined at 1 -> Err(Cancelled { message: \"\", cause: None })"
         ]
     );
 }
@@ -53,7 +53,7 @@ fn the_cancel_message_reaches_the_awaiter() {
         h.cancel_with(Some("enough"));
         h.await
     });
-    assert_eq!(r.unwrap_err(), Error::Cancelled { message: "enough".into() });
+    assert_eq!(r.unwrap_err(), Error::cancelled("enough"));
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn a_cancelled_loop_future_gives_cancelled() {
         });
         f.await
     });
-    assert_eq!(r.unwrap_err(), Error::Cancelled { message: "nope".into() });
+    assert_eq!(r.unwrap_err(), Error::cancelled("nope"));
 }
 
 #[test]

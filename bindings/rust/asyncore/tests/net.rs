@@ -116,7 +116,7 @@ fn connecting_to_a_closed_port_is_refused() {
     });
     let e = r.unwrap_err();
     assert_eq!(e.code(), asyncore::sys::AC_ECONNREFUSED);
-    assert_eq!(e.kind(), asyncore::ErrorKind::Os);
+    assert_eq!(e.kind(), asyncore::ErrorKind::Os(std::io::ErrorKind::ConnectionRefused));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -15,11 +15,16 @@ fn to_thread_gives_the_closure_result_while_the_loop_runs() {
     let lp = vloop();
     let t = Trace::new();
     let tr = t.clone();
+    // The loop runs on this thread; the work must run on another one.
+    let loop_thread = thread::current().id();
+    let worker = Arc::new(Mutex::new(None));
+    let w = worker.clone();
     let v = lp
         .run_until_complete(async move {
             let started = TsFuture::<()>::new()?;
             let s = started.clone();
             let work = to_thread(move || {
+                *w.lock().unwrap() = Some(thread::current().id());
                 s.set_result(())?;
                 thread::sleep(Duration::from_millis(50));
                 Ok(vec![1u8, 2, 3])
@@ -39,6 +44,8 @@ fn to_thread_gives_the_closure_result_while_the_loop_runs() {
         .unwrap();
     assert_eq!(v, vec![1, 2, 3]);
     assert_eq!(t.joined(), "sleep done work done");
+    let ran_on = worker.lock().unwrap().expect("the work ran");
+    assert_ne!(ran_on, loop_thread, "to_thread ran the work on the loop's thread");
 }
 
 #[test]

@@ -126,7 +126,7 @@ fn a_completer_on_another_thread_completes_a_loop_future() {
         let c = f.completer();
         let th = thread::spawn(move || c.complete(Ok("from thread".to_string())));
         let v = f.await?;
-        th.join().unwrap();
+        th.join().unwrap()?;
         Ok(v)
     });
     assert_eq!(r.unwrap(), "from thread");
@@ -152,7 +152,7 @@ fn a_completer_error_keeps_code_and_message() {
         let c = f.completer();
         thread::spawn(move || c.complete(Err(Error::with_message(asyncore::sys::AC_ECONNRESET, "peer left"))))
             .join()
-            .unwrap();
+            .unwrap()?;
         f.await
     });
     let e = r.unwrap_err();

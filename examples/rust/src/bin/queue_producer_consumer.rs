@@ -31,7 +31,7 @@
 use asyncore::{sleep, spawn, Queue, Result};
 
 const ITEMS: usize = 5;
-const PRODUCE_DELAY: [f64; ITEMS] = [0.2, 0.4, 0.15, 0.3, 0.45]; // uniform(0.1, 0.5)
+const PRODUCE_DELAY: [f64; ITEMS] = [0.2, 0.45, 0.15, 0.3, 0.4]; // uniform(0.1, 0.5)
 const CONSUME_DELAY: [f64; ITEMS] = [0.6, 0.85, 0.55, 0.9, 0.7]; // uniform(0.5, 1.0)
 
 async fn producer(q: Queue<Option<String>>, num_items: usize) -> Result<()> {

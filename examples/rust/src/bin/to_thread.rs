@@ -11,36 +11,31 @@
 //!     blocking_result = await asyncio.to_thread(blocking_function, 2)
 //!     await task1
 //!
-//! The 0.5 s sleep ends while the 2 s function still blocks its worker.
-//! With --virtual-clock the sleep costs no time and the function blocks
-//! for a tenth of its duration (the printed durations stay the guide's);
-//! main first waits until the worker has started, so the story prints in
-//! the same order either way.
+//! As in CPython (python/to_thread.py), main awaits the worker's result
+//! before the sleep task, so the worker's lines come before "Non-blocking
+//! task finished.". With --virtual-clock the sleep costs no real time, and
+//! the blocking sleep none either, as time.sleep on a worker does in the
+//! Python twin's virtual-clock run.
 use std::time::Duration;
 
-use asyncore::{sleep, spawn, to_thread, Result, TsFuture};
+use asyncore::{sleep, spawn, to_thread, Result};
 
-fn blocking_function(duration: u64, scale: f64, started: TsFuture<()>) -> String {
+fn blocking_function(duration: u64, scale: f64) -> String {
     println!("  Blocking function started for {duration}s");
-    let _ = started.set_result(());
     std::thread::sleep(Duration::from_secs_f64(duration as f64 * scale)); // This is a blocking call
     println!("  Blocking function finished after {duration}s");
     format!("Blocking result after {duration}s")
 }
 
 fn main() {
-    let scale = if std::env::args().any(|a| a == "--virtual-clock") { 0.1 } else { 1.0 };
+    let scale = if std::env::args().any(|a| a == "--virtual-clock") { 0.0 } else { 1.0 };
     asyncore_examples::run(async move {
         println!("Main: Starting non-blocking operations");
-        let task1 = spawn(sleep(0.5));
+        let task1 = spawn(sleep(0.5)); // Non-blocking async operation
         println!("Main: Offloading blocking_function to a thread");
-        let started = TsFuture::<()>::new()?;
-        let s = started.clone();
-        let blocking = to_thread(move || Ok(blocking_function(2, scale, s)));
-        started.wait_async().await?;
-        task1.await?;
+        let blocking_result: String = to_thread(move || Ok(blocking_function(2, scale))).await?;
+        task1.await?; // Wait for the non-blocking task
         println!("Main: Non-blocking task finished.");
-        let blocking_result: String = blocking.await?;
         println!("Main: Received blocking result: {blocking_result}");
         println!("Main: Finished");
         Result::Ok(())
