@@ -36,11 +36,15 @@ struct Job final : Closable {
   std::atomic<int> claims{1};
   ac_loop *loop;
   ac_executor *ex = nullptr;
-  ac_work_fn fn;
+  WorkFn fn;
   void *ud;
   ac_free_fn free_ud;
   int rc = AC_ECANCELLED;  // until the function ran
   ac_value result{};
+  ac_error *error = nullptr;  // the function's own error (ac_to_thread_v2)
+  // A private copy of the submitter's context (null when empty): the
+  // worker reads and replaces it during the call; released with the job.
+  Context *context = nullptr;
   WorkFuture *future = nullptr;
   uv_work_t req{};
   Job *qprev = nullptr;
@@ -50,7 +54,7 @@ struct Job final : Closable {
   // delivered or nobody waits for it any more (loop thread only).
   bool counted = false;
 
-  Job(ac_loop *l, ac_work_fn f, void *u, ac_free_fn fu) noexcept
+  Job(ac_loop *l, WorkFn f, void *u, ac_free_fn fu) noexcept
       : loop(l), fn(f), ud(u), free_ud(fu) {
     value_init(&result);
     loop_hold(loop);
@@ -94,15 +98,38 @@ struct WorkFuture final : ac_future {
   }
 };
 
+namespace {
+// The job whose function runs on this thread (its context is current).
+thread_local Job *tl_job = nullptr;
+}  // namespace
+
+Context **worker_context(const ac_loop *loop) noexcept {
+  Job *job = tl_job;
+  if (job == nullptr || (loop != nullptr && job->loop != loop)) return nullptr;
+  return &job->context;
+}
+
 void Job::execute() noexcept {
   ac_value v;
   value_init(&v);
-  int r = fn(ud, &v);
+  ac_error *err = nullptr;
+  Job *prev = tl_job;
+  tl_job = this;
+  int r = fn.plain != nullptr ? fn.plain(ud, &v) : fn.with_error(ud, &v, &err);
+  tl_job = prev;
   if (r > 0) r = AC_EINVAL;
   if (r == 0) {
+    error_unref(err);  // a function that returned a result did not fail
     r = value_copy_in(&result, &v);
-  } else if (v.kind == AC_VALUE_POINTER && v.u.pointer.free_fn != nullptr) {
-    v.u.pointer.free_fn(v.u.pointer.ptr);  // a failing function's value
+  } else {
+    if (v.kind == AC_VALUE_POINTER && v.u.pointer.free_fn != nullptr)
+      v.u.pointer.free_fn(v.u.pointer.ptr);  // a failing function's value
+    if (err != nullptr && err->code >= 0) {
+      error_unref(err);  // not an error code: ignored
+      err = nullptr;
+    }
+    error = err;
+    if (error != nullptr) r = error->code;
   }
   rc = r;
 }
@@ -121,6 +148,12 @@ void Job::deliver() noexcept {
   if (f == nullptr || f->done()) return;
   if (rc == 0) {
     f->set_result(&result);  // moves it
+  } else if (error != nullptr) {
+    // The function's own error, with its message, cause and payload.
+    if (rc == AC_ECANCELLED)
+      f->cancel_now(error_ref(error));
+    else
+      f->set_error(error);
   } else if (rc == AC_ECANCELLED) {
     f->ac_future::cancel(nullptr);
   } else {
@@ -136,6 +169,10 @@ void Job::deliver() noexcept {
 
 void Job::finalize() noexcept {
   value_release(&result);  // a result nobody received: its destructor runs
+  error_unref(error);
+  // Private to the job (never shared), so whichever thread finalises may
+  // release it.
+  context_unref(context);
   if (free_ud != nullptr) free_ud(ud);
   ac_loop *l = loop;
   ac_executor *x = ex;
@@ -207,12 +244,25 @@ thread_local const ac_executor *tl_worker_of = nullptr;
 
 }  // namespace
 
-int to_thread(ac_loop *loop, ac_work_fn fn, void *ud, ac_free_fn free_ud, ac_executor *ex,
+int to_thread(ac_loop *loop, WorkFn fn, void *ud, ac_free_fn free_ud, ac_executor *ex,
               ac_future **out) noexcept {
   auto *job = new (std::nothrow) Job(loop, fn, ud, free_ud);
   if (job == nullptr) {
     if (free_ud != nullptr) free_ud(ud);
     return AC_ENOMEM;
+  }
+  // asyncio.to_thread runs the function in a copy of the current context.
+  // The copy is the job's own (contexts are shared on the loop's thread
+  // only): its entries, the values themselves, are shared.
+  const Context *current = *loop->current_context;
+  if (current != nullptr && !current->entries.empty()) {
+    try {
+      job->context = new Context();
+      job->context->entries = current->entries;
+    } catch (...) {
+      job->release();
+      return AC_ENOMEM;
+    }
   }
   auto *f = new (std::nothrow) WorkFuture(loop);
   if (f == nullptr) {

@@ -65,9 +65,22 @@ inline bool is_executor(const ac_executor *ex) noexcept {
   return ex != nullptr && ex->magic == kExecutorMagic;
 }
 
-// ac_to_thread: a new loop future (one reference) of fn run on `ex`, or on
-// libuv's pool when ex is NULL. Loop thread. Returns 0 or an error, with
-// free_ud run at once on error.
-int to_thread(ac_loop *loop, ac_work_fn fn, void *ud, ac_free_fn free_ud, ac_executor *ex,
+// The function a job runs: the plain kind (ac_to_thread) or the one that
+// may fail with an error object (ac_to_thread_v2); exactly one is set.
+struct WorkFn {
+  ac_work_fn plain = nullptr;
+  ac_work_v2_fn with_error = nullptr;
+};
+
+// ac_to_thread(_v2): a new loop future (one reference) of fn run on `ex`,
+// or on libuv's pool when ex is NULL, in a copy of the current task-local
+// context. Loop thread. Returns 0 or an error, with free_ud run at once on
+// error.
+int to_thread(ac_loop *loop, WorkFn fn, void *ud, ac_free_fn free_ud, ac_executor *ex,
               ac_future **out) noexcept;
+
+// On a worker thread running a job of `loop` (or of any loop when `loop` is
+// null): where that job's context lives, which the worker may read and
+// replace (its private copy). Null on any other thread.
+Context **worker_context(const ac_loop *loop) noexcept;
 }  // namespace ac

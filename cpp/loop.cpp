@@ -214,15 +214,17 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
   //    timers and ready callbacks keep asyncio's exact order (3, 4).
   //    How long may the poll block? Not at all when work is ready or a
   //    stop is pending; until the next timer otherwise (the virtual clock
-  //    never waits for a timer: it jumps, below); forever when nothing is
-  //    due.
+  //    never waits for a timer: it jumps, below, unless executor jobs of the
+  //    loop hold it: then it waits for them for real); forever when nothing
+  //    is due.
   bool busy = !ready.empty() || stopping;
   if (!busy || ran_since_poll >= ready_budget) {
+    bool clock_held = virtual_clock && thread_jobs > 0;
     double timeout;
     if (busy) {
       timeout = 0;
     } else if (!timers.empty()) {
-      timeout = virtual_clock ? 0 : std::max(0.0, timers.top()->when - now());
+      timeout = virtual_clock ? (clock_held ? -1 : 0) : std::max(0.0, timers.top()->when - now());
     } else {
       timeout = -1;
     }
@@ -231,9 +233,12 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
     ran_since_poll = 0;
   }
 
-  // 2. Virtual clock: idle after the poll, so time jumps to the next timer.
+  // 2. Virtual clock: idle after the poll, so time jumps to the next timer
+  //    (not while executor jobs of this loop are pending: their results
+  //    arrive at the time they were started, whatever they cost in real
+  //    time, as work "outside" the virtual world).
   if (virtual_clock && ready.empty() && !timers.empty() && !stopping &&
-      timers.top()->when > virtual_now)
+      thread_jobs == 0 && timers.top()->when > virtual_now)
     virtual_now = timers.top()->when;
 
   // 3. Due timers join the ready queue in deadline order, ties in
@@ -342,7 +347,9 @@ int ac_loop::bind_thread() noexcept {
 int ac_loop::backend_timeout() const noexcept {
   if (!ready.empty()) return 0;
   if (timers.empty()) return -1;
-  if (virtual_clock) return 0;
+  // The virtual clock jumps at once, unless pending executor jobs hold it:
+  // then only their completion (which wakes the backend fd) is awaited.
+  if (virtual_clock) return thread_jobs > 0 ? -1 : 0;
   double dt = timers.top()->when - now();
   if (dt <= 0) return 0;
   return static_cast<int>(std::ceil(dt * 1000.0));

@@ -4,7 +4,9 @@
 //   1. poll I/O through libuv: without blocking when callbacks are ready or a
 //      stop is pending; otherwise until the next timer (or I/O, or a
 //      thread-safe wake-up);
-//   2. virtual clock only: if nothing became ready, jump to the next timer;
+//   2. virtual clock only: if nothing became ready, jump to the next timer,
+//      unless executor jobs of the loop are pending (thread_jobs): then the
+//      poll of 1 waited for them for real instead;
 //   3. due timers join the ready queue, in (deadline, scheduling order)
 //      order, behind the callbacks already ready (asyncio's order);
 //   4. run the callbacks ready at this point in FIFO order (those they

@@ -1,8 +1,21 @@
 // context.cpp — ac_context_* at the boundary.
 #include "../../cpp/context.hpp"
+#include "../../cpp/executor.hpp"
 #include "shim.hpp"
 
 using ac::shim::check_loop;
+
+// Where the calling code's context lives: a worker running a function of
+// ac_to_thread has the job's copy; the loop's thread has the loop's current
+// one. Null with *rc set otherwise.
+static ac::Context **current_slot(ac_loop *loop, int *rc) noexcept {
+  if (ac::Context **w = ac::worker_context(loop)) {
+    *rc = 0;
+    return w;
+  }
+  *rc = check_loop(loop);
+  return *rc == 0 ? loop->current_context : nullptr;
+}
 
 AC_API int ac_context_key_new(ac_context_key *out) noexcept {
   if (out == nullptr) return AC_EINVAL;
@@ -10,12 +23,12 @@ AC_API int ac_context_key_new(ac_context_key *out) noexcept {
 }
 
 static int replace_current(ac_loop *loop, ac_context_key key, const ac_value *v) noexcept {
-  int rc = check_loop(loop);
-  if (rc != 0) return rc;
+  int rc;
+  ac::Context **slot = current_slot(loop, &rc);
+  if (slot == nullptr) return rc;
   // v NULL: delete.
   if (!ac::context_key_valid(key) || (v != nullptr && !ac::shim::valid_value(v))) return AC_EINVAL;
   bool found = false;
-  ac::Context **slot = loop->current_context;
   AC_GUARD(ac::Context *next = ac::context_with(*slot, key, v, &found); ac::context_unref(*slot);
            *slot = next; return found ? 1 : 0;)
 }
@@ -31,10 +44,11 @@ AC_API int ac_context_delete(ac_loop *loop, ac_context_key key) noexcept {
 }
 
 AC_API int ac_context_get(ac_loop *loop, ac_context_key key, ac_value *out) noexcept {
-  int rc = check_loop(loop);
-  if (rc != 0) return rc;
+  int rc;
+  ac::Context **slot = current_slot(loop, &rc);
+  if (slot == nullptr) return rc;
   if (!ac::context_key_valid(key) || out == nullptr) return AC_EINVAL;
-  const ac_value *v = ac::context_find(*loop->current_context, key);
+  const ac_value *v = ac::context_find(*slot, key);
   if (v == nullptr) return 0;
   *out = *v;
   return 1;

@@ -44,16 +44,31 @@ AC_API int ac_executor_shutdown(ac_executor *ex, uint32_t flags) noexcept {
   return ex->shutdown(flags);
 }
 
-AC_API int ac_to_thread(ac_loop *loop, ac_work_fn fn, void *ud, ac_free_fn free_ud,
-                        ac_executor *ex, ac_future **out) noexcept {
+static int submit_work(ac_loop *loop, ac::WorkFn fn, void *ud, ac_free_fn free_ud,
+                       ac_executor *ex, ac_future **out) noexcept {
   int rc = check_loop(loop);
-  if (rc == 0 && (fn == nullptr || out == nullptr || (ex != nullptr && !ac::is_executor(ex))))
+  if (rc == 0 && ((fn.plain == nullptr && fn.with_error == nullptr) || out == nullptr ||
+                  (ex != nullptr && !ac::is_executor(ex))))
     rc = AC_EINVAL;
   if (rc != 0) {
     run_free(free_ud, ud);
     return rc;
   }
   return ac::to_thread(loop, fn, ud, free_ud, ex, out);
+}
+
+AC_API int ac_to_thread(ac_loop *loop, ac_work_fn fn, void *ud, ac_free_fn free_ud,
+                        ac_executor *ex, ac_future **out) noexcept {
+  ac::WorkFn w;
+  w.plain = fn;
+  return submit_work(loop, w, ud, free_ud, ex, out);
+}
+
+AC_API int ac_to_thread_v2(ac_loop *loop, ac_work_v2_fn fn, void *ud, ac_free_fn free_ud,
+                           ac_executor *ex, ac_future **out) noexcept {
+  ac::WorkFn w;
+  w.with_error = fn;
+  return submit_work(loop, w, ud, free_ud, ex, out);
 }
 
 // ------------------------------------------------------ thread-safe futures

@@ -145,7 +145,9 @@ static void test_pointer_result_destructor_runs_once_with_the_future(void) {
 }
 
 /* The loop keeps running while a worker blocks: a sleep on the loop ends
- * first, then the loop opens the gate the worker waits on. */
+ * first, then the loop opens the gate the worker waits on. (On the real
+ * clock: on the virtual one the job would hold the clock, and the sleep
+ * could never end while the worker waits for it.) */
 struct overlap {
   AC_ASYNC_FIELDS;
   ac_tsfuture *gate;
@@ -158,9 +160,9 @@ static int overlap_step(ac_task *t, void *p) {
   rc = ac_to_thread(ac_task_get_loop(t), gated_work, new_gated(s->gate, 0, 0), free_gated, NULL,
                     &s->work);
   if (rc < 0) return rc;
-  AC_AWAIT(s, ac_task_sleep(t, 0.5));
+  AC_AWAIT(s, ac_task_sleep(t, 0.02));
   AC_CHECK(t);
-  trace("sleep done at %g, work done: %d", ac_loop_time(ac_task_get_loop(t)), ac_future_done(s->work));
+  trace("sleep done, work done: %d", ac_future_done(s->work));
   ac_tsfuture_set_result_none(s->gate);
   AC_AWAIT(s, ac_task_await(t, s->work));
   AC_CHECK(t);
@@ -168,14 +170,15 @@ static int overlap_step(ac_task *t, void *p) {
   AC_END(s);
 }
 static void test_loop_runs_while_the_worker_blocks(void) {
-  ac_loop *loop = th_loop();
+  ac_loop *loop;
+  CHECK_RC(ac_loop_new(AC_LOOP_DEFAULT, &loop), 0);
   struct overlap s = {0};
   ac_task *t;
   reset();
   s.gate = new_gate();
   CHECK_RC(ac_task_new(loop, overlap_step, &s, NULL, 0, &t), 0);
   CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
-  CHECK_TRACE("sleep done at 0.5, work done: 0\nwork done\n");
+  CHECK_TRACE("sleep done, work done: 0\nwork done\n");
   CHECK_INT(atomic_load(&frees), 1);
   ac_future_unref(s.work);
   CHECK_INT(atomic_load(&destructors), 1);
@@ -316,8 +319,10 @@ static void test_cancelling_the_awaiting_task_cancels_the_work_future(void) {
 
 /* ---- saturation ---- */
 
+/* On the real clock: on the virtual one the pending jobs would hold it. */
 static void test_saturated_pool_never_blocks_the_loop(void) {
-  ac_loop *loop = th_loop();
+  ac_loop *loop;
+  CHECK_RC(ac_loop_new(AC_LOOP_DEFAULT, &loop), 0);
   ac_executor *ex;
   ac_tsfuture *gate = new_gate();
   ac_future *busy, *more[100], *nap;
@@ -325,7 +330,7 @@ static void test_saturated_pool_never_blocks_the_loop(void) {
   CHECK_RC(ac_executor_new(1, &ex), 0);
   CHECK_RC(ac_to_thread(loop, gated_work, new_gated(gate, 0, 0), free_gated, ex, &busy), 0);
   for (int i = 0; i < 100; ++i) CHECK_RC(ac_to_thread(loop, answer, NULL, count_free, ex, &more[i]), 0);
-  CHECK_RC(ac_sleep(loop, 10, &nap), 0);
+  CHECK_RC(ac_sleep(loop, 0.01, &nap), 0);
   CHECK_RC(ac_loop_run_until_complete(loop, nap), 0); /* the loop is free */
   CHECK_INT(ac_future_done(busy), 0);
   ac_tsfuture_set_result_none(gate);
@@ -344,6 +349,299 @@ static void test_saturated_pool_never_blocks_the_loop(void) {
   ac_future_unref(nap);
   ac_tsfuture_unref(gate);
   th_close(loop);
+}
+
+/* ---- the virtual clock waits for workers ---- */
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+static int sleepy_answer(void *ud, ac_value *result) {
+  (void)ud;
+  sleep_ms(50);
+  ac_value_set_int64(result, 42);
+  return 0;
+}
+struct napper {
+  AC_ASYNC_FIELDS;
+};
+static int napper_step(ac_task *t, void *p) {
+  struct napper *s = p;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, 10));
+  AC_CHECK(t);
+  trace("sleep ends at %g", ac_loop_time(ac_task_get_loop(t)));
+  AC_END(s);
+}
+struct holder {
+  AC_ASYNC_FIELDS;
+  ac_executor *ex;
+  ac_task *napper;
+  ac_future *work;
+  struct napper nap;
+};
+static int holder_step(ac_task *t, void *p) {
+  struct holder *s = p;
+  ac_loop *loop = ac_task_get_loop(t);
+  int64_t v = 0;
+  int rc;
+  AC_BEGIN(s);
+  rc = ac_task_new(loop, napper_step, &s->nap, NULL, 0, &s->napper);
+  if (rc < 0) return rc;
+  rc = ac_to_thread(loop, sleepy_answer, NULL, NULL, s->ex, &s->work);
+  if (rc < 0) return rc;
+  AC_AWAIT(s, ac_task_await(t, s->work));
+  AC_CHECK(t);
+  ac_future_result_int64(s->work, &v);
+  trace("result %d at %g", (int)v, ac_loop_time(loop));
+  AC_AWAIT(s, ac_task_await(t, ac_task_future(s->napper)));
+  AC_CHECK(t);
+  AC_END(s);
+}
+
+/* A job that really takes 50 ms while a 10 s virtual sleep is pending: its
+ * result arrives at virtual time 0, the sleep ends at 10 s (libuv's pool,
+ * then a dedicated executor). */
+static void test_worker_holds_the_virtual_clock(void) {
+  ac_executor *ex;
+  CHECK_RC(ac_executor_new(1, &ex), 0);
+  for (int pool = 0; pool < 2; ++pool) {
+    ac_loop *loop = th_loop();
+    struct holder s;
+    memset(&s, 0, sizeof s);
+    s.ex = pool ? ex : NULL;
+    ac_task *t;
+    CHECK_RC(ac_task_new(loop, holder_step, &s, NULL, 0, &t), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+    CHECK_TRACE("result 42 at 0\nsleep ends at 10\n");
+    ac_future_unref(s.work);
+    ac_task_unref(s.napper);
+    ac_task_unref(t);
+    th_close(loop);
+  }
+  ac_executor_shutdown(ex, AC_EXECUTOR_WAIT);
+  ac_executor_unref(ex);
+}
+
+/* Cancelling the job's future gives the clock back at once, even though
+ * the work goes on (asyncio's wrapped future is done then). */
+static void test_cancelled_job_releases_the_virtual_clock(void) {
+  ac_loop *loop = th_loop();
+  ac_tsfuture *gate = new_gate();
+  ac_tsfuture *started = NULL;
+  struct gated *g = new_gated(gate, 1, 0);
+  started = ac_tsfuture_ref(g->started);
+  ac_future *work, *nap;
+  reset();
+  CHECK_RC(ac_to_thread(loop, gated_work, g, free_gated, NULL, &work), 0);
+  CHECK_RC(ac_tsfuture_wait(started, -1), 0);
+  CHECK_RC(ac_sleep(loop, 10, &nap), 0);
+  CHECK_RC(ac_future_cancel(work, NULL), 1);
+  CHECK_RC(ac_loop_run_until_complete(loop, nap), 0); /* no deadlock */
+  CHECK_DOUBLE(ac_loop_time(loop), 10);
+  ac_tsfuture_set_result_none(gate);
+  ac_future_unref(work);
+  ac_future_unref(nap);
+  ac_tsfuture_unref(started);
+  ac_tsfuture_unref(gate);
+  th_close(loop); /* waits for the running work */
+  CHECK_INT(atomic_load(&frees), 1);
+}
+
+/* ---- the worker runs in a copy of the task's context ---- */
+
+static ac_context_key ctx_user, ctx_level;
+
+struct ctx_work {
+  ac_loop *loop;
+  ac_loop *other;
+  int rc_other;
+  int rc_null_loop;
+  char seen[64];
+};
+/* Reads the submitter's values, changes its own copy, reads again. */
+static int context_work(void *ud, ac_value *result) {
+  struct ctx_work *w = ud;
+  ac_value v;
+  char user[32] = "unset";
+  int64_t level = -1;
+  if (ac_context_get(w->loop, ctx_user, &v) == 1)
+    snprintf(user, sizeof user, "%.*s", (int)v.u.bytes.len, (const char *)v.u.bytes.data);
+  if (ac_context_get(NULL, ctx_level, &v) == 1) level = v.u.i64;
+  w->rc_null_loop = ac_context_get(NULL, ctx_user, &v);
+  w->rc_other = w->other != NULL ? ac_context_get(w->other, ctx_user, &v) : 0;
+  ac_value_set_bytes(&v, "worker", 6);
+  ac_context_set(w->loop, ctx_user, &v);
+  ac_context_delete(NULL, ctx_level);
+  char after[32] = "unset";
+  if (ac_context_get(w->loop, ctx_user, &v) == 1)
+    snprintf(after, sizeof after, "%.*s", (int)v.u.bytes.len, (const char *)v.u.bytes.data);
+  int still = ac_context_get(w->loop, ctx_level, &v);
+  snprintf(w->seen, sizeof w->seen, "%s/%d then %s/%d", user, (int)level, after, still);
+  ac_value_set_int64(result, level);
+  return 0;
+}
+struct ctx_task {
+  AC_ASYNC_FIELDS;
+  ac_executor *ex;
+  struct ctx_work work;
+  ac_future *f;
+};
+static int ctx_task_step(ac_task *t, void *p) {
+  struct ctx_task *s = p;
+  ac_loop *loop = ac_task_get_loop(t);
+  ac_value v;
+  int rc;
+  AC_BEGIN(s);
+  ac_value_set_bytes(&v, "alice", 5);
+  ac_context_set(loop, ctx_user, &v);
+  ac_value_set_int64(&v, 3);
+  ac_context_set(loop, ctx_level, &v);
+  s->work.loop = loop;
+  rc = ac_to_thread(loop, context_work, &s->work, NULL, s->ex, &s->f);
+  if (rc < 0) return rc;
+  /* Set after the submission: the worker's copy was made before. */
+  ac_value_set_bytes(&v, "bob", 3);
+  ac_context_set(loop, ctx_user, &v);
+  AC_AWAIT(s, ac_task_await(t, s->f));
+  AC_CHECK(t);
+  /* The worker's changes stayed in its copy. */
+  {
+    ac_value lv;
+    int level = ac_context_get(loop, ctx_level, &lv) == 1 ? (int)lv.u.i64 : -1;
+    ac_context_get(loop, ctx_user, &v);
+    trace("worker saw %s; task has %.*s, level %d", s->work.seen, (int)v.u.bytes.len,
+          (const char *)v.u.bytes.data, level);
+  }
+  AC_END(s);
+}
+
+static void test_worker_sees_a_copy_of_the_task_context(void) {
+  if (ctx_user == 0) {
+    CHECK_RC(ac_context_key_new(&ctx_user), 0);
+    CHECK_RC(ac_context_key_new(&ctx_level), 0);
+  }
+  ac_executor *ex;
+  CHECK_RC(ac_executor_new(1, &ex), 0);
+  ac_loop *other = th_loop();
+  for (int pool = 0; pool < 2; ++pool) {
+    ac_loop *loop = th_loop();
+    struct ctx_task s;
+    memset(&s, 0, sizeof s);
+    s.ex = pool ? ex : NULL;
+    s.work.other = other;
+    ac_task *t;
+    CHECK_RC(ac_task_new(loop, ctx_task_step, &s, NULL, 0, &t), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+    CHECK_TRACE("worker saw alice/3 then worker/0; task has bob, level 3\n");
+    CHECK_RC(s.work.rc_null_loop, 1);
+    CHECK_RC(s.work.rc_other, AC_EWRONGTHREAD); /* only the submitting loop's copy */
+    ac_future_unref(s.f);
+    ac_task_unref(t);
+    th_close(loop);
+  }
+  /* Submitted outside any task: the loop's base context; empty here. */
+  ac_loop *loop = th_loop();
+  struct ctx_work w;
+  memset(&w, 0, sizeof w);
+  w.loop = loop;
+  ac_future *f;
+  CHECK_RC(ac_to_thread(loop, context_work, &w, NULL, NULL, &f), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, f), 0);
+  CHECK_STR(w.seen, "unset/-1 then worker/0");
+  ac_future_unref(f);
+  /* On the loop's thread, outside a worker, NULL is no loop. */
+  ac_value v;
+  CHECK_RC(ac_context_get(NULL, ctx_user, &v), AC_EINVAL);
+  th_close(loop);
+  th_close(other);
+  ac_executor_shutdown(ex, AC_EXECUTOR_WAIT);
+  ac_executor_unref(ex);
+}
+
+/* ---- a worker fails with an error object ---- */
+
+static int raise_with_cause(void *ud, ac_value *result, ac_error **error) {
+  (void)ud;
+  ac_value_set_pointer(result, malloc(8), count_destructor); /* dropped: it failed */
+  ac_error *cause;
+  ac_error_new(AC_ECONNRESET, "peer went away", NULL, &cause);
+  ac_error_new(AC_EHOST, "fetch failed", cause, error);
+  ac_error_unref(cause);
+  return AC_EHOST;
+}
+static int raise_other_code(void *ud, ac_value *result, ac_error **error) {
+  (void)ud;
+  (void)result;
+  ac_error_new(AC_ETIMEDOUT, "too slow", NULL, error);
+  return AC_EPIPE; /* the error's code wins */
+}
+static int raise_cancelled(void *ud, ac_value *result, ac_error **error) {
+  (void)ud;
+  (void)result;
+  ac_error_new(AC_ECANCELLED, "worker gave up", NULL, error);
+  return AC_ECANCELLED;
+}
+static int succeed_despite_error(void *ud, ac_value *result, ac_error **error) {
+  (void)ud;
+  ac_error_new(AC_EPIPE, "ignored", NULL, error);
+  ac_value_set_int64(result, 7);
+  return 0;
+}
+static int fail_with_code_only(void *ud, ac_value *result, ac_error **error) {
+  (void)ud;
+  (void)result;
+  (void)error;
+  return AC_ENOENT;
+}
+
+static void test_worker_fails_with_an_error_object(void) {
+  ac_executor *ex;
+  CHECK_RC(ac_executor_new(1, &ex), 0);
+  for (int pool = 0; pool < 2; ++pool) {
+    ac_loop *loop = th_loop();
+    ac_executor *on = pool ? ex : NULL;
+    ac_future *f;
+    reset();
+    CHECK_RC(ac_to_thread_v2(loop, raise_with_cause, NULL, count_free, on, &f), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, f), AC_EHOST);
+    ac_error *e = ac_future_error(f);
+    CHECK_STR(ac_error_message(e), "fetch failed");
+    CHECK_RC(ac_error_code(ac_error_cause(e)), AC_ECONNRESET);
+    CHECK_STR(ac_error_message(ac_error_cause(e)), "peer went away");
+    CHECK_INT(atomic_load(&destructors), 1);
+    CHECK_INT(atomic_load(&frees), 1);
+    ac_future_unref(f);
+
+    CHECK_RC(ac_to_thread_v2(loop, raise_other_code, NULL, NULL, on, &f), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, f), AC_ETIMEDOUT);
+    CHECK_STR(ac_error_message(ac_future_error(f)), "too slow");
+    ac_future_unref(f);
+
+    CHECK_RC(ac_to_thread_v2(loop, raise_cancelled, NULL, NULL, on, &f), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, f), AC_ECANCELLED);
+    CHECK_RC(ac_future_cancelled(f), 1);
+    CHECK_STR(ac_error_message(ac_future_error(f)), "worker gave up");
+    ac_future_unref(f);
+
+    CHECK_RC(ac_to_thread_v2(loop, succeed_despite_error, NULL, NULL, on, &f), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, f), 0);
+    int64_t v = 0;
+    CHECK_RC(ac_future_result_int64(f, &v), 0);
+    CHECK_INT(v, 7);
+    ac_future_unref(f);
+
+    CHECK_RC(ac_to_thread_v2(loop, fail_with_code_only, NULL, NULL, on, &f), 0);
+    CHECK_RC(ac_loop_run_until_complete(loop, f), AC_ENOENT);
+    CHECK_RC(ac_error_code(ac_future_error(f)), AC_ENOENT);
+    ac_future_unref(f);
+
+    CHECK_RC(ac_to_thread_v2(loop, NULL, NULL, count_free, on, &f), AC_EINVAL);
+    th_close(loop);
+  }
+  ac_executor_shutdown(ex, AC_EXECUTOR_WAIT);
+  ac_executor_unref(ex);
 }
 
 /* ---- dedicated executors ---- */
@@ -554,6 +852,10 @@ int main(void) {
   RUN(test_cancel_after_start_drops_the_result_executor);
   RUN(test_cancelling_the_awaiting_task_cancels_the_work_future);
   RUN(test_saturated_pool_never_blocks_the_loop);
+  RUN(test_worker_holds_the_virtual_clock);
+  RUN(test_cancelled_job_releases_the_virtual_clock);
+  RUN(test_worker_sees_a_copy_of_the_task_context);
+  RUN(test_worker_fails_with_an_error_object);
   RUN(test_single_thread_executor_runs_in_submission_order);
   RUN(test_shutdown_refuses_new_work);
   RUN(test_shutdown_cancel_pending_cancels_queued_work);

@@ -36,7 +36,18 @@ typedef enum ac_loop_flags {
   /* Virtual clock (Trio's autojump clock, Tokio's paused time): time stands
    * still while there is work, and when the loop has nothing ready and no
    * I/O has arrived, it jumps straight to the next timer. Sleeps cost no
-   * real time and runs are deterministic. */
+   * real time and runs are deterministic. Work on worker threads holds the
+   * clock: while an ac_to_thread job of this loop (libuv's pool or an
+   * ac_executor) is pending — from submission until its result is
+   * delivered, or its future is cancelled — the loop waits for it for real
+   * instead of jumping, so the job's result arrives at the virtual time it
+   * was started, however long it really takes (Tokio does the same for
+   * spawn_blocking). Thread-safe futures the loop waits on
+   * (ac_tsfuture_wrap) do not hold it: nothing tells the loop whether
+   * anyone will ever complete them, and holding the clock for one that
+   * never completes would turn every timeout on it into a real hang. A
+   * worker must therefore not wait for the loop's virtual time to pass
+   * (e.g. for a sleep of the loop to end): that would wait forever. */
   AC_LOOP_VIRTUAL_CLOCK = 1,
   /* Debug mode from the start (see ac_loop_set_debug). */
   AC_LOOP_DEBUG = 2

@@ -47,8 +47,20 @@ typedef struct ac_tsfuture ac_tsfuture;
  * pointer value's ownership passes to the library (its destructor runs exactly once:
  * by the future that holds it, or when nobody can receive it any more). A
  * value set by a failing function is released. It must not call functions
- * of a loop other than those marked "Thread: any". */
+ * of a loop other than those marked "Thread: any", and the ac_context_*
+ * calls, which work on the worker's copy of the submitter's context (see
+ * ac_to_thread). */
 typedef int (*ac_work_fn)(void *ud, ac_value *result);
+
+/* As ac_work_fn, for a function that can fail with an error object, as a
+ * Python function run by asyncio.to_thread raises an exception: on failure
+ * it may store in `*error` (NULL on entry) an error it made
+ * (ac_error_new: a message, a cause, children, a host payload), handing
+ * its reference over; the future then fails with that very error, and its
+ * code (not the return value) is the future's code (AC_ECANCELLED: the
+ * future is cancelled, with that error). An error stored by a function that
+ * returns 0, or one whose code is not negative, is released and ignored. */
+typedef int (*ac_work_v2_fn)(void *ud, ac_value *result, ac_error **error);
 
 /* Creates a dedicated pool of `n_threads` worker threads (1 to 1024),
  * started now. Work runs in submission order (FIFO) as threads free up.
@@ -96,6 +108,10 @@ AC_EXPORT int ac_executor_shutdown(ac_executor *ex, uint32_t flags) AC_NOEXCEPT;
  * back (the function returned, or ac_executor_shutdown cancelled it),
  * free_ud and the result's destructor run on that executor's thread.
  *
+ * On a loop with AC_LOOP_VIRTUAL_CLOCK the job holds the clock until its
+ * result is delivered or its future cancelled (loop.h): its result arrives
+ * at the virtual time it was started.
+ *
  * Cancelling the future (ac_future_cancel, or cancelling a task awaiting
  * it) before the work started removes it from the pool: fn never runs.
  * Once the work has started, it runs to the end; its result is then dropped
@@ -108,11 +124,25 @@ AC_EXPORT int ac_executor_shutdown(ac_executor *ex, uint32_t flags) AC_NOEXCEPT;
  * the default executor); work running on a dedicated executor is not
  * waited for. The futures of such work stay pending.
  *
+ * Task-local context: as asyncio.to_thread, the function runs in a copy of
+ * the context current at this call (the calling task's). During the call,
+ * ac_context_get / _set / _delete from the worker thread, with this `loop`
+ * (or NULL), read and change that copy as they would the task's context on
+ * the loop's thread; changes stay in the copy (the task never sees them).
+ * Views handed out by ac_context_get stay valid until the function returns
+ * (or the value is replaced). The copy goes with the job; when it holds
+ * the last reference to a pointer value, that value's destructor runs where
+ * free_ud does.
+ *
  * Errors: AC_EINVAL (NULL loop, fn or out), AC_ECLOSED (closed loop or
  * shut-down executor), AC_EWRONGTHREAD, AC_ENOMEM; on error free_ud runs at
  * once. */
 AC_EXPORT int ac_to_thread(ac_loop *loop, ac_work_fn fn, void *ud, ac_free_fn free_ud,
                            ac_executor *ex, ac_future **out) AC_NOEXCEPT;
+/* As ac_to_thread, for a function that may fail with an error object
+ * (ac_work_v2_fn). Same rules and errors. */
+AC_EXPORT int ac_to_thread_v2(ac_loop *loop, ac_work_v2_fn fn, void *ud, ac_free_fn free_ud,
+                              ac_executor *ex, ac_future **out) AC_NOEXCEPT;
 
 /* ------------------------------------------------- thread-safe futures */
 
