@@ -8,6 +8,8 @@
 #include "../../cpp/value.hpp"
 #include "shim.hpp"
 
+using ac::shim::fail;
+
 using ac::shim::check_loop;
 using ac::shim::check_loop_fast;
 
@@ -15,9 +17,9 @@ namespace {
 
 // Futures of `loop`, none NULL; items may be NULL only when n == 0.
 int check_items(const ac_loop *loop, ac_future *const *items, size_t n) noexcept {
-  if (n != 0 && items == nullptr) return AC_EINVAL;
+  if (n != 0 && items == nullptr) return fail(AC_EINVAL);
   for (size_t i = 0; i < n; ++i)
-    if (!ac::is_future(items[i]) || items[i]->loop != loop) return AC_EINVAL;
+    if (!ac::is_future(items[i]) || items[i]->loop != loop) return fail(AC_EINVAL);
   return 0;
 }
 
@@ -53,10 +55,10 @@ int make(T *obj, ac_future **out, Build build) noexcept {
     build(obj);
   } catch (const std::bad_alloc &) {
     obj->unref();
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   } catch (...) {
     obj->unref();
-    return AC_EINTERNAL;
+    return fail(AC_EINTERNAL);
   }
   *out = obj;
   return 0;
@@ -68,10 +70,10 @@ AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t 
                      ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr || (flags & ~uint32_t{AC_GATHER_RETURN_EXCEPTIONS}) != 0) return AC_EINVAL;
+  if (out == nullptr || (flags & ~uint32_t{AC_GATHER_RETURN_EXCEPTIONS}) != 0) return fail(AC_EINVAL);
   if ((rc = check_items(loop, items, n)) != 0) return rc;
   auto *g = new (std::nothrow) ac::GatherFuture(loop);
-  if (g == nullptr) return AC_ENOMEM;
+  if (g == nullptr) return fail(AC_ENOMEM);
   return make(g, out, [&](ac::GatherFuture *x) {
     x->return_exceptions = (flags & AC_GATHER_RETURN_EXCEPTIONS) != 0;
     x->children.reserve(n);
@@ -104,7 +106,7 @@ AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t 
 
 AC_API int ac_gather_count(const ac_future *gather) noexcept {
   auto *g = as<ac::GatherFuture>(gather);
-  return g != nullptr ? static_cast<int>(g->children.size()) : AC_EINVAL;
+  return g != nullptr ? static_cast<int>(g->children.size()) : fail(AC_EINVAL);
 }
 
 AC_API ac_future *ac_gather_item(const ac_future *gather, size_t index) noexcept {
@@ -114,7 +116,7 @@ AC_API ac_future *ac_gather_item(const ac_future *gather, size_t index) noexcept
 
 AC_API int ac_gather_result_at(ac_future *gather, size_t index, ac_value *out) noexcept {
   auto *g = as<ac::GatherFuture>(gather);
-  if (g == nullptr || index >= g->children.size()) return AC_EINVAL;
+  if (g == nullptr || index >= g->children.size()) return fail(AC_EINVAL);
   return ac_future_result(g->children[index], out);
 }
 
@@ -126,10 +128,10 @@ AC_API int ac_wait(ac_loop *loop, ac_future *const *items, size_t n, int mode, d
   if (rc != 0) return rc;
   if (out == nullptr || n == 0 || !valid_timeout(timeout) || mode < AC_WAIT_ALL_COMPLETED ||
       mode > AC_WAIT_FIRST_EXCEPTION)
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   if ((rc = check_items(loop, items, n)) != 0) return rc;
   auto *w = new (std::nothrow) ac::WaitFuture(loop, mode);
-  if (w == nullptr) return AC_ENOMEM;
+  if (w == nullptr) return fail(AC_ENOMEM);
   return make(w, out, [&](ac::WaitFuture *x) {
     std::unordered_set<ac_future *> seen;
     for (size_t i = 0; i < n; ++i) {
@@ -147,17 +149,17 @@ AC_API int ac_wait(ac_loop *loop, ac_future *const *items, size_t n, int mode, d
 static ac::WaitFuture *completed_wait(ac_future *wait, int *rc) noexcept {
   auto *w = as<ac::WaitFuture>(wait);
   if (w == nullptr) {
-    *rc = AC_EINVAL;
+    *rc = fail(AC_EINVAL);
     return nullptr;
   }
   if (w->state != AC_FUTURE_RESULT) {
-    *rc = AC_ESTATE;
+    *rc = fail(AC_ESTATE);
     return nullptr;
   }
   try {
     w->partition();
   } catch (...) {
-    *rc = AC_ENOMEM;
+    *rc = fail(AC_ENOMEM);
     return nullptr;
   }
   return w;
@@ -194,10 +196,10 @@ AC_API int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
                                ac_as_completed **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr || !valid_timeout(timeout)) return AC_EINVAL;
+  if (out == nullptr || !valid_timeout(timeout)) return fail(AC_EINVAL);
   if ((rc = check_items(loop, items, n)) != 0) return rc;
   auto *it = new (std::nothrow) ac_as_completed(loop);
-  if (it == nullptr) return AC_ENOMEM;
+  if (it == nullptr) return fail(AC_ENOMEM);
   try {
     // Each distinct input once (asyncio iterates a set of them).
     std::unordered_set<ac_future *> seen;
@@ -226,7 +228,7 @@ AC_API int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
     }
   } catch (...) {
     it->unref();
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   *out = it;
   return 0;
@@ -241,7 +243,7 @@ AC_API void ac_as_completed_unref(ac_as_completed *it) noexcept {
 }
 
 AC_API int ac_as_completed_next(ac_as_completed *it, ac_future **out) noexcept {
-  if (valid_iter(it) == nullptr || out == nullptr) return AC_EINVAL;
+  if (valid_iter(it) == nullptr || out == nullptr) return fail(AC_EINVAL);
   int rc = check_loop_fast(it->loop);
   if (rc != 0) return rc;
   *out = nullptr;
@@ -259,7 +261,7 @@ AC_API int ac_wait_for(ac_loop *loop, ac_future *fut, double timeout, ac_future 
   int rc = check_loop(loop);
   if (rc != 0) return rc;
   if (out == nullptr || !valid_timeout(timeout) || !ac::is_future(fut) || fut->loop != loop)
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   // Already done: its outcome as it is, without a wait (asyncio 3.12
   // awaits it directly, which does not suspend).
   if (fut->done()) {
@@ -268,7 +270,7 @@ AC_API int ac_wait_for(ac_loop *loop, ac_future *fut, double timeout, ac_future 
     return 0;
   }
   auto *w = new (std::nothrow) ac::WaitForFuture(loop);
-  if (w == nullptr) return AC_ENOMEM;
+  if (w == nullptr) return fail(AC_ENOMEM);
   return make(w, out, [&](ac::WaitForFuture *x) {
     fut->ref();
     x->inner = fut;
@@ -289,14 +291,14 @@ AC_API int ac_wait_for(ac_loop *loop, ac_future *fut, double timeout, ac_future 
 AC_API int ac_shield(ac_loop *loop, ac_future *fut, ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr || !ac::is_future(fut) || fut->loop != loop) return AC_EINVAL;
+  if (out == nullptr || !ac::is_future(fut) || fut->loop != loop) return fail(AC_EINVAL);
   if (fut->done()) {
     fut->ref();
     *out = fut;
     return 0;
   }
   auto *s = new (std::nothrow) ac::ShieldFuture(loop);
-  if (s == nullptr) return AC_ENOMEM;
+  if (s == nullptr) return fail(AC_ENOMEM);
   return make(s, out, [&](ac::ShieldFuture *x) {
     fut->ref();
     x->inner = fut;

@@ -56,8 +56,10 @@ AC_API const char *ac_strerror(int code) noexcept { return ac::strerror(code); }
 AC_API const char *ac_err_name(int code) noexcept { return ac::err_name(code); }
 AC_API const char *ac_err_class(int code) noexcept { return ac::err_class(code); }
 
+thread_local int ac::shim::tl_last_code = 0;
+using ac::shim::fail;
+using ac::shim::tl_last_code;
 namespace {
-thread_local int tl_last_code = 0;
 thread_local const char *tl_last_message = nullptr;
 }  // namespace
 
@@ -73,7 +75,7 @@ AC_API const char *ac_last_error_message(int code) noexcept {
 }
 
 AC_API int ac_error_new(int code, const char *message, ac_error *cause, ac_error **out) noexcept {
-  if (code >= 0 || out == nullptr) return AC_EINVAL;
+  if (code >= 0 || out == nullptr) return fail(AC_EINVAL);
   AC_GUARD(*out = ac::error_new(code, message, cause); return 0;)
 }
 AC_API ac_error *ac_error_ref(ac_error *err) noexcept { return ac::error_ref(err); }
@@ -96,11 +98,11 @@ AC_API ac_error *ac_error_child(const ac_error *err, size_t index) noexcept {
   return err->children[index];
 }
 AC_API int ac_error_add_child(ac_error *err, ac_error *child) noexcept {
-  if (err == nullptr || child == nullptr) return AC_EINVAL;
+  if (err == nullptr || child == nullptr) return fail(AC_EINVAL);
   AC_GUARD(return ac::error_add_child(err, child);)
 }
 AC_API int ac_error_set_payload(ac_error *err, const ac_value *payload) noexcept {
-  if (err == nullptr || !ac::shim::valid_value(payload)) return AC_EINVAL;
+  if (err == nullptr || !ac::shim::valid_value(payload)) return fail(AC_EINVAL);
   ac_value owned;
   int rc = ac::value_copy_in(&owned, payload);
   if (rc != 0) return rc;
@@ -109,7 +111,7 @@ AC_API int ac_error_set_payload(ac_error *err, const ac_value *payload) noexcept
   return 0;
 }
 AC_API int ac_error_payload(const ac_error *err, ac_value *out) noexcept {
-  if (err == nullptr || out == nullptr) return AC_EINVAL;
+  if (err == nullptr || out == nullptr) return fail(AC_EINVAL);
   *out = err->payload;
   return 0;
 }

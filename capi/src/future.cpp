@@ -7,20 +7,22 @@
 #include "../../cpp/value.hpp"
 #include "shim.hpp"
 
+using ac::shim::fail;
+
 using ac::shim::check_loop;
 using ac::shim::check_loop_fast;
 using ac::shim::run_free;
 
 // A future that may be used from here (valid, not a task when `no_task`).
 static int check_future(const ac_future *f) noexcept {
-  if (!ac::is_future(f)) return AC_EINVAL;
+  if (!ac::is_future(f)) return fail(AC_EINVAL);
   return check_loop_fast(f->loop);
 }
 
 AC_API int ac_future_new(ac_loop *loop, ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL);
   AC_GUARD(*out = new ac_future(loop); return 0;)
 }
 
@@ -38,17 +40,17 @@ AC_API int ac_future_state_of(const ac_future *f) noexcept {
   return ac::is_future(f) ? static_cast<int>(f->state) : static_cast<int>(AC_EINVAL);
 }
 AC_API int ac_future_done(const ac_future *f) noexcept {
-  return ac::is_future(f) ? (f->done() ? 1 : 0) : AC_EINVAL;
+  return ac::is_future(f) ? (f->done() ? 1 : 0) : fail(AC_EINVAL);
 }
 AC_API int ac_future_cancelled(const ac_future *f) noexcept {
-  return ac::is_future(f) ? (f->state == AC_FUTURE_CANCELLED ? 1 : 0) : AC_EINVAL;
+  return ac::is_future(f) ? (f->state == AC_FUTURE_CANCELLED ? 1 : 0) : fail(AC_EINVAL);
 }
 
 AC_API int ac_future_set_result(ac_future *f, const ac_value *v) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
-  if (f->is_task || !ac::shim::valid_value(v)) return AC_EINVAL;
-  if (f->done()) return AC_ESTATE;
+  if (f->is_task || !ac::shim::valid_value(v)) return fail(AC_EINVAL);
+  if (f->done()) return fail(AC_ESTATE);
   ac_value owned;
   rc = ac::value_copy_in(&owned, v);
   if (rc != 0) return rc;
@@ -79,14 +81,14 @@ AC_API int ac_future_set_error(ac_future *f, ac_error *err) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
   if (f->is_task || err == nullptr || err->code >= 0 || err->code == AC_ECANCELLED)
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   return f->set_error(err);
 }
 AC_API int ac_future_set_error_code(ac_future *f, int code, const char *message) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
-  if (f->is_task || code >= 0 || code == AC_ECANCELLED) return AC_EINVAL;
-  if (f->done()) return AC_ESTATE;
+  if (f->is_task || code >= 0 || code == AC_ECANCELLED) return fail(AC_EINVAL);
+  if (f->done()) return fail(AC_ESTATE);
   AC_GUARD(ac_error *e = ac::error_new(code, message); rc = f->set_error(e); ac::error_unref(e);
            return rc;)
 }
@@ -94,7 +96,7 @@ AC_API int ac_future_cancel(ac_future *f, const char *message) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
   // A task follows ac_task_cancel's rule on a closed loop.
-  if (f->is_task && !f->done() && f->loop->closed) return AC_ECLOSED;
+  if (f->is_task && !f->done() && f->loop->closed) return fail(AC_ECLOSED);
   return f->cancel(message) ? 1 : 0;
 }
 
@@ -137,9 +139,9 @@ void free_completion(void *ud) {
 AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value *v,
                                          const char *message) noexcept {
   // The value is required for a result, ignored for an error.
-  if (!ac::is_future(f) || code > 0 || (code == 0 && !ac::shim::valid_value(v))) return AC_EINVAL;
+  if (!ac::is_future(f) || code > 0 || (code == 0 && !ac::shim::valid_value(v))) return fail(AC_EINVAL);
   auto *c = new (std::nothrow) Completion{f, code, {}, nullptr};
-  if (c == nullptr) return AC_ENOMEM;
+  if (c == nullptr) return fail(AC_ENOMEM);
   ac::value_init(&c->value);
   // Release what this thread made, but not the caller's future reference:
   // only the loop thread may touch that count.
@@ -160,12 +162,12 @@ AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value 
     }
   } catch (...) {
     discard();
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   auto *h = new (std::nothrow) ac_handle(f->loop, complete_on_loop, c, free_completion);
   if (h == nullptr) {
     discard();
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   int rc = f->loop->submit_threadsafe(h);
   if (rc != 0) {
@@ -178,10 +180,10 @@ AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value 
 }
 
 static int read_outcome(ac_future *f) noexcept {
-  if (f->state == AC_FUTURE_PENDING) return AC_ESTATE;
+  if (f->state == AC_FUTURE_PENDING) return fail(AC_ESTATE);
   if (f->state == AC_FUTURE_RESULT) return 0;
   f->error_retrieved = true;
-  if (f->state == AC_FUTURE_CANCELLED || f->error == nullptr) return AC_ECANCELLED;
+  if (f->state == AC_FUTURE_CANCELLED || f->error == nullptr) return fail(AC_ECANCELLED);
   return f->error->code;
 }
 
@@ -197,7 +199,7 @@ AC_API int ac_future_result_int64(ac_future *f, int64_t *out) noexcept {
   ac_value v;
   int rc = ac_future_result(f, &v);
   if (rc != 0) return rc;
-  if (v.kind != AC_VALUE_INT64 || out == nullptr) return AC_EINVAL;
+  if (v.kind != AC_VALUE_INT64 || out == nullptr) return fail(AC_EINVAL);
   *out = v.u.i64;
   return 0;
 }
@@ -205,14 +207,14 @@ AC_API int ac_future_result_double(ac_future *f, double *out) noexcept {
   ac_value v;
   int rc = ac_future_result(f, &v);
   if (rc != 0) return rc;
-  if (v.kind != AC_VALUE_DOUBLE || out == nullptr) return AC_EINVAL;
+  if (v.kind != AC_VALUE_DOUBLE || out == nullptr) return fail(AC_EINVAL);
   *out = v.u.f64;
   return 0;
 }
 AC_API int ac_future_take_result(ac_future *f, ac_value *out) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL);
   rc = read_outcome(f);
   if (rc == 0) ac::value_move(out, &f->result);
   return rc;
@@ -237,8 +239,8 @@ AC_API ac_error *ac_future_error(ac_future *f) noexcept {
 
 AC_API int ac_future_add_done_callback(ac_future *f, ac_future_callback_fn fn, void *ud,
                                        ac_free_fn free_ud) noexcept {
-  int rc = ac::is_future(f) ? check_loop(f->loop) : AC_EINVAL;
-  if (rc == 0 && fn == nullptr) rc = AC_EINVAL;
+  int rc = ac::is_future(f) ? check_loop(f->loop) : fail(AC_EINVAL);
+  if (rc == 0 && fn == nullptr) rc = fail(AC_EINVAL);
   if (rc != 0) {
     run_free(free_ud, ud);
     return rc;
@@ -246,14 +248,14 @@ AC_API int ac_future_add_done_callback(ac_future *f, ac_future_callback_fn fn, v
   auto *cb = new (std::nothrow) ac::FutureCallback(fn, ud, free_ud, nullptr);
   if (cb == nullptr) {
     run_free(free_ud, ud);
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   cb->context = ac::context_ref(*f->loop->current_context);
   try {
     f->add_callback(cb);
   } catch (...) {
     delete cb;
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   return 0;
 }
@@ -268,7 +270,7 @@ AC_API int ac_sleep(ac_loop *loop, double seconds, ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
   // asyncio: a delay <= 0 is sleep(0), NaN is refused.
-  if (std::isnan(seconds) || out == nullptr) return AC_EINVAL;
+  if (std::isnan(seconds) || out == nullptr) return fail(AC_EINVAL);
   if (seconds < 0) seconds = 0;
   AC_GUARD(*out = ac::sleep_new(loop, seconds); return 0;)
 }

@@ -6,11 +6,12 @@
 #include "shim.hpp"
 
 using ac::shim::check_loop;
+using ac::shim::fail;
 using ac::shim::run_free;
 
 AC_API int ac_loop_new(uint32_t flags, ac_loop **out) noexcept {
   if (out == nullptr || (flags & ~uint32_t{AC_LOOP_VIRTUAL_CLOCK | AC_LOOP_DEBUG}) != 0)
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   AC_GUARD(int rc = 0; ac_loop *l = ac_loop::create(flags, &rc); if (l == nullptr) return rc;
            *out = l; return 0;)
 }
@@ -29,7 +30,6 @@ AC_API void ac_loop_unref(ac_loop *loop) noexcept {
 }
 
 AC_API int ac_loop_close(ac_loop *loop) noexcept {
-  using ac::shim::fail;
   if (loop == nullptr) return fail(AC_EINVAL, nullptr);
   if (loop->closed) return fail(AC_ECLOSED, ac::shim::kLoopClosed);
   if (loop->running) return fail(AC_ERUNNING, "Cannot close a running event loop");
@@ -50,7 +50,6 @@ AC_API int ac_loop_is_running(const ac_loop *loop) noexcept {
 // another loop is running"). Only the owner runs it: a run never moves the
 // loop to another thread (ac_loop_bind_thread does).
 static int check_can_run(ac_loop *loop) noexcept {
-  using ac::shim::fail;
   if (loop == nullptr) return fail(AC_EINVAL, nullptr);
   if (loop->closed) return fail(AC_ECLOSED, ac::shim::kLoopClosed);
   if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, ac::shim::kWrongThread);
@@ -69,14 +68,14 @@ AC_API int ac_loop_interrupt(ac_loop *loop) noexcept {
 }
 
 AC_API int ac_loop_bind_thread(ac_loop *loop) noexcept {
-  if (loop == nullptr) return AC_EINVAL;
+  if (loop == nullptr) return fail(AC_EINVAL);
   return loop->bind_thread();
 }
 
 AC_API int ac_loop_run_until_complete(ac_loop *loop, ac_future *future) noexcept {
   int rc = check_can_run(loop);
   if (rc != 0) return rc;
-  if (!ac::is_future(future) || future->loop != loop) return AC_EINVAL;
+  if (!ac::is_future(future) || future->loop != loop) return fail(AC_EINVAL);
   AC_GUARD(return loop->run_until_complete(future);)
 }
 
@@ -97,7 +96,7 @@ AC_API int ac_loop_step(ac_loop *loop, double max_block, int *pending,
                         double *next_deadline) noexcept {
   int rc = check_can_run(loop);
   if (rc != 0) return rc;
-  if (!(max_block >= 0)) return AC_EINVAL;  // also NaN
+  if (!(max_block >= 0)) return fail(AC_EINVAL);  // also NaN
   // As uv_run(UV_RUN_ONCE) with no active handles: with nothing to wait
   // for, one iteration that does not block.
   if (!loop->has_pending_work()) max_block = 0;
@@ -105,22 +104,22 @@ AC_API int ac_loop_step(ac_loop *loop, double max_block, int *pending,
 }
 
 AC_API int ac_loop_backend_fd(const ac_loop *loop) noexcept {
-  if (loop == nullptr) return AC_EINVAL;
-  if (loop->closed) return AC_ECLOSED;
+  if (loop == nullptr) return fail(AC_EINVAL);
+  if (loop->closed) return fail(AC_ECLOSED);
   int fd = uv_backend_fd(&loop->uv);
-  return fd >= 0 ? fd : AC_ENOTSUP;
+  return fd >= 0 ? fd : fail(AC_ENOTSUP);
 }
 
 AC_API int ac_loop_backend_timeout(const ac_loop *loop) noexcept {
-  if (loop == nullptr) return AC_EINVAL;
-  if (loop->closed) return AC_ECLOSED;
+  if (loop == nullptr) return fail(AC_EINVAL);
+  if (loop->closed) return fail(AC_ECLOSED);
   return loop->backend_timeout();
 }
 
 AC_API int ac_loop_set_ready_budget(ac_loop *loop, uint32_t budget) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (budget == 0) return AC_EINVAL;
+  if (budget == 0) return fail(AC_EINVAL);
   loop->ready_budget = budget;
   return 0;
 }
@@ -134,10 +133,10 @@ AC_API double ac_loop_time(const ac_loop *loop) noexcept {
 static int make_handle(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free_fn free_ud,
                        ac_handle **h) noexcept {
   int rc = check_loop(loop);
-  if (rc == 0 && fn == nullptr) rc = AC_EINVAL;
+  if (rc == 0 && fn == nullptr) rc = fail(AC_EINVAL);
   if (rc == 0) {
     *h = new (std::nothrow) ac_handle(loop, fn, ud, free_ud);
-    if (*h == nullptr) rc = AC_ENOMEM;
+    if (*h == nullptr) rc = fail(AC_ENOMEM);
   }
   if (rc != 0) {
     run_free(free_ud, ud);
@@ -163,7 +162,7 @@ AC_API int ac_loop_call_soon(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free
     loop->schedule(h);
   } catch (...) {
     h->drop();
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   hand_out(h, out);
   return 0;
@@ -173,7 +172,7 @@ AC_API int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn, void *
                            ac_free_fn free_ud, ac_handle **out) noexcept {
   if (std::isnan(when)) {
     run_free(free_ud, ud);
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   }
   ac_handle *h;
   int rc = make_handle(loop, fn, ud, free_ud, &h);
@@ -183,7 +182,7 @@ AC_API int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn, void *
     loop->add_timer(h, when);
   } catch (...) {
     h->drop();
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   hand_out(h, out);
   return 0;
@@ -193,7 +192,7 @@ AC_API int ac_loop_call_later(ac_loop *loop, double delay, ac_callback_fn fn, vo
                               ac_free_fn free_ud, ac_handle **out) noexcept {
   if (std::isnan(delay) || loop == nullptr) {
     run_free(free_ud, ud);
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   }
   // asyncio: call_at(time() + delay); a negative delay is a deadline past.
   return ac_loop_call_at(loop, loop->now() + delay, fn, ud, free_ud, out);
@@ -203,12 +202,12 @@ AC_API int ac_loop_call_soon_threadsafe(ac_loop *loop, ac_callback_fn fn, void *
                                         ac_free_fn free_ud) noexcept {
   if (loop == nullptr || fn == nullptr) {
     run_free(free_ud, ud);
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   }
   auto *h = new (std::nothrow) ac_handle(loop, fn, ud, free_ud);
   if (h == nullptr) {
     run_free(free_ud, ud);
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   // Handles hold no loop reference: the loop owns them until they run.
   int rc = loop->submit_threadsafe(h);
@@ -227,11 +226,11 @@ AC_API void ac_handle_unref(ac_handle *h) noexcept {
   if (h != nullptr) h->unref();
 }
 AC_API int ac_handle_cancel(ac_handle *h) noexcept {
-  if (h == nullptr) return AC_EINVAL;
+  if (h == nullptr) return fail(AC_EINVAL);
   return h->cancel() ? 1 : 0;
 }
 AC_API int ac_handle_cancelled(const ac_handle *h) noexcept {
-  if (h == nullptr) return AC_EINVAL;
+  if (h == nullptr) return fail(AC_EINVAL);
   return h->cancelled ? 1 : 0;
 }
 AC_API double ac_handle_when(const ac_handle *h) noexcept {
@@ -258,7 +257,7 @@ AC_API int ac_loop_set_exception_handler(ac_loop *loop, ac_exception_handler_fn 
 
 AC_API int ac_loop_call_exception_handler(ac_loop *loop, const char *message, ac_error *error,
                                           ac_future *future) noexcept {
-  if (loop == nullptr) return AC_EINVAL;
+  if (loop == nullptr) return fail(AC_EINVAL);
   // From inside a callback, the report is about that callback (asyncio's
   // Handle._run reports with 'handle'), whatever future it was given.
   if (loop->in_callback)
@@ -297,7 +296,7 @@ AC_API int ac_loop_get_debug(const ac_loop *loop) noexcept {
 AC_API int ac_loop_set_slow_callback_duration(ac_loop *loop, double seconds) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (!(seconds >= 0)) return AC_EINVAL;
+  if (!(seconds >= 0)) return fail(AC_EINVAL);
   loop->slow_callback_duration = seconds;
   return 0;
 }

@@ -38,7 +38,7 @@ int put(ac_queue *q, int64_t priority, const ac_value *item, ac_future **out) no
   try {
     rc = out != nullptr ? q->put(&owned, priority, out) : q->put_nowait(&owned, priority);
   } catch (...) {
-    rc = AC_ENOMEM;
+    rc = fail(AC_ENOMEM);
   }
   if (rc != 0) {
     discard_copy(&owned);
@@ -114,10 +114,10 @@ AC_API int64_t ac_queue_qsize(const ac_queue *q) noexcept {
   return is_queue(q) ? static_cast<int64_t>(q->size()) : int64_t{AC_EINVAL};
 }
 AC_API int ac_queue_empty(const ac_queue *q) noexcept {
-  return is_queue(q) ? (q->size() == 0 ? 1 : 0) : AC_EINVAL;
+  return is_queue(q) ? (q->size() == 0 ? 1 : 0) : fail(AC_EINVAL);
 }
 AC_API int ac_queue_full(const ac_queue *q) noexcept {
-  return is_queue(q) ? (q->full() ? 1 : 0) : AC_EINVAL;
+  return is_queue(q) ? (q->full() ? 1 : 0) : fail(AC_EINVAL);
 }
 AC_API int64_t ac_queue_maxsize(const ac_queue *q) noexcept {
   return is_queue(q) ? q->maxsize : int64_t{AC_EINVAL};
@@ -143,5 +143,5 @@ AC_API int ac_queue_shutdown(ac_queue *q, int immediate) noexcept {
   return 0;
 }
 AC_API int ac_queue_is_shutdown(const ac_queue *q) noexcept {
-  return is_queue(q) ? (q->shut ? 1 : 0) : AC_EINVAL;
+  return is_queue(q) ? (q->shut ? 1 : 0) : fail(AC_EINVAL);
 }

@@ -8,6 +8,8 @@
 #include "../../cpp/stream.hpp"
 #include "shim.hpp"
 
+using ac::shim::fail;
+
 using ac::shim::check_loop;
 using ac::shim::check_loop_fast;
 using ac::shim::run_free;
@@ -15,7 +17,7 @@ using ac::shim::run_free;
 namespace {
 
 int check_server(const ac_server *s) noexcept {
-  if (!ac::is_server(s)) return AC_EINVAL;
+  if (!ac::is_server(s)) return fail(AC_EINVAL);
   return check_loop_fast(s->loop);
 }
 
@@ -46,8 +48,8 @@ int listen_common(ac_loop *loop, const char *host, int port, const char *path, i
                   ac_server_connection_fn fn, void *ud, ac_free_fn free_ud,
                   ac_server **out) noexcept {
   int rc = check_loop(loop);
-  if (rc == 0 && (fn == nullptr || out == nullptr)) rc = AC_EINVAL;
-  if (rc == 0 && path == nullptr && (port < 0 || port > 65535)) rc = AC_EINVAL;
+  if (rc == 0 && (fn == nullptr || out == nullptr)) rc = fail(AC_EINVAL);
+  if (rc == 0 && path == nullptr && (port < 0 || port > 65535)) rc = fail(AC_EINVAL);
   if (rc != 0) {
     run_free(free_ud, ud);
     return rc;
@@ -57,7 +59,7 @@ int listen_common(ac_loop *loop, const char *host, int port, const char *path, i
     srv = new ac_server(loop, fn, ud, free_ud);
   } catch (...) {
     run_free(free_ud, ud);
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   rc = path != nullptr ? srv->listen_unix(path, backlog) : srv->listen_tcp(host, port, backlog);
   if (rc != 0) {
@@ -71,9 +73,9 @@ int listen_common(ac_loop *loop, const char *host, int port, const char *path, i
 int listen_tasks(ac_loop *loop, const char *host, int port, const char *path, int backlog,
                  ac_step_fn step, size_t state_size, size_t stream_offset,
                  ac_server **out) noexcept {
-  if (!valid_spec(step, state_size, stream_offset)) return AC_EINVAL;
+  if (!valid_spec(step, state_size, stream_offset)) return fail(AC_EINVAL);
   auto *spec = static_cast<TaskSpec *>(std::malloc(sizeof(TaskSpec)));
-  if (spec == nullptr) return AC_ENOMEM;
+  if (spec == nullptr) return fail(AC_ENOMEM);
   spec->step = step;
   spec->state_size = state_size;
   spec->stream_offset = stream_offset;
@@ -93,7 +95,7 @@ AC_API int ac_server_listen_unix(ac_loop *loop, const char *path, int backlog,
                                  ac_server **out) noexcept {
   if (path == nullptr) {
     run_free(free_ud, ud);
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   }
   return listen_common(loop, nullptr, 0, path, backlog, fn, ud, free_ud, out);
 }
@@ -107,7 +109,7 @@ AC_API int ac_server_listen_tcp_tasks(ac_loop *loop, const char *host, int port,
 AC_API int ac_server_listen_unix_tasks(ac_loop *loop, const char *path, int backlog,
                                        ac_step_fn step, size_t state_size,
                                        size_t stream_offset, ac_server **out) noexcept {
-  if (path == nullptr) return AC_EINVAL;
+  if (path == nullptr) return fail(AC_EINVAL);
   return listen_tasks(loop, nullptr, 0, path, backlog, step, state_size, stream_offset, out);
 }
 
@@ -122,7 +124,7 @@ AC_API void ac_server_unref(ac_server *srv) noexcept {
 AC_API int ac_server_address(const ac_server *srv, char **out) noexcept {
   int rc = check_server(srv);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL);
   AC_GUARD({
     std::string text;
     rc = srv->address(&text);
@@ -134,8 +136,8 @@ AC_API int ac_server_address(const ac_server *srv, char **out) noexcept {
 AC_API int ac_server_port(const ac_server *srv) noexcept {
   int rc = check_server(srv);
   if (rc != 0) return rc;
-  if (srv->is_unix) return AC_EINVAL;
-  if (srv->fd < 0) return AC_ECLOSED;
+  if (srv->is_unix) return fail(AC_EINVAL);
+  if (srv->fd < 0) return fail(AC_ECLOSED);
   sockaddr_storage ss;
   socklen_t len = sizeof ss;
   if (::getsockname(srv->fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return -errno;
@@ -144,11 +146,11 @@ AC_API int ac_server_port(const ac_server *srv) noexcept {
 }
 
 AC_API int64_t ac_server_accepted(const ac_server *srv) noexcept {
-  if (!ac::is_server(srv)) return AC_EINVAL;
+  if (!ac::is_server(srv)) return fail(AC_EINVAL);
   return srv->accepted;
 }
 AC_API int ac_server_accept_paused(const ac_server *srv) noexcept {
-  if (!ac::is_server(srv)) return AC_EINVAL;
+  if (!ac::is_server(srv)) return fail(AC_EINVAL);
   return srv->paused ? 1 : 0;
 }
 
@@ -159,13 +161,13 @@ AC_API int ac_server_close(ac_server *srv) noexcept {
   return 0;
 }
 AC_API int ac_server_is_serving(const ac_server *srv) noexcept {
-  if (!ac::is_server(srv)) return AC_EINVAL;
+  if (!ac::is_server(srv)) return fail(AC_EINVAL);
   return srv->serving ? 1 : 0;
 }
 AC_API int ac_server_wait_closed(ac_server *srv, ac_future **out) noexcept {
   int rc = check_server(srv);
   if (rc != 0) return rc;
-  if (out == nullptr) return AC_EINVAL;
-  if (srv->loop->closed) return AC_ECLOSED;
+  if (out == nullptr) return fail(AC_EINVAL);
+  if (srv->loop->closed) return fail(AC_ECLOSED);
   AC_GUARD(*out = srv->wait_closed(); return 0;)
 }

@@ -15,16 +15,24 @@
   try {                                       \
     body                                      \
   } catch (const std::bad_alloc &) {          \
-    return AC_ENOMEM;                         \
+    return ac::shim::fail(AC_ENOMEM);         \
   } catch (...) {                             \
-    return AC_EINTERNAL;                      \
+    return ac::shim::fail(AC_EINTERNAL);      \
   }
 
 namespace ac::shim {
 
 // Fails a call with `code`, recording `message` (static storage; asyncio's
-// wording where it has one) for ac_last_error_message on this thread.
-int fail(int code, const char *message) noexcept;
+// wording where it has one; NULL: ac_strerror's) for ac_last_error_message
+// on this thread. Every failing return of the contract goes through it, so
+// a reason never outlives the call that gave it.
+int fail(int code, const char *message = nullptr) noexcept;
+
+// The reason of the last failure on this thread (code 0: none). The checks
+// below clear it as a call starts, so a code passed up from libuv or the
+// runtime is never paired with an older call's words.
+extern thread_local int tl_last_code;
+inline void clear_failure() noexcept { tl_last_code = 0; }
 
 // asyncio's words for the loop's common refusals.
 constexpr const char *kLoopClosed = "Event loop is closed";
@@ -33,6 +41,7 @@ constexpr const char *kWrongThread =
 
 // A usable loop on its own thread.
 inline int check_loop(const ac_loop *loop) noexcept {
+  clear_failure();
   if (loop == nullptr) return fail(AC_EINVAL, nullptr);
   if (loop->closed) return fail(AC_ECLOSED, kLoopClosed);
   if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, kWrongThread);
@@ -41,6 +50,7 @@ inline int check_loop(const ac_loop *loop) noexcept {
 
 // For per-object hot paths: the thread is checked in debug mode only.
 inline int check_loop_fast(const ac_loop *loop) noexcept {
+  clear_failure();
   if (loop->debug && !loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, kWrongThread);
   return 0;
 }

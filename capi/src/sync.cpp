@@ -141,7 +141,7 @@ AC_API int ac_condition_release(ac_condition *cond) noexcept {
   return ac_lock_release(ac_condition_lock(cond));
 }
 AC_API int ac_condition_locked(const ac_condition *cond) noexcept {
-  return is(cond, ac::kConditionMagic) ? ac_lock_locked(cond->lock) : AC_EINVAL;
+  return is(cond, ac::kConditionMagic) ? ac_lock_locked(cond->lock) : fail(AC_EINVAL);
 }
 
 static int condition_wait(ac_condition *cond, ac_condition_predicate_fn pred, void *ud,

@@ -8,6 +8,8 @@
 #include "../../cpp/value.hpp"
 #include "shim.hpp"
 
+using ac::shim::fail;
+
 using ac::shim::check_loop;
 using ac::shim::check_loop_fast;
 using ac::shim::run_free;
@@ -44,7 +46,7 @@ static int start_task(ac_loop *loop, ac_task *t, uint32_t flags, ac_task **out) 
       t->unref();
       *out = nullptr;
     }
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   return 0;
 }
@@ -52,7 +54,7 @@ static int start_task(ac_loop *loop, ac_task *t, uint32_t flags, ac_task **out) 
 AC_API int ac_task_new(ac_loop *loop, ac_step_fn step, void *state, ac_free_fn free_state,
                        uint32_t flags, ac_task **out) noexcept {
   int rc = check_loop(loop);
-  if (rc == 0 && (step == nullptr || (flags & ~uint32_t{AC_TASK_EAGER}) != 0)) rc = AC_EINVAL;
+  if (rc == 0 && (step == nullptr || (flags & ~uint32_t{AC_TASK_EAGER}) != 0)) rc = fail(AC_EINVAL);
   if (rc != 0) {
     run_free(free_state, state);
     return rc;
@@ -62,7 +64,7 @@ AC_API int ac_task_new(ac_loop *loop, ac_step_fn step, void *state, ac_free_fn f
     t = ac::task_new(loop, step, state, free_state, 0);
   } catch (...) {
     run_free(free_state, state);
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   return start_task(loop, t, flags, out);
 }
@@ -71,7 +73,7 @@ AC_API int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size,
                               ac_task **out, void **state_out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (step == nullptr || state_size == 0 || state_out == nullptr || flags != 0) return AC_EINVAL;
+  if (step == nullptr || state_size == 0 || state_out == nullptr || flags != 0) return fail(AC_EINVAL);
   ac_task *t;
   AC_GUARD(t = ac::task_new(loop, step, nullptr, nullptr, state_size);)
   *state_out = t->state;
@@ -84,13 +86,13 @@ AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, si
   int rc = check_loop(loop);
   if (rc == 0 && (step == nullptr || init == nullptr || state_size == 0 ||
                   (flags & ~static_cast<uint32_t>(AC_TASK_EAGER)) != 0))
-    rc = AC_EINVAL;
+    rc = fail(AC_EINVAL);
   ac_task *t = nullptr;
   if (rc == 0) {
     try {
       t = ac::task_new(loop, step, nullptr, nullptr, state_size);
     } catch (...) {
-      rc = AC_ENOMEM;
+      rc = fail(AC_ENOMEM);
     }
   }
   if (rc != 0) {
@@ -118,10 +120,10 @@ AC_API ac_loop *ac_task_get_loop(const ac_task *t) noexcept {
 }
 
 AC_API int ac_task_set_name(ac_task *t, const char *name) noexcept {
-  if (valid_task(t) == nullptr || name == nullptr) return AC_EINVAL;
+  if (valid_task(t) == nullptr || name == nullptr) return fail(AC_EINVAL);
   size_t n = std::strlen(name) + 1;
   auto *copy = static_cast<char *>(std::malloc(n));
-  if (copy == nullptr) return AC_ENOMEM;
+  if (copy == nullptr) return fail(AC_ENOMEM);
   std::memcpy(copy, name, n);
   std::free(t->name);
   t->name = copy;
@@ -139,7 +141,7 @@ AC_API ac_task *ac_loop_current_task(const ac_loop *loop) noexcept {
 AC_API int ac_loop_foreach_task(ac_loop *loop, void (*fn)(ac_task *, void *), void *ud) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (fn == nullptr) return AC_EINVAL;
+  if (fn == nullptr) return fail(AC_EINVAL);
   int n = 0;
   for (ac_task *t = loop->tasks_head; t != nullptr;) {
     ac_task *next = t->next_task;
@@ -151,20 +153,20 @@ AC_API int ac_loop_foreach_task(ac_loop *loop, void (*fn)(ac_task *, void *), vo
 }
 
 AC_API int ac_task_cancel(ac_task *t, const char *message) noexcept {
-  if (valid_task(t) == nullptr) return AC_EINVAL;
+  if (valid_task(t) == nullptr) return fail(AC_EINVAL);
   int rc = check_loop_fast(t->loop);
   if (rc != 0) return rc;
   if (t->done()) return 0;
   // A pending task of a closed loop never steps again: a request could
   // never be delivered (asyncio: "Event loop is closed").
-  if (t->loop->closed) return AC_ECLOSED;
+  if (t->loop->closed) return fail(AC_ECLOSED);
   return t->cancel(message) ? 1 : 0;
 }
 AC_API int ac_task_cancelling(const ac_task *t) noexcept {
-  return valid_task(t) != nullptr ? t->num_cancels : AC_EINVAL;
+  return valid_task(t) != nullptr ? t->num_cancels : fail(AC_EINVAL);
 }
 AC_API int ac_task_uncancel(ac_task *t) noexcept {
-  return valid_task(t) != nullptr ? t->uncancel() : AC_EINVAL;
+  return valid_task(t) != nullptr ? t->uncancel() : fail(AC_EINVAL);
 }
 
 AC_API int ac_task_await(ac_task *task, ac_future *fut) noexcept {
@@ -180,20 +182,20 @@ AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
   return rc;
 }
 AC_API int ac_task_sleep(ac_task *task, double seconds) noexcept {
-  if (valid_task(task) == nullptr || std::isnan(seconds)) return AC_EINVAL;
-  if (!task->stepping) return AC_ESTATE;
+  if (valid_task(task) == nullptr || std::isnan(seconds)) return fail(AC_EINVAL);
+  if (!task->stepping) return fail(AC_ESTATE);
   if (seconds <= 0) return AC_STEP_YIELD;  // asyncio: sleep(delay <= 0) yields once
   AC_GUARD(return ac_task_await_owned(task, ac::sleep_new(task->loop, seconds));)
 }
 
 AC_API int ac_task_outcome(const ac_task *task) noexcept {
-  return valid_task(task) != nullptr ? task->resume_code : AC_EINVAL;
+  return valid_task(task) != nullptr ? task->resume_code : fail(AC_EINVAL);
 }
 AC_API ac_future *ac_task_awaited(const ac_task *task) noexcept {
   return valid_task(task) != nullptr ? task->last_awaited : nullptr;
 }
 AC_API int ac_task_propagate(ac_task *task) noexcept {
-  if (valid_task(task) == nullptr) return AC_EINVAL;
+  if (valid_task(task) == nullptr) return fail(AC_EINVAL);
   if (task->resume_code >= 0) return 0;
   ac::error_unref(task->pending_error);
   task->pending_error = ac::error_ref(task->resume_error);
@@ -203,15 +205,15 @@ AC_API int ac_task_propagate(ac_task *task) noexcept {
 // The calls that store the task's outcome belong to its running step
 // (asyncio: only the coroutine itself returns or raises).
 static int check_in_step(const ac_task *task) noexcept {
-  if (valid_task(task) == nullptr) return AC_EINVAL;
-  if (!task->stepping || task->loop->current_task != task) return AC_EMISUSE;
+  if (valid_task(task) == nullptr) return fail(AC_EINVAL);
+  if (!task->stepping || task->loop->current_task != task) return fail(AC_EMISUSE);
   return 0;
 }
 
 AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
-  if (!ac::shim::valid_value(v)) return AC_EINVAL;
+  if (!ac::shim::valid_value(v)) return fail(AC_EINVAL);
   ac_value owned;
   rc = ac::value_copy_in(&owned, v);
   if (rc != 0) return rc;
@@ -232,7 +234,7 @@ AC_API int ac_task_return_double(ac_task *task, double v) noexcept {
 AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
-  if (err == nullptr || err->code >= 0) return AC_EINVAL;
+  if (err == nullptr || err->code >= 0) return fail(AC_EINVAL);
   ac::error_unref(task->pending_error);
   task->pending_error = ac::error_ref(err);
   return err->code;
@@ -240,7 +242,7 @@ AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
 AC_API int ac_task_fail(ac_task *task, int code, const char *message) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
-  if (code >= 0) return AC_EINVAL;
+  if (code >= 0) return fail(AC_EINVAL);
   AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->pending_error);
            task->pending_error = e; return code;)
 }

@@ -14,13 +14,13 @@ static ac_taskgroup *valid_group(const ac_taskgroup *tg) noexcept {
 }
 
 AC_API int ac_taskgroup_new(ac_task *parent, ac_taskgroup **out) noexcept {
-  if (ac_task_future(parent) == nullptr || out == nullptr) return AC_EINVAL;
+  if (ac_task_future(parent) == nullptr || out == nullptr) return fail(AC_EINVAL);
   int rc = check_loop(parent->loop);
   if (rc != 0) return rc;
   if (parent->loop->current_task != parent || !parent->stepping || parent->done())
     return fail(AC_EMISUSE, "TaskGroup cannot determine the parent task");
   auto *tg = new (std::nothrow) ac_taskgroup(parent->loop, parent);
-  if (tg == nullptr) return AC_ENOMEM;
+  if (tg == nullptr) return fail(AC_ENOMEM);
   *out = tg;
   return 0;
 }
@@ -41,7 +41,7 @@ static int adopt(ac_taskgroup *tg, ac_task *t, ac_task **out) noexcept {
   } catch (...) {
     t->cancel(nullptr);
     t->unref();
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   if (out != nullptr) {
     *out = t;
@@ -98,9 +98,9 @@ AC_API int ac_taskgroup_spawn_inline(ac_taskgroup *tg, ac_step_fn step, size_t s
 
 AC_API int ac_taskgroup_join(ac_taskgroup *tg, int body_outcome, ac_error *body_error,
                              ac_future **out) noexcept {
-  if (valid_group(tg) == nullptr || out == nullptr || body_outcome > 0) return AC_EINVAL;
+  if (valid_group(tg) == nullptr || out == nullptr || body_outcome > 0) return fail(AC_EINVAL);
   if (body_error != nullptr && (body_outcome >= 0 || body_error->code != body_outcome))
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   int rc = check_loop(tg->loop);
   if (rc != 0) return rc;
   AC_GUARD(rc = tg->join(body_outcome, body_error);
@@ -110,5 +110,5 @@ AC_API int ac_taskgroup_join(ac_taskgroup *tg, int body_outcome, ac_error *body_
 
 AC_API int ac_taskgroup_size(const ac_taskgroup *tg) noexcept {
   ac_taskgroup *g = valid_group(tg);
-  return g != nullptr ? static_cast<int>(g->tasks.size()) : AC_EINVAL;
+  return g != nullptr ? static_cast<int>(g->tasks.size()) : fail(AC_EINVAL);
 }

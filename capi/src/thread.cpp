@@ -9,15 +9,17 @@
 #include "../../cpp/value.hpp"
 #include "shim.hpp"
 
+using ac::shim::fail;
+
 using ac::shim::check_loop;
 using ac::shim::run_free;
 
 // ---------------------------------------------------------------- executors
 
 AC_API int ac_executor_new(uint32_t n_threads, ac_executor **out) noexcept {
-  if (out == nullptr || n_threads < 1 || n_threads > 1024) return AC_EINVAL;
+  if (out == nullptr || n_threads < 1 || n_threads > 1024) return fail(AC_EINVAL);
   auto *ex = new (std::nothrow) ac_executor();
-  if (ex == nullptr) return AC_ENOMEM;
+  if (ex == nullptr) return fail(AC_ENOMEM);
   int rc = ex->start(n_threads);
   if (rc != 0) {
     ex->release();
@@ -40,7 +42,7 @@ AC_API void ac_executor_unref(ac_executor *ex) noexcept {
 AC_API int ac_executor_shutdown(ac_executor *ex, uint32_t flags) noexcept {
   if (!ac::is_executor(ex) ||
       (flags & ~uint32_t{AC_EXECUTOR_WAIT | AC_EXECUTOR_CANCEL_PENDING}) != 0)
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   return ex->shutdown(flags);
 }
 
@@ -49,7 +51,7 @@ static int submit_work(ac_loop *loop, ac::WorkFn fn, void *ud, ac_free_fn free_u
   int rc = check_loop(loop);
   if (rc == 0 && ((fn.plain == nullptr && fn.with_error == nullptr) || out == nullptr ||
                   (ex != nullptr && !ac::is_executor(ex))))
-    rc = AC_EINVAL;
+    rc = fail(AC_EINVAL);
   if (rc != 0) {
     run_free(free_ud, ud);
     return rc;
@@ -74,9 +76,9 @@ AC_API int ac_to_thread_v2(ac_loop *loop, ac_work_v2_fn fn, void *ud, ac_free_fn
 // ------------------------------------------------------ thread-safe futures
 
 AC_API int ac_tsfuture_new(ac_tsfuture **out) noexcept {
-  if (out == nullptr) return AC_EINVAL;
+  if (out == nullptr) return fail(AC_EINVAL);
   auto *ts = new (std::nothrow) ac_tsfuture();
-  if (ts == nullptr) return AC_ENOMEM;
+  if (ts == nullptr) return fail(AC_ENOMEM);
   *out = ts;
   return 0;
 }
@@ -93,16 +95,16 @@ AC_API int ac_tsfuture_state_of(const ac_tsfuture *ts) noexcept {
   return ac::is_tsfuture(ts) ? ts->state.load(std::memory_order_acquire) : AC_EINVAL;
 }
 AC_API int ac_tsfuture_done(const ac_tsfuture *ts) noexcept {
-  return ac::is_tsfuture(ts) ? (ts->done() ? 1 : 0) : AC_EINVAL;
+  return ac::is_tsfuture(ts) ? (ts->done() ? 1 : 0) : fail(AC_EINVAL);
 }
 AC_API int ac_tsfuture_cancelled(const ac_tsfuture *ts) noexcept {
-  if (!ac::is_tsfuture(ts)) return AC_EINVAL;
+  if (!ac::is_tsfuture(ts)) return fail(AC_EINVAL);
   return ts->state.load(std::memory_order_acquire) == AC_FUTURE_CANCELLED ? 1 : 0;
 }
 
 AC_API int ac_tsfuture_set_result(ac_tsfuture *ts, const ac_value *v) noexcept {
-  if (!ac::is_tsfuture(ts) || !ac::shim::valid_value(v)) return AC_EINVAL;
-  if (ts->done()) return AC_ESTATE;
+  if (!ac::is_tsfuture(ts) || !ac::shim::valid_value(v)) return fail(AC_EINVAL);
+  if (ts->done()) return fail(AC_ESTATE);
   ac_value owned;
   int rc = ac::value_copy_in(&owned, v);
   if (rc != 0) return rc;
@@ -124,26 +126,26 @@ AC_API int ac_tsfuture_set_result_int64(ac_tsfuture *ts, int64_t v) noexcept {
 }
 AC_API int ac_tsfuture_set_error(ac_tsfuture *ts, ac_error *err) noexcept {
   if (!ac::is_tsfuture(ts) || err == nullptr || err->code >= 0 || err->code == AC_ECANCELLED)
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   return ts->complete(AC_FUTURE_ERROR, nullptr, ac::error_ref(err));
 }
 AC_API int ac_tsfuture_set_error_code(ac_tsfuture *ts, int code, const char *message) noexcept {
-  if (!ac::is_tsfuture(ts) || code >= 0 || code == AC_ECANCELLED) return AC_EINVAL;
-  if (ts->done()) return AC_ESTATE;
+  if (!ac::is_tsfuture(ts) || code >= 0 || code == AC_ECANCELLED) return fail(AC_EINVAL);
+  if (ts->done()) return fail(AC_ESTATE);
   AC_GUARD(return ts->complete(AC_FUTURE_ERROR, nullptr, ac::error_new(code, message));)
 }
 AC_API int ac_tsfuture_cancel(ac_tsfuture *ts, const char *message) noexcept {
-  if (!ac::is_tsfuture(ts)) return AC_EINVAL;
+  if (!ac::is_tsfuture(ts)) return fail(AC_EINVAL);
   return ts->cancel(message) ? 1 : 0;
 }
 
 AC_API int ac_tsfuture_wait(ac_tsfuture *ts, double timeout) noexcept {
-  if (!ac::is_tsfuture(ts) || std::isnan(timeout)) return AC_EINVAL;
-  return ts->wait(timeout) ? 0 : AC_ETIMEDOUT;
+  if (!ac::is_tsfuture(ts) || std::isnan(timeout)) return fail(AC_EINVAL);
+  return ts->wait(timeout) ? 0 : fail(AC_ETIMEDOUT);
 }
 
 AC_API int ac_tsfuture_result(ac_tsfuture *ts, ac_value *out) noexcept {
-  if (!ac::is_tsfuture(ts)) return AC_EINVAL;
+  if (!ac::is_tsfuture(ts)) return fail(AC_EINVAL);
   int rc = ts->outcome();
   if (rc == 0 && out != nullptr) {
     std::lock_guard<std::mutex> lock(ts->mu);
@@ -155,12 +157,12 @@ AC_API int ac_tsfuture_result_int64(ac_tsfuture *ts, int64_t *out) noexcept {
   ac_value v;
   int rc = ac_tsfuture_result(ts, &v);
   if (rc != 0) return rc;
-  if (v.kind != AC_VALUE_INT64 || out == nullptr) return AC_EINVAL;
+  if (v.kind != AC_VALUE_INT64 || out == nullptr) return fail(AC_EINVAL);
   *out = v.u.i64;
   return 0;
 }
 AC_API int ac_tsfuture_take_result(ac_tsfuture *ts, ac_value *out) noexcept {
-  if (!ac::is_tsfuture(ts) || out == nullptr) return AC_EINVAL;
+  if (!ac::is_tsfuture(ts) || out == nullptr) return fail(AC_EINVAL);
   int rc = ts->outcome();
   if (rc == 0) {
     std::lock_guard<std::mutex> lock(ts->mu);
@@ -178,32 +180,32 @@ AC_API int ac_tsfuture_add_done_callback(ac_tsfuture *ts, ac_tsfuture_callback_f
                                          ac_free_fn free_ud) noexcept {
   if (!ac::is_tsfuture(ts) || fn == nullptr) {
     run_free(free_ud, ud);
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   }
   try {
     ts->add_callback(fn, ud, free_ud);
   } catch (...) {
     run_free(free_ud, ud);
-    return AC_ENOMEM;
+    return fail(AC_ENOMEM);
   }
   return 0;
 }
 AC_API int ac_tsfuture_remove_done_callback(ac_tsfuture *ts, ac_tsfuture_callback_fn fn,
                                             void *ud) noexcept {
-  if (!ac::is_tsfuture(ts)) return AC_EINVAL;
+  if (!ac::is_tsfuture(ts)) return fail(AC_EINVAL);
   return ts->remove_callbacks(fn, ud);
 }
 
 AC_API int ac_tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop, ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (!ac::is_tsfuture(ts) || out == nullptr) return AC_EINVAL;
+  if (!ac::is_tsfuture(ts) || out == nullptr) return fail(AC_EINVAL);
   AC_GUARD(*out = ac::tsfuture_wrap(ts, loop); return 0;)
 }
 
 AC_API int ac_task_await_tsfuture(ac_task *task, ac_tsfuture *ts) noexcept {
-  if (!ac::is_future(task) || !task->is_task || !ac::is_tsfuture(ts)) return AC_EINVAL;
-  if (!task->stepping) return AC_ESTATE;
+  if (!ac::is_future(task) || !task->is_task || !ac::is_tsfuture(ts)) return fail(AC_EINVAL);
+  if (!task->stepping) return fail(AC_ESTATE);
   ac_future *f;
   int rc = ac_tsfuture_wrap(ts, task->loop, &f);
   if (rc != 0) return rc;
@@ -216,7 +218,7 @@ AC_API int ac_run_threadsafe(ac_loop *loop, ac_step_fn step, void *state, ac_fre
                              ac_tsfuture **out) noexcept {
   if (loop == nullptr || step == nullptr) {
     run_free(free_state, state);
-    return AC_EINVAL;
+    return fail(AC_EINVAL);
   }
   int rc = 0;
   ac_tsfuture *ts = ac::run_threadsafe(loop, step, state, free_state, &rc);

@@ -15,7 +15,7 @@ static ac_timeout *valid_scope(const ac_timeout *s) noexcept {
 
 static int make_scope(ac_loop *loop, double when, ac_timeout **out) noexcept {
   auto *s = new (std::nothrow) ac_timeout(loop, when);
-  if (s == nullptr) return AC_ENOMEM;
+  if (s == nullptr) return fail(AC_ENOMEM);
   *out = s;
   return 0;
 }
@@ -31,7 +31,7 @@ AC_API int ac_timeout_new(ac_loop *loop, double delay, ac_timeout **out) noexcep
 AC_API int ac_timeout_new_at(ac_loop *loop, double when, ac_timeout **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
-  if (out == nullptr || std::isnan(when)) return AC_EINVAL;
+  if (out == nullptr || std::isnan(when)) return fail(AC_EINVAL);
   return make_scope(loop, when, out);
 }
 
@@ -44,8 +44,8 @@ AC_API void ac_timeout_unref(ac_timeout *scope) noexcept {
 }
 
 AC_API int ac_timeout_enter(ac_timeout *scope, ac_task *task) noexcept {
-  if (valid_scope(scope) == nullptr || ac_task_future(task) == nullptr) return AC_EINVAL;
-  if (task->loop != scope->loop) return AC_EINVAL;
+  if (valid_scope(scope) == nullptr || ac_task_future(task) == nullptr) return fail(AC_EINVAL);
+  if (task->loop != scope->loop) return fail(AC_EINVAL);
   int rc = check_loop(scope->loop);
   if (rc != 0) return rc;
   if (scope->state != ac_timeout::kCreated) return fail(AC_EMISUSE, "Timeout has already been entered");
@@ -55,7 +55,7 @@ AC_API int ac_timeout_enter(ac_timeout *scope, ac_task *task) noexcept {
 }
 
 AC_API int ac_timeout_exit(ac_timeout *scope, int outcome) noexcept {
-  if (valid_scope(scope) == nullptr) return AC_EINVAL;
+  if (valid_scope(scope) == nullptr) return fail(AC_EINVAL);
   int rc = check_loop_fast(scope->loop);
   if (rc != 0) return rc;
   if (scope->state != ac_timeout::kEntered && scope->state != ac_timeout::kExpiring)
@@ -70,7 +70,7 @@ AC_API ac_error *ac_timeout_error(const ac_timeout *scope) noexcept {
 }
 
 AC_API int ac_timeout_reschedule(ac_timeout *scope, double when) noexcept {
-  if (valid_scope(scope) == nullptr || std::isnan(when)) return AC_EINVAL;
+  if (valid_scope(scope) == nullptr || std::isnan(when)) return fail(AC_EINVAL);
   int rc = check_loop(scope->loop);
   if (rc != 0) return rc;
   if (scope->state == ac_timeout::kCreated) return fail(AC_EMISUSE, "Timeout has not been entered");
@@ -89,5 +89,5 @@ AC_API double ac_timeout_when(const ac_timeout *scope) noexcept {
 }
 
 AC_API int ac_timeout_expired(const ac_timeout *scope) noexcept {
-  return valid_scope(scope) != nullptr ? (scope->expired() ? 1 : 0) : AC_EINVAL;
+  return valid_scope(scope) != nullptr ? (scope->expired() ? 1 : 0) : fail(AC_EINVAL);
 }

@@ -150,7 +150,37 @@ static void test_format_ends_on_huge_graphs(void) {
   ac_error_unref(chain);
 }
 
+/* ac_last_error_message describes the call that failed, never an older
+ * one with the same code: a failure that gives no reason of its own
+ * (a NULL argument, a code from below) answers ac_strerror's words. */
+static void test_a_reason_never_outlives_its_call(void) {
+  ac_loop *loop = th_loop();
+  ac_future *f, *none = NULL;
+  ac_value v;
+  ac_lock *lock;
+  CHECK_RC(ac_future_new(loop, &f), 0);
+  CHECK_RC(ac_future_result(f, &v), AC_ESTATE);
+  CHECK_STR(ac_last_error_message(AC_ESTATE), "Result is not set.");
+  CHECK_RC(ac_future_set_result_int64(f, 1), 0);
+  CHECK_RC(ac_future_set_result_int64(f, 2), AC_ESTATE);
+  CHECK_STR(ac_last_error_message(AC_ESTATE), ac_strerror(AC_ESTATE));
+
+  CHECK_RC(ac_lock_new(loop, &lock), 0);
+  CHECK_RC(ac_lock_release(lock), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Lock is not acquired.");
+  CHECK_RC(ac_future_new(NULL, &none), AC_EINVAL);
+  CHECK_STR(ac_last_error_message(AC_EINVAL), ac_strerror(AC_EINVAL));
+  /* Same code, reason of its own, then a NULL argument: no reason. */
+  CHECK_RC(ac_lock_release(lock), AC_EMISUSE);
+  CHECK_RC(ac_lock_release(NULL), AC_EINVAL);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), ac_strerror(AC_EMISUSE));
+  ac_lock_unref(lock);
+  ac_future_unref(f);
+  th_close(loop);
+}
+
 int main(void) {
+  RUN(test_a_reason_never_outlives_its_call);
   RUN(test_add_child_refuses_cycles);
   RUN(test_format_shows_at_most_15_children);
   RUN(test_format_limits_group_depth_to_10);
