@@ -1681,6 +1681,13 @@ function M.to_thread(fn, ud, executor)
   return await_op(loop._l:to_thread(fn, ud, executor and executor._ex or nil))
 end
 
+--- As to_thread, for an ac_work_v2_fn: a C function that may fail with an
+-- error object it made (message, cause), raised here as that error.
+function M.to_thread_v2(fn, ud, executor)
+  local loop = M.get_running_loop()
+  return await_op(loop._l:to_thread_v2(fn, ud, executor and executor._ex or nil))
+end
+
 local TsFuture = {}
 TsFuture.__index = TsFuture
 M.TsFuture = TsFuture
@@ -1743,6 +1750,11 @@ end
 function ContextVar:set(value)
   check_loop(core.context_set(M.get_event_loop()._l, self._key, value), "ContextVar.set", 2)
 end
+
+--- The variable's ac_context_key, for C code: a C function run by
+-- to_thread reads and sets the variable in its copy of the task's context
+-- with ac_context_get / ac_context_set (loop NULL) and this key.
+function ContextVar:key() return self._key end
 
 function ContextVar:delete()
   return check_loop(core.context_delete(M.get_event_loop()._l, self._key), "ContextVar.delete", 2) == 1

@@ -299,6 +299,7 @@ struct acs_queue {};
 %newobject acs_loop::getaddrinfo;
 %newobject acs_loop::getnameinfo;
 %newobject acs_loop::to_thread;
+%newobject acs_loop::to_thread_v2;
 %newobject acs_stream::read;
 %newobject acs_stream::readexactly;
 %newobject acs_stream::readuntil;
@@ -489,6 +490,19 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     }
     *(void **)&work = fn;
     *rc = ac_to_thread($self, work, ud, NULL, ex, &f);
+    return f;
+  }
+  /* The same for an ac_work_v2_fn, which may fail with an error object
+   * (message, cause) that the future then carries. */
+  acs_future *to_thread_v2(void *fn, void *ud, acs_executor *ex, int *rc) {
+    acs_future *f = NULL;
+    ac_work_v2_fn work;
+    if (fn == NULL) {
+      *rc = AC_EINVAL;
+      return NULL;
+    }
+    *(void **)&work = fn;
+    *rc = ac_to_thread_v2($self, work, ud, NULL, ex, &f);
     return f;
   }
   /* Synchronization primitives (sync.h) and queues (queue.h): the new

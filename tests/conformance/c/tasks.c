@@ -16,6 +16,7 @@ struct ts {
   const char *name;
   double delay;
   int i, rc;
+  char buf[64]; /* a worker's result (119) */
 };
 
 /* ---- helpers ---- */
@@ -736,18 +737,19 @@ static int s118_main(ac_task *t, void *p) {
 
 /* ---- 119 to_thread and the caller's context ---- */
 
-/* A work function has no way to read or set the calling task's context
- * (ac_context_get/set take the loop and run on its thread only): what it
- * sees is an empty context, so K is unset. */
+/* The function runs in a copy of the calling task's context: ac_context_*
+ * with a NULL loop reach that copy from the worker thread. The result's
+ * bytes must outlive the call: they are copied into a buffer of `ud`. */
 static int read_k_work(void *ud, ac_value *result) {
-  (void)ud;
-  ac_value_set_bytes(result, "unset", 5);
+  char *buf = ud;
+  const char *v = k_get(NULL, buf, 64);
+  if (v != buf) snprintf(buf, 64, "%s", v);
+  ac_value_set_bytes(result, buf, strlen(buf));
   return 0;
 }
 static int write_k_work(void *ud, ac_value *result) {
-  (void)ud;
-  ac_value_set_bytes(result, "unset", 5); /* cannot set K: see read_k_work */
-  return 0;
+  k_set(NULL, "worker");
+  return read_k_work(ud, result);
 }
 
 static int thread_job_step(ac_task *t, void *p) {
@@ -755,11 +757,11 @@ static int thread_job_step(ac_task *t, void *p) {
   char buf[64];
   AC_BEGIN(s);
   k_set(loop_of(t), "job");
-  if ((s->rc = ac_to_thread(loop_of(t), read_k_work, NULL, NULL, NULL, &s->f)) < 0) return s->rc;
+  if ((s->rc = ac_to_thread(loop_of(t), read_k_work, s->buf, NULL, NULL, &s->f)) < 0) return s->rc;
   AC_AWAIT(s, ac_task_await_owned(t, s->f));
   AC_CHECK(t);
   TRACE("worker read %s", bytes_of(ac_task_awaited(t), buf, sizeof buf));
-  if ((s->rc = ac_to_thread(loop_of(t), write_k_work, NULL, NULL, NULL, &s->f)) < 0) return s->rc;
+  if ((s->rc = ac_to_thread(loop_of(t), write_k_work, s->buf, NULL, NULL, &s->f)) < 0) return s->rc;
   AC_AWAIT(s, ac_task_await_owned(t, s->f));
   AC_CHECK(t);
   TRACE("worker set %s", bytes_of(ac_task_awaited(t), buf, sizeof buf));
@@ -781,11 +783,14 @@ static int s119_main(ac_task *t, void *p) {
 /* ---- 120 a worker's error with message and cause ---- */
 
 /* raise ValueError('bad reply') from ConnectionResetError('peer reset'):
- * a work function can only return a code, so neither the message nor the
- * cause can cross. */
-static int failing_work(void *ud, ac_value *result) {
+ * the worker fails with an error object it made, cause and all. */
+static int failing_work(void *ud, ac_value *result, ac_error **error) {
+  ac_error *reset;
   (void)ud;
   (void)result;
+  if (ac_error_new(AC_ECONNRESET, "peer reset", NULL, &reset) < 0) return AC_ENOMEM;
+  if (ac_error_new(AC_EINVAL, "bad reply", reset, error) < 0) *error = NULL;
+  ac_error_unref(reset);
   return AC_EINVAL;
 }
 
@@ -793,7 +798,7 @@ static int s120_main(ac_task *t, void *p) {
   struct ts *s = p;
   ac_error *e, *c;
   AC_BEGIN(s);
-  if ((s->rc = ac_to_thread(loop_of(t), failing_work, NULL, NULL, NULL, &s->f)) < 0) return s->rc;
+  if ((s->rc = ac_to_thread_v2(loop_of(t), failing_work, NULL, NULL, NULL, &s->f)) < 0) return s->rc;
   AC_AWAIT(s, ac_task_await_owned(t, s->f));
   if (ac_task_outcome(t) != AC_EINVAL) AC_CHECK(t);
   e = ac_future_error(ac_task_awaited(t));

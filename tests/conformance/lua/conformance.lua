@@ -11,7 +11,7 @@
 -- a barrier).
 --
 -- The program is split by area: this file has 01-56 and the program;
--- sync.lua (57-98), tasks.lua (100-130) and structured.lua (140-179) add
+-- sync.lua (57-98), tasks.lua (100-131) and structured.lua (140-179) add
 -- theirs through the table common.lua makes (loaded from this file's
 -- folder). The work of 42-45 on other threads is C (conformance_threads).
 local dir = (arg and arg[0] or ""):match("^(.*)[/\\]") or "."

@@ -1,4 +1,4 @@
--- tasks.lua — the Lua ports of scenarios 100-130: futures, tasks,
+-- tasks.lua — the Lua ports of scenarios 100-131: futures, tasks,
 -- cancellation, callbacks, context, the loop and errors.
 --
 -- A Python object dropped (`x = None`) is garbage to Lua: the port drops
@@ -355,13 +355,13 @@ return function(C)
   local threads_ok, threads = pcall(require, "conformance_threads")
   if threads_ok then
     S("119-to-thread-context", function()
-      -- The worker is C (read_k, write_k): a work function has no way to
-      -- read or set the calling task's context, so it reports K unset.
+      -- The worker is C (read_k, write_k): it reads and sets K in its copy
+      -- of the task's context through K's key.
       K = ac.ContextVar("K", "unset")
       local function job()
         K:set("job")
-        say("worker read " .. ac.to_thread(threads.read_k, nil))
-        say("worker set " .. ac.to_thread(threads.write_k, nil))
+        say("worker read " .. ac.to_thread(threads.read_k, threads.k_ud(K:key())))
+        say("worker set " .. ac.to_thread(threads.write_k, threads.k_ud(K:key())))
         say("job sees " .. K:get())
       end
       K:set("main")
@@ -371,8 +371,8 @@ return function(C)
 
     S("120-to-thread-error-cause", function()
       -- raise ValueError('bad reply') from ConnectionResetError(...): the C
-      -- work function can only return a code (EINVAL).
-      catch("ValueError", function() ac.to_thread(threads.work_einval, nil) end, function(e)
+      -- work function fails with an error object (to_thread_v2).
+      catch("ValueError", function() ac.to_thread_v2(threads.work_einval, nil) end, function(e)
         say("main: " .. code(e) .. ": " .. msg(e))
         local c = e.cause
         if c ~= nil then say("main: cause " .. code(c) .. ": " .. msg(c)) else say("main: cause none") end
@@ -525,5 +525,19 @@ return function(C)
     f:set_result()
     ac.sleep(0)
     say("main: done")
+  end)
+
+  -- A task created in main's last step takes its first step before run()
+  -- cancels it with the other leftovers; the last line comes after run.
+  C.scenario_run("131-run-finishes-the-iteration", function()
+    local r = ac.run({ virtual_clock = true }, function()
+      task(function()
+        trace("other: started")
+        on_cancel(function() ac.sleep(1) end, function() trace("other: cancelled") end)
+      end)
+      trace("main: done")
+      return 3
+    end)
+    say("run returned " .. tostring(r))
   end)
 end

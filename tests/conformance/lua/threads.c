@@ -7,8 +7,11 @@
  *
  *   work_42, work_epipe       ac_work_fn values (light userdata) for
  *                             asyncore.to_thread: return 42, fail with EPIPE
- *   read_k, write_k,          the same for 119 (return "unset") and 120
- *   work_einval               (fail with EINVAL)
+ *   read_k, write_k, k_ud     the same for 119 (read / set K in the
+ *                             worker's copy of the context; ud = k_ud(K:key()))
+ *   work_einval               an ac_work_v2_fn for asyncore.to_thread_v2 (120):
+ *                             fails with ValueError('bad reply') caused by
+ *                             ConnectionResetError('peer reset')
  *   complete_later(ts, v)     starts a thread that sets the thread-safe
  *                             future `ts` (tsf:ptr()) to the integer v;
  *                             returns the thread (light userdata)
@@ -26,6 +29,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,26 +45,49 @@ static int work_epipe(void *ud, ac_value *result) {
   return AC_EPIPE;
 }
 
-/* 119: a work function has no way to read or set the calling task's
- * context (ac_context_get/set take the loop and run on its thread only):
- * what it sees is an empty context, so K is unset. */
+/* 119: the work runs in a copy of the calling task's context; ac_context_*
+ * with a NULL loop reach it. `ud` is k_ud(key): the key of K and a buffer
+ * for the result's bytes (one job at a time). */
+struct k_job {
+  ac_context_key key;
+  char buf[64];
+};
+static struct k_job k_job;
+
 static int read_k(void *ud, ac_value *result) {
-  (void)ud;
-  ac_value_set_bytes(result, "unset", 5);
+  struct k_job *j = ud;
+  ac_value v;
+  if (ac_context_get(NULL, j->key, &v) == 1 && v.kind == AC_VALUE_BYTES)
+    snprintf(j->buf, sizeof j->buf, "%.*s", (int)v.u.bytes.len, (const char *)v.u.bytes.data);
+  else
+    snprintf(j->buf, sizeof j->buf, "unset");
+  ac_value_set_bytes(result, j->buf, strlen(j->buf));
   return 0;
 }
 static int write_k(void *ud, ac_value *result) {
-  (void)ud;
-  ac_value_set_bytes(result, "unset", 5); /* cannot set K: see read_k */
-  return 0;
+  struct k_job *j = ud;
+  ac_value v;
+  ac_value_set_bytes(&v, "worker", 6);
+  if (ac_context_set(NULL, j->key, &v) < 0) return AC_EINVAL;
+  return read_k(ud, result);
 }
 
-/* 120: raise ValueError('bad reply') from ConnectionResetError(...): a
- * work function can only return a code, so neither the message nor the
- * cause can cross. */
-static int work_einval(void *ud, ac_value *result) {
+/* k_ud(key) -> the `ud` of read_k / write_k for the context key `key`. */
+static int k_ud(lua_State *L) {
+  k_job.key = (ac_context_key)luaL_checknumber(L, 1);
+  lua_pushlightuserdata(L, &k_job);
+  return 1;
+}
+
+/* 120: raise ValueError('bad reply') from ConnectionResetError(...): an
+ * ac_work_v2_fn fails with an error object it made, cause and all. */
+static int work_einval(void *ud, ac_value *result, ac_error **error) {
+  ac_error *reset;
   (void)ud;
   (void)result;
+  if (ac_error_new(AC_ECONNRESET, "peer reset", NULL, &reset) < 0) return AC_ENOMEM;
+  if (ac_error_new(AC_EINVAL, "bad reply", reset, error) < 0) *error = NULL;
+  ac_error_unref(reset);
   return AC_EINVAL;
 }
 
@@ -143,8 +170,16 @@ static void push_work_fn(lua_State *L, ac_work_fn fn) {
   lua_pushlightuserdata(L, p);
 }
 
+static void push_work_v2_fn(lua_State *L, ac_work_v2_fn fn) {
+  void *p;
+  memcpy(&p, &fn, sizeof p);
+  lua_pushlightuserdata(L, p);
+}
+
 int luaopen_conformance_threads(lua_State *L) {
-  lua_createtable(L, 0, 8);
+  lua_createtable(L, 0, 10);
+  lua_pushcfunction(L, k_ud);
+  lua_setfield(L, -2, "k_ud");
   push_work_fn(L, work_42);
   lua_setfield(L, -2, "work_42");
   push_work_fn(L, work_epipe);
@@ -153,7 +188,7 @@ int luaopen_conformance_threads(lua_State *L) {
   lua_setfield(L, -2, "read_k");
   push_work_fn(L, write_k);
   lua_setfield(L, -2, "write_k");
-  push_work_fn(L, work_einval);
+  push_work_v2_fn(L, work_einval);
   lua_setfield(L, -2, "work_einval");
   lua_pushcfunction(L, complete_later);
   lua_setfield(L, -2, "complete_later");
