@@ -313,7 +313,8 @@ pub(crate) unsafe fn exception_now(f: *mut sys::ac_future) -> Result<Option<Erro
         sys::AC_FUTURE_ERROR => Ok(Some(Error::from_raw(sys::ac_future_error(f)))),
         sys::AC_FUTURE_CANCELLED => Err(Error::from_raw(sys::ac_future_error(f))),
         _ => {
-            let rc = sys::ac_future_result(f, ptr::null_mut());
+            let mut e = ptr::null_mut();
+            let rc = sys::ac_future_exception(f, &mut e);
             Err(Error::from_call(if rc < 0 { rc } else { sys::AC_ESTATE }))
         }
     }

@@ -261,6 +261,7 @@ scenarios! {
     s128 => "128-awaiter-wakeup-order",
     s129 => "129-current-task-all-tasks",
     s130 => "130-callback-error-reported",
+    s131 => "131-run-finishes-the-iteration",
     s140 => "140-timeout-zero-expires-at-once",
     s141 => "141-timeout-past-deadline-and-negative",
     s142 => "142-timeout-zero-sleep-zero-raises",

@@ -757,3 +757,25 @@ pub fn s130() {
         Ok(())
     });
 }
+
+// ---- 131 run() finishes the iteration in which main completes ----
+
+pub fn s131() {
+    let lp = vloop();
+    let r = lp.run_main(async {
+        spawn(async {
+            trt!("other: started");
+            let r = sleep(1.0).await;
+            if r.is_err() {
+                trt!("other: cancelled");
+            }
+            r
+        });
+        trt!("main: done");
+        Ok(3i64)
+    });
+    match r {
+        Ok(v) => tr!("run returned {v}"),
+        Err(e) => tr!("main failed: {}", e.name()),
+    }
+}
