@@ -489,6 +489,24 @@ Task<> s118() {
   say("main sees " + K.get_or("unset"));
 }
 
+// ==== 119 to_thread and the caller's context
+
+Task<> job119() {
+  K.set("job");
+  say("worker read " + co_await ac::to_thread([] { return K.get_or("unset"); }));
+  say("worker set " + co_await ac::to_thread([] {
+        K.set("worker");
+        return K.get_or("unset");
+      }));
+  say("job sees " + K.get_or("unset"));
+}
+
+Task<> s119() {
+  K.set("main");
+  co_await ac::create_task(job119());
+  say("main sees " + K.get_or("unset"));
+}
+
 // ==== 120 a worker's error with message and cause
 
 Task<> s120() {
@@ -731,6 +749,7 @@ const std::vector<Scenario> &task_scenarios() {
       {"117-callback-context", s117},
       {"118-task-context-copy", s118},
       // 119-to-thread-context: not expressible (see meson.build).
+      {"119-to-thread-context", s119},
       {"120-to-thread-error-cause", s120},
       {"121-timers-equal-deadline", s121},
       {"122-timer-joins-ready-queue", s122},

@@ -4,6 +4,10 @@
 // task's context (a copy of its creator's, taken when the task was
 // created), so a value set in a task is seen by the tasks it creates after
 // and never by its parent. Values are stored as value.hpp encodes them.
+//
+// A function run by to_thread runs in a copy of the calling task's context
+// (asyncio.to_thread copies the contextvars): there get() reads the task's
+// values and set() / reset() change the copy only.
 #pragma once
 
 #include <asyncore.h>
@@ -24,19 +28,24 @@ class ContextVar {
  public:
   ContextVar() { check(ac_context_key_new(&key_)); }
 
-  // Sets the value in the running loop's current context.
+  // Sets the value in the current context: the running task's, or a
+  // to_thread worker's copy.
   void set(const T &v) const {
     ac_value c;
     detail::Codec<T>::encode(v, &c);
-    int rc = ac_context_set(get_running_loop(), key_, &c);
+    ac_loop *loop = running_loop();
+    int rc = ac_context_set(loop, key_, &c);
     if (rc < 0) {
       detail::Codec<T>::discard(&c);
-      throw_code(rc);
+      refuse(loop, rc);
     }
   }
   std::optional<T> get() const {
     ac_value c;
-    if (check(ac_context_get(get_running_loop(), key_, &c)) == 0) return std::nullopt;
+    ac_loop *loop = running_loop();
+    int rc = ac_context_get(loop, key_, &c);
+    if (rc < 0) refuse(loop, rc);
+    if (rc == 0) return std::nullopt;
     return detail::Codec<T>::decode(c);
   }
   T get_or(T fallback) const {
@@ -44,10 +53,21 @@ class ContextVar {
     return v ? *v : fallback;
   }
   // Removes the value; true if it was set.
-  bool reset() const { return check(ac_context_delete(get_running_loop(), key_)) == 1; }
+  bool reset() const {
+    ac_loop *loop = running_loop();
+    int rc = ac_context_delete(loop, key_);
+    if (rc < 0) refuse(loop, rc);
+    return rc == 1;
+  }
   ac_context_key key() const noexcept { return key_; }
 
  private:
+  // With no running loop and no worker's copy there is no context at all.
+  [[noreturn]] static void refuse(ac_loop *loop, int rc) {
+    if (loop == nullptr && rc == AC_EINVAL) throw RuntimeError("no running event loop");
+    throw_code(rc);
+  }
+
   ac_context_key key_ = 0;
 };
 
