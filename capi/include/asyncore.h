@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore.h — the C contract of libasyncore.
  *
  * libasyncore brings Python asyncio's model (one event loop per thread,

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/combinators.h — waiting on several futures at once: gather,
  * wait, as_completed, wait_for, shield (asyncio.gather, asyncio.wait,
  * asyncio.as_completed, asyncio.wait_for, asyncio.shield).
@@ -34,21 +35,21 @@
 extern "C" {
 #endif
 
-/* No timeout: wait as long as it takes. */
+/** No timeout: wait as long as it takes. */
 #define AC_NO_TIMEOUT HUGE_VAL
 
 /* ---- gather ---- */
 
-/* Flags for ac_gather. Append only. */
+/** Flags for ac_gather. Append only. */
 typedef enum ac_gather_flags {
   AC_GATHER_DEFAULT = 0,
-  /* Errors and cancellations of children count as their results: the
+  /** Errors and cancellations of children count as their results: the
    * gather completes when every child is done and never fails because of
    * one (asyncio's return_exceptions=True). */
   AC_GATHER_RETURN_EXCEPTIONS = 1
 } ac_gather_flags;
 
-/* Runs the children concurrently and completes when all are done, with
+/** Runs the children concurrently and completes when all are done, with
  * NONE: read each child's outcome in argument order with
  * ac_gather_result_at (or the child itself, ac_gather_item).
  *
@@ -70,12 +71,12 @@ typedef enum ac_gather_flags {
  * gather() returns []). `out` receives one reference. */
 AC_EXPORT int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t flags,
                         ac_future **out) AC_NOEXCEPT;
-/* The number of children of a gather; AC_EINVAL if `gather` is not one. */
+/** The number of children of a gather; AC_EINVAL if `gather` is not one. */
 AC_EXPORT int ac_gather_count(const ac_future *gather) AC_NOEXCEPT;
-/* Child `index` (borrowed while the gather lives), or NULL if out of
+/** Child `index` (borrowed while the gather lives), or NULL if out of
  * range or not a gather. */
 AC_EXPORT ac_future *ac_gather_item(const ac_future *gather, size_t index) AC_NOEXCEPT;
-/* Child `index`'s outcome, as ac_future_result reads it: 0 and a borrowed
+/** Child `index`'s outcome, as ac_future_result reads it: 0 and a borrowed
  * view of its result in `out` (optional), its error code, AC_ECANCELLED,
  * or AC_ESTATE while that child is pending. Errors: AC_EINVAL (not a
  * gather, index out of range). */
@@ -83,15 +84,15 @@ AC_EXPORT int ac_gather_result_at(ac_future *gather, size_t index, ac_value *out
 
 /* ---- wait ---- */
 
-/* When ac_wait completes. Values as asyncio's constants' meaning. */
+/** When ac_wait completes. Values as asyncio's constants' meaning. */
 typedef enum ac_wait_mode {
-  AC_WAIT_ALL_COMPLETED = 0,   /* every future is done */
-  AC_WAIT_FIRST_COMPLETED = 1, /* any future is done */
-  AC_WAIT_FIRST_EXCEPTION = 2  /* any future failed (a cancellation is not
+  AC_WAIT_ALL_COMPLETED = 0,   /**< every future is done */
+  AC_WAIT_FIRST_COMPLETED = 1, /**< any future is done */
+  AC_WAIT_FIRST_EXCEPTION = 2  /**< any future failed (a cancellation is not
                                   an exception), or all are done */
 } ac_wait_mode;
 
-/* Waits until `mode` is satisfied or `timeout` passes, then completes with
+/** Waits until `mode` is satisfied or `timeout` passes, then completes with
  * NONE; it never fails for a timeout and never cancels the futures.
  * Futures passed more than once count once (asyncio takes a set). Read
  * the partition with ac_wait_done_* and ac_wait_pending_*. Cancelling the
@@ -99,7 +100,8 @@ typedef enum ac_wait_mode {
  * ValueError). `out` receives one reference. */
 AC_EXPORT int ac_wait(ac_loop *loop, ac_future *const *items, size_t n, int mode,
                       double timeout, ac_future **out) AC_NOEXCEPT;
-/* The done and pending futures, each in argument order. The partition is
+/** @{ */
+/** The done and pending futures, each in argument order. The partition is
  * taken the first time one of these is called after the wait completed
  * (asyncio computes it when the waiting task resumes) and then stays.
  * Counts: >= 0, AC_EINVAL (not a wait), AC_ESTATE (the wait is pending or
@@ -108,12 +110,14 @@ AC_EXPORT int ac_wait_done_count(ac_future *wait) AC_NOEXCEPT;
 AC_EXPORT int ac_wait_pending_count(ac_future *wait) AC_NOEXCEPT;
 AC_EXPORT ac_future *ac_wait_done_at(ac_future *wait, size_t index) AC_NOEXCEPT;
 AC_EXPORT ac_future *ac_wait_pending_at(ac_future *wait, size_t index) AC_NOEXCEPT;
+/** @} */
 
 /* ---- as_completed ---- */
 
+/** An as_completed iterator (ac_as_completed_new); reference counted. */
 typedef struct ac_as_completed ac_as_completed;
 
-/* An iterator over the futures in the order they complete. Each
+/** An iterator over the futures in the order they complete. Each
  * ac_as_completed_next hands out a new future that completes with the
  * outcome of the next input to finish (the same rules as ac_shield's
  * copy, below); the input it reports is ac_as_completed_index. After
@@ -127,21 +131,23 @@ typedef struct ac_as_completed ac_as_completed;
  * `out` receives one reference. */
 AC_EXPORT int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
                                   double timeout, ac_as_completed **out) AC_NOEXCEPT;
+/** Adds a reference to `it` and returns it; NULL is accepted. */
 AC_EXPORT ac_as_completed *ac_as_completed_ref(ac_as_completed *it) AC_NOEXCEPT;
+/** Drops a reference to `it`; NULL is accepted. Dropping the last one drops the iterator (see ac_as_completed_new). */
 AC_EXPORT void ac_as_completed_unref(ac_as_completed *it) AC_NOEXCEPT;
-/* Returns 1 and a new future in `out` (one reference), or 0 (out set to
+/** Returns 1 and a new future in `out` (one reference), or 0 (out set to
  * NULL) once every input has been handed out. A future handed out whose
  * awaiter is cancelled takes nothing: the completion goes to the next one.
  * Errors: AC_EINVAL, AC_EWRONGTHREAD (debug), AC_ENOMEM. */
 AC_EXPORT int ac_as_completed_next(ac_as_completed *it, ac_future **out) AC_NOEXCEPT;
-/* The index (in the items given to ac_as_completed_new) of the input a
+/** The index (in the items given to ac_as_completed_new) of the input a
  * next()-future reports, once it is done; -1 while pending or for a
  * timeout; AC_EINVAL if `next` is not such a future. */
 AC_EXPORT int64_t ac_as_completed_index(const ac_future *next) AC_NOEXCEPT;
 
 /* ---- wait_for ---- */
 
-/* Completes with `fut`'s outcome, or, once `timeout` passes, cancels
+/** Completes with `fut`'s outcome, or, once `timeout` passes, cancels
  * `fut`, waits until it has finished cancelling (a task's cleanup runs
  * first), then fails with AC_ETIMEDOUT (its cause: the cancellation).
  *  - If `fut` is already done, `out` receives `fut` itself: no wait
@@ -165,7 +171,7 @@ AC_EXPORT int ac_wait_for(ac_loop *loop, ac_future *fut, double timeout,
 
 /* ---- shield ---- */
 
-/* A future that mirrors `fut`, except that cancelling it does not cancel
+/** A future that mirrors `fut`, except that cancelling it does not cancel
  * `fut`: the awaiting task is cancelled, the work goes on. Once the shield
  * is cancelled it stops listening, and an error `fut` later ends with is
  * reported as never retrieved unless someone reads it (asyncio).

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/common.h — export macro, version, the callback shape shared by
  * every part of the contract.
  *
@@ -33,6 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** \def AC_EXPORT
+ * Marks the functions the library exports (default visibility, or
+ * dllexport/dllimport on Windows). */
 #if defined(_WIN32)
 #  if defined(AC_BUILDING_LIBRARY)
 #    define AC_EXPORT __declspec(dllexport)
@@ -45,6 +49,9 @@
 #  define AC_EXPORT
 #endif
 
+/** \def AC_NOEXCEPT
+ * `noexcept` when the header is compiled as C++ (nothing in this library
+ * throws), empty in C. */
 #ifdef __cplusplus
 #  define AC_NOEXCEPT noexcept
 extern "C" {
@@ -52,35 +59,42 @@ extern "C" {
 #  define AC_NOEXCEPT
 #endif
 
+/** @{ */
+/** The version of these headers; AC_VERSION_HEX below combines them. */
 #define AC_VERSION_MAJOR 0
 #define AC_VERSION_MINOR 1
 #define AC_VERSION_PATCH 0
-/* AC_VERSION_HEX is 0xMMmmpp: compare with >= to test for a feature. */
+/** @} */
+/** AC_VERSION_HEX is 0xMMmmpp: compare with >= to test for a feature. */
 #define AC_VERSION_HEX \
   ((AC_VERSION_MAJOR << 16) | (AC_VERSION_MINOR << 8) | AC_VERSION_PATCH)
 
-/* The version of the library actually loaded, as AC_VERSION_HEX.
+/** The version of the library actually loaded, as AC_VERSION_HEX.
  * Thread: any. Never fails. */
 AC_EXPORT unsigned ac_version(void) AC_NOEXCEPT;
-/* The same as "MAJOR.MINOR.PATCH"; static storage. Thread: any. */
+/** The same as "MAJOR.MINOR.PATCH"; static storage. Thread: any. */
 AC_EXPORT const char *ac_version_string(void) AC_NOEXCEPT;
 
-/* Releases user data handed to the library; see "Callbacks" above. */
+/** Releases user data handed to the library; see "Callbacks" above. */
 typedef void (*ac_free_fn)(void *ud);
 
-/* Opaque handles. All are reference counted. */
+/** @{ */
+/** Opaque handles. All are reference counted. */
 typedef struct ac_loop ac_loop;
 typedef struct ac_future ac_future;
 typedef struct ac_task ac_task;
 typedef struct ac_handle ac_handle;
 typedef struct ac_error ac_error;
+/** @} */
 
-/* Memory handed across the boundary (bytes results, strings the caller
+/** @{ */
+/** Memory handed across the boundary (bytes results, strings the caller
  * must free) is allocated with ac_alloc and freed with ac_free.
  * Thread: any. ac_alloc returns NULL when out of memory; ac_free(NULL) is a
  * no-op. */
 AC_EXPORT void *ac_alloc(size_t size) AC_NOEXCEPT;
 AC_EXPORT void ac_free(void *ptr) AC_NOEXCEPT;
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/context.h — task-local context (Python's contextvars).
  *
  * A key is created once per process. Each task has its own context: a copy
@@ -24,13 +25,15 @@
 extern "C" {
 #endif
 
+/** A context variable (Python's ContextVar), named by a key from
+ * ac_context_key_new. */
 typedef uint32_t ac_context_key;
 
-/* A new key, distinct from all others in the process. Thread: any.
+/** A new key, distinct from all others in the process. Thread: any.
  * Errors: AC_EINVAL (out NULL), AC_ENOMEM (keys exhausted). */
 AC_EXPORT int ac_context_key_new(ac_context_key *out) AC_NOEXCEPT;
 
-/* Sets `key` in the current context of `loop` (the running task's, or the
+/** Sets `key` in the current context of `loop` (the running task's, or the
  * loop's base context). Bytes are copied; a pointer's destructor runs when
  * the last context holding the value is gone. Loop thread only, or a
  * worker running a function of ac_to_thread (see above; `loop` may be
@@ -38,12 +41,12 @@ AC_EXPORT int ac_context_key_new(ac_context_key *out) AC_NOEXCEPT;
  * Errors: AC_EINVAL (NULL, key never created, malformed value),
  * AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
 AC_EXPORT int ac_context_set(ac_loop *loop, ac_context_key key, const ac_value *v) AC_NOEXCEPT;
-/* Reads `key` from the current context: 1 and a borrowed view in `out`
+/** Reads `key` from the current context: 1 and a borrowed view in `out`
  * (valid until the value is replaced in this context or the step returns;
  * in a worker, until its function returns), or 0 when unset. Threads: as
  * ac_context_set. Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD. */
 AC_EXPORT int ac_context_get(ac_loop *loop, ac_context_key key, ac_value *out) AC_NOEXCEPT;
-/* Removes `key` from the current context; returns 1 if it was set, 0 if
+/** Removes `key` from the current context; returns 1 if it was set, 0 if
  * not. Errors: as ac_context_set. */
 AC_EXPORT int ac_context_delete(ac_loop *loop, ac_context_key key) AC_NOEXCEPT;
 

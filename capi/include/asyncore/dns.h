@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/dns.h — name resolution as futures (asyncio's getaddrinfo and
  * getnameinfo), run on libuv's thread pool.
  *
@@ -21,20 +22,20 @@
 extern "C" {
 #endif
 
-/* Address families for ac_getaddrinfo. */
+/** Address families for ac_getaddrinfo. */
 typedef enum ac_family {
   AC_FAMILY_ANY = 0,
   AC_FAMILY_IPV4 = 4,
   AC_FAMILY_IPV6 = 6
 } ac_family;
 
-/* Socket types for ac_getaddrinfo (what the addresses are for). */
+/** Socket types for ac_getaddrinfo (what the addresses are for). */
 typedef enum ac_socktype {
   AC_SOCKTYPE_STREAM = 1,
   AC_SOCKTYPE_DGRAM = 2
 } ac_socktype;
 
-/* Resolves `host` (a name or numeric address; NULL with a port means the
+/** Resolves `host` (a name or numeric address; NULL with a port means the
  * loopback address) and `port` (a number or a service name such as "http";
  * NULL means 0). The result lists the addresses in the resolver's order,
  * one per line, each "1.2.3.4:80" or "[::1]:80" and ended by '\n',
@@ -46,15 +47,15 @@ typedef enum ac_socktype {
 AC_EXPORT int ac_getaddrinfo(ac_loop *loop, const char *host, const char *port,
                              int family, int socktype, ac_future **out) AC_NOEXCEPT;
 
-/* Flags for ac_getnameinfo; or them together. */
+/** Flags for ac_getnameinfo; or them together. */
 typedef enum ac_nameinfo_flags {
-  AC_NI_NUMERICHOST = 1, /* the host as a numeric address */
-  AC_NI_NUMERICSERV = 2, /* the service as a port number */
-  AC_NI_NAMEREQD = 4,    /* fail when the host has no name */
-  AC_NI_DGRAM = 8        /* look the service up as a UDP one */
+  AC_NI_NUMERICHOST = 1, /**< the host as a numeric address */
+  AC_NI_NUMERICSERV = 2, /**< the service as a port number */
+  AC_NI_NAMEREQD = 4,    /**< fail when the host has no name */
+  AC_NI_DGRAM = 8        /**< look the service up as a UDP one */
 } ac_nameinfo_flags;
 
-/* Looks up the host and service names of `address` ("1.2.3.4:80",
+/** Looks up the host and service names of `address` ("1.2.3.4:80",
  * "[::1]:80"). The result is "HOST\nSERVICE\n".
  * Errors: AC_EINVAL (NULL, unparsable address, unknown flag), AC_ECLOSED,
  * AC_EWRONGTHREAD, AC_ENOMEM; resolver failures fail the future. */

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/error.h — error codes and the rich error object.
  *
  * Every failing call returns a negative code. Codes for operating-system
@@ -22,7 +23,7 @@
 extern "C" {
 #endif
 
-/* X-macro table of the codes this library names: (NAME, value, message).
+/** X-macro table of the codes this library names: (NAME, value, message).
  * Append only; values never change. */
 #define AC_ERRNO_MAP(XX)                                                      \
   XX(CANCELLED, -10001, "operation cancelled")                               \
@@ -42,6 +43,9 @@ extern "C" {
   XX(INTERNAL, -10015, "internal error")                                    \
   XX(MISUSE, -10016, "operation not valid in the object's current state")
 
+/** The codes this library names (see the top of this file): negated
+ * errno values, resolver errors (getaddrinfo's EAI_*, with libuv's values)
+ * and the codes of this library (AC_E*, from AC_ERRNO_MAP). */
 typedef enum ac_errno {
   AC_OK = 0,
   /* Operating-system conditions (negated errno). */
@@ -59,7 +63,7 @@ typedef enum ac_errno {
   AC_EMFILE = -EMFILE,
   AC_ENOSPC = -ENOSPC,
   AC_ENOTSUP = -ENOTSUP,
-  AC_EOF = -4095, /* end of file, as libuv's UV_EOF */
+  AC_EOF = -4095, /**< end of file, as libuv's UV_EOF */
   /* Resolver errors (getaddrinfo's EAI_*, asyncio's socket.gaierror), with
    * libuv's values; ac_err_name gives "EAI_NONAME" and so on. */
   AC_EAI_ADDRFAMILY = -3000,
@@ -83,14 +87,14 @@ typedef enum ac_errno {
   AC_ERRNO_LAST_ = -10017
 } ac_errno;
 
-/* A short English description of `code` (static storage, never NULL; an
+/** A short English description of `code` (static storage, never NULL; an
  * unknown code gives "unknown error"). Thread: any. */
 AC_EXPORT const char *ac_strerror(int code) AC_NOEXCEPT;
-/* The code's name, e.g. "AC_ECANCELLED", "ECONNRESET" (static storage,
+/** The code's name, e.g. "AC_ECANCELLED", "ECONNRESET" (static storage,
  * never NULL; unknown: "UNKNOWN"). Thread: any. */
 AC_EXPORT const char *ac_err_name(int code) AC_NOEXCEPT;
 
-/* The class of the exception asyncio raises for the condition `code`
+/** The class of the exception asyncio raises for the condition `code`
  * names, so every binding can raise (and every program print) the same
  * class: "CancelledError", "TimeoutError", "InvalidStateError"
  * (AC_ESTATE: a future already done, a result not ready), "RuntimeError"
@@ -104,7 +108,7 @@ AC_EXPORT const char *ac_err_name(int code) AC_NOEXCEPT;
  * storage, never NULL. Thread: any. */
 AC_EXPORT const char *ac_err_class(int code) AC_NOEXCEPT;
 
-/* Why the last call on this thread that returned `code` failed, in
+/** Why the last call on this thread that returned `code` failed, in
  * asyncio's words where asyncio has some ("Lock is not acquired.",
  * "task_done() called too many times"), else ac_strerror(code). Pass the
  * code the call returned; the answer describes the most recent failure on
@@ -112,54 +116,62 @@ AC_EXPORT const char *ac_err_class(int code) AC_NOEXCEPT;
  * storage. Thread: any (each thread has its own). */
 AC_EXPORT const char *ac_last_error_message(int code) AC_NOEXCEPT;
 
-/* Broad families of errors, derived from the code. */
+/** Broad families of errors, derived from the code. */
 typedef enum ac_error_kind {
-  AC_ERROR_KIND_OS = 1,        /* an errno or libuv condition */
-  AC_ERROR_KIND_CANCELLED = 2, /* AC_ECANCELLED */
-  AC_ERROR_KIND_TIMEOUT = 3,   /* AC_ETIMEDOUT */
-  AC_ERROR_KIND_USAGE = 4,     /* invalid argument/state/thread, closed, running */
-  AC_ERROR_KIND_GROUP = 5,     /* AC_EGROUP: see the children */
-  AC_ERROR_KIND_HOST = 6,      /* AC_EHOST: a host language's own error */
-  AC_ERROR_KIND_RUNTIME = 7    /* any other code of this library */
+  AC_ERROR_KIND_OS = 1,        /**< an errno or libuv condition */
+  AC_ERROR_KIND_CANCELLED = 2, /**< AC_ECANCELLED */
+  AC_ERROR_KIND_TIMEOUT = 3,   /**< AC_ETIMEDOUT */
+  AC_ERROR_KIND_USAGE = 4,     /**< invalid argument/state/thread, closed, running */
+  AC_ERROR_KIND_GROUP = 5,     /**< AC_EGROUP: see the children */
+  AC_ERROR_KIND_HOST = 6,      /**< AC_EHOST: a host language's own error */
+  AC_ERROR_KIND_RUNTIME = 7    /**< any other code of this library */
 } ac_error_kind;
 
-/* Creates an error with `code` (negative), `message` (copied; NULL means
+/** Creates an error with `code` (negative), `message` (copied; NULL means
  * ac_strerror(code)) and an optional `cause` (a new reference is taken).
  * Thread: any. Errors: AC_EINVAL (code >= 0 or out NULL), AC_ENOMEM. */
 AC_EXPORT int ac_error_new(int code, const char *message, ac_error *cause,
                            ac_error **out) AC_NOEXCEPT;
-/* Reference counting; thread: any (atomic). ref returns its argument;
+/** @{ */
+/** Reference counting; thread: any (atomic). ref returns its argument;
  * both accept NULL. */
 AC_EXPORT ac_error *ac_error_ref(ac_error *err) AC_NOEXCEPT;
 AC_EXPORT void ac_error_unref(ac_error *err) AC_NOEXCEPT;
+/** @} */
 
-/* Accessors; thread: any; NULL err gives 0 / NULL. Strings and the cause
+/** @{ */
+/** Accessors; thread: any; NULL err gives 0 / NULL. Strings and the cause
  * are borrowed from the error. */
 AC_EXPORT int ac_error_code(const ac_error *err) AC_NOEXCEPT;
 AC_EXPORT ac_error_kind ac_error_get_kind(const ac_error *err) AC_NOEXCEPT;
 AC_EXPORT const char *ac_error_message(const ac_error *err) AC_NOEXCEPT;
 AC_EXPORT ac_error *ac_error_cause(const ac_error *err) AC_NOEXCEPT;
+/** @} */
 
-/* Children (the failures a group error aggregates), in the order added.
+/** @{ */
+/** Children (the failures a group error aggregates), in the order added.
  * ac_error_child returns a borrowed pointer or NULL past the end. */
 AC_EXPORT size_t ac_error_child_count(const ac_error *err) AC_NOEXCEPT;
 AC_EXPORT ac_error *ac_error_child(const ac_error *err, size_t index) AC_NOEXCEPT;
-/* Appends `child` (a new reference is taken). Only while the error is not
+/** @} */
+/** Appends `child` (a new reference is taken). Only while the error is not
  * yet shared: call it before handing the error to a future.
  * Errors: AC_EINVAL (NULL argument, or a cycle: child is err itself, or err
  * is among child's children or causes at any depth), AC_ENOMEM. So the
  * children and causes of an error never lead back to it. */
 AC_EXPORT int ac_error_add_child(ac_error *err, ac_error *child) AC_NOEXCEPT;
 
-/* A host payload: a binding's own error object. The error takes ownership
+/** @{ */
+/** A host payload: a binding's own error object. The error takes ownership
  * of `payload` (its pointer destructor runs when the error is freed, or at
  * once when replaced); `payload` is required (a NONE value removes it).
  * ac_error_payload gives a borrowed view; kind NONE when there is none.
  * Errors: AC_EINVAL (NULL err or payload, malformed value). */
 AC_EXPORT int ac_error_set_payload(ac_error *err, const ac_value *payload) AC_NOEXCEPT;
 AC_EXPORT int ac_error_payload(const ac_error *err, ac_value *out) AC_NOEXCEPT;
+/** @} */
 
-/* Writes a readable rendering of the error, its cause chain and children
+/** Writes a readable rendering of the error, its cause chain and children
  * (indented) to a new string the caller frees with ac_free. Thread: any.
  * Like Python's traceback for exception groups, it shows at most 15
  * children of an error, then a line "and N more exceptions" (CPython's

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/loop.h — the event loop.
  *
  * One loop per thread. A loop runs ready callbacks in FIFO order, fires due
@@ -30,10 +31,10 @@
 extern "C" {
 #endif
 
-/* Flags for ac_loop_new. Append only. */
+/** Flags for ac_loop_new. Append only. */
 typedef enum ac_loop_flags {
   AC_LOOP_DEFAULT = 0,
-  /* Virtual clock (Trio's autojump clock, Tokio's paused time): time stands
+  /** Virtual clock (Trio's autojump clock, Tokio's paused time): time stands
    * still while there is work, and when the loop has nothing ready and no
    * I/O has arrived, it jumps straight to the next timer. Sleeps cost no
    * real time and runs are deterministic. Work on worker threads holds the
@@ -49,21 +50,23 @@ typedef enum ac_loop_flags {
    * worker must therefore not wait for the loop's virtual time to pass
    * (e.g. for a sleep of the loop to end): that would wait forever. */
   AC_LOOP_VIRTUAL_CLOCK = 1,
-  /* Debug mode from the start (see ac_loop_set_debug). */
+  /** Debug mode from the start (see ac_loop_set_debug). */
   AC_LOOP_DEBUG = 2
 } ac_loop_flags;
 
-/* A plain callback run by the loop. */
+/** A plain callback run by the loop. */
 typedef void (*ac_callback_fn)(ac_loop *loop, void *ud);
 
-/* Creates a loop owned by the calling thread. Thread: any.
+/** Creates a loop owned by the calling thread. Thread: any.
  * Errors: AC_EINVAL (out NULL, unknown flag), AC_ENOMEM, libuv errors. */
 AC_EXPORT int ac_loop_new(uint32_t flags, ac_loop **out) AC_NOEXCEPT;
-/* Thread: any (atomic). ref returns its argument; both accept NULL. */
+/** @{ */
+/** Thread: any (atomic). ref returns its argument; both accept NULL. */
 AC_EXPORT ac_loop *ac_loop_ref(ac_loop *loop) AC_NOEXCEPT;
 AC_EXPORT void ac_loop_unref(ac_loop *loop) AC_NOEXCEPT;
+/** @} */
 
-/* Closes the loop: discards ready callbacks and timers (running their
+/** Closes the loop: discards ready callbacks and timers (running their
  * free_ud), drops the loop's hold on pending tasks (each one still pending
  * is reported to the exception handler, as asyncio reports "Task was
  * destroyed but it is pending"), closes its libuv handles.
@@ -72,7 +75,7 @@ AC_EXPORT void ac_loop_unref(ac_loop *loop) AC_NOEXCEPT;
  * AC_EWRONGTHREAD, AC_ECLOSED (already closed: the call has no effect,
  * so closing twice is harmless). */
 AC_EXPORT int ac_loop_close(ac_loop *loop) AC_NOEXCEPT;
-/* Hands the loop to the calling thread, which becomes its owner (see
+/** Hands the loop to the calling thread, which becomes its owner (see
  * "Threads" above): for a host that creates a loop on one thread and runs
  * it on another (a worker it starts, a goroutine moved to another OS
  * thread). Thread: any, but the hand-over must not overlap the previous
@@ -85,12 +88,12 @@ AC_EXPORT int ac_loop_close(ac_loop *loop) AC_NOEXCEPT;
  * on any thread, including a call from one of the loop's own callbacks). */
 AC_EXPORT int ac_loop_bind_thread(ac_loop *loop) AC_NOEXCEPT;
 
-/* 1 when closed, 0 when open, AC_EINVAL on NULL. Thread: any. */
+/** 1 when closed, 0 when open, AC_EINVAL on NULL. Thread: any. */
 AC_EXPORT int ac_loop_is_closed(const ac_loop *loop) AC_NOEXCEPT;
-/* 1 while a run (run_forever, run_until_complete, step) is in progress. */
+/** 1 while a run (run_forever, run_until_complete, step) is in progress. */
 AC_EXPORT int ac_loop_is_running(const ac_loop *loop) AC_NOEXCEPT;
 
-/* Runs until `future` is done, then returns: 0 when it holds a result, its
+/** Runs until `future` is done, then returns: 0 when it holds a result, its
  * error code when it failed, AC_ECANCELLED when cancelled (read the details
  * from the future). As in asyncio, a done-callback of the future stops the
  * loop, so the iteration after the one that completed it still runs in
@@ -104,14 +107,14 @@ AC_EXPORT int ac_loop_is_running(const ac_loop *loop) AC_NOEXCEPT;
  * another loop is running"), AC_EWRONGTHREAD (not the owner's thread),
  * AC_ESTOPPED (ac_loop_stop was called before the future completed). */
 AC_EXPORT int ac_loop_run_until_complete(ac_loop *loop, ac_future *future) AC_NOEXCEPT;
-/* Runs until ac_loop_stop. Errors as run_until_complete. */
+/** Runs until ac_loop_stop. Errors as run_until_complete. */
 AC_EXPORT int ac_loop_run_forever(ac_loop *loop) AC_NOEXCEPT;
-/* Asks the running loop to return once the callbacks already ready have
+/** Asks the running loop to return once the callbacks already ready have
  * run (asyncio's stop). On a loop that is not running, the next run returns
  * after one iteration. Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD.
  * From another thread, post it: ac_loop_call_soon_threadsafe. */
 AC_EXPORT int ac_loop_stop(ac_loop *loop) AC_NOEXCEPT;
-/* For hosts that hand the loop's thread to other code between callbacks
+/** For hosts that hand the loop's thread to other code between callbacks
  * (the Go binding runs a task's goroutine there): from a callback or step
  * of the running loop, the run in progress (run_forever,
  * run_until_complete, step) returns as soon as the callback running now
@@ -122,7 +125,7 @@ AC_EXPORT int ac_loop_stop(ac_loop *loop) AC_NOEXCEPT;
  * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD, AC_ESTATE (not running). */
 AC_EXPORT int ac_loop_interrupt(ac_loop *loop) AC_NOEXCEPT;
 
-/* Host stepping, for a host that owns the frame loop (a game engine, a GUI).
+/** Host stepping, for a host that owns the frame loop (a game engine, a GUI).
  * One iteration: polls I/O, blocking at most `max_block` seconds (0 never
  * blocks; INFINITY blocks as long as needed; it never blocks while
  * callbacks are ready), moves due timers to the ready queue, runs ready
@@ -147,29 +150,32 @@ AC_EXPORT int ac_loop_interrupt(ac_loop *loop) AC_NOEXCEPT;
 AC_EXPORT int ac_loop_step(ac_loop *loop, double max_block, int *pending,
                            double *next_deadline) AC_NOEXCEPT;
 
-/* For hosts that poll themselves: libuv's backend fd (readable when the
+/** @{ */
+/** For hosts that poll themselves: libuv's backend fd (readable when the
  * loop has I/O to process) and the time in milliseconds the host may block
  * before stepping (0 when callbacks are ready, -1 when nothing is due).
  * Errors: AC_EINVAL, AC_ECLOSED, AC_ENOTSUP (no backend fd). */
 AC_EXPORT int ac_loop_backend_fd(const ac_loop *loop) AC_NOEXCEPT;
 AC_EXPORT int ac_loop_backend_timeout(const ac_loop *loop) AC_NOEXCEPT;
+/** @} */
 
-/* How many callbacks one iteration runs at most before it polls I/O again
+/** How many callbacks one iteration runs at most before it polls I/O again
  * (default 1024; >= 1). Errors: AC_EINVAL, AC_ECLOSED. */
 AC_EXPORT int ac_loop_set_ready_budget(ac_loop *loop, uint32_t budget) AC_NOEXCEPT;
 
-/* The loop's clock in seconds: monotonic real time, or the virtual time
+/** The loop's clock in seconds: monotonic real time, or the virtual time
  * (starting at 0) under AC_LOOP_VIRTUAL_CLOCK. Returns -1 on NULL. */
 AC_EXPORT double ac_loop_time(const ac_loop *loop) AC_NOEXCEPT;
 
-/* Schedules fn(loop, ud) to run once, after the callbacks already ready
+/** Schedules fn(loop, ud) to run once, after the callbacks already ready
  * (FIFO). `out` (optional) receives a handle that can cancel it. The
  * callback runs in the task-local context current at this call.
  * Never runs the callback inline. Errors: AC_EINVAL (NULL loop or fn),
  * AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM; on error free_ud runs at once. */
 AC_EXPORT int ac_loop_call_soon(ac_loop *loop, ac_callback_fn fn, void *ud,
                                 ac_free_fn free_ud, ac_handle **out) AC_NOEXCEPT;
-/* Schedules fn after `delay` seconds (>= 0), or at loop time `when`.
+/** @{ */
+/** Schedules fn after `delay` seconds (>= 0), or at loop time `when`.
  * Callbacks with equal deadlines run in the order they were scheduled.
  * call_later(delay) is call_at(time() + delay), as in asyncio: a negative
  * delay is a deadline already past, due at the next iteration (earliest
@@ -180,8 +186,9 @@ AC_EXPORT int ac_loop_call_later(ac_loop *loop, double delay, ac_callback_fn fn,
 AC_EXPORT int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn,
                               void *ud, ac_free_fn free_ud,
                               ac_handle **out) AC_NOEXCEPT;
+/** @} */
 
-/* Thread: any. Schedules fn(loop, ud) on the loop's thread and wakes the
+/** Thread: any. Schedules fn(loop, ud) on the loop's thread and wakes the
  * loop. Each submission runs exactly once, in submission order per thread,
  * or — if the loop closes first — never, with free_ud run at the close.
  * The caller must hold a reference to the loop for the duration of the call.
@@ -189,32 +196,34 @@ AC_EXPORT int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn,
 AC_EXPORT int ac_loop_call_soon_threadsafe(ac_loop *loop, ac_callback_fn fn,
                                            void *ud, ac_free_fn free_ud) AC_NOEXCEPT;
 
-/* Handles of scheduled callbacks. Loop thread only. */
+/** @{ */
+/** Handles of scheduled callbacks. Loop thread only. */
 AC_EXPORT ac_handle *ac_handle_ref(ac_handle *h) AC_NOEXCEPT;
 AC_EXPORT void ac_handle_unref(ac_handle *h) AC_NOEXCEPT;
-/* Cancels the callback if it has not run: free_ud runs now. Returns 1 if
+/** @} */
+/** Cancels the callback if it has not run: free_ud runs now. Returns 1 if
  * this call cancelled it, 0 if it had already run or been cancelled.
  * Errors: AC_EINVAL. */
 AC_EXPORT int ac_handle_cancel(ac_handle *h) AC_NOEXCEPT;
-/* 1 if cancelled, 0 if not, AC_EINVAL on NULL. */
+/** 1 if cancelled, 0 if not, AC_EINVAL on NULL. */
 AC_EXPORT int ac_handle_cancelled(const ac_handle *h) AC_NOEXCEPT;
-/* Loop time a timer handle is due; -1 for call_soon handles or NULL. */
+/** Loop time a timer handle is due; -1 for call_soon handles or NULL. */
 AC_EXPORT double ac_handle_when(const ac_handle *h) AC_NOEXCEPT;
 
-/* The exception handler receives what nobody else could: errors of tasks
+/** The exception handler receives what nobody else could: errors of tasks
  * and futures freed without anyone reading them, pending tasks destroyed at
  * close, slow-callback warnings in debug mode, errors a binding reports.
  * `error` and `future` may be NULL and are borrowed for the call. */
 typedef void (*ac_exception_handler_fn)(ac_loop *loop, const char *message,
                                         ac_error *error, ac_future *future,
                                         void *ud);
-/* Replaces the handler (NULL fn restores the default; the previous ud is
+/** Replaces the handler (NULL fn restores the default; the previous ud is
  * freed). The handler must not close the loop. Errors: AC_EINVAL,
  * AC_ECLOSED (free_ud runs at once), AC_EWRONGTHREAD. */
 AC_EXPORT int ac_loop_set_exception_handler(ac_loop *loop,
                                             ac_exception_handler_fn fn,
                                             void *ud, ac_free_fn free_ud) AC_NOEXCEPT;
-/* Calls the installed handler (bindings use it for errors raised in their
+/** Calls the installed handler (bindings use it for errors raised in their
  * callbacks). Called while a callback of this loop runs (a call_soon or
  * call_later handle, or a done-callback), the report is about that
  * callback, as asyncio's: the handler gets no future and its subject is
@@ -222,7 +231,8 @@ AC_EXPORT int ac_loop_set_exception_handler(ac_loop *loop,
 AC_EXPORT int ac_loop_call_exception_handler(ac_loop *loop, const char *message,
                                              ac_error *error,
                                              ac_future *future) AC_NOEXCEPT;
-/* During a call of the exception handler, what asyncio's context dict
+/** @{ */
+/** During a call of the exception handler, what asyncio's context dict
  * holds besides 'message' and 'exception': the key under which it puts the
  * report's subject — "future" (the handler's `future`: an error never
  * retrieved), "task" (the handler's `future` is a task: one destroyed
@@ -233,18 +243,21 @@ AC_EXPORT int ac_loop_call_exception_handler(ac_loop *loop, const char *message,
  * handler call. Thread: the loop's. */
 AC_EXPORT const char *ac_loop_exception_subject(const ac_loop *loop) AC_NOEXCEPT;
 AC_EXPORT ac_handle *ac_loop_exception_handle(const ac_loop *loop) AC_NOEXCEPT;
-/* The default handler: writes the message and the formatted error to
+/** @} */
+/** The default handler: writes the message and the formatted error to
  * stderr. Never exits. */
 AC_EXPORT void ac_loop_default_exception_handler(ac_loop *loop, const char *message,
                                                  ac_error *error,
                                                  ac_future *future) AC_NOEXCEPT;
 
-/* Debug mode: callbacks slower than the slow-callback duration (default
+/** @{ */
+/** Debug mode: callbacks slower than the slow-callback duration (default
  * 0.1 s) are reported to the exception handler as warnings, and futures
  * check the calling thread too. Errors: AC_EINVAL, AC_ECLOSED. */
 AC_EXPORT int ac_loop_set_debug(ac_loop *loop, int enabled) AC_NOEXCEPT;
 AC_EXPORT int ac_loop_get_debug(const ac_loop *loop) AC_NOEXCEPT;
 AC_EXPORT int ac_loop_set_slow_callback_duration(ac_loop *loop, double seconds) AC_NOEXCEPT;
+/** @} */
 
 #ifdef __cplusplus
 }

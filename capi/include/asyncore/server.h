@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/server.h — listening sockets that hand each accepted connection
  * to a callback or a task (asyncio's start_server / start_unix_server).
  *
@@ -34,15 +35,16 @@
 extern "C" {
 #endif
 
+/** A listening server (asyncio.Server); reference counted. */
 typedef struct ac_server ac_server;
 
-/* Called by the loop for each accepted connection. `stream` is borrowed
+/** Called by the loop for each accepted connection. `stream` is borrowed
  * for the call: take a reference (ac_stream_ref, or ac_stream_spawn) to
  * keep it; a stream nobody keeps is closed after the call. */
 typedef void (*ac_server_connection_fn)(ac_server *server, ac_stream *stream,
                                         void *ud);
 
-/* Binds and listens on `host` ("127.0.0.1", "::1", "0.0.0.0", "::" or a
+/** Binds and listens on `host` ("127.0.0.1", "::1", "0.0.0.0", "::" or a
  * name, resolved synchronously, first address wins; NULL means
  * "0.0.0.0") and `port` (0..65535; 0 asks the system for a free port:
  * read it with ac_server_address). `backlog` <= 0 means 128. SO_REUSEADDR
@@ -54,12 +56,13 @@ AC_EXPORT int ac_server_listen_tcp(ac_loop *loop, const char *host, int port,
                                    int backlog, ac_server_connection_fn fn,
                                    void *ud, ac_free_fn free_ud,
                                    ac_server **out) AC_NOEXCEPT;
-/* The same on a Unix-domain socket at `path` (created; an existing file
+/** The same on a Unix-domain socket at `path` (created; an existing file
  * gives AC_EADDRINUSE). */
 AC_EXPORT int ac_server_listen_unix(ac_loop *loop, const char *path, int backlog,
                                     ac_server_connection_fn fn, void *ud,
                                     ac_free_fn free_ud, ac_server **out) AC_NOEXCEPT;
-/* Task per connection: as the two above, but every connection starts a
+/** @{ */
+/** Task per connection: as the two above, but every connection starts a
  * task as ac_stream_spawn(stream, step, state_size, stream_offset) does.
  * Errors: as above, and AC_EINVAL for bad sizes. */
 AC_EXPORT int ac_server_listen_tcp_tasks(ac_loop *loop, const char *host, int port,
@@ -70,29 +73,32 @@ AC_EXPORT int ac_server_listen_unix_tasks(ac_loop *loop, const char *path,
                                           int backlog, ac_step_fn step,
                                           size_t state_size, size_t stream_offset,
                                           ac_server **out) AC_NOEXCEPT;
+/** @} */
 
-/* Reference counting (loop thread); both accept NULL. */
+/** @{ */
+/** Reference counting (loop thread); both accept NULL. */
 AC_EXPORT ac_server *ac_server_ref(ac_server *srv) AC_NOEXCEPT;
 AC_EXPORT void ac_server_unref(ac_server *srv) AC_NOEXCEPT;
+/** @} */
 
-/* The bound address as a new string (ac_free it): "127.0.0.1:40123" with
+/** The bound address as a new string (ac_free it): "127.0.0.1:40123" with
  * the real port when 0 was asked, "[::1]:40123", or the socket path.
  * Errors: AC_EINVAL, AC_ECLOSED, OS errors, AC_ENOMEM. */
 AC_EXPORT int ac_server_address(const ac_server *srv, char **out) AC_NOEXCEPT;
-/* The bound port (1..65535) of a TCP server; AC_EINVAL for a Unix one or
+/** The bound port (1..65535) of a TCP server; AC_EINVAL for a Unix one or
  * NULL, AC_ECLOSED once closed. */
 AC_EXPORT int ac_server_port(const ac_server *srv) AC_NOEXCEPT;
-/* Connections accepted so far (>= 0), or AC_EINVAL. */
+/** Connections accepted so far (>= 0), or AC_EINVAL. */
 AC_EXPORT int64_t ac_server_accepted(const ac_server *srv) AC_NOEXCEPT;
-/* 1 while accepting is paused because descriptors ran out, else 0;
+/** 1 while accepting is paused because descriptors ran out, else 0;
  * AC_EINVAL for NULL. */
 AC_EXPORT int ac_server_accept_paused(const ac_server *srv) AC_NOEXCEPT;
 
-/* Stops listening (see above). Idempotent: 0 every time. Errors: AC_EINVAL. */
+/** Stops listening (see above). Idempotent: 0 every time. Errors: AC_EINVAL. */
 AC_EXPORT int ac_server_close(ac_server *srv) AC_NOEXCEPT;
-/* 1 while listening, 0 once closed, AC_EINVAL for NULL. */
+/** 1 while listening, 0 once closed, AC_EINVAL for NULL. */
 AC_EXPORT int ac_server_is_serving(const ac_server *srv) AC_NOEXCEPT;
-/* A future that completes with NONE once the listening socket is closed
+/** A future that completes with NONE once the listening socket is closed
  * (done at once, through the loop, if it is). Errors: AC_EINVAL, AC_ENOMEM. */
 AC_EXPORT int ac_server_wait_closed(ac_server *srv, ac_future **out) AC_NOEXCEPT;
 

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/stream.h — byte streams over TCP and Unix-domain sockets
  * (asyncio's open_connection, StreamReader and StreamWriter in one object).
  *
@@ -54,14 +55,18 @@
 extern "C" {
 #endif
 
+/** A connected byte stream (asyncio's StreamReader and StreamWriter in
+ * one); reference counted. */
 typedef struct ac_stream ac_stream;
 
-/* Defaults, as asyncio's: the reader's limit, and the writer's water
+/** @{ */
+/** Defaults, as asyncio's: the reader's limit, and the writer's water
  * marks (low defaults to high / 4). */
 #define AC_STREAM_DEFAULT_LIMIT 65536
 #define AC_STREAM_DEFAULT_HIGH_WATER 65536
+/** @} */
 
-/* Opens a TCP connection to `host` (a name, resolved, or a numeric IPv4 or
+/** Opens a TCP connection to `host` (a name, resolved, or a numeric IPv4 or
  * IPv6 address) and `port` (1..65535), trying each resolved address in turn
  * (asyncio's open_connection). The stream is handed out at once in
  * *stream_out; *connected_out completes with NONE once connected, or fails
@@ -75,34 +80,36 @@ typedef struct ac_stream ac_stream;
 AC_EXPORT int ac_stream_connect_tcp(ac_loop *loop, const char *host, int port,
                                     ac_stream **stream_out,
                                     ac_future **connected_out) AC_NOEXCEPT;
-/* The same over a Unix-domain socket at `path`
+/** The same over a Unix-domain socket at `path`
  * (asyncio's open_unix_connection). Errors as above; AC_ENOENT or
  * AC_ECONNREFUSED come through the future. */
 AC_EXPORT int ac_stream_connect_unix(ac_loop *loop, const char *path,
                                      ac_stream **stream_out,
                                      ac_future **connected_out) AC_NOEXCEPT;
 
-/* Reference counting (loop thread). ref returns its argument; both accept
+/** @{ */
+/** Reference counting (loop thread). ref returns its argument; both accept
  * NULL. The last unref of an open stream closes it (see "Closing"). */
 AC_EXPORT ac_stream *ac_stream_ref(ac_stream *s) AC_NOEXCEPT;
 AC_EXPORT void ac_stream_unref(ac_stream *s) AC_NOEXCEPT;
-/* The stream's loop (borrowed), NULL for NULL. */
+/** @} */
+/** The stream's loop (borrowed), NULL for NULL. */
 AC_EXPORT ac_loop *ac_stream_get_loop(const ac_stream *s) AC_NOEXCEPT;
 
 /* ---- Reading. Each fills *out with a new future (see the rules above). */
 
-/* Up to `n` bytes (at least 1 unless at EOF: then empty bytes). n == 0
+/** Up to `n` bytes (at least 1 unless at EOF: then empty bytes). n == 0
  * gives empty bytes at once. n == SIZE_MAX reads until EOF (asyncio's
  * read(-1)). Errors: AC_EINVAL, AC_ESTATE (a read is pending),
  * AC_ECLOSED (the stream was closed), AC_ENOMEM. A connection error fails
  * the future with that code once the buffer is empty. */
 AC_EXPORT int ac_stream_read(ac_stream *s, size_t n, ac_future **out) AC_NOEXCEPT;
-/* Exactly `n` bytes. If EOF comes first the future fails with
+/** Exactly `n` bytes. If EOF comes first the future fails with
  * AC_EINCOMPLETE; the partial bytes (all the stream had, now taken out of
  * its buffer) are the error's payload (ac_error_payload: AC_VALUE_BYTES),
  * as asyncio's IncompleteReadError.partial. Errors as ac_stream_read. */
 AC_EXPORT int ac_stream_readexactly(ac_stream *s, size_t n, ac_future **out) AC_NOEXCEPT;
-/* Bytes up to and including `sep` (sep_len >= 1). Fails with AC_ELIMIT when
+/** Bytes up to and including `sep` (sep_len >= 1). Fails with AC_ELIMIT when
  * the separator is not found within the limit (or found beyond it); unlike
  * asyncio's readline nothing is discarded: the bytes stay in the buffer for
  * ac_stream_read. Fails with AC_EINCOMPLETE at EOF without a separator, the
@@ -110,77 +117,79 @@ AC_EXPORT int ac_stream_readexactly(ac_stream *s, size_t n, ac_future **out) AC_
  * ac_stream_read, and AC_EINVAL for an empty separator. */
 AC_EXPORT int ac_stream_readuntil(ac_stream *s, const void *sep, size_t sep_len,
                                   ac_future **out) AC_NOEXCEPT;
-/* ac_stream_readuntil with "\n", except that at EOF it completes with the
+/** ac_stream_readuntil with "\n", except that at EOF it completes with the
  * partial line (possibly empty) instead of failing, as asyncio's readline. */
 AC_EXPORT int ac_stream_readline(ac_stream *s, ac_future **out) AC_NOEXCEPT;
-/* 1 when EOF was received and the buffer is empty (asyncio's at_eof),
+/** 1 when EOF was received and the buffer is empty (asyncio's at_eof),
  * 0 otherwise. Errors: AC_EINVAL. */
 AC_EXPORT int ac_stream_at_eof(const ac_stream *s) AC_NOEXCEPT;
-/* Bytes in the read buffer now (>= 0), or AC_EINVAL. */
+/** Bytes in the read buffer now (>= 0), or AC_EINVAL. */
 AC_EXPORT int64_t ac_stream_buffered(const ac_stream *s) AC_NOEXCEPT;
-/* The reader's buffer limit (>= 1; default AC_STREAM_DEFAULT_LIMIT).
+/** The reader's buffer limit (>= 1; default AC_STREAM_DEFAULT_LIMIT).
  * Errors: AC_EINVAL. */
 AC_EXPORT int ac_stream_set_limit(ac_stream *s, size_t limit) AC_NOEXCEPT;
 
 /* ---- Writing ---- */
 
-/* Queues `len` bytes (copied when they cannot be sent at once); never
+/** Queues `len` bytes (copied when they cannot be sent at once); never
  * blocks and never waits. Returns 0, or: AC_EINVAL (NULL s, or NULL data
  * with len > 0), AC_ECLOSED (closed or closing), AC_ESTATE (after
  * write_eof), the connection's error (AC_EPIPE, AC_ECONNRESET …) once one
  * was seen, AC_ENOMEM. */
 AC_EXPORT int ac_stream_write(ac_stream *s, const void *data, size_t len) AC_NOEXCEPT;
-/* A future that completes once the write buffer is at or below the low
+/** A future that completes once the write buffer is at or below the low
  * water mark if it had gone above the high one (asyncio's drain: at once,
  * through the loop, when not above). Fails with the connection's error when
  * the connection broke, AC_ECLOSED when the stream is closed before the
  * buffer drained. Errors: AC_EINVAL, AC_ENOMEM. */
 AC_EXPORT int ac_stream_drain(ac_stream *s, ac_future **out) AC_NOEXCEPT;
-/* Water marks in bytes: high >= low; both 0 means "the defaults" (64 KiB
+/** Water marks in bytes: high >= low; both 0 means "the defaults" (64 KiB
  * and 16 KiB). Errors: AC_EINVAL. */
 AC_EXPORT int ac_stream_set_write_buffer_limits(ac_stream *s, size_t high,
                                                 size_t low) AC_NOEXCEPT;
-/* Bytes written but not yet handed to the kernel (>= 0), or AC_EINVAL. */
+/** Bytes written but not yet handed to the kernel (>= 0), or AC_EINVAL. */
 AC_EXPORT int64_t ac_stream_write_buffer_size(const ac_stream *s) AC_NOEXCEPT;
-/* Half-closes: once the buffered bytes are sent, shuts down the sending
+/** Half-closes: once the buffered bytes are sent, shuts down the sending
  * side (the peer reads EOF); reading goes on. Idempotent.
  * Errors: AC_EINVAL, AC_ECLOSED. */
 AC_EXPORT int ac_stream_write_eof(ac_stream *s) AC_NOEXCEPT;
 
 /* ---- Closing ---- */
 
-/* Starts closing: sends what is buffered, then closes the socket. Pending
+/** Starts closing: sends what is buffered, then closes the socket. Pending
  * reads fail with AC_ECLOSED now. Idempotent: 0 every time.
  * Errors: AC_EINVAL. */
 AC_EXPORT int ac_stream_close(ac_stream *s) AC_NOEXCEPT;
-/* 1 once close started (by ac_stream_close, the loop, or a failed
+/** 1 once close started (by ac_stream_close, the loop, or a failed
  * connection), 0 before. Errors: AC_EINVAL. */
 AC_EXPORT int ac_stream_is_closing(const ac_stream *s) AC_NOEXCEPT;
-/* A future that completes with NONE once the socket is closed
+/** A future that completes with NONE once the socket is closed
  * (asyncio's wait_closed; done at once, through the loop, if it is).
  * It does not start closing. Errors: AC_EINVAL, AC_ENOMEM. */
 AC_EXPORT int ac_stream_wait_closed(ac_stream *s, ac_future **out) AC_NOEXCEPT;
 
 /* ---- Addresses ---- */
 
-/* The peer's / the local address as a new string (free it with ac_free):
+/** @{ */
+/** The peer's / the local address as a new string (free it with ac_free):
  * "host:port", "[v6]:port", or the socket path for Unix sockets (may be
  * empty for an unnamed socket). Errors: AC_EINVAL, AC_ESTATE (not
  * connected), AC_ECLOSED, OS errors, AC_ENOMEM. */
 AC_EXPORT int ac_stream_peer_address(const ac_stream *s, char **out) AC_NOEXCEPT;
 AC_EXPORT int ac_stream_local_address(const ac_stream *s, char **out) AC_NOEXCEPT;
+/** @} */
 
 /* ---- Tasks bound to a stream ---- */
 
-/* Starts a task running `step` with a zeroed state block of `state_size`
+/** Starts a task running `step` with a zeroed state block of `state_size`
  * bytes (>= stream_offset + sizeof(ac_stream *)) in which the pointer at
  * byte `stream_offset` is set to `s`, holding a reference that is dropped
  * when the task ends. The typical connection handler:
- *
+ * \code
  *   struct conn { AC_ASYNC_FIELDS; ac_stream *stream; char line[64]; };
  *   ac_stream_spawn(s, conn_step, sizeof(struct conn),
  *                   offsetof(struct conn, stream), NULL);
- *
+ * \endcode
  * `out` (optional) receives a reference to the task.
  * Errors: AC_EINVAL (NULL s or step, bad sizes), AC_ECLOSED,
  * AC_EWRONGTHREAD, AC_ENOMEM. */

@@ -1,9 +1,10 @@
-/*
+/**
+ * \file
  * asyncore/task.h — tasks and the step protocol.
  *
  * A task is a future driven by a step function. The loop calls
  * step(task, state); the step runs until it must wait and returns one of:
- *
+ * \verbatim
  *   AC_STEP_AWAIT  after ac_task_await(task, fut) registered the one future
  *                  it waits on (return the call's value directly:
  *                  `return ac_task_await(task, fut);`);
@@ -14,7 +15,7 @@
  *   a negative code: failed with that code (or with the error stored by
  *                  ac_task_raise / ac_task_propagate); AC_ECANCELLED makes
  *                  the task cancelled.
- *
+ * \endverbatim
  * When the awaited future is done, the loop steps the task again; the step
  * reads the outcome with ac_task_outcome (0, an error code, or
  * AC_ECANCELLED) and the value through ac_task_awaited.
@@ -43,23 +44,26 @@
 extern "C" {
 #endif
 
+/** What a step returns when it does not fail (see the top of this file). */
 typedef enum ac_step_result {
   AC_STEP_DONE = 0,
   AC_STEP_AWAIT = 1,
   AC_STEP_YIELD = 2
 } ac_step_result;
 
+/** A task's step function: called by the loop with the task and its state;
+ * returns an ac_step_result or a negative code. */
 typedef int (*ac_step_fn)(ac_task *task, void *state);
 
-/* Flags for ac_task_new. Append only. */
+/** Flags for ac_task_new. Append only. */
 typedef enum ac_task_flags {
   AC_TASK_DEFAULT = 0,
-  /* asyncio 3.12 eager_start: when the loop is running, run the first step
+  /** asyncio 3.12 eager_start: when the loop is running, run the first step
    * inside ac_task_new; a task that finishes there is never scheduled. */
   AC_TASK_EAGER = 1
 } ac_task_flags;
 
-/* Creates a task and schedules its first step. `free_state` (optional)
+/** Creates a task and schedules its first step. `free_state` (optional)
  * releases `state` exactly once, when the task finishes or is freed.
  * The task copies the current task-local context. `out` (optional)
  * receives a reference; the loop keeps its own until the task is done, so a
@@ -69,14 +73,14 @@ typedef enum ac_task_flags {
 AC_EXPORT int ac_task_new(ac_loop *loop, ac_step_fn step, void *state,
                           ac_free_fn free_state, uint32_t flags,
                           ac_task **out) AC_NOEXCEPT;
-/* As ac_task_new, with a zeroed state block of `state_size` bytes allocated
+/** As ac_task_new, with a zeroed state block of `state_size` bytes allocated
  * together with the task (one allocation), returned in *state_out and
  * freed with the task. The first step runs later, so fill the state after
  * this call. AC_TASK_EAGER is refused (AC_EINVAL). */
 AC_EXPORT int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size,
                                  uint32_t flags, ac_task **out,
                                  void **state_out) AC_NOEXCEPT;
-/* As ac_task_new, with the state in a block of `state_size` bytes allocated
+/** As ac_task_new, with the state in a block of `state_size` bytes allocated
  * together with the task and filled by copying `init` (bitwise): the state
  * moves into the task, for hosts whose state is a value (a Rust future, a
  * C struct on the stack). `free_state` (optional) runs exactly once on the
@@ -88,30 +92,35 @@ AC_EXPORT int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init,
                                size_t state_size, ac_free_fn free_state, uint32_t flags,
                                ac_task **out, void **state_out) AC_NOEXCEPT;
 
+/** Adds a reference to `t` and returns it; NULL is accepted. */
 AC_EXPORT ac_task *ac_task_ref(ac_task *t) AC_NOEXCEPT;
+/** Drops a reference to `t`; NULL is accepted. The loop holds its own reference until the task is done. */
 AC_EXPORT void ac_task_unref(ac_task *t) AC_NOEXCEPT;
-/* A task is a future: this view is the same object (no new reference). */
+/** A task is a future: this view is the same object (no new reference). */
 AC_EXPORT ac_future *ac_task_future(ac_task *t) AC_NOEXCEPT;
-/* The task behind a future, or NULL if it is a plain future. */
+/** The task behind a future, or NULL if it is a plain future. */
 AC_EXPORT ac_task *ac_future_as_task(ac_future *f) AC_NOEXCEPT;
+/** The task's loop (borrowed), NULL for NULL. */
 AC_EXPORT ac_loop *ac_task_get_loop(const ac_task *t) AC_NOEXCEPT;
 
-/* Names (default "Task-N", N counting from 1 per process). The name is
+/** @{ */
+/** Names (default "Task-N", N counting from 1 per process). The name is
  * copied; ac_task_name's string is borrowed until the next set_name.
  * Errors: AC_EINVAL, AC_ENOMEM. */
 AC_EXPORT int ac_task_set_name(ac_task *t, const char *name) AC_NOEXCEPT;
 AC_EXPORT const char *ac_task_name(const ac_task *t) AC_NOEXCEPT;
+/** @} */
 
-/* The task whose step is running on this loop, or NULL (borrowed). */
+/** The task whose step is running on this loop, or NULL (borrowed). */
 AC_EXPORT ac_task *ac_loop_current_task(const ac_loop *loop) AC_NOEXCEPT;
-/* Calls fn(task, ud) for every task of the loop that is not done, in
+/** Calls fn(task, ud) for every task of the loop that is not done, in
  * creation order (asyncio.all_tasks). fn must not create or finish tasks.
  * Returns the count. Errors: AC_EINVAL, AC_ECLOSED. */
 AC_EXPORT int ac_loop_foreach_task(ac_loop *loop,
                                    void (*fn)(ac_task *task, void *ud),
                                    void *ud) AC_NOEXCEPT;
 
-/* Requests cancellation (see above), with an optional message (copied).
+/** Requests cancellation (see above), with an optional message (copied).
  * Returns 1 if the request was made, 0 if the task is already done.
  * A task still pending when its loop closed never steps again, so no
  * request could reach it: cancelling it is refused with AC_ECLOSED and
@@ -120,15 +129,15 @@ AC_EXPORT int ac_loop_foreach_task(ac_loop *loop,
  * follows the same rule.
  * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD (debug). */
 AC_EXPORT int ac_task_cancel(ac_task *t, const char *message) AC_NOEXCEPT;
-/* Number of pending cancellation requests (asyncio.Task.cancelling). */
+/** Number of pending cancellation requests (asyncio.Task.cancelling). */
 AC_EXPORT int ac_task_cancelling(const ac_task *t) AC_NOEXCEPT;
-/* Takes one request back and returns the remaining count; when it reaches
+/** Takes one request back and returns the remaining count; when it reaches
  * 0 a cancellation not yet delivered is withdrawn (asyncio 3.13). */
 AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
 
 /* ---- Called from inside the task's own step ---- */
 
-/* Registers `fut` as what the task waits on (the task takes its own
+/** Registers `fut` as what the task waits on (the task takes its own
  * reference) and returns AC_STEP_AWAIT, to be returned by the step.
  * A future that is already done does not suspend the task (asyncio's rule):
  * the step is called again as soon as it returns, with no loop trip and
@@ -145,27 +154,28 @@ AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
  * attached to a different loop"), AC_EINVAL (NULL), AC_ESTATE (not called
  * from this task's running step, or a second await in one step). */
 AC_EXPORT int ac_task_await(ac_task *task, ac_future *fut) AC_NOEXCEPT;
-/* The same, taking over the caller's reference to `fut` (also on error),
+/** The same, taking over the caller's reference to `fut` (also on error),
  * so `return ac_task_await_owned(t, made_future)` leaks nothing. */
 AC_EXPORT int ac_task_await_owned(ac_task *task, ac_future *fut) AC_NOEXCEPT;
-/* ac_sleep + ac_task_await_owned; a delay <= 0 yields one iteration
+/** ac_sleep + ac_task_await_owned; a delay <= 0 yields one iteration
  * (asyncio.sleep(0)). */
 AC_EXPORT int ac_task_sleep(ac_task *task, double seconds) AC_NOEXCEPT;
 
-/* In a step: how the last await ended. 0 for a result (or on the first
+/** In a step: how the last await ended. 0 for a result (or on the first
  * step), the awaited future's error code, or AC_ECANCELLED when the task
  * is being cancelled. Errors: AC_EINVAL. */
 AC_EXPORT int ac_task_outcome(const ac_task *task) AC_NOEXCEPT;
-/* In a step: the future the last await waited on (borrowed until the step
+/** In a step: the future the last await waited on (borrowed until the step
  * returns), or NULL on the first step. */
 AC_EXPORT ac_future *ac_task_awaited(const ac_task *task) AC_NOEXCEPT;
-/* In a step: if the outcome is an error or a cancellation, stores that
+/** In a step: if the outcome is an error or a cancellation, stores that
  * error (the same ac_error, so message and cause survive) as the task's
  * error and returns its code, to be returned by the step; returns 0 when
  * the await succeeded. */
 AC_EXPORT int ac_task_propagate(ac_task *task) AC_NOEXCEPT;
 
-/* In a step: store the task's result; return AC_STEP_DONE next.
+/** @{ */
+/** In a step: store the task's result; return AC_STEP_DONE next.
  * They return AC_STEP_DONE, or AC_EINVAL (NULL task, NULL or malformed
  * value), AC_EMISUSE (not called from the task's own running step: nothing
  * is stored, as only asyncio's coroutine itself can return). See value.h
@@ -173,18 +183,22 @@ AC_EXPORT int ac_task_propagate(ac_task *task) AC_NOEXCEPT;
 AC_EXPORT int ac_task_return(ac_task *task, const ac_value *v) AC_NOEXCEPT;
 AC_EXPORT int ac_task_return_int64(ac_task *task, int64_t v) AC_NOEXCEPT;
 AC_EXPORT int ac_task_return_double(ac_task *task, double v) AC_NOEXCEPT;
-/* In a step: store an error (new reference to err, or one made from code
+/** @} */
+/** @{ */
+/** In a step: store an error (new reference to err, or one made from code
  * and message) and return its code, to be returned by the step.
  * Errors: AC_EINVAL (NULL task or err, a code >= 0), AC_EMISUSE (not called
  * from the task's own running step: nothing is stored). */
 AC_EXPORT int ac_task_raise(ac_task *task, ac_error *err) AC_NOEXCEPT;
 AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEXCEPT;
+/** @} */
 
-/*
+/**
+ * @name C coroutines
  * C coroutines that read top to bottom (protothread style). The state
  * struct starts its fields with AC_ASYNC_FIELDS; locals that must survive
  * an await live in the state. Example:
- *
+ * \code
  *   struct greet { AC_ASYNC_FIELDS; const char *name; double delay; };
  *   static int greet_step(ac_task *t, void *p) {
  *     struct greet *s = p;
@@ -194,20 +208,25 @@ AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEX
  *     printf("Hello, %s\n", s->name);
  *     AC_END(s);
  *   }
- *
+ * \endcode
  * AC_AWAIT returns from the step with the call's value when it is
  * AC_STEP_AWAIT/AC_STEP_YIELD or an error, and resumes on the next line
  * when the task is stepped again. Do not use `switch` around an AC_AWAIT.
  */
+/** @{ */
 #if defined(__GNUC__) && __GNUC__ >= 7
 #define AC_FALLTHROUGH_ __attribute__((fallthrough))
 #else
 #define AC_FALLTHROUGH_ ((void)0)
 #endif
+/** The first field of a coroutine's state struct: where the step resumes. */
 #define AC_ASYNC_FIELDS int ac_resume_point_
+/** Opens the step's body: resumes after the AC_AWAIT the last step left at. */
 #define AC_BEGIN(st)                                                         \
   switch ((st)->ac_resume_point_) {                                          \
   case 0:
+/** Returns the value of `call` from the step; after AC_STEP_AWAIT or
+ * AC_STEP_YIELD the next step resumes on the next line. */
 #define AC_AWAIT(st, call)                                                   \
   do {                                                                       \
     int ac_rc_ = (call);                                                     \
@@ -216,20 +235,25 @@ AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEX
     return ac_rc_;                                                           \
   case __LINE__:;                                                            \
   } while (0)
+/** asyncio's `await sleep(0)`: AC_AWAIT of AC_STEP_YIELD. */
 #define AC_YIELD(st) AC_AWAIT(st, AC_STEP_YIELD)
+/** Ends the step with the awaited future's error or cancellation, if any
+ * (ac_task_propagate). */
 #define AC_CHECK(task)                                                       \
   do {                                                                       \
     int ac_rc_ = ac_task_propagate(task);                                    \
     if (ac_rc_ < 0) return ac_rc_;                                           \
   } while (0)
+/** Closes the body opened by AC_BEGIN: the step returns AC_STEP_DONE. */
 #define AC_END(st)                                                           \
   AC_FALLTHROUGH_;                                                           \
   default:                                                                   \
     break;                                                                   \
   }                                                                          \
   return AC_STEP_DONE
+/** @} */
 
-/* asyncio.run: creates a loop (flags as ac_loop_new), runs a task of
+/** asyncio.run: creates a loop (flags as ac_loop_new), runs a task of
  * step/state to completion, cancels the tasks left and lets them finish,
  * closes and releases the loop. The main task's result is moved to `result`
  * (optional; ac_value_clear it) and its error to `error` (optional; a new

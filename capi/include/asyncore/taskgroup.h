@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/taskgroup.h — task groups (asyncio.TaskGroup): structured
  * concurrency for step tasks.
  *
@@ -55,35 +56,38 @@
 extern "C" {
 #endif
 
+/** A task group (asyncio.TaskGroup); reference counted. */
 typedef struct ac_taskgroup ac_taskgroup;
 
-/* Opens a group whose parent is `parent`, which must be the task whose step
+/** Opens a group whose parent is `parent`, which must be the task whose step
  * is running (asyncio: the current task). `out` receives one reference.
  * Errors: AC_EINVAL (NULL), AC_EMISUSE (not called from parent's step),
  * AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM. */
 AC_EXPORT int ac_taskgroup_new(ac_task *parent, ac_taskgroup **out) AC_NOEXCEPT;
+/** Adds a reference to `tg` and returns it; NULL is accepted. */
 AC_EXPORT ac_taskgroup *ac_taskgroup_ref(ac_taskgroup *tg) AC_NOEXCEPT;
+/** Drops a reference to `tg`; NULL is accepted. */
 AC_EXPORT void ac_taskgroup_unref(ac_taskgroup *tg) AC_NOEXCEPT;
 
-/* Creates a task in the group: as ac_task_new (same arguments, same
+/** Creates a task in the group: as ac_task_new (same arguments, same
  * ownership of state), and the group watches it. Errors: as ac_task_new,
  * and AC_EINVAL for a NULL group, AC_EMISUSE when the group is finished or
  * shutting down (free_state runs at once). */
 AC_EXPORT int ac_taskgroup_spawn(ac_taskgroup *tg, ac_step_fn step, void *state,
                                  ac_free_fn free_state, uint32_t flags,
                                  ac_task **out) AC_NOEXCEPT;
-/* As ac_task_new_copy, in the group. Errors: as ac_taskgroup_spawn (on
+/** As ac_task_new_copy, in the group. Errors: as ac_taskgroup_spawn (on
  * error free_state runs at once on `init`). */
 AC_EXPORT int ac_taskgroup_spawn_copy(ac_taskgroup *tg, ac_step_fn step, const void *init,
                                       size_t state_size, ac_free_fn free_state,
                                       uint32_t flags, ac_task **out,
                                       void **state_out) AC_NOEXCEPT;
-/* As ac_task_new_inline, in the group. Errors: as ac_taskgroup_spawn. */
+/** As ac_task_new_inline, in the group. Errors: as ac_taskgroup_spawn. */
 AC_EXPORT int ac_taskgroup_spawn_inline(ac_taskgroup *tg, ac_step_fn step, size_t state_size,
                                         uint32_t flags, ac_task **out,
                                         void **state_out) AC_NOEXCEPT;
 
-/* Leaves the group's body, from the parent's step: `body_outcome` is how
+/** Leaves the group's body, from the parent's step: `body_outcome` is how
  * the body ended (0, an error code, or AC_ECANCELLED; usually
  * ac_task_outcome), `body_error` optionally the error it ended with
  * (borrowed; its code must be body_outcome). `out` receives a reference to
@@ -95,7 +99,7 @@ AC_EXPORT int ac_taskgroup_spawn_inline(ac_taskgroup *tg, ac_step_fn step, size_
 AC_EXPORT int ac_taskgroup_join(ac_taskgroup *tg, int body_outcome, ac_error *body_error,
                                 ac_future **out) AC_NOEXCEPT;
 
-/* The number of tasks of the group not yet done; AC_EINVAL for NULL. */
+/** The number of tasks of the group not yet done; AC_EINVAL for NULL. */
 AC_EXPORT int ac_taskgroup_size(const ac_taskgroup *tg) AC_NOEXCEPT;
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * asyncore/udp.h — UDP endpoints (asyncio's datagram endpoints).
  *
  * An endpoint is bound to a local address, optionally connected to one
@@ -29,24 +30,27 @@
 extern "C" {
 #endif
 
+/** A UDP endpoint; reference counted. */
 typedef struct ac_udp ac_udp;
 
-/* Creates an endpoint bound to `host` (numeric IPv4/IPv6 address or a name
+/** Creates an endpoint bound to `host` (numeric IPv4/IPv6 address or a name
  * resolved synchronously; NULL means "0.0.0.0") and `port` (0: any free
  * port). *out gets a new reference.
  * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD, AC_EADDRINUSE, OS and
  * name-resolution errors, AC_ENOMEM. */
 AC_EXPORT int ac_udp_bind(ac_loop *loop, const char *host, int port,
                           ac_udp **out) AC_NOEXCEPT;
-/* Sets the default peer (numeric address, or a name resolved
+/** Sets the default peer (numeric address, or a name resolved
  * synchronously): ac_udp_send with a NULL address goes there, and only its
  * datagrams are received. Errors: AC_EINVAL, AC_ECLOSED, OS errors. */
 AC_EXPORT int ac_udp_connect(ac_udp *u, const char *host, int port) AC_NOEXCEPT;
 
+/** Adds a reference to `u` and returns it; NULL is accepted. */
 AC_EXPORT ac_udp *ac_udp_ref(ac_udp *u) AC_NOEXCEPT;
+/** Drops a reference to `u`; NULL is accepted. Dropping the last one closes the endpoint. */
 AC_EXPORT void ac_udp_unref(ac_udp *u) AC_NOEXCEPT;
 
-/* Sends one datagram to `address` ("host:port", "[v6]:port", numeric) or,
+/** Sends one datagram to `address` ("host:port", "[v6]:port", numeric) or,
  * when NULL, to the connected peer. Tries to send at once; if the socket
  * is busy the datagram is copied and queued. Never waits. Errors: AC_EINVAL
  * (bad address, NULL address while not connected), AC_ECLOSED, OS errors
@@ -54,27 +58,27 @@ AC_EXPORT void ac_udp_unref(ac_udp *u) AC_NOEXCEPT;
  * endpoint), AC_ENOMEM. */
 AC_EXPORT int ac_udp_send(ac_udp *u, const void *data, size_t len,
                           const char *address) AC_NOEXCEPT;
-/* A future for the next datagram: AC_VALUE_BYTES with its payload.
+/** A future for the next datagram: AC_VALUE_BYTES with its payload.
  * One receive at a time: AC_ESTATE while one is pending.
  * Errors: AC_EINVAL, AC_ECLOSED, AC_ESTATE, AC_ENOMEM; OS errors fail the
  * future. */
 AC_EXPORT int ac_udp_recv(ac_udp *u, ac_future **out) AC_NOEXCEPT;
-/* As ac_udp_recv, the result being the sender's address, a '\n', then the
+/** As ac_udp_recv, the result being the sender's address, a '\n', then the
  * payload (so a C caller splits at the first '\n'). */
 AC_EXPORT int ac_udp_recvfrom(ac_udp *u, ac_future **out) AC_NOEXCEPT;
-/* Bounds the receive queue to `max_datagrams` (>= 1). Datagrams beyond a
+/** Bounds the receive queue to `max_datagrams` (>= 1). Datagrams beyond a
  * lowered bound already queued stay. Errors: AC_EINVAL. */
 AC_EXPORT int ac_udp_set_recv_queue(ac_udp *u, size_t max_datagrams) AC_NOEXCEPT;
-/* Datagrams dropped because the queue was full (>= 0), or AC_EINVAL. */
+/** Datagrams dropped because the queue was full (>= 0), or AC_EINVAL. */
 AC_EXPORT int64_t ac_udp_dropped(const ac_udp *u) AC_NOEXCEPT;
-/* Datagrams waiting in the queue (>= 0), or AC_EINVAL. */
+/** Datagrams waiting in the queue (>= 0), or AC_EINVAL. */
 AC_EXPORT int64_t ac_udp_queued(const ac_udp *u) AC_NOEXCEPT;
 
-/* The bound address ("127.0.0.1:5353") as a new string (ac_free it).
+/** The bound address ("127.0.0.1:5353") as a new string (ac_free it).
  * Errors: AC_EINVAL, AC_ECLOSED, OS errors, AC_ENOMEM. */
 AC_EXPORT int ac_udp_local_address(const ac_udp *u, char **out) AC_NOEXCEPT;
 
-/* Closes the endpoint (idempotent: 0 every time). Errors: AC_EINVAL. */
+/** Closes the endpoint (idempotent: 0 every time). Errors: AC_EINVAL. */
 AC_EXPORT int ac_udp_close(ac_udp *u) AC_NOEXCEPT;
 
 #ifdef __cplusplus
