@@ -1,7 +1,7 @@
 """W1-W4 for CPython asyncio (and uvloop with --uvloop).
 
 Prints one line per workload: RESULT <workload> <system> <value> <unit>.
-Sizes follow BENCHMARKS.md; --scale divides them (smoke runs use large
+Sizes follow bench/run.py (the README's "Benchmarks"); --scale divides them (smoke runs use large
 scales). W1, W3, W4 warm up at a tenth of the size first.
 """
 import argparse

@@ -1,5 +1,5 @@
 // Command bench measures the Go binding on the project's workloads (see
-// BENCHMARKS.md) next to plain goroutines and channels, and the cost of
+// bench/run.py) next to plain goroutines and channels, and the cost of
 // crossing cgo:
 //
 //	W1  spawn N tasks that each return an int, await all  (ns/task)
@@ -15,7 +15,7 @@
 // With -result it first runs W2 (memory per sleeping Go task, measured
 // before anything else grows the process), then W1, W3 and W4 once each
 // through Go tasks (after a
-// warm-up at 1/10 size), at the sizes of BENCHMARKS.md divided by -scale,
+// warm-up at 1/10 size), at the sizes of bench/run.py divided by -scale,
 // and prints one line per workload for the benchmark driver:
 //
 //	RESULT W2 asyncore-go <bytes> B/task
