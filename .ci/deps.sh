@@ -10,6 +10,7 @@ packages=(
   swig lua5.4 liblua5.4-dev luajit libluajit-5.1-dev lua-busted
   golang-go bindgen libclang1-14 cargo rustc rust-clippy
   librust-tokio-dev python3-uvloop gnuplot-nox
+  cmake luarocks
 )
 
 missing=()
