@@ -2,8 +2,8 @@
 -- luarocks against an installed libasyncore (headers and libasyncore.so),
 -- for Lua 5.4 or LuaJIT. From a checkout, in bindings/lua:
 --
---   luarocks --lua-version 5.4 make                       # Lua 5.4
---   luarocks --lua-version 5.1 make LUA_INCDIR=/usr/include/luajit-2.1  # LuaJIT
+--   luarocks --lua-version 5.4 make        # Lua 5.4
+--   luarocks --lua-version 5.1 make LUA_INCDIR=$(pkg-config --variable=includedir luajit)   # LuaJIT
 --
 -- (add ASYNCORE_DIR=<prefix>, or ASYNCORE_INCDIR= and ASYNCORE_LIBDIR=, when
 -- libasyncore is not in /usr/local or /usr). The build runs SWIG on

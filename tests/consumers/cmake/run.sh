@@ -5,10 +5,10 @@
 # through find_package(asyncore CONFIG) against a DESTDIR install; both run,
 # their output checked.
 #
-# Follows README.md, "Using libasyncore from your project", CMake:
-# `cmake -S . -B build -DCMAKE_PREFIX_PATH=<prefix>` and
-# `cmake --build build` verbatim, the prefix being the DESTDIR's (README's
-# line for a prefix CMake does not search by itself).
+# Follows README.md, "Using libasyncore from your project", CMake: its
+# CMakeLists.txt, `cmake -S . -B build -DCMAKE_PREFIX_PATH=/usr/local` and
+# `cmake --build build` verbatim, with the DESTDIR's prefix in place of
+# /usr/local.
 . "$(dirname "$0")/../common.sh"
 
 cp "$sources/../c/hello.c" "$sources/../cpp/hello.cpp" .

@@ -9,9 +9,9 @@
 #
 # Follows README.md, "Using libasyncore from your project", luarocks:
 # `luarocks --lua-version 5.4 make` (LuaJIT: `luarocks --lua-version 5.1
-# make LUA_INCDIR=/usr/include/luajit-2.1`) in bindings/lua, with README's
-# `--tree <dir>` and `ASYNCORE_DIR=<prefix>` for a tree and a prefix of
-# one's own.
+# make LUA_INCDIR=$(pkg-config --variable=includedir luajit)`) in
+# bindings/lua, with README's `--tree DIR` and `ASYNCORE_DIR=P` for a tree
+# and a prefix of one's own (here the DESTDIR's).
 . "$(dirname "$0")/../common.sh"
 lua_version=$1 interp=$2 bindings=$3
 
