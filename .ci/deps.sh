@@ -11,6 +11,7 @@ packages=(
   golang-go bindgen libclang1-14 cargo rustc rust-clippy
   librust-tokio-dev python3-uvloop gnuplot-nox
   doxygen abigail-tools
+  cmake luarocks
 )
 
 missing=()

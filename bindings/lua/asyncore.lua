@@ -13,9 +13,22 @@
 -- `TimeoutError`. A Lua error inside a task fails the task; whoever awaits
 -- it gets the same error value back.
 --
--- This file is the Lua face; `asyncore_core` (SWIG-generated, plus the
--- C adapter) is the C ABI underneath, available as `asyncore.core`.
-local core = require "asyncore_core"
+-- This file is the Lua face, the same for Lua 5.4 and LuaJIT; the C ABI
+-- underneath (SWIG-generated, plus the C adapter) is a C module of its own
+-- per interpreter, asyncore_lua54 or asyncore_luajit, available as `ac.core`.
+local core_name = (jit and "asyncore_luajit")
+  or (_VERSION == "Lua 5.4" and "asyncore_lua54")
+if not core_name then
+  error("asyncore: no C module for " .. _VERSION
+    .. " (asyncore is built for Lua 5.4 and LuaJIT)", 2)
+end
+local core_ok, core = pcall(require, core_name)
+if not core_ok then
+  error("asyncore: the C module " .. core_name .. " for "
+    .. (jit and jit.version or _VERSION) .. " did not load"
+    .. " (is libasyncore's Lua module installed for this interpreter?): "
+    .. tostring(core), 2)
+end
 
 local M = {}
 M.core = core
