@@ -2,6 +2,6 @@ module asyncore.bench/w5
 
 go 1.19
 
-require asyncore v0.0.0
+require libasyncore.org/go/asyncore v0.0.0
 
-replace asyncore => ../../bindings/go
+replace libasyncore.org/go/asyncore => ../../bindings/go

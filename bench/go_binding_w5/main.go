@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 func echo(co *asyncore.Co, s *asyncore.Stream) error {

@@ -764,7 +764,7 @@ import (
 	"math"
 	"unsafe"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // C addresses of the trampolines, in the type SWIG uses for function

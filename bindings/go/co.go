@@ -4,7 +4,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // TaskFunc is a task written as a plain Go function: a goroutine runs it

@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // Waiting on several futures at once (combinators.h): gather, wait,

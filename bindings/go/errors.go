@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"syscall"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // The library's own codes (error.h, AC_ERRNO_MAP). Operating-system

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 func TestCodesMatchTheContract(t *testing.T) {

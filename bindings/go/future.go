@@ -7,7 +7,7 @@ import (
 	"time"
 	"unsafe"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // Awaitable is what a Go task can await and a goroutine can wait for: a

@@ -1,7 +1,7 @@
 /*
  * go.i — the Go part of the SWIG interface (included by
- * bindings/swig/asyncore.i when SWIG runs with -go, which `go build` does
- * for internal/raw/raw.swig).
+ * bindings/swig/asyncore.i when SWIG runs with -go, which generate.sh does
+ * for internal/raw/raw.i).
  *
  * Go does not use the shared handle classes: they drop their reference in
  * a destructor, and SWIG's Go output runs no destructor by itself (the Go

@@ -1,3 +1,3 @@
-module asyncore
+module libasyncore.org/go/asyncore
 
 go 1.19

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // Loop is an event loop of the library: one thread runs it, and every

@@ -1,7 +1,7 @@
 package asyncore
 
 import (
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // Network I/O (stream.h, server.h, udp.h, dns.h): asyncio's streams,

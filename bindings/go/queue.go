@@ -1,7 +1,7 @@
 package asyncore
 
 import (
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // Queue is asyncio.Queue (or LifoQueue, PriorityQueue) holding Go values:

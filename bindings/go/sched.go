@@ -3,7 +3,7 @@ package asyncore
 import (
 	"runtime"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // How the loop and the goroutines of Go tasks share the loop's thread.

@@ -3,7 +3,7 @@ package asyncore
 import (
 	"time"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // Step results (task.h): what a step function returns besides a negative

@@ -1,7 +1,7 @@
 package asyncore
 
 import (
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // The synchronization primitives (sync.h), with asyncio's semantics: FIFO

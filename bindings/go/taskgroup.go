@@ -1,7 +1,7 @@
 package asyncore
 
 import (
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // TaskGroup is asyncio.TaskGroup for Go tasks: structured concurrency.

@@ -3,7 +3,7 @@ package asyncore
 import (
 	"runtime"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // The Tasks of Go tasks come in slabs: one allocation and one finalizer

@@ -4,7 +4,7 @@ import (
 	"context"
 	"runtime"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // The roads between a loop and other threads (thread.h): worker pools,

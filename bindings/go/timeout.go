@@ -4,7 +4,7 @@ import (
 	"math"
 	"time"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // Scope is a timeout scope (asyncio.Timeout, from asyncio.timeout or

@@ -13,7 +13,7 @@ import "C"
 import (
 	"unsafe"
 
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // acgoFreeHandle is the free_ud of every registration: it lets the object

@@ -1,7 +1,7 @@
 package asyncore
 
 import (
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // How Go values travel through the library (results, queue items, context

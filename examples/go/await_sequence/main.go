@@ -21,8 +21,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 func greet(co *asyncore.Co, name string, delay int) error {

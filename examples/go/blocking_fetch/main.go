@@ -31,8 +31,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 var urls = []string{"http://api.example.com/data1", "http://api.example.com/data2"}

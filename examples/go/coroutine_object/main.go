@@ -26,8 +26,8 @@ import (
 	"os"
 	"time"
 
-	"asyncore"
 	_ "asyncore-examples/internal/cli" // the --virtual-clock flag every example accepts
+	"libasyncore.org/go/asyncore"
 )
 
 func myCoroutine(co *asyncore.Co) (any, error) {

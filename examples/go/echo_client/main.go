@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 func main() {

@@ -14,7 +14,7 @@ import (
 	"os"
 	"strconv"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 func main() {

@@ -22,8 +22,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 func timed(name string, d time.Duration) asyncore.TaskFunc {

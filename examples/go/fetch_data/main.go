@@ -25,9 +25,9 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
 	"asyncore-examples/internal/pyfmt"
+	"libasyncore.org/go/asyncore"
 )
 
 func fetchData(delaySeconds int, item string) asyncore.TaskFunc {

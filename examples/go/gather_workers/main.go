@@ -23,8 +23,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 func worker(name string, delay int) asyncore.TaskFunc {

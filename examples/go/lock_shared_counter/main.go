@@ -31,8 +31,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 // withLock is `async with lock`: fn runs holding the lock, which is

@@ -42,8 +42,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 var produceDelay = []time.Duration{100, 250, 200, 250, 200} // uniform(0.1, 0.5), in ms

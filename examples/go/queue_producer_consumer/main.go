@@ -42,8 +42,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 var produceDelay = []time.Duration{200, 450, 150, 300, 400} // uniform(0.1, 0.5), in ms

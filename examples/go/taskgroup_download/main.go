@@ -35,9 +35,9 @@ import (
 	"strings"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
 	"asyncore-examples/internal/pyfmt"
+	"libasyncore.org/go/asyncore"
 )
 
 // ValueError stands for Python's exception of that name.

@@ -30,8 +30,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 func blockingFunction(duration int) (any, error) {

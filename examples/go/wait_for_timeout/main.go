@@ -35,8 +35,8 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
+	"libasyncore.org/go/asyncore"
 )
 
 func longRunningTask(co *asyncore.Co) (any, error) {

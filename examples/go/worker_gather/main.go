@@ -20,9 +20,9 @@ import (
 	"fmt"
 	"time"
 
-	"asyncore"
 	"asyncore-examples/internal/cli"
 	"asyncore-examples/internal/pyfmt"
+	"libasyncore.org/go/asyncore"
 )
 
 func worker(name string, delay int) asyncore.TaskFunc {

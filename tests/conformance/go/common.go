@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 // Helpers of the scenarios ported from 57 on: asyncio's exception

@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 // loop is the loop of the scenario running, for the tracing helpers.

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 func init() {

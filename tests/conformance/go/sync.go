@@ -7,7 +7,7 @@ package main
 import (
 	"time"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 func init() {

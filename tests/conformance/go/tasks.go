@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 func init() {

@@ -38,8 +38,8 @@ import (
 	"sync"
 	"time"
 
-	"asyncore"
-	"asyncore/internal/raw"
+	"libasyncore.org/go/asyncore"
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 var (

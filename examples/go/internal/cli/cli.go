@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"asyncore"
+	"libasyncore.org/go/asyncore"
 )
 
 var virtual = flag.Bool("virtual-clock", false, "run on the loop's virtual clock: same output, no waiting")
