@@ -153,9 +153,9 @@ def lua_variants(b):
     out = []
     base = {"LUA_PATH": os.path.join(ROOT, "bindings/lua/?.lua") + ";;"}
     mod = os.path.join(b, "bindings/lua")
-    if shutil.which("lua5.4") and os.path.exists(os.path.join(mod, "asyncore_core.so")):
+    if shutil.which("lua5.4") and os.path.exists(os.path.join(mod, "asyncore_lua54.so")):
         out.append(("asyncore-lua5.4", "lua5.4", dict(base, LUA_CPATH=mod + "/?.so;;")))
-    if shutil.which("luajit") and os.path.exists(os.path.join(mod, "luajit/asyncore_core.so")):
+    if shutil.which("luajit") and os.path.exists(os.path.join(mod, "luajit/asyncore_luajit.so")):
         out.append(("asyncore-luajit", "luajit", dict(base, LUA_CPATH=mod + "/luajit/?.so;;")))
     return out
 

@@ -1,8 +1,8 @@
 /*
  * asyncore.i — the SWIG interface of libasyncore, shared by every SWIG
  * target: Lua (bindings/lua/meson.build runs SWIG on this file) and Go
- * (`go build` runs SWIG on bindings/go/internal/raw/raw.swig, which only
- * includes this file).
+ * (`go generate` in bindings/go/internal/raw runs SWIG on raw.i, which only
+ * includes this file and go.i).
  *
  * The language-neutral part wraps the opaque handles as classes whose
  * methods are the C functions that take and return plain values, the
