@@ -18,8 +18,9 @@ ac_future *ac_lock::acquire() {
   return ac::op_future(acquire_wait());
 }
 
+// After a wait that did not end with AC_ECLOSED (the lock destroyed: the
+// caller must not touch it, nor call this, which is a member).
 int ac_lock::after_wait(Waiter &w, int rc) noexcept {
-  if (rc == AC_ECLOSED) return rc;  // the lock is gone: touch nothing
   waiters.remove(&w);               // finally: self._waiters.remove(fut)
   if (rc == AC_ECANCELLED) {
     // Whoever the lock would have gone to next must still get it.
@@ -34,8 +35,9 @@ Op ac_lock::acquire_wait() {
   OpFuture *op = co_await ac::ThisOp{};
   Waiter w(op);
   waiters.push(&w);
-  int rc = after_wait(w, co_await w);
+  int rc = co_await w;
   if (rc == AC_ECLOSED) co_return Outcome::error(rc, "lock destroyed while waited for");
+  rc = after_wait(w, rc);
   co_return rc == 0 ? Outcome::none() : Outcome::cancelled();
 }
 
@@ -43,7 +45,9 @@ Sub ac_lock::acquire_in(OpFuture *op) {
   if (try_acquire()) co_return 0;
   Waiter w(op);
   waiters.push(&w);
-  co_return after_wait(w, co_await w);
+  int rc = co_await w;
+  if (rc == AC_ECLOSED) co_return rc;  // the lock is gone: touch nothing
+  co_return after_wait(w, rc);
 }
 
 int ac_lock::release() noexcept {
