@@ -36,9 +36,10 @@ AC_API void ac_future_unref(ac_future *f) noexcept {
 AC_API ac_loop *ac_future_get_loop(const ac_future *f) noexcept {
   return ac::is_future(f) ? f->loop : nullptr;
 }
-AC_API int ac_future_state_of(const ac_future *f) noexcept {
-  return ac::is_future(f) ? static_cast<int>(f->state) : static_cast<int>(AC_EINVAL);
+AC_API int ac_future_get_state(const ac_future *f) noexcept {
+  return ac::is_future(f) ? static_cast<int>(f->state) : fail(AC_EINVAL);
 }
+AC_API int ac_future_state_of(const ac_future *f) noexcept { return ac_future_get_state(f); }
 AC_API int ac_future_done(const ac_future *f) noexcept {
   return ac::is_future(f) ? (f->done() ? 1 : 0) : fail(AC_EINVAL);
 }

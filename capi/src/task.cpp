@@ -129,10 +129,11 @@ AC_API int ac_task_set_name(ac_task *t, const char *name) noexcept {
   t->name = copy;
   return 0;
 }
-AC_API const char *ac_task_name(const ac_task *t) noexcept {
+AC_API const char *ac_task_get_name(const ac_task *t) noexcept {
   ac_task *task = valid_task(t);
   return task != nullptr ? task->get_name() : nullptr;
 }
+AC_API const char *ac_task_name(const ac_task *t) noexcept { return ac_task_get_name(t); }
 
 AC_API ac_task *ac_loop_current_task(const ac_loop *loop) noexcept {
   return loop != nullptr ? loop->current_task : nullptr;

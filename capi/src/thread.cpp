@@ -91,9 +91,10 @@ AC_API void ac_tsfuture_unref(ac_tsfuture *ts) noexcept {
   if (ac::is_tsfuture(ts)) ts->unref();
 }
 
-AC_API int ac_tsfuture_state_of(const ac_tsfuture *ts) noexcept {
-  return ac::is_tsfuture(ts) ? ts->state.load(std::memory_order_acquire) : AC_EINVAL;
+AC_API int ac_tsfuture_get_state(const ac_tsfuture *ts) noexcept {
+  return ac::is_tsfuture(ts) ? ts->state.load(std::memory_order_acquire) : fail(AC_EINVAL);
 }
+AC_API int ac_tsfuture_state_of(const ac_tsfuture *ts) noexcept { return ac_tsfuture_get_state(ts); }
 AC_API int ac_tsfuture_done(const ac_tsfuture *ts) noexcept {
   return ac::is_tsfuture(ts) ? (ts->done() ? 1 : 0) : fail(AC_EINVAL);
 }

@@ -344,7 +344,46 @@ static void test_debug_mode_checks_future_thread(void) {
   th_close(loop);
 }
 
+static int named_step(ac_task *t, void *state) {
+  (void)state;
+  return ac_task_return_int64(t, 0);
+}
+
+/* The getters' names (common.h, "Names") and their former names, which
+ * stay as aliases of the same functions. */
+static void test_getters_and_their_former_names(void) {
+  ac_loop *loop = th_loop();
+  ac_future *f;
+  ac_tsfuture *ts;
+  ac_task *t;
+  CHECK_RC(ac_future_new(loop, &f), 0);
+  CHECK_INT(ac_future_get_state(f), AC_FUTURE_PENDING);
+  CHECK_INT(ac_future_state_of(f), AC_FUTURE_PENDING);
+  CHECK_RC(ac_future_cancel(f, NULL), 1);
+  CHECK_INT(ac_future_get_state(f), AC_FUTURE_CANCELLED);
+  CHECK_INT(ac_future_state_of(f), AC_FUTURE_CANCELLED);
+  CHECK_INT(ac_future_get_state(NULL), AC_EINVAL);
+  CHECK_RC(ac_tsfuture_new(&ts), 0);
+  CHECK_INT(ac_tsfuture_get_state(ts), AC_FUTURE_PENDING);
+  CHECK_RC(ac_tsfuture_set_result_int64(ts, 1), 0);
+  CHECK_INT(ac_tsfuture_get_state(ts), AC_FUTURE_RESULT);
+  CHECK_INT(ac_tsfuture_state_of(ts), AC_FUTURE_RESULT);
+  CHECK_INT(ac_tsfuture_get_state(NULL), AC_EINVAL);
+  void *state;
+  CHECK_RC(ac_task_new_inline(loop, named_step, sizeof(int), 0, &t, &state), 0);
+  CHECK_RC(ac_task_set_name(t, "worker"), 0);
+  CHECK_STR(ac_task_get_name(t), "worker");
+  CHECK_STR(ac_task_name(t), "worker");
+  CHECK(ac_task_get_name(NULL) == NULL);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  ac_task_unref(t);
+  ac_tsfuture_unref(ts);
+  ac_future_unref(f);
+  th_close(loop);
+}
+
 int main(void) {
+  RUN(test_getters_and_their_former_names);
   RUN(test_result_kinds_round_trip);
   RUN(test_errors_and_cancel_messages);
   RUN(test_done_callbacks_scheduled_in_order_never_inline);

@@ -26,6 +26,13 @@
  *    yet when it closes (a done-callback of a future still pending) is
  *    released when that future completes or is freed, whichever comes
  *    first; the callback itself never runs on a closed loop.
+ *  - Names: ac_OBJECT_VERB or ac_OBJECT_PROPERTY, with asyncio's word. A
+ *    property asyncio reads with get_x() is ac_OBJECT_get_x
+ *    (ac_task_get_name, ac_future_get_loop, ac_loop_get_debug), and so is
+ *    one whose plain noun names a type (ac_error_get_kind,
+ *    ac_future_get_state); one asyncio reads as x() or an attribute keeps
+ *    the plain word (ac_loop_time, ac_queue_qsize, ac_timeout_when).
+ *    Former names stay as deprecated aliases.
  *  - Nothing in this library throws, longjmps, or exits the process.
  */
 #ifndef ASYNCORE_COMMON_H

@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-/** The states of a future (ac_future_state_of). */
+/** The states of a future (ac_future_get_state). */
 typedef enum ac_future_state {
   AC_FUTURE_PENDING = 0,
   AC_FUTURE_RESULT = 1,
@@ -57,11 +57,14 @@ AC_EXPORT void ac_future_unref(ac_future *f) AC_NOEXCEPT;
 AC_EXPORT ac_loop *ac_future_get_loop(const ac_future *f) AC_NOEXCEPT;
 
 /** @{ */
-/** State queries; AC_EINVAL for NULL. done: 1/0, cancelled: 1/0. */
-AC_EXPORT int ac_future_state_of(const ac_future *f) AC_NOEXCEPT;
+/** State queries; AC_EINVAL for NULL. get_state: an ac_future_state value;
+ * done: 1/0, cancelled: 1/0. */
+AC_EXPORT int ac_future_get_state(const ac_future *f) AC_NOEXCEPT;
 AC_EXPORT int ac_future_done(const ac_future *f) AC_NOEXCEPT;
 AC_EXPORT int ac_future_cancelled(const ac_future *f) AC_NOEXCEPT;
 /** @} */
+/** \deprecated The former name of ac_future_get_state (same function). */
+AC_EXPORT int ac_future_state_of(const ac_future *f) AC_NOEXCEPT;
 
 /** @{ */
 /** Completes the future with a result (see value.h for ownership) and

@@ -104,12 +104,15 @@ AC_EXPORT ac_task *ac_future_as_task(ac_future *f) AC_NOEXCEPT;
 AC_EXPORT ac_loop *ac_task_get_loop(const ac_task *t) AC_NOEXCEPT;
 
 /** @{ */
-/** Names (default "Task-N", N counting from 1 per process). The name is
- * copied; ac_task_name's string is borrowed until the next set_name.
+/** Names, as asyncio's Task.set_name / get_name (default "Task-N", N
+ * counting from 1 per process). The name is copied; ac_task_get_name's
+ * string is borrowed until the next set_name; NULL for a bad handle.
  * Errors: AC_EINVAL, AC_ENOMEM. */
 AC_EXPORT int ac_task_set_name(ac_task *t, const char *name) AC_NOEXCEPT;
-AC_EXPORT const char *ac_task_name(const ac_task *t) AC_NOEXCEPT;
+AC_EXPORT const char *ac_task_get_name(const ac_task *t) AC_NOEXCEPT;
 /** @} */
+/** \deprecated The former name of ac_task_get_name (same function). */
+AC_EXPORT const char *ac_task_name(const ac_task *t) AC_NOEXCEPT;
 
 /** The task whose step is running on this loop, or NULL (borrowed). */
 AC_EXPORT ac_task *ac_loop_current_task(const ac_loop *loop) AC_NOEXCEPT;

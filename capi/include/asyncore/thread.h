@@ -172,10 +172,12 @@ AC_EXPORT void ac_tsfuture_unref(ac_tsfuture *ts) AC_NOEXCEPT;
 /** @{ */
 /** State (ac_future_state values), done 1/0, cancelled 1/0; AC_EINVAL for
  * NULL. Thread: any. */
-AC_EXPORT int ac_tsfuture_state_of(const ac_tsfuture *ts) AC_NOEXCEPT;
+AC_EXPORT int ac_tsfuture_get_state(const ac_tsfuture *ts) AC_NOEXCEPT;
 AC_EXPORT int ac_tsfuture_done(const ac_tsfuture *ts) AC_NOEXCEPT;
 AC_EXPORT int ac_tsfuture_cancelled(const ac_tsfuture *ts) AC_NOEXCEPT;
 /** @} */
+/** \deprecated The former name of ac_tsfuture_get_state (same function). */
+AC_EXPORT int ac_tsfuture_state_of(const ac_tsfuture *ts) AC_NOEXCEPT;
 
 /** @{ */
 /** Completes the future, wakes its waiters and runs its callbacks on the
