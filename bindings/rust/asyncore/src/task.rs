@@ -886,9 +886,8 @@ impl<T: 'static> JoinHandle<T> {
 
     /// Requests cancellation with a message.
     pub fn cancel_with(&self, message: Option<&str>) -> bool {
-        let c = message.map(|m| CString::new(m.replace('\0', " ")).unwrap_or_default());
-        // SAFETY: live task; message copied.
-        unsafe { sys::ac_task_cancel(self.task, c.as_ref().map_or(ptr::null(), |c| c.as_ptr())) == 1 }
+        // SAFETY: live task.
+        unsafe { cancel_raw(self.task, message) }
     }
 
     /// Pending cancellation requests (asyncio's `Task.cancelling`).
@@ -1108,8 +1107,8 @@ impl Task {
 
     /// Requests cancellation with a message.
     pub fn cancel_with(&self, message: Option<&str>) -> bool {
-        let c = message.map(|m| CString::new(m.replace('\0', " ")).unwrap_or_default());
-        unsafe { sys::ac_task_cancel(self.raw, c.as_ref().map_or(ptr::null(), |c| c.as_ptr())) == 1 }
+        // SAFETY: live task.
+        unsafe { cancel_raw(self.raw, message) }
     }
 
     /// Pending cancellation requests (asyncio's `cancelling()`).
@@ -1187,6 +1186,16 @@ pub fn all_tasks() -> Vec<Task> {
     out
 }
 
+/// `ac_task_cancel` with an optional message (copied; NUL bytes become
+/// spaces): true if the cancellation was requested.
+///
+/// # Safety
+/// `task` is a live task.
+unsafe fn cancel_raw(task: *mut sys::ac_task, message: Option<&str>) -> bool {
+    let c = message.map(|m| CString::new(m.replace('\0', " ")).unwrap_or_default());
+    sys::ac_task_cancel(task, c.as_ref().map_or(ptr::null(), |c| c.as_ptr())) == 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1199,3 +1208,4 @@ mod tests {
         assert!(std::mem::size_of::<TaskState<crate::Sleep>>() <= 72);
     }
 }
+
