@@ -191,7 +191,7 @@ func (co *Co) body() *Co {
 	l.cur.Store(co)
 	var val any
 	var err error
-	if co.cancelTouched && raw.Task_cancelling(co.ctask()) > cancelsAtWake(co.c) {
+	if co.cancelTouched && int(raw.Task_cancelling(co.ctask())) > cancelsAtWake(co.c) {
 		// Cancelled after its first step ran with others (a batch of first
 		// steps) but before its code started: as asyncio does for a task
 		// cancelled before it starts, it never runs.

@@ -318,7 +318,7 @@ func (co *Co) Wait(mode WaitMode, timeout time.Duration, aws ...Awaitable) (done
 		return nil, nil, err
 	}
 	err = co.call(func() error {
-		nd, np := raw.Wait_done_count(w.c), raw.Wait_pending_count(w.c)
+		nd, np := int(raw.Wait_done_count(w.c)), int(raw.Wait_pending_count(w.c))
 		if nd < 0 || np < 0 {
 			return codeError(nd)
 		}

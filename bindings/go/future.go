@@ -254,7 +254,7 @@ func (f *Future) RemoveDoneCallback(fn func(f *Future)) int {
 				continue
 			}
 			if rc := raw.Future_remove_done_callback(f.c, fnFutureDone, uintptr(cb.h)); rc > 0 {
-				n += rc
+				n += int(rc)
 			}
 		}
 		return nil
@@ -582,7 +582,7 @@ func (t *Task) SetName(name string) error {
 // Cancelling is the number of cancellation requests not taken back.
 func (t *Task) Cancelling() int {
 	n := 0
-	_ = t.loop.Call(func() error { n = raw.Task_cancelling(t.t); return nil })
+	_ = t.loop.Call(func() error { n = int(raw.Task_cancelling(t.t)); return nil })
 	return n
 }
 
@@ -593,7 +593,7 @@ func (t *Task) Uncancel() int {
 		if co := t.goTask; co != nil {
 			co.cancelTouched = true
 		}
-		n = raw.Task_uncancel(t.t)
+		n = int(raw.Task_uncancel(t.t))
 		return nil
 	})
 	return n

@@ -324,12 +324,12 @@ func (cd *Condition) WaitForValue(co *Co, pred func() int) (int, error) {
 
 // Notify wakes up to n waiters; the lock must be held.
 func (cd *Condition) Notify(n int) (int, error) {
-	return cd.loop.intCall(func() int { return raw.Condition_notify(cd.c, n) })
+	return cd.loop.intCall(func() int { return int(raw.Condition_notify(cd.c, int64(n))) })
 }
 
 // NotifyAll wakes every waiter; the lock must be held.
 func (cd *Condition) NotifyAll() (int, error) {
-	return cd.loop.intCall(func() int { return raw.Condition_notify_all(cd.c) })
+	return cd.loop.intCall(func() int { return int(raw.Condition_notify_all(cd.c)) })
 }
 
 // ---- Semaphore ----

@@ -108,7 +108,7 @@ func (tg *TaskGroup) Size() int {
 	n := 0
 	_ = tg.co.loop.Call(func() error {
 		if !tg.joined {
-			n = raw.Taskgroup_size(tg.c)
+			n = int(raw.Taskgroup_size(tg.c))
 		}
 		return nil
 	})

@@ -108,7 +108,7 @@ func (s *Scope) Run(co *Co, body func(s *Scope) error) error {
 	}
 	s.co = co
 	s.state = scopeEntered
-	s.cancelling = raw.Task_cancelling(co.ctask())
+	s.cancelling = int(raw.Task_cancelling(co.ctask()))
 	if err := s.reschedule(s.when); err != nil {
 		s.state = scopeExited
 		return err
@@ -136,7 +136,7 @@ func (s *Scope) exit(err error) error {
 	s.disarm()
 	if s.state == scopeExpiring {
 		s.state = scopeExpired
-		if raw.Task_uncancel(s.co.ctask()) <= s.cancelling && isCode(err, codeCancelled) {
+		if int(raw.Task_uncancel(s.co.ctask())) <= s.cancelling && isCode(err, codeCancelled) {
 			// No cancellation of our own is left: this one was ours.
 			return &Error{Code: codeTimedOut, Cause: err}
 		}

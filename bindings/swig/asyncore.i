@@ -377,7 +377,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   int run_forever() { return ac_loop_run_forever($self); }
   int stop() { return ac_loop_stop($self); }
   /* Returns the callbacks run (or a code), then pending and next_deadline. */
-  int step(double max_block, int *pending, double *next_deadline) {
+  int64_t step(double max_block, int *pending, double *next_deadline) {
     *pending = 0;
     *next_deadline = -1;
     return ac_loop_step($self, max_block, pending, next_deadline);
@@ -392,9 +392,9 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     return ac_loop_set_slow_callback_duration($self, seconds);
   }
   /* The tasks of this loop that are not done (a count, or a code). */
-  int task_count() { return ac_loop_foreach_task($self, ac_swig_count_, NULL); }
+  int64_t task_count() { return ac_loop_foreach_task($self, ac_swig_count_, NULL); }
   /* Requests cancellation of every task not done; returns how many. */
-  int cancel_all(const char *message = NULL) {
+  int64_t cancel_all(const char *message = NULL) {
     return ac_loop_foreach_task($self, ac_swig_cancel_one_, (void *)message);
   }
   /* The running task, or nothing. */
@@ -569,7 +569,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   acs_loop *get_loop() { return ac_loop_ref(ac_future_get_loop($self)); }
   uintptr_t id() { return (uintptr_t)$self; }
   /* Of a gather: the children and their outcomes' codes. */
-  int gather_count() { return ac_gather_count($self); }
+  int64_t gather_count() { return ac_gather_count($self); }
   acs_future *gather_item(int index) {
     return index < 0 ? NULL : ac_future_ref(ac_gather_item($self, (size_t)index));
   }
@@ -577,8 +577,8 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     return index < 0 ? AC_EINVAL : ac_gather_result_at($self, (size_t)index, NULL);
   }
   /* Of a wait: the done and pending futures, each in argument order. */
-  int wait_done_count() { return ac_wait_done_count($self); }
-  int wait_pending_count() { return ac_wait_pending_count($self); }
+  int64_t wait_done_count() { return ac_wait_done_count($self); }
+  int64_t wait_pending_count() { return ac_wait_pending_count($self); }
   acs_future *wait_done_at(int index) {
     return index < 0 ? NULL : ac_future_ref(ac_wait_done_at($self, (size_t)index));
   }
@@ -597,8 +597,8 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   const char *name() { return ac_task_name($self); }
   int set_name(const char *name) { return ac_task_set_name($self, name); }
   int cancel(const char *message = NULL) { return ac_task_cancel($self, message); }
-  int cancelling() { return ac_task_cancelling($self); }
-  int uncancel() { return ac_task_uncancel($self); }
+  int64_t cancelling() { return ac_task_cancelling($self); }
+  int64_t uncancel() { return ac_task_uncancel($self); }
   int state() { return ac_future_state_of(ac_task_future($self)); }
   int done() { return ac_future_done(ac_task_future($self)); }
   int cancelled() { return ac_future_cancelled(ac_task_future($self)); }
@@ -619,7 +619,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   int kind() { return (int)ac_error_get_kind($self); }
   const char *message() { return ac_error_message($self); }
   acs_error *cause() { return ac_error_ref(ac_error_cause($self)); }
-  int child_count() { return (int)ac_error_child_count($self); }
+  int64_t child_count() { return ac_error_child_count($self); }
   /* Children are numbered from 0. */
   acs_error *child(int index) {
     return index < 0 ? NULL : ac_error_ref(ac_error_child($self, (size_t)index));
@@ -650,7 +650,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     *rc = ac_taskgroup_join($self, body_outcome, body_error, &f);
     return f;
   }
-  int size() { return ac_taskgroup_size($self); }
+  int64_t size() { return ac_taskgroup_size($self); }
 }
 
 %extend acs_as_completed {
@@ -836,8 +836,8 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   AC_SWIG_WAITER(acs_condition, wait, ac_condition_wait)
   int release() { return ac_condition_release($self); }
   int locked() { return ac_condition_locked($self); }
-  int notify(int n = 1) { return ac_condition_notify($self, n); }
-  int notify_all() { return ac_condition_notify_all($self); }
+  int64_t notify(int64_t n = 1) { return ac_condition_notify($self, n); }
+  int64_t notify_all() { return ac_condition_notify_all($self); }
 }
 
 %extend acs_semaphore {

@@ -104,9 +104,9 @@ AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t 
   });
 }
 
-AC_API int ac_gather_count(const ac_future *gather) noexcept {
+AC_API int64_t ac_gather_count(const ac_future *gather) noexcept {
   auto *g = as<ac::GatherFuture>(gather);
-  return g != nullptr ? static_cast<int>(g->children.size()) : fail(AC_EINVAL);
+  return g != nullptr ? static_cast<int64_t>(g->children.size()) : fail(AC_EINVAL);
 }
 
 AC_API ac_future *ac_gather_item(const ac_future *gather, size_t index) noexcept {
@@ -165,15 +165,15 @@ static ac::WaitFuture *completed_wait(ac_future *wait, int *rc) noexcept {
   return w;
 }
 
-AC_API int ac_wait_done_count(ac_future *wait) noexcept {
+AC_API int64_t ac_wait_done_count(ac_future *wait) noexcept {
   int rc = 0;
   ac::WaitFuture *w = completed_wait(wait, &rc);
-  return w != nullptr ? static_cast<int>(w->done_set.size()) : rc;
+  return w != nullptr ? static_cast<int64_t>(w->done_set.size()) : rc;
 }
-AC_API int ac_wait_pending_count(ac_future *wait) noexcept {
+AC_API int64_t ac_wait_pending_count(ac_future *wait) noexcept {
   int rc = 0;
   ac::WaitFuture *w = completed_wait(wait, &rc);
-  return w != nullptr ? static_cast<int>(w->pending_set.size()) : rc;
+  return w != nullptr ? static_cast<int64_t>(w->pending_set.size()) : rc;
 }
 AC_API ac_future *ac_wait_done_at(ac_future *wait, size_t index) noexcept {
   int rc = 0;

@@ -90,8 +90,8 @@ AC_API const char *ac_error_message(const ac_error *err) noexcept {
 AC_API ac_error *ac_error_cause(const ac_error *err) noexcept {
   return err != nullptr ? err->cause : nullptr;
 }
-AC_API size_t ac_error_child_count(const ac_error *err) noexcept {
-  return err != nullptr ? err->children.size() : 0;
+AC_API int64_t ac_error_child_count(const ac_error *err) noexcept {
+  return err != nullptr ? static_cast<int64_t>(err->children.size()) : 0;
 }
 AC_API ac_error *ac_error_child(const ac_error *err, size_t index) noexcept {
   if (err == nullptr || index >= err->children.size()) return nullptr;

@@ -261,7 +261,7 @@ AC_API int ac_future_add_done_callback(ac_future *f, ac_future_callback_fn fn, v
   return 0;
 }
 
-AC_API int ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn, void *ud) noexcept {
+AC_API int64_t ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn, void *ud) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
   return f->remove_user_callbacks(fn, ud);

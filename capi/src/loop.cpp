@@ -92,8 +92,8 @@ AC_API int ac_loop_stop(ac_loop *loop) noexcept {
   return 0;
 }
 
-AC_API int ac_loop_step(ac_loop *loop, double max_block, int *pending,
-                        double *next_deadline) noexcept {
+AC_API int64_t ac_loop_step(ac_loop *loop, double max_block, int *pending,
+                            double *next_deadline) noexcept {
   int rc = check_can_run(loop);
   if (rc != 0) return rc;
   if (!(max_block >= 0)) return fail(AC_EINVAL);  // also NaN

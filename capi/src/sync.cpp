@@ -169,14 +169,14 @@ AC_API int ac_condition_wait_for(ac_condition *cond, ac_condition_predicate_fn p
   }
   return condition_wait(cond, pred, ud, free_ud, out);
 }
-AC_API int ac_condition_notify(ac_condition *cond, int n) noexcept {
+AC_API int64_t ac_condition_notify(ac_condition *cond, int64_t n) noexcept {
   int rc = check(cond, ac::kConditionMagic);
   if (rc != 0) return rc;
   if (!cond->lock->locked) return fail(AC_EMISUSE, "cannot notify on un-acquired lock");
   // asyncio: notify(n) wakes nobody for n <= 0.
   return n > 0 ? cond->notify(n) : 0;
 }
-AC_API int ac_condition_notify_all(ac_condition *cond) noexcept {
+AC_API int64_t ac_condition_notify_all(ac_condition *cond) noexcept {
   int rc = check(cond, ac::kConditionMagic);
   if (rc != 0) return rc;
   if (!cond->lock->locked) return fail(AC_EMISUSE, "cannot notify on un-acquired lock");

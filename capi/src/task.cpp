@@ -139,11 +139,11 @@ AC_API ac_task *ac_loop_current_task(const ac_loop *loop) noexcept {
   return loop != nullptr ? loop->current_task : nullptr;
 }
 
-AC_API int ac_loop_foreach_task(ac_loop *loop, void (*fn)(ac_task *, void *), void *ud) noexcept {
+AC_API int64_t ac_loop_foreach_task(ac_loop *loop, void (*fn)(ac_task *, void *), void *ud) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
   if (fn == nullptr) return fail(AC_EINVAL);
-  int n = 0;
+  int64_t n = 0;
   for (ac_task *t = loop->tasks_head; t != nullptr;) {
     ac_task *next = t->next_task;
     fn(t, ud);
@@ -163,10 +163,10 @@ AC_API int ac_task_cancel(ac_task *t, const char *message) noexcept {
   if (t->loop->closed) return fail(AC_ECLOSED);
   return t->cancel(message) ? 1 : 0;
 }
-AC_API int ac_task_cancelling(const ac_task *t) noexcept {
+AC_API int64_t ac_task_cancelling(const ac_task *t) noexcept {
   return valid_task(t) != nullptr ? t->num_cancels : fail(AC_EINVAL);
 }
-AC_API int ac_task_uncancel(ac_task *t) noexcept {
+AC_API int64_t ac_task_uncancel(ac_task *t) noexcept {
   return valid_task(t) != nullptr ? t->uncancel() : fail(AC_EINVAL);
 }
 

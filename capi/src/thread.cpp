@@ -191,8 +191,8 @@ AC_API int ac_tsfuture_add_done_callback(ac_tsfuture *ts, ac_tsfuture_callback_f
   }
   return 0;
 }
-AC_API int ac_tsfuture_remove_done_callback(ac_tsfuture *ts, ac_tsfuture_callback_fn fn,
-                                            void *ud) noexcept {
+AC_API int64_t ac_tsfuture_remove_done_callback(ac_tsfuture *ts, ac_tsfuture_callback_fn fn,
+                                                void *ud) noexcept {
   if (!ac::is_tsfuture(ts)) return fail(AC_EINVAL);
   return ts->remove_callbacks(fn, ud);
 }

@@ -115,7 +115,7 @@ static int main_task_group(ac_task *task, void *state) {
   if (rc == AC_EGROUP) {
     ac_error *group = ac_future_error(m->join);
     printf("Main: Caught exception group: %s\n", ac_error_message(group));
-    for (size_t i = 0; i < ac_error_child_count(group); ++i)
+    for (int64_t i = 0; i < ac_error_child_count(group); ++i)
       if (ac_error_code(ac_error_child(group, i)) == AC_EINVAL)
         printf("  Individual exception: %s\n", ac_error_message(ac_error_child(group, i)));
   } else if (rc < 0) {

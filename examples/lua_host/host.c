@@ -87,12 +87,12 @@ int main(int argc, char **argv) {
     if (!virtual_clock) sleep_frame();
   }
   printf("host: level over after %d frames, %d task(s) still running\n", frames,
-         ac_loop_foreach_task(loop, count_task, NULL));
+         (int)ac_loop_foreach_task(loop, count_task, NULL));
 
   /* Unload the scripts; the loop lives on. */
   lua_close(L);
   for (i = 0; i < 3; i++) ac_loop_step(loop, 0, NULL, NULL);
-  printf("host: Lua closed, %d task(s) left\n", ac_loop_foreach_task(loop, count_task, NULL));
+  printf("host: Lua closed, %d task(s) left\n", (int)ac_loop_foreach_task(loop, count_task, NULL));
 
   ac_loop_close(loop);
   ac_loop_unref(loop);

@@ -143,8 +143,8 @@ static int stubborn_step(ac_task *t, void *p) {
   struct stubborn *s = p;
   AC_BEGIN(s);
   AC_AWAIT(s, ac_task_sleep(t, 5));
-  trace("outcome %s cancelling %d", ac_err_name(ac_task_outcome(t)), ac_task_cancelling(t));
-  trace("uncancel -> %d", ac_task_uncancel(t));
+  trace("outcome %s cancelling %d", ac_err_name(ac_task_outcome(t)), (int)ac_task_cancelling(t));
+  trace("uncancel -> %d", (int)ac_task_uncancel(t));
   AC_AWAIT(s, ac_task_sleep(t, 1));
   trace("second sleep outcome %s at %g", ac_err_name(ac_task_outcome(t)),
         ac_loop_time(ac_task_get_loop(t)));

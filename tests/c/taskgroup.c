@@ -20,7 +20,7 @@ struct body {
 
 static void trace_group_error(ac_error *e) {
   trace("group error: %s", ac_error_message(e));
-  for (size_t i = 0; i < ac_error_child_count(e); ++i)
+  for (int64_t i = 0; i < ac_error_child_count(e); ++i)
     trace("  child %s: %s", ac_err_name(ac_error_code(ac_error_child(e, i))),
           ac_error_message(ac_error_child(e, i)));
 }
@@ -56,7 +56,7 @@ static int body_step(ac_task *t, void *p) {
   if (b->spawn_late) trace_spawn("late spawn", spawn_into(b->tg, W(.name = "L", .delay = 1), &b->kids[3]));
   AC_AWAIT(b, ac_task_await(t, b->join));
   rc = ac_task_outcome(t);
-  trace("join -> %s at %g, cancelling %d", ac_err_name(rc), now_of(t), ac_task_cancelling(t));
+  trace("join -> %s at %g, cancelling %d", ac_err_name(rc), now_of(t), (int)ac_task_cancelling(t));
   if (rc == AC_EGROUP) trace_group_error(ac_future_error(b->join));
   trace_spawn("spawn after finish", ac_taskgroup_spawn(b->tg, worker_step, NULL, NULL, 0, NULL));
   if (rc == AC_ECANCELLED) return ac_task_propagate(t);

@@ -122,7 +122,7 @@ static int nested_step(ac_task *t, void *p) {
     rc = ac_task_outcome(t);
   }
   rc = ac_timeout_exit(n->a, rc);
-  trace("outer exit -> %s at %g, cancelling %d", ac_err_name(rc), now_of(t), ac_task_cancelling(t));
+  trace("outer exit -> %s at %g, cancelling %d", ac_err_name(rc), now_of(t), (int)ac_task_cancelling(t));
   AC_END(n);
 }
 static void free_nested(void *p) {

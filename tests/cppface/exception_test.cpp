@@ -130,7 +130,7 @@ ac::Task<> group_error_to_c() {
   EXPECT_THROW(co_await t, ac::GroupError);
   ac_error *e = ac_future_error(t.future().get());
   EXPECT_EQ(ac_error_code(e), AC_EGROUP);
-  EXPECT_EQ(ac_error_child_count(e), 2u);
+  EXPECT_EQ(ac_error_child_count(e), 2);
   EXPECT_EQ(ac_error_code(ac_error_child(e, 0)), AC_ETIMEDOUT);
   EXPECT_EQ(ac_error_code(ac_error_child(e, 1)), AC_EHOST);
   EXPECT_STREQ(ac_error_message(ac_error_child(e, 1)), "x");

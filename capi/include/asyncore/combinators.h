@@ -72,7 +72,7 @@ typedef enum ac_gather_flags {
 AC_EXPORT int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t flags,
                         ac_future **out) AC_NOEXCEPT;
 /** The number of children of a gather; AC_EINVAL if `gather` is not one. */
-AC_EXPORT int ac_gather_count(const ac_future *gather) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_gather_count(const ac_future *gather) AC_NOEXCEPT;
 /** Child `index` (borrowed while the gather lives), or NULL if out of
  * range or not a gather. */
 AC_EXPORT ac_future *ac_gather_item(const ac_future *gather, size_t index) AC_NOEXCEPT;
@@ -106,8 +106,8 @@ AC_EXPORT int ac_wait(ac_loop *loop, ac_future *const *items, size_t n, int mode
  * (asyncio computes it when the waiting task resumes) and then stays.
  * Counts: >= 0, AC_EINVAL (not a wait), AC_ESTATE (the wait is pending or
  * was cancelled). *_at: borrowed while the wait lives, or NULL. */
-AC_EXPORT int ac_wait_done_count(ac_future *wait) AC_NOEXCEPT;
-AC_EXPORT int ac_wait_pending_count(ac_future *wait) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_wait_done_count(ac_future *wait) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_wait_pending_count(ac_future *wait) AC_NOEXCEPT;
 AC_EXPORT ac_future *ac_wait_done_at(ac_future *wait, size_t index) AC_NOEXCEPT;
 AC_EXPORT ac_future *ac_wait_pending_at(ac_future *wait, size_t index) AC_NOEXCEPT;
 /** @} */

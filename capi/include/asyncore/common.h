@@ -33,6 +33,11 @@
  *    ac_future_get_state); one asyncio reads as x() or an attribute keeps
  *    the plain word (ac_loop_time, ac_queue_qsize, ac_timeout_when).
  *    Former names stay as deprecated aliases.
+ *  - Counts: a count the contract returns or takes (tasks, children,
+ *    items, waiters woken, callbacks run or removed, cancel requests) is an
+ *    int64_t, so a negative return is always an AC_E* code; the length of
+ *    memory or of an array passed in is a size_t. Yes/no answers are int
+ *    (1 or 0).
  *  - Nothing in this library throws, longjmps, or exits the process.
  */
 #ifndef ASYNCORE_COMMON_H

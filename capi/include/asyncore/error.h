@@ -151,7 +151,7 @@ AC_EXPORT ac_error *ac_error_cause(const ac_error *err) AC_NOEXCEPT;
 /** @{ */
 /** Children (the failures a group error aggregates), in the order added.
  * ac_error_child returns a borrowed pointer or NULL past the end. */
-AC_EXPORT size_t ac_error_child_count(const ac_error *err) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_error_child_count(const ac_error *err) AC_NOEXCEPT;
 AC_EXPORT ac_error *ac_error_child(const ac_error *err, size_t index) AC_NOEXCEPT;
 /** @} */
 /** Appends `child` (a new reference is taken). Only while the error is not

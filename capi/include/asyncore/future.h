@@ -138,8 +138,8 @@ AC_EXPORT int ac_future_add_done_callback(ac_future *f, ac_future_callback_fn fn
 /** Removes every registration with this fn and ud that has not been
  * scheduled yet, running their free_ud. Returns how many were removed.
  * Errors: AC_EINVAL. */
-AC_EXPORT int ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn,
-                                             void *ud) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_future_remove_done_callback(ac_future *f, ac_future_callback_fn fn,
+                                                 void *ud) AC_NOEXCEPT;
 
 /** A future that completes with NONE after `seconds`; <= 0 yields one
  * iteration (asyncio.sleep(0)). Cancelling it cancels the timer.

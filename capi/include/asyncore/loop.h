@@ -147,8 +147,8 @@ AC_EXPORT int ac_loop_interrupt(ac_loop *loop) AC_NOEXCEPT;
  * AC_ERUNNING (called from inside a callback or step of this loop or of
  * another loop running on this thread, as run_until_complete),
  * AC_EWRONGTHREAD. */
-AC_EXPORT int ac_loop_step(ac_loop *loop, double max_block, int *pending,
-                           double *next_deadline) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_loop_step(ac_loop *loop, double max_block, int *pending,
+                               double *next_deadline) AC_NOEXCEPT;
 
 /** @{ */
 /** For hosts that poll themselves: libuv's backend fd (readable when the

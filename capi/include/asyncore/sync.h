@@ -153,9 +153,9 @@ AC_EXPORT int ac_condition_wait_for(ac_condition *cond, ac_condition_predicate_f
  * completes once it has re-acquired the lock. Returns how many were woken.
  * Errors: AC_EMISUSE (the lock is not held: "cannot notify on un-acquired
  * lock"), AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD. */
-AC_EXPORT int ac_condition_notify(ac_condition *cond, int n) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_condition_notify(ac_condition *cond, int64_t n) AC_NOEXCEPT;
 /** Wakes every waiter. Errors as ac_condition_notify. */
-AC_EXPORT int ac_condition_notify_all(ac_condition *cond) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_condition_notify_all(ac_condition *cond) AC_NOEXCEPT;
 
 /* ---- Semaphore and BoundedSemaphore (asyncio.Semaphore) ---- */
 

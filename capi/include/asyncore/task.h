@@ -119,9 +119,9 @@ AC_EXPORT ac_task *ac_loop_current_task(const ac_loop *loop) AC_NOEXCEPT;
 /** Calls fn(task, ud) for every task of the loop that is not done, in
  * creation order (asyncio.all_tasks). fn must not create or finish tasks.
  * Returns the count. Errors: AC_EINVAL, AC_ECLOSED. */
-AC_EXPORT int ac_loop_foreach_task(ac_loop *loop,
-                                   void (*fn)(ac_task *task, void *ud),
-                                   void *ud) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_loop_foreach_task(ac_loop *loop,
+                                       void (*fn)(ac_task *task, void *ud),
+                                       void *ud) AC_NOEXCEPT;
 
 /** Requests cancellation (see above), with an optional message (copied).
  * Returns 1 if the request was made, 0 if the task is already done.
@@ -133,10 +133,10 @@ AC_EXPORT int ac_loop_foreach_task(ac_loop *loop,
  * Errors: AC_EINVAL, AC_ECLOSED, AC_EWRONGTHREAD (debug). */
 AC_EXPORT int ac_task_cancel(ac_task *t, const char *message) AC_NOEXCEPT;
 /** Number of pending cancellation requests (asyncio.Task.cancelling). */
-AC_EXPORT int ac_task_cancelling(const ac_task *t) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_task_cancelling(const ac_task *t) AC_NOEXCEPT;
 /** Takes one request back and returns the remaining count; when it reaches
  * 0 a cancellation not yet delivered is withdrawn (asyncio 3.13). */
-AC_EXPORT int ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_task_uncancel(ac_task *t) AC_NOEXCEPT;
 
 /* ---- Called from inside the task's own step ---- */
 

@@ -100,7 +100,7 @@ AC_EXPORT int ac_taskgroup_join(ac_taskgroup *tg, int body_outcome, ac_error *bo
                                 ac_future **out) AC_NOEXCEPT;
 
 /** The number of tasks of the group not yet done; AC_EINVAL for NULL. */
-AC_EXPORT int ac_taskgroup_size(const ac_taskgroup *tg) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_taskgroup_size(const ac_taskgroup *tg) AC_NOEXCEPT;
 
 #ifdef __cplusplus
 }

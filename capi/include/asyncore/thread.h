@@ -233,8 +233,8 @@ AC_EXPORT int ac_tsfuture_add_done_callback(ac_tsfuture *ts, ac_tsfuture_callbac
                                             void *ud, ac_free_fn free_ud) AC_NOEXCEPT;
 /** Removes every registration of fn with ud that has not run, running their
  * free_ud. Returns how many. Thread: any. Errors: AC_EINVAL. */
-AC_EXPORT int ac_tsfuture_remove_done_callback(ac_tsfuture *ts, ac_tsfuture_callback_fn fn,
-                                               void *ud) AC_NOEXCEPT;
+AC_EXPORT int64_t ac_tsfuture_remove_done_callback(ac_tsfuture *ts, ac_tsfuture_callback_fn fn,
+                                                   void *ud) AC_NOEXCEPT;
 
 /** A new future of `loop` that follows `ts` (asyncio.wrap_future): it
  * completes on the loop's thread once `ts` is done, with a copy of its

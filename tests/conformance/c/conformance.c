@@ -277,7 +277,7 @@ static int s10_main(ac_task *t, void *p) {
   AC_AWAIT(s, ac_task_await(t, ac_task_future(s->a)));
   AC_CHECK(t);
   ac_future_result_int64(ac_task_future(s->a), &v);
-  TRACE_T(loop_of(t), "main: T returned %lld, cancelling=%d", (long long)v, ac_task_cancelling(s->a));
+  TRACE_T(loop_of(t), "main: T returned %lld, cancelling=%d", (long long)v, (int)ac_task_cancelling(s->a));
   ac_task_unref(s->a);
   AC_END(s);
 }
@@ -300,8 +300,8 @@ static int s11_main(ac_task *t, void *p) {
   AC_BEGIN(s);
   spawn(t, ran_to_end_step, sizeof(struct plain), &s->a);
   ac_task_cancel(s->a, NULL);
-  TRACE("main: cancelling=%d", ac_task_cancelling(s->a));
-  TRACE("main: uncancel -> %d", ac_task_uncancel(s->a));
+  TRACE("main: cancelling=%d", (int)ac_task_cancelling(s->a));
+  TRACE("main: uncancel -> %d", (int)ac_task_uncancel(s->a));
   AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->a)));
   AC_CHECK(t);
   ac_future_result_int64(ac_task_awaited(t), &v);
@@ -951,7 +951,7 @@ static int s34_main(ac_task *t, void *p) {
   ac_timeout_unref(s->outer);
   if (rc == AC_ETIMEDOUT) TRACE_T(loop_of(t), "main: timed out");
   else if (rc < 0) return ac_task_propagate(t);
-  TRACE("main: cancelling=%d", ac_task_cancelling(t));
+  TRACE("main: cancelling=%d", (int)ac_task_cancelling(t));
   AC_END(s);
 }
 
@@ -1029,11 +1029,11 @@ static int join_group(ac_task *t, struct sc *s, int outcome) {
 
 static void trace_group_error(ac_task *t, const char *prefix, int with_message) {
   ac_error *e = ac_future_error(ac_task_awaited(t));
-  size_t n = ac_error_child_count(e);
+  int64_t n = ac_error_child_count(e);
   printf("t=%lld main: ", ms(loop_of(t)));
   if (with_message) printf("%s: ", ac_error_message(e));
-  else printf("%zu %s: ", n, prefix);
-  for (size_t i = 0; i < n; ++i) printf("%s%s", i ? ", " : "", ac_err_name(ac_error_code(ac_error_child(e, i))));
+  else printf("%lld %s: ", (long long)n, prefix);
+  for (int64_t i = 0; i < n; ++i) printf("%s%s", i ? ", " : "", ac_err_name(ac_error_code(ac_error_child(e, i))));
   printf("\n");
 }
 

@@ -23,7 +23,7 @@ static void print_tree(const ac_error *e) {
   printf("%s", describe(buf, sizeof buf, e));
   if (ac_error_code(e) != AC_EGROUP) return;
   printf(" [");
-  for (size_t i = 0; i < ac_error_child_count(e); ++i) {
+  for (int64_t i = 0; i < ac_error_child_count(e); ++i) {
     if (i) printf(", ");
     print_tree(ac_error_child(e, i));
   }
@@ -100,9 +100,9 @@ static ac_task *failing_kid(ac_task *parent, ac_taskgroup *tg, const char *name,
 
 /* Prints, joined by ", ", the names (names[i] for tasks[i]) of the futures
  * `w` reports through `count`/`at` (a wait's done or pending part). */
-static void print_names(ac_future *w, int (*count)(ac_future *), ac_future *(*at)(ac_future *, size_t),
+static void print_names(ac_future *w, int64_t (*count)(ac_future *), ac_future *(*at)(ac_future *, size_t),
                         ac_task **tasks, const char *const *names, int n) {
-  int c = count(w);
+  int c = (int)count(w);
   for (int i = 0; i < c; ++i) {
     ac_future *f = at(w, (size_t)i);
     const char *name = "?";
@@ -223,7 +223,7 @@ static int s143_main(ac_task *t, void *p) {
   rc = ac_timeout_exit(s->scope, ac_task_outcome(t));
   if (rc == AC_ETIMEDOUT) TRACE_T(loop_of(t), "main: caught TimeoutError %s", ac_err_name(rc));
   else if (rc == AC_ECANCELLED) TRACE_T(loop_of(t), "main: caught %s", ac_err_name(rc));
-  TRACE_T(loop_of(t), "main: expired=%d cancelling=%d", ac_timeout_expired(s->scope), ac_task_cancelling(t));
+  TRACE_T(loop_of(t), "main: expired=%d cancelling=%d", ac_timeout_expired(s->scope), (int)ac_task_cancelling(t));
   ac_timeout_unref(s->scope);
   AC_END(s);
 }
@@ -341,10 +341,10 @@ static int s148_main(ac_task *t, void *p) {
   AC_AWAIT(s, ac_task_sleep(t, 5));
   if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "body: cancelled, carrying on");
   else if (ac_task_outcome(t) < 0) return ac_task_propagate(t);
-  TRACE_T(loop_of(t), "body: cancelling=%d", ac_task_cancelling(t));
+  TRACE_T(loop_of(t), "body: cancelling=%d", (int)ac_task_cancelling(t));
   if ((rc = ac_timeout_exit(s->scope, 0)) < 0) return rc;
   TRACE_T(loop_of(t), "main: left the scope expired=%d cancelling=%d", ac_timeout_expired(s->scope),
-          ac_task_cancelling(t));
+          (int)ac_task_cancelling(t));
   ac_timeout_unref(s->scope);
   AC_AWAIT(s, ac_task_sleep(t, 1));
   AC_CHECK(t);
@@ -413,7 +413,7 @@ static int s150_main(ac_task *t, void *p) {
     TRACE_T(loop_of(t), "outer: %s expired=%d", ac_err_name(rc), ac_timeout_expired(s->scope));
   ac_timeout_unref(s->scope);
   if (rc < 0 && rc != AC_ETIMEDOUT) return ac_task_propagate(t);
-  TRACE_T(loop_of(t), "main: cancelling=%d", ac_task_cancelling(t));
+  TRACE_T(loop_of(t), "main: cancelling=%d", (int)ac_task_cancelling(t));
   AC_END(s);
 }
 
@@ -424,7 +424,7 @@ static int s151_worker(ac_task *t, void *p) {
   AC_BEGIN(s);
   AC_AWAIT(s, ac_task_sleep(t, 10));
   if (ac_task_outcome(t) != AC_ECANCELLED) return ac_task_propagate(t);
-  TRACE_T(loop_of(t), "worker: cancelled, cancelling=%d", ac_task_cancelling(t));
+  TRACE_T(loop_of(t), "worker: cancelled, cancelling=%d", (int)ac_task_cancelling(t));
   if ((rc = ac_timeout_new(loop_of(t), 1, &s->scope)) < 0) return rc;
   if ((rc = ac_timeout_enter(s->scope, t)) < 0) return rc;
   AC_AWAIT(s, ac_task_sleep(t, 5));
@@ -791,7 +791,7 @@ static int s163_main(ac_task *t, void *p) {
   AC_AWAIT(s, ac_task_sleep(t, 1));
   AC_CHECK(t);
   ac_future_cancel(s->g, NULL);
-  TRACE_T(loop_of(t), "main: after gather.cancel(), cancelling=%d", ac_task_cancelling(s->b));
+  TRACE_T(loop_of(t), "main: after gather.cancel(), cancelling=%d", (int)ac_task_cancelling(s->b));
   AC_AWAIT(s, ac_task_await(t, s->g));
   if (ac_task_outcome(t) == AC_ECANCELLED)
     TRACE_T(loop_of(t), "main: gather cancelled=%d task cancelled=%d", ac_future_cancelled(s->g),
@@ -813,12 +813,12 @@ static int s164_main(ac_task *t, void *p) {
   TRACE_T(loop_of(t), "main: done before awaiting=%d", ac_future_done(s->g));
   AC_AWAIT(s, ac_task_await(t, s->g));
   AC_CHECK(t);
-  TRACE_T(loop_of(t), "main: results=[] count=%d", ac_gather_count(s->g));
+  TRACE_T(loop_of(t), "main: results=[] count=%d", (int)ac_gather_count(s->g));
   ac_future_unref(s->g);
   if ((rc = ac_gather(loop_of(t), NULL, 0, AC_GATHER_RETURN_EXCEPTIONS, &s->g)) < 0) return rc;
   AC_AWAIT(s, ac_task_await(t, s->g));
   AC_CHECK(t);
-  TRACE_T(loop_of(t), "main: with return_exceptions count=%d", ac_gather_count(s->g));
+  TRACE_T(loop_of(t), "main: with return_exceptions count=%d", (int)ac_gather_count(s->g));
   ac_future_unref(s->g);
   AC_AWAIT(s, ac_task_sleep(t, 0));
   AC_CHECK(t);
@@ -930,7 +930,7 @@ static int s167_main(ac_task *t, void *p) {
   {
     ac_task *tasks[4] = {s->a, s->b, s->c, s->d};
     trace_wait(t, "first exception: ", s->g, tasks, 4);
-    printf(" count=%d\n", ac_wait_done_count(s->g));
+    printf(" count=%d\n", (int)ac_wait_done_count(s->g));
   }
   ac_future_unref(s->g);
   ac_task_unref(s->a);
@@ -1069,7 +1069,7 @@ static int s171_main(ac_task *t, void *p) {
   AC_AWAIT(s, ac_task_sleep(t, 0.5));
   AC_CHECK(t);
   TRACE_T(loop_of(t), "main: shield cancelled=%d inner cancelling=%d done=%d", ac_future_cancelled(s->g),
-          ac_task_cancelling(s->a), ac_future_done(ac_task_future(s->a)));
+          (int)ac_task_cancelling(s->a), ac_future_done(ac_task_future(s->a)));
   AC_AWAIT(s, ac_task_await(t, ac_task_future(s->a)));
   AC_CHECK(t);
   TRACE_T(loop_of(t), "main: inner -> %lld", (long long)result_int(ac_task_awaited(t)));
@@ -1130,7 +1130,7 @@ static int join(ac_task *t, ac_taskgroup *tg, int outcome, ac_error *body_error)
 static void trace_group(ac_task *t, const char *prefix, const ac_error *e) {
   char buf[256];
   printf("t=%lld %s%s [", ms(loop_of(t)), prefix, describe(buf, sizeof buf, e));
-  for (size_t i = 0; i < ac_error_child_count(e); ++i)
+  for (int64_t i = 0; i < ac_error_child_count(e); ++i)
     printf("%s%s", i ? ", " : "", describe(buf, sizeof buf, ac_error_child(e, i)));
   printf("]\n");
 }
@@ -1149,12 +1149,12 @@ static int s173_main(ac_task *t, void *p) {
   }
   AC_AWAIT(s, ac_task_sleep(t, 5));
   if (ac_task_outcome(t) == AC_ECANCELLED)
-    TRACE_T(loop_of(t), "body: cancelled, cancelling=%d", ac_task_cancelling(t));
+    TRACE_T(loop_of(t), "body: cancelled, cancelling=%d", (int)ac_task_cancelling(t));
   AC_AWAIT(s, join(t, s->tg, ac_task_outcome(t), ac_future_error(ac_task_awaited(t))));
   ac_taskgroup_unref(s->tg);
   if (ac_task_outcome(t) == AC_EGROUP) trace_group(t, "main: ", ac_future_error(ac_task_awaited(t)));
   else if (ac_task_outcome(t) < 0) return ac_task_propagate(t);
-  TRACE_T(loop_of(t), "main: cancelling=%d", ac_task_cancelling(t));
+  TRACE_T(loop_of(t), "main: cancelling=%d", (int)ac_task_cancelling(t));
   AC_AWAIT(s, ac_task_sleep(t, 1));
   AC_CHECK(t);
   TRACE_T(loop_of(t), "main: next await ran");
@@ -1181,7 +1181,7 @@ static int s174_main(ac_task *t, void *p) {
   ac_taskgroup_unref(s->tg);
   if (ac_task_outcome(t) == AC_EGROUP) trace_group(t, "main: ", ac_future_error(ac_task_awaited(t)));
   else if (ac_task_outcome(t) < 0) return ac_task_propagate(t);
-  TRACE_T(loop_of(t), "main: cancelling=%d", ac_task_cancelling(t));
+  TRACE_T(loop_of(t), "main: cancelling=%d", (int)ac_task_cancelling(t));
   AC_END(s);
 }
 
@@ -1302,7 +1302,7 @@ static int nested_step(ac_task *t, void *p) {
     print_tree(ac_future_error(ac_task_awaited(t)));
     printf("\n");
   }
-  TRACE_T(loop_of(t), "%s: cancelling=%d", s->label, ac_task_cancelling(t));
+  TRACE_T(loop_of(t), "%s: cancelling=%d", s->label, (int)ac_task_cancelling(t));
   if (!s->outside_cancel) return AC_STEP_DONE;
   AC_AWAIT(s, ac_task_sleep(t, 0));
   if (ac_task_outcome(t) == AC_ECANCELLED) TRACE_T(loop_of(t), "%s: next await cancelled", s->label);
@@ -1367,7 +1367,7 @@ static int s178_parent(ac_task *t, void *p) {
   AC_AWAIT(s, join(t, s->tg, 0, NULL));
   ac_taskgroup_unref(s->tg);
   if (ac_task_outcome(t) == AC_ECANCELLED)
-    TRACE_T(loop_of(t), "parent: %s cancelling=%d", ac_err_name(ac_task_outcome(t)), ac_task_cancelling(t));
+    TRACE_T(loop_of(t), "parent: %s cancelling=%d", ac_err_name(ac_task_outcome(t)), (int)ac_task_cancelling(t));
   AC_CHECK(t);
   AC_END(s);
 }

@@ -201,10 +201,10 @@ static int s103_main(ac_task *t, void *p) {
   ac_future_add_done_callback(s->f, cb_a, NULL, NULL);
   ac_future_add_done_callback(s->f, cb_b, NULL, NULL);
   ac_future_add_done_callback(s->f, cb_a, NULL, NULL);
-  TRACE("remove A -> %d", ac_future_remove_done_callback(s->f, cb_a, NULL));
-  TRACE("remove A again -> %d", ac_future_remove_done_callback(s->f, cb_a, NULL));
+  TRACE("remove A -> %d", (int)ac_future_remove_done_callback(s->f, cb_a, NULL));
+  TRACE("remove A again -> %d", (int)ac_future_remove_done_callback(s->f, cb_a, NULL));
   ac_future_set_result_none(s->f);
-  TRACE("remove B after done -> %d", ac_future_remove_done_callback(s->f, cb_b, NULL));
+  TRACE("remove B after done -> %d", (int)ac_future_remove_done_callback(s->f, cb_b, NULL));
   AC_AWAIT(s, ac_task_sleep(t, 0));
   AC_CHECK(t);
   TRACE("main: done");
@@ -367,8 +367,8 @@ static int twice_step(ac_task *t, void *p) {
   AC_BEGIN(s);
   AC_AWAIT(s, ac_task_sleep(t, 10));
   if (ac_task_outcome(t) == AC_ECANCELLED) {
-    TRACE_T(loop_of(t), "T: %s; cancelling=%d", describe_awaited(buf, sizeof buf, t), ac_task_cancelling(t));
-    TRACE_T(loop_of(t), "T: uncancel -> %d", ac_task_uncancel(t));
+    TRACE_T(loop_of(t), "T: %s; cancelling=%d", describe_awaited(buf, sizeof buf, t), (int)ac_task_cancelling(t));
+    TRACE_T(loop_of(t), "T: uncancel -> %d", (int)ac_task_uncancel(t));
   }
   AC_CHECK(t);
   AC_END(s);
@@ -383,12 +383,12 @@ static int s108_main(ac_task *t, void *p) {
   AC_CHECK(t);
   TRACE_T(loop_of(t), "main: cancel -> %d", ac_task_cancel(s->a, "first"));
   TRACE_T(loop_of(t), "main: cancel -> %d", ac_task_cancel(s->a, "second"));
-  TRACE_T(loop_of(t), "main: cancelling=%d", ac_task_cancelling(s->a));
+  TRACE_T(loop_of(t), "main: cancelling=%d", (int)ac_task_cancelling(s->a));
   AC_AWAIT(s, ac_task_await(t, ac_task_future(s->a)));
   if (ac_task_outcome(t) != AC_ECANCELLED) AC_CHECK(t);
   else TRACE_T(loop_of(t), "main: %s", describe_awaited(buf, sizeof buf, t));
   s->rc = ac_task_cancel(s->a, NULL);
-  TRACE_T(loop_of(t), "main: cancel done -> %d; cancelling=%d", s->rc, ac_task_cancelling(s->a));
+  TRACE_T(loop_of(t), "main: cancel done -> %d; cancelling=%d", s->rc, (int)ac_task_cancelling(s->a));
   ac_task_unref(s->a);
   AC_END(s);
 }
@@ -400,12 +400,12 @@ static int stubborn_step(ac_task *t, void *p) {
   AC_BEGIN(s);
   AC_AWAIT(s, ac_task_sleep(t, 10));
   if (ac_task_outcome(t) == AC_ECANCELLED)
-    TRACE_T(loop_of(t), "T: swallowed, cancelling=%d", ac_task_cancelling(t));
+    TRACE_T(loop_of(t), "T: swallowed, cancelling=%d", (int)ac_task_cancelling(t));
   else AC_CHECK(t);
   AC_AWAIT(s, ac_task_sleep(t, 2));
   AC_CHECK(t);
   TRACE_T(loop_of(t), "T: slept 2 more");
-  TRACE_T(loop_of(t), "T: uncancel -> %d", ac_task_uncancel(t));
+  TRACE_T(loop_of(t), "T: uncancel -> %d", (int)ac_task_uncancel(t));
   return return_str(t, "kept going");
   AC_END(s);
 }
@@ -421,7 +421,7 @@ static int s109_main(ac_task *t, void *p) {
   AC_AWAIT(s, ac_task_await(t, ac_task_future(s->a)));
   AC_CHECK(t);
   TRACE_T(loop_of(t), "main: %s; cancelled=%d cancelling=%d", bytes_of(ac_task_future(s->a), buf, sizeof buf),
-          ac_future_cancelled(ac_task_future(s->a)), ac_task_cancelling(s->a));
+          ac_future_cancelled(ac_task_future(s->a)), (int)ac_task_cancelling(s->a));
   ac_task_unref(s->a);
   AC_END(s);
 }
@@ -1083,7 +1083,7 @@ static int s129_main(ac_task *t, void *p) {
   ac_future_result(ac_task_awaited(t), &v);
   TRACE_T(loop_of(t), "main: A saw itself=%d", v.kind == AC_VALUE_POINTER && v.u.pointer.ptr == (void *)s->a);
   ac_task_unref(s->a);
-  TRACE_T(loop_of(t), "main: all_tasks=%d", ac_loop_foreach_task(loop_of(t), count_task, &c));
+  TRACE_T(loop_of(t), "main: all_tasks=%d", (int)ac_loop_foreach_task(loop_of(t), count_task, &c));
   AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->b)));
   AC_CHECK(t);
   n = ac_loop_foreach_task(loop_of(t), count_task, &c);

@@ -188,8 +188,8 @@ class GroupError : public Error {
   GroupError(std::string message, std::vector<std::exception_ptr> children)
       : Error(AC_EGROUP, std::move(message)), children_(std::move(children)) {}
   explicit GroupError(ErrorRef e) : Error(e) {
-    for (size_t i = 0, n = ac_error_child_count(e.get()); i < n; ++i)
-      children_.push_back(exception_from_error(ac_error_child(e.get(), i)));
+    for (int64_t i = 0, n = ac_error_child_count(e.get()); i < n; ++i)
+      children_.push_back(exception_from_error(ac_error_child(e.get(), static_cast<size_t>(i))));
   }
   const std::vector<std::exception_ptr> &exceptions() const noexcept { return children_; }
 
@@ -294,6 +294,12 @@ inline std::exception_ptr exception_from_error(ac_error *e) {
 // Throws for a negative return code; passes non-negative ones through.
 inline int check(int rc) {
   if (rc < 0) throw_code(rc);
+  return rc;
+}
+// The same for a call that returns a count (counts are 64-bit in the C
+// contract; codes fit in an int).
+inline int64_t check_count(int64_t rc) {
+  if (rc < 0) throw_code(static_cast<int>(rc));
   return rc;
 }
 

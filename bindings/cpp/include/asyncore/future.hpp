@@ -341,8 +341,8 @@ class Future {
   }
   // Removes every registration of `fn` not run yet; how many were removed
   // (asyncio's remove_done_callback).
-  int remove_done_callback(Callback fn) {
-    return check(ac_future_remove_done_callback(f_, &detail::function_callback_trampoline,
+  int64_t remove_done_callback(Callback fn) {
+    return check_count(ac_future_remove_done_callback(f_, &detail::function_callback_trampoline,
                                                 reinterpret_cast<void *>(fn)));
   }
 

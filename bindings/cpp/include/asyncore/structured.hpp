@@ -441,7 +441,7 @@ class TaskGroup {
   }
 
   // Tasks of the group not yet done.
-  int size() const noexcept { return ac_taskgroup_size(tg_); }
+  int64_t size() const noexcept { return ac_taskgroup_size(tg_); }
   ac_taskgroup *get() const noexcept { return tg_; }
 
  private:
@@ -502,10 +502,10 @@ inline Task<WaitResult> wait(std::vector<ac_future *> futures, WaitMode mode = W
     return futures.size();
   };
   WaitResult r;
-  int nd = check(ac_wait_done_count(w));
-  int np = check(ac_wait_pending_count(w));
-  for (int i = 0; i < nd; ++i) r.done.push_back(index_of(ac_wait_done_at(w, static_cast<size_t>(i))));
-  for (int i = 0; i < np; ++i) r.pending.push_back(index_of(ac_wait_pending_at(w, static_cast<size_t>(i))));
+  int64_t nd = check_count(ac_wait_done_count(w));
+  int64_t np = check_count(ac_wait_pending_count(w));
+  for (int64_t i = 0; i < nd; ++i) r.done.push_back(index_of(ac_wait_done_at(w, static_cast<size_t>(i))));
+  for (int64_t i = 0; i < np; ++i) r.pending.push_back(index_of(ac_wait_pending_at(w, static_cast<size_t>(i))));
   co_return r;
 }
 template <class T>

@@ -241,8 +241,8 @@ class Condition {
   }
   // Wake up to n waiters / all of them, with the lock held (RuntimeError
   // "cannot notify on un-acquired lock" else); how many were woken.
-  int notify(int n = 1) { return check(ac_condition_notify(c_, n)); }
-  int notify_all() { return check(ac_condition_notify_all(c_)); }
+  int64_t notify(int64_t n = 1) { return check_count(ac_condition_notify(c_, n)); }
+  int64_t notify_all() { return check_count(ac_condition_notify_all(c_)); }
   bool locked() const noexcept { return ac_condition_locked(c_) == 1; }
   ac_condition *get() const noexcept { return c_; }
 

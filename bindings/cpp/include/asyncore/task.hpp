@@ -259,8 +259,8 @@ class TaskHandle {
   // Requests cancellation: true if requested, false if already done.
   // Without a message the CancelledError's message is empty (asyncio).
   bool cancel(const char *message = nullptr) const { return check(ac_task_cancel(t_, message)) == 1; }
-  int cancelling() const noexcept { return ac_task_cancelling(t_); }
-  int uncancel() noexcept { return ac_task_uncancel(t_); }
+  int64_t cancelling() const noexcept { return ac_task_cancelling(t_); }
+  int64_t uncancel() noexcept { return ac_task_uncancel(t_); }
   bool done() const noexcept { return ac_future_done(ac_task_future(t_)) == 1; }
   bool cancelled() const noexcept { return ac_future_cancelled(ac_task_future(t_)) == 1; }
   std::string name() const {
@@ -343,7 +343,7 @@ inline TaskHandle<Value> current_task() noexcept {
 // (asyncio.all_tasks).
 inline std::vector<TaskHandle<Value>> all_tasks() {
   std::vector<TaskHandle<Value>> out;
-  check(ac_loop_foreach_task(
+  check_count(ac_loop_foreach_task(
       get_running_loop(),
       [](ac_task *t, void *ud) {
         try {

@@ -19,7 +19,7 @@ use std::task::{Context, Poll};
 use asyncore_sys as sys;
 
 use crate::awaiting::{outcome, Await, FutRef};
-use crate::error::{check, Error, Result};
+use crate::error::{check, check_count, Error, Result};
 use crate::future::LoopFuture;
 use crate::runtime::current_loop_raw;
 use crate::task::{try_spawn, JoinHandle};
@@ -494,8 +494,8 @@ impl Future for Wait {
         let w = aw.raw();
         let r = unsafe { combined(w) }.and_then(|()| unsafe {
             let index = |f: *mut sys::ac_future| self.raws.iter().position(|&r| r == f).unwrap_or(usize::MAX);
-            let nd = check(sys::ac_wait_done_count(w))? as usize;
-            let np = check(sys::ac_wait_pending_count(w))? as usize;
+            let nd = check_count(sys::ac_wait_done_count(w))?;
+            let np = check_count(sys::ac_wait_pending_count(w))?;
             Ok(WaitSets {
                 done: (0..nd).map(|i| index(sys::ac_wait_done_at(w, i))).collect(),
                 pending: (0..np).map(|i| index(sys::ac_wait_pending_at(w, i))).collect(),

@@ -401,7 +401,7 @@ impl Error {
         let message = static_str(sys::ac_error_message(err));
         let mut e = Error::with_message(code, message);
         if let Error::Group { children, .. } = &mut e {
-            let n = sys::ac_error_child_count(err);
+            let n = sys::ac_error_child_count(err).max(0) as usize;
             for i in 0..n {
                 children.push(Error::from_raw(sys::ac_error_child(err, i)));
             }
@@ -477,5 +477,15 @@ pub(crate) fn check(rc: i32) -> Result<i32> {
         Err(Error::from_call(rc))
     } else {
         Ok(rc)
+    }
+}
+
+/// The same for a call that returns a count (the contract's counts are
+/// 64-bit; codes fit in 32 bits).
+pub(crate) fn check_count(rc: i64) -> Result<usize> {
+    if rc < 0 {
+        Err(Error::from_call(rc as i32))
+    } else {
+        Ok(rc as usize)
     }
 }

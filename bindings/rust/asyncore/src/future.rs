@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use asyncore_sys as sys;
 
 use crate::awaiting::{copied_outcome, exception_now, result_now, Await};
-use crate::error::{check, Error, Result};
+use crate::error::{check, check_count, Error, Result};
 use crate::runtime::{current_loop_raw, run_callback, CallbackResult, Loop, LoopScope};
 use crate::task::{yield_now, YieldNow};
 use crate::value::OutValue;
@@ -132,8 +132,7 @@ impl<T: 'static> LoopFuture<T> {
     /// Removes every registration of `f` not yet scheduled (asyncio's
     /// `remove_done_callback`); returns how many were removed.
     pub fn remove_done_callback(&self, f: fn(&LoopFuture<T>)) -> Result<usize> {
-        check(unsafe { sys::ac_future_remove_done_callback(self.as_raw(), Some(call_fn::<T>), f as *mut c_void) })
-            .map(|n| n as usize)
+        check_count(unsafe { sys::ac_future_remove_done_callback(self.as_raw(), Some(call_fn::<T>), f as *mut c_void) })
     }
 
     /// A completer another thread may use to complete this future.

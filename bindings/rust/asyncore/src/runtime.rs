@@ -13,7 +13,7 @@ use std::ptr;
 use asyncore_sys as sys;
 
 use crate::awaiting::Await;
-use crate::error::{check, Error, Result};
+use crate::error::{check, check_count, Error, Result};
 use crate::task::{spawn_raw, JoinHandle};
 
 thread_local! {
@@ -355,9 +355,9 @@ impl Loop {
         let _scope = LoopScope::enter(self.raw);
         let mut pending = 0;
         let mut next = -1.0;
-        let ran = check(unsafe { sys::ac_loop_step(self.raw, max_block, &mut pending, &mut next) })?;
+        let ran = check_count(unsafe { sys::ac_loop_step(self.raw, max_block, &mut pending, &mut next) })?;
         Ok(StepReport {
-            ran: ran as usize,
+            ran,
             pending: pending != 0,
             next_deadline: (next >= 0.0).then_some(next),
         })

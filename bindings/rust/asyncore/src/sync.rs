@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use asyncore_sys as sys;
 
 use crate::awaiting::{outcome, Await};
-use crate::error::{check, Error, Result};
+use crate::error::{check, check_count, Error, Result};
 use crate::net::Op;
 use crate::runtime::{current_loop_raw, Loop};
 
@@ -354,12 +354,12 @@ impl Condition {
         check(unsafe { sys::ac_condition_release(self.raw) }).map(|_| ())
     }
     /// Wakes up to `n` waiters; returns how many. The lock must be held.
-    pub fn notify(&self, n: i32) -> Result<i32> {
-        check(unsafe { sys::ac_condition_notify(self.raw, n) })
+    pub fn notify(&self, n: usize) -> Result<usize> {
+        check_count(unsafe { sys::ac_condition_notify(self.raw, i64::try_from(n).unwrap_or(i64::MAX)) })
     }
     /// Wakes every waiter. The lock must be held.
-    pub fn notify_all(&self) -> Result<i32> {
-        check(unsafe { sys::ac_condition_notify_all(self.raw) })
+    pub fn notify_all(&self) -> Result<usize> {
+        check_count(unsafe { sys::ac_condition_notify_all(self.raw) })
     }
 }
 

@@ -822,7 +822,7 @@ pub(crate) fn current_task_raw() -> Option<*mut sys::ac_task> {
 /// After a scope (a timeout, a task group) took its cancellation request
 /// back: if the task's count is back to `level`, a cancellation recorded
 /// but not yet delivered was the scope's, and is withdrawn.
-pub(crate) fn withdraw_stale_cancel(level: i32) {
+pub(crate) fn withdraw_stale_cancel(level: i64) {
     if let (Some(h), Some(t)) = (current_header(), current_task_raw()) {
         if h.flag(CANCEL_PENDING) && unsafe { sys::ac_task_cancelling(t) } <= level {
             h.clear_cancel();
@@ -891,13 +891,13 @@ impl<T: 'static> JoinHandle<T> {
     }
 
     /// Pending cancellation requests (asyncio's `Task.cancelling`).
-    pub fn cancelling(&self) -> i32 {
-        unsafe { sys::ac_task_cancelling(self.task) }
+    pub fn cancelling(&self) -> usize {
+        unsafe { sys::ac_task_cancelling(self.task) }.max(0) as usize
     }
 
     /// Takes one cancellation request back (asyncio's `Task.uncancel`).
-    pub fn uncancel(&self) -> i32 {
-        unsafe { sys::ac_task_uncancel(self.task) }
+    pub fn uncancel(&self) -> usize {
+        unsafe { sys::ac_task_uncancel(self.task) }.max(0) as usize
     }
 
     /// True once the task finished (result, error or cancelled).
@@ -1021,10 +1021,10 @@ impl Future for YieldNow {
 
 /// Pending cancellation requests of the task being polled on this thread
 /// (asyncio's `current_task().cancelling()`); 0 outside a task.
-pub fn current_cancelling() -> i32 {
+pub fn current_cancelling() -> usize {
     match current_task_raw() {
         // SAFETY: the task is alive while its step polls.
-        Some(t) => unsafe { sys::ac_task_cancelling(t) },
+        Some(t) => unsafe { sys::ac_task_cancelling(t) }.max(0) as usize,
         None => 0,
     }
 }
@@ -1112,13 +1112,13 @@ impl Task {
     }
 
     /// Pending cancellation requests (asyncio's `cancelling()`).
-    pub fn cancelling(&self) -> i32 {
-        unsafe { sys::ac_task_cancelling(self.raw) }
+    pub fn cancelling(&self) -> usize {
+        unsafe { sys::ac_task_cancelling(self.raw) }.max(0) as usize
     }
 
     /// Takes one cancellation request back (asyncio's `uncancel()`).
-    pub fn uncancel(&self) -> i32 {
-        unsafe { sys::ac_task_uncancel(self.raw) }
+    pub fn uncancel(&self) -> usize {
+        unsafe { sys::ac_task_uncancel(self.raw) }.max(0) as usize
     }
 
     /// True once the task finished.

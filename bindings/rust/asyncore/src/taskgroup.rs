@@ -83,7 +83,7 @@ enum State<B, Fut, R> {
 pub struct TaskGroupRun<B, Fut, R> {
     state: State<B, Fut, R>,
     tg: *mut sys::ac_taskgroup,
-    level: i32,
+    level: i64,
 }
 
 impl<B, Fut, R> Future for TaskGroupRun<B, Fut, R>

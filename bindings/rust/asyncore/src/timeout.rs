@@ -138,7 +138,7 @@ pub struct Timeout<F> {
     fut: F,
     deadline: Deadline,
     /// The task's cancelling() count when the scope was entered.
-    level: i32,
+    level: i64,
     entered: bool,
     finished: bool,
 }
