@@ -51,6 +51,9 @@ struct ac_future {
   // (asyncio: awaiting a done future does not suspend). sleep(0)'s future
   // sets this so awaiting it always yields one iteration.
   bool always_yields = false;
+  // Scratch mark for a combinator taking a list (gather: a child passed
+  // twice counts once); false outside that call.
+  bool seen_mark = false;
   int refs = 1;
   ac_loop *loop;
   ac_value result{};

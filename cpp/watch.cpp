@@ -1,5 +1,6 @@
 #include "watch.hpp"
 
+#include "pool.hpp"
 #include "value.hpp"
 
 namespace ac {
@@ -14,6 +15,7 @@ struct WatchLink {
   size_t index;
   size_t slot;
   int refs = 2;
+  AC_POOLED
 
   void unref() noexcept {
     if (--refs == 0) delete this;

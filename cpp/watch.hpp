@@ -34,6 +34,9 @@ class Watcher {
   void watch(ac_future *f, size_t index);
   // Cuts every watch still in place.
   void unwatch_all() noexcept;
+  // Room for n more watches, so watching them cannot grow the list on the
+  // way. Throws std::bad_alloc.
+  void reserve_watches(size_t n) { links_.reserve(links_.size() + n); }
 
  protected:
   ~Watcher() { unwatch_all(); }

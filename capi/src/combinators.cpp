@@ -2,7 +2,6 @@
 // ac_shield at the boundary.
 #include <cmath>
 #include <new>
-#include <unordered_set>
 
 #include "../../cpp/combinators.hpp"
 #include "../../cpp/value.hpp"
@@ -64,6 +63,28 @@ int make(T *obj, ac_future **out, Build build) noexcept {
   return 0;
 }
 
+// The index of each item's first occurrence, in order: a future passed
+// more than once counts once. A mark on each future finds the repeats, so
+// nothing is hashed or allocated per item; the marks are cleared again
+// before returning, also when out of memory. Throws std::bad_alloc.
+static std::vector<size_t> first_occurrences(ac_future *const *items, size_t n) {
+  struct Clear {
+    ac_future *const *items;
+    size_t n;
+    ~Clear() {
+      for (size_t i = 0; i < n; ++i) items[i]->seen_mark = false;
+    }
+  } clear{items, n};
+  std::vector<size_t> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (items[i]->seen_mark) continue;
+    items[i]->seen_mark = true;
+    out.push_back(i);
+  }
+  return out;
+}
+
 // ---- gather ----
 
 AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t flags,
@@ -90,11 +111,11 @@ AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t 
     // Each distinct child once: watched when pending; when already done,
     // its outcome counts at once, in argument order, so a gather of done
     // children is done when made (asyncio 3.12).
-    std::unordered_set<ac_future *> seen;
+    std::vector<size_t> firsts = first_occurrences(items, n);
+    x->nfuts = firsts.size();
+    x->reserve_watches(firsts.size());
     std::vector<ac_future *> done_now;
-    for (size_t i = 0; i < n; ++i) {
-      if (!seen.insert(items[i]).second) continue;
-      ++x->nfuts;
+    for (size_t i : firsts) {
       if (items[i]->done())
         done_now.push_back(items[i]);
       else
@@ -133,10 +154,10 @@ AC_API int ac_wait(ac_loop *loop, ac_future *const *items, size_t n, int mode, d
   auto *w = new (std::nothrow) ac::WaitFuture(loop, mode);
   if (w == nullptr) return fail(AC_ENOMEM);
   return make(w, out, [&](ac::WaitFuture *x) {
-    std::unordered_set<ac_future *> seen;
-    for (size_t i = 0; i < n; ++i) {
-      if (!seen.insert(items[i]).second) continue;
-      x->items.reserve(x->items.size() + 1);
+    std::vector<size_t> firsts = first_occurrences(items, n);
+    x->items.reserve(firsts.size());
+    x->reserve_watches(firsts.size());
+    for (size_t i : firsts) {
       items[i]->ref();
       x->items.push_back(items[i]);
     }
@@ -202,11 +223,11 @@ AC_API int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
   if (it == nullptr) return fail(AC_ENOMEM);
   try {
     // Each distinct input once (asyncio iterates a set of them).
-    std::unordered_set<ac_future *> seen;
-    for (size_t i = 0; i < n; ++i) {
-      if (!seen.insert(items[i]).second) continue;
-      it->inputs.reserve(it->inputs.size() + 1);
-      it->index_of.reserve(it->inputs.size() + 1);
+    std::vector<size_t> firsts = first_occurrences(items, n);
+    it->inputs.reserve(firsts.size());
+    it->index_of.reserve(firsts.size());
+    it->reserve_watches(firsts.size());
+    for (size_t i : firsts) {
       items[i]->ref();
       it->inputs.push_back(items[i]);
       it->index_of.push_back(static_cast<int64_t>(i));
