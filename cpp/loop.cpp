@@ -76,7 +76,12 @@ bool ac_handle::cancel() noexcept {
 
 // ---------------------------------------------------------------- loop
 
-static void on_wake_timer(uv_timer_t *) {}
+// The wake timer bounds a blocking poll. libuv's UV_RUN_ONCE runs the
+// timers already due before it polls, so this may run there (a millisecond
+// boundary crossed since the timer was armed), and the poll would then wait
+// with no timer left to end it. Stopping the run makes that poll return at
+// once; libuv clears the stop when the run returns.
+static void on_wake_timer(uv_timer_t *t) { uv_stop(t->loop); }
 
 ac_loop *ac_loop::create(uint32_t flags, int *rc) {
   auto *l = new ac_loop();
