@@ -1,51 +1,159 @@
 #!/usr/bin/env python3
-"""callgrind.py — instructions per unit of work for the W1, W3 and W4
-programs of the C API and the C++ face, counted by valgrind's callgrind
-(instructions, not seconds: the same on a busy machine as on a quiet one).
+"""callgrind.py — instructions per unit of work for the W1 (both shapes), W3
+and W4 programs of the C API and the C++ face, counted by valgrind's
+callgrind, and the heap bytes per sleeping task of W2, counted by valgrind's
+dhat: counts, not seconds, the same on a busy machine as on a quiet one.
 Each program runs at two sizes; the difference divided by the difference in
 units leaves out start-up and teardown.
 
-    python3 bench/callgrind.py [BUILDDIR=build-bench]
+Figures: W1g (N tasks, then one gather over them: asyncio's shape) and W1
+(the same tasks awaited one by one), instructions per task; "gather per
+child", W1g minus W1: what the gather adds for each task it waits for; W3
+per round trip, W4 per acquisition; W2 heap bytes and allocations per
+sleeping task at the peak (less the program's own 8-byte handle per task).
+Every C++ row also gives its ratio to the C API's. The figures go to
+BUILDDIR/results/callgrind.csv (with --docs also to docs/callgrind.csv,
+which docs/performance.md quotes).
+
+    python3 bench/callgrind.py [BUILDDIR=build-bench] [--docs]
 """
+import argparse
+import csv
+import datetime
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# program, two sizes, units per size (the program warms up at 1/10 first)
+
+
+def warmed(n):
+    """Units of a program that warms up at n/10 before its n."""
+    return n + n // 10
+
+
+# figure, face, program, two sizes, units per size
 PROGRAMS = [
-    ("W1", "c", "w1_spawn", 20000, 40000, lambda n: n + n // 10),
-    ("W3", "c", "w3_queue", 20000, 40000, lambda n: n + n // 10),
-    ("W4", "c", "w4_lock", 100, 200, lambda n: 100 * (n + n // 10)),
-    ("W1", "c++", "w1_spawn_cpp", 20000, 40000, lambda n: n + n // 10),
-    ("W3", "c++", "w3_queue_cpp", 20000, 40000, lambda n: n + n // 10),
-    ("W4", "c++", "w4_lock_cpp", 100, 200, lambda n: 100 * (n + n // 10)),
+    ("W1g", "c", "w1_gather", 20000, 40000, warmed),
+    ("W1", "c", "w1_spawn", 20000, 40000, warmed),
+    ("W3", "c", "w3_queue", 20000, 40000, warmed),
+    ("W4", "c", "w4_lock", 100, 200, lambda n: 100 * warmed(n)),
+    ("W1g", "c++", "w1_gather_cpp", 20000, 40000, warmed),
+    ("W1", "c++", "w1_spawn_cpp", 20000, 40000, warmed),
+    ("W3", "c++", "w3_queue_cpp", 20000, 40000, warmed),
+    ("W4", "c++", "w4_lock_cpp", 100, 200, lambda n: 100 * warmed(n)),
 ]
+# W2: sleeping tasks at two counts, heap at its peak (every task asleep).
+W2_PROGRAMS = [("c", "w2_sleep"), ("c++", "w2_sleep_cpp")]
+W2_SIZES = (10000, 20000)
+HANDLE_BYTES = 8  # the program's own pointer (C) or TaskHandle (C++) per task
+
+UNITS = {"W1g": "instructions/task", "W1": "instructions/task",
+         "gather per child": "instructions/child", "W3": "instructions/trip",
+         "W4": "instructions/acquire", "W2": "heap B/task", "W2 allocations": "blocks/task"}
+WHAT = {"W1g": "N tasks, one gather over them (asyncio's shape)",
+        "W1": "the same N tasks awaited one by one",
+        "gather per child": "W1g minus W1",
+        "W3": "queue ping-pong", "W4": "lock hand-over",
+        "W2": "live heap at the peak, N tasks asleep, less the program's handle",
+        "W2 allocations": "live heap blocks at the peak per sleeping task"}
+
+
+def valgrind(tool, exe, n, d):
+    # The runtime's object pool steps aside under valgrind unless asked.
+    args = {"callgrind": [f"--callgrind-out-file={d}/cg"],
+            "dhat": [f"--dhat-out-file={d}/dhat"]}[tool]
+    return subprocess.run(["valgrind", f"--tool={tool}"] + args + [exe, str(n)],
+                          capture_output=True, text=True, check=True,
+                          env=dict(os.environ, ASYNCORE_POOL="1")).stderr
 
 
 def instructions(exe, n):
     with tempfile.TemporaryDirectory() as d:
-        # The runtime's object pool steps aside under valgrind unless asked.
-        out = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={d}/cg",
-                              exe, str(n)], capture_output=True, text=True, check=True,
-                             env=dict(os.environ, ASYNCORE_POOL="1"))
-    m = re.search(r"Collected : (\d+)", out.stderr)
+        err = valgrind("callgrind", exe, n, d)
+    m = re.search(r"Collected : (\d+)", err)
     if not m:
         raise RuntimeError(f"{exe}: no instruction count")
     return int(m.group(1))
 
 
+def heap_peak(exe, n):
+    """(bytes, blocks) live at the heap's peak."""
+    with tempfile.TemporaryDirectory() as d:
+        err = valgrind("dhat", exe, n, d)
+    m = re.search(r"At t-gmax:\s+([\d,]+) bytes in ([\d,]+) blocks", err)
+    if not m:
+        raise RuntimeError(f"{exe}: no heap peak")
+    return int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
+
+
+def commit():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
 def main():
-    b = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-bench")
-    print(f"{'workload':8} {'face':5} {'instructions per unit':>22}")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("build", nargs="?", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--docs", action="store_true", help="also copy the CSV to docs/callgrind.csv")
+    a = ap.parse_args()
+    b = os.path.abspath(a.build)
+    fig = {}  # (figure, face) -> value
+
     for w, face, prog, n1, n2, units in PROGRAMS:
         exe = os.path.join(b, "bench", prog)
         if not os.path.exists(exe):
+            print(f"{prog}: not built, skipped", file=sys.stderr)
             continue
         i1, i2 = instructions(exe, n1), instructions(exe, n2)
-        print(f"{w:8} {face:5} {(i2 - i1) / (units(n2) - units(n1)):22.0f}")
+        fig[(w, face)] = (i2 - i1) / (units(n2) - units(n1))
+    for face in ("c", "c++"):
+        if ("W1g", face) in fig and ("W1", face) in fig:
+            fig[("gather per child", face)] = fig[("W1g", face)] - fig[("W1", face)]
+    for face, prog in W2_PROGRAMS:
+        exe = os.path.join(b, "bench", prog)
+        if not os.path.exists(exe):
+            print(f"{prog}: not built, skipped", file=sys.stderr)
+            continue
+        (by1, bl1), (by2, bl2) = (heap_peak(exe, n) for n in W2_SIZES)
+        dn = W2_SIZES[1] - W2_SIZES[0]
+        fig[("W2", face)] = (by2 - by1) / dn - HANDLE_BYTES
+        fig[("W2 allocations", face)] = (bl2 - bl1) / dn
+
+    order = ["W1g", "W1", "gather per child", "W3", "W4", "W2", "W2 allocations"]
+    rows = []
+    for w in order:
+        for face in ("c", "c++"):
+            if (w, face) not in fig:
+                continue
+            v = fig[(w, face)]
+            c = fig.get((w, "c"))
+            vs_c = f"{v / c:.2f}" if face != "c" and c else ""
+            rows.append([w, face, f"{v:.0f}" if w != "W2 allocations" else f"{v:.2f}",
+                         UNITS[w], vs_c, WHAT[w]])
+
+    print(f"{'figure':17} {'face':5} {'per unit':>9}  {'unit':20} {'vs C':>5}")
+    for w, face, v, unit, vs_c, _ in rows:
+        print(f"{w:17} {face:5} {v:>9}  {unit:20} {vs_c:>5}")
+
+    out = os.path.join(b, "results")
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "callgrind.csv")
+    stamp = f"{datetime.date.today().isoformat()} {commit()}".strip()
+    with open(path, "w", newline="") as f:
+        wr = csv.writer(f)
+        wr.writerow(["figure", "face", "per_unit", "unit", "vs_c", "what", "counted"])
+        for r in rows:
+            wr.writerow(r + [stamp])
+    print(f"\nwritten to {path}")
+    if a.docs:
+        shutil.copy(path, os.path.join(ROOT, "docs", "callgrind.csv"))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""W1-W4 for CPython asyncio (and uvloop with --uvloop).
+"""W1-W4 for CPython asyncio (and uvloop with --uvloop); W1g is W1 in
+asyncio's own shape (create the tasks, then one gather), printed with W1.
 
 Prints one line per workload: RESULT <workload> <system> <value> <unit>.
 Sizes follow bench/run.py (the README's "Benchmarks"); --scale divides them (smoke runs use large
@@ -20,6 +21,15 @@ async def w1(n):
     for t in tasks:
         total += await t
     assert total == n
+
+
+async def w1g(n):
+    """W1 as the asyncio guides write it: create the tasks, one gather."""
+    async def trivial():
+        return 1
+
+    tasks = [asyncio.ensure_future(trivial()) for _ in range(n)]
+    assert sum(await asyncio.gather(*tasks)) == n
 
 
 async def w2(n):
@@ -90,6 +100,8 @@ def main():
         n = 200_000 // s
         timed(run, w1, max(1, n // 10))
         print(f"RESULT W1 {system} {timed(run, w1, n) * 1e9 / n:.1f} ns/task")
+        timed(run, w1g, max(1, n // 10))
+        print(f"RESULT W1g {system} {timed(run, w1g, n) * 1e9 / n:.1f} ns/task")
     if "W2" in a.workloads:
         n = 100_000 // s
         before = rss_bytes()

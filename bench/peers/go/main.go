@@ -32,6 +32,27 @@ func w1(n int) {
 	}
 }
 
+// w1g is W1 gathered: N goroutines, one sync.WaitGroup waited on once.
+func w1g(n int) {
+	results := make([]int, n)
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			results[i] = 1
+			wg.Done()
+		}(i)
+	}
+	wg.Wait()
+	total := 0
+	for _, v := range results {
+		total += v
+	}
+	if total != n {
+		panic("w1g")
+	}
+}
+
 // w2 returns the memory in use while every goroutine sleeps.
 func w2(n int) uint64 {
 	var wg sync.WaitGroup
@@ -154,6 +175,8 @@ func main() {
 	n := 200000 / s
 	timed(func() { w1(n / 10) })
 	fmt.Printf("RESULT W1 %s %.1f ns/task\n", *name, float64(timed(func() { w1(n) }).Nanoseconds())/float64(n))
+	timed(func() { w1g(n / 10) })
+	fmt.Printf("RESULT W1g %s %.1f ns/task\n", *name, float64(timed(func() { w1g(n) }).Nanoseconds())/float64(n))
 	timed(func() { w3(n / 10) })
 	fmt.Printf("RESULT W3 %s %.1f ns/trip\n", *name, float64(timed(func() { w3(n) }).Nanoseconds())/float64(n))
 	rounds := 2000 / s

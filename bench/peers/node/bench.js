@@ -13,6 +13,17 @@ async function w1(n) {
   if (total !== n) throw new Error('w1');
 }
 
+// W1g: the same, then one Promise.all (asyncio.gather's counterpart).
+async function w1g(n) {
+  const trivial = async () => 1;
+  const tasks = [];
+  for (let i = 0; i < n; i++) tasks.push(trivial());
+  const results = await Promise.all(tasks);
+  let total = 0;
+  for (const v of results) total += v;
+  if (total !== n) throw new Error('w1g');
+}
+
 async function w2(n) {
   const sleep = () => new Promise((r) => setTimeout(r, 100));
   const all = [];
@@ -94,6 +105,8 @@ async function timed(f) {
   const n = Math.floor(200000 / scale);
   await timed(() => w1(Math.floor(n / 10)));
   console.log(`RESULT W1 node ${((await timed(() => w1(n))) / n).toFixed(1)} ns/task`);
+  await timed(() => w1g(Math.floor(n / 10)));
+  console.log(`RESULT W1g node ${((await timed(() => w1g(n))) / n).toFixed(1)} ns/task`);
   await timed(() => w3(Math.floor(n / 10)));
   console.log(`RESULT W3 node ${((await timed(() => w3(n))) / n).toFixed(1)} ns/trip`);
   const rounds = Math.floor(2000 / scale);

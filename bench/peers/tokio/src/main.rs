@@ -1,5 +1,5 @@
-//! W1-W4 on Tokio's current_thread runtime: the Tokio peer.
-//! Prints RESULT <workload> tokio <value> <unit>.
+//! W1-W4 (and W1g, W1 gathered) on Tokio's current_thread runtime: the
+//! Tokio peer. Prints RESULT <workload> tokio <value> <unit>.
 //!
 //!     tokio-peer [SCALE=1]        W1-W4, sizes divided by SCALE
 //!     tokio-peer w5 [SECONDS=11]  the W5 echo server: prints "port N",
@@ -18,6 +18,19 @@ async fn w1(n: usize) {
         total += h.await.unwrap();
     }
     assert_eq!(total, n as u64);
+}
+
+/// W1g: W1 in asyncio's shape, spawn N then join them all, results in
+/// order. futures' join_all is not among the crates this peer builds from
+/// (Tokio's JoinSet yields in completion order), so the join is the
+/// JoinHandles awaited in order into a Vec, as the HOW line says.
+async fn w1g(n: usize) {
+    let handles: Vec<_> = (0..n).map(|_| tokio::spawn(async { 1u64 })).collect();
+    let mut results = Vec::with_capacity(n);
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    assert_eq!(results.iter().sum::<u64>(), n as u64);
 }
 
 async fn w2(n: usize) -> usize {
@@ -137,6 +150,9 @@ fn main() {
     let n = 200_000 / scale;
     timed(w1(n / 10));
     println!("RESULT W1 tokio {:.1} ns/task", timed(w1(n)) * 1e9 / n as f64);
+    timed(w1g(n / 10));
+    println!("RESULT W1g tokio {:.1} ns/task", timed(w1g(n)) * 1e9 / n as f64);
+    println!("HOW W1g tokio spawn N, then await the N JoinHandles in order (no join_all offline)");
     timed(w3(n / 10));
     println!("RESULT W3 tokio {:.1} ns/trip", timed(w3(n)) * 1e9 / n as f64);
     let rounds = 2000 / scale;

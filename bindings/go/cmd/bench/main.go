@@ -2,7 +2,8 @@
 // bench/run.py) next to plain goroutines and channels, and the cost of
 // crossing cgo:
 //
-//	W1  spawn N tasks that each return an int, await all  (ns/task)
+//	W1  spawn N tasks that each return an int, await each in turn  (ns/task)
+//	W1g the same tasks, then one gather over all of them  (ns/task)
 //	W3  two tasks bounce a token through two capacity-1 queues (ns/round trip)
 //	W4  100 tasks take one lock M times each, yielding while holding it
 //	    (ns/acquisition)
@@ -13,7 +14,7 @@
 // 1/10 size), with the min and max.
 //
 // With -result it first runs W2 (memory per sleeping Go task, measured
-// before anything else grows the process), then W1, W3 and W4 once each
+// before anything else grows the process), then W1, W1g, W3 and W4 once each
 // through Go tasks (after a
 // warm-up at 1/10 size), at the sizes of bench/run.py divided by -scale,
 // and prints one line per workload for the benchmark driver:
@@ -21,6 +22,7 @@
 //	RESULT W2 asyncore-go <bytes> B/task
 //	RESULT W2ms asyncore-go <ms> ms
 //	RESULT W1 asyncore-go <ns> ns/task
+//	RESULT W1g asyncore-go <ns> ns/task
 //	RESULT W3 asyncore-go <ns> ns/trip
 //	RESULT W4 asyncore-go <ns> ns/acquire
 //
@@ -46,7 +48,7 @@ var (
 	reps    = flag.Int("reps", 3, "repetitions per figure")
 	only    = flag.String("only", "", "run only the figures whose name contains this")
 	profile = flag.String("cpuprofile", "", "write a CPU profile to this file")
-	result  = flag.Bool("result", false, "run W2, W1, W3 and W4 through Go tasks once and print RESULT lines")
+	result  = flag.Bool("result", false, "run W2, W1, W1g, W3 and W4 through Go tasks once and print RESULT lines")
 	scale   = flag.Int("scale", 1, "with -result: divide the workload sizes by this")
 )
 
@@ -73,8 +75,40 @@ func measure(name string, n int, fn func(n int) time.Duration) {
 
 // ---- W1 ----
 
-// w1Natural is W1 as a Go program writes it: co.Go for each task, then
-// co.Gather. It fails unless every task's result is its index.
+// w1OneByOne is W1 as bench/w1_spawn.c runs it: co.Go for each task, then
+// co.Await on each in turn. It fails unless every task's result is its
+// index.
+func w1OneByOne(n int) (time.Duration, error) {
+	var d time.Duration
+	_, err := asyncore.Run(func(co *asyncore.Co) (any, error) {
+		start := time.Now()
+		tasks := make([]*asyncore.Task, n)
+		for i := range tasks {
+			v := int64(i)
+			t, err := co.Go(func(*asyncore.Co) (any, error) { return v, nil })
+			if err != nil {
+				return nil, err
+			}
+			tasks[i] = t
+		}
+		for i, t := range tasks {
+			r, err := co.Await(t)
+			if err != nil {
+				return nil, err
+			}
+			if r != int64(i) {
+				return nil, fmt.Errorf("W1: task %d returned %v", i, r)
+			}
+		}
+		d = time.Since(start)
+		return nil, nil
+	})
+	return d, err
+}
+
+// w1Natural is W1 as a Go program writes it (W1g, asyncio's shape): co.Go
+// for each task, then co.Gather. It fails unless every task's result is
+// its index.
 func w1Natural(n int) (time.Duration, error) {
 	var d time.Duration
 	_, err := asyncore.Run(func(co *asyncore.Co) (any, error) {
@@ -421,7 +455,8 @@ func runResults(scale int) {
 	}
 	w4m := max(1, 2000/scale)
 	ws := []workload{
-		{"W1", "ns/task", 200000 / scale, 200000 / scale, w1Natural},
+		{"W1", "ns/task", 200000 / scale, 200000 / scale, w1OneByOne},
+		{"W1g", "ns/task", 200000 / scale, 200000 / scale, w1Natural},
 		{"W3", "ns/trip", 200000 / scale, 200000 / scale, w3Natural},
 		{"W4", "ns/acquire", w4Tasks * w4m, w4m, w4Natural},
 	}
@@ -512,8 +547,9 @@ func main() {
 	measure("cgo call (Go -> C, via SWIG)", 5_000_000, cgoCall)
 	measure("step of a step task (C -> Go)", 1_000_000, cgoCallback)
 	measure("yield of a Go task (one run)", 50_000, goHandOff)
-	measure("W1 step tasks", 200_000, w1StepTasks)
-	measure("W1 Go tasks", 200_000, func(n int) time.Duration { return mustRun(w1Natural(n)) })
+	measure("W1 step tasks, gather", 200_000, w1StepTasks)
+	measure("W1 Go tasks, one by one", 200_000, func(n int) time.Duration { return mustRun(w1OneByOne(n)) })
+	measure("W1 Go tasks, gather", 200_000, func(n int) time.Duration { return mustRun(w1Natural(n)) })
 	measure("W1 plain goroutines", 200_000, w1Goroutines)
 	measure("W3 step tasks", 200_000, w3StepTasks)
 	measure("W3 Go tasks", 20_000, func(n int) time.Duration { return mustRun(w3Natural(n)) })

@@ -1,10 +1,10 @@
-//! The benchmark workloads (W1, W2 ...) through the safe crate.
+//! The benchmark workloads (W1, W1g, W2 ...) through the safe crate.
 //! `cargo run --release --example bench [scale [W1,W2,...]]`; prints
 //! `RESULT <workload> asyncore-rust <value> <unit>` like the peers. The
 //! optional list runs only those workloads (for instruction counts).
 use std::time::Instant;
 
-use asyncore::{sleep, spawn, yield_now, Lock, Loop, Queue, Result};
+use asyncore::{gather, sleep, spawn, yield_now, Lock, Loop, Queue, Result};
 
 async fn w1(n: usize) -> Result<()> {
     let handles: Vec<_> = (0..n).map(|_| spawn(async { Ok(1i64) })).collect();
@@ -12,6 +12,14 @@ async fn w1(n: usize) -> Result<()> {
     for h in handles {
         total += h.await?;
     }
+    assert_eq!(total, n as i64);
+    Ok(())
+}
+
+/// W1 in asyncio's shape: the same tasks, then one gather over them.
+async fn w1g(n: usize) -> Result<()> {
+    let handles: Vec<_> = (0..n).map(|_| spawn(async { Ok(1i64) })).collect();
+    let total: i64 = gather(handles).await?.into_iter().sum();
     assert_eq!(total, n as i64);
     Ok(())
 }
@@ -105,6 +113,10 @@ fn main() {
     if run("W1") {
         timed(w1(n / 10));
         println!("RESULT W1 asyncore-rust {:.1} ns/task", timed(w1(n)) * 1e9 / n as f64);
+    }
+    if run("W1g") {
+        timed(w1g(n / 10));
+        println!("RESULT W1g asyncore-rust {:.1} ns/task", timed(w1g(n)) * 1e9 / n as f64);
     }
     if run("W3") {
         timed(w3(n / 10));
