@@ -49,6 +49,32 @@ describe("gather", function()
     end)
   end)
 
+  it("of 20,000 tasks in the table form with list=true returns one list", function()
+    -- More values than unpack can carry in LuaJIT (about 8,000): the
+    -- table form copies its arguments one by one, and list=true gives the
+    -- results as one table {n = N, ...}.
+    H.run(function()
+      local n, fns = 20000, { list = true }
+      for i = 1, n do fns[i] = function() return i * 2 end end
+      fns.n = n
+      local r = ac.gather(fns)
+      assert.are.equal(n, r.n)
+      assert.are.equal(2, r[1])
+      assert.are.equal(2 * n, r[n])
+      local sum = 0
+      for i = 1, n do sum = sum + r[i] end
+      assert.are.equal(n * (n + 1), sum)
+    end)
+  end)
+
+  it("with list=true returns an empty list for nothing", function()
+    H.run(function()
+      local r = ac.gather { list = true }
+      assert.are.equal(0, r.n)
+      assert.is_nil(r[1])
+    end)
+  end)
+
   it("of nothing returns nothing", function()
     H.run(function() assert.are.equal(0, select("#", ac.gather())) end)
   end)
