@@ -7,6 +7,7 @@
 
 ac_taskgroup::ac_taskgroup(ac_loop *l, ac_task *parent_task) noexcept
     : ac_future(l), parent(parent_task) {
+  is_group = true;
   parent->ref();
   loop->add_closable(this);
   on_closable_list = true;
@@ -98,6 +99,31 @@ bool ac_taskgroup::cancel(const char *message) noexcept {
     propagate = ac::error_ref(join_cancelled);
     abort();
   }
+  // asyncio's parent, cancelled while it waits in __aexit__, wakes now and
+  // looks again at the tasks left: it leaves the group from this turn when
+  // none is left by then, else waits on (resume_parent). Without this, the
+  // parent would wake only when the last task's end is noticed, after
+  // whatever was scheduled meanwhile.
+  if (exiting && first_cb != nullptr && more_cbs == nullptr &&
+      first_cb->kind == ac::Runnable::kTask) {
+    auto *t = static_cast<ac_task *>(first_cb);
+    if (!t->scheduled) {
+      try {
+        loop->schedule(t);
+        first_cb = nullptr;
+        t->scheduled = true;
+      } catch (...) {
+        // Out of memory: the parent wakes when the group finishes.
+      }
+    }
+  }
+  return true;
+}
+
+bool ac_taskgroup::resume_parent() noexcept {
+  if (done()) return true;
+  if (!exiting || !tasks.empty()) return false;
+  finish();
   return true;
 }
 

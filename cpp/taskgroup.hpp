@@ -43,6 +43,9 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
   const char *spawn_refusal() const noexcept;
   int join(int body_outcome, ac_error *err);
   bool cancel(const char *message) noexcept override;
+  // The parent, woken by a cancellation of the join, resumes: true when
+  // the group finished now (no task left), false when it waits on.
+  bool resume_parent() noexcept;
   void on_watched_done(ac_future *f, size_t index) noexcept override;
   void close_for_loop() noexcept override;
 

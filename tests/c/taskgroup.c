@@ -271,6 +271,64 @@ static void free_misuse(void *p) {
   ac_future_unref(m->join);
 }
 
+/* asyncio's parent, cancelled by a failing task while it waits in
+ * __aexit__, wakes at that turn; when the other tasks have ended by then it
+ * leaves the group from there, ahead of what was scheduled after the
+ * failure (found by the randomized differential test:
+ * tests/random/found/s3-495.scn). A fails; B schedules X and ends; X
+ * schedules Y. CPython: A fails, B done, X, the parent leaves, Y. */
+static void y_cb(ac_loop *loop, void *ud) {
+  (void)loop;
+  (void)ud;
+  trace("Y");
+}
+static void x_cb(ac_loop *loop, void *ud) {
+  (void)ud;
+  trace("X");
+  CHECK_RC(ac_loop_call_soon(loop, y_cb, NULL, NULL, NULL), 0);
+}
+static int fail_now_step(ac_task *t, void *p) {
+  (void)p;
+  trace("A fails");
+  return ac_task_fail(t, AC_EPIPE, "A");
+}
+static int schedule_x_step(ac_task *t, void *p) {
+  (void)p;
+  CHECK_RC(ac_loop_call_soon(ac_task_get_loop(t), x_cb, NULL, NULL, NULL), 0);
+  trace("B done");
+  return AC_STEP_DONE;
+}
+struct leave {
+  AC_ASYNC_FIELDS;
+  ac_taskgroup *tg;
+  ac_future *join;
+};
+static int leave_step(ac_task *t, void *p) {
+  struct leave *l = p;
+  AC_BEGIN(l);
+  CHECK_RC(ac_taskgroup_new(t, &l->tg), 0);
+  CHECK_RC(ac_taskgroup_spawn(l->tg, fail_now_step, NULL, NULL, 0, NULL), 0);
+  CHECK_RC(ac_taskgroup_spawn(l->tg, schedule_x_step, NULL, NULL, 0, NULL), 0);
+  CHECK_RC(ac_taskgroup_join(l->tg, 0, NULL, &l->join), 0);
+  AC_AWAIT(l, ac_task_await(t, l->join));
+  trace("parent leaves the group: %s", ac_err_name(ac_task_outcome(t)));
+  AC_AWAIT(l, ac_task_sleep(t, 0));
+  AC_END(l);
+}
+
+static void test_parent_leaves_at_the_turn_of_its_cancellation(void) {
+  ac_loop *loop = th_loop();
+  struct leave l = {0};
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, leave_step, &l, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("A fails\nB done\nX\nparent leaves the group: AC_EGROUP\nY\n");
+  ac_task_unref(t);
+  ac_future_unref(l.join);
+  ac_taskgroup_unref(l.tg);
+  th_close(loop);
+}
+
 static void test_misuse(void) {
   ac_loop *loop = th_loop();
   ac_taskgroup *tg = NULL;
@@ -328,6 +386,7 @@ int main(void) {
   RUN(test_spawn_while_joining_is_allowed);
   RUN(test_spawn_while_aborting_is_refused);
   RUN(test_outside_cancel_with_failure_is_redelivered);
+  RUN(test_parent_leaves_at_the_turn_of_its_cancellation);
   RUN(test_misuse);
   RUN(test_loop_closed_with_group_pending_leaks_nothing);
   return th_finish();
