@@ -18,7 +18,7 @@ from scn import Op, Scenario, Task
 # Never a condition's wait: asyncio 3.13's Condition.wait notifies another
 # waiter when it raises (gh-112202), 3.11's does not (README.md).
 BLOCKING = {'acquire': ('lock', 'cond', 'sem', 'bsem'), 'wait': ('event',),
-            'get': ('queue',), 'put': ('queue',), 'join': ('queue',)}
+            'get': ('queue', 'lifo'), 'put': ('queue', 'lifo'), 'join': ('queue', 'lifo')}
 
 
 class Gen:
@@ -31,7 +31,8 @@ class Gen:
 
     def declare(self):
         r = self.r
-        kinds = r.sample(scn.PRIM_KINDS, r.randint(1, 4))
+        # Few primitives (more contention) as often as many.
+        kinds = r.sample(scn.PRIM_KINDS, r.choice((1, 1, 2, 2, 3, 4)))
         for kind in kinds:
             for _ in range(r.choice((1, 1, 1, 2))):
                 name = f'{kind[0].upper()}{len(self.decls)}'
@@ -55,7 +56,7 @@ class Gen:
                     # fails at one.
                     words = ['bsem', name, '1']
                 else:
-                    words = ['queue', name, str(r.randint(0, 3))]
+                    words = [kind, name, str(r.randint(0, 3))]
                 self.prims.setdefault(kind, []).append(name)
                 self.decls.append(words)
 
@@ -95,6 +96,10 @@ class Gen:
         x = r.random()
         if x < 0.12:
             return [['sleep', self.ms()]]
+        if x < 0.15:
+            n = self.pick(scn.PRIM_KINDS)
+            if n is not None:
+                return [['probe', n]]
         if x < 0.2 and ctx['targets']:
             target = r.choice(ctx['targets'])
             if target == ctx['self']:
@@ -109,7 +114,7 @@ class Gen:
             # gh-116720), which turns a later timeout into a cancellation:
             # none after a group either.
             return [['timeout', self.ms()] + self.blocking()]
-        n = self.pick(('lock', 'cond', 'sem', 'bsem', 'event', 'queue'))
+        n = self.pick(scn.PRIM_KINDS)
         if n is None:
             return [['sleep', self.ms()]]
         kind = self.kind_of(n)
@@ -186,6 +191,8 @@ class Gen:
                 t.ops[at:] = self.ops(ctx, len(t.ops) - at, len(t.ops) - at)
                 ctx['after_group'] = False
                 body = self.ops(ctx, 0, 3) if r.random() < 0.7 else []
+                if r.random() < 0.15:
+                    body.append(Op(['fail']))
                 t.ops.insert(at, Op(['group'], body))
             tasks.append(t)
         for k in range(nchild):
@@ -193,7 +200,7 @@ class Gen:
             ctx = {'self': tid, 'self_cancelled': False, 'after_group': False, 'exposed': True,
                    'targets': [i for i in targets if i != tid]}
             t = Task(tid, owner, self.ops(ctx, 0, 5))
-            if k == 0 and r.random() < 0.75:
+            if (k == 0 and r.random() < 0.75) or r.random() < 0.2:
                 t.ops.append(Op(['fail']))
             tasks.append(t)
         return Scenario(self.name, self.decls, tasks)

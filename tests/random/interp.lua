@@ -11,7 +11,7 @@ local ac = require "asyncore"
 -- Times are in ticks of 1/1024 s (exact sums: see interp.py).
 local TICK = 1 / 1024
 local HORIZON = 8192
-local PRIMS = { lock = true, event = true, cond = true, sem = true, bsem = true, queue = true }
+local PRIMS = { lock = true, event = true, cond = true, sem = true, bsem = true, queue = true, lifo = true }
 
 local function words(line)
   local w = {}
@@ -70,7 +70,7 @@ end
 
 local function run_scenario(s)
   local out = {}
-  local tasks, prims, children = {}, {}, {}
+  local tasks, prims, children, kinds = {}, {}, {}, {}
   for _, t in ipairs(s.tasks) do
     if t.parent then
       children[t.parent] = children[t.parent] or {}
@@ -128,6 +128,15 @@ local function run_scenario(s)
     elseif name == "get_nowait" then return tostring((p:get_nowait()))
     elseif name == "task_done" then p:task_done()
     elseif name == "join" then p:join()
+    elseif name == "probe" then
+      local k = kinds[w[2]]
+      local function int(b) return b and "1" or "0" end
+      if k == "queue" or k == "lifo" then
+        return string.format("qsize=%d empty=%s full=%s", p:qsize(), int(p:empty()), int(p:full()))
+      elseif k == "event" then
+        return "set=" .. int(p:is_set())
+      end
+      return "locked=" .. int(p:locked())
     else error("unknown op " .. op.text, 0)
     end
     return nil
@@ -176,8 +185,10 @@ local function run_scenario(s)
       elseif kind == "cond" then p = ac.Condition(w[3] and prims[w[3]] or nil)
       elseif kind == "sem" then p = ac.Semaphore(tonumber(w[3]))
       elseif kind == "bsem" then p = ac.BoundedSemaphore(tonumber(w[3]))
+      elseif kind == "lifo" then p = ac.LifoQueue(tonumber(w[3]))
       else p = ac.Queue(tonumber(w[3]))
       end
+      kinds[name] = kind
       prims[name] = p
     end
     for _, t in ipairs(s.tasks) do

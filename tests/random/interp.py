@@ -61,6 +61,27 @@ class _StableTimer(asyncio.events.TimerHandle):
 asyncio.events.TimerHandle = _StableTimer
 
 
+class _OrderedTaskGroup(asyncio.TaskGroup):
+    """A TaskGroup that cancels its tasks in the order they were created
+    when it aborts, as libasyncore's does: CPython keeps them in a set, so
+    its order is that of their addresses' hashes, which is chance."""
+
+    def __init__(self):
+        super().__init__()
+        self._created = []
+
+    def create_task(self, *args, **kwargs):
+        t = super().create_task(*args, **kwargs)
+        self._created.append(t)
+        return t
+
+    def _abort(self):
+        self._aborting = True
+        for t in self._created:
+            if t in self._tasks and not t.done():
+                t.cancel()
+
+
 class Fail(ValueError):
     """What the `fail` op raises (printed as ValueError)."""
 
@@ -100,6 +121,8 @@ class Run:
                 p = asyncio.Semaphore(int(w[2]))
             elif kind == 'bsem':
                 p = asyncio.BoundedSemaphore(int(w[2]))
+            elif kind == 'lifo':
+                p = asyncio.LifoQueue(int(w[2]))
             else:
                 p = asyncio.Queue(int(w[2]))
             self.prims[name] = p
@@ -119,7 +142,7 @@ class Run:
             async with asyncio.timeout(int(w[1]) * TICK):
                 return await self.do(tid, scn.Op(w[2:]))
         if name == 'group':
-            async with asyncio.TaskGroup() as tg:
+            async with _OrderedTaskGroup() as tg:
                 for c in self.children.get(tid, ()):
                     self.tasks[c.id] = tg.create_task(self.task_main(c))
                 for body_op in op.body:
@@ -152,6 +175,12 @@ class Run:
             p.task_done()
         elif name == 'join':
             await p.join()
+        elif name == 'probe':
+            if isinstance(p, asyncio.Queue):
+                return f'qsize={p.qsize()} empty={int(p.empty())} full={int(p.full())}'
+            if isinstance(p, asyncio.Event):
+                return f'set={int(p.is_set())}'
+            return f'locked={int(p.locked())}'
         else:
             raise SystemExit(f'unknown op {op.text()!r}')
         return None
