@@ -17,13 +17,15 @@ from scn import Op, Scenario, Task
 # A blocking op and the primitive kinds it applies to.
 # Never a condition's wait: asyncio 3.13's Condition.wait notifies another
 # waiter when it raises (gh-112202), 3.11's does not (README.md).
+# Nor a barrier's wait, which waits on a condition.
 BLOCKING = {'acquire': ('lock', 'cond', 'sem', 'bsem'), 'wait': ('event',),
             'get': ('queue', 'lifo'), 'put': ('queue', 'lifo'), 'join': ('queue', 'lifo')}
 
 
 class Gen:
-    def __init__(self, rng, name):
+    def __init__(self, rng, name, messages=False):
         self.r = rng
+        self.messages = messages
         self.name = name
         self.value = 0
         self.prims = {}  # kind -> [name]
@@ -51,6 +53,8 @@ class Gen:
                     # permits free while tasks wait, asyncio 3.13 wakes
                     # waiters 3.11 leaves waiting (README.md).
                     words = ['sem', name, str(r.randint(1, 2))]
+                elif kind == 'barrier':
+                    words = ['barrier', name, str(r.randint(1, 3))]
                 elif kind == 'bsem':
                     # One permit: a stray release of a BoundedSemaphore
                     # fails at one.
@@ -85,6 +89,8 @@ class Gen:
                    for n in [self.pick(kinds)] if n is not None]
         if not choices or r.random() < 0.15:
             return ['sleep', self.ms()]
+        if r.random() < 0.08:
+            return ['timeout', self.ms()] + self.blocking()
         op, n = r.choice(choices)
         if op == 'put':
             return ['put', n, self.put_value()]
@@ -104,6 +110,8 @@ class Gen:
             target = r.choice(ctx['targets'])
             if target == ctx['self']:
                 ctx['self_cancelled'] = True
+            if self.messages and r.random() < 0.3:
+                return [['cancel', str(target), f'm{r.randint(1, 3)}']]
             return [['cancel', str(target)]]
         if x < 0.3 and not ctx['self_cancelled'] and not ctx['after_group']:
             # asyncio 3.11 and 3.13 differ on a timeout scope entered by a
@@ -140,6 +148,14 @@ class Gen:
                 return [['acquire', n], note, ['release', n]]
             return [r.choice((['acquire', n], ['release', n], ['wait', n], ['notify', n, '1'],
                               ['notify_all', n]))]
+        if kind == 'barrier':
+            # A Barrier waits on a Condition: where a Condition.wait may
+            # raise (cancelled, or broken by abort or reset), 3.13 wakes
+            # another waiter and 3.11 does not (gh-112202). Only waits by
+            # tasks nobody cancels, and no abort or reset.
+            if ctx['exposed']:
+                return [['probe', n]]
+            return [[r.choice(('wait', 'wait', 'wait', 'probe')), n]]
         if kind == 'event':
             return [[r.choice(('set', 'set', 'clear', 'wait', 'wait')), n]]
         # queue
@@ -206,12 +222,14 @@ class Gen:
         return Scenario(self.name, self.decls, tasks)
 
 
-def generate(seed, count, prefix=None):
-    prefix = prefix or f's{seed}-'
+def generate(seed, count, prefix=None, messages=False):
+    """count scenarios of seed; messages: cancel() with a message too (the
+    Lua binding loses some, README.md: off by default)."""
+    prefix = prefix or (f'm{seed}-' if messages else f's{seed}-')
     out = []
     for i in range(count):
         rng = random.Random(f'{seed}:{i}')
-        out.append(Gen(rng, f'{prefix}{i}').scenario())
+        out.append(Gen(rng, f'{prefix}{i}', messages).scenario())
     return out
 
 
@@ -220,8 +238,9 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--count', type=int, default=10)
     ap.add_argument('-o', '--output', default='-')
+    ap.add_argument('--cancel-messages', action='store_true')
     a = ap.parse_args()
-    text = ''.join(s.format() for s in generate(a.seed, a.count))
+    text = ''.join(s.format() for s in generate(a.seed, a.count, messages=a.cancel_messages))
     if a.output == '-':
         sys.stdout.write(text)
     else:

@@ -11,7 +11,8 @@ local ac = require "asyncore"
 -- Times are in ticks of 1/1024 s (exact sums: see interp.py).
 local TICK = 1 / 1024
 local HORIZON = 8192
-local PRIMS = { lock = true, event = true, cond = true, sem = true, bsem = true, queue = true, lifo = true }
+local PRIMS = { lock = true, event = true, cond = true, sem = true, bsem = true, queue = true, lifo = true,
+  barrier = true }
 
 local function words(line)
   local w = {}
@@ -101,7 +102,7 @@ local function run_scenario(s)
     elseif name == "cancel" then
       local t = tasks[tonumber(w[2])]
       if t == nil then return "none" end
-      return t:cancel() and "1" or "0"
+      return t:cancel(w[3]) and "1" or "0"
     elseif name == "timeout" then
       local inner = { words = slice(w, 3) }
       return ac.timeout(tonumber(w[2]) * TICK, function() return perform(tid, inner) end)
@@ -115,6 +116,12 @@ local function run_scenario(s)
       return nil
     end
     local p = prims[w[2]]
+    if kinds[w[2]] == "barrier" then
+      if name == "wait" then return tostring(p:wait()) end
+      if name == "abort" then p:abort() return nil end
+      if name == "reset" then p:reset() return nil end
+      return string.format("broken=%s n_waiting=%d", p:broken() and "1" or "0", p:n_waiting())
+    end
     if name == "acquire" then p:acquire()
     elseif name == "release" then p:release()
     elseif name == "set" then p:set()
@@ -185,6 +192,7 @@ local function run_scenario(s)
       elseif kind == "cond" then p = ac.Condition(w[3] and prims[w[3]] or nil)
       elseif kind == "sem" then p = ac.Semaphore(tonumber(w[3]))
       elseif kind == "bsem" then p = ac.BoundedSemaphore(tonumber(w[3]))
+      elseif kind == "barrier" then p = ac.Barrier(tonumber(w[3]))
       elseif kind == "lifo" then p = ac.LifoQueue(tonumber(w[3]))
       else p = ac.Queue(tonumber(w[3]))
       end

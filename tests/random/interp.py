@@ -121,6 +121,8 @@ class Run:
                 p = asyncio.Semaphore(int(w[2]))
             elif kind == 'bsem':
                 p = asyncio.BoundedSemaphore(int(w[2]))
+            elif kind == 'barrier':
+                p = asyncio.Barrier(int(w[2]))
             elif kind == 'lifo':
                 p = asyncio.LifoQueue(int(w[2]))
             else:
@@ -137,7 +139,7 @@ class Run:
             t = self.tasks.get(int(w[1]))
             if t is None:
                 return 'none'
-            return str(int(t.cancel()))
+            return str(int(t.cancel(w[2] if len(w) > 2 else None)))
         if name == 'timeout':
             async with asyncio.timeout(int(w[1]) * TICK):
                 return await self.do(tid, scn.Op(w[2:]))
@@ -149,6 +151,16 @@ class Run:
                     await self.run_op(tid, body_op)
             return None
         p = self.prims[w[1]]
+        if isinstance(p, asyncio.Barrier):
+            if name == 'wait':
+                return str(await p.wait())
+            if name == 'abort':
+                await p.abort()
+            elif name == 'reset':
+                await p.reset()
+            else:
+                return f'broken={int(p.broken)} n_waiting={p.n_waiting}'
+            return None
         if name == 'acquire':
             await p.acquire()
         elif name == 'release':
@@ -191,8 +203,8 @@ class Run:
             raise Fail('fail')
         try:
             r = await self.do(tid, op)
-        except asyncio.CancelledError:
-            self.trace(f'T{tid} {op.text()}: CancelledError')
+        except asyncio.CancelledError as e:
+            self.trace(f'T{tid} {op.text()}: {describe(e)}')
             raise
         except Exception as e:  # noqa: BLE001 — every error is an outcome
             self.trace(f'T{tid} {op.text()}: {describe(e)}')

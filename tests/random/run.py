@@ -208,6 +208,8 @@ def main():
     ap.add_argument('--found', default=os.path.join(HERE, 'found'))
     ap.add_argument('--no-minimize', action='store_true')
     ap.add_argument('--also-python')
+    ap.add_argument('--cancel-messages', action='store_true',
+                    help='cancel() with a message too (README.md: the Lua binding loses some)')
     ap.add_argument('--show-excluded', action='store_true',
                     help='with --also-python: print what the CPythons disagree on')
     ap.add_argument('--minimize', metavar='FILE',
@@ -249,7 +251,7 @@ def main():
             s = scn.parse(f.read())
         s.name = 'found/' + os.path.basename(path)[:-4]
         regress.append(s)
-    fresh = gen.generate(a.seed, a.count)
+    fresh = gen.generate(a.seed, a.count, messages=a.cancel_messages)
     batch = regress + fresh
     if a.save:
         with open(a.save, 'w', encoding='utf-8') as f:

@@ -5,7 +5,7 @@ A scenario is a list of primitives and a list of tasks; a task is a list of
 ops; an op is a list of words, except `group`, whose body is a list of ops.
 """
 
-PRIM_KINDS = ('lock', 'event', 'cond', 'sem', 'bsem', 'queue', 'lifo')
+PRIM_KINDS = ('lock', 'event', 'cond', 'sem', 'bsem', 'queue', 'lifo', 'barrier')
 
 
 class Op:
