@@ -47,18 +47,15 @@ class Gen:
                     locks = self.prims.get('lock')
                     if locks and r.random() < 0.4:
                         words.append(r.choice(locks))
-                elif kind == 'sem':
-                    # At most two permits, and (below) a Semaphore is only
+                elif kind in ('sem', 'bsem'):
+                    # At most two permits, and (below) a semaphore is only
                     # released by the task that acquired it: with more
-                    # permits free while tasks wait, asyncio 3.13 wakes
-                    # waiters 3.11 leaves waiting (README.md).
-                    words = ['sem', name, str(r.randint(1, 2))]
+                    # permits free while tasks wait, or a release while a
+                    # woken waiter has not run yet, 3.13 and 3.11 count
+                    # and wake differently (README.md).
+                    words = [kind, name, str(r.randint(1, 2))]
                 elif kind == 'barrier':
                     words = ['barrier', name, str(r.randint(1, 3))]
-                elif kind == 'bsem':
-                    # One permit: a stray release of a BoundedSemaphore
-                    # fails at one.
-                    words = ['bsem', name, '1']
                 else:
                     words = [kind, name, str(r.randint(0, 3))]
                 self.prims.setdefault(kind, []).append(name)
@@ -130,7 +127,7 @@ class Gen:
         if kind in ('lock', 'sem', 'bsem'):
             if y < 0.6:
                 return [['acquire', n], ['sleep', self.ms()], ['release', n]]
-            if kind == 'sem':
+            if kind in ('sem', 'bsem'):
                 return [['acquire', n]]
             return [[r.choice(('acquire', 'release')), n]]
         if kind == 'cond' and ctx['exposed']:
