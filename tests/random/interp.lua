@@ -224,10 +224,10 @@ end
 local path = arg[1] or "-"
 local text
 if path == "-" then
-  text = io.read("a")
+  text = io.read("*a")
 else
   local f = assert(io.open(path, "rb"))
-  text = f:read("a")
+  text = f:read("*a")
   f:close()
 end
 for _, s in ipairs(parse_batch(text)) do
