@@ -32,6 +32,9 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
   bool exiting = false;
   bool aborting = false;
   bool parent_cancel_requested = false;
+  // The parent was woken by a cancellation of the join and has not run
+  // yet (resume_parent acts on it).
+  bool parent_woken = false;
   bool on_closable_list = false;
 
   ac_taskgroup(ac_loop *l, ac_task *parent_task) noexcept;
@@ -51,6 +54,9 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
 
  private:
   void abort() noexcept;
+  // The join's cancellation reaching the group: abort, and pass it on,
+  // unless the group is aborting already.
+  void abort_for_cancel() noexcept;
   void finish() noexcept;
   void release_parent() noexcept;
 };

@@ -157,6 +157,23 @@ static void test_parent_cancelled_while_joining_cancels_group(void) {
   th_close(loop);
 }
 
+/* asyncio's parent, cancelled while it waits to leave the group, aborts the
+ * group when it runs, not when the cancellation is requested: B's sleep
+ * ends in the same turn as the cancellation (timers of equal deadlines, the
+ * cancel's first), so B is woken before the abort and sees the
+ * cancellation first (found by the randomized differential test:
+ * tests/random/found/s1-17.scn). */
+static void test_parent_cancelled_while_joining_aborts_when_it_runs(void) {
+  ac_loop *loop = th_loop();
+  struct body b = {.n = 2, .cfg = {W(.name = "A", .delay = 10), W(.name = "B", .delay = 3)},
+                   .body_sleep = 0};
+  CHECK_RC(run_body(loop, &b, 3), AC_ECANCELLED);
+  CHECK_TRACE("A start at 0\nB start at 0\nbody resumed with AC_OK at 0\ncancel task at 3\n"
+              "B cancelled at 3\nA cancelled at 3\njoin -> AC_ECANCELLED at 3, cancelling 1\n"
+              "spawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n");
+  th_close(loop);
+}
+
 static void test_task_cancelled_by_someone_else_is_not_an_error(void) {
   ac_loop *loop = th_loop();
   struct body b = {.n = 2, .cfg = {W(.name = "A", .delay = 5), W(.name = "B", .delay = 2)},
@@ -382,6 +399,7 @@ int main(void) {
   RUN(test_body_error_cancels_tasks_and_joins_the_group_error);
   RUN(test_parent_cancelled_in_body_cancels_group);
   RUN(test_parent_cancelled_while_joining_cancels_group);
+  RUN(test_parent_cancelled_while_joining_aborts_when_it_runs);
   RUN(test_task_cancelled_by_someone_else_is_not_an_error);
   RUN(test_spawn_while_joining_is_allowed);
   RUN(test_spawn_while_aborting_is_refused);
