@@ -206,7 +206,10 @@ class Gen:
                 body = self.ops(ctx, 0, 3) if r.random() < 0.7 else []
                 if r.random() < 0.15:
                     body.append(Op(['fail']))
-                t.ops.insert(at, Op(['group'], body))
+                words = ['group']
+                if r.random() < 0.3:
+                    words = ['timeout', self.ms(12)] + words
+                t.ops.insert(at, Op(words, body))
             tasks.append(t)
         for k in range(nchild):
             tid = ntop + k

@@ -46,7 +46,7 @@ local function parse_batch(text)
           local op = { words = w, text = table.concat(w, " ") }
           local top = stack[#stack]
           top[#top + 1] = op
-          if w[1] == "group" then
+          if w[#w] == "group" then -- group, or timeout K group
             op.body = {}
             stack[#stack + 1] = op.body
           end
@@ -104,7 +104,7 @@ local function run_scenario(s)
       if t == nil then return "none" end
       return t:cancel(w[3]) and "1" or "0"
     elseif name == "timeout" then
-      local inner = { words = slice(w, 3) }
+      local inner = { words = slice(w, 3), body = op.body }
       return ac.timeout(tonumber(w[2]) * TICK, function() return perform(tid, inner) end)
     elseif name == "group" then
       ac.task_group(function(tg)

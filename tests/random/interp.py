@@ -142,8 +142,8 @@ class Run:
             return str(int(t.cancel(w[2] if len(w) > 2 else None)))
         if name == 'timeout':
             async with asyncio.timeout(int(w[1]) * TICK):
-                return await self.do(tid, scn.Op(w[2:]))
-        if name == 'group':
+                return await self.do(tid, scn.Op(w[2:], op.body))
+        if name == 'group':  # also `timeout K group` (above)
             async with _OrderedTaskGroup() as tg:
                 for c in self.children.get(tid, ()):
                     self.tasks[c.id] = tg.create_task(self.task_main(c))

@@ -155,9 +155,9 @@ def candidates(s):
             if op.name == 'timeout':
                 c = copy(s)
                 lst = op_lists(c)[li]
-                lst[j] = Op(lst[j].words[2:])
+                lst[j] = Op(lst[j].words[2:], lst[j].body)
                 yield c
-            if op.name == 'group':
+            if op.words[-1] == 'group':
                 c = copy(s)
                 lst = op_lists(c)[li]
                 lst[j:j + 1] = lst[j].body

@@ -90,7 +90,7 @@ def parse_batch(text):
             if len(stack) < 2:
                 raise ValueError(f'line {lineno}: end without group')
             stack.pop()
-        elif w[0] == 'group':
+        elif w[-1] == 'group':  # `group`, or `timeout K group`
             op = Op(w, [])
             stack[-1].append(op)
             stack.append(op.body)
