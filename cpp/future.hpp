@@ -47,6 +47,9 @@ struct ac_future {
   // An operation of a primitive (sync_wait.hpp's OpFuture): a task
   // resuming from it while it is pending lets it go on first.
   bool is_op = false;
+  // A task group's join (taskgroup.hpp): a task woken from it while it is
+  // pending looks again whether the group can finish.
+  bool is_group = false;
   // A done future normally lets its awaiter go on without a loop trip
   // (asyncio: awaiting a done future does not suspend). sleep(0)'s future
   // sets this so awaiting it always yields one iteration.

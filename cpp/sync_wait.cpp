@@ -82,8 +82,12 @@ void OpFuture::continue_soon() noexcept {
 
 void OpFuture::resume_in_task(bool cancel, const char *message) noexcept {
   if (cancel) {
-    error_unref(cancel_error);
-    cancel_error = make_cancel_error_noexcept(message);
+    // asyncio throws the CancelledError the awaited future raised when it
+    // was cancelled already (its message kept), a new one otherwise.
+    if (cancel_error == nullptr || waiting_on == nullptr || !waiting_on->cancelled()) {
+      error_unref(cancel_error);
+      cancel_error = make_cancel_error_noexcept(message);
+    }
     cancel_pending = true;
   }
   std::coroutine_handle<> h = resume_at;

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "sync_wait.hpp"
+#include "taskgroup.hpp"
 #include "value.hpp"
 
 namespace {
@@ -176,6 +177,21 @@ bool ac_task::begin_resume(bool at_once) noexcept {
       }
       return false;
     }
+  }
+  if (waiter != nullptr && waiter->is_group && !waiter->done() &&
+      !static_cast<ac_taskgroup *>(waiter)->resume_parent()) {
+    // Woken by a cancellation of the group's join with tasks still
+    // running: wait on for them (asyncio's __aexit__ loop).
+    try {
+      waiter->add_callback(this);
+    } catch (...) {
+      // Out of memory: the task cannot wait any more; it ends cancelled.
+      ac_future *g = waiter;
+      waiter = nullptr;
+      g->unref();
+      cancel_now(ac::make_cancel_error_noexcept(nullptr));
+    }
+    return false;
   }
   last_awaited = waiter;
   waiter = nullptr;

@@ -7,6 +7,7 @@
 
 ac_taskgroup::ac_taskgroup(ac_loop *l, ac_task *parent_task) noexcept
     : ac_future(l), parent(parent_task) {
+  is_group = true;
   parent->ref();
   loop->add_closable(this);
   on_closable_list = true;
@@ -86,18 +87,54 @@ int ac_taskgroup::join(int body_outcome, ac_error *err) {
 }
 
 bool ac_taskgroup::cancel(const char *message) noexcept {
-  // The join is cancelled (its awaiter, the parent, is being cancelled):
-  // like asyncio's __aexit__ catching CancelledError around its wait, the
-  // group aborts and keeps waiting for its tasks; whether the cancellation
-  // then propagates is decided in finish().
+  // The join is cancelled (its awaiter, the parent, is being cancelled).
+  // asyncio's parent, cancelled while it waits in __aexit__, wakes at this
+  // turn, and when it runs, catches the CancelledError: unless the group is
+  // aborting already, it aborts and will pass the cancellation on; then it
+  // leaves the group if no task is left, else waits on (resume_parent).
+  // Whether the cancellation propagates is decided in finish().
   if (done()) return false;
+  // Woken already: asyncio's wait was cancelled already, and a second
+  // request only marks the parent; the group absorbs it likewise.
+  if (parent_woken) return true;
   ac::error_unref(join_cancelled);
   join_cancelled = ac::make_cancel_error_noexcept(message);
+  if (exiting && first_cb != nullptr && more_cbs == nullptr &&
+      first_cb->kind == ac::Runnable::kTask) {
+    auto *t = static_cast<ac_task *>(first_cb);
+    if (!t->scheduled) {
+      try {
+        loop->schedule(t);
+        first_cb = nullptr;
+        t->scheduled = true;
+        parent_woken = true;
+        return true;
+      } catch (...) {
+        // Out of memory: the group acts now and the parent wakes when it
+        // finishes.
+      }
+    }
+  }
+  abort_for_cancel();
+  return true;
+}
+
+void ac_taskgroup::abort_for_cancel() noexcept {
   if (!aborting) {
     ac::error_unref(propagate);
     propagate = ac::error_ref(join_cancelled);
     abort();
   }
+}
+
+bool ac_taskgroup::resume_parent() noexcept {
+  if (parent_woken) {
+    parent_woken = false;
+    abort_for_cancel();
+  }
+  if (done()) return true;
+  if (!exiting || !tasks.empty()) return false;
+  finish();
   return true;
 }
 
@@ -129,7 +166,8 @@ void ac_taskgroup::on_watched_done(ac_future *f, size_t) noexcept {
   }
   // Errors are recorded before the join completes, so a parent cancel
   // made just above is absorbed by the join, not by the parent's wake-up.
-  if (exiting && tasks.empty() && !done()) finish();
+  // (A parent woken by a cancellation finishes the group when it runs.)
+  if (exiting && tasks.empty() && !done() && !parent_woken) finish();
   t->unref();
   hold->unref();
 }

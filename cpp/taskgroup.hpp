@@ -32,6 +32,9 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
   bool exiting = false;
   bool aborting = false;
   bool parent_cancel_requested = false;
+  // The parent was woken by a cancellation of the join and has not run
+  // yet (resume_parent acts on it).
+  bool parent_woken = false;
   bool on_closable_list = false;
 
   ac_taskgroup(ac_loop *l, ac_task *parent_task) noexcept;
@@ -43,11 +46,17 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
   const char *spawn_refusal() const noexcept;
   int join(int body_outcome, ac_error *err);
   bool cancel(const char *message) noexcept override;
+  // The parent, woken by a cancellation of the join, resumes: true when
+  // the group finished now (no task left), false when it waits on.
+  bool resume_parent() noexcept;
   void on_watched_done(ac_future *f, size_t index) noexcept override;
   void close_for_loop() noexcept override;
 
  private:
   void abort() noexcept;
+  // The join's cancellation reaching the group: abort, and pass it on,
+  // unless the group is aborting already.
+  void abort_for_cancel() noexcept;
   void finish() noexcept;
   void release_parent() noexcept;
 };

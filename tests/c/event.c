@@ -89,6 +89,46 @@ static void test_destroying_an_event_fails_its_waiters(void) {
   th_close(loop);
 }
 
+/* asyncio: a task whose awaited future was cancelled already (here by the
+ * task's own cancel("first")) gets that future's CancelledError, message
+ * and all, even when cancel() is called again before it runs: the second
+ * request finds the future done and only marks the task (found by the
+ * randomized differential test). */
+struct twice {
+  AC_ASYNC_FIELDS;
+  ac_event *ev;
+};
+static void cancel_again_cb(ac_loop *loop, void *ud) {
+  (void)loop;
+  trace("cancel again: %d", ac_task_cancel(ud, "second"));
+}
+static int cancelled_twice_step(ac_task *t, void *p) {
+  struct twice *w = p;
+  ac_future *f = NULL;
+  AC_BEGIN(w);
+  CHECK_RC(ac_task_cancel(t, "first"), 1);
+  CHECK_RC(ac_loop_call_soon(ac_task_get_loop(t), cancel_again_cb, t, NULL, NULL), 0);
+  CHECK_RC(ac_event_wait(w->ev, &f), 0);
+  AC_AWAIT(w, ac_task_await_owned(t, f));
+  CHECK_RC(ac_task_outcome(t), AC_ECANCELLED);
+  trace("woken with: %s", ac_error_message(ac_future_error(ac_task_awaited(t))));
+  return ac_task_propagate(t);
+  AC_END(w);
+}
+
+static void test_cancelled_wait_keeps_the_first_message(void) {
+  ac_loop *loop = th_loop();
+  struct twice w = {0};
+  ac_task *t;
+  CHECK_RC(ac_event_new(loop, &w.ev), 0);
+  CHECK_RC(ac_task_new(loop, cancelled_twice_step, &w, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+  CHECK_TRACE("cancel again: 1\nwoken with: first\n");
+  ac_task_unref(t);
+  ac_event_unref(w.ev);
+  th_close(loop);
+}
+
 static void test_event_misuse_returns_codes(void) {
   ac_loop *loop = th_loop();
   ac_event *ev;
@@ -113,6 +153,7 @@ int main(void) {
   RUN(test_wait_on_a_set_event_is_done_and_a_woken_wait_completes_on_its_turn);
   RUN(test_cancelled_waiter_is_not_woken);
   RUN(test_destroying_an_event_fails_its_waiters);
+  RUN(test_cancelled_wait_keeps_the_first_message);
   RUN(test_event_misuse_returns_codes);
   return th_finish();
 }

@@ -157,6 +157,23 @@ static void test_parent_cancelled_while_joining_cancels_group(void) {
   th_close(loop);
 }
 
+/* asyncio's parent, cancelled while it waits to leave the group, aborts the
+ * group when it runs, not when the cancellation is requested: B's sleep
+ * ends in the same turn as the cancellation (timers of equal deadlines, the
+ * cancel's first), so B is woken before the abort and sees the
+ * cancellation first (found by the randomized differential test:
+ * tests/random/found/s1-17.scn). */
+static void test_parent_cancelled_while_joining_aborts_when_it_runs(void) {
+  ac_loop *loop = th_loop();
+  struct body b = {.n = 2, .cfg = {W(.name = "A", .delay = 10), W(.name = "B", .delay = 3)},
+                   .body_sleep = 0};
+  CHECK_RC(run_body(loop, &b, 3), AC_ECANCELLED);
+  CHECK_TRACE("A start at 0\nB start at 0\nbody resumed with AC_OK at 0\ncancel task at 3\n"
+              "B cancelled at 3\nA cancelled at 3\njoin -> AC_ECANCELLED at 3, cancelling 1\n"
+              "spawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n");
+  th_close(loop);
+}
+
 static void test_task_cancelled_by_someone_else_is_not_an_error(void) {
   ac_loop *loop = th_loop();
   struct body b = {.n = 2, .cfg = {W(.name = "A", .delay = 5), W(.name = "B", .delay = 2)},
@@ -271,6 +288,64 @@ static void free_misuse(void *p) {
   ac_future_unref(m->join);
 }
 
+/* asyncio's parent, cancelled by a failing task while it waits in
+ * __aexit__, wakes at that turn; when the other tasks have ended by then it
+ * leaves the group from there, ahead of what was scheduled after the
+ * failure (found by the randomized differential test:
+ * tests/random/found/s3-495.scn). A fails; B schedules X and ends; X
+ * schedules Y. CPython: A fails, B done, X, the parent leaves, Y. */
+static void y_cb(ac_loop *loop, void *ud) {
+  (void)loop;
+  (void)ud;
+  trace("Y");
+}
+static void x_cb(ac_loop *loop, void *ud) {
+  (void)ud;
+  trace("X");
+  CHECK_RC(ac_loop_call_soon(loop, y_cb, NULL, NULL, NULL), 0);
+}
+static int fail_now_step(ac_task *t, void *p) {
+  (void)p;
+  trace("A fails");
+  return ac_task_fail(t, AC_EPIPE, "A");
+}
+static int schedule_x_step(ac_task *t, void *p) {
+  (void)p;
+  CHECK_RC(ac_loop_call_soon(ac_task_get_loop(t), x_cb, NULL, NULL, NULL), 0);
+  trace("B done");
+  return AC_STEP_DONE;
+}
+struct leave {
+  AC_ASYNC_FIELDS;
+  ac_taskgroup *tg;
+  ac_future *join;
+};
+static int leave_step(ac_task *t, void *p) {
+  struct leave *l = p;
+  AC_BEGIN(l);
+  CHECK_RC(ac_taskgroup_new(t, &l->tg), 0);
+  CHECK_RC(ac_taskgroup_spawn(l->tg, fail_now_step, NULL, NULL, 0, NULL), 0);
+  CHECK_RC(ac_taskgroup_spawn(l->tg, schedule_x_step, NULL, NULL, 0, NULL), 0);
+  CHECK_RC(ac_taskgroup_join(l->tg, 0, NULL, &l->join), 0);
+  AC_AWAIT(l, ac_task_await(t, l->join));
+  trace("parent leaves the group: %s", ac_err_name(ac_task_outcome(t)));
+  AC_AWAIT(l, ac_task_sleep(t, 0));
+  AC_END(l);
+}
+
+static void test_parent_leaves_at_the_turn_of_its_cancellation(void) {
+  ac_loop *loop = th_loop();
+  struct leave l = {0};
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, leave_step, &l, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("A fails\nB done\nX\nparent leaves the group: AC_EGROUP\nY\n");
+  ac_task_unref(t);
+  ac_future_unref(l.join);
+  ac_taskgroup_unref(l.tg);
+  th_close(loop);
+}
+
 static void test_misuse(void) {
   ac_loop *loop = th_loop();
   ac_taskgroup *tg = NULL;
@@ -324,10 +399,12 @@ int main(void) {
   RUN(test_body_error_cancels_tasks_and_joins_the_group_error);
   RUN(test_parent_cancelled_in_body_cancels_group);
   RUN(test_parent_cancelled_while_joining_cancels_group);
+  RUN(test_parent_cancelled_while_joining_aborts_when_it_runs);
   RUN(test_task_cancelled_by_someone_else_is_not_an_error);
   RUN(test_spawn_while_joining_is_allowed);
   RUN(test_spawn_while_aborting_is_refused);
   RUN(test_outside_cancel_with_failure_is_redelivered);
+  RUN(test_parent_leaves_at_the_turn_of_its_cancellation);
   RUN(test_misuse);
   RUN(test_loop_closed_with_group_pending_leaks_nothing);
   return th_finish();
