@@ -479,11 +479,10 @@ static int push_outcome(lua_State *L, lua_State *co, acl_state *st, ac_task *tas
     lua_pushboolean(L, 1);
     if (awaited != NULL && ac_future_result(awaited, &v) == 0) acl_push_value(L, st, &v);
   } else {
-    ac_error *err = awaited != NULL ? ac_future_error(awaited) : NULL;
-    /* A cancellation delivered to a task whose awaited future completed
-     * (the task was cancelled while ready) has no error of its own. */
-    if (err == NULL || (rc == AC_ECANCELLED && ac_error_code(err) != AC_ECANCELLED))
-      return push_failure(L, co, st, rc, NULL);
+    /* The error delivered: the awaited future's, or the cancellation
+     * (with its message) of a task cancelled while ready. */
+    ac_error *err = ac_task_outcome_error(task);
+    if (err == NULL) return push_failure(L, co, st, rc, NULL);
     lua_pushboolean(L, 0);
     acl_push_error_object(L, st, err);
   }

@@ -203,6 +203,11 @@ AC_API int ac_task_propagate(ac_task *task) noexcept {
   return task->resume_code;
 }
 
+AC_API ac_error *ac_task_outcome_error(const ac_task *task) noexcept {
+  if (valid_task(task) == nullptr || task->resume_code >= 0) return nullptr;
+  return task->resume_error;
+}
+
 // The calls that store the task's outcome belong to its running step
 // (asyncio: only the coroutine itself returns or raises).
 static int check_in_step(const ac_task *task) noexcept {

@@ -169,6 +169,53 @@ static void test_step_may_swallow_cancellation_and_uncancel(void) {
   th_close(loop);
 }
 
+/* ac_task_outcome_error: what a step is resumed with, message included. A
+ * task cancelled (here by itself) while it yields is handed the CancelledError cancel()
+ * made (asyncio: the message reaches the coroutine), though nothing it
+ * awaited failed; a failed await hands over the future's own error; a
+ * result hands over nothing. */
+static int outcome_error_step(ac_task *t, void *p) {
+  int *n = p;
+  ac_error *e = ac_task_outcome_error(t);
+  trace("step %d outcome %s error %s", *n, ac_err_name(ac_task_outcome(t)),
+        e != NULL ? ac_error_message(e) : "none");
+  switch ((*n)++) {
+    case 0:
+      /* As `current_task().cancel("m1"); await sleep(0)`. */
+      CHECK_RC(ac_task_cancel(t, "m1"), 1);
+      return AC_STEP_YIELD;
+    case 1: {
+      CHECK_RC(ac_task_uncancel(t), 0);
+      ac_future *f = NULL;
+      CHECK_RC(ac_future_new(ac_task_get_loop(t), &f), 0);
+      ac_error *err = NULL;
+      CHECK_RC(ac_error_new(AC_EHOST, "boom", NULL, &err), 0);
+      CHECK_RC(ac_future_set_error(f, err), 0);
+      ac_error_unref(err);
+      return ac_task_await_owned(t, f);
+    }
+    case 2:
+      return ac_task_sleep(t, 0);
+    default:
+      return AC_STEP_DONE;
+  }
+}
+
+static void test_outcome_error_carries_the_cancel_message(void) {
+  ac_loop *loop = th_loop();
+  int n = 0;
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, outcome_error_step, &n, NULL, 0, &t), 0);
+  CHECK(ac_task_outcome_error(NULL) == NULL);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("step 0 outcome AC_OK error none\n"
+              "step 1 outcome AC_ECANCELLED error m1\n"
+              "step 2 outcome AC_EHOST error boom\n"
+              "step 3 outcome AC_OK error none\n");
+  ac_task_unref(t);
+  th_close(loop);
+}
+
 /* Cancels itself and then finishes normally: asyncio ends it cancelled. */
 static int self_cancel_step(ac_task *t, void *p) {
   (void)p;
@@ -820,6 +867,7 @@ int main(void) {
   RUN(test_run_returns_result_and_cancels_leftovers);
   RUN(test_run_reports_main_error);
   RUN(test_step_protocol_misuse);
+  RUN(test_outcome_error_carries_the_cancel_message);
   RUN(test_task_awaiting_itself_fails_with_runtime_error);
   return th_finish();
 }

@@ -238,7 +238,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--count', type=int, default=10)
     ap.add_argument('-o', '--output', default='-')
-    ap.add_argument('--cancel-messages', action='store_true')
+    ap.add_argument('--no-cancel-messages', dest='cancel_messages', action='store_false')
     a = ap.parse_args()
     text = ''.join(s.format() for s in generate(a.seed, a.count, messages=a.cancel_messages))
     if a.output == '-':

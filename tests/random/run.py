@@ -208,8 +208,8 @@ def main():
     ap.add_argument('--found', default=os.path.join(HERE, 'found'))
     ap.add_argument('--no-minimize', action='store_true')
     ap.add_argument('--also-python')
-    ap.add_argument('--cancel-messages', action='store_true',
-                    help='cancel() with a message too (README.md: the Lua binding loses some)')
+    ap.add_argument('--no-cancel-messages', dest='cancel_messages', action='store_false',
+                    help='cancel() without a message only')
     ap.add_argument('--show-excluded', action='store_true',
                     help='with --also-python: print what the CPythons disagree on')
     ap.add_argument('--minimize', metavar='FILE',

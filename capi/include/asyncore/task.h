@@ -176,6 +176,13 @@ AC_EXPORT ac_future *ac_task_awaited(const ac_task *task) AC_NOEXCEPT;
  * error and returns its code, to be returned by the step; returns 0 when
  * the await succeeded. */
 AC_EXPORT int ac_task_propagate(ac_task *task) AC_NOEXCEPT;
+/** In a step: the error behind a failed outcome (borrowed until the step
+ * returns): the awaited future's error, or the CancelledError being
+ * delivered, with the message cancel() gave, also when the task was
+ * cancelled while ready or in a yield and nothing it awaited failed.
+ * NULL when the outcome is 0 (or out of memory made no error). What
+ * ac_task_propagate stores. */
+AC_EXPORT ac_error *ac_task_outcome_error(const ac_task *task) AC_NOEXCEPT;
 
 /** @{ */
 /** In a step: store the task's result; return AC_STEP_DONE next.

@@ -72,8 +72,9 @@ inline void check_outcome() {
   if (d == nullptr || d->task == nullptr) throw RuntimeError(AC_EINTERNAL, "resumed outside its task");
   int code = ac_task_outcome(d->task);
   if (code == 0) return;
-  ac_future *awaited = ac_task_awaited(d->task);
-  ac_error *e = awaited != nullptr ? ac_future_error(awaited) : nullptr;
+  // The error delivered: the awaited future's, or the cancellation (with
+  // its message) of a task cancelled while ready.
+  ac_error *e = ac_task_outcome_error(d->task);
   if (e != nullptr && ac_error_code(e) == code) throw_error(e);
   throw_as(code, ErrorRef(), {});
 }
