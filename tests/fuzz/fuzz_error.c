@@ -297,7 +297,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   n_nodes = 0;
   memset(slots, 0, sizeof slots);
   tags_made = tags_freed = 0;
-  size_t chain_budget = 3000;
+  size_t chain_budget = 600;
   int deep_done = 0;
   int ops = 0;
   while (fz_more(&in) && ops++ < 200) {
@@ -389,16 +389,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
          * over the chain (freeing, formatting, the cycle search) would
          * overflow the stack. */
         int children = (op & 0x10) != 0;
-        size_t depth = (size_t)fz_u16(&in) % (children ? 64 : 1000) + 1;
+        size_t depth = (size_t)fz_u16(&in) % (children ? 32 : 200) + 1;
         if ((op & 0x60) == 0x60 && a == 15 && !deep_done) {
           /* (each add_child searches the child's whole graph for a cycle,
            * so a chain of children costs its depth squared to build) */
-          depth = children ? 300 : 100000;
+          depth = children ? 300 : 30000;
           deep_done = 1;
         } else if (depth > chain_budget) {
           depth = chain_budget + 1;
         }
-        if (depth <= 1000) chain_budget -= depth - 1;  /* the deep one is outside it */
+        if (depth <= 200) chain_budget -= depth - 1;  /* the deep one is outside it */
         ac_error *top = NULL;
         FZ_RC(ac_error_new(AC_EHOST, "bottom", slots[a] ? slots[a]->err : NULL, &top), 0);
         for (size_t i = 1; i < depth; i++) {
