@@ -93,6 +93,8 @@ static struct run_state {
   int n_lock_waiters, n_sem_waiters;
   uint64_t event_sets;
   enum tag_state tags[MAX_TAGS];
+  uint64_t tag_in[MAX_TAGS];  /* when each item entered the queue */
+  uint64_t ins_seq, last_out;
   int n_tags;
   long puts_ok, gets_ok, dropped;
   long frees_expected, frees_done;
@@ -120,6 +122,18 @@ static int new_tag(void) {
   if (R.n_tags == MAX_TAGS) return -1;
   R.tags[R.n_tags] = TAG_PUTTING;
   return R.n_tags++;
+}
+
+/* Items enter a FIFO queue at a put_nowait, at a put done at once, or
+ * when a woken put's task runs (asyncio 3.13), and must leave it in that
+ * order: at a get_nowait, a get done at once, or a woken get's run. */
+static void item_in(int tag) { R.tag_in[tag] = ++R.ins_seq; }
+static void item_out(const void *ptr) {
+  int tag = (int)((const enum tag_state *)ptr - R.tags);
+  FZ_CHECK(tag >= 0 && tag < R.n_tags && R.tag_in[tag] != 0, "an item got that never entered the queue");
+  FZ_CHECK(R.tag_in[tag] > R.last_out, "queue order: item %d (in #%llu) out after #%llu", tag,
+           (unsigned long long)R.tag_in[tag], (unsigned long long)R.last_out);
+  R.last_out = R.tag_in[tag];
 }
 
 /* ---- FIFO of waiters */
@@ -425,6 +439,7 @@ static int actor_step(ac_task *t, void *p) {
           }
           FZ_RC(rc, 0);
           a->immediate = ac_future_done(f);
+          if (a->immediate) item_in(a->tag);
           a->phase = PH_B;
           return ac_task_await_owned(t, f);
         }
@@ -434,6 +449,7 @@ static int actor_step(ac_task *t, void *p) {
           FZ_CHECK(a->immediate || ac_future_get_state(ac_task_awaited(t)) == AC_FUTURE_RESULT,
                    "a put succeeded without a result");
           /* (its item may be got, or dropped by a shutdown, already) */
+          if (!a->immediate) item_in(a->tag);
           R.puts_ok++;
         } else {
           FZ_CHECK(R.tags[a->tag] == TAG_FREED, "a put that ended with %s kept its item",
@@ -445,6 +461,12 @@ static int actor_step(ac_task *t, void *p) {
           rc = ac_queue_get(R.queue, &f);
           if (rc == AC_ESHUTDOWN) break;
           FZ_RC(rc, 0);
+          a->immediate = ac_future_done(f);
+          if (a->immediate && ac_future_get_state(f) == AC_FUTURE_RESULT) {
+            ac_value peek;
+            FZ_RC(ac_future_result(f, &peek), 0);
+            item_out(peek.u.pointer.ptr);
+          }
           a->phase = PH_B;
           return ac_task_await_owned(t, f);
         }
@@ -455,6 +477,7 @@ static int actor_step(ac_task *t, void *p) {
           FZ_RC(ac_future_take_result(ac_task_awaited(t), &v), 0);
           FZ_CHECK(v.kind == AC_VALUE_POINTER, "a got item of kind %d", v.kind);
           enum tag_state *ts = v.u.pointer.ptr;
+          if (!a->immediate) item_out(ts);
           FZ_CHECK(*ts == TAG_PUTTING, "item %d got in state %d", (int)(ts - R.tags), (int)*ts);
           *ts = TAG_OUT;
           ac_value_clear(&v);
@@ -469,6 +492,7 @@ static int actor_step(ac_task *t, void *p) {
           rc = ac_queue_get_nowait(R.queue, &v, NULL);
           if (rc == 0) {
             enum tag_state *ts = v.u.pointer.ptr;
+            item_out(ts);
             FZ_CHECK(*ts == TAG_PUTTING, "item got in state %d", (int)*ts);
             *ts = TAG_OUT;
             ac_value_clear(&v);
@@ -484,6 +508,7 @@ static int actor_step(ac_task *t, void *p) {
           ac_value_set_pointer(&v, &R.tags[tg], tag_free);
           rc = ac_queue_put_nowait(R.queue, &v);
           if (rc == 0) {
+            item_in(tg);
             R.puts_ok++;
           } else {
             FZ_CHECK(rc == AC_EFULL || rc == AC_ESHUTDOWN, "put_nowait: %s", ac_err_name(rc));
