@@ -3,8 +3,9 @@
  *
  * The input is a little program: a few tasks, each with a script of
  * operations over one shared lock, semaphore, event, condition and queue
- * (sleep, acquire-hold-release, wait, set, notify, put, get, timeout scope,
- * task group, cancel another task, await a future completed by a timer),
+ * (sleep, acquire-hold-release, wait, set, notify, wait_for, put, get,
+ * timeout scope, task group, barrier, cancel another task, await a future
+ * completed by a timer),
  * and a few events the loop fires at chosen times (cancel a task, set the
  * event, shut the queue down). Tasks behave as `async with` does: a
  * cancellation releases what they hold, then ends them cancelled (or, in a
@@ -16,7 +17,9 @@
  *    the semaphore has at most its value of holders;
  *  - a lock or semaphore waiter is granted only when every earlier waiter
  *    is done (FIFO);
- *  - a condition wait ends holding the lock, also when cancelled;
+ *  - a condition wait ends holding the lock, also when cancelled; a
+ *    wait_for ends with its predicate true, called with the lock held;
+ *  - a barrier wait gives an index below the number of parties;
  *  - an event wait ends without error only if the event was set;
  *  - a task group's join fails with one child per failed task;
  *  - a timeout scope reports a timeout only once its deadline has passed;
@@ -26,11 +29,12 @@
  *    pending, nothing is held, every free_ud and task state was released
  *    exactly once, and the exception handler was never called.
  *
- * Layout: byte 0 tasks (1..5), byte 1 semaphore value and kind, byte 2
+ * Layout: byte 0 tasks (1..5), byte 1 semaphore value and kind (and the
+ * barrier's parties), byte 2
  * queue bound, byte 3 number of timed events; each event two bytes (time,
  * action); then per task a length byte and that many operation bytes.
- * An operation byte: low nibble the operation (% 14), high nibble its
- * argument.
+ * An operation byte: low nibble the operation (OP_*, in order), high
+ * nibble its argument.
  */
 #include <asyncore.h>
 #include <math.h>
@@ -42,7 +46,8 @@ enum { MAX_TASKS = 5, MAX_OPS = 12, MAX_CHILDREN = 3, MAX_TAGS = 256, MAX_WAITER
 
 enum op {
   OP_SLEEP, OP_LOCK, OP_SEM, OP_EWAIT, OP_ESET, OP_CWAIT, OP_CNOTIFY, OP_PUT,
-  OP_GET, OP_NOWAIT, OP_TIMEOUT, OP_CANCEL, OP_GROUP, OP_FUTURE, OP_COUNT
+  OP_GET, OP_NOWAIT, OP_TIMEOUT, OP_CANCEL, OP_GROUP, OP_FUTURE, OP_BARRIER, OP_WAIT_FOR,
+  OP_COUNT
 };
 
 typedef struct actor {
@@ -63,6 +68,7 @@ typedef struct actor {
   ac_taskgroup *tg;
   int children_failed;
   int free_count;
+  int64_t target;       /* wait_for: the counter value its predicate waits for */
 } actor;
 
 typedef struct child {
@@ -100,6 +106,9 @@ static struct run_state {
   long frees_expected, frees_done;
   long children_made, children_freed;
   int handler_calls;
+  ac_barrier *barrier;
+  int64_t parties;
+  int64_t cond_counter;  /* raised by each notify; wait_for's predicates read it */
   bool tearing_down;
 } R;
 
@@ -218,6 +227,12 @@ static void check_invariants(void) {
            (long long)qs, R.queue_max);
   int64_t v = ac_semaphore_value(R.sem);
   FZ_CHECK(v >= 0 && v <= R.sem_value, "semaphore value %lld of %lld", (long long)v, (long long)R.sem_value);
+}
+
+static int predicate(void *ud) {
+  actor *a = ud;
+  FZ_CHECK(ac_condition_locked(R.cond) == 1, "wait_for's predicate called without the lock held");
+  return R.cond_counter >= a->target;
 }
 
 /* ---- children of task groups */
@@ -397,6 +412,7 @@ static int actor_step(ac_task *t, void *p) {
         break;
       case OP_CWAIT:
       case OP_CNOTIFY:
+      case OP_WAIT_FOR:
         if (a->phase == PH_A) {
           FZ_RC(ac_condition_acquire(R.cond, &f), 0);
           a->immediate = ac_future_done(f);
@@ -409,11 +425,24 @@ static int actor_step(ac_task *t, void *p) {
           if (!a->immediate) take_cond(a);
           if (code == OP_CNOTIFY) {
             int n = arg % 3;
+            R.cond_counter++;
             rc = (arg & 8) ? ac_condition_notify_all(R.cond) : ac_condition_notify(R.cond, n);
             FZ_CHECK(rc >= 0 && ((arg & 8) || rc <= n), "notify(%d) woke %d", n, rc);
             break;
           }
-          FZ_RC(ac_condition_wait(R.cond, &f), 0);
+          if (code == OP_WAIT_FOR) {
+            a->target = R.cond_counter + arg % 3;
+            R.frees_expected++;
+            FZ_RC(ac_condition_wait_for(R.cond, predicate, a, count_free, &f), 0);
+            if (ac_future_done(f)) {
+              /* The predicate held at once: the lock was not let go. */
+              FZ_CHECK(R.cond_counter >= a->target, "wait_for done at once with its predicate false");
+              ac_future_unref(f);
+              break;
+            }
+          } else {
+            FZ_RC(ac_condition_wait(R.cond, &f), 0);
+          }
           R.cond_holder = NULL;  /* the wait released it */
           a->holds_cond = false;
           a->phase = PH_C;
@@ -424,6 +453,11 @@ static int actor_step(ac_task *t, void *p) {
           FZ_CHECK(outcome == 0 || outcome == AC_ECANCELLED, "condition wait ended with %s",
                    ac_err_name(outcome));
           take_cond(a);
+          if (code == OP_WAIT_FOR && outcome == 0) {
+            int64_t v = 0;
+            FZ_RC(ac_future_result_int64(ac_task_awaited(t), &v), 0);
+            FZ_CHECK(v != 0 && R.cond_counter >= a->target, "wait_for ended with its predicate false");
+          }
         }
         break;
       case OP_PUT:
@@ -558,6 +592,22 @@ static int actor_step(ac_task *t, void *p) {
           if (outcome == AC_EGROUP) outcome = 0;  /* handled: the script goes on */
         }
         break;
+      case OP_BARRIER:
+        if (a->phase == PH_A) {
+          FZ_RC(ac_barrier_wait(R.barrier, &f), 0);
+          a->phase = PH_B;
+          return ac_task_await_owned(t, f);
+        }
+        if (outcome == 0) {
+          int64_t idx = -1;
+          FZ_RC(ac_future_result_int64(ac_task_awaited(t), &idx), 0);
+          FZ_CHECK(idx >= 0 && idx < R.parties, "barrier index %lld of %lld parties", (long long)idx,
+                   (long long)R.parties);
+        } else {
+          FZ_CHECK(outcome == AC_ECANCELLED || outcome == AC_EBROKEN, "barrier wait ended with %s",
+                   ac_err_name(outcome));
+        }
+        break;
       case OP_FUTURE:
         if (a->phase == PH_A) {
           FZ_RC(ac_future_new(R.loop, &f), 0);
@@ -602,6 +652,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   R.sem_value = sb % 3 + 1;
   FZ_RC((sb & 0x10) ? ac_semaphore_new_bounded(R.loop, R.sem_value, &R.sem)
                     : ac_semaphore_new(R.loop, R.sem_value, &R.sem), 0);
+  R.parties = (sb >> 5) % 3 + 1;
+  FZ_RC(ac_barrier_new(R.loop, R.parties, &R.barrier), 0);
   R.queue_max = fz_u8(&in) % 4;
   FZ_RC(ac_queue_new(R.loop, AC_QUEUE_FIFO, R.queue_max, &R.queue), 0);
   FZ_RC(ac_lock_new(R.loop, &R.lock), 0);
@@ -656,6 +708,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ac_event_unref(R.event);
   ac_condition_unref(R.cond);
   ac_queue_unref(R.queue);
+  ac_barrier_unref(R.barrier);
   FZ_RC(ac_loop_close(R.loop), 0);
   ac_loop_unref(R.loop);
   FZ_CHECK(R.frees_done == R.frees_expected, "%ld free_ud expected, %ld ran", R.frees_expected, R.frees_done);
