@@ -12,6 +12,7 @@ packages=(
   librust-tokio-dev python3-uvloop gnuplot-nox
   doxygen abigail-tools
   cmake luarocks
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -21,6 +21,17 @@ static_assert(int{AC_EAI_ADDRFAMILY} == int{UV_EAI_ADDRFAMILY} &&
                   int{AC_EAI_SOCKTYPE} == int{UV_EAI_SOCKTYPE},
               "AC_EAI_* are libuv's values");
 
+namespace {
+// libuv names the codes it knows with static strings, but answers any other
+// with "Unknown system error N" in a string it allocates on each call and
+// nobody frees. Ask first in a buffer of our own.
+bool uv_names(int code) noexcept {
+  char buf[64];
+  uv_err_name_r(code, buf, sizeof buf);
+  return std::strncmp(buf, "Unknown system error", 20) != 0;
+}
+}  // namespace
+
 namespace ac {
 
 ac_error *error_new(int code, const char *message, ac_error *cause) {
@@ -85,7 +96,7 @@ const char *strerror(int code) noexcept {
     default:
       break;
   }
-  if (code < 0 && code > -10000) return uv_strerror(code);
+  if (code < 0 && code > -10000 && uv_names(code)) return uv_strerror(code);
   return "unknown error";
 }
 
@@ -101,11 +112,7 @@ const char *err_name(int code) noexcept {
     default:
       break;
   }
-  if (code < 0 && code > -10000) {
-    const char *n = uv_err_name(code);
-    // libuv answers "Unknown system error -N" for codes it does not name.
-    if (n != nullptr && std::strncmp(n, "Unknown", 7) != 0) return n;
-  }
+  if (code < 0 && code > -10000 && uv_names(code)) return uv_err_name(code);
   return "UNKNOWN";
 }
 

@@ -402,8 +402,10 @@ void ac_stream::do_read() noexcept {
   if (eof || read_error != 0) reading = false;
   service_read();
   // Flow control, as asyncio's StreamReader: stop reading past twice the
-  // limit (a read-until-EOF is exempt: it needs everything).
-  if (reading && buffered() > 2 * limit && !(op == kRead && op_n == SIZE_MAX)) {
+  // limit, unless a read still waits for more (asyncio's _wait_for_data
+  // resumes reading for any waiter: readexactly and read-until-EOF may
+  // need more than twice the limit).
+  if (reading && buffered() > 2 * limit && op == kNone) {
     reading = false;
     read_paused = true;
   }
@@ -556,7 +558,7 @@ int ac_stream::start_read(ReadKind kind, size_t n, const void *sep, size_t sep_l
     return 0;
   }
   if (phase == kConnecting) return 0;  // served once connected
-  if (!complete_read() && read_paused && kind == kRead && n == SIZE_MAX) {
+  if (!complete_read() && read_paused) {
     read_paused = false;
     start_reading();
   }

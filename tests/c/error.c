@@ -179,11 +179,30 @@ static void test_a_reason_never_outlives_its_call(void) {
   th_close(loop);
 }
 
+/* Found by fuzzing: a negative code libuv does not name (-1 is EPERM,
+ * -9999 is nothing) gave libuv's "Unknown system error -9999", a string
+ * libuv allocates on every call and nobody frees (valgrind's leak check
+ * sees it), where the contract promises "unknown error" and "UNKNOWN". */
+static void test_codes_libuv_does_not_name(void) {
+  CHECK_STR(ac_strerror(-9999), "unknown error");
+  CHECK_STR(ac_err_name(-9999), "UNKNOWN");
+  CHECK_STR(ac_err_class(-9999), "OSError");
+  CHECK_STR(ac_last_error_message(-9998), "unknown error");
+  ac_error *e = NULL;
+  CHECK_RC(ac_error_new(-9997, NULL, NULL, &e), 0);
+  CHECK_STR(ac_error_message(e), "unknown error");
+  ac_error_unref(e);
+  /* Codes libuv names keep libuv's words. */
+  CHECK_STR(ac_err_name(-EPERM), "EPERM");
+  CHECK_STR(ac_strerror(AC_EOF), "end of file");
+}
+
 int main(void) {
   RUN(test_a_reason_never_outlives_its_call);
   RUN(test_add_child_refuses_cycles);
   RUN(test_format_shows_at_most_15_children);
   RUN(test_format_limits_group_depth_to_10);
   RUN(test_format_ends_on_huge_graphs);
+  RUN(test_codes_libuv_does_not_name);
   return th_finish();
 }

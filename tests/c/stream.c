@@ -216,6 +216,30 @@ static void test_readuntil_limit_keeps_the_data(void) {
   teardown(loop, srv, s);
 }
 
+/* Found by fuzzing: with the reader paused past twice the limit, a
+ * readexactly needing more than the buffer held waited forever while the
+ * rest sat in the socket. asyncio resumes reading for any waiting read. */
+static void test_readexactly_beyond_twice_the_limit(void) {
+  ac_loop *loop = net_loop();
+  ac_server *srv;
+  ac_stream *peer;
+  ac_stream *s = pair(loop, &srv, &peer);
+  char buf[128];
+  CHECK_RC(ac_stream_set_limit(s, 1), 0);
+  CHECK_RC(ac_stream_write(peer, "0123456789", 10), 0);
+  /* Let the reader take the first write in and pause (10 > 2 * 1). */
+  for (int i = 0; i < 500 && ac_stream_buffered(s) < 10; i++) ac_loop_step(loop, 0.01, NULL, NULL);
+  CHECK_INT(ac_stream_buffered(s), 10);
+  CHECK_RC(ac_stream_write(peer, "abcdefghij", 10), 0);
+  net_run_for(loop, 0.05);
+  CHECK_INT(ac_stream_buffered(s), 10);
+  NET_TEXT(loop, ac_stream_readexactly(s, 15, &nt_f_), buf);
+  CHECK_STR(buf, "0123456789abcde");
+  NET_TEXT(loop, ac_stream_readexactly(s, 5, &nt_f_), buf);
+  CHECK_STR(buf, "fghij");
+  teardown(loop, srv, s);
+}
+
 static void test_readline_at_eof_gives_partial_line(void) {
   ac_loop *loop = net_loop();
   ac_server *srv;
@@ -531,6 +555,7 @@ int main(void) {
   RUN(test_readexactly_and_incomplete_partial);
   RUN(test_readuntil_separator);
   RUN(test_readuntil_limit_keeps_the_data);
+  RUN(test_readexactly_beyond_twice_the_limit);
   RUN(test_readline_at_eof_gives_partial_line);
   RUN(test_cancelled_read_loses_no_data);
   RUN(test_read_with_timeout_loses_no_data);
