@@ -575,13 +575,13 @@ static int actor_step(ac_task *t, void *p) {
           return ac_task_await_owned(t, f);
         }
         if (a->phase == PH_B) {
-          FZ_CHECK(ac_taskgroup_size(a->tg) == 0, "the join ended with %d tasks of the group left",
-                   ac_taskgroup_size(a->tg));
+          FZ_CHECK(ac_taskgroup_size(a->tg) == 0, "the join ended with %lld tasks of the group left",
+                   (long long)ac_taskgroup_size(a->tg));
           if (outcome == AC_EGROUP) {
             ac_error *e = ac_future_error(ac_task_awaited(t));
             FZ_CHECK(e != NULL && ac_error_child_count(e) == 1,
-                     "a group with one failing task failed with %zu children",
-                     e ? ac_error_child_count(e) : 0);
+                     "a group with one failing task failed with %lld children",
+                     e ? (long long)ac_error_child_count(e) : 0LL);
             FZ_CHECK(ac_error_code(ac_error_child(e, 0)) == AC_EHOST, "the group's child error");
           } else {
             FZ_CHECK(outcome == 0 || outcome == AC_ECANCELLED, "the join ended with %s",

@@ -126,8 +126,8 @@ static void check_node(const node *m) {
   FZ_CHECK(msg != NULL && strcmp(msg, want) == 0, "message \"%s\", model \"%s\"",
            msg ? msg : "(null)", want);
   FZ_CHECK(ac_error_cause(e) == (m->cause ? m->cause->err : NULL), "cause differs from the model");
-  FZ_CHECK(ac_error_child_count(e) == m->n_children, "%zu children, model %zu",
-           ac_error_child_count(e), m->n_children);
+  FZ_CHECK(ac_error_child_count(e) == (int64_t)m->n_children, "%lld children, model %zu",
+           (long long)ac_error_child_count(e), m->n_children);
   for (size_t i = 0; i < m->n_children; i++)
     FZ_CHECK(ac_error_child(e, i) == m->children[i]->err, "child %zu differs", i);
   FZ_CHECK(ac_error_child(e, m->n_children) == NULL, "a child past the end");
