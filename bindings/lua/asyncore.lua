@@ -900,8 +900,12 @@ function Loop:set_exception_handler(handler)
     check_loop(core.set_exception_handler(self._l, nil), "set_exception_handler", 2)
     return
   end
-  local loop = self
+  -- The handler holds its Loop object weakly: the loop holds the handler,
+  -- so a strong hold would keep both alive for ever.
+  local held = setmetatable({ loop = self }, { __mode = "v" })
   check_loop(core.set_exception_handler(self._l, function(ctx)
+    local loop = held.loop or wrap_loop(rawget(ctx, "_loop"))
+    ctx._loop = nil
     if rawget(ctx, "_borrowed") then
       -- Reported by a finalizer: the core wrapper, valid for this call.
       ctx._borrowed = nil

@@ -442,6 +442,12 @@ static int handler_body(lua_State *L) {
     push_future_or_task(L, st->report_done_future);
     lua_setfield(L, -2, "_done_future");
   }
+  /* The loop, for a handler whose Loop object is gone (the Lua layer
+   * holds it weakly: a strong hold would keep the loop alive for ever). */
+  if (acl_finalizing == 0) {
+    acl_push_loop(L, c->loop);
+    lua_setfield(L, -2, "_loop");
+  }
   /* What the handler itself makes the loop report is not from there. */
   st->report_handle_ref = LUA_NOREF;
   st->report_done_future = NULL;

@@ -327,6 +327,41 @@ describe("the exception handler's context", function()
   end)
 end)
 
+describe("an exception handler set from Lua", function()
+  -- The loop holds its handler; a handler holding its Loop object kept
+  -- both alive for ever (one registry anchor and the loop per run).
+  -- Live registry anchors (freed slots hold the numbers of the free list).
+  local function anchors()
+    H.full_gc()
+    local n = 0
+    for _, v in pairs(debug.getregistry()) do
+      if type(v) ~= "number" then n = n + 1 end
+    end
+    return n
+  end
+
+  it("does not keep its loop alive", function()
+    local function once()
+      ac.run(function() ac.get_running_loop():set_exception_handler(function() end) end)
+    end
+    for _ = 1, 10 do once() end -- warm-up: caches made once
+    local before = anchors()
+    for _ = 1, 200 do once() end
+    assert.are.equal(before, anchors())
+  end)
+
+  it("still receives its loop, also once the Loop object is gone", function()
+    local got = {}
+    ac.run(function()
+      local loop = ac.get_running_loop()
+      loop:set_exception_handler(function(l, ctx) got[#got + 1] = { l, ctx.message } end)
+      loop:call_exception_handler({ message = "first" })
+      assert.are.equal(loop, got[1][1])
+    end)
+    assert.are.equal("first", got[1][2])
+  end)
+end)
+
 describe("a threadsafe callback", function()
   it("runs once per call on the loop's thread, and never once closed", function()
     local trace, log = H.trace()

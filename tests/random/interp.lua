@@ -211,10 +211,8 @@ local function run_scenario(s)
     end
     trace("pending: " .. (#left > 0 and table.concat(left, " ") or "none"))
     cut = #out
-    -- The handler goes before the loop closes: it would keep the loop
-    -- alive (a known leak of the binding:
-    -- known/lua-exception-handler-keeps-loop.lua). What ac.run reports
-    -- while it tears the tasks left down goes to stderr.
+    -- The handler goes before the loop closes: what ac.run reports while
+    -- it tears the tasks left down goes to stderr, not into the trace.
     loop:set_exception_handler(nil)
   end)
   -- What the tasks left print while ac.run cancels them is not part of
