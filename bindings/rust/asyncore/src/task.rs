@@ -544,8 +544,11 @@ unsafe fn resumed_cancelled(task: *mut sys::ac_task, h: &Header, w: *mut sys::ac
             _ => false,
         };
     if !reports_itself {
-        let err = if awaited.is_null() { ptr::null_mut() } else { sys::ac_future_error(awaited) };
-        let msg = sys::ac_error_message(err);
+        // The cancellation being delivered, with cancel()'s message, also
+        // when the task was cancelled while ready and nothing it awaited
+        // failed.
+        let err = sys::ac_task_outcome_error(task);
+        let msg = if err.is_null() { ptr::null() } else { sys::ac_error_message(err) };
         let msg = if msg.is_null() { String::new() } else { CStr::from_ptr(msg).to_string_lossy().into_owned() };
         h.with_cold(|c| c.cancel_message = msg);
         h.set_flag(CANCEL_PENDING, true);

@@ -57,6 +57,30 @@ fn the_cancel_message_reaches_the_awaiter() {
 }
 
 #[test]
+fn the_cancel_message_reaches_a_task_cancelled_while_ready() {
+    // T0 yields (sleep(0)); T1 cancels it with a message while it is
+    // ready: asyncio's CancelledError carries the message, though nothing
+    // T0 awaited failed.
+    let lp = vloop();
+    let r: Result<String, Error> = lp.run_until_complete(async {
+        let t0 = spawn(async {
+            let r = sleep(0.0).await;
+            Ok(match r {
+                Err(e) => format!("{}: {}", e.name(), e.message()),
+                Ok(()) => "ok".to_string(),
+            })
+        });
+        let h = t0.clone();
+        let _t1 = spawn(async move {
+            h.cancel_with(Some("m1"));
+            Ok(())
+        });
+        t0.await
+    });
+    assert_eq!(r.unwrap(), "AC_ECANCELLED: m1");
+}
+
+#[test]
 fn a_task_may_swallow_its_cancellation() {
     let lp = vloop();
     let r = lp.run_until_complete(async {
