@@ -180,6 +180,7 @@ int ac_loop::run_ready(uint32_t budget) {
         if (stop_countdown == 0) break;
         --stop_countdown;
       }
+      if (step_budget_ns != 0 && !check_time_budget()) break;
       ac::Runnable *r = ready.pop();
       if (!debug) {
         r->run();
@@ -197,7 +198,7 @@ int ac_loop::run_ready(uint32_t budget) {
     }
     // The next iteration would poll nothing (see run_once) and find no
     // timer and no thread-safe call to add: run it here, without the trip.
-    if (todo > 0 || ready.empty() || stopping || interrupted || !timers.empty() ||
+    if (todo > 0 || ready.empty() || stopping || interrupted || budget_spent || !timers.empty() ||
         static_cast<uint32_t>(n) >= budget ||
         ran_since_poll + static_cast<uint32_t>(n) >= ready_budget ||
         ts_has_pending.load(std::memory_order_acquire))
@@ -205,6 +206,17 @@ int ac_loop::run_ready(uint32_t budget) {
   }
   in_run_ready = false;
   return n;
+}
+
+bool ac_loop::check_time_budget() noexcept {
+  uint64_t t = uv_hrtime();
+  if (budget_deadline == 0) {
+    budget_deadline = t + step_budget_ns;
+    return true;
+  }
+  if (t < budget_deadline) return true;
+  budget_spent = true;
+  return false;
 }
 
 int ac_loop::run_once(double max_block, uint32_t budget) {
@@ -224,7 +236,7 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
   //    is due.
   bool busy = !ready.empty() || stopping;
   if (!busy || ran_since_poll >= ready_budget) {
-    bool clock_held = virtual_clock && thread_jobs > 0;
+    bool clock_held = virtual_clock && outside_work();
     double timeout;
     if (busy) {
       timeout = 0;
@@ -239,11 +251,11 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
   }
 
   // 2. Virtual clock: idle after the poll, so time jumps to the next timer
-  //    (not while executor jobs of this loop are pending: their results
+  //    (not while work of this loop on other threads is pending: results
   //    arrive at the time they were started, whatever they cost in real
   //    time, as work "outside" the virtual world).
   if (virtual_clock && ready.empty() && !timers.empty() && !stopping &&
-      thread_jobs == 0 && timers.top()->when > virtual_now)
+      !outside_work() && timers.top()->when > virtual_now)
     virtual_now = timers.top()->when;
 
   // 3. Due timers join the ready queue in deadline order, ties in
@@ -279,7 +291,7 @@ void stop_when_done(ac_future *f, void *ran) {
 }
 }  // namespace
 
-int ac_loop::run_until_complete(ac_future *f) {
+int ac_loop::run_until_complete(ac_future *f, double timeout) {
   bool ran = false;  // the callback below has run (it is freed then)
   auto *cb = new (std::nothrow)
       ac::FutureCallback(stop_when_done, &ran, nullptr, ac::context_ref(*current_context));
@@ -293,9 +305,23 @@ int ac_loop::run_until_complete(ac_future *f) {
   ac::RunningScope scope(this);
   f->ref();
   running = true;
-  for (;;) {
-    run_once(-1, ready_budget);
-    if (stopping || interrupted) break;
+  bool timed_out = false;
+  if (timeout < 0) {
+    for (;;) {
+      run_once(-1, ready_budget);
+      if (stopping || interrupted) break;
+    }
+  } else {
+    uint64_t deadline = uv_hrtime() + static_cast<uint64_t>(std::min(timeout, 1e9) * 1e9);
+    for (;;) {
+      uint64_t t = uv_hrtime();
+      if (t >= deadline) {
+        timed_out = true;
+        break;
+      }
+      run_once(static_cast<double>(deadline - t) * 1e-9, ready_budget);
+      if (stopping || interrupted) break;
+    }
   }
   interrupted = false;
   // The callback goes if it has not run: still registered (the loop was
@@ -309,7 +335,7 @@ int ac_loop::run_until_complete(ac_future *f) {
   running = false;
   int rc = 0;
   if (!f->done()) {
-    rc = AC_ESTOPPED;
+    rc = timed_out ? AC_ETIMEDOUT : AC_ESTOPPED;
   } else if (f->state != AC_FUTURE_RESULT) {
     f->error_retrieved = true;
     rc = f->state == AC_FUTURE_CANCELLED || f->error == nullptr ? AC_ECANCELLED : f->error->code;
@@ -322,14 +348,22 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   ac::RunningScope scope(this);
   running = true;
   // One iteration, then more without blocking while callbacks are ready,
-  // up to the ready budget in all.
+  // up to the ready budget (and the time budget) in all.
+  step_budget_ns = time_budget_ns;
   int n = run_once(max_block, ready_budget);
-  while (!ready.empty() && !stopping && !interrupted && static_cast<uint32_t>(n) < ready_budget)
+  while (!ready.empty() && !stopping && !interrupted && !budget_spent &&
+         static_cast<uint32_t>(n) < ready_budget)
     n += run_once(0, ready_budget - static_cast<uint32_t>(n));
   interrupted = false;
-  running = false;
   stopping = false;
   stop_counted = false;
+  step_budget_ns = 0;
+  budget_deadline = 0;
+  budget_spent = false;
+  // What the callbacks started reaches the backend now, so that a host
+  // polling the backend fd wakes for it (loop.h, ac_loop_backend_fd).
+  flush_backend_queues();
+  running = false;
   if (pending != nullptr) *pending = has_pending_work();
   if (next_deadline != nullptr) *next_deadline = timers.empty() ? -1.0 : timers.top()->when;
   return n;
@@ -349,12 +383,38 @@ int ac_loop::bind_thread() noexcept {
   return 0;
 }
 
+void ac_loop::flush_backend() noexcept {
+  if (running) {
+    flush_backend_queues();
+    return;
+  }
+  // Between runs: libuv's callbacks run as in a step.
+  ac::RunningScope scope(this);
+  running = true;
+  flush_backend_queues();
+  running = false;
+}
+
+void ac_loop::flush_backend_queues() noexcept {
+#ifndef _WIN32
+  // libuv's queues are circular lists: empty when the head points at
+  // itself. (Windows registers with its completion port at once.)
+  for (int round = 0; round < 4; ++round) {
+    bool waiting = uv.watcher_queue[0] != static_cast<void *>(&uv.watcher_queue) ||
+                   uv.pending_queue[0] != static_cast<void *>(&uv.pending_queue) ||
+                   uv.closing_handles != nullptr;
+    if (!waiting) return;
+    uv_run(&uv, UV_RUN_NOWAIT);
+  }
+#endif
+}
+
 int ac_loop::backend_timeout() const noexcept {
   if (!ready.empty()) return 0;
   if (timers.empty()) return -1;
-  // The virtual clock jumps at once, unless pending executor jobs hold it:
+  // The virtual clock jumps at once, unless work on other threads holds it:
   // then only their completion (which wakes the backend fd) is awaited.
-  if (virtual_clock) return thread_jobs > 0 ? -1 : 0;
+  if (virtual_clock) return outside_work() ? -1 : 0;
   double dt = timers.top()->when - now();
   if (dt <= 0) return 0;
   return static_cast<int>(std::ceil(dt * 1000.0));

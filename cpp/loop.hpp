@@ -5,7 +5,8 @@
 //      stop is pending; otherwise until the next timer (or I/O, or a
 //      thread-safe wake-up);
 //   2. virtual clock only: if nothing became ready, jump to the next timer,
-//      unless executor jobs of the loop are pending (thread_jobs): then the
+//      unless work of the loop on other threads holds the clock (executor
+//      jobs: outside_work): then the
 //      poll of 1 waited for them for real instead;
 //   3. due timers join the ready queue, in (deadline, scheduling order)
 //      order, behind the callbacks already ready (asyncio's order);
@@ -73,6 +74,14 @@ struct ac_loop {
   uint64_t timer_seq = 0;
   uint32_t ready_budget = 1024;
   uint32_t ran_since_poll = 0;  // callbacks run since I/O was last polled
+  // ac_loop_set_time_budget: a step stops running callbacks once this many
+  // nanoseconds have passed since its first callback (0: no time budget).
+  uint64_t time_budget_ns = 0;
+  // The running step's budget (time_budget_ns during a step, else 0) and
+  // deadline (uv_hrtime), 0 until its first callback.
+  uint64_t step_budget_ns = 0;
+  uint64_t budget_deadline = 0;
+  bool budget_spent = false;  // the deadline passed: the step ends
   // Atomic: bind_thread reads it from another thread.
   std::atomic<bool> running{false};
   bool stopping = false;
@@ -124,6 +133,10 @@ struct ac_loop {
   // Loop futures following a thread-safe future (ac_tsfuture_wrap) that
   // are still pending.
   uint32_t ts_waits = 0;
+  // Work on other threads that the virtual clock waits for before it
+  // jumps (loop.h, AC_LOOP_VIRTUAL_CLOCK): its results arrive at the
+  // virtual time the work started, whatever it costs in real time.
+  bool outside_work() const noexcept { return thread_jobs > 0; }
 
   // Creates and initialises; throws std::bad_alloc or returns a libuv error
   // through *rc (then returns nullptr).
@@ -166,7 +179,9 @@ struct ac_loop {
     return false;
   }
 
-  int run_until_complete(ac_future *f);
+  // Runs until `f` is done. With timeout >= 0 (seconds of real time) it
+  // also returns, with AC_ETIMEDOUT, once that time has passed.
+  int run_until_complete(ac_future *f, double timeout = -1);
   int run_forever();
   int step(double max_block, int *pending, double *next_deadline);
   void stop() noexcept;
@@ -193,6 +208,13 @@ struct ac_loop {
   bool in_callback = false;
 
   int backend_timeout() const noexcept;
+  // libuv hands new watchers to the backend (epoll, kqueue) at its next
+  // poll, runs close callbacks and deferred write callbacks there too: a
+  // host that polls the backend fd itself would not wake for them. This
+  // makes that poll now, without blocking, if any of them is waiting.
+  // Loop thread, between runs (ac_loop_backend_timeout) or at the end of
+  // a step.
+  void flush_backend() noexcept;
   // ac_loop_bind_thread: the calling thread becomes the owner.
   int bind_thread() noexcept;
 
@@ -210,5 +232,9 @@ struct ac_loop {
   // Runs at most `budget` callbacks (>= 1).
   int run_ready(uint32_t budget);
   void drain_threadsafe() noexcept;
+  // With a time budget: false once the step's deadline has passed (the
+  // first call of a step sets it).
+  bool check_time_budget() noexcept;
+  void flush_backend_queues() noexcept;
   static void on_async(uv_async_t *h);
 };

@@ -113,7 +113,22 @@ AC_API int ac_loop_backend_fd(const ac_loop *loop) noexcept {
 AC_API int ac_loop_backend_timeout(const ac_loop *loop) noexcept {
   if (loop == nullptr) return fail(AC_EINVAL);
   if (loop->closed) return fail(AC_ECLOSED);
+  if (!loop->running && loop->owned_by_caller()) {
+    // What was started since the last step reaches the backend before the
+    // host polls it (loop.h). The loop is not running: nothing else of it
+    // is under way, so this is the loop's own business despite `const`.
+    const_cast<ac_loop *>(loop)->flush_backend();
+  }
   return loop->backend_timeout();
+}
+
+AC_API int ac_loop_set_time_budget(ac_loop *loop, double seconds) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (!(seconds >= 0)) return fail(AC_EINVAL);  // also NaN
+  loop->time_budget_ns = seconds >= 1e9 ? 0 : static_cast<uint64_t>(seconds * 1e9);
+  if (seconds > 0 && loop->time_budget_ns == 0) loop->time_budget_ns = 1;
+  return 0;
 }
 
 AC_API int ac_loop_set_ready_budget(ac_loop *loop, uint32_t budget) noexcept {

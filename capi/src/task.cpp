@@ -260,10 +260,16 @@ void collect(ac_task *t, void *ud) {
   t->ref();
 }
 
+double seconds_left(uint64_t deadline) noexcept {
+  if (deadline == UINT64_MAX) return -1;  // no deadline
+  uint64_t t = uv_hrtime();
+  return t >= deadline ? 0 : static_cast<double>(deadline - t) * 1e-9;
+}
+
 // asyncio.run's _cancel_all_tasks: cancel what is left, run until those
-// tasks have finished (one gather of them), then report each that ended
-// with an error rather than cancelled.
-void cancel_all_tasks(ac_loop *loop) {
+// tasks have finished (one gather of them) or the deadline passed, then
+// report each that ended with an error rather than cancelled.
+void cancel_all_tasks(ac_loop *loop, uint64_t deadline) {
   std::vector<ac_future *> tasks;
   tasks.reserve(loop->task_count);
   ac_loop_foreach_task(loop, collect, &tasks);
@@ -271,7 +277,7 @@ void cancel_all_tasks(ac_loop *loop) {
   for (ac_future *t : tasks) static_cast<ac_task *>(t)->cancel(nullptr);
   ac_future *all = nullptr;
   if (ac_gather(loop, tasks.data(), tasks.size(), AC_GATHER_RETURN_EXCEPTIONS, &all) == 0) {
-    loop->run_until_complete(all);
+    loop->run_until_complete(all, seconds_left(deadline));
     all->unref();
   }
   for (ac_future *t : tasks) {
@@ -282,7 +288,45 @@ void cancel_all_tasks(ac_loop *loop) {
     t->unref();
   }
 }
+
+// Work on other threads that a future of the loop still waits for: run
+// until it has come back, or the deadline.
+void wait_for_thread_work(ac_loop *loop, uint64_t deadline) {
+  while (loop->thread_jobs > 0 || loop->ts_waits > 0) {
+    double left = seconds_left(deadline);
+    if (left == 0) return;
+    loop->step(left < 0 ? 1e9 : left, nullptr, nullptr);
+  }
+}
+
+int64_t shutdown(ac_loop *loop, double timeout) {
+  uint64_t deadline = UINT64_MAX;
+  if (timeout < 1e9) deadline = uv_hrtime() + static_cast<uint64_t>(timeout * 1e9);
+  cancel_all_tasks(loop, deadline);
+  wait_for_thread_work(loop, deadline);
+  int64_t left = static_cast<int64_t>(loop->task_count);
+  loop->close();
+  return left;
+}
 }  // namespace
+
+AC_API int64_t ac_loop_shutdown(ac_loop *loop, double timeout) noexcept {
+  if (loop == nullptr) return fail(AC_EINVAL);
+  if (loop->closed) return fail(AC_ECLOSED, ac::shim::kLoopClosed);
+  if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, ac::shim::kWrongThread);
+  if (loop->running) return fail(AC_ERUNNING, "Cannot close a running event loop");
+  if (ac::running_loop() != nullptr)
+    return fail(AC_ERUNNING, "Cannot run the event loop while another loop is running");
+  if (!(timeout >= 0)) return fail(AC_EINVAL);  // also NaN
+  try {
+    return shutdown(loop, timeout);
+  } catch (...) {
+    // Out of memory: the leftovers are reported as destroyed while
+    // pending when the loop closes.
+    loop->close();
+    return fail(AC_ENOMEM);
+  }
+}
 
 AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t loop_flags,
                   ac_value *result, ac_error **error) noexcept {
@@ -313,17 +357,11 @@ AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t 
     return rc;
   }
   rc = ac_loop_run_until_complete(loop, main);
-  try {
-    cancel_all_tasks(loop);
-  } catch (...) {
-    // Out of memory: the leftovers are reported as destroyed while
-    // pending when the loop closes.
-  }
   if (rc == 0 && result != nullptr) ac_future_take_result(main, result);
   if (rc != 0 && error != nullptr) *error = ac::error_ref(ac_future_error(main));
   if (rc != 0) main->error_retrieved = true;
   ac_task_unref(main);
-  ac_loop_close(loop);
+  ac_loop_shutdown(loop, AC_RUN_SHUTDOWN_TIMEOUT);
   ac_loop_unref(loop);
   return rc;
 }

@@ -154,6 +154,14 @@ AC_EXPORT int64_t ac_loop_step(ac_loop *loop, double max_block, int *pending,
 /** For hosts that poll themselves: libuv's backend fd (readable when the
  * loop has I/O to process) and the time in milliseconds the host may block
  * before stepping (0 when callbacks are ready, -1 when nothing is due).
+ * The host's frame: `poll(backend_fd, backend_timeout)`, then
+ * ac_loop_step(loop, 0, ...). Everything a step started (a socket opened,
+ * a read begun, a handle closed, a timer, a thread-safe call) is visible
+ * to that poll when the step returns: the step hands libuv's pending
+ * registrations to the backend before it returns (libuv itself does so
+ * only at its next poll). What code outside a step starts between two
+ * steps is handed over by ac_loop_backend_timeout on the loop's thread, so
+ * call it after such code and just before polling.
  * Errors: AC_EINVAL, AC_ECLOSED, AC_ENOTSUP (no backend fd). */
 AC_EXPORT int ac_loop_backend_fd(const ac_loop *loop) AC_NOEXCEPT;
 AC_EXPORT int ac_loop_backend_timeout(const ac_loop *loop) AC_NOEXCEPT;
@@ -162,6 +170,41 @@ AC_EXPORT int ac_loop_backend_timeout(const ac_loop *loop) AC_NOEXCEPT;
 /** How many callbacks one iteration runs at most before it polls I/O again
  * (default 1024; >= 1). Errors: AC_EINVAL, AC_ECLOSED. */
 AC_EXPORT int ac_loop_set_ready_budget(ac_loop *loop, uint32_t budget) AC_NOEXCEPT;
+
+/** A time budget for ac_loop_step, in seconds of real time (0, the
+ * default, sets none): once that much time has passed since the step's
+ * first callback, the step runs no further callback and returns; those
+ * still ready run in the next step, in order. A step therefore exceeds the
+ * budget by at most the one callback running when it ran out. Time spent
+ * blocking in the poll does not count. Only ac_loop_step uses it
+ * (run_forever and run_until_complete do not). Loop thread.
+ * Errors: AC_EINVAL (negative or NaN), AC_ECLOSED, AC_EWRONGTHREAD. */
+AC_EXPORT int ac_loop_set_time_budget(ac_loop *loop, double seconds) AC_NOEXCEPT;
+
+/** What asyncio.run does when its main coroutine has finished, with a
+ * bound: cancels every task of the loop that is not done, runs the loop
+ * until they have finished or `timeout` seconds of real time have passed
+ * (INFINITY waits as long as they take, as asyncio does), reports each that
+ * ended with an error other than cancellation to the exception handler
+ * ("unhandled exception during asyncio.run() shutdown"), waits (within the
+ * same time) for work on other threads that a future of the loop still
+ * waits for, then closes the loop (ac_loop_close). Tasks still pending
+ * then — they ignored the cancellation and kept waiting — are abandoned:
+ * each is reported as by ac_loop_close ("Task was destroyed but it is
+ * pending", with what it awaits) and never steps again. The caller keeps
+ * its reference (ac_loop_unref).
+ * Returns the number of tasks abandoned (0 when every task ended).
+ * A function of ac_to_thread already running on libuv's thread pool is
+ * still waited for by the close (a thread cannot be stopped): give work
+ * that may block for ever a dedicated executor (asyncore/thread.h).
+ * Errors: AC_EINVAL (NULL, negative or NaN timeout), AC_ECLOSED,
+ * AC_EWRONGTHREAD, AC_ERUNNING (inside a callback or step of a loop of
+ * this thread). */
+AC_EXPORT int64_t ac_loop_shutdown(ac_loop *loop, double timeout) AC_NOEXCEPT;
+
+/** How long ac_run gives the tasks left when its main task ends to finish
+ * once cancelled (seconds; see ac_loop_shutdown). */
+#define AC_RUN_SHUTDOWN_TIMEOUT 5.0
 
 /** The loop's clock in seconds: monotonic real time, or the virtual time
  * (starting at 0) under AC_LOOP_VIRTUAL_CLOCK. Returns -1 on NULL. */

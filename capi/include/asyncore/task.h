@@ -264,8 +264,9 @@ AC_EXPORT int ac_task_fail(ac_task *task, int code, const char *message) AC_NOEX
 /** @} */
 
 /** asyncio.run: creates a loop (flags as ac_loop_new), runs a task of
- * step/state to completion, cancels the tasks left and lets them finish,
- * closes and releases the loop. The main task's result is moved to `result`
+ * step/state to completion, cancels the tasks left and lets them finish
+ * within AC_RUN_SHUTDOWN_TIMEOUT seconds (ac_loop_shutdown: asyncio waits
+ * without a bound), closes and releases the loop. The main task's result is moved to `result`
  * (optional; ac_value_clear it) and its error to `error` (optional; a new
  * reference). Returns 0, the main task's error code, or AC_ECANCELLED.
  * Thread: any thread with no loop running on it. Errors: AC_EINVAL,
