@@ -13,6 +13,7 @@ packages=(
   doxygen abigail-tools
   cmake luarocks
   clang-14 libclang-rt-14-dev
+  libglib2.0-dev
 )
 
 missing=()

@@ -17,6 +17,10 @@ one common client (w5_client, pinned to core 1) drives it with 1 KiB
 messages, one in flight per connection, and reads the server's CPU time
 from /proc when its measured window opens and closes (after the warm-up),
 so msgs/s and the server's µs per message cover the same messages.
+H1/H2 (bench/host_frame.c): a frame-paced host — the median idle step
+(ac_loop_step beside raw libuv's uv_run(UV_RUN_NOWAIT) in the same
+process), and the longest step while a burst of 1,000 new tasks runs under
+a 2 ms time budget.
 
 Repetitions are interleaved (rep 1 of every system, then rep 2 ...). Prints
 medians with min-max, each libasyncore row's ratio to its target and to the
@@ -47,7 +51,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Figures and their units; W5 is the only one where higher is better.
 # W1g (W1 gathered, asyncio's shape) comes first: it is the headline W1.
 UNITS = {"W1g": "ns/task", "W1": "ns/task", "W2": "B/task", "W2ms": "ms", "W3": "ns/trip", "W4": "ns/acquire",
-         "W5": "msgs/s", "W5cpu": "us/msg-user", "W5sys": "us/msg-user+sys"}
+         "W5": "msgs/s", "W5cpu": "us/msg-user", "W5sys": "us/msg-user+sys",
+         "H1": "ns/idle-step", "H2": "us/longest-step", "H2frames": "frames"}
 ORDER = list(UNITS)
 HIGHER_IS_BETTER = {"W5"}
 
@@ -61,7 +66,8 @@ OURS = {"asyncore-c": "c", "asyncore-cpp": "c", "asyncore-rust": "rust", "asynco
 # of ns, since that is the comparison a user makes: the C API (and the C++
 # face, which shares the C targets) at most 0.7x Tokio.
 TARGETS = {
-    "c": {"W1g": ("tokio", 0.7), "W1": 60, "W2": 300, "W3": 30, "W4": 30, "W5": ("raw-libuv", 0.97), "W5cpu": 0.35},
+    "c": {"W1g": ("tokio", 0.7), "W1": 60, "W2": 300, "W3": 30, "W4": 30, "W5": ("raw-libuv", 0.97), "W5cpu": 0.35,
+          "H1": 2000, "H2": 2500},
     "lua": {"W1": 500, "W2": 800, "W3": 700, "W4": 700, "W5": ("uvloop-protocols", 1.0)},
     "go": {"W1": 1000, "W3": 1000, "W5": ("go", 1.0)},
     "rust": {"W1": 120, "W2": 400, "W3": 100, "W4": 100, "W5": ("tokio", 0.97)},
@@ -203,6 +209,9 @@ def programs(b, have, scale):
     for name, lua, env in lua_variants(b):
         out.append(Program(name, [lua, "bench/lua/bench.lua", s, name], env))
     out.append(Program("raw-libuv", [f"{b}/raw_libuv", s]))
+    # H1/H2: a frame-paced host's idle step (ours and raw libuv's NOWAIT,
+    # measured side by side in one process) and a burst frame.
+    out.append(Program("asyncore-c", [f"{b}/bench/host_frame", s]))
     if have.get("tokio"):
         out.append(Program("tokio", [have["tokio"], s]))
     if have.get("go"):

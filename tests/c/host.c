@@ -294,13 +294,9 @@ static int worker_step(ac_task *t, void *p) {
     if (ac_sleep(w->loop, 1, &f) != 0) return AC_EINTERNAL;
     AC_AWAIT(w, ac_task_await_owned(t, f));
     trace("%s cleaned up at %g", ac_task_get_name(t), ac_loop_time(w->loop));
-    ac_future_unref(w->never);
     return AC_ECANCELLED;
   }
-  if (w->kind == 3) {
-    ac_future_unref(w->never);
-    return ac_task_fail(t, AC_EINVAL, "cleanup failed");
-  }
+  if (w->kind == 3) return ac_task_fail(t, AC_EINVAL, "cleanup failed");
   for (;;) {
     if (w->kind == 1) {
       /* The cancel cancelled the future it awaited: wait on a new one. */
@@ -317,7 +313,7 @@ static int worker_step(ac_task *t, void *p) {
 
 static void free_worker(void *p) {
   struct worker *w = p;
-  if (w->never != NULL && w->kind != 0 && w->kind != 3) ac_future_unref(w->never);
+  ac_future_unref(w->never); /* NULL-safe */
   free(w);
 }
 
