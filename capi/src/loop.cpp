@@ -99,7 +99,7 @@ AC_API int64_t ac_loop_step(ac_loop *loop, double max_block, int *pending,
   if (!(max_block >= 0)) return fail(AC_EINVAL);  // also NaN
   // As uv_run(UV_RUN_ONCE) with no active handles: with nothing to wait
   // for, one iteration that does not block.
-  if (!loop->has_pending_work()) max_block = 0;
+  if (max_block > 0 && !loop->has_pending_work()) max_block = 0;
   AC_GUARD(return loop->step(max_block, pending, next_deadline);)
 }
 
