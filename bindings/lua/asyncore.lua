@@ -740,6 +740,11 @@ function Loop:stop() check_loop(self._l:stop(), "stop", 2) end
 function Loop:set_debug(on) check_loop(self._l:set_debug(on and 1 or 0), "set_debug", 2) end
 function Loop:get_debug() return self._l:get_debug() == 1 end
 function Loop:set_ready_budget(n) check_loop(self._l:set_ready_budget(n), "set_ready_budget", 2) end
+--- A step (Loop:step) starts no more callbacks once `seconds` of real time
+-- have passed since its first one (0: no time budget).
+function Loop:set_time_budget(seconds)
+  check_loop(self._l:set_time_budget(seconds), "set_time_budget", 2)
+end
 function Loop:set_slow_callback_duration(s)
   check_loop(self._l:set_slow_callback_duration(s), "set_slow_callback_duration", 2)
 end
@@ -956,26 +961,28 @@ end
 -- run
 ---------------------------------------------------------------------------
 
--- Cancels the tasks left and steps until they are done; a leftover that
--- fails instead of ending cancelled is reported (asyncio.run's shutdown).
-local function finish_tasks(loop)
-  if loop._l:task_count() <= 0 then return end
-  local leftovers = core.live_tasks(loop._l)
-  loop._l:cancel_all(nil)
-  while loop._l:task_count() > 0 do
-    local n, pending = loop._l:step(60)
-    if n < 0 or pending == 0 then break end
+--- How long run gives the tasks left to finish once cancelled (seconds).
+M.SHUTDOWN_TIMEOUT = 5
+
+--- asyncio.run's exit, bounded: cancels every task left, runs the loop
+-- until they have finished or `timeout` seconds (default 5) of real time
+-- have passed, reports each that failed while cancelled ("unhandled
+-- exception during asyncio.run() shutdown", context key `task`), then
+-- closes the loop. Tasks still pending then (they ignored the cancel) are
+-- abandoned: reported ("Task was destroyed but it is pending") and never
+-- resumed. Returns how many were abandoned. RuntimeError on a closed loop,
+-- while it runs, or while another loop runs on this thread.
+function Loop:shutdown(timeout)
+  timeout = timeout or M.SHUTDOWN_TIMEOUT
+  if type(timeout) ~= "number" or not (timeout >= 0) then
+    error(M.ValueError("shutdown: the timeout must be a number >= 0"), 2)
   end
-  for _, t in ipairs(leftovers) do
-    if future_state(t) == core.FUTURE_ERROR then
-      local r = pack(core.future_result(t))
-      loop:call_exception_handler {
-        message = "unhandled exception during asyncio.run() shutdown",
-        exception = r[2],
-        task = t,
-      }
-    end
+  local rc = self._l:shutdown(timeout)
+  if rc == core.ERUNNING then
+    error(make_error(core.ERUNNING, self._l:is_running() == 1 and "Cannot close a running event loop"
+      or "Cannot run the event loop while another loop is running"), 2)
   end
+  return check_loop(rc, "shutdown", 2)
 end
 
 --- Runs fn(...) as the main task of a new loop until it is done, cancels
@@ -997,14 +1004,20 @@ function M.run_with(opts, fn, ...)
   if running_loop() then
     error(M.RuntimeError("asyncio.run() cannot be called from a running event loop"), 2)
   end
+  local timeout = opts and opts.shutdown_timeout or M.SHUTDOWN_TIMEOUT
+  if type(timeout) ~= "number" or not (timeout >= 0) then
+    error(M.ValueError("run: shutdown_timeout must be a number >= 0"), 2)
+  end
   local loop = M.new_loop(opts)
   local prev = current_loop
   current_loop = loop
   local main = spawn(loop, fn, core.TASK_DEFAULT, nil, ...)
   local rc = loop._l:run_until_complete(main._f)
-  local ok, err = pcall(finish_tasks, loop)
-  current_loop = prev
   local r = pack(core.future_result(main._f))
+  -- The tasks left get `timeout` seconds to end once cancelled; those that
+  -- ignore the cancel are abandoned (and reported), so run always returns.
+  local ok, err = pcall(loop._l.shutdown, loop._l, timeout)
+  current_loop = prev
   loop._l:close()
   if not ok then error(err, 0) end
   if r[1] == nil then check(rc < 0 and rc or core.ESTATE, "run", 2) end

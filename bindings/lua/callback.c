@@ -403,6 +403,16 @@ static void push_future_or_task(lua_State *L, ac_future *f) {
     acl_push_future(L, f);
 }
 
+/* The context key of the reported future: "task" for what asyncio names
+ * so (a leftover of run's shutdown, a task destroyed while pending),
+ * "future" otherwise. */
+static const char *future_key(const acl_state *st, const ac_loop *loop) {
+  const char *subject;
+  if (st->report_future_key != NULL) return st->report_future_key;
+  subject = ac_loop_exception_subject(loop);
+  return subject != NULL && strcmp(subject, "task") == 0 ? "task" : "future";
+}
+
 /* The context is asyncio's: message, exception, and what the error came
  * from: future (or task), or the handle of the callback that raised
  * (`handle`: the Handle object of a loop callback; for a done-callback
@@ -433,7 +443,7 @@ static int handler_body(lua_State *L) {
     } else {
       push_future_or_task(L, c->future);
     }
-    lua_setfield(L, -2, st->report_future_key != NULL ? st->report_future_key : "future");
+    lua_setfield(L, -2, future_key(st, c->loop));
   }
   if (st->report_handle_ref != LUA_NOREF) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, st->report_handle_ref);

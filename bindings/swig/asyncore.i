@@ -385,6 +385,10 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   int backend_fd() { return ac_loop_backend_fd($self); }
   int backend_timeout() { return ac_loop_backend_timeout($self); }
   int set_ready_budget(uint32_t budget) { return ac_loop_set_ready_budget($self, budget); }
+  int set_time_budget(double seconds) { return ac_loop_set_time_budget($self, seconds); }
+  /* Cancels the tasks left, runs them for at most `timeout` seconds,
+   * closes; returns the tasks abandoned (or a code). */
+  int64_t shutdown(double timeout) { return ac_loop_shutdown($self, timeout); }
   double time() { return ac_loop_time($self); }
   int set_debug(int enabled) { return ac_loop_set_debug($self, enabled); }
   int get_debug() { return ac_loop_get_debug($self); }
