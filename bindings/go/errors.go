@@ -274,6 +274,10 @@ func (p *PanicError) Unwrap() error {
 type ExceptionContext struct {
 	Message string
 	Err     error
+	// TaskName names the task the report is about (a task that failed or
+	// was abandoned while the loop shut down, a task whose failure nobody
+	// read); empty for other reports.
+	TaskName string
 
 	// What asyncio's context dict would hold besides message and
 	// exception (Keys).

@@ -93,8 +93,13 @@ func WithVirtualClock() Option { return func(c *loopConfig) { c.flags |= 1 } }
 // every call checks the thread).
 func WithDebug() Option { return func(c *loopConfig) { c.flags |= 2 } }
 
-// WithShutdownGrace bounds how long Close lets the tasks it cancels finish
-// (default 5 s).
+// WithShutdownGrace bounds how long Close (and Run's exit) lets the tasks
+// it cancels finish (default 5 s). A task still pending then ignored its
+// cancellation: it is abandoned — reported to the exception handler ("Task
+// was destroyed but it is pending", ExceptionContext.TaskName names it) and
+// never resumed — and its goroutine gets ErrClosed from every later call
+// of the binding; Close does not wait for it beyond the grace (or 100 ms
+// once the loop has closed, when that is later).
 func WithShutdownGrace(d time.Duration) Option { return func(c *loopConfig) { c.grace = d } }
 
 // VirtualClockIf is WithVirtualClock when on is true (for programs that
@@ -336,7 +341,11 @@ func (l *Loop) shutdown() error {
 		return nil
 	}
 	// asyncio.run's epilogue: cancel what is left and let it unwind; a
-	// task that fails instead is reported, as asyncio.run reports it.
+	// task that fails instead is reported, as asyncio.run reports it. The
+	// whole shutdown is bounded by the grace: a task that ignores its
+	// cancellation is abandoned (the library reports it when the loop
+	// closes), and so is its goroutine (below).
+	deadline := time.Now().Add(l.grace)
 	if tasks := l.pendingTasks(); len(tasks) > 0 {
 		for _, t := range tasks {
 			raw.Task_ref(t)
@@ -346,7 +355,6 @@ func (l *Loop) shutdown() error {
 				raw.Task_cancel(t, "")
 			}
 		}
-		deadline := time.Now().Add(l.grace)
 		for len(l.pendingTasks()) > 0 && time.Now().Before(deadline) {
 			r := l.startRun(runStep)
 			r.block = 0.01
@@ -404,8 +412,13 @@ func (l *Loop) shutdown() error {
 	l.processFreedMerge(true)
 	freeCLoop(l.lp)
 	l.lp = nil
-	// The goroutines of Go tasks the loop released end with ErrClosed.
-	l.goTasks.Wait()
+	// The goroutines of Go tasks the loop released get ErrClosed from
+	// their await and from every later call. Those that return are waited
+	// for, within what is left of the grace (at least closeFloor, so that
+	// a goroutine that returns once told gets the time to: the tasks may
+	// have used all of it); one that keeps going (it ignores ErrClosed
+	// too, or blocks elsewhere) is abandoned.
+	l.waitGoTasks(deadline)
 	// The thread goes back to the scheduler: it no longer stands for the
 	// loop.
 	l.holderTok.Store(0)
@@ -414,6 +427,34 @@ func (l *Loop) shutdown() error {
 		return codeError(rc)
 	}
 	return nil
+}
+
+// closeFloor is the least time Close waits for the goroutines of Go tasks
+// once the loop has closed (or the grace, when shorter).
+const closeFloor = 100 * time.Millisecond
+
+// waitGoTasks waits for the goroutines of Go tasks to return, until the
+// deadline (or closeFloor from now, whichever is later).
+func (l *Loop) waitGoTasks(deadline time.Time) {
+	done := make(chan struct{})
+	go func() {
+		l.goTasks.Wait()
+		close(done)
+	}()
+	floor := closeFloor
+	if l.grace < floor {
+		floor = l.grace
+	}
+	wait := time.Until(deadline)
+	if wait < floor {
+		wait = floor
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+	}
 }
 
 type taskCollector struct{ tasks []raw.SwigcptrTask }
@@ -686,6 +727,14 @@ func (l *Loop) SetSlowCallbackDuration(d time.Duration) error {
 // I/O again.
 func (l *Loop) SetReadyBudget(n uint32) error {
 	return l.Call(func() error { return codeError(raw.Loop_set_ready_budget(l.c, uint(n))) })
+}
+
+// SetTimeBudget bounds a step (Step) in time as well: it starts no more
+// callbacks once d has passed since its first one, so a burst of new tasks
+// spreads over a host's frames (0: no time budget). ErrInvalid for a
+// negative d.
+func (l *Loop) SetTimeBudget(d time.Duration) error {
+	return l.Call(func() error { return codeError(raw.Loop_set_time_budget(l.c, d.Seconds())) })
 }
 
 // BackendFD is libuv's backend file descriptor, for hosts that poll it

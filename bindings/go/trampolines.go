@@ -108,6 +108,16 @@ func acgoExceptionHandler(loop *C.ac_loop, message *C.char, err *C.ac_error,
 	l := handle(uintptr(ud)).Value().(*exceptionHandler)
 	defer recoverInto(nil, "exception handler")
 	ctx := ExceptionContext{Message: C.GoString(message), future: fut != nil}
+	if fut != nil {
+		if t := raw.Future_as_task(raw.SwigcptrFuture(uintptr(unsafe.Pointer(fut)))); t.Swigcptr() != 0 {
+			ctx.TaskName = raw.Task_get_name(t)
+		}
+	}
+	// The library's own reports about a task (a leftover of the shutdown,
+	// a task destroyed while pending) have asyncio's key "task".
+	if raw.Loop_exception_subject(raw.SwigcptrLoop(uintptr(unsafe.Pointer(loop)))) == "task" {
+		ctx.task, ctx.future = true, false
+	}
 	if l.loop != nil {
 		// A report of the binding's own: what it is about.
 		switch l.loop.reporting {
