@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstring>
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <string>
 #include <type_traits>
@@ -186,6 +187,36 @@ class Loop {
   void close() {
     int rc = ac_loop_close(l_);
     if (rc != AC_ECLOSED) check(rc);
+  }
+
+  // asyncio.run's exit, bounded (ac_loop_shutdown): cancels every task
+  // left, runs the loop until they have finished or `timeout` of real time
+  // has passed, reports those that failed while cancelled, closes the
+  // loop. Tasks still pending then ignored their cancellation: they are
+  // abandoned (reported as destroyed while pending) and never resumed.
+  // Returns how many. RuntimeError while the loop runs, or another runs on
+  // this thread; on a closed loop; ValueError for a negative timeout.
+  template <class Rep, class Period>
+  size_t shutdown(std::chrono::duration<Rep, Period> timeout) {
+    double seconds = std::chrono::duration<double>(timeout).count();
+    if (!(seconds >= 0)) throw ValueError("shutdown: negative timeout");
+    detail::RunningScope scope(nullptr, l_);
+    return static_cast<size_t>(check_count(ac_loop_shutdown(l_, seconds)));
+  }
+  // shutdown with ac_run's bound (AC_RUN_SHUTDOWN_TIMEOUT, 5 s).
+  size_t shutdown() { return shutdown(std::chrono::duration<double>(AC_RUN_SHUTDOWN_TIMEOUT)); }
+  // A step (ac_loop_step) starts no more callbacks once `budget` of real
+  // time has passed since its first one; zero: no time budget.
+  template <class Rep, class Period>
+  void set_time_budget(std::chrono::duration<Rep, Period> budget) {
+    check(ac_loop_set_time_budget(l_, std::chrono::duration<double>(budget).count()));
+  }
+  void set_ready_budget(uint32_t callbacks) { check(ac_loop_set_ready_budget(l_, callbacks)); }
+  // One iteration for a host that owns its frame loop (ac_loop_step),
+  // blocking at most `max_block` seconds; returns the callbacks run.
+  size_t step(double max_block = 0) {
+    detail::RunningScope scope(nullptr, l_);
+    return static_cast<size_t>(check_count(ac_loop_step(l_, max_block, nullptr, nullptr)));
   }
 
   void run_forever() {
