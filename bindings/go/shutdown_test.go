@@ -54,7 +54,7 @@ func (r *reportLog) get() []string {
 // stubborn swallows every cancellation: it waits again on a new future
 // nobody completes (onFuture) or sleeps in a loop, whatever the error —
 // ErrClosed included. Its goroutine returns only when stop is closed.
-func stubborn(onFuture bool, cancels *int32, stop chan struct{}) TaskFunc {
+func stubborn(onFuture bool, cancels *int32, stop chan struct{}, gone chan error) TaskFunc {
 	return func(co *Co) (any, error) {
 		for {
 			select {
@@ -78,6 +78,7 @@ func stubborn(onFuture bool, cancels *int32, stop chan struct{}) TaskFunc {
 			} else if err != nil {
 				// The loop is gone: wait to be told to stop, as a goroutine
 				// stuck elsewhere would.
+				gone <- err
 				<-stop
 				return nil, err
 			}
@@ -94,7 +95,8 @@ func testCloseAbandons(t *testing.T, onFuture bool, opts ...Option) {
 	reports.install(t, l)
 	var cancels int32
 	stop := make(chan struct{})
-	task, err := l.Go(stubborn(onFuture, &cancels, stop))
+	gone := make(chan error, 1)
+	task, err := l.Go(stubborn(onFuture, &cancels, stop, gone))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +111,19 @@ func testCloseAbandons(t *testing.T, onFuture bool, opts ...Option) {
 	}
 	if cancels < 1 {
 		t.Fatalf("the task saw %d cancellations", cancels)
+	}
+	// Its goroutine was told the loop is gone, and Close did not wait for
+	// it to return.
+	select {
+	case err := <-gone:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("abandoned goroutine got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the abandoned goroutine was not woken")
+	}
+	if _, err := l.NewFuture(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("a later call: %v", err)
 	}
 	close(stop)
 }
@@ -129,12 +144,13 @@ func TestRunReturnsWhenATaskIgnoresCancellation(t *testing.T) {
 	var cancels int32
 	stop := make(chan struct{})
 	defer close(stop)
+	gone := make(chan error, 1)
 	var reports reportLog
 	done := make(chan error, 1)
 	go func() {
 		_, err := Run(func(co *Co) (any, error) {
 			reports.install(t, co.Loop())
-			task, err := co.Go(stubborn(false, &cancels, stop))
+			task, err := co.Go(stubborn(false, &cancels, stop, gone))
 			if err != nil {
 				return nil, err
 			}
