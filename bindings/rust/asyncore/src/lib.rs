@@ -49,7 +49,7 @@ pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
 pub use queue::Queue;
 pub use runtime::{
     run, run_with, time, CallbackHandle, CallbackResult, ContextSubject, ExceptionContext, Loop, LoopBuilder, LoopHandle,
-    StepReport,
+    StepReport, SHUTDOWN_TIMEOUT,
 };
 pub use sync::{Acquire, Barrier, Condition, Event, Guard, Lock, Releasable, Semaphore};
 pub use task::{

@@ -9,10 +9,10 @@ use std::marker::PhantomData;
 use std::os::raw::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::time::Duration;
 
 use asyncore_sys as sys;
 
-use crate::awaiting::Await;
 use crate::error::{check, check_count, Error, Result};
 use crate::task::{spawn_raw, JoinHandle};
 
@@ -110,6 +110,10 @@ pub struct ExceptionContext {
     pub exception: Option<Error>,
     /// What else the context names.
     pub subject: ContextSubject,
+    /// The name of the task the report is about (a task that failed or
+    /// was abandoned while the loop shut down, a task whose error nobody
+    /// read), if it is about one.
+    pub task_name: Option<String>,
 }
 
 impl ExceptionContext {
@@ -135,6 +139,16 @@ thread_local! {
     /// calls (the C handler only knows of a future).
     static REPORT_SUBJECT: Cell<Option<ContextSubject>> = const { Cell::new(None) };
 }
+
+/// Whether a report's subject (ac_loop_exception_subject) is "task".
+unsafe fn is_task_subject(subject: *const c_char) -> bool {
+    !subject.is_null() && CStr::from_ptr(subject).to_bytes() == b"task"
+}
+
+/// How long [`run`] and [`Loop::run_main`] give the tasks left when the
+/// main one ends to finish once cancelled (the C library's
+/// AC_RUN_SHUTDOWN_TIMEOUT).
+pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Calls the loop's exception handler (ac_loop_call_exception_handler).
 pub(crate) fn report(
@@ -168,6 +182,7 @@ pub(crate) fn run_callback(raw: *mut sys::ac_loop, f: impl FnOnce() -> Result<()
 pub struct LoopBuilder {
     virtual_clock: bool,
     debug: bool,
+    shutdown_timeout: Option<Duration>,
 }
 
 impl LoopBuilder {
@@ -180,6 +195,13 @@ impl LoopBuilder {
     /// Debug mode (slow-callback warnings, thread checks).
     pub fn debug(mut self, on: bool) -> Self {
         self.debug = on;
+        self
+    }
+    /// How long [`run_with`] gives the tasks left to finish once cancelled
+    /// (default [`SHUTDOWN_TIMEOUT`]); those still pending then are
+    /// abandoned (see [`Loop::shutdown`]).
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
         self
     }
     /// Creates the loop, owned by the calling thread.
@@ -280,62 +302,48 @@ impl Loop {
         self.run_until_complete(fut)
     }
 
-    /// asyncio.run on this loop: runs `main` to completion, then cancels
-    /// the tasks still pending and lets them finish, then closes the loop.
+    /// asyncio.run on this loop: runs `main` to completion, then shuts the
+    /// loop down ([`Loop::shutdown`] with [`SHUTDOWN_TIMEOUT`]).
     pub fn run_main<F, T>(&self, main: F) -> Result<T>
     where
         F: Future<Output = Result<T>> + 'static,
         T: 'static,
     {
+        self.run_main_within(main, SHUTDOWN_TIMEOUT)
+    }
+
+    fn run_main_within<F, T>(&self, main: F, timeout: Duration) -> Result<T>
+    where
+        F: Future<Output = Result<T>> + 'static,
+        T: 'static,
+    {
         let result = self.run_until_complete(main);
-        self.cancel_all_and_wait();
-        let _ = self.close();
+        if self.shutdown(timeout).is_err() {
+            let _ = self.close();
+        }
         result
     }
 
-    /// asyncio.run's shutdown: cancels the tasks left, lets them finish,
-    /// and reports those that ended with an error other than their
-    /// cancellation ("unhandled exception during asyncio.run() shutdown").
-    fn cancel_all_and_wait(&self) {
-        unsafe extern "C" fn collect(t: *mut sys::ac_task, ud: *mut c_void) {
-            let v = &mut *(ud as *mut Vec<*mut sys::ac_task>);
-            v.push(sys::ac_task_ref(t));
-        }
-        let mut tasks: Vec<*mut sys::ac_task> = Vec::new();
-        if unsafe { sys::ac_loop_foreach_task(self.raw, Some(collect), &mut tasks as *mut _ as *mut c_void) } < 0 {
-            return;
-        }
-        if tasks.is_empty() {
-            return;
-        }
-        for &t in &tasks {
-            unsafe { sys::ac_task_cancel(t, ptr::null()) };
-        }
-        // SAFETY: each Await takes a reference of its own.
-        let waits: Vec<Await> =
-            tasks.iter().map(|&t| unsafe { Await::from_owned(sys::ac_future_ref(sys::ac_task_future(t))) }).collect();
-        let _ = self.run_until_complete(async move {
-            for mut w in waits {
-                std::future::poll_fn(|cx| w.poll(cx).map(|_| ())).await;
-            }
-            Ok(())
-        });
+    /// asyncio.run's exit, bounded (ac_loop_shutdown): cancels every task
+    /// left, runs the loop until they have finished or `timeout` of real
+    /// time has passed, reports each that failed while cancelled
+    /// ("unhandled exception during asyncio.run() shutdown"), waits (within
+    /// the same time) for work on other threads a future still waits for,
+    /// then closes the loop. Tasks still pending then ignored their
+    /// cancellation: they are abandoned — reported ("Task was destroyed but
+    /// it is pending"), never polled again, their futures dropped — and
+    /// their number is returned. RuntimeError while the loop runs or
+    /// another runs on this thread, or once it is closed.
+    pub fn shutdown(&self, timeout: Duration) -> Result<usize> {
         let _scope = LoopScope::enter(self.raw);
-        for t in tasks {
-            let f = unsafe { sys::ac_task_future(t) };
-            if unsafe { sys::ac_future_state_of(f) } == sys::AC_FUTURE_ERROR as i32 {
-                // SAFETY: a failed future's error, read (so retrieved) here.
-                let e = unsafe { Error::from_raw(sys::ac_future_error(f)) };
-                report(
-                    self.raw,
-                    "unhandled exception during asyncio.run() shutdown",
-                    Some(&e),
-                    ContextSubject::Task,
-                    f,
-                );
-            }
-            unsafe { sys::ac_task_unref(t) };
-        }
+        check_count(unsafe { sys::ac_loop_shutdown(self.raw, timeout.as_secs_f64().min(1e18)) })
+    }
+
+    /// A step ([`Loop::step`]) starts no more callbacks once `budget` of
+    /// real time has passed since its first one, so that a burst of new
+    /// tasks spreads over a host's frames (`Duration::ZERO`: no budget).
+    pub fn set_time_budget(&self, budget: Duration) -> Result<()> {
+        check(unsafe { sys::ac_loop_set_time_budget(self.raw, budget.as_secs_f64()) }).map(|_| ())
     }
 
     /// Runs until [`Loop::stop`].
@@ -489,12 +497,27 @@ impl Loop {
             let h = &mut *(ud as *mut Handler);
             let msg = if message.is_null() { String::new() } else { CStr::from_ptr(message).to_string_lossy().into_owned() };
             let err = (!error.is_null()).then(|| Error::from_raw(error));
-            let subject = REPORT_SUBJECT.with(|c| c.take()).unwrap_or(if f.is_null() {
-                ContextSubject::None
-            } else {
-                ContextSubject::Future
+            let subject = REPORT_SUBJECT.with(|c| c.take()).unwrap_or_else(|| {
+                if f.is_null() {
+                    ContextSubject::None
+                } else if is_task_subject(sys::ac_loop_exception_subject(_l)) {
+                    // The library's own reports about a task (a leftover of
+                    // the shutdown, a task destroyed while pending).
+                    ContextSubject::Task
+                } else {
+                    ContextSubject::Future
+                }
             });
-            let ctx = ExceptionContext { message: msg, exception: err, subject };
+            let task = if f.is_null() { ptr::null_mut() } else { sys::ac_future_as_task(f) };
+            let task_name = (!task.is_null()).then(|| {
+                let name = sys::ac_task_get_name(task);
+                if name.is_null() {
+                    String::new()
+                } else {
+                    CStr::from_ptr(name).to_string_lossy().into_owned()
+                }
+            });
+            let ctx = ExceptionContext { message: msg, exception: err, subject, task_name };
             let _ = catch_unwind(AssertUnwindSafe(|| h(&ctx)));
         }
         unsafe extern "C" fn free(ud: *mut c_void) {
@@ -628,7 +651,7 @@ where
             "asyncio.run() cannot be called from a running event loop",
         ));
     }
-    options.build()?.run_main(main)
+    options.build()?.run_main_within(main, options.shutdown_timeout.unwrap_or(SHUTDOWN_TIMEOUT))
 }
 
 /// The current loop's time (the loop running the calling task).
