@@ -238,3 +238,47 @@ func TestTimeBudgetSpreadsABurstOverSteps(t *testing.T) {
 		t.Fatalf("negative budget: %v", err)
 	}
 }
+
+// A task that ignores every error, ErrClosed included, and goes on calling
+// the loop: its goroutine spins once the loop has closed. Close returns
+// all the same (it used to wait for that goroutine for ever).
+func TestCloseAbandonsATaskThatIgnoresErrClosedToo(t *testing.T) {
+	l, err := StartLoop(WithShutdownGrace(100 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports reportLog
+	reports.install(t, l)
+	stop := make(chan struct{})
+	gone := make(chan error, 1)
+	task, err := l.Go(func(co *Co) (any, error) {
+		for {
+			select {
+			case <-stop:
+				return nil, nil
+			default:
+			}
+			if err := co.Sleep(time.Millisecond); err != nil && !errors.Is(err, ErrCancelled) {
+				select {
+				case gone <- err:
+				default:
+				}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = task.SetName("deaf")
+	if err := l.Call(func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	closeWithin(t, l)
+	close(stop)
+	if err := <-gone; !errors.Is(err, ErrClosed) {
+		t.Fatalf("got %v", err)
+	}
+	if got := reports.get(); len(got) != 1 || got[0] != "Task was destroyed but it is pending (deaf)" {
+		t.Fatalf("reports %q", got)
+	}
+}
