@@ -109,7 +109,7 @@ int getaddrinfo_future(ac_loop *loop, const char *host, const char *port, int fa
   auto *f = new DnsFuture(loop);
   f->req.ai.data = f;
   f->ref();  // the request's
-  int rc = uv_getaddrinfo(&loop->uv, &f->req.ai, on_getaddrinfo, host, port, &hints);
+  int rc = uv_getaddrinfo(loop->uvl, &f->req.ai, on_getaddrinfo, host, port, &hints);
   if (rc != 0) {
     f->refs = 0;
     delete f;
@@ -130,7 +130,7 @@ int getnameinfo_future(ac_loop *loop, const sockaddr_storage *addr, int flags, a
   auto *f = new DnsFuture(loop);
   f->req.ni.data = f;
   f->ref();
-  int rc = uv_getnameinfo(&loop->uv, &f->req.ni, on_getnameinfo,
+  int rc = uv_getnameinfo(loop->uvl, &f->req.ni, on_getnameinfo,
                           reinterpret_cast<const sockaddr *>(addr), ni);
   if (rc != 0) {
     f->refs = 0;

@@ -65,6 +65,8 @@ struct Job final : Closable {
   void count() noexcept {
     counted = true;
     ++loop->thread_jobs;
+    // A hosted loop's next step re-arms what keeps the host's loop alive.
+    if (loop->host_kick) loop->kick_host();
   }
   void uncount() noexcept {
     if (counted) {
@@ -277,7 +279,7 @@ int to_thread(ac_loop *loop, WorkFn fn, void *ud, ac_free_fn free_ud, ac_executo
   if (ex == nullptr) {
     job->req.data = job;
     job->count();
-    rc = uv_queue_work(&loop->uv, &job->req, uv_work, uv_after_work);
+    rc = uv_queue_work(loop->uvl, &job->req, uv_work, uv_after_work);
     if (rc != 0) job->uncount();
   } else {
     job->ex = ex;

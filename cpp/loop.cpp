@@ -9,6 +9,7 @@
 #include "future.hpp"
 #include "handle.hpp"
 #include "task.hpp"
+#include "tsfuture.hpp"
 
 namespace ac {
 const void *thread_token() noexcept {
@@ -30,6 +31,22 @@ struct RunningScope {
 }  // namespace
 
 ac_loop *running_loop() noexcept { return tl_running; }
+
+HostCallbackScope::HostCallbackScope(ac_loop *loop) noexcept {
+  if (!loop->hosted || loop->running.load(std::memory_order_relaxed) || loop->closed) return;
+  loop_ = loop;
+  prev_ = tl_running;
+  tl_running = loop;
+  loop->running = true;
+}
+
+HostCallbackScope::~HostCallbackScope() {
+  if (loop_ == nullptr) return;
+  loop_->running = false;
+  tl_running = prev_;
+  // What the callback scheduled runs at the host's next check.
+  loop_->kick_host();
+}
 }  // namespace ac
 
 // ---------------------------------------------------------------- handles
@@ -108,8 +125,117 @@ ac_loop *ac_loop::create(uint32_t flags, int *rc) {
   return l;
 }
 
+// ---------------------------------------------------------------- hosted
+
+namespace {
+void on_host_timer(uv_timer_t *t) {
+  // Our next timer is due: a step must run at this iteration's check
+  // rather than after a poll that may block on the host's own work.
+  static_cast<ac_loop *>(t->data)->kick_host();
+}
+void on_host_idle(uv_idle_t *) {}  // its being active is what counts
+// The close callback of each handle a hosted loop made: the handle's
+// memory (inside the loop) may go once the last of them has run.
+void on_hosted_handle_closed(uv_handle_t *h) { ac::loop_release(static_cast<ac_loop *>(h->data)); }
+}  // namespace
+
+ac_loop *ac_loop::create_on(uv_loop_t *host, uint32_t flags, int *rc) {
+  auto *l = new ac_loop();
+  l->hosted = true;
+  l->uvl = host;
+  *rc = uv_async_init(host, &l->async, on_async);
+  if (*rc != 0) {
+    delete l;
+    return nullptr;
+  }
+  // From here nothing fails.
+  uv_timer_init(host, &l->wake_timer);
+  uv_check_init(host, &l->host_check);
+  uv_idle_init(host, &l->host_idle);
+  l->async.data = l;
+  l->wake_timer.data = l;
+  l->host_check.data = l;
+  l->host_idle.data = l;
+  uv_check_start(&l->host_check, on_host_check);
+  // Wake-up aids only: they do not keep the host's uv_run alive.
+  uv_unref(reinterpret_cast<uv_handle_t *>(&l->host_check));
+  uv_unref(reinterpret_cast<uv_handle_t *>(&l->async));
+  l->host_kick = true;
+  l->owner.store(ac::thread_token(), std::memory_order_relaxed);
+  l->virtual_clock = (flags & AC_LOOP_VIRTUAL_CLOCK) != 0;
+  l->debug = (flags & AC_LOOP_DEBUG) != 0;
+  return l;
+}
+
+void ac_loop::kick_host() noexcept {
+  if (closed) return;
+  host_kick = false;
+  uv_idle_start(&host_idle, on_host_idle);
+}
+
+void ac_loop::on_host_check(uv_check_t *h) {
+  auto *l = static_cast<ac_loop *>(h->data);
+  if (l->closed || l->running.load(std::memory_order_relaxed)) return;
+  // The host polled; a step without a poll of its own (poll_io does
+  // nothing on a hosted loop) does the rest of an iteration, when there is
+  // something to do: most of the host's iterations are not ours.
+  if (!l->ready.empty() || l->ts_has_pending.load(std::memory_order_acquire) ||
+      (!l->timers.empty() && l->timers.top()->when <= l->now())) {
+    try {
+      l->step(0, nullptr, nullptr);
+    } catch (...) {
+      l->report("out of memory running the loop", nullptr, nullptr);
+    }
+  }
+  if (!l->closed) l->host_rearm();
+}
+
+void ac_loop::host_rearm() noexcept {
+  // Ready callbacks (or thread-safe ones to add): the host must not block.
+  if (!ready.empty() || ts_has_pending.load(std::memory_order_acquire)) {
+    uv_idle_start(&host_idle, on_host_idle);
+    host_kick = false;
+  } else {
+    uv_idle_stop(&host_idle);
+    host_kick = true;
+  }
+  // Our next deadline, as a timer of the host's loop. Armed relative to
+  // the host's cached time, which may lag: firing early only costs a step
+  // that finds nothing due and arms it again for the rest.
+  if (timers.empty()) {
+    if (host_timer_when >= 0) uv_timer_stop(&wake_timer);
+    host_timer_when = -1;
+  } else {
+    double when = timers.top()->when;
+    double dt = when - now();
+    if (when != host_timer_when || dt <= 0 ||
+        !uv_is_active(reinterpret_cast<uv_handle_t *>(&wake_timer))) {
+      uint64_t ms = dt <= 0 ? 0 : dt >= 1e9 ? uint64_t{1} << 50
+                                           : static_cast<uint64_t>(std::ceil(dt * 1000.0));
+      uv_timer_start(&wake_timer, on_host_timer, ms, 0);
+      host_timer_when = when;
+    }
+  }
+  // Executor jobs on dedicated threads hand their results back through the
+  // async handle: while some are pending it keeps the host's loop alive.
+  // (Jobs on libuv's pool are requests of the host's loop: they do anyway.)
+  auto *a = reinterpret_cast<uv_handle_t *>(&async);
+  if (thread_jobs > 0) {
+    if (!uv_has_ref(a)) uv_ref(a);
+  } else if (uv_has_ref(a)) {
+    uv_unref(a);
+  }
+}
+
 void ac_loop::destroy() noexcept {
-  if (!closed) close();
+  if (!closed) {
+    // The last reference went without a close (its owner never closed it):
+    // hold the memory while closing; on a hosted loop the close callbacks
+    // of its handles, to come in the host's loop, then free it.
+    refs.store(1, std::memory_order_relaxed);
+    close();
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  }
   if (exc_free != nullptr) exc_free(exc_ud);
   ac::context_unref(base_context);
   delete this;
@@ -131,6 +257,7 @@ void ac_loop::stop() noexcept {
 }
 
 void ac_loop::poll_io(double timeout) {
+  if (hosted) return;  // the host's uv_run polls (and has, before the step)
   if (timeout == 0) {
     uv_run(&uv, UV_RUN_NOWAIT);
     return;
@@ -373,7 +500,10 @@ bool ac_loop::has_pending_work() const noexcept {
   // The loop's own wake-up handle (async) is always active; the wake timer
   // only during a poll.
   return !ready.empty() || !timers.empty() || ts_has_pending.load(std::memory_order_relaxed) ||
-         uv.active_handles > 1 || uv.active_reqs.count > 0 || thread_jobs > 0 || ts_waits > 0;
+         thread_jobs > 0 || ts_waits > 0 ||
+         // A hosted loop cannot tell its handles from the host's: those of
+         // its users (streams, servers, requests) are its closables.
+         (hosted ? closables != nullptr : uv.active_handles > 1 || uv.active_reqs.count > 0);
 }
 
 int ac_loop::bind_thread() noexcept {
@@ -502,6 +632,7 @@ int ac_loop::close() noexcept {
   if (closed) return AC_ECLOSED;
   if (running) return AC_ERUNNING;
   closed = true;
+  host_kick = false;
   // Keep the loop's memory alive while what it holds is released: those
   // objects hold references to it.
   refs.fetch_add(1, std::memory_order_relaxed);
@@ -542,10 +673,23 @@ int ac_loop::close() noexcept {
     }
   }
 
-  uv_close(reinterpret_cast<uv_handle_t *>(&wake_timer), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t *>(&async), nullptr);
-  uv_run(&uv, UV_RUN_DEFAULT);
-  uv_loop_close(&uv);
+  if (hosted) {
+    // The host's loop goes on: our handles close during its next
+    // iteration (uv_run is not ours to call: this may be a callback of it),
+    // each holding the loop's memory until its close callback has run.
+    // What the closables closed holds references of its own.
+    refs.fetch_add(4, std::memory_order_relaxed);
+    uv_close(reinterpret_cast<uv_handle_t *>(&wake_timer), on_hosted_handle_closed);
+    uv_close(reinterpret_cast<uv_handle_t *>(&async), on_hosted_handle_closed);
+    uv_close(reinterpret_cast<uv_handle_t *>(&host_check), on_hosted_handle_closed);
+    uv_close(reinterpret_cast<uv_handle_t *>(&host_idle), on_hosted_handle_closed);
+    host_kick = false;
+  } else {
+    uv_close(reinterpret_cast<uv_handle_t *>(&wake_timer), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t *>(&async), nullptr);
+    uv_run(&uv, UV_RUN_DEFAULT);
+    uv_loop_close(&uv);
+  }
   ac::context_unref(base_context);
   base_context = nullptr;
   if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {

@@ -14,6 +14,16 @@
 //      schedule wait for the next iteration, as in asyncio), at most the
 //      ready budget. I/O is polled when nothing is ready and otherwise once
 //      per ready budget of callbacks, so it is never starved.
+//
+// A hosted loop (ac_loop_new_on_uv) lives on a libuv loop that its host
+// owns and runs: every libuv handle and request of ours is made on `uvl`,
+// the host's loop, and the host's uv_run does the polling. A check handle
+// runs one step of ours (without a poll: 1 is the host's) after each of
+// the host's polls; an idle handle, active while callbacks are ready, keeps
+// that poll from blocking; the wake timer is armed for our next deadline.
+// Closing leaves the host's loop running: the close callbacks of our
+// handles come during its later iterations and each holds a reference to
+// the loop's memory until then (see close()).
 #pragma once
 
 #include <atomic>
@@ -37,6 +47,21 @@ const void *thread_token() noexcept;
 // The loop running on the calling thread (inside run_forever,
 // run_until_complete or step), or null: asyncio's _get_running_loop.
 ac_loop *running_loop() noexcept;
+
+// Marks a hosted loop running on this thread while one of its libuv
+// callbacks calls user code directly (the host's uv_run called it, outside
+// any step of ours), as a step would. No effect on a loop already running.
+class HostCallbackScope {
+ public:
+  explicit HostCallbackScope(ac_loop *loop) noexcept;
+  ~HostCallbackScope();
+  HostCallbackScope(const HostCallbackScope &) = delete;
+  HostCallbackScope &operator=(const HostCallbackScope &) = delete;
+
+ private:
+  ac_loop *loop_ = nullptr;
+  ac_loop *prev_ = nullptr;
+};
 
 // Something with libuv resources that must be closed with the loop
 // (streams, servers, pools of later subsystems). Registered by them.
@@ -66,9 +91,21 @@ struct ac_loop {
   std::atomic<const void *> owner{nullptr};
 
   // ---- scheduling state (loop thread only) ----
-  uv_loop_t uv{};
+  uv_loop_t uv{};  // our own libuv loop (unused when hosted)
+  // The libuv loop every handle and request of ours is made on: `uv`, or
+  // the host's (hosted loops; its `data` is the host's, never touched).
+  uv_loop_t *uvl = &uv;
   uv_timer_t wake_timer{};  // bounds the blocking poll by the next deadline
+                            // (hosted: armed for the next timer of ours)
   uv_async_t async{};       // wakes the poll for thread-safe submissions
+  // ---- hosted loops only (see the header comment) ----
+  bool hosted = false;
+  // Set while the idle handle is stopped: the next callback or timer
+  // scheduled from outside a step starts it (kick_host).
+  bool host_kick = false;
+  double host_timer_when = -1;  // the deadline the wake timer is armed for
+  uv_check_t host_check{};
+  uv_idle_t host_idle{};
   ac::ReadyQueue ready;
   ac::TimerHeap timers;
   uint64_t timer_seq = 0;
@@ -141,6 +178,8 @@ struct ac_loop {
   // Creates and initialises; throws std::bad_alloc or returns a libuv error
   // through *rc (then returns nullptr).
   static ac_loop *create(uint32_t flags, int *rc);
+  // The same on the host's libuv loop `host` (ac_loop_new_on_uv).
+  static ac_loop *create_on(uv_loop_t *host, uint32_t flags, int *rc);
   void destroy() noexcept;
 
   bool owned_by_caller() const noexcept {
@@ -157,11 +196,13 @@ struct ac_loop {
       return;
     }
     ready.push(r);
+    if (host_kick) [[unlikely]] kick_host();
   }
   void add_timer(ac::TimerNode *n, double when) {
     n->when = when;
     n->seq = timer_seq++;
     timers.push(n);
+    if (host_kick) [[unlikely]] kick_host();
   }
   // Takes an armed timer out of the heap, or out of the ready queue when it
   // is due but has not fired yet. True if it was in either: the caller then
@@ -223,6 +264,10 @@ struct ac_loop {
   // users, work on other threads the loop waits for.
   bool has_pending_work() const noexcept;
 
+  // Hosted loops: makes the host's next poll return at once (and keeps
+  // its uv_run alive) so that a step of ours runs soon.
+  void kick_host() noexcept;
+
  private:
   // One iteration; max_block < 0 means "as long as needed".
   // Returns the number of callbacks run.
@@ -237,4 +282,7 @@ struct ac_loop {
   bool check_time_budget() noexcept;
   void flush_backend_queues() noexcept;
   static void on_async(uv_async_t *h);
+  // Hosted loops: the check handle's callback, and what it arms after.
+  static void on_host_check(uv_check_t *h);
+  void host_rearm() noexcept;
 };

@@ -73,11 +73,11 @@ int ac_server::listen_unix(const char *path, int backlog) noexcept {
 
 int ac_server::start(int backlog) noexcept {
   if (::listen(fd, backlog > 0 ? backlog : 128) != 0) return -errno;
-  int rc = uv_poll_init_socket(&loop->uv, &poll, fd);
+  int rc = uv_poll_init_socket(loop->uvl, &poll, fd);
   if (rc != 0) return rc;
   poll.data = this;
   ++live_handles;
-  uv_timer_init(&loop->uv, &retry);
+  uv_timer_init(loop->uvl, &retry);
   retry.data = this;
   ++live_handles;
   rc = uv_poll_start(&poll, UV_READABLE, on_poll_cb);
@@ -137,7 +137,11 @@ void ac_server::hand_over(int client) noexcept {
     s->unref();
     return;
   }
-  if (fn != nullptr) fn(this, s, ud);
+  if (fn != nullptr) {
+    // On a hosted loop this runs from the host's poll, outside any step.
+    ac::HostCallbackScope scope(loop);
+    fn(this, s, ud);
+  }
   s->unref();  // a stream nobody kept closes now
 }
 

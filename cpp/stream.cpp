@@ -118,7 +118,7 @@ void ac_stream::maybe_free() noexcept {
 int ac_stream::open_socket(int family) noexcept {
   fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
-  int rc = uv_poll_init_socket(&loop->uv, &poll, fd);
+  int rc = uv_poll_init_socket(loop->uvl, &poll, fd);
   if (rc != 0) {
     ::close(fd);
     fd = -1;
@@ -151,7 +151,7 @@ void ac_stream::watch() noexcept {
 
 int ac_stream::adopt(int sock) noexcept {
   fd = sock;
-  int rc = uv_poll_init_socket(&loop->uv, &poll, fd);
+  int rc = uv_poll_init_socket(loop->uvl, &poll, fd);
   if (rc != 0) return rc;  // the destructor closes the socket
   poll.data = this;
   handle_live = true;
@@ -192,7 +192,7 @@ void ac_stream::start_connect_tcp(const char *host, int port) {
   hints.ai_socktype = SOCK_STREAM;
   char service[8];
   std::snprintf(service, sizeof service, "%d", port);
-  int rc = uv_getaddrinfo(&loop->uv, &r->req, ac::on_getaddrinfo_cb, host, service, &hints);
+  int rc = uv_getaddrinfo(loop->uvl, &r->req, ac::on_getaddrinfo_cb, host, service, &hints);
   if (rc != 0) {
     delete r;
     connect_failed(rc);

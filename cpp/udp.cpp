@@ -47,7 +47,7 @@ int ac_udp::bind(const char *host, int port) noexcept {
   sockaddr_storage ss;
   int rc = ac::resolve_now(host, port, SOCK_DGRAM, &ss);
   if (rc != 0) return rc;
-  rc = uv_udp_init(&loop->uv, &h);
+  rc = uv_udp_init(loop->uvl, &h);
   if (rc != 0) return rc;
   h.data = this;
   handle_live = true;

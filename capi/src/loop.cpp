@@ -16,6 +16,14 @@ AC_API int ac_loop_new(uint32_t flags, ac_loop **out) noexcept {
            *out = l; return 0;)
 }
 
+AC_API int ac_loop_new_on_uv(uv_loop_t *host, uint32_t flags, ac_loop **out) noexcept {
+  // The virtual clock would jump over the host's own timers: refused.
+  if (host == nullptr || out == nullptr || (flags & ~uint32_t{AC_LOOP_DEBUG}) != 0)
+    return fail(AC_EINVAL);
+  AC_GUARD(int rc = 0; ac_loop *l = ac_loop::create_on(host, flags, &rc);
+           if (l == nullptr) return rc; *out = l; return 0;)
+}
+
 AC_API ac_loop *ac_loop_ref(ac_loop *loop) noexcept {
   if (loop != nullptr) loop->user_refs.fetch_add(1, std::memory_order_relaxed);
   return loop;
@@ -53,6 +61,7 @@ static int check_can_run(ac_loop *loop) noexcept {
   if (loop == nullptr) return fail(AC_EINVAL, nullptr);
   if (loop->closed) return fail(AC_ECLOSED, ac::shim::kLoopClosed);
   if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, ac::shim::kWrongThread);
+  if (loop->hosted) return fail(AC_ENOTSUP, "a loop on a host's libuv loop runs in the host's uv_run");
   if (loop->running) return fail(AC_ERUNNING, "This event loop is already running");
   if (ac::running_loop() != nullptr)
     return fail(AC_ERUNNING, "Cannot run the event loop while another loop is running");
@@ -106,13 +115,15 @@ AC_API int64_t ac_loop_step(ac_loop *loop, double max_block, int *pending,
 AC_API int ac_loop_backend_fd(const ac_loop *loop) noexcept {
   if (loop == nullptr) return fail(AC_EINVAL);
   if (loop->closed) return fail(AC_ECLOSED);
-  int fd = uv_backend_fd(&loop->uv);
+  if (loop->hosted) return fail(AC_ENOTSUP);  // the host's loop polls
+  int fd = uv_backend_fd(loop->uvl);
   return fd >= 0 ? fd : fail(AC_ENOTSUP);
 }
 
 AC_API int ac_loop_backend_timeout(const ac_loop *loop) noexcept {
   if (loop == nullptr) return fail(AC_EINVAL);
   if (loop->closed) return fail(AC_ECLOSED);
+  if (loop->hosted) return fail(AC_ENOTSUP);
   if (!loop->running && loop->owned_by_caller()) {
     // What was started since the last step reaches the backend before the
     // host polls it (loop.h). The loop is not running: nothing else of it

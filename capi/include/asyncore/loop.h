@@ -31,6 +31,9 @@
 extern "C" {
 #endif
 
+/** libuv's loop (uv_loop_t in uv.h), for ac_loop_new_on_uv. */
+struct uv_loop_s;
+
 /** Flags for ac_loop_new. Append only. */
 typedef enum ac_loop_flags {
   AC_LOOP_DEFAULT = 0,
@@ -60,6 +63,47 @@ typedef void (*ac_callback_fn)(ac_loop *loop, void *ud);
 /** Creates a loop owned by the calling thread. Thread: any.
  * Errors: AC_EINVAL (out NULL, unknown flag), AC_ENOMEM, libuv errors. */
 AC_EXPORT int ac_loop_new(uint32_t flags, ac_loop **out) AC_NOEXCEPT;
+/** Creates a loop that lives on a libuv loop the host owns and runs (an
+ * engine, a Node addon, an editor already built on libuv): a hosted loop.
+ * The host goes on calling uv_run on `host` as before; the loop's ready
+ * callbacks, timers, thread-safe submissions and all its I/O (streams,
+ * servers, UDP, DNS, ac_to_thread jobs) ride on it: after each poll of
+ * the host's loop, a check handle of ours runs one step (due timers, then
+ * ready callbacks up to the ready budget), with the loop running on the
+ * thread as in ac_loop_step, so tasks work as usual.
+ *
+ * What keeps the host's uv_run(UV_RUN_DEFAULT) alive, as asyncio's work
+ * does: ready callbacks, pending timers, active I/O (a stream reading or
+ * writing, a listening server, a UDP endpoint, a DNS resolution) and
+ * ac_to_thread jobs whose future is pending. A bare loop, tasks waiting
+ * for futures nobody completes, and thread-safe futures
+ * (ac_tsfuture_wrap) do not: a submission from another thread
+ * (ac_loop_call_soon_threadsafe) wakes the host's loop while it runs but
+ * does not keep it running.
+ *
+ * Rules: create, use and close it on the host loop's thread (its owner),
+ * from anywhere on that thread: before uv_run, from the host's callbacks,
+ * from ours. The loop never touches `host->data`, never calls uv_run, and
+ * several loops may share one host loop. ac_loop_run_until_complete,
+ * ac_loop_run_forever and ac_loop_step return AC_ENOTSUP (the host's
+ * uv_run is the only driver), as do ac_loop_backend_fd and
+ * ac_loop_backend_timeout (the host polls); ac_loop_stop and
+ * ac_loop_interrupt end the step under way only. Closing
+ * (ac_loop_close, or dropping the last reference) closes every handle the
+ * loop made on `host` and leaves the host's loop running and usable: the
+ * close callbacks run during the host's next iteration, and the loop's
+ * memory stays valid until they have run (the host must run its loop once
+ * more before uv_loop_close(host), as for its own closed handles).
+ * Requests in flight at the close (resolutions, ac_to_thread jobs on
+ * libuv's pool) are cancelled where libuv can; their completions come to
+ * the host's loop later and only free. `host` must outlive all that.
+ * `host` must be run by the same libuv the library was built against.
+ * Thread: any (the calling thread becomes the owner).
+ * Errors: AC_EINVAL (host or out NULL, an unknown flag, or
+ * AC_LOOP_VIRTUAL_CLOCK: the host's own timers run in real time),
+ * AC_ENOMEM, libuv errors (uv_async_init). */
+AC_EXPORT int ac_loop_new_on_uv(struct uv_loop_s *host, uint32_t flags,
+                                ac_loop **out) AC_NOEXCEPT;
 /** @{ */
 /** Thread: any (atomic). ref returns its argument; both accept NULL. */
 AC_EXPORT ac_loop *ac_loop_ref(ac_loop *loop) AC_NOEXCEPT;
@@ -105,7 +149,8 @@ AC_EXPORT int ac_loop_is_running(const ac_loop *loop) AC_NOEXCEPT;
  * run is in progress: of this loop, asyncio's "This event loop is already
  * running"; of another loop, asyncio's "Cannot run the event loop while
  * another loop is running"), AC_EWRONGTHREAD (not the owner's thread),
- * AC_ESTOPPED (ac_loop_stop was called before the future completed). */
+ * AC_ESTOPPED (ac_loop_stop was called before the future completed),
+ * AC_ENOTSUP (a loop on a host's libuv loop: see ac_loop_new_on_uv). */
 AC_EXPORT int ac_loop_run_until_complete(ac_loop *loop, ac_future *future) AC_NOEXCEPT;
 /** Runs until ac_loop_stop. Errors as run_until_complete. */
 AC_EXPORT int ac_loop_run_forever(ac_loop *loop) AC_NOEXCEPT;
@@ -146,7 +191,7 @@ AC_EXPORT int ac_loop_interrupt(ac_loop *loop) AC_NOEXCEPT;
  * Errors: AC_EINVAL (NULL loop, negative or NaN max_block), AC_ECLOSED,
  * AC_ERUNNING (called from inside a callback or step of this loop or of
  * another loop running on this thread, as run_until_complete),
- * AC_EWRONGTHREAD. */
+ * AC_EWRONGTHREAD, AC_ENOTSUP (a loop on a host's libuv loop). */
 AC_EXPORT int64_t ac_loop_step(ac_loop *loop, double max_block, int *pending,
                                double *next_deadline) AC_NOEXCEPT;
 
@@ -162,7 +207,8 @@ AC_EXPORT int64_t ac_loop_step(ac_loop *loop, double max_block, int *pending,
  * only at its next poll). What code outside a step starts between two
  * steps is handed over by ac_loop_backend_timeout on the loop's thread, so
  * call it after such code and just before polling.
- * Errors: AC_EINVAL, AC_ECLOSED, AC_ENOTSUP (no backend fd). */
+ * Errors: AC_EINVAL, AC_ECLOSED, AC_ENOTSUP (no backend fd; a loop on a
+ * host's libuv loop, which the host polls). */
 AC_EXPORT int ac_loop_backend_fd(const ac_loop *loop) AC_NOEXCEPT;
 AC_EXPORT int ac_loop_backend_timeout(const ac_loop *loop) AC_NOEXCEPT;
 /** @} */
