@@ -167,6 +167,14 @@ class Loop {
  public:
   // A new loop owned by this thread (flags: ac_loop_flags).
   explicit Loop(uint32_t flags = AC_LOOP_DEFAULT) { check(ac_loop_new(flags, &l_)); }
+  // A loop on the host's libuv loop (ac_loop_new_on_uv): the host's
+  // uv_run drives it; run_forever, run_until_complete and step throw
+  // (AC_ENOTSUP). Pass a uv_loop_t *; uv.h is not needed here.
+  static Loop on_uv(struct uv_loop_s *host, uint32_t flags = AC_LOOP_DEFAULT) {
+    ac_loop *l = nullptr;
+    check(ac_loop_new_on_uv(host, flags, &l));
+    return Loop(l, 0);
+  }
   static Loop adopt(ac_loop *l) noexcept { return Loop(l, 0); }
   static Loop borrow(ac_loop *l) noexcept { return Loop(ac_loop_ref(l), 0); }
   // The running loop (asyncio.get_running_loop()); RuntimeError if none.
