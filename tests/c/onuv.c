@@ -290,8 +290,9 @@ static void test_bare_loop_does_not_keep_the_host_alive(void) {
   CHECK_TRACE("soon\n");
   /* So does a timer, until it fired; the one cancelled does not. */
   ac_handle *h = NULL;
-  CHECK_RC(ac_loop_call_later(loop, 0.002, trace_cb, "later 2", NULL, NULL), 0);
-  CHECK_RC(ac_loop_call_later(loop, 0.001, trace_cb, "later 1", NULL, NULL), 0);
+  double now = ac_loop_time(loop);
+  CHECK_RC(ac_loop_call_at(loop, now + 0.002, trace_cb, "later 2", NULL, NULL), 0);
+  CHECK_RC(ac_loop_call_at(loop, now + 0.001, trace_cb, "later 1", NULL, NULL), 0);
   CHECK_RC(ac_loop_call_later(loop, 3600, trace_cb, "never", count_free, &h), 0);
   CHECK_RC(ac_handle_cancel(h), 1);
   ac_handle_unref(h);
