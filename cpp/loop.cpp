@@ -678,12 +678,17 @@ int ac_loop::close() noexcept {
     // iteration (uv_run is not ours to call: this may be a callback of it),
     // each holding the loop's memory until its close callback has run.
     // What the closables closed holds references of its own.
-    refs.fetch_add(4, std::memory_order_relaxed);
-    uv_close(reinterpret_cast<uv_handle_t *>(&wake_timer), on_hosted_handle_closed);
-    uv_close(reinterpret_cast<uv_handle_t *>(&async), on_hosted_handle_closed);
-    uv_close(reinterpret_cast<uv_handle_t *>(&host_check), on_hosted_handle_closed);
-    uv_close(reinterpret_cast<uv_handle_t *>(&host_idle), on_hosted_handle_closed);
-    host_kick = false;
+    // A host that closed every handle of its loop (uv_walk) closed ours
+    // too: those are not closed twice.
+    uv_handle_t *own[] = {reinterpret_cast<uv_handle_t *>(&wake_timer),
+                          reinterpret_cast<uv_handle_t *>(&async),
+                          reinterpret_cast<uv_handle_t *>(&host_check),
+                          reinterpret_cast<uv_handle_t *>(&host_idle)};
+    for (uv_handle_t *h : own) {
+      if (uv_is_closing(h)) continue;
+      refs.fetch_add(1, std::memory_order_relaxed);
+      uv_close(h, on_hosted_handle_closed);
+    }
   } else {
     uv_close(reinterpret_cast<uv_handle_t *>(&wake_timer), nullptr);
     uv_close(reinterpret_cast<uv_handle_t *>(&async), nullptr);

@@ -97,6 +97,9 @@ AC_EXPORT int ac_loop_new(uint32_t flags, ac_loop **out) AC_NOEXCEPT;
  * Requests in flight at the close (resolutions, ac_to_thread jobs on
  * libuv's pool) are cancelled where libuv can; their completions come to
  * the host's loop later and only free. `host` must outlive all that.
+ * A host that closes every handle of its loop at exit (uv_walk) closes
+ * its hosted loops first: a handle of ours it closed is not closed again,
+ * but the loop stops working and its memory is not freed.
  * `host` must be run by the same libuv the library was built against.
  * Thread: any (the calling thread becomes the owner).
  * Errors: AC_EINVAL (host or out NULL, an unknown flag, or
