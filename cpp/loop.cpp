@@ -526,6 +526,8 @@ void ac_loop::flush_backend() noexcept {
 }
 
 void ac_loop::flush_backend_queues() noexcept {
+  // A hosted loop's step runs inside the host's uv_run, which polls next.
+  if (hosted) return;
 #ifndef _WIN32
   // libuv's queues are circular lists: empty when the head points at
   // itself. (Windows registers with its completion port at once.)

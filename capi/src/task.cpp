@@ -314,6 +314,8 @@ AC_API int64_t ac_loop_shutdown(ac_loop *loop, double timeout) noexcept {
   if (loop == nullptr) return fail(AC_EINVAL);
   if (loop->closed) return fail(AC_ECLOSED, ac::shim::kLoopClosed);
   if (!loop->owned_by_caller()) return fail(AC_EWRONGTHREAD, ac::shim::kWrongThread);
+  // Only the host's uv_run may run a hosted loop (ac_loop_new_on_uv).
+  if (loop->hosted) return fail(AC_ENOTSUP, "a loop on a host's libuv loop runs in the host's uv_run");
   if (loop->running) return fail(AC_ERUNNING, "Cannot close a running event loop");
   if (ac::running_loop() != nullptr)
     return fail(AC_ERUNNING, "Cannot run the event loop while another loop is running");

@@ -531,6 +531,32 @@ static void test_connection_callback_runs_as_in_a_step(void) {
   host_close();
 }
 
+/* The time budget bounds each of our steps in the host's iterations. */
+static int budget_idles;
+static void on_budget_idle(uv_idle_t *h) {
+  trace("host idle");
+  if (++budget_idles == 4) uv_idle_stop(h);
+}
+
+static void test_time_budget_spreads_steps_over_host_iterations(void) {
+  host_open();
+  ac_loop *loop = hosted();
+  /* Spent by the first callback of every step. */
+  CHECK_RC(ac_loop_set_time_budget(loop, 1e-9), 0);
+  CHECK_RC(ac_loop_call_soon(loop, trace_cb, "A", NULL, NULL), 0);
+  CHECK_RC(ac_loop_call_soon(loop, trace_cb, "B", NULL, NULL), 0);
+  CHECK_RC(ac_loop_call_soon(loop, trace_cb, "C", NULL, NULL), 0);
+  uv_idle_t idle;
+  budget_idles = 0;
+  uv_idle_init(&host, &idle);
+  uv_idle_start(&idle, on_budget_idle);
+  CHECK_RC(uv_run(&host, UV_RUN_DEFAULT), 0);
+  CHECK_TRACE("host idle\nA\nhost idle\nB\nhost idle\nC\nhost idle\n");
+  uv_close((uv_handle_t *)&idle, NULL);
+  ac_loop_unref(loop);
+  host_close();
+}
+
 /* ---------------------------------------------------------------- misuse */
 
 static void test_misuse(void) {
@@ -549,6 +575,7 @@ static void test_misuse(void) {
   CHECK_RC(ac_loop_run_until_complete(loop, f), AC_ENOTSUP);
   CHECK_RC(ac_loop_run_forever(loop), AC_ENOTSUP);
   CHECK_RC(ac_loop_step(loop, 0, NULL, NULL), AC_ENOTSUP);
+  CHECK_RC(ac_loop_shutdown(loop, 1.0), AC_ENOTSUP);
   CHECK_RC(ac_loop_backend_fd(loop), AC_ENOTSUP);
   CHECK_RC(ac_loop_backend_timeout(loop), AC_ENOTSUP);
   ac_future_unref(f);
@@ -569,6 +596,7 @@ int main(void) {
   RUN(test_stop_ends_the_step_only);
   RUN(test_two_loops_share_a_host);
   RUN(test_connection_callback_runs_as_in_a_step);
+  RUN(test_time_budget_spreads_steps_over_host_iterations);
   RUN(test_misuse);
   return th_finish();
 }

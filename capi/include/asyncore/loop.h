@@ -87,7 +87,8 @@ AC_EXPORT int ac_loop_new(uint32_t flags, ac_loop **out) AC_NOEXCEPT;
  * several loops may share one host loop. ac_loop_run_until_complete,
  * ac_loop_run_forever and ac_loop_step return AC_ENOTSUP (the host's
  * uv_run is the only driver), as do ac_loop_backend_fd and
- * ac_loop_backend_timeout (the host polls); ac_loop_stop and
+ * ac_loop_backend_timeout (the host polls) and ac_loop_shutdown (cancel
+ * the tasks, let uv_run finish them, then close); ac_loop_stop and
  * ac_loop_interrupt end the step under way only. Closing
  * (ac_loop_close, or dropping the last reference) closes every handle the
  * loop made on `host` and leaves the host's loop running and usable: the
@@ -248,7 +249,8 @@ AC_EXPORT int ac_loop_set_time_budget(ac_loop *loop, double seconds) AC_NOEXCEPT
  * that may block for ever a dedicated executor (asyncore/thread.h).
  * Errors: AC_EINVAL (NULL, negative or NaN timeout), AC_ECLOSED,
  * AC_EWRONGTHREAD, AC_ERUNNING (inside a callback or step of a loop of
- * this thread). */
+ * this thread), AC_ENOTSUP (a loop on a host's libuv loop, which only the
+ * host's uv_run runs: cancel its tasks, let uv_run finish them, close). */
 AC_EXPORT int64_t ac_loop_shutdown(ac_loop *loop, double timeout) AC_NOEXCEPT;
 
 /** How long ac_run gives the tasks left when its main task ends to finish
