@@ -186,7 +186,7 @@ static int dumper_step(ac_task *t, void *p) {
   struct dumper *s = p;
   AC_BEGIN(s);
   dump_both(ac_task_get_loop(t));
-  AC_AWAIT(s, ac_task_await(t, s->gather));
+  AC_AWAIT(s, ac_task_await_owned(t, s->gather));
   AC_END(s);
 }
 
