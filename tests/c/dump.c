@@ -240,6 +240,90 @@ static void test_dump_running_and_gather(void) {
   th_close(loop);
 }
 
+/* A task group's tasks are shown under its body's task, before and after
+ * the join; a timeout scope shows the time it leaves. */
+struct sleeper {
+  AC_ASYNC_FIELDS;
+  double s;
+};
+static int sleeper_step(ac_task *t, void *p) {
+  struct sleeper *s = p;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, s->s));
+  AC_END(s);
+}
+struct group_body {
+  AC_ASYNC_FIELDS;
+  ac_timeout *scope;
+  ac_taskgroup *tg;
+  ac_task *kids[2];
+};
+static int group_body_step(ac_task *t, void *p) {
+  struct group_body *b = p;
+  int rc;
+  AC_BEGIN(b);
+  if ((rc = ac_timeout_new(ac_task_get_loop(t), 10, &b->scope)) < 0) return rc;
+  if ((rc = ac_timeout_enter(b->scope, t)) < 0) return rc;
+  if ((rc = ac_taskgroup_new(t, &b->tg)) < 0) return rc;
+  for (int i = 0; i < 2; ++i) {
+    struct sleeper *s;
+    if ((rc = ac_taskgroup_spawn_inline(b->tg, sleeper_step, sizeof *s, 0, &b->kids[i],
+                                        (void **)&s)) < 0)
+      return rc;
+    s->s = i == 0 ? 1 : 3;
+    ac_task_set_name(b->kids[i], i == 0 ? "G1" : "G2");
+  }
+  AC_AWAIT(b, ac_task_sleep(t, 0.5));
+  {
+    ac_future *join;
+    if ((rc = ac_taskgroup_join(b->tg, 0, NULL, &join)) < 0) return rc;
+    AC_AWAIT(b, ac_task_await_owned(t, join));
+  }
+  rc = ac_timeout_exit(b->scope, ac_task_outcome(t));
+  ac_timeout_unref(b->scope);
+  ac_taskgroup_unref(b->tg);
+  ac_task_unref(b->kids[0]);
+  ac_task_unref(b->kids[1]);
+  return rc < 0 ? rc : AC_STEP_DONE;
+  AC_END(b);
+}
+
+static void test_dump_task_group(void) {
+  ac_loop *loop = th_loop();
+  struct group_body *b;
+  ac_task *p = NULL;
+  CHECK_RC(ac_task_new_inline(loop, group_body_step, sizeof *b, 0, &p, (void **)&b), 0);
+  CHECK_RC(ac_task_set_name(p, "P"), 0);
+  CHECK_RC(ac_loop_call_later(loop, 0.25, watchdog, NULL, NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_forever(loop), 0);
+  char want[2048];
+  snprintf(want, sizeof want,
+           "#%llu P waiting timeout=9.750: sleep left=0.250\n"
+           "  #%llu G1 waiting: sleep left=0.750\n"
+           "  #%llu G2 waiting: sleep left=2.750\n",
+           U(p), U(b->kids[0]), U(b->kids[1]));
+  CHECK_STR(g_text, want);
+  CHECK_RC(ac_loop_call_later(loop, 1.75, watchdog, NULL, NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_forever(loop), 0);
+  snprintf(want, sizeof want,
+           "#%llu P waiting timeout=8.000: taskgroup %p left=1 [task #%llu G2]\n"
+           "  #%llu G2 waiting: sleep left=1.000\n",
+           U(p), (void *)b->tg, U(b->kids[1]), U(b->kids[1]));
+  CHECK_STR(g_text, want);
+  snprintf(want, sizeof want,
+           "{\"id\":%llu,\"name\":\"P\",\"state\":\"waiting\",\"cancelling\":0,"
+           "\"awaits\":{\"kind\":\"taskgroup\",\"object\":\"%p\",\"left\":1,\"tasks\":["
+           "{\"kind\":\"task\",\"id\":%llu,\"name\":\"G2\"}]},\"timeout\":8,\"awaited_by\":[]}\n"
+           "{\"id\":%llu,\"name\":\"G2\",\"state\":\"waiting\",\"cancelling\":0,"
+           "\"awaits\":{\"kind\":\"sleep\",\"left\":1},\"awaited_by\":[%llu]}\n",
+           U(p), (void *)b->tg, U(b->kids[1]), U(b->kids[1]), U(p));
+  CHECK_STR(g_json, want);
+  run_all(loop);
+  CHECK_RC(ac_future_done(ac_task_future(p)), 1);
+  ac_task_unref(p);
+  th_close(loop);
+}
+
 struct thread_call {
   ac_loop *loop;
   int rc_dump, rc_stats;
@@ -371,6 +455,7 @@ static void test_slow_callback_names(void) {
 int main(void) {
   RUN(test_dump_scenario);
   RUN(test_dump_running_and_gather);
+  RUN(test_dump_task_group);
   RUN(test_dump_bad_input);
   RUN(test_stats_counts);
   RUN(test_slow_callback_names);
