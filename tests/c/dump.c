@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "net_util.h"
 #include "sync_helpers.h"
 
 static char g_text[4096], g_json[4096];
@@ -324,6 +325,57 @@ static void test_dump_task_group(void) {
   th_close(loop);
 }
 
+/* A task reading from a stream, another waiting for one to close. */
+static ac_stream *g_accepted;
+static void keep_conn(ac_server *srv, ac_stream *st, void *ud) {
+  (void)srv;
+  (void)ud;
+  g_accepted = ac_stream_ref(st);
+}
+
+static void test_dump_streams(void) {
+  ac_loop *loop = net_loop();
+  ac_server *srv;
+  CHECK_RC(ac_server_listen_tcp(loop, "127.0.0.1", 0, 0, keep_conn, NULL, NULL, &srv), 0);
+  int port = ac_server_port(srv);
+  ac_stream *cl;
+  ac_future *connected, *rd, *closed;
+  CHECK_RC(ac_stream_connect_tcp(loop, "127.0.0.1", port, &cl, &connected), 0);
+  CHECK_RC(net_wait(loop, connected, 10), 0);
+  ac_future_unref(connected);
+  int got = 0;
+  while (g_accepted == NULL && got++ < 1000) ac_loop_step(loop, 0.01, NULL, NULL);
+  CHECK(g_accepted != NULL);
+  CHECK_RC(ac_stream_readline(cl, &rd), 0);
+  CHECK_RC(ac_stream_wait_closed(g_accepted, &closed), 0);
+  ac_task *r = spawn_awaiter(loop, "R", rd);
+  ac_task *w = spawn_awaiter(loop, "W", closed);
+  CHECK_RC(ac_task_set_name(r, "R"), 0);
+  CHECK_RC(ac_task_set_name(w, "W"), 0);
+  CHECK_RC(ac_loop_step(loop, 0, NULL, NULL), 2);
+  dump_both(loop);
+  char want[1024];
+  snprintf(want, sizeof want,
+           "#%llu R waiting: stream_read %p op=readline buffered=0\n"
+           "#%llu W waiting: stream_wait_closed %p\n",
+           U(r), (void *)cl, U(w), (void *)g_accepted);
+  CHECK_STR(g_text, want);
+  ac_stream_close(cl);
+  ac_stream_close(g_accepted);
+  int done = 0;
+  while (!(ac_future_done(ac_task_future(r)) == 1 && ac_future_done(ac_task_future(w)) == 1) &&
+         done++ < 1000)
+    ac_loop_step(loop, 0.01, NULL, NULL);
+  trace_clear();
+  ac_task_unref(r);
+  ac_task_unref(w);
+  ac_stream_unref(cl);
+  ac_stream_unref(g_accepted);
+  g_accepted = NULL;
+  ac_server_unref(srv);
+  th_close(loop);
+}
+
 struct thread_call {
   ac_loop *loop;
   int rc_dump, rc_stats;
@@ -456,6 +508,7 @@ int main(void) {
   RUN(test_dump_scenario);
   RUN(test_dump_running_and_gather);
   RUN(test_dump_task_group);
+  RUN(test_dump_streams);
   RUN(test_dump_bad_input);
   RUN(test_stats_counts);
   RUN(test_slow_callback_names);
