@@ -24,6 +24,7 @@ struct DnsFuture final : ac_future, Closable {
   bool registered = false;
 
   explicit DnsFuture(ac_loop *l) noexcept : ac_future(l) {}
+  const char *dump_kind() const noexcept override { return "dns"; }
 
   bool cancel(const char *message) noexcept override {
     if (!ac_future::cancel(message)) return false;

@@ -90,6 +90,7 @@ struct Job final : Closable {
 struct WorkFuture final : ac_future {
   Job *job = nullptr;  // while the work is outstanding (loop thread)
   explicit WorkFuture(ac_loop *l) noexcept : ac_future(l) {}
+  const char *dump_kind() const noexcept override { return "to_thread"; }
   ~WorkFuture() override {
     if (job != nullptr) job->future = nullptr;  // the work goes on
   }

@@ -84,6 +84,9 @@ struct ac_future {
   int set_error(ac_error *err) noexcept;     // takes a reference
   // Cancels a pending future; false when already done. Tasks override.
   virtual bool cancel(const char *message) noexcept;
+  // What ac_loop_dump calls a future of a type private to one file (a
+  // to_thread job, a name resolution ...); null for the others.
+  virtual const char *dump_kind() const noexcept { return nullptr; }
   bool cancel_now(ac_error *cancel_error) noexcept;  // takes a reference
 
   // Registers r to be scheduled when done (scheduled now if already done).

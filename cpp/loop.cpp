@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "dump.hpp"
 #include "future.hpp"
 #include "handle.hpp"
 #include "task.hpp"
@@ -312,13 +313,15 @@ int ac_loop::run_ready(uint32_t budget) {
       if (!debug) {
         r->run();
       } else {
+        // Named before it runs: a task may be gone after its step.
+        std::string what = ac::describe_runnable(r);
         uint64_t t0 = uv_hrtime();
         r->run();
         double dt = static_cast<double>(uv_hrtime() - t0) * 1e-9;
         if (dt >= slow_callback_duration) {
-          char msg[96];
-          std::snprintf(msg, sizeof msg, "Executing a callback took %.3f seconds", dt);
-          report(msg, nullptr, nullptr);
+          char took[48];
+          std::snprintf(took, sizeof took, " took %.3f seconds", dt);
+          report(("Executing " + what + took).c_str(), nullptr, nullptr);
         }
       }
       ++n;
@@ -362,6 +365,7 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
   //    loop hold it: then it waits for them for real); forever when nothing
   //    is due.
   bool busy = !ready.empty() || stopping;
+  uint64_t t_ready = 0;  // when the poll ended, if it ran
   if (!busy || ran_since_poll >= ready_budget) {
     bool clock_held = virtual_clock && outside_work();
     double timeout;
@@ -373,7 +377,11 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
       timeout = -1;
     }
     if (max_block >= 0 && (timeout < 0 || timeout > max_block)) timeout = max_block;
+    t_ready = uv_hrtime();
     poll_io(timeout);
+    uint64_t t_polled = uv_hrtime();
+    poll_ns += t_polled - t_ready;
+    t_ready = t_polled;
     ran_since_poll = 0;
   }
 
@@ -390,7 +398,12 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
   if (!timers.empty()) fire_due_timers();
 
   // 4. The callbacks ready now, FIFO, bounded by the budget.
+  bool timed = !ready.empty();
+  if (timed && t_ready == 0) t_ready = uv_hrtime();
   int n = run_ready(budget);
+  if (timed) callback_ns += uv_hrtime() - t_ready;
+  callbacks_run += static_cast<uint64_t>(n);
+  ++iterations;
   ran_since_poll += static_cast<uint32_t>(n);
   return n;
 }
@@ -596,6 +609,7 @@ void ac_loop::task_list_add(ac_task *t) noexcept {
     tasks_head = t;
   tasks_tail = t;
   ++task_count;
+  ++tasks_created;
 }
 
 void ac_loop::task_list_remove(ac_task *t) noexcept {

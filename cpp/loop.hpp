@@ -148,6 +148,13 @@ struct ac_loop {
   // private copy of a running callback.
   ac::Context **current_context = &base_context;
 
+  // ---- counters (ac_loop_get_stats); loop thread only ----
+  uint64_t tasks_created = 0;
+  uint64_t callbacks_run = 0;
+  uint64_t iterations = 0;
+  uint64_t poll_ns = 0;      // in the I/O poll (blocking or not)
+  uint64_t callback_ns = 0;  // in batches of ready callbacks
+
   // ---- debugging and errors ----
   bool debug = false;
   double slow_callback_duration = 0.1;

@@ -218,7 +218,14 @@ int ac_queue::task_done() noexcept {
 
 ac_future *ac_queue::join() {
   if (unfinished == 0) return ac::done_future(loop);
-  return finished->wait();
+  ac_future *f = finished->wait();
+  if (f->is_op) {
+    // Named after the queue in ac_loop_dump.
+    auto *op = static_cast<ac::OpFuture *>(f);
+    op->origin_magic = magic;
+    op->origin = this;
+  }
+  return f;
 }
 
 void ac_queue::shutdown(bool immediate) noexcept {

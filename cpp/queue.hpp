@@ -74,8 +74,8 @@ struct ac_queue final : ac::SyncObject {
   // waits on `finished`, set while it is zero.
   uint64_t unfinished = 0;
   bool shut = false;  // asyncio's _is_shutdown
-  ac::WaitList getters;
-  ac::WaitList putters;
+  ac::WaitList getters{this};
+  ac::WaitList putters{this};
   ac_event *finished;  // a reference
 
   ac_queue(ac_loop *l, int k, int64_t max, ac_event *fin) noexcept

@@ -21,7 +21,7 @@ constexpr uint32_t kBarrierMagic = 0x42617272;    // "Barr"
 
 struct ac_lock final : ac::SyncObject {
   bool locked = false;     // asyncio's _locked
-  ac::WaitList waiters;    // asyncio's _waiters, woken ones included
+  ac::WaitList waiters{this};  // asyncio's _waiters, woken ones included
 
   explicit ac_lock(ac_loop *l) noexcept : SyncObject(ac::kLockMagic, l) {}
   ~ac_lock() override { waiters.close_all(); }
@@ -50,7 +50,7 @@ struct ac_lock final : ac::SyncObject {
 struct ac_semaphore final : ac::SyncObject {
   int64_t value;        // asyncio's _value
   int64_t bound;        // releases beyond it fail (INT64_MAX: no bound)
-  ac::WaitList waiters;
+  ac::WaitList waiters{this};
 
   ac_semaphore(ac_loop *l, int64_t v, bool bounded) noexcept
       : SyncObject(ac::kSemaphoreMagic, l), value(v), bound(bounded ? v : INT64_MAX) {}
@@ -76,7 +76,7 @@ struct ac_semaphore final : ac::SyncObject {
 
 struct ac_event final : ac::SyncObject {
   bool is_set = false;
-  ac::WaitList waiters;
+  ac::WaitList waiters{this};
   explicit ac_event(ac_loop *l) noexcept : SyncObject(ac::kEventMagic, l) {}
   ~ac_event() override { waiters.close_all(); }
   ac_future *wait();  // throws bad_alloc
@@ -89,7 +89,7 @@ struct ac_event final : ac::SyncObject {
 
 struct ac_condition final : ac::SyncObject {
   ac_lock *lock;         // a reference
-  ac::WaitList waiters;  // asyncio's _waiters
+  ac::WaitList waiters{this};  // asyncio's _waiters
   ac_condition(ac_loop *l, ac_lock *lk) noexcept : SyncObject(ac::kConditionMagic, l), lock(lk) {
     lock->ref();
   }

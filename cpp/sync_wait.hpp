@@ -40,6 +40,7 @@ namespace ac {
 
 struct OpFuture;
 struct WaitList;
+struct SyncObject;
 
 // One entry of a primitive's deque.
 struct Waiter {
@@ -79,8 +80,11 @@ struct WaitList {
   Waiter *tail = nullptr;
   size_t count = 0;
   size_t cancelled = 0;
+  // The primitive the list belongs to (ac_loop_dump reads it through a
+  // waiter still linked, so it is alive).
+  SyncObject *owner;
 
-  WaitList() = default;
+  explicit WaitList(SyncObject *o) noexcept : owner(o) {}
   WaitList(const WaitList &) = delete;
   WaitList &operator=(const WaitList &) = delete;
 
@@ -164,6 +168,11 @@ struct OpFuture : ac_future, Runnable {
   // Going on from the ready queue (the op itself is queued, with a
   // reference).
   bool queued = false;
+  // What started the op, for ac_loop_dump: the primitive's magic, and its
+  // address (shown, never read: it may be gone once no waiter of the op is
+  // linked). A queue's join waits on its event but names the queue.
+  uint32_t origin_magic = 0;
+  const SyncObject *origin = nullptr;
 
   explicit OpFuture(ac_loop *l) noexcept : ac_future(l) {
     is_op = true;
@@ -199,9 +208,15 @@ struct OpFuture : ac_future, Runnable {
 struct Op {
   struct promise_type final : OpFuture {
     template <typename Owner, typename... Args>
-    explicit promise_type(Owner &owner, Args &...) noexcept : OpFuture(owner.loop) {}
+    explicit promise_type(Owner &owner, Args &...) noexcept : OpFuture(owner.loop) {
+      origin_magic = owner.magic;
+      origin = &owner;
+    }
     template <typename Owner, typename... Args>
-    explicit promise_type(Owner *owner, Args &...) noexcept : OpFuture(owner->loop) {}
+    explicit promise_type(Owner *owner, Args &...) noexcept : OpFuture(owner->loop) {
+      origin_magic = owner->magic;
+      origin = owner;
+    }
     static void *operator new(std::size_t n) noexcept { return pool_alloc_nothrow(n); }
     static void operator delete(void *p, std::size_t n) noexcept { pool_free(p, n); }
     static Op get_return_object_on_allocation_failure() noexcept { return Op{nullptr}; }

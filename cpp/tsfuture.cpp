@@ -182,6 +182,7 @@ struct FollowFuture final : ac_future {
   // Counted in loop->ts_waits while pending (loop thread only).
   bool counted = false;
   FollowFuture(ac_loop *l, FollowLink *k) noexcept : ac_future(l), link(k) {}
+  const char *dump_kind() const noexcept override { return "threadsafe_future"; }
   ~FollowFuture() override;
   void count() noexcept {
     counted = true;

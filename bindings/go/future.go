@@ -574,6 +574,14 @@ func (t *Task) Name() string {
 	return s
 }
 
+// ID is the task's creation order among the process's tasks, as Dump
+// shows it.
+func (t *Task) ID() uint64 {
+	var id uint64
+	_ = t.loop.Call(func() error { id = raw.Task_get_id(t.t); return nil })
+	return id
+}
+
 // SetName renames the task.
 func (t *Task) SetName(name string) error {
 	return t.loop.Call(func() error { return codeError(raw.Task_set_name(t.t, name)) })

@@ -33,6 +33,8 @@
 /* Out-parameters sized like C. */
 %typemap(gotype) int *pending, int *OUT32 "*int32"
 %typemap(gotype) uint32_t *out, ac_context_key *out "*uint32"
+/* ac_loop_get_stats fills a Go [8]uint64 (the struct is eight uint64). */
+%typemap(gotype) ac_loop_stats *out "*uint64"
 
 /* Handle out-parameters: the Go side passes the address of a uintptr. */
 %define AC_HANDLE_OUT(TYPE)
@@ -148,3 +150,4 @@ struct ac_udp {};
 %include "asyncore/server.h"
 %include "asyncore/dns.h"
 %include "asyncore/udp.h"
+%include "asyncore/inspect.h"

@@ -701,6 +701,53 @@ func (l *Loop) Time() float64 {
 	return t
 }
 
+// Dump describes every pending task of the loop and what it awaits
+// (ac_loop_dump): an await tree as text, one line per task, each task
+// under the task awaiting it. For a program that seems stuck: call it
+// from a timer, a task or another goroutine.
+func (l *Loop) Dump() (string, error) {
+	return l.stringCall(func(out *uintptr) int { return raw.Loop_dump(l.c, dumpText, out) })
+}
+
+// DumpJSON is Dump as JSON lines: one object per task (id, name, state,
+// cancelling, awaits, awaited_by).
+func (l *Loop) DumpJSON() (string, error) {
+	return l.stringCall(func(out *uintptr) int { return raw.Loop_dump(l.c, dumpJSON, out) })
+}
+
+// Formats of ac_loop_dump (inspect.h).
+const (
+	dumpText = 0
+	dumpJSON = 1
+)
+
+// LoopStats are a loop's counters (ac_loop_get_stats).
+type LoopStats struct {
+	TasksAlive    uint64        // tasks pending now
+	TasksCreated  uint64        // tasks created on the loop
+	Ready         uint64        // callbacks in the ready queue now
+	Timers        uint64        // armed timers now
+	CallbacksRun  uint64        // callbacks and task steps run
+	Iterations    uint64        // loop iterations
+	PollTime      time.Duration // time spent in the I/O poll
+	CallbacksTime time.Duration // time spent running ready callbacks
+}
+
+// Stats reads the loop's counters.
+func (l *Loop) Stats() (LoopStats, error) {
+	var a [8]uint64
+	err := l.Call(func() error {
+		if rc := raw.Loop_get_stats(l.c, &a[0], int64(len(a)*8)); rc < 0 {
+			return codeError(rc)
+		}
+		return nil
+	})
+	if err != nil {
+		return LoopStats{}, err
+	}
+	return LoopStats{a[0], a[1], a[2], a[3], a[4], a[5], time.Duration(a[6]), time.Duration(a[7])}, nil
+}
+
 // SetDebug turns debug mode on or off.
 func (l *Loop) SetDebug(on bool) error {
 	v := 0

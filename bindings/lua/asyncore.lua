@@ -452,6 +452,9 @@ function M.get_event_loop()
   error(M.RuntimeError("no current event loop (use asyncore.run or asyncore.set_event_loop)"), 2)
 end
 
+--- The running (else the current) loop's dump: see Loop:dump.
+function M.dump(format) return M.get_event_loop():dump(format) end
+
 function M.set_event_loop(loop)
   current_loop = loop
 end
@@ -575,6 +578,8 @@ M.set_coroutine_pool = core.set_coroutine_pool
 M.spawn = M.create_task
 
 function Task:get_name() return self._t:name() end
+--- The id the loop's dump shows (creation order among the process's tasks).
+function Task:get_id() return self._t:task_id() end
 function Task:set_name(name)
   check(self._t:set_name(tostring(name)), "set_name", 2)
   return self
@@ -750,6 +755,34 @@ function Loop:set_slow_callback_duration(s)
 end
 --- Tasks of this loop that are not done.
 function Loop:task_count() return check_loop(self._l:task_count(), "task_count", 2) end
+
+--- Every pending task of this loop and what it awaits (ac_loop_dump): an
+-- await tree as text, one line per task; with format "json", JSON lines
+-- (one object per task: id, name, state, cancelling, awaits, awaited_by).
+-- From the loop's thread, in or out of its tasks and callbacks.
+function Loop:dump(format)
+  if format ~= nil and format ~= "text" and format ~= "json" then
+    error(M.ValueError("dump format must be \"text\" or \"json\""), 2)
+  end
+  local s, rc = self._l:dump(format == "json" and core.DUMP_JSON or core.DUMP_TEXT)
+  if s == nil then check_loop(rc, "dump", 2) end
+  return s
+end
+
+local stat_names = { "tasks_alive", "tasks_created", "ready", "timers", "callbacks_run",
+  "iterations", "poll_ns", "callbacks_ns" }
+--- The loop's counters (ac_loop_get_stats) as a table: tasks_alive,
+-- tasks_created, ready, timers, callbacks_run, iterations, poll_ns,
+-- callbacks_ns.
+function Loop:stats()
+  local t = {}
+  for i, name in ipairs(stat_names) do
+    local v, rc = self._l:stat(i - 1)
+    if rc ~= 0 then check_loop(rc, "stats", 2) end
+    if v >= 0 then t[name] = math.floor(v) end
+  end
+  return t
+end
 
 -- The loop running on this thread (the running task's, or one a run or
 -- a step of this module drives), or nil.

@@ -150,6 +150,8 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %constant int LOOP_DEFAULT = AC_LOOP_DEFAULT;
 %constant int LOOP_VIRTUAL_CLOCK = AC_LOOP_VIRTUAL_CLOCK;
 %constant int LOOP_DEBUG = AC_LOOP_DEBUG;
+%constant int DUMP_TEXT = AC_DUMP_TEXT;
+%constant int DUMP_JSON = AC_DUMP_JSON;
 
 %constant int FUTURE_PENDING = AC_FUTURE_PENDING;
 %constant int FUTURE_RESULT = AC_FUTURE_RESULT;
@@ -403,6 +405,22 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   }
   /* The running task, or nothing. */
   acs_task *current_task() { return ac_task_ref(ac_loop_current_task($self)); }
+  /* ac_loop_dump (inspect.h): the text or JSON lines, or nothing and the
+   * code in rc. */
+  char *dump(int format, int *rc) {
+    char *s = NULL;
+    *rc = ac_loop_dump($self, format, &s);
+    return s;
+  }
+  /* Counter `index` of ac_loop_stats (0: tasks_alive ... 7: callbacks_ns),
+   * or -1 past the last one the library has; a code is returned in rc. */
+  double stat(int index, int *rc) {
+    ac_loop_stats st;
+    int n = ac_loop_get_stats($self, &st, sizeof st);
+    *rc = n < 0 ? n : 0;
+    if (n < 0 || index < 0 || (size_t)(index + 1) * sizeof(uint64_t) > (size_t)n) return -1;
+    return (double)((const uint64_t *)&st)[index];
+  }
   /* A future done after `seconds`, or nothing and the code in rc. */
   acs_future *sleep(double seconds, int *rc) {
     acs_future *f = NULL;
@@ -607,6 +625,8 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   int done() { return ac_future_done(ac_task_future($self)); }
   int cancelled() { return ac_future_cancelled(ac_task_future($self)); }
   uintptr_t id() { return (uintptr_t)ac_task_future($self); }
+  /* The id ac_loop_dump shows (creation order). */
+  long long task_id() { return (long long)ac_task_get_id($self); }
 }
 
 /* Strings the library allocates are freed with ac_free once copied. */
@@ -616,6 +636,7 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 %newobject acs_stream::local_address;
 %newobject acs_server::address;
 %newobject acs_udp::local_address;
+%newobject acs_loop::dump;
 
 %extend acs_error {
   ~acs_error() { AC_SWIG_RELEASE(ac_error_unref($self)); }

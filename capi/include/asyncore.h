@@ -31,5 +31,6 @@
 #include "asyncore/taskgroup.h"
 #include "asyncore/sync.h"
 #include "asyncore/queue.h"
+#include "asyncore/inspect.h"
 
 #endif

@@ -310,6 +310,30 @@ class Loop {
   // Back to the default handler.
   void reset_exception_handler() { check(ac_loop_set_exception_handler(l_, nullptr, nullptr, nullptr)); }
 
+  // Every pending task and what it awaits (ac_loop_dump): an await tree
+  // as text, or JSON lines with `format` AC_DUMP_JSON. Loop thread; may be
+  // called from a callback or a task of the loop.
+  std::string dump(int format = AC_DUMP_TEXT) const {
+    char *s = nullptr;
+    check(ac_loop_dump(l_, format, &s));
+    std::string out;
+    try {
+      out = s;
+    } catch (...) {
+      ac_free(s);
+      throw;
+    }
+    ac_free(s);
+    return out;
+  }
+  // The loop's counters (ac_loop_get_stats).
+  ac_loop_stats stats() const {
+    ac_loop_stats st{};
+    int rc = ac_loop_get_stats(l_, &st, sizeof st);
+    if (rc < 0) check(rc);
+    return st;
+  }
+
  private:
   Loop(ac_loop *l, int) noexcept : l_(l) {}
   ac_loop *l_ = nullptr;

@@ -268,6 +268,8 @@ class TaskHandle {
     return n != nullptr ? n : "";
   }
   void set_name(const char *name) { check(ac_task_set_name(t_, name)); }
+  // Creation order among the process's tasks, as Loop::dump shows it.
+  uint64_t id() const noexcept { return ac_task_get_id(t_); }
 
   // The result of a done task, or its exception (CancelledError when
   // cancelled); InvalidStateError while pending ("Result is not set.").

@@ -48,8 +48,8 @@ pub use combinators::{
 pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
 pub use queue::Queue;
 pub use runtime::{
-    run, run_with, time, CallbackHandle, CallbackResult, ContextSubject, ExceptionContext, Loop, LoopBuilder, LoopHandle,
-    StepReport, SHUTDOWN_TIMEOUT,
+    dump, dump_json, run, run_with, stats, time, CallbackHandle, CallbackResult, ContextSubject, ExceptionContext, Loop,
+    LoopBuilder, LoopHandle, StepReport, SHUTDOWN_TIMEOUT,
 };
 pub use sync::{Acquire, Barrier, Condition, Event, Guard, Lock, Releasable, Semaphore};
 pub use task::{

@@ -437,6 +437,25 @@ impl Loop {
         unsafe { sys::ac_loop_backend_timeout(self.raw) }
     }
 
+    /// Every pending task of this loop and what it awaits (`ac_loop_dump`):
+    /// an await tree as text, one line per task, each under the task
+    /// awaiting it. On the loop's thread, in or out of its tasks and
+    /// callbacks.
+    pub fn dump(&self) -> Result<String> {
+        dump_raw(self.raw, sys::AC_DUMP_TEXT)
+    }
+
+    /// The same as JSON lines: one object per task (id, name, state,
+    /// cancelling, awaits, awaited_by).
+    pub fn dump_json(&self) -> Result<String> {
+        dump_raw(self.raw, sys::AC_DUMP_JSON)
+    }
+
+    /// The loop's counters (`ac_loop_get_stats`).
+    pub fn stats(&self) -> Result<sys::ac_loop_stats> {
+        stats_raw(self.raw)
+    }
+
     /// The name of the task running on this loop, if any.
     pub fn current_task_name(&self) -> Option<String> {
         let t = unsafe { sys::ac_loop_current_task(self.raw) };
@@ -652,6 +671,36 @@ where
         ));
     }
     options.build()?.run_main_within(main, options.shutdown_timeout.unwrap_or(SHUTDOWN_TIMEOUT))
+}
+
+fn dump_raw(raw: *mut sys::ac_loop, format: u32) -> Result<String> {
+    let mut p: *mut c_char = ptr::null_mut();
+    check(unsafe { sys::ac_loop_dump(raw, format as i32, &mut p) })?;
+    let s = unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
+    unsafe { sys::ac_free(p as *mut c_void) };
+    Ok(s)
+}
+
+fn stats_raw(raw: *const sys::ac_loop) -> Result<sys::ac_loop_stats> {
+    // SAFETY: plain counters; all zeros is a valid value.
+    let mut st: sys::ac_loop_stats = unsafe { std::mem::zeroed() };
+    check(unsafe { sys::ac_loop_get_stats(raw, &mut st, std::mem::size_of::<sys::ac_loop_stats>()) })?;
+    Ok(st)
+}
+
+/// [`Loop::dump`] of the loop running the calling task.
+pub fn dump() -> Result<String> {
+    dump_raw(current_loop_raw()?, sys::AC_DUMP_TEXT)
+}
+
+/// [`Loop::dump_json`] of the loop running the calling task.
+pub fn dump_json() -> Result<String> {
+    dump_raw(current_loop_raw()?, sys::AC_DUMP_JSON)
+}
+
+/// [`Loop::stats`] of the loop running the calling task.
+pub fn stats() -> Result<sys::ac_loop_stats> {
+    stats_raw(current_loop_raw()?)
 }
 
 /// The current loop's time (the loop running the calling task).

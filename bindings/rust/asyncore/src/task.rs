@@ -929,6 +929,11 @@ impl<T: 'static> JoinHandle<T> {
         crate::error::check(unsafe { sys::ac_task_set_name(self.task, c.as_ptr()) }).map(|_| ())
     }
 
+    /// The task's id: its creation order, as [`Loop::dump`](crate::Loop::dump) shows it.
+    pub fn id(&self) -> u64 {
+        unsafe { sys::ac_task_get_id(self.task) }
+    }
+
     /// A copy of a finished task's outcome, leaving the result for other
     /// readers (awaiting tasks, [`JoinHandle::try_result`]); None while it
     /// runs. For the native kinds (`()`, `i64`, `f64`, `Vec<u8>`,
@@ -1100,6 +1105,11 @@ impl Task {
     pub fn set_name(&self, name: &str) -> Result<()> {
         let c = CString::new(name.replace('\0', " ")).unwrap_or_default();
         crate::error::check(unsafe { sys::ac_task_set_name(self.raw, c.as_ptr()) }).map(|_| ())
+    }
+
+    /// The task's id: its creation order, as [`Loop::dump`](crate::Loop::dump) shows it.
+    pub fn id(&self) -> u64 {
+        unsafe { sys::ac_task_get_id(self.raw) }
     }
 
     /// Requests cancellation (asyncio's `cancel()`); true if requested,
