@@ -526,4 +526,13 @@ std::string describe_runnable(Runnable *r) noexcept {
   }
 }
 
+std::string describe_await(ac_loop *loop, ac_task *t) {
+  std::string out;
+  if (t->waiter == nullptr) return out;
+  Desc d;
+  describe(loop, t->waiter, d, 0);
+  text_desc(out, d);
+  return out;
+}
+
 }  // namespace ac

@@ -18,4 +18,9 @@ void loop_dump(ac_loop *loop, int format, std::string &out);
 // Taken before it runs (a task may be gone after its step).
 std::string describe_runnable(Runnable *r) noexcept;
 
+// What task `t` awaits, as one line of the text dump ("sleep left=2.500",
+// "lock 0x... position=2 waiters=2 locked=yes"), or "" when it awaits
+// nothing. Throws std::bad_alloc.
+std::string describe_await(ac_loop *loop, ac_task *t);
+
 }  // namespace ac

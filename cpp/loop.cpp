@@ -666,6 +666,17 @@ int ac_loop::close() noexcept {
   }
   for (ac_handle *h : orphans) h->drop();
 
+  // What each pending task awaits, read before anything is released: the
+  // reports below name it (asyncio's report shows the task's wait_for).
+  std::vector<std::pair<ac_task *, std::string>> awaiting;
+  try {
+    for (ac_task *t = tasks_head; t != nullptr; t = t->next_task)
+      awaiting.emplace_back(t, ac::describe_await(this, t));
+  } catch (...) {
+    awaiting.clear();  // out of memory: the reports go without it
+  }
+  size_t next_awaiting = 0;
+
   while (closables != nullptr) {
     ac::Closable *c = closables;
     remove_closable(c);
@@ -682,7 +693,14 @@ int ac_loop::close() noexcept {
       ac_task *t = tasks_head;
       task_list_remove(t);
       t->detach_for_close();
+      // The list keeps creation order, so the tasks leave in the
+      // snapshot's order; tasks made since (at the tail) have no entry.
+      bool known = next_awaiting < awaiting.size() && awaiting[next_awaiting].first == t;
+      if (known && !awaiting[next_awaiting].second.empty())
+        report_detail = awaiting[next_awaiting].second.c_str();
+      if (known) ++next_awaiting;
       report("Task was destroyed but it is pending", nullptr, t, "task");
+      report_detail = nullptr;
       ac::task_release_self(t);
     } else {
       break;
@@ -738,6 +756,10 @@ void ac_loop::report(const char *message, ac_error *error, ac_future *future,
   if (future != nullptr && future->is_task) {
     text += " (task ";
     text += static_cast<ac_task *>(future)->get_name();
+    if (report_detail != nullptr) {
+      text += ", awaiting ";
+      text += report_detail;
+    }
     text += ")";
   }
   text += '\n';

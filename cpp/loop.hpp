@@ -249,6 +249,9 @@ struct ac_loop {
               const char *subject = "future") noexcept;
   // During a handler call: its subject's key, and the callback handle.
   const char *report_subject = nullptr;
+  // During the close's report of a task destroyed while pending: what it
+  // awaited (the default handler prints it), else null.
+  const char *report_detail = nullptr;
   ac_handle *report_handle = nullptr;
   // The callback running now: a call_soon/call_later handle, or (with
   // running_handle null) a done-callback when in_callback is set.
