@@ -179,19 +179,26 @@ void release_link(void *ud) { static_cast<FollowLink *>(ud)->release(); }
 
 struct FollowFuture final : ac_future {
   FollowLink *link;
-  // Counted in loop->ts_waits while pending (loop thread only).
+  // Counted in loop->ts_waits while pending (loop thread only); a held
+  // follower (its source is work started on another thread, bound to be
+  // completed) is counted in loop->thread_jobs too, so it holds the
+  // virtual clock as an executor job does.
   bool counted = false;
+  bool held = false;
   FollowFuture(ac_loop *l, FollowLink *k) noexcept : ac_future(l), link(k) {}
   const char *dump_kind() const noexcept override { return "threadsafe_future"; }
   ~FollowFuture() override;
-  void count() noexcept {
+  void count(bool hold) noexcept {
     counted = true;
+    held = hold;
     ++loop->ts_waits;
+    if (held) ++loop->thread_jobs;
   }
   void uncount() noexcept {
     if (counted) {
       counted = false;
       --loop->ts_waits;
+      if (held) --loop->thread_jobs;
     }
   }
   void on_done() noexcept override { uncount(); }
@@ -262,7 +269,7 @@ void on_source_done(ac_tsfuture *, void *ud) {
 
 }  // namespace
 
-ac_future *tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop) {
+ac_future *tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop, bool held) {
   auto *link = new FollowLink(loop, ts);
   FollowFuture *f;
   try {
@@ -273,7 +280,7 @@ ac_future *tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop) {
     throw;
   }
   link->follower = f;
-  f->count();
+  f->count(held);
   try {
     ts->add_callback(on_source_done, link, release_link);
   } catch (...) {

@@ -88,8 +88,9 @@ inline void loop_hold(ac_loop *loop) noexcept { loop->refs.fetch_add(1, std::mem
 void loop_release(ac_loop *loop) noexcept;
 
 // A new loop future following `ts` (one reference). Loop thread; throws
-// bad_alloc.
-ac_future *tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop);
+// bad_alloc. `held`: while pending it holds the virtual clock (counted in
+// loop->thread_jobs, as an executor job).
+ac_future *tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop, bool held = false);
 
 // Starts a task of step/state on `loop` from any thread, its outcome going
 // to a new tsfuture (returned with one reference for the caller, or NULL

@@ -410,12 +410,25 @@ func (l *Loop) ToThread(fn func() (any, error)) (*Future, error) {
 // (asyncio.to_thread runs the function in contextvars.copy_context()): fn
 // reads the values the calling task sees, and what it sets stays in the
 // copy.
+//
+// The goroutine completes a thread-safe future that the loop future
+// follows with the clock held (ac_tsfuture_wrap_held): on a virtual clock
+// the loop waits for the goroutine's outcome, as for C's ac_to_thread, so
+// it arrives at the virtual time the work started. Cancelling the loop
+// future cancels the thread-safe one; the goroutine's late outcome is then
+// dropped.
 func (l *Loop) ToThreadContext(fn func(ctx *Context) (any, error)) (*Future, error) {
 	var f *Future
+	var ts raw.SwigcptrTsfuture
 	ctx := &Context{}
 	err := l.Call(func() error {
-		var out uintptr
-		if rc := raw.Future_new(l.c, &out); rc < 0 {
+		var tsOut, out uintptr
+		if rc := raw.Tsfuture_new(&tsOut); rc < 0 {
+			return codeError(rc)
+		}
+		ts = raw.SwigcptrTsfuture(tsOut)
+		if rc := raw.Tsfuture_wrap_held(ts, l.c, &out); rc < 0 {
+			raw.Tsfuture_unref(ts)
 			return codeError(rc)
 		}
 		f = l.wrapFuture(raw.SwigcptrFuture(out), true)
@@ -429,6 +442,7 @@ func (l *Loop) ToThreadContext(fn func(ctx *Context) (any, error)) (*Future, err
 	}
 	go func() {
 		defer l.goTasks.Done()
+		defer raw.Tsfuture_unref(ts)
 		var v any
 		var err error
 		func() {
@@ -439,29 +453,32 @@ func (l *Loop) ToThreadContext(fn func(ctx *Context) (any, error)) (*Future, err
 			}()
 			v, err = fn(ctx)
 		}()
-		_ = l.Post(func() { completeOnLoop(l, f.c, v, err) })
+		completeTS(ts, v, err)
 	}()
 	return f, nil
 }
 
-// completeOnLoop completes a future with a Go outcome (loop thread); a
-// future already done (cancelled meanwhile) is left alone.
-func completeOnLoop(l *Loop, c raw.SwigcptrFuture, v any, err error) {
-	if raw.Future_done(c) == 1 {
-		return
-	}
+// completeTS completes a thread-safe future with a Go outcome (any
+// goroutine); a future already done (cancelled meanwhile) is left alone.
+func completeTS(ts raw.SwigcptrTsfuture, v any, err error) {
 	if err != nil {
 		if isCode(err, codeCancelled) {
-			raw.Future_cancel(c, err.(*Error).Message)
+			raw.Tsfuture_cancel(ts, err.(*Error).Message)
 			return
 		}
 		e, _ := errorToC(err)
-		raw.Future_set_error(c, e)
+		if e == 0 {
+			raw.Tsfuture_set_error_code(ts, codeHost, err.Error())
+			return
+		}
+		raw.Tsfuture_set_error(ts, e)
 		raw.Error_unref(e)
 		return
 	}
-	cv := setValue(l.scratch, v)
-	cv.release(raw.Future_set_result(c, l.scratch) == 0)
+	cv := raw.NewValue().(raw.SwigcptrValue)
+	defer raw.DeleteValue(cv)
+	c := setValue(cv, v)
+	c.release(raw.Tsfuture_set_result(ts, cv) == 0)
 }
 
 // ToThread runs fn in a new goroutine and awaits its outcome.

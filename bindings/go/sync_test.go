@@ -61,16 +61,22 @@ func TestLockCancelledWaiterLosesNothing(t *testing.T) {
 		if err := co.Yield(); err != nil {
 			return nil, err
 		}
-		if !waiter.Cancel("") {
-			return nil, errors.New("waiter already done")
-		}
+		// Release wakes the first waiter; it is cancelled before it runs,
+		// so it must not keep the lock it was handed.
 		if err := lk.Release(); err != nil {
 			return nil, err
+		}
+		if !waiter.Cancel("") {
+			return nil, errors.New("waiter already done")
 		}
 		if _, err := co.Await(waiter); !errors.Is(err, ErrCancelled) {
 			return nil, fmt.Errorf("waiter: %v", err)
 		}
-		return co.Await(second)
+		v, err := co.Await(second)
+		if err == nil && lk.Locked() {
+			return nil, errors.New("the lock is still held after the second released it")
+		}
+		return v, err
 	}, WithVirtualClock())
 	if err != nil {
 		t.Fatal(err)

@@ -346,6 +346,54 @@ func TestToThread(t *testing.T) {
 	done()
 }
 
+// A ToThread job holds the virtual clock as C's ac_to_thread does: a job
+// that really takes 50 ms while a task sleeps 10 s gives its result at
+// virtual time 0, and the sleep still ends at 10. A cancelled job gives
+// the clock back at once, though its goroutine goes on.
+func TestToThreadHoldsTheVirtualClock(t *testing.T) {
+	done := leakCheck(t)
+	var tr trace
+	release := make(chan struct{})
+	_, err := Run(func(co *Co) (any, error) {
+		sleeper, err := co.Go(func(co *Co) (any, error) {
+			err := co.Sleep(10 * time.Second)
+			tr.add(fmt.Sprintf("sleep ends at %g", co.Time()))
+			return nil, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := co.Sleep(0); err != nil {
+			return nil, err
+		}
+		v, err := co.ToThread(func() (any, error) {
+			time.Sleep(50 * time.Millisecond)
+			return int64(42), nil
+		})
+		tr.add(fmt.Sprintf("result %v %v at %g", v, err, co.Time()))
+		if _, err := co.Await(sleeper); err != nil {
+			return nil, err
+		}
+		stuck, err := co.Loop().ToThread(func() (any, error) {
+			<-release
+			return nil, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		stuck.Cancel("")
+		err = co.Sleep(5 * time.Second)
+		tr.add(fmt.Sprintf("after cancel: %v at %g", err, co.Time()))
+		close(release)
+		return nil, nil
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectTrace(t, &tr, "result 42 <nil> at 0", "sleep ends at 10", "after cancel: <nil> at 15")
+	done()
+}
+
 func TestCloseCancelsPendingGoTasks(t *testing.T) {
 	done := leakCheck(t)
 	l, _ := StartLoop()

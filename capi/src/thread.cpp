@@ -204,6 +204,13 @@ AC_API int ac_tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop, ac_future **out) noe
   AC_GUARD(*out = ac::tsfuture_wrap(ts, loop); return 0;)
 }
 
+AC_API int ac_tsfuture_wrap_held(ac_tsfuture *ts, ac_loop *loop, ac_future **out) noexcept {
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (!ac::is_tsfuture(ts) || out == nullptr) return fail(AC_EINVAL);
+  AC_GUARD(*out = ac::tsfuture_wrap(ts, loop, true); return 0;)
+}
+
 AC_API int ac_task_await_tsfuture(ac_task *task, ac_tsfuture *ts) noexcept {
   if (!ac::is_future(task) || !task->is_task || !ac::is_tsfuture(ts)) return fail(AC_EINVAL);
   if (!task->stepping) return fail(AC_ESTATE);

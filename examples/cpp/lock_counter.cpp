@@ -21,9 +21,10 @@
 //
 // `async with lock:` is a guard: `auto guard = co_await lock;`. As in
 // asyncio, taking a free lock does not suspend, so task 0 holds the lock
-// before task 1 announces itself; the seed allows that ("the order of
-// 'Trying to acquire lock' may vary") and the test checks what it states:
-// each holder's two lines are consecutive, in FIFO order, ending at 5.
+// before task 1 announces itself; the guide's example allows that ("the
+// order of 'Trying to acquire lock' may vary") and the test checks what it
+// states: each holder's two lines are consecutive, in FIFO order, ending
+// at 5.
 #include <asyncore.hpp>
 
 #include <cstdio>

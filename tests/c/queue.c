@@ -240,6 +240,32 @@ static void test_cancelled_put_releases_its_item(void) {
   ac_task_unref(p);
   ac_queue_unref(q);  // the queued item is released with the queue
   CHECK_INT(g_frees, 2);
+
+  /* asyncio: a put woken because a slot was freed, but cancelled before
+   * its task runs, puts nothing (its item is released, never queued) and
+   * hands the slot to the next waiting put, whose item goes in. */
+  CHECK_RC(ac_queue_new(loop, AC_QUEUE_FIFO, 1, &q), 0);
+  g_frees = 0;
+  CHECK_RC(put_int(q, 1), 0);
+  ac_value_set_pointer(&x, &x, count_free);
+  CHECK_RC(ac_queue_put(q, &x, &f), 0);  // waits: full
+  ac_task *p1 = spawn_awaiter(loop, "p1", f);
+  ac_task *p2 = spawn_awaiter(loop, "p2", put_later(q, 3));
+  run_all(loop);
+  CHECK_TRACE("");
+  CHECK_INT(get_int(q), 1);               // a slot: wakes p1 ...
+  CHECK_RC(ac_task_cancel(p1, NULL), 1);  // ... cancelled before it runs
+  run_all(loop);
+  CHECK_TRACE("p1: AC_ECANCELLED at 0\np2: ok at 0\n");
+  CHECK_INT(g_frees, 1);  // p1's item: released, not queued
+  CHECK_INT(ac_queue_qsize(q), 1);
+  CHECK_INT(get_int(q), 3);  // p2's item, the only one
+  CHECK_RC(ac_queue_empty(q), 1);
+  CHECK_RC(put_int(q, 4), 0);  // a retried put goes in once
+  CHECK_INT(ac_queue_qsize(q), 1);
+  ac_task_unref(p1);
+  ac_task_unref(p2);
+  ac_queue_unref(q);
   th_close(loop);
 }
 

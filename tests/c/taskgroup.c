@@ -107,6 +107,25 @@ static void test_first_failure_cancels_siblings_and_body(void) {
   th_close(loop);
 }
 
+/* An aborting group cancels its tasks in the order they were created
+ * (CPython keeps them in a set: its order is chance; see
+ * docs/asyncio-differences.md): B and C, both sleeping, see their
+ * cancellations in creation order. */
+static void test_abort_cancels_in_creation_order(void) {
+  ac_loop *loop = th_loop();
+  struct body b = {.n = 3,
+                   .cfg = {W(.name = "A", .delay = 1, .fail = AC_EPIPE), W(.name = "B", .delay = 5),
+                           W(.name = "C", .delay = 5)},
+                   .body_sleep = 0};
+  CHECK_RC(run_body(loop, &b, -1), 0);
+  CHECK_TRACE("A start at 0\nB start at 0\nC start at 0\nbody resumed with AC_OK at 0\nA fails at 1\n"
+              "B cancelled at 1\nC cancelled at 1\njoin -> AC_EGROUP at 1, cancelling 0\n"
+              "group error: unhandled errors in a TaskGroup (1 sub-exception)\n"
+              "  child EPIPE: A\nspawn after finish -> AC_EMISUSE RuntimeError (TaskGroup is finished)\n"
+              "after the group: AC_OK at 1\n");
+  th_close(loop);
+}
+
 static void test_errors_aggregate_cancellations_not_counted(void) {
   ac_loop *loop = th_loop();
   struct body b = {.n = 3,
@@ -395,6 +414,7 @@ static void test_loop_closed_with_group_pending_leaks_nothing(void) {
 int main(void) {
   RUN(test_join_waits_for_all);
   RUN(test_first_failure_cancels_siblings_and_body);
+  RUN(test_abort_cancels_in_creation_order);
   RUN(test_errors_aggregate_cancellations_not_counted);
   RUN(test_body_error_cancels_tasks_and_joins_the_group_error);
   RUN(test_parent_cancelled_in_body_cancels_group);

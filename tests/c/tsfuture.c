@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -298,6 +299,153 @@ static void test_follower_dropped_early_leaves_nothing_behind(void) {
   ac_tsfuture_unref(ts);
 }
 
+/* ---- a held follower holds the virtual clock ---- */
+
+static void sleep_ms(int ms) {
+  struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+/* Work of this test's own on a plain thread: 20 ms of real time, then 42. */
+static void *slow_answer(void *ts) {
+  sleep_ms(20);
+  ac_tsfuture_set_result_int64(ts, 42);
+  return NULL;
+}
+struct held_awaiter {
+  AC_ASYNC_FIELDS;
+  ac_tsfuture *ts;
+  ac_future *f;
+  pthread_t th;
+};
+static int held_await_step(ac_task *t, void *p) {
+  struct held_awaiter *s = p;
+  ac_loop *loop = ac_task_get_loop(t);
+  int64_t v = 0;
+  int rc;
+  AC_BEGIN(s);
+  rc = ac_tsfuture_wrap_held(s->ts, loop, &s->f);
+  if (rc < 0) return rc;
+  pthread_create(&s->th, NULL, slow_answer, s->ts);
+  AC_AWAIT(s, ac_task_await(t, s->f));
+  AC_CHECK(t);
+  ac_future_result_int64(s->f, &v);
+  trace("result %d at %g", (int)v, ac_loop_time(loop));
+  AC_END(s);
+}
+
+/* A held follower of work that really takes 20 ms on another thread, while
+ * a 10 s virtual sleep is pending: the result arrives at virtual time 0
+ * (as an ac_to_thread job's), the sleep still ends at 10 s. */
+static void test_held_wrap_holds_the_virtual_clock(void) {
+  ac_loop *loop = th_loop();
+  struct held_awaiter s = {0};
+  ac_task *t;
+  ac_future *nap;
+  s.ts = new_ts();
+  CHECK_RC(ac_sleep(loop, 10, &nap), 0);
+  CHECK_RC(ac_task_new(loop, held_await_step, &s, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_DOUBLE(ac_loop_time(loop), 0);
+  pthread_join(s.th, NULL);
+  CHECK_RC(ac_loop_run_until_complete(loop, nap), 0);
+  trace("sleep ends at %g", ac_loop_time(loop));
+  CHECK_TRACE("result 42 at 0\nsleep ends at 10\n");
+  ac_future_unref(s.f);
+  ac_future_unref(nap);
+  ac_task_unref(t);
+  ac_tsfuture_unref(s.ts);
+  th_close(loop);
+}
+
+/* A plain follower does not hold the clock: its source may be completed
+ * by anything, or never; the sleep ends while it is pending. */
+static void test_plain_wrap_leaves_the_virtual_clock_alone(void) {
+  ac_loop *loop = th_loop();
+  ac_tsfuture *ts = new_ts();
+  ac_future *f, *nap;
+  CHECK_RC(ac_tsfuture_wrap(ts, loop, &f), 0);
+  CHECK_RC(ac_sleep(loop, 10, &nap), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, nap), 0);
+  CHECK_DOUBLE(ac_loop_time(loop), 10);
+  CHECK_INT(ac_future_done(f), 0);
+  CHECK_RC(ac_tsfuture_set_result_none(ts), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, f), 0);
+  ac_future_unref(f);
+  ac_future_unref(nap);
+  ac_tsfuture_unref(ts);
+  th_close(loop);
+}
+
+/* Cancelling a held follower gives the clock back at once (its source,
+ * cancelled with it, is never completed by anyone here); so does dropping
+ * one, and so does its completion. */
+static void test_cancelled_or_dropped_held_wrap_releases_the_clock(void) {
+  ac_loop *loop = th_loop();
+  ac_tsfuture *ts = new_ts();
+  ac_future *f, *nap;
+  CHECK_RC(ac_tsfuture_wrap_held(ts, loop, &f), 0);
+  CHECK_RC(ac_sleep(loop, 10, &nap), 0);
+  CHECK_RC(ac_future_cancel(f, "no more"), 1);
+  CHECK_RC(ac_tsfuture_cancelled(ts), 1);
+  CHECK_RC(ac_loop_run_until_complete(loop, nap), 0); /* no deadlock */
+  CHECK_DOUBLE(ac_loop_time(loop), 10);
+  ac_future_unref(f);
+  ac_future_unref(nap);
+  ac_tsfuture_unref(ts);
+
+  ts = new_ts();
+  CHECK_RC(ac_tsfuture_wrap_held(ts, loop, &f), 0);
+  ac_future_unref(f); /* dropped pending */
+  CHECK_RC(ac_sleep(loop, 5, &nap), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, nap), 0);
+  CHECK_DOUBLE(ac_loop_time(loop), 15);
+  ac_future_unref(nap);
+  CHECK_INT(ac_tsfuture_done(ts), 0);
+
+  CHECK_RC(ac_tsfuture_wrap_held(ts, loop, &f), 0);
+  CHECK_RC(ac_tsfuture_set_error_code(ts, AC_EPIPE, NULL), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, f), AC_EPIPE);
+  CHECK_RC(ac_sleep(loop, 5, &nap), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, nap), 0);
+  CHECK_DOUBLE(ac_loop_time(loop), 20);
+  ac_future_unref(nap);
+  ac_future_unref(f);
+  ac_tsfuture_unref(ts);
+  th_close(loop);
+}
+
+struct wrap_from_thread {
+  ac_tsfuture *ts;
+  ac_loop *loop;
+  ac_future *f;
+  int rc;
+};
+static void *wrap_held_from_another_thread(void *p) {
+  struct wrap_from_thread *a = p;
+  a->rc = ac_tsfuture_wrap_held(a->ts, a->loop, &a->f);
+  return NULL;
+}
+
+static void test_wrap_held_misuse(void) {
+  ac_tsfuture *ts = new_ts();
+  ac_loop *loop = th_loop();
+  ac_future *f = NULL;
+  pthread_t th;
+  struct wrap_from_thread a = {ts, loop, NULL, 0};
+  CHECK_RC(ac_tsfuture_wrap_held(NULL, loop, &f), AC_EINVAL);
+  CHECK_RC(ac_tsfuture_wrap_held(ts, NULL, &f), AC_EINVAL);
+  CHECK_RC(ac_tsfuture_wrap_held(ts, loop, NULL), AC_EINVAL);
+  pthread_create(&th, NULL, wrap_held_from_another_thread, &a);
+  pthread_join(th, NULL);
+  CHECK_RC(a.rc, AC_EWRONGTHREAD);
+  CHECK(a.f == NULL);
+  CHECK_RC(ac_loop_close(loop), 0);
+  CHECK_RC(ac_tsfuture_wrap_held(ts, loop, &f), AC_ECLOSED);
+  CHECK(f == NULL);
+  ac_loop_unref(loop);
+  ac_tsfuture_unref(ts);
+}
+
 /* ---- misuse ---- */
 
 static void test_misuse(void) {
@@ -355,5 +503,9 @@ int main(void) {
   RUN(test_error_reaches_the_follower);
   RUN(test_follower_dropped_early_leaves_nothing_behind);
   RUN(test_misuse);
+  RUN(test_held_wrap_holds_the_virtual_clock);
+  RUN(test_plain_wrap_leaves_the_virtual_clock_alone);
+  RUN(test_cancelled_or_dropped_held_wrap_releases_the_clock);
+  RUN(test_wrap_held_misuse);
   return th_finish();
 }

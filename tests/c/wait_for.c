@@ -167,6 +167,26 @@ static void test_no_timeout_waits(void) {
   th_close(loop);
 }
 
+/* ac_wait_for reports one loop turn after the future it waits on (a
+ * combinator's done-callback; asyncio 3.12 runs wait_for inside the
+ * awaiting task): f completed in turn 1, w done in turn 2, not before
+ * (docs/asyncio-differences.md). */
+static void test_reports_one_turn_after_the_future(void) {
+  ac_loop *loop = th_loop();
+  ac_future *f, *w;
+  CHECK_RC(ac_future_new(loop, &f), 0);
+  CHECK_RC(ac_wait_for(loop, f, 5, &w), 0);
+  CHECK_INT(ac_future_done(w), 0);
+  CHECK_RC(ac_future_set_result_int64(f, 3), 0);
+  CHECK_INT(ac_future_done(w), 0);  /* not in the call */
+  CHECK_RC(ac_loop_step(loop, 0, NULL, NULL), 1);  /* one turn: f's callback */
+  CHECK_INT(ac_future_done(w), 1);
+  CHECK_DOUBLE(ac_loop_time(loop), 0);
+  ac_future_unref(w);
+  ac_future_unref(f);
+  th_close(loop);
+}
+
 static void test_pointer_result_is_shared(void) {
   ac_loop *loop = th_loop();
   ac_future *f, *w;
@@ -213,6 +233,7 @@ int main(void) {
   RUN(test_error_passes_through);
   RUN(test_zero_or_negative_timeout_cancels_in_the_call);
   RUN(test_no_timeout_waits);
+  RUN(test_reports_one_turn_after_the_future);
   RUN(test_pointer_result_is_shared);
   RUN(test_misuse);
   return th_finish();

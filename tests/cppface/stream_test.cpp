@@ -39,34 +39,59 @@ ac::Task<> silent(ac::Stream s) {
   co_await s.read();  // until the client ends
 }
 
-// The server writes its line only once the client says its read has timed
-// out: the order comes from the event, not from two clocks' margin.
-ac::Event *timed_out = nullptr;
+// A read woken by its data and cancelled in that same iteration, before it
+// runs, loses nothing: the line stays for the next read. The server holds
+// two connections (a trigger, then the reader's) and, on one event, writes
+// a line to each in that order, so both lines are in before the client's
+// next poll: the trigger's reader runs first and cancels the other read,
+// whose data has just come in.
+ac::Event *write_now = nullptr;
+ac::Event *both_connected = nullptr;
+int writers = 0;
 
 ac::Task<> late_writer(ac::Stream s) {
-  co_await timed_out->wait();
+  if (++writers == 2) both_connected->set();
+  co_await write_now->wait();
   s.write("late\n");
   co_await s.drain();
   co_await s.read();  // until the client ends
 }
 
+ac::Task<std::string> read_line(ac::Stream &s) { co_return co_await s.readline(); }
+
 ac::Task<> cancelled_read_loses_nothing() {
-  ac::Event ev;
-  timed_out = &ev;
+  ac::Event go, both;
+  write_now = &go;
+  both_connected = &both;
+  writers = 0;
   auto server = ac::start_server(late_writer, "127.0.0.1", 0);
+  ac::Stream trigger = co_await ac::open_connection("127.0.0.1", server.port());
   ac::Stream c = co_await ac::open_connection("127.0.0.1", server.port());
+  co_await both.wait();
+  auto reader = ac::create_task(read_line(c));
+  bool cancelled_it = false;
+  auto canceller = ac::create_task([](ac::Stream &t, ac::TaskHandle<std::string> &r, bool &done) -> ac::Task<> {
+    EXPECT_EQ(co_await t.readline(), "late\n");
+    done = r.cancel();  // the reader is woken (its line is in) but has not run
+  }(trigger, reader, cancelled_it));
+  co_await ac::sleep(0);  // both reads wait
+  go.set();
+  co_await canceller;
+  EXPECT_TRUE(cancelled_it);
+  EXPECT_THROW(co_await reader, ac::CancelledError);
+  // Nothing lost: the line is still there (a bounded wait, so that a lost
+  // line fails the test instead of hanging it).
   try {
-    co_await ac::wait_for([](ac::Stream &s) -> ac::Task<std::string> { co_return co_await s.readline(); }(c),
-                          0.05);
-    ADD_FAILURE();
+    EXPECT_EQ(co_await ac::wait_for(read_line(c), 1.0), "late\n");
   } catch (const ac::TimeoutError &) {
+    ADD_FAILURE() << "the line the cancelled read was woken for is lost";
   }
-  ev.set();
-  EXPECT_EQ(co_await c.readline(), "late\n");
   c.write_eof();
+  trigger.write_eof();
   EXPECT_THROW(co_await c.readexactly(10), ac::IncompleteReadError);  // EOF before 10 bytes
   server.close();
-  timed_out = nullptr;
+  write_now = nullptr;
+  both_connected = nullptr;
 }
 TEST(Stream, ACancelledReadLosesNoData) { ac::run(cancelled_read_loses_nothing()); }
 

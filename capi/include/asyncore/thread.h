@@ -245,6 +245,20 @@ AC_EXPORT int64_t ac_tsfuture_remove_done_callback(ac_tsfuture *ts, ac_tsfuture_
  * Errors: AC_EINVAL (NULL argument), AC_ECLOSED, AC_EWRONGTHREAD,
  * AC_ENOMEM. */
 AC_EXPORT int ac_tsfuture_wrap(ac_tsfuture *ts, ac_loop *loop, ac_future **out) AC_NOEXCEPT;
+/** As ac_tsfuture_wrap, for a source that stands for work the caller
+ * started on another thread and that will be completed (a binding's own
+ * worker thread, as ac_to_thread's): on a loop with AC_LOOP_VIRTUAL_CLOCK
+ * the new loop future holds the clock while it is pending, as an
+ * ac_to_thread job does (loop.h), so the work's result arrives at the
+ * virtual time it was started. A plain ac_tsfuture_wrap never holds the
+ * clock: its source may be completed by anything, or never. The hold ends
+ * when the loop future is done (result, error or cancelled) or destroyed;
+ * a source that is never completed keeps the clock held (the loop waits
+ * for it for real) until then. Loop thread only.
+ * Errors: AC_EINVAL (NULL argument), AC_ECLOSED, AC_EWRONGTHREAD,
+ * AC_ENOMEM. */
+AC_EXPORT int ac_tsfuture_wrap_held(ac_tsfuture *ts, ac_loop *loop,
+                                    ac_future **out) AC_NOEXCEPT;
 /** In a step: ac_tsfuture_wrap on the task's loop + ac_task_await_owned.
  * Returns AC_STEP_AWAIT or an error code (as ac_task_await). */
 AC_EXPORT int ac_task_await_tsfuture(ac_task *task, ac_tsfuture *ts) AC_NOEXCEPT;

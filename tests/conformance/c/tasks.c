@@ -1,12 +1,16 @@
 /*
  * tasks.c — the C implementation of the task scenarios numbered from 100:
- * futures, tasks, cancellation, callbacks, context, the loop and errors.
+ * futures, tasks, cancellation, callbacks, context, the loop and errors;
+ * and from 180: work on other threads and the virtual clock.
  *
  * Where asyncio raises an exception from a call, the C call returns a
  * code; the trace then names it as a binding would raise it: asyncio's
  * class for the code (ac_err_class) and the call's reason
  * (ac_last_error_message), see describe_code.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <time.h>
+
 #include "conformance.h"
 
 struct ts {
@@ -1161,6 +1165,45 @@ static int s131_main(ac_task *t, void *p) {
   return ac_task_return_int64(t, 3);
 }
 
+/* ---- 180 to_thread work holds the virtual clock ---- */
+
+/* Real work: 20 ms of real time on the worker, then 7. */
+static int slow_job_work(void *ud, ac_value *result) {
+  struct timespec nap = {0, 20 * 1000000L};
+  (void)ud;
+  nanosleep(&nap, NULL);
+  ac_value_set_int64(result, 7);
+  return 0;
+}
+
+static int sleeper180_step(ac_task *t, void *p) {
+  struct ts *s = p;
+  AC_BEGIN(s);
+  TRACE_T(loop_of(t), "sleeper: sleeping 10");
+  AC_AWAIT(s, ac_task_sleep(t, 10));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "sleeper: woke");
+  AC_END(s);
+}
+
+static int s180_main(ac_task *t, void *p) {
+  struct ts *s = p;
+  int64_t v = 0;
+  AC_BEGIN(s);
+  spawn_ts(t, sleeper180_step, NULL, &s->a);
+  AC_AWAIT(s, ac_task_sleep(t, 0));
+  AC_CHECK(t);
+  if ((s->rc = ac_to_thread(loop_of(t), slow_job_work, NULL, NULL, NULL, &s->f)) < 0) return s->rc;
+  AC_AWAIT(s, ac_task_await_owned(t, s->f));
+  AC_CHECK(t);
+  ac_future_result_int64(ac_task_awaited(t), &v);
+  TRACE_T(loop_of(t), "main: job gave %lld", (long long)v);
+  AC_AWAIT(s, ac_task_await_owned(t, ac_task_future(s->a)));
+  AC_CHECK(t);
+  TRACE_T(loop_of(t), "main: done");
+  AC_END(s);
+}
+
 const struct scenario task_scenarios[] = {
     TS("100-future-set-when-done", s100_main),
     TS("101-future-result-not-ready", s101_main),
@@ -1194,5 +1237,6 @@ const struct scenario task_scenarios[] = {
     TS("129-current-task-all-tasks", s129_main),
     TS("130-callback-error-reported", s130_main),
     TS("131-run-finishes-the-iteration", s131_main),
+    TS("180-to-thread-holds-clock", s180_main),
     {NULL, NULL, 0},
 };

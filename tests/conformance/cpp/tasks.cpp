@@ -1,6 +1,9 @@
 // tasks.cpp — the C++ implementation of the task scenarios numbered from
 // 100: futures, tasks, cancellation, callbacks, context, the loop and
-// errors.
+// errors; and from 180: work on other threads and the virtual clock.
+#include <chrono>
+#include <thread>
+
 #include "conformance.hpp"
 
 namespace conf {
@@ -718,6 +721,26 @@ Task<int64_t> s131() {
   co_return 3;
 }
 
+// ==== 180 to_thread work holds the virtual clock
+
+Task<> sleeper180() {
+  trace("sleeper: sleeping 10");
+  co_await ac::sleep(10);
+  trace("sleeper: woke");
+}
+
+Task<> s180() {
+  auto t = ac::create_task(sleeper180());
+  co_await ac::sleep(0);
+  int64_t r = co_await ac::to_thread([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // real work, real time
+    return int64_t{7};
+  });
+  trace("main: job gave " + str(r));
+  co_await t;
+  trace("main: done");
+}
+
 }  // namespace
 
 const std::vector<ResultScenario> &result_scenarios() {
@@ -748,7 +771,6 @@ const std::vector<Scenario> &task_scenarios() {
       {"116-run-shutdown-error", s116},
       {"117-callback-context", s117},
       {"118-task-context-copy", s118},
-      // 119-to-thread-context: not expressible (see meson.build).
       {"119-to-thread-context", s119},
       {"120-to-thread-error-cause", s120},
       {"121-timers-equal-deadline", s121},
@@ -761,6 +783,7 @@ const std::vector<Scenario> &task_scenarios() {
       {"128-awaiter-wakeup-order", s128},
       {"129-current-task-all-tasks", s129},
       {"130-callback-error-reported", s130},
+      {"180-to-thread-holds-clock", s180},
   };
   return table;
 }

@@ -1,7 +1,7 @@
 package main
 
-// Scenarios 100-130: futures, tasks, cancellation, callbacks, context, the
-// loop and its errors.
+// Scenarios 100-131: futures, tasks, cancellation, callbacks, context, the
+// loop and its errors; 180: work on other threads and the virtual clock.
 
 import (
 	"errors"
@@ -46,6 +46,7 @@ func init() {
 		"129-current-task-all-tasks":     s129,
 		"130-callback-error-reported":    s130,
 		"131-run-finishes-the-iteration": s131,
+		"180-to-thread-holds-clock":      s180,
 	})
 }
 
@@ -822,4 +823,31 @@ func s131(co *asyncore.Co) (any, error) {
 	})
 	traceT("main: done")
 	return int64(3), nil
+}
+
+func s180(co *asyncore.Co) (any, error) {
+	sleeper := spawn(co, func(co *asyncore.Co) (any, error) {
+		traceT("sleeper: sleeping 10")
+		if err := co.Sleep(10 * sec); err != nil {
+			return nil, err
+		}
+		traceT("sleeper: woke")
+		return nil, nil
+	})
+	if err := co.Sleep(0); err != nil {
+		return nil, err
+	}
+	r, err := co.ToThread(func() (any, error) {
+		time.Sleep(20 * time.Millisecond) // real work, real time
+		return int64(7), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	traceT("main: job gave %v", r)
+	if _, err := co.Await(sleeper); err != nil {
+		return nil, err
+	}
+	traceT("main: done")
+	return nil, nil
 }

@@ -1,9 +1,10 @@
 -- tasks.lua — the Lua ports of scenarios 100-131: futures, tasks,
--- cancellation, callbacks, context, the loop and errors.
+-- cancellation, callbacks, context, the loop and errors; and 180, work on
+-- other threads and the virtual clock.
 --
 -- A Python object dropped (`x = None`) is garbage to Lua: the port drops
 -- its reference and collects, where CPython's reference count would free
--- it. The work on other threads (119, 120) is C (conformance_threads), as
+-- it. The work on other threads (119, 120, 180) is C (conformance_threads), as
 -- asyncore.to_thread runs C functions.
 return function(C)
   local ac, core = C.ac, C.core
@@ -377,6 +378,20 @@ return function(C)
         local c = e.cause
         if c ~= nil then say("main: cause " .. code(c) .. ": " .. msg(c)) else say("main: cause none") end
       end)
+    end)
+
+    S("180-to-thread-holds-clock", function()
+      -- The worker (C, work_slow_7) really takes 20 ms; a 10 s sleep is
+      -- pending meanwhile.
+      local sleeper = task(function()
+        trace("sleeper: sleeping 10")
+        ac.sleep(10)
+        trace("sleeper: woke")
+      end)
+      ac.sleep(0)
+      trace("main: job gave " .. tostring(ac.to_thread(threads.work_slow_7, nil)))
+      await(sleeper)
+      trace("main: done")
     end)
   end
 

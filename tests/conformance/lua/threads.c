@@ -1,6 +1,6 @@
 /*
  * threads.c — the C half of the Lua conformance program (scenarios 42-45,
- * 119, 120):
+ * 119, 120, 180):
  * the Lua module `conformance_threads`. Lua code runs only on its loop's
  * thread, so the work done on other threads is C, as asyncore.to_thread and
  * asyncore.TsFuture expect.
@@ -9,6 +9,7 @@
  *                             asyncore.to_thread: return 42, fail with EPIPE
  *   read_k, write_k, k_ud     the same for 119 (read / set K in the
  *                             worker's copy of the context; ud = k_ud(K:key()))
+ *   work_slow_7               the same for 180: 20 ms of real work, then 7
  *   work_einval               an ac_work_v2_fn for asyncore.to_thread_v2 (120):
  *                             fails with ValueError('bad reply') caused by
  *                             ConnectionResetError('peer reset')
@@ -24,6 +25,7 @@
  *   join(thread)              waits for that thread and releases it
  *   thread_id()               a number naming the calling thread
  */
+#define _POSIX_C_SOURCE 200809L
 #include <asyncore.h>
 #include <asyncore_lua.h>
 #include <lauxlib.h>
@@ -32,10 +34,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int work_42(void *ud, ac_value *result) {
   (void)ud;
   ac_value_set_int64(result, 42);
+  return 0;
+}
+
+/* 180: real work that takes real time (the virtual clock waits for it). */
+static int work_slow_7(void *ud, ac_value *result) {
+  struct timespec nap = {0, 20 * 1000000L};
+  (void)ud;
+  nanosleep(&nap, NULL);
+  ac_value_set_int64(result, 7);
   return 0;
 }
 
@@ -177,11 +189,13 @@ static void push_work_v2_fn(lua_State *L, ac_work_v2_fn fn) {
 }
 
 int luaopen_conformance_threads(lua_State *L) {
-  lua_createtable(L, 0, 10);
+  lua_createtable(L, 0, 11);
   lua_pushcfunction(L, k_ud);
   lua_setfield(L, -2, "k_ud");
   push_work_fn(L, work_42);
   lua_setfield(L, -2, "work_42");
+  push_work_fn(L, work_slow_7);
+  lua_setfield(L, -2, "work_slow_7");
   push_work_fn(L, work_epipe);
   lua_setfield(L, -2, "work_epipe");
   push_work_fn(L, read_k);

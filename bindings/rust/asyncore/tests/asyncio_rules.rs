@@ -289,13 +289,34 @@ fn awaiting_a_future_of_a_dropped_loop_fails_at_once() {
         LoopFuture::<i64>::new_in(&gone).unwrap()
     };
     let r = lp.run_until_complete(async move { gather([f]).await.map(|_| ()) });
-    assert_eq!(r.unwrap_err().kind(), ErrorKind::Value);
+    let e = r.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Value);
+    // Awaited directly, with no timer around it and nothing else pending:
+    // the error comes at once, at virtual time 0 (a hang would never end).
     let f2 = {
         let gone = Loop::builder().virtual_clock(true).build().unwrap();
         LoopFuture::<i64>::new_in(&gone).unwrap()
     };
-    let r = lp.run_until_complete(async move { timeout(5.0, f2).await });
-    assert_eq!(r.unwrap_err().kind(), ErrorKind::Runtime);
+    let r = lp.run_until_complete(async move {
+        let e = f2.await.unwrap_err();
+        Ok((e, asyncore::time()))
+    });
+    let (e, at) = r.unwrap();
+    assert_eq!(e.kind(), ErrorKind::Runtime);
+    assert_eq!(e.to_string(), "RuntimeError: Task got Future attached to a different loop");
+    assert_eq!(at, 0.0);
+    // Under a timeout the same error, before the timeout's timer is due.
+    let f3 = {
+        let gone = Loop::builder().virtual_clock(true).build().unwrap();
+        LoopFuture::<i64>::new_in(&gone).unwrap()
+    };
+    let r = lp.run_until_complete(async move {
+        let e = timeout(5.0, f3).await.unwrap_err();
+        Ok((e, asyncore::time()))
+    });
+    let (e, at) = r.unwrap();
+    assert_eq!(e.to_string(), "RuntimeError: Task got Future attached to a different loop");
+    assert_eq!(at, 0.0);
 }
 
 #[test]

@@ -302,6 +302,7 @@ scenarios! {
     s177 => "177-taskgroups-nested-errors-outer-cancelled",
     s178 => "178-taskgroup-cancelled-while-joining",
     s179 => "179-taskgroup-spawn-while-joining",
+    s180 => "180-to-thread-holds-clock",
 }
 
 // ---- shared helpers ----

@@ -1,5 +1,5 @@
-//! Scenarios 100-130: futures, tasks, cancellation, callbacks, context,
-//! the loop, errors.
+//! Scenarios 100-131: futures, tasks, cancellation, callbacks, context,
+//! the loop, errors; 180: work on other threads and the virtual clock.
 
 use asyncore::{all_tasks, current_task, ExceptionContext, Task};
 
@@ -778,4 +778,29 @@ pub fn s131() {
         Ok(v) => tr!("run returned {v}"),
         Err(e) => tr!("main failed: {}", e.name()),
     }
+}
+
+// ---- 180 to_thread work holds the virtual clock ----
+
+pub fn s180() {
+    let lp = vloop();
+    run_main(&lp, async {
+        let sleeper = spawn(async {
+            trt!("sleeper: sleeping 10");
+            sleep(10.0).await?;
+            trt!("sleeper: woke");
+            Ok(())
+        });
+        sleep(0.0).await?;
+        let r = to_thread(|| {
+            // Real work, in real time: the virtual clock waits for it.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            Ok(7i64)
+        })
+        .await?;
+        trt!("main: job gave {r}");
+        sleeper.await?;
+        trt!("main: done");
+        Ok(())
+    });
 }
