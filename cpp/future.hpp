@@ -87,6 +87,12 @@ struct ac_future {
   // What ac_loop_dump calls a future of a type private to one file (a
   // to_thread job, a name resolution ...); null for the others.
   virtual const char *dump_kind() const noexcept { return nullptr; }
+  // The task that awaited this future resumed with a cancellation instead
+  // of its result (woken, then cancelled before it ran): the result was
+  // never taken. A stream read gives its bytes back to the stream, as
+  // asyncio's StreamReader keeps them in its buffer until the reading
+  // coroutine runs.
+  virtual void unclaimed() noexcept {}
   bool cancel_now(ac_error *cancel_error) noexcept;  // takes a reference
 
   // Registers r to be scheduled when done (scheduled now if already done).

@@ -37,6 +37,19 @@ struct ConnectFuture final : ac_future {
   }
 };
 
+// The future of a read. Once completed with bytes it may give them back
+// (ac_future::unclaimed), while it is still the stream's last read.
+struct ReadFuture final : ac_future {
+  ac_stream *stream = nullptr;  // set while it is the stream's last_read
+  explicit ReadFuture(ac_loop *l) noexcept : ac_future(l) {}
+  ~ReadFuture() override {
+    if (stream != nullptr) stream->last_read = nullptr;
+  }
+  void unclaimed() noexcept override {
+    if (stream != nullptr) stream->give_back(this);
+  }
+};
+
 namespace {
 
 ac_stream *of(uv_handle_t *h) { return static_cast<ac_stream *>(h->data); }
@@ -90,6 +103,7 @@ ac_stream::~ac_stream() {
   magic = 0;
   if (registered) loop->remove_closable(this);
   if (op_future != nullptr) op_future->unref();
+  if (last_read != nullptr) last_read->stream = nullptr;
   if (connect_future != nullptr) {
     static_cast<ac::ConnectFuture *>(connect_future)->stream = nullptr;
     connect_future->unref();
@@ -423,6 +437,36 @@ void *ac_stream::take(size_t n) noexcept {
   return p;
 }
 
+void ac_stream::forget_last_read() noexcept {
+  if (last_read != nullptr) {
+    last_read->stream = nullptr;
+    last_read = nullptr;
+  }
+}
+
+void ac_stream::give_back(ac::ReadFuture *f) noexcept {
+  forget_last_read();
+  if (op != kNone || phase >= kClosing || f->result.kind != AC_VALUE_BYTES) return;
+  size_t len = f->result.u.bytes.len;
+  const char *data = static_cast<const char *>(f->result.u.bytes.data);
+  if (len == 0 || data == nullptr) return;
+  if (rstart < len) {
+    // Make room in front: the buffered bytes move back by what returns.
+    size_t have = rend - rstart;
+    if (rcap < have + len) {
+      auto *p = static_cast<char *>(std::realloc(rbuf, have + len));
+      if (p == nullptr) return;  // out of memory: the bytes stay lost
+      rbuf = p;
+      rcap = have + len;
+    }
+    std::memmove(rbuf + len, rbuf + rstart, have);
+    rstart = len;
+    rend = len + have;
+  }
+  rstart -= len;
+  std::memcpy(rbuf + rstart, data, len);
+}
+
 void ac_stream::consumed() noexcept {
   if (read_paused && buffered() <= limit) {
     read_paused = false;
@@ -457,6 +501,11 @@ bool ac_stream::complete_read() noexcept {
       ac::future_fail(f, AC_ENOMEM);
     } else {
       ac::future_set_bytes(f, p, k);
+      if (k > 0 && f->state == AC_FUTURE_RESULT) {
+        forget_last_read();
+        last_read = static_cast<ac::ReadFuture *>(f);
+        last_read->stream = this;
+      }
     }
     finish();
     consumed();
@@ -534,7 +583,8 @@ int ac_stream::start_read(ReadKind kind, size_t n, const void *sep, size_t sep_l
     op = kNone;
   }
   if (phase >= kClosing && read_error == 0) return AC_ECLOSED;
-  auto *f = new ac_future(loop);
+  auto *f = new ac::ReadFuture(loop);
+  forget_last_read();  // its bytes could only go back in front of these
   if (kind == kUntil || kind == kLine) {
     try {
       op_sep.assign(static_cast<const char *>(sep), sep_len);

@@ -44,6 +44,7 @@ struct addrinfo;
 namespace ac {
 constexpr uint32_t kStreamMagic = 0x5374726d;  // "Strm"
 struct ConnectResolve;
+struct ReadFuture;
 }  // namespace ac
 
 struct ac_stream final : ac::Closable {
@@ -82,6 +83,11 @@ struct ac_stream final : ac::Closable {
   // The one pending read: its future (reference held) and parameters.
   ReadKind op = kNone;
   ac_future *op_future = nullptr;
+  // The last read completed with bytes, while no read has started since:
+  // its bytes can still go back to the front of the buffer (give_back).
+  ac::ReadFuture *last_read = nullptr;
+  void give_back(ac::ReadFuture *f) noexcept;
+  void forget_last_read() noexcept;
   size_t op_n = 0;
   size_t op_searched = 0;  // readuntil: bytes of rbuf already scanned
   std::string op_sep;

@@ -203,6 +203,7 @@ bool ac_task::begin_resume(bool at_once) noexcept {
   if (must_cancel && !at_once) {
     must_cancel = false;
     resume_code = AC_ECANCELLED;
+    if (last_awaited != nullptr && last_awaited->state == AC_FUTURE_RESULT) last_awaited->unclaimed();
     if (last_awaited != nullptr && last_awaited->error != nullptr &&
         last_awaited->error->code == AC_ECANCELLED) {
       // Woken by a cancellation already: that one is delivered, message
