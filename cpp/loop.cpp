@@ -455,7 +455,9 @@ int ac_loop::run_until_complete(ac_future *f, double timeout) {
     uint64_t deadline = uv_hrtime() + static_cast<uint64_t>(std::min(timeout, 1e9) * 1e9);
     for (;;) {
       uint64_t t = uv_hrtime();
-      if (t >= deadline) {
+      // Nothing left that could complete f (only a submission from another
+      // thread could): waiting out the deadline would change nothing.
+      if (t >= deadline || !has_pending_work()) {
         timed_out = true;
         break;
       }

@@ -228,7 +228,8 @@ struct ac_loop {
   }
 
   // Runs until `f` is done. With timeout >= 0 (seconds of real time) it
-  // also returns, with AC_ETIMEDOUT, once that time has passed.
+  // also returns, with AC_ETIMEDOUT, once that time has passed or nothing
+  // is left to wait for (has_pending_work).
   int run_until_complete(ac_future *f, double timeout = -1);
   int run_forever();
   int step(double max_block, int *pending, double *next_deadline);

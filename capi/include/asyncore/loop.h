@@ -233,8 +233,11 @@ AC_EXPORT int ac_loop_set_time_budget(ac_loop *loop, double seconds) AC_NOEXCEPT
 
 /** What asyncio.run does when its main coroutine has finished, with a
  * bound: cancels every task of the loop that is not done, runs the loop
- * until they have finished or `timeout` seconds of real time have passed
- * (INFINITY waits as long as they take, as asyncio does), reports each that
+ * until they have finished, or `timeout` seconds of real time have passed
+ * (INFINITY: no time limit, as asyncio), or nothing is left that could end
+ * them (no callbacks ready, timers, I/O, or work on other threads the loop
+ * knows of: tasks deadlocked on each other, or waiting for futures nobody
+ * holds; asyncio would wait for ever), reports each that
  * ended with an error other than cancellation to the exception handler
  * ("unhandled exception during asyncio.run() shutdown"), waits (within the
  * same time) for work on other threads that a future of the loop still
