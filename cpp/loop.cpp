@@ -398,6 +398,12 @@ int ac_loop::run_once(double max_block, uint32_t budget) {
   if (!timers.empty()) fire_due_timers();
 
   // 4. The callbacks ready now, FIFO, bounded by the budget.
+  //    An idle iteration (nothing ready, no stop to count) ends here: a
+  //    frame-paced host pays for it every frame.
+  if (ready.empty() && !stopping) {
+    ++iterations;
+    return 0;
+  }
   bool timed = !ready.empty();
   if (timed && t_ready == 0) t_ready = uv_hrtime();
   int n = run_ready(budget);
