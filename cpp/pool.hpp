@@ -2,14 +2,18 @@
 //
 // Futures, tasks, done-callbacks and handles are made and freed at a high
 // rate (one or more per await), many alive at once, which is malloc's slow
-// case. Freed blocks go to a free list of their size class on the freeing
-// thread and are handed out again by the next allocation of that class on
-// that thread. A thread caches at most kPoolMaxCached bytes; beyond that,
-// and for sizes above kPoolMaxSize, blocks go back to malloc. A thread's
-// cache is released when the thread exits. Under AddressSanitizer or
-// valgrind there is no pool: every block comes from malloc and goes back
-// (the environment variable ASYNCORE_POOL=1 keeps it under valgrind, =0
-// turns it off anywhere).
+// case. Fresh blocks are carved from slabs of one address range reserved
+// for the process (the arena, pool.cpp); freed blocks go to a free list of
+// their size class on the freeing thread and are handed out again by the
+// next allocation of that class on that thread. The arena's blocks are
+// kept for reuse (a thread's go to a depot for the other threads when it
+// exits), so it holds the process's peak of small objects, at most 256 MiB
+// of address space; blocks from malloc (the arena full) are cached up to
+// kPoolMaxCached bytes per thread, beyond that and for sizes above
+// kPoolMaxSize they go back to malloc. Under AddressSanitizer or valgrind
+// there is no pool: every block comes from malloc and goes back (the
+// environment variable ASYNCORE_POOL=1 keeps it under valgrind, =0 turns it
+// off anywhere; ASYNCORE_ARENA=0 keeps the pool but carves no slabs).
 #pragma once
 
 #include <cstddef>
