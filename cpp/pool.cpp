@@ -65,8 +65,12 @@ struct FreeBlock {
 constexpr size_t kArenaBytes = size_t{256} << 20;
 constexpr size_t kSlabBytes = size_t{64} << 10;
 
-char *g_arena_base = nullptr;  // set once, before any block of it exists
-char *g_arena_end = nullptr;
+// Set once, before any block of the arena exists: a thread holding one has
+// seen them set (relaxed loads suffice, and cost nothing more than plain
+// ones); a thread that has not may find them unset, for blocks that are
+// not the arena's.
+std::atomic<char *> g_arena_base{nullptr};
+std::atomic<char *> g_arena_end{nullptr};
 std::atomic<char *> g_arena_next{nullptr};
 std::once_flag g_arena_once;
 
@@ -78,22 +82,25 @@ void reserve_arena() noexcept {
   void *p = mmap(nullptr, kArenaBytes, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return;  // malloc serves every block
-  g_arena_base = static_cast<char *>(p);
-  g_arena_end = g_arena_base + kArenaBytes;
-  g_arena_next.store(g_arena_base, std::memory_order_release);
+  auto *base = static_cast<char *>(p);
+  g_arena_next.store(base, std::memory_order_relaxed);
+  g_arena_end.store(base + kArenaBytes, std::memory_order_relaxed);
+  g_arena_base.store(base, std::memory_order_release);
 }
 
 inline bool in_arena(const void *p) noexcept {
   auto *c = static_cast<const char *>(p);
-  return c >= g_arena_base && c < g_arena_end;
+  return c >= g_arena_base.load(std::memory_order_relaxed) &&
+         c < g_arena_end.load(std::memory_order_relaxed);
 }
 
 // A fresh slab, or null when the arena is full or unavailable.
 char *carve_slab() noexcept {
   std::call_once(g_arena_once, reserve_arena);
-  if (g_arena_base == nullptr) return nullptr;
+  char *base = g_arena_base.load(std::memory_order_acquire);
+  if (base == nullptr) return nullptr;
   char *s = g_arena_next.fetch_add(kSlabBytes, std::memory_order_relaxed);
-  if (s >= g_arena_end || s < g_arena_base) return nullptr;  // full (the pointer only grows)
+  if (s >= g_arena_end.load(std::memory_order_relaxed) || s < base) return nullptr;  // full (the pointer only grows)
   return s;
 }
 #else
