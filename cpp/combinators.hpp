@@ -14,6 +14,9 @@
 
 namespace ac {
 
+// ac_future::combinator_kind of each combinator's future.
+enum : uint8_t { kGatherKind = 1, kWaitKind = 2, kNextKind = 3 };
+
 // gather: results in argument order (asyncio 3.13's gather).
 // Invariants: `children` keeps one reference per argument (duplicates
 // included); each distinct child is watched once, and `nfuts` counts the
@@ -30,7 +33,8 @@ struct GatherFuture final : ac_future, Watcher {
   // CancelledError once every child is done (asyncio's _cancel_requested).
   bool cancel_requested = false;
 
-  explicit GatherFuture(ac_loop *l) noexcept : ac_future(l) {}
+  static constexpr uint8_t kKind = kGatherKind;
+  explicit GatherFuture(ac_loop *l) noexcept : ac_future(l) { combinator_kind = kKind; }
   ~GatherFuture() override;
   bool cancel(const char *message) noexcept override;
   void on_watched_done(ac_future *f, size_t index) noexcept override;
@@ -45,7 +49,8 @@ struct WaitFuture final : ac_future, Watcher, TimerNode {
   bool partitioned = false;
   std::vector<ac_future *> done_set, pending_set;  // borrowed from items
 
-  WaitFuture(ac_loop *l, int m) noexcept : ac_future(l), mode(m) {}
+  static constexpr uint8_t kKind = kWaitKind;
+  WaitFuture(ac_loop *l, int m) noexcept : ac_future(l), mode(m) { combinator_kind = kKind; }
   ~WaitFuture() override;
   void on_watched_done(ac_future *f, size_t index) noexcept override;
   void fire() noexcept override;
@@ -93,7 +98,8 @@ struct ShieldFuture final : ac_future, Watcher {
 struct NextFuture final : ac_future {
   int64_t index = -1;
   ac_future *source = nullptr;  // the input reported (one reference)
-  explicit NextFuture(ac_loop *l) noexcept : ac_future(l) {}
+  static constexpr uint8_t kKind = kNextKind;
+  explicit NextFuture(ac_loop *l) noexcept : ac_future(l) { combinator_kind = kKind; }
   ~NextFuture() override {
     if (source != nullptr) source->unref();
   }

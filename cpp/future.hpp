@@ -57,6 +57,9 @@ struct ac_future {
   // Scratch mark for a combinator taking a list (gather: a child passed
   // twice counts once); false outside that call.
   bool seen_mark = false;
+  // Which combinator's future this is (combinators.hpp's kinds; 0 for any
+  // other), so the C API tells them apart without a dynamic_cast.
+  uint8_t combinator_kind = 0;
   int refs = 1;
   ac_loop *loop;
   ac_value result{};

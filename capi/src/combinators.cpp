@@ -40,7 +40,9 @@ void arm(ac_loop *loop, ac::TimerNode *node, ac_future *f, double timeout) {
 
 template <class T>
 T *as(const ac_future *f) noexcept {
-  return ac::is_future(f) ? dynamic_cast<T *>(const_cast<ac_future *>(f)) : nullptr;
+  return ac::is_future(f) && f->combinator_kind == T::kKind
+             ? static_cast<T *>(const_cast<ac_future *>(f))
+             : nullptr;
 }
 
 }  // namespace
