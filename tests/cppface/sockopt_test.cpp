@@ -123,3 +123,51 @@ ac::Task<> sendfile() {
 TEST(SockOpt, Sendfile) { ac::run(sendfile()); }
 
 }  // namespace
+
+namespace {
+using namespace facetest;
+
+ac::Task<> udp_and_dns() {
+  auto a = ac::DatagramEndpoint::bind("127.0.0.1", 0);
+  auto b = ac::DatagramEndpoint::bind("127.0.0.1", 0);
+  ac::SocketAddress at = a.local_address();
+  EXPECT_EQ(at.host, "127.0.0.1");
+  EXPECT_EQ(at.family, 4);
+  EXPECT_GT(at.port, 0);
+  b.send("ping", at);
+  ac::Datagram d = co_await a.recvfrom();
+  EXPECT_EQ(d.data, "ping");
+  EXPECT_EQ(d.sender, b.local_address());
+  b.connect("127.0.0.1", at.port);
+  b.send("two\nlines");
+  EXPECT_EQ((co_await a.recvfrom()).data, "two\nlines");
+  a.send("pong", d.sender);
+  EXPECT_EQ(co_await b.recv(), "pong");
+  a.close();
+  try {
+    (void)co_await a.recv();
+    ADD_FAILURE() << "no error";
+  } catch (const ac::Error &e) {
+    EXPECT_EQ(e.code(), AC_ECLOSED);
+  }
+
+  std::vector<ac::SocketAddress> v4 = co_await ac::getaddrinfo("127.0.0.1", 80);
+  EXPECT_EQ(v4.size(), 1u);
+  if (v4.empty()) co_return;
+  EXPECT_EQ(v4[0].text(), "127.0.0.1:80");
+  std::vector<ac::SocketAddress> dg =
+      co_await ac::getaddrinfo("127.0.0.1", "8080", ac::Family::ipv4, ac::SockType::dgram);
+  EXPECT_EQ(dg.size(), 1u);
+  if (dg.empty()) co_return;
+  EXPECT_EQ(dg[0].port, 8080);
+  ac::SocketAddress v6 = ac::SocketAddress::parse("[::1]:8080");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.family, 6);
+  EXPECT_EQ(v6.text(), "[::1]:8080");
+  ac::NameInfo n = co_await ac::getnameinfo(v4[0], AC_NI_NUMERICHOST | AC_NI_NUMERICSERV);
+  EXPECT_EQ(n.host, "127.0.0.1");
+  EXPECT_EQ(n.service, "80");
+}
+TEST(Udp, TypedEndpointsAndResolution) { ac::run(udp_and_dns()); }
+
+}  // namespace
