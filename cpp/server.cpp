@@ -28,6 +28,7 @@ ac_server::~ac_server() {
   if (registered) loop->remove_closable(this);
   if (fd >= 0) ::close(fd);
   for (ac_future *f : closed_waiters) f->unref();
+  extras_free();
   if (free_ud != nullptr) free_ud(ud);
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
@@ -137,6 +138,7 @@ void ac_server::hand_over(int client) noexcept {
     s->unref();
     return;
   }
+  attach(s);
   if (fn != nullptr) {
     // On a hosted loop this runs from the host's poll, outside any step.
     ac::HostCallbackScope scope(loop);
@@ -178,6 +180,7 @@ void ac_server::close() noexcept {
     fd = -1;
     if (is_unix && !unix_path.empty()) ::unlink(unix_path.c_str());
   }
+  extras_close();
   if (live_handles == 0) complete_closed();
 }
 
@@ -188,7 +191,8 @@ void ac_server::on_handle_closed() noexcept {
 }
 
 void ac_server::complete_closed() noexcept {
-  ac::complete_listed_none(closed_waiters);
+  // asyncio 3.12.1+: closed, and every connection gone.
+  if (clients.empty()) ac::complete_listed_none(closed_waiters);
 }
 
 void ac_server::close_for_loop() noexcept {
@@ -196,11 +200,11 @@ void ac_server::close_for_loop() noexcept {
   close();
   // The close callbacks come during the loop's final uv_run, too late for
   // futures: complete them now.
-  complete_closed();
+  ac::complete_listed_none(closed_waiters);
 }
 
 ac_future *ac_server::wait_closed() {
-  if (!serving && live_handles == 0) return ac::future_done_none(loop);
+  if (all_closed()) return ac::future_done_none(loop);
   return ac::future_listed(loop, closed_waiters);
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <uv.h>
@@ -43,6 +44,19 @@ struct ac_server final : ac::Closable {
   void *ud;
   ac_free_fn free_ud;
   std::vector<ac_future *> closed_waiters;
+
+  // ---- connections and serve_forever (sockopt.cpp) ----
+  std::unordered_set<ac_stream *> clients;  // accepted, socket not closed
+  ac_future *forever = nullptr;             // serve_forever's (reference)
+  void attach(ac_stream *s) noexcept;       // hand_over
+  void detach(ac_stream *s) noexcept;       // the stream's socket closed
+  bool all_closed() const noexcept { return !serving && live_handles == 0 && clients.empty(); }
+  int listen_tcp_opts(const char *host, int port, int backlog, int reuse_address,
+                      int reuse_port, int ipv6_only) noexcept;
+  int close_clients(bool abort) noexcept;
+  int serve_forever(ac_future **out);  // throws bad_alloc
+  void extras_close() noexcept;         // close()
+  void extras_free() noexcept;          // destructor
 
   ac_server(ac_loop *l, ac_server_connection_fn f, void *u, ac_free_fn fu) noexcept;
   ~ac_server();

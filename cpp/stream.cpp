@@ -111,6 +111,7 @@ ac_stream::~ac_stream() {
   for (ac_future *f : drain_waiters) f->unref();
   for (ac_future *f : closed_waiters) f->unref();
   if (done_none != nullptr) done_none->unref();
+  extras_free();
   std::free(rbuf);
   if (fd >= 0) ::close(fd);
   ac_loop *l = loop;
@@ -154,6 +155,7 @@ void ac_stream::watch() noexcept {
   } else if (phase != kClosed) {
     if (reading) want |= UV_READABLE;
     if (write_buffer_size() != 0 && write_error == 0) want |= UV_WRITABLE;
+    if (sendfile_job != nullptr && write_error == 0) want |= UV_WRITABLE;
   }
   if (want == poll_events) return;
   poll_events = want;
@@ -232,6 +234,14 @@ ac_future *ac_stream::connect_unix(const char *path) {
   return caller;
 }
 
+ac_future *ac_stream::connect_addresses() {
+  connect_future = new ac::ConnectFuture(loop, this);
+  connect_future->ref();  // the caller's
+  ac_future *caller = connect_future;
+  try_connect_next();
+  return caller;
+}
+
 void ac_stream::on_resolved(int status, addrinfo *res) noexcept {
   if (status == 0) {
     try {
@@ -267,8 +277,10 @@ void ac_stream::try_connect_next() noexcept {
     connect_failed(connect_error != 0 ? connect_error : AC_ECONNREFUSED);
     return;
   }
+  if (next_target == 0 && copts != nullptr && connect_hook()) return;
   const sockaddr_storage &ss = targets[next_target++];
   int rc = open_socket(ss.ss_family);
+  if (rc == 0 && copts != nullptr) rc = bind_local(ss.ss_family);
   if (rc != 0) {
     retry_or_fail(rc);
     return;
@@ -319,6 +331,7 @@ void ac_stream::connected() noexcept {
     int on = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
+  if (copts != nullptr) set_default_nodelay();
   start_reading();
   if (write_buffer_size() != 0) flush();
   maybe_shutdown();
@@ -366,6 +379,7 @@ void ac_stream::on_poll(int status, int events) noexcept {
   }
   if ((events & UV_READABLE) != 0 && reading) do_read();
   if ((events & UV_WRITABLE) != 0 && write_buffer_size() != 0) flush();
+  if ((events & UV_WRITABLE) != 0 && sendfile_job != nullptr) sendfile_pump();
   if (status < 0) watch();
 }
 
@@ -629,6 +643,7 @@ int ac_stream::write(const void *data, size_t len) {
   if (write_error != 0) return write_error;
   if (phase >= kClosing) return AC_ECLOSED;
   if (eof_requested) return AC_ESTATE;
+  if (sendfile_job != nullptr) return AC_ESTATE;
   if (len == 0) return 0;
   const char *p = static_cast<const char *>(data);
   if (phase == kOpen && write_buffer_size() == 0) {
@@ -760,6 +775,7 @@ void ac_stream::close_handle() noexcept {
     uv_cancel(reinterpret_cast<uv_req_t *>(&resolve->req));
     resolve = nullptr;
   }
+  if (racer != nullptr) race_lost(0);
   if (handle_live) {
     auto *hh = reinterpret_cast<uv_handle_t *>(&poll);
     if (!uv_is_closing(hh)) uv_close(hh, ac::on_close_cb);
@@ -805,6 +821,7 @@ void ac_stream::fail_waiters(int code) noexcept {
 
 void ac_stream::finish_closed() noexcept {
   phase = kClosed;
+  extras_closed();
   fail_waiters(write_error != 0 ? write_error : AC_ECLOSED);
   ac::complete_listed_none(closed_waiters);
 }

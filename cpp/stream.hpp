@@ -40,11 +40,15 @@
 #include "loop.hpp"
 
 struct addrinfo;
+struct ac_server;
 
 namespace ac {
 constexpr uint32_t kStreamMagic = 0x5374726d;  // "Strm"
 struct ConnectResolve;
 struct ReadFuture;
+struct ConnectOptions;
+struct Racer;
+struct SendfileJob;
 }  // namespace ac
 
 struct ac_stream final : ac::Closable {
@@ -107,6 +111,23 @@ struct ac_stream final : ac::Closable {
   std::vector<ac_future *> closed_waiters;
   ac_future *done_none = nullptr;  // shared completed future for drains
 
+  // ---- socket options, servers, sendfile (sockopt.cpp) ----
+  ac::ConnectOptions *copts = nullptr;  // connect_tcp_ex's options (owned)
+  ac::Racer *racer = nullptr;           // happy-eyeballs attempts running
+  ac_server *server = nullptr;          // the server that accepted us
+  ac::SendfileJob *sendfile_job = nullptr;  // a sendfile running
+  // Hooks from the core stream code into sockopt.cpp.
+  bool connect_hook() noexcept;            // true: the options took over
+  int bind_local(int family) noexcept;     // before connect()
+  void set_default_nodelay() noexcept;     // once connected
+  void sendfile_pump() noexcept;           // writable, or flushed
+  void extras_closed() noexcept;           // the socket is closed
+  void extras_free() noexcept;             // destructor
+  // Operations (sockopt.cpp).
+  void abort() noexcept;
+  void race_won(int sock) noexcept;
+  void race_lost(int code) noexcept;
+
   ac_stream(ac_loop *l, bool unix_socket) noexcept;
   ~ac_stream();
   ac_stream(const ac_stream &) = delete;
@@ -121,6 +142,7 @@ struct ac_stream final : ac::Closable {
   // caller). Throw bad_alloc.
   ac_future *connect_tcp(const char *host, int port);
   ac_future *connect_unix(const char *path);
+  ac_future *connect_addresses();  // to `targets`, filled by the caller
 
   // Operations behind the API. Throw bad_alloc.
   int start_read(ReadKind kind, size_t n, const void *sep, size_t sep_len, ac_future **out);

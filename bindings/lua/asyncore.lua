@@ -1626,6 +1626,27 @@ function Stream:get_write_buffer_size() return self._s:write_buffer_size() end
 function Stream:close() self._s:close() end
 function Stream:is_closing() return self._s:is_closing() == 1 end
 function Stream:wait_closed() await_op(self._s:wait_closed()) end
+--- Closes at once, dropping buffered output (asyncio's transport.abort()).
+function Stream:abort() self._s:abort() end
+--- The socket's descriptor (-1 while connecting or once closed).
+function Stream:fileno() return self._s:fileno() end
+--- TCP_NODELAY (on by default).
+function Stream:set_nodelay(on) check(self._s:set_nodelay(on and 1 or 0), "set_nodelay", 2) end
+function Stream:get_nodelay() return check(self._s:get_nodelay(), "get_nodelay", 2) == 1 end
+--- SO_KEEPALIVE; opts: {idle=s, interval=s, count=n} (absent: the system's).
+function Stream:set_keepalive(on, opts)
+  opts = opts or {}
+  check(self._s:set_keepalive(on and 1 or 0, opts.idle or 0, opts.interval or 0, opts.count or 0),
+        "set_keepalive", 2)
+end
+--- loop.sendfile: `file` is a path or a descriptor; count nil or 0: to the
+-- end. Returns the bytes sent.
+function Stream:sendfile(file, offset, count)
+  if type(file) == "number" then
+    return await_op(self._s:sendfile(file, offset or 0, count or 0))
+  end
+  return await_op(self._s:sendfile_path(file, offset or 0, count or 0))
+end
 --- "peername" or "sockname": the address as text ("host:port", a path).
 function Stream:get_extra_info(name)
   if name == "peername" then return string_op(self._s:peer_address()) end
@@ -1661,9 +1682,20 @@ function Server:address() return string_op(self._srv:address()) end
 function Server:port() return check(self._srv:port(), "port", 2) end
 function Server:is_serving() return self._srv:is_serving() == 1 end
 function Server:close() self._srv:close() end
+--- Waits until the server is closed and every connection it accepted is
+-- closed (asyncio 3.12.1+).
 function Server:wait_closed() await_op(self._srv:wait_closed()) end
---- Serves until the server is closed.
-Server.serve_forever = Server.wait_closed
+--- Serves until the server is closed: then CancelledError, as asyncio;
+-- cancelling the awaiting task closes the server.
+function Server:serve_forever() await_op(self._srv:serve_forever()) end
+--- Connections accepted and not yet closed.
+function Server:connections() return self._srv:connections() end
+--- Closes every connection, flushing (asyncio 3.13); returns how many.
+function Server:close_clients() return check(self._srv:close_clients(), "close_clients", 2) end
+--- Aborts every connection, dropping buffered output (asyncio 3.13).
+function Server:abort_clients() return check(self._srv:abort_clients(), "abort_clients", 2) end
+--- The listening socket's descriptor (-1 once closed).
+function Server:fileno() return self._srv:fileno() end
 
 local Udp = {}
 Udp.__index = Udp

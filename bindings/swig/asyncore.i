@@ -310,6 +310,9 @@ struct acs_queue {};
 %newobject acs_stream::wait_closed;
 %newobject acs_stream::get_loop;
 %newobject acs_server::wait_closed;
+%newobject acs_server::serve_forever;
+%newobject acs_stream::sendfile;
+%newobject acs_stream::sendfile_path;
 %newobject acs_udp::recv;
 %newobject acs_udp::recvfrom;
 %newobject executor_new;
@@ -750,6 +753,24 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
     return a;
   }
   uintptr_t id() { return (uintptr_t)$self; }
+  /* Socket options, abort and sendfile (asyncore/sockopt.h, stream.h). */
+  int fileno() { return ac_stream_fileno($self); }
+  int set_nodelay(int on) { return ac_stream_set_nodelay($self, on); }
+  int get_nodelay() { return ac_stream_get_nodelay($self); }
+  int set_keepalive(int on, int idle, int interval, int count) {
+    return ac_stream_set_keepalive($self, on, idle, interval, count);
+  }
+  int abort() { return ac_stream_abort($self); }
+  acs_future *sendfile(int fd, long long offset, long long count, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_stream_sendfile($self, fd, offset, count, &f);
+    return f;
+  }
+  acs_future *sendfile_path(const char *path, long long offset, long long count, int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_stream_sendfile_path($self, path, offset, count, &f);
+    return f;
+  }
 }
 
 %extend acs_server {
@@ -767,6 +788,16 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   acs_future *wait_closed(int *rc) {
     acs_future *f = NULL;
     *rc = ac_server_wait_closed($self, &f);
+    return f;
+  }
+  /* Connections (asyncio 3.13's close_clients / abort_clients). */
+  long long connections() { return (long long)ac_server_connections($self); }
+  int close_clients() { return ac_server_close_clients($self); }
+  int abort_clients() { return ac_server_abort_clients($self); }
+  int fileno() { return ac_server_fileno($self); }
+  acs_future *serve_forever(int *rc) {
+    acs_future *f = NULL;
+    *rc = ac_server_serve_forever($self, &f);
     return f;
   }
 }

@@ -24,6 +24,7 @@
 #include "asyncore/thread.h"
 #include "asyncore/stream.h"
 #include "asyncore/server.h"
+#include "asyncore/sockopt.h"
 #include "asyncore/udp.h"
 #include "asyncore/dns.h"
 #include "asyncore/combinators.h"

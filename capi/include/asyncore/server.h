@@ -17,7 +17,9 @@
  *
  * Closing (ac_server_close) stops listening and removes a Unix socket file
  * the server created; connections already accepted stay open (asyncio's
- * Server.close). Closing the loop closes its servers. Dropping the last
+ * Server.close); ac_server_close_clients / ac_server_abort_clients close
+ * them, and ac_server_wait_closed waits for them. Closing the loop closes
+ * its servers. Dropping the last
  * reference to a listening server closes it.
  *
  * Threads: loop thread only, checked (AC_EWRONGTHREAD) in debug mode.
@@ -98,9 +100,37 @@ AC_EXPORT int ac_server_accept_paused(const ac_server *srv) AC_NOEXCEPT;
 AC_EXPORT int ac_server_close(ac_server *srv) AC_NOEXCEPT;
 /** 1 while listening, 0 once closed, AC_EINVAL for NULL. */
 AC_EXPORT int ac_server_is_serving(const ac_server *srv) AC_NOEXCEPT;
-/** A future that completes with NONE once the listening socket is closed
- * (done at once, through the loop, if it is). Errors: AC_EINVAL, AC_ENOMEM. */
+/** A future that completes with NONE once the server is closed AND every
+ * connection it accepted is closed, in either order (asyncio 3.12.1+'s
+ * Server.wait_closed; done at once, through the loop, when both hold).
+ * asyncio 3.11 differs: there it returns at once when the server is
+ * already closed, even with connections still open. A connection counts
+ * until its socket is closed (ac_stream_close has flushed, or
+ * ac_stream_abort, or its last reference went), so a handler that never
+ * closes its stream keeps wait_closed waiting, as in asyncio; see
+ * ac_server_close_clients. Closing the loop completes it.
+ * Errors: AC_EINVAL, AC_ECLOSED (loop closed), AC_ENOMEM. */
 AC_EXPORT int ac_server_wait_closed(ac_server *srv, ac_future **out) AC_NOEXCEPT;
+
+/** Connections accepted and not yet closed (>= 0), or AC_EINVAL. */
+AC_EXPORT int64_t ac_server_connections(const ac_server *srv) AC_NOEXCEPT;
+/** Closes every open connection of the server with ac_stream_close
+ * (buffered output is sent first; asyncio 3.13's Server.close_clients).
+ * The server keeps listening unless closed. Returns how many connections
+ * were told to close (>= 0). Errors: AC_EINVAL. */
+AC_EXPORT int ac_server_close_clients(ac_server *srv) AC_NOEXCEPT;
+/** The same with ac_stream_abort: buffered output is dropped and the
+ * sockets close at once (asyncio 3.13's Server.abort_clients). */
+AC_EXPORT int ac_server_abort_clients(ac_server *srv) AC_NOEXCEPT;
+/** asyncio's serve_forever: a future that never completes by itself. The
+ * server is already accepting; ac_server_close cancels the future (the
+ * awaiting task sees AC_ECANCELLED, as asyncio raises CancelledError), and
+ * cancelling the future closes the server. Unlike asyncio, cancelling does
+ * not wait for the connections: await ac_server_wait_closed for that.
+ * Errors: AC_EINVAL, AC_ECLOSED (server or loop closed), AC_ESTATE (a
+ * serve_forever future is already pending: asyncio's "already being
+ * awaited on serve_forever()"), AC_ENOMEM. */
+AC_EXPORT int ac_server_serve_forever(ac_server *srv, ac_future **out) AC_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -168,6 +168,40 @@ AC_EXPORT int ac_stream_is_closing(const ac_stream *s) AC_NOEXCEPT;
  * It does not start closing. Errors: AC_EINVAL, AC_ENOMEM. */
 AC_EXPORT int ac_stream_wait_closed(ac_stream *s, ac_future **out) AC_NOEXCEPT;
 
+/** Closes at once (asyncio's transport.abort()): buffered output is
+ * dropped, pending reads and drains fail with AC_ECLOSED, the socket is
+ * closed without waiting (the peer reads EOF, or a reset when bytes it
+ * sent were never read). Idempotent. Errors: AC_EINVAL. */
+AC_EXPORT int ac_stream_abort(ac_stream *s) AC_NOEXCEPT;
+
+/* ---- Sending files ---- */
+
+/** Sends `count` bytes (0: up to the end of the file) of the file `fd`
+ * from byte `offset` (asyncio's loop.sendfile). The stream's buffered
+ * output goes first; then the kernel's sendfile(2) copies file to socket
+ * without passing through user space. Where the kernel refuses (a file
+ * sendfile cannot read, e.g. a pipe) the bytes are read with pread (read()
+ * when the descriptor cannot seek; it must not block then) and written
+ * through the stream's buffer, never more than the high water mark at a
+ * time (drain semantics), as asyncio's fallback. The future completes with
+ * INT64, the bytes sent (fewer than `count` when the file ended). A
+ * seekable `fd` is left positioned after the last byte sent, as asyncio
+ * does; it is borrowed and must stay open until the future completes.
+ * While it runs, ac_stream_write returns AC_ESTATE (asyncio: "sendfile is
+ * in progress"). Fails with the connection's error, a read error of the
+ * file, or AC_ECLOSED when the stream closes first. Cancelling the future
+ * stops sending (bytes already handed to the kernel are gone).
+ * Errors: AC_EINVAL (NULL, fd < 0, offset or count < 0), AC_ESTATE (still
+ * connecting, after write_eof, or a sendfile is running), AC_ECLOSED,
+ * AC_ENOMEM. */
+AC_EXPORT int ac_stream_sendfile(ac_stream *s, int fd, int64_t offset, int64_t count,
+                                 ac_future **out) AC_NOEXCEPT;
+/** The same for the file at `path`, opened read-only here and closed when
+ * the future completes. Errors: as above, and the open's error (AC_ENOENT,
+ * AC_EACCES …) through the return value. */
+AC_EXPORT int ac_stream_sendfile_path(ac_stream *s, const char *path, int64_t offset,
+                                      int64_t count, ac_future **out) AC_NOEXCEPT;
+
 /* ---- Addresses ---- */
 
 /** @{ */

@@ -19,8 +19,11 @@
 
 #include <asyncore.h>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -112,8 +115,70 @@ class Stream {
   }
   ac_stream *get() const noexcept { return s_; }
 
+  // ---- socket options (asyncore/sockopt.h) ----
+  // The socket (borrowed), -1 while connecting or once closed.
+  int fileno() const { return check(ac_stream_fileno(s_)); }
+  // TCP_NODELAY: on by default for every TCP stream.
+  void set_nodelay(bool on) { check(ac_stream_set_nodelay(s_, on ? 1 : 0)); }
+  bool nodelay() const { return check(ac_stream_get_nodelay(s_)) == 1; }
+  // SO_KEEPALIVE; zero durations / count leave the system's values.
+  void set_keepalive(bool on, std::chrono::seconds idle = {}, std::chrono::seconds interval = {},
+                     int count = 0) {
+    check(ac_stream_set_keepalive(s_, on ? 1 : 0, static_cast<int>(idle.count()),
+                                  static_cast<int>(interval.count()), count));
+  }
+  // Closes at once, dropping buffered output (asyncio's transport.abort()).
+  void abort() { check(ac_stream_abort(s_)); }
+  // loop.sendfile: the bytes sent (count 0: to the end of the file).
+  detail::FutureAwaiter<int64_t> sendfile(int fd, int64_t offset = 0, int64_t count = 0) {
+    return detail::future_call<int64_t>(
+        [&](ac_future **f) { return ac_stream_sendfile(s_, fd, offset, count, f); });
+  }
+  detail::FutureAwaiter<int64_t> sendfile(const std::string &path, int64_t offset = 0,
+                                          int64_t count = 0) {
+    return detail::future_call<int64_t>(
+        [&](ac_future **f) { return ac_stream_sendfile_path(s_, path.c_str(), offset, count, f); });
+  }
+
  private:
   ac_stream *s_ = nullptr;
+};
+
+// Options of open_connection (asyncio's create_connection keywords).
+struct ConnectOptions {
+  std::string local_host;  // empty: any
+  int local_port = 0;
+  // Happy eyeballs: the delay between attempts; none: one after the other.
+  std::optional<std::chrono::duration<double>> happy_eyeballs_delay;
+  int interleave = 0;
+  bool nodelay = true;
+
+  ac_connect_options to_c() const noexcept {
+    ac_connect_options o;
+    ac_connect_options_init(&o);
+    o.local_host = local_host.empty() ? nullptr : local_host.c_str();
+    o.local_port = local_port;
+    if (happy_eyeballs_delay) o.happy_eyeballs_delay = happy_eyeballs_delay->count();
+    o.interleave = interleave;
+    o.nodelay = nodelay ? 1 : 0;
+    return o;
+  }
+};
+
+// Options of a TCP server.
+struct ServerOptions {
+  bool reuse_address = true;
+  bool reuse_port = false;
+  std::optional<bool> ipv6_only;  // none: the system's setting
+
+  ac_server_options to_c() const noexcept {
+    ac_server_options o;
+    ac_server_options_init(&o);
+    o.reuse_address = reuse_address ? 1 : 0;
+    o.reuse_port = reuse_port ? 1 : 0;
+    o.ipv6_only = ipv6_only ? (*ipv6_only ? 1 : 0) : -1;
+    return o;
+  }
 };
 
 namespace detail {
@@ -131,6 +196,27 @@ inline Task<Stream> open_connection(const std::string &host, int port) {
   ac_stream *s = nullptr;
   ac_future *f = nullptr;
   check(ac_stream_connect_tcp(get_running_loop(), host.c_str(), port, &s, &f));
+  return detail::connected(s, f);
+}
+// With options (local address, happy eyeballs, TCP_NODELAY).
+inline Task<Stream> open_connection(const std::string &host, int port, const ConnectOptions &opts) {
+  ac_stream *s = nullptr;
+  ac_future *f = nullptr;
+  ac_connect_options o = opts.to_c();
+  check(ac_stream_connect_tcp_ex(get_running_loop(), host.c_str(), port, &o, &s, &f));
+  return detail::connected(s, f);
+}
+// To the first of these numeric addresses that answers (raced with
+// happy_eyeballs_delay).
+inline Task<Stream> open_connection_addresses(const std::vector<std::string> &addresses,
+                                              int port, const ConnectOptions &opts = {}) {
+  std::vector<const char *> hosts;
+  for (const auto &a : addresses) hosts.push_back(a.c_str());
+  ac_stream *s = nullptr;
+  ac_future *f = nullptr;
+  ac_connect_options o = opts.to_c();
+  check(ac_stream_connect_tcp_addresses(get_running_loop(), hosts.data(), hosts.size(), port, &o,
+                                        &s, &f));
   return detail::connected(s, f);
 }
 // The same over a Unix-domain socket.
@@ -163,6 +249,17 @@ class Server {
     return s;
   }
   template <class F>
+  static Server listen_tcp(F handler, const char *host, int port, const ServerOptions &opts,
+                           int backlog = 0) {
+    using Fn = std::decay_t<F>;
+    Server s;
+    ac_server_options o = opts.to_c();
+    check(ac_server_listen_tcp_ex(get_running_loop(), host, port, backlog, &o, &on_connection<Fn>,
+                                  new Fn(std::move(handler)), &detail::delete_callable<Fn>,
+                                  &s.srv_));
+    return s;
+  }
+  template <class F>
   static Server listen_unix(F handler, const char *path, int backlog = 0) {
     using Fn = std::decay_t<F>;
     Server s;
@@ -188,6 +285,18 @@ class Server {
   }
   ac_server *get() const noexcept { return srv_; }
 
+  // Connections accepted and not yet closed.
+  int64_t connections() const noexcept { return ac_server_connections(srv_); }
+  // asyncio 3.13: close every connection (flushing) / abort them.
+  int close_clients() { return check(ac_server_close_clients(srv_)); }
+  int abort_clients() { return check(ac_server_abort_clients(srv_)); }
+  // Awaits until close() (then CancelledError, as asyncio); cancelling the
+  // awaiting task closes the server.
+  detail::FutureAwaiter<void> serve_forever() {
+    return detail::future_call<void>([&](ac_future **f) { return ac_server_serve_forever(srv_, f); });
+  }
+  int fileno() const { return check(ac_server_fileno(srv_)); }
+
  private:
   template <class Fn>
   static void on_connection(ac_server *, ac_stream *stream, void *ud) noexcept {
@@ -208,6 +317,11 @@ class Server {
 template <class F>
 Server start_server(F handler, const char *host, int port, int backlog = 0) {
   return Server::listen_tcp(std::move(handler), host, port, backlog);
+}
+template <class F>
+Server start_server(F handler, const char *host, int port, const ServerOptions &opts,
+                    int backlog = 0) {
+  return Server::listen_tcp(std::move(handler), host, port, opts, backlog);
 }
 template <class F>
 Server start_unix_server(F handler, const char *path, int backlog = 0) {
