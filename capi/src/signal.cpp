@@ -1,6 +1,7 @@
 // signal.cpp — ac_loop_add_signal_handler / remove_signal_handler on
 // libuv's signal watchers, and ac_run's SIGINT handling.
 #include <csignal>
+#include <cstdio>
 #include <mutex>
 #include <vector>
 
@@ -24,15 +25,24 @@ struct SigHandler final : ac::Closable {
   ac_signal_fn fn;
   void *ud;
   ac_free_fn free_ud;
-  int refs = 1;
+  int refs = 1;   // the memory: the table or the watcher, and each call
+  int calls = 0;  // scheduled or running calls of fn
   bool active = true;
   bool handle_live = false;
 
   SigHandler(ac_loop *l, int sig, ac_signal_fn f, void *u, ac_free_fn fu) noexcept
       : loop(l), signum(sig), fn(f), ud(u), free_ud(fu) {}
+  // free_ud runs as soon as the handler is removed and no call of it is
+  // scheduled or running.
+  void release_ud() noexcept {
+    if (active || calls != 0 || free_ud == nullptr) return;
+    ac_free_fn f = free_ud;
+    free_ud = nullptr;
+    f(ud);
+  }
   void unref() noexcept {
     if (--refs != 0) return;
-    ac::shim::run_free(free_ud, ud);
+    release_ud();
     delete this;
   }
   void close_for_loop() noexcept override;  // the loop removed it from its list
@@ -66,6 +76,7 @@ void SigHandler::deactivate() noexcept {
         break;
       }
   }
+  release_ud();
   if (handle_live) {
     uv_signal_stop(&watcher);
     // The table's reference goes when libuv is done with the watcher.
@@ -91,12 +102,18 @@ void run_handler(ac_loop *loop, void *ud) {
     if (err != nullptr) ac_error_unref(err);
   }
 }
-void drop_call(void *ud) { static_cast<SigHandler *>(ud)->unref(); }
+void drop_call(void *ud) {
+  auto *h = static_cast<SigHandler *>(ud);
+  --h->calls;
+  h->release_ud();
+  h->unref();
+}
 
 void signal_cb(uv_signal_t *w, int) {
   auto *h = static_cast<SigHandler *>(w->data);
   if (!h->active) return;
   ++h->refs;
+  ++h->calls;
   // Runs as an ordinary callback, after what is ready now (asyncio's
   // _add_callback_signalsafe); drop_call runs whatever happens.
   ac_loop_call_soon(h->loop, run_handler, h, drop_call, nullptr);
@@ -203,7 +220,8 @@ void *run_sigint_install(ac_loop *loop, ac_task *main) noexcept {
   if ((current.sa_flags & SA_SIGINFO) != 0 || current.sa_handler != SIG_DFL) return nullptr;
   auto *r = new (std::nothrow) RunSigint{main};
   if (r == nullptr) return nullptr;
-  if (ac_loop_add_signal_handler(loop, SIGINT, on_run_sigint, r, nullptr) != 0) {
+  int arc = ac_loop_add_signal_handler(loop, SIGINT, on_run_sigint, r, nullptr);
+  if (arc != 0) {
     delete r;
     return nullptr;
   }
