@@ -242,7 +242,7 @@ AC_API int ac_process_communicate(ac_process *p, const void *input, size_t len,
   p->have_output = false;
   c->ref();
   rc = ac_future_add_done_callback(outer, outer_done, c, comm_free);
-  // stdin: write the input, drain, close (asyncio 3.12+ closes it also
+  // stdin: write the input, drain, close (asyncio 3.13 closes it also
   // without input, so that a child reading to EOF ends).
   if (rc == 0 && p->pipes[0] != nullptr) {
     int wrc = len != 0 ? ac_stream_write(p->pipes[0], input, len) : 0;
