@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <exception>
 
 namespace ac = asyncore;
 
@@ -31,14 +32,18 @@ static ac::Task<> main_task() {
   }
   std::printf("sending SIGINT\n");
   kill(getpid(), SIGINT);
+  std::exception_ptr cancelled;
   try {
     co_await server.wait_closed();  // serve_forever
   } catch (const ac::CancelledError &) {
+    cancelled = std::current_exception();  // (no co_await inside a handler)
+  }
+  if (cancelled) {
     std::printf("cancelled: closing the server\n");
     server.close();
     co_await server.wait_closed();
     std::printf("server closed\n");
-    throw;
+    std::rethrow_exception(cancelled);  // the cancellation goes on
   }
 }
 
