@@ -21,7 +21,8 @@
  * and ac_run then returns -EINTR (asyncio's KeyboardInterrupt) unless the
  * task finished otherwise; a second SIGINT restores the default
  * disposition and raises SIGINT again, which ends the process as Ctrl-C
- * would have without ac_run.
+ * would have without ac_run. (libuv's signal machinery opens a pipe pair
+ * once per process the first time a signal is watched; it stays open.)
  *
  * Threads: loop thread only, checked.
  */
