@@ -3,11 +3,16 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <ctime>
 
 #include <cstdio>
 #include <cstdlib>
@@ -113,6 +118,7 @@ ac_stream::~ac_stream() {
   if (done_none != nullptr) done_none->unref();
   extras_free();
   std::free(rbuf);
+  std::free(tty_mode);
   if (fd >= 0) ::close(fd);
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
@@ -177,6 +183,23 @@ int ac_stream::adopt(int sock) noexcept {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
   start_reading();
+  return 0;
+}
+
+int ac_stream::adopt_pipe(int pfd, bool write_only) noexcept {
+  fd = pfd;
+  struct stat st;
+  is_pipe = !(::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode));
+  pipe_writer_only = write_only;
+  int rc = uv_poll_init(loop->uvl, &poll, fd);
+  if (rc != 0) return rc;  // the destructor closes the descriptor
+  poll.data = this;
+  handle_live = true;
+  phase = kOpen;
+  if (write_only)
+    eof = true;  // nothing will ever be read
+  else
+    start_reading();
   return 0;
 }
 
@@ -405,7 +428,7 @@ void ac_stream::do_read() noexcept {
       rcap = want;
     }
     size_t room = rcap - rend;
-    ssize_t n = ::recv(fd, rbuf + rend, room, 0);
+    ssize_t n = is_pipe ? ::read(fd, rbuf + rend, room) : ::recv(fd, rbuf + rend, room, 0);
     if (n > 0) {
       rend += static_cast<size_t>(n);
       if (static_cast<size_t>(n) < room) break;  // drained
@@ -639,6 +662,33 @@ void ac_stream::fail_read(int code) noexcept {
 
 // ---------------------------------------------------------------- writing
 
+// One non-blocking write. Sockets: send(MSG_NOSIGNAL). Pipes have no such
+// flag, and write() to a pipe whose reader is gone raises SIGPIPE: the
+// signal is blocked on this thread around the call and, if the write
+// raised it (EPIPE) and it was not already pending, taken back with
+// sigtimedwait before the mask is restored, so the caller sees EPIPE and
+// the process's disposition and mask end as they were.
+ssize_t ac_stream::io_write(const void *p, size_t len) noexcept {
+  if (!is_pipe) return ::send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+  sigset_t pipe_set, old_mask, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
+  ssize_t n = ::write(fd, p, len);
+  int saved = errno;
+  if (n < 0 && saved == EPIPE && !was_pending) {
+    struct timespec zero {};
+    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  errno = saved;
+  return n;
+}
+
 int ac_stream::write(const void *data, size_t len) {
   if (write_error != 0) return write_error;
   if (phase >= kClosing) return AC_ECLOSED;
@@ -649,7 +699,7 @@ int ac_stream::write(const void *data, size_t len) {
   if (phase == kOpen && write_buffer_size() == 0) {
     // Fast path: straight to the kernel, no copy.
     for (;;) {
-      ssize_t n = ::send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t n = io_write(p, len);
       if (n >= 0) {
         if (static_cast<size_t>(n) == len) return 0;
         p += n;
@@ -672,7 +722,7 @@ int ac_stream::write(const void *data, size_t len) {
 // Sends what is queued, as far as the kernel takes it.
 void ac_stream::flush() noexcept {
   while (woff < wbuf.size()) {
-    ssize_t n = ::send(fd, wbuf.data() + woff, wbuf.size() - woff, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = io_write(wbuf.data() + woff, wbuf.size() - woff);
     if (n > 0) {
       woff += static_cast<size_t>(n);
       continue;
@@ -741,6 +791,11 @@ void ac_stream::maybe_shutdown() noexcept {
       write_error != 0)
     return;
   eof_sent = true;
+  if (is_pipe) {
+    // A pipe has no half-close: its end of file is closing it.
+    close();
+    return;
+  }
   if (::shutdown(fd, SHUT_WR) != 0) write_error = -errno;
 }
 
@@ -766,6 +821,7 @@ void ac_stream::close() noexcept {
 }
 
 void ac_stream::close_handle() noexcept {
+  if (tty_mode != nullptr && fd >= 0) ::tcsetattr(fd, TCSANOW, tty_mode);  // leave as found
   if (registered) {
     loop->remove_closable(this);
     registered = false;

@@ -41,6 +41,7 @@
 
 struct addrinfo;
 struct ac_server;
+struct termios;
 
 namespace ac {
 constexpr uint32_t kStreamMagic = 0x5374726d;  // "Strm"
@@ -59,6 +60,13 @@ struct ac_stream final : ac::Closable {
   int fd = -1;                 // the socket, owned; -1 when none
   int poll_events = 0;         // what `poll` watches now (UV_READABLE ...)
   bool is_unix;
+  // A pipe, FIFO or terminal rather than a socket (ac_pipe_connect_*,
+  // ac_tty_open): read()/write() instead of recv()/send(), SIGPIPE held
+  // back around each write (see io_write in stream.cpp).
+  bool is_pipe = false;
+  bool pipe_writer_only = false;  // connect_write_pipe: never reads
+  bool is_tty = false;            // ac_tty_open
+  termios *tty_mode = nullptr;    // the mode before raw mode (owned)
 
   // ---- lifecycle ----
   // kConnecting -> kOpen -> kClosing (flushing) -> kClosed (uv_close called).
@@ -138,6 +146,9 @@ struct ac_stream final : ac::Closable {
 
   // Set up for an accepted socket; returns 0 or a libuv error.
   int adopt(int sock) noexcept;  // takes the socket (closed on failure)
+  // The same for a non-blocking pipe, FIFO, terminal or socket `fd` the
+  // caller hands over: reading starts unless `write_only`.
+  int adopt_pipe(int pfd, bool write_only) noexcept;
   // Outgoing connections; return the connect future (a reference for the
   // caller). Throw bad_alloc.
   ac_future *connect_tcp(const char *host, int port);
@@ -169,6 +180,7 @@ struct ac_stream final : ac::Closable {
   void do_read() noexcept;
   void flush() noexcept;
   void after_flush() noexcept;
+  ssize_t io_write(const void *p, size_t len) noexcept;
   void maybe_shutdown() noexcept;
   void start_connect_tcp(const char *host, int port);
   void try_connect_next() noexcept;

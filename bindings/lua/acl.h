@@ -275,6 +275,16 @@ ACL_INTERNAL void acl_push_task(lua_State *L, ac_task *t);
 ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
 ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
 ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
+ACL_INTERNAL ac_stream *acl_to_stream(lua_State *L, int idx);
+
+/* ---- process.c ---- */
+ACL_INTERNAL void acl_open_process(lua_State *L, int module);
+ACL_INTERNAL int acl_process_spawn(lua_State *L);
+ACL_INTERNAL int acl_add_signal_handler(lua_State *L);
+ACL_INTERNAL int acl_remove_signal_handler(lua_State *L);
+ACL_INTERNAL int acl_pipe_connect(lua_State *L);
+ACL_INTERNAL int acl_tty_set_raw(lua_State *L);
+ACL_INTERNAL int acl_tty_winsize(lua_State *L);
 ACL_INTERNAL void acl_push_server(lua_State *L, ac_server *srv);
 /* A wrapper of f (a Task for a task) that holds no reference, for the
  * span of a call that borrows f; returns the wrapper's block, which

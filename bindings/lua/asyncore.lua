@@ -1045,7 +1045,29 @@ function M.run_with(opts, fn, ...)
   local prev = current_loop
   current_loop = loop
   local main = spawn(loop, fn, core.TASK_DEFAULT, nil, ...)
+  -- asyncio.run's Ctrl-C: the first SIGINT cancels the main task; a
+  -- second does what SIGINT does by default.
+  local interrupts, on_sigint = 0, nil
+  if core.sigint_is_default() then
+    on_sigint = function()
+      interrupts = interrupts + 1
+      if interrupts == 1 and not main:done() then
+        main:cancel()
+      else
+        core.remove_signal_handler(loop._l, core.SIGINT)
+        core.raise_sigint()
+      end
+    end
+    if core.add_signal_handler(loop._l, core.SIGINT, on_sigint) ~= 0 then on_sigint = nil end
+  end
   local rc = loop._l:run_until_complete(main._f)
+  if on_sigint then core.remove_signal_handler(loop._l, core.SIGINT) end
+  if interrupts > 0 and main:cancelled() then
+    pcall(loop._l.shutdown, loop._l, timeout)
+    current_loop = prev
+    loop._l:close()
+    error(make_error(core.EINTR, "KeyboardInterrupt", nil), 2)
+  end
   local r = pack(core.future_result(main._f))
   -- The tasks left get `timeout` seconds to end once cancelled; those that
   -- ignore the cancel are abandoned (and reported), so run always returns.
@@ -1652,6 +1674,138 @@ function Stream:get_extra_info(name)
   if name == "peername" then return string_op(self._s:peer_address()) end
   if name == "sockname" then return string_op(self._s:local_address()) end
   return nil
+end
+
+---------------------------------------------------------------------------
+-- Child processes, signals, pipes and terminals
+---------------------------------------------------------------------------
+
+--- What a child's standard stream is connected to (asyncio.subprocess's
+-- PIPE, STDOUT, DEVNULL; nil inherits; a number >= 0 is a descriptor).
+M.PIPE, M.STDOUT, M.DEVNULL = core.PROCESS_PIPE, core.PROCESS_STDOUT, core.PROCESS_DEVNULL
+M.subprocess = { PIPE = M.PIPE, STDOUT = M.STDOUT, DEVNULL = M.DEVNULL }
+--- Signal numbers of this system.
+M.signals = {}
+for _, name in ipairs({ "SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2",
+  "SIGPIPE", "SIGALRM", "SIGTERM", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGWINCH" }) do
+  M[name] = core[name]
+  M.signals[name] = core[name]
+end
+
+local Process = {}
+M.Process = Process
+-- asyncio's attributes: pid, stdin/stdout/stderr (Streams or nil), and
+-- returncode (nil while the child runs), read live.
+Process.__index = function(self, k)
+  if k == "returncode" then return core.process_returncode(self._p) end
+  return Process[k]
+end
+
+local function spawn_process(what, target, opts)
+  local o = nil
+  if opts then
+    o = { stdin = opts.stdin, stdout = opts.stdout, stderr = opts.stderr, cwd = opts.cwd }
+    if opts.env then
+      -- {NAME = value} or a list of "NAME=value".
+      local env = {}
+      for k, v in pairs(opts.env) do
+        env[#env + 1] = type(k) == "number" and tostring(v) or (k .. "=" .. tostring(v))
+      end
+      table.sort(env)
+      o.env = env
+    end
+  end
+  local p, rc = core.process_spawn(M.get_running_loop()._l, target, o)
+  if not p then check_loop(rc, what, 3) end
+  local self = setmetatable({ _p = p, pid = core.process_pid(p) }, Process)
+  local s
+  s = core.process_pipe(p, 0); if s then self.stdin = wrap_stream(s) end
+  s = core.process_pipe(p, 1); if s then self.stdout = wrap_stream(s) end
+  s = core.process_pipe(p, 2); if s then self.stderr = wrap_stream(s) end
+  return self
+end
+
+--- asyncio.create_subprocess_exec(program, arg..., [opts]): opts is
+-- {stdin=, stdout=, stderr= (M.PIPE, M.DEVNULL, M.STDOUT, a descriptor;
+-- nil inherits), env={NAME=value}, cwd=}. FileNotFoundError when the
+-- program is not there.
+function M.create_subprocess_exec(program, ...)
+  local argv, n = { program }, select("#", ...)
+  local opts = nil
+  for i = 1, n do
+    local a = select(i, ...)
+    if i == n and type(a) == "table" then opts = a else argv[#argv + 1] = tostring(a) end
+  end
+  return spawn_process("create_subprocess_exec", argv, opts)
+end
+--- asyncio.create_subprocess_shell(cmd, [opts]): /bin/sh -c cmd.
+function M.create_subprocess_shell(cmd, opts)
+  return spawn_process("create_subprocess_shell", cmd, opts)
+end
+--- exec({program, arg...}, [opts]) and spawn(command, [opts]): the same
+-- with an argument list, and with a shell command line.
+function M.exec(argv, opts) return spawn_process("exec", argv, opts) end
+function M.spawn(cmd, opts) return spawn_process("spawn", cmd, opts) end
+
+--- The returncode once the child exited (-N when signal N ended it).
+-- Cancelling the wait does not touch the child.
+function Process:wait() return await_op(core.process_wait(self._p)) end
+--- Writes input (if any), closes stdin, reads stdout and stderr to EOF,
+-- waits: returns stdout, stderr (nil for a stream that is not a pipe).
+function Process:communicate(input)
+  await_op(core.process_communicate(self._p, input))
+  local out, err = core.process_take_output(self._p)
+  return self.stdout and out or nil, self.stderr and err or nil
+end
+function Process:send_signal(sig) check(core.process_send_signal(self._p, sig), "send_signal", 2) end
+function Process:terminate() self:send_signal(core.SIGTERM) end
+function Process:kill() self:send_signal(core.SIGKILL) end
+
+--- loop:add_signal_handler(sig, fn, ...): fn(...) runs on the loop each
+-- time sig arrives (one handler per signal; a new one replaces it).
+-- RuntimeError for SIGKILL/SIGSTOP, ValueError out of range.
+function Loop:add_signal_handler(sig, fn, ...)
+  local args, n = { ... }, select("#", ...)
+  check_loop(core.add_signal_handler(self._l, sig, function() fn(unpack(args, 1, n)) end),
+    "add_signal_handler", 2)
+end
+--- True when a handler was removed.
+function Loop:remove_signal_handler(sig)
+  return check_loop(core.remove_signal_handler(self._l, sig), "remove_signal_handler", 2) == 1
+end
+--- SIGINT back to its default disposition (Python's
+-- signal.signal(SIGINT, default_int_handler)): run() then turns the first
+-- Ctrl-C into a cancellation of the main task, as asyncio.run does. A
+-- program started with SIGINT ignored keeps it ignored otherwise.
+M.default_sigint = core.default_sigint
+--- signal(sig, fn): add_signal_handler on the running (else current) loop.
+function M.signal(sig, fn, ...) return M.get_event_loop():add_signal_handler(sig, fn, ...) end
+
+--- asyncio's loop.connect_read_pipe / connect_write_pipe over a descriptor
+-- (a pipe, FIFO, socket or character device), which the Stream owns from
+-- here on. Writing to a pipe whose reader is gone raises BrokenPipeError.
+function M.connect_read_pipe(fd)
+  local s, rc = core.pipe_connect(M.get_running_loop()._l, fd, "r")
+  if not s then check_loop(rc, "connect_read_pipe", 2) end
+  return wrap_stream(s)
+end
+function M.connect_write_pipe(fd)
+  local s, rc = core.pipe_connect(M.get_running_loop()._l, fd, "w")
+  if not s then check_loop(rc, "connect_write_pipe", 2) end
+  return wrap_stream(s)
+end
+--- A terminal as a Stream (owned as above), with set_raw and get_winsize.
+function M.open_tty(fd)
+  local s, rc = core.pipe_connect(M.get_running_loop()._l, fd, "tty")
+  if not s then check_loop(rc, "open_tty", 2) end
+  return wrap_stream(s)
+end
+function Stream:set_raw(on) check(core.tty_set_raw(self._s, on and true or false), "set_raw", 2) end
+--- columns, rows
+function Stream:get_winsize()
+  local c, r = core.tty_winsize(self._s)
+  if not c then check(r, "get_winsize", 2) end
+  return c, r
 end
 
 local Server = {}

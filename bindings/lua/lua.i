@@ -137,6 +137,10 @@ void acl_forget_borrowed(void *wrapper) {
   ((swig_lua_userdata *)wrapper)->ptr = NULL;
 }
 
+ac_stream *acl_to_stream(lua_State *L, int idx) {
+  return (ac_stream *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_stream);
+}
+
 void acl_push_stream(lua_State *L, ac_stream *s) {
   SWIG_NewPointerObj(L, ac_stream_ref(s), SWIGTYPE_p_acs_stream, 1);
 }
@@ -170,6 +174,13 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 %native(context_set) int acl_context_set(lua_State *L);
 %native(context_get) int acl_context_get(lua_State *L);
 %native(context_delete) int acl_context_delete(lua_State *L);
+/* Processes, signals, pipes (process.c). */
+%native(process_spawn) int acl_process_spawn(lua_State *L);
+%native(add_signal_handler) int acl_add_signal_handler(lua_State *L);
+%native(remove_signal_handler) int acl_remove_signal_handler(lua_State *L);
+%native(pipe_connect) int acl_pipe_connect(lua_State *L);
+%native(tty_set_raw) int acl_tty_set_raw(lua_State *L);
+%native(tty_winsize) int acl_tty_winsize(lua_State *L);
 /* Lifetime. */
 %native(own_loop) int acl_own_loop(lua_State *L);
 %native(host_loop) int acl_host_loop(lua_State *L);
@@ -178,4 +189,5 @@ void acl_push_server(lua_State *L, ac_server *srv) {
   acl_state_open(L);
   /* The module's table is on top here. */
   acl_open_natives(L, lua_gettop(L));
+  acl_open_process(L, lua_gettop(L));
 %}

@@ -33,5 +33,8 @@
 #include "asyncore/sync.h"
 #include "asyncore/queue.h"
 #include "asyncore/inspect.h"
+#include "asyncore/process.h"
+#include "asyncore/signal.h"
+#include "asyncore/pipe.h"
 
 #endif

@@ -1,4 +1,5 @@
 // task.cpp — ac_task_* and ac_run at the boundary.
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "../../cpp/task.hpp"
 #include "../../cpp/value.hpp"
 #include "shim.hpp"
+#include "signal_run.hpp"
 
 using ac::shim::fail;
 
@@ -358,9 +360,24 @@ AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t 
     ac_loop_unref(loop);
     return rc;
   }
+  // asyncio.run's Ctrl-C: the first SIGINT cancels the main task.
+  void *sigint = ac::shim::run_sigint_install(loop, main);
   rc = ac_loop_run_until_complete(loop, main);
+  bool interrupted = false;
+  if (ac::shim::run_sigint_remove(loop, sigint) > 0 && rc == AC_ECANCELLED) {
+    // asyncio raises KeyboardInterrupt instead of CancelledError.
+    rc = -EINTR;
+    interrupted = true;
+  }
   if (rc == 0 && result != nullptr) ac_future_take_result(main, result);
-  if (rc != 0 && error != nullptr) *error = ac::error_ref(ac_future_error(main));
+  if (interrupted && error != nullptr) {
+    try {
+      *error = ac::error_new(rc, "KeyboardInterrupt");
+    } catch (...) {
+    }
+  } else if (rc != 0 && error != nullptr) {
+    *error = ac::error_ref(ac_future_error(main));
+  }
   if (rc != 0) main->error_retrieved = true;
   ac_task_unref(main);
   ac_loop_shutdown(loop, AC_RUN_SHUTDOWN_TIMEOUT);

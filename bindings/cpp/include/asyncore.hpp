@@ -31,3 +31,4 @@
 #include "asyncore/queue.hpp"
 #include "asyncore/stream.hpp"
 #include "asyncore/udp.hpp"
+#include "asyncore/process.hpp"

@@ -51,6 +51,8 @@ example!(
     queue_consumers,
     lock_shared_counter,
     queue_producer_consumer,
+    run_command,
+    sigint_server,
 );
 
 /// The echo pair: the Rust server, the Rust client with three lines, over

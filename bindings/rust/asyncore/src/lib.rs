@@ -28,6 +28,7 @@ mod context;
 mod error;
 mod future;
 mod net;
+mod process;
 mod queue;
 mod runtime;
 mod sync;
@@ -46,6 +47,9 @@ pub use combinators::{
     WaitMode, WaitSets, Waitable, Watched,
 };
 pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
+pub use process::{
+    connect_read_pipe, connect_write_pipe, signal, Child, Command, Output, Signals, Stdio, Tty,
+};
 pub use queue::Queue;
 pub use runtime::{
     dump, dump_json, run, run_with, stats, time, CallbackHandle, CallbackResult, ContextSubject, ExceptionContext, Loop,
