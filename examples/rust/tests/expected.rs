@@ -51,6 +51,7 @@ example!(
     queue_consumers,
     lock_shared_counter,
     queue_producer_consumer,
+    tail_file,
 );
 
 /// The echo pair: the Rust server, the Rust client with three lines, over
