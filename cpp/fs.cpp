@@ -158,7 +158,10 @@ int FsFuture::submit() noexcept {
       b = uv_buf_init(buf, static_cast<unsigned>(len));
       return uv_fs_read(uvl, &req, fd, &b, 1, offset, on_fs);
     case FsOp::Write:
-      b = uv_buf_init(buf + moved, static_cast<unsigned>(len - moved));
+      // At most 1 GiB per system call (uv_buf_t's length is 32-bit); the
+      // rest follows as a partial write does.
+      b = uv_buf_init(buf + moved, static_cast<unsigned>(
+          len - moved > (1u << 30) ? (1u << 30) : len - moved));
       return uv_fs_write(uvl, &req, fd, &b, 1,
                          offset < 0 ? -1 : offset + static_cast<int64_t>(moved), on_fs);
     case FsOp::Fsync: return uv_fs_fsync(uvl, &req, fd, on_fs);
@@ -594,7 +597,9 @@ void on_file_req(uv_fs_t *req) {
         if (!f->append) f->off += r;
         if (f->wdone < f->wflight.size()) {
           uv_buf_t b = uv_buf_init(f->wflight.data() + f->wdone,
-                                   static_cast<unsigned>(f->wflight.size() - f->wdone));
+                                   static_cast<unsigned>(f->wflight.size() - f->wdone > (1u << 30)
+                                                             ? (1u << 30)
+                                                             : f->wflight.size() - f->wdone));
           req->data = f;
           f->start(uv_fs_write(f->loop->uvl, req, f->fd, &b, 1, f->append ? -1 : f->off,
                                on_file_req));
