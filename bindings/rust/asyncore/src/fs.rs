@@ -19,7 +19,9 @@ fn cstring(s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::with_message(sys::AC_EINVAL, "string contains a NUL byte"))
 }
 
-fn on_loop<T: 'static>(start: impl FnOnce(*mut sys::ac_loop, *mut *mut sys::ac_future) -> i32) -> Op<T> {
+fn on_loop<T: 'static>(
+    start: impl FnOnce(*mut sys::ac_loop, *mut *mut sys::ac_future) -> i32,
+) -> Op<T> {
     match current_loop_raw() {
         Ok(l) => Op::start(|f| start(l, f)),
         Err(e) => Op::done(Err(e)),
@@ -59,7 +61,9 @@ pub fn open_flags(mode: &str) -> Result<i32> {
 
 /// Opens `path` with open(2) flags; the descriptor (the caller closes it).
 pub fn open(path: &str, flags: i32, mode: i32) -> Op<i64> {
-    with_path(path, |l, p, f| unsafe { sys::ac_fs_open(l, p, flags, mode, f) })
+    with_path(path, |l, p, f| unsafe {
+        sys::ac_fs_open(l, p, flags, mode, f)
+    })
 }
 pub fn close(fd: RawFd) -> Op<()> {
     on_loop(|l, f| unsafe { sys::ac_fs_close(l, fd, f) })
@@ -79,7 +83,9 @@ pub fn fsync(fd: RawFd) -> Op<()> {
 }
 pub fn rename(from: &str, to: &str) -> Op<()> {
     match cstring(to) {
-        Ok(t) => with_path(from, move |l, p, f| unsafe { sys::ac_fs_rename(l, p, t.as_ptr(), f) }),
+        Ok(t) => with_path(from, move |l, p, f| unsafe {
+            sys::ac_fs_rename(l, p, t.as_ptr(), f)
+        }),
         Err(e) => Op::done(Err(e)),
     }
 }
@@ -164,7 +170,9 @@ impl File {
         Op::start(|f| unsafe { sys::ac_file_readline(self.raw, f) })
     }
     pub fn read_until(&self, sep: &[u8]) -> Op<Vec<u8>> {
-        Op::start(|f| unsafe { sys::ac_file_readuntil(self.raw, sep.as_ptr().cast(), sep.len(), f) })
+        Op::start(|f| unsafe {
+            sys::ac_file_readuntil(self.raw, sep.as_ptr().cast(), sep.len(), f)
+        })
     }
     pub fn write(&self, data: &[u8]) -> Result<()> {
         check(unsafe { sys::ac_file_write(self.raw, data.as_ptr().cast(), data.len()) }).map(|_| ())

@@ -28,7 +28,9 @@ fn file_round_trip_and_errors() {
         assert_eq!(fs::scandir(&d).await?, vec!["a.txt".to_string()]);
         let err = fs::File::open("/nonexistent/x", "r").await.err().unwrap();
         assert_eq!(err.code(), -2);
-        assert_eq!(err.to_string().contains("No such file or directory: '/nonexistent/x'"), true);
+        assert!(err
+            .to_string()
+            .contains("No such file or directory: '/nonexistent/x'"));
         let io: std::io::Error = err.into();
         assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
         fs::unlink(&p).await?;
