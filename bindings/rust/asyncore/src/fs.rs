@@ -46,7 +46,7 @@ impl From<Error> for std::io::Error {
         if code < 0 && code > -4095 {
             std::io::Error::from_raw_os_error(-code)
         } else {
-            std::io::Error::new(std::io::ErrorKind::Other, e.to_string())
+            std::io::Error::other(e.to_string())
         }
     }
 }
