@@ -2031,4 +2031,7 @@ do
   end
 end
 
+-- Files and descriptors (asyncore_fs.lua).
+require("asyncore_fs")(M, core, { await_op = await_op, check_loop = check_loop })
+
 return M

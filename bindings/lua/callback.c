@@ -534,3 +534,17 @@ int acl_call_exception_handler(lua_State *L) {
   lua_pushinteger(L, rc);
   return 1;
 }
+
+/* add_reader(loop, fd, fn) / add_writer(loop, fd, fn) -> 0 | code
+ * (asyncore/fdwatch.h); fn() runs as a loop callback. */
+static int add_watch(lua_State *L, int write) {
+  ac_loop *loop = check_loop(L, 1);
+  int fd = (int)luaL_checkinteger(L, 2);
+  acl_callback *cb = callback_new(L, acl_state_of(L), 3);
+  int rc = write ? ac_loop_add_writer(loop, fd, loop_callback, cb, callback_free)
+                 : ac_loop_add_reader(loop, fd, loop_callback, cb, callback_free);
+  lua_pushinteger(L, rc);
+  return 1;
+}
+int acl_add_reader(lua_State *L) { return add_watch(L, 0); }
+int acl_add_writer(lua_State *L) { return add_watch(L, 1); }

@@ -12,6 +12,41 @@
 #include <stddef.h>
 
 #include "acl.h"
+/* The natives of files and descriptors (fs.c, callback.c). */
+int acl_fs_open(lua_State *L);
+int acl_fs_open_flags(lua_State *L);
+int acl_fs_close(lua_State *L);
+int acl_fs_read(lua_State *L);
+int acl_fs_write(lua_State *L);
+int acl_fs_fsync(lua_State *L);
+int acl_fs_stat(lua_State *L);
+int acl_fs_lstat(lua_State *L);
+int acl_fs_fstat(lua_State *L);
+int acl_fs_stat_table(lua_State *L);
+int acl_fs_rename(lua_State *L);
+int acl_fs_unlink(lua_State *L);
+int acl_fs_mkdir(lua_State *L);
+int acl_fs_rmdir(lua_State *L);
+int acl_fs_scandir(lua_State *L);
+int acl_fs_sendfile(lua_State *L);
+int acl_file_open(lua_State *L);
+int acl_file_read(lua_State *L);
+int acl_file_readline(lua_State *L);
+int acl_file_readuntil(lua_State *L);
+int acl_file_write(lua_State *L);
+int acl_file_drain(lua_State *L);
+int acl_file_close(lua_State *L);
+int acl_file_fileno(lua_State *L);
+int acl_wait_readable(lua_State *L);
+int acl_wait_writable(lua_State *L);
+int acl_sock_recv(lua_State *L);
+int acl_sock_sendall(lua_State *L);
+int acl_sock_connect(lua_State *L);
+int acl_sock_accept(lua_State *L);
+int acl_add_reader(lua_State *L);
+int acl_add_writer(lua_State *L);
+int acl_remove_reader(lua_State *L);
+int acl_remove_writer(lua_State *L);
 %}
 
 %wrapper %{
@@ -161,6 +196,41 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 %native(call_exception_handler) int acl_call_exception_handler(lua_State *L);
 %native(server_listen) int acl_server_listen(lua_State *L);
 %native(threadsafe_callback) int acl_threadsafe_callback(lua_State *L);
+/* Files and descriptors (fs.c; add_reader/add_writer in callback.c). */
+%native(fs_open) int acl_fs_open(lua_State *L);
+%native(fs_open_flags) int acl_fs_open_flags(lua_State *L);
+%native(fs_close) int acl_fs_close(lua_State *L);
+%native(fs_read) int acl_fs_read(lua_State *L);
+%native(fs_write) int acl_fs_write(lua_State *L);
+%native(fs_fsync) int acl_fs_fsync(lua_State *L);
+%native(fs_stat) int acl_fs_stat(lua_State *L);
+%native(fs_lstat) int acl_fs_lstat(lua_State *L);
+%native(fs_fstat) int acl_fs_fstat(lua_State *L);
+%native(fs_stat_table) int acl_fs_stat_table(lua_State *L);
+%native(fs_rename) int acl_fs_rename(lua_State *L);
+%native(fs_unlink) int acl_fs_unlink(lua_State *L);
+%native(fs_mkdir) int acl_fs_mkdir(lua_State *L);
+%native(fs_rmdir) int acl_fs_rmdir(lua_State *L);
+%native(fs_scandir) int acl_fs_scandir(lua_State *L);
+%native(fs_sendfile) int acl_fs_sendfile(lua_State *L);
+%native(file_open) int acl_file_open(lua_State *L);
+%native(file_read) int acl_file_read(lua_State *L);
+%native(file_readline) int acl_file_readline(lua_State *L);
+%native(file_readuntil) int acl_file_readuntil(lua_State *L);
+%native(file_write) int acl_file_write(lua_State *L);
+%native(file_drain) int acl_file_drain(lua_State *L);
+%native(file_close) int acl_file_close(lua_State *L);
+%native(file_fileno) int acl_file_fileno(lua_State *L);
+%native(wait_readable) int acl_wait_readable(lua_State *L);
+%native(wait_writable) int acl_wait_writable(lua_State *L);
+%native(sock_recv) int acl_sock_recv(lua_State *L);
+%native(sock_sendall) int acl_sock_sendall(lua_State *L);
+%native(sock_connect) int acl_sock_connect(lua_State *L);
+%native(sock_accept) int acl_sock_accept(lua_State *L);
+%native(add_reader) int acl_add_reader(lua_State *L);
+%native(add_writer) int acl_add_writer(lua_State *L);
+%native(remove_reader) int acl_remove_reader(lua_State *L);
+%native(remove_writer) int acl_remove_writer(lua_State *L);
 /* Values. */
 %native(future_result) int acl_future_result(lua_State *L);
 %native(future_set_result) int acl_future_set_result(lua_State *L);

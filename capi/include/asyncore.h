@@ -27,6 +27,8 @@
 #include "asyncore/sockopt.h"
 #include "asyncore/udp.h"
 #include "asyncore/dns.h"
+#include "asyncore/fs.h"
+#include "asyncore/fdwatch.h"
 #include "asyncore/combinators.h"
 #include "asyncore/timeout.h"
 #include "asyncore/taskgroup.h"

@@ -32,3 +32,4 @@
 #include "asyncore/stream.hpp"
 #include "asyncore/udp.hpp"
 #include "asyncore/process.hpp"
+#include "asyncore/fs.hpp"

@@ -53,6 +53,7 @@ example!(
     queue_producer_consumer,
     run_command,
     sigint_server,
+    tail_file,
 );
 
 /// The echo pair: the Rust server, the Rust client with three lines, over

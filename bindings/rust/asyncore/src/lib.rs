@@ -26,6 +26,7 @@ mod awaiting;
 mod combinators;
 mod context;
 mod error;
+pub mod fs;
 mod future;
 mod net;
 mod process;
