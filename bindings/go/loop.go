@@ -1,6 +1,7 @@
 package asyncore
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"sync"
@@ -56,6 +57,8 @@ type Loop struct {
 	released   bool         // guarded by mu: the loop's reference was dropped
 	closeOnce  sync.Once
 	closeErr   error
+	closeCtx   atomic.Pointer[context.Context] // Shutdown's bound, read by shutdown
+	abandoned  atomic.Int64                    // tasks the last shutdown abandoned
 	runnerDone chan struct{}
 	goTasks    sync.WaitGroup // goroutines of Go tasks
 
@@ -313,6 +316,31 @@ func (c *callback) freed() {
 // from StartLoop may be closed from any goroutine except its own; a loop
 // from NewLoop only by its owner, outside a run. Closing twice is harmless.
 func (l *Loop) Close() error {
+	return l.close()
+}
+
+// Shutdown is Close bounded by ctx instead of the shutdown grace: the
+// tasks left are cancelled and given until ctx's deadline to finish
+// (without a deadline, until they all end or ctx is cancelled). Tasks
+// still pending then ignored their cancellation: they are abandoned, each
+// reported to the exception handler, and counted in the result. The same
+// rules as Close for who may call it.
+func (l *Loop) Shutdown(ctx context.Context) (abandoned int, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil && !l.isReleased() {
+		// Already over: no time to let tasks unwind.
+		ctx2, cancel := context.WithDeadline(context.Background(), time.Now())
+		defer cancel()
+		ctx = ctx2
+	}
+	l.closeCtx.Store(&ctx)
+	err = l.close()
+	return int(l.abandoned.Load()), err
+}
+
+func (l *Loop) close() error {
 	if l.isReleased() {
 		return nil
 	}
@@ -346,6 +374,25 @@ func (l *Loop) shutdown() error {
 	// cancellation is abandoned (the library reports it when the loop
 	// closes), and so is its goroutine (below).
 	deadline := time.Now().Add(l.grace)
+	var ctxDone <-chan struct{}
+	if p := l.closeCtx.Load(); p != nil {
+		// Shutdown(ctx): its deadline, or none (then only ctx's end).
+		ctx := *p
+		ctxDone = ctx.Done()
+		if d, ok := ctx.Deadline(); ok {
+			deadline = d
+		} else {
+			deadline = time.Now().Add(100 * 365 * 24 * time.Hour)
+		}
+	}
+	ended := func() bool {
+		select {
+		case <-ctxDone:
+			return true
+		default:
+			return !time.Now().Before(deadline)
+		}
+	}
 	if tasks := l.pendingTasks(); len(tasks) > 0 {
 		for _, t := range tasks {
 			raw.Task_ref(t)
@@ -355,7 +402,7 @@ func (l *Loop) shutdown() error {
 				raw.Task_cancel(t, "")
 			}
 		}
-		for len(l.pendingTasks()) > 0 && time.Now().Before(deadline) {
+		for len(l.pendingTasks()) > 0 && !ended() {
 			r := l.startRun(runStep)
 			r.block = 0.01
 			l.drive()
@@ -364,6 +411,7 @@ func (l *Loop) shutdown() error {
 				break
 			}
 		}
+		l.abandoned.Store(int64(len(l.pendingTasks())))
 		for _, t := range tasks {
 			f := raw.Task_future(t).(raw.SwigcptrFuture)
 			if raw.Future_state_of(f) == futureError {
@@ -418,7 +466,7 @@ func (l *Loop) shutdown() error {
 	// a goroutine that returns once told gets the time to: the tasks may
 	// have used all of it); one that keeps going (it ignores ErrClosed
 	// too, or blocks elsewhere) is abandoned.
-	l.waitGoTasks(deadline)
+	l.waitGoTasks(deadline, ctxDone)
 	// The thread goes back to the scheduler: it no longer stands for the
 	// loop.
 	l.holderTok.Store(0)
@@ -435,7 +483,7 @@ const closeFloor = 100 * time.Millisecond
 
 // waitGoTasks waits for the goroutines of Go tasks to return, until the
 // deadline (or closeFloor from now, whichever is later).
-func (l *Loop) waitGoTasks(deadline time.Time) {
+func (l *Loop) waitGoTasks(deadline time.Time, ctxDone <-chan struct{}) {
 	done := make(chan struct{})
 	go func() {
 		l.goTasks.Wait()
@@ -454,6 +502,7 @@ func (l *Loop) waitGoTasks(deadline time.Time) {
 	select {
 	case <-done:
 	case <-timer.C:
+	case <-ctxDone:
 	}
 }
 
