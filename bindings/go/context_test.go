@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -170,10 +171,16 @@ func TestCancelledHandlersAreQuietAtClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved := os.Stderr
-	os.Stderr = w
+	// Both Go's and C's writes to stderr go to the pipe.
+	saved, err := syscall.Dup(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Dup2(int(w.Fd()), 2); err != nil {
+		t.Fatal(err)
+	}
 	func() {
-		defer func() { os.Stderr = saved }()
+		defer func() { _ = syscall.Dup2(saved, 2); syscall.Close(saved) }()
 		l, err := StartLoop()
 		if err != nil {
 			t.Fatal(err)
