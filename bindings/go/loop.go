@@ -25,8 +25,8 @@ import (
 // Co) and inside callbacks the work runs at once.
 type Loop struct {
 	c          raw.SwigcptrLoop
-	lp         *cLoop         // the C side of Go tasks (cglue.go)
-	holderTok  atomic.Uintptr // thread token of the goroutine holding the loop (sched.go); 0 while handed over
+	lp         *cLoop         // the C side of Go tasks (gotask.c, gotask_cgo.go)
+	holderTok  atomic.Uintptr // thread token of the goroutine holding the loop (loopturns.go); 0 while handed over
 	closedFlag atomic.Bool    // closed (readable from any goroutine)
 	runner     bool           // started with StartLoop
 	grace      time.Duration  // how long Close lets cancelled tasks finish
@@ -43,7 +43,7 @@ type Loop struct {
 	reporting  int       // what the binding's own report is about (reportHandle ...)
 	cbCtx      ctxMap    // context of the running callback
 	stepCtx    *ctxMap   // context of the running step function, if any
-	slab       *taskSlab // where the next Go task's Task goes (taskslab.go)
+	slab       *taskSlab // where the next Go task's Task goes (taskalloc.go)
 	baseCtx    ctxMap    // the loop's own context (outside any task)
 	closed     bool
 	closing    bool                     // StartLoop: the run ends for Close
@@ -73,7 +73,7 @@ type heldRef struct {
 	ptr   uintptr
 	unref func(uintptr)
 	fut   *futureState // for a future: settled when the loop closes
-	slab  *slabCore    // for Go tasks' Tasks (taskslab.go)
+	slab  *slabCore    // for Go tasks' Tasks (taskalloc.go)
 }
 
 func unrefFuture(p uintptr) { raw.Future_unref(raw.SwigcptrFuture(p)) }
@@ -217,7 +217,7 @@ func Run(fn TaskFunc, opts ...Option) (any, error) {
 	return val, err
 }
 
-// onOwnerThread reports whether the caller holds the loop (sched.go): the
+// onOwnerThread reports whether the caller holds the loop (loopturns.go): the
 // owner between runs, a Go task's code, or a callback inside a run. It is
 // locked to its thread, so no other goroutine can be on it.
 func (l *Loop) onOwnerThread() bool { return threadToken() == l.holderTok.Load() }
@@ -268,7 +268,7 @@ type callback struct {
 	fnErr func() error // a synchronous call: its error goes to done
 	done  chan error
 	ran   bool
-	// deferred: held back during a run; it runs later (sched.go), so
+	// deferred: held back during a run; it runs later (loopturns.go), so
 	// being released now does not mean it will not run.
 	deferred bool
 }
