@@ -3,6 +3,8 @@
 // crossing of cgo (declared in gotask.h).
 #include "gotask.h"
 
+_Thread_local char acgo_thread_byte;
+
 int acgo_grow(void **arr, size_t *cap, size_t elem) {
   size_t ncap = *cap == 0 ? 16 : *cap * 2;
   void *n = realloc(*arr, ncap * elem);

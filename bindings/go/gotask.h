@@ -28,7 +28,8 @@ extern void acgoExceptionHandler(ac_loop *loop, char *message, ac_error *error,
 // A token of the calling OS thread: the address of a thread-local byte.
 // The goroutine holding a loop is locked to its thread, so comparing
 // tokens tells whether a call comes from it, for the price of one cgo call.
-static _Thread_local char acgo_thread_byte;
+// One definition (gotask.c), so that C and Go compare the same address.
+extern _Thread_local char acgo_thread_byte;
 static inline uintptr_t acgo_thread_token(void) { return (uintptr_t)&acgo_thread_byte; }
 
 // An address as the library's pointer type; keeps uintptr-to-pointer
