@@ -1,7 +1,6 @@
 package asyncore
 
 import (
-	"context"
 	"math"
 	"time"
 
@@ -498,21 +497,4 @@ func (co *Co) ToThreadContext(fn func(ctx *Context) (any, error)) (any, error) {
 		return nil, err
 	}
 	return co.Await(f)
-}
-
-// GoContext is Go with the task tied to ctx: when ctx ends first, the task
-// is cancelled.
-func (l *Loop) GoContext(ctx context.Context, fn TaskFunc) (*Task, error) {
-	t, err := l.Go(fn)
-	if err != nil {
-		return nil, err
-	}
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = l.Post(func() { t.cancelOnLoop(ctx.Err().Error()) })
-		case <-t.Done():
-		}
-	}()
-	return t, nil
 }

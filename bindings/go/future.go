@@ -356,7 +356,8 @@ func (f *Future) IsDone() bool {
 
 // Wait blocks until the future is done and returns its outcome. When ctx
 // ends first, the future is cancelled (a task is asked to cancel) and Wait
-// returns ctx.Err(). Called from inside a Go task, Wait awaits instead
+// returns ContextError(ctx.Err()) (a deadline's error matches both
+// ErrTimeout and context.DeadlineExceeded). Called from inside a Go task, Wait awaits instead
 // (Co.Await). It must not be called from a loop callback (the loop would
 // wait for itself); it then fails at once unless the future is done.
 func (f *Future) Wait(ctx context.Context) (any, error) {
@@ -384,7 +385,7 @@ func (f *Future) Wait(ctx context.Context) (any, error) {
 		return v, err
 	case <-ctx.Done():
 		_ = l.Post(func() { f.cancelOnLoop("") })
-		return nil, ctx.Err()
+		return nil, ContextError(ctx.Err())
 	}
 }
 

@@ -1,6 +1,7 @@
 package asyncore
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"sync"
@@ -24,8 +25,8 @@ import (
 // Co) and inside callbacks the work runs at once.
 type Loop struct {
 	c          raw.SwigcptrLoop
-	lp         *cLoop         // the C side of Go tasks (cglue.go)
-	holderTok  atomic.Uintptr // thread token of the goroutine holding the loop (sched.go); 0 while handed over
+	lp         *cLoop         // the C side of Go tasks (gotask.c, gotask_cgo.go)
+	holderTok  atomic.Uintptr // thread token of the goroutine holding the loop (loopturns.go); 0 while handed over
 	closedFlag atomic.Bool    // closed (readable from any goroutine)
 	runner     bool           // started with StartLoop
 	grace      time.Duration  // how long Close lets cancelled tasks finish
@@ -42,7 +43,7 @@ type Loop struct {
 	reporting  int       // what the binding's own report is about (reportHandle ...)
 	cbCtx      ctxMap    // context of the running callback
 	stepCtx    *ctxMap   // context of the running step function, if any
-	slab       *taskSlab // where the next Go task's Task goes (taskslab.go)
+	slab       *taskSlab // where the next Go task's Task goes (taskalloc.go)
 	baseCtx    ctxMap    // the loop's own context (outside any task)
 	closed     bool
 	closing    bool                     // StartLoop: the run ends for Close
@@ -56,6 +57,8 @@ type Loop struct {
 	released   bool         // guarded by mu: the loop's reference was dropped
 	closeOnce  sync.Once
 	closeErr   error
+	closeCtx   atomic.Pointer[context.Context] // Shutdown's bound, read by shutdown
+	abandoned  atomic.Int64                    // tasks the last shutdown abandoned
 	runnerDone chan struct{}
 	goTasks    sync.WaitGroup // goroutines of Go tasks
 
@@ -70,7 +73,7 @@ type heldRef struct {
 	ptr   uintptr
 	unref func(uintptr)
 	fut   *futureState // for a future: settled when the loop closes
-	slab  *slabCore    // for Go tasks' Tasks (taskslab.go)
+	slab  *slabCore    // for Go tasks' Tasks (taskalloc.go)
 }
 
 func unrefFuture(p uintptr) { raw.Future_unref(raw.SwigcptrFuture(p)) }
@@ -214,7 +217,7 @@ func Run(fn TaskFunc, opts ...Option) (any, error) {
 	return val, err
 }
 
-// onOwnerThread reports whether the caller holds the loop (sched.go): the
+// onOwnerThread reports whether the caller holds the loop (loopturns.go): the
 // owner between runs, a Go task's code, or a callback inside a run. It is
 // locked to its thread, so no other goroutine can be on it.
 func (l *Loop) onOwnerThread() bool { return threadToken() == l.holderTok.Load() }
@@ -265,7 +268,7 @@ type callback struct {
 	fnErr func() error // a synchronous call: its error goes to done
 	done  chan error
 	ran   bool
-	// deferred: held back during a run; it runs later (sched.go), so
+	// deferred: held back during a run; it runs later (loopturns.go), so
 	// being released now does not mean it will not run.
 	deferred bool
 }
@@ -313,6 +316,31 @@ func (c *callback) freed() {
 // from StartLoop may be closed from any goroutine except its own; a loop
 // from NewLoop only by its owner, outside a run. Closing twice is harmless.
 func (l *Loop) Close() error {
+	return l.close()
+}
+
+// Shutdown is Close bounded by ctx instead of the shutdown grace: the
+// tasks left are cancelled and given until ctx's deadline to finish
+// (without a deadline, until they all end or ctx is cancelled). Tasks
+// still pending then ignored their cancellation: they are abandoned, each
+// reported to the exception handler, and counted in the result. The same
+// rules as Close for who may call it.
+func (l *Loop) Shutdown(ctx context.Context) (abandoned int, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil && !l.isReleased() {
+		// Already over: no time to let tasks unwind.
+		ctx2, cancel := context.WithDeadline(context.Background(), time.Now())
+		defer cancel()
+		ctx = ctx2
+	}
+	l.closeCtx.Store(&ctx)
+	err = l.close()
+	return int(l.abandoned.Load()), err
+}
+
+func (l *Loop) close() error {
 	if l.isReleased() {
 		return nil
 	}
@@ -346,6 +374,25 @@ func (l *Loop) shutdown() error {
 	// cancellation is abandoned (the library reports it when the loop
 	// closes), and so is its goroutine (below).
 	deadline := time.Now().Add(l.grace)
+	var ctxDone <-chan struct{}
+	if p := l.closeCtx.Load(); p != nil {
+		// Shutdown(ctx): its deadline, or none (then only ctx's end).
+		ctx := *p
+		ctxDone = ctx.Done()
+		if d, ok := ctx.Deadline(); ok {
+			deadline = d
+		} else {
+			deadline = time.Now().Add(100 * 365 * 24 * time.Hour)
+		}
+	}
+	ended := func() bool {
+		select {
+		case <-ctxDone:
+			return true
+		default:
+			return !time.Now().Before(deadline)
+		}
+	}
 	if tasks := l.pendingTasks(); len(tasks) > 0 {
 		for _, t := range tasks {
 			raw.Task_ref(t)
@@ -355,7 +402,7 @@ func (l *Loop) shutdown() error {
 				raw.Task_cancel(t, "")
 			}
 		}
-		for len(l.pendingTasks()) > 0 && time.Now().Before(deadline) {
+		for len(l.pendingTasks()) > 0 && !ended() {
 			r := l.startRun(runStep)
 			r.block = 0.01
 			l.drive()
@@ -364,6 +411,7 @@ func (l *Loop) shutdown() error {
 				break
 			}
 		}
+		l.abandoned.Store(int64(len(l.pendingTasks())))
 		for _, t := range tasks {
 			f := raw.Task_future(t).(raw.SwigcptrFuture)
 			if raw.Future_state_of(f) == futureError {
@@ -418,7 +466,7 @@ func (l *Loop) shutdown() error {
 	// a goroutine that returns once told gets the time to: the tasks may
 	// have used all of it); one that keeps going (it ignores ErrClosed
 	// too, or blocks elsewhere) is abandoned.
-	l.waitGoTasks(deadline)
+	l.waitGoTasks(deadline, ctxDone)
 	// The thread goes back to the scheduler: it no longer stands for the
 	// loop.
 	l.holderTok.Store(0)
@@ -435,7 +483,7 @@ const closeFloor = 100 * time.Millisecond
 
 // waitGoTasks waits for the goroutines of Go tasks to return, until the
 // deadline (or closeFloor from now, whichever is later).
-func (l *Loop) waitGoTasks(deadline time.Time) {
+func (l *Loop) waitGoTasks(deadline time.Time, ctxDone <-chan struct{}) {
 	done := make(chan struct{})
 	go func() {
 		l.goTasks.Wait()
@@ -454,6 +502,7 @@ func (l *Loop) waitGoTasks(deadline time.Time) {
 	select {
 	case <-done:
 	case <-timer.C:
+	case <-ctxDone:
 	}
 }
 

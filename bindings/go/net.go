@@ -1,6 +1,8 @@
 package asyncore
 
 import (
+	"errors"
+
 	"libasyncore.org/go/asyncore/internal/raw"
 )
 
@@ -211,17 +213,24 @@ type Server struct {
 type serverState struct {
 	loop    *Loop
 	handler func(co *Co, s *Stream) error
+	accept  func(s *Stream) // instead of handler: a Listener's queue (conn.go)
 }
 
 // connection starts the handler's task for an accepted connection.
 func (st *serverState) connection(c raw.SwigcptrStream) {
 	l := st.loop
 	s := l.wrapStream(c, false)
+	if st.accept != nil {
+		st.accept(s)
+		return
+	}
 	_, err := l.goTask(func(co *Co) (any, error) {
 		err := st.handler(co, s)
 		s.Close()
-		if err != nil {
-			// asyncio logs what a connection callback raises.
+		if err != nil && !errors.Is(err, ErrCancelled) {
+			// asyncio logs what a connection callback raises; a handler
+			// merely cancelled (the server or the loop closing) is not
+			// an error worth a report.
 			_ = co.call(func() error { l.report("connection handler failed", err); return nil })
 		}
 		return nil, err

@@ -192,7 +192,7 @@ func TestWaitContextCancelsTask(t *testing.T) {
 	_ = task
 	f, _ := l.NewFuture()
 	waiter, _ := l.Go(func(co *Co) (any, error) { return co.Await(f) })
-	if _, err := waiter.Wait(ctx); err != context.DeadlineExceeded {
+	if _, err := waiter.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrTimeout) {
 		t.Fatalf("got %v", err)
 	}
 	<-waiter.Done()

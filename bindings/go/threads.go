@@ -183,7 +183,7 @@ func (ts *TSFuture) Wait(ctx context.Context) (any, error) {
 	case <-ts.done:
 		return ts.Result()
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, ContextError(ctx.Err())
 	}
 }
 

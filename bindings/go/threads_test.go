@@ -76,7 +76,7 @@ func TestTSFutureAcrossGoroutines(t *testing.T) {
 	never, _ := NewTSFuture()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
 	defer cancel()
-	if _, err := never.Wait(ctx); err != context.DeadlineExceeded {
+	if _, err := never.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrTimeout) {
 		t.Fatalf("ctx: %v", err)
 	}
 }

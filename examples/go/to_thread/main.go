@@ -27,14 +27,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"asyncore-examples/internal/cli"
 	"libasyncore.org/go/asyncore"
+	"libasyncore.org/go/asyncore/typed"
 )
 
-func blockingFunction(duration int) (any, error) {
+func blockingFunction(duration int) (string, error) {
 	fmt.Printf("  Blocking function started for %ds\n", duration)
 	if !cli.Virtual() {
 		time.Sleep(time.Duration(duration) * time.Second) // This is a blocking call
@@ -52,11 +54,15 @@ func main() {
 			return nil, err
 		}
 		fmt.Println("Main: Offloading blocking_function to a thread")
-		blocking, err := l.ToThread(func() (any, error) { return blockingFunction(2) })
+		// A task of package typed is a goroutine that may block: the
+		// loop keeps running meanwhile (Go's asyncio.to_thread).
+		blocking, err := typed.Spawn(context.Background(), l, func(context.Context) (string, error) {
+			return blockingFunction(2)
+		})
 		if err != nil {
 			return nil, err
 		}
-		blockingResult, err := co.Await(blocking)
+		blockingResult, err := blocking.Await(co)
 		if err != nil {
 			return nil, err
 		}

@@ -23,13 +23,14 @@ import (
 	"asyncore-examples/internal/cli"
 	"asyncore-examples/internal/pyfmt"
 	"libasyncore.org/go/asyncore"
+	"libasyncore.org/go/asyncore/typed"
 )
 
-func worker(name string, delay int) asyncore.TaskFunc {
-	return func(co *asyncore.Co) (any, error) {
+func worker(name string, delay int) func(co *asyncore.Co) (string, error) {
+	return func(co *asyncore.Co) (string, error) {
 		fmt.Printf("Worker %s: Starting...\n", name)
 		if err := co.Sleep(time.Duration(delay) * time.Second); err != nil {
-			return nil, err
+			return "", err
 		}
 		fmt.Printf("Worker %s: Finished after %d seconds.\n", name, delay)
 		return "Result from " + name, nil
@@ -39,18 +40,18 @@ func worker(name string, delay int) asyncore.TaskFunc {
 func main() {
 	cli.Run(func(co *asyncore.Co) (any, error) {
 		fmt.Println("Main: Scheduling workers with asyncio.gather...")
-		var tasks []asyncore.Awaitable
+		var tasks []*typed.Future[string]
 		for _, w := range []struct {
 			name  string
 			delay int
 		}{{"Alpha", 2}, {"Beta", 1}, {"Gamma", 3}} {
-			t, err := co.Go(worker(w.name, w.delay))
+			t, err := typed.Go(co.Loop(), worker(w.name, w.delay))
 			if err != nil {
 				return nil, err
 			}
-			tasks = append(tasks, t)
+			tasks = append(tasks, &t.Future)
 		}
-		results, err := co.Gather(tasks...)
+		results, err := typed.GatherCo(co, tasks...)
 		if err != nil {
 			return nil, err
 		}

@@ -554,6 +554,8 @@ func main() {
 	measure("W3 step tasks", 200_000, w3StepTasks)
 	measure("W3 Go tasks", 20_000, func(n int) time.Duration { return mustRun(w3Natural(n)) })
 	measure("W3 plain channels", 200_000, w3Channels)
+	measure("W1 typed.Spawn tasks", 20_000, w1Typed)
+	measure("W3 typed tasks and queues", 5_000, w3Typed)
 	measure("W4 Go tasks (acquisitions)", w4Tasks*200, func(n int) time.Duration {
 		return mustRun(w4Natural(n / w4Tasks))
 	})
