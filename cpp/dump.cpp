@@ -513,7 +513,8 @@ std::string describe_runnable(Runnable *r) noexcept {
       s += '>';
       return s;
     }
-    if (r->kind == Runnable::kFutureCallback) return "<Handle done-callback>";
+    if (r->kind == Runnable::kFutureCallback || r->kind == Runnable::kWatch)
+      return "<Handle done-callback>";
     if (dynamic_cast<ac_handle *>(r) != nullptr) return "<Handle callback>";
     if (auto *hop = dynamic_cast<TimerNode::Hop *>(r)) {
       if (dynamic_cast<ac_handle *>(hop->owner) != nullptr) return "<TimerHandle callback>";

@@ -2,6 +2,7 @@
 
 #include "task.hpp"
 #include "value.hpp"
+#include "watch.hpp"
 
 namespace ac {
 
@@ -81,7 +82,11 @@ void ac_future::release_callbacks() noexcept {
   // Registered but never scheduled: tasks are not owned by the list; user
   // callbacks are (their free_ud runs now).
   auto release = [](ac::Runnable *r) {
-    if (r->kind == ac::Runnable::kFutureCallback) delete static_cast<ac::FutureCallback *>(r);
+    if (r->kind == ac::Runnable::kFutureCallback) {
+      delete static_cast<ac::FutureCallback *>(r);
+    } else if (r->kind == ac::Runnable::kWatch) {
+      ac::watch_entry_released(r);
+    }
   };
   if (first_cb != nullptr) release(first_cb);
   first_cb = nullptr;
@@ -107,6 +112,8 @@ void ac_future::schedule_callbacks() noexcept {
     if (r->kind == ac::Runnable::kFutureCallback) {
       static_cast<ac::FutureCallback *>(r)->future = this;
       ref();
+    } else if (r->kind == ac::Runnable::kWatch) {
+      ac::watch_entry_scheduled(r, this);
     } else {
       static_cast<ac_task *>(r)->scheduled = true;
     }
@@ -170,6 +177,8 @@ void ac_future::add_callback_slow(ac::Runnable *r) {
     if (r->kind == ac::Runnable::kFutureCallback) {
       static_cast<ac::FutureCallback *>(r)->future = this;
       ref();
+    } else if (r->kind == ac::Runnable::kWatch) {
+      ac::watch_entry_scheduled(r, this);
     } else {
       static_cast<ac_task *>(r)->scheduled = true;
     }

@@ -9,7 +9,7 @@ namespace ac {
 // An entry of the ready queue. The queue owns one claim on it: run() or
 // drop() (when the loop closes before it ran) releases that claim.
 struct Runnable {
-  enum Kind : uint8_t { kOther = 0, kTask = 1, kFutureCallback = 2 };
+  enum Kind : uint8_t { kOther = 0, kTask = 1, kFutureCallback = 2, kWatch = 3 };
   // Lets hot paths tell tasks and done-callbacks apart without RTTI.
   Kind kind = kOther;
   virtual void run() noexcept = 0;

@@ -6,16 +6,27 @@
 namespace ac {
 
 // One watch: shared by the watcher (until it cuts the link) and by the
-// done-callback registration (until the callback ran or was removed).
+// watched future's callback list, then the ready queue (until it ran, was
+// dropped, or was removed unscheduled). It is its own done-callback entry:
+// no callback object per watch.
 // Invariant: `owner` is non-null exactly while the link is in
-// owner->links_ at position `slot`.
-struct WatchLink {
+// owner->links_ at position `slot`; `fired` holds a reference to the
+// target while the entry waits in the ready queue.
+struct WatchLink final : Runnable {
   Watcher *owner;
   ac_future *target;
   size_t index;
   size_t slot;
+  Context *context;  // the context current when the watch was made
+  ac_future *fired = nullptr;
   int refs = 2;
   AC_POOLED
+
+  WatchLink(Watcher *o, ac_future *t, size_t i, size_t s, Context *c) noexcept
+      : owner(o), target(t), index(i), slot(s), context(c) {
+    kind = kWatch;
+  }
+  ~WatchLink() { context_unref(context); }
 
   void unref() noexcept {
     if (--refs == 0) delete this;
@@ -29,40 +40,58 @@ struct WatchLink {
     links.pop_back();
     owner = nullptr;
   }
-  static void on_done(ac_future *f, void *ud) {
-    auto *link = static_cast<WatchLink *>(ud);
-    if (link->owner == nullptr) return;
-    Watcher *w = link->owner;
-    link->detach();
-    link->unref();  // the watcher's share
-    w->on_watched_done(f, link->index);
+  void run() noexcept override {
+    ac_future *f = fired;
+    fired = nullptr;
+    if (owner != nullptr) {
+      // As a done-callback: a handle of its own, in the watch's context.
+      ac_loop *loop = f->loop;
+      Context *ctx = context_ref(context);
+      Context **saved = loop->current_context;
+      ac_handle *saved_handle = loop->running_handle;
+      bool saved_in = loop->in_callback;
+      loop->current_context = &ctx;
+      loop->running_handle = nullptr;
+      loop->in_callback = true;
+      Watcher *w = owner;
+      detach();
+      unref();  // the watcher's share
+      w->on_watched_done(f, index);
+      loop->current_context = saved;
+      loop->running_handle = saved_handle;
+      loop->in_callback = saved_in;
+      context_unref(ctx);
+    }
+    f->unref();
+    unref();  // the callback list's share
   }
-  static void release(void *ud) { static_cast<WatchLink *>(ud)->unref(); }
+  void drop() noexcept override {
+    if (fired != nullptr) fired->unref();
+    fired = nullptr;
+    unref();
+  }
 };
 
+void watch_entry_scheduled(Runnable *r, ac_future *f) noexcept {
+  f->ref();
+  static_cast<WatchLink *>(r)->fired = f;
+}
+
+void watch_entry_released(Runnable *r) noexcept { static_cast<WatchLink *>(r)->unref(); }
+
 void Watcher::watch(ac_future *f, size_t index) {
-  auto *link = new WatchLink{this, f, index, links_.size()};
+  auto *link = new WatchLink(this, f, index, links_.size(), context_ref(*f->loop->current_context));
   try {
     links_.push_back(link);
   } catch (...) {
     delete link;
     throw;
   }
-  FutureCallback *cb;
   try {
-    cb = new FutureCallback(&WatchLink::on_done, link, &WatchLink::release,
-                            context_ref(*f->loop->current_context));
-  } catch (...) {
-    links_.pop_back();
-    delete link;
-    throw;
-  }
-  try {
-    f->add_callback(cb);
+    f->add_callback(link);
   } catch (...) {
     link->detach();
-    link->unref();
-    delete cb;  // runs free_ud: the registration's share
+    delete link;
     throw;
   }
 }
@@ -72,9 +101,9 @@ void Watcher::unwatch_all() noexcept {
     WatchLink *link = links_.back();
     links_.pop_back();
     link->owner = nullptr;
-    // A registration not yet scheduled is removed now (its free_ud drops
-    // the registration's share); a scheduled one finds owner == nullptr.
-    link->target->remove_user_callbacks(&WatchLink::on_done, link);
+    // An entry not yet scheduled is taken off the list now (the list's
+    // share goes with it); a scheduled one finds owner == nullptr.
+    if (link->target->remove_callback(link)) link->unref();
     link->unref();
   }
 }

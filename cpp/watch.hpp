@@ -48,6 +48,13 @@ class Watcher {
   std::vector<WatchLink *> links_;
 };
 
+// The future side of a watch (Runnable::kWatch entries of a future's
+// callback list, watch.cpp's WatchLink): `f` is done and the entry goes to
+// the ready queue, holding a reference to `f`; or `f` lets the entry go
+// without scheduling it (released, never run).
+void watch_entry_scheduled(Runnable *r, ac_future *f) noexcept;
+void watch_entry_released(Runnable *r) noexcept;
+
 // Completes `dst` (pending, not a task) with the outcome of `src` (done):
 // a result is copied (bytes duplicated; a POINTER is shared without its
 // destructor, `src` keeps ownership, so `dst`'s owner must keep `src`
