@@ -32,5 +32,6 @@
 #include "asyncore/sync.h"
 #include "asyncore/queue.h"
 #include "asyncore/inspect.h"
+#include "asyncore/tls.h"
 
 #endif
