@@ -30,3 +30,4 @@
 #include "asyncore/sync.hpp"
 #include "asyncore/queue.hpp"
 #include "asyncore/stream.hpp"
+#include "asyncore/tls.hpp"
