@@ -109,7 +109,7 @@ def expect(expected_path, script):
 
 
 # Expected outputs that are not the asyncio guides' examples (no twin).
-NOT_FROM_THE_GUIDES = {'echo_client', 'lua_host', 'game_host', 'epoll_host', 'glib_host'}
+NOT_FROM_THE_GUIDES = {'echo_client', 'tls_echo_client', 'lua_host', 'game_host', 'epoll_host', 'glib_host'}
 
 
 def check_twins(examples):
