@@ -87,7 +87,9 @@ ac_tls_context *tls_context_new(bool server, int *code, std::string *message) no
   }
   SSL_CTX_set_app_data(c->ctx, c);
   SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-  SSL_CTX_set_mode(c->ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  // Buffers stay allocated per connection (SSL_MODE_RELEASE_BUFFERS would
+  // free and allocate them around every record).
+  SSL_CTX_set_mode(c->ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // A peer that closes the TCP connection without close_notify gives EOF
   // (asyncio 3.11), not an error.
   SSL_CTX_set_options(c->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
