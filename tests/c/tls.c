@@ -409,6 +409,50 @@ static void test_start_tls_on_a_plain_connection(void) {
   finish(loop);
 }
 
+/* A peer that never reads: drain waits, the write buffer stays bounded
+ * by what was written (the encrypted bytes wait in it, as on a plain
+ * stream). */
+static void test_backpressure_against_a_peer_that_never_reads(void) {
+  ac_loop *loop = net_loop();
+  ac_tls_context *sc = server_ctx("server"), *cc = client_ctx(1);
+  int port;
+  ac_server *srv = plain_server(loop, &port);
+  ac_stream *c = NULL;
+  ac_future *f = NULL, *hs = NULL, *hc = NULL;
+  CHECK_RC(ac_stream_connect_tcp(loop, "127.0.0.1", port, &c, &f), 0);
+  CHECK_RC(net_wait(loop, f, 5), 0);
+  ac_future_unref(f);
+  net_run_until(loop, &n_accepted, 5);
+  CHECK_RC(ac_stream_start_tls(accepted[0], sc, NULL, NULL, &hs), 0);
+  CHECK_RC(ac_stream_start_tls(c, cc, "localhost", NULL, &hc), 0);
+  CHECK_RC(net_wait(loop, hc, 5), 0);
+  CHECK_RC(net_wait(loop, hs, 5), 0);
+  ac_future_unref(hs);
+  ac_future_unref(hc);
+  /* The server's end stops reading past twice its limit: make it small. */
+  CHECK_RC(ac_stream_set_limit(accepted[0], 1024), 0);
+  static char chunk[65536];
+  size_t written = 0;
+  for (int i = 0; i < 256; ++i) { /* 16 MiB */
+    CHECK_RC(ac_stream_write(c, chunk, sizeof chunk), 0);
+    written += sizeof chunk;
+  }
+  CHECK_RC(ac_stream_drain(c, &f), 0);
+  net_run_for(loop, 0.5);
+  CHECK_INT(ac_future_done(f), 0); /* drain blocks */
+  int64_t queued = ac_stream_write_buffer_size(c);
+  CHECK(queued > AC_STREAM_DEFAULT_HIGH_WATER);
+  CHECK(queued <= (int64_t)(written + written / 16)); /* records add little */
+  CHECK(ac_stream_buffered(accepted[0]) < 4 * 1024 + 4 * 65536);
+  ac_future_unref(f);
+  ac_stream_unref(c);
+  ac_stream_unref(accepted[0]);
+  ac_server_unref(srv);
+  ac_tls_context_unref(sc);
+  ac_tls_context_unref(cc);
+  finish(loop);
+}
+
 /* A raw client socket of the test's own (blocking). */
 static int raw_connect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -768,6 +812,7 @@ int main(void) {
   RUN(test_sni_selects_the_certificate);
   RUN(test_mutual_tls);
   RUN(test_start_tls_on_a_plain_connection);
+  RUN(test_backpressure_against_a_peer_that_never_reads);
   RUN(test_garbage_instead_of_client_hello);
   RUN(test_reset_mid_handshake);
   RUN(test_handshake_timeout_against_a_silent_peer);
