@@ -14,6 +14,7 @@ packages=(
   cmake luarocks
   clang-14 libclang-rt-14-dev
   libglib2.0-dev
+  libssl-dev openssl
 )
 
 missing=()

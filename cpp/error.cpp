@@ -149,6 +149,10 @@ const char *err_class(int code) noexcept {
       return "LimitOverrunError";
     case AC_EHOST:
       return "Exception";
+    case AC_ETLS:
+      return "SSLError";
+    case AC_ETLSVERIFY:
+      return "SSLCertVerificationError";
     case -ECONNRESET:
       return "ConnectionResetError";
     case -ECONNREFUSED:

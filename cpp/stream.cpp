@@ -117,6 +117,7 @@ ac_stream::~ac_stream() {
   for (ac_future *f : closed_waiters) f->unref();
   if (done_none != nullptr) done_none->unref();
   extras_free();
+  delete layer;
   std::free(rbuf);
   std::free(tty_mode);
   if (fd >= 0) ::close(fd);
@@ -359,6 +360,10 @@ void ac_stream::connected() noexcept {
   if (write_buffer_size() != 0) flush();
   maybe_shutdown();
   watch();
+  if (layer != nullptr && layer->on_connected(this)) {
+    service_read();
+    return;
+  }
   if (connect_future != nullptr) {
     ac_future *f = connect_future;
     connect_future = nullptr;
@@ -368,6 +373,10 @@ void ac_stream::connected() noexcept {
   }
   // Reads that were waiting for the connection.
   service_read();
+}
+
+void ac_stream::detach_connect_future(ac_future *f) noexcept {
+  static_cast<ac::ConnectFuture *>(f)->stream = nullptr;
 }
 
 void ac_stream::connect_failed(int code) noexcept {
@@ -407,6 +416,10 @@ void ac_stream::on_poll(int status, int events) noexcept {
 }
 
 void ac_stream::do_read() noexcept {
+  if (layer != nullptr) {
+    layer->on_readable(this);
+    return;
+  }
   constexpr size_t kChunk = 65536;
   // A few reads per wake-up at most, so one fast peer cannot starve the
   // loop; level-triggered polling brings us back for the rest.
@@ -450,6 +463,10 @@ void ac_stream::do_read() noexcept {
     }
     break;
   }
+  after_read();
+}
+
+void ac_stream::after_read() noexcept {
   if (eof || read_error != 0) reading = false;
   service_read();
   // Flow control, as asyncio's StreamReader: stop reading past twice the
@@ -695,7 +712,13 @@ int ac_stream::write(const void *data, size_t len) {
   if (eof_requested) return AC_ESTATE;
   if (sendfile_job != nullptr) return AC_ESTATE;
   if (len == 0) return 0;
-  const char *p = static_cast<const char *>(data);
+  if (layer != nullptr) return layer->write(this, static_cast<const char *>(data), len);
+  return write_raw(static_cast<const char *>(data), len);
+}
+
+int ac_stream::write_raw(const char *p, size_t len) noexcept {
+  if (write_error != 0) return write_error;
+  if (len == 0) return 0;
   if (phase == kOpen && write_buffer_size() == 0) {
     // Fast path: straight to the kernel, no copy.
     for (;;) {
@@ -713,7 +736,11 @@ int ac_stream::write(const void *data, size_t len) {
       return write_error;
     }
   }
-  wbuf.insert(wbuf.end(), p, p + len);
+  try {
+    wbuf.insert(wbuf.end(), p, p + len);
+  } catch (...) {
+    return AC_ENOMEM;
+  }
   if (write_buffer_size() > high_water) write_paused = true;
   watch();
   return 0;
@@ -781,6 +808,7 @@ ac_future *ac_stream::drain() {
 
 int ac_stream::write_eof() noexcept {
   if (phase >= kClosing) return AC_ECLOSED;
+  if (layer != nullptr) return AC_ENOTSUP;  // TLS has no half-close
   eof_requested = true;
   maybe_shutdown();
   return 0;
@@ -809,6 +837,7 @@ void ac_stream::close() noexcept {
     close_handle();
     return;
   }
+  if (layer != nullptr) layer->on_close(this);
   phase = kClosing;
   fail_read(AC_ECLOSED);
   reading = false;
@@ -860,6 +889,7 @@ void ac_stream::on_close() noexcept {
 
 void ac_stream::fail_waiters(int code) noexcept {
   fail_read(code);
+  if (layer != nullptr) layer->fail(this, code);
   if (connect_future != nullptr) {
     ac_future *f = connect_future;
     connect_future = nullptr;

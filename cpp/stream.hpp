@@ -50,6 +50,26 @@ struct ReadFuture;
 struct ConnectOptions;
 struct Racer;
 struct SendfileJob;
+struct TlsLayer;
+
+// A layer between the stream's buffers and its socket (TLS: cpp/tls.cpp).
+// With one, the socket's bytes go to the layer, which puts what it decodes
+// into the read buffer; written bytes go through it, and what it encodes
+// goes out through write_raw. Owned by the stream.
+struct StreamLayer {
+  virtual ~StreamLayer() = default;
+  // The socket is readable (replaces the plain read; ends with after_read).
+  virtual void on_readable(ac_stream *s) noexcept = 0;
+  // Application bytes to send; returns 0 or the error for the write.
+  virtual int write(ac_stream *s, const char *p, size_t n) noexcept = 0;
+  // The connection is made: true when the layer completes connect_future
+  // itself (once its handshake is done).
+  virtual bool on_connected(ac_stream *s) noexcept = 0;
+  // close() starts on an open stream (before the phase changes).
+  virtual void on_close(ac_stream *s) noexcept = 0;
+  // The stream fails its waiters with `code`.
+  virtual void fail(ac_stream *s, int code) noexcept = 0;
+};
 }  // namespace ac
 
 struct ac_stream final : ac::Closable {
@@ -67,6 +87,7 @@ struct ac_stream final : ac::Closable {
   bool pipe_writer_only = false;  // connect_write_pipe: never reads
   bool is_tty = false;            // ac_tty_open
   termios *tty_mode = nullptr;    // the mode before raw mode (owned)
+  ac::StreamLayer *layer = nullptr;  // TLS, when set (owned)
 
   // ---- lifecycle ----
   // kConnecting -> kOpen -> kClosing (flushing) -> kClosed (uv_close called).
@@ -173,7 +194,14 @@ struct ac_stream final : ac::Closable {
   void on_resolved(int status, addrinfo *res) noexcept;
   void on_close() noexcept;
 
+  // Sends or queues bytes as they are (below any layer).
+  int write_raw(const char *p, size_t len) noexcept;
+  // Unlinks connect_future (taken out of the stream by a layer) from us.
+  static void detach_connect_future(ac_future *f) noexcept;
+
  private:
+  friend struct ac::TlsLayer;
+  void after_read() noexcept;
   int open_socket(int family) noexcept;
   void watch() noexcept;
   void start_reading() noexcept;

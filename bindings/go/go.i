@@ -59,6 +59,7 @@ AC_HANDLE_OUT(ac_tsfuture)
 AC_HANDLE_OUT(ac_stream)
 AC_HANDLE_OUT(ac_server)
 AC_HANDLE_OUT(ac_udp)
+AC_HANDLE_OUT(ac_tls_context)
 %typemap(gotype) ac_stream **stream_out, ac_future **connected_out "*uintptr"
 /* Strings the library allocates (ac_free them): the address of the C
  * string, which the Go side copies and frees. */
@@ -130,6 +131,7 @@ struct ac_tsfuture {};
 struct ac_stream {};
 struct ac_server {};
 struct ac_udp {};
+struct ac_tls_context {};
 %clearnodefaultctor;
 %clearnodefaultdtor;
 
@@ -151,3 +153,49 @@ struct ac_udp {};
 %include "asyncore/dns.h"
 %include "asyncore/udp.h"
 %include "asyncore/inspect.h"
+
+/* TLS (tls.h): the context functions as they are; ALPN lists, timeouts
+ * and the SNI callback through the small helpers below (tls.go). */
+%ignore ac_tls_context_set_alpn_protocols;
+%ignore ac_tls_context_set_sni_callback;
+%ignore ac_tls_context_load_verify_pem;
+%ignore ac_tls_context_load_cert_chain_pem;
+%ignore ac_stream_connect_tls;
+%ignore ac_stream_start_tls;
+%ignore ac_server_listen_tls;
+%ignore ac_server_listen_tls_tasks;
+%ignore ac_stream_tls_info;
+%include "asyncore/tls.h"
+%inline %{
+/* ALPN names separated by commas ("h2,http/1.1"). */
+int acgo_tls_set_alpn(ac_tls_context *ctx, const char *list) {
+  const char *names[32];
+  char buf[1024];
+  size_t n = 0, len = strlen(list);
+  if (len >= sizeof buf) return AC_EINVAL;
+  memcpy(buf, list, len + 1);
+  for (char *p = buf; *p != '\0' && n < 32;) {
+    names[n++] = p;
+    char *comma = strchr(p, ',');
+    if (comma == NULL) break;
+    *comma = '\0';
+    p = comma + 1;
+  }
+  return ac_tls_context_set_alpn_protocols(ctx, names, n);
+}
+/* start_tls with the timeouts as numbers; name "" means none. */
+int acgo_stream_start_tls(ac_stream *s, ac_tls_context *ctx, const char *name, double handshake,
+                          double shutdown, ac_future **out) {
+  ac_tls_timeouts t = {handshake, shutdown};
+  return ac_stream_start_tls(s, ctx, name, &t, out);
+}
+/* CA certificates from a PEM file. */
+int acgo_tls_load_cafile(ac_tls_context *ctx, const char *cafile) {
+  return ac_tls_context_load_verify_locations(ctx, cafile, NULL);
+}
+/* One item of ac_tls_info as a string (not the DER certificate). */
+int acgo_stream_tls_info(ac_stream *s, int what, char **out) {
+  if (what == AC_TLS_INFO_PEER_CERT_DER) return AC_EINVAL;
+  return ac_stream_tls_info(s, (ac_tls_info)what, out, NULL);
+}
+%}

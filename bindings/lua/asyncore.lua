@@ -113,6 +113,8 @@ local parents = {
   InterruptedError = "OSError",
   BlockingIOError = "OSError",
   gaierror = "OSError",
+  SSLError = "OSError",
+  SSLCertVerificationError = "SSLError",
   InvalidStateError = "Exception",
   RuntimeError = "Exception",
   BrokenBarrierError = "RuntimeError",
@@ -148,6 +150,8 @@ local class_codes = {
   FileNotFoundError = core.ENOENT,
   FileExistsError = core.EEXIST,
   BlockingIOError = core.EAGAIN,
+  SSLError = core.ETLS,
+  SSLCertVerificationError = core.ETLSVERIFY,
 }
 
 local error_class
@@ -1608,8 +1612,23 @@ end
 
 --- Connects over TCP (asyncio.open_connection); returns a Stream, which
 -- reads and writes. Raises OSError (ECONNREFUSED ...) when it cannot.
-function M.open_connection(host, port)
-  return connected("open_connection", M.get_running_loop()._l:connect_tcp(host, port))
+-- opts: {tls=ctx (ac.tls.context), server_hostname=name (default: host),
+-- ssl_handshake_timeout=s, ssl_shutdown_timeout=s}: a TLS connection,
+-- returned once its handshake is done.
+function M.open_connection(host, port, opts)
+  local stream = connected("open_connection", M.get_running_loop()._l:connect_tcp(host, port))
+  if opts and opts.tls then
+    local ok, err = pcall(stream.start_tls, stream, opts.tls, {
+      server_hostname = opts.server_hostname or host,
+      ssl_handshake_timeout = opts.ssl_handshake_timeout,
+      ssl_shutdown_timeout = opts.ssl_shutdown_timeout,
+    })
+    if not ok then
+      stream:close()
+      error(err, 0)
+    end
+  end
+  return stream
 end
 
 --- The same over a Unix-domain socket.
@@ -1807,14 +1826,81 @@ function Stream:get_winsize()
   if not c then check(r, "get_winsize", 2) end
   return c, r
 end
+--- Upgrades the stream to TLS (StreamWriter.start_tls) with ctx
+-- (ac.tls.context); waits for the handshake. opts: {server_hostname=name,
+-- ssl_handshake_timeout=s, ssl_shutdown_timeout=s}. Raises
+-- SSLCertVerificationError, SSLError, ConnectionResetError ...
+function Stream:start_tls(ctx, opts)
+  opts = opts or {}
+  local f, rc = self._s:start_tls(ctx._c, opts.server_hostname, opts.ssl_handshake_timeout or 0,
+                                  opts.ssl_shutdown_timeout or 0)
+  if not f then check(rc, "start_tls", 2) end
+  await_op(f)
+end
+local tls_info = { version = 0, cipher = 1, alpn = 2, server_name = 3, peer_subject = 4 }
+--- What the handshake settled: "version" ("TLSv1.3"), "cipher", "alpn"
+-- ("" for none), "server_name" (SNI), "peer_subject" ("CN=..."); nil for
+-- a plain stream.
+function Stream:tls_info(what)
+  if self._s:is_tls() ~= 1 then return nil end
+  local item = tls_info[what]
+  if item == nil then error("unknown tls_info item: " .. tostring(what), 2) end
+  return string_op(self._s:tls_info(item))
+end
+
+-- TLS contexts (ssl.SSLContext).
+local TlsContext = {}
+TlsContext.__index = TlsContext
+local verify_modes = { none = 0, optional = 1, required = 2 }
+local versions = { ["1.2"] = 0x0303, ["1.3"] = 0x0304 }
+
+--- ac.tls.context{...}: a client context by default (the server's
+-- certificate verified against the system CAs, its name checked), a server
+-- one with server=true. Fields: cafile, cadata (PEM text), certfile,
+-- keyfile, password, verify ("none"|"optional"|"required"),
+-- check_hostname (bool), alpn ({"h2", "http/1.1"}), min_version /
+-- max_version ("1.2"|"1.3"), ciphers (TLS 1.2 list), ciphersuites (1.3).
+local function tls_context(o)
+  o = o or {}
+  local c, rc = core.tls_context_new(o.server and 1 or 0)
+  if not c then check(rc, "tls.context", 2) end
+  local function ok(r, what) if r ~= 0 then check(r, what, 3) end end
+  if o.cafile then ok(c:load_verify_locations(o.cafile), "load_verify_locations") end
+  if o.cadata then ok(c:load_verify_pem(o.cadata), "load_verify_pem") end
+  if o.certfile then ok(c:load_cert_chain(o.certfile, o.keyfile, o.password), "load_cert_chain") end
+  if o.check_hostname ~= nil then ok(c:set_check_hostname(o.check_hostname and 1 or 0), "check_hostname") end
+  if o.verify then ok(c:set_verify((assert(verify_modes[o.verify], "verify: none|optional|required"))), "verify") end
+  if o.alpn then ok(c:set_alpn_protocols(table.concat(o.alpn, ",")), "set_alpn_protocols") end
+  if o.min_version then ok(c:set_min_version((assert(versions[o.min_version]))), "min_version") end
+  if o.max_version then ok(c:set_max_version((assert(versions[o.max_version]))), "max_version") end
+  if o.ciphers or o.ciphersuites then ok(c:set_ciphers(o.ciphers, o.ciphersuites), "set_ciphers") end
+  return setmetatable({ _c = c }, TlsContext)
+end
+M.tls = { context = tls_context, available = function() return core.tls_available() == 1 end }
 
 local Server = {}
 Server.__index = Server
 M.Server = Server
 
 local function start(loop, client_connected, where, port, opts)
+  local handler = client_connected
+  if opts and opts.tls then
+    -- TLS: the handshake first; a connection whose handshake fails is
+    -- closed without reaching client_connected (asyncio logs it in debug).
+    local ctx, tls_opts = opts.tls, {
+      ssl_handshake_timeout = opts.ssl_handshake_timeout,
+      ssl_shutdown_timeout = opts.ssl_shutdown_timeout,
+    }
+    handler = function(stream)
+      if not pcall(stream.start_tls, stream, ctx, tls_opts) then
+        stream:close()
+        return
+      end
+      return client_connected(stream)
+    end
+  end
   local srv, rc = core.server_listen(loop._l, where, port, opts and opts.backlog or 0, function(s)
-    create_task(loop, client_connected, nil, wrap_stream(s))
+    create_task(loop, handler, nil, wrap_stream(s))
   end)
   if not srv then check_loop(rc, "start_server", 3) end
   return setmetatable({ _srv = srv, _loop = loop }, Server)
@@ -1822,7 +1908,8 @@ end
 
 --- Listens on TCP (asyncio.start_server): client_connected(stream) runs as
 -- a new task for every connection. host nil: all interfaces; port 0: any
--- free port (server:port()). opts: {backlog=n}.
+-- free port (server:port()). opts: {backlog=n, tls=ctx (a server context),
+-- ssl_handshake_timeout=s, ssl_shutdown_timeout=s}.
 function M.start_server(client_connected, host, port, opts)
   return start(M.get_event_loop(), client_connected, host, port or 0, opts)
 end

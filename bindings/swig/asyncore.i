@@ -68,6 +68,7 @@
 #define acs_semaphore ac_semaphore
 #define acs_barrier ac_barrier
 #define acs_queue ac_queue
+#define acs_tls_context ac_tls_context
 
 static void ac_swig_cancel_one_(ac_task *task, void *message) {
   ac_task_cancel(task, (const char *)message);
@@ -138,6 +139,8 @@ static void ac_swig_count_(ac_task *task, void *ud) {
 %constant int ELIMIT = AC_ELIMIT;
 %constant int EINTERNAL = AC_EINTERNAL;
 %constant int EMISUSE = AC_EMISUSE;
+%constant int ETLS = AC_ETLS;
+%constant int ETLSVERIFY = AC_ETLSVERIFY;
 
 %constant int ERROR_KIND_OS = AC_ERROR_KIND_OS;
 %constant int ERROR_KIND_CANCELLED = AC_ERROR_KIND_CANCELLED;
@@ -270,6 +273,9 @@ struct acs_condition {};
 struct acs_semaphore {};
 struct acs_barrier {};
 struct acs_queue {};
+%nodefaultctor acs_tls_context;
+%rename(TlsContext) acs_tls_context;
+struct acs_tls_context {};
 
 
 %newobject loop_new;
@@ -937,6 +943,74 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   int cancel() { return ac_handle_cancel($self); }
   int cancelled() { return ac_handle_cancelled($self); }
   double when() { return ac_handle_when($self); }
+}
+
+/* TLS (tls.h): contexts, and streams upgraded with start_tls. */
+%newobject tls_context_new;
+%newobject acs_stream::start_tls;
+%newobject acs_stream::tls_info;
+%inline %{
+/* A client (server 0) or server context, or nothing and the code in rc. */
+acs_tls_context *tls_context_new(int server, int *rc) {
+  ac_tls_context *c = NULL;
+  *rc = ac_tls_context_new(server ? AC_TLS_SERVER : AC_TLS_CLIENT, &c);
+  return c;
+}
+int tls_available(void) { return ac_tls_available(); }
+%}
+%extend acs_tls_context {
+  ~acs_tls_context() { AC_SWIG_RELEASE(ac_tls_context_unref($self)); }
+  int load_verify_locations(const char *cafile) {
+    return ac_tls_context_load_verify_locations($self, cafile, NULL);
+  }
+  int load_verify_pem(char *STRING, size_t LENGTH) {
+    return ac_tls_context_load_verify_pem($self, STRING, LENGTH);
+  }
+  int load_cert_chain(const char *certfile, const char *keyfile, const char *password) {
+    return ac_tls_context_load_cert_chain($self, certfile, keyfile, password);
+  }
+  int set_verify(int mode) { return ac_tls_context_set_verify($self, (ac_tls_verify)mode); }
+  int set_check_hostname(int on) { return ac_tls_context_set_check_hostname($self, on); }
+  int set_min_version(int v) { return ac_tls_context_set_min_version($self, v); }
+  int set_max_version(int v) { return ac_tls_context_set_max_version($self, v); }
+  int set_ciphers(const char *tls12, const char *tls13) {
+    return ac_tls_context_set_ciphers($self, tls12, tls13);
+  }
+  /* Names separated by commas ("h2,http/1.1"); "" clears. */
+  int set_alpn_protocols(const char *list) {
+    const char *names[32];
+    char buf[1024];
+    size_t n = 0, len = strlen(list);
+    if (len >= sizeof buf) return AC_EINVAL;
+    memcpy(buf, list, len + 1);
+    for (char *p = buf; *p != '\0' && n < 32;) {
+      names[n++] = p;
+      char *comma = strchr(p, ',');
+      if (comma == NULL) break;
+      *comma = '\0';
+      p = comma + 1;
+    }
+    return ac_tls_context_set_alpn_protocols($self, names, n);
+  }
+}
+%extend acs_stream {
+  /* The handshake's future, or nothing and the code in rc. Timeouts <= 0:
+   * the defaults. */
+  acs_future *start_tls(acs_tls_context *ctx, const char *server_hostname, double handshake,
+                        double shutdown, int *rc) {
+    acs_future *f = NULL;
+    ac_tls_timeouts t = {handshake, shutdown};
+    *rc = ac_stream_start_tls($self, ctx, server_hostname, &t, &f);
+    return f;
+  }
+  int is_tls() { return ac_stream_is_tls($self); }
+  /* An item of ac_tls_info as text (not the DER certificate). */
+  char *tls_info(int what, int *rc) {
+    char *p = NULL;
+    *rc = what == AC_TLS_INFO_PEER_CERT_DER ? AC_EINVAL
+                                            : ac_stream_tls_info($self, (ac_tls_info)what, &p, NULL);
+    return p;
+  }
 }
 
 #if defined(SWIGLUA)

@@ -38,5 +38,6 @@
 #include "asyncore/process.h"
 #include "asyncore/signal.h"
 #include "asyncore/pipe.h"
+#include "asyncore/tls.h"
 
 #endif

@@ -109,8 +109,8 @@ def expect(expected_path, script):
 
 
 # Expected outputs that are not the asyncio guides' examples (no twin).
-NOT_FROM_THE_GUIDES = {'echo_client', 'tail_file', 'lua_host', 'game_host', 'epoll_host', 'glib_host',
-                       'run_command', 'sigint_server'}
+NOT_FROM_THE_GUIDES = {'echo_client', 'tail_file', 'tls_echo_client', 'lua_host', 'game_host',
+                       'epoll_host', 'glib_host', 'run_command', 'sigint_server'}
 
 
 def check_twins(examples):

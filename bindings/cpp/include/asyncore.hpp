@@ -33,3 +33,4 @@
 #include "asyncore/udp.hpp"
 #include "asyncore/process.hpp"
 #include "asyncore/fs.hpp"
+#include "asyncore/tls.hpp"

@@ -41,7 +41,9 @@ extern "C" {
   XX(INCOMPLETE, -10013, "end of stream before the expected data")           \
   XX(LIMIT, -10014, "buffer limit exceeded")                                 \
   XX(INTERNAL, -10015, "internal error")                                    \
-  XX(MISUSE, -10016, "operation not valid in the object's current state")
+  XX(MISUSE, -10016, "operation not valid in the object's current state")   \
+  XX(TLS, -10017, "TLS protocol error")                                      \
+  XX(TLSVERIFY, -10018, "TLS certificate verification failed")
 
 /** The codes this library names (see the top of this file): negated
  * errno values, resolver errors (getaddrinfo's EAI_*, with libuv's values)
@@ -84,7 +86,7 @@ typedef enum ac_errno {
 #define AC_XX_(name, value, msg) AC_E##name = value,
   AC_ERRNO_MAP(AC_XX_)
 #undef AC_XX_
-  AC_ERRNO_LAST_ = -10017
+  AC_ERRNO_LAST_ = -10019
 } ac_errno;
 
 /** A short English description of `code` (static storage, never NULL; an
@@ -101,7 +103,8 @@ AC_EXPORT const char *ac_err_name(int code) AC_NOEXCEPT;
  * (AC_EMISUSE, AC_ECLOSED, AC_ERUNNING, AC_EWRONGTHREAD, AC_ESTOPPED,
  * AC_EINTERNAL), "ValueError" (AC_EINVAL), "QueueEmpty", "QueueFull",
  * "QueueShutDown", "BrokenBarrierError", "ExceptionGroup" (AC_EGROUP),
- * "IncompleteReadError", "LimitOverrunError", "Exception" (AC_EHOST), and
+ * "IncompleteReadError", "LimitOverrunError", "Exception" (AC_EHOST),
+ * "SSLError" (AC_ETLS), "SSLCertVerificationError" (AC_ETLSVERIFY), and
  * for an OS condition Python's OSError subclass for that errno
  * ("ConnectionResetError", "BrokenPipeError", "FileNotFoundError" …),
  * "gaierror" for a resolver error (UV_EAI_*), else "OSError". Static

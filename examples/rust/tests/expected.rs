@@ -94,3 +94,38 @@ fn echo_unix() {
     echo_pair(Some(path.to_str().unwrap()));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The TLS echo pair, with a CA and server certificate made by
+/// tests/tls/make_certs.sh; the client prints what the C twin prints.
+#[test]
+fn tls_echo() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    if unsafe { asyncore_sys::ac_tls_available() } == 0 {
+        eprintln!("skipped: built without TLS");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::temp_dir().join(format!("asyncore-tls-echo-{}", std::process::id()));
+    let made = Command::new("sh").arg(root.join("tests/tls/make_certs.sh")).arg(&dir).output().expect("make_certs");
+    assert!(made.status.success(), "make_certs.sh failed");
+    let c = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tls_echo_server"))
+        .args([c("server.pem"), c("server.key"), "127.0.0.1".into(), "0".into(), "--connections".into(), "1".into()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let address = first.trim().strip_prefix("serving on ").expect("serving on ...").to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_tls_echo_client"))
+        .args([c("ca.pem"), address, "localhost".into(), "hello".into(), "asyncio streams over TLS".into(), "bye".into()])
+        .output()
+        .expect("client");
+    let status = server.wait().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(out.status.success(), "client: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(status.success(), "server exited with {status}");
+    let expected = std::fs::read_to_string(root.join("examples/expected/tls_echo_client.txt")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), expected.trim_end());
+}

@@ -238,6 +238,12 @@ class Server {
     return *this;
   }
   ~Server() { ac_server_unref(srv_); }
+  // Takes over a reference to a server made elsewhere (e.g. tls.hpp).
+  static Server adopt(ac_server *srv) noexcept {
+    Server s;
+    s.srv_ = srv;
+    return s;
+  }
 
   // TCP: host NULL means "0.0.0.0", port 0 any free port.
   template <class F>

@@ -37,6 +37,7 @@ mod task;
 mod taskgroup;
 mod thread;
 mod timeout;
+mod tls;
 mod value;
 
 pub use asyncore_sys as sys;
@@ -64,6 +65,7 @@ pub use task::{
 pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
 pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
 pub use timeout::{timeout, timeout_at, Timeout, TimeoutScope};
+pub use tls::{TlsAcceptor, TlsConnector, TlsContext, Verify};
 pub use value::Value;
 
 /// The version of the library loaded, as "MAJOR.MINOR.PATCH".
