@@ -23,17 +23,22 @@
 //! * Every raw handle is released exactly once, by `Drop`.
 
 mod awaiting;
+mod channel;
 mod combinators;
 mod context;
 mod error;
 mod future;
+mod joinset;
+mod mutex;
 mod net;
 mod queue;
 mod runtime;
+mod select;
 mod sync;
 mod task;
 mod taskgroup;
 mod thread;
+mod time;
 mod timeout;
 mod value;
 
@@ -60,6 +65,12 @@ pub use taskgroup::{task_group, TaskGroup, TaskGroupRun};
 pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
 pub use timeout::{timeout, timeout_at, Timeout, TimeoutScope};
 pub use value::Value;
+
+pub use channel::{channel, Receiver, Recv, Sender};
+pub use joinset::JoinSet;
+pub use mutex::{Mutex, MutexGuard};
+pub use select::{race, select, Either, Race, Select};
+pub use time::{now, IntoDeadline, IntoDelay};
 
 /// The version of the library loaded, as "MAJOR.MINOR.PATCH".
 pub fn version() -> String {

@@ -4,12 +4,13 @@
 //!         print("Hello")
 //!         await asyncio.sleep(0.1)
 //!         print("World")
+use std::time::Duration;
 use asyncore::sleep;
 
 fn main() {
     asyncore_examples::run(async {
         println!("Hello");
-        sleep(0.1).await?;
+        sleep(Duration::from_millis(100)).await?;
         println!("World");
         Ok(())
     })
