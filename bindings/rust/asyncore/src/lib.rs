@@ -26,8 +26,11 @@ mod awaiting;
 mod channel;
 mod combinators;
 mod context;
+mod entry;
 mod error;
+mod fallible;
 mod future;
+mod io;
 mod joinset;
 mod mutex;
 mod net;
@@ -44,7 +47,10 @@ mod value;
 
 pub use asyncore_sys as sys;
 pub use context::ContextVar;
-pub use error::{err_class, err_name, strerror, Cause, Error, ErrorKind, Result};
+pub use asyncore_macros::{main, test};
+pub use entry::MainOutput;
+pub use error::{err_class, err_name, strerror, Cause, Error, ErrorKind, HostSource, Result};
+pub use fallible::{fallible, Fallible};
 pub use future::{sleep, Completer, LoopFuture, Sleep};
 pub use combinators::{
     as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitFor,
@@ -67,6 +73,7 @@ pub use timeout::{timeout, timeout_at, Timeout, TimeoutScope};
 pub use value::Value;
 
 pub use channel::{channel, Receiver, Recv, Sender};
+pub use io::StreamIo;
 pub use joinset::JoinSet;
 pub use mutex::{Mutex, MutexGuard};
 pub use select::{race, select, Either, Race, Select};

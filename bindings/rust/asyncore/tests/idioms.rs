@@ -7,6 +7,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use asyncore::*;
+// The built-in #[test] (the glob above brings #[asyncore::test] in).
+use core::prelude::v1::test;
 use common::vloop;
 
 const DIFFERENT_LOOP: &str = "RuntimeError: Task got Future attached to a different loop";
@@ -379,4 +381,65 @@ fn sends_fail_once_the_receiver_is_gone() {
         })
         .unwrap();
     assert_eq!(r, ("QueueShutDown: channel closed".to_string(), ErrorKind::QueueShutDown, 3, true));
+}
+
+// ---- errors of any type ----
+
+#[derive(Debug)]
+struct Low;
+impl std::fmt::Display for Low {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("disk on fire")
+    }
+}
+impl std::error::Error for Low {}
+
+#[derive(Debug)]
+struct High(Low);
+impl std::fmt::Display for High {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("could not save")
+    }
+}
+impl std::error::Error for High {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+async fn save() -> std::result::Result<u32, High> {
+    sleep(Duration::from_millis(1)).await.map_err(|_| High(Low))?;
+    Err(High(Low))
+}
+
+/// A task returning its own error type: the awaiter gets the very error
+/// back (downcast), with its source chain, through the library.
+#[test]
+fn tasks_fail_with_errors_of_any_type_and_keep_the_chain() {
+    let l = vloop();
+    let e = l.run_until_complete(async { spawn(fallible(save())).await }).unwrap_err();
+    assert_eq!(e.to_string(), "Exception: could not save");
+    assert!(e.downcast_ref::<High>().is_some());
+    let chain: Vec<String> = std::iter::successors(std::error::Error::source(&e), |s| s.source())
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(chain, ["disk on fire"]);
+    assert_eq!(e.cause().map(|c| c.message().to_string()), Some("disk on fire".to_string()));
+    // `?` takes io errors and the standard library's, and boxed ones.
+    let r = l.run_until_complete(async {
+        let n: i64 = "12x".parse()?;
+        Ok(n)
+    });
+    assert_eq!(r.unwrap_err().to_string(), "Exception: invalid digit found in string");
+    let r = l.run_until_complete(async {
+        std::fs::read("/nonexistent/file")?;
+        Ok(())
+    });
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Os(std::io::ErrorKind::NotFound));
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(High(Low));
+    let e = Error::from(boxed);
+    assert!(e.downcast_ref::<High>().is_some());
+    // Ours through io::Error and back is the same error.
+    let io: std::io::Error = Error::new(ErrorKind::Value, "bad").into();
+    assert_eq!(Error::from(io), Error::new(ErrorKind::Value, "bad"));
 }
