@@ -9,7 +9,8 @@ packages=(
   libgtest-dev libgmock-dev valgrind python3 netcat-openbsd
   swig lua5.4 liblua5.4-dev luajit libluajit-5.1-dev lua-busted
   golang-go bindgen libclang1-14 cargo rustc rust-clippy
-  librust-tokio-dev python3-uvloop gnuplot-nox
+  librust-tokio-dev librust-futures-io-dev librust-futures-util-dev librust-tokio-util-dev
+  python3-uvloop gnuplot-nox
   doxygen abigail-tools
   cmake luarocks
   clang-14 libclang-rt-14-dev

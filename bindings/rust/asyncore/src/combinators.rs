@@ -19,6 +19,7 @@ use std::task::{Context, Poll};
 use asyncore_sys as sys;
 
 use crate::awaiting::{outcome, Await, FutRef};
+use crate::time::IntoDelay;
 use crate::error::{check, check_count, Error, Result};
 use crate::future::LoopFuture;
 use crate::runtime::current_loop_raw;
@@ -349,11 +350,12 @@ where
 /// * `timeout <= 0`: a Rust future never starts (`Err(Timeout)` at once); a
 ///   task or loop future not yet done is cancelled and waited for, then
 ///   gives `Err(Timeout)` if it ended cancelled (else its outcome).
-pub fn wait_for<F, T>(timeout: f64, fut: F) -> WaitFor<F, T>
+pub fn wait_for<F, T>(timeout: impl IntoDelay, fut: F) -> WaitFor<F, T>
 where
     F: Future<Output = Result<T>> + 'static,
     T: 'static,
 {
+    let timeout = timeout.seconds();
     WaitFor { inner: Timeout::lazy(timeout, fut), timeout, state: WaitForState::Start, _t: PhantomData }
 }
 

@@ -9,6 +9,7 @@
 
 use std::ffi::{CStr, CString};
 use std::fmt;
+use std::sync::Arc;
 
 use asyncore_sys as sys;
 
@@ -76,8 +77,12 @@ pub enum Error {
     Usage { code: i32, message: String, cause: Cause },
     /// One or more tasks of a group failed (`AC_EGROUP`).
     Group { message: String, children: Vec<Error>, cause: Cause },
-    /// Raised by host code: a Rust error or a panic (`AC_EHOST`).
-    Host { message: String, cause: Cause },
+    /// Raised by host code: a Rust error or a panic (`AC_EHOST`). An error
+    /// of any type made into this one by [`Error::other`] is kept as
+    /// `source` (read it back with [`Error::downcast_ref`]); it travels with
+    /// the error through the library, e.g. from a failed task to the
+    /// awaiter of its handle.
+    Host { message: String, cause: Cause, source: Option<HostSource> },
     /// Another condition of the library (`AC_EEMPTY`, `AC_ESHUTDOWN`,
     /// `AC_EBROKEN` ...).
     Runtime { code: i32, message: String, cause: Cause },
@@ -265,7 +270,7 @@ impl Error {
             Family::Timeout => Error::Timeout { message, cause },
             Family::Usage => Error::Usage { code, message, cause },
             Family::Group => Error::Group { message, children: Vec::new(), cause },
-            Family::Host => Error::Host { message, cause },
+            Family::Host => Error::Host { message, cause, source: None },
             Family::Os => Error::Os { code, message, cause },
             Family::Runtime => Error::Runtime { code, message, cause },
         }
@@ -281,7 +286,45 @@ impl Error {
     /// A host error (`AC_EHOST`) carrying `message`: how Rust code fails a
     /// task with its own reason.
     pub fn host(message: impl Into<String>) -> Error {
-        Error::Host { message: message.into(), cause: None }
+        Error::Host { message: message.into(), cause: None, source: None }
+    }
+
+    /// An error of any type as ours, keeping it (and so its source chain):
+    /// a host error (`Exception` to asyncio) with its message, whose causes
+    /// are the messages of its sources, and which gives the error itself
+    /// back through [`Error::downcast_ref`]. One of ours is returned as is.
+    ///
+    /// `result.map_err(Error::other)?` turns any error into ours; a task
+    /// returning its own error type is spawned through [`crate::fallible`].
+    pub fn other<E: std::error::Error + Send + Sync + 'static>(e: E) -> Error {
+        Error::from_boxed(Box::new(e))
+    }
+
+    /// As [`Error::other`], for an error already boxed.
+    pub fn from_boxed(e: Box<dyn std::error::Error + Send + Sync + 'static>) -> Error {
+        let e = match e.downcast::<Error>() {
+            Ok(ours) => return *ours,
+            Err(e) => e,
+        };
+        let mut cause: Cause = None;
+        let mut chain = Vec::new();
+        let mut s = e.source();
+        while let Some(x) = s {
+            chain.push(x.to_string());
+            s = x.source();
+        }
+        for m in chain.into_iter().rev() {
+            cause = Some(Box::new(Error::Host { message: m, cause, source: None }));
+        }
+        Error::Host { message: e.to_string(), cause, source: Some(HostSource(Arc::from(e))) }
+    }
+
+    /// The error of type `E` this one was made from by [`Error::other`].
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            Error::Host { source: Some(s), .. } => s.0.downcast_ref::<E>(),
+            _ => None,
+        }
     }
 
     /// A cancellation with a message (empty: none).
@@ -406,6 +449,12 @@ impl Error {
                 children.push(Error::from_raw(sys::ac_error_child(err, i)));
             }
         }
+        if let Error::Host { source, .. } = &mut e {
+            let mut v: sys::ac_value = std::mem::zeroed();
+            if sys::ac_error_payload(err, &mut v) == 0 {
+                *source = crate::value::borrow_tagged::<HostSource>(&v).cloned();
+            }
+        }
         let cause = sys::ac_error_cause(err);
         // A cause chain is finite (each error holds its cause); a loop
         // would be a bug of the library, so the depth is bounded anyway.
@@ -427,6 +476,14 @@ impl Error {
         unsafe { sys::ac_error_unref(cause) };
         if rc != 0 {
             return std::ptr::null_mut();
+        }
+        if let Error::Host { source: Some(src), .. } = self {
+            // The error object travels as the payload (its own reference).
+            let v = crate::value::OutValue::new(src.clone());
+            // SAFETY: out is ours; the error takes the value on success.
+            if unsafe { sys::ac_error_set_payload(out, &v.raw) } == 0 {
+                v.stored();
+            }
         }
         for child in self.children() {
             let c = child.to_raw();
@@ -455,14 +512,91 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {
+    /// The cause; for an error made by [`Error::other`], the source of the
+    /// error it was made from (so the chain is that error's own).
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        if let Error::Host { source: Some(s), .. } = self {
+            return s.0.source();
+        }
         self.cause().map(|c| c as &(dyn std::error::Error + 'static))
     }
 }
 
+/// The error of another type an [`Error::Host`] was made from (shared:
+/// clones of the error share it). Equal when it is the same error.
+#[derive(Clone)]
+pub struct HostSource(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl HostSource {
+    /// The error.
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Debug for HostSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq for HostSource {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for HostSource {}
+
+impl From<Error> for std::io::Error {
+    /// An OS error becomes that errno; another keeps ours inside
+    /// (`get_ref` / `into_inner` give it back).
+    fn from(e: Error) -> std::io::Error {
+        match e {
+            Error::Os { code, .. } if code < 0 => std::io::Error::from_raw_os_error(-code),
+            e => std::io::Error::other(e),
+        }
+    }
+}
+
+impl From<Box<dyn std::error::Error + Send + Sync + 'static>> for Error {
+    fn from(e: Box<dyn std::error::Error + Send + Sync + 'static>) -> Error {
+        Error::from_boxed(e)
+    }
+}
+
+/// The standard library's errors a task meets most, so `?` takes them.
+macro_rules! from_std_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Error {
+                Error::other(e)
+            }
+        }
+    )*};
+}
+from_std_errors!(
+    std::fmt::Error,
+    std::num::ParseIntError,
+    std::num::ParseFloatError,
+    std::num::TryFromIntError,
+    std::str::Utf8Error,
+    std::string::FromUtf8Error,
+    std::ffi::NulError
+);
+
 impl From<std::io::Error> for Error {
     /// An OS error keeps its errno; another becomes the closest class.
     fn from(e: std::io::Error) -> Error {
+        if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            // One of ours carried through io (an AsyncRead of a stream).
+            if let Some(inner) = e.into_inner() {
+                if let Ok(ours) = inner.downcast::<Error>() {
+                    return *ours;
+                }
+            }
+            return Error::from_code(sys::AC_EINTERNAL);
+        }
         match e.raw_os_error() {
             Some(errno) if errno > 0 => Error::with_message(-errno, strerror(-errno)),
             _ => Error::new(ErrorKind::Os(e.kind()), e.to_string()),

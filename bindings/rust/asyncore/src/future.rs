@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use asyncore_sys as sys;
 
 use crate::awaiting::{copied_outcome, exception_now, result_now, Await};
+use crate::time::IntoDelay;
 use crate::error::{check, check_count, Error, Result};
 use crate::runtime::{current_loop_raw, run_callback, CallbackResult, Loop, LoopScope};
 use crate::task::{yield_now, YieldNow};
@@ -251,10 +252,11 @@ impl<T: Send + 'static> Drop for Completer<T> {
     }
 }
 
-/// Sleeps `seconds` on the current loop's clock (asyncio.sleep); 0 or
+/// Sleeps `delay` (a `Duration`, or seconds) on the current loop's clock (asyncio.sleep); 0 or
 /// less yields one iteration. Cancelling the task cancels the sleep, which then gives
 /// `Err(Error::Cancelled)`.
-pub fn sleep(seconds: f64) -> Sleep {
+pub fn sleep(delay: impl IntoDelay) -> Sleep {
+    let seconds = delay.seconds();
     // asyncio: a delay of 0 or less is sleep(0).
     Sleep { state: if seconds <= 0.0 { SleepState::Zero(yield_now()) } else { SleepState::Start(seconds) } }
 }

@@ -23,26 +23,37 @@
 //! * Every raw handle is released exactly once, by `Drop`.
 
 mod awaiting;
+mod channel;
 mod combinators;
 mod context;
+mod entry;
 mod error;
 pub mod fs;
+mod fallible;
 mod future;
+mod io;
+mod joinset;
+mod mutex;
 mod net;
 mod process;
 mod queue;
 mod runtime;
+mod select;
 mod sync;
 mod task;
 mod taskgroup;
 mod thread;
+mod time;
 mod timeout;
 mod tls;
 mod value;
 
 pub use asyncore_sys as sys;
 pub use context::ContextVar;
-pub use error::{err_class, err_name, strerror, Cause, Error, ErrorKind, Result};
+pub use asyncore_macros::{main, test};
+pub use entry::MainOutput;
+pub use error::{err_class, err_name, strerror, Cause, Error, ErrorKind, HostSource, Result};
+pub use fallible::{fallible, Fallible};
 pub use future::{sleep, Completer, LoopFuture, Sleep};
 pub use combinators::{
     as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitFor,
@@ -67,6 +78,13 @@ pub use thread::{to_thread, Executor, ToThread, TsFuture, TsWait};
 pub use timeout::{timeout, timeout_at, Timeout, TimeoutScope};
 pub use tls::{TlsAcceptor, TlsConnector, TlsContext, Verify};
 pub use value::Value;
+
+pub use channel::{channel, Receiver, Recv, Sender};
+pub use io::StreamIo;
+pub use joinset::JoinSet;
+pub use mutex::{Mutex, MutexGuard};
+pub use select::{race, select, Either, Race, Select};
+pub use time::{now, IntoDeadline, IntoDelay};
 
 /// The version of the library loaded, as "MAJOR.MINOR.PATCH".
 pub fn version() -> String {

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use asyncore_sys as sys;
 
-use crate::awaiting::Await;
+use crate::awaiting::{outcome, Await};
 use crate::error::{check, Error, Result};
 use crate::runtime::current_loop_raw;
 use crate::task::spawn_raw;
@@ -75,6 +75,23 @@ impl<T: 'static> Op<T> {
     /// True when the library accepted the operation.
     pub(crate) fn started(&self) -> bool {
         matches!(self.state, OpState::Wait(_))
+    }
+
+    /// The result of an operation that finished but was not read yet
+    /// (taken out, so that dropping the operation does not drop it), or
+    /// None: for a dropped race loser that must give back what it took.
+    pub(crate) fn take_unread(mut self) -> Option<T> {
+        match std::mem::replace(&mut self.state, OpState::Taken) {
+            OpState::Ready(v) => Some(v),
+            OpState::Wait(mut aw) => {
+                if aw.holds_unread_result() {
+                    unsafe { outcome::<T>(aw.raw()) }.ok()
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
     }
 
     /// Dropping this operation pending leaves it running (for a

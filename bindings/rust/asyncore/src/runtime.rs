@@ -9,12 +9,13 @@ use std::marker::PhantomData;
 use std::os::raw::{c_char, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use asyncore_sys as sys;
 
 use crate::error::{check, check_count, Error, Result};
 use crate::task::{spawn_raw, JoinHandle};
+use crate::time::{instant_on, IntoDeadline, IntoDelay};
 
 thread_local! {
     /// The loop whose Rust code (a task step, a callback, a run) is running
@@ -259,6 +260,18 @@ impl Loop {
         unsafe { sys::ac_loop_time(self.raw) }
     }
 
+    /// The loop's present as an `Instant` (see [`crate::now`]): on a
+    /// virtual clock it moves only as the loop advances it.
+    pub fn now(&self) -> Instant {
+        instant_on(self.raw, self.time())
+    }
+
+    /// The `Instant` of loop time `t` (a [`CallbackHandle::when`], a
+    /// [`StepReport::next_deadline`]).
+    pub fn instant_at(&self, t: f64) -> Instant {
+        instant_on(self.raw, t)
+    }
+
     /// Spawns a task on this loop (it starts when the loop runs).
     pub fn spawn<F, T>(&self, fut: F) -> JoinHandle<T>
     where
@@ -276,6 +289,21 @@ impl Loop {
         F: Future<Output = Result<T>> + 'static,
         T: 'static,
     {
+        // Refused before the task is made, so `fut` never starts (asyncio:
+        // "This event loop is already running", "Cannot run the event loop
+        // while another loop is running").
+        let running = CURRENT_LOOP.with(|c| c.get());
+        // (A closed loop is refused as closed first, as asyncio checks.)
+        if !running.is_null() && !self.is_closed() {
+            return Err(Error::with_message(
+                sys::AC_ERUNNING,
+                if running == self.raw {
+                    "This event loop is already running"
+                } else {
+                    "Cannot run the event loop while another loop is running"
+                },
+            ));
+        }
         let mut handle = spawn_raw(self.raw, fut)?;
         let rc = {
             let _scope = LoopScope::enter(self.raw);
@@ -359,11 +387,11 @@ impl Loop {
 
     /// One iteration for a host that owns its frame loop: polls I/O (at most
     /// `max_block` seconds), runs due timers and ready callbacks.
-    pub fn step(&self, max_block: f64) -> Result<StepReport> {
+    pub fn step(&self, max_block: impl IntoDelay) -> Result<StepReport> {
         let _scope = LoopScope::enter(self.raw);
         let mut pending = 0;
         let mut next = -1.0;
-        let ran = check_count(unsafe { sys::ac_loop_step(self.raw, max_block, &mut pending, &mut next) })?;
+        let ran = check_count(unsafe { sys::ac_loop_step(self.raw, max_block.seconds(), &mut pending, &mut next) })?;
         Ok(StepReport {
             ran,
             pending: pending != 0,
@@ -392,8 +420,13 @@ impl Loop {
         self.schedule(None, f)
     }
 
-    /// Runs `f` once at loop time `when`.
-    pub fn call_at<R: CallbackResult>(&self, when: f64, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {
+    /// Runs `f` once at `when` (an `Instant`, or loop time).
+    pub fn call_at<R: CallbackResult>(
+        &self,
+        when: impl IntoDeadline,
+        f: impl FnOnce() -> R + 'static,
+    ) -> Result<CallbackHandle> {
+        let when = when.loop_time(self.raw);
         let ud = boxed_callback(f);
         let mut h = ptr::null_mut();
         check(unsafe { sys::ac_loop_call_at(self.raw, when, Some(run_boxed), ud, Some(free_boxed), &mut h) })?;
@@ -416,8 +449,8 @@ impl Loop {
     }
 
     /// Callbacks slower than this (seconds) are reported in debug mode.
-    pub fn set_slow_callback_duration(&self, seconds: f64) -> Result<()> {
-        check(unsafe { sys::ac_loop_set_slow_callback_duration(self.raw, seconds) }).map(|_| ())
+    pub fn set_slow_callback_duration(&self, duration: impl IntoDelay) -> Result<()> {
+        check(unsafe { sys::ac_loop_set_slow_callback_duration(self.raw, duration.seconds()) }).map(|_| ())
     }
 
     /// At most this many ready callbacks run between two I/O polls.
@@ -466,9 +499,13 @@ impl Loop {
         (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 
-    /// Runs `f` once after `delay` seconds.
-    pub fn call_later<R: CallbackResult>(&self, delay: f64, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {
-        self.schedule(Some(delay), f)
+    /// Runs `f` once after `delay` (a `Duration`, or seconds).
+    pub fn call_later<R: CallbackResult>(
+        &self,
+        delay: impl IntoDelay,
+        f: impl FnOnce() -> R + 'static,
+    ) -> Result<CallbackHandle> {
+        self.schedule(Some(delay.seconds()), f)
     }
 
     fn schedule<R: CallbackResult>(&self, delay: Option<f64>, f: impl FnOnce() -> R + 'static) -> Result<CallbackHandle> {

@@ -10,6 +10,7 @@ use asyncore_sys as sys;
 
 use crate::error::{check, Error, Result};
 use crate::runtime::current_loop_raw;
+use crate::time::{IntoDeadline, IntoDelay};
 use crate::task::{current_task_raw, withdraw_stale_cancel};
 
 fn deadline_arg(when: Option<f64>) -> f64 {
@@ -25,11 +26,13 @@ fn deadline_arg(when: Option<f64>) -> f64 {
 /// scope.
 pub struct TimeoutScope {
     raw: *mut sys::ac_timeout,
+    /// Its loop (borrowed; the scope keeps the loop alive).
+    lp: *mut sys::ac_loop,
 }
 
 impl Clone for TimeoutScope {
     fn clone(&self) -> Self {
-        TimeoutScope { raw: unsafe { sys::ac_timeout_ref(self.raw) } }
+        TimeoutScope { raw: unsafe { sys::ac_timeout_ref(self.raw) }, lp: self.lp }
     }
 }
 
@@ -56,13 +59,13 @@ impl TimeoutScope {
     fn after_on(l: *mut sys::ac_loop, delay: Option<f64>) -> Result<TimeoutScope> {
         let mut raw = ptr::null_mut();
         check(unsafe { sys::ac_timeout_new(l, deadline_arg(delay), &mut raw) })?;
-        Ok(TimeoutScope { raw })
+        Ok(TimeoutScope { raw, lp: l })
     }
 
     fn at_on(l: *mut sys::ac_loop, when: Option<f64>) -> Result<TimeoutScope> {
         let mut raw = ptr::null_mut();
         check(unsafe { sys::ac_timeout_new_at(l, deadline_arg(when), &mut raw) })?;
-        Ok(TimeoutScope { raw })
+        Ok(TimeoutScope { raw, lp: l })
     }
 
     /// The raw scope (borrowed).
@@ -74,6 +77,16 @@ impl TimeoutScope {
     pub fn when(&self) -> Option<f64> {
         let w = unsafe { sys::ac_timeout_when(self.raw) };
         w.is_finite().then_some(w)
+    }
+
+    /// The deadline as an `Instant`; None when there is none.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.when().map(|w| crate::time::instant_on(self.lp, w))
+    }
+
+    /// Moves the deadline to `when` (an `Instant`, or loop time).
+    pub fn reschedule_at(&self, when: impl IntoDeadline) -> Result<()> {
+        self.reschedule(Some(when.loop_time(self.lp)))
     }
 
     /// True once the deadline passed while the scope was entered (it
@@ -104,6 +117,8 @@ enum Deadline {
     /// call).
     After(f64),
     At(f64),
+    /// A deadline to place on the loop's clock when first polled.
+    Later(Box<dyn FnOnce(*mut sys::ac_loop) -> f64>),
     Scope(TimeoutScope),
 }
 
@@ -114,10 +129,11 @@ enum Deadline {
 /// that cancellation into `Err(Error::Timeout)`, whose cause is the
 /// cancellation. A cancellation from elsewhere stays a cancellation; a
 /// body that swallows the cancellation and finishes gives its own outcome.
-pub fn timeout<F, T>(delay: f64, fut: F) -> Timeout<F>
+pub fn timeout<F, T>(delay: impl IntoDelay, fut: F) -> Timeout<F>
 where
     F: Future<Output = Result<T>>,
 {
+    let delay = delay.seconds();
     let deadline = match current_loop_raw().and_then(|l| TimeoutScope::after_on(l, Some(delay))) {
         Ok(s) => Deadline::Scope(s),
         Err(_) => Deadline::After(delay),
@@ -125,12 +141,17 @@ where
     Timeout::new(fut, deadline)
 }
 
-/// As [`timeout`], with a deadline in loop time (asyncio.timeout_at).
-pub fn timeout_at<F, T>(when: f64, fut: F) -> Timeout<F>
+/// As [`timeout`], with a deadline: an `Instant`, or loop time
+/// (asyncio.timeout_at).
+pub fn timeout_at<F, T>(when: impl IntoDeadline, fut: F) -> Timeout<F>
 where
     F: Future<Output = Result<T>>,
 {
-    Timeout::new(fut, Deadline::At(when))
+    match current_loop_raw() {
+        Ok(l) => Timeout::new(fut, Deadline::At(when.loop_time(l))),
+        // Placed on the loop's clock when first polled.
+        Err(_) => Timeout::new(fut, Deadline::Later(Box::new(move |l| when.loop_time(l)))),
+    }
 }
 
 /// The future of [`timeout`] and [`TimeoutScope::run`].
@@ -173,6 +194,12 @@ impl<F> Timeout<F> {
         match self.deadline {
             Deadline::After(d) => self.deadline = Deadline::Scope(TimeoutScope::after_on(l, Some(d))?),
             Deadline::At(w) => self.deadline = Deadline::Scope(TimeoutScope::at_on(l, Some(w))?),
+            Deadline::Later(_) => {
+                let Deadline::Later(f) = std::mem::replace(&mut self.deadline, Deadline::At(0.0)) else {
+                    unreachable!()
+                };
+                self.deadline = Deadline::Scope(TimeoutScope::at_on(l, Some(f(l)))?)
+            }
             Deadline::Scope(_) => {}
         }
         let scope = self.scope().expect("made above").raw;

@@ -47,6 +47,23 @@ fn is_tagged(p: &sys::ac_value__bindgen_ty_1__bindgen_ty_2) -> bool {
     !p.ptr.is_null() && p.free_fn.is_some_and(|f| std::ptr::fn_addr_eq(f, ours))
 }
 
+/// A borrowed view of the `T` inside a pointer value this crate made
+/// (None for another kind, another maker or another type).
+///
+/// # Safety
+/// `v` is a well-formed value, and stays alive and unchanged while the
+/// reference is used.
+pub(crate) unsafe fn borrow_tagged<T: 'static>(v: &sys::ac_value) -> Option<&T> {
+    if v.kind != sys::AC_VALUE_POINTER as i32 {
+        return None;
+    }
+    let p = v.u.pointer;
+    if !is_tagged(&p) || (*(p.ptr as *const Tagged<()>)).id != TypeId::of::<T>() {
+        return None;
+    }
+    Some(&(*(p.ptr as *const Tagged<T>)).value)
+}
+
 fn same<A: 'static, B: 'static>() -> bool {
     TypeId::of::<A>() == TypeId::of::<B>()
 }

@@ -9,10 +9,11 @@
 //!         await greet("Alice", 2)
 //!         await greet("Bob", 1)
 //!         print("Finished main_await")
+use std::time::Duration;
 use asyncore::{sleep, Result};
 
 async fn greet(name: &str, delay: u32) -> Result<()> {
-    sleep(delay.into()).await?;
+    sleep(Duration::from_secs(delay.into())).await?;
     println!("Hello, {name} after {delay} seconds");
     Ok(())
 }

@@ -47,7 +47,7 @@ fn blocking_sleep(seconds: u64) {
 
 async fn non_blocking_fetch(url: &'static str) -> Result<String> {
     println!("Non-blocking: Requesting {url}...");
-    sleep(2.0).await?;
+    sleep(Duration::from_secs(2)).await?;
     println!("Non-blocking: Received data from {url}");
     Ok(format!("Data from {url}"))
 }

@@ -16,11 +16,12 @@
 //! CPython's "<class 'coroutine'>": this twin's output is its own
 //! (examples/expected/coroutine_object.rust.txt). Dropping the loop drops
 //! the task unrun.
+use std::time::Duration;
 use asyncore::{sleep, Loop};
 
 async fn my_coroutine() -> asyncore::Result<()> {
     println!("Starting my_coroutine");
-    sleep(1.0).await?;
+    sleep(Duration::from_secs(1)).await?;
     println!("Finished my_coroutine");
     Ok(())
 }

@@ -5,12 +5,13 @@
 //!         await asyncio.sleep(delay_seconds)
 //!         print(f"Finished fetching {item}!")
 //!         return f"Data for {item}"
+use std::time::Duration;
 use asyncore::{gather, sleep, Result};
 use asyncore_examples::py_list;
 
 async fn fetch_data(delay_seconds: u32, item: &'static str) -> Result<String> {
     println!("Start fetching {item}...");
-    sleep(delay_seconds.into()).await?;
+    sleep(Duration::from_secs(delay_seconds.into())).await?;
     println!("Finished fetching {item}!");
     Ok(format!("Data for {item}"))
 }

@@ -7,10 +7,11 @@
 //!     results = await asyncio.gather(worker("Worker A", 3),
 //!                                    worker("Worker B", 1),
 //!                                    worker("Worker C", 2))
+use std::time::Duration;
 use asyncore::{gather, sleep, Result};
 
 async fn worker(name: &'static str, delay: u32) -> Result<String> {
-    sleep(delay.into()).await?;
+    sleep(Duration::from_secs(delay.into())).await?;
     Ok(format!("{name} finished after {delay}s"))
 }
 

@@ -4,13 +4,14 @@
 //!         print("Hello")
 //!         await asyncio.sleep(0.1)
 //!         print("World")
+use std::time::Duration;
+
 use asyncore::sleep;
 
-fn main() {
-    asyncore_examples::run(async {
-        println!("Hello");
-        sleep(0.1).await?;
-        println!("World");
-        Ok(())
-    })
+#[asyncore::main]
+async fn main() -> asyncore::Result<()> {
+    println!("Hello");
+    sleep(Duration::from_millis(100)).await?;
+    println!("World");
+    Ok(())
 }

@@ -10,6 +10,7 @@
 //!
 //!     tasks = [asyncio.create_task(increment_with_lock(i)) for i in range(5)]
 //!     await asyncio.gather(*tasks)
+use std::time::Duration;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -19,7 +20,7 @@ async fn increment_with_lock(task_id: usize, lock: Lock, shared: Rc<Cell<i64>>) 
     println!("Task {task_id}: Trying to acquire lock");
     let _guard = lock.lock().await?;
     println!("Task {task_id}: Lock acquired, current resource: {}", shared.get());
-    sleep(0.01).await?;
+    sleep(Duration::from_millis(10)).await?;
     shared.set(shared.get() + 1);
     println!("Task {task_id}: Resource incremented to {}, releasing lock", shared.get());
     Ok(())

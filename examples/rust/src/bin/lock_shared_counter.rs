@@ -21,6 +21,7 @@
 //! The read-sleep-write would lose updates without the lock; with it the
 //! counter ends at 3. As in asyncio, taking a free lock does not suspend, so
 //! task 1 holds it before tasks 2 and 3 ask for it, as in CPython's output.
+use std::time::Duration;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -33,7 +34,7 @@ async fn increment_counter(task_id: usize, lock: Lock, shared_counter: Rc<Cell<i
     let _guard = lock.lock().await?;
     println!("Task {task_id}: Lock acquired. Current counter: {}", shared_counter.get());
     let temp_counter = shared_counter.get();
-    sleep(0.1).await?;
+    sleep(Duration::from_millis(100)).await?;
     shared_counter.set(temp_counter + 1);
     println!("Task {task_id}: Lock released. New counter: {}", shared_counter.get());
     Ok(())

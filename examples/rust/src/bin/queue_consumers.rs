@@ -3,6 +3,7 @@
 //! the guide: fixed delays instead of random ones, and one sentinel, None,
 //! per consumer, since with the guide's single one the second consumer
 //! waits forever).
+use std::time::Duration;
 use asyncore::{gather, sleep, spawn, Error, Queue, Result};
 
 const PRODUCE_DELAY: [f64; 5] = [0.1, 0.25, 0.2, 0.25, 0.2]; // uniform(0.1, 0.5)
@@ -11,7 +12,7 @@ const CONSUME_DELAY: f64 = 0.3; // uniform(0.2, 0.6)
 async fn producer(queue: Queue<Option<String>>, num_items: usize) -> Result<()> {
     for (i, delay) in PRODUCE_DELAY.iter().take(num_items).enumerate() {
         let item = format!("item-{i}");
-        sleep(*delay).await?; // Simulate work
+        sleep(Duration::from_secs_f64(*delay)).await?; // Simulate work
         queue.put(Some(item.clone())).await?;
         println!("Producer: Put {item} into queue");
     }
@@ -30,7 +31,7 @@ async fn consumer(queue: Queue<Option<String>>, consumer_id: usize) -> Result<()
             }
             Some(item) => {
                 println!("Consumer {consumer_id}: Got {item} from queue");
-                sleep(CONSUME_DELAY).await?; // Simulate work
+                sleep(Duration::from_secs_f64(CONSUME_DELAY)).await?; // Simulate work
                 queue.task_done()?;
             }
         }

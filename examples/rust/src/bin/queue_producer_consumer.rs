@@ -28,6 +28,7 @@
 //!
 //! The random delays are fixed draws from the same ranges, so the run is
 //! deterministic and prints what CPython prints with those delays.
+use std::time::Duration;
 use asyncore::{sleep, spawn, Queue, Result};
 
 const ITEMS: usize = 5;
@@ -39,7 +40,7 @@ async fn producer(q: Queue<Option<String>>, num_items: usize) -> Result<()> {
         let item = format!("item_{i}");
         q.put(Some(item.clone())).await?;
         println!("Producer: Put {item} into queue");
-        sleep(*delay).await?;
+        sleep(Duration::from_secs_f64(*delay)).await?;
     }
     q.put(None).await // the sentinel to signal the consumer to stop
 }
@@ -52,7 +53,7 @@ async fn consumer(q: Queue<Option<String>>) -> Result<()> {
             break;
         };
         println!("Consumer: Got {item} from queue, processing...");
-        sleep(*delay).await?;
+        sleep(Duration::from_secs_f64(*delay)).await?;
         println!("Consumer: Finished processing {item}");
         q.task_done()?;
     }

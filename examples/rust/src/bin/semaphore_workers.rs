@@ -7,13 +7,14 @@
 //!             print(f"Task {task_id}: Acquired semaphore, working...")
 //!             await asyncio.sleep(1)
 //!             print(f"Task {task_id}: Releasing semaphore")
+use std::time::Duration;
 use asyncore::{gather, sleep, Result, Semaphore};
 
 async fn limited_worker(task_id: usize, semaphore: Semaphore) -> Result<()> {
     println!("Task {task_id}: Waiting for semaphore");
     let _permit = semaphore.acquire().await?;
     println!("Task {task_id}: Acquired semaphore, working...");
-    sleep(1.0).await?;
+    sleep(Duration::from_secs(1)).await?;
     println!("Task {task_id}: Releasing semaphore");
     Ok(())
 }

@@ -15,6 +15,7 @@
 //!                 tasks.append(tg.create_task(download_file(name, url)))
 //!     except* ValueError as eg:
 //!         ...
+use std::time::Duration;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -22,7 +23,7 @@ use asyncore::{sleep, task_group, Error, JoinHandle, Result};
 
 async fn download_file(filename: &'static str, url: &'static str) -> Result<String> {
     println!("Downloading {filename} from {url}...");
-    sleep(2.0).await?;
+    sleep(Duration::from_secs(2)).await?;
     if url.contains("error") {
         return Err(Error::host(format!("Failed to download {filename}")));
     }

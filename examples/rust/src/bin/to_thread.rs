@@ -31,7 +31,7 @@ fn main() {
     let scale = if std::env::args().any(|a| a == "--virtual-clock") { 0.0 } else { 1.0 };
     asyncore_examples::run(async move {
         println!("Main: Starting non-blocking operations");
-        let task1 = spawn(sleep(0.5)); // Non-blocking async operation
+        let task1 = spawn(sleep(Duration::from_millis(500))); // Non-blocking async operation
         println!("Main: Offloading blocking_function to a thread");
         let blocking_result: String = to_thread(move || Ok(blocking_function(2, scale))).await?;
         task1.await?; // Wait for the non-blocking task

@@ -9,10 +9,11 @@
 //!         print("Finished main_concurrent")
 //!
 //! Bob greets first although Alice's task was created first.
+use std::time::Duration;
 use asyncore::{sleep, spawn, Result};
 
 async fn greet_concurrent(name: &'static str, delay: u32) -> Result<()> {
-    sleep(delay.into()).await?;
+    sleep(Duration::from_secs(delay.into())).await?;
     println!("Hello, {name} after {delay} seconds");
     Ok(())
 }

@@ -15,13 +15,14 @@
 //!             print("Long-running task: Cleanup done.")
 //!
 //!     result = await asyncio.wait_for(long_running_task(), timeout=2.5)
+use std::time::Duration;
 use asyncore::{sleep, wait_for, Error, Result};
 
 async fn long_running_task() -> Result<String> {
     println!("Long-running task: Starting...");
     let body = async {
         for i in 0..5 {
-            sleep(1.0).await?;
+            sleep(Duration::from_secs(1)).await?;
             println!("Long-running task: {} second passed.", i + 1);
         }
         Ok("Task completed successfully".to_string())
@@ -37,7 +38,7 @@ async fn long_running_task() -> Result<String> {
 fn main() {
     asyncore_examples::run(async {
         println!("Main: Starting task with a timeout...");
-        match wait_for(2.5, long_running_task()).await {
+        match wait_for(Duration::from_millis(2500), long_running_task()).await {
             Ok(result) => println!("Main: Result: {result}"),
             Err(Error::Timeout { .. }) => println!("Main: Task timed out after 2.5 seconds!"),
             Err(Error::Cancelled { .. }) => {

@@ -5,12 +5,13 @@
 //!         await asyncio.sleep(delay)
 //!         print(f"Worker {name}: Finished after {delay} seconds.")
 //!         return f"Result from {name}"
+use std::time::Duration;
 use asyncore::{gather, sleep, Result};
 use asyncore_examples::py_list;
 
 async fn worker(name: &'static str, delay: u32) -> Result<String> {
     println!("Worker {name}: Starting...");
-    sleep(delay.into()).await?;
+    sleep(Duration::from_secs(delay.into())).await?;
     println!("Worker {name}: Finished after {delay} seconds.");
     Ok(format!("Result from {name}"))
 }

@@ -1,8 +1,10 @@
 //! A program outside the repository that uses the Rust binding: two
 //! coroutines gathered by the main one (asyncio.run, gather, sleep).
+use std::time::Duration;
+
 use asyncore::{gather, sleep, Result};
 
-async fn worker(name: &'static str, delay: f64) -> Result<String> {
+async fn worker(name: &'static str, delay: Duration) -> Result<String> {
     sleep(delay).await?;
     println!("{name} done");
     Ok(format!("{name} result"))
@@ -11,7 +13,11 @@ async fn worker(name: &'static str, delay: f64) -> Result<String> {
 fn main() -> Result<()> {
     let results = asyncore::run(async {
         println!("main started");
-        gather(vec![worker("slow", 0.02), worker("fast", 0.01)]).await
+        gather(vec![
+            worker("slow", Duration::from_millis(20)),
+            worker("fast", Duration::from_millis(10)),
+        ])
+        .await
     })?;
     println!("{results:?}");
     Ok(())
