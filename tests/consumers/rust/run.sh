@@ -21,17 +21,20 @@ dest=$tmp/dest
 # The published layout (--allow-dirty: the tree under test may hold
 # uncommitted changes). The workspace takes its dependencies from Debian's
 # packaged crates (a directory source in place of crates.io), where
-# asyncore's dependency on asyncore-sys must be found too: asyncore-sys is
-# packaged first and added to a copy of that directory for asyncore's turn.
+# asyncore's dependencies on asyncore-sys and asyncore-macros must be found
+# too: they are packaged first and added to a copy of that directory for
+# asyncore's turn.
 registry=$tmp/registry
 mkdir "$registry"
 for c in /usr/share/cargo/registry/*; do ln -s "$c" "$registry/"; done
-(cd "$workspace" && CARGO_TARGET_DIR="$tmp/package" "$cargo" package --offline --no-verify \
-   --allow-dirty --quiet -p asyncore-sys)
-tar xzf "$tmp/package/package/asyncore-sys-"*.crate -C "$registry"
-sum=$(sha256sum "$tmp/package/package/asyncore-sys-"*.crate | cut -d' ' -f1)
-for d in "$registry"/asyncore-sys-*/; do
-  printf '{"files":{},"package":"%s"}' "$sum" > "$d.cargo-checksum.json"
+for dep in asyncore-sys asyncore-macros; do
+  (cd "$workspace" && CARGO_TARGET_DIR="$tmp/package" "$cargo" package --offline --no-verify \
+     --allow-dirty --quiet --config "source.debian.directory=\"$registry\"" -p "$dep")
+  tar xzf "$tmp/package/package/$dep-"*.crate -C "$registry"
+  sum=$(sha256sum "$tmp/package/package/$dep-"*.crate | cut -d' ' -f1)
+  for d in "$registry/$dep-"*/; do
+    printf '{"files":{},"package":"%s"}' "$sum" > "$d.cargo-checksum.json"
+  done
 done
 (cd "$workspace" && CARGO_TARGET_DIR="$tmp/package" "$cargo" package --offline --no-verify \
    --allow-dirty --quiet --config "source.debian.directory=\"$registry\"" -p asyncore)
