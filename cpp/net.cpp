@@ -1,10 +1,5 @@
 #include "net.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/un.h>
-
 #include <cstdlib>
 #include <cstring>
 
@@ -18,7 +13,7 @@ int format_address(const sockaddr *sa, socklen_t len, std::string *out) {
   switch (sa->sa_family) {
     case AF_INET: {
       auto *in = reinterpret_cast<const sockaddr_in *>(sa);
-      if (inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) == nullptr) return -errno;
+      if (inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) == nullptr) return sys::last_error();
       *out = host;
       *out += ':';
       *out += std::to_string(ntohs(in->sin_port));
@@ -26,7 +21,7 @@ int format_address(const sockaddr *sa, socklen_t len, std::string *out) {
     }
     case AF_INET6: {
       auto *in6 = reinterpret_cast<const sockaddr_in6 *>(sa);
-      if (inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) == nullptr) return -errno;
+      if (inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) == nullptr) return sys::last_error();
       *out = '[';
       *out += host;
       *out += "]:";

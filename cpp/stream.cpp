@@ -1,11 +1,5 @@
 #include "stream.hpp"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <cerrno>
 
@@ -112,7 +106,7 @@ ac_stream::~ac_stream() {
   for (ac_future *f : closed_waiters) f->unref();
   if (done_none != nullptr) done_none->unref();
   std::free(rbuf);
-  if (fd >= 0) ::close(fd);
+  if (fd >= 0) ac::sys::close(fd);
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
 }
@@ -130,11 +124,12 @@ void ac_stream::maybe_free() noexcept {
 // ---------------------------------------------------------------- connect
 
 int ac_stream::open_socket(int family) noexcept {
-  fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -errno;
+  int s = ac::sys::open_socket(family, SOCK_STREAM);
+  if (s < 0) return s;
+  fd = s;
   int rc = uv_poll_init_socket(loop->uvl, &poll, fd);
   if (rc != 0) {
-    ::close(fd);
+    ac::sys::close(fd);
     fd = -1;
     return rc;
   }
@@ -172,7 +167,7 @@ int ac_stream::adopt(int sock) noexcept {
   phase = kOpen;
   if (!is_unix) {
     int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    ac::sys::set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, on);
   }
   start_reading();
   return 0;
@@ -273,27 +268,26 @@ void ac_stream::try_connect_next() noexcept {
     retry_or_fail(rc);
     return;
   }
-  if (::connect(fd, reinterpret_cast<const sockaddr *>(&ss), addr_len(ss)) == 0) {
+  rc = ac::sys::connect(fd, reinterpret_cast<const sockaddr *>(&ss), addr_len(ss));
+  if (rc == 0) {
     connected();
     return;
   }
-  if (errno == EINPROGRESS) {
+  if (rc == ac::sys::kInProgress) {
     watch();  // writable when the attempt ends
     return;
   }
-  retry_or_fail(-errno);
+  retry_or_fail(rc);
 }
 
 // The socket became writable while connecting: the attempt ended.
 void ac_stream::finish_connect() noexcept {
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  int err = ac::sys::pending_error(fd);
   if (err == 0) {
     connected();
     return;
   }
-  retry_or_fail(-err);
+  retry_or_fail(err);
 }
 
 void ac_stream::retry_or_fail(int code) noexcept {
@@ -309,7 +303,7 @@ void ac_stream::retry_or_fail(int code) noexcept {
   // The watcher must be closed before it watches another socket.
   retrying = true;
   uv_close(reinterpret_cast<uv_handle_t *>(&poll), ac::on_close_cb);
-  ::close(fd);
+  ac::sys::close(fd);
   fd = -1;
 }
 
@@ -317,7 +311,7 @@ void ac_stream::connected() noexcept {
   phase = kOpen;
   if (!is_unix) {
     int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    ac::sys::set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, on);
   }
   start_reading();
   if (write_buffer_size() != 0) flush();
@@ -391,7 +385,7 @@ void ac_stream::do_read() noexcept {
       rcap = want;
     }
     size_t room = rcap - rend;
-    ssize_t n = ::recv(fd, rbuf + rend, room, 0);
+    ac_ssize_t n = ac::sys::recv(fd, rbuf + rend, room);
     if (n > 0) {
       rend += static_cast<size_t>(n);
       if (static_cast<size_t>(n) < room) break;  // drained
@@ -401,9 +395,8 @@ void ac_stream::do_read() noexcept {
       eof = true;
       break;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    read_error = -errno;
+    if (n == AC_EAGAIN) break;
+    read_error = static_cast<int>(n);
     // The connection is gone both ways.
     if (write_error == 0) {
       write_error = read_error;
@@ -634,16 +627,15 @@ int ac_stream::write(const void *data, size_t len) {
   if (phase == kOpen && write_buffer_size() == 0) {
     // Fast path: straight to the kernel, no copy.
     for (;;) {
-      ssize_t n = ::send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+      ac_ssize_t n = ac::sys::send(fd, p, len);
       if (n >= 0) {
         if (static_cast<size_t>(n) == len) return 0;
         p += n;
         len -= static_cast<size_t>(n);
         break;
       }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      write_error = -errno;
+      if (n == AC_EAGAIN) break;
+      write_error = static_cast<int>(n);
       release_drains();
       return write_error;
     }
@@ -657,14 +649,13 @@ int ac_stream::write(const void *data, size_t len) {
 // Sends what is queued, as far as the kernel takes it.
 void ac_stream::flush() noexcept {
   while (woff < wbuf.size()) {
-    ssize_t n = ::send(fd, wbuf.data() + woff, wbuf.size() - woff, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ac_ssize_t n = ac::sys::send(fd, wbuf.data() + woff, wbuf.size() - woff);
     if (n > 0) {
       woff += static_cast<size_t>(n);
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (write_error == 0) write_error = n < 0 ? -errno : AC_EPIPE;
+    if (n == AC_EAGAIN) break;
+    if (write_error == 0) write_error = n < 0 ? static_cast<int>(n) : AC_EPIPE;
     break;
   }
   if (woff == wbuf.size() || write_error != 0) {
@@ -726,7 +717,7 @@ void ac_stream::maybe_shutdown() noexcept {
       write_error != 0)
     return;
   eof_sent = true;
-  if (::shutdown(fd, SHUT_WR) != 0) write_error = -errno;
+  if (int e = ac::sys::shutdown_write(fd); e != 0) write_error = e;
 }
 
 // ---------------------------------------------------------------- closing
@@ -764,11 +755,11 @@ void ac_stream::close_handle() noexcept {
     auto *hh = reinterpret_cast<uv_handle_t *>(&poll);
     if (!uv_is_closing(hh)) uv_close(hh, ac::on_close_cb);
     // Safe now: closing the watcher took the socket out of epoll.
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0) ac::sys::close(fd);
     fd = -1;
     return;  // finish_closed runs from the close callback
   }
-  if (fd >= 0) ::close(fd);
+  if (fd >= 0) ac::sys::close(fd);
   fd = -1;
   finish_closed();
 }
@@ -839,7 +830,7 @@ int ac_stream::address(bool peer, std::string *out) const {
   socklen_t len = sizeof ss;
   int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len)
                 : ::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len);
-  if (rc != 0) return -errno;
+  if (rc != 0) return ac::sys::last_error();
   return ac::format_address(reinterpret_cast<sockaddr *>(&ss), len, out);
 }
 

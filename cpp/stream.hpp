@@ -31,8 +31,9 @@
 #include <string>
 #include <vector>
 
-#include <sys/socket.h>
 #include <uv.h>
+
+#include "platform.hpp"
 
 #include <asyncore/stream.h>
 
