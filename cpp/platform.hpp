@@ -56,7 +56,26 @@ using ac_ssize_t = std::ptrdiff_t;
 
 #include <uv.h>
 
+#ifdef _WIN32
+#  include <string_view>
+#else
+#  include <cstring>
+#endif
+
 namespace ac::sys {
+
+// The first occurrence of needle[0, m) in hay[0, n), or nullptr: memmem()
+// where the C library has it (every POSIX system this builds on), a
+// string_view search on Windows.
+inline const void *find_bytes(const void *hay, size_t n, const void *needle, size_t m) noexcept {
+#ifdef _WIN32
+  std::string_view h(static_cast<const char *>(hay), n);
+  size_t at = h.find(std::string_view(static_cast<const char *>(needle), m));
+  return at == std::string_view::npos ? nullptr : static_cast<const char *>(hay) + at;
+#else
+  return ::memmem(hay, n, needle, m);
+#endif
+}
 
 constexpr int kNoSocket = -1;
 // connect(): the attempt goes on; the socket becomes writable when it ends.

@@ -17,12 +17,23 @@
 #include <mutex>
 
 // The public codes are libuv's on Windows (asyncore/error.h).
-static_assert(AC_EINVAL == UV_EINVAL && AC_ENOMEM == UV_ENOMEM && AC_ETIMEDOUT == UV_ETIMEDOUT &&
-              AC_EAGAIN == UV_EAGAIN && AC_EBADF == UV_EBADF && AC_ENOENT == UV_ENOENT &&
-              AC_EEXIST == UV_EEXIST && AC_EPIPE == UV_EPIPE &&
-              AC_ECONNREFUSED == UV_ECONNREFUSED && AC_ECONNRESET == UV_ECONNRESET &&
-              AC_EADDRINUSE == UV_EADDRINUSE && AC_EMFILE == UV_EMFILE &&
-              AC_ENOSPC == UV_ENOSPC && AC_ENOTSUP == UV_ENOTSUP);
+#define AC_SAME_CODE(name) \
+  static_assert(static_cast<int>(AC_##name) == static_cast<int>(UV_##name), #name)
+AC_SAME_CODE(EINVAL);
+AC_SAME_CODE(ENOMEM);
+AC_SAME_CODE(ETIMEDOUT);
+AC_SAME_CODE(EAGAIN);
+AC_SAME_CODE(EBADF);
+AC_SAME_CODE(ENOENT);
+AC_SAME_CODE(EEXIST);
+AC_SAME_CODE(EPIPE);
+AC_SAME_CODE(ECONNREFUSED);
+AC_SAME_CODE(ECONNRESET);
+AC_SAME_CODE(EADDRINUSE);
+AC_SAME_CODE(EMFILE);
+AC_SAME_CODE(ENOSPC);
+AC_SAME_CODE(ENOTSUP);
+#undef AC_SAME_CODE
 
 namespace ac::sys {
 

@@ -544,7 +544,7 @@ bool ac_stream::complete_read() noexcept {
       size_t sl = op_sep.size();
       if (avail >= sl) {
         const char *base = rbuf + rstart;
-        const void *hit = memmem(base + op_searched, avail - op_searched, op_sep.data(), sl);
+        const void *hit = ac::sys::find_bytes(base + op_searched, avail - op_searched, op_sep.data(), sl);
         if (hit != nullptr) {
           size_t at = static_cast<size_t>(static_cast<const char *>(hit) - base);
           if (at > limit) return fail(AC_ELIMIT);  // bytes stay in the buffer
