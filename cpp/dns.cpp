@@ -1,5 +1,4 @@
 // dns.cpp — getaddrinfo / getnameinfo on libuv's thread pool as futures.
-#include <netdb.h>
 
 #include <asyncore/dns.h>
 

@@ -153,34 +153,34 @@ const char *err_class(int code) noexcept {
       return "SSLError";
     case AC_ETLSVERIFY:
       return "SSLCertVerificationError";
-    case -ECONNRESET:
+    case UV_ECONNRESET:
       return "ConnectionResetError";
-    case -ECONNREFUSED:
+    case UV_ECONNREFUSED:
       return "ConnectionRefusedError";
-    case -ECONNABORTED:
+    case UV_ECONNABORTED:
       return "ConnectionAbortedError";
-    case -EPIPE:
-    case -ESHUTDOWN:
+    case UV_EPIPE:
+    case UV_ESHUTDOWN:
       return "BrokenPipeError";
-    case -ENOENT:
+    case UV_ENOENT:
       return "FileNotFoundError";
-    case -EEXIST:
+    case UV_EEXIST:
       return "FileExistsError";
-    case -EISDIR:
+    case UV_EISDIR:
       return "IsADirectoryError";
-    case -ENOTDIR:
+    case UV_ENOTDIR:
       return "NotADirectoryError";
-    case -EPERM:
-    case -EACCES:
+    case UV_EPERM:
+    case UV_EACCES:
       return "PermissionError";
-    case -ESRCH:
+    case UV_ESRCH:
       return "ProcessLookupError";
     case -ECHILD:
       return "ChildProcessError";
-    case -EINTR:
+    case UV_EINTR:
       return "InterruptedError";
-    case -EAGAIN:
-    case -EALREADY:
+    case UV_EAGAIN:
+    case UV_EALREADY:
     case -EINPROGRESS:
       return "BlockingIOError";
     default:

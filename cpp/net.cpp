@@ -1,10 +1,5 @@
 #include "net.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/un.h>
-
 #include <cstdlib>
 #include <cstring>
 
@@ -18,7 +13,7 @@ int format_address(const sockaddr *sa, socklen_t len, std::string *out) {
   switch (sa->sa_family) {
     case AF_INET: {
       auto *in = reinterpret_cast<const sockaddr_in *>(sa);
-      if (inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) == nullptr) return -errno;
+      if (inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) == nullptr) return sys::last_error();
       *out = host;
       *out += ':';
       *out += std::to_string(ntohs(in->sin_port));
@@ -26,7 +21,7 @@ int format_address(const sockaddr *sa, socklen_t len, std::string *out) {
     }
     case AF_INET6: {
       auto *in6 = reinterpret_cast<const sockaddr_in6 *>(sa);
-      if (inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) == nullptr) return -errno;
+      if (inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) == nullptr) return sys::last_error();
       *out = '[';
       *out += host;
       *out += "]:";
@@ -36,7 +31,7 @@ int format_address(const sockaddr *sa, socklen_t len, std::string *out) {
     case AF_UNIX: {
       auto *un = reinterpret_cast<const sockaddr_un *>(sa);
       size_t off = offsetof(sockaddr_un, sun_path);
-      size_t n = len > off ? len - off : 0;
+      size_t n = static_cast<size_t>(len) > off ? static_cast<size_t>(len) - off : 0;
       if (n > sizeof un->sun_path) n = sizeof un->sun_path;
       out->assign(un->sun_path, strnlen(un->sun_path, n));
       return 0;
@@ -93,18 +88,26 @@ int parse_address(const char *text, sockaddr_storage *out) noexcept {
 int eai_code(int eai) noexcept {
   switch (eai) {
     case 0: return 0;
+#ifdef EAI_ADDRFAMILY
     case EAI_ADDRFAMILY: return UV_EAI_ADDRFAMILY;
+#endif
     case EAI_AGAIN: return UV_EAI_AGAIN;
     case EAI_BADFLAGS: return UV_EAI_BADFLAGS;
     case EAI_FAIL: return UV_EAI_FAIL;
     case EAI_FAMILY: return UV_EAI_FAMILY;
     case EAI_MEMORY: return UV_EAI_MEMORY;
+#if defined(EAI_NODATA) && EAI_NODATA != EAI_NONAME
     case EAI_NODATA: return UV_EAI_NODATA;
+#endif
     case EAI_NONAME: return UV_EAI_NONAME;
+#ifdef EAI_OVERFLOW
     case EAI_OVERFLOW: return UV_EAI_OVERFLOW;
+#endif
     case EAI_SERVICE: return UV_EAI_SERVICE;
     case EAI_SOCKTYPE: return UV_EAI_SOCKTYPE;
+#ifdef EAI_SYSTEM
     case EAI_SYSTEM: return errno != 0 ? -errno : UV_EAI_FAIL;
+#endif
     default: return UV_EAI_FAIL;
   }
 }

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
-#include <sys/socket.h>
 #include <uv.h>
+
+#include "platform.hpp"
 
 #include "future.hpp"
 

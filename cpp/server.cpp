@@ -1,9 +1,5 @@
 #include "server.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -26,7 +22,7 @@ ac_server::ac_server(ac_loop *l, ac_server_connection_fn f, void *u, ac_free_fn 
 ac_server::~ac_server() {
   magic = 0;
   if (registered) loop->remove_closable(this);
-  if (fd >= 0) ::close(fd);
+  if (fd >= 0) ac::sys::close(fd);
   for (ac_future *f : closed_waiters) f->unref();
   extras_free();
   if (free_ud != nullptr) free_ud(ud);
@@ -44,12 +40,10 @@ int ac_server::listen_tcp(const char *host, int port, int backlog) noexcept {
   sockaddr_storage ss;
   int rc = ac::resolve_now(host, port, SOCK_STREAM, &ss);
   if (rc != 0) return rc;
-  fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -errno;
-  int on = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  if (int s = ac::sys::open_socket(ss.ss_family, SOCK_STREAM); s >= 0) fd = s; else return s;
+  ac::sys::reuse_address(fd);
   socklen_t len = ss.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-  if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) != 0) return -errno;
+  if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) != 0) return ac::sys::last_error();
   return start(backlog);
 }
 
@@ -60,20 +54,19 @@ int ac_server::listen_unix(const char *path, int backlog) noexcept {
   un.sun_family = AF_UNIX;
   std::memcpy(un.sun_path, path, n + 1);
   is_unix = true;
-  fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -errno;
-  if (::bind(fd, reinterpret_cast<sockaddr *>(&un), sizeof un) != 0) return -errno;
+  if (int s = ac::sys::open_socket(AF_UNIX, SOCK_STREAM); s >= 0) fd = s; else return s;
+  if (::bind(fd, reinterpret_cast<sockaddr *>(&un), sizeof un) != 0) return ac::sys::last_error();
   try {
     unix_path = path;
   } catch (...) {
-    ::unlink(path);
+    ac::sys::unlink_path(path);
     return AC_ENOMEM;
   }
   return start(backlog);
 }
 
 int ac_server::start(int backlog) noexcept {
-  if (::listen(fd, backlog > 0 ? backlog : 128) != 0) return -errno;
+  if (::listen(fd, backlog > 0 ? backlog : 128) != 0) return ac::sys::last_error();
   int rc = uv_poll_init_socket(loop->uvl, &poll, fd);
   if (rc != 0) return rc;
   poll.data = this;
@@ -96,15 +89,15 @@ void ac_server::on_readable() noexcept {
   // A bounded batch per wake-up, so one busy listener cannot starve the
   // loop's other work.
   for (int i = 0; i < 64 && serving && !paused; ++i) {
-    int c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int c = ac::sys::accept(fd);
     if (c >= 0) {
       hand_over(c);
       continue;
     }
-    int e = errno;
-    if (e == EINTR || e == ECONNABORTED || e == EPROTO) continue;
-    if (e == EAGAIN || e == EWOULDBLOCK) break;
-    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+    int e = c;  // a negative code; EINTR was retried
+    if (e == UV_ECONNABORTED || e == UV_EPROTO) continue;
+    if (e == AC_EAGAIN) break;
+    if (e == UV_EMFILE || e == UV_ENFILE || e == UV_ENOBUFS || e == UV_ENOMEM) {
       // Out of descriptors: the clients wait in the backlog; try again
       // later, and keep serving the connections already made.
       pause_accepting();
@@ -112,7 +105,7 @@ void ac_server::on_readable() noexcept {
     }
     ac_error *err = nullptr;
     try {
-      err = ac::error_new(-e, nullptr);
+      err = ac::error_new(e, nullptr);
     } catch (...) {
     }
     loop->report("accept failed", err, nullptr);
@@ -128,7 +121,7 @@ void ac_server::hand_over(int client) noexcept {
   try {
     s = ac::stream_new(loop, is_unix);
   } catch (...) {
-    ::close(client);
+    ac::sys::close(client);
     loop->report("out of memory accepting a connection", nullptr, nullptr);
     return;
   }
@@ -176,9 +169,9 @@ void ac_server::close() noexcept {
   paused = false;
   if (fd >= 0) {
     // Safe now: closing the poll handle removed the descriptor from epoll.
-    ::close(fd);
+    ac::sys::close(fd);
     fd = -1;
-    if (is_unix && !unix_path.empty()) ::unlink(unix_path.c_str());
+    if (is_unix && !unix_path.empty()) ac::sys::unlink_path(unix_path.c_str());
   }
   extras_close();
   if (live_handles == 0) complete_closed();
@@ -212,6 +205,6 @@ int ac_server::address(std::string *out) const {
   if (fd < 0) return AC_ECLOSED;
   sockaddr_storage ss;
   socklen_t len = sizeof ss;
-  if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return -errno;
+  if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return ac::sys::last_error();
   return ac::format_address(reinterpret_cast<sockaddr *>(&ss), len, out);
 }

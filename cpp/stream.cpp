@@ -120,7 +120,7 @@ ac_stream::~ac_stream() {
   delete layer;
   std::free(rbuf);
   std::free(tty_mode);
-  if (fd >= 0) ::close(fd);
+  if (fd >= 0) ac::sys::close(fd);
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
 }
@@ -138,11 +138,12 @@ void ac_stream::maybe_free() noexcept {
 // ---------------------------------------------------------------- connect
 
 int ac_stream::open_socket(int family) noexcept {
-  fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -errno;
+  int s = ac::sys::open_socket(family, SOCK_STREAM);
+  if (s < 0) return s;
+  fd = s;
   int rc = uv_poll_init_socket(loop->uvl, &poll, fd);
   if (rc != 0) {
-    ::close(fd);
+    ac::sys::close(fd);
     fd = -1;
     return rc;
   }
@@ -181,7 +182,7 @@ int ac_stream::adopt(int sock) noexcept {
   phase = kOpen;
   if (!is_unix) {
     int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    ac::sys::set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, on);
   }
   start_reading();
   return 0;
@@ -309,27 +310,26 @@ void ac_stream::try_connect_next() noexcept {
     retry_or_fail(rc);
     return;
   }
-  if (::connect(fd, reinterpret_cast<const sockaddr *>(&ss), addr_len(ss)) == 0) {
+  rc = ac::sys::connect(fd, reinterpret_cast<const sockaddr *>(&ss), addr_len(ss));
+  if (rc == 0) {
     connected();
     return;
   }
-  if (errno == EINPROGRESS) {
+  if (rc == ac::sys::kInProgress) {
     watch();  // writable when the attempt ends
     return;
   }
-  retry_or_fail(-errno);
+  retry_or_fail(rc);
 }
 
 // The socket became writable while connecting: the attempt ended.
 void ac_stream::finish_connect() noexcept {
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  int err = ac::sys::pending_error(fd);
   if (err == 0) {
     connected();
     return;
   }
-  retry_or_fail(-err);
+  retry_or_fail(err);
 }
 
 void ac_stream::retry_or_fail(int code) noexcept {
@@ -345,7 +345,7 @@ void ac_stream::retry_or_fail(int code) noexcept {
   // The watcher must be closed before it watches another socket.
   retrying = true;
   uv_close(reinterpret_cast<uv_handle_t *>(&poll), ac::on_close_cb);
-  ::close(fd);
+  ac::sys::close(fd);
   fd = -1;
 }
 
@@ -353,7 +353,7 @@ void ac_stream::connected() noexcept {
   phase = kOpen;
   if (!is_unix) {
     int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    ac::sys::set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, on);
   }
   if (copts != nullptr) set_default_nodelay();
   start_reading();
@@ -441,7 +441,7 @@ void ac_stream::do_read() noexcept {
       rcap = want;
     }
     size_t room = rcap - rend;
-    ssize_t n = is_pipe ? ::read(fd, rbuf + rend, room) : ::recv(fd, rbuf + rend, room, 0);
+    ac_ssize_t n = is_pipe ? pipe_read(rbuf + rend, room) : ac::sys::recv(fd, rbuf + rend, room);
     if (n > 0) {
       rend += static_cast<size_t>(n);
       if (static_cast<size_t>(n) < room) break;  // drained
@@ -451,9 +451,8 @@ void ac_stream::do_read() noexcept {
       eof = true;
       break;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    read_error = -errno;
+    if (n == AC_EAGAIN) break;
+    read_error = static_cast<int>(n);
     // The connection is gone both ways.
     if (write_error == 0) {
       write_error = read_error;
@@ -605,7 +604,7 @@ bool ac_stream::complete_read() noexcept {
       size_t sl = op_sep.size();
       if (avail >= sl) {
         const char *base = rbuf + rstart;
-        const void *hit = memmem(base + op_searched, avail - op_searched, op_sep.data(), sl);
+        const void *hit = ac::sys::find_bytes(base + op_searched, avail - op_searched, op_sep.data(), sl);
         if (hit != nullptr) {
           size_t at = static_cast<size_t>(static_cast<const char *>(hit) - base);
           if (at > limit) return fail(AC_ELIMIT);  // bytes stay in the buffer
@@ -685,8 +684,21 @@ void ac_stream::fail_read(int code) noexcept {
 // raised it (EPIPE) and it was not already pending, taken back with
 // sigtimedwait before the mask is restored, so the caller sees EPIPE and
 // the process's disposition and mask end as they were.
-ssize_t ac_stream::io_write(const void *p, size_t len) noexcept {
-  if (!is_pipe) return ::send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+// A pipe's read, in the seam's terms: bytes, 0 at end of file, or an error
+// code (AC_EAGAIN when nothing is there).
+ac_ssize_t ac_stream::pipe_read(void *p, size_t len) noexcept {
+  for (;;) {
+    ssize_t n = ::read(fd, p, len);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return AC_EAGAIN;
+    return -errno;
+  }
+}
+
+// Bytes written, or an error code (AC_EAGAIN when the kernel takes none).
+ac_ssize_t ac_stream::io_write(const void *p, size_t len) noexcept {
+  if (!is_pipe) return ac::sys::send(fd, p, len);
   sigset_t pipe_set, old_mask, pending;
   sigemptyset(&pipe_set);
   sigaddset(&pipe_set, SIGPIPE);
@@ -702,8 +714,9 @@ ssize_t ac_stream::io_write(const void *p, size_t len) noexcept {
     }
   }
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  errno = saved;
-  return n;
+  if (n >= 0) return n;
+  if (saved == EAGAIN || saved == EWOULDBLOCK) return AC_EAGAIN;
+  return -saved;
 }
 
 int ac_stream::write(const void *data, size_t len) {
@@ -722,16 +735,15 @@ int ac_stream::write_raw(const char *p, size_t len) noexcept {
   if (phase == kOpen && write_buffer_size() == 0) {
     // Fast path: straight to the kernel, no copy.
     for (;;) {
-      ssize_t n = io_write(p, len);
+      ac_ssize_t n = io_write(p, len);
       if (n >= 0) {
         if (static_cast<size_t>(n) == len) return 0;
         p += n;
         len -= static_cast<size_t>(n);
         break;
       }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      write_error = -errno;
+      if (n == AC_EAGAIN) break;
+      write_error = static_cast<int>(n);
       release_drains();
       return write_error;
     }
@@ -749,14 +761,13 @@ int ac_stream::write_raw(const char *p, size_t len) noexcept {
 // Sends what is queued, as far as the kernel takes it.
 void ac_stream::flush() noexcept {
   while (woff < wbuf.size()) {
-    ssize_t n = io_write(wbuf.data() + woff, wbuf.size() - woff);
+    ac_ssize_t n = io_write(wbuf.data() + woff, wbuf.size() - woff);
     if (n > 0) {
       woff += static_cast<size_t>(n);
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (write_error == 0) write_error = n < 0 ? -errno : AC_EPIPE;
+    if (n == AC_EAGAIN) break;
+    if (write_error == 0) write_error = n < 0 ? static_cast<int>(n) : AC_EPIPE;
     break;
   }
   if (woff == wbuf.size() || write_error != 0) {
@@ -824,7 +835,7 @@ void ac_stream::maybe_shutdown() noexcept {
     close();
     return;
   }
-  if (::shutdown(fd, SHUT_WR) != 0) write_error = -errno;
+  if (int e = ac::sys::shutdown_write(fd); e != 0) write_error = e;
 }
 
 // ---------------------------------------------------------------- closing
@@ -865,11 +876,11 @@ void ac_stream::close_handle() noexcept {
     auto *hh = reinterpret_cast<uv_handle_t *>(&poll);
     if (!uv_is_closing(hh)) uv_close(hh, ac::on_close_cb);
     // Safe now: closing the watcher took the socket out of epoll.
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0) ac::sys::close(fd);
     fd = -1;
     return;  // finish_closed runs from the close callback
   }
-  if (fd >= 0) ::close(fd);
+  if (fd >= 0) ac::sys::close(fd);
   fd = -1;
   finish_closed();
 }
@@ -942,7 +953,7 @@ int ac_stream::address(bool peer, std::string *out) const {
   socklen_t len = sizeof ss;
   int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len)
                 : ::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len);
-  if (rc != 0) return -errno;
+  if (rc != 0) return ac::sys::last_error();
   return ac::format_address(reinterpret_cast<sockaddr *>(&ss), len, out);
 }
 

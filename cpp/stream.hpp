@@ -31,8 +31,9 @@
 #include <string>
 #include <vector>
 
-#include <sys/socket.h>
 #include <uv.h>
+
+#include "platform.hpp"
 
 #include <asyncore/stream.h>
 
@@ -208,7 +209,8 @@ struct ac_stream final : ac::Closable {
   void do_read() noexcept;
   void flush() noexcept;
   void after_flush() noexcept;
-  ssize_t io_write(const void *p, size_t len) noexcept;
+  ac_ssize_t io_write(const void *p, size_t len) noexcept;
+  ac_ssize_t pipe_read(void *p, size_t len) noexcept;
   void maybe_shutdown() noexcept;
   void start_connect_tcp(const char *host, int port);
   void try_connect_next() noexcept;

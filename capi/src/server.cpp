@@ -140,7 +140,7 @@ AC_API int ac_server_port(const ac_server *srv) noexcept {
   if (srv->fd < 0) return fail(AC_ECLOSED);
   sockaddr_storage ss;
   socklen_t len = sizeof ss;
-  if (::getsockname(srv->fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return -errno;
+  if (::getsockname(srv->fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return ac::sys::last_error();
   if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
   return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
 }

@@ -155,7 +155,7 @@ AC_API int ac_tsfuture_result(ac_tsfuture *ts, ac_value *out) noexcept {
   return rc;
 }
 AC_API int ac_tsfuture_result_int64(ac_tsfuture *ts, int64_t *out) noexcept {
-  ac_value v;
+  ac_value v{};
   int rc = ac_tsfuture_result(ts, &v);
   if (rc != 0) return rc;
   if (v.kind != AC_VALUE_INT64 || out == nullptr) return fail(AC_EINVAL);

@@ -2,8 +2,12 @@
 /* dns.c — ac_getaddrinfo / ac_getnameinfo as futures: numeric and local
  * names (no network), families, failures, cancellation, loop close, and
  * misuse. */
+#ifdef _WIN32
+#include <winsock2.h>
+#else
 #include <arpa/inet.h>
 #include <netdb.h>
+#endif
 #include <stdio.h>
 
 #include "net_util.h"

@@ -9,14 +9,28 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#ifndef _WIN32
+#include <spawn.h>
+#include <sys/wait.h>
+#endif
 
 #include "harness.h"
 
+#ifdef _WIN32
+/* Windows has no alarm(); the test runner's timeout bounds the run. */
+static inline unsigned net_no_alarm(unsigned seconds) {
+  (void)seconds;
+  return 0;
+}
+#define alarm net_no_alarm
+/* Peers (Python, netcat) are started with posix_spawn: POSIX only. */
+#define NET_NO_PEERS_REASON "peers are started with posix_spawn (POSIX only)"
+#else
+#define NET_NO_PEERS_REASON "no /usr/bin/python3"
 extern char **environ;
+#endif
 
 /* I/O needs the real clock. */
 static inline ac_loop *net_loop(void) {
@@ -79,12 +93,16 @@ static inline const char *net_text(ac_future *f) {
 
 /* The first of these that exists and runs, or NULL: Debian's python3. */
 static inline const char *net_python(void) {
+#ifdef _WIN32
+  return NULL;
+#endif
   static const char *const candidates[] = {"/usr/bin/python3", NULL};
   for (int i = 0; candidates[i] != NULL; ++i)
     if (access(candidates[i], X_OK) == 0) return candidates[i];
   return NULL;
 }
 
+#ifndef _WIN32
 /* Starts argv with its stdout on a pipe (*out_fd, non-blocking off).
  * Returns the pid or -1. */
 static inline pid_t net_spawn(char *const argv[], int *out_fd) {
@@ -140,5 +158,6 @@ static inline int net_read_line(int fd, char *buf, size_t cap) {
   buf[n] = '\0';
   return (int)n;
 }
+#endif
 
 #endif

@@ -840,7 +840,11 @@ static void test_misuse(void) {
 
 int main(void) {
   /* A small libuv pool makes saturating it cheap; set before first use. */
+#ifdef _WIN32
+  _putenv_s("UV_THREADPOOL_SIZE", "2");
+#else
   setenv("UV_THREADPOOL_SIZE", "2", 1);
+#endif
   RUN(test_result_from_libuv_pool);
   RUN(test_error_code_fails_the_future);
   RUN(test_bytes_are_copied_before_free_ud);

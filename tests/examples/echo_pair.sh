@@ -2,29 +2,34 @@
 # echo_pair.sh SERVER CLIENT EXPECTED [--unix] — runs the echo server, then
 # the client against it with three lines, and compares the client's output
 # with EXPECTED. The server serves one client and exits; every wait is
-# bounded.
+# bounded. In a cross build both run under MESON_EXE_WRAPPER (Wine for
+# Windows), whose line ends (CR LF) are read as LF.
 server=$1
 client=$2
 expected=$3
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
 if [ "$4" = "--unix" ]; then
-  "$server" --unix "$dir/echo.sock" --connections 1 >"$dir/server.out" 2>&1 &
+  # shellcheck disable=SC2086
+  $MESON_EXE_WRAPPER "$server" --unix "$dir/echo.sock" --connections 1 >"$dir/server.out" 2>&1 &
 else
-  "$server" 127.0.0.1 0 --connections 1 >"$dir/server.out" 2>&1 &
+  # shellcheck disable=SC2086
+  $MESON_EXE_WRAPPER "$server" 127.0.0.1 0 --connections 1 >"$dir/server.out" 2>&1 &
 fi
 pid=$!
 i=0
 while ! grep -q '^serving on ' "$dir/server.out" 2>/dev/null; do
   i=$((i + 1))
-  if [ $i -gt 100 ]; then
+  if [ $i -gt 400 ]; then
     echo "server did not start:"; cat "$dir/server.out"; exit 1
   fi
   sleep 0.05
 done
-address=$(sed -n 's/^serving on //p' "$dir/server.out")
-out=$(timeout 10 "$client" "$address" "hello" "asyncio streams in C" "bye" 2>&1)
+address=$(sed -n 's/^serving on //p' "$dir/server.out" | tr -d '\r')
+# shellcheck disable=SC2086
+out=$(timeout 20 $MESON_EXE_WRAPPER "$client" "$address" "hello" "asyncio streams in C" "bye" 2>&1)
 status=$?
+if [ -n "${MESON_EXE_WRAPPER:-}" ]; then out=$(printf '%s\n' "$out" | tr -d '\r'); fi
 if [ $status -ne 0 ]; then
   printf 'client exited with %d:\n%s\n' "$status" "$out"
   exit 1
@@ -36,7 +41,7 @@ fi
 i=0
 while kill -0 $pid 2>/dev/null; do
   i=$((i + 1))
-  if [ $i -gt 100 ]; then echo "server did not exit after its client"; exit 1; fi
+  if [ $i -gt 200 ]; then echo "server did not exit after its client"; exit 1; fi
   sleep 0.05
 done
 wait $pid || { echo "server failed:"; cat "$dir/server.out"; exit 1; }

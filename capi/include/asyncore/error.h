@@ -50,7 +50,26 @@ extern "C" {
  * and the codes of this library (AC_E*, from AC_ERRNO_MAP). */
 typedef enum ac_errno {
   AC_OK = 0,
-  /* Operating-system conditions (negated errno). */
+  /* Operating-system conditions: the negated errno on POSIX systems; on
+   * Windows libuv's own values for the same conditions (its UV_E* codes
+   * there are fixed numbers, not the C runtime's errno), so a code libuv
+   * reports passes through unchanged on every platform. */
+#ifdef _WIN32
+  AC_EINVAL = -4071,
+  AC_ENOMEM = -4057,
+  AC_ETIMEDOUT = -4039,
+  AC_EAGAIN = -4088,
+  AC_EBADF = -4083,
+  AC_ENOENT = -4058,
+  AC_EEXIST = -4075,
+  AC_EPIPE = -4047,
+  AC_ECONNREFUSED = -4078,
+  AC_ECONNRESET = -4077,
+  AC_EADDRINUSE = -4091,
+  AC_EMFILE = -4066,
+  AC_ENOSPC = -4055,
+  AC_ENOTSUP = -4049,
+#else
   AC_EINVAL = -EINVAL,
   AC_ENOMEM = -ENOMEM,
   AC_ETIMEDOUT = -ETIMEDOUT,
@@ -65,6 +84,7 @@ typedef enum ac_errno {
   AC_EMFILE = -EMFILE,
   AC_ENOSPC = -ENOSPC,
   AC_ENOTSUP = -ENOTSUP,
+#endif
   AC_EOF = -4095, /**< end of file, as libuv's UV_EOF */
   /* Resolver errors (getaddrinfo's EAI_*, asyncio's socket.gaierror), with
    * libuv's values; ac_err_name gives "EAI_NONAME" and so on. */

@@ -1,0 +1,124 @@
+// platform.hpp — the platform seam: every operation the runtime performs on
+// a socket descriptor itself goes through these functions, so that the rest
+// of cpp/ is the same on Linux, the other POSIX systems and Windows.
+//
+// What lives behind the seam (platform_posix.cpp, platform_win.cpp):
+// - making a socket: non-blocking, not inherited by child processes
+//   (close-on-exec), and never raising SIGPIPE when written to after the
+//   peer left. Linux does all three in the socket()/accept4() call and
+//   send(MSG_NOSIGNAL) (the fast path); other POSIX systems use fcntl(),
+//   SO_NOSIGPIPE where MSG_NOSIGNAL is missing, and a SIGPIPE blocked in the
+//   calling thread around send() where both are missing; Windows uses
+//   WSASocketW(WSA_FLAG_NO_HANDLE_INHERIT) and ioctlsocket(FIONBIO).
+// - reading, writing, connecting, accepting, shutting down and closing, with
+//   EINTR retried inside and "would block" reported as AC_EAGAIN;
+// - errors: every function returns the library's negative codes, which are
+//   libuv's (the negated errno on POSIX; on Windows WSAGetLastError() goes
+//   through uv_translate_sys_error, so a refused connection is
+//   AC_ECONNREFUSED everywhere).
+//
+// A descriptor is an `int` on every platform. On Windows it holds a SOCKET:
+// kernel handles use only their low 32 bits (documented so for 32/64-bit
+// interoperability), so the value round-trips; kNoSocket (-1) is
+// INVALID_SOCKET. uv_poll_init_socket takes it as uv_os_sock_t.
+//
+// The event loop watches these sockets with uv_poll_t on every platform
+// (libuv polls sockets on Windows too), so the streams and servers keep one
+// implementation of asyncio's stream rules.
+//
+// Thread: the functions touch only their arguments (and, on Windows, a
+// one-time Winsock start-up); any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#ifdef _WIN32
+#  include <winsock2.h>
+#  include <ws2tcpip.h>
+#  if __has_include(<afunix.h>)
+#    include <afunix.h>
+#    define AC_HAVE_AF_UNIX 1
+#  else
+#    define AC_HAVE_AF_UNIX 0
+#  endif
+using ac_ssize_t = std::ptrdiff_t;
+#else
+#  include <arpa/inet.h>
+#  include <netdb.h>
+#  include <netinet/in.h>
+#  include <netinet/tcp.h>
+#  include <sys/socket.h>
+#  include <sys/un.h>
+#  define AC_HAVE_AF_UNIX 1
+using ac_ssize_t = std::ptrdiff_t;
+#endif
+
+#include <uv.h>
+
+#ifdef _WIN32
+#  include <string_view>
+#else
+#  include <cstring>
+#endif
+
+namespace ac::sys {
+
+// The first occurrence of needle[0, m) in hay[0, n), or nullptr: memmem()
+// where the C library has it (every POSIX system this builds on), a
+// string_view search on Windows.
+inline const void *find_bytes(const void *hay, size_t n, const void *needle, size_t m) noexcept {
+#ifdef _WIN32
+  std::string_view h(static_cast<const char *>(hay), n);
+  size_t at = h.find(std::string_view(static_cast<const char *>(needle), m));
+  return at == std::string_view::npos ? nullptr : static_cast<const char *>(hay) + at;
+#else
+  return ::memmem(hay, n, needle, m);
+#endif
+}
+
+constexpr int kNoSocket = -1;
+// connect(): the attempt goes on; the socket becomes writable when it ends.
+constexpr int kInProgress = 1;
+
+// Names of the paths this build compiled, for docs and tests:
+// "linux" (SOCK_NONBLOCK|SOCK_CLOEXEC, accept4, MSG_NOSIGNAL),
+// "posix" (fcntl, accept, SO_NOSIGPIPE or MSG_NOSIGNAL or a blocked SIGPIPE),
+// "windows" (Winsock).
+const char *io_path() noexcept;
+
+// A new socket of `family` and `type` (SOCK_STREAM, SOCK_DGRAM): the
+// descriptor, or a negative code.
+int open_socket(int family, int type) noexcept;
+// Accepts one waiting connection on a listening socket: the new socket
+// (set up as open_socket's), AC_EAGAIN when none waits, or a negative code
+// (AC_ECONNABORTED and the like for a client that left meanwhile).
+int accept(int fd) noexcept;
+// Starts connecting: 0 when connected at once, kInProgress, or a negative code.
+int connect(int fd, const sockaddr *addr, socklen_t len) noexcept;
+// The outcome of a connection attempt that went on (SO_ERROR): 0 or a
+// negative code.
+int pending_error(int fd) noexcept;
+// Bytes sent or received (recv: 0 at end of stream), AC_EAGAIN when the
+// socket is full / empty, or a negative code. Never raises SIGPIPE.
+ac_ssize_t send(int fd, const void *data, size_t len) noexcept;
+ac_ssize_t recv(int fd, void *buf, size_t len) noexcept;
+// Half-close: 0 or a negative code.
+int shutdown_write(int fd) noexcept;
+// Closes the descriptor (errors are not reported: the descriptor is gone).
+void close(int fd) noexcept;
+// The negative code of the last failed socket call on this thread (errno
+// on POSIX, WSAGetLastError() on Windows). For calls made directly
+// (bind, listen, getsockname, setsockopt).
+int last_error() noexcept;
+// The listening socket's address-reuse option as asyncio sets it:
+// SO_REUSEADDR on POSIX; nothing on Windows, where SO_REUSEADDR would let
+// another socket take the port (asyncio leaves it off there too).
+void reuse_address(int fd) noexcept;
+// setsockopt() of an int option (Windows takes it as a char pointer): 0 or
+// a negative code.
+int set_int_option(int fd, int level, int name, int value) noexcept;
+// Removes a Unix-domain socket's file: 0 or a negative code.
+int unlink_path(const char *path) noexcept;
+
+}  // namespace ac::sys
