@@ -387,6 +387,15 @@ local function wrap_loop(l, host)
   return w
 end
 
+-- A closed loop leaves the table at once. Its wrapper may outlive its core
+-- object in LuaJIT (a Task being finalized keeps the wrapper, not the
+-- userdata, from being collected), and nothing may then reach it through
+-- the table: running_loop() would call into a freed loop.
+local function forget_loop(w)
+  local id = w._l:id()
+  if loops_by_id[id] == w then loops_by_id[id] = nil end
+end
+
 local function wrap_task(t)
   if t == nil then return nil end
   if getmetatable(t) == Task then return t end
@@ -744,6 +753,7 @@ function Loop:close()
   local rc = self._l:close()
   if rc == core.ECLOSED then return end
   check(rc, "close", 2, rc == core.ERUNNING and "Cannot close a running event loop" or nil)
+  forget_loop(self)
 end
 function Loop:stop() check_loop(self._l:stop(), "stop", 2) end
 function Loop:set_debug(on) check_loop(self._l:set_debug(on and 1 or 0), "set_debug", 2) end
@@ -1070,6 +1080,7 @@ function M.run_with(opts, fn, ...)
     pcall(loop._l.shutdown, loop._l, timeout)
     current_loop = prev
     loop._l:close()
+    forget_loop(loop)
     error(make_error(core.EINTR, "KeyboardInterrupt", nil), 2)
   end
   local r = pack(core.future_result(main._f))
@@ -1078,6 +1089,7 @@ function M.run_with(opts, fn, ...)
   local ok, err = pcall(loop._l.shutdown, loop._l, timeout)
   current_loop = prev
   loop._l:close()
+  forget_loop(loop)
   if not ok then error(err, 0) end
   if r[1] == nil then check(rc < 0 and rc or core.ESTATE, "run", 2) end
   if r[1] then return unpack(r, 2, r.n) end

@@ -62,7 +62,8 @@ describe("descriptors", function()
   it("run a reader on a FIFO, replace it, remove it, and wait for readiness", function()
     local dir = temp_dir()
     local fifo = dir .. "/fifo"
-    assert.is_true(os.execute("mkfifo " .. fifo))
+    local made = os.execute("mkfifo " .. fifo)
+    assert.is_true(made == true or made == 0) -- Lua 5.4: true; LuaJIT (5.1): 0
     local got = H.run(function()
       local O_NONBLOCK = 2048 -- Linux
       local r = ac.fs.open(fifo, O_NONBLOCK) -- O_RDONLY

@@ -52,19 +52,19 @@ extern "C" {
 /** What ac_fs_stat, ac_fs_lstat and ac_fs_fstat give (read it with
  * ac_fs_stat_result). Times are seconds since the epoch. */
 typedef struct ac_stat {
-  uint64_t dev;
-  uint64_t ino;
+  uint64_t dev;     /**< device, as st_dev */
+  uint64_t ino;     /**< inode number, as st_ino */
   uint64_t mode; /**< type and permission bits, as st_mode */
-  uint64_t nlink;
-  uint64_t uid;
-  uint64_t gid;
-  uint64_t rdev;
-  uint64_t size;
-  uint64_t blksize;
-  uint64_t blocks;
-  double atime;
-  double mtime;
-  double ctime;
+  uint64_t nlink;   /**< hard links, as st_nlink */
+  uint64_t uid;     /**< owner, as st_uid */
+  uint64_t gid;     /**< group, as st_gid */
+  uint64_t rdev;    /**< device of a special file, as st_rdev */
+  uint64_t size;    /**< bytes, as st_size */
+  uint64_t blksize; /**< preferred I/O size, as st_blksize */
+  uint64_t blocks;  /**< 512-byte blocks allocated, as st_blocks */
+  double atime;     /**< last access */
+  double mtime;     /**< last modification */
+  double ctime;     /**< last status change */
   double birthtime; /**< 0 where the system does not record it */
 } ac_stat;
 

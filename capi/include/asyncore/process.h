@@ -53,8 +53,8 @@ typedef struct ac_process ac_process;
 typedef struct ac_process_options {
   /** AC_PROCESS_* or a descriptor >= 0, for the child's 0, 1 and 2. */
   int stdin_mode;
-  int stdout_mode;
-  int stderr_mode;
+  int stdout_mode; /**< as stdin_mode, for the child's 1 */
+  int stderr_mode; /**< as stdin_mode, for the child's 2; AC_PROCESS_STDOUT merges */
   /** NULL: the parent's environment. Else a NULL-terminated list of
    * "NAME=value" strings that is the child's whole environment. Copied. */
   const char *const *env;

@@ -70,8 +70,8 @@ typedef enum ac_tls_verify {
 } ac_tls_verify;
 
 /** Protocol versions, as on the wire (ssl.TLSVersion). */
-#define AC_TLS_VERSION_1_2 0x0303
-#define AC_TLS_VERSION_1_3 0x0304
+#define AC_TLS_VERSION_1_2 0x0303 /**< TLS 1.2 */
+#define AC_TLS_VERSION_1_3 0x0304 /**< TLS 1.3 */
 
 /** 1 when the library was built with TLS support, else 0. Thread: any. */
 AC_EXPORT int ac_tls_available(void) AC_NOEXCEPT;
@@ -127,6 +127,7 @@ AC_EXPORT int ac_tls_context_set_check_hostname(ac_tls_context *ctx, int on) AC_
 /** The lowest / highest protocol version allowed (AC_TLS_VERSION_*; 0:
  * no bound). Errors: AC_EINVAL, AC_ENOTSUP. */
 AC_EXPORT int ac_tls_context_set_min_version(ac_tls_context *ctx, int version) AC_NOEXCEPT;
+/** The highest protocol version allowed: as ac_tls_context_set_min_version. */
 AC_EXPORT int ac_tls_context_set_max_version(ac_tls_context *ctx, int version) AC_NOEXCEPT;
 /** OpenSSL cipher lists: `tls12` for TLS 1.2 and below (set_ciphers), and
  * `tls13` for TLS 1.3 suites ("TLS_AES_128_GCM_SHA256:..."); either may be
@@ -159,8 +160,8 @@ AC_EXPORT int ac_tls_context_set_sni_callback(ac_tls_context *ctx, ac_tls_sni_fn
  * (ssl_handshake_timeout, ssl_shutdown_timeout); <= 0 means asyncio's
  * defaults, 60 and 30. */
 typedef struct ac_tls_timeouts {
-  double handshake;
-  double shutdown;
+  double handshake; /**< seconds for the handshake (ssl_handshake_timeout) */
+  double shutdown;  /**< seconds for the closing (ssl_shutdown_timeout) */
 } ac_tls_timeouts;
 
 /** Opens a TCP connection as ac_stream_connect_tcp does, then performs a

@@ -38,19 +38,6 @@ fn with_path<T: 'static>(
     }
 }
 
-impl From<Error> for std::io::Error {
-    /// An OS error keeps its errno; the library's own conditions become
-    /// `io::ErrorKind::Other` with the error's text.
-    fn from(e: Error) -> std::io::Error {
-        let code = e.code();
-        if code < 0 && code > -4095 {
-            std::io::Error::from_raw_os_error(-code)
-        } else {
-            std::io::Error::other(e.to_string())
-        }
-    }
-}
-
 /// open(2) flags of Python's open() mode ("r", "w", "a", "x", with "+").
 pub fn open_flags(mode: &str) -> Result<i32> {
     let m = cstring(mode)?;

@@ -93,7 +93,7 @@ fn pipes_and_epipe() {
         assert_eq!(r.read_line().await?, b"through a pipe\n");
         r.close();
         r.wait_closed().await?;
-        let e = w.write(b"x").err().expect("the reader is gone");
+        let e = w.write(b"x").expect_err("the reader is gone");
         assert_eq!(e.class_name(), "BrokenPipeError");
         Ok(())
     })
