@@ -13,20 +13,10 @@ FutureCallback::~FutureCallback() {
 }
 
 void FutureCallback::run() noexcept {
-  ac_loop *loop = future->loop;
-  Context *ctx = context_ref(context);
-  Context **saved = loop->current_context;
-  ac_handle *saved_handle = loop->running_handle;
-  bool saved_in = loop->in_callback;
-  loop->current_context = &ctx;
-  // A done-callback runs as a handle of its own in asyncio.
-  loop->running_handle = nullptr;
-  loop->in_callback = true;
-  fn(future, ud);
-  loop->current_context = saved;
-  loop->running_handle = saved_handle;
-  loop->in_callback = saved_in;
-  context_unref(ctx);
+  {
+    DoneCallbackScope scope(future->loop, context);
+    fn(future, ud);
+  }
   delete this;
 }
 

@@ -20,6 +20,34 @@
 namespace ac {
 constexpr uint32_t kFutureMagic = 0x46757431;  // "Fut1"
 
+// While alive, the loop runs a done-callback: a handle of its own (as in
+// asyncio), in the context `c` (a reference is held for the duration).
+class DoneCallbackScope {
+ public:
+  DoneCallbackScope(ac_loop *loop, Context *c) noexcept
+      : loop_(loop), ctx_(context_ref(c)), saved_(loop->current_context),
+        saved_handle_(loop->running_handle), saved_in_(loop->in_callback) {
+    loop->current_context = &ctx_;
+    loop->running_handle = nullptr;
+    loop->in_callback = true;
+  }
+  ~DoneCallbackScope() {
+    loop_->current_context = saved_;
+    loop_->running_handle = saved_handle_;
+    loop_->in_callback = saved_in_;
+    context_unref(ctx_);
+  }
+  DoneCallbackScope(const DoneCallbackScope &) = delete;
+  DoneCallbackScope &operator=(const DoneCallbackScope &) = delete;
+
+ private:
+  ac_loop *loop_;
+  Context *ctx_;
+  Context **saved_;
+  ac_handle *saved_handle_;
+  bool saved_in_;
+};
+
 // A done-callback registered by user code. While registered it sits in the
 // future's callback list; once scheduled it holds a reference to the future.
 struct FutureCallback final : Runnable {

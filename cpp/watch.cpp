@@ -44,23 +44,11 @@ struct WatchLink final : Runnable {
     ac_future *f = fired;
     fired = nullptr;
     if (owner != nullptr) {
-      // As a done-callback: a handle of its own, in the watch's context.
-      ac_loop *loop = f->loop;
-      Context *ctx = context_ref(context);
-      Context **saved = loop->current_context;
-      ac_handle *saved_handle = loop->running_handle;
-      bool saved_in = loop->in_callback;
-      loop->current_context = &ctx;
-      loop->running_handle = nullptr;
-      loop->in_callback = true;
+      DoneCallbackScope scope(f->loop, context);  // as a done-callback
       Watcher *w = owner;
       detach();
       unref();  // the watcher's share
       w->on_watched_done(f, index);
-      loop->current_context = saved;
-      loop->running_handle = saved_handle;
-      loop->in_callback = saved_in;
-      context_unref(ctx);
     }
     f->unref();
     unref();  // the callback list's share
