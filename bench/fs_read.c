@@ -99,8 +99,11 @@ int main(int argc, char **argv) {
   ac_loop_unref(loop);
   unlink(path);
   free(buf);
-  printf("blocking read() loop   %8.0f MiB/s\n", (double)mib / blocking);
-  printf("ac_fs_read (pread)     %8.0f MiB/s\n", (double)mib / requests);
-  printf("ac_file_read           %8.0f MiB/s\n", (double)mib / buffered);
+  printf("HOW F1 blocking-read a read() loop, %zu KiB at a time\n", chunk >> 10);
+  printf("HOW F1 asyncore-c-pread ac_fs_read of %zu KiB, one request awaited at a time\n", chunk >> 10);
+  printf("HOW F1 asyncore-c ac_file_read of %zu KiB, one at a time\n", chunk >> 10);
+  printf("RESULT F1 blocking-read %.0f MiB/s\n", (double)mib / blocking);
+  printf("RESULT F1 asyncore-c-pread %.0f MiB/s\n", (double)mib / requests);
+  printf("RESULT F1 asyncore-c %.0f MiB/s\n", (double)mib / buffered);
   return 0;
 }

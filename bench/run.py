@@ -21,6 +21,10 @@ H1/H2 (bench/host_frame.c): a frame-paced host — the median idle step
 (ac_loop_step beside raw libuv's uv_run(UV_RUN_NOWAIT) in the same
 process), and the longest step while a burst of 1,000 new tasks runs under
 a 2 ms time budget.
+P1 (bench/spawn.c and its peers): a child (/bin/true) started and waited
+for, one after another, in µs per child. F1 (bench/fs_read.c): a sparse
+file read sequentially in 1 MiB pieces through ac_file_read and
+ac_fs_read, next to a blocking read() loop, in MiB/s.
 
 Repetitions are interleaved (rep 1 of every system, then rep 2 ...). Prints
 medians with min-max, each libasyncore row's ratio to its target and to the
@@ -52,12 +56,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # W1g (W1 gathered, asyncio's shape) comes first: it is the headline W1.
 UNITS = {"W1g": "ns/task", "W1": "ns/task", "W2": "B/task", "W2ms": "ms", "W3": "ns/trip", "W4": "ns/acquire",
          "W5": "msgs/s", "W5cpu": "us/msg-user", "W5sys": "us/msg-user+sys",
-         "H1": "ns/idle-step", "H2": "us/longest-step", "H2frames": "frames"}
+         "H1": "ns/idle-step", "H2": "us/longest-step", "H2frames": "frames",
+         "P1": "us/child", "F1": "MiB/s"}
 ORDER = list(UNITS)
-HIGHER_IS_BETTER = {"W5"}
+HIGHER_IS_BETTER = {"W5", "F1"}
 
 # Our rows and their face in the targets table of BENCHMARKS.
-OURS = {"asyncore-c": "c", "asyncore-cpp": "c", "asyncore-rust": "rust", "asyncore-go": "go",
+OURS = {"asyncore-c": "c", "asyncore-c-pread": "c", "asyncore-cpp": "c", "asyncore-rust": "rust", "asyncore-go": "go",
         "asyncore-lua5.4": "lua", "asyncore-luajit": "lua"}
 # Targets: a number is a bound (at most, or at least where higher is
 # better); (peer, factor) is factor x that peer's median in the same run: at
@@ -212,19 +217,28 @@ def programs(b, have, scale):
     # H1/H2: a frame-paced host's idle step (ours and raw libuv's NOWAIT,
     # measured side by side in one process) and a burst frame.
     out.append(Program("asyncore-c", [f"{b}/bench/host_frame", s]))
+    # P1: a child started and waited for, one after another (ours and raw
+    # libuv's uv_spawn in one program; asyncio, Go and Node below). F1: a
+    # file read sequentially (ours beside a blocking read() loop).
+    children = str(max(10, 1000 // scale))
+    out.append(Program("asyncore-c", [f"{b}/bench/spawn", children]))
+    out.append(Program("asyncore-c", [f"{b}/bench/fs_read", str(max(8, 512 // scale))]))
     if have.get("tokio"):
         out.append(Program("tokio", [have["tokio"], s]))
     if have.get("go"):
         out.append(Program("go", [have["go"], "-scale", s], {"GOMAXPROCS": "1"}))
+        out.append(Program("go", [have["go"], "-spawn", children], {"GOMAXPROCS": "1"}))
         out.append(Program("go-unpinned", [have["go"], "-scale", s, "-name", "go-unpinned"],
                            pinned=False, how="unpinned, GOMAXPROCS unset"))
     if shutil.which("node"):
         out.append(Program("node", ["node", "bench/peers/node/bench.js", s]))
+        out.append(Program("node", ["node", "bench/peers/node/spawn.js", children]))
     if has_uvloop():
         out.append(Program("uvloop", ["/usr/bin/python3", "bench/peers/asyncio_bench.py",
                                       "--uvloop", "--scale", s]))
     out.append(Program("asyncio", ["/usr/bin/python3", "bench/peers/asyncio_bench.py",
                                    "--scale", s]))
+    out.append(Program("asyncio", ["/usr/bin/python3", "bench/peers/spawn_asyncio.py", children]))
     return out
 
 

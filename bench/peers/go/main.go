@@ -2,7 +2,7 @@
 // Prints RESULT <workload> <system> <value> <unit>. With -w5 SECONDS it is
 // the W5 echo server instead (package net, a goroutine per connection): it
 // prints "port N", serves for SECONDS, then prints its user and system CPU
-// time.
+// time. With -spawn N it is P1 instead: N children started and waited for.
 package main
 
 import (
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"runtime"
 	"sync"
 	"syscall"
@@ -155,13 +156,34 @@ func w5(seconds float64) {
 	}
 }
 
+// p1: os/exec's Run of /bin/true, one child after another (P1).
+func p1(name string, n int) {
+	d := timed(func() {
+		for i := 0; i < n; i++ {
+			cmd := exec.Command("/bin/true")
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintln(os.Stderr, "spawn:", err)
+				os.Exit(1)
+			}
+		}
+	})
+	fmt.Printf("HOW P1 %s exec.Command(\"/bin/true\").Run(), one at a time\n", name)
+	fmt.Printf("RESULT P1 %s %.1f us/child\n", name, float64(d.Nanoseconds())/1e3/float64(n))
+}
+
 func main() {
 	scale := flag.Int("scale", 1, "divide sizes")
 	name := flag.String("name", "go", "system name")
 	w5secs := flag.Float64("w5", 0, "serve the W5 echo for this many seconds instead")
+	spawn := flag.Int("spawn", 0, "P1 instead: start and wait for this many /bin/true children")
 	flag.Parse()
 	if *w5secs > 0 {
 		w5(*w5secs)
+		return
+	}
+	if *spawn > 0 {
+		p1(*name, *spawn)
 		return
 	}
 	s := *scale
