@@ -318,6 +318,10 @@ struct ac_file final : ac::Closable {
   std::string rbuf;
   size_t rpos = 0;
   std::vector<char> chunk;    // a read's destination while in flight
+  // A sized read(n) with nothing buffered reads straight into the block it
+  // will hand to its future (malloc'd, n + 1 bytes: no copy on the way);
+  // the request owns it until it ends (on_file_req frees what it keeps).
+  char *direct = nullptr;
   // The pending read.
   ac_future *rfut = nullptr;
   int rkind = 0;
@@ -333,6 +337,7 @@ struct ac_file final : ac::Closable {
 
   explicit ac_file(ac_loop *l) noexcept : loop(l) { l->refs.fetch_add(1); }
   ~ac_file() {
+    std::free(direct);
     if (registered) loop->remove_closable(this);
     if (loop->refs.fetch_sub(1) == 1) loop->destroy();
   }
@@ -488,13 +493,25 @@ void ac_file::pump() noexcept {
     } else {
       size_t want = rkind == ac::kFileRead && rn != SIZE_MAX && rn > 65536 ? rn : 65536;
       if (want > (16u << 20)) want = 16u << 20;
-      try {
-        chunk.resize(want);
-      } catch (...) {
-        fail_reader(AC_ENOMEM);
-        return;
+      char *dest;
+      if (rkind == ac::kFileRead && rn != SIZE_MAX && avail() == 0) {
+        if (want > rn) want = rn;
+        direct = static_cast<char *>(std::malloc(want + 1));
+        if (direct == nullptr) {
+          fail_reader(AC_ENOMEM);
+          return;
+        }
+        dest = direct;
+      } else {
+        try {
+          chunk.resize(want);
+        } catch (...) {
+          fail_reader(AC_ENOMEM);
+          return;
+        }
+        dest = chunk.data();
       }
-      uv_buf_t b = uv_buf_init(chunk.data(), static_cast<unsigned>(want));
+      uv_buf_t b = uv_buf_init(dest, static_cast<unsigned>(want));
       req.data = this;
       start(uv_fs_read(loop->uvl, &req, fd, &b, 1, off, on_file_req));
       if (busy) return;
@@ -531,11 +548,14 @@ void on_file_req(uv_fs_t *req) {
   uv_fs_type type = req->fs_type;
   uv_fs_req_cleanup(req);
   f->busy = false;
+  char *direct = f->direct;  // this request's block, if it read into one
+  f->direct = nullptr;
   if (f->loop->thread_jobs > 0) --f->loop->thread_jobs;
   if (f->loop->closed) {
     // The loop closed while the request ran: close_for_loop already
     // failed everything; close what the request leaves open.
     if (type == UV_FS_OPEN && r >= 0) ::close(static_cast<int>(r));
+    std::free(direct);
     if (type != UV_FS_OPEN && type != UV_FS_CLOSE && f->fd >= 0) ::close(f->fd);
     f->fd = -1;
     f->state = ac_file::Closed;
@@ -576,15 +596,26 @@ void on_file_req(uv_fs_t *req) {
         f->fail_reader(static_cast<int>(r), nullptr);
       } else if (r == 0) {
         f->eof = true;
+      } else if (direct != nullptr && f->rfut != nullptr && !f->rfut->done() &&
+                 f->rkind == ac::kFileRead && f->avail() == 0 && static_cast<size_t>(r) <= f->rn) {
+        // The read(n) it was made for still waits: the block is its result.
+        f->eof = false;
+        f->off += r;
+        direct[r] = '\0';
+        ac::future_set_bytes(f->rfut, direct, static_cast<size_t>(r));
+        direct = nullptr;
+        f->rfut->unref();
+        f->rfut = nullptr;
       } else {
         f->eof = false;
         try {
-          f->rbuf.append(f->chunk.data(), static_cast<size_t>(r));
+          f->rbuf.append(direct != nullptr ? direct : f->chunk.data(), static_cast<size_t>(r));
           f->off += r;
         } catch (...) {
           f->fail_reader(AC_ENOMEM);
         }
       }
+      std::free(direct);
       break;
     case UV_FS_WRITE:
       if (r < 0) {

@@ -394,6 +394,18 @@ static void test_file_object(void) {
   CHECK_STR(await_text(loop, f), "six\n");
   CHECK_RC(ac_file_readline(file, &f), 0);
   CHECK_STR(await_text(loop, f), "seven\n");
+  /* A sized read with nothing buffered reads straight into its result;
+   * cancelled while in flight, its bytes stay for the next read. */
+  w = fopen(path_of("t.txt"), "a");
+  fputs("sized\nreads\n", w);
+  fclose(w);
+  CHECK_RC(ac_file_read(file, 5, &f), 0);
+  CHECK_INT(ac_future_cancel(f, NULL), 1);
+  ac_future_unref(f);
+  CHECK_RC(ac_file_read(file, 100, &f), 0);
+  CHECK_STR(await_text(loop, f), "sized");
+  CHECK_RC(ac_file_read(file, 100, &f), 0);
+  CHECK_STR(await_text(loop, f), "\nreads\n");
   CHECK_RC(ac_file_close(file, &f), 0);
   wait_ok(loop, f);
   ac_file_unref(file);
@@ -431,7 +443,7 @@ static void test_file_object(void) {
   CHECK_RC(ac_file_open(loop, path_of("t.txt"), "r", &file, &opened), 0);
   ac_future_unref(opened);
   CHECK_RC(ac_file_read(file, SIZE_MAX, &f), 0);
-  CHECK_STR(await_text(loop, f), "one\ntwo\nthree;four\nfive\nsix\nseven\neight\n");
+  CHECK_STR(await_text(loop, f), "one\ntwo\nthree;four\nfive\nsix\nseven\nsized\nreads\neight\n");
   ac_file_unref(file);
   net_run_for(loop, 0.1);
   CHECK_INT(count_fds(), fds);
