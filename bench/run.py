@@ -94,8 +94,9 @@ SYSTEM_ORDER = ["asyncore-c", "asyncore-cpp", "asyncore-rust", "asyncore-go", "a
 class Program:
     """One W1-W4 program (name: its system) or one W5 server."""
 
-    def __init__(self, name, cmd, env=None, pinned=True, how=None, at_scale=None):
+    def __init__(self, name, cmd, env=None, pinned=True, how=None, at_scale=None, group="W1-W4"):
         self.name, self.cmd, self.env, self.pinned = name, cmd, env or {}, pinned
+        self.group = group  # what --only selects it by
         self.how = how
         # at_scale(scale) -> cmd: a program whose sizes may be divided to
         # keep a full run within its time (see fit_time_budget).
@@ -216,29 +217,30 @@ def programs(b, have, scale):
     out.append(Program("raw-libuv", [f"{b}/raw_libuv", s]))
     # H1/H2: a frame-paced host's idle step (ours and raw libuv's NOWAIT,
     # measured side by side in one process) and a burst frame.
-    out.append(Program("asyncore-c", [f"{b}/bench/host_frame", s]))
+    out.append(Program("asyncore-c", [f"{b}/bench/host_frame", s], group="H"))
     # P1: a child started and waited for, one after another (ours and raw
     # libuv's uv_spawn in one program; asyncio, Go and Node below). F1: a
     # file read sequentially (ours beside a blocking read() loop).
     children = str(max(10, 1000 // scale))
-    out.append(Program("asyncore-c", [f"{b}/bench/spawn", children]))
-    out.append(Program("asyncore-c", [f"{b}/bench/fs_read", str(max(8, 512 // scale))]))
+    out.append(Program("asyncore-c", [f"{b}/bench/spawn", children], group="P1"))
+    out.append(Program("asyncore-c", [f"{b}/bench/fs_read", str(max(8, 512 // scale))], group="F1"))
     if have.get("tokio"):
         out.append(Program("tokio", [have["tokio"], s]))
     if have.get("go"):
         out.append(Program("go", [have["go"], "-scale", s], {"GOMAXPROCS": "1"}))
-        out.append(Program("go", [have["go"], "-spawn", children], {"GOMAXPROCS": "1"}))
+        out.append(Program("go", [have["go"], "-spawn", children], {"GOMAXPROCS": "1"}, group="P1"))
         out.append(Program("go-unpinned", [have["go"], "-scale", s, "-name", "go-unpinned"],
                            pinned=False, how="unpinned, GOMAXPROCS unset"))
     if shutil.which("node"):
         out.append(Program("node", ["node", "bench/peers/node/bench.js", s]))
-        out.append(Program("node", ["node", "bench/peers/node/spawn.js", children]))
+        out.append(Program("node", ["node", "bench/peers/node/spawn.js", children], group="P1"))
     if has_uvloop():
         out.append(Program("uvloop", ["/usr/bin/python3", "bench/peers/asyncio_bench.py",
                                       "--uvloop", "--scale", s]))
     out.append(Program("asyncio", ["/usr/bin/python3", "bench/peers/asyncio_bench.py",
                                    "--scale", s]))
-    out.append(Program("asyncio", ["/usr/bin/python3", "bench/peers/spawn_asyncio.py", children]))
+    out.append(Program("asyncio", ["/usr/bin/python3", "bench/peers/spawn_asyncio.py", children],
+                       group="P1"))
     return out
 
 
@@ -644,7 +646,8 @@ def main():
     ap.add_argument("--max-program-seconds", type=float, default=20,
                     help="a rescalable program (the Go binding's) expected to run longer than "
                          "this at full size runs at smaller sizes (default 20)")
-    ap.add_argument("--only", default="", help="comma-separated workloads to run (W1-W4, W5)")
+    ap.add_argument("--only", default="",
+                    help="comma-separated workloads to run: W1-W4, W5, H (H1/H2), P1, F1")
     ap.add_argument("--docs", action="store_true",
                     help="also copy the chart and the CSV to docs/bench.png, docs/bench.csv")
     a = ap.parse_args()
@@ -662,13 +665,15 @@ def main():
     have, build_errors = build(a.build)
     print(f"built in {time.monotonic() - t_start:.0f} s", flush=True)
     runner = Runner(a, a.build)
-    progs = programs(a.build, have, scale) if not only or "W1-W4" in only else []
+    progs = [p for p in programs(a.build, have, scale) if not only or p.group in only]
     srvs = servers(a.build, have) if not only or "W5" in only else []
     t_run = time.monotonic()
     if not a.smoke:
         runner.fit_time_budget(progs, a.max_program_seconds)
     for rep in range(reps):
-        print(f"rep {rep + 1}/{reps}: W1-W4", flush=True)
+        if progs:
+            print(f"rep {rep + 1}/{reps}: " + ", ".join(dict.fromkeys(p.group for p in progs)),
+                  flush=True)
         for p in progs:
             runner.run_program(p)
         if srvs:
