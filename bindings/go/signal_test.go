@@ -3,10 +3,12 @@ package asyncore
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // waitSignal receives from ch, failing the test if nothing comes within a
@@ -179,4 +181,34 @@ func TestSignalsPerLoop(t *testing.T) {
 		t.Fatalf("%d handlers left after close", n)
 	}
 	a.StopNotify(cha)
+}
+
+// saOnStack is SA_ONSTACK in the kernel's sigaction flags.
+const saOnStack = 0x08000000
+
+// The library's handler (libuv's) runs on the signal stack, as the Go
+// runtime requires of handlers installed by C code.
+func TestSignalHandlerOnSignalStack(t *testing.T) {
+	if runtime.GOOS != "linux" || (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") {
+		t.Skip("reads the kernel's sigaction layout of linux/amd64 and arm64")
+	}
+	l := procLoop(t)
+	ch := make(chan os.Signal, 1)
+	if err := l.Notify(ch, syscall.SIGWINCH); err != nil {
+		t.Fatal(err)
+	}
+	defer l.StopNotify(ch)
+	var sa struct{ handler, flags, restorer, mask uint64 }
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(syscall.SIGWINCH), 0,
+		uintptr(unsafe.Pointer(&sa)), 8, 0, 0); e != 0 {
+		t.Fatal(e)
+	}
+	if sa.handler <= 1 || sa.flags&saOnStack == 0 {
+		t.Fatalf("handler %#x flags %#x", sa.handler, sa.flags)
+	}
+	// And it works: SIGWINCH, whose default is to be ignored.
+	syscall.Kill(os.Getpid(), syscall.SIGWINCH)
+	if s := waitSignal(t, ch); s != syscall.SIGWINCH {
+		t.Fatalf("%v", s)
+	}
 }
