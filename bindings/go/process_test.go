@@ -450,11 +450,14 @@ func TestProcessInTask(t *testing.T) {
 	}
 }
 
-// Hundreds of short-lived children, many at a time, half with pipes: no
+// Hundreds of short-lived children (fewer under the race detector), many at a time, half with pipes: no
 // zombie, no descriptor left (procLoop counts them).
 func TestManyChildren(t *testing.T) {
 	l := procLoop(t)
-	const n = 200
+	n := 200
+	if raceEnabled {
+		n = 50
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	sem := make(chan struct{}, 50)
