@@ -108,9 +108,6 @@ func (l *Loop) spawnProcess(shell bool, argv []string, env []string, dir string,
 	if err != nil {
 		return nil, err
 	}
-	// libuv watches SIGCHLD from the first child on: its handler must run
-	// on the signal stack of the thread it interrupts (see sigonstack.go).
-	fixSignalStack(int(syscall.SIGCHLD))
 	return p, nil
 }
 

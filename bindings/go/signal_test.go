@@ -198,14 +198,26 @@ func TestSignalHandlerOnSignalStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.StopNotify(ch)
-	var sa struct{ handler, flags, restorer, mask uint64 }
-	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(syscall.SIGWINCH), 0,
-		uintptr(unsafe.Pointer(&sa)), 8, 0, 0); e != 0 {
-		t.Fatal(e)
+	check := func(sig syscall.Signal) {
+		t.Helper()
+		var sa struct{ handler, flags, restorer, mask uint64 }
+		if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), 0,
+			uintptr(unsafe.Pointer(&sa)), 8, 0, 0); e != 0 {
+			t.Fatal(e)
+		}
+		if sa.handler <= 1 || sa.flags&saOnStack == 0 {
+			t.Fatalf("%v: handler %#x flags %#x", sig, sa.handler, sa.flags)
+		}
 	}
-	if sa.handler <= 1 || sa.flags&saOnStack == 0 {
-		t.Fatalf("handler %#x flags %#x", sa.handler, sa.flags)
+	check(syscall.SIGWINCH)
+	// libuv's SIGCHLD handler, while a child runs.
+	c := l.Command("sleep", "30")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
 	}
+	check(syscall.SIGCHLD)
+	c.Process.Kill()
+	c.Wait()
 	// And it works: SIGWINCH, whose default is to be ignored.
 	syscall.Kill(os.Getpid(), syscall.SIGWINCH)
 	if s := waitSignal(t, ch); s != syscall.SIGWINCH {

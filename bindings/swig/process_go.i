@@ -78,6 +78,10 @@ static const char **acgo_split_strings(const char *buf, size_t len) {
 }
 %}
 
+%{
+int acgo_signal_onstack(int sig);
+%}
+
 %inline %{
 /* ac_process_exec (shell 0: argv_buf holds the argument vector) or
  * ac_process_shell (shell 1: argv_buf holds the command line). With
@@ -111,6 +115,9 @@ int acgo_process_spawn(ac_loop *loop, int shell, const void *argv_buf, size_t ar
     rc = ac_process_exec(loop, argv, &o, out);
   free(argv);
   free(env);
+  /* libuv watches SIGCHLD from a loop's first child on: give its handler
+   * the signal stack at once, before this child (or any other) can end. */
+  if (rc == 0) acgo_signal_onstack(SIGCHLD);
   return rc;
 }
 
