@@ -199,3 +199,4 @@ int acgo_stream_tls_info(ac_stream *s, int what, char **out) {
   return ac_stream_tls_info(s, (ac_tls_info)what, out, NULL);
 }
 %}
+%include "../swig/io_go.i"
