@@ -60,10 +60,11 @@ func (l *Loop) ioWait(ctx context.Context, mk func(out *uintptr) int,
 }
 
 // osError gives an OS code of the library as the syscall.Errno os would
-// hold; other errors stay as they are.
+// hold; other errors stay as they are, and so do argument errors (their
+// *Error has the library's reason, and matches syscall.EINVAL too).
 func osError(err error) error {
 	var e *Error
-	if errors.As(err, &e) && e.isOS() && len(e.Children) == 0 {
+	if errors.As(err, &e) && e.isOS() && e.Code != codeInvalid && len(e.Children) == 0 {
 		return syscall.Errno(-e.Code)
 	}
 	return err
