@@ -142,7 +142,7 @@ func (l *Loop) SockConnect(ctx context.Context, fd int, address string) error {
 // SockAccept accepts a connection on the listening non-blocking socket fd;
 // the new descriptor (non-blocking, close-on-exec) is the caller's.
 func (l *Loop) SockAccept(ctx context.Context, fd int) (int, error) {
-	v, err := l.ioWait(ctx, func(out *uintptr) int { return raw.Sock_accept(l.c, fd, out) }, nil)
+	v, err := l.ioWaitFD(ctx, func(out *uintptr) int { return raw.Sock_accept(l.c, fd, out) })
 	if err != nil {
 		return -1, sysError("accept", err)
 	}

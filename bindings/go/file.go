@@ -40,6 +40,24 @@ const maxChunk = 1 << 30
 // from a Go task, the wait is an await.
 func (l *Loop) ioWait(ctx context.Context, mk func(out *uintptr) int,
 	post func(raw.SwigcptrFuture) (any, error)) (any, error) {
+	return l.ioWaitDrop(ctx, mk, post, nil)
+}
+
+// ioWaitFD is ioWait for a request whose result is a descriptor the caller
+// owns (open, accept): when ctx ends the wait after the request made one,
+// the descriptor is closed.
+func (l *Loop) ioWaitFD(ctx context.Context, mk func(out *uintptr) int) (any, error) {
+	return l.ioWaitDrop(ctx, mk, nil, func(v any) {
+		if fd, ok := v.(int64); ok && fd >= 0 {
+			_ = syscall.Close(int(fd))
+		}
+	})
+}
+
+// ioWaitDrop is ioWait; drop (if not nil) gets a result that came too late
+// for a wait its context ended.
+func (l *Loop) ioWaitDrop(ctx context.Context, mk func(out *uintptr) int,
+	post func(raw.SwigcptrFuture) (any, error), drop func(any)) (any, error) {
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
 			return nil, ContextError(err)
@@ -55,6 +73,14 @@ func (l *Loop) ioWait(ctx context.Context, mk func(out *uintptr) int,
 		return nil, err
 	}
 	v, err := f.Wait(ctx)
+	if err != nil && drop != nil && ctx != nil && ctx.Err() != nil {
+		// The wait gave up: the request was cancelled, or had ended
+		// already (then its result is dropped here).
+		<-f.Done()
+		if v, err := f.Result(); err == nil {
+			drop(v)
+		}
+	}
 	f.Release()
 	return v, err
 }
@@ -120,9 +146,9 @@ func (l *Loop) openFile(ctx context.Context, name string, flag int, perm fs.File
 	if err := checkPath("open", name); err != nil {
 		return nil, err
 	}
-	v, err := l.ioWait(ctx, func(out *uintptr) int {
+	v, err := l.ioWaitFD(ctx, func(out *uintptr) int {
 		return raw.Fs_open(l.c, name, flag|syscall.O_CLOEXEC, int(perm.Perm()), out)
-	}, nil)
+	})
 	if err != nil {
 		return nil, pathError("open", name, err)
 	}
