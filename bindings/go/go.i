@@ -200,3 +200,4 @@ int acgo_stream_tls_info(ac_stream *s, int what, char **out) {
 }
 %}
 %include "../swig/process_go.i"
+%include "../swig/io_go.i"

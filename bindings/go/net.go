@@ -227,10 +227,11 @@ func (st *serverState) connection(c raw.SwigcptrStream) {
 	_, err := l.goTask(func(co *Co) (any, error) {
 		err := st.handler(co, s)
 		s.Close()
-		if err != nil && !errors.Is(err, ErrCancelled) {
+		if err != nil && !errors.Is(err, ErrCancelled) && !errors.Is(err, ErrClosed) {
 			// asyncio logs what a connection callback raises; a handler
-			// merely cancelled (the server or the loop closing) is not
-			// an error worth a report.
+			// merely cancelled (the server or the loop closing) or whose
+			// stream was closed under it (CloseClients, AbortClients) is
+			// not an error worth a report.
 			_ = co.call(func() error { l.report("connection handler failed", err); return nil })
 		}
 		return nil, err
@@ -314,7 +315,8 @@ func (srv *Server) waitClosed() (made, error) {
 	return opFuture(raw.Server_wait_closed(srv.c, &out), out)
 }
 
-// WaitClosed waits until the listening socket is closed.
+// WaitClosed waits until the server is closed and so is every connection
+// it accepted (asyncio 3.12.1+; see WaitClosedContext for goroutines).
 func (srv *Server) WaitClosed(co *Co) error {
 	_, err := co.awaitOp(srv.loop, srv.waitClosed)
 	return err
