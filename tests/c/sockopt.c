@@ -361,6 +361,15 @@ static void test_all_addresses_refused(void) {
     o.happy_eyeballs_delay = he ? 10.0 : -1; /* a failure starts the next at once */
     CHECK_RC(ac_stream_connect_tcp_addresses(loop, addrs, 3, port, &o, &s, &f), 0);
     CHECK_RC(net_wait(loop, f, 5), AC_ECONNREFUSED);
+    /* asyncio's message: every attempt, in the order they failed. */
+    char want[256];
+    snprintf(want, sizeof want,
+             "Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.1', %d), "
+             "[Errno 111] Connect call failed ('127.0.0.3', %d), "
+             "[Errno 111] Connect call failed ('127.0.0.4', %d)",
+             port, port, port);
+    CHECK_STR(ac_error_message(ac_future_error(f)), want);
+    CHECK_STR(ac_err_class(ac_error_code(ac_future_error(f))), "ConnectionRefusedError");
     ac_future_unref(f);
     CHECK_INT(ac_stream_is_closing(s), 1);
     ac_stream_unref(s);

@@ -16,7 +16,12 @@
  * the delay has passed on the loop's clock or as soon as the one before it
  * failed, whichever comes first; the first attempt to connect wins and the
  * others are closed. When every attempt failed, the connection fails with
- * the error of the last attempt to fail. `interleave` reorders the
+ * the code of the first attempt to fail; with several attempts its message
+ * is asyncio's, each attempt in the order they failed: "Multiple
+ * exceptions: [Errno 111] Connect call failed ('127.0.0.3', 80), ..."
+ * (asyncio's OSError there has no errno; the code is kept). The same holds
+ * without happy eyeballs and for a name with several addresses
+ * (ac_stream_connect_tcp). `interleave` reorders the
  * addresses by family before trying them (asyncio's _interleave_addrinfos):
  * the first interleave - 1 addresses of the first family, then the
  * families in turn.
