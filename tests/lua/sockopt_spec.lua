@@ -116,6 +116,8 @@ describe("connection, listening and UDP options", function()
                           { happy_eyeballs_delay = 0.25 })
       assert.is_false(ok)
       assert.are.equal(ac.core.ECONNREFUSED, e.code)
+      assert.are.equal(("Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.3', %d), "
+        .. "[Errno 111] Connect call failed ('127.0.0.4', %d)"):format(port, port), e.message)
       ok, e = pcall(ac.open_connection, { "localhost" }, port)
       assert.is_false(ok)
       assert.are.equal(ac.core.EINVAL, e.code)

@@ -135,6 +135,13 @@ fn connection_options() {
                 .err()
                 .unwrap();
             assert_eq!(e.code(), -ECONNREFUSED);
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "ConnectionRefusedError: Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.3', {port}), \
+                     [Errno 111] Connect call failed ('127.0.0.4', {port})"
+                )
+            );
             let e = ConnectOptions::new().connect_addresses(&["localhost"], port).await.err().unwrap();
             assert_eq!(e.code(), asyncore::sys::AC_EINVAL);
             let e = ConnectOptions::new().local_address("localhost", 0).connect("127.0.0.1", port).await.err().unwrap();
