@@ -108,6 +108,37 @@ describe("descriptors", function()
     assert.are.equal("10ping", got)
   end)
 
+  it("drop a descriptor closed behind the loop's back, reporting EBADF once", function()
+    local dir = temp_dir()
+    local fifo = dir .. "/fifo"
+    local made = os.execute("mkfifo " .. fifo)
+    assert.is_true(made == true or made == 0)
+    local reports = {}
+    local got = H.run(function()
+      ac.get_running_loop():set_exception_handler(function(_, ctx)
+        reports[#reports + 1] = ctx.exception and ctx.exception.code or 0
+      end)
+      local r = ac.fs.open(fifo, 2048) -- O_RDONLY | O_NONBLOCK
+      local w = ac.fs.open(fifo, 1)
+      local calls = 0
+      ac.add_reader(r, function() calls = calls + 1 end)
+      local waiter = ac.create_task(function() return pcall(ac.wait_readable, r) end)
+      ac.sleep(0.001)
+      ac.fs.close(r) -- the reader is still registered
+      local ok, e = ac.await(waiter)
+      assert.is_false(ok)
+      assert.are.equal(-9, e.code)
+      ac.sleep(0.01)
+      assert.is_false(ac.remove_reader(r))
+      ac.fs.close(w)
+      return calls
+    end)
+    os.remove(fifo)
+    os.remove(dir)
+    assert.are.equal(0, got)
+    assert.are.same({ -9 }, reports)
+  end)
+
   it("refuse a closed descriptor with EBADF", function()
     H.run(function()
       local ok, e = pcall(ac.wait_readable, 987)
