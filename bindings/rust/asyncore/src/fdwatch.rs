@@ -28,7 +28,7 @@ unsafe extern "C" fn on_ready(l: *mut sys::ac_loop, ud: *mut c_void) {
     // stays alive even if it removes itself.
     let w = &mut *(ud as *mut Watch);
     let _scope = LoopScope::enter(l);
-    run_callback(l, || w());
+    run_callback(l, w);
 }
 
 unsafe extern "C" fn free_watch(ud: *mut c_void) {
