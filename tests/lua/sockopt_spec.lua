@@ -140,6 +140,28 @@ describe("connection, listening and UDP options", function()
     end)
   end)
 
+  it("accept IPv4 on an IPv6 listener unless ipv6_only", function()
+    local skipped = false
+    H.run(function()
+      local ok, s = pcall(ac.start_server, function() end, "::", 0, { ipv6_only = false })
+      if not ok then
+        skipped = true -- no IPv6 on this machine
+        return
+      end
+      local c = ac.open_connection("127.0.0.1", s:port())
+      assert.are.equal("127.0.0.1:" .. s:port(), c:get_extra_info("peername"))
+      c:close()
+      s:close()
+      s = ac.start_server(function() end, "::", 0, { ipv6_only = true })
+      local e
+      ok, e = pcall(ac.open_connection, "127.0.0.1", s:port())
+      assert.is_false(ok)
+      assert.are.equal(ac.core.ECONNREFUSED, e.code)
+      s:close()
+    end)
+    if skipped then pending("no IPv6 listener possible here") end
+  end)
+
   it("share a UDP port and allow broadcast", function()
     H.run(function()
       local a = ac.udp_bind("127.0.0.1", 0, { reuse_port = true, allow_broadcast = true })
