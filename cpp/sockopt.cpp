@@ -170,6 +170,7 @@ struct Racer final : TimerNode {
         return;
       }
       last_error = rc;
+      stream->note_connect_failure(addrs[i], rc);
     }
     disarm();
     maybe_lost();
@@ -233,6 +234,7 @@ struct Racer final : TimerNode {
     }
     bool latest = a->index + 1 == next;
     last_error = -err;
+    stream->note_connect_failure(addrs[a->index], -err);
     close_attempt(a, true);
     if (latest && next < addrs.size()) {
       start_next();  // the one before failed: no need to wait
@@ -325,7 +327,15 @@ void ac_stream::race_lost(int code) noexcept {
     delete r;
     return;
   }
-  connect_failed(code);
+  connect_failed_all(code);
+}
+
+void ac_stream::note_connect_failure(const sockaddr_storage &ss, int code) noexcept {
+  try {
+    connect_failures.emplace_back(ss, code);
+  } catch (...) {
+    // Out of memory: the message lists fewer attempts.
+  }
 }
 
 void ac_stream::abort() noexcept {

@@ -1,5 +1,6 @@
 #include "stream.hpp"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "net.hpp"
 #include "value.hpp"
@@ -299,7 +301,7 @@ static socklen_t addr_len(const sockaddr_storage &ss) {
 void ac_stream::try_connect_next() noexcept {
   if (phase != kConnecting) return;
   if (next_target >= targets.size()) {
-    connect_failed(connect_error != 0 ? connect_error : AC_ECONNREFUSED);
+    connect_failed_all(connect_error != 0 ? connect_error : AC_ECONNREFUSED);
     return;
   }
   if (next_target == 0 && copts != nullptr && connect_hook()) return;
@@ -334,8 +336,10 @@ void ac_stream::finish_connect() noexcept {
 
 void ac_stream::retry_or_fail(int code) noexcept {
   connect_error = code;
+  if (next_target > 0 && next_target <= targets.size())
+    note_connect_failure(targets[next_target - 1], code);
   if (next_target >= targets.size()) {
-    connect_failed(code);
+    connect_failed_all(code);
     return;
   }
   if (!handle_live) {
@@ -388,6 +392,64 @@ void ac_stream::connect_failed(int code) noexcept {
   fail_waiters(code);
   phase = kClosed;
   close_handle();
+}
+
+namespace {
+
+// Python's repr of a socket address: ('127.0.0.1', 80) or
+// ('::1', 80, 0, 0).
+std::string python_address(const sockaddr_storage &ss) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  std::string out = "('";
+  if (ss.ss_family == AF_INET6) {
+    const auto *a = reinterpret_cast<const sockaddr_in6 *>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    out += host;
+    out += "', " + std::to_string(ntohs(a->sin6_port)) + ", " +
+           std::to_string(ntohl(a->sin6_flowinfo)) + ", " + std::to_string(a->sin6_scope_id) + ")";
+  } else {
+    const auto *a = reinterpret_cast<const sockaddr_in *>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    out += host;
+    out += "', " + std::to_string(ntohs(a->sin_port)) + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+// Every attempt failed. With one attempt, its error. With several, as
+// asyncio's create_connection: the first attempt to fail gives the code
+// and the message lists every attempt in the order they failed, "Multiple
+// exceptions: [Errno 111] Connect call failed ('127.0.0.3', 80), ..."
+// (asyncio raises a plain OSError without errno there; the code is kept so
+// that a program can still tell a refusal from a timeout).
+void ac_stream::connect_failed_all(int code) noexcept {
+  if (connect_failures.size() < 2 || connect_future == nullptr) {
+    connect_failed(code);
+    return;
+  }
+  code = connect_failures.front().second;
+  std::string m;
+  try {
+    m = "Multiple exceptions: ";
+    bool first = true;
+    for (const auto &f : connect_failures) {
+      if (!first) m += ", ";
+      first = false;
+      m += "[Errno " + std::to_string(-f.second) + "] Connect call failed " +
+           python_address(f.first);
+    }
+  } catch (...) {
+    connect_failed(code);
+    return;
+  }
+  ac_future *f = connect_future;
+  connect_future = nullptr;
+  static_cast<ac::ConnectFuture *>(f)->stream = nullptr;
+  ac::future_fail(f, code, m.c_str());
+  f->unref();
+  connect_failed(code);
 }
 
 // ---------------------------------------------------------------- reading

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <uv.h>
@@ -103,6 +104,9 @@ struct ac_stream final : ac::Closable {
   std::vector<sockaddr_storage> targets;  // addresses to try, in order
   size_t next_target = 0;
   int connect_error = 0;
+  // Each failed attempt of a connection, in the order they failed (the
+  // message of a connection to several addresses that all failed).
+  std::vector<std::pair<sockaddr_storage, int>> connect_failures;
   sockaddr_storage unix_target{};  // connect_unix's address
 
   // ---- read side ----
@@ -157,6 +161,8 @@ struct ac_stream final : ac::Closable {
   void abort() noexcept;
   void race_won(int sock) noexcept;
   void race_lost(int code) noexcept;
+  void note_connect_failure(const sockaddr_storage &ss, int code) noexcept;
+  void connect_failed_all(int code) noexcept;  // after every attempt failed
 
   ac_stream(ac_loop *l, bool unix_socket) noexcept;
   ~ac_stream();

@@ -1,5 +1,9 @@
 #include "udp.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -43,16 +47,25 @@ void ac_udp::unref() noexcept {
   if (!handle_live) delete this;
 }
 
-int ac_udp::bind(const char *host, int port) noexcept {
+int ac_udp::bind(const char *host, int port, bool reuse_port) noexcept {
   sockaddr_storage ss;
   int rc = ac::resolve_now(host, port, SOCK_DGRAM, &ss);
   if (rc != 0) return rc;
-  rc = uv_udp_init(loop->uvl, &h);
+  // With a family the socket exists at once, so that options can be set
+  // on it before the bind.
+  rc = uv_udp_init_ex(loop->uvl, &h, ss.ss_family);
   if (rc != 0) return rc;
   h.data = this;
   handle_live = true;
   loop->add_closable(this);
   registered = true;
+  if (reuse_port) {
+    uv_os_fd_t fd;
+    rc = uv_fileno(reinterpret_cast<uv_handle_t *>(&h), &fd);
+    if (rc != 0) return rc;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) return -errno;
+  }
   return uv_udp_bind(&h, reinterpret_cast<sockaddr *>(&ss), 0);
 }
 

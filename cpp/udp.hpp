@@ -56,7 +56,8 @@ struct ac_udp final : ac::Closable {
   ac_udp(const ac_udp &) = delete;
   ac_udp &operator=(const ac_udp &) = delete;
 
-  int bind(const char *host, int port) noexcept;
+  // reuse_port: SO_REUSEPORT set before binding.
+  int bind(const char *host, int port, bool reuse_port = false) noexcept;
   int connect(const char *host, int port) noexcept;
   int send(const void *data, size_t len, const char *address) noexcept;
   int recv(bool with_addr, ac_future **out);  // throws bad_alloc

@@ -1627,8 +1627,42 @@ end
 -- opts: {tls=ctx (ac.tls.context), server_hostname=name (default: host),
 -- ssl_handshake_timeout=s, ssl_shutdown_timeout=s}: a TLS connection,
 -- returned once its handshake is done.
+-- Connection options (asyncio's create_connection keywords):
+-- local_addr={host, port} (host nil: any; numeric), happy_eyeballs_delay=s
+-- (race the addresses, starting the next after s seconds or when one
+-- fails), interleave=n, nodelay=false (TCP_NODELAY is on by default).
+-- host may be a list of numeric addresses, tried (or raced) in order.
+local function has_connect_options(host, opts)
+  return type(host) == "table" or (opts ~= nil and (opts.local_addr ~= nil
+    or opts.happy_eyeballs_delay ~= nil or opts.interleave ~= nil or opts.nodelay ~= nil))
+end
+
+local function connect_with_options(l, host, port, opts)
+  opts = opts or {}
+  local la = opts.local_addr or {}
+  if type(la) ~= "table" then error("local_addr must be a table {host, port}", 3) end
+  local delay = opts.happy_eyeballs_delay
+  if delay ~= nil and type(delay) ~= "number" then error("happy_eyeballs_delay must be a number", 3) end
+  local nodelay = 1
+  if opts.nodelay == false then nodelay = 0 end
+  if type(host) == "table" then
+    for _, h in ipairs(host) do
+      if type(h) ~= "string" or h:find(",", 1, true) then error("addresses must be strings", 3) end
+    end
+    return l:connect_tcp_addresses(table.concat(host, ","), port, la[1], la[2] or 0, delay or -1,
+                                   opts.interleave or 0, nodelay)
+  end
+  return l:connect_tcp_ex(host, port, la[1], la[2] or 0, delay or -1, opts.interleave or 0, nodelay)
+end
+
 function M.open_connection(host, port, opts)
-  local stream = connected("open_connection", M.get_running_loop()._l:connect_tcp(host, port))
+  local l = M.get_running_loop()._l
+  local stream
+  if has_connect_options(host, opts) then
+    stream = connected("open_connection", connect_with_options(l, host, port, opts))
+  else
+    stream = connected("open_connection", l:connect_tcp(host, port))
+  end
   if opts and opts.tls then
     local ok, err = pcall(stream.start_tls, stream, opts.tls, {
       server_hostname = opts.server_hostname or host,
@@ -1911,9 +1945,14 @@ local function start(loop, client_connected, where, port, opts)
       return client_connected(stream)
     end
   end
-  local srv, rc = core.server_listen(loop._l, where, port, opts and opts.backlog or 0, function(s)
+  local function flag(v, default)
+    if v == nil then return default end
+    return v and 1 or 0
+  end
+  local o = opts or {}
+  local srv, rc = core.server_listen(loop._l, where, port, o.backlog or 0, function(s)
     create_task(loop, handler, nil, wrap_stream(s))
-  end)
+  end, flag(o.reuse_address, nil), flag(o.reuse_port, nil), flag(o.ipv6_only, nil))
   if not srv then check_loop(rc, "start_server", 3) end
   return setmetatable({ _srv = srv, _loop = loop }, Server)
 end
@@ -1921,7 +1960,9 @@ end
 --- Listens on TCP (asyncio.start_server): client_connected(stream) runs as
 -- a new task for every connection. host nil: all interfaces; port 0: any
 -- free port (server:port()). opts: {backlog=n, tls=ctx (a server context),
--- ssl_handshake_timeout=s, ssl_shutdown_timeout=s}.
+-- ssl_handshake_timeout=s, ssl_shutdown_timeout=s, reuse_address=bool
+-- (default true), reuse_port=bool (default false), ipv6_only=bool
+-- (default: the system's)}.
 function M.start_server(client_connected, host, port, opts)
   return start(M.get_event_loop(), client_connected, host, port or 0, opts)
 end
@@ -1955,8 +1996,16 @@ Udp.__index = Udp
 M.Udp = Udp
 
 --- A UDP endpoint bound to host (nil: all interfaces) and port (0: any).
-function M.udp_bind(host, port)
-  local u, rc = M.get_event_loop()._l:udp_bind(host, port or 0)
+-- opts: {reuse_port=bool, allow_broadcast=bool} (asyncio's
+-- create_datagram_endpoint keywords; no reuse_address, as asyncio).
+function M.udp_bind(host, port, opts)
+  local l = M.get_event_loop()._l
+  local u, rc
+  if opts then
+    u, rc = l:udp_bind_ex(host, port or 0, opts.reuse_port and 1 or 0, opts.allow_broadcast and 1 or 0)
+  else
+    u, rc = l:udp_bind(host, port or 0)
+  end
   if not u then check_loop(rc, "udp_bind", 2) end
   return setmetatable({ _u = u }, Udp)
 end
@@ -1977,6 +2026,10 @@ function Udp:set_recv_queue(n) check(self._u:set_recv_queue(n), "set_recv_queue"
 function Udp:dropped() return self._u:dropped() end
 function Udp:queued() return self._u:queued() end
 function Udp:local_address() return string_op(self._u:local_address()) end
+--- SO_BROADCAST now.
+function Udp:set_broadcast(on) check(self._u:set_broadcast(on and 1 or 0), "set_broadcast", 2) end
+--- The socket's descriptor (-1 once closed).
+function Udp:fileno() return self._u:fileno() end
 function Udp:close() self._u:close() end
 
 local families = { any = core.FAMILY_ANY, ipv4 = core.FAMILY_IPV4, ipv6 = core.FAMILY_IPV6 }

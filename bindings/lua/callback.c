@@ -357,7 +357,9 @@ static void on_connection(ac_server *server, ac_stream *stream, void *ud) {
   run_callback_with(ac_stream_get_loop(stream), (acl_callback *)ud, stream, NULL);
 }
 
-/* server_listen(loop, host, port, backlog, fn) -> Server | nil, code: TCP;
+/* server_listen(loop, host, port, backlog, fn[, reuse_address, reuse_port,
+ * ipv6_only]) -> Server | nil, code: TCP, the options (sockopt.h's
+ * ac_server_options: integers, nil for the default);
  * server_listen(loop, path, nil, backlog, fn): a Unix socket. fn(stream)
  * runs for each connection, as a callback of the loop. */
 int acl_server_listen(lua_State *L) {
@@ -368,13 +370,19 @@ int acl_server_listen(lua_State *L) {
   int backlog = (int)luaL_optinteger(L, 4, 0);
   acl_callback *cb;
   ac_server *srv = NULL;
+  ac_server_options opts;
   int rc;
   if (is_unix) luaL_argcheck(L, where != NULL, 2, "socket path expected");
+  ac_server_options_init(&opts);
+  opts.reuse_address = (int)luaL_optinteger(L, 6, opts.reuse_address);
+  opts.reuse_port = (int)luaL_optinteger(L, 7, opts.reuse_port);
+  opts.ipv6_only = (int)luaL_optinteger(L, 8, opts.ipv6_only);
   cb = callback_new(L, acl_state_of(L), 5);
   if (is_unix)
     rc = ac_server_listen_unix(loop, where, backlog, on_connection, cb, callback_free, &srv);
   else
-    rc = ac_server_listen_tcp(loop, where, port, backlog, on_connection, cb, callback_free, &srv);
+    rc = ac_server_listen_tcp_ex(loop, where, port, backlog, &opts, on_connection, cb,
+                                 callback_free, &srv);
   if (rc != 0) {
     lua_pushnil(L);
     lua_pushinteger(L, rc);

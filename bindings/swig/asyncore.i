@@ -304,6 +304,9 @@ struct acs_tls_context {};
 %newobject acs_loop::connect_tcp;
 %newobject acs_loop::connect_unix;
 %newobject acs_loop::udp_bind;
+%newobject acs_loop::connect_tcp_ex;
+%newobject acs_loop::connect_tcp_addresses;
+%newobject acs_loop::udp_bind_ex;
 %newobject acs_loop::getaddrinfo;
 %newobject acs_loop::getnameinfo;
 %newobject acs_loop::to_thread;
@@ -495,6 +498,70 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
   acs_udp *udp_bind(const char *host, int port, int *rc) {
     acs_udp *u = NULL;
     *rc = ac_udp_bind($self, host, port, &u);
+    return u;
+  }
+  /* Connection options (sockopt.h): the fields of ac_connect_options in
+   * order; `hosts` of connect_tcp_addresses is a list of numeric
+   * addresses separated by ','. */
+  acs_stream *connect_tcp_ex(const char *host, int port, const char *local_host, int local_port,
+                             double happy_eyeballs_delay, int interleave, int nodelay,
+                             acs_future **connected, int *rc) {
+    acs_stream *st = NULL;
+    ac_connect_options o;
+    ac_connect_options_init(&o);
+    o.local_host = local_host;
+    o.local_port = local_port;
+    o.happy_eyeballs_delay = happy_eyeballs_delay;
+    o.interleave = interleave;
+    o.nodelay = nodelay;
+    *rc = ac_stream_connect_tcp_ex($self, host, port, &o, &st, connected);
+    return st;
+  }
+  acs_stream *connect_tcp_addresses(const char *hosts, int port, const char *local_host,
+                                    int local_port, double happy_eyeballs_delay, int interleave,
+                                    int nodelay, acs_future **connected, int *rc) {
+    acs_stream *st = NULL;
+    ac_connect_options o;
+    char *copy, *p;
+    const char **list;
+    size_t n = 1, i = 0;
+    *rc = AC_EINVAL;
+    if (hosts == NULL) return NULL;
+    for (p = (char *)hosts; *p != '\0'; ++p) n += *p == ',';
+    copy = (char *)malloc(strlen(hosts) + 1);
+    if (copy != NULL) memcpy(copy, hosts, strlen(hosts) + 1);
+    list = (const char **)malloc(n * sizeof *list);
+    if (copy == NULL || list == NULL) {
+      free(copy);
+      free(list);
+      *rc = AC_ENOMEM;
+      return NULL;
+    }
+    list[i++] = copy;
+    for (p = copy; *p != '\0'; ++p)
+      if (*p == ',') {
+        *p = '\0';
+        list[i++] = p + 1;
+      }
+    ac_connect_options_init(&o);
+    o.local_host = local_host;
+    o.local_port = local_port;
+    o.happy_eyeballs_delay = happy_eyeballs_delay;
+    o.interleave = interleave;
+    o.nodelay = nodelay;
+    *rc = ac_stream_connect_tcp_addresses($self, list, n, port, &o, &st, connected);
+    free(list);
+    free(copy);
+    return st;
+  }
+  /* UDP options (sockopt.h). */
+  acs_udp *udp_bind_ex(const char *host, int port, int reuse_port, int allow_broadcast, int *rc) {
+    acs_udp *u = NULL;
+    ac_udp_options o;
+    ac_udp_options_init(&o);
+    o.reuse_port = reuse_port;
+    o.allow_broadcast = allow_broadcast;
+    *rc = ac_udp_bind_ex($self, host, port, &o, &u);
     return u;
   }
   /* Name resolution (dns.h): futures of text. */
@@ -811,6 +878,8 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 %extend acs_udp {
   ~acs_udp() { AC_SWIG_RELEASE(ac_udp_unref($self)); }
   int connect(const char *host, int port) { return ac_udp_connect($self, host, port); }
+  int set_broadcast(int on) { return ac_udp_set_broadcast($self, on); }
+  int fileno() { return ac_udp_fileno($self); }
   /* address NULL: the connected peer. */
   int send(char *STRING, size_t LENGTH, const char *address = NULL) {
     return ac_udp_send($self, STRING, LENGTH, address);

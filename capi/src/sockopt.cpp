@@ -16,6 +16,7 @@
 #include "../../cpp/server.hpp"
 #include "../../cpp/sockopt.hpp"
 #include "../../cpp/stream.hpp"
+#include "../../cpp/udp.hpp"
 #include "shim.hpp"
 
 using ac::shim::check_loop;
@@ -318,4 +319,64 @@ AC_API int ac_stream_sendfile_path(ac_stream *s, const char *path, int64_t offse
     return fail(rc);
   }
   return 0;
+}
+
+// ---- UDP options ----
+
+AC_API void ac_udp_options_init(ac_udp_options *opts) noexcept {
+  if (opts == nullptr) return;
+  opts->reuse_port = 0;
+  opts->allow_broadcast = 0;
+}
+
+namespace {
+
+int check_udp_open(const ac_udp *u) noexcept {
+  if (!ac::is_udp(u)) return fail(AC_EINVAL);
+  int rc = check_loop_fast(u->loop);
+  if (rc != 0) return rc;
+  if (u->closed || !u->handle_live) return fail(AC_ECLOSED);
+  return 0;
+}
+
+bool is_flag(int v) noexcept { return v == 0 || v == 1; }
+
+}  // namespace
+
+AC_API int ac_udp_bind_ex(ac_loop *loop, const char *host, int port, const ac_udp_options *opts,
+                          ac_udp **out) noexcept {
+  ac_udp_options o;
+  ac_udp_options_init(&o);
+  if (opts != nullptr) o = *opts;
+  if (!is_flag(o.reuse_port) || !is_flag(o.allow_broadcast))
+    return fail(AC_EINVAL, "invalid UDP options");
+  int rc = check_loop(loop);
+  if (rc != 0) return rc;
+  if (out == nullptr || port < 0 || port > 65535) return fail(AC_EINVAL);
+  ac_udp *u;
+  AC_GUARD(u = new ac_udp(loop);)
+  rc = u->bind(host, port, o.reuse_port == 1);
+  if (rc == 0 && o.allow_broadcast == 1) rc = uv_udp_set_broadcast(&u->h, 1);
+  if (rc != 0) {
+    u->unref();
+    return fail(rc);
+  }
+  *out = u;
+  return 0;
+}
+
+AC_API int ac_udp_set_broadcast(ac_udp *u, int on) noexcept {
+  int rc = check_udp_open(u);
+  if (rc != 0) return rc;
+  if (!is_flag(on)) return fail(AC_EINVAL);
+  rc = uv_udp_set_broadcast(&u->h, on);
+  return rc != 0 ? fail(rc) : 0;
+}
+
+AC_API int ac_udp_fileno(const ac_udp *u) noexcept {
+  if (!ac::is_udp(u)) return fail(AC_EINVAL);
+  if (u->closed || !u->handle_live) return -1;
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t *>(&u->h), &fd) != 0) return -1;
+  return fd;
 }

@@ -468,6 +468,39 @@ static void test_file_closed_by_loop(void) {
   CHECK_INT(count_fds(), fds);
 }
 
+static void skipped(void) {}
+
+/* ENOSPC: every write to /dev/full fails with it (OSError, as Python's
+ * "[Errno 28] No space left on device"), a request and a file object's
+ * drain alike; nothing leaks. */
+static void test_no_space_left(void) {
+  ac_loop *loop = net_loop();
+  int fds = count_fds();
+  ac_future *f;
+  CHECK_RC(ac_fs_open(loop, "/dev/full", O_WRONLY, 0, &f), 0);
+  int fd = (int)wait_int(loop, f);
+  CHECK_RC(ac_fs_write(loop, fd, "data", 4, -1, &f), 0);
+  check_failure(loop, f, -ENOSPC, "OSError", "[Errno 28] No space left on device");
+  CHECK_RC(ac_fs_close(loop, fd, &f), 0);
+  wait_ok(loop, f);
+
+  ac_file *file;
+  ac_future *opened;
+  CHECK_RC(ac_file_open(loop, "/dev/full", "w", &file, &opened), 0);
+  CHECK_RC(ac_file_write(file, "line\n", 5), 0);
+  CHECK_RC(ac_file_drain(file, &f), 0);
+  CHECK_RC(fwait(loop, f), -ENOSPC);
+  CHECK_STR(ac_err_class(ac_error_code(ac_future_error(f))), "OSError");
+  ac_future_unref(f);
+  ac_future_unref(opened);
+  CHECK_RC(ac_file_close(file, &f), 0);
+  (void)fwait(loop, f); /* the close itself may report the failed flush */
+  ac_future_unref(f);
+  ac_file_unref(file);
+  CHECK_INT(count_fds(), fds);
+  finish(loop);
+}
+
 int main(void) {
   RUN(test_requests_roundtrip);
   RUN(test_errors_as_python);
@@ -477,5 +510,9 @@ int main(void) {
   RUN(test_loop_close_fails_pending);
   RUN(test_file_object);
   RUN(test_file_closed_by_loop);
+  if (access("/dev/full", W_OK) == 0)
+    RUN(test_no_space_left);
+  else
+    th_run("test_no_space_left # SKIP no writable /dev/full", skipped);
   return th_finish();
 }

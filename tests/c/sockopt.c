@@ -5,7 +5,8 @@
  * answers (a listener whose backlog is full) next to one that does, a
  * server's close_clients / abort_clients / wait_closed / serve_forever with
  * connections open, half-closed and mid-write, and sendfile (kernel path,
- * offsets, and the read/write fallback for a pipe). */
+ * offsets, and the read/write fallback for a pipe); UDP's SO_REUSEPORT
+ * (two endpoints sharing a port) and SO_BROADCAST. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -360,6 +361,15 @@ static void test_all_addresses_refused(void) {
     o.happy_eyeballs_delay = he ? 10.0 : -1; /* a failure starts the next at once */
     CHECK_RC(ac_stream_connect_tcp_addresses(loop, addrs, 3, port, &o, &s, &f), 0);
     CHECK_RC(net_wait(loop, f, 5), AC_ECONNREFUSED);
+    /* asyncio's message: every attempt, in the order they failed. */
+    char want[256];
+    snprintf(want, sizeof want,
+             "Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.1', %d), "
+             "[Errno 111] Connect call failed ('127.0.0.3', %d), "
+             "[Errno 111] Connect call failed ('127.0.0.4', %d)",
+             port, port, port);
+    CHECK_STR(ac_error_message(ac_future_error(f)), want);
+    CHECK_STR(ac_err_class(ac_error_code(ac_future_error(f))), "ConnectionRefusedError");
     ac_future_unref(f);
     CHECK_INT(ac_stream_is_closing(s), 1);
     ac_stream_unref(s);
@@ -727,6 +737,99 @@ static void test_sendfile_to_a_closing_peer(void) {
   finish(loop);
 }
 
+/* ---- UDP options ---- */
+
+static int udp_port(ac_udp *u) {
+  char *a;
+  CHECK_RC(ac_udp_local_address(u, &a), 0);
+  int port = atoi(strrchr(a, ':') + 1);
+  ac_free(a);
+  return port;
+}
+
+static void test_udp_options(void) {
+  ac_loop *loop = net_loop();
+  int fds_before = open_fds();
+  /* Defaults: neither option, and a second bind of the port is refused. */
+  ac_udp *a, *b, *c;
+  CHECK_RC(ac_udp_bind_ex(loop, "127.0.0.1", 0, NULL, &a), 0);
+  int fd = ac_udp_fileno(a);
+  CHECK(fd >= 0);
+  CHECK_INT(sockopt_int(fd, SOL_SOCKET, SO_REUSEPORT), 0);
+  CHECK_INT(sockopt_int(fd, SOL_SOCKET, SO_BROADCAST), 0);
+  CHECK_INT(sockopt_int(fd, SOL_SOCKET, SO_REUSEADDR), 0);
+  CHECK_RC(ac_udp_bind(loop, "127.0.0.1", udp_port(a), &b), AC_EADDRINUSE);
+  /* Without SO_BROADCAST a broadcast address is refused (EACCES), then
+   * allowed once switched on. */
+  CHECK_RC(ac_udp_send(a, "x", 1, "127.255.255.255:9"), -EACCES);
+  CHECK_RC(ac_udp_set_broadcast(a, 1), 0);
+  CHECK_INT(sockopt_int(fd, SOL_SOCKET, SO_BROADCAST), 1);
+  CHECK_RC(ac_udp_send(a, "x", 1, "127.255.255.255:9"), 0);
+  CHECK_RC(ac_udp_set_broadcast(a, 0), 0);
+  CHECK_INT(sockopt_int(fd, SOL_SOCKET, SO_BROADCAST), 0);
+  CHECK_RC(ac_udp_set_broadcast(a, 2), AC_EINVAL);
+  CHECK_RC(ac_udp_set_broadcast(NULL, 1), AC_EINVAL);
+  ac_udp_close(a);
+  CHECK_INT(ac_udp_fileno(a), -1);
+  CHECK_RC(ac_udp_set_broadcast(a, 1), AC_ECLOSED);
+  ac_udp_unref(a);
+  CHECK_RC(ac_udp_fileno(NULL), AC_EINVAL);
+
+  /* allow_broadcast at bind. */
+  ac_udp_options o;
+  ac_udp_options_init(&o);
+  CHECK_INT(o.reuse_port, 0);
+  CHECK_INT(o.allow_broadcast, 0);
+  o.allow_broadcast = 1;
+  CHECK_RC(ac_udp_bind_ex(loop, "127.0.0.1", 0, &o, &a), 0);
+  CHECK_INT(sockopt_int(ac_udp_fileno(a), SOL_SOCKET, SO_BROADCAST), 1);
+  ac_udp_unref(a);
+  o.allow_broadcast = 2;
+  a = NULL;
+  CHECK_RC(ac_udp_bind_ex(loop, "127.0.0.1", 0, &o, &a), AC_EINVAL);
+  CHECK(a == NULL);
+
+  /* reuse_port: two endpoints on one port, datagrams spread over both
+   * (the kernel hashes the sender's address: eight senders). */
+  ac_udp_options_init(&o);
+  o.reuse_port = 1;
+  CHECK_RC(ac_udp_bind_ex(loop, "127.0.0.1", 0, &o, &a), 0);
+  int port = udp_port(a);
+  CHECK_RC(ac_udp_bind_ex(loop, "127.0.0.1", port, &o, &b), 0);
+  CHECK_INT(sockopt_int(ac_udp_fileno(a), SOL_SOCKET, SO_REUSEPORT), 1);
+  CHECK_INT(sockopt_int(ac_udp_fileno(b), SOL_SOCKET, SO_REUSEPORT), 1);
+  CHECK_INT(udp_port(b), port);
+  /* One without the option cannot join them. */
+  CHECK_RC(ac_udp_bind(loop, "127.0.0.1", port, &c), AC_EADDRINUSE);
+  ac_future *ra, *rb;
+  CHECK_RC(ac_udp_recv(a, &ra), 0); /* receiving starts with a receive */
+  CHECK_RC(ac_udp_recv(b, &rb), 0);
+  char to[32];
+  snprintf(to, sizeof to, "127.0.0.1:%d", port);
+  enum { kSenders = 8 };
+  for (int i = 0; i < kSenders; ++i) {
+    CHECK_RC(ac_udp_bind(loop, "127.0.0.1", 0, &c), 0);
+    CHECK_RC(ac_udp_send(c, "d", 1, to), 0);
+    ac_udp_unref(c);
+  }
+  int64_t got = 0;
+  double end = ac_loop_time(loop) + 5;
+  while (ac_loop_time(loop) < end) {
+    got = ac_future_done(ra) + ac_future_done(rb) + ac_udp_queued(a) + ac_udp_queued(b);
+    if (got == kSenders) break;
+    ac_loop_step(loop, 0.02, NULL, NULL);
+  }
+  CHECK_INT(got, kSenders);
+  CHECK_INT(ac_udp_dropped(a) + ac_udp_dropped(b), 0);
+  ac_future_unref(ra);
+  ac_future_unref(rb);
+  ac_udp_unref(a);
+  ac_udp_unref(b);
+  net_run_for(loop, 0.02);
+  CHECK_INT(open_fds(), fds_before);
+  finish(loop);
+}
+
 int main(void) {
   alarm(120); /* SIGPIPE keeps its default: it would kill the test */
   RUN(test_nodelay_is_on_by_default_and_switchable);
@@ -742,5 +845,6 @@ int main(void) {
   RUN(test_sendfile_kernel_path);
   RUN(test_sendfile_falls_back_for_a_pipe);
   RUN(test_sendfile_to_a_closing_peer);
+  RUN(test_udp_options);
   return th_finish();
 }

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <vector>
 
@@ -169,5 +170,34 @@ ac::Task<> udp_and_dns() {
   EXPECT_EQ(n.service, "80");
 }
 TEST(Udp, TypedEndpointsAndResolution) { ac::run(udp_and_dns()); }
+
+ac::Task<> udp_options() {
+  auto a = ac::DatagramEndpoint::bind("127.0.0.1", 0, {.reuse_port = true, .allow_broadcast = true});
+  int port = a.local_address().port;
+  auto b = ac::DatagramEndpoint::bind("127.0.0.1", port, {.reuse_port = true});
+  EXPECT_EQ(option(a.fileno(), SOL_SOCKET, SO_REUSEPORT), 1);
+  EXPECT_EQ(option(a.fileno(), SOL_SOCKET, SO_BROADCAST), 1);
+  EXPECT_EQ(option(b.fileno(), SOL_SOCKET, SO_BROADCAST), 0);
+  EXPECT_EQ(b.local_address().port, port);
+  try {
+    b.send("x", "127.255.255.255:9");
+    ADD_FAILURE() << "broadcast allowed";
+  } catch (const ac::Error &e) {
+    EXPECT_EQ(e.code(), -EACCES);
+  }
+  b.set_broadcast(true);
+  b.send("x", "127.255.255.255:9");
+  EXPECT_EQ(option(b.fileno(), SOL_SOCKET, SO_BROADCAST), 1);
+  try {
+    (void)ac::DatagramEndpoint::bind("127.0.0.1", port);
+    ADD_FAILURE() << "bound without reuse_port";
+  } catch (const ac::Error &e) {
+    EXPECT_EQ(e.code(), AC_EADDRINUSE);
+  }
+  b.close();
+  EXPECT_EQ(b.fileno(), -1);
+  co_return;
+}
+TEST(Udp, ReusePortAndBroadcast) { ac::run(udp_options()); }
 
 }  // namespace

@@ -16,7 +16,12 @@
  * the delay has passed on the loop's clock or as soon as the one before it
  * failed, whichever comes first; the first attempt to connect wins and the
  * others are closed. When every attempt failed, the connection fails with
- * the error of the last attempt to fail. `interleave` reorders the
+ * the code of the first attempt to fail; with several attempts its message
+ * is asyncio's, each attempt in the order they failed: "Multiple
+ * exceptions: [Errno 111] Connect call failed ('127.0.0.3', 80), ..."
+ * (asyncio's OSError there has no errno; the code is kept). The same holds
+ * without happy eyeballs and for a name with several addresses
+ * (ac_stream_connect_tcp). `interleave` reorders the
  * addresses by family before trying them (asyncio's _interleave_addrinfos):
  * the first interleave - 1 addresses of the first family, then the
  * families in turn.
@@ -31,6 +36,7 @@
 #include "future.h"
 #include "server.h"
 #include "stream.h"
+#include "udp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -140,6 +146,38 @@ AC_EXPORT int ac_server_listen_tcp_tasks_ex(ac_loop *loop, const char *host, int
                                             ac_server **out) AC_NOEXCEPT;
 /** The listening socket (borrowed), -1 once closed. Errors: AC_EINVAL. */
 AC_EXPORT int ac_server_fileno(const ac_server *srv) AC_NOEXCEPT;
+
+/* ---- UDP options (asyncio's create_datagram_endpoint keywords) ---- */
+
+/** Options of a UDP endpoint. Fill with ac_udp_options_init; fields may be
+ * added at the end in later versions, which the init function sets.
+ * There is no reuse_address: as asyncio (3.8.1+, which refuses it), the
+ * library never sets SO_REUSEADDR on a UDP socket, since another process
+ * could then receive its datagrams; reuse_port shares a port on purpose. */
+typedef struct ac_udp_options {
+  /** SO_REUSEPORT: 0 (the default) or 1, so that several endpoints (of
+   * this or other processes of the same user) bind one port; the kernel
+   * spreads unicast datagrams among them. */
+  int reuse_port;
+  /** SO_BROADCAST: 0 (the default) or 1, allowing sends to a broadcast
+   * address (asyncio's allow_broadcast). */
+  int allow_broadcast;
+} ac_udp_options;
+
+/** Sets the defaults (reuse_port 0, allow_broadcast 0). Accepts NULL. */
+AC_EXPORT void ac_udp_options_init(ac_udp_options *opts) AC_NOEXCEPT;
+
+/** ac_udp_bind with options (NULL: the defaults). SO_REUSEPORT is set
+ * before the bind. Errors: as ac_udp_bind, and AC_EINVAL for bad options
+ * (a field not 0 or 1). */
+AC_EXPORT int ac_udp_bind_ex(ac_loop *loop, const char *host, int port,
+                             const ac_udp_options *opts, ac_udp **out) AC_NOEXCEPT;
+/** SO_BROADCAST on (1) or off (0) now. Errors: AC_EINVAL (NULL, on not 0
+ * or 1), AC_ECLOSED, OS errors. */
+AC_EXPORT int ac_udp_set_broadcast(ac_udp *u, int on) AC_NOEXCEPT;
+/** The endpoint's socket (borrowed: do not close it), for getsockopt and
+ * other options; -1 once closed. Errors: AC_EINVAL. */
+AC_EXPORT int ac_udp_fileno(const ac_udp *u) AC_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -70,8 +70,9 @@ typedef struct ac_stream ac_stream;
  * IPv6 address) and `port` (1..65535), trying each resolved address in turn
  * (asyncio's open_connection). The stream is handed out at once in
  * *stream_out; *connected_out completes with NONE once connected, or fails
- * with the last address's error (AC_ECONNREFUSED, a name-resolution error
- * …). Reads issued before the connection is made wait for it; writes are
+ * with the error of the first address to fail (AC_ECONNREFUSED, a
+ * name-resolution error …; with several addresses tried, the message lists
+ * each, as asyncio's: see sockopt.h). Reads issued before the connection is made wait for it; writes are
  * buffered and sent once connected; when the connection fails, they fail
  * with its error. Cancelling *connected_out abandons the attempt and closes
  * the stream. Both outputs are new references.

@@ -5,6 +5,7 @@
 //   auto ep = ac::DatagramEndpoint::bind("127.0.0.1", 0);
 //   ep.send("ping", "127.0.0.1:9999");
 //   ac::Datagram d = co_await ep.recvfrom();   // d.data, d.sender
+//   auto shared = ac::DatagramEndpoint::bind("0.0.0.0", 5353, {.reuse_port = true});
 //
 //   for (const ac::SocketAddress &a : co_await ac::getaddrinfo("localhost", 80))
 //     ...  // a.host, a.port, a.family (4 or 6), a.text()
@@ -64,6 +65,21 @@ struct Datagram {
   SocketAddress sender;
 };
 
+// Options of a UDP endpoint (asyncio's create_datagram_endpoint keywords;
+// as there, no reuse_address).
+struct DatagramOptions {
+  bool reuse_port = false;       // SO_REUSEPORT: several endpoints share a port
+  bool allow_broadcast = false;  // SO_BROADCAST
+
+  ac_udp_options to_c() const noexcept {
+    ac_udp_options o;
+    ac_udp_options_init(&o);
+    o.reuse_port = reuse_port ? 1 : 0;
+    o.allow_broadcast = allow_broadcast ? 1 : 0;
+    return o;
+  }
+};
+
 // A UDP endpoint: move-only; dropping it closes the socket.
 class DatagramEndpoint {
  public:
@@ -82,6 +98,17 @@ class DatagramEndpoint {
     check(ac_udp_bind(get_running_loop(), host, port, &e.u_));
     return e;
   }
+  // The same with options.
+  static DatagramEndpoint bind(const char *host, int port, const DatagramOptions &opts) {
+    DatagramEndpoint e;
+    ac_udp_options o = opts.to_c();
+    check(ac_udp_bind_ex(get_running_loop(), host, port, &o, &e.u_));
+    return e;
+  }
+  // SO_BROADCAST now.
+  void set_broadcast(bool on) { check(ac_udp_set_broadcast(u_, on ? 1 : 0)); }
+  // The socket (borrowed), -1 once closed.
+  int fileno() const noexcept { return ac_udp_fileno(u_); }
   // The default peer: send() without an address goes there, and only its
   // datagrams are received.
   void connect(const std::string &host, int port) { check(ac_udp_connect(u_, host.c_str(), port)); }

@@ -15,6 +15,8 @@ use crate::error::{check, Error, Result};
 use crate::net::Op;
 use crate::runtime::current_loop_raw;
 
+pub use crate::fdwatch::{add_reader, add_writer, remove_reader, remove_writer};
+
 fn cstring(s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::with_message(sys::AC_EINVAL, "string contains a NUL byte"))
 }

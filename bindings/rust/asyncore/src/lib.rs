@@ -28,6 +28,7 @@ mod combinators;
 mod context;
 mod entry;
 mod error;
+mod fdwatch;
 pub mod fs;
 mod fallible;
 mod future;
@@ -59,7 +60,11 @@ pub use combinators::{
     as_completed, gather, gather_settled, shield, wait, wait_for, AsCompleted, Gather, GatherSettled, Wait, WaitFor,
     WaitMode, WaitSets, Waitable, Watched,
 };
-pub use net::{getaddrinfo, getnameinfo, Family, Op, Server, Stream, UdpSocket};
+pub use fdwatch::{add_reader, add_writer, remove_reader, remove_writer};
+pub use net::{
+    getaddrinfo, getnameinfo, ConnectOptions, Family, KeepAlive, ListenOptions, Op, Server, Stream, UdpOptions,
+    UdpSocket,
+};
 pub use process::{
     connect_read_pipe, connect_write_pipe, signal, Child, Command, Output, Signals, Stdio, Tty,
 };

@@ -17,6 +17,9 @@ use crate::error::{check, Error, Result};
 use crate::runtime::current_loop_raw;
 use crate::task::spawn_raw;
 
+mod sockopt;
+pub use sockopt::{ConnectOptions, KeepAlive, ListenOptions, UdpOptions};
+
 fn cstring(s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::with_message(sys::AC_EINVAL, "string contains a NUL byte"))
 }
@@ -404,7 +407,8 @@ impl Server {
         unsafe { sys::ac_server_is_serving(self.raw) == 1 }
     }
 
-    /// Waits until the listening socket is closed.
+    /// Waits until the server is closed and every connection it accepted
+    /// is closed too (asyncio 3.12.1+; see [`Server::close_clients`]).
     pub fn wait_closed(&self) -> Op<()> {
         Op::start(|f| unsafe { sys::ac_server_wait_closed(self.raw, f) })
     }
