@@ -66,6 +66,7 @@ func joinStrings(list []string) ([]byte, bool) {
 	return b, true
 }
 
+// boolInt: a Go bool as the C API's int flag.
 func boolInt(b bool) int {
 	if b {
 		return 1

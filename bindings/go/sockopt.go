@@ -31,13 +31,6 @@ func (s *Stream) Fd() int {
 	return n
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // SetNoDelay switches TCP_NODELAY on (true: small writes go out at once,
 // the default) or off (Nagle's algorithm).
 func (s *Stream) SetNoDelay(noDelay bool) error {
