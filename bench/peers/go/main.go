@@ -159,9 +159,14 @@ func main() {
 	scale := flag.Int("scale", 1, "divide sizes")
 	name := flag.String("name", "go", "system name")
 	w5secs := flag.Float64("w5", 0, "serve the W5 echo for this many seconds instead")
+	w5tlsSecs := flag.Float64("w5tls", 0, "serve the W5 echo over TLS for this many seconds instead")
 	flag.Parse()
 	if *w5secs > 0 {
 		w5(*w5secs)
+		return
+	}
+	if *w5tlsSecs > 0 {
+		w5tls(*w5tlsSecs)
 		return
 	}
 	s := *scale
