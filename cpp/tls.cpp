@@ -123,6 +123,7 @@ struct TlsLayer final : StreamLayer {
   bool handshake_started = false;
   bool failed = false;
   bool raw_eof = false;
+  bool lingering = false;  // closing: close_notify sent, waiting for the peer's
   double handshake_timeout;
   double shutdown_timeout;
   std::string pending;           // written before the handshake ended
@@ -142,8 +143,12 @@ struct TlsLayer final : StreamLayer {
   bool on_connected(ac_stream *s) noexcept override;
   void on_close(ac_stream *s) noexcept override;
   void fail(ac_stream *s, int code) noexcept override;
+  bool hold_open(ac_stream *s) noexcept override;
 
   void begin() noexcept;
+  void receive(ac_stream *s) noexcept;
+  void linger_read(ac_stream *s) noexcept;
+  void end_linger(ac_stream *s) noexcept;
   void start_open() noexcept;
   void pump() noexcept;
   void flush_out() noexcept;
@@ -241,7 +246,10 @@ void TlsLayer::on_timer() noexcept {
     } catch (...) {
     }
   } else if (s->phase == ac_stream::kClosing) {
-    // The peer did not take the close_notify in time: drop what is queued.
+    // The peer did not take our close_notify or did not answer it in
+    // time (asyncio's ssl_shutdown_timeout): drop what is queued.
+    lingering = false;
+    s->reading = false;
     s->wbuf.clear();
     s->woff = 0;
     s->phase = ac_stream::kClosed;
@@ -408,16 +416,8 @@ bool TlsLayer::decrypt() noexcept {
   }
 }
 
-void TlsLayer::on_readable(ac_stream *s) noexcept {
-  if (raw.empty()) {
-    try {
-      raw.resize(65536);
-    } catch (...) {
-      s->read_error = AC_ENOMEM;
-      s->after_read();
-      return;
-    }
-  }
+// Moves what the socket has into the input BIO (a few reads at most).
+void TlsLayer::receive(ac_stream *s) noexcept {
   for (int round = 0; round < 4; ++round) {
     ssize_t n = ::recv(s->fd, raw.data(), raw.size(), 0);
     if (n > 0) {
@@ -441,6 +441,27 @@ void TlsLayer::on_readable(ac_stream *s) noexcept {
     }
     break;
   }
+}
+
+void TlsLayer::on_readable(ac_stream *s) noexcept {
+  if (raw.empty()) {
+    try {
+      raw.resize(65536);
+    } catch (...) {
+      s->read_error = AC_ENOMEM;
+      if (s->phase == ac_stream::kClosing) {
+        end_linger(s);
+        return;
+      }
+      s->after_read();
+      return;
+    }
+  }
+  if (s->phase == ac_stream::kClosing) {
+    linger_read(s);
+    return;
+  }
+  receive(s);
   s->ref();
   pump();
   if (raw_eof && handshake_done && !s->eof && s->read_error == 0) s->eof = true;
@@ -530,16 +551,68 @@ void TlsLayer::handshake_failed(int code, const std::string &message) noexcept {
   s->close();
 }
 
+// Closing, as asyncio's SSLProtocol (_start_shutdown, _do_shutdown):
+// close_notify goes out after the buffered data; then, unless the peer's
+// close_notify came already (or its TCP EOF), the socket stays open,
+// reading, until the peer's close_notify arrives, the peer closes or
+// resets, or the shutdown timeout passes — whichever first.
 void TlsLayer::on_close(ac_stream *s) noexcept {
   if (handshake_done && !failed && s->write_error == 0) {
     ERR_clear_error();
     SSL_shutdown(ssl);  // queues close_notify
     ERR_clear_error();
     flush_out();
-    if (s->write_buffer_size() != 0) arm(shutdown_timeout);
+    bool peer_done = (SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN) != 0 || raw_eof ||
+                     s->read_error != 0;
+    lingering = !peer_done;
+    if (lingering || s->write_buffer_size() != 0) arm(shutdown_timeout);
   } else {
     disarm();
   }
+}
+
+bool TlsLayer::hold_open(ac_stream *s) noexcept {
+  if (!lingering || raw_eof || s->read_error != 0 || s->fd < 0) {
+    lingering = false;
+    return false;
+  }
+  s->reading = true;  // for the peer's close_notify
+  return true;
+}
+
+// Closing, our close_notify sent: reads what comes, discarding data, until
+// the peer's close_notify, its EOF or an error.
+void TlsLayer::linger_read(ac_stream *s) noexcept {
+  receive(s);
+  bool done = raw_eof || s->read_error != 0;
+  for (;;) {
+    ERR_clear_error();
+    size_t got = 0;
+    int r = SSL_read_ex(ssl, raw.data(), raw.size(), &got);
+    if (r == 1) continue;  // data after our close: dropped, as asyncio does
+    int e = SSL_get_error(ssl, r);
+    ERR_clear_error();
+    if (e != SSL_ERROR_WANT_READ) done = true;  // close_notify, or an error
+    break;
+  }
+  flush_out();  // (a key update's answer)
+  if (done) end_linger(s);
+}
+
+void TlsLayer::end_linger(ac_stream *s) noexcept {
+  lingering = false;
+  s->reading = false;
+  if (s->write_buffer_size() != 0 && s->write_error == 0) {
+    s->watch();  // after_flush closes once written
+    return;
+  }
+  disarm();
+  s->ref();
+  s->wbuf.clear();
+  s->woff = 0;
+  s->phase = ac_stream::kClosed;
+  s->close_handle();
+  s->unref();
 }
 
 void TlsLayer::fail(ac_stream *, int code) noexcept {
