@@ -813,11 +813,17 @@ static pid_t close_peer(const char *mode, int *out, int *port) {
 /* Our close sends close_notify and keeps the TCP connection open until the
  * peer's close_notify comes (asyncio's SSLProtocol._do_shutdown). */
 static void test_close_waits_for_the_peers_close_notify(void) {
-  int out, port;
-  pid_t pid = close_peer("hold", &out, &port);
-  if (pid == 0) return;
+  /* The loop and the context first: loading the system's CAs is slow
+   * under valgrind, and the peer waits for its connection. */
   ac_loop *loop = net_loop();
   ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("hold", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
   ac_stream *s = NULL;
   char line[64];
   CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);
@@ -845,11 +851,15 @@ static void test_close_waits_for_the_peers_close_notify(void) {
 /* A peer that never answers our close_notify: the socket closes when the
  * shutdown timeout passes (ssl_shutdown_timeout). */
 static void test_close_gives_up_after_the_shutdown_timeout(void) {
-  int out, port;
-  pid_t pid = close_peer("silent", &out, &port);
-  if (pid == 0) return;
   ac_loop *loop = net_loop();
   ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("silent", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
   ac_tls_timeouts t = {10, 0.3};
   ac_stream *s = NULL;
   ac_future *c = NULL, *w = NULL;
@@ -875,11 +885,15 @@ static void test_close_gives_up_after_the_shutdown_timeout(void) {
 /* The peer's close_notify reads as EOF (at_eof); our close then answers it
  * and closes at once. */
 static void test_peers_close_notify_is_eof_and_answered(void) {
-  int out, port;
-  pid_t pid = close_peer("notify", &out, &port);
-  if (pid == 0) return;
   ac_loop *loop = net_loop();
   ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("notify", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
   ac_stream *s = NULL;
   char buf[128];
   CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);
@@ -904,11 +918,15 @@ static void test_peers_close_notify_is_eof_and_answered(void) {
 /* A TCP EOF without close_notify after the handshake reads as EOF, not as
  * an error (asyncio 3.11 and 3.13: the reader gets b"", at_eof()). */
 static void test_tcp_eof_without_close_notify_is_eof(void) {
-  int out, port;
-  pid_t pid = close_peer("tcp-eof", &out, &port);
-  if (pid == 0) return;
   ac_loop *loop = net_loop();
   ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("tcp-eof", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
   ac_stream *s = NULL;
   char buf[128];
   CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);

@@ -37,7 +37,7 @@ def tcp_open(raw):
 
 
 def wait_tcp_eof(raw):
-    raw.settimeout(10)
+    raw.settimeout(60)
     try:
         while raw.recv(65536):
             pass
@@ -53,15 +53,15 @@ def main():
     ctx.load_cert_chain(cert, key)
     ls = socket.create_server(("127.0.0.1", 0))
     print(ls.getsockname()[1], flush=True)
-    ls.settimeout(10)
+    ls.settimeout(120)  # the test may run under valgrind
     conn, _ = ls.accept()
-    conn.settimeout(10)
+    conn.settimeout(60)
     s = ctx.wrap_socket(conn, server_side=True)
     if mode == "hold":
         read_to_close_notify(s)
         print("got close_notify", flush=True)
         print("tcp open" if tcp_open(s) else "tcp closed", flush=True)
-        signal.sigwait({signal.SIGUSR1})
+        signal.sigtimedwait({signal.SIGUSR1}, 60)
         raw = s.unwrap()  # ours, the client's came already
         print("answered", flush=True)
         print(wait_tcp_eof(raw), flush=True)
