@@ -10,7 +10,7 @@ packages=(
   swig lua5.4 liblua5.4-dev luajit libluajit-5.1-dev lua-busted
   golang-go bindgen libclang1-14 cargo rustc rust-clippy
   librust-tokio-dev librust-futures-io-dev librust-futures-util-dev librust-tokio-util-dev
-  python3-uvloop gnuplot-nox
+  python3-uvloop gnuplot-nox nodejs
   doxygen abigail-tools
   cmake luarocks
   clang-14 libclang-rt-14-dev

@@ -17,6 +17,13 @@ one common client (w5_client, pinned to core 1) drives it with 1 KiB
 messages, one in flight per connection, and reads the server's CPU time
 from /proc when its measured window opens and closes (after the warm-up),
 so msgs/s and the server's µs per message cover the same messages.
+W5-TLS: the same echo over TLS 1.3 with TLS_AES_128_GCM_SHA256 (the one
+suite the common TLS client, w5_tls_client, offers), a P-256 certificate
+made at run time with `openssl req` in a temporary folder; the client first
+makes fresh connections (handshake, one echo, close_notify) and prints the
+handshakes per second (HS), then runs the echo as W5 (W5tls, W5tlscpu).
+The peers: Python's ssl module under asyncio and uvloop (protocols and
+streams), Node's tls, Go's crypto/tls.
 H1/H2 (bench/host_frame.c): a frame-paced host — the median idle step
 (ac_loop_step beside raw libuv's uv_run(UV_RUN_NOWAIT) in the same
 process), and the longest step while a burst of 1,000 new tasks runs under
@@ -47,6 +54,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -56,10 +64,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # W1g (W1 gathered, asyncio's shape) comes first: it is the headline W1.
 UNITS = {"W1g": "ns/task", "W1": "ns/task", "W2": "B/task", "W2ms": "ms", "W3": "ns/trip", "W4": "ns/acquire",
          "W5": "msgs/s", "W5cpu": "us/msg-user", "W5sys": "us/msg-user+sys",
+         "W5tls": "msgs/s", "W5tlscpu": "us/msg-user", "HS": "handshakes/s",
          "H1": "ns/idle-step", "H2": "us/longest-step", "H2frames": "frames",
          "P1": "us/child", "F1": "MiB/s"}
 ORDER = list(UNITS)
-HIGHER_IS_BETTER = {"W5", "F1"}
+HIGHER_IS_BETTER = {"W5", "W5tls", "HS", "F1"}
 
 # Our rows and their face in the targets table of BENCHMARKS.
 OURS = {"asyncore-c": "c", "asyncore-c-pread": "c", "asyncore-cpp": "c", "asyncore-rust": "rust", "asyncore-go": "go",
@@ -69,13 +78,18 @@ OURS = {"asyncore-c": "c", "asyncore-c-pread": "c", "asyncore-cpp": "c", "asynco
 # least that for msgs/s, at most that for a time. W1g, the gather shape, is
 # held to Tokio's spawn + join of the same N tasks rather than to a number
 # of ns, since that is the comparison a user makes: the C API (and the C++
-# face, which shares the C targets) at most 0.7x Tokio.
+# face, which shares the C targets) at most 0.7x Tokio. ("self", factor,
+# figure) is factor x the same system's median of another figure: W5-TLS
+# echo at least 0.8x the same face's plain W5 (and at least the best peer,
+# the "vs best peer" column).
 TARGETS = {
     "c": {"W1g": ("tokio", 0.7), "W1": 60, "W2": 300, "W3": 30, "W4": 30, "W5": ("raw-libuv", 0.97), "W5cpu": 0.35,
-          "H1": 2000, "H2": 2500},
-    "lua": {"W1": 500, "W2": 800, "W3": 700, "W4": 700, "W5": ("uvloop-protocols", 1.0)},
+          "H1": 2000, "H2": 2500, "W5tls": ("self", 0.8, "W5")},
+    "lua": {"W1": 500, "W2": 800, "W3": 700, "W4": 700, "W5": ("uvloop-protocols", 1.0),
+            "W5tls": ("self", 0.8, "W5")},
     "go": {"W1": 1000, "W3": 1000, "W5": ("go", 1.0)},
-    "rust": {"W1": 120, "W2": 400, "W3": 100, "W4": 100, "W5": ("tokio", 0.97)},
+    "rust": {"W1": 120, "W2": 400, "W3": 100, "W4": 100, "W5": ("tokio", 0.97),
+             "W5tls": ("self", 0.8, "W5")},
 }
 # Rows shown for reference only, never counted as the best peer.
 REFERENCE_ONLY = {"go-unpinned"}
@@ -172,10 +186,11 @@ def build(b):
         env = {"CARGO_TARGET_DIR": tdir, "PKG_CONFIG_PATH": os.path.join(b, "meson-uninstalled")}
         if step("Rust binding bench", lambda: sh(
                 ["cargo", "build", "--release", "--offline", "-q", "-p", "asyncore",
-                 "--example", "bench", "--example", "w5_echo"],
+                 "--example", "bench", "--example", "w5_echo", "--example", "w5_tls_echo"],
                 cwd=os.path.join(ROOT, "bindings/rust"), env=env)):
             have["rust"] = os.path.join(tdir, "release", "examples", "bench")
             have["rust-w5"] = os.path.join(tdir, "release", "examples", "w5_echo")
+            have["rust-w5tls"] = os.path.join(tdir, "release", "examples", "w5_tls_echo")
     return have, errors
 
 
@@ -269,6 +284,38 @@ def servers(b, have):
     return out
 
 
+def make_cert(folder):
+    """A self-signed P-256 certificate for localhost: (cert, key) paths."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-days", "2", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert])
+    return cert, key
+
+
+def tls_servers(b, have, cert, key):
+    """The W5-TLS servers (the W5 servers' interface, certificate and key in
+    W5_TLS_CERT and W5_TLS_KEY)."""
+    if not os.path.exists(os.path.join(b, "bench", "w5_tls_client")):
+        return []  # built without TLS
+    tls = {"W5_TLS_CERT": cert, "W5_TLS_KEY": key}
+    lib = dict(tls, LD_LIBRARY_PATH=os.path.join(b, "capi"))
+    out = [Program("asyncore-c", [f"{b}/bench/w5_tls_echo_asyncore"], tls)]
+    if have.get("rust-w5tls"):
+        out.append(Program("asyncore-rust", [have["rust-w5tls"]], lib))
+    for name, lua, env in lua_variants(b):
+        out.append(Program(name, [lua, "bench/lua/w5_tls_echo.lua"], dict(env, **tls)))
+    if have.get("go"):
+        out.append(Program("go", [have["go"], "-w5tls"], dict(tls, GOMAXPROCS="1")))
+    if shutil.which("node"):
+        out.append(Program("node", ["node", "bench/peers/node/w5_tls_echo.js"], tls))
+    for impl in (["uvloop"] if has_uvloop() else []) + ["asyncio"]:
+        for kind in ("protocols", "streams"):
+            out.append(Program(f"{impl}-{kind}", ["/usr/bin/python3", "bench/peers/w5_python.py",
+                                                  impl, kind], tls))
+    return out
+
+
 # ---- running ----
 
 class Runner:
@@ -345,20 +392,25 @@ class Runner:
                 print(f"{p.name}: about {full:.0f} s at full size: runs at sizes / {p.scale}",
                       flush=True)
 
-    def run_server(self, srv):
+    def run_server(self, srv, tls=False):
         a = self.a
-        client = os.path.join(self.b, "bench", "w5_client")
+        client = os.path.join(self.b, "bench", "w5_tls_client" if tls else "w5_client")
         smoke = a.smoke
+        fig = "W5tls" if tls else "W5"
         # Serving time: in smoke mode the server ends by itself (checked);
         # otherwise it is stopped once the client is done.
         serve = a.w5_warmup + a.w5_seconds + (1.5 if smoke else 60)
+        # W5-TLS: room for the fresh connections (Python's slowest peers
+        # make some 20 handshakes a second on a busy machine).
+        hs_time = 2 + a.tls_handshakes * 0.05 if tls else 0
+        serve += hs_time
         spin = ["taskset", "-c", "0"] if self.pin else []
         cpin = ["taskset", "-c", "1"] if self.pin else []
         env_text = " ".join(f"{k}={v}" for k, v in srv.env.items() if k == "GOMAXPROCS")
-        self.how.setdefault(("W5", srv.name), ", ".join(x for x in [
+        self.how.setdefault((fig, srv.name), ", ".join(x for x in [
             "server taskset -c 0, client taskset -c 1" if self.pin else "unpinned",
             env_text] if x))
-        what = f"{srv.name}: W5 server"
+        what = f"{srv.name}: {'W5-TLS' if tls else 'W5'} server"
         env = dict(os.environ)
         env.update(srv.env)
         t0 = time.monotonic()
@@ -383,9 +435,11 @@ class Runner:
             self.fail(what, "no port line:\n" + "".join(lines))
             return
         # taskset execs the server: proc.pid is the server itself.
+        extra = [str(a.tls_handshakes)] if tls else []
         try:
             out = sh(cpin + [client, port, str(a.w5_connections), f"{a.w5_seconds:g}",
-                             f"{a.w5_warmup:g}", str(proc.pid)], timeout=a.w5_seconds + 120)
+                             f"{a.w5_warmup:g}", str(proc.pid)] + extra,
+                     timeout=a.w5_seconds + 120 + hs_time)
             ok = True
         except subprocess.CalledProcessError as e:
             out, ok = e.stdout or "", False
@@ -413,6 +467,19 @@ class Runner:
             return
         msgs = int(m.group(2))
         user, system = float(c.group(1)), float(c.group(2))
+        if tls:
+            h = re.search(r"^(\d+) handshakes/s", out, re.M)
+            if a.tls_handshakes > 0 and not h:
+                self.fail(what, f"unexpected client output:\n{out}")
+                return
+            if h:
+                self.record("HS", srv.name, float(h.group(1)))
+            self.record("W5tls", srv.name, float(m.group(1)))
+            self.record("W5tlscpu", srv.name, user * 1e6 / msgs)
+            print(f"  {srv.name}: W5-TLS {m.group(1)} msgs/s, "
+                  f"{h.group(1) if h else '-'} handshakes/s, server user "
+                  f"{user * 1e6 / msgs:.2f} us/msg ({time.monotonic() - t0:.1f} s)", flush=True)
+            return
         self.record("W5", srv.name, float(m.group(1)))
         self.record("W5cpu", srv.name, user * 1e6 / msgs)
         self.record("W5sys", srv.name, (user + system) * 1e6 / msgs)
@@ -456,7 +523,8 @@ def summarize(results, how, notes=None):
     for (w, name) in sorted(results, key=key):
         vals = results[(w, name)]
         higher = w in HIGHER_IS_BETTER
-        ran = how.get(("W5" if w.startswith("W5") else "W1-W4", name), "")
+        ran = how.get(("W5tls" if w.startswith("W5tls") or w == "HS" else
+                       "W5" if w.startswith("W5") else "W1-W4", name), "")
         note = gather_how(w, name, notes)
         row = {"workload": w, "system": name, "median": median(vals), "min": min(vals),
                "max": max(vals), "runs": len(vals), "unit": UNITS.get(w, ""),
@@ -467,7 +535,13 @@ def summarize(results, how, notes=None):
                  if w2 == w and n not in OURS and n not in REFERENCE_ONLY}
         if name in OURS:
             t = TARGETS[OURS[name]].get(w)
-            if isinstance(t, tuple):
+            if isinstance(t, tuple) and len(t) == 3:
+                _, factor, other = t
+                if (other, name) in results and median(results[(other, name)]) > 0:
+                    bound = ">=" if higher else "<="
+                    row["target"] = f"{bound} {factor:g}x own {other}"
+                    row["vs_target"] = row["median"] / (factor * median(results[(other, name)]))
+            elif isinstance(t, tuple):
                 peer, factor = t
                 if (w, peer) in results and median(results[(w, peer)]) > 0:
                     bound = ">=" if higher else "<="
@@ -542,7 +616,8 @@ def write_markdown(path, rows, machine, reps, skips=None):
     cell = {(r["workload"], r["system"]): r for r in rows}
     head = {"W1g": "W1 gather ns/task", "W1": "W1 one-by-one ns/task", "W2": "W2 B/task", "W2ms": "W2 ms", "W3": "W3 ns/trip",
             "W4": "W4 ns/acq", "W5": "W5 msgs/s", "W5cpu": "W5 user µs/msg",
-            "W5sys": "W5 user+sys µs/msg"}
+            "W5sys": "W5 user+sys µs/msg", "W5tls": "W5-TLS msgs/s",
+            "W5tlscpu": "W5-TLS user µs/msg", "HS": "TLS handshakes/s"}
     lines = [f"Medians of {reps} interleaved runs, {datetime.date.today().isoformat()}, "
              f"{machine}; (×N): ratio to the target (W1-W4 and W5 µs: ≤ 1 meets it; "
              "W5 msgs/s: ≥ 1 meets it).", "",
@@ -598,8 +673,11 @@ def plot(out, rows, title):
               "W1": "W1 one-by-one: N tasks awaited in turn, ns/task (log)", "W2": "W2 memory, B/task (log)",
               "W2ms": "W2 wall ms (100 ms sleeps)", "W3": "W3 queue ping-pong, ns/trip (log)",
               "W4": "W4 lock, ns/acquire (log)", "W5": "W5 TCP echo, msgs/s (higher is better)",
-              "W5cpu": "W5 server user µs/msg (log)", "W5sys": "W5 server user+sys µs/msg"}
-    logs = {"W1g", "W1", "W2", "W3", "W4", "W5cpu"}
+              "W5cpu": "W5 server user µs/msg (log)", "W5sys": "W5 server user+sys µs/msg",
+              "W5tls": "W5-TLS echo, msgs/s (higher is better)",
+              "W5tlscpu": "W5-TLS server user µs/msg (log)",
+              "HS": "TLS 1.3 handshakes/s (higher is better)"}
+    logs = {"W1g", "W1", "W2", "W3", "W4", "W5cpu", "W5tlscpu"}
     cols = (len(figs) + 1) // 2
     script = [f'set terminal pngcairo size {450 * cols},1000 font "sans,9"',
               f'set output "{os.path.join(out, "results.png")}"',
@@ -646,8 +724,10 @@ def main():
     ap.add_argument("--max-program-seconds", type=float, default=20,
                     help="a rescalable program (the Go binding's) expected to run longer than "
                          "this at full size runs at smaller sizes (default 20)")
+    ap.add_argument("--tls-handshakes", type=int, default=None,
+                    help="W5-TLS fresh connections counted for handshakes/s (default 1000; smoke 20)")
     ap.add_argument("--only", default="",
-                    help="comma-separated workloads to run: W1-W4, W5, H (H1/H2), P1, F1")
+                    help="comma-separated workloads to run: W1-W4, W5, W5-TLS, H (H1/H2), P1, F1")
     ap.add_argument("--docs", action="store_true",
                     help="also copy the chart and the CSV to docs/bench.png, docs/bench.csv")
     a = ap.parse_args()
@@ -659,6 +739,8 @@ def main():
         a.w5_warmup = 0.1 if a.smoke else 0.5
     if a.w5_connections is None:
         a.w5_connections = 2 if a.smoke else 50
+    if a.tls_handshakes is None:
+        a.tls_handshakes = 20 if a.smoke else 1000
     scale, reps = (100, 1) if a.smoke else (1, a.reps)
     only = set(x.strip().upper() for x in a.only.split(",") if x.strip())
     t_start = time.monotonic()
@@ -667,6 +749,15 @@ def main():
     runner = Runner(a, a.build)
     progs = [p for p in programs(a.build, have, scale) if not only or p.group in only]
     srvs = servers(a.build, have) if not only or "W5" in only else []
+    tls_srvs, certdir = [], None
+    if not only or "W5-TLS" in only:
+        certdir = tempfile.mkdtemp(prefix="w5tls-")
+        try:
+            tls_srvs = tls_servers(a.build, have, *make_cert(certdir))
+        except (subprocess.CalledProcessError, OSError) as e:
+            runner.fail("W5-TLS certificate", getattr(e, "stdout", None) or str(e))
+        if not tls_srvs:
+            print("W5-TLS: not run (no TLS in this build, or no certificate)", flush=True)
     t_run = time.monotonic()
     if not a.smoke:
         runner.fit_time_budget(progs, a.max_program_seconds)
@@ -681,6 +772,14 @@ def main():
                   f"{a.w5_seconds:g} s after {a.w5_warmup:g} s warm-up)", flush=True)
         for s in srvs:
             runner.run_server(s)
+        if tls_srvs:
+            print(f"rep {rep + 1}/{reps}: W5-TLS ({a.tls_handshakes} handshakes, then "
+                  f"{a.w5_connections} connections, {a.w5_seconds:g} s after {a.w5_warmup:g} s "
+                  "warm-up)", flush=True)
+        for s in tls_srvs:
+            runner.run_server(s, tls=True)
+    if certdir is not None:
+        shutil.rmtree(certdir, ignore_errors=True)
     run_time = time.monotonic() - t_run
     rows = summarize(runner.results, runner.how, runner.notes)
     os.makedirs(a.out, exist_ok=True)

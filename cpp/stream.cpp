@@ -849,6 +849,10 @@ void ac_stream::after_flush() noexcept {
   if (write_buffer_size() == 0) {
     maybe_shutdown();
     if (phase == kClosing) {
+      if (write_error == 0 && layer != nullptr && layer->hold_open(this)) {
+        watch();
+        return;
+      }
       phase = kClosed;
       close_handle();
       return;
@@ -915,6 +919,10 @@ void ac_stream::close() noexcept {
   fail_read(AC_ECLOSED);
   reading = false;
   if (write_buffer_size() == 0 || write_error != 0) {
+    if (write_error == 0 && layer != nullptr && layer->hold_open(this)) {
+      watch();
+      return;
+    }
     phase = kClosed;
     close_handle();
     return;

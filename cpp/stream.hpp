@@ -71,6 +71,10 @@ struct StreamLayer {
   virtual void on_close(ac_stream *s) noexcept = 0;
   // The stream fails its waiters with `code`.
   virtual void fail(ac_stream *s, int code) noexcept = 0;
+  // A closing stream has written everything and would close its socket:
+  // true when the layer keeps it open a while longer (TLS waits for the
+  // peer's close_notify); the layer then closes it itself.
+  virtual bool hold_open(ac_stream *) noexcept { return false; }
 };
 }  // namespace ac
 

@@ -28,9 +28,12 @@ const (
 	RequireAndVerifyClientCert
 )
 
-// TLSCertificate is a certificate chain and its key, as PEM files.
+// TLSCertificate is a certificate chain and its key: PEM files, or PEM
+// bytes in memory (CertPEM, KeyPEM; used when CertFile is ""; KeyPEM empty:
+// the key is in CertPEM), as crypto/tls.X509KeyPair takes them.
 type TLSCertificate struct {
 	CertFile, KeyFile string
+	CertPEM, KeyPEM   []byte
 }
 
 // TLSConfig configures TLS connections, after crypto/tls.Config.
@@ -38,6 +41,9 @@ type TLSConfig struct {
 	// RootCAFile: PEM CA certificates to trust (clients: in addition to
 	// the system's; servers: for client certificates).
 	RootCAFile string
+	// RootCAPEM: the same as PEM bytes in memory (in addition to
+	// RootCAFile).
+	RootCAPEM []byte
 	// Certificates: this side's chain and key (the first one is used).
 	Certificates []TLSCertificate
 	// ServerName: the name a client sends (SNI) and checks; "" means the
@@ -52,6 +58,12 @@ type TLSConfig struct {
 	// HandshakeTimeout and ShutdownTimeout (asyncio's ssl_handshake_timeout
 	// and ssl_shutdown_timeout; 0: 60 s and 30 s).
 	HandshakeTimeout, ShutdownTimeout time.Duration
+	// GetConfigForClient (servers): the configuration for the name a
+	// client asks for (SNI), or nil to keep this one. It runs during the
+	// handshake, on the loop's thread, and must not block; an error keeps
+	// this configuration too. Each configuration returned is made into a
+	// context once per connection's context and kept with it.
+	GetConfigForClient func(*ClientHelloInfo) (*TLSConfig, error)
 }
 
 // tlsContext builds the C context for one side (loop thread or any).
@@ -75,9 +87,25 @@ func (c *TLSConfig) tlsContext(server bool) (raw.SwigcptrTls_context, error) {
 			return fail(rc)
 		}
 	}
+	if len(c.RootCAPEM) > 0 {
+		if rc := loadVerifyPEM(ctx, c.RootCAPEM); rc < 0 {
+			return fail(rc)
+		}
+	}
 	if len(c.Certificates) > 0 {
 		cert := c.Certificates[0]
-		if rc := raw.Tls_context_load_cert_chain(ctx, cert.CertFile, cert.KeyFile, ""); rc < 0 {
+		rc := 0
+		if cert.CertFile == "" {
+			rc = loadCertPEM(ctx, cert.CertPEM, cert.KeyPEM)
+		} else {
+			rc = raw.Tls_context_load_cert_chain(ctx, cert.CertFile, cert.KeyFile, "")
+		}
+		if rc < 0 {
+			return fail(rc)
+		}
+	}
+	if server && c.GetConfigForClient != nil {
+		if rc := setSNI(ctx, c.GetConfigForClient); rc < 0 {
 			return fail(rc)
 		}
 	}

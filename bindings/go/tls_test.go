@@ -23,7 +23,7 @@ func TestTLSEchoAndRefusal(t *testing.T) {
 	c := func(n string) string { return filepath.Join(dir, n) }
 	var got, class string
 	_, err := Run(func(co *Co) (any, error) {
-		srvCfg := &TLSConfig{Certificates: []TLSCertificate{{c("server.pem"), c("server.key")}}, NextProtos: []string{"h2"}}
+		srvCfg := &TLSConfig{Certificates: []TLSCertificate{{CertFile: c("server.pem"), KeyFile: c("server.key")}}, NextProtos: []string{"h2"}}
 		srv, err := co.Loop().StartTLSServer("127.0.0.1", 0, srvCfg, func(co *Co, s *Stream) error {
 			for {
 				line, err := s.ReadLine(co)

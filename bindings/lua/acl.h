@@ -276,6 +276,8 @@ ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
 ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
 ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
 ACL_INTERNAL ac_stream *acl_to_stream(lua_State *L, int idx);
+/* The TLS context a TlsContext wrapper holds (borrowed), or NULL. */
+ACL_INTERNAL ac_tls_context *acl_to_tls_context(lua_State *L, int idx);
 
 /* ---- process.c ---- */
 ACL_INTERNAL void acl_open_process(lua_State *L, int module);
@@ -311,6 +313,8 @@ ACL_INTERNAL int acl_remove_done_callback(lua_State *L);
 ACL_INTERNAL int acl_set_exception_handler(lua_State *L);
 ACL_INTERNAL int acl_call_exception_handler(lua_State *L);
 ACL_INTERNAL int acl_server_listen(lua_State *L);
+/* ---- tls.c ---- */
+ACL_INTERNAL int acl_tls_set_sni(lua_State *L);
 ACL_INTERNAL int acl_threadsafe_callback(lua_State *L);
 /* value.c */
 ACL_INTERNAL int acl_future_result(lua_State *L);

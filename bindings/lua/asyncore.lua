@@ -1903,7 +1903,10 @@ local versions = { ["1.2"] = 0x0303, ["1.3"] = 0x0304 }
 --- ac.tls.context{...}: a client context by default (the server's
 -- certificate verified against the system CAs, its name checked), a server
 -- one with server=true. Fields: cafile, cadata (PEM text), certfile,
--- keyfile, password, verify ("none"|"optional"|"required"),
+-- keyfile, certdata / keydata (the chain and key as PEM text; keydata nil:
+-- the key is in certdata), password, sni (a server's
+-- function(server_name) returning the context to use, or nil to keep this
+-- one: SSLContext.sni_callback), verify ("none"|"optional"|"required"),
 -- check_hostname (bool), alpn ({"h2", "http/1.1"}), min_version /
 -- max_version ("1.2"|"1.3"), ciphers (TLS 1.2 list), ciphersuites (1.3).
 local function tls_context(o)
@@ -1914,13 +1917,33 @@ local function tls_context(o)
   if o.cafile then ok(c:load_verify_locations(o.cafile), "load_verify_locations") end
   if o.cadata then ok(c:load_verify_pem(o.cadata), "load_verify_pem") end
   if o.certfile then ok(c:load_cert_chain(o.certfile, o.keyfile, o.password), "load_cert_chain") end
+  if o.certdata then ok(c:load_cert_chain_pem(o.certdata, o.keydata or "", o.password), "load_cert_chain_pem") end
   if o.check_hostname ~= nil then ok(c:set_check_hostname(o.check_hostname and 1 or 0), "check_hostname") end
   if o.verify then ok(c:set_verify((assert(verify_modes[o.verify], "verify: none|optional|required"))), "verify") end
   if o.alpn then ok(c:set_alpn_protocols(table.concat(o.alpn, ",")), "set_alpn_protocols") end
   if o.min_version then ok(c:set_min_version((assert(versions[o.min_version]))), "min_version") end
   if o.max_version then ok(c:set_max_version((assert(versions[o.max_version]))), "max_version") end
   if o.ciphers or o.ciphersuites then ok(c:set_ciphers(o.ciphers, o.ciphersuites), "set_ciphers") end
-  return setmetatable({ _c = c }, TlsContext)
+  local ctx = setmetatable({ _c = c }, TlsContext)
+  if o.sni then ctx:set_sni_callback(o.sni) end
+  return ctx
+end
+
+--- A server context's choice of context for the name a client asks for
+-- (SNI): fn(server_name) returns a context (ac.tls.context) or nil to keep
+-- this one; an error in fn keeps this one too. It runs during the
+-- handshake and must not wait for anything. nil removes the callback.
+function TlsContext:set_sni_callback(fn)
+  local rc
+  if fn == nil then
+    rc = core.tls_set_sni(self._c, nil)
+  else
+    rc = core.tls_set_sni(self._c, function(name)
+      local chosen = fn(name)
+      return chosen and chosen._c
+    end)
+  end
+  if rc ~= 0 then check(rc, "set_sni_callback", 2) end
 end
 M.tls = { context = tls_context, available = function() return core.tls_available() == 1 end }
 

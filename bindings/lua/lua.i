@@ -176,6 +176,10 @@ ac_stream *acl_to_stream(lua_State *L, int idx) {
   return (ac_stream *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_stream);
 }
 
+ac_tls_context *acl_to_tls_context(lua_State *L, int idx) {
+  return (ac_tls_context *)acl_unwrap_(L, idx, SWIGTYPE_p_acs_tls_context);
+}
+
 void acl_push_stream(lua_State *L, ac_stream *s) {
   SWIG_NewPointerObj(L, ac_stream_ref(s), SWIGTYPE_p_acs_stream, 1);
 }
@@ -195,6 +199,8 @@ void acl_push_server(lua_State *L, ac_server *srv) {
 %native(set_exception_handler) int acl_set_exception_handler(lua_State *L);
 %native(call_exception_handler) int acl_call_exception_handler(lua_State *L);
 %native(server_listen) int acl_server_listen(lua_State *L);
+/* TLS: a server context's SNI callback (tls.c). */
+%native(tls_set_sni) int acl_tls_set_sni(lua_State *L);
 %native(threadsafe_callback) int acl_threadsafe_callback(lua_State *L);
 /* Files and descriptors (fs.c; add_reader/add_writer in callback.c). */
 %native(fs_open) int acl_fs_open(lua_State *L);

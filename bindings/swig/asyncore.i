@@ -1038,6 +1038,12 @@ int tls_available(void) { return ac_tls_available(); }
   int load_cert_chain(const char *certfile, const char *keyfile, const char *password) {
     return ac_tls_context_load_cert_chain($self, certfile, keyfile, password);
   }
+  /* The chain and key from PEM text ("" key: the key is in cert). */
+  int load_cert_chain_pem(const char *cert, const char *key, const char *password) {
+    size_t kl = key != NULL ? strlen(key) : 0;
+    return ac_tls_context_load_cert_chain_pem($self, cert, strlen(cert), kl ? key : NULL, kl,
+                                              password);
+  }
   int set_verify(int mode) { return ac_tls_context_set_verify($self, (ac_tls_verify)mode); }
   int set_check_hostname(int on) { return ac_tls_context_set_check_hostname($self, on); }
   int set_min_version(int v) { return ac_tls_context_set_min_version($self, v); }

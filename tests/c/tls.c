@@ -720,10 +720,12 @@ static void test_openssl_s_client(void) {
   echo_closed_by_eof = 0;
   ac_server *srv = tls_echo_server(loop, sc, &port);
   char cmd[900];
+  /* s_client stays until its input ends: long enough for the echo to
+   * come back, also under valgrind on a busy machine. */
   snprintf(cmd, sizeof cmd,
-           "(echo ping; sleep 0.5) | openssl s_client -connect 127.0.0.1:%d -servername localhost "
+           "(echo ping; sleep %s) | openssl s_client -connect 127.0.0.1:%d -servername localhost "
            "-CAfile %s -verify_return_error -verify_hostname localhost -quiet -no_ign_eof 2>/dev/null",
-           port, cert("ca.pem"));
+           getenv("ASYNCORE_TLS_QUICK") != NULL ? "5" : "1", port, cert("ca.pem"));
   char *argv[] = {"/bin/sh", "-c", cmd, NULL};
   int out = -1;
   pid_t pid = net_spawn(argv, &out);
@@ -788,6 +790,166 @@ static void test_openssl_s_server_our_client(void) {
   net_collect(pid, out, rest, sizeof rest);
 }
 
+/* ---- closing, against Python's ssl (tests/tls/close_peer.py) ---- */
+
+/* Starts close_peer.py MODE; *port is its port. 0 when Python is missing. */
+static pid_t close_peer(const char *mode, int *out, int *port) {
+  const char *py = net_python();
+  if (py == NULL) {
+    printf("# skipped: no /usr/bin/python3\n");
+    return 0;
+  }
+  char script[300];
+  snprintf(script, sizeof script, "%s/close_peer.py", TLS_DIR);
+  char *argv[] = {(char *)py, script, (char *)mode, (char *)cert("server.pem"),
+                  (char *)cert("server.key"), NULL};
+  pid_t pid = net_spawn(argv, out);
+  CHECK(pid > 0);
+  char line[64];
+  net_read_line(*out, line, sizeof line);
+  *port = atoi(line);
+  CHECK(*port > 0);
+  return pid;
+}
+
+/* Our close sends close_notify and keeps the TCP connection open until the
+ * peer's close_notify comes (asyncio's SSLProtocol._do_shutdown). */
+static void test_close_waits_for_the_peers_close_notify(void) {
+  /* The loop and the context first: loading the system's CAs is slow
+   * under valgrind, and the peer waits for its connection. */
+  ac_loop *loop = net_loop();
+  ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("hold", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
+  ac_stream *s = NULL;
+  char line[64];
+  CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);
+  ac_future *w = NULL;
+  CHECK_RC(ac_stream_close(s), 0);
+  CHECK_RC(ac_stream_wait_closed(s, &w), 0);
+  net_read_line(out, line, sizeof line);
+  CHECK_STR(line, "got close_notify");
+  net_read_line(out, line, sizeof line);
+  CHECK_STR(line, "tcp open");
+  net_run_for(loop, 0.1);
+  CHECK_INT(ac_future_done(w), 0); /* still waiting for the answer */
+  CHECK_INT(ac_stream_is_closing(s), 1);
+  kill(pid, SIGUSR1);
+  CHECK_RC(net_wait(loop, w, 10), 0);
+  ac_future_unref(w);
+  char rest[256];
+  CHECK_INT(net_collect(pid, out, rest, sizeof rest), 0);
+  CHECK_STR(rest, "answered\ntcp eof\n");
+  ac_stream_unref(s);
+  ac_tls_context_unref(cc);
+  finish(loop);
+}
+
+/* A peer that never answers our close_notify: the socket closes when the
+ * shutdown timeout passes (ssl_shutdown_timeout). */
+static void test_close_gives_up_after_the_shutdown_timeout(void) {
+  ac_loop *loop = net_loop();
+  ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("silent", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
+  ac_tls_timeouts t = {10, 0.3};
+  ac_stream *s = NULL;
+  ac_future *c = NULL, *w = NULL;
+  CHECK_RC(ac_stream_connect_tls(loop, "127.0.0.1", port, cc, "localhost", &t, &s, &c), 0);
+  CHECK_RC(net_wait(loop, c, 10), 0);
+  ac_future_unref(c);
+  CHECK_RC(ac_stream_close(s), 0);
+  CHECK_RC(ac_stream_wait_closed(s, &w), 0);
+  char line[64];
+  net_read_line(out, line, sizeof line);
+  CHECK_STR(line, "got close_notify");
+  CHECK_INT(ac_future_done(w), 0);
+  CHECK_RC(net_wait(loop, w, 10), 0);
+  ac_future_unref(w);
+  char rest[256];
+  CHECK_INT(net_collect(pid, out, rest, sizeof rest), 0);
+  CHECK_STR(rest, "tcp eof without our close_notify\n");
+  ac_stream_unref(s);
+  ac_tls_context_unref(cc);
+  finish(loop);
+}
+
+/* The peer's close_notify reads as EOF (at_eof); our close then answers it
+ * and closes at once. */
+static void test_peers_close_notify_is_eof_and_answered(void) {
+  ac_loop *loop = net_loop();
+  ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("notify", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
+  ac_stream *s = NULL;
+  char buf[128];
+  CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);
+  NET_TEXT(loop, ac_stream_readline(s, &nt_f_), buf);
+  CHECK_STR(buf, "bye\n");
+  NET_TEXT(loop, ac_stream_read(s, 100, &nt_f_), buf);
+  CHECK_STR(buf, "");
+  CHECK_INT(ac_stream_at_eof(s), 1);
+  ac_future *w = NULL;
+  CHECK_RC(ac_stream_close(s), 0);
+  CHECK_RC(ac_stream_wait_closed(s, &w), 0);
+  CHECK_RC(net_wait(loop, w, 10), 0);
+  ac_future_unref(w);
+  char rest[256];
+  CHECK_INT(net_collect(pid, out, rest, sizeof rest), 0);
+  CHECK_STR(rest, "unwrap ok\n");
+  ac_stream_unref(s);
+  ac_tls_context_unref(cc);
+  finish(loop);
+}
+
+/* A TCP EOF without close_notify after the handshake reads as EOF, not as
+ * an error (asyncio 3.11 and 3.13: the reader gets b"", at_eof()). */
+static void test_tcp_eof_without_close_notify_is_eof(void) {
+  ac_loop *loop = net_loop();
+  ac_tls_context *cc = client_ctx(1);
+  int out, port;
+  pid_t pid = close_peer("tcp-eof", &out, &port);
+  if (pid == 0) {
+    ac_tls_context_unref(cc);
+    finish(loop);
+    return;
+  }
+  ac_stream *s = NULL;
+  char buf[128];
+  CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);
+  NET_TEXT(loop, ac_stream_readline(s, &nt_f_), buf);
+  CHECK_STR(buf, "x\n");
+  NET_TEXT(loop, ac_stream_read(s, 100, &nt_f_), buf);
+  CHECK_STR(buf, "");
+  CHECK_INT(ac_stream_at_eof(s), 1);
+  ac_future *w = NULL;
+  CHECK_RC(ac_stream_close(s), 0);
+  CHECK_RC(ac_stream_wait_closed(s, &w), 0);
+  CHECK_RC(net_wait(loop, w, 10), 0); /* no waiting: the peer is gone */
+  ac_future_unref(w);
+  char rest[256];
+  CHECK_INT(net_collect(pid, out, rest, sizeof rest), 0);
+  CHECK_STR(rest, "tcp eof\n");
+  ac_stream_unref(s);
+  ac_tls_context_unref(cc);
+  finish(loop);
+}
+
 int main(void) {
   if (!ac_tls_available()) {
     printf("1..0 # SKIP built without TLS\n");
@@ -822,6 +984,10 @@ int main(void) {
   RUN(test_python_client_mutual_tls);
   RUN(test_openssl_s_client);
   RUN(test_openssl_s_server_our_client);
+  RUN(test_close_waits_for_the_peers_close_notify);
+  RUN(test_close_gives_up_after_the_shutdown_timeout);
+  RUN(test_peers_close_notify_is_eof_and_answered);
+  RUN(test_tcp_eof_without_close_notify_is_eof);
   snprintf(cmd, sizeof cmd, "rm -rf %s", certs);
   if (system(cmd) != 0) return 1;
   return th_finish();

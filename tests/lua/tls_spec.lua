@@ -85,4 +85,53 @@ describe("TLS streams", function()
     end)
     assert.are.equal("tls:x\n", got)
   end)
+
+  local function read_file(name)
+    local f = assert(io.open(cert(name), "rb"))
+    local text = f:read("a")
+    f:close()
+    return text
+  end
+
+  it("loads contexts from PEM text and picks one by SNI", function()
+    local got = H.run(function()
+      local other = ac.tls.context{ server = true, certdata = read_file("other.pem"),
+                                    keydata = read_file("other.key") }
+      local asked = {}
+      local sctx = ac.tls.context{
+        server = true, certdata = read_file("server.pem") .. read_file("server.key"),
+        sni = function(name)
+          asked[#asked + 1] = name
+          if name == "other.test" then return other end
+          if name == "broken.test" then error("no context for that name") end
+        end,
+      }
+      local server = ac.start_server(echo, "127.0.0.1", 0, { tls = sctx })
+      local cctx = ac.tls.context{ cadata = read_file("ca.pem") }
+      local out = {}
+      for _, name in ipairs{ "other.test", "localhost" } do
+        local s = ac.open_connection("127.0.0.1", server:port(), { tls = cctx, server_hostname = name })
+        s:write("x\n")
+        out[#out + 1] = s:readline() .. s:tls_info("peer_subject")
+        s:close()
+        s:wait_closed()
+      end
+      -- An error in the callback keeps the server's own context: the
+      -- client, asking for another name, refuses the certificate.
+      local ok, err = pcall(ac.open_connection, "127.0.0.1", server:port(),
+                            { tls = cctx, server_hostname = "broken.test" })
+      out[#out + 1] = tostring(ok) .. " " .. err.class
+      server:close()
+      server:wait_closed()
+      return table.concat(out, " | ") .. " | " .. table.concat(asked, ",")
+    end)
+    assert.are.equal("x\nCN=other.test | x\nCN=localhost | false SSLCertVerificationError"
+                     .. " | other.test,localhost,broken.test", got)
+  end)
+
+  it("refuses PEM text that is not a certificate", function()
+    local ok, err = pcall(ac.tls.context, { server = true, certdata = "not PEM" })
+    assert.is_false(ok)
+    assert.are.equal("SSLError", err.class)
+  end)
 end)

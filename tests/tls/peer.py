@@ -33,7 +33,7 @@ def server(args):
         ctx.verify_mode = ssl.CERT_REQUIRED
     ls = socket.create_server(("127.0.0.1", 0))
     print(ls.getsockname()[1], flush=True)
-    ls.settimeout(10)
+    ls.settimeout(120)  # the test may run under valgrind
     conn, _ = ls.accept()
     conn.settimeout(10)
     try:

@@ -177,6 +177,7 @@ func main() {
 	name := flag.String("name", "go", "system name")
 	w5secs := flag.Float64("w5", 0, "serve the W5 echo for this many seconds instead")
 	spawn := flag.Int("spawn", 0, "P1 instead: start and wait for this many /bin/true children")
+	w5tlsSecs := flag.Float64("w5tls", 0, "serve the W5 echo over TLS for this many seconds instead")
 	flag.Parse()
 	if *w5secs > 0 {
 		w5(*w5secs)
@@ -184,6 +185,10 @@ func main() {
 	}
 	if *spawn > 0 {
 		p1(*name, *spawn)
+		return
+	}
+	if *w5tlsSecs > 0 {
+		w5tls(*w5tlsSecs)
 		return
 	}
 	s := *scale

@@ -29,11 +29,14 @@
  * with AC_ECONNRESET as on plain streams.
  *
  * Closing. ac_stream_close sends close_notify after the buffered data,
- * then closes the socket once that is written, or when the shutdown timeout
- * passes (whichever first); it does not wait for the peer's close_notify.
- * A close_notify received reads as EOF; so does a plain EOF of the TCP
- * connection after the handshake (as asyncio 3.11 does). ac_stream_write_eof
- * gives AC_ENOTSUP on a TLS stream (TLS has no half-close).
+ * then keeps the connection open, reading (and dropping data), until the
+ * peer's close_notify comes back, the peer closes or resets the TCP
+ * connection, or the shutdown timeout passes — whichever first — and only
+ * then closes the socket and completes wait_closed (asyncio's SSLProtocol
+ * shutdown). A close_notify received reads as EOF (our answer goes out when
+ * the stream is closed); so does a plain EOF of the TCP connection after
+ * the handshake (as asyncio 3.11 does). ac_stream_write_eof gives
+ * AC_ENOTSUP on a TLS stream (TLS has no half-close).
  *
  * Without TLS support built in (the Meson option tls=disabled, or no
  * OpenSSL 3), every function here returns AC_ENOTSUP, and

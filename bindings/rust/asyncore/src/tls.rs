@@ -104,10 +104,81 @@ impl TlsContext {
         check(unsafe { sys::ac_tls_context_set_min_version(self.raw, version) })?;
         Ok(())
     }
+    /// Trusts the CA certificates in PEM text (load_verify_locations with
+    /// cadata=).
+    pub fn load_verify_pem(&self, pem: &str) -> Result<()> {
+        check(unsafe { sys::ac_tls_context_load_verify_pem(self.raw, pem.as_ptr() as *const c_char, pem.len()) })?;
+        Ok(())
+    }
+    /// This side's certificate chain and key from PEM text in memory;
+    /// `key_pem` None: the key is in `cert_pem`.
+    pub fn load_cert_chain_pem(&self, cert_pem: &str, key_pem: Option<&str>) -> Result<()> {
+        let (kp, kl) = key_pem.map_or((ptr::null(), 0), |k| (k.as_ptr() as *const c_char, k.len()));
+        check(unsafe {
+            sys::ac_tls_context_load_cert_chain_pem(
+                self.raw,
+                cert_pem.as_ptr() as *const c_char,
+                cert_pem.len(),
+                kp,
+                kl,
+                ptr::null(),
+            )
+        })?;
+        Ok(())
+    }
+    /// A server's choice of context for the name a client asks for (SNI,
+    /// SSLContext.sni_callback): `choose(name)` returns the context to use
+    /// for that connection, or None to keep this one. It runs on the loop
+    /// thread during the handshake; a panic in it keeps this context. The
+    /// context returned last is kept alive until the next call. `choose`
+    /// should not hold this context itself (a reference cycle).
+    pub fn set_sni_callback<F>(&self, choose: F) -> Result<()>
+    where
+        F: Fn(&str) -> Option<TlsContext> + 'static,
+    {
+        let state = Box::new(Sni {
+            choose: Box::new(choose),
+            last: std::cell::RefCell::new(None),
+            owner: self.raw,
+        });
+        let ud = Box::into_raw(state) as *mut c_void;
+        // On failure the library has run sni_free already.
+        check(unsafe { sys::ac_tls_context_set_sni_callback(self.raw, Some(sni_trampoline), ud, Some(sni_free)) })?;
+        Ok(())
+    }
     /// The raw context (borrowed).
     pub fn as_raw(&self) -> *mut sys::ac_tls_context {
         self.raw
     }
+}
+
+struct Sni {
+    choose: Box<dyn Fn(&str) -> Option<TlsContext>>,
+    last: std::cell::RefCell<Option<TlsContext>>,
+    owner: *mut sys::ac_tls_context, // not kept in `last`: that would be a cycle
+}
+
+unsafe extern "C" fn sni_trampoline(name: *const c_char, ud: *mut c_void) -> *mut sys::ac_tls_context {
+    let sni = &*(ud as *const Sni);
+    let name = std::ffi::CStr::from_ptr(name).to_string_lossy();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (sni.choose)(&name))) {
+        Ok(Some(ctx)) if ctx.raw == sni.owner => ptr::null_mut(),
+        Ok(Some(ctx)) => {
+            let raw = ctx.raw;
+            // Alive past the return: the connection takes its own reference.
+            if let Ok(mut last) = sni.last.try_borrow_mut() {
+                *last = Some(ctx);
+                raw
+            } else {
+                ptr::null_mut()
+            }
+        }
+        _ => ptr::null_mut(),
+    }
+}
+
+unsafe extern "C" fn sni_free(ud: *mut c_void) {
+    drop(Box::from_raw(ud as *mut Sni));
 }
 
 fn timeouts(handshake: Option<Duration>, shutdown: Option<Duration>) -> sys::ac_tls_timeouts {
