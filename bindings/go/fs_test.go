@@ -14,16 +14,6 @@ import (
 	"time"
 )
 
-// countFDs is the number of descriptors the process has open.
-func countFDs(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}
-
 // fdCheck fails the test if descriptors were left open. (Fewer after than
 // before is no leak: what earlier tests left to the garbage collector or
 // to a loop closing in the background may close meanwhile.)

@@ -336,10 +336,14 @@ type UDPEndpoint struct {
 // ListenUDP binds an endpoint to host:port (host "": all IPv4 addresses;
 // port 0: a free port).
 func (l *Loop) ListenUDP(host string, port int) (*UDPEndpoint, error) {
+	return l.bindUDP(func(out *uintptr) int { return raw.Udp_bind(l.c, host, port, out) })
+}
+
+func (l *Loop) bindUDP(bind func(out *uintptr) int) (*UDPEndpoint, error) {
 	u := &UDPEndpoint{loop: l}
 	err := l.Call(func() error {
 		var out uintptr
-		if rc := raw.Udp_bind(l.c, host, port, &out); rc < 0 {
+		if rc := bind(&out); rc < 0 {
 			return codeError(rc)
 		}
 		u.c = raw.SwigcptrUdp(out)

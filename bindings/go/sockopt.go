@@ -372,3 +372,37 @@ func (srv *Server) WaitClosedContext(ctx context.Context) error {
 	_, err := srv.loop.ioWait(ctx, func(out *uintptr) int { return raw.Server_wait_closed(srv.c, out) }, nil)
 	return err
 }
+
+// UDPOptions are asyncio's create_datagram_endpoint options. There is no
+// reuse-address option: as asyncio (3.8.1+), SO_REUSEADDR is never set on
+// a datagram socket; ReusePort shares a port on purpose.
+type UDPOptions struct {
+	// ReusePort: SO_REUSEPORT before the bind, so several endpoints (of
+	// this or other processes of the same user) bind one port.
+	ReusePort bool
+	// AllowBroadcast: SO_BROADCAST, sends to a broadcast address allowed.
+	AllowBroadcast bool
+}
+
+// ListenUDPOptions is ListenUDP with options.
+func (l *Loop) ListenUDPOptions(host string, port int, o UDPOptions) (*UDPEndpoint, error) {
+	u, err := l.bindUDP(func(out *uintptr) int {
+		return raw.Acgo_udp_bind_ex(l.c, host, port, boolInt(o.ReusePort), boolInt(o.AllowBroadcast), out)
+	})
+	return u, sysError("listen", err)
+}
+
+// SetBroadcast switches SO_BROADCAST on or off.
+func (u *UDPEndpoint) SetBroadcast(on bool) error {
+	return sysError("setsockopt", u.loop.errCall(func() int { return raw.Udp_set_broadcast(u.c, boolInt(on)) }))
+}
+
+// Fd is the endpoint's socket (the loop's: do not close it), -1 once
+// closed.
+func (u *UDPEndpoint) Fd() int {
+	n, err := u.loop.intCall(func() int { return raw.Udp_fileno(u.c) })
+	if err != nil {
+		return -1
+	}
+	return n
+}

@@ -351,3 +351,48 @@ func TestServeForever(t *testing.T) {
 		t.Fatalf("task: %v", err)
 	}
 }
+
+// UDP options (asyncio's reuse_port and allow_broadcast), read back with
+// getsockopt; two endpoints share a port only when both ask for it.
+func TestUDPOptions(t *testing.T) {
+	l := startLoop(t)
+	defer fdCheck(t)()
+	a, err := l.ListenUDPOptions("127.0.0.1", 0, UDPOptions{ReusePort: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := a.Fd()
+	if fd < 0 || sockopt(t, fd, syscall.SOL_SOCKET, soReusePort) != 1 ||
+		sockopt(t, fd, syscall.SOL_SOCKET, syscall.SO_BROADCAST) != 0 ||
+		sockopt(t, fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR) != 0 {
+		t.Fatalf("fd %d: want SO_REUSEPORT only", fd)
+	}
+	addr, _ := a.LocalAddress()
+	port, _ := strconv.Atoi(addr[strings.LastIndex(addr, ":")+1:])
+	b, err := l.ListenUDPOptions("127.0.0.1", port, UDPOptions{ReusePort: true, AllowBroadcast: true})
+	if err != nil {
+		t.Fatalf("second endpoint with reuse_port: %v", err)
+	}
+	if sockopt(t, b.Fd(), syscall.SOL_SOCKET, syscall.SO_BROADCAST) != 1 {
+		t.Fatal("SO_BROADCAST not set")
+	}
+	if err := b.SetBroadcast(false); err != nil {
+		t.Fatal(err)
+	}
+	if sockopt(t, b.Fd(), syscall.SOL_SOCKET, syscall.SO_BROADCAST) != 0 {
+		t.Fatal("SO_BROADCAST still set")
+	}
+	_, err = l.ListenUDP("127.0.0.1", port)
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		t.Fatalf("a plain bind on the shared port: %v, want EADDRINUSE", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if a.Fd() != -1 {
+		t.Fatal("Fd after Close")
+	}
+}

@@ -36,6 +36,9 @@ struct ac_file {};
 %ignore ac_server_options_init;
 %ignore ac_server_listen_tcp_ex;
 %ignore ac_server_listen_tcp_tasks_ex;
+%ignore ac_udp_options;
+%ignore ac_udp_options_init;
+%ignore ac_udp_bind_ex;
 
 %include "asyncore/fs.h"
 %include "asyncore/fdwatch.h"
@@ -122,6 +125,15 @@ int acgo_server_listen_tcp_ex(ac_loop *loop, const char *host, int port, int bac
   o.reuse_port = reuse_port;
   o.ipv6_only = ipv6_only;
   return ac_server_listen_tcp_ex(loop, host, port, backlog, &o, fn, ud, free_ud, out);
+}
+
+int acgo_udp_bind_ex(ac_loop *loop, const char *host, int port, int reuse_port,
+                     int allow_broadcast, ac_udp **out) {
+  ac_udp_options o;
+  ac_udp_options_init(&o);
+  o.reuse_port = reuse_port;
+  o.allow_broadcast = allow_broadcast;
+  return ac_udp_bind_ex(loop, host, port, &o, out);
 }
 %}
 
