@@ -54,6 +54,7 @@ using ac_ssize_t = std::ptrdiff_t;
 using ac_ssize_t = std::ptrdiff_t;
 #endif
 
+#include <fcntl.h>
 #include <uv.h>
 
 #ifdef _WIN32
@@ -76,6 +77,14 @@ inline const void *find_bytes(const void *hay, size_t n, const void *needle, siz
   return ::memmem(hay, n, needle, m);
 #endif
 }
+
+// The open() flag that keeps a file from child processes: O_CLOEXEC on
+// POSIX; none on Windows, where libuv opens files not inheritable.
+#ifdef _WIN32
+constexpr int kOpenNoInherit = 0;
+#else
+constexpr int kOpenNoInherit = O_CLOEXEC;
+#endif
 
 constexpr int kNoSocket = -1;
 // connect(): the attempt goes on; the socket becomes writable when it ends.
@@ -118,6 +127,18 @@ void reuse_address(int fd) noexcept;
 // setsockopt() of an int option (Windows takes it as a char pointer): 0 or
 // a negative code.
 int set_int_option(int fd, int level, int name, int value) noexcept;
+// Sends up to `count` bytes of the file `file` from `offset` on the socket
+// `sock` in the kernel (sendfile): bytes sent, AC_EAGAIN when the socket is
+// full, UV_ENOSYS where the system has no such call the runtime uses (every
+// system but Linux's fast path: the caller reads and writes instead), or
+// another negative code. Never raises SIGPIPE.
+ac_ssize_t send_file(int sock, int file, int64_t offset, size_t count) noexcept;
+// Whether `fd` is an open descriptor the loop can watch: 0, or UV_EBADF.
+// On Windows only sockets can be watched (as in asyncio), and anything
+// else is UV_EBADF.
+int check_open(int fd) noexcept;
+// Closes a file descriptor (one from uv_fs_open / ac_fs_open; not a socket).
+void close_file(int fd) noexcept;
 // Removes a Unix-domain socket's file: 0 or a negative code.
 int unlink_path(const char *path) noexcept;
 

@@ -14,6 +14,7 @@
 #include "platform.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -41,7 +42,9 @@
 #else
 #  define AC_SEND_FLAGS 0
 #  define AC_SIGPIPE_BY_MASK 1
-#  include <pthread.h>
+#endif
+#if AC_LINUX_FAST
+#  include <sys/sendfile.h>
 #endif
 
 namespace ac::sys {
@@ -182,6 +185,47 @@ void reuse_address(int fd) noexcept {
 
 int set_int_option(int fd, int level, int name, int value) noexcept {
   return ::setsockopt(fd, level, name, &value, sizeof value) == 0 ? 0 : err();
+}
+
+#if AC_LINUX_FAST
+// sendfile(2) has no MSG_NOSIGNAL: a peer that has gone would raise
+// SIGPIPE. The signal is blocked on this thread for the call, and one it
+// raised is taken back before the mask is restored, so the process never
+// sees it and its mask is unchanged afterwards.
+ac_ssize_t send_file(int sock, int file, int64_t offset, size_t count) noexcept {
+  sigset_t pipe_set, old, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  off_t off = static_cast<off_t>(offset);
+  ac_ssize_t n;
+  do {
+    n = ::sendfile(sock, file, &off, count);
+  } while (n < 0 && errno == EINTR);
+  int e = errno;
+  if (n < 0 && e == EPIPE && !was_pending) {
+    const timespec zero{0, 0};
+    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (n >= 0) return n;
+  if (e == EAGAIN || e == EWOULDBLOCK) return AC_EAGAIN;
+  return -e;
+}
+#else
+// The BSDs' and macOS's sendfile() differ from Linux's and from each other;
+// the portable path reads and writes instead.
+ac_ssize_t send_file(int, int, int64_t, size_t) noexcept { return UV_ENOSYS; }
+#endif
+
+int check_open(int fd) noexcept { return ::fcntl(fd, F_GETFD) == -1 ? err() : 0; }
+
+void close_file(int fd) noexcept {
+  if (fd >= 0) ::close(fd);
 }
 
 int unlink_path(const char *path) noexcept { return ::unlink(path) == 0 ? 0 : err(); }

@@ -11,6 +11,8 @@
 
 #include <asyncore/error.h>
 
+#include <io.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -146,6 +148,21 @@ int set_int_option(int fd, int level, int name, int value) noexcept {
                     sizeof value) == 0
              ? 0
              : wsa_error();
+}
+
+ac_ssize_t send_file(int, int, int64_t, size_t) noexcept { return UV_ENOSYS; }
+
+int check_open(int fd) noexcept {
+  int type = 0;
+  int len = sizeof type;
+  if (fd < 0 || getsockopt(as_socket(fd), SOL_SOCKET, SO_TYPE, reinterpret_cast<char *>(&type),
+                           &len) != 0)
+    return UV_EBADF;
+  return 0;
+}
+
+void close_file(int fd) noexcept {
+  if (fd >= 0) _close(fd);
 }
 
 int unlink_path(const char *path) noexcept {
