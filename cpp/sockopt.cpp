@@ -8,13 +8,6 @@
 // when the delay has passed (a TimerNode on the loop's clock) or as soon as
 // the latest attempt failed. The winner's socket goes to the stream, which
 // watches it with its own poll handle from then on; the others are closed.
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -87,10 +80,10 @@ int bind_local_fd(const ConnectOptions *o, int fd, int family) noexcept {
   if (!has_host && o->local_port == 0) return 0;
   sockaddr_storage ss{};
   if (has_host) {
-    if (o->local.ss_family != family) return -EADDRNOTAVAIL;
+    if (o->local.ss_family != family) return UV_EADDRNOTAVAIL;
     ss = o->local;
   } else {
-    ss.ss_family = static_cast<sa_family_t>(family);
+    ss.ss_family = static_cast<decltype(ss.ss_family)>(family);
   }
   auto port = htons(static_cast<uint16_t>(o->local_port));
   if (family == AF_INET)
@@ -369,8 +362,8 @@ namespace {
 void sendfile_end(ac_stream *s, int code) noexcept {
   SendfileJob *j = s->sendfile_job;
   s->sendfile_job = nullptr;
-  if (j->seekable && !j->own_fd) ::lseek(j->in_fd, j->offset + j->sent, SEEK_SET);
-  if (j->own_fd) ::close(j->in_fd);
+  if (j->seekable && !j->own_fd) sys::seek_file(j->in_fd, j->offset + j->sent);
+  if (j->own_fd) sys::close_file(j->in_fd);
   SendfileFuture *f = j->future;
   f->stream = nullptr;
   if (!f->done()) {
@@ -437,19 +430,15 @@ void ac_stream::sendfile_pump() noexcept {
         wbuf.resize(old);
         return ac::sendfile_end(this, AC_ENOMEM), watch();
       }
-      ssize_t n;
-      do {
-        n = j->seekable ? ::pread(j->in_fd, wbuf.data() + old, chunk, j->offset + j->sent)
-                        : ::read(j->in_fd, wbuf.data() + old, chunk);
-      } while (n < 0 && errno == EINTR);
-      if (n < 0 && errno == ESPIPE && j->seekable && j->sent == 0 && j->offset == 0) {
+      ac_ssize_t n = ac::sys::read_file(j->in_fd, wbuf.data() + old, chunk,
+                                        j->seekable ? j->offset + j->sent : -1);
+      if (n == UV_ESPIPE && j->seekable && j->sent == 0 && j->offset == 0) {
         j->seekable = false;
         wbuf.resize(old);
         continue;
       }
-      int e = errno;
       wbuf.resize(old + static_cast<size_t>(n > 0 ? n : 0));
-      if (n < 0) return ac::sendfile_end(this, -e), watch();
+      if (n < 0) return ac::sendfile_end(this, static_cast<int>(n)), watch();
       if (n == 0) {
         j->remaining = 0;
         break;
