@@ -52,8 +52,8 @@ ac_process::~ac_process() {
     s = nullptr;
   }
   for (ac_future *f : waiters) f->unref();
-  ac_value_clear(&out_bytes);
-  ac_value_clear(&err_bytes);
+  ac::value_release(&out_bytes);
+  ac::value_release(&err_bytes);
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
 }
