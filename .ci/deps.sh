@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh — installs the Debian packages libasyncore's build, tests and
-# bindings need, when they are missing. Idempotent; needs root (or sudo) only
+# bindings need, when they are missing (with --windows: what the Windows
+# cross build needs). Idempotent; needs root (or sudo) only
 # when something is missing.
 set -euo pipefail
 
@@ -17,6 +18,17 @@ packages=(
   libglib2.0-dev
   libssl-dev openssl
 )
+
+# --windows: what the Windows cross build needs instead (cross/): the MinGW-w64
+# toolchain (its POSIX-threads variant), Wine to run the tests, and what
+# cross/libuv-mingw.sh uses to build libuv from Debian's source package.
+if [[ "${1:-}" == --windows ]]; then
+  packages=(
+    meson ninja-build pkg-config python3
+    g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix wine64
+    cmake dpkg-dev libgtest-dev libgmock-dev
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -9,10 +9,6 @@
 // one would be fatal to libuv) or wait on it forever.
 #include "fdwatch.hpp"
 
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -255,7 +251,7 @@ bool SockOp::cancel(const char *message) noexcept {
 void FdTable::check_closed() noexcept {
   std::vector<FdWatch *> gone;
   for (auto &kv : watches)
-    if (::fcntl(kv.first, F_GETFD) == -1 && errno == EBADF) {
+    if (sys::check_open(kv.first) == UV_EBADF) {
       try {
         gone.push_back(kv.second);
       } catch (...) {
@@ -314,9 +310,9 @@ int watch_for(ac_loop *loop, int fd, FdWatch **out) {
     *out = it->second;
     return 0;
   }
-  if (::fcntl(fd, F_GETFD) == -1) return -errno;
+  if (int e = sys::check_open(fd); e != 0) return e;
   auto *w = new FdWatch(t, loop, fd);
-  int rc = uv_poll_init(loop->uvl, &w->poll, fd);
+  int rc = uv_poll_init_socket(loop->uvl, &w->poll, fd);  // any descriptor on POSIX
   if (rc != 0) {
     delete w;
     return rc;
@@ -352,14 +348,11 @@ struct RecvOp final : SockOp {
       future_fail(this, AC_ENOMEM);
       return true;
     }
-    ssize_t r;
-    do r = ::recv(fd, buf, n, 0);
-    while (r < 0 && errno == EINTR);
+    ac_ssize_t r = sys::recv(fd, buf, n);
     if (r < 0) {
-      int e = errno;
       std::free(buf);
-      if (e == EAGAIN || e == EWOULDBLOCK) return false;
-      future_fail(this, -e);
+      if (r == AC_EAGAIN) return false;
+      future_fail(this, static_cast<int>(r));
       return true;
     }
     buf[r] = '\0';
@@ -374,11 +367,10 @@ struct SendOp final : SockOp {
   using SockOp::SockOp;
   bool attempt() noexcept override {
     while (sent < data.size()) {
-      ssize_t r = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      ac_ssize_t r = sys::send(fd, data.data() + sent, data.size() - sent);
       if (r < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
-        future_fail(this, -errno);
+        if (r == AC_EAGAIN) return false;
+        future_fail(this, static_cast<int>(r));
         return true;
       }
       sent += static_cast<size_t>(r);
@@ -391,12 +383,10 @@ struct SendOp final : SockOp {
 struct ConnectOp final : SockOp {
   using SockOp::SockOp;
   bool attempt() noexcept override {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    if (err == EINPROGRESS || err == EALREADY) return false;
+    int err = sys::pending_error(fd);
+    if (err == -EINPROGRESS || err == UV_EALREADY) return false;
     if (err != 0)
-      future_fail(this, -err);
+      future_fail(this, err);
     else
       future_set_none(this);
     return true;
@@ -407,7 +397,7 @@ struct AcceptOp final : SockOp {
   using SockOp::SockOp;
   bool attempt() noexcept override {
     for (;;) {
-      int c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int c = sys::accept(fd);
       if (c >= 0) {
         ac_value v;
         value_init(&v);
@@ -416,9 +406,9 @@ struct AcceptOp final : SockOp {
         set_result(&v);
         return true;
       }
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
-      future_fail(this, -errno);
+      if (c == UV_ECONNABORTED) continue;
+      if (c == AC_EAGAIN) return false;
+      future_fail(this, c);
       return true;
     }
   }
@@ -530,14 +520,12 @@ int sock_connect(ac_loop *loop, int fd, const char *address, ac_future **out) {
     len = ss.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
   }
   auto *op = new ConnectOp(loop, fd);
-  int r;
-  do r = ::connect(fd, reinterpret_cast<sockaddr *>(&ss), len);
-  while (r < 0 && errno == EINTR);
-  if (r == 0 || errno != EINPROGRESS) {
+  int r = sys::connect(fd, reinterpret_cast<sockaddr *>(&ss), len);
+  if (r != sys::kInProgress) {
     if (r == 0)
       future_set_none(op);
     else
-      future_fail(op, -errno);
+      future_fail(op, r);
     *out = op;
     return 0;
   }

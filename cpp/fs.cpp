@@ -55,7 +55,7 @@ bool fs_mode_flags(const char *mode, int *flags) noexcept {
     }
   }
   if (plus) base = (base & ~(O_RDONLY | O_WRONLY)) | O_RDWR;
-  *flags = base | O_CLOEXEC;
+  *flags = base | ac::sys::kOpenNoInherit;
   return true;
 }
 
@@ -238,7 +238,7 @@ void on_fs(uv_fs_t *req) {
   if (f->done() || f->loop->closed) {
     // Cancelled too late, or the loop closed: drop the result, but never
     // leak what it made.
-    if (f->op == FsOp::Open && r >= 0) ::close(static_cast<int>(r));
+    if (f->op == FsOp::Open && r >= 0) ac::sys::close_file(static_cast<int>(r));
   } else if (r < 0) {
     f->fail_os(static_cast<int>(r));
   } else {
@@ -525,7 +525,7 @@ void ac_file::pump() noexcept {
     if (rc == 0) {
       start(0);
     } else {
-      ::close(fd);
+      ac::sys::close_file(fd);
       fd = -1;
       state = Closed;
       for (ac_future *c : closers) {
@@ -554,9 +554,9 @@ void on_file_req(uv_fs_t *req) {
   if (f->loop->closed) {
     // The loop closed while the request ran: close_for_loop already
     // failed everything; close what the request leaves open.
-    if (type == UV_FS_OPEN && r >= 0) ::close(static_cast<int>(r));
+    if (type == UV_FS_OPEN && r >= 0) ac::sys::close_file(static_cast<int>(r));
     std::free(direct);
-    if (type != UV_FS_OPEN && type != UV_FS_CLOSE && f->fd >= 0) ::close(f->fd);
+    if (type != UV_FS_OPEN && type != UV_FS_CLOSE && f->fd >= 0) ac::sys::close_file(f->fd);
     f->fd = -1;
     f->state = ac_file::Closed;
     f->unref();
@@ -682,7 +682,7 @@ void ac_file::close_for_loop() noexcept {
   }
   closers.clear();
   if (!busy) {
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0) ac::sys::close_file(fd);
     fd = -1;
     state = Closed;
   }

@@ -54,6 +54,7 @@ using ac_ssize_t = std::ptrdiff_t;
 using ac_ssize_t = std::ptrdiff_t;
 #endif
 
+#include <fcntl.h>
 #include <uv.h>
 
 #ifdef _WIN32
@@ -61,6 +62,8 @@ using ac_ssize_t = std::ptrdiff_t;
 #else
 #  include <cstring>
 #endif
+
+struct termios;
 
 namespace ac::sys {
 
@@ -76,6 +79,14 @@ inline const void *find_bytes(const void *hay, size_t n, const void *needle, siz
   return ::memmem(hay, n, needle, m);
 #endif
 }
+
+// The open() flag that keeps a file from child processes: O_CLOEXEC on
+// POSIX; none on Windows, where libuv opens files not inheritable.
+#ifdef _WIN32
+constexpr int kOpenNoInherit = 0;
+#else
+constexpr int kOpenNoInherit = O_CLOEXEC;
+#endif
 
 constexpr int kNoSocket = -1;
 // connect(): the attempt goes on; the socket becomes writable when it ends.
@@ -118,6 +129,51 @@ void reuse_address(int fd) noexcept;
 // setsockopt() of an int option (Windows takes it as a char pointer): 0 or
 // a negative code.
 int set_int_option(int fd, int level, int name, int value) noexcept;
+// Sends up to `count` bytes of the file `file` from `offset` on the socket
+// `sock` in the kernel (sendfile): bytes sent, AC_EAGAIN when the socket is
+// full, UV_ENOSYS where the system has no such call the runtime uses (every
+// system but Linux's fast path: the caller reads and writes instead), or
+// another negative code. Never raises SIGPIPE.
+ac_ssize_t send_file(int sock, int file, int64_t offset, size_t count) noexcept;
+// A connected pair of Unix stream sockets for a child's standard stream,
+// both close-on-exec: sv[1] the child's (blocking), sv[0] ours
+// (non-blocking, one direction: written when parent_writes, else read).
+// 0 or a negative code; UV_ENOSYS on Windows (no piped child stdio there yet).
+int socket_pair(int sv[2], bool parent_writes) noexcept;
+// /dev/null (NUL on Windows) opened for reading and writing, not inherited
+// (libuv hands it to the child explicitly): the descriptor or a negative code.
+int open_null() noexcept;
+// Waits for a child that was killed after its libuv handle was closed
+// (POSIX waitpid; Windows needs nothing: the process handle is closed).
+void reap_child(int pid) noexcept;
+// Reads from a file at `offset` (pread), or at its position when offset is
+// -1: bytes (0 at end of file) or a negative code (UV_ESPIPE: not seekable).
+ac_ssize_t read_file(int fd, void *buf, size_t len, int64_t offset) noexcept;
+// Moves a file's position to `offset` (errors are not reported).
+void seek_file(int fd, int64_t offset) noexcept;
+// Opens a file for reading, not inherited by children: the descriptor or a
+// negative code.
+int open_read(const char *path) noexcept;
+// getsockopt() of an int option: 0 or a negative code.
+int get_int_option(int fd, int level, int name, int *value) noexcept;
+// Whether `fd` is a socket (else a pipe, a terminal or a file).
+bool is_socket(int fd) noexcept;
+// A pipe's or terminal's read and write (ac_stream over a descriptor that
+// is not a socket): as recv/send above, and a write to a pipe whose reader
+// left is EPIPE, never SIGPIPE: the signal is blocked in the calling thread
+// for the write and one it raised is taken back before the mask is
+// restored, so the process's disposition and mask end as they were.
+// UV_ENOSYS on Windows (pipes there are not descriptors libuv can poll).
+ac_ssize_t pipe_read(int fd, void *buf, size_t len) noexcept;
+ac_ssize_t pipe_write(int fd, const void *data, size_t len) noexcept;
+// Puts a terminal back in the mode saved before raw mode (no-op on Windows).
+void restore_terminal(int fd, const termios *mode) noexcept;
+// Whether `fd` is an open descriptor the loop can watch: 0, or UV_EBADF.
+// On Windows only sockets can be watched (as in asyncio), and anything
+// else is UV_EBADF.
+int check_open(int fd) noexcept;
+// Closes a file descriptor (one from uv_fs_open / ac_fs_open; not a socket).
+void close_file(int fd) noexcept;
 // Removes a Unix-domain socket's file: 0 or a negative code.
 int unlink_path(const char *path) noexcept;
 

@@ -11,6 +11,9 @@
 
 #include <asyncore/error.h>
 
+#include <fcntl.h>
+#include <io.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -146,6 +149,56 @@ int set_int_option(int fd, int level, int name, int value) noexcept {
                     sizeof value) == 0
              ? 0
              : wsa_error();
+}
+
+ac_ssize_t send_file(int, int, int64_t, size_t) noexcept { return UV_ENOSYS; }
+
+int socket_pair(int *, bool) noexcept { return UV_ENOSYS; }
+
+int open_null() noexcept {
+  int fd = _open("NUL", _O_RDWR | _O_BINARY | _O_NOINHERIT);
+  return fd >= 0 ? fd : uv_translate_sys_error(static_cast<int>(_doserrno));
+}
+
+void reap_child(int) noexcept {}
+
+ac_ssize_t read_file(int fd, void *buf, size_t len, int64_t offset) noexcept {
+  if (offset >= 0 && _lseeki64(fd, offset, SEEK_SET) < 0) return UV_ESPIPE;
+  int n = _read(fd, buf, len > INT_MAX ? INT_MAX : static_cast<unsigned>(len));
+  return n >= 0 ? n : uv_translate_sys_error(static_cast<int>(GetLastError()));
+}
+
+void seek_file(int fd, int64_t offset) noexcept { _lseeki64(fd, offset, SEEK_SET); }
+
+int open_read(const char *path) noexcept {
+  int fd = _open(path, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+  return fd >= 0 ? fd : uv_translate_sys_error(static_cast<int>(_doserrno));
+}
+
+int get_int_option(int fd, int level, int name, int *value) noexcept {
+  int len = sizeof *value;
+  return getsockopt(as_socket(fd), level, name, reinterpret_cast<char *>(value), &len) == 0
+             ? 0
+             : wsa_error();
+}
+
+bool is_socket(int fd) noexcept { return check_open(fd) == 0; }
+
+ac_ssize_t pipe_read(int, void *, size_t) noexcept { return UV_ENOSYS; }
+ac_ssize_t pipe_write(int, const void *, size_t) noexcept { return UV_ENOSYS; }
+void restore_terminal(int, const termios *) noexcept {}
+
+int check_open(int fd) noexcept {
+  int type = 0;
+  int len = sizeof type;
+  if (fd < 0 || getsockopt(as_socket(fd), SOL_SOCKET, SO_TYPE, reinterpret_cast<char *>(&type),
+                           &len) != 0)
+    return UV_EBADF;
+  return 0;
+}
+
+void close_file(int fd) noexcept {
+  if (fd >= 0) _close(fd);
 }
 
 int unlink_path(const char *path) noexcept {

@@ -1,10 +1,6 @@
 // process.cpp — child processes on uv_spawn; see process.hpp.
 #include "process.hpp"
 
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -33,9 +29,9 @@ struct SpawnFds {
   int devnull = -1;
   std::vector<int> close_after;
   ~SpawnFds() {
-    for (int fd : close_after) ::close(fd);
+    for (int fd : close_after) ac::sys::close_file(fd);
     for (int fd : parent)
-      if (fd >= 0) ::close(fd);
+      if (fd >= 0) ac::sys::close_file(fd);
   }
 };
 
@@ -56,8 +52,8 @@ ac_process::~ac_process() {
     s = nullptr;
   }
   for (ac_future *f : waiters) f->unref();
-  ac_value_clear(&out_bytes);
-  ac_value_clear(&err_bytes);
+  ac::value_release(&out_bytes);
+  ac::value_release(&err_bytes);
   ac_loop *l = loop;
   if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
 }
@@ -91,26 +87,22 @@ int ac_process::spawn(const char *const *argv, const ac_process_options &o) {
       fds.child[i] = m;
     } else if (m == AC_PROCESS_DEVNULL) {
       if (fds.devnull < 0) {
-        fds.devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (fds.devnull < 0) return -errno;
+        fds.devnull = ac::sys::open_null();
+        if (fds.devnull < 0) return fds.devnull;
         fds.close_after.push_back(fds.devnull);
       }
       fds.child[i] = fds.devnull;
     } else if (m == AC_PROCESS_PIPE) {
       int sv[2];
-      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
+      if (int e = ac::sys::socket_pair(sv, i == 0); e != 0) return e;
       fds.parent[i] = sv[0];
       fds.child[i] = sv[1];
       try {
         fds.close_after.push_back(sv[1]);
       } catch (...) {
-        ::close(sv[1]);
+        ac::sys::close_file(sv[1]);
         throw;
       }
-      // One direction each: stdin is written by us, stdout/stderr by the child.
-      ::shutdown(sv[0], i == 0 ? SHUT_RD : SHUT_WR);
-      int fl = ::fcntl(sv[0], F_GETFL);
-      ::fcntl(sv[0], F_SETFL, fl | O_NONBLOCK);
     } else {  // AC_PROCESS_STDOUT (stderr only)
       fds.child[i] = fds.child[1];
     }
@@ -217,9 +209,7 @@ void ac_process::close_for_loop() noexcept {
     // As asyncio's transport close: a child still running is killed, and
     // reaped here, since the closed handle no longer lets libuv reap it.
     uv_process_kill(&proc, SIGKILL);
-    int status;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    ac::sys::reap_child(pid);
     exited = true;
     returncode = -SIGKILL;
   }

@@ -8,14 +8,6 @@
 // when the delay has passed (a TimerNode on the loop's clock) or as soon as
 // the latest attempt failed. The winner's socket goes to the stream, which
 // watches it with its own poll handle from then on; the others are closed.
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -88,17 +80,17 @@ int bind_local_fd(const ConnectOptions *o, int fd, int family) noexcept {
   if (!has_host && o->local_port == 0) return 0;
   sockaddr_storage ss{};
   if (has_host) {
-    if (o->local.ss_family != family) return -EADDRNOTAVAIL;
+    if (o->local.ss_family != family) return UV_EADDRNOTAVAIL;
     ss = o->local;
   } else {
-    ss.ss_family = static_cast<sa_family_t>(family);
+    ss.ss_family = static_cast<decltype(ss.ss_family)>(family);
   }
   auto port = htons(static_cast<uint16_t>(o->local_port));
   if (family == AF_INET)
     reinterpret_cast<sockaddr_in *>(&ss)->sin_port = port;
   else
     reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port = port;
-  if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), sa_len(ss)) != 0) return -errno;
+  if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), sa_len(ss)) != 0) return sys::last_error();
   return 0;
 }
 
@@ -155,7 +147,7 @@ struct Racer final : TimerNode {
     running.erase(std::find(running.begin(), running.end(), a));
     a->racer = nullptr;
     uv_close(reinterpret_cast<uv_handle_t *>(&a->poll), on_closed_cb);
-    if (close_fd) ::close(a->fd);
+    if (close_fd) sys::close(a->fd);
   }
 
   // Starts attempts until one is in progress (or none is left), then
@@ -179,15 +171,15 @@ struct Racer final : TimerNode {
   // 0: in progress; 1: connected (handed over); < 0: failed.
   int start_one(size_t i) noexcept {
     const sockaddr_storage &ss = addrs[i];
-    int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -errno;
+    int fd = sys::open_socket(ss.ss_family, SOCK_STREAM);
+    if (fd < 0) return fd;
     int rc = bind_local_fd(stream->copts, fd, ss.ss_family);
-    if (rc == 0 && ::connect(fd, reinterpret_cast<const sockaddr *>(&ss), sa_len(ss)) != 0)
-      rc = errno == EINPROGRESS ? 1 : -errno;
-    else if (rc == 0)
-      rc = 2;  // connected at once
+    if (rc == 0) {
+      rc = sys::connect(fd, reinterpret_cast<const sockaddr *>(&ss), sa_len(ss));
+      if (rc == 0) rc = 2;  // connected at once (kInProgress is 1)
+    }
     if (rc < 0) {
-      ::close(fd);
+      sys::close(fd);
       return rc;
     }
     if (rc == 2) {
@@ -198,7 +190,7 @@ struct Racer final : TimerNode {
     try {
       a = new Attempt();
     } catch (...) {
-      ::close(fd);
+      sys::close(fd);
       return AC_ENOMEM;
     }
     a->fd = fd;
@@ -207,7 +199,7 @@ struct Racer final : TimerNode {
     a->poll.data = a;
     rc = uv_poll_init_socket(loop->uvl, &a->poll, fd);
     if (rc != 0) {
-      ::close(fd);
+      sys::close(fd);
       delete a;
       return rc;
     }
@@ -215,7 +207,7 @@ struct Racer final : TimerNode {
       running.push_back(a);
     } catch (...) {
       uv_close(reinterpret_cast<uv_handle_t *>(&a->poll), on_closed_cb);
-      ::close(fd);
+      sys::close(fd);
       return AC_ENOMEM;
     }
     uv_poll_start(&a->poll, UV_WRITABLE, on_poll_cb);
@@ -223,9 +215,7 @@ struct Racer final : TimerNode {
   }
 
   void on_event(Attempt *a, int) noexcept {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    int err = sys::pending_error(a->fd);
     if (err == 0) {
       int fd = a->fd;
       close_attempt(a, false);
@@ -233,8 +223,8 @@ struct Racer final : TimerNode {
       return;
     }
     bool latest = a->index + 1 == next;
-    last_error = -err;
-    stream->note_connect_failure(addrs[a->index], -err);
+    last_error = err;
+    stream->note_connect_failure(addrs[a->index], err);
     close_attempt(a, true);
     if (latest && next < addrs.size()) {
       start_next();  // the one before failed: no need to wait
@@ -298,13 +288,12 @@ int ac_stream::bind_local(int family) noexcept {
 
 void ac_stream::set_default_nodelay() noexcept {
   if (is_unix || copts->nodelay != 0) return;
-  int off = 0;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &off, sizeof off);
+  ac::sys::set_int_option(fd, IPPROTO_TCP, TCP_NODELAY, 0);
 }
 
 void ac_stream::race_won(int sock) noexcept {
   if (phase != kConnecting) {
-    ::close(sock);
+    ac::sys::close(sock);
     return;
   }
   fd = sock;
@@ -379,35 +368,12 @@ struct SendfileFuture final : ac_future {
   }
 };
 
-// sendfile(2) has no MSG_NOSIGNAL: a peer that has gone would raise
-// SIGPIPE. The signal is blocked on this thread for the call, and one it
-// raised is taken back before the mask is restored, so the process never
-// sees it and its mask is unchanged afterwards.
-ssize_t sendfile_nosignal(int out_fd, int in_fd, off_t *off, size_t count) noexcept {
-  sigset_t pipe_set, old, pending;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-  sigpending(&pending);
-  bool was_pending = sigismember(&pending, SIGPIPE) == 1;
-  ssize_t n = ::sendfile(out_fd, in_fd, off, count);
-  int e = errno;
-  if (n < 0 && e == EPIPE && !was_pending) {
-    timespec zero{};
-    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
-    }
-  }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  errno = e;
-  return n;
-}
-
 namespace {
 void sendfile_end(ac_stream *s, int code) noexcept {
   SendfileJob *j = s->sendfile_job;
   s->sendfile_job = nullptr;
-  if (j->seekable && !j->own_fd) ::lseek(j->in_fd, j->offset + j->sent, SEEK_SET);
-  if (j->own_fd) ::close(j->in_fd);
+  if (j->seekable && !j->own_fd) sys::seek_file(j->in_fd, j->offset + j->sent);
+  if (j->own_fd) sys::close_file(j->in_fd);
   SendfileFuture *f = j->future;
   f->stream = nullptr;
   if (!f->done()) {
@@ -443,26 +409,24 @@ void ac_stream::sendfile_pump() noexcept {
   while (!j->fallback) {
     if (j->remaining == 0) return ac::sendfile_end(this, 0), watch();
     size_t chunk = static_cast<size_t>(j->remaining < 0 ? kChunk : std::min(j->remaining, kChunk));
-    off_t off = static_cast<off_t>(j->offset + j->sent);
-    ssize_t n = ac::sendfile_nosignal(fd, j->in_fd, &off, chunk);
+    ac_ssize_t n = ac::sys::send_file(fd, j->in_fd, j->offset + j->sent, chunk);
     if (n > 0) {
       j->sent += n;
       if (j->remaining > 0) j->remaining -= n;
       continue;
     }
     if (n == 0) return ac::sendfile_end(this, 0), watch();
-    int e = errno;
-    if (e == EINTR) continue;
-    if (e == EAGAIN || e == EWOULDBLOCK) return watch();
-    if (j->sent == 0 && (e == EINVAL || e == ENOSYS || e == EOVERFLOW || e == ESPIPE)) {
-      j->fallback = true;  // the kernel refuses this file: read and write
+    int e = static_cast<int>(n);  // a negative code (libuv's)
+    if (e == AC_EAGAIN) return watch();
+    if (j->sent == 0 && (e == UV_EINVAL || e == UV_ENOSYS || e == UV_EOVERFLOW || e == UV_ESPIPE)) {
+      j->fallback = true;  // no sendfile for this file (or this system): read and write
       break;
     }
-    if (e == EPIPE || e == ECONNRESET || e == ENOTCONN) {
-      write_error = -e;
+    if (e == UV_EPIPE || e == UV_ECONNRESET || e == UV_ENOTCONN) {
+      write_error = e;
       release_drains();
     }
-    return ac::sendfile_end(this, -e), watch();
+    return ac::sendfile_end(this, e), watch();
   }
   // Fallback: at most the high water mark in the buffer at a time.
   for (;;) {
@@ -476,19 +440,15 @@ void ac_stream::sendfile_pump() noexcept {
         wbuf.resize(old);
         return ac::sendfile_end(this, AC_ENOMEM), watch();
       }
-      ssize_t n;
-      do {
-        n = j->seekable ? ::pread(j->in_fd, wbuf.data() + old, chunk, j->offset + j->sent)
-                        : ::read(j->in_fd, wbuf.data() + old, chunk);
-      } while (n < 0 && errno == EINTR);
-      if (n < 0 && errno == ESPIPE && j->seekable && j->sent == 0 && j->offset == 0) {
+      ac_ssize_t n = ac::sys::read_file(j->in_fd, wbuf.data() + old, chunk,
+                                        j->seekable ? j->offset + j->sent : -1);
+      if (n == UV_ESPIPE && j->seekable && j->sent == 0 && j->offset == 0) {
         j->seekable = false;
         wbuf.resize(old);
         continue;
       }
-      int e = errno;
       wbuf.resize(old + static_cast<size_t>(n > 0 ? n : 0));
-      if (n < 0) return ac::sendfile_end(this, -e), watch();
+      if (n < 0) return ac::sendfile_end(this, static_cast<int>(n)), watch();
       if (n == 0) {
         j->remaining = 0;
         break;
@@ -589,17 +549,23 @@ int ac_server::listen_tcp_opts(const char *host, int port, int backlog, int reus
   sockaddr_storage ss;
   int rc = ac::resolve_now(host, port, SOCK_STREAM, &ss);
   if (rc != 0) return rc;
-  fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -errno;
-  int on = 1;
-  if (reuse_address != 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0)
-    return -errno;
-  if (reuse_port != 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
-    return -errno;
-  if (ss.ss_family == AF_INET6 && ipv6_only >= 0 &&
-      ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &ipv6_only, sizeof ipv6_only) != 0)
-    return -errno;
-  if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), ac::sa_len(ss)) != 0) return -errno;
+  fd = ac::sys::open_socket(ss.ss_family, SOCK_STREAM);
+  if (fd < 0) return fd;
+  if (reuse_address != 0) {
+    if (int e = ac::sys::set_int_option(fd, SOL_SOCKET, SO_REUSEADDR, 1); e != 0) return e;
+  }
+  if (reuse_port != 0) {
+#ifdef SO_REUSEPORT
+    if (int e = ac::sys::set_int_option(fd, SOL_SOCKET, SO_REUSEPORT, 1); e != 0) return e;
+#else
+    return AC_ENOTSUP;  // as asyncio: no reuse_port where the system lacks it
+#endif
+  }
+  if (ss.ss_family == AF_INET6 && ipv6_only >= 0) {
+    if (int e = ac::sys::set_int_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, ipv6_only); e != 0) return e;
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), ac::sa_len(ss)) != 0)
+    return ac::sys::last_error();
   return start(backlog);
 }
 

@@ -2,7 +2,7 @@
 // eyeballs, interleave, TCP_NODELAY) and the listening options of servers.
 #pragma once
 
-#include <sys/socket.h>
+#include "platform.hpp"
 
 #include <cstdint>
 #include <vector>

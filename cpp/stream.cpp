@@ -1,15 +1,5 @@
 #include "stream.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -192,10 +182,9 @@ int ac_stream::adopt(int sock) noexcept {
 
 int ac_stream::adopt_pipe(int pfd, bool write_only) noexcept {
   fd = pfd;
-  struct stat st;
-  is_pipe = !(::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode));
+  is_pipe = !ac::sys::is_socket(fd);
   pipe_writer_only = write_only;
-  int rc = uv_poll_init(loop->uvl, &poll, fd);
+  int rc = uv_poll_init(loop->uvl, &poll, fd);  // pipes and terminals: POSIX only
   if (rc != 0) return rc;  // the destructor closes the descriptor
   poll.data = this;
   handle_live = true;
@@ -403,13 +392,13 @@ std::string python_address(const sockaddr_storage &ss) {
   std::string out = "('";
   if (ss.ss_family == AF_INET6) {
     const auto *a = reinterpret_cast<const sockaddr_in6 *>(&ss);
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    uv_inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
     out += host;
     out += "', " + std::to_string(ntohs(a->sin6_port)) + ", " +
            std::to_string(ntohl(a->sin6_flowinfo)) + ", " + std::to_string(a->sin6_scope_id) + ")";
   } else {
     const auto *a = reinterpret_cast<const sockaddr_in *>(&ss);
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    uv_inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
     out += host;
     out += "', " + std::to_string(ntohs(a->sin_port)) + ")";
   }
@@ -740,45 +729,15 @@ void ac_stream::fail_read(int code) noexcept {
 
 // ---------------------------------------------------------------- writing
 
-// One non-blocking write. Sockets: send(MSG_NOSIGNAL). Pipes have no such
-// flag, and write() to a pipe whose reader is gone raises SIGPIPE: the
-// signal is blocked on this thread around the call and, if the write
-// raised it (EPIPE) and it was not already pending, taken back with
-// sigtimedwait before the mask is restored, so the caller sees EPIPE and
-// the process's disposition and mask end as they were.
 // A pipe's read, in the seam's terms: bytes, 0 at end of file, or an error
 // code (AC_EAGAIN when nothing is there).
-ac_ssize_t ac_stream::pipe_read(void *p, size_t len) noexcept {
-  for (;;) {
-    ssize_t n = ::read(fd, p, len);
-    if (n >= 0) return n;
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return AC_EAGAIN;
-    return -errno;
-  }
-}
+ac_ssize_t ac_stream::pipe_read(void *p, size_t len) noexcept { return ac::sys::pipe_read(fd, p, len); }
 
-// Bytes written, or an error code (AC_EAGAIN when the kernel takes none).
+// One non-blocking write: bytes written, or an error code (AC_EAGAIN when
+// the kernel takes none). Neither a socket's nor a pipe's raises SIGPIPE
+// (platform.hpp).
 ac_ssize_t ac_stream::io_write(const void *p, size_t len) noexcept {
-  if (!is_pipe) return ac::sys::send(fd, p, len);
-  sigset_t pipe_set, old_mask, pending;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  sigemptyset(&pending);
-  sigpending(&pending);
-  bool was_pending = sigismember(&pending, SIGPIPE) == 1;
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
-  ssize_t n = ::write(fd, p, len);
-  int saved = errno;
-  if (n < 0 && saved == EPIPE && !was_pending) {
-    struct timespec zero {};
-    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
-    }
-  }
-  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  if (n >= 0) return n;
-  if (saved == EAGAIN || saved == EWOULDBLOCK) return AC_EAGAIN;
-  return -saved;
+  return is_pipe ? ac::sys::pipe_write(fd, p, len) : ac::sys::send(fd, p, len);
 }
 
 int ac_stream::write(const void *data, size_t len) {
@@ -931,7 +890,7 @@ void ac_stream::close() noexcept {
 }
 
 void ac_stream::close_handle() noexcept {
-  if (tty_mode != nullptr && fd >= 0) ::tcsetattr(fd, TCSANOW, tty_mode);  // leave as found
+  if (tty_mode != nullptr && fd >= 0) ac::sys::restore_terminal(fd, tty_mode);  // leave as found
   if (registered) {
     loop->remove_closable(this);
     registered = false;

@@ -59,6 +59,9 @@ if [[ ! -f "$prefix/lib/libuv.a" ]]; then
     [[ -f "$a" ]] && cp "$a" "$prefix/lib/libuv.a" && break
   done
   [[ -f "$prefix/lib/libuv.a" ]] || { echo "libuv-mingw: no static libuv built" >&2; exit 1; }
+  # Only the static library: the linker would take the DLL's import library
+  # (libuv.dll.a) before libuv.a, and the programs would need libuv.dll.
+  rm -f "$prefix/lib/libuv.dll.a" "$prefix/bin/libuv.dll"
 fi
 
 # pkg-config data for the static library (the Windows system libraries it

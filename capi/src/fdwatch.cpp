@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "../../cpp/fdwatch.hpp"
+#include "../../cpp/platform.hpp"
 #include "shim.hpp"
 
 using ac::shim::check_loop;
@@ -43,9 +44,14 @@ int sock_check(ac_loop *loop, int fd, ac_future **out) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
   if (out == nullptr || fd < 0) return fail(AC_EINVAL);
+#ifdef _WIN32
+  // Winsock cannot tell whether a socket is non-blocking: only that it is one.
+  if (ac::sys::check_open(fd) != 0) return fail(AC_EBADF, "Invalid file descriptor");
+#else
   int fl = ::fcntl(fd, F_GETFL);
   if (fl == -1) return fail(-errno, "Invalid file descriptor");
   if ((fl & O_NONBLOCK) == 0) return fail(AC_EINVAL, "the socket must be non-blocking");
+#endif
   return 0;
 }
 

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "../../cpp/fs.hpp"
+#include "../../cpp/platform.hpp"
 #include "shim.hpp"
 
 using ac::shim::check_loop;
@@ -61,7 +62,7 @@ AC_API int ac_fs_open(ac_loop *loop, const char *path, int flags, int mode,
   }
   ac::FsArgs a{ac::FsOp::Open};
   a.path = path;
-  a.flags = flags | O_CLOEXEC;
+  a.flags = flags | ac::sys::kOpenNoInherit;
   a.mode = mode;
   return request(loop, a, out);
 }

@@ -1,14 +1,17 @@
 // pipe.cpp — streams over descriptors the caller hands over: pipes, FIFOs,
 // terminals (ac_pipe_connect_read/write, ac_tty_*).
-#include <fcntl.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
+#ifndef _WIN32
+#  include <fcntl.h>
+#  include <sys/ioctl.h>
+#  include <sys/stat.h>
+#  include <termios.h>
+#  include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <cstdlib>
 
+#include "../../cpp/platform.hpp"
 #include "../../cpp/stream.hpp"
 #include "shim.hpp"
 
@@ -18,6 +21,15 @@ using ac::shim::fail;
 namespace {
 enum Mode { kRead, kWrite, kTty };
 
+#ifdef _WIN32
+// Windows pipes and consoles are handles libuv cannot poll as descriptors:
+// these streams are POSIX only (the descriptor is still taken and closed).
+int connect_fd(ac_loop *loop, int fd, Mode, ac_stream **) noexcept {
+  int rc = check_loop(loop);
+  if (fd >= 0) ac::sys::close_file(fd);
+  return rc != 0 ? rc : fail(AC_ENOTSUP, "pipes and terminals as streams are POSIX only");
+}
+#else
 int connect_fd(ac_loop *loop, int fd, Mode mode, ac_stream **out) noexcept {
   int rc = check_loop(loop);
   if (rc == 0 && (out == nullptr || fd < 0)) rc = fail(AC_EINVAL);
@@ -50,6 +62,7 @@ int connect_fd(ac_loop *loop, int fd, Mode mode, ac_stream **out) noexcept {
   *out = s;
   return 0;
 }
+#endif
 
 int check_tty(const ac_stream *s) noexcept {
   ac::shim::clear_failure();
@@ -74,6 +87,10 @@ AC_API int ac_tty_open(ac_loop *loop, int fd, ac_stream **out) noexcept {
 AC_API int ac_tty_set_raw(ac_stream *tty, int raw) noexcept {
   int rc = check_tty(tty);
   if (rc != 0) return rc;
+#ifdef _WIN32
+  (void)raw;
+  return fail(AC_ENOTSUP);
+#else
   if (raw != 0) {
     if (tty->tty_mode == nullptr) {
       auto *saved = static_cast<termios *>(std::malloc(sizeof(termios)));
@@ -93,15 +110,20 @@ AC_API int ac_tty_set_raw(ac_stream *tty, int raw) noexcept {
   if (tty->tty_mode != nullptr && ::tcsetattr(tty->fd, TCSADRAIN, tty->tty_mode) != 0)
     return fail(-errno);
   return 0;
+#endif
 }
 
 AC_API int ac_tty_get_winsize(const ac_stream *tty, int *columns, int *rows) noexcept {
   int rc = check_tty(tty);
   if (rc != 0) return rc;
   if (columns == nullptr || rows == nullptr) return fail(AC_EINVAL);
+#ifdef _WIN32
+  return fail(AC_ENOTSUP);
+#else
   winsize ws{};
   if (::ioctl(tty->fd, TIOCGWINSZ, &ws) != 0) return fail(-errno);
   *columns = ws.ws_col;
   *rows = ws.ws_row;
   return 0;
+#endif
 }

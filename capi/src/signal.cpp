@@ -120,10 +120,18 @@ void signal_cb(uv_signal_t *w, int) {
 }
 
 int check_signum(int sig) noexcept {
+#ifdef _WIN32
+  // Windows has console events where POSIX has signals; libuv turns Ctrl-C
+  // into SIGINT and Ctrl-Break into SIGBREAK (21), closing the console into
+  // SIGHUP (1) and a resize into SIGWINCH (28). Nothing else can arrive.
+  if (sig == SIGINT || sig == 21 || sig == 1 || sig == 28) return 0;
+  return fail(AC_ENOTSUP, "Windows delivers only SIGINT, SIGBREAK, SIGHUP and SIGWINCH");
+#else
   if (sig < 1 || sig >= NSIG) return fail(AC_EINVAL, "sig out of range");
   if (sig == SIGKILL) return fail(AC_EMISUSE, "sig 9 cannot be caught");
   if (sig == SIGSTOP) return fail(AC_EMISUSE, "sig 19 cannot be caught");
   return 0;
+#endif
 }
 
 }  // namespace
@@ -215,9 +223,16 @@ int on_run_sigint(ac_loop *loop, int, void *ud) {
 namespace ac::shim {
 
 void *run_sigint_install(ac_loop *loop, ac_task *main) noexcept {
+#ifdef _WIN32
+  // No sigaction: the C runtime's handler is read by swapping it back.
+  void (*current)(int) = ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGINT, current);
+  if (current != SIG_DFL) return nullptr;
+#else
   struct sigaction current {};
   if (::sigaction(SIGINT, nullptr, &current) != 0) return nullptr;
   if ((current.sa_flags & SA_SIGINFO) != 0 || current.sa_handler != SIG_DFL) return nullptr;
+#endif
   auto *r = new (std::nothrow) RunSigint{main};
   if (r == nullptr) return nullptr;
   int arc = ac_loop_add_signal_handler(loop, SIGINT, on_run_sigint, r, nullptr);

@@ -1,10 +1,5 @@
 // sockopt.cpp — socket options, connection and listening options, server
 // connection control and sendfile at the boundary.
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -186,7 +181,7 @@ AC_API int ac_stream_set_nodelay(ac_stream *s, int on) noexcept {
   int rc = check_tcp_open(s);
   if (rc != 0) return rc;
   if (on != 0 && on != 1) return fail(AC_EINVAL);
-  if (::setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) return fail(-errno);
+  if (int e = ac::sys::set_int_option(s->fd, IPPROTO_TCP, TCP_NODELAY, on); e != 0) return fail(e);
   return 0;
 }
 
@@ -194,8 +189,7 @@ AC_API int ac_stream_get_nodelay(const ac_stream *s) noexcept {
   int rc = check_tcp_open(s);
   if (rc != 0) return rc;
   int v = 0;
-  socklen_t len = sizeof v;
-  if (::getsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &v, &len) != 0) return fail(-errno);
+  if (int e = ac::sys::get_int_option(s->fd, IPPROTO_TCP, TCP_NODELAY, &v); e != 0) return fail(e);
   return v != 0 ? 1 : 0;
 }
 
@@ -205,15 +199,34 @@ AC_API int ac_stream_set_keepalive(ac_stream *s, int on, int idle, int interval,
   if (rc != 0) return rc;
   if ((on != 0 && on != 1) || idle < 0 || interval < 0 || count < 0) return fail(AC_EINVAL);
   if (on == 1) {
-    if (idle > 0 && ::setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) != 0)
-      return fail(-errno);
-    if (interval > 0 &&
-        ::setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval) != 0)
-      return fail(-errno);
-    if (count > 0 && ::setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count) != 0)
-      return fail(-errno);
+#if defined(TCP_KEEPIDLE)
+    constexpr int kIdle = TCP_KEEPIDLE;
+#elif defined(TCP_KEEPALIVE)
+    constexpr int kIdle = TCP_KEEPALIVE;  // macOS's name for it
+#else
+    constexpr int kIdle = -1;
+#endif
+#if defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+    constexpr int kInterval = TCP_KEEPINTVL, kCount = TCP_KEEPCNT;
+#else
+    constexpr int kInterval = -1, kCount = -1;
+#endif
+    // A system without the option (Windows' MinGW headers): not supported.
+    if ((idle > 0 && kIdle < 0) || (interval > 0 && kInterval < 0) || (count > 0 && kCount < 0))
+      return fail(AC_ENOTSUP);
+    if (idle > 0) {
+      if (int e = ac::sys::set_int_option(s->fd, IPPROTO_TCP, kIdle, idle); e != 0) return fail(e);
+    }
+    if (interval > 0) {
+      if (int e = ac::sys::set_int_option(s->fd, IPPROTO_TCP, kInterval, interval); e != 0)
+        return fail(e);
+    }
+    if (count > 0) {
+      if (int e = ac::sys::set_int_option(s->fd, IPPROTO_TCP, kCount, count); e != 0)
+        return fail(e);
+    }
   }
-  if (::setsockopt(s->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0) return fail(-errno);
+  if (int e = ac::sys::set_int_option(s->fd, SOL_SOCKET, SO_KEEPALIVE, on); e != 0) return fail(e);
   return 0;
 }
 
@@ -307,15 +320,15 @@ AC_API int ac_stream_sendfile_path(ac_stream *s, const char *path, int64_t offse
   int rc = check_stream(s);
   if (rc != 0) return rc;
   if (path == nullptr || offset < 0 || count < 0 || out == nullptr) return fail(AC_EINVAL);
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(-errno);
+  int fd = ac::sys::open_read(path);
+  if (fd < 0) return fail(fd);
   try {
     rc = ac::stream_sendfile(s, fd, true, offset, count, out);
   } catch (...) {
     rc = AC_ENOMEM;
   }
   if (rc != 0) {
-    ::close(fd);
+    ac::sys::close_file(fd);
     return fail(rc);
   }
   return 0;
