@@ -186,11 +186,11 @@ def build(b):
         env = {"CARGO_TARGET_DIR": tdir, "PKG_CONFIG_PATH": os.path.join(b, "meson-uninstalled")}
         if step("Rust binding bench", lambda: sh(
                 ["cargo", "build", "--release", "--offline", "-q", "-p", "asyncore",
-                 "--example", "bench", "--example", "w5_echo", "--example", "w5_tls_echo"],
+                 "--example", "bench", "--example", "w5_echo"],
                 cwd=os.path.join(ROOT, "bindings/rust"), env=env)):
             have["rust"] = os.path.join(tdir, "release", "examples", "bench")
             have["rust-w5"] = os.path.join(tdir, "release", "examples", "w5_echo")
-            have["rust-w5tls"] = os.path.join(tdir, "release", "examples", "w5_tls_echo")
+            have["rust-w5tls"] = have["rust-w5"]  # W5_TLS_CERT/KEY make it the TLS server
     return have, errors
 
 
@@ -304,7 +304,7 @@ def tls_servers(b, have, cert, key):
     if have.get("rust-w5tls"):
         out.append(Program("asyncore-rust", [have["rust-w5tls"]], lib))
     for name, lua, env in lua_variants(b):
-        out.append(Program(name, [lua, "bench/lua/w5_tls_echo.lua"], dict(env, **tls)))
+        out.append(Program(name, [lua, "bench/lua/w5_echo.lua"], dict(env, **tls)))
     if have.get("go"):
         out.append(Program("go", [have["go"], "-w5tls"], dict(tls, GOMAXPROCS="1")))
     if shutil.which("node"):

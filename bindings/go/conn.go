@@ -273,13 +273,9 @@ func Dial(ctx context.Context, l *Loop, network, address string) (*Conn, error) 
 	var connect func(so, cf *uintptr) int
 	switch network {
 	case "tcp", "tcp4", "tcp6":
-		host, portStr, err := net.SplitHostPort(address)
+		host, port, err := tcpAddress(network, address)
 		if err != nil {
 			return nil, err
-		}
-		port, err := strconv.Atoi(portStr)
-		if err != nil {
-			return nil, &net.AddrError{Err: "invalid port", Addr: address}
 		}
 		connect = func(so, cf *uintptr) int { return raw.Stream_connect_tcp(l.c, host, port, so, cf) }
 	case "unix":
@@ -331,13 +327,9 @@ func Listen(l *Loop, network, address string) (*Listener, error) {
 	var listen func(h uintptr, out *uintptr) int
 	switch network {
 	case "tcp", "tcp4", "tcp6":
-		host, portStr, err := net.SplitHostPort(address)
+		host, port, err := tcpAddress(network, address)
 		if err != nil {
 			return nil, err
-		}
-		port, err := strconv.Atoi(portStr)
-		if err != nil {
-			return nil, &net.AddrError{Err: "invalid port", Addr: address}
 		}
 		listen = func(h uintptr, out *uintptr) int {
 			return raw.Server_listen_tcp(l.c, host, port, 0, fnServerConn, h, fnFreeHandle, out)
@@ -349,6 +341,32 @@ func Listen(l *Loop, network, address string) (*Listener, error) {
 	default:
 		return nil, net.UnknownNetworkError(network)
 	}
+	return ln.listenOn(l, st, listen, func(err error) error { return err })
+}
+
+// tcpAddress splits a "host:port" address of network "tcp", "tcp4" or
+// "tcp6" as package net does.
+func tcpAddress(network, address string) (string, int, error) {
+	switch network {
+	case "tcp", "tcp4", "tcp6":
+	default:
+		return "", 0, net.UnknownNetworkError(network)
+	}
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return "", 0, &net.AddrError{Err: "invalid port", Addr: address}
+	}
+	return host, port, nil
+}
+
+// listenOn starts ln's server with listen (its accepted streams go to
+// st); wrap makes the error of a refused listen.
+func (ln *Listener) listenOn(l *Loop, st *serverState, listen func(h uintptr, out *uintptr) int,
+	wrap func(error) error) (*Listener, error) {
 	srv := &Server{loop: l}
 	err := l.Call(func() error {
 		h := newHandle(st)
@@ -361,7 +379,7 @@ func Listen(l *Loop, network, address string) (*Listener, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
+		return nil, &net.OpError{Op: "listen", Net: ln.network, Err: wrap(err)}
 	}
 	ln.srv = srv
 	ln.addr = parseAddr(srv.Address())

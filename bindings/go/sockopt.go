@@ -205,18 +205,9 @@ func (d *Dialer) DialAddresses(ctx context.Context, l *Loop, hosts []string, por
 // DialContext connects to address ("host:port", network "tcp", "tcp4" or
 // "tcp6") as a net.Conn (net.Dialer's method, with the loop).
 func (d *Dialer) DialContext(ctx context.Context, l *Loop, network, address string) (*Conn, error) {
-	switch network {
-	case "tcp", "tcp4", "tcp6":
-	default:
-		return nil, net.UnknownNetworkError(network)
-	}
-	host, portStr, err := net.SplitHostPort(address)
+	host, port, err := tcpAddress(network, address)
 	if err != nil {
 		return nil, err
-	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		return nil, &net.AddrError{Err: "invalid port", Addr: address}
 	}
 	s, err := d.DialStream(ctx, l, host, port)
 	if err != nil {
@@ -273,38 +264,13 @@ func (lc *ListenConfig) StartServer(l *Loop, host string, port int, handler func
 // Listen is the package's Listen (a net.Listener) with lc's options;
 // network "tcp", "tcp4" or "tcp6".
 func (lc *ListenConfig) Listen(l *Loop, network, address string) (*Listener, error) {
-	switch network {
-	case "tcp", "tcp4", "tcp6":
-	default:
-		return nil, net.UnknownNetworkError(network)
-	}
-	host, portStr, err := net.SplitHostPort(address)
+	host, port, err := tcpAddress(network, address)
 	if err != nil {
 		return nil, err
 	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		return nil, &net.AddrError{Err: "invalid port", Addr: address}
-	}
 	ln := &Listener{network: network, ready: make(chan struct{}, 1), done: make(chan struct{})}
-	listen := lc.listenCall(l, host, port)
-	srv := &Server{loop: l}
-	err = l.Call(func() error {
-		h := newHandle(&serverState{loop: l, accept: ln.push})
-		var out uintptr
-		if rc := listen(uintptr(h), &out); rc < 0 {
-			return codeError(rc)
-		}
-		srv.c = raw.SwigcptrServer(out)
-		holdObject(l, srv, out, func(p uintptr) { raw.Server_unref(raw.SwigcptrServer(p)) })
-		return nil
-	})
-	if err != nil {
-		return nil, &net.OpError{Op: "listen", Net: network, Err: sysError("listen", err)}
-	}
-	ln.srv = srv
-	ln.addr = parseAddr(srv.Address())
-	return ln, nil
+	return ln.listenOn(l, &serverState{loop: l, accept: ln.push}, lc.listenCall(l, host, port),
+		func(err error) error { return sysError("listen", err) })
 }
 
 // ---- The server's connections ----

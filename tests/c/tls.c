@@ -884,13 +884,13 @@ static void test_close_gives_up_after_the_shutdown_timeout(void) {
   finish(loop);
 }
 
-/* The peer's close_notify reads as EOF (at_eof); our close then answers it
- * and closes at once. */
-static void test_peers_close_notify_is_eof_and_answered(void) {
+/* The peer (close_peer.py MODE) sends `line`, then ends; we read the line,
+ * then EOF (at_eof), close, and the peer prints `peer_says`. */
+static void eof_then_close(const char *mode, const char *line, const char *peer_says) {
   ac_loop *loop = net_loop();
   ac_tls_context *cc = client_ctx(1);
   int out, port;
-  pid_t pid = close_peer("notify", &out, &port);
+  pid_t pid = close_peer(mode, &out, &port);
   if (pid == 0) {
     ac_tls_context_unref(cc);
     finish(loop);
@@ -900,7 +900,7 @@ static void test_peers_close_notify_is_eof_and_answered(void) {
   char buf[128];
   CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);
   NET_TEXT(loop, ac_stream_readline(s, &nt_f_), buf);
-  CHECK_STR(buf, "bye\n");
+  CHECK_STR(buf, line);
   NET_TEXT(loop, ac_stream_read(s, 100, &nt_f_), buf);
   CHECK_STR(buf, "");
   CHECK_INT(ac_stream_at_eof(s), 1);
@@ -911,43 +911,23 @@ static void test_peers_close_notify_is_eof_and_answered(void) {
   ac_future_unref(w);
   char rest[256];
   CHECK_INT(net_collect(pid, out, rest, sizeof rest), 0);
-  CHECK_STR(rest, "unwrap ok\n");
+  CHECK_STR(rest, peer_says);
   ac_stream_unref(s);
   ac_tls_context_unref(cc);
   finish(loop);
 }
 
+/* The peer's close_notify reads as EOF (at_eof); our close then answers it
+ * and closes at once (the peer unwraps). */
+static void test_peers_close_notify_is_eof_and_answered(void) {
+  eof_then_close("notify", "bye\n", "unwrap ok\n");
+}
+
 /* A TCP EOF without close_notify after the handshake reads as EOF, not as
- * an error (asyncio 3.11 and 3.13: the reader gets b"", at_eof()). */
+ * an error (asyncio 3.11 and 3.13: the reader gets b"", at_eof()); the
+ * close does not wait: the peer is gone. */
 static void test_tcp_eof_without_close_notify_is_eof(void) {
-  ac_loop *loop = net_loop();
-  ac_tls_context *cc = client_ctx(1);
-  int out, port;
-  pid_t pid = close_peer("tcp-eof", &out, &port);
-  if (pid == 0) {
-    ac_tls_context_unref(cc);
-    finish(loop);
-    return;
-  }
-  ac_stream *s = NULL;
-  char buf[128];
-  CHECK_RC(tls_dial(loop, port, cc, "localhost", &s, NULL, 0), 0);
-  NET_TEXT(loop, ac_stream_readline(s, &nt_f_), buf);
-  CHECK_STR(buf, "x\n");
-  NET_TEXT(loop, ac_stream_read(s, 100, &nt_f_), buf);
-  CHECK_STR(buf, "");
-  CHECK_INT(ac_stream_at_eof(s), 1);
-  ac_future *w = NULL;
-  CHECK_RC(ac_stream_close(s), 0);
-  CHECK_RC(ac_stream_wait_closed(s, &w), 0);
-  CHECK_RC(net_wait(loop, w, 10), 0); /* no waiting: the peer is gone */
-  ac_future_unref(w);
-  char rest[256];
-  CHECK_INT(net_collect(pid, out, rest, sizeof rest), 0);
-  CHECK_STR(rest, "tcp eof\n");
-  ac_stream_unref(s);
-  ac_tls_context_unref(cc);
-  finish(loop);
+  eof_then_close("tcp-eof", "x\n", "tcp eof\n");
 }
 
 int main(void) {

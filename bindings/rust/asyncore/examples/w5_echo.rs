@@ -1,10 +1,13 @@
 //! The W5 server through the safe crate: `Server::serve` with a task per
 //! connection, read / write / drain (asyncio's streams echo). Prints
 //! `port N`, serves for SECONDS, then prints its user and system CPU time,
-//! like the other W5 servers.
+//! like the other W5 servers. With W5_TLS_CERT and W5_TLS_KEY (PEM files)
+//! it is the W5-TLS server: the same echo behind `TlsAcceptor::serve`.
 //!
 //!     cargo run --release --example w5_echo [SECONDS=11]
-use asyncore::{sleep, Result, Server, Stream};
+//!     W5_TLS_CERT=cert.pem W5_TLS_KEY=key.pem \
+//!         cargo run --release --example w5_echo [SECONDS=11]
+use asyncore::{sleep, Result, Server, Stream, TlsAcceptor, TlsContext};
 
 async fn echo(s: Stream) -> Result<()> {
     loop {
@@ -40,8 +43,23 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(11.0);
+    let tls = match (std::env::var("W5_TLS_CERT"), std::env::var("W5_TLS_KEY")) {
+        (Ok(c), Ok(k)) => Some((c, k)),
+        (Err(_), Err(_)) => None,
+        _ => {
+            eprintln!("w5_echo: W5_TLS_CERT and W5_TLS_KEY name the certificate and key");
+            std::process::exit(2);
+        }
+    };
     let served = asyncore::run(async move {
-        let server = Server::serve("127.0.0.1", 0, echo)?;
+        let server = match tls {
+            Some((cert, key)) => {
+                let ctx = TlsContext::server()?;
+                ctx.load_cert_chain(&cert, &key)?;
+                TlsAcceptor::new(ctx).serve("127.0.0.1", 0, echo)?
+            }
+            None => Server::serve("127.0.0.1", 0, echo)?,
+        };
         println!("port {}", server.port()?);
         sleep(seconds).await?;
         server.close();
