@@ -152,8 +152,12 @@ impl TlsContext {
     }
 }
 
+/// What an SNI callback is: a server name in, the context to use out
+/// (`None`: keep the listening one).
+type SniChooser = Box<dyn Fn(&str) -> Option<TlsContext>>;
+
 struct Sni {
-    choose: Box<dyn Fn(&str) -> Option<TlsContext>>,
+    choose: SniChooser,
     last: std::cell::RefCell<Option<TlsContext>>,
     owner: *mut sys::ac_tls_context, // not kept in `last`: that would be a cycle
 }
