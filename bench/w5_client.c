@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "proc_cpu.h"
+
 #define MSG 1024
 
 struct conn {
@@ -37,35 +39,8 @@ static int measuring, done, failed;
 static int server_pid;
 static double cpu_start[2], cpu_end[2]; /* the server's user, system seconds */
 
-/* The server's user and system CPU seconds so far; 0 when unknown. */
-static void server_cpu(double out[2]) {
-  out[0] = out[1] = 0;
-  if (server_pid <= 0) return;
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", server_pid);
-  FILE *f = fopen(path, "r");
-  if (f == NULL) return;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  /* Fields after the command name, which is in parentheses: state is
-   * field 3, utime 14 and stime 15 (in clock ticks). */
-  char *p = strrchr(buf, ')');
-  if (p == NULL) return;
-  unsigned long long ticks[2] = {0, 0};
-  int field = 2;
-  for (char *tok = strtok(p + 1, " "); tok != NULL; tok = strtok(NULL, " ")) {
-    ++field;
-    if (field == 14) ticks[0] = strtoull(tok, NULL, 10);
-    if (field == 15) {
-      ticks[1] = strtoull(tok, NULL, 10);
-      break;
-    }
-  }
-  double hz = (double)sysconf(_SC_CLK_TCK);
-  out[0] = (double)ticks[0] / hz;
-  out[1] = (double)ticks[1] / hz;
-}
+/* The server's user and system CPU seconds so far. */
+static void server_cpu(double out[2]) { proc_cpu(server_pid, out); }
 
 static void send_one(struct conn *c);
 

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc_cpu.h"
+
 #define MSG 1024
 #define SUITE "TLS_AES_128_GCM_SHA256"
 
@@ -72,33 +74,8 @@ static void die(const char *what) {
   exit(1);
 }
 
-/* The server's user and system CPU seconds so far (/proc/PID/stat). */
-static void server_cpu(double out[2]) {
-  out[0] = out[1] = 0;
-  if (server_pid <= 0) return;
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", server_pid);
-  FILE *f = fopen(path, "r");
-  if (f == NULL) return;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = 0;
-  char *p = strrchr(buf, ')');
-  if (p == NULL) return;
-  unsigned long long ticks[2] = {0, 0};
-  int field = 2;
-  for (char *tok = strtok(p + 1, " "); tok != NULL; tok = strtok(NULL, " ")) {
-    ++field;
-    if (field == 14) ticks[0] = strtoull(tok, NULL, 10);
-    if (field == 15) {
-      ticks[1] = strtoull(tok, NULL, 10);
-      break;
-    }
-  }
-  double hz = (double)sysconf(_SC_CLK_TCK);
-  out[0] = (double)ticks[0] / hz;
-  out[1] = (double)ticks[1] / hz;
-}
+/* The server's user and system CPU seconds so far. */
+static void server_cpu(double out[2]) { proc_cpu(server_pid, out); }
 
 static void watch(struct conn *c, int out) {
   struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c};
