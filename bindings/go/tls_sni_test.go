@@ -2,25 +2,15 @@ package asyncore
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 // A server configured from PEM bytes that picks a second configuration by
 // SNI (GetConfigForClient); the client trusts the CA from PEM bytes too.
 func TestTLSSNIAndPEMInMemory(t *testing.T) {
-	if raw.Tls_available() == 0 {
-		t.Skip("built without TLS")
-	}
-	dir := t.TempDir()
-	script, _ := filepath.Abs("../../tests/tls/make_certs.sh")
-	if out, err := exec.Command("sh", script, dir).CombinedOutput(); err != nil {
-		t.Fatalf("make_certs.sh: %v %s", err, out)
-	}
+	dir := testCerts(t)
 	pem := func(n string) []byte {
 		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {

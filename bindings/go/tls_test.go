@@ -12,14 +12,7 @@ import (
 // TLS through the Go face: StartTLSServer and DialTLS against each other,
 // with certificates made by tests/tls/make_certs.sh.
 func TestTLSEchoAndRefusal(t *testing.T) {
-	if raw.Tls_available() == 0 {
-		t.Skip("built without TLS")
-	}
-	dir := t.TempDir()
-	script, _ := filepath.Abs("../../tests/tls/make_certs.sh")
-	if out, err := exec.Command("sh", script, dir).CombinedOutput(); err != nil {
-		t.Fatalf("make_certs.sh: %v %s", err, out)
-	}
+	dir := testCerts(t)
 	c := func(n string) string { return filepath.Join(dir, n) }
 	var got, class string
 	_, err := Run(func(co *Co) (any, error) {
@@ -68,4 +61,20 @@ func TestTLSEchoAndRefusal(t *testing.T) {
 	if class != "SSLCertVerificationError" {
 		t.Fatalf("refusal: %q", class)
 	}
+}
+
+// testCerts makes the test certificates (tests/tls/make_certs.sh: a CA, a
+// server and a client certificate ...) in a fresh folder and returns it;
+// the test is skipped in a build without TLS.
+func testCerts(t *testing.T) string {
+	t.Helper()
+	if raw.Tls_available() == 0 {
+		t.Skip("built without TLS")
+	}
+	dir := t.TempDir()
+	script, _ := filepath.Abs("../../tests/tls/make_certs.sh")
+	if out, err := exec.Command("sh", script, dir).CombinedOutput(); err != nil {
+		t.Fatalf("make_certs.sh: %v %s", err, out)
+	}
+	return dir
 }
