@@ -22,6 +22,8 @@
  * Common errors: AC_EINVAL (NULL loop or out, NULL items with n > 0, a
  * NULL item, an item of another loop, a bad timeout or mode), AC_ECLOSED,
  * AC_EWRONGTHREAD, AC_ENOMEM. Loop thread only.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_COMBINATORS_H
 #define ASYNCORE_COMBINATORS_H

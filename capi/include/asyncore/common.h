@@ -39,6 +39,8 @@
  *    memory or of an array passed in is a size_t. Yes/no answers are int
  *    (1 or 0).
  *  - Nothing in this library throws, longjmps, or exits the process.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_COMMON_H
 #define ASYNCORE_COMMON_H

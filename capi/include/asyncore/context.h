@@ -14,6 +14,8 @@
  * copies the contextvars). While it runs, the calls below made from its
  * worker thread with that loop (or with loop NULL) work on that copy, as
  * they would on the loop's thread; what it sets stays in the copy.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_CONTEXT_H
 #define ASYNCORE_CONTEXT_H

@@ -10,6 +10,8 @@
  * otherwise its result is discarded when it comes. Closing the loop fails
  * pending requests with AC_ECLOSED.
  * Threads: loop thread only (checked).
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_DNS_H
 #define ASYNCORE_DNS_H

@@ -11,6 +11,8 @@
  * cause (the error that led to this one), optional children (the failures
  * of a task group), and an optional host payload (a binding's own error
  * object, kept alive and released with the error).
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_ERROR_H
 #define ASYNCORE_ERROR_H

@@ -26,6 +26,8 @@
  * fails the waiting futures with AC_ECLOSED.
  *
  * Threads: loop thread only (checked).
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_FDWATCH_H
 #define ASYNCORE_FDWATCH_H

@@ -37,6 +37,8 @@
  * was started.
  *
  * Threads: loop thread only (checked).
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_FS_H
 #define ASYNCORE_FS_H

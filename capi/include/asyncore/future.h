@@ -22,6 +22,8 @@
  * (ac_future_result, ac_future_error, or a task awaiting it) is reported to
  * the loop's exception handler, as asyncio's "exception was never
  * retrieved".
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_FUTURE_H
 #define ASYNCORE_FUTURE_H

@@ -6,6 +6,8 @@
  * Both read the loop's state and change nothing; both may be called from
  * inside a callback or a task step of the loop (a watchdog timer of a
  * program that seems stuck) as well as between runs.
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_INSPECT_H
 #define ASYNCORE_INSPECT_H

@@ -20,6 +20,8 @@
  * AC_EWRONGTHREAD, also while the owner is idle: a run never moves the loop.
  * ac_loop_ref/ac_loop_unref are thread-safe, so another thread may hold a
  * loop while submitting work.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_LOOP_H
 #define ASYNCORE_LOOP_H

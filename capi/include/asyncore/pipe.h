@@ -19,6 +19,8 @@
  * buffered bytes are written (a pipe has no half-close).
  *
  * Threads: loop thread only, checked.
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_PIPE_H
 #define ASYNCORE_PIPE_H

@@ -20,6 +20,8 @@
  * it (asyncio's transport close), so a loop never leaves a child behind.
  *
  * Threads: loop thread only. Futures complete through the loop.
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_PROCESS_H
 #define ASYNCORE_PROCESS_H

@@ -33,6 +33,8 @@
  * (NULL, a bad value or kind), AC_ECLOSED (the loop is closed) or
  * AC_EWRONGTHREAD (checked in debug mode). Out-parameters are written only
  * on success.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_QUEUE_H
 #define ASYNCORE_QUEUE_H

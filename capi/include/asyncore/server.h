@@ -23,6 +23,8 @@
  * reference to a listening server closes it.
  *
  * Threads: loop thread only, checked (AC_EWRONGTHREAD) in debug mode.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_SERVER_H
 #define ASYNCORE_SERVER_H

@@ -25,6 +25,8 @@
  * once per process the first time a signal is watched; it stays open.)
  *
  * Threads: loop thread only, checked.
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_SIGNAL_H
 #define ASYNCORE_SIGNAL_H

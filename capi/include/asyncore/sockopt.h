@@ -27,6 +27,8 @@
  * families in turn.
  *
  * Threads: loop thread only, checked (AC_EWRONGTHREAD) in debug mode.
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_SOCKOPT_H
 #define ASYNCORE_SOCKOPT_H

@@ -42,6 +42,8 @@
  * Threads: loop thread only, checked (AC_EWRONGTHREAD) in debug mode.
  * None of these functions runs callbacks inline; futures complete through
  * the loop.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_STREAM_H
 #define ASYNCORE_STREAM_H

@@ -32,6 +32,8 @@
  * of the wrong type), AC_ECLOSED (the loop is closed) or AC_EWRONGTHREAD
  * (another thread; checked in debug mode on the fast paths). Out-parameters
  * are written only on success.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_SYNC_H
 #define ASYNCORE_SYNC_H

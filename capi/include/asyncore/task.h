@@ -31,6 +31,8 @@
  *
  * Step functions are called only by the loop, on its thread. Every step
  * runs with the task as the loop's current task and with the task's context.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_TASK_H
 #define ASYNCORE_TASK_H

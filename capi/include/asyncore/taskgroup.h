@@ -43,6 +43,8 @@
  * reference counted with the future calls; ac_taskgroup_unref drops one.
  * Loop thread only. None of these runs callbacks, except a spawn with
  * AC_TASK_EAGER, which runs the new task's first step.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_TASKGROUP_H
 #define ASYNCORE_TASKGROUP_H

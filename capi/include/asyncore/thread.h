@@ -20,6 +20,8 @@
  * await. Submitting to a loop that is closed (or closing) returns
  * AC_ECLOSED; it never crashes, provided the caller holds a reference to the
  * loop for the duration of the call.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_THREAD_H
 #define ASYNCORE_THREAD_H

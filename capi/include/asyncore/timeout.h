@@ -37,6 +37,8 @@
  * entered", "Cannot change state of expired Timeout" …
  *
  * Reference counted; loop thread only; none of these runs callbacks.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_TIMEOUT_H
 #define ASYNCORE_TIMEOUT_H

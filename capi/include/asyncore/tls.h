@@ -44,6 +44,8 @@
  *
  * Threads: a context may be created, configured and released on any
  * thread; streams and servers are used on their loop's thread only.
+ *
+ * Stability: experimental (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_TLS_H
 #define ASYNCORE_TLS_H

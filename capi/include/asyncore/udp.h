@@ -18,6 +18,8 @@
  * Closing the endpoint (or the loop) fails pending receives with
  * AC_ECLOSED. Dropping the last reference closes it.
  * Threads: loop thread only, checked (AC_EWRONGTHREAD) in debug mode.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_UDP_H
 #define ASYNCORE_UDP_H

@@ -14,6 +14,8 @@
  * destructor on success; on failure the caller still owns it. Values handed
  * out by getters are borrowed views into the storing object unless the
  * function says it moves them out.
+ *
+ * Stability: stable (see asyncore.h, "Stability").
  */
 #ifndef ASYNCORE_VALUE_H
 #define ASYNCORE_VALUE_H
