@@ -11,8 +11,7 @@
  */
 #include <stdlib.h>
 
-#include "acl.h"
-#include "asyncore_lua.h"
+#include "natives.h"
 
 typedef struct acl_sni {
   acl_state *st;
@@ -70,7 +69,7 @@ int acl_tls_set_sni(lua_State *L) {
   if (sni == NULL) return luaL_error(L, "asyncore: out of memory");
   lua_pushvalue(L, 2);
   sni->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  sni->st = acl_state_hold(acl_state_of(L));
+  sni->st = acl_state_hold(ACL_ST(L));
   /* On failure the library has run sni_free already. */
   rc = ac_tls_context_set_sni_callback(ctx, sni_choose, sni, sni_free);
   lua_pushinteger(L, rc);
