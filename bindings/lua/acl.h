@@ -21,23 +21,25 @@
  *    callback. Once the Lua state is closing (acl_state.L == NULL) releases
  *    free C memory only and steps and callbacks touch nothing of Lua.
  *
- *  - Dependencies go one way, down the layers below; nothing calls up
- *    (a lower layer reaches a higher one only through a function pointer
- *    it was handed, as the state's detach_tasks):
+ *  - Dependencies go one way, down the layers; nothing calls up (a lower
+ *    layer reaches a higher one only through a function pointer it was
+ *    handed, as the state's detach_tasks):
  *
- *      module.c      the registration: every native of the module and the
- *                    file that provides it (natives.h), the Task class,
- *                    the constants; run once by luaopen (lua.i's %init)
+ *      module.c      the registration: every native of the module under
+ *                    its Lua name, by the file that provides it (natives.h
+ *                    declares them); the Task class; the constants. Run by
+ *                    luaopen (lua.i's %init)
  *      ---------------------------------------------------------------
- *      sync.c        Lock, Semaphore, Condition, Event, Queue natives
- *      future.c      futures' results and states
+ *      sync.c        Lock, Semaphore, Condition, Event, Queue
+ *      future.c      futures' states, results, errors
  *      context.c     context variables
  *      callback.c    Lua functions the loop calls (call_soon, done-
- *                    callbacks, servers' connections, the exception
- *                    handler, other threads' calls)
+ *                    callbacks, readers and writers, servers'
+ *                    connections, the exception handler, other threads)
  *      fs.c          files and descriptors
  *      process.c     child processes, signals, pipes, terminals
  *      tls.c         a TLS context's SNI callback
+ *      loop.c        loops made by Lua or handed over by a host
  *      ---------------------------------------------------------------
  *      await.h/.c    the await API: how a native suspends the running
  *                    task on a future and what it returns once resumed;
@@ -45,16 +47,23 @@
  *      ---------------------------------------------------------------
  *      task.h        the core: Task objects, spawning and the task
  *      task.c        natives (task.c); the step that resumes a task's
- *      step.c        coroutine, the coroutine pool (step.c)
+ *      step.c        coroutine, task blocks, the coroutine pool (step.c)
  *      ---------------------------------------------------------------
- *      acl.h         the ground every file stands on: the per-state block,
- *      state.c       protected calls, slots and anchors (state.c); Lua
- *      value.c       values and ac_value, error objects, argument checks
- *      lua.i         and failure returns (value.c); SWIG's wrappers (the
- *                    bridge in lua.i)
+ *      value.c       Lua values and ac_value, error objects, argument
+ *                    checks and failure returns (acl.h)
+ *      state.c       the per-state block, protected calls, slots and
+ *                    anchors (acl.h); calls nothing of ours
+ *      lua.i         the bridge to SWIG's wrappers (acl.h); calls nothing
+ *                    of ours (its %init, the module's entry, calls
+ *                    module.c)
  *
- *    A primitive includes acl.h and await.h, never task.h: the core's
- *    structures are the await API's business. The core includes acl.h.
+ *    Within a layer the order is the one listed, upward never: task.c
+ *    stands on step.c, value.c on state.c and the bridge; the primitives
+ *    do not call each other. A file of the primitives includes natives.h
+ *    (and await.h when it waits), never task.h: the core's structures are
+ *    the await API's business. The core never includes await.h.
+ *    check-layers.py checks all this from the sources (the test
+ *    lua-layers).
  *
  *  - Every native has one shape: `int fn(lua_State *L)`, listed once in
  *    module.c's table and registered there with the same two upvalues
@@ -187,15 +196,15 @@ typedef struct acl_state {
 
 /* ---- state.c: the per-state block, protected calls, slots, anchors ---- */
 
-/* > 0 while a wrapper's finalizer drops its handle (see lua_typemaps.i). */
-ACL_INTERNAL extern int acl_finalizing;
-
 ACL_INTERNAL acl_state *acl_state_hold(acl_state *st);
 ACL_INTERNAL void acl_state_release(acl_state *st);
 /* Creates the state (once per Lua state; later calls return it), its
  * sentinel (whose __gc detaches everything, calling detach_tasks first)
  * and the callback thread. May raise (memory). */
 ACL_INTERNAL acl_state *acl_state_open(lua_State *L, void (*detach_tasks)(acl_state *st));
+/* Remembers a loop created from Lua, to close it with the Lua state.
+ * Returns 0 or AC_ENOMEM. */
+ACL_INTERNAL int acl_state_own_loop(acl_state *st, ac_loop *loop);
 
 /* Runs fn(L) with the lightuserdata `ctx` as its only argument, protected,
  * on the callback thread. Returns 0, or -1 when fn raised; then, if errbuf
@@ -304,6 +313,10 @@ ACL_INTERNAL int acl_push_fail(lua_State *L, int rc);
 ACL_INTERNAL int acl_push_new_future(lua_State *L, int rc, ac_future *f);
 
 /* ---- the bridge (the SWIG side, lua.i) ---- */
+
+/* > 0 while a wrapper's finalizer drops its handle (see lua_typemaps.i):
+ * whatever reports an error then makes no new wrapper. */
+ACL_INTERNAL extern int acl_finalizing;
 
 /* The Lua object of a task (a full userdata whose block is laid out as
  * SWIG's own wrapper of an acs_task, so that SWIG's functions accept it as

@@ -189,7 +189,7 @@ int acl_await(lua_State *L) {
     }
     return push_done_outcome(L, st, f);
   }
-  if (!lua_isyieldable(L)) return luaL_error(L, "attempt to yield across a C-call boundary");
+  acl_check_yieldable(L);
   rc = ac_task_await(ts->task, f);
   if (rc != AC_STEP_AWAIT) {
     acl_push_made_error(L, st, rc,
@@ -209,7 +209,7 @@ int acl_sleep(lua_State *L) {
   double seconds = (double)luaL_optnumber(L, 1, 0);
   int rc;
   if (ts == NULL) return acl_raise_misuse(L, st, "%s: not inside a task", "asyncore.sleep");
-  if (!lua_isyieldable(L)) return luaL_error(L, "attempt to yield across a C-call boundary");
+  acl_check_yieldable(L);
   lua_settop(L, 2);
   lua_replace(L, 1); /* keep result */
   if (seconds <= 0) return suspend(L, ts, AC_STEP_YIELD, ACL_K_KEEP);

@@ -15,6 +15,8 @@
 %}
 
 %wrapper %{
+int acl_finalizing = 0;
+
 /* A wrapper of `type` at idx, or NULL. SWIG would take a light userdata
  * for any pointer type: only full userdata are wrappers. */
 static void *acl_unwrap_(lua_State *L, int idx, swig_type_info *type) {

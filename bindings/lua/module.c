@@ -121,7 +121,7 @@ static const luaL_Reg natives[] = {
     {"tty_winsize", acl_tty_winsize},
     /* tls.c — TLS */
     {"tls_set_sni", acl_tls_set_sni},
-    /* state.c — loops and the Lua state */
+    /* loop.c — loops */
     {"own_loop", acl_own_loop},
     {"host_loop", acl_host_loop},
     {NULL, NULL},

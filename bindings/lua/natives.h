@@ -137,7 +137,7 @@ ACL_INTERNAL void acl_process_register(lua_State *L, int module);
 /* tls.c — TLS */
 ACL_INTERNAL int acl_tls_set_sni(lua_State *L);
 
-/* state.c — loops and the Lua state */
+/* loop.c — loops */
 ACL_INTERNAL int acl_own_loop(lua_State *L);
 ACL_INTERNAL int acl_host_loop(lua_State *L);
 

@@ -128,7 +128,8 @@ int acl_process_returncode(lua_State *L) {
 int acl_process_pipe(lua_State *L) {
   ac_process *p = check_process(L, 1);
   int i = (int)luaL_checkinteger(L, 2);
-  ac_stream *s = i == 0 ? ac_process_stdin(p) : i == 1 ? ac_process_stdout(p) : ac_process_stderr(p);
+  ac_stream *s =
+      i == 0 ? ac_process_stdin(p) : i == 1 ? ac_process_stdout(p) : ac_process_stderr(p);
   if (s == NULL)
     lua_pushnil(L);
   else

@@ -24,11 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "natives.h"
+#include "acl.h"
 
 #define ACL_STATE_KEY "asyncore.state"
-
-int acl_finalizing = 0;
 
 struct acl_owned_loop {
   ac_loop *loop; /* one reference */
@@ -170,8 +168,7 @@ acl_state *acl_state_open(lua_State *L, void (*detach_tasks)(acl_state *st)) {
   return st;
 }
 
-/* Remembers a loop created from Lua, to close it with the Lua state. */
-static int own_loop(acl_state *st, ac_loop *loop) {
+int acl_state_own_loop(acl_state *st, ac_loop *loop) {
   acl_owned_loop **p;
   acl_owned_loop *o;
   /* Forget the loops closed since: they hold nothing of Lua any more. */
@@ -191,26 +188,6 @@ static int own_loop(acl_state *st, ac_loop *loop) {
   o->next = st->loops;
   st->loops = o;
   return 0;
-}
-
-/* own_loop(loop) -> code: the loop is closed with the Lua state. */
-int acl_own_loop(lua_State *L) {
-  lua_pushinteger(L, own_loop(ACL_ST(L), acl_check_loop(L, 1)));
-  return 1;
-}
-
-/* host_loop(): the loop a host handed over under ACL_HOST_LOOP_KEY, or nil. */
-int acl_host_loop(lua_State *L) {
-  ac_loop *loop;
-  lua_getfield(L, LUA_REGISTRYINDEX, ACL_HOST_LOOP_KEY);
-  loop = lua_type(L, -1) == LUA_TLIGHTUSERDATA ? (ac_loop *)lua_touserdata(L, -1) : NULL;
-  lua_pop(L, 1);
-  if (loop == NULL) {
-    lua_pushnil(L);
-    return 1;
-  }
-  acl_push_loop(L, loop);
-  return 1;
 }
 
 int acl_protect(acl_state *st, lua_CFunction fn, void *ctx, char *errbuf, size_t errlen) {

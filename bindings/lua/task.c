@@ -165,17 +165,13 @@ static int spawn_task(lua_State *L, acl_state *st, int class_idx, ac_loop *loop,
   if (st->tasks != NULL) st->tasks->prev = ts;
   st->tasks = ts;
 
-  /* On failure ac_task_new frees ts through task_free. An eager task may
+  /* On failure ac_task_new frees ts through acl_task_free. An eager task may
    * even finish (and free ts) inside the call: ts is not touched after. */
   if (group != NULL)
     rc = ac_taskgroup_spawn(group, acl_task_step, ts, acl_task_free, flags, &task);
   else
     rc = ac_task_new(loop, acl_task_step, ts, acl_task_free, flags, &task);
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
+  if (rc != 0) return acl_push_fail(L, rc);
   if (o->task == NULL) {
     o->task = task; /* the object takes the reference */
   } else {
@@ -240,8 +236,8 @@ int acl_create_task(lua_State *L) {
   nargs = lua_gettop(L) - 1;
   acl_slot_push(L, st, cur->obj_slot);
   acl_getobjectloop(L, -1);
-  n = spawn_task(L, st, ACL_TASK_CLASS, ac_task_get_loop(parent), NULL, lua_gettop(L), 1, 2, nargs,
-                 AC_TASK_DEFAULT, NULL);
+  n = spawn_task(L, st, ACL_TASK_CLASS, ac_task_get_loop(parent), NULL, lua_gettop(L), 1, 2,
+                 nargs, AC_TASK_DEFAULT, NULL);
   if (n == 2) return acl_raise_code(L, st, (int)lua_tointeger(L, -1), "create_task");
   return 1;
 }

@@ -37,7 +37,7 @@ struct acl_task {
   acl_task_object *obj; /* that object's block (anchored by obj_slot) */
   int nargs;     /* arguments waiting on the coroutine for its first resume */
   int started;   /* resumed at least once */
-  /* Set by the await API (acl_task_suspending) right before the coroutine
+  /* Set by the await API (await.c) right before the coroutine
    * yields from a native that registered what it waits for: the step
    * returns it (AC_STEP_AWAIT or AC_STEP_YIELD). 0: the coroutine yielded
    * by itself (coroutine.yield). */
