@@ -69,16 +69,20 @@
  *    module.c's table and registered there with the same two upvalues
  *    (ACL_ST(L): the state; ACL_TASK_CLASS: the class of Task objects).
  *    It checks its arguments first, with luaL_check*, luaL_opt* and
- *    acl_check_* (a wrong argument raises Lua's argument error before
- *    anything is made), then answers a failure of the library one of two
- *    ways, which its comment states:
+ *    acl_check_* (a wrong argument raises Lua's argument error before the
+ *    library is called), then answers a failure of the library one of two
+ *    ways, which the comment at its definition states:
  *      - natives the Lua layer (asyncore.lua) wraps return the code for it
  *        to check: `nil, code` when they return something else on success
  *        (acl_push_fail, acl_push_new_future), the code alone (0: done)
- *        otherwise;
+ *        when they return nothing; the few whose success has several
+ *        shapes put the code first (queue_get_nowait: `0, item, priority
+ *        | code`) or return `false, error object` (future_result);
  *      - natives user code reaches directly (awaiting, sleeping, the
  *        primitives' and queues' waits, create_task) raise the Lua layer's
  *        error object themselves (acl_raise_code, acl_raise_misuse).
+ *    Neither kind lets a Lua error escape into the library: natives run
+ *    only in Lua's own calls.
  */
 #ifndef ASYNCORE_LUA_ACL_H
 #define ASYNCORE_LUA_ACL_H

@@ -333,10 +333,9 @@ int acl_task_object_for(lua_State *L) {
  * done, oldest first. */
 int acl_live_tasks(lua_State *L) {
   acl_state *st = ACL_ST(L);
-  ac_loop *loop = acl_to_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   acl_task *ts, *last = NULL;
   int n = 0;
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
   lua_newtable(L);
   for (ts = st->tasks; ts != NULL; ts = ts->next) last = ts;
   for (ts = last; ts != NULL; ts = ts->prev) {
