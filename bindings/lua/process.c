@@ -5,8 +5,8 @@
  * Process, add_signal_handler/signal and connect_read_pipe/_write_pipe.
  *
  * A process is a full userdata holding an ac_process reference (released
- * by __gc, which never signals the child). A signal handler is a block with
- * the function's registry reference, released by the library's free_ud; it
+ * by __gc, which never signals the child). A signal handler is the
+ * function's anchor (acl_anchor), released by the library's free_ud; it
  * runs on the callback thread through acl_protect, and a Lua error goes to
  * the loop's exception handler ("Exception in signal handler").
  */
@@ -168,20 +168,9 @@ int acl_process_send_signal(lua_State *L) {
 
 /* ---- signal handlers ---- */
 
-typedef struct sig_cb {
-  acl_state *st;
-  int fn_ref;
-} sig_cb;
-
-static void sig_cb_free(void *ud) {
-  sig_cb *cb = (sig_cb *)ud;
-  if (cb->st->L != NULL) luaL_unref(cb->st->L, LUA_REGISTRYINDEX, cb->fn_ref);
-  acl_state_release(cb->st);
-  free(cb);
-}
-
+/* A handler is its function's anchor (acl_anchor_free releases it). */
 struct sig_call {
-  sig_cb *cb;
+  acl_anchor *fn;
   ac_loop *loop;
   int signum;
 };
@@ -194,10 +183,10 @@ static int sig_traceback(lua_State *L) {
 static int sig_body(lua_State *L) {
   struct sig_call *c = (struct sig_call *)lua_touserdata(L, 1);
   lua_pushcfunction(L, sig_traceback);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->cb->fn_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn->ref);
   lua_pushinteger(L, c->signum);
   if (lua_pcall(L, 1, 0, -3) != 0) {
-    ac_error *err = acl_error_from_lua(L, c->cb->st, -1, lua_tostring(L, -1));
+    ac_error *err = acl_error_from_lua(L, c->fn->st, -1, lua_tostring(L, -1));
     acl_report(c->loop, "Exception in signal handler", err);
     ac_error_unref(err);
   }
@@ -205,14 +194,14 @@ static int sig_body(lua_State *L) {
 }
 
 static int on_signal(ac_loop *loop, int signum, void *ud) {
-  sig_cb *cb = (sig_cb *)ud;
+  acl_anchor *fn = (acl_anchor *)ud;
   struct sig_call c;
   char err[512];
-  if (cb->st->L == NULL) return 0;
-  c.cb = cb;
+  if (fn->st->L == NULL) return 0;
+  c.fn = fn;
   c.loop = loop;
   c.signum = signum;
-  if (acl_protect(cb->st, sig_body, &c, err, sizeof err) != 0) return AC_EHOST;
+  if (acl_protect(fn->st, sig_body, &c, err, sizeof err) != 0) return AC_EHOST;
   return 0;
 }
 
@@ -220,14 +209,12 @@ static int on_signal(ac_loop *loop, int signum, void *ud) {
 int acl_add_signal_handler(lua_State *L) {
   ac_loop *loop = acl_check_loop(L, 1);
   int sig = (int)luaL_checkinteger(L, 2);
-  sig_cb *cb;
+  acl_anchor *fn;
   luaL_checktype(L, 3, LUA_TFUNCTION);
-  cb = (sig_cb *)malloc(sizeof *cb);
-  if (cb == NULL) return luaL_error(L, "asyncore: out of memory");
   lua_pushvalue(L, 3);
-  cb->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  cb->st = acl_state_hold(ACL_ST(L));
-  lua_pushinteger(L, ac_loop_add_signal_handler(loop, sig, on_signal, cb, sig_cb_free));
+  fn = acl_anchor_new(L, ACL_ST(L), 0);
+  if (fn == NULL) return luaL_error(L, "asyncore: out of memory");
+  lua_pushinteger(L, ac_loop_add_signal_handler(loop, sig, on_signal, fn, acl_anchor_free));
   return 1;
 }
 int acl_remove_signal_handler(lua_State *L) {
