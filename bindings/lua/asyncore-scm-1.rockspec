@@ -60,7 +60,8 @@ mkdir luarocks-build
 swig -lua -nomoduleglobal -module "$module" -I"$(ASYNCORE_INCDIR)" -I. \
   -o "luarocks-build/${module}_wrap.c" ../swig/asyncore.i
 $(CC) $(CFLAGS) -fvisibility=hidden -I"$(LUA_INCDIR)" -I"$(ASYNCORE_INCDIR)" -I. \
-  callback.c fs.c process.c state.c sync.c task.c tls.c value.c "luarocks-build/${module}_wrap.c" \
+  module.c callback.c context.c fs.c future.c loop.c process.c sync.c tls.c await.c step.c \
+  task.c state.c value.c "luarocks-build/${module}_wrap.c" \
   $(LIBFLAG) -o "luarocks-build/$module.$(LIB_EXTENSION)" \
   -L"$(ASYNCORE_LIBDIR)" -Wl,-rpath,"$(ASYNCORE_LIBDIR)" -lasyncore -ldl
 ]=],

@@ -1,6 +1,8 @@
 /*
  * callback.c — Lua functions the loop calls: call_soon/call_later/call_at,
- * done-callbacks, the exception handler.
+ * done-callbacks, descriptors' readers and writers, servers' connections,
+ * the exception handler, and functions other threads schedule
+ * (asyncore_lua.h).
  *
  * Each registration is a block holding the function's registry reference;
  * the library's free_ud releases it exactly once. The function runs on the
@@ -13,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acl.h"
+#include "natives.h"
 #include "asyncore_lua.h"
 
 typedef struct acl_callback {
@@ -165,18 +167,8 @@ static void done_callback(ac_future *f, void *ud) {
   run_callback_with(ac_future_get_loop(f), (acl_callback *)ud, NULL, f);
 }
 
-static ac_loop *check_loop(lua_State *L, int idx) {
-  ac_loop *loop = acl_to_loop(L, idx);
-  luaL_argcheck(L, loop != NULL, idx, "Loop expected");
-  return loop;
-}
-
 static int push_handle_result(lua_State *L, int rc, ac_handle *h) {
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
+  if (rc != 0) return acl_push_fail(L, rc);
   acl_push_handle(L, h);
   return 1;
 }
@@ -185,8 +177,8 @@ static int push_handle_result(lua_State *L, int rc, ac_handle *h) {
  * layer's Handle object, if given, is what the exception handler's
  * context names when fn raises. */
 int acl_call_soon(lua_State *L) {
-  ac_loop *loop = check_loop(L, 1);
-  acl_callback *cb = callback_new(L, acl_state_of(L), 2);
+  ac_loop *loop = acl_check_loop(L, 1);
+  acl_callback *cb = callback_new(L, ACL_ST(L), 2);
   ac_handle *h = NULL;
   int rc;
   callback_set_handle(L, cb, 3);
@@ -196,9 +188,9 @@ int acl_call_soon(lua_State *L) {
 
 /* call_later(loop, delay, fn, [handle object]) -> Handle | nil, code. */
 int acl_call_later(lua_State *L) {
-  ac_loop *loop = check_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   double delay = (double)luaL_checknumber(L, 2);
-  acl_callback *cb = callback_new(L, acl_state_of(L), 3);
+  acl_callback *cb = callback_new(L, ACL_ST(L), 3);
   ac_handle *h = NULL;
   int rc;
   callback_set_handle(L, cb, 4);
@@ -208,9 +200,9 @@ int acl_call_later(lua_State *L) {
 
 /* call_at(loop, when, fn, [handle object]) -> Handle | nil, code. */
 int acl_call_at(lua_State *L) {
-  ac_loop *loop = check_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   double when = (double)luaL_checknumber(L, 2);
-  acl_callback *cb = callback_new(L, acl_state_of(L), 3);
+  acl_callback *cb = callback_new(L, ACL_ST(L), 3);
   ac_handle *h = NULL;
   int rc;
   callback_set_handle(L, cb, 4);
@@ -220,25 +212,19 @@ int acl_call_at(lua_State *L) {
 
 /* add_done_callback(fut, fn) -> token | nil, code. The token removes it. */
 int acl_add_done_callback(lua_State *L) {
-  ac_future *f = acl_to_future(L, 1);
+  ac_future *f = acl_check_future(L, 1);
   acl_callback *cb;
   int rc;
-  luaL_argcheck(L, f != NULL, 1, "Future or Task expected");
-  cb = callback_new(L, acl_state_of(L), 2);
+  cb = callback_new(L, ACL_ST(L), 2);
   rc = ac_future_add_done_callback(f, done_callback, cb, callback_free);
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
+  if (rc != 0) return acl_push_fail(L, rc);
   lua_pushlightuserdata(L, cb);
   return 1;
 }
 
 /* remove_done_callback(fut, token) -> count removed | code. */
 int acl_remove_done_callback(lua_State *L) {
-  ac_future *f = acl_to_future(L, 1);
-  luaL_argcheck(L, f != NULL, 1, "Future or Task expected");
+  ac_future *f = acl_check_future(L, 1);
   luaL_checktype(L, 2, LUA_TLIGHTUSERDATA);
   lua_pushinteger(L, ac_future_remove_done_callback(f, done_callback, lua_touserdata(L, 2)));
   return 1;
@@ -313,15 +299,13 @@ static int post_call(lua_State *L) {
 /* threadsafe_callback(loop, fn) -> target | nil, code: fn, which C code on
  * any thread schedules with asyncore_lua_call_soon_threadsafe. */
 int acl_threadsafe_callback(lua_State *L) {
-  ac_loop *loop = check_loop(L, 1);
-  acl_state *st = acl_state_of(L);
+  ac_loop *loop = acl_check_loop(L, 1);
+  acl_state *st = ACL_ST(L);
   acl_post **slot;
   acl_post *p;
   luaL_checktype(L, 2, LUA_TFUNCTION);
   if (ac_loop_is_closed(loop) == 1) {
-    lua_pushnil(L);
-    lua_pushinteger(L, AC_ECLOSED);
-    return 2;
+    return acl_push_fail(L, AC_ECLOSED);
   }
   slot = (acl_post **)lua_newuserdata(L, sizeof *slot);
   *slot = NULL;
@@ -363,7 +347,7 @@ static void on_connection(ac_server *server, ac_stream *stream, void *ud) {
  * server_listen(loop, path, nil, backlog, fn): a Unix socket. fn(stream)
  * runs for each connection, as a callback of the loop. */
 int acl_server_listen(lua_State *L) {
-  ac_loop *loop = check_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   const char *where = luaL_optstring(L, 2, NULL);
   int is_unix = lua_isnoneornil(L, 3);
   int port = is_unix ? 0 : (int)luaL_checkinteger(L, 3);
@@ -377,17 +361,13 @@ int acl_server_listen(lua_State *L) {
   opts.reuse_address = (int)luaL_optinteger(L, 6, opts.reuse_address);
   opts.reuse_port = (int)luaL_optinteger(L, 7, opts.reuse_port);
   opts.ipv6_only = (int)luaL_optinteger(L, 8, opts.ipv6_only);
-  cb = callback_new(L, acl_state_of(L), 5);
+  cb = callback_new(L, ACL_ST(L), 5);
   if (is_unix)
     rc = ac_server_listen_unix(loop, where, backlog, on_connection, cb, callback_free, &srv);
   else
     rc = ac_server_listen_tcp_ex(loop, where, port, backlog, &opts, on_connection, cb,
                                  callback_free, &srv);
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
+  if (rc != 0) return acl_push_fail(L, rc);
   acl_push_server(L, srv);
   return 1;
 }
@@ -498,13 +478,13 @@ static void exception_handler(ac_loop *loop, const char *message, ac_error *erro
 /* set_exception_handler(loop, fn | nil) -> code. fn(context) receives a
  * table {message=, error=, code=, future=}. */
 int acl_set_exception_handler(lua_State *L) {
-  ac_loop *loop = check_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   acl_callback *cb;
   if (lua_isnoneornil(L, 2)) {
     lua_pushinteger(L, ac_loop_set_exception_handler(loop, NULL, NULL, NULL));
     return 1;
   }
-  cb = callback_new(L, acl_state_of(L), 2);
+  cb = callback_new(L, ACL_ST(L), 2);
   lua_pushinteger(L, ac_loop_set_exception_handler(loop, exception_handler, cb, callback_free));
   return 1;
 }
@@ -513,8 +493,8 @@ int acl_set_exception_handler(lua_State *L) {
  * [key]]) -> code. The future goes under `key` in the handler's context
  * ("future" by default; asyncio names run()'s leftovers "task"). */
 int acl_call_exception_handler(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_loop *loop = check_loop(L, 1);
+  acl_state *st = ACL_ST(L);
+  ac_loop *loop = acl_check_loop(L, 1);
   const char *message = luaL_checkstring(L, 2);
   ac_future *future = lua_isnoneornil(L, 4) ? NULL : acl_to_future(L, 4);
   const char *key = luaL_optstring(L, 5, NULL);
@@ -546,9 +526,9 @@ int acl_call_exception_handler(lua_State *L) {
 /* add_reader(loop, fd, fn) / add_writer(loop, fd, fn) -> 0 | code
  * (asyncore/fdwatch.h); fn() runs as a loop callback. */
 static int add_watch(lua_State *L, int write) {
-  ac_loop *loop = check_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   int fd = (int)luaL_checkinteger(L, 2);
-  acl_callback *cb = callback_new(L, acl_state_of(L), 3);
+  acl_callback *cb = callback_new(L, ACL_ST(L), 3);
   int rc = write ? ac_loop_add_writer(loop, fd, loop_callback, cb, callback_free)
                  : ac_loop_add_reader(loop, fd, loop_callback, cb, callback_free);
   lua_pushinteger(L, rc);

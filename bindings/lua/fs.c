@@ -8,100 +8,69 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "acl.h"
+#include "natives.h"
 
 #define FILE_MT "asyncore.file"
-
-static ac_loop *check_loop(lua_State *L, int idx) {
-  ac_loop *loop = acl_to_loop(L, idx);
-  luaL_argcheck(L, loop != NULL, idx, "Loop expected");
-  return loop;
-}
-
-static int push_future(lua_State *L, int rc, ac_future *f) {
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
-  acl_push_future(L, f);
-  ac_future_unref(f);
-  return 1;
-}
 
 static int check_fd(lua_State *L, int idx) { return (int)luaL_checkinteger(L, idx); }
 
 /* fs_open(loop, path, flags, mode) */
 int acl_fs_open(lua_State *L) {
   ac_future *f = NULL;
-  int rc = ac_fs_open(check_loop(L, 1), luaL_checkstring(L, 2), (int)luaL_checkinteger(L, 3),
+  int rc = ac_fs_open(acl_check_loop(L, 1), luaL_checkstring(L, 2), (int)luaL_checkinteger(L, 3),
                       (int)luaL_optinteger(L, 4, 0666), &f);
-  return push_future(L, rc, f);
+  return acl_push_new_future(L, rc, f);
 }
 /* fs_open_flags(mode) -> flags | nil, code */
 int acl_fs_open_flags(lua_State *L) {
   int flags = 0;
   int rc = ac_fs_open_flags(luaL_checkstring(L, 1), &flags);
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
+  if (rc != 0) return acl_push_fail(L, rc);
   lua_pushinteger(L, flags);
   return 1;
 }
 int acl_fs_close(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_close(check_loop(L, 1), check_fd(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_close(acl_check_loop(L, 1), check_fd(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 /* fs_read(loop, fd, n, offset) */
 int acl_fs_read(lua_State *L) {
   ac_future *f = NULL;
   lua_Integer n = luaL_checkinteger(L, 3);
   int rc = n < 1 ? AC_EINVAL
-                 : ac_fs_read(check_loop(L, 1), check_fd(L, 2), (size_t)n,
+                 : ac_fs_read(acl_check_loop(L, 1), check_fd(L, 2), (size_t)n,
                               (int64_t)luaL_optinteger(L, 4, -1), &f);
-  return push_future(L, rc, f);
+  return acl_push_new_future(L, rc, f);
 }
 /* fs_write(loop, fd, data, offset) */
 int acl_fs_write(lua_State *L) {
   ac_future *f = NULL;
   size_t len;
   const char *data = luaL_checklstring(L, 3, &len);
-  int rc = ac_fs_write(check_loop(L, 1), check_fd(L, 2), data, len,
+  int rc = ac_fs_write(acl_check_loop(L, 1), check_fd(L, 2), data, len,
                        (int64_t)luaL_optinteger(L, 4, -1), &f);
-  return push_future(L, rc, f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_fsync(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_fsync(check_loop(L, 1), check_fd(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_fsync(acl_check_loop(L, 1), check_fd(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_stat(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_stat(check_loop(L, 1), luaL_checkstring(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_stat(acl_check_loop(L, 1), luaL_checkstring(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_lstat(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_lstat(check_loop(L, 1), luaL_checkstring(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_lstat(acl_check_loop(L, 1), luaL_checkstring(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_fstat(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_fstat(check_loop(L, 1), check_fd(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_fstat(acl_check_loop(L, 1), check_fd(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 /* stat_table(bytes) -> table of the ac_stat in a stat future's result */
 int acl_fs_stat_table(lua_State *L) {
@@ -137,48 +106,38 @@ int acl_fs_stat_table(lua_State *L) {
 }
 int acl_fs_rename(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_rename(check_loop(L, 1), luaL_checkstring(L, 2), luaL_checkstring(L, 3), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_rename(acl_check_loop(L, 1), luaL_checkstring(L, 2), luaL_checkstring(L, 3), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_unlink(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_unlink(check_loop(L, 1), luaL_checkstring(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_unlink(acl_check_loop(L, 1), luaL_checkstring(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_mkdir(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_mkdir(check_loop(L, 1), luaL_checkstring(L, 2),
-                                 (int)luaL_optinteger(L, 3, 0777), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_mkdir(acl_check_loop(L, 1), luaL_checkstring(L, 2),
+                       (int)luaL_optinteger(L, 3, 0777), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_rmdir(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_rmdir(check_loop(L, 1), luaL_checkstring(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_rmdir(acl_check_loop(L, 1), luaL_checkstring(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_fs_scandir(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_fs_scandir(check_loop(L, 1), luaL_checkstring(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_fs_scandir(acl_check_loop(L, 1), luaL_checkstring(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 /* fs_sendfile(loop, out_fd, in_fd, in_offset, len) */
 int acl_fs_sendfile(lua_State *L) {
   ac_future *f = NULL;
   lua_Integer len = luaL_checkinteger(L, 5);
   int rc = len < 0 ? AC_EINVAL
-                   : ac_fs_sendfile(check_loop(L, 1), check_fd(L, 2), check_fd(L, 3),
+                   : ac_fs_sendfile(acl_check_loop(L, 1), check_fd(L, 2), check_fd(L, 3),
                                     (int64_t)luaL_checkinteger(L, 4), (size_t)len, &f);
-  return push_future(L, rc, f);
+  return acl_push_new_future(L, rc, f);
 }
 
 /* ---- file objects */
@@ -198,7 +157,7 @@ static int file_gc(lua_State *L) {
 
 /* file_open(loop, path, mode) -> file, opened future | nil, code */
 int acl_file_open(lua_State *L) {
-  ac_loop *loop = check_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   const char *path = luaL_checkstring(L, 2);
   const char *mode = luaL_optstring(L, 3, "r");
   ac_file **p = (ac_file **)lua_newuserdata(L, sizeof *p);
@@ -211,11 +170,7 @@ int acl_file_open(lua_State *L) {
   }
   lua_setmetatable(L, -2);
   rc = ac_file_open(loop, path, mode, p, &opened);
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
+  if (rc != 0) return acl_push_fail(L, rc);
   acl_push_future(L, opened);
   ac_future_unref(opened);
   return 2;
@@ -225,23 +180,19 @@ int acl_file_read(lua_State *L) {
   ac_future *f = NULL;
   lua_Integer n = luaL_optinteger(L, 2, -1);
   int rc = n == 0 ? AC_EINVAL : ac_file_read(*check_file(L, 1), n < 0 ? SIZE_MAX : (size_t)n, &f);
-  return push_future(L, rc, f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_file_readline(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_file_readline(*check_file(L, 1), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_file_readline(*check_file(L, 1), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_file_readuntil(lua_State *L) {
   ac_future *f = NULL;
   size_t len;
   const char *sep = luaL_checklstring(L, 2, &len);
-  {
-    int rc_ = ac_file_readuntil(*check_file(L, 1), sep, len, &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_file_readuntil(*check_file(L, 1), sep, len, &f);
+  return acl_push_new_future(L, rc, f);
 }
 /* file_write(file, data) -> 0 | code */
 int acl_file_write(lua_State *L) {
@@ -252,17 +203,13 @@ int acl_file_write(lua_State *L) {
 }
 int acl_file_drain(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_file_drain(*check_file(L, 1), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_file_drain(*check_file(L, 1), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_file_close(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_file_close(*check_file(L, 1), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_file_close(*check_file(L, 1), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_file_fileno(lua_State *L) {
   lua_pushinteger(L, ac_file_fileno(*check_file(L, 1)));
@@ -273,52 +220,42 @@ int acl_file_fileno(lua_State *L) {
 
 int acl_wait_readable(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_wait_readable(check_loop(L, 1), check_fd(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_wait_readable(acl_check_loop(L, 1), check_fd(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_wait_writable(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_wait_writable(check_loop(L, 1), check_fd(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_wait_writable(acl_check_loop(L, 1), check_fd(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_sock_recv(lua_State *L) {
   ac_future *f = NULL;
   lua_Integer n = luaL_checkinteger(L, 3);
-  int rc = n < 1 ? AC_EINVAL : ac_sock_recv(check_loop(L, 1), check_fd(L, 2), (size_t)n, &f);
-  return push_future(L, rc, f);
+  int rc = n < 1 ? AC_EINVAL : ac_sock_recv(acl_check_loop(L, 1), check_fd(L, 2), (size_t)n, &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_sock_sendall(lua_State *L) {
   ac_future *f = NULL;
   size_t len;
   const char *data = luaL_checklstring(L, 3, &len);
-  {
-    int rc_ = ac_sock_sendall(check_loop(L, 1), check_fd(L, 2), data, len, &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_sock_sendall(acl_check_loop(L, 1), check_fd(L, 2), data, len, &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_sock_connect(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_sock_connect(check_loop(L, 1), check_fd(L, 2), luaL_checkstring(L, 3), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_sock_connect(acl_check_loop(L, 1), check_fd(L, 2), luaL_checkstring(L, 3), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_sock_accept(lua_State *L) {
   ac_future *f = NULL;
-  {
-    int rc_ = ac_sock_accept(check_loop(L, 1), check_fd(L, 2), &f);
-    return push_future(L, rc_, f);
-  }
+  int rc = ac_sock_accept(acl_check_loop(L, 1), check_fd(L, 2), &f);
+  return acl_push_new_future(L, rc, f);
 }
 int acl_remove_reader(lua_State *L) {
-  lua_pushinteger(L, ac_loop_remove_reader(check_loop(L, 1), check_fd(L, 2)));
+  lua_pushinteger(L, ac_loop_remove_reader(acl_check_loop(L, 1), check_fd(L, 2)));
   return 1;
 }
 int acl_remove_writer(lua_State *L) {
-  lua_pushinteger(L, ac_loop_remove_writer(check_loop(L, 1), check_fd(L, 2)));
+  lua_pushinteger(L, ac_loop_remove_writer(acl_check_loop(L, 1), check_fd(L, 2)));
   return 1;
 }

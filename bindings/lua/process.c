@@ -5,8 +5,8 @@
  * Process, add_signal_handler/signal and connect_read_pipe/_write_pipe.
  *
  * A process is a full userdata holding an ac_process reference (released
- * by __gc, which never signals the child). A signal handler is a block with
- * the function's registry reference, released by the library's free_ud; it
+ * by __gc, which never signals the child). A signal handler is the
+ * function's anchor (acl_anchor), released by the library's free_ud; it
  * runs on the callback thread through acl_protect, and a Lua error goes to
  * the loop's exception handler ("Exception in signal handler").
  */
@@ -16,8 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acl.h"
-#include "asyncore_lua.h"
+#include "natives.h"
 
 #define PROCESS_MT "asyncore.process"
 
@@ -34,12 +33,6 @@ static int process_gc(lua_State *L) {
   return 0;
 }
 
-static int fail(lua_State *L, int rc) {
-  lua_pushnil(L);
-  lua_pushinteger(L, rc);
-  return 2;
-}
-
 static int mode_of(lua_State *L, int opts, const char *field) {
   int m;
   lua_getfield(L, opts, field);
@@ -52,14 +45,13 @@ static int mode_of(lua_State *L, int opts, const char *field) {
  * argv: a sequence of strings (exec); a string: a shell command.
  * opts: {stdin=, stdout=, stderr= (modes or fds), env={...}, cwd=}. */
 int acl_process_spawn(lua_State *L) {
-  ac_loop *loop = acl_to_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   ac_process_options o;
   const char **argv = NULL, **env = NULL;
   size_t n = 0, ne = 0, i;
   ac_process *p = NULL;
   ac_process **ud;
   int rc;
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
   ac_process_options_init(&o);
   if (lua_istable(L, 3)) {
     o.stdin_mode = mode_of(L, 3, "stdin");
@@ -114,17 +106,17 @@ int acl_process_spawn(lua_State *L) {
     free(argv);
   }
   free(env);
-  if (rc != 0) return fail(L, rc);
+  if (rc != 0) return acl_push_fail(L, rc);
   *ud = p;
   return 1;
 }
 
-static int process_pid(lua_State *L) {
+int acl_process_pid(lua_State *L) {
   lua_pushinteger(L, ac_process_pid(check_process(L, 1)));
   return 1;
 }
 /* returncode(p) -> code | nil while running */
-static int process_returncode(lua_State *L) {
+int acl_process_returncode(lua_State *L) {
   int code = 0;
   if (ac_process_returncode(check_process(L, 1), &code) == 1)
     lua_pushinteger(L, code);
@@ -133,68 +125,52 @@ static int process_returncode(lua_State *L) {
   return 1;
 }
 /* pipe(p, 0|1|2) -> Stream wrapper | nil */
-static int process_pipe(lua_State *L) {
+int acl_process_pipe(lua_State *L) {
   ac_process *p = check_process(L, 1);
   int i = (int)luaL_checkinteger(L, 2);
-  ac_stream *s = i == 0 ? ac_process_stdin(p) : i == 1 ? ac_process_stdout(p) : ac_process_stderr(p);
+  ac_stream *s =
+      i == 0 ? ac_process_stdin(p) : i == 1 ? ac_process_stdout(p) : ac_process_stderr(p);
   if (s == NULL)
     lua_pushnil(L);
   else
     acl_push_stream(L, s);
   return 1;
 }
-static int push_future(lua_State *L, int rc, ac_future *f) {
-  if (rc != 0) return fail(L, rc);
-  acl_push_future(L, f);
-  ac_future_unref(f);
-  return 1;
-}
-static int process_wait(lua_State *L) {
+int acl_process_wait(lua_State *L) {
   ac_future *f = NULL;
   int rc = ac_process_wait(check_process(L, 1), &f);
-  return push_future(L, rc, f);
+  return acl_push_new_future(L, rc, f);
 }
 /* communicate(p, input | nil) -> future of the returncode */
-static int process_communicate(lua_State *L) {
+int acl_process_communicate(lua_State *L) {
   ac_process *p = check_process(L, 1);
   size_t len = 0;
   const char *input = luaL_optlstring(L, 2, NULL, &len);
   ac_future *f = NULL;
   int rc = ac_process_communicate(p, input, len, &f);
-  return push_future(L, rc, f);
+  return acl_push_new_future(L, rc, f);
 }
 /* take_output(p) -> out, err | nil, code */
-static int process_take_output(lua_State *L) {
+int acl_process_take_output(lua_State *L) {
   ac_value out, err;
   int rc = ac_process_take_output(check_process(L, 1), &out, &err);
-  if (rc != 0) return fail(L, rc);
+  if (rc != 0) return acl_push_fail(L, rc);
   lua_pushlstring(L, out.u.bytes.len ? (const char *)out.u.bytes.data : "", out.u.bytes.len);
   lua_pushlstring(L, err.u.bytes.len ? (const char *)err.u.bytes.data : "", err.u.bytes.len);
   ac_value_clear(&out);
   ac_value_clear(&err);
   return 2;
 }
-static int process_send_signal(lua_State *L) {
+int acl_process_send_signal(lua_State *L) {
   lua_pushinteger(L, ac_process_send_signal(check_process(L, 1), (int)luaL_checkinteger(L, 2)));
   return 1;
 }
 
 /* ---- signal handlers ---- */
 
-typedef struct sig_cb {
-  acl_state *st;
-  int fn_ref;
-} sig_cb;
-
-static void sig_cb_free(void *ud) {
-  sig_cb *cb = (sig_cb *)ud;
-  if (cb->st->L != NULL) luaL_unref(cb->st->L, LUA_REGISTRYINDEX, cb->fn_ref);
-  acl_state_release(cb->st);
-  free(cb);
-}
-
+/* A handler is its function's anchor (acl_anchor_free releases it). */
 struct sig_call {
-  sig_cb *cb;
+  acl_anchor *fn;
   ac_loop *loop;
   int signum;
 };
@@ -207,10 +183,10 @@ static int sig_traceback(lua_State *L) {
 static int sig_body(lua_State *L) {
   struct sig_call *c = (struct sig_call *)lua_touserdata(L, 1);
   lua_pushcfunction(L, sig_traceback);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->cb->fn_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn->ref);
   lua_pushinteger(L, c->signum);
   if (lua_pcall(L, 1, 0, -3) != 0) {
-    ac_error *err = acl_error_from_lua(L, c->cb->st, -1, lua_tostring(L, -1));
+    ac_error *err = acl_error_from_lua(L, c->fn->st, -1, lua_tostring(L, -1));
     acl_report(c->loop, "Exception in signal handler", err);
     ac_error_unref(err);
   }
@@ -218,35 +194,31 @@ static int sig_body(lua_State *L) {
 }
 
 static int on_signal(ac_loop *loop, int signum, void *ud) {
-  sig_cb *cb = (sig_cb *)ud;
+  acl_anchor *fn = (acl_anchor *)ud;
   struct sig_call c;
   char err[512];
-  if (cb->st->L == NULL) return 0;
-  c.cb = cb;
+  if (fn->st->L == NULL) return 0;
+  c.fn = fn;
   c.loop = loop;
   c.signum = signum;
-  if (acl_protect(cb->st, sig_body, &c, err, sizeof err) != 0) return AC_EHOST;
+  if (acl_protect(fn->st, sig_body, &c, err, sizeof err) != 0) return AC_EHOST;
   return 0;
 }
 
 /* add_signal_handler(loop, sig, fn) -> code */
 int acl_add_signal_handler(lua_State *L) {
-  ac_loop *loop = acl_to_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   int sig = (int)luaL_checkinteger(L, 2);
-  sig_cb *cb;
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
+  acl_anchor *fn;
   luaL_checktype(L, 3, LUA_TFUNCTION);
-  cb = (sig_cb *)malloc(sizeof *cb);
-  if (cb == NULL) return luaL_error(L, "asyncore: out of memory");
   lua_pushvalue(L, 3);
-  cb->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  cb->st = acl_state_hold(acl_state_of(L));
-  lua_pushinteger(L, ac_loop_add_signal_handler(loop, sig, on_signal, cb, sig_cb_free));
+  fn = acl_anchor_new(L, ACL_ST(L), 0);
+  if (fn == NULL) return luaL_error(L, "asyncore: out of memory");
+  lua_pushinteger(L, ac_loop_add_signal_handler(loop, sig, on_signal, fn, acl_anchor_free));
   return 1;
 }
 int acl_remove_signal_handler(lua_State *L) {
-  ac_loop *loop = acl_to_loop(L, 1);
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
+  ac_loop *loop = acl_check_loop(L, 1);
   lua_pushinteger(L, ac_loop_remove_signal_handler(loop, (int)luaL_checkinteger(L, 2)));
   return 1;
 }
@@ -279,57 +251,41 @@ int acl_raise_sigint(lua_State *L) {
 
 /* pipe_connect(loop, fd, "r"|"w"|"tty") -> Stream wrapper | nil, code */
 int acl_pipe_connect(lua_State *L) {
-  ac_loop *loop = acl_to_loop(L, 1);
+  ac_loop *loop = acl_check_loop(L, 1);
   int fd = (int)luaL_checkinteger(L, 2);
   const char *mode = luaL_checkstring(L, 3);
   ac_stream *s = NULL;
   int rc;
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
   if (strcmp(mode, "r") == 0)
     rc = ac_pipe_connect_read(loop, fd, &s);
   else if (strcmp(mode, "w") == 0)
     rc = ac_pipe_connect_write(loop, fd, &s);
   else
     rc = ac_tty_open(loop, fd, &s);
-  if (rc != 0) return fail(L, rc);
+  if (rc != 0) return acl_push_fail(L, rc);
   acl_push_stream(L, s);
   ac_stream_unref(s);
   return 1;
 }
 /* tty_set_raw(stream, bool) -> code */
 int acl_tty_set_raw(lua_State *L) {
-  ac_stream *s = acl_to_stream(L, 1);
-  luaL_argcheck(L, s != NULL, 1, "Stream expected");
+  ac_stream *s = acl_check_stream(L, 1);
   lua_pushinteger(L, ac_tty_set_raw(s, lua_toboolean(L, 2)));
   return 1;
 }
 /* tty_winsize(stream) -> columns, rows | nil, code */
 int acl_tty_winsize(lua_State *L) {
-  ac_stream *s = acl_to_stream(L, 1);
+  ac_stream *s = acl_check_stream(L, 1);
   int c = 0, r = 0, rc;
-  luaL_argcheck(L, s != NULL, 1, "Stream expected");
   rc = ac_tty_get_winsize(s, &c, &r);
-  if (rc != 0) return fail(L, rc);
+  if (rc != 0) return acl_push_fail(L, rc);
   lua_pushinteger(L, c);
   lua_pushinteger(L, r);
   return 2;
 }
 
-/* The process methods on the module's core table, as process_*. */
-void acl_open_process(lua_State *L, int module) {
-  static const luaL_Reg methods[] = {
-      {"process_pid", process_pid},
-      {"process_returncode", process_returncode},
-      {"process_pipe", process_pipe},
-      {"process_wait", process_wait},
-      {"process_communicate", process_communicate},
-      {"process_take_output", process_take_output},
-      {"process_send_signal", process_send_signal},
-      {"sigint_is_default", acl_sigint_is_default},
-      {"raise_sigint", acl_raise_sigint},
-      {"default_sigint", acl_default_sigint},
-      {NULL, NULL},
-  };
+/* The constants and the class of process objects (module.c). */
+void acl_process_register(lua_State *L, int module) {
   static const struct {
     const char *name;
     int value;
@@ -341,7 +297,6 @@ void acl_open_process(lua_State *L, int module) {
       {"SIGCONT", SIGCONT}, {"SIGSTOP", SIGSTOP}, {"SIGWINCH", SIGWINCH}, {"EINTR", -EINTR},
       {NULL, 0},
   };
-  const luaL_Reg *r;
   int k;
   for (k = 0; constants[k].name != NULL; k++) {
     lua_pushinteger(L, constants[k].value);
@@ -352,8 +307,4 @@ void acl_open_process(lua_State *L, int module) {
     lua_setfield(L, -2, "__gc");
   }
   lua_pop(L, 1);
-  for (r = methods; r->name != NULL; r++) {
-    lua_pushcfunction(L, r->func);
-    lua_setfield(L, module, r->name);
-  }
 }

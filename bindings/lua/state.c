@@ -1,15 +1,17 @@
 /*
- * state.c — the binding's per-Lua-state block, its sentinel, anchors, and
- * the protected call every piece of Lua work from the library goes through.
+ * state.c — the binding's per-Lua-state block, its sentinel, slots,
+ * anchors, and the protected call every piece of Lua work from the library
+ * goes through.
  *
  * Lifetime: the sentinel is a userdata kept in the registry; Lua finalizes
  * it while the state closes. Its __gc marks the state closed (L = NULL)
- * before doing anything else, then cancels the live Lua tasks and closes
- * the loops the Lua side created. From then on, steps and callbacks the
- * library still runs (a host's loop lives on) see L == NULL and touch
- * nothing of Lua; free callbacks free C memory only. No Lua code runs during
- * the detach: other finalizers may already have freed the wrappers it
- * would use.
+ * before doing anything else, then has the core cancel the live Lua tasks
+ * (detach_tasks, handed over when the state was opened: this file knows
+ * nothing of tasks) and closes the loops the Lua side created. From then
+ * on, steps and callbacks the library still runs (a host's loop lives on)
+ * see L == NULL and touch nothing of Lua; free callbacks free C memory
+ * only. No Lua code runs during the detach: other finalizers may already
+ * have freed the wrappers it would use.
  *
  * The module's code must outlive the Lua state too: lua_close unloads the
  * C libraries it loaded, yet a host's loop still holds step functions and
@@ -26,8 +28,6 @@
 
 #define ACL_STATE_KEY "asyncore.state"
 
-int acl_finalizing = 0;
-
 struct acl_owned_loop {
   ac_loop *loop; /* one reference */
   acl_owned_loop *next;
@@ -40,27 +40,10 @@ acl_state *acl_state_hold(acl_state *st) {
 
 void acl_state_release(acl_state *st) {
   if (--st->holds == 0) {
-    while (st->spare != NULL) {
-      acl_task *t = st->spare;
-      st->spare = t->next;
-      free(t);
-    }
     free(st->slots_free);
     free(st->slot_threads);
     free(st);
   }
-}
-
-acl_state *acl_state_of(lua_State *L) {
-  acl_state **slot;
-  lua_getfield(L, LUA_REGISTRYINDEX, ACL_STATE_KEY);
-  slot = (acl_state **)lua_touserdata(L, -1);
-  lua_pop(L, 1);
-  if (slot == NULL || *slot == NULL) {
-    luaL_error(L, "asyncore: the module is not open in this Lua state");
-    return NULL;
-  }
-  return *slot;
 }
 
 /* The bounded number of iterations the detach gives cancelled tasks to
@@ -84,15 +67,12 @@ static int sentinel_gc(lua_State *L) {
   acl_state **slot = (acl_state **)lua_touserdata(L, 1);
   acl_state *st = slot != NULL ? *slot : NULL;
   acl_owned_loop *o;
-  acl_task *t;
   if (st == NULL) return 0;
   *slot = NULL;
   /* First of all: no Lua from here on. */
   st->L = NULL;
-  /* Lua tasks of any loop (a host's too) end at their next step.
-   * Cancelling never runs a step or frees a task inline. */
-  for (t = st->tasks; t != NULL; t = t->next)
-    if (t->task != NULL) ac_task_cancel(t->task, closed_message);
+  /* Lua tasks of any loop (a host's too) end at their next step. */
+  if (st->detach_tasks != NULL) st->detach_tasks(st);
   /* Loops the Lua side created: let the cancelled tasks end, then close. */
   for (o = st->loops; o != NULL;) {
     acl_owned_loop *next = o->next;
@@ -110,10 +90,7 @@ static int sentinel_gc(lua_State *L) {
     o = next;
   }
   st->loops = NULL;
-  /* The pooled coroutines and the slots went with the Lua state. */
-  free(st->pool);
-  st->pool = NULL;
-  st->pool_n = st->pool_max = 0;
+  /* The slots went with the Lua state. */
   free(st->slots_free);
   st->slots_free = NULL;
   st->slots_free_n = st->slots_free_cap = 0;
@@ -135,14 +112,14 @@ static void pin_module(void) {
 #endif
 }
 
-void acl_state_open(lua_State *L) {
+acl_state *acl_state_open(lua_State *L, void (*detach_tasks)(acl_state *st)) {
   acl_state **slot;
   acl_state *st;
   pin_module();
   lua_getfield(L, LUA_REGISTRYINDEX, ACL_STATE_KEY);
   slot = (acl_state **)lua_touserdata(L, -1);
   lua_pop(L, 1);
-  if (slot != NULL && *slot != NULL) return; /* opened before */
+  if (slot != NULL && *slot != NULL) return *slot; /* opened before */
 
   slot = (acl_state **)lua_newuserdata(L, sizeof *slot);
   *slot = NULL;
@@ -155,7 +132,7 @@ void acl_state_open(lua_State *L) {
   st = (acl_state *)calloc(1, sizeof *st);
   if (st == NULL) {
     luaL_error(L, "asyncore: out of memory");
-    return;
+    return NULL;
   }
   st->holds = 1; /* the sentinel's */
   st->thread_ref = LUA_NOREF;
@@ -164,7 +141,7 @@ void acl_state_open(lua_State *L) {
   st->foreign_ref = LUA_NOREF;
   st->create_fallback_ref = LUA_NOREF;
   st->report_handle_ref = LUA_NOREF;
-  st->pool_max = ACL_POOL_DEFAULT;
+  st->detach_tasks = detach_tasks;
   st->slots_next = 1;
   lua_newtable(L);
   st->slot_list_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -188,6 +165,7 @@ void acl_state_open(lua_State *L) {
   slot = (acl_state **)lua_touserdata(L, -1);
   *slot = st;
   lua_pop(L, 1);
+  return st;
 }
 
 int acl_state_own_loop(acl_state *st, ac_loop *loop) {
@@ -210,29 +188,6 @@ int acl_state_own_loop(acl_state *st, ac_loop *loop) {
   o->next = st->loops;
   st->loops = o;
   return 0;
-}
-
-/* own_loop(loop): the loop is closed with the Lua state. */
-int acl_own_loop(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_loop *loop = acl_to_loop(L, 1);
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
-  lua_pushinteger(L, acl_state_own_loop(st, loop));
-  return 1;
-}
-
-/* host_loop(): the loop a host handed over under ACL_HOST_LOOP_KEY, or nil. */
-int acl_host_loop(lua_State *L) {
-  ac_loop *loop;
-  lua_getfield(L, LUA_REGISTRYINDEX, ACL_HOST_LOOP_KEY);
-  loop = lua_type(L, -1) == LUA_TLIGHTUSERDATA ? (ac_loop *)lua_touserdata(L, -1) : NULL;
-  lua_pop(L, 1);
-  if (loop == NULL) {
-    lua_pushnil(L);
-    return 1;
-  }
-  acl_push_loop(L, loop);
-  return 1;
 }
 
 int acl_protect(acl_state *st, lua_CFunction fn, void *ctx, char *errbuf, size_t errlen) {
@@ -310,13 +265,6 @@ void acl_slot_push(lua_State *L, acl_state *st, int slot) {
   lua_State *T = slot_thread(st, slot, &pos);
   lua_pushvalue(T, pos);
   lua_xmove(T, L, 1);
-}
-
-void acl_slot_replace(lua_State *L, acl_state *st, int slot) {
-  int pos;
-  lua_State *T = slot_thread(st, slot, &pos);
-  lua_xmove(L, T, 1);
-  lua_replace(T, pos);
 }
 
 void acl_slot_free(acl_state *st, int slot) {

@@ -1,6 +1,7 @@
 /*
  * value.c — Lua values to ac_value and back, error objects, and the
- * natives that move Lua values through futures and context variables.
+ * helpers every native uses to check its arguments and answer a failure
+ * (acl.h states the conventions); the natives of error objects.
  *
  * Mapping: nil <-> NONE; integers <-> INT64 (Lua 5.1/LuaJIT: numbers that
  * are whole and exactly representable go out as INT64 and come back as
@@ -11,11 +12,11 @@
  * anchored pack. A POINTER that is not one of our anchors (a C library's
  * own value) comes back as a light userdata.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acl.h"
+#include "natives.h"
 
 /* The metatable field that marks the error objects of the Lua layer. */
 #define ACL_ERROR_MARK "__asyncore_error"
@@ -54,23 +55,9 @@ int acl_to_value(lua_State *L, acl_state *st, int idx, int n, ac_value *out) {
   switch (lua_type(L, idx)) {
     case LUA_TNIL:
       return 0;
-    case LUA_TNUMBER: {
-#if LUA_VERSION_NUM >= 503
-      if (lua_isinteger(L, idx)) {
-        ac_value_set_int64(out, (int64_t)lua_tointeger(L, idx));
-        return 0;
-      }
-      ac_value_set_double(out, (double)lua_tonumber(L, idx));
-#else
-      double d = (double)lua_tonumber(L, idx);
-      if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && (double)(int64_t)d == d &&
-          !(d == 0 && signbit(d)))
-        ac_value_set_int64(out, (int64_t)d);
-      else
-        ac_value_set_double(out, d);
-#endif
+    case LUA_TNUMBER:
+      acl_number_value(L, idx, out);
       return 0;
-    }
     case LUA_TSTRING: {
       size_t len;
       const char *s = lua_tolstring(L, idx, &len);
@@ -215,75 +202,84 @@ void acl_report(ac_loop *loop, const char *message, ac_error *err) {
   ac_loop_call_exception_handler(loop, message, err, NULL);
 }
 
-/* ---- natives ---- */
+/* ---- errors made here, raised ---- */
 
-static ac_future *check_future(lua_State *L, int idx) {
+void acl_push_made_error(lua_State *L, acl_state *st, int code, const char *message) {
+  ac_error *err = NULL;
+  /* asyncio's CancelledError and TimeoutError made here carry no message. */
+  if (message == NULL && (code == AC_ECANCELLED || code == AC_ETIMEDOUT)) message = "";
+  if (ac_error_new(code, message, NULL, &err) != 0) luaL_error(L, "out of memory");
+  /* err leaks if the factory raises; only on out-of-memory. */
+  acl_push_error_object(L, st, err);
+  ac_error_unref(err);
+}
+
+int acl_raise_code(lua_State *L, acl_state *st, int code, const char *what) {
+  luaL_checkstack(L, 4, "asyncore: stack overflow");
+  if (st->factory_ref == LUA_NOREF) {
+    lua_pushfstring(L, "%s: %s", what != NULL ? what : ac_err_name(code),
+                    ac_last_error_message(code));
+    return lua_error(L);
+  }
+  /* As the Lua layer's check(): make_error(code), whose message is the
+   * reason the failing call recorded (asyncio's words), read before any
+   * other call of the library. */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, st->factory_ref);
+  lua_pushinteger(L, code);
+  lua_call(L, 1, 1);
+  return lua_error(L);
+}
+
+int acl_raise_misuse(lua_State *L, acl_state *st, const char *fmt, const char *arg) {
+  lua_pushfstring(L, fmt, arg);
+  acl_push_made_error(L, st, AC_EMISUSE, lua_tostring(L, -1));
+  return lua_error(L);
+}
+
+/* ---- arguments and failure returns of the natives ---- */
+
+ac_loop *acl_check_loop(lua_State *L, int idx) {
+  ac_loop *loop = acl_to_loop(L, idx);
+  luaL_argcheck(L, loop != NULL, idx, "Loop expected");
+  return loop;
+}
+
+ac_future *acl_check_future(lua_State *L, int idx) {
   ac_future *f = acl_to_future(L, idx);
   luaL_argcheck(L, f != NULL, idx, "Future or Task expected");
   return f;
 }
 
-/* future_result(fut) -> true, values... | false, error | nil (pending). */
-int acl_future_result(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_future *f = check_future(L, 1);
-  ac_value v;
-  int rc = ac_future_result(f, &v);
-  if (rc == AC_ESTATE && !ac_future_done(f)) {
-    lua_pushnil(L);
-    return 1;
-  }
-  if (rc == 0) {
-    lua_pushboolean(L, 1);
-    return 1 + acl_push_value(L, st, &v);
-  }
-  lua_pushboolean(L, 0);
-  {
-    ac_error *err = ac_future_error(f);
-    if (err != NULL) {
-      acl_push_error_object(L, st, err);
-    } else {
-      ac_error *made = NULL;
-      if (ac_error_new(rc, NULL, NULL, &made) != 0) return luaL_error(L, "out of memory");
-      acl_push_error_object(L, st, made);
-      ac_error_unref(made);
-    }
-  }
+ac_queue *acl_check_queue(lua_State *L, int idx) {
+  ac_queue *q = acl_to_queue(L, idx);
+  luaL_argcheck(L, q != NULL, idx, "Queue expected");
+  return q;
+}
+
+ac_stream *acl_check_stream(lua_State *L, int idx) {
+  ac_stream *s = acl_to_stream(L, idx);
+  luaL_argcheck(L, s != NULL, idx, "Stream expected");
+  return s;
+}
+
+int acl_push_fail(lua_State *L, int rc) {
+  lua_pushnil(L);
+  lua_pushinteger(L, rc);
   return 2;
 }
 
-/* future_set_result(fut, ...) -> code. */
-int acl_future_set_result(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_future *f = check_future(L, 1);
-  ac_value v;
-  int rc = acl_to_value(L, st, 2, lua_gettop(L) - 1, &v);
-  if (rc == 0) {
-    rc = ac_future_set_result(f, &v);
-    if (rc != 0) acl_value_discard(&v);
-  }
-  lua_pushinteger(L, rc);
+int acl_push_new_future(lua_State *L, int rc, ac_future *f) {
+  if (rc != 0) return acl_push_fail(L, rc);
+  acl_push_future(L, f);
+  ac_future_unref(f);
   return 1;
 }
 
-/* future_set_exception(fut, err) -> code. */
-int acl_future_set_exception(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_future *f = check_future(L, 1);
-  ac_error *err;
-  int rc;
-  luaL_checkany(L, 2);
-  err = acl_error_from_lua(L, st, 2, acl_error_text(L, 2));
-  if (err == NULL) return luaL_error(L, "out of memory");
-  rc = ac_future_set_error(f, err);
-  ac_error_unref(err);
-  lua_pushinteger(L, rc);
-  return 1;
-}
+/* ---- natives of error objects ---- */
 
 /* set_error_factory(fn): fn(code, message, Error) makes error objects. */
 int acl_set_error_factory(lua_State *L) {
-  acl_state *st = acl_state_of(L);
+  acl_state *st = ACL_ST(L);
   luaL_checktype(L, 1, LUA_TFUNCTION);
   lua_pushvalue(L, 1);
   if (st->factory_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, st->factory_ref);
@@ -293,7 +289,7 @@ int acl_set_error_factory(lua_State *L) {
 
 /* error_payload(Error) -> the Lua value a Lua error carries, or nothing. */
 int acl_error_payload(lua_State *L) {
-  acl_state *st = acl_state_of(L);
+  acl_state *st = ACL_ST(L);
   ac_error *err = acl_to_error(L, 1);
   ac_value v;
   luaL_argcheck(L, err != NULL, 1, "Error expected");
@@ -304,112 +300,12 @@ int acl_error_payload(lua_State *L) {
 /* error_from_value(v) -> Error: the library error for a Lua error value
  * (the same one for a re-raised library error). */
 int acl_error_from_value(lua_State *L) {
-  acl_state *st = acl_state_of(L);
+  acl_state *st = ACL_ST(L);
   ac_error *err;
   luaL_checkany(L, 1);
   err = acl_error_from_lua(L, st, 1, acl_error_text(L, 1));
   if (err == NULL) return luaL_error(L, "asyncore: out of memory");
   acl_push_error(L, err);
   ac_error_unref(err);
-  return 1;
-}
-
-/* ---- queues: items are Lua values ---- */
-
-static ac_queue *check_queue(lua_State *L, int idx) {
-  ac_queue *q = acl_to_queue(L, idx);
-  luaL_argcheck(L, q != NULL, idx, "Queue expected");
-  return q;
-}
-
-/* queue_put_nowait(q, item, [priority]) -> code. */
-int acl_queue_put_nowait(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_queue *q = check_queue(L, 1);
-  int has_priority = !lua_isnoneornil(L, 3);
-  int64_t priority = has_priority ? (int64_t)luaL_checknumber(L, 3) : 0;
-  ac_value v;
-  int rc;
-  lua_settop(L, 3);
-  rc = acl_to_value(L, st, 2, 1, &v);
-  if (rc == 0) {
-    rc = has_priority ? ac_queue_put_priority_nowait(q, priority, &v) : ac_queue_put_nowait(q, &v);
-    if (rc != 0) acl_value_discard(&v);
-  }
-  lua_pushinteger(L, rc);
-  return 1;
-}
-
-/* queue_get_nowait(q) -> 0, item, priority | code. */
-int acl_queue_get_nowait(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_queue *q = check_queue(L, 1);
-  ac_value v;
-  int64_t priority = 0;
-  int rc = ac_queue_get_nowait(q, &v, &priority);
-  lua_pushinteger(L, rc);
-  if (rc != 0) return 1;
-  /* The item is ours now: push it, then release our hold (an anchor's
-   * value stays alive on the stack). */
-  acl_push_value(L, st, &v);
-  ac_value_clear(&v);
-  lua_pushnumber(L, (lua_Number)priority);
-  return 3;
-}
-
-/* context_key_new() -> key | nil, code. */
-int acl_context_key_new(lua_State *L) {
-  ac_context_key key;
-  int rc = ac_context_key_new(&key);
-  if (rc != 0) {
-    lua_pushnil(L);
-    lua_pushinteger(L, rc);
-    return 2;
-  }
-  lua_pushnumber(L, (lua_Number)key);
-  return 1;
-}
-
-static ac_context_key check_key(lua_State *L, int idx) {
-  return (ac_context_key)luaL_checknumber(L, idx);
-}
-
-/* context_set(loop, key, value) -> code. */
-int acl_context_set(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_loop *loop = acl_to_loop(L, 1);
-  ac_context_key key;
-  ac_value v;
-  int rc;
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
-  key = check_key(L, 2);
-  lua_settop(L, 3);
-  rc = acl_to_value(L, st, 3, 1, &v);
-  if (rc == 0) {
-    rc = ac_context_set(loop, key, &v);
-    if (rc != 0) acl_value_discard(&v);
-  }
-  lua_pushinteger(L, rc);
-  return 1;
-}
-
-/* context_get(loop, key) -> 1, value | 0 | code. */
-int acl_context_get(lua_State *L) {
-  acl_state *st = acl_state_of(L);
-  ac_loop *loop = acl_to_loop(L, 1);
-  ac_value v;
-  int rc;
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
-  rc = ac_context_get(loop, check_key(L, 2), &v);
-  lua_pushinteger(L, rc);
-  if (rc != 1) return 1;
-  return 1 + acl_push_value(L, st, &v);
-}
-
-/* context_delete(loop, key) -> 1 | 0 | code. */
-int acl_context_delete(lua_State *L) {
-  ac_loop *loop = acl_to_loop(L, 1);
-  luaL_argcheck(L, loop != NULL, 1, "Loop expected");
-  lua_pushinteger(L, ac_context_delete(loop, check_key(L, 2)));
   return 1;
 }
