@@ -10,7 +10,6 @@
 #include "core/handle.hpp"
 #include "core/task.hpp"
 #include "inspect/dump.hpp"
-#include "thread/tsfuture.hpp"
 
 namespace ac {
 const void *thread_token() noexcept {
@@ -32,6 +31,10 @@ struct RunningScope {
 }  // namespace
 
 ac_loop *running_loop() noexcept { return tl_running; }
+
+void loop_release(ac_loop *loop) noexcept {
+  if (loop->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) loop->destroy();
+}
 
 HostCallbackScope::HostCallbackScope(ac_loop *loop) noexcept {
   if (!loop->hosted || loop->running.load(std::memory_order_relaxed) || loop->closed) return;

@@ -63,6 +63,11 @@ class HostCallbackScope {
   ac_loop *prev_ = nullptr;
 };
 
+// Holds the loop's memory (not a user reference: the loop may close);
+// loop_release lets it go (the last one frees the loop).
+inline void loop_hold(ac_loop *loop) noexcept;
+void loop_release(ac_loop *loop) noexcept;
+
 // Something with libuv resources that must be closed with the loop
 // (streams, servers, pools of later subsystems). Registered by them.
 struct Closable {
@@ -297,3 +302,5 @@ struct ac_loop {
   static void on_host_check(uv_check_t *h);
   void host_rearm() noexcept;
 };
+
+inline void ac::loop_hold(ac_loop *loop) noexcept { loop->refs.fetch_add(1, std::memory_order_relaxed); }

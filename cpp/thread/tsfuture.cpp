@@ -140,10 +140,6 @@ static ac_error *error_new_noexcept(int code) noexcept {
   }
 }
 
-void loop_release(ac_loop *loop) noexcept {
-  if (loop->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) loop->destroy();
-}
-
 // ------------------------------------------------------------------ wrap
 
 namespace {

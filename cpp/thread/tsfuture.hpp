@@ -83,10 +83,6 @@ inline bool is_tsfuture(const ac_tsfuture *ts) noexcept {
 // free_ud on this thread. The caller keeps the loop's memory alive.
 int post_threadsafe(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free_fn free_ud) noexcept;
 
-// Holds the loop's memory (not a user reference: the loop may close).
-inline void loop_hold(ac_loop *loop) noexcept { loop->refs.fetch_add(1, std::memory_order_relaxed); }
-void loop_release(ac_loop *loop) noexcept;
-
 // A new loop future following `ts` (one reference). Loop thread; throws
 // bad_alloc. `held`: while pending it holds the virtual clock (counted in
 // loop->thread_jobs, as an executor job).
