@@ -6,7 +6,7 @@
 
 #include <asyncore.h>
 
-#include "../../cpp/loop.hpp"
+#include "core/loop.hpp"
 
 #define AC_API extern "C" AC_EXPORT
 

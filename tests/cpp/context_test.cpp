@@ -1,4 +1,4 @@
-#include "context.hpp"
+#include "core/context.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The small-object pool: freed blocks are handed out again by size class,
 // on the thread that freed them, and sizes above the largest class go
 // straight back to malloc.
-#include "pool.hpp"
+#include "core/pool.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,9 +2,9 @@
 // loop's reference accounting and the task list.
 #include <gtest/gtest.h>
 
-#include "future.hpp"
-#include "sleep.hpp"
-#include "task.hpp"
+#include "core/future.hpp"
+#include "core/sleep.hpp"
+#include "core/task.hpp"
 
 namespace {
 

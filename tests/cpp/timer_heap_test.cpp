@@ -1,4 +1,4 @@
-#include "timer_heap.hpp"
+#include "core/timer_heap.hpp"
 
 #include <gtest/gtest.h>
 

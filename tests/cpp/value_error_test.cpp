@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "error.hpp"
-#include "value.hpp"
+#include "core/error.hpp"
+#include "core/value.hpp"
 
 namespace {
 

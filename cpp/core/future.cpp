@@ -1,0 +1,228 @@
+#include "core/future.hpp"
+
+#include "core/task.hpp"
+#include "core/value.hpp"
+#include "core/watch.hpp"
+
+namespace ac {
+
+FutureCallback::~FutureCallback() {
+  if (free_ud != nullptr) free_ud(ud);
+  context_unref(context);
+  if (future != nullptr) future->unref();
+}
+
+void FutureCallback::run() noexcept {
+  {
+    DoneCallbackScope scope(future->loop, context);
+    fn(future, ud);
+  }
+  delete this;
+}
+
+void FutureCallback::drop() noexcept { delete this; }
+
+ac_error *make_cancel_error(const char *message) {
+  // asyncio: cancel() without a message raises a CancelledError with none.
+  return error_new(AC_ECANCELLED, message != nullptr ? message : "");
+}
+
+ac_error *make_cancel_error_noexcept(const char *message) noexcept {
+  try {
+    return make_cancel_error(message);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace ac
+
+ac_future::ac_future(ac_loop *l) noexcept : loop(l) {
+  ac::value_init(&result);
+  loop->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+ac_future::~ac_future() {
+  release_callbacks();
+  ac::value_release(&result);
+  ac::error_unref(error);
+  magic = 0;
+  ac_loop *l = loop;
+  if (l->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) l->destroy();
+}
+
+void ac_future::last_unref() noexcept {
+  if (state == AC_FUTURE_ERROR && !error_retrieved) {
+    // asyncio's "exception was never retrieved". The handler may look at the
+    // future (we lend it a reference) but must not keep it.
+    refs = 1;
+    error_retrieved = true;
+    loop->report(is_task ? "Task exception was never retrieved"
+                         : "Future exception was never retrieved",
+                 error, this);
+    if (--refs != 0) return;
+  }
+  if (is_op)
+    ac::destroy_op(this);  // lives in a coroutine frame
+  else
+    delete this;
+}
+
+void ac_future::release_callbacks() noexcept {
+  // Registered but never scheduled: tasks are not owned by the list; user
+  // callbacks are (their free_ud runs now).
+  auto release = [](ac::Runnable *r) {
+    if (r->kind == ac::Runnable::kFutureCallback) {
+      delete static_cast<ac::FutureCallback *>(r);
+    } else if (r->kind == ac::Runnable::kWatch) {
+      ac::watch_entry_released(r);
+    }
+  };
+  if (first_cb != nullptr) release(first_cb);
+  first_cb = nullptr;
+  if (more_cbs != nullptr) {
+    for (ac::Runnable *r : *more_cbs) release(r);
+    delete more_cbs;
+    more_cbs = nullptr;
+  }
+}
+
+void ac_future::schedule_callbacks() noexcept {
+  if (loop->closed) [[unlikely]] {
+    // Nothing runs on a closed loop: the callbacks are released instead,
+    // each user registration's free_ud now (tasks were detached from what
+    // they awaited when the loop closed). A free_ud may drop the last
+    // reference the caller relied on: hold one meanwhile.
+    ref();
+    release_callbacks();
+    unref();
+    return;
+  }
+  auto sched = [this](ac::Runnable *r) {
+    if (r->kind == ac::Runnable::kFutureCallback) {
+      static_cast<ac::FutureCallback *>(r)->future = this;
+      ref();
+    } else if (r->kind == ac::Runnable::kWatch) {
+      ac::watch_entry_scheduled(r, this);
+    } else {
+      static_cast<ac_task *>(r)->scheduled = true;
+    }
+    try {
+      loop->schedule(r);
+    } catch (...) {
+      // Out of memory while growing the ready queue: the callback cannot
+      // run; release it rather than lose track of it.
+      r->drop();
+      loop->report("out of memory scheduling a done-callback", nullptr, this);
+    }
+  };
+  ac::Runnable *first = first_cb;
+  std::vector<ac::Runnable *> *more = more_cbs;
+  first_cb = nullptr;
+  more_cbs = nullptr;
+  if (first != nullptr) sched(first);
+  if (more != nullptr) {
+    for (ac::Runnable *r : *more) sched(r);
+    delete more;
+  }
+}
+
+int ac_future::set_result(ac_value *owned) noexcept {
+  if (done()) return AC_ESTATE;
+  ac::value_move(&result, owned);
+  state = AC_FUTURE_RESULT;
+  on_done();
+  schedule_callbacks();
+  return 0;
+}
+
+int ac_future::set_error(ac_error *err) noexcept {
+  if (done()) return AC_ESTATE;
+  error = ac::error_ref(err);
+  state = AC_FUTURE_ERROR;
+  on_done();
+  schedule_callbacks();
+  return 0;
+}
+
+bool ac_future::cancel_now(ac_error *cancel_error) noexcept {
+  if (done()) {
+    ac::error_unref(cancel_error);
+    return false;
+  }
+  error = cancel_error;
+  state = AC_FUTURE_CANCELLED;
+  on_done();
+  schedule_callbacks();
+  return true;
+}
+
+bool ac_future::cancel(const char *message) noexcept {
+  if (done()) return false;
+  return cancel_now(ac::make_cancel_error_noexcept(message));
+}
+
+void ac_future::add_callback_slow(ac::Runnable *r) {
+  if (done()) {
+    if (r->kind == ac::Runnable::kFutureCallback) {
+      static_cast<ac::FutureCallback *>(r)->future = this;
+      ref();
+    } else if (r->kind == ac::Runnable::kWatch) {
+      ac::watch_entry_scheduled(r, this);
+    } else {
+      static_cast<ac_task *>(r)->scheduled = true;
+    }
+    loop->schedule(r);
+    return;
+  }
+  if (first_cb == nullptr && more_cbs == nullptr) {
+    first_cb = r;
+    return;
+  }
+  if (more_cbs == nullptr) more_cbs = new std::vector<ac::Runnable *>();
+  more_cbs->push_back(r);
+}
+
+bool ac_future::remove_callback(ac::Runnable *r) noexcept {
+  if (first_cb == r) {
+    first_cb = nullptr;
+    return true;
+  }
+  if (more_cbs != nullptr) {
+    for (auto it = more_cbs->begin(); it != more_cbs->end(); ++it) {
+      if (*it == r) {
+        more_cbs->erase(it);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+int ac_future::remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcept {
+  auto matches = [&](ac::Runnable *r) {
+    if (r->kind != ac::Runnable::kFutureCallback) return false;
+    auto *cb = static_cast<ac::FutureCallback *>(r);
+    return cb->fn == fn && cb->ud == ud;
+  };
+  int removed = 0;
+  if (first_cb != nullptr && matches(first_cb)) {
+    delete static_cast<ac::FutureCallback *>(first_cb);
+    first_cb = nullptr;
+    ++removed;
+  }
+  if (more_cbs != nullptr) {
+    auto &v = *more_cbs;
+    size_t kept = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (matches(v[i])) {
+        delete static_cast<ac::FutureCallback *>(v[i]);
+        ++removed;
+      } else {
+        v[kept++] = v[i];
+      }
+    }
+    v.resize(kept);
+  }
+  return removed;
+}

@@ -1,0 +1,159 @@
+// future.hpp — struct ac_future: a result that will be there later.
+//
+// State machine: PENDING -> RESULT | ERROR | CANCELLED, once. On the
+// transition every registered callback is moved to the loop's ready queue in
+// registration order (never run inline). Reference counting is loop-thread
+// only; the loop reference is atomic.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <asyncore/future.h>
+
+#include "core/context.hpp"
+#include "core/error.hpp"
+#include "core/loop.hpp"
+#include "core/pool.hpp"
+#include "core/runnable.hpp"
+
+namespace ac {
+constexpr uint32_t kFutureMagic = 0x46757431;  // "Fut1"
+
+// While alive, the loop runs a done-callback: a handle of its own (as in
+// asyncio), in the context `c` (a reference is held for the duration).
+class DoneCallbackScope {
+ public:
+  DoneCallbackScope(ac_loop *loop, Context *c) noexcept
+      : loop_(loop), ctx_(context_ref(c)), saved_(loop->current_context),
+        saved_handle_(loop->running_handle), saved_in_(loop->in_callback) {
+    loop->current_context = &ctx_;
+    loop->running_handle = nullptr;
+    loop->in_callback = true;
+  }
+  ~DoneCallbackScope() {
+    loop_->current_context = saved_;
+    loop_->running_handle = saved_handle_;
+    loop_->in_callback = saved_in_;
+    context_unref(ctx_);
+  }
+  DoneCallbackScope(const DoneCallbackScope &) = delete;
+  DoneCallbackScope &operator=(const DoneCallbackScope &) = delete;
+
+ private:
+  ac_loop *loop_;
+  Context *ctx_;
+  Context **saved_;
+  ac_handle *saved_handle_;
+  bool saved_in_;
+};
+
+// A done-callback registered by user code. While registered it sits in the
+// future's callback list; once scheduled it holds a reference to the future.
+struct FutureCallback final : Runnable {
+  ac_future *future = nullptr;  // set when scheduled
+  ac_future_callback_fn fn;
+  void *ud;
+  ac_free_fn free_ud;
+  Context *context;
+  FutureCallback(ac_future_callback_fn f, void *u, ac_free_fn fu, Context *c) noexcept
+      : fn(f), ud(u), free_ud(fu), context(c) {
+    kind = kFutureCallback;
+  }
+  ~FutureCallback();
+  AC_POOLED
+  void run() noexcept override;
+  void drop() noexcept override;
+};
+}  // namespace ac
+
+struct ac_future {
+  uint32_t magic = ac::kFutureMagic;
+  uint8_t state = AC_FUTURE_PENDING;
+  bool is_task = false;
+  bool error_retrieved = false;
+  // An operation of a primitive (sync_wait.hpp's OpFuture): a task
+  // resuming from it while it is pending lets it go on first.
+  bool is_op = false;
+  // A task group's join (taskgroup.hpp): a task woken from it while it is
+  // pending looks again whether the group can finish.
+  bool is_group = false;
+  // A done future normally lets its awaiter go on without a loop trip
+  // (asyncio: awaiting a done future does not suspend). sleep(0)'s future
+  // sets this so awaiting it always yields one iteration.
+  bool always_yields = false;
+  // Scratch mark for a combinator taking a list (gather: a child passed
+  // twice counts once); false outside that call.
+  bool seen_mark = false;
+  // Which combinator's future this is (combinators.hpp's kinds; 0 for any
+  // other), so the C API tells them apart without a dynamic_cast.
+  uint8_t combinator_kind = 0;
+  int refs = 1;
+  ac_loop *loop;
+  ac_value result{};
+  ac_error *error = nullptr;  // ERROR or CANCELLED (made lazily for cancel)
+  // Callback list: the first inline (the common single awaiter), the rest
+  // in `more`. Entries are tasks to wake or FutureCallback objects.
+  ac::Runnable *first_cb = nullptr;
+  std::vector<ac::Runnable *> *more_cbs = nullptr;
+
+  explicit ac_future(ac_loop *l) noexcept;
+  AC_POOLED
+  virtual ~ac_future();
+  ac_future(const ac_future &) = delete;
+  ac_future &operator=(const ac_future &) = delete;
+
+  bool done() const noexcept { return state != AC_FUTURE_PENDING; }
+  void ref() noexcept { ++refs; }
+  void unref() noexcept {
+    if (--refs == 0) last_unref();
+  }
+
+  // Completion; each returns AC_ESTATE when already done. Throw bad_alloc
+  // only from scheduling (the state change is made first).
+  int set_result(ac_value *owned) noexcept;  // takes the owned value
+  int set_error(ac_error *err) noexcept;     // takes a reference
+  // Cancels a pending future; false when already done. Tasks override.
+  virtual bool cancel(const char *message) noexcept;
+  // What ac_loop_dump calls a future of a type private to one file (a
+  // to_thread job, a name resolution ...); null for the others.
+  virtual const char *dump_kind() const noexcept { return nullptr; }
+  // The task that awaited this future resumed with a cancellation instead
+  // of its result (woken, then cancelled before it ran): the result was
+  // never taken. A stream read gives its bytes back to the stream, as
+  // asyncio's StreamReader keeps them in its buffer until the reading
+  // coroutine runs.
+  virtual void unclaimed() noexcept {}
+  bool cancel_now(ac_error *cancel_error) noexcept;  // takes a reference
+
+  // Registers r to be scheduled when done (scheduled now if already done).
+  // The common case, a sole awaiter of a pending future, is inline.
+  void add_callback(ac::Runnable *r) {
+    if (!done() && first_cb == nullptr && more_cbs == nullptr) {
+      first_cb = r;
+      return;
+    }
+    add_callback_slow(r);
+  }
+  // Unregisters r if still registered; true if found.
+  bool remove_callback(ac::Runnable *r) noexcept;
+  int remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcept;
+
+ protected:
+  void add_callback_slow(ac::Runnable *r);
+  void last_unref() noexcept;
+  void schedule_callbacks() noexcept;
+  virtual void on_done() noexcept {}
+  void release_callbacks() noexcept;
+};
+
+namespace ac {
+inline bool is_future(const ac_future *f) noexcept { return f != nullptr && f->magic == kFutureMagic; }
+// A cancellation error with `message` (NULL: none, as asyncio's cancel()).
+ac_error *make_cancel_error(const char *message);
+// The same, or NULL when out of memory (a cancelled future needs no error
+// object to be cancelled).
+ac_error *make_cancel_error_noexcept(const char *message) noexcept;
+// Frees an operation's future with its coroutine frame (sync_wait.cpp).
+void destroy_op(ac_future *f) noexcept;
+}  // namespace ac

@@ -1,0 +1,280 @@
+#include "core/pool.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+
+#if !defined(_WIN32)
+#include <sys/mman.h>
+#endif
+
+#if defined(AC_HAVE_VALGRIND_H)
+#include <valgrind/valgrind.h>
+#endif
+
+namespace {
+
+// A reused block hides a use after free from AddressSanitizer and from
+// valgrind's memcheck; under either, every block goes back to malloc.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// ASYNCORE_POOL=0 or 1 overrides the choice (bench/callgrind.py counts
+// instructions under valgrind with the pool on).
+bool pool_wanted() noexcept {
+  if (kSanitized) return false;
+  const char *env = std::getenv("ASYNCORE_POOL");
+  if (env != nullptr && (env[0] == '0' || env[0] == '1') && env[1] == '\0') return env[0] == '1';
+#if defined(AC_HAVE_VALGRIND_H)
+  if (RUNNING_ON_VALGRIND) return false;
+#endif
+  return true;
+}
+const bool g_pool_on = pool_wanted();
+
+constexpr size_t kGrain = 16;
+constexpr size_t kClasses = ac::kPoolMaxSize / kGrain;
+
+struct FreeBlock {
+  FreeBlock *next;
+};
+
+// ---- The arena: where fresh blocks are carved ----
+//
+// malloc's slow case is a great many small blocks alive at once (N tasks
+// started, then gathered): every fresh block paid for a malloc, and for a
+// free at the thread's exit. Fresh blocks are carved instead, a slab of
+// kSlabBytes at a time, from one address range reserved for the process
+// (pages are touched, and so committed, only as slabs are carved). A block
+// of the arena never goes back to malloc: freed, it joins its thread's free
+// list; when that thread exits, its lists go to the depot, from which other
+// threads take whole chains. So the arena holds, for reuse, the process's
+// peak of small objects (at most kArenaBytes); a block from anywhere else
+// (the arena full or unavailable) goes through the per-thread cache with
+// its kPoolMaxCached bound as before.
+#if !defined(_WIN32)
+constexpr size_t kArenaBytes = size_t{256} << 20;
+constexpr size_t kSlabBytes = size_t{64} << 10;
+
+// Set once, before any block of the arena exists: a thread holding one has
+// seen them set (relaxed loads suffice, and cost nothing more than plain
+// ones); a thread that has not may find them unset, for blocks that are
+// not the arena's.
+std::atomic<char *> g_arena_base{nullptr};
+std::atomic<char *> g_arena_end{nullptr};
+std::atomic<char *> g_arena_next{nullptr};
+std::once_flag g_arena_once;
+
+void reserve_arena() noexcept {
+  // ASYNCORE_ARENA=0: every fresh block from malloc (bench/callgrind.py
+  // counts heap bytes with valgrind's dhat, which sees only malloc's).
+  const char *env = std::getenv("ASYNCORE_ARENA");
+  if (env != nullptr && env[0] == '0' && env[1] == '\0') return;
+  void *p = mmap(nullptr, kArenaBytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return;  // malloc serves every block
+  auto *base = static_cast<char *>(p);
+  g_arena_next.store(base, std::memory_order_relaxed);
+  g_arena_end.store(base + kArenaBytes, std::memory_order_relaxed);
+  g_arena_base.store(base, std::memory_order_release);
+}
+
+inline bool in_arena(const void *p) noexcept {
+  auto *c = static_cast<const char *>(p);
+  return c >= g_arena_base.load(std::memory_order_relaxed) &&
+         c < g_arena_end.load(std::memory_order_relaxed);
+}
+
+// A fresh slab, or null when the arena is full or unavailable.
+char *carve_slab() noexcept {
+  std::call_once(g_arena_once, reserve_arena);
+  char *base = g_arena_base.load(std::memory_order_acquire);
+  if (base == nullptr) return nullptr;
+  char *s = g_arena_next.fetch_add(kSlabBytes, std::memory_order_relaxed);
+  if (s >= g_arena_end.load(std::memory_order_relaxed) || s < base) return nullptr;  // full (the pointer only grows)
+  return s;
+}
+#else
+inline bool in_arena(const void *) noexcept { return false; }
+inline char *carve_slab() noexcept { return nullptr; }
+constexpr size_t kSlabBytes = size_t{64} << 10;
+#endif
+
+// Chains of arena blocks left by threads that exited, one per class.
+std::mutex g_depot_mutex;
+FreeBlock *g_depot[kClasses];
+std::atomic<bool> g_depot_any[kClasses];
+
+struct Lists {
+  FreeBlock *heads[kClasses];
+  char *bump[kClasses];  // the class's current slab: next block and end
+  char *bump_end[kClasses];
+  size_t cached;  // bytes of malloc's blocks on the lists
+};
+// The thread's lists, made by its first allocation or free. One pointer in
+// the static TLS block (as the loop's thread token), so reaching it is a
+// single load.
+__thread Lists *tl_lists __attribute__((tls_model("initial-exec")));
+// Set once the thread's cache is released: blocks freed later in the
+// thread's exit (by other thread-local or static destructors) go straight
+// back to malloc, or to the depot for the arena's.
+__thread bool tl_reaped __attribute__((tls_model("initial-exec")));
+
+void depot_push(size_t c, FreeBlock *b) noexcept {
+  std::lock_guard<std::mutex> lock(g_depot_mutex);
+  b->next = g_depot[c];
+  g_depot[c] = b;
+  g_depot_any[c].store(true, std::memory_order_relaxed);
+}
+
+// Frees the thread's cache when the thread exits: malloc's blocks go back
+// to malloc, the arena's to the depot.
+struct Reaper {
+  Lists *lists = nullptr;
+  ~Reaper() {
+    if (lists == nullptr) return;
+    for (size_t c = 0; c < kClasses; ++c) {
+      FreeBlock *kept = nullptr;
+      FreeBlock *kept_tail = nullptr;
+      for (FreeBlock *b = lists->heads[c]; b != nullptr;) {
+        FreeBlock *next = b->next;
+        if (in_arena(b)) {
+          b->next = kept;
+          kept = b;
+          if (kept_tail == nullptr) kept_tail = b;
+        } else {
+          std::free(b);
+        }
+        b = next;
+      }
+      // The rest of the thread's slab is of no use to anybody else
+      // (address space only: its pages were never touched).
+      if (kept != nullptr) {
+        std::lock_guard<std::mutex> lock(g_depot_mutex);
+        kept_tail->next = g_depot[c];
+        g_depot[c] = kept;
+        g_depot_any[c].store(true, std::memory_order_relaxed);
+      }
+    }
+    std::free(lists);
+    tl_lists = nullptr;
+    tl_reaped = true;
+  }
+};
+thread_local Reaper tl_reaper;
+
+Lists *make_lists() noexcept {
+  if (tl_reaped) return nullptr;
+  auto *l = static_cast<Lists *>(std::calloc(1, sizeof(Lists)));
+  if (l == nullptr) return nullptr;
+  tl_reaper.lists = l;  // first use registers the reaper for this thread
+  tl_lists = l;
+  return l;
+}
+
+inline size_t class_of(size_t size) noexcept { return (size + kGrain - 1) / kGrain - 1; }
+
+// The slow path of an allocation of class c: the depot, then a slab, then
+// malloc.
+void *refill(Lists *l, size_t c) noexcept {
+  size_t bytes = (c + 1) * kGrain;
+  if (l != nullptr) {
+    if (g_depot_any[c].load(std::memory_order_relaxed)) {
+      FreeBlock *chain;
+      {
+        std::lock_guard<std::mutex> lock(g_depot_mutex);
+        chain = g_depot[c];
+        g_depot[c] = nullptr;
+        g_depot_any[c].store(false, std::memory_order_relaxed);
+      }
+      if (chain != nullptr) {
+        l->heads[c] = chain->next;
+        return chain;
+      }
+    }
+    char *s = carve_slab();
+    if (s != nullptr) {
+      l->bump[c] = s + bytes;
+      l->bump_end[c] = s + kSlabBytes / bytes * bytes;
+      return s;
+    }
+  }
+  return std::malloc(bytes);
+}
+
+}  // namespace
+
+namespace ac {
+
+bool pool_enabled() noexcept { return g_pool_on; }
+
+void *pool_alloc_nothrow(size_t size) noexcept {
+  if (g_pool_on && size != 0 && size <= kPoolMaxSize) {
+    size_t c = class_of(size);
+    Lists *l = tl_lists;
+    if (l == nullptr) l = make_lists();
+    if (l != nullptr) {
+      FreeBlock *b = l->heads[c];
+      if (b != nullptr) {
+        l->heads[c] = b->next;
+        if (!in_arena(b)) l->cached -= (c + 1) * kGrain;
+        return b;
+      }
+      char *p = l->bump[c];
+      if (p != l->bump_end[c]) {
+        l->bump[c] = p + (c + 1) * kGrain;
+        return p;
+      }
+    }
+    return refill(l, c);
+  }
+  return std::malloc(size != 0 ? size : 1);
+}
+
+void *pool_alloc(size_t size) {
+  void *p = pool_alloc_nothrow(size);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+void pool_free(void *p, size_t size) noexcept {
+  if (p == nullptr) return;
+  if (!g_pool_on || size == 0 || size > kPoolMaxSize) {
+    std::free(p);
+    return;
+  }
+  size_t c = class_of(size);
+  auto *b = static_cast<FreeBlock *>(p);
+  bool arena = in_arena(p);
+  Lists *l = tl_lists;
+  if (l == nullptr && (l = make_lists()) == nullptr) {
+    // The thread is exiting (its cache is gone): an arena block is kept
+    // for the other threads.
+    if (arena) {
+      depot_push(c, b);
+    } else {
+      std::free(p);
+    }
+    return;
+  }
+  if (!arena) {
+    if (l->cached + (c + 1) * kGrain > kPoolMaxCached) {
+      std::free(p);
+      return;
+    }
+    l->cached += (c + 1) * kGrain;
+  }
+  b->next = l->heads[c];
+  l->heads[c] = b;
+}
+
+}  // namespace ac

@@ -1,0 +1,418 @@
+#include "core/task.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/sync_wait.hpp"
+#include "core/value.hpp"
+#include "structured/taskgroup.hpp"
+
+namespace {
+std::atomic<uint64_t> g_task_ids{0};
+
+// The task's own bytes, rounded so an inline state after it is aligned for
+// any type.
+constexpr size_t kHead =
+    (sizeof(ac_task) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) *
+    alignof(std::max_align_t);
+
+// Set by ~ac_task for the deallocation that follows it: the bytes after
+// the task's own. Under-reporting (a nested task deletion in between
+// resets it) only files the block in a smaller size class, which is safe.
+__thread size_t tl_inline_bytes __attribute__((tls_model("initial-exec")));
+
+char *dup_or_null(const char *s) noexcept {
+  if (s == nullptr) return nullptr;
+  size_t n = std::strlen(s) + 1;
+  auto *d = static_cast<char *>(std::malloc(n));
+  if (d != nullptr) std::memcpy(d, s, n);
+  return d;
+}
+}  // namespace
+
+ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept
+    : ac_future(l), step_fn(fn), state(st), free_state(fs) {
+  is_task = true;
+  kind = kTask;
+  id = g_task_ids.fetch_add(1, std::memory_order_relaxed) + 1;
+  context = ac::context_ref(*l->current_context);
+  ac::value_init(&pending_result);
+}
+
+ac_task::~ac_task() {
+  if (waiter != nullptr) {
+    waiter->remove_callback(this);
+    waiter->unref();
+  }
+  release_state();
+  std::free(name);
+  std::free(cancel_message);
+  ac::value_release(&pending_result);
+  ac::error_unref(pending_error);
+  ac::context_unref(context);
+  tl_inline_bytes = inline_state ? kHead - sizeof(ac_task) + inline_size : 0;
+}
+
+void ac_task::operator delete(void *p, std::size_t n) noexcept {
+  size_t extra = tl_inline_bytes;
+  tl_inline_bytes = 0;
+  ac::pool_free(p, n + extra);
+}
+
+void ac_task::release_state() noexcept {
+  if (free_state != nullptr) {
+    ac_free_fn f = free_state;
+    free_state = nullptr;
+    f(state);
+  }
+  if (!inline_state) state = nullptr;
+}
+
+void ac_task::on_done() noexcept {
+  loop->task_list_remove(this);
+  release_state();
+  ac::value_release(&pending_result);
+  ac::error_unref(pending_error);
+  pending_error = nullptr;
+  std::free(cancel_message);
+  cancel_message = nullptr;
+}
+
+void ac_task::schedule_step() {
+  loop->schedule(this);
+  scheduled = true;
+}
+
+const char *ac_task::get_name() noexcept {
+  if (name == nullptr) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "Task-%llu", static_cast<unsigned long long>(id));
+    name = dup_or_null(buf);
+  }
+  return name != nullptr ? name : "Task";
+}
+
+bool ac_task::cancel(const char *message) noexcept {
+  if (done()) return false;
+  ++num_cancels;
+  // Cancel what we wait on; its completion wakes us with AC_ECANCELLED.
+  if (waiter != nullptr && !stepping && waiter->cancel(message)) return true;
+  // Otherwise the next step sees the cancellation.
+  must_cancel = true;
+  std::free(cancel_message);
+  cancel_message = dup_or_null(message);
+  return true;
+}
+
+int ac_task::uncancel() noexcept {
+  if (num_cancels > 0) {
+    --num_cancels;
+    if (num_cancels == 0) must_cancel = cancel_deferred = false;
+  }
+  return num_cancels;
+}
+
+// A RuntimeError asyncio raises into the coroutine at an await: stored,
+// so a step that returns the code fails the task with it.
+int ac_task::refuse_await(const char *message) noexcept {
+  ac_error *e = nullptr;
+  try {
+    e = ac::error_new(AC_EMISUSE, message);
+  } catch (...) {
+  }
+  if (e != nullptr) {
+    ac::error_unref(pending_error);
+    pending_error = e;
+  }
+  return AC_EMISUSE;
+}
+
+int ac_task::await(ac_future *fut) noexcept {
+  if (!stepping || loop->current_task != this) return AC_ESTATE;
+  if (fut == this) return refuse_await(kAwaitItself);
+  if (!ac::is_future(fut)) return AC_EINVAL;
+  if (fut->loop != loop) return refuse_await(kOtherLoop);
+  if (waiter != nullptr) return AC_ESTATE;
+  fut->ref();
+  if (fut->done() && !fut->always_yields) {
+    // Resumed by run() right after this step returns, with no loop trip.
+    waiter = fut;
+    resume_now = true;
+    return AC_STEP_AWAIT;
+  }
+  try {
+    fut->add_callback(this);
+  } catch (...) {
+    fut->unref();
+    return AC_ENOMEM;
+  }
+  waiter = fut;
+  return AC_STEP_AWAIT;
+}
+
+// Sets up what the step resumes from: the awaited future's outcome, or a
+// pending cancellation. False when the awaited operation waits again (the
+// step must not run).
+bool ac_task::begin_resume(bool at_once) noexcept {
+  if (waiter != nullptr && waiter->is_op && !waiter->done()) {
+    // An operation woken for us goes on first, inside this step, as
+    // asyncio runs the operation's coroutine inside its task; a pending
+    // cancellation is thrown into it.
+    auto *op = static_cast<ac::OpFuture *>(waiter);
+    bool cancel = must_cancel;
+    must_cancel = false;
+    op->resume_in_task(cancel, cancel_message);
+    if (!op->done()) {
+      try {
+        op->add_callback(this);
+      } catch (...) {
+        // Out of memory: the task cannot wait any more; it ends failed.
+        waiter = nullptr;
+        op->unref();
+        ac_error *e = ac::make_cancel_error_noexcept(nullptr);
+        cancel_now(e);
+      }
+      return false;
+    }
+  }
+  if (waiter != nullptr && waiter->is_group && !waiter->done() &&
+      !static_cast<ac_taskgroup *>(waiter)->resume_parent()) {
+    // Woken by a cancellation of the group's join with tasks still
+    // running: wait on for them (asyncio's __aexit__ loop).
+    try {
+      waiter->add_callback(this);
+    } catch (...) {
+      // Out of memory: the task cannot wait any more; it ends cancelled.
+      ac_future *g = waiter;
+      waiter = nullptr;
+      g->unref();
+      cancel_now(ac::make_cancel_error_noexcept(nullptr));
+    }
+    return false;
+  }
+  last_awaited = waiter;
+  waiter = nullptr;
+  resume_now = false;
+  resume_code = 0;
+  // Awaiting a done future does not suspend, so it does not deliver a
+  // cancellation requested meanwhile either: that waits for the next
+  // suspension (asyncio).
+  if (must_cancel && !at_once) {
+    must_cancel = false;
+    resume_code = AC_ECANCELLED;
+    if (last_awaited != nullptr && last_awaited->state == AC_FUTURE_RESULT) last_awaited->unclaimed();
+    if (last_awaited != nullptr && last_awaited->error != nullptr &&
+        last_awaited->error->code == AC_ECANCELLED) {
+      // Woken by a cancellation already: that one is delivered, message
+      // and all (asyncio keeps a CancelledError the future raised).
+      resume_error = ac::error_ref(last_awaited->error);
+    } else {
+      try {
+        resume_error = ac::make_cancel_error(cancel_message);
+      } catch (...) {
+        resume_error = nullptr;
+      }
+    }
+  } else if (last_awaited != nullptr && last_awaited->state != AC_FUTURE_RESULT) {
+    last_awaited->error_retrieved = true;
+    resume_error = ac::error_ref(last_awaited->error);
+    resume_code = last_awaited->state == AC_FUTURE_CANCELLED || resume_error == nullptr
+                      ? AC_ECANCELLED
+                      : resume_error->code;
+  }
+  if (last_awaited != nullptr) last_awaited->error_retrieved = true;
+  if (cancel_deferred) {
+    // Requested for after this resume: the step runs as if it had called
+    // cancel() itself.
+    cancel_deferred = false;
+    must_cancel = true;
+  }
+  return true;
+}
+
+void ac_task::cancel_after_resume() noexcept {
+  ++num_cancels;
+  std::free(cancel_message);
+  cancel_message = nullptr;
+  if (stepping)
+    must_cancel = true;
+  else
+    cancel_deferred = true;
+}
+
+void ac_task::end_resume() noexcept {
+  if (last_awaited != nullptr) {
+    last_awaited->unref();
+    last_awaited = nullptr;
+  }
+  ac::error_unref(resume_error);
+  resume_error = nullptr;
+}
+
+// After a step that awaited a done future: true to step again now, with
+// no loop trip (a cancellation requested meanwhile stays pending).
+bool ac_task::resume_at_once() noexcept {
+  if (!resume_now) return false;
+  resume_now = false;
+  return waiter != nullptr && !done();
+}
+
+void ac_task::run() noexcept {
+  scheduled = false;
+  if (done()) return;
+  if (!started && must_cancel) {
+    // asyncio: a coroutine cancelled before it started never runs.
+    must_cancel = false;
+    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+    ac::task_release_self(this);
+    return;
+  }
+  started = true;
+  ac_loop *l = loop;
+  ac_task *prev_task = l->current_task;
+  ac::Context **prev_context = l->current_context;
+  l->current_task = this;
+  l->current_context = &context;
+
+  bool at_once = false;
+  do {
+    if (!begin_resume(at_once)) break;  // the awaited operation waits again
+    at_once = true;
+    stepping = true;
+    int rc = step_fn(this, state);
+    stepping = false;
+    // The common outcome, awaiting with no cancellation requested, needs
+    // nothing from finish_step.
+    if (rc != AC_STEP_AWAIT || waiter == nullptr || must_cancel) finish_step(rc);
+    end_resume();
+  } while (resume_at_once());
+  l->current_task = prev_task;
+  l->current_context = prev_context;
+  if (done()) ac::task_release_self(this);  // may free the task: last
+}
+
+void ac_task::finish_step(int rc) noexcept {
+  auto drop_waiter = [this] {
+    if (waiter != nullptr) {
+      waiter->remove_callback(this);
+      if (scheduled) {
+        loop->ready.remove(this);
+        scheduled = false;
+      }
+      waiter->unref();
+      waiter = nullptr;
+    }
+  };
+  auto fail = [this, &drop_waiter](int code, const char *msg) {
+    drop_waiter();
+    ac_error *e = nullptr;
+    try {
+      e = ac::error_new(code, msg);
+    } catch (...) {
+    }
+    set_error(e);
+    ac::error_unref(e);
+  };
+
+  if (rc == AC_STEP_AWAIT) {
+    if (waiter == nullptr) {
+      fail(AC_ESTATE, "step returned AC_STEP_AWAIT without a successful ac_task_await");
+    } else if (must_cancel && waiter->cancel(cancel_message)) {
+      // Cancelled during this step: deliver through the awaited future.
+      must_cancel = false;
+    }
+    return;
+  }
+  if (rc == AC_STEP_YIELD) {
+    if (waiter != nullptr) {
+      fail(AC_ESTATE, "step returned AC_STEP_YIELD after ac_task_await");
+      return;
+    }
+    try {
+      schedule_step();
+    } catch (...) {
+      fail(AC_ENOMEM, nullptr);
+    }
+    return;
+  }
+  if (rc == AC_STEP_DONE) {
+    if (waiter != nullptr) {
+      fail(AC_ESTATE, "step returned AC_STEP_DONE after ac_task_await");
+      return;
+    }
+    if (must_cancel) {
+      // asyncio: a task that finishes while a cancellation is pending ends
+      // cancelled.
+      cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+    } else {
+      ac_value v;
+      ac::value_move(&v, &pending_result);
+      set_result(&v);
+    }
+    return;
+  }
+  if (rc < 0) {
+    drop_waiter();
+    ac_error *e = pending_error;
+    pending_error = nullptr;
+    if (rc == AC_ECANCELLED) {
+      if (e == nullptr || e->code != AC_ECANCELLED) {
+        ac::error_unref(e);
+        e = ac::make_cancel_error_noexcept(cancel_message);
+      }
+      cancel_now(e);
+      return;
+    }
+    if (e == nullptr) {
+      try {
+        e = ac::error_new(rc, nullptr);
+      } catch (...) {
+      }
+    }
+    set_error(e);
+    ac::error_unref(e);
+    return;
+  }
+  fail(AC_EINVAL, "step returned an unknown value");
+}
+
+void ac_task::detach_for_close() noexcept {
+  if (waiter != nullptr) {
+    waiter->remove_callback(this);
+    waiter->unref();
+    waiter = nullptr;
+  }
+  scheduled = false;
+}
+
+namespace ac {
+
+ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
+                  size_t inline_state_size) {
+  ac_task *t;
+  if (inline_state_size != 0) {
+    if (inline_state_size > UINT32_MAX - kHead) throw std::bad_alloc();
+    void *mem = ac::pool_alloc(kHead + inline_state_size);
+    void *st = static_cast<char *>(mem) + kHead;
+    std::memset(st, 0, inline_state_size);
+    t = new (mem) ac_task(loop, fn, st, nullptr);
+    t->inline_state = true;
+    t->inline_size = static_cast<uint32_t>(inline_state_size);
+  } else {
+    t = new ac_task(loop, fn, state, free_state);
+  }
+  loop->task_list_add(t);
+  return t;
+}
+
+void task_release_self(ac_task *t) noexcept {
+  if (t->self_ref) {
+    t->self_ref = false;
+    t->unref();
+  }
+}
+
+}  // namespace ac
