@@ -78,16 +78,6 @@ void ac_task::on_done() noexcept {
   cancel_message = nullptr;
 }
 
-void ac_task::schedule_step() {
-  mark_scheduled();
-  try {
-    loop->schedule(this);  // on a closed loop: dropped at once (drop())
-  } catch (...) {
-    leave_ready_queue();
-    throw;
-  }
-}
-
 const char *ac_task::get_name() noexcept {
   if (name == nullptr) {
     char buf[32];
@@ -258,24 +248,8 @@ bool ac_task::resume_at_once() noexcept {
   return waiter_ != nullptr && !done();
 }
 
-void ac_task::run() noexcept {
-  leave_ready_queue();
-  step_now();
-}
-
-void ac_task::run_eager() noexcept {
-  AC_DEBUG_ASSERT(!started_ && !scheduled_ && waiter_ == nullptr,
-                  "an eager task's first step, never scheduled");
-  step_now();
-}
-
-void ac_task::run_for_op(ac_future *op) noexcept {
-  AC_DEBUG_ASSERT(waiter_ == op && !scheduled_ && !stepping_,
-                  "an op's turn goes to the task waiting on it");
-  step_now();
-}
-
-void ac_task::step_now() noexcept {
+// One body for the three ways in, inlined into each (run() is the hot one).
+[[gnu::always_inline]] inline void ac_task::step_now() noexcept {
   AC_DEBUG_ASSERT(!scheduled_ && !stepping_ && loop->current_task != this,
                   "steps start outside the ready queue, not stepping");
   if (done()) return;
@@ -309,6 +283,24 @@ void ac_task::step_now() noexcept {
   l->current_context = prev_context;
   if (done()) ac::task_release_self(this);  // may free the task: last
 }
+
+void ac_task::run() noexcept {
+  leave_ready_queue();
+  step_now();
+}
+
+void ac_task::run_eager() noexcept {
+  AC_DEBUG_ASSERT(!started_ && !scheduled_ && waiter_ == nullptr,
+                  "an eager task's first step, never scheduled");
+  step_now();
+}
+
+void ac_task::run_for_op(ac_future *op) noexcept {
+  AC_DEBUG_ASSERT(waiter_ == op && !scheduled_ && !stepping_,
+                  "an op's turn goes to the task waiting on it");
+  step_now();
+}
+
 
 // The task stops waiting: out of its waiter's callback list, out of the
 // ready queue if the waiter's completion put it there, the reference

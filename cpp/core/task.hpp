@@ -144,7 +144,16 @@ struct ac_task final : ac_future, ac::Runnable {
     scheduled_ = true;
   }
   // mark_scheduled and the push (throws bad_alloc, leaving it unscheduled).
-  void schedule_step();
+  // Inline: the wake-up of a task waiting on a lock or a queue is this.
+  void schedule_step() {
+    mark_scheduled();
+    try {
+      loop->schedule(this);  // on a closed loop: dropped at once (drop())
+    } catch (...) {
+      leave_ready_queue();
+      throw;
+    }
+  }
 
   // ---- the ways into a step (see the header comment) ----
   // Runnable: the ready queue reached the task.
