@@ -56,7 +56,7 @@ void ac_future::last_unref() noexcept {
     // asyncio's "exception was never retrieved". The handler may look at the
     // future (we lend it a reference) but must not keep it.
     refs = 1;
-    error_retrieved = true;
+    mark_error_retrieved();
     loop->report(is_task ? "Task exception was never retrieved"
                          : "Future exception was never retrieved",
                  error, this);
@@ -105,7 +105,7 @@ void ac_future::schedule_callbacks() noexcept {
     } else if (r->kind == ac::Runnable::kWatch) {
       ac::watch_entry_scheduled(r, this);
     } else {
-      static_cast<ac_task *>(r)->scheduled = true;
+      static_cast<ac_task *>(r)->mark_scheduled();
     }
     try {
       loop->schedule(r);
@@ -170,7 +170,7 @@ void ac_future::add_callback_slow(ac::Runnable *r) {
     } else if (r->kind == ac::Runnable::kWatch) {
       ac::watch_entry_scheduled(r, this);
     } else {
-      static_cast<ac_task *>(r)->scheduled = true;
+      static_cast<ac_task *>(r)->mark_scheduled();
     }
     loop->schedule(r);
     return;

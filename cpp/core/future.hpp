@@ -67,6 +67,17 @@ struct FutureCallback final : Runnable {
 };
 }  // namespace ac
 
+// The future's state and who changes it:
+//  - `state`: PENDING, then RESULT, ERROR or CANCELLED, once; written only
+//    by set_result, set_error and cancel_now (which refuse a done future).
+//  - `is_task`, `is_op`, `is_group`, `always_yields`, `combinator_kind`:
+//    what the future is, set by its constructor (or its maker, before
+//    anyone else sees it), never changed.
+//  - `error_retrieved`: someone read the error, or it needs no report;
+//    written only by mark_error_retrieved (any state; stays set). A failed future
+//    freed without it is reported ("exception was never retrieved").
+//  - `seen_mark`: scratch of one combinator call (gather's duplicate
+//    check), false outside it.
 struct ac_future {
   uint32_t magic = ac::kFutureMagic;
   uint8_t state = AC_FUTURE_PENDING;
@@ -104,6 +115,8 @@ struct ac_future {
   ac_future &operator=(const ac_future &) = delete;
 
   bool done() const noexcept { return state != AC_FUTURE_PENDING; }
+  // The error is taken care of: no report when the future goes.
+  void mark_error_retrieved() noexcept { error_retrieved = true; }
   void ref() noexcept { ++refs; }
   void unref() noexcept {
     if (--refs == 0) last_unref();

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/assert.hpp"
 #include "core/future.hpp"
 #include "core/handle.hpp"
 #include "core/task.hpp"
@@ -251,13 +252,17 @@ double ac_loop::now() const noexcept {
 }
 
 void ac_loop::stop() noexcept {
-  if (!stopping) {
-    stopping = true;
-    // From inside a callback: the callbacks ready now still run, later ones
-    // wait. Otherwise run_ready counts the batch when it starts.
-    stop_counted = in_run_ready;
-    stop_countdown = ready.size();
-  }
+  // From inside a callback: the rest of its batch still runs. Between
+  // batches: the next iteration runs one batch. Either way the run returns
+  // after that batch (run_ready starts no other once stopping).
+  stopping = true;
+}
+
+void ac_loop::end_run() noexcept {
+  AC_DEBUG_ASSERT(running.load(std::memory_order_relaxed) && ready.batch_left() == 0,
+                  "a run ends while running, between batches");
+  interrupted = false;
+  stopping = false;
 }
 
 void ac_loop::poll_io(double timeout) {
@@ -295,24 +300,16 @@ void ac_loop::fire_due_timers() {
 
 int ac_loop::run_ready(uint32_t budget) {
   int n = 0;
-  if (stopping && !stop_counted) {
-    stop_countdown = ready.size();
-    stop_counted = true;
-  }
-  in_run_ready = true;
   for (;;) {
     // The callbacks ready now, as asyncio's iteration runs its ntodo: those
     // they schedule wait for the next iteration, behind the timers that
-    // fall due meanwhile.
-    size_t todo = std::min<size_t>(ready.size(), budget - static_cast<uint32_t>(n));
-    for (; todo > 0; --todo) {
+    // fall due meanwhile. One snapshot per batch (the ready queue keeps it
+    // when entries of the batch are removed).
+    ready.begin_batch(std::min<size_t>(ready.size(), budget - static_cast<uint32_t>(n)));
+    while (ready.batch_left() > 0) {
       if (interrupted) break;
-      if (stopping) {
-        if (stop_countdown == 0) break;
-        --stop_countdown;
-      }
       if (step_budget_ns != 0 && !check_time_budget()) break;
-      ac::Runnable *r = ready.pop();
+      ac::Runnable *r = ready.pop_batch();
       if (!debug) {
         r->run();
       } else {
@@ -329,15 +326,18 @@ int ac_loop::run_ready(uint32_t budget) {
       }
       ++n;
     }
+    // Cut short (interrupted, out of time): the rest waits.
+    bool cut = ready.batch_left() > 0;
+    ready.end_batch();
     // The next iteration would poll nothing (see run_once) and find no
     // timer and no thread-safe call to add: run it here, without the trip.
-    if (todo > 0 || ready.empty() || stopping || interrupted || budget_spent || !timers.empty() ||
+    // A stop ends the run after this batch.
+    if (cut || ready.empty() || stopping || interrupted || budget_spent || !timers.empty() ||
         static_cast<uint32_t>(n) >= budget ||
         ran_since_poll + static_cast<uint32_t>(n) >= ready_budget ||
         ts_has_pending.load(std::memory_order_acquire))
       break;
   }
-  in_run_ready = false;
   return n;
 }
 
@@ -424,9 +424,7 @@ int ac_loop::run_forever() {
     run_once(-1, ready_budget);
     if (stopping || interrupted) break;
   }
-  interrupted = false;
-  stopping = false;
-  stop_counted = false;
+  end_run();
   running = false;
   return 0;
 }
@@ -474,21 +472,19 @@ int ac_loop::run_until_complete(ac_future *f, double timeout) {
       if (stopping || interrupted) break;
     }
   }
-  interrupted = false;
+  end_run();
   // The callback goes if it has not run: still registered (the loop was
   // stopped by someone else), or already queued (an interrupted run).
   if (!ran) {
     if (!f->remove_callback(cb)) ready.remove(cb);
     delete cb;
   }
-  stopping = false;
-  stop_counted = false;
   running = false;
   int rc = 0;
   if (!f->done()) {
     rc = timed_out ? AC_ETIMEDOUT : AC_ESTOPPED;
   } else if (f->state != AC_FUTURE_RESULT) {
-    f->error_retrieved = true;
+    f->mark_error_retrieved();
     rc = f->state == AC_FUTURE_CANCELLED || f->error == nullptr ? AC_ECANCELLED : f->error->code;
   }
   f->unref();
@@ -505,9 +501,7 @@ int ac_loop::step(double max_block, int *pending, double *next_deadline) {
   while (!ready.empty() && !stopping && !interrupted && !budget_spent &&
          static_cast<uint32_t>(n) < ready_budget)
     n += run_once(0, ready_budget - static_cast<uint32_t>(n));
-  interrupted = false;
-  stopping = false;
-  stop_counted = false;
+  end_run();
   step_budget_ns = 0;
   budget_deadline = 0;
   budget_spent = false;

@@ -35,6 +35,7 @@
 
 #include <asyncore/loop.h>
 
+#include "core/assert.hpp"
 #include "core/context.hpp"
 #include "core/ready_queue.hpp"
 #include "core/timer_heap.hpp"
@@ -124,18 +125,25 @@ struct ac_loop {
   uint64_t step_budget_ns = 0;
   uint64_t budget_deadline = 0;
   bool budget_spent = false;  // the deadline passed: the step ends
-  // Atomic: bind_thread reads it from another thread.
+  // ---- the run and how it ends (loop thread) ----
+  // `running`: inside run_forever, run_until_complete or step (or a hosted
+  // loop's HostCallbackScope, or flush_backend between runs): set and
+  // cleared by them. Atomic: bind_thread reads it from another thread.
+  // `stopping`: ac_loop_stop was called. The run returns after the batch
+  // under way — asyncio's stop(): the callbacks ready when the batch began
+  // still run, the ones they schedule wait — or, asked between batches,
+  // after the next one (the poll does not block then). Only stop() sets it
+  // (stop while stopping changes nothing); only end_run clears it (a stop
+  // asked between runs holds for the next run's first batch). The
+  // batch itself is the ready queue's snapshot (ReadyQueue::begin_batch):
+  // no count of its own here.
+  // `interrupted`: ac_loop_interrupt (interrupt()): the run returns after
+  // the callback running now. Set only while running; cleared by end_run.
   std::atomic<bool> running{false};
   bool stopping = false;
-  // ac_loop_interrupt: the run returns after the callback running now.
   bool interrupted = false;
   bool virtual_clock = false;
   double virtual_now = 0;
-  // Once stopping, only the callbacks ready when the stop was seen by
-  // run_ready still run (asyncio finishes the current iteration's batch).
-  size_t stop_countdown = 0;
-  bool stop_counted = false;
-  bool in_run_ready = false;
   // One future already done with NONE, handed out (with a reference) for
   // operations that complete at once: a done future cannot change, so one
   // serves every caller. Released by close().
@@ -239,6 +247,10 @@ struct ac_loop {
   int run_forever();
   int step(double max_block, int *pending, double *next_deadline);
   void stop() noexcept;
+  void interrupt() noexcept {
+    AC_DEBUG_ASSERT(running.load(std::memory_order_relaxed), "interrupt a running loop");
+    interrupted = true;
+  }
   int close() noexcept;
   int submit_threadsafe(ac_handle *h) noexcept;
 
@@ -288,6 +300,10 @@ struct ac_loop {
   // One iteration; max_block < 0 means "as long as needed".
   // Returns the number of callbacks run.
   int run_once(double max_block, uint32_t budget);
+  // The run under way ends: its stop and interrupt requests are consumed
+  // (run_forever, run_until_complete and step, as they return; each then
+  // clears `running`).
+  void end_run() noexcept;
   void poll_io(double timeout);
   void fire_due_timers();
   // Runs at most `budget` callbacks (>= 1).

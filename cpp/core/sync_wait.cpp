@@ -59,11 +59,10 @@ void OpFuture::continue_soon() noexcept {
   // inside its task.
   if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask) {
     auto *t = static_cast<ac_task *>(first_cb);
-    if (!t->scheduled) {
+    if (!t->scheduled()) {
       try {
-        loop->schedule(t);
+        t->schedule_step();
         first_cb = nullptr;
-        t->scheduled = true;
         return;
       } catch (...) {
         // Out of memory: fall through to the op's own turn, which needs
@@ -124,7 +123,7 @@ void OpFuture::run() noexcept {
       // task has pending thrown in), then steps the task.
       auto *t = static_cast<ac_task *>(first_cb);
       first_cb = nullptr;
-      t->run();
+      t->run_for_op(this);
     } else {
       // Nobody, or not a task alone, awaits it: the op is a task of its
       // own (asyncio's ensure_future of the coroutine).

@@ -43,10 +43,7 @@ ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept
 }
 
 ac_task::~ac_task() {
-  if (waiter != nullptr) {
-    waiter->remove_callback(this);
-    waiter->unref();
-  }
+  if (waiter_ != nullptr) drop_waiter();
   release_state();
   std::free(name);
   std::free(cancel_message);
@@ -81,11 +78,6 @@ void ac_task::on_done() noexcept {
   cancel_message = nullptr;
 }
 
-void ac_task::schedule_step() {
-  loop->schedule(this);
-  scheduled = true;
-}
-
 const char *ac_task::get_name() noexcept {
   if (name == nullptr) {
     char buf[32];
@@ -97,22 +89,22 @@ const char *ac_task::get_name() noexcept {
 
 bool ac_task::cancel(const char *message) noexcept {
   if (done()) return false;
-  ++num_cancels;
+  ++num_cancels_;
   // Cancel what we wait on; its completion wakes us with AC_ECANCELLED.
-  if (waiter != nullptr && !stepping && waiter->cancel(message)) return true;
+  if (waiter_ != nullptr && !stepping_ && waiter_->cancel(message)) return true;
   // Otherwise the next step sees the cancellation.
-  must_cancel = true;
+  set_must_cancel();
   std::free(cancel_message);
   cancel_message = dup_or_null(message);
   return true;
 }
 
 int ac_task::uncancel() noexcept {
-  if (num_cancels > 0) {
-    --num_cancels;
-    if (num_cancels == 0) must_cancel = cancel_deferred = false;
+  if (num_cancels_ > 0) {
+    --num_cancels_;
+    if (num_cancels_ == 0) must_cancel_ = cancel_deferred_ = false;  // withdrawn
   }
-  return num_cancels;
+  return num_cancels_;
 }
 
 // A RuntimeError asyncio raises into the coroutine at an await: stored,
@@ -131,16 +123,15 @@ int ac_task::refuse_await(const char *message) noexcept {
 }
 
 int ac_task::await(ac_future *fut) noexcept {
-  if (!stepping || loop->current_task != this) return AC_ESTATE;
+  if (!stepping_ || loop->current_task != this) return AC_ESTATE;
   if (fut == this) return refuse_await(kAwaitItself);
   if (!ac::is_future(fut)) return AC_EINVAL;
   if (fut->loop != loop) return refuse_await(kOtherLoop);
-  if (waiter != nullptr) return AC_ESTATE;
+  if (waiter_ != nullptr) return AC_ESTATE;
   fut->ref();
   if (fut->done() && !fut->always_yields) {
     // Resumed by run() right after this step returns, with no loop trip.
-    waiter = fut;
-    resume_now = true;
+    set_waiter(fut, true);
     return AC_STEP_AWAIT;
   }
   try {
@@ -149,7 +140,7 @@ int ac_task::await(ac_future *fut) noexcept {
     fut->unref();
     return AC_ENOMEM;
   }
-  waiter = fut;
+  set_waiter(fut, false);
   return AC_STEP_AWAIT;
 }
 
@@ -157,120 +148,119 @@ int ac_task::await(ac_future *fut) noexcept {
 // pending cancellation. False when the awaited operation waits again (the
 // step must not run).
 bool ac_task::begin_resume(bool at_once) noexcept {
-  if (waiter != nullptr && waiter->is_op && !waiter->done()) {
+  if (waiter_ != nullptr && waiter_->is_op && !waiter_->done()) {
     // An operation woken for us goes on first, inside this step, as
     // asyncio runs the operation's coroutine inside its task; a pending
     // cancellation is thrown into it.
-    auto *op = static_cast<ac::OpFuture *>(waiter);
-    bool cancel = must_cancel;
-    must_cancel = false;
+    auto *op = static_cast<ac::OpFuture *>(waiter_);
+    bool cancel = take_must_cancel();
     op->resume_in_task(cancel, cancel_message);
     if (!op->done()) {
       try {
         op->add_callback(this);
       } catch (...) {
         // Out of memory: the task cannot wait any more; it ends failed.
-        waiter = nullptr;
-        op->unref();
+        release_waiter();
         ac_error *e = ac::make_cancel_error_noexcept(nullptr);
         cancel_now(e);
       }
       return false;
     }
   }
-  if (waiter != nullptr && waiter->is_group && !waiter->done() &&
-      !static_cast<ac_taskgroup *>(waiter)->resume_parent()) {
+  if (waiter_ != nullptr && waiter_->is_group && !waiter_->done() &&
+      !static_cast<ac_taskgroup *>(waiter_)->resume_parent()) {
     // Woken by a cancellation of the group's join with tasks still
     // running: wait on for them (asyncio's __aexit__ loop).
     try {
-      waiter->add_callback(this);
+      waiter_->add_callback(this);
     } catch (...) {
       // Out of memory: the task cannot wait any more; it ends cancelled.
-      ac_future *g = waiter;
-      waiter = nullptr;
-      g->unref();
+      release_waiter();
       cancel_now(ac::make_cancel_error_noexcept(nullptr));
     }
     return false;
   }
-  last_awaited = waiter;
-  waiter = nullptr;
-  resume_now = false;
-  resume_code = 0;
+  take_waiter();
+  resume_code_ = 0;
   // Awaiting a done future does not suspend, so it does not deliver a
   // cancellation requested meanwhile either: that waits for the next
   // suspension (asyncio).
-  if (must_cancel && !at_once) {
-    must_cancel = false;
-    resume_code = AC_ECANCELLED;
-    if (last_awaited != nullptr && last_awaited->state == AC_FUTURE_RESULT) last_awaited->unclaimed();
-    if (last_awaited != nullptr && last_awaited->error != nullptr &&
-        last_awaited->error->code == AC_ECANCELLED) {
+  if (must_cancel_ && !at_once) {
+    take_must_cancel();
+    resume_code_ = AC_ECANCELLED;
+    if (last_awaited_ != nullptr && last_awaited_->state == AC_FUTURE_RESULT) last_awaited_->unclaimed();
+    if (last_awaited_ != nullptr && last_awaited_->error != nullptr &&
+        last_awaited_->error->code == AC_ECANCELLED) {
       // Woken by a cancellation already: that one is delivered, message
       // and all (asyncio keeps a CancelledError the future raised).
-      resume_error = ac::error_ref(last_awaited->error);
+      resume_error_ = ac::error_ref(last_awaited_->error);
     } else {
       try {
-        resume_error = ac::make_cancel_error(cancel_message);
+        resume_error_ = ac::make_cancel_error(cancel_message);
       } catch (...) {
-        resume_error = nullptr;
+        resume_error_ = nullptr;
       }
     }
-  } else if (last_awaited != nullptr && last_awaited->state != AC_FUTURE_RESULT) {
-    last_awaited->error_retrieved = true;
-    resume_error = ac::error_ref(last_awaited->error);
-    resume_code = last_awaited->state == AC_FUTURE_CANCELLED || resume_error == nullptr
-                      ? AC_ECANCELLED
-                      : resume_error->code;
+  } else if (last_awaited_ != nullptr && last_awaited_->state != AC_FUTURE_RESULT) {
+    last_awaited_->mark_error_retrieved();
+    resume_error_ = ac::error_ref(last_awaited_->error);
+    resume_code_ = last_awaited_->state == AC_FUTURE_CANCELLED || resume_error_ == nullptr
+                       ? AC_ECANCELLED
+                       : resume_error_->code;
   }
-  if (last_awaited != nullptr) last_awaited->error_retrieved = true;
-  if (cancel_deferred) {
+  if (last_awaited_ != nullptr) last_awaited_->mark_error_retrieved();
+  if (cancel_deferred_) {
     // Requested for after this resume: the step runs as if it had called
     // cancel() itself.
-    cancel_deferred = false;
-    must_cancel = true;
+    cancel_deferred_ = false;
+    set_must_cancel();
   }
   return true;
 }
 
 void ac_task::cancel_after_resume() noexcept {
-  ++num_cancels;
+  ++num_cancels_;
   std::free(cancel_message);
   cancel_message = nullptr;
-  if (stepping)
-    must_cancel = true;
-  else
-    cancel_deferred = true;
+  if (stepping_) {
+    set_must_cancel();
+  } else {
+    AC_DEBUG_ASSERT(!done(), "a deferred cancellation for a pending task");
+    cancel_deferred_ = true;
+  }
 }
 
 void ac_task::end_resume() noexcept {
-  if (last_awaited != nullptr) {
-    last_awaited->unref();
-    last_awaited = nullptr;
+  AC_DEBUG_ASSERT(!stepping_, "a resume ends after its step");
+  if (last_awaited_ != nullptr) {
+    last_awaited_->unref();
+    last_awaited_ = nullptr;
   }
-  ac::error_unref(resume_error);
-  resume_error = nullptr;
+  ac::error_unref(resume_error_);
+  resume_error_ = nullptr;
 }
 
 // After a step that awaited a done future: true to step again now, with
 // no loop trip (a cancellation requested meanwhile stays pending).
 bool ac_task::resume_at_once() noexcept {
-  if (!resume_now) return false;
-  resume_now = false;
-  return waiter != nullptr && !done();
+  if (!resume_now_) return false;
+  resume_now_ = false;
+  return waiter_ != nullptr && !done();
 }
 
-void ac_task::run() noexcept {
-  scheduled = false;
+// One body for the three ways in, inlined into each (run() is the hot one).
+[[gnu::always_inline]] inline void ac_task::step_now() noexcept {
+  AC_DEBUG_ASSERT(!scheduled_ && !stepping_ && loop->current_task != this,
+                  "steps start outside the ready queue, not stepping");
   if (done()) return;
-  if (!started && must_cancel) {
+  if (!started_ && must_cancel_) {
     // asyncio: a coroutine cancelled before it started never runs.
-    must_cancel = false;
+    take_must_cancel();
     cancel_now(ac::make_cancel_error_noexcept(cancel_message));
     ac::task_release_self(this);
     return;
   }
-  started = true;
+  begin_first_step();
   ac_loop *l = loop;
   ac_task *prev_task = l->current_task;
   ac::Context **prev_context = l->current_context;
@@ -281,12 +271,12 @@ void ac_task::run() noexcept {
   do {
     if (!begin_resume(at_once)) break;  // the awaited operation waits again
     at_once = true;
-    stepping = true;
+    begin_step();
     int rc = step_fn(this, state);
-    stepping = false;
+    end_step();
     // The common outcome, awaiting with no cancellation requested, needs
     // nothing from finish_step.
-    if (rc != AC_STEP_AWAIT || waiter == nullptr || must_cancel) finish_step(rc);
+    if (rc != AC_STEP_AWAIT || waiter_ == nullptr || must_cancel_) finish_step(rc);
     end_resume();
   } while (resume_at_once());
   l->current_task = prev_task;
@@ -294,20 +284,41 @@ void ac_task::run() noexcept {
   if (done()) ac::task_release_self(this);  // may free the task: last
 }
 
+void ac_task::run() noexcept {
+  leave_ready_queue();
+  step_now();
+}
+
+void ac_task::run_eager() noexcept {
+  AC_DEBUG_ASSERT(!started_ && !scheduled_ && waiter_ == nullptr,
+                  "an eager task's first step, never scheduled");
+  step_now();
+}
+
+void ac_task::run_for_op(ac_future *op) noexcept {
+  AC_DEBUG_ASSERT(waiter_ == op && !scheduled_ && !stepping_,
+                  "an op's turn goes to the task waiting on it");
+  step_now();
+}
+
+
+// The task stops waiting: out of its waiter's callback list, out of the
+// ready queue if the waiter's completion put it there, the reference
+// released.
+void ac_task::drop_waiter() noexcept {
+  AC_DEBUG_ASSERT(waiter_ != nullptr && !stepping_, "a waiter to drop, between steps");
+  waiter_->remove_callback(this);
+  if (scheduled_) {
+    loop->ready.remove(this);
+    leave_ready_queue();
+  }
+  release_waiter();
+  resume_now_ = false;
+}
+
 void ac_task::finish_step(int rc) noexcept {
-  auto drop_waiter = [this] {
-    if (waiter != nullptr) {
-      waiter->remove_callback(this);
-      if (scheduled) {
-        loop->ready.remove(this);
-        scheduled = false;
-      }
-      waiter->unref();
-      waiter = nullptr;
-    }
-  };
-  auto fail = [this, &drop_waiter](int code, const char *msg) {
-    drop_waiter();
+  auto fail = [this](int code, const char *msg) {
+    if (waiter_ != nullptr) drop_waiter();
     ac_error *e = nullptr;
     try {
       e = ac::error_new(code, msg);
@@ -318,16 +329,16 @@ void ac_task::finish_step(int rc) noexcept {
   };
 
   if (rc == AC_STEP_AWAIT) {
-    if (waiter == nullptr) {
+    if (waiter_ == nullptr) {
       fail(AC_ESTATE, "step returned AC_STEP_AWAIT without a successful ac_task_await");
-    } else if (must_cancel && waiter->cancel(cancel_message)) {
+    } else if (must_cancel_ && waiter_->cancel(cancel_message)) {
       // Cancelled during this step: deliver through the awaited future.
-      must_cancel = false;
+      take_must_cancel();
     }
     return;
   }
   if (rc == AC_STEP_YIELD) {
-    if (waiter != nullptr) {
+    if (waiter_ != nullptr) {
       fail(AC_ESTATE, "step returned AC_STEP_YIELD after ac_task_await");
       return;
     }
@@ -339,11 +350,11 @@ void ac_task::finish_step(int rc) noexcept {
     return;
   }
   if (rc == AC_STEP_DONE) {
-    if (waiter != nullptr) {
+    if (waiter_ != nullptr) {
       fail(AC_ESTATE, "step returned AC_STEP_DONE after ac_task_await");
       return;
     }
-    if (must_cancel) {
+    if (must_cancel_) {
       // asyncio: a task that finishes while a cancellation is pending ends
       // cancelled.
       cancel_now(ac::make_cancel_error_noexcept(cancel_message));
@@ -355,7 +366,7 @@ void ac_task::finish_step(int rc) noexcept {
     return;
   }
   if (rc < 0) {
-    drop_waiter();
+    if (waiter_ != nullptr) drop_waiter();
     ac_error *e = pending_error;
     pending_error = nullptr;
     if (rc == AC_ECANCELLED) {
@@ -380,12 +391,9 @@ void ac_task::finish_step(int rc) noexcept {
 }
 
 void ac_task::detach_for_close() noexcept {
-  if (waiter != nullptr) {
-    waiter->remove_callback(this);
-    waiter->unref();
-    waiter = nullptr;
-  }
-  scheduled = false;
+  AC_DEBUG_ASSERT(loop->closed && loop->ready.empty() && !scheduled_,
+                  "a task is detached by its loop's close, the ready queue drained");
+  if (waiter_ != nullptr) drop_waiter();
 }
 
 namespace ac {
@@ -409,8 +417,9 @@ ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_sta
 }
 
 void task_release_self(ac_task *t) noexcept {
-  if (t->self_ref) {
-    t->self_ref = false;
+  AC_DEBUG_ASSERT(t->done() || t->loop->closed, "the loop's reference goes when the task is done");
+  if (t->self_ref_) {
+    t->self_ref_ = false;
     t->unref();
   }
 }

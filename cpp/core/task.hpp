@@ -1,44 +1,117 @@
 // task.hpp — struct ac_task: a future driven by a step function.
 //
+// The task's own state is a handful of bits, each documented below where it
+// is defined, and private: it changes only through the named transitions
+// listed with it, each of which checks where it starts (AC_DEBUG_ASSERT,
+// live in debug builds). Everything else reads it through the getters.
+//
+// Where a pending task is, between steps — exactly one of:
+//  - ready: in the loop's ready queue (`scheduled_`), `waiter_` null or the
+//    future whose completion scheduled it (taken over by the next step);
+//  - waiting: in the callback list of `waiter_` (the task holds a reference
+//    to it), not scheduled;
+//  - new and eager: neither, until ac_task_new runs its first step.
+// A task that is stepping (`stepping_`, the loop's current_task) may also
+// be scheduled already: the future it awaits can complete, or it can yield,
+// before the step returns. A done task is in no queue and no list, and has
+// no waiter.
+//
+// The ways into a step (each checks its start, then steps):
+//  - run(): the ready queue reached the task (it was scheduled);
+//  - run_for_op(op): the turn of an operation the task awaits alone
+//    (sync_wait.hpp: the op goes on inside the task, which was waiting on
+//    it and is not scheduled);
+//  - run_eager(): the first step of an eager task, inside ac_task_new.
 // Invariants:
 //  - While pending, the task is on its loop's task list and the loop holds
-//    one reference to it (`self_ref`), so an unreferenced task still runs.
-//  - `waiter` is the future the task awaits between steps (reference held;
-//    the task sits in its callback list). It is null while the task is
-//    ready or stepping. During a step, `last_awaited` is the future the step
-//    is resuming from.
-//  - `must_cancel` means the next step sees AC_ECANCELLED; `num_cancels`
-//    counts requests (cancelling()/uncancel()).
+//    one reference to it (`self_ref_`), so an unreferenced task still runs.
+//  - During a step, `last_awaited_` is the future the step is resuming
+//    from, `resume_code_`/`resume_error_` its outcome.
 #pragma once
 
 #include <asyncore/task.h>
 
+#include "core/assert.hpp"
 #include "core/future.hpp"
+
+struct ac_task;
+namespace ac {
+void task_release_self(ac_task *t) noexcept;
+}
 
 struct ac_task final : ac_future, ac::Runnable {
   // The flags first: they fill the padding after Runnable's kind.
   // `state` is a block of inline_size bytes right after the task, in the
-  // same allocation, when inline_state is set.
+  // same allocation, when inline_state is set (at creation, never after).
   bool inline_state = false;
-  bool self_ref = true;
-  bool stepping = false;
-  bool must_cancel = false;
-  bool scheduled = false;  // in the ready queue
-  bool started = false;    // the step has been called once
-  bool resume_now = false; // awaiting a done future: step again at once
-  bool cancel_deferred = false; // must_cancel from the next resume on
+
+ private:
+  // The loop's reference (see Invariants). Set at creation; cleared once,
+  // by ac::task_release_self, when the task is done or its loop closes.
+  bool self_ref_ = true;
+  // Inside step_fn (the loop's current_task is this task).
+  // begin_step sets it, end_step clears it.
+  bool stepping_ = false;
+  // A cancellation the next step delivers (AC_ECANCELLED), or the next
+  // await delivers by cancelling what it awaits. Set by cancel() (not while
+  // the waiter takes the cancellation itself) and cancel_after_resume();
+  // taken (cleared) by the step that delivers it (take_must_cancel); cleared
+  // by uncancel() at zero. Combines with any other state of a pending task.
+  bool must_cancel_ = false;
+  // In the loop's ready queue. mark_scheduled sets it (the caller then
+  // pushes the task); leave_ready_queue clears it (run() from the queue,
+  // drop() at close, finish_step taking a failed task out).
+  bool scheduled_ = false;
+  // The step has been called once (begin_first_step). A task cancelled
+  // before that never runs its step.
+  bool started_ = false;
+  // The step awaited a future already done: step again right after this
+  // step returns, without a loop trip. Set by await(); cleared when the
+  // next resume takes the waiter (take_waiter) or when no resume follows
+  // (resume_at_once).
+  bool resume_now_ = false;
+  // must_cancel_ from the next resume on (a cancel() from inside the
+  // task's own step, asyncio: after the resume under way). Set by
+  // cancel_after_resume while not stepping; moved to must_cancel_ by the
+  // next resume; cleared by uncancel() at zero.
+  bool cancel_deferred_ = false;
+
+ public:
   uint32_t inline_size = 0;
-  int num_cancels = 0;
-  int resume_code = 0;
+
+ private:
+  // cancel() requests minus uncancel()s (asyncio's cancelling()); changed
+  // by cancel(), cancel_after_resume() and uncancel() only.
+  int num_cancels_ = 0;
+  // The outcome the running step resumes with: 0, AC_ECANCELLED or the
+  // awaited future's error code, and the error behind it (a reference).
+  // Set by begin_resume, cleared by end_resume.
+  int resume_code_ = 0;
+
+ public:
   ac_step_fn step_fn;
   void *state;
   ac_free_fn free_state;
   uint64_t id;
   char *name = nullptr;
   char *cancel_message = nullptr;
-  ac_future *waiter = nullptr;
-  ac_future *last_awaited = nullptr;
-  ac_error *resume_error = nullptr;  // the error behind resume_code
+
+ private:
+  // The future the task awaits (a reference; the task is in its callback
+  // list until it completes). Set by await() during a step (set_waiter),
+  // from null; taken by the next resume (take_waiter: waiter_ ->
+  // last_awaited_); dropped by drop_waiter (finish_step failing the task,
+  // detach_for_close, the destructor) or release_waiter (an awaited op
+  // that could not take the task back).
+  ac_future *waiter_ = nullptr;
+  // The future the step under way resumes from (a reference): set from
+  // waiter_ by take_waiter, released by end_resume.
+  ac_future *last_awaited_ = nullptr;
+  ac_error *resume_error_ = nullptr;  // the error behind resume_code_
+
+ public:
+  // What the step stores for its end (ac_task_return*, ac_task_raise,
+  // ac_task_propagate), read by finish_step.
   ac_value pending_result{};
   ac_error *pending_error = nullptr;
   ac::Context *context;
@@ -51,11 +124,47 @@ struct ac_task final : ac_future, ac::Runnable {
   // the deallocation how much follows the task.
   static void operator delete(void *p, std::size_t n) noexcept;
 
-  // Runnable: one step.
+  // ---- reading the state ----
+  bool scheduled() const noexcept { return scheduled_; }
+  bool stepping() const noexcept { return stepping_; }
+  bool must_cancel() const noexcept { return must_cancel_; }
+  bool cancel_deferred() const noexcept { return cancel_deferred_; }
+  int cancelling() const noexcept { return num_cancels_; }
+  int resume_code() const noexcept { return resume_code_; }
+  ac_error *resume_error() const noexcept { return resume_error_; }
+  ac_future *waiter() const noexcept { return waiter_; }
+  ac_future *last_awaited() const noexcept { return last_awaited_; }
+
+  // ---- the ready queue ----
+  // The task goes into the ready queue: the caller pushes it right after
+  // (loop->schedule), and a push that fails drops it (drop()). From a
+  // pending task not in the queue.
+  void mark_scheduled() noexcept {
+    AC_DEBUG_ASSERT(!scheduled_ && !done(), "a pending task enters the ready queue once");
+    scheduled_ = true;
+  }
+  // mark_scheduled and the push (throws bad_alloc, leaving it unscheduled).
+  // Inline: the wake-up of a task waiting on a lock or a queue is this.
+  void schedule_step() {
+    mark_scheduled();
+    try {
+      loop->schedule(this);  // on a closed loop: dropped at once (drop())
+    } catch (...) {
+      leave_ready_queue();
+      throw;
+    }
+  }
+
+  // ---- the ways into a step (see the header comment) ----
+  // Runnable: the ready queue reached the task.
   void run() noexcept override;
+  // The first step of an eager task, never scheduled.
+  void run_eager() noexcept;
+  // The turn of `op`, which the task awaits alone.
+  void run_for_op(ac_future *op) noexcept;
   // The loop closes with the task ready: nothing to release (the loop's
   // reference is released by the task list).
-  void drop() noexcept override { scheduled = false; }
+  void drop() noexcept override { leave_ready_queue(); }
 
   bool cancel(const char *message) noexcept override;
   int uncancel() noexcept;
@@ -63,17 +172,66 @@ struct ac_task final : ac_future, ac::Runnable {
   // suspends, after the resume under way or coming (asyncio: cancel()
   // called from inside the task's own step).
   void cancel_after_resume() noexcept;
-  void schedule_step();  // throws bad_alloc
   // Registers the await; returns AC_STEP_AWAIT or an error code.
   int await(ac_future *fut) noexcept;
   // asyncio's words for the awaits it refuses with RuntimeError.
   static constexpr const char *kAwaitItself = "Task cannot await on itself";
   static constexpr const char *kOtherLoop = "Task got Future attached to a different loop";
   const char *get_name() noexcept;
-  // Called by the loop when it closes with the task pending.
+  // Called by the loop when it closes with the task pending (the ready
+  // queue is empty by then).
   void detach_for_close() noexcept;
 
  private:
+  friend void ac::task_release_self(ac_task *t) noexcept;
+  void leave_ready_queue() noexcept {
+    AC_DEBUG_ASSERT(scheduled_, "a task leaves the ready queue it is in");
+    scheduled_ = false;
+  }
+  void step_now() noexcept;
+  void begin_step() noexcept {
+    AC_DEBUG_ASSERT(!stepping_ && !scheduled_ && waiter_ == nullptr && !done() &&
+                        loop->current_task == this,
+                    "a step begins on the current task, unscheduled, awaiting nothing");
+    stepping_ = true;
+  }
+  void end_step() noexcept {
+    AC_DEBUG_ASSERT(stepping_ && loop->current_task == this, "a step ends on the stepping task");
+    stepping_ = false;
+  }
+  void set_waiter(ac_future *fut, bool at_once) noexcept {
+    AC_DEBUG_ASSERT(stepping_ && waiter_ == nullptr && !resume_now_,
+                    "one await per step, from inside it");
+    waiter_ = fut;
+    resume_now_ = at_once;
+  }
+  void take_waiter() noexcept {
+    AC_DEBUG_ASSERT(!stepping_ && last_awaited_ == nullptr,
+                    "a resume takes the waiter between steps, the last one released");
+    last_awaited_ = waiter_;
+    waiter_ = nullptr;
+    resume_now_ = false;
+  }
+  void drop_waiter() noexcept;
+  void release_waiter() noexcept {
+    AC_DEBUG_ASSERT(waiter_ != nullptr, "a waiter to release");
+    ac_future *w = waiter_;
+    waiter_ = nullptr;
+    w->unref();
+  }
+  bool take_must_cancel() noexcept {
+    bool was = must_cancel_;
+    must_cancel_ = false;
+    return was;
+  }
+  void set_must_cancel() noexcept {
+    AC_DEBUG_ASSERT(!done(), "a cancellation for a pending task");
+    must_cancel_ = true;
+  }
+  void begin_first_step() noexcept {
+    AC_DEBUG_ASSERT(!stepping_, "the first step starts outside a step");
+    started_ = true;
+  }
   int refuse_await(const char *message) noexcept;
   bool begin_resume(bool at_once) noexcept;
   void end_resume() noexcept;
@@ -87,5 +245,7 @@ namespace ac {
 // With inline_state_size > 0 the task owns a zeroed state block of that size.
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size);
+// Releases the loop's reference (once; later calls do nothing): when the
+// task is done, or its loop closes.
 void task_release_self(ac_task *t) noexcept;
 }  // namespace ac

@@ -125,7 +125,7 @@ void complete_like(ac_future *dst, ac_future *src) noexcept {
       return;
     }
     case AC_FUTURE_ERROR:
-      src->error_retrieved = true;
+      src->mark_error_retrieved();
       dst->set_error(src->error);
       return;
     case AC_FUTURE_CANCELLED:

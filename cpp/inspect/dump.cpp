@@ -381,9 +381,9 @@ struct Entry {
 };
 
 const char *task_state(const ac_loop *loop, const ac_task *t) {
-  if (t->stepping || loop->current_task == t) return "running";
-  if (t->must_cancel || t->cancel_deferred || t->num_cancels > 0) return "cancelling";
-  if (t->scheduled) return "ready";
+  if (t->stepping() || loop->current_task == t) return "running";
+  if (t->must_cancel() || t->cancel_deferred() || t->cancelling() > 0) return "cancelling";
+  if (t->scheduled()) return "ready";
   return "waiting";
 }
 
@@ -401,9 +401,9 @@ void text_task(std::string &out, std::vector<Entry> &es, size_t i, int depth) {
   e.printed = true;
   out += ' ';
   out += e.state;
-  if (e.task->num_cancels > 0) {
+  if (e.task->cancelling() > 0) {
     out += " cancelling=";
-    append_int(out, e.task->num_cancels);
+    append_int(out, e.task->cancelling());
   }
   if (e.timeout >= 0) {
     out += " timeout=";
@@ -436,9 +436,9 @@ void loop_dump(ac_loop *loop, int format, std::string &out) {
   };
   for (size_t i = 0; i < es.size(); ++i) {
     ac_task *t = es[i].task;
-    if (t->waiter == nullptr) continue;
+    if (t->waiter() == nullptr) continue;
     es[i].has_awaits = true;
-    describe(loop, t->waiter, es[i].awaits, 0);
+    describe(loop, t->waiter(), es[i].awaits, 0);
     std::vector<ac_task *> awaited;
     collect_tasks(es[i].awaits, awaited);
     for (ac_task *a : awaited) {
@@ -475,7 +475,7 @@ void loop_dump(ac_loop *loop, int format, std::string &out) {
       out += ",\"state\":\"";
       out += e.state;
       out += "\",\"cancelling\":";
-      append_int(out, e.task->num_cancels);
+      append_int(out, e.task->cancelling());
       out += ",\"awaits\":";
       if (e.has_awaits)
         json_desc(out, e.awaits);
@@ -529,9 +529,9 @@ std::string describe_runnable(Runnable *r) noexcept {
 
 std::string describe_await(ac_loop *loop, ac_task *t) {
   std::string out;
-  if (t->waiter == nullptr) return out;
+  if (t->waiter() == nullptr) return out;
   Desc d;
-  describe(loop, t->waiter, d, 0);
+  describe(loop, t->waiter(), d, 0);
   text_desc(out, d);
   return out;
 }

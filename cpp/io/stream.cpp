@@ -962,9 +962,9 @@ void ac_stream::close_for_loop() noexcept {
   phase = kClosed;
   wbuf.clear();
   woff = 0;
-  if (op_future != nullptr) op_future->error_retrieved = true;
-  for (ac_future *f : drain_waiters) f->error_retrieved = true;
-  if (connect_future != nullptr) connect_future->error_retrieved = true;
+  if (op_future != nullptr) op_future->mark_error_retrieved();
+  for (ac_future *f : drain_waiters) f->mark_error_retrieved();
+  if (connect_future != nullptr) connect_future->mark_error_retrieved();
   fail_waiters(AC_ECLOSED);
   close_handle();
   finish_closed();

@@ -37,7 +37,7 @@ void set_error_code(ac_future *f, int code, ac_error *cause) noexcept {
 }
 
 void mark_retrieved(ac_future *f) noexcept {
-  if (f->state == AC_FUTURE_ERROR) f->error_retrieved = true;
+  if (f->state == AC_FUTURE_ERROR) f->mark_error_retrieved();
 }
 
 }  // namespace
@@ -78,7 +78,7 @@ void GatherFuture::on_watched_done(ac_future *f, size_t) noexcept {
       return;
     }
     if (f->state == AC_FUTURE_ERROR) {
-      f->error_retrieved = true;
+      f->mark_error_retrieved();
       set_error(f->error);
       return;
     }

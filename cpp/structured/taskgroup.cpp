@@ -102,11 +102,10 @@ bool ac_taskgroup::cancel(const char *message) noexcept {
   if (exiting && first_cb != nullptr && more_cbs == nullptr &&
       first_cb->kind == ac::Runnable::kTask) {
     auto *t = static_cast<ac_task *>(first_cb);
-    if (!t->scheduled) {
+    if (!t->scheduled()) {
       try {
-        loop->schedule(t);
+        t->schedule_step();
         first_cb = nullptr;
-        t->scheduled = true;
         parent_woken = true;
         return true;
       } catch (...) {
@@ -146,7 +145,7 @@ void ac_taskgroup::on_watched_done(ac_future *f, size_t) noexcept {
   ac_future *hold = this;
   hold->ref();
   if (f->state == AC_FUTURE_ERROR) {
-    t->error_retrieved = true;
+    t->mark_error_retrieved();
     try {
       errors.push_back(ac::error_ref(t->error));
     } catch (...) {
@@ -220,7 +219,7 @@ void ac_taskgroup::finish() noexcept {
   // asyncio: uncancel() + cancel() on a parent still being cancelled from
   // outside, so that cancellation hits the parent's next await instead of
   // replacing the group error it is about to read.
-  if (parent != nullptr && !parent->done() && parent->num_cancels > 0) {
+  if (parent != nullptr && !parent->done() && parent->cancelling() > 0) {
     parent->uncancel();
     parent->cancel_after_resume();
   }

@@ -46,12 +46,12 @@ void ac_timeout::release_task() noexcept {
 
 int ac_timeout::enter(ac_task *t) {
   if (state != kCreated) return AC_EMISUSE;
-  if (loop->current_task != t || !t->stepping) return AC_EMISUSE;
+  if (loop->current_task != t || !t->stepping()) return AC_EMISUSE;
   arm();
   t->ref();
   task = t;
   loop->add_closable(this);
-  cancelling = t->num_cancels;
+  cancelling = t->cancelling();
   state = kEntered;
   return 0;
 }
@@ -69,7 +69,7 @@ int ac_timeout::exit(int outcome) noexcept {
       // asyncio: raise TimeoutError from the CancelledError the task got.
       ac::error_unref(timeout_error);
       timeout_error = nullptr;
-      ac_error *cause = task->resume_code == AC_ECANCELLED ? task->resume_error : nullptr;
+      ac_error *cause = task->resume_code() == AC_ECANCELLED ? task->resume_error() : nullptr;
       try {
         timeout_error = ac::error_new(AC_ETIMEDOUT, "", cause);
       } catch (...) {

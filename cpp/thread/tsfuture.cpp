@@ -357,7 +357,7 @@ void on_task_done(ac_future *f, void *ud) {
     // Already cancelled from outside: the result has nobody to go to.
     if (b->ts->complete(AC_FUTURE_RESULT, &v, nullptr) != 0) value_release(&v);
   } else if (f->state == AC_FUTURE_ERROR) {
-    f->error_retrieved = true;
+    f->mark_error_retrieved();
     b->ts->complete(AC_FUTURE_ERROR, nullptr, error_ref(f->error));
   } else {
     b->ts->complete(AC_FUTURE_CANCELLED, nullptr, error_ref(f->error));
@@ -406,7 +406,7 @@ void start_on_loop(ac_loop *loop, void *ud) {
     ac_error *e = error_new_noexcept(AC_ENOMEM);
     t->set_error(e);
     error_unref(e);
-    t->error_retrieved = true;
+    t->mark_error_retrieved();
     task_release_self(t);
   }
 }

@@ -121,6 +121,35 @@ static void test_stop_runs_callbacks_already_ready(void) {
   th_close(loop);
 }
 
+/* A callback cancels a timer that fell due with it and is queued behind it
+ * in the same batch: the timer leaves the batch (asyncio skips a cancelled
+ * handle), and the batch runs nothing beyond what was ready when it began —
+ * with nothing else ready the loop goes on to the next iteration. */
+static ac_handle *due_timer;
+static void cancel_due_cb(ac_loop *loop, void *ud) {
+  trace("%s at %g", (const char *)ud, ac_loop_time(loop));
+  CHECK_RC(ac_handle_cancel(due_timer), 1);
+  if (((const char *)ud)[0] == 's') ac_loop_stop(loop);
+}
+
+static void test_cancelling_a_due_timer_of_the_running_batch(void) {
+  ac_loop *loop = th_loop();
+  CHECK_RC(ac_loop_call_later(loop, 0, trace_cb, "cancelled", NULL, &due_timer), 0);
+  CHECK_RC(ac_loop_call_soon(loop, cancel_due_cb, "cancel", NULL, NULL), 0);
+  CHECK_RC(ac_loop_call_later(loop, 1, stop_cb, NULL, NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_forever(loop), 0);
+  CHECK_TRACE("cancel at 0\nstop\n");
+  ac_handle_unref(due_timer);
+  /* The same with a stop: the rest of the batch runs, the timer not. */
+  CHECK_RC(ac_loop_call_later(loop, 0, trace_cb, "cancelled", NULL, &due_timer), 0);
+  CHECK_RC(ac_loop_call_soon(loop, cancel_due_cb, "stop-too", NULL, NULL), 0);
+  CHECK_RC(ac_loop_call_soon(loop, trace_cb, "after", NULL, NULL), 0);
+  CHECK_RC(ac_loop_run_forever(loop), 0);
+  CHECK_TRACE("stop-too at 1\nafter at 1\n");
+  ac_handle_unref(due_timer);
+  th_close(loop);
+}
+
 static void reenter_cb(ac_loop *loop, void *ud) {
   ac_future *f = ud;
   trace("run_forever=%s", ac_err_name(ac_loop_run_forever(loop)));
@@ -725,6 +754,7 @@ int main(void) {
   RUN(test_handle_cancel_runs_free_ud_once);
   RUN(test_free_ud_after_run_and_at_close);
   RUN(test_stop_runs_callbacks_already_ready);
+  RUN(test_cancelling_a_due_timer_of_the_running_batch);
   RUN(test_reentrant_run_is_refused);
   RUN(test_running_inside_another_running_loop_is_refused);
   RUN(test_run_until_complete_reports_stop_and_errors);

@@ -183,7 +183,7 @@ AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value 
 static int read_outcome(ac_future *f) noexcept {
   if (f->state == AC_FUTURE_PENDING) return fail(AC_ESTATE);
   if (f->state == AC_FUTURE_RESULT) return 0;
-  f->error_retrieved = true;
+  f->mark_error_retrieved();
   if (f->state == AC_FUTURE_CANCELLED || f->error == nullptr) return fail(AC_ECANCELLED);
   return f->error->code;
 }
@@ -225,7 +225,7 @@ AC_API int ac_future_exception(ac_future *f, ac_error **out) noexcept {
   if (rc != 0) return rc;
   if (out == nullptr) return ac::shim::fail(AC_EINVAL, nullptr);
   if (f->state == AC_FUTURE_PENDING) return ac::shim::fail(AC_ESTATE, "Exception is not set.");
-  f->error_retrieved = true;
+  f->mark_error_retrieved();
   if (f->state == AC_FUTURE_CANCELLED) return ac::shim::fail(AC_ECANCELLED, "");
   *out = f->state == AC_FUTURE_ERROR ? f->error : nullptr;
   return 0;
@@ -234,7 +234,7 @@ AC_API int ac_future_exception(ac_future *f, ac_error **out) noexcept {
 AC_API ac_error *ac_future_error(ac_future *f) noexcept {
   if (!ac::is_future(f) || f->state == AC_FUTURE_PENDING || f->state == AC_FUTURE_RESULT)
     return nullptr;
-  f->error_retrieved = true;
+  f->mark_error_retrieved();
   return f->error;
 }
 

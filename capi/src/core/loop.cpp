@@ -72,7 +72,7 @@ AC_API int ac_loop_interrupt(ac_loop *loop) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
   if (!loop->running) return ac::shim::fail(AC_ESTATE, "the loop is not running");
-  loop->interrupted = true;
+  loop->interrupt();
   return 0;
 }
 

@@ -32,7 +32,7 @@ static int start_task(ac_loop *loop, ac_task *t, uint32_t flags, ac_task **out) 
     *out = t;
   }
   if ((flags & AC_TASK_EAGER) != 0 && loop->running) {
-    t->run();
+    t->run_eager();
     return 0;
   }
   try {
@@ -42,7 +42,7 @@ static int start_task(ac_loop *loop, ac_task *t, uint32_t flags, ac_task **out) 
     ac_error *e = ac::error_new(AC_ENOMEM, nullptr);
     t->set_error(e);
     ac::error_unref(e);
-    t->error_retrieved = true;
+    t->mark_error_retrieved();
     ac::task_release_self(t);
     if (out != nullptr) {
       t->unref();
@@ -166,7 +166,7 @@ AC_API int ac_task_cancel(ac_task *t, const char *message) noexcept {
   return t->cancel(message) ? 1 : 0;
 }
 AC_API int64_t ac_task_cancelling(const ac_task *t) noexcept {
-  return valid_task(t) != nullptr ? t->num_cancels : fail(AC_EINVAL);
+  return valid_task(t) != nullptr ? t->cancelling() : fail(AC_EINVAL);
 }
 AC_API int64_t ac_task_uncancel(ac_task *t) noexcept {
   return valid_task(t) != nullptr ? t->uncancel() : fail(AC_EINVAL);
@@ -186,35 +186,35 @@ AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
 }
 AC_API int ac_task_sleep(ac_task *task, double seconds) noexcept {
   if (valid_task(task) == nullptr || std::isnan(seconds)) return fail(AC_EINVAL);
-  if (!task->stepping) return fail(AC_ESTATE);
+  if (!task->stepping()) return fail(AC_ESTATE);
   if (seconds <= 0) return AC_STEP_YIELD;  // asyncio: sleep(delay <= 0) yields once
   AC_GUARD(return ac_task_await_owned(task, ac::sleep_new(task->loop, seconds));)
 }
 
 AC_API int ac_task_outcome(const ac_task *task) noexcept {
-  return valid_task(task) != nullptr ? task->resume_code : fail(AC_EINVAL);
+  return valid_task(task) != nullptr ? task->resume_code() : fail(AC_EINVAL);
 }
 AC_API ac_future *ac_task_awaited(const ac_task *task) noexcept {
-  return valid_task(task) != nullptr ? task->last_awaited : nullptr;
+  return valid_task(task) != nullptr ? task->last_awaited() : nullptr;
 }
 AC_API int ac_task_propagate(ac_task *task) noexcept {
   if (valid_task(task) == nullptr) return fail(AC_EINVAL);
-  if (task->resume_code >= 0) return 0;
+  if (task->resume_code() >= 0) return 0;
   ac::error_unref(task->pending_error);
-  task->pending_error = ac::error_ref(task->resume_error);
-  return task->resume_code;
+  task->pending_error = ac::error_ref(task->resume_error());
+  return task->resume_code();
 }
 
 AC_API ac_error *ac_task_outcome_error(const ac_task *task) noexcept {
-  if (valid_task(task) == nullptr || task->resume_code >= 0) return nullptr;
-  return task->resume_error;
+  if (valid_task(task) == nullptr || task->resume_code() >= 0) return nullptr;
+  return task->resume_error();
 }
 
 // The calls that store the task's outcome belong to its running step
 // (asyncio: only the coroutine itself returns or raises).
 static int check_in_step(const ac_task *task) noexcept {
   if (valid_task(task) == nullptr) return fail(AC_EINVAL);
-  if (!task->stepping || task->loop->current_task != task) return fail(AC_EMISUSE);
+  if (!task->stepping() || task->loop->current_task != task) return fail(AC_EMISUSE);
   return 0;
 }
 
@@ -284,7 +284,7 @@ void cancel_all_tasks(ac_loop *loop, uint64_t deadline) {
   }
   for (ac_future *t : tasks) {
     if (t->state == AC_FUTURE_ERROR) {
-      t->error_retrieved = true;
+      t->mark_error_retrieved();
       loop->report("unhandled exception during asyncio.run() shutdown", t->error, t, "task");
     }
     t->unref();
@@ -378,7 +378,7 @@ AC_API int ac_run(ac_step_fn step, void *state, ac_free_fn free_state, uint32_t 
   } else if (rc != 0 && error != nullptr) {
     *error = ac::error_ref(ac_future_error(main));
   }
-  if (rc != 0) main->error_retrieved = true;
+  if (rc != 0) main->mark_error_retrieved();
   ac_task_unref(main);
   ac_loop_shutdown(loop, AC_RUN_SHUTDOWN_TIMEOUT);
   ac_loop_unref(loop);

@@ -515,7 +515,7 @@ void tls_accept(ac_server *srv, ac_stream *s, void *ud) {
     s->close();
     return;
   }
-  f->error_retrieved = true;  // a failed handshake only closes its connection
+  f->mark_error_retrieved();  // a failed handshake only closes its connection
   auto *h = new (std::nothrow) Handshake{t, s};
   if (h == nullptr) {
     s->close();

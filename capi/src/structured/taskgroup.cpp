@@ -17,7 +17,7 @@ AC_API int ac_taskgroup_new(ac_task *parent, ac_taskgroup **out) noexcept {
   if (ac_task_future(parent) == nullptr || out == nullptr) return fail(AC_EINVAL);
   int rc = check_loop(parent->loop);
   if (rc != 0) return rc;
-  if (parent->loop->current_task != parent || !parent->stepping || parent->done())
+  if (parent->loop->current_task != parent || !parent->stepping() || parent->done())
     return fail(AC_EMISUSE, "TaskGroup cannot determine the parent task");
   auto *tg = new (std::nothrow) ac_taskgroup(parent->loop, parent);
   if (tg == nullptr) return fail(AC_ENOMEM);

@@ -49,7 +49,7 @@ AC_API int ac_timeout_enter(ac_timeout *scope, ac_task *task) noexcept {
   int rc = check_loop(scope->loop);
   if (rc != 0) return rc;
   if (scope->state != ac_timeout::kCreated) return fail(AC_EMISUSE, "Timeout has already been entered");
-  if (scope->loop->current_task != task || !task->stepping)
+  if (scope->loop->current_task != task || !task->stepping())
     return fail(AC_EMISUSE, "Timeout should be used inside a task");
   AC_GUARD(return scope->enter(task);)
 }

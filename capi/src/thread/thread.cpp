@@ -213,7 +213,7 @@ AC_API int ac_tsfuture_wrap_held(ac_tsfuture *ts, ac_loop *loop, ac_future **out
 
 AC_API int ac_task_await_tsfuture(ac_task *task, ac_tsfuture *ts) noexcept {
   if (!ac::is_future(task) || !task->is_task || !ac::is_tsfuture(ts)) return fail(AC_EINVAL);
-  if (!task->stepping) return fail(AC_ESTATE);
+  if (!task->stepping()) return fail(AC_ESTATE);
   ac_future *f;
   int rc = ac_tsfuture_wrap(ts, task->loop, &f);
   if (rc != 0) return rc;
