@@ -25,5 +25,7 @@ export WINEPREFIX="$PWD/$dir/wine" WINEDEBUG=-all
 if [[ ! -f $WINEPREFIX/system.reg ]]; then
   "$wine" wineboot --init >/dev/null 2>&1 || { echo "wineboot failed"; exit 1; }
 fi
-meson test -C "$dir" --print-errorlogs --num-processes 2 \
+# Each program starts in Wine, which costs seconds on a loaded machine:
+# the tests' time limits are tripled here (they bound hangs, not speed).
+meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier 3 \
   --suite c --suite cpp --suite cppface --suite examples "$@"
