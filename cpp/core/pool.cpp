@@ -32,6 +32,16 @@ constexpr bool kSanitized = false;
 // instructions under valgrind with the pool on).
 bool pool_wanted() noexcept {
   if (kSanitized) return false;
+#if defined(_WIN32)
+  // MinGW-w64 keeps thread_local variables in emulated TLS, whose storage
+  // for an exiting thread is freed before the destructors of its
+  // thread_local objects run (those run later, when the thread detaches
+  // from the DLL): the Reaper below would walk freed memory, which hung or
+  // crashed threads' exits (tests/c/loop.c, 100k thread-safe calls, under
+  // Wine). With no sound way to give a thread's lists back there, the
+  // Windows build allocates with malloc.
+  return false;
+#endif
   const char *env = std::getenv("ASYNCORE_POOL");
   if (env != nullptr && (env[0] == '0' || env[0] == '1') && env[1] == '\0') return env[0] == '1';
 #if defined(AC_HAVE_VALGRIND_H)

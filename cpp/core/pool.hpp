@@ -11,9 +11,10 @@
 // of address space; blocks from malloc (the arena full) are cached up to
 // kPoolMaxCached bytes per thread, beyond that and for sizes above
 // kPoolMaxSize they go back to malloc. Under AddressSanitizer or valgrind
-// there is no pool: every block comes from malloc and goes back (the
-// environment variable ASYNCORE_POOL=1 keeps it under valgrind, =0 turns it
-// off anywhere; ASYNCORE_ARENA=0 keeps the pool but carves no slabs).
+// there is no pool, nor on Windows (pool.cpp: thread exits): every block
+// comes from malloc and goes back (the environment variable ASYNCORE_POOL=1
+// keeps it under valgrind, =0 turns it off anywhere; ASYNCORE_ARENA=0 keeps
+// the pool but carves no slabs).
 #pragma once
 
 #include <cstddef>

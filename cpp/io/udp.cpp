@@ -1,13 +1,10 @@
 #include "io/udp.hpp"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include <cstdlib>
 #include <cstring>
 
 #include "io/net.hpp"
+#include "io/platform.hpp"
 
 namespace {
 constexpr size_t kRecvBuf = 65536;
@@ -60,11 +57,14 @@ int ac_udp::bind(const char *host, int port, bool reuse_port) noexcept {
   loop->add_closable(this);
   registered = true;
   if (reuse_port) {
+#ifdef SO_REUSEPORT
     uv_os_fd_t fd;
     rc = uv_fileno(reinterpret_cast<uv_handle_t *>(&h), &fd);
     if (rc != 0) return rc;
-    int on = 1;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) return -errno;
+    if (int e = ac::sys::set_int_option(fd, SOL_SOCKET, SO_REUSEPORT, 1); e != 0) return e;
+#else
+    return AC_ENOTSUP;  // as the TCP listener: no reuse_port where the system lacks it
+#endif
   }
   return uv_udp_bind(&h, reinterpret_cast<sockaddr *>(&ss), 0);
 }

@@ -3,10 +3,15 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#ifdef _WIN32
+#include <winsock2.h>
+#endif
+
 jmp_buf th_jump;
 int th_failed_checks;
 
 static int th_count, th_failed;
+static const char *th_skip_reason;
 static char *th_trace;
 static size_t th_trace_len, th_trace_cap;
 
@@ -21,12 +26,20 @@ void th_fail(const char *file, int line, const char *fmt, ...) {
   longjmp(th_jump, 1);
 }
 
+void th_skip(const char *reason) {
+  th_skip_reason = reason;
+  longjmp(th_jump, 1);
+}
+
 void th_run(const char *name, void (*fn)(void)) {
   ++th_count;
   th_failed_checks = 0;
+  th_skip_reason = NULL;
   trace_clear();
   if (setjmp(th_jump) == 0) fn();
-  if (th_failed_checks != 0) {
+  if (th_skip_reason != NULL && th_failed_checks == 0) {
+    printf("ok %d - %s # SKIP %s\n", th_count, name, th_skip_reason);
+  } else if (th_failed_checks != 0) {
     ++th_failed;
     printf("not ok %d - %s\n", th_count, name);
   } else {
@@ -63,6 +76,20 @@ void trace(const char *fmt, ...) {
   th_trace_len += (size_t)n;
   th_trace[th_trace_len++] = '\n';
   th_trace[th_trace_len] = '\0';
+}
+
+int th_have_af_unix(void) {
+#ifdef _WIN32
+  WSADATA data;
+  if (WSAStartup(MAKEWORD(2, 2), &data) != 0) return 0;
+  SOCKET s = socket(AF_UNIX, SOCK_STREAM, 0);
+  int have = s != INVALID_SOCKET;
+  if (have) closesocket(s);
+  WSACleanup();
+  return have;
+#else
+  return 1;
+#endif
 }
 
 const char *trace_text(void) { return th_trace ? th_trace : ""; }

@@ -7,6 +7,9 @@
  * test failed. Tests that depend on time build their loop with
  * AC_LOOP_VIRTUAL_CLOCK and compare traces, never real durations.
  *
+ * A test that cannot run on this system calls SKIP("reason"): it stops there
+ * and is reported as skipped (TAP "# SKIP"), never as passed.
+ *
  *   trace("step %d", n);             append one event (a line)
  *   CHECK_TRACE("step 1\nstep 2\n"); compare and clear the trace
  */
@@ -22,6 +25,7 @@ extern jmp_buf th_jump;
 extern int th_failed_checks;
 
 void th_fail(const char *file, int line, const char *fmt, ...);
+void th_skip(const char *reason);
 void th_run(const char *name, void (*fn)(void));
 int th_finish(void);
 
@@ -29,12 +33,18 @@ void trace(const char *fmt, ...);
 const char *trace_text(void);
 void trace_clear(void);
 
+/* Whether this system has Unix-domain stream sockets (AF_UNIX): always on
+ * POSIX; on Windows only where Winsock makes one (Windows 10 1803 and
+ * later; not Wine). */
+int th_have_af_unix(void);
+
 /* A loop on the virtual clock that fails the test if it cannot be made. */
 ac_loop *th_loop(void);
 /* Closes and drops a loop made by th_loop (checks the close succeeds). */
 void th_close(ac_loop *loop);
 
 #define RUN(fn) th_run(#fn, fn)
+#define SKIP(reason) th_skip(reason)
 
 #define CHECK(cond)                                                     \
   do {                                                                  \

@@ -429,7 +429,12 @@ static void test_step_with_real_clock_blocks_at_most_max_block(void) {
   double waited = ac_loop_time(loop) - t0;
   CHECK(waited >= 0.015 && waited < 5);
   CHECK_INT(pending, 1);
+#ifdef _WIN32
+  /* A Windows loop waits on a completion port: no descriptor to poll. */
+  CHECK_RC(ac_loop_backend_fd(loop), AC_ENOTSUP);
+#else
   CHECK(ac_loop_backend_fd(loop) >= 0);
+#endif
   int ms = ac_loop_backend_timeout(loop);
   CHECK(ms > 25000 && ms <= 30000);
   CHECK_RC(ac_loop_call_soon(loop, count_cb, NULL, NULL, NULL), 0);

@@ -10,7 +10,7 @@
 namespace {
 
 TEST(Pool, FreedBlockIsReusedForTheSameClass) {
-  if (!ac::pool_enabled()) GTEST_SKIP() << "no pool under a sanitizer or valgrind";
+  if (!ac::pool_enabled()) GTEST_SKIP() << "no pool under a sanitizer or valgrind, nor on Windows";
   void *a = ac::pool_alloc(200);
   ac::pool_free(a, 200);
   // 193..208 bytes share a 16-byte class.
@@ -20,7 +20,7 @@ TEST(Pool, FreedBlockIsReusedForTheSameClass) {
 }
 
 TEST(Pool, ClassesAreSeparateAndLastInFirstOut) {
-  if (!ac::pool_enabled()) GTEST_SKIP() << "no pool under a sanitizer or valgrind";
+  if (!ac::pool_enabled()) GTEST_SKIP() << "no pool under a sanitizer or valgrind, nor on Windows";
   void *small1 = ac::pool_alloc(32);
   void *small2 = ac::pool_alloc(32);
   void *big = ac::pool_alloc(512);
@@ -36,7 +36,7 @@ TEST(Pool, ClassesAreSeparateAndLastInFirstOut) {
 }
 
 TEST(Pool, EachThreadHasItsOwnLists) {
-  if (!ac::pool_enabled()) GTEST_SKIP() << "no pool under a sanitizer or valgrind";
+  if (!ac::pool_enabled()) GTEST_SKIP() << "no pool under a sanitizer or valgrind, nor on Windows";
   void *mine = ac::pool_alloc(96);
   ac::pool_free(mine, 96);
   void *theirs = nullptr;

@@ -170,8 +170,9 @@ typedef struct ac_udp_options {
 AC_EXPORT void ac_udp_options_init(ac_udp_options *opts) AC_NOEXCEPT;
 
 /** ac_udp_bind with options (NULL: the defaults). SO_REUSEPORT is set
- * before the bind. Errors: as ac_udp_bind, and AC_EINVAL for bad options
- * (a field not 0 or 1). */
+ * before the bind. Errors: as ac_udp_bind, AC_EINVAL for bad options
+ * (a field not 0 or 1), and AC_ENOTSUP for reuse_port on a system without
+ * SO_REUSEPORT (Windows). */
 AC_EXPORT int ac_udp_bind_ex(ac_loop *loop, const char *host, int port,
                              const ac_udp_options *opts, ac_udp **out) AC_NOEXCEPT;
 /** SO_BROADCAST on (1) or off (0) now. Errors: AC_EINVAL (NULL, on not 0

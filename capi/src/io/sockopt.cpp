@@ -391,5 +391,10 @@ AC_API int ac_udp_fileno(const ac_udp *u) noexcept {
   if (u->closed || !u->handle_live) return -1;
   uv_os_fd_t fd;
   if (uv_fileno(reinterpret_cast<const uv_handle_t *>(&u->h), &fd) != 0) return -1;
+#ifdef _WIN32
+  // A SOCKET in the int every descriptor is kept in (cpp/platform.hpp).
+  return static_cast<int>(reinterpret_cast<uintptr_t>(fd));
+#else
   return fd;
+#endif
 }
