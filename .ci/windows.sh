@@ -5,7 +5,9 @@
 # the C and C++ tests and the examples with warnings as errors, and runs the
 # C, C++ (runtime and face) and example suites under Wine. Wine's prefix
 # lives in build-win/wine, made once before the tests start.
-# Extra arguments go to `meson test`.
+# Extra arguments go to `meson test`. From nothing on 2 busy cores: about
+# 4 min for libuv (kept for later runs), 15 min of build, under 1 min of
+# tests; a rerun rebuilds only what changed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 dir=build-win
