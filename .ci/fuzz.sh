@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh — runs every libFuzzer target of tests/fuzz/ for FUZZ_SECONDS
-# (default 60) in build-fuzz/ (clang-14, AddressSanitizer and
+# (default 30) in build-fuzz/ (clang-14, AddressSanitizer and
 # UndefinedBehaviorSanitizer), starting from its committed corpus and
 # minimized crashes, copied to a scratch directory so that the committed
 # ones never change. Writes build-fuzz/fuzz.json, one line per target
@@ -8,12 +8,12 @@
 # and prints the executions of each. A target that finds a crash keeps it
 # in build-fuzz/fuzz-artifacts/ (tests/fuzz/README.md says what to do).
 #
-#   bash .ci/fuzz.sh                     # every target, 60 s each
+#   bash .ci/fuzz.sh                     # every target, 30 s each
 #   FUZZ_SECONDS=600 bash .ci/fuzz.sh fuzz_api   # one target, longer
 set -uo pipefail
 cd "$(dirname "$0")/.."
 dir=build-fuzz
-seconds=${FUZZ_SECONDS:-60}
+seconds=${FUZZ_SECONDS:-30}
 if (($# > 0)); then
   targets=("$@")
 else
