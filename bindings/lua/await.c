@@ -98,16 +98,23 @@ static int suspend(lua_State *L, acl_task *ts, int pending, int mode) {
 #endif
 }
 
-int acl_await_owned(lua_State *L, acl_state *st, acl_task *ts, ac_future *f, int mode) {
+/* Hands f (owned) to the running task ts as its await; raises (does not
+ * return) when the coroutine cannot yield or the await is refused. */
+static void hand_await(lua_State *L, acl_state *st, acl_task *ts, ac_future *f) {
   int rc;
   if (!lua_isyieldable(L)) {
     /* The callers check this before they make f: a safety net. */
     ac_future_cancel(f, NULL);
     ac_future_unref(f);
-    return luaL_error(L, "attempt to yield across a C-call boundary");
+    luaL_error(L, "attempt to yield across a C-call boundary");
+    return;
   }
   rc = ac_task_await_owned(ts->task, f);
-  if (rc != AC_STEP_AWAIT) return acl_raise_code(L, st, rc, NULL);
+  if (rc != AC_STEP_AWAIT) acl_raise_code(L, st, rc, NULL);
+}
+
+int acl_await_owned(lua_State *L, acl_state *st, acl_task *ts, ac_future *f, int mode) {
+  hand_await(L, st, ts, f);
   return suspend(L, ts, AC_STEP_AWAIT, mode);
 }
 
@@ -123,15 +130,7 @@ void acl_check_yieldable(lua_State *L) {
 #if ACL_HAS_K
 int acl_await_owned_k(lua_State *L, acl_state *st, acl_task *ts, ac_future *f, lua_KContext ctx,
                       lua_KFunction k) {
-  int rc;
-  if (!lua_isyieldable(L)) {
-    /* The callers check this before they make f: a safety net. */
-    ac_future_cancel(f, NULL);
-    ac_future_unref(f);
-    return luaL_error(L, "attempt to yield across a C-call boundary");
-  }
-  rc = ac_task_await_owned(ts->task, f);
-  if (rc != AC_STEP_AWAIT) return acl_raise_code(L, st, rc, NULL);
+  hand_await(L, st, ts, f);
   ts->pending = AC_STEP_AWAIT;
   return lua_yieldk(L, 0, ctx, k);
 }
