@@ -357,7 +357,7 @@ ACL_INTERNAL void acl_push_loop(lua_State *L, ac_loop *loop);
 ACL_INTERNAL void acl_push_future(lua_State *L, ac_future *f);
 ACL_INTERNAL void acl_push_task(lua_State *L, ac_task *t);
 ACL_INTERNAL void acl_push_error(lua_State *L, ac_error *err);
-ACL_INTERNAL void acl_push_handle(lua_State *L, ac_handle *h);
+ACL_INTERNAL void acl_push_handle(lua_State *L, ac_call *h);
 ACL_INTERNAL void acl_push_stream(lua_State *L, ac_stream *s);
 ACL_INTERNAL void acl_push_server(lua_State *L, ac_server *srv);
 /* A wrapper of f (a Task for a task) that holds no reference, for the

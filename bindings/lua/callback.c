@@ -167,7 +167,7 @@ static void done_callback(ac_future *f, void *ud) {
   run_callback_with(ac_future_get_loop(f), (acl_callback *)ud, NULL, f);
 }
 
-static int push_handle_result(lua_State *L, int rc, ac_handle *h) {
+static int push_handle_result(lua_State *L, int rc, ac_call *h) {
   if (rc != 0) return acl_push_fail(L, rc);
   acl_push_handle(L, h);
   return 1;
@@ -179,7 +179,7 @@ static int push_handle_result(lua_State *L, int rc, ac_handle *h) {
 int acl_call_soon(lua_State *L) {
   ac_loop *loop = acl_check_loop(L, 1);
   acl_callback *cb = callback_new(L, ACL_ST(L), 2);
-  ac_handle *h = NULL;
+  ac_call *h = NULL;
   int rc;
   callback_set_handle(L, cb, 3);
   rc = ac_loop_call_soon(loop, loop_callback, cb, callback_free, &h);
@@ -191,7 +191,7 @@ int acl_call_later(lua_State *L) {
   ac_loop *loop = acl_check_loop(L, 1);
   double delay = (double)luaL_checknumber(L, 2);
   acl_callback *cb = callback_new(L, ACL_ST(L), 3);
-  ac_handle *h = NULL;
+  ac_call *h = NULL;
   int rc;
   callback_set_handle(L, cb, 4);
   rc = ac_loop_call_later(loop, delay, loop_callback, cb, callback_free, &h);
@@ -203,7 +203,7 @@ int acl_call_at(lua_State *L) {
   ac_loop *loop = acl_check_loop(L, 1);
   double when = (double)luaL_checknumber(L, 2);
   acl_callback *cb = callback_new(L, ACL_ST(L), 3);
-  ac_handle *h = NULL;
+  ac_call *h = NULL;
   int rc;
   callback_set_handle(L, cb, 4);
   rc = ac_loop_call_at(loop, when, loop_callback, cb, callback_free, &h);

@@ -122,7 +122,7 @@ void acl_push_error(lua_State *L, ac_error *err) {
   SWIG_NewPointerObj(L, ac_error_ref(err), SWIGTYPE_p_acs_error, 1);
 }
 
-void acl_push_handle(lua_State *L, ac_handle *h) {
+void acl_push_handle(lua_State *L, ac_call *h) {
   SWIG_NewPointerObj(L, h, SWIGTYPE_p_acs_handle, 1);
 }
 

@@ -53,7 +53,7 @@
 #define acs_future ac_future
 #define acs_task ac_task
 #define acs_error ac_error
-#define acs_handle ac_handle
+#define acs_handle ac_call
 #define acs_timeout ac_timeout
 #define acs_taskgroup ac_taskgroup
 #define acs_as_completed ac_as_completed
@@ -1008,10 +1008,10 @@ static acs_error *error_new(int code, const char *message, acs_error *cause, int
 }
 
 %extend acs_handle {
-  ~acs_handle() { AC_SWIG_RELEASE(ac_handle_unref($self)); }
-  int cancel() { return ac_handle_cancel($self); }
-  int cancelled() { return ac_handle_cancelled($self); }
-  double when() { return ac_handle_when($self); }
+  ~acs_handle() { AC_SWIG_RELEASE(ac_call_unref($self)); }
+  int cancel() { return ac_call_cancel($self); }
+  int cancelled() { return ac_call_cancelled($self); }
+  double when() { return ac_call_when($self); }
 }
 
 /* TLS (tls.h): contexts, and streams upgraded with start_tls. */

@@ -44,7 +44,7 @@ class DoneCallbackScope {
   ac_loop *loop_;
   Context *ctx_;
   Context **saved_;
-  ac_handle *saved_handle_;
+  ac_call *saved_handle_;
   bool saved_in_;
 };
 

@@ -1,5 +1,5 @@
 // handle.hpp — a scheduled callback (call_soon, call_later, call_at,
-// call_soon_threadsafe): struct ac_handle.
+// call_soon_threadsafe): struct ac_call.
 #pragma once
 
 #include <asyncore/loop.h>
@@ -11,7 +11,7 @@
 // Invariants: `fn` is non-null until the handle ran or was cancelled; then
 // free_ud has run and fn/ud/free_ud are cleared. A handle in the ready
 // queue or timer heap holds one reference for it.
-struct ac_handle final : ac::Runnable, ac::TimerNode {
+struct ac_call final : ac::Runnable, ac::TimerNode {
   int refs = 1;
   bool cancelled = false;
   bool is_timer = false;
@@ -21,7 +21,7 @@ struct ac_handle final : ac::Runnable, ac::TimerNode {
   ac_free_fn free_ud;
   ac::Context *context = nullptr;  // captured at scheduling time
 
-  ac_handle(ac_loop *l, ac_callback_fn f, void *u, ac_free_fn fu) noexcept
+  ac_call(ac_loop *l, ac_callback_fn f, void *u, ac_free_fn fu) noexcept
       : loop(l), fn(f), ud(u), free_ud(fu) {}
 
   AC_POOLED
@@ -35,5 +35,5 @@ struct ac_handle final : ac::Runnable, ac::TimerNode {
   void unref() noexcept {
     if (--refs == 0) delete this;
   }
-  ~ac_handle() { release_callback(); }
+  ~ac_call() { release_callback(); }
 };

@@ -56,7 +56,7 @@ HostCallbackScope::~HostCallbackScope() {
 
 // ---------------------------------------------------------------- handles
 
-void ac_handle::release_callback() noexcept {
+void ac_call::release_callback() noexcept {
   fn = nullptr;
   if (free_ud != nullptr) {
     ac_free_fn f = free_ud;
@@ -67,12 +67,12 @@ void ac_handle::release_callback() noexcept {
   context = nullptr;
 }
 
-void ac_handle::run() noexcept {
+void ac_call::run() noexcept {
   if (!cancelled && fn != nullptr) {
     // The callback runs in a private copy of the context it was scheduled
     // in, as asyncio runs each handle inside its own Context.run.
     ac::Context **saved = loop->current_context;
-    ac_handle *saved_handle = loop->running_handle;
+    ac_call *saved_handle = loop->running_handle;
     bool saved_in = loop->in_callback;
     loop->current_context = &context;
     loop->running_handle = this;
@@ -86,9 +86,9 @@ void ac_handle::run() noexcept {
   unref();
 }
 
-void ac_handle::fire() noexcept { run(); }
+void ac_call::fire() noexcept { run(); }
 
-bool ac_handle::cancel() noexcept {
+bool ac_call::cancel() noexcept {
   if (cancelled || fn == nullptr) return false;
   cancelled = true;
   release_callback();
@@ -570,7 +570,7 @@ int ac_loop::backend_timeout() const noexcept {
   return static_cast<int>(std::ceil(dt * 1000.0));
 }
 
-int ac_loop::submit_threadsafe(ac_handle *h) noexcept {
+int ac_loop::submit_threadsafe(ac_call *h) noexcept {
   std::lock_guard<std::mutex> lock(ts_mutex);
   if (ts_closed) return AC_ECLOSED;
   try {
@@ -589,7 +589,7 @@ void ac_loop::on_async(uv_async_t *a) {
 }
 
 void ac_loop::drain_threadsafe() noexcept {
-  std::vector<ac_handle *> batch;
+  std::vector<ac_call *> batch;
   {
     std::lock_guard<std::mutex> lock(ts_mutex);
     batch.swap(ts_pending);
@@ -663,13 +663,13 @@ int ac_loop::close() noexcept {
     f->unref();
   }
 
-  std::vector<ac_handle *> orphans;
+  std::vector<ac_call *> orphans;
   {
     std::lock_guard<std::mutex> lock(ts_mutex);
     ts_closed = true;
     orphans.swap(ts_pending);
   }
-  for (ac_handle *h : orphans) h->drop();
+  for (ac_call *h : orphans) h->drop();
 
   // What each pending task awaits, read before anything is released: the
   // reports below name it (asyncio's report shows the task's wait_for).
@@ -748,7 +748,7 @@ void ac_loop::report(const char *message, ac_error *error, ac_future *future,
   if (future == nullptr) subject = in_callback ? "handle" : nullptr;
   if (exc_fn != nullptr) {
     const char *saved_subject = report_subject;
-    ac_handle *saved_handle = report_handle;
+    ac_call *saved_handle = report_handle;
     report_subject = subject;
     report_handle = subject != nullptr && std::strcmp(subject, "handle") == 0 ? running_handle : nullptr;
     exc_fn(this, message, error, future, exc_ud);

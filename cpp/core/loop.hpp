@@ -179,7 +179,7 @@ struct ac_loop {
   std::mutex ts_mutex;
   bool ts_closed = false;               // guarded by ts_mutex
   std::atomic<bool> ts_has_pending{false};  // a cheap peek before locking
-  std::vector<ac_handle *> ts_pending;  // guarded by ts_mutex
+  std::vector<ac_call *> ts_pending;  // guarded by ts_mutex
 
   // ---- subsystems with libuv handles ----
   ac::Closable *closables = nullptr;
@@ -252,7 +252,7 @@ struct ac_loop {
     interrupted = true;
   }
   int close() noexcept;
-  int submit_threadsafe(ac_handle *h) noexcept;
+  int submit_threadsafe(ac_call *h) noexcept;
 
   void task_list_add(ac_task *t) noexcept;
   void task_list_remove(ac_task *t) noexcept;
@@ -270,10 +270,10 @@ struct ac_loop {
   // During the close's report of a task destroyed while pending: what it
   // awaited (the default handler prints it), else null.
   const char *report_detail = nullptr;
-  ac_handle *report_handle = nullptr;
+  ac_call *report_handle = nullptr;
   // The callback running now: a call_soon/call_later handle, or (with
   // running_handle null) a done-callback when in_callback is set.
-  ac_handle *running_handle = nullptr;
+  ac_call *running_handle = nullptr;
   bool in_callback = false;
 
   int backend_timeout() const noexcept;

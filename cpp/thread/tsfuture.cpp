@@ -119,7 +119,7 @@ int ac_tsfuture::outcome() const noexcept {
 namespace ac {
 
 int post_threadsafe(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free_fn free_ud) noexcept {
-  auto *h = new (std::nothrow) ac_handle(loop, fn, ud, free_ud);
+  auto *h = new (std::nothrow) ac_call(loop, fn, ud, free_ud);
   if (h == nullptr) {
     if (free_ud != nullptr) free_ud(ud);
     return AC_ENOMEM;

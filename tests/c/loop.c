@@ -71,23 +71,23 @@ static void test_real_clock_is_monotonic_seconds(void) {
 
 static void test_handle_cancel_runs_free_ud_once(void) {
   ac_loop *loop = th_loop();
-  ac_handle *soon, *later;
+  ac_call *soon, *later;
   frees = 0;
   CHECK_RC(ac_loop_call_soon(loop, trace_cb, "soon", count_free, &soon), 0);
   CHECK_RC(ac_loop_call_later(loop, 5, trace_cb, "later", count_free, &later), 0);
-  CHECK_DOUBLE(ac_handle_when(later), 5);
-  CHECK_DOUBLE(ac_handle_when(soon), -1);
-  CHECK_RC(ac_handle_cancel(soon), 1);
-  CHECK_RC(ac_handle_cancel(later), 1);
+  CHECK_DOUBLE(ac_call_when(later), 5);
+  CHECK_DOUBLE(ac_call_when(soon), -1);
+  CHECK_RC(ac_call_cancel(soon), 1);
+  CHECK_RC(ac_call_cancel(later), 1);
   CHECK_INT(frees, 2);
-  CHECK_RC(ac_handle_cancel(later), 0);
-  CHECK_RC(ac_handle_cancelled(later), 1);
+  CHECK_RC(ac_call_cancel(later), 0);
+  CHECK_RC(ac_call_cancelled(later), 1);
   CHECK_INT(frees, 2);
   CHECK_RC(ac_loop_call_later(loop, 10, stop_cb, NULL, NULL, NULL), 0);
   CHECK_RC(ac_loop_run_forever(loop), 0);
   CHECK_TRACE("stop\n");
-  ac_handle_unref(soon);
-  ac_handle_unref(later);
+  ac_call_unref(soon);
+  ac_call_unref(later);
   th_close(loop);
 }
 
@@ -125,10 +125,10 @@ static void test_stop_runs_callbacks_already_ready(void) {
  * in the same batch: the timer leaves the batch (asyncio skips a cancelled
  * handle), and the batch runs nothing beyond what was ready when it began —
  * with nothing else ready the loop goes on to the next iteration. */
-static ac_handle *due_timer;
+static ac_call *due_timer;
 static void cancel_due_cb(ac_loop *loop, void *ud) {
   trace("%s at %g", (const char *)ud, ac_loop_time(loop));
-  CHECK_RC(ac_handle_cancel(due_timer), 1);
+  CHECK_RC(ac_call_cancel(due_timer), 1);
   if (((const char *)ud)[0] == 's') ac_loop_stop(loop);
 }
 
@@ -139,14 +139,14 @@ static void test_cancelling_a_due_timer_of_the_running_batch(void) {
   CHECK_RC(ac_loop_call_later(loop, 1, stop_cb, NULL, NULL, NULL), 0);
   CHECK_RC(ac_loop_run_forever(loop), 0);
   CHECK_TRACE("cancel at 0\nstop\n");
-  ac_handle_unref(due_timer);
+  ac_call_unref(due_timer);
   /* The same with a stop: the rest of the batch runs, the timer not. */
   CHECK_RC(ac_loop_call_later(loop, 0, trace_cb, "cancelled", NULL, &due_timer), 0);
   CHECK_RC(ac_loop_call_soon(loop, cancel_due_cb, "stop-too", NULL, NULL), 0);
   CHECK_RC(ac_loop_call_soon(loop, trace_cb, "after", NULL, NULL), 0);
   CHECK_RC(ac_loop_run_forever(loop), 0);
   CHECK_TRACE("stop-too at 1\nafter at 1\n");
-  ac_handle_unref(due_timer);
+  ac_call_unref(due_timer);
   th_close(loop);
 }
 

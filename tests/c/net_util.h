@@ -47,11 +47,11 @@ static inline void net_watchdog_cb(ac_loop *loop, void *ud) {
 /* Runs the loop until f is done or `seconds` passed (then f is cancelled);
  * returns f's outcome. */
 static inline int net_wait(ac_loop *loop, ac_future *f, double seconds) {
-  ac_handle *h = NULL;
+  ac_call *h = NULL;
   CHECK_RC(ac_loop_call_later(loop, seconds, net_watchdog_cb, f, NULL, &h), 0);
   int rc = ac_loop_run_until_complete(loop, f);
-  ac_handle_cancel(h);
-  ac_handle_unref(h);
+  ac_call_cancel(h);
+  ac_call_unref(h);
   return rc;
 }
 

@@ -289,13 +289,13 @@ static void test_bare_loop_does_not_keep_the_host_alive(void) {
   CHECK_RC(uv_run(&host, UV_RUN_DEFAULT), 0);
   CHECK_TRACE("soon\n");
   /* So does a timer, until it fired; the one cancelled does not. */
-  ac_handle *h = NULL;
+  ac_call *h = NULL;
   double now = ac_loop_time(loop);
   CHECK_RC(ac_loop_call_at(loop, now + 0.002, trace_cb, "later 2", NULL, NULL), 0);
   CHECK_RC(ac_loop_call_at(loop, now + 0.001, trace_cb, "later 1", NULL, NULL), 0);
   CHECK_RC(ac_loop_call_later(loop, 3600, trace_cb, "never", count_free, &h), 0);
-  CHECK_RC(ac_handle_cancel(h), 1);
-  ac_handle_unref(h);
+  CHECK_RC(ac_call_cancel(h), 1);
+  ac_call_unref(h);
   CHECK_RC(uv_run(&host, UV_RUN_DEFAULT), 0);
   CHECK_TRACE("later 1\nlater 2\n");
   /* A future nobody completes does not. */

@@ -97,7 +97,12 @@ typedef void (*ac_free_fn)(void *ud);
 typedef struct ac_loop ac_loop;
 typedef struct ac_future ac_future;
 typedef struct ac_task ac_task;
-typedef struct ac_handle ac_handle;
+/** A scheduled callback (asyncio's Handle / TimerHandle): what
+ * ac_loop_call_soon, ac_loop_call_later and ac_loop_call_at hand out. */
+typedef struct ac_call ac_call;
+/** \deprecated The former name of ac_call (the same type): "handle" is
+ * libuv's word for a long-lived loop object, not a scheduled callback. */
+typedef ac_call ac_handle;
 typedef struct ac_error ac_error;
 /** @} */
 

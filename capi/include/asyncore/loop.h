@@ -272,7 +272,7 @@ AC_EXPORT double ac_loop_time(const ac_loop *loop) AC_NOEXCEPT;
  * Never runs the callback inline. Errors: AC_EINVAL (NULL loop or fn),
  * AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM; on error free_ud runs at once. */
 AC_EXPORT int ac_loop_call_soon(ac_loop *loop, ac_callback_fn fn, void *ud,
-                                ac_free_fn free_ud, ac_handle **out) AC_NOEXCEPT;
+                                ac_free_fn free_ud, ac_call **out) AC_NOEXCEPT;
 /** @{ */
 /** Schedules fn after `delay` seconds (>= 0), or at loop time `when`.
  * Callbacks with equal deadlines run in the order they were scheduled.
@@ -281,10 +281,10 @@ AC_EXPORT int ac_loop_call_soon(ac_loop *loop, ac_callback_fn fn, void *ud,
  * first). Errors: as call_soon, and AC_EINVAL for a NaN delay or when. */
 AC_EXPORT int ac_loop_call_later(ac_loop *loop, double delay, ac_callback_fn fn,
                                  void *ud, ac_free_fn free_ud,
-                                 ac_handle **out) AC_NOEXCEPT;
+                                 ac_call **out) AC_NOEXCEPT;
 AC_EXPORT int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn,
                               void *ud, ac_free_fn free_ud,
-                              ac_handle **out) AC_NOEXCEPT;
+                              ac_call **out) AC_NOEXCEPT;
 /** @} */
 
 /** Thread: any. Schedules fn(loop, ud) on the loop's thread and wakes the
@@ -297,17 +297,26 @@ AC_EXPORT int ac_loop_call_soon_threadsafe(ac_loop *loop, ac_callback_fn fn,
 
 /** @{ */
 /** Handles of scheduled callbacks. Loop thread only. */
-AC_EXPORT ac_handle *ac_handle_ref(ac_handle *h) AC_NOEXCEPT;
-AC_EXPORT void ac_handle_unref(ac_handle *h) AC_NOEXCEPT;
+AC_EXPORT ac_call *ac_call_ref(ac_call *h) AC_NOEXCEPT;
+AC_EXPORT void ac_call_unref(ac_call *h) AC_NOEXCEPT;
 /** @} */
 /** Cancels the callback if it has not run: free_ud runs now. Returns 1 if
  * this call cancelled it, 0 if it had already run or been cancelled.
  * Errors: AC_EINVAL. */
-AC_EXPORT int ac_handle_cancel(ac_handle *h) AC_NOEXCEPT;
+AC_EXPORT int ac_call_cancel(ac_call *h) AC_NOEXCEPT;
 /** 1 if cancelled, 0 if not, AC_EINVAL on NULL. */
-AC_EXPORT int ac_handle_cancelled(const ac_handle *h) AC_NOEXCEPT;
+AC_EXPORT int ac_call_cancelled(const ac_call *h) AC_NOEXCEPT;
 /** Loop time a timer handle is due; -1 for call_soon handles or NULL. */
-AC_EXPORT double ac_handle_when(const ac_handle *h) AC_NOEXCEPT;
+AC_EXPORT double ac_call_when(const ac_call *h) AC_NOEXCEPT;
+/** @{ */
+/** \deprecated The former names of ac_call_ref, ac_call_unref,
+ * ac_call_cancel, ac_call_cancelled and ac_call_when (same functions). */
+AC_EXPORT ac_call *ac_handle_ref(ac_call *h) AC_NOEXCEPT;
+AC_EXPORT void ac_handle_unref(ac_call *h) AC_NOEXCEPT;
+AC_EXPORT int ac_handle_cancel(ac_call *h) AC_NOEXCEPT;
+AC_EXPORT int ac_handle_cancelled(const ac_call *h) AC_NOEXCEPT;
+AC_EXPORT double ac_handle_when(const ac_call *h) AC_NOEXCEPT;
+/** @} */
 
 /** The exception handler receives what nobody else could: errors of tasks
  * and futures freed without anyone reading them, pending tasks destroyed at
@@ -341,7 +350,9 @@ AC_EXPORT int ac_loop_call_exception_handler(ac_loop *loop, const char *message,
  * done-callback). Borrowed, for the duration of the call. NULL outside a
  * handler call. Thread: the loop's. */
 AC_EXPORT const char *ac_loop_exception_subject(const ac_loop *loop) AC_NOEXCEPT;
-AC_EXPORT ac_handle *ac_loop_exception_handle(const ac_loop *loop) AC_NOEXCEPT;
+AC_EXPORT ac_call *ac_loop_exception_call(const ac_loop *loop) AC_NOEXCEPT;
+/** \deprecated The former name of ac_loop_exception_call. */
+AC_EXPORT ac_call *ac_loop_exception_handle(const ac_loop *loop) AC_NOEXCEPT;
 /** @} */
 /** The default handler: writes the message and the formatted error to
  * stderr. Never exits. */

@@ -165,7 +165,7 @@ AC_API int ac_future_complete_threadsafe(ac_future *f, int code, const ac_value 
     discard();
     return fail(AC_ENOMEM);
   }
-  auto *h = new (std::nothrow) ac_handle(f->loop, complete_on_loop, c, free_completion);
+  auto *h = new (std::nothrow) ac_call(f->loop, complete_on_loop, c, free_completion);
   if (h == nullptr) {
     discard();
     return fail(AC_ENOMEM);

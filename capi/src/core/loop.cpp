@@ -157,11 +157,11 @@ AC_API double ac_loop_time(const ac_loop *loop) noexcept {
 // Makes a handle (the loop's reference included) or returns an error,
 // in which case free_ud has run.
 static int make_handle(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free_fn free_ud,
-                       ac_handle **h) noexcept {
+                       ac_call **h) noexcept {
   int rc = check_loop(loop);
   if (rc == 0 && fn == nullptr) rc = fail(AC_EINVAL);
   if (rc == 0) {
-    *h = new (std::nothrow) ac_handle(loop, fn, ud, free_ud);
+    *h = new (std::nothrow) ac_call(loop, fn, ud, free_ud);
     if (*h == nullptr) rc = fail(AC_ENOMEM);
   }
   if (rc != 0) {
@@ -172,7 +172,7 @@ static int make_handle(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free_fn fr
   return 0;
 }
 
-static void hand_out(ac_handle *h, ac_handle **out) noexcept {
+static void hand_out(ac_call *h, ac_call **out) noexcept {
   if (out != nullptr) {
     ++h->refs;
     *out = h;
@@ -180,8 +180,8 @@ static void hand_out(ac_handle *h, ac_handle **out) noexcept {
 }
 
 AC_API int ac_loop_call_soon(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free_fn free_ud,
-                             ac_handle **out) noexcept {
-  ac_handle *h;
+                             ac_call **out) noexcept {
+  ac_call *h;
   int rc = make_handle(loop, fn, ud, free_ud, &h);
   if (rc != 0) return rc;
   try {
@@ -195,12 +195,12 @@ AC_API int ac_loop_call_soon(ac_loop *loop, ac_callback_fn fn, void *ud, ac_free
 }
 
 AC_API int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn, void *ud,
-                           ac_free_fn free_ud, ac_handle **out) noexcept {
+                           ac_free_fn free_ud, ac_call **out) noexcept {
   if (std::isnan(when)) {
     run_free(free_ud, ud);
     return fail(AC_EINVAL);
   }
-  ac_handle *h;
+  ac_call *h;
   int rc = make_handle(loop, fn, ud, free_ud, &h);
   if (rc != 0) return rc;
   h->is_timer = true;
@@ -215,7 +215,7 @@ AC_API int ac_loop_call_at(ac_loop *loop, double when, ac_callback_fn fn, void *
 }
 
 AC_API int ac_loop_call_later(ac_loop *loop, double delay, ac_callback_fn fn, void *ud,
-                              ac_free_fn free_ud, ac_handle **out) noexcept {
+                              ac_free_fn free_ud, ac_call **out) noexcept {
   if (std::isnan(delay) || loop == nullptr) {
     run_free(free_ud, ud);
     return fail(AC_EINVAL);
@@ -230,7 +230,7 @@ AC_API int ac_loop_call_soon_threadsafe(ac_loop *loop, ac_callback_fn fn, void *
     run_free(free_ud, ud);
     return fail(AC_EINVAL);
   }
-  auto *h = new (std::nothrow) ac_handle(loop, fn, ud, free_ud);
+  auto *h = new (std::nothrow) ac_call(loop, fn, ud, free_ud);
   if (h == nullptr) {
     run_free(free_ud, ud);
     return fail(AC_ENOMEM);
@@ -244,25 +244,31 @@ AC_API int ac_loop_call_soon_threadsafe(ac_loop *loop, ac_callback_fn fn, void *
   return rc;
 }
 
-AC_API ac_handle *ac_handle_ref(ac_handle *h) noexcept {
+AC_API ac_call *ac_call_ref(ac_call *h) noexcept {
   if (h != nullptr) ++h->refs;
   return h;
 }
-AC_API void ac_handle_unref(ac_handle *h) noexcept {
+AC_API void ac_call_unref(ac_call *h) noexcept {
   if (h != nullptr) h->unref();
 }
-AC_API int ac_handle_cancel(ac_handle *h) noexcept {
+AC_API int ac_call_cancel(ac_call *h) noexcept {
   if (h == nullptr) return fail(AC_EINVAL);
   return h->cancel() ? 1 : 0;
 }
-AC_API int ac_handle_cancelled(const ac_handle *h) noexcept {
+AC_API int ac_call_cancelled(const ac_call *h) noexcept {
   if (h == nullptr) return fail(AC_EINVAL);
   return h->cancelled ? 1 : 0;
 }
-AC_API double ac_handle_when(const ac_handle *h) noexcept {
+AC_API double ac_call_when(const ac_call *h) noexcept {
   if (h == nullptr || !h->is_timer) return -1.0;
   return h->when;
 }
+// The former names (common.h, "Names").
+AC_API ac_call *ac_handle_ref(ac_call *h) noexcept { return ac_call_ref(h); }
+AC_API void ac_handle_unref(ac_call *h) noexcept { ac_call_unref(h); }
+AC_API int ac_handle_cancel(ac_call *h) noexcept { return ac_call_cancel(h); }
+AC_API int ac_handle_cancelled(const ac_call *h) noexcept { return ac_call_cancelled(h); }
+AC_API double ac_handle_when(const ac_call *h) noexcept { return ac_call_when(h); }
 
 AC_API int ac_loop_set_exception_handler(ac_loop *loop, ac_exception_handler_fn fn, void *ud,
                                          ac_free_fn free_ud) noexcept {
@@ -297,8 +303,11 @@ AC_API const char *ac_loop_exception_subject(const ac_loop *loop) noexcept {
   return loop != nullptr ? loop->report_subject : nullptr;
 }
 
-AC_API ac_handle *ac_loop_exception_handle(const ac_loop *loop) noexcept {
+AC_API ac_call *ac_loop_exception_call(const ac_loop *loop) noexcept {
   return loop != nullptr ? loop->report_handle : nullptr;
+}
+AC_API ac_call *ac_loop_exception_handle(const ac_loop *loop) noexcept {
+  return ac_loop_exception_call(loop);
 }
 
 AC_API void ac_loop_default_exception_handler(ac_loop *loop, const char *message,

@@ -625,11 +625,11 @@ static int s24_main(ac_task *t, void *p) {
   struct plain *s = p;
   AC_BEGIN(s);
   {
-    ac_handle *h;
+    ac_call *h;
     ac_loop_call_later(loop_of(t), 1, cb_trace_timed, "dropped", NULL, &h);
     ac_loop_call_later(loop_of(t), 1, cb_trace_timed, "kept", NULL, NULL);
-    TRACE("main: cancel -> %d", ac_handle_cancel(h));
-    ac_handle_unref(h);
+    TRACE("main: cancel -> %d", ac_call_cancel(h));
+    ac_call_unref(h);
   }
   AC_AWAIT(s, ac_task_sleep(t, 2));
   AC_CHECK(t);

@@ -817,7 +817,7 @@ static int s120_main(ac_task *t, void *p) {
 
 static int s121_main(ac_task *t, void *p) {
   struct ts *s = p;
-  ac_handle *dropped;
+  ac_call *dropped;
   ac_loop *loop = loop_of(t);
   AC_BEGIN(s);
   ac_loop_call_later(loop, 1, cb_trace, "A: call_later(1)", NULL, NULL);
@@ -825,9 +825,9 @@ static int s121_main(ac_task *t, void *p) {
   if ((s->rc = ac_loop_call_later(loop, 0.5, cb_trace, "never printed", NULL, &dropped)) < 0) return s->rc;
   ac_loop_call_at(loop, 2.0, cb_trace, "C: call_at(2)", NULL, NULL);
   ac_loop_call_later(loop, 2, cb_trace, "D: call_later(2)", NULL, NULL);
-  ac_handle_cancel(dropped);
-  TRACE_T(loop, "main: dropped cancelled=%d", ac_handle_cancelled(dropped));
-  ac_handle_unref(dropped);
+  ac_call_cancel(dropped);
+  TRACE_T(loop, "main: dropped cancelled=%d", ac_call_cancelled(dropped));
+  ac_call_unref(dropped);
   AC_AWAIT(s, ac_task_sleep(t, 3));
   AC_CHECK(t);
   TRACE_T(loop, "main: done");
@@ -855,24 +855,24 @@ static int s122_main(ac_task *t, void *p) {
 
 static int s123_main(ac_task *t, void *p) {
   struct ts *s = p;
-  ac_handle *zero, *neg, *past;
+  ac_call *zero, *neg, *past;
   ac_loop *loop = loop_of(t);
   AC_BEGIN(s);
   if ((s->rc = ac_loop_call_later(loop, 0, cb_trace, "zero", NULL, &zero)) < 0) return s->rc;
   if ((s->rc = ac_loop_call_later(loop, -1, cb_trace, "negative", NULL, &neg)) < 0) {
-    ac_handle_unref(zero);
+    ac_call_unref(zero);
     return s->rc;
   }
   if ((s->rc = ac_loop_call_at(loop, ac_loop_time(loop) - 5, cb_trace, "past", NULL, &past)) < 0) {
-    ac_handle_unref(zero);
-    ac_handle_unref(neg);
+    ac_call_unref(zero);
+    ac_call_unref(neg);
     return s->rc;
   }
-  TRACE_T(loop, "main: when %lld, %lld, %lld", llround(ac_handle_when(zero) * 1000),
-          llround(ac_handle_when(neg) * 1000), llround(ac_handle_when(past) * 1000));
-  ac_handle_unref(zero);
-  ac_handle_unref(neg);
-  ac_handle_unref(past);
+  TRACE_T(loop, "main: when %lld, %lld, %lld", llround(ac_call_when(zero) * 1000),
+          llround(ac_call_when(neg) * 1000), llround(ac_call_when(past) * 1000));
+  ac_call_unref(zero);
+  ac_call_unref(neg);
+  ac_call_unref(past);
   AC_AWAIT(s, ac_task_sleep(t, 1));
   AC_CHECK(t);
   TRACE_T(loop, "main: done");
@@ -883,22 +883,22 @@ static int s123_main(ac_task *t, void *p) {
 
 static int s124_main(ac_task *t, void *p) {
   struct ts *s = p;
-  ac_handle *soon, *later, *kept;
+  ac_call *soon, *later, *kept;
   ac_loop *loop = loop_of(t);
   AC_BEGIN(s);
   if ((s->rc = ac_loop_call_soon(loop, cb_trace, "never printed", NULL, &soon)) < 0) return s->rc;
   if ((s->rc = ac_loop_call_later(loop, 1.5, cb_trace, "never printed", NULL, &later)) < 0) return s->rc;
   if ((s->rc = ac_loop_call_later(loop, 2.5, cb_trace, "kept: ran", NULL, &kept)) < 0) return s->rc;
-  TRACE_T(loop, "main: cancelled=%d, when=%lld, %lld", ac_handle_cancelled(soon),
-          llround(ac_handle_when(later) * 1000), llround(ac_handle_when(kept) * 1000));
-  ac_handle_cancel(soon);
-  ac_handle_cancel(later);
-  ac_handle_cancel(later);
-  TRACE_T(loop, "main: cancelled=%d, %d, %d", ac_handle_cancelled(soon), ac_handle_cancelled(later),
-          ac_handle_cancelled(kept));
-  ac_handle_unref(soon);
-  ac_handle_unref(later);
-  ac_handle_unref(kept);
+  TRACE_T(loop, "main: cancelled=%d, when=%lld, %lld", ac_call_cancelled(soon),
+          llround(ac_call_when(later) * 1000), llround(ac_call_when(kept) * 1000));
+  ac_call_cancel(soon);
+  ac_call_cancel(later);
+  ac_call_cancel(later);
+  TRACE_T(loop, "main: cancelled=%d, %d, %d", ac_call_cancelled(soon), ac_call_cancelled(later),
+          ac_call_cancelled(kept));
+  ac_call_unref(soon);
+  ac_call_unref(later);
+  ac_call_unref(kept);
   AC_AWAIT(s, ac_task_sleep(t, 3));
   AC_CHECK(t);
   TRACE_T(loop, "main: done");

@@ -3,7 +3,7 @@
 TimerHandle.cancel removes the callback before it fires (asyncio docs,
 Handle.cancel). asyncio's cancel() returns nothing, so the line prints
 whether the handle is cancelled afterwards (1), as the C API's
-ac_handle_cancel reports that it cancelled a pending timer.
+ac_call_cancel reports that it cancelled a pending timer.
 """
 import asyncio
 from harness import run, trace, say

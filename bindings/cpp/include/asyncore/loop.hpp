@@ -105,7 +105,7 @@ struct ExceptionContext {
   ac_error *error = nullptr;    // the exception as the C error (borrowed)
   std::string subject;          // "future", "task", "handle" or ""
   ac_future *future = nullptr;  // the future or task, for those subjects (borrowed)
-  ac_handle *handle = nullptr;  // a call_soon/call_later callback's handle (borrowed)
+  ac_call *handle = nullptr;  // a call_soon/call_later callback's handle (borrowed)
   // The keys asyncio's context would hold, sorted ("exception, message,
   // task" …).
   std::string keys() const {
@@ -142,7 +142,7 @@ inline uint32_t loop_flags_from_args(int argc, char **argv) noexcept {
 class CallbackHandle {
  public:
   CallbackHandle() noexcept = default;
-  static CallbackHandle adopt(ac_handle *h) noexcept {
+  static CallbackHandle adopt(ac_call *h) noexcept {
     CallbackHandle c;
     c.h_ = h;
     return c;
@@ -152,15 +152,15 @@ class CallbackHandle {
     std::swap(h_, o.h_);
     return *this;
   }
-  ~CallbackHandle() { ac_handle_unref(h_); }
+  ~CallbackHandle() { ac_call_unref(h_); }
   // True if this call cancelled it (it had not run).
-  bool cancel() noexcept { return ac_handle_cancel(h_) == 1; }
-  bool cancelled() const noexcept { return ac_handle_cancelled(h_) == 1; }
-  double when() const noexcept { return ac_handle_when(h_); }
-  ac_handle *get() const noexcept { return h_; }
+  bool cancel() noexcept { return ac_call_cancel(h_) == 1; }
+  bool cancelled() const noexcept { return ac_call_cancelled(h_) == 1; }
+  double when() const noexcept { return ac_call_when(h_); }
+  ac_call *get() const noexcept { return h_; }
 
  private:
-  ac_handle *h_ = nullptr;
+  ac_call *h_ = nullptr;
 };
 
 class Loop {
@@ -247,7 +247,7 @@ class Loop {
   template <class F>
   CallbackHandle call_soon(F &&fn) {
     using Fn = std::decay_t<F>;
-    ac_handle *h = nullptr;
+    ac_call *h = nullptr;
     check(ac_loop_call_soon(l_, &detail::callback_trampoline<Fn>, new Fn(std::forward<F>(fn)),
                             &detail::delete_callable<Fn>, &h));
     return CallbackHandle::adopt(h);
@@ -255,7 +255,7 @@ class Loop {
   template <class F>
   CallbackHandle call_later(double delay, F &&fn) {
     using Fn = std::decay_t<F>;
-    ac_handle *h = nullptr;
+    ac_call *h = nullptr;
     check(ac_loop_call_later(l_, delay, &detail::callback_trampoline<Fn>, new Fn(std::forward<F>(fn)),
                              &detail::delete_callable<Fn>, &h));
     return CallbackHandle::adopt(h);
@@ -263,7 +263,7 @@ class Loop {
   template <class F>
   CallbackHandle call_at(double when, F &&fn) {
     using Fn = std::decay_t<F>;
-    ac_handle *h = nullptr;
+    ac_call *h = nullptr;
     check(ac_loop_call_at(l_, when, &detail::callback_trampoline<Fn>, new Fn(std::forward<F>(fn)),
                           &detail::delete_callable<Fn>, &h));
     return CallbackHandle::adopt(h);
@@ -296,7 +296,7 @@ class Loop {
               const char *subject = ac_loop_exception_subject(loop);
               ctx.subject = subject != nullptr ? subject : "";
               ctx.future = future;
-              ctx.handle = ac_loop_exception_handle(loop);
+              ctx.handle = ac_loop_exception_call(loop);
               (*static_cast<Fn *>(ud))(ctx);
             } else {
               (*static_cast<Fn *>(ud))(message, error, future);

@@ -614,7 +614,7 @@ unsafe extern "C" fn free_boxed(ud: *mut c_void) {
 
 /// A scheduled callback; cancel it before it runs. Loop thread only.
 pub struct CallbackHandle {
-    raw: *mut sys::ac_handle,
+    raw: *mut sys::ac_call,
     /// A timer (call_later, call_at), not a call_soon.
     timer: bool,
 }
@@ -622,22 +622,22 @@ pub struct CallbackHandle {
 impl CallbackHandle {
     /// Cancels the callback; true if this call cancelled it.
     pub fn cancel(&self) -> bool {
-        unsafe { sys::ac_handle_cancel(self.raw) == 1 }
+        unsafe { sys::ac_call_cancel(self.raw) == 1 }
     }
     /// True once cancelled.
     pub fn cancelled(&self) -> bool {
-        unsafe { sys::ac_handle_cancelled(self.raw) == 1 }
+        unsafe { sys::ac_call_cancelled(self.raw) == 1 }
     }
     /// The loop time a timer is due, which may be past, even negative on
     /// a virtual clock (None for call_soon).
     pub fn when(&self) -> Option<f64> {
-        self.timer.then(|| unsafe { sys::ac_handle_when(self.raw) })
+        self.timer.then(|| unsafe { sys::ac_call_when(self.raw) })
     }
 }
 
 impl Drop for CallbackHandle {
     fn drop(&mut self) {
-        unsafe { sys::ac_handle_unref(self.raw) };
+        unsafe { sys::ac_call_unref(self.raw) };
     }
 }
 
