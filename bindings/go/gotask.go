@@ -29,7 +29,7 @@ type Co struct {
 	loop *Loop
 	task *Task
 	fn   TaskFunc
-	c    *cCo             // the task's C state; nil once the library released it
+	c    cCo              // the task's C state; 0 once the library released it
 	ct   raw.SwigcptrTask // the library task, for the loop's map of Go tasks (0 if not in it)
 	h    handle           // names the Co in the C state
 	wake chan int
@@ -130,7 +130,7 @@ func (co *Co) freed() {
 	if co.ct != 0 {
 		delete(co.loop.goCos, co.ct)
 	}
-	co.c = nil
+	co.c = 0
 	// No reference cycle through the Task (it has a finalizer, so a cycle
 	// would never be collected) outlives the task: the Task drops the Co.
 	if t := co.task; t != nil {
@@ -276,8 +276,7 @@ func (co *Co) waitTurn() {
 // readWake reads how the task's last await ended (holder).
 func (co *Co) readWake() coReply {
 	l := co.loop
-	c := co.c
-	rc, kind, aw := int(c.rc), int(c.kind), raw.SwigcptrFuture(uintptr(awaitedOf(c)))
+	rc, aw, res := wakeRecord(l, co.c)
 	post, gofut := co.post, co.gofut
 	co.post, co.gofut = nil, nil
 	if rc == 0 {
@@ -291,7 +290,7 @@ func (co *Co) readWake() coReply {
 				return coReply{val: v, err: err}
 			}
 		}
-		return coReply{val: wakeValue(c, kind)}
+		return coReply{val: res.value()}
 	}
 	if aw != 0 {
 		if e := raw.Future_error(aw).(raw.SwigcptrError); e != 0 {
@@ -321,7 +320,7 @@ func (co *Co) Loop() *Loop { return co.loop }
 
 // Task is the task itself.
 func (co *Co) Task() *Task {
-	if co.task == nil && co.c != nil && co.check() == nil {
+	if co.task == nil && co.c != 0 && co.check() == nil {
 		// A task started by RunThreadsafe has no Go face until asked.
 		t := ctaskOf(co.c)
 		raw.Task_ref(t)
@@ -555,7 +554,7 @@ func (l *Loop) goTaskFrom(co *Co, fn TaskFunc) (*Task, error) {
 		if rc > 0 {
 			deleteHandle(nc.h)
 		}
-		if rc == ccWrongThread {
+		if rc == raw.ACGO_WRONG_THREAD {
 			return nil, ErrWrongThread
 		}
 		return nil, codeError(ccode(rc))
@@ -613,14 +612,14 @@ func (co *Co) Time() float64 {
 // cancelOwn records the message of a cancellation asked through Go for
 // the Go task co (the library keeps no accessor for it).
 func (co *Co) cancelOwn(message string) {
-	if co.c != nil {
+	if co.c != 0 {
 		setCancelMessage(co.c, message)
 	}
 }
 
 // cancelTask asks the task to cancel, as Task.Cancel does (holder).
 func (co *Co) cancelTask(message string) bool {
-	if co.c == nil || co.finished {
+	if co.c == 0 || co.finished {
 		return false
 	}
 	co.cancelOwn(message)
