@@ -18,7 +18,7 @@ type TaskFunc func(co *Co) (any, error)
 // function runs.
 //
 // How it works: the task is a library task whose step function (in C,
-// gotask.c) carries out what the goroutine asked for when it last stopped
+// internal/raw/gotask.c) carries out what the goroutine asked for when it last stopped
 // and, when the task wakes, ends the loop's current run. The loop is then
 // handed to the task's goroutine, which runs on the thread that ran the
 // loop, calls the library directly and, at its next await, runs the loop
