@@ -154,6 +154,9 @@ type runOut struct {
 	pending   bool
 	next      float64
 	innerStop bool // stopped (also) to hand over to Go tasks
+	nwoke     int  // Go tasks woken
+	nfreed    int  // Go task states released
+	lost      bool // the record lost memory
 }
 
 // records is the holder's scratch memory for what the loop's record
@@ -172,7 +175,8 @@ func runLoop(l *Loop, step float64) runOut {
 	rc := raw.Acgo_run(l.lp, step, &o[0])
 	return runOut{rc: rc, untilDone: o[raw.ACGO_RUN_UNTIL_DONE] != 0, tok: uintptr(o[raw.ACGO_RUN_TOK]),
 		pending: o[raw.ACGO_RUN_PENDING] != 0, next: math.Float64frombits(o[raw.ACGO_RUN_NEXT]),
-		innerStop: o[raw.ACGO_RUN_INNER_STOP] != 0}
+		innerStop: o[raw.ACGO_RUN_INNER_STOP] != 0, nwoke: int(o[raw.ACGO_RUN_NWOKE]),
+		nfreed: int(o[raw.ACGO_RUN_NFREED]), lost: o[raw.ACGO_RUN_LOST] != 0}
 }
 
 // takeRecords copies a list out of the loop's record (take gives its
@@ -187,11 +191,14 @@ func takeRecords(l *Loop, take func([]uint64) int64, per int) []uint64 {
 	}
 }
 
-// wokenTasks appends the Go tasks the last run woke, in order, with the
-// Go callbacks held back during the run (deferred) in their place, and
+// wokenTasks appends the nwoke Go tasks the last run woke, in order, with
+// the Go callbacks held back during the run (deferred) in their place, and
 // clears both lists.
-func wokenTasks(l *Loop, into []wakeEntry, deferred []deferredCall) []wakeEntry {
-	list := takeRecords(l, func(b []uint64) int64 { return raw.Acgo_take_woken(l.lp, b) }, 2)
+func wokenTasks(l *Loop, nwoke int, into []wakeEntry, deferred []deferredCall) []wakeEntry {
+	var list []uint64
+	if nwoke > 0 {
+		list = takeRecords(l, func(b []uint64) int64 { return raw.Acgo_take_woken(l.lp, b) }, 2)
+	}
 	n := len(list) / 2
 	d := 0
 	for i := 0; i <= n; i++ {
@@ -234,8 +241,6 @@ func freedHandles(l *Loop, merge bool) []handle {
 	}
 	return out
 }
-
-func lostRecords(lp cLoop) bool { return raw.Acgo_lost(lp) != 0 }
 
 // resetUntil forgets the end of the last run's future.
 func resetUntil(lp cLoop) { raw.Acgo_reset_until(lp) }

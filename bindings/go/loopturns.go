@@ -108,12 +108,14 @@ func (l *Loop) afterRun(out runOut) {
 			l.stopAsked = false
 		}
 	}
-	l.woken = wokenTasks(l, l.woken, l.deferred)
+	l.woken = wokenTasks(l, out.nwoke, l.woken, l.deferred)
 	for i := range l.deferred {
 		l.deferred[i] = deferredCall{}
 	}
 	l.deferred = l.deferred[:0]
-	l.processFreed()
+	if out.nfreed > 0 {
+		l.processFreed()
+	}
 	r := l.run
 	if r == nil {
 		if out.rc == codeStopped {
@@ -133,7 +135,7 @@ func (l *Loop) afterRun(out runOut) {
 		r.ended = true
 		r.rc = out.rc
 	}
-	if lostRecords(l.lp) {
+	if out.lost {
 		r.ended = true
 		r.rc = codeInternal
 	}

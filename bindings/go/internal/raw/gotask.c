@@ -13,6 +13,17 @@
 
 /* ---- Records --------------------------------------------------------- */
 
+/* Requests a goroutine makes of its task's next step (acgo_req_*). */
+enum {
+  ACGO_REQ_NONE = 0,   /* the next step is a wake-up */
+  ACGO_REQ_AWAIT = 1,  /* await a future (the state owns a reference) */
+  ACGO_REQ_SLEEP = 2,  /* sleep */
+  ACGO_REQ_YIELD = 3,  /* let the ready callbacks run first */
+  ACGO_REQ_RETURN = 4, /* finish with a value */
+  ACGO_REQ_RAISE = 5,  /* fail with an error, or a code */
+  ACGO_REQ_CALL = 6    /* run Go code inside the step, then carry on */
+};
+
 /* A loop's Go-side scheduling state (C memory, owned by the Go Loop). */
 struct acgo_loop {
   ac_loop *loop;
@@ -241,15 +252,18 @@ int acgo_run(acgo_loop *lp, double step, uint64_t *run_out) {
     rc = ac_loop_step(lp->loop, step, &pending, &next);
   } else {
     ac_future *s = lp->next_slice;
-    if (s == NULL) return AC_ENOMEM;
-    lp->next_slice = NULL;
-    lp->slice = s;
-    lp->inner_stop = 0;
-    rc = ac_loop_run_until_complete(lp->loop, s);
-    inner_stop = lp->inner_stop;
-    lp->slice = NULL;
-    ac_future_unref(s);
-    if (rc >= 0 || rc == AC_ESTOPPED) acgo_prepare(lp);
+    if (s == NULL) {
+      rc = AC_ENOMEM;
+    } else {
+      lp->next_slice = NULL;
+      lp->slice = s;
+      lp->inner_stop = 0;
+      rc = ac_loop_run_until_complete(lp->loop, s);
+      inner_stop = lp->inner_stop;
+      lp->slice = NULL;
+      ac_future_unref(s);
+      if (rc >= 0 || rc == AC_ESTOPPED) acgo_prepare(lp);
+    }
   }
   merge_freed(lp);
   run_out[ACGO_RUN_TOK] = (uintptr_t)acgo_thread_token();
@@ -258,6 +272,8 @@ int acgo_run(acgo_loop *lp, double step, uint64_t *run_out) {
   run_out[ACGO_RUN_PENDING] = (uint64_t)pending;
   memcpy(&run_out[ACGO_RUN_NEXT], &next, sizeof next);
   run_out[ACGO_RUN_INNER_STOP] = (uint64_t)inner_stop;
+  run_out[ACGO_RUN_NFREED] = lp->nfreed;
+  run_out[ACGO_RUN_LOST] = (uint64_t)lp->lost;
   return rc;
 }
 
@@ -282,8 +298,6 @@ size_t acgo_take_freed(acgo_loop *lp, int merge, uint64_t *list, size_t list_len
   lp->nfreed = 0;
   return n;
 }
-
-int acgo_lost(acgo_loop *lp) { return lp->lost; }
 
 void acgo_reset_until(acgo_loop *lp) { lp->until_done = 0; }
 

@@ -52,16 +52,7 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
 #define ACGO_FUT 4
 #define ACGO_NSLOTS 5
 
-/* Requests a goroutine makes of its task's next step. */
-#define ACGO_REQ_NONE 0   /* the next step is a wake-up */
-#define ACGO_REQ_AWAIT 1  /* await a future (the state owns a reference) */
-#define ACGO_REQ_SLEEP 2  /* sleep */
-#define ACGO_REQ_YIELD 3  /* let the ready callbacks run first */
-#define ACGO_REQ_RETURN 4 /* finish with a value */
-#define ACGO_REQ_RAISE 5  /* fail with an error, or a code */
-#define ACGO_REQ_CALL 6   /* run Go code inside the step, then carry on */
-
-/* The goroutine's stop was cut short: a wake-up is due at once. */
+/* acgo_co_call_fn's "the task goes on at once": a wake-up is due now. */
 #define ACGO_WAKE_NOW (-1)
 
 /* Codes of the helpers for "nothing was done" (apart from the library's
@@ -119,14 +110,17 @@ int acgo_prepare(acgo_loop *lp);
  * step seconds (a Go task that wakes stops it after what was ready).
  * Returns the library's code; run_out gets the calling thread's token, the
  * run's future is done (1/0), the tasks woken, ac_loop_step's pending and
- * next, a Go task's first step stopped the run (1/0). */
+ * next, a Go task's first step stopped the run (1/0), the task states
+ * released (acgo_take_freed), the record lost memory (acgo_lost). */
 #define ACGO_RUN_TOK 0
 #define ACGO_RUN_UNTIL_DONE 1
 #define ACGO_RUN_NWOKE 2
 #define ACGO_RUN_PENDING 3
 #define ACGO_RUN_NEXT 4 /* the double's bits */
 #define ACGO_RUN_INNER_STOP 5
-#define ACGO_RUN_NSLOTS 6
+#define ACGO_RUN_NFREED 6
+#define ACGO_RUN_LOST 7
+#define ACGO_RUN_NSLOTS 8
 int acgo_run(acgo_loop *lp, double step, uint64_t *run_out);
 
 /* The Go tasks woken during the current run, in order, as pairs (state,
@@ -139,8 +133,6 @@ size_t acgo_woken_so_far(acgo_loop *lp);
  * (merge: also those released on other threads), copied into list: their
  * number; cleared only when they all fitted. */
 size_t acgo_take_freed(acgo_loop *lp, int merge, uint64_t *list, size_t list_len);
-/* Out of memory while recording (the loop is broken). */
-int acgo_lost(acgo_loop *lp);
 /* Forgets the end of the last run's future. */
 void acgo_reset_until(acgo_loop *lp);
 /* The run's future gets a done-callback that ends the run (and loses it). */
