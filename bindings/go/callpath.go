@@ -166,6 +166,7 @@ type runOut struct {
 type records struct {
 	run  [raw.ACGO_RUN_NSLOTS]uint64
 	wake slots
+	op   slots // written by C only for the holder (the helpers check the thread first)
 }
 
 // runLoop runs the loop on this thread: until a Go task wakes (step < 0),
@@ -195,11 +196,12 @@ func takeRecords(l *Loop, take func([]uint64) int64, per int) []uint64 {
 // the Go callbacks held back during the run (deferred) in their place, and
 // clears both lists.
 func wokenTasks(l *Loop, nwoke int, into []wakeEntry, deferred []deferredCall) []wakeEntry {
+	const per = raw.ACGO_WOKEN_NSLOTS
 	var list []uint64
 	if nwoke > 0 {
-		list = takeRecords(l, func(b []uint64) int64 { return raw.Acgo_take_woken(l.lp, b) }, 2)
+		list = takeRecords(l, func(b []uint64) int64 { return raw.Acgo_take_woken(l.lp, b) }, per)
 	}
-	n := len(list) / 2
+	n := len(list) / per
 	d := 0
 	for i := 0; i <= n; i++ {
 		for d < len(deferred) && deferred[d].pos == i {
@@ -209,8 +211,15 @@ func wokenTasks(l *Loop, nwoke int, into []wakeEntry, deferred []deferredCall) [
 		if i == n {
 			break
 		}
-		co := handle(uintptr(list[2*i+1])).Value().(*Co)
-		co.c = cCo(list[2*i])
+		e := list[per*i : per*(i+1)]
+		co := handle(uintptr(e[raw.ACGO_WOKEN_H])).Value().(*Co)
+		co.c = cCo(e[raw.ACGO_WOKEN_CO])
+		// How its await ended, read by the goroutine (readWake).
+		co.woke = wakeRec{fresh: true, cancels: int(int64(e[raw.ACGO_WOKEN_CANCELS])),
+			rc: int(int64(e[raw.ACGO_WOKEN_RC])), aw: raw.SwigcptrFuture(e[raw.ACGO_WOKEN_FUT])}
+		co.woke.res[raw.ACGO_KIND] = e[raw.ACGO_WOKEN_KIND]
+		co.woke.res[raw.ACGO_BITS] = e[raw.ACGO_WOKEN_BITS]
+		co.woke.res[raw.ACGO_LEN] = e[raw.ACGO_WOKEN_LEN]
 		if !co.started {
 			// Cancellations before the first step are the library's to
 			// deliver; only later ones matter to body.
@@ -288,26 +297,36 @@ func reqCall(c cCo)             { raw.Acgo_req_call(c) }
 // reqYield asks for a yield, whose turn is posted now (holder).
 func reqYield(c cCo) error { return codeError(raw.Acgo_req_yield(c)) }
 
-// reqReturn stores val as the task's result to come; false when it could
-// not be stored. exactEnd reads the task's cancellation count from the
-// library (its code asked for cancellations while it ran); otherwise it is
-// the count at the wake-up.
-func reqReturn(l *Loop, c cCo, val any, exactEnd bool) bool {
+// reqReturn stores val as the task's result to come: 1 when the task was
+// cancelled while its code ran (it ends cancelled), 0, or a negative code
+// when the value could not be stored. exactEnd reads the task's
+// cancellation count from the library (its code asked for cancellations
+// while it ran); otherwise it is the count at the wake-up.
+func reqReturn(l *Loop, c cCo, val any, exactEnd bool) int {
 	exact := 0
 	if exactEnd {
 		exact = 1
 	}
 	if b, ok := val.([]byte); ok {
-		return raw.Acgo_req_return_bytes(c, b, exact) == 0
+		return raw.Acgo_req_return_bytes(c, b, exact)
 	}
 	var gv goValue
 	gv.set(val)
-	raw.Acgo_req_return(c, gv.kind, gv.u0, gv.u1, exact)
-	return true
+	return raw.Acgo_req_return(c, gv.kind, gv.u0, gv.u1, exact)
 }
 
 // reqRaise stores the task's failure to come.
 func reqRaise(c cCo, e raw.SwigcptrError, code int) { raw.Acgo_req_raise(c, e, code) }
+
+// wakeRec is how a Go task's last await ended, copied out of the loop's
+// record with the list of woken tasks (wokenTasks).
+type wakeRec struct {
+	fresh   bool // taken at the task's last wake-up (else read it: wakeRecord)
+	cancels int  // the task's cancellation count then
+	rc      int
+	aw      raw.SwigcptrFuture
+	res     slots
+}
 
 // wakeRecord reads how the task's last await ended: the code, the future
 // awaited (0 for none), and the slots of its result (the holder's scratch:
@@ -327,9 +346,9 @@ func cancelMessage(c cCo) string {
 
 func setCancelMessage(c cCo, msg string) { raw.Acgo_co_set_cancel_msg(c, msg) }
 
-// The cancellation counts the C state recorded.
-func cancelsAtWake(c cCo) int { return raw.Acgo_co_cancels(c, 0) }
-func cancelsAtEnd(c cCo) int  { return raw.Acgo_co_cancels(c, 1) }
+// cancelsAtWake is the task's cancellation count the C state recorded at
+// its last wake-up.
+func cancelsAtWake(c cCo) int { return raw.Acgo_co_cancels(c) }
 
 // ctaskOf is the library task of a Go task's C state.
 func ctaskOf(c cCo) raw.SwigcptrTask { return raw.Acgo_co_task(c).(raw.SwigcptrTask) }
@@ -407,42 +426,46 @@ func (g *goValue) release(stored bool) {
 	}
 }
 
-func opQueuePut(tok uintptr, q raw.SwigcptrQueue, prio int64, withPrio bool, v any) opOut {
+// The operations are called in a Go task's code; the helpers check that
+// the caller holds the loop (opWrong otherwise) before they write into the
+// loop's scratch slots, and only the holder reads them.
+
+// opResult copies an operation's outcome out of the scratch slots.
+func opResult(l *Loop, rc int) opOut {
+	o := opOut{rc: rc}
+	if rc != opWrong {
+		o.out = l.rec.op
+	}
+	return o
+}
+
+func opQueuePut(l *Loop, q raw.SwigcptrQueue, prio int64, withPrio bool, v any) opOut {
 	var gv goValue
 	gv.set(v)
 	p := 0
 	if withPrio {
 		p = 1
 	}
-	var o opOut
-	o.rc = raw.Acgo_queue_put(tok, q, p, prio, gv.kind, gv.u0, gv.u1, &o.out[0])
-	gv.release(o.rc >= 0 && o.rc != opWrong)
-	return o
+	rc := raw.Acgo_queue_put(l.holderTok.Load(), q, p, prio, gv.kind, gv.u0, gv.u1, &l.rec.op[0])
+	gv.release(rc >= 0 && rc != opWrong)
+	return opResult(l, rc)
 }
 
-func opQueueGet(tok uintptr, q raw.SwigcptrQueue) opOut {
-	var o opOut
-	o.rc = raw.Acgo_queue_get(tok, q, &o.out[0])
-	return o
+func opQueueGet(l *Loop, q raw.SwigcptrQueue) opOut {
+	return opResult(l, raw.Acgo_queue_get(l.holderTok.Load(), q, &l.rec.op[0]))
 }
 
-func opLockAcquire(tok uintptr, lk raw.SwigcptrLock) opOut {
-	var o opOut
-	o.rc = raw.Acgo_lock_acquire(tok, lk, &o.out[0])
-	return o
+func opLockAcquire(l *Loop, lk raw.SwigcptrLock) opOut {
+	return opResult(l, raw.Acgo_lock_acquire(l.holderTok.Load(), lk, &l.rec.op[0]))
 }
 
-func opSemaphoreAcquire(tok uintptr, s raw.SwigcptrSemaphore) opOut {
-	var o opOut
-	o.rc = raw.Acgo_semaphore_acquire(tok, s, &o.out[0])
-	return o
+func opSemaphoreAcquire(l *Loop, s raw.SwigcptrSemaphore) opOut {
+	return opResult(l, raw.Acgo_semaphore_acquire(l.holderTok.Load(), s, &l.rec.op[0]))
 }
 
-// opSettle settles a future just made (its reference passed in).
-func opSettle(f raw.SwigcptrFuture) opOut {
-	var o opOut
-	o.rc = raw.Acgo_settle_made(f, &o.out[0])
-	return o
+// opSettle settles a future just made (its reference passed in; holder).
+func opSettle(l *Loop, f raw.SwigcptrFuture) opOut {
+	return opResult(l, raw.Acgo_settle_made(f, &l.rec.op[0]))
 }
 
 func lockRelease(tok uintptr, lk raw.SwigcptrLock) int { return raw.Acgo_lock_release(tok, lk) }

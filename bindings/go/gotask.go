@@ -47,6 +47,8 @@ type Co struct {
 	// cancelTouched: the task was cancelled or uncancelled through Go since
 	// it last woke (its end then reads the count from the library).
 	cancelTouched bool
+	woke          wakeRec // how the last await ended (callpath.go)
+	endCancelled  bool    // cancelled while the code ran: the task ends cancelled
 }
 
 type coReply struct {
@@ -191,7 +193,7 @@ func (co *Co) body() *Co {
 	l.cur.Store(co)
 	var val any
 	var err error
-	if co.cancelTouched && int(raw.Task_cancelling(co.ctask())) > cancelsAtWake(co.c) {
+	if co.cancelTouched && int(raw.Task_cancelling(co.ctask())) > co.cancelsAtWake() {
 		// Cancelled after its first step ran with others (a batch of first
 		// steps) but before its code started: as asyncio does for a task
 		// cancelled before it starts, it never runs.
@@ -219,8 +221,11 @@ func (co *Co) finish(val any, err error) *Co {
 	}
 	co.outcome = coReply{val: val, err: err}
 	if err == nil {
-		if !reqReturn(l, co.c, val, co.cancelTouched) {
+		switch rc := reqReturn(l, co.c, val, co.cancelTouched); {
+		case rc < 0:
 			co.outcome = coReply{err: ErrInternal}
+		case rc == 1:
+			co.endCancelled = true
 		}
 	} else {
 		e, code := errorToC(err)
@@ -273,10 +278,22 @@ func (co *Co) waitTurn() {
 	co.cancelTouched = false
 }
 
+// cancelsAtWake is the task's cancellation count at its last wake-up.
+func (co *Co) cancelsAtWake() int {
+	if co.woke.fresh {
+		return co.woke.cancels
+	}
+	return cancelsAtWake(co.c)
+}
+
 // readWake reads how the task's last await ended (holder).
 func (co *Co) readWake() coReply {
 	l := co.loop
-	rc, aw, res := wakeRecord(l, co.c)
+	rc, aw, res := co.woke.rc, co.woke.aw, &co.woke.res
+	if !co.woke.fresh {
+		rc, aw, res = wakeRecord(l, co.c)
+	}
+	co.woke.fresh = false
 	post, gofut := co.post, co.gofut
 	co.post, co.gofut = nil, nil
 	if rc == 0 {
@@ -449,7 +466,7 @@ func (co *Co) awaitMade(m made, err error) (any, error) {
 		}
 		return co.awaitFuture(m.c, m.post)
 	}
-	return co.finishOp(opSettle(m.c), nil)
+	return co.finishOp(opSettle(co.loop, m.c), nil)
 }
 
 // finishOp completes what an operation helper did: its result when done

@@ -279,10 +279,18 @@ int acgo_run(acgo_loop *lp, double step, uint64_t *run_out) {
 
 size_t acgo_take_woken(acgo_loop *lp, uint64_t *list, size_t list_len) {
   size_t n = lp->nwoke;
-  if (2 * n > list_len) return n;
+  if (ACGO_WOKEN_NSLOTS * n > list_len) return n;
   for (size_t i = 0; i < n; i++) {
-    list[2 * i] = (uintptr_t)lp->woke[i];
-    list[2 * i + 1] = lp->woke[i]->h;
+    const acgo_co *c = lp->woke[i];
+    uint64_t *e = list + ACGO_WOKEN_NSLOTS * i;
+    e[ACGO_WOKEN_CO] = (uintptr_t)c;
+    e[ACGO_WOKEN_H] = c->h;
+    e[ACGO_WOKEN_CANCELS] = (uint64_t)(int64_t)c->n_wake;
+    e[ACGO_WOKEN_RC] = (uint64_t)(int64_t)c->rc;
+    e[ACGO_WOKEN_FUT] = (uintptr_t)c->awaited;
+    e[ACGO_WOKEN_KIND] = (uint64_t)c->kind;
+    e[ACGO_WOKEN_BITS] = c->f.bits;
+    e[ACGO_WOKEN_LEN] = c->f.n;
   }
   lp->nwoke = 0;
   return n;
@@ -594,11 +602,12 @@ static void value_from(ac_value *v, int kind, uint64_t u0, uint64_t u1) {
   memcpy((char *)&v->u + sizeof u0, &u1, sizeof u1);
 }
 
-void acgo_req_return(acgo_co *c, int kind, uint64_t u0, uint64_t u1, int exact_end) {
+int acgo_req_return(acgo_co *c, int kind, uint64_t u0, uint64_t u1, int exact_end) {
   clear_value(&c->val);
   value_from(&c->val, kind, u0, u1);
   end_count(c, exact_end);
   c->req = ACGO_REQ_RETURN;
+  return c->n_end > c->n_wake;
 }
 
 int acgo_req_return_bytes(acgo_co *c, const void *data, size_t len, int exact_end) {
@@ -612,7 +621,7 @@ int acgo_req_return_bytes(acgo_co *c, const void *data, size_t len, int exact_en
   ac_value_set_bytes(&c->val, p, len);
   end_count(c, exact_end);
   c->req = ACGO_REQ_RETURN;
-  return 0;
+  return c->n_end > c->n_wake;
 }
 
 void acgo_req_raise(acgo_co *c, ac_error *err, int code) {
@@ -630,7 +639,7 @@ int acgo_co_wake(acgo_co *c, uint64_t *slots) {
 
 ac_task *acgo_co_task(acgo_co *c) { return c->task; }
 
-int acgo_co_cancels(acgo_co *c, int at_end) { return at_end ? c->n_end : c->n_wake; }
+int acgo_co_cancels(acgo_co *c) { return c->n_wake; }
 
 char *acgo_co_cancel_msg(acgo_co *c) { return c->cancel_msg; }
 

@@ -123,9 +123,22 @@ int acgo_prepare(acgo_loop *lp);
 #define ACGO_RUN_NSLOTS 8
 int acgo_run(acgo_loop *lp, double step, uint64_t *run_out);
 
-/* The Go tasks woken during the current run, in order, as pairs (state,
- * Go handle) copied into list: the number woken; the record is cleared
- * only when they all fitted (2 slots each). */
+/* The Go tasks woken during the current run, in order, copied into list
+ * with how their await ended, ACGO_WOKEN_NSLOTS slots each: the state, its
+ * Go handle, the task's cancellation count at the wake-up, the code
+ * (acgo_co_wake's), the awaited future and its result's kind, bits and
+ * length. Returns the number woken; the record is cleared only when they
+ * all fitted. (A task's wake-up record stays as it is until its goroutine
+ * makes its next request.) */
+#define ACGO_WOKEN_CO 0
+#define ACGO_WOKEN_H 1
+#define ACGO_WOKEN_CANCELS 2
+#define ACGO_WOKEN_RC 3
+#define ACGO_WOKEN_FUT 4
+#define ACGO_WOKEN_KIND 5
+#define ACGO_WOKEN_BITS 6
+#define ACGO_WOKEN_LEN 7
+#define ACGO_WOKEN_NSLOTS 8
 size_t acgo_take_woken(acgo_loop *lp, uint64_t *list, size_t list_len);
 /* The number of Go tasks the current run woke yet. */
 size_t acgo_woken_so_far(acgo_loop *lp);
@@ -159,9 +172,10 @@ void acgo_req_call(acgo_co *c);
 int acgo_req_yield(acgo_co *c);
 /* RETURN a value given by its kind and 64-bit words (bytes: see below);
  * exact_end reads the task's cancellation count from the library, else
- * the count at the last wake-up is kept. */
-void acgo_req_return(acgo_co *c, int kind, uint64_t u0, uint64_t u1, int exact_end);
-/* RETURN bytes (copied with ac_alloc): 0, or AC_ENOMEM. */
+ * the count at the last wake-up is kept. Returns 1 when the task was
+ * cancelled while its goroutine ran (it will end cancelled), else 0. */
+int acgo_req_return(acgo_co *c, int kind, uint64_t u0, uint64_t u1, int exact_end);
+/* RETURN bytes (copied with ac_alloc): as acgo_req_return, or AC_ENOMEM. */
 int acgo_req_return_bytes(acgo_co *c, const void *data, size_t len, int exact_end);
 void acgo_req_raise(acgo_co *c, ac_error *err, int code);
 
@@ -170,9 +184,8 @@ void acgo_req_raise(acgo_co *c, ac_error *err, int code);
 int acgo_co_wake(acgo_co *c, uint64_t *slots);
 /* The library task of the state. */
 ac_task *acgo_co_task(acgo_co *c);
-/* The task's cancellation count when it last woke (at_end 0) or when the
- * goroutine finished (at_end 1). */
-int acgo_co_cancels(acgo_co *c, int at_end);
+/* The task's cancellation count when it last woke. */
+int acgo_co_cancels(acgo_co *c);
 /* The message of the last cancel asked through Go ("" for none). */
 char *acgo_co_cancel_msg(acgo_co *c);
 void acgo_co_set_cancel_msg(acgo_co *c, const char *msg, size_t msg_len);
