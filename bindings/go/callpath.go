@@ -34,7 +34,9 @@ package asyncore
 // on a "slice" future) until some Go task wakes; the waking step records
 // the outcome and ends the run, and the loop is handed to the woken task's
 // goroutine (a channel send, on the same thread), which reads its record
-// (wakeRecord) and goes on. Goroutines of typed.Spawn never hold the loop:
+// (wokenTasks copied it) and goes on. The request and the record are
+// written and read in place, through mirror types (Shared memory, below):
+// a hand-over crosses cgo to run the loop, and for little else. Goroutines of typed.Spawn never hold the loop:
 // each of their calls is posted and awaited.
 //
 // The functions below are the binding's side of internal/raw/gotask.h:
@@ -95,7 +97,7 @@ func (s *slots) value() any {
 // failure (read the error with ac_future_error).
 func futureOutcome(f uintptr) (int, any) {
 	var s slots
-	if rc := raw.Acgo_future_outcome(raw.SwigcptrFuture(f), &s[0]); rc != 0 {
+	if rc := raw.Acgo_future_outcome(f, &s[0]); rc != 0 {
 		return rc, nil
 	}
 	return 0, s.value()
@@ -141,10 +143,10 @@ func newCLoop(loop raw.SwigcptrLoop) cLoop {
 	return raw.Acgo_loop_new(loop, fnCoCall).(raw.SwigcptrAcgo_loop)
 }
 
-func freeCLoop(lp cLoop) { raw.Acgo_loop_free(lp) }
+func freeCLoop(lp cLoop) { raw.Acgo_loop_free(uintptr(lp)) }
 
 // prepareRun makes the next run's future (loop thread).
-func prepareRun(lp cLoop) int { return raw.Acgo_prepare(lp) }
+func prepareRun(lp cLoop) int { return raw.Acgo_prepare(uintptr(lp)) }
 
 // runOut is how one run of the loop went.
 type runOut struct {
@@ -173,7 +175,7 @@ type records struct {
 // or one iteration blocking at most step seconds.
 func runLoop(l *Loop, step float64) runOut {
 	o := &l.rec.run
-	rc := raw.Acgo_run(l.lp, step, &o[0])
+	rc := raw.Acgo_run(uintptr(l.lp), step, &o[0])
 	return runOut{rc: rc, untilDone: o[raw.ACGO_RUN_UNTIL_DONE] != 0, tok: uintptr(o[raw.ACGO_RUN_TOK]),
 		pending: o[raw.ACGO_RUN_PENDING] != 0, next: math.Float64frombits(o[raw.ACGO_RUN_NEXT]),
 		innerStop: o[raw.ACGO_RUN_INNER_STOP] != 0, nwoke: int(o[raw.ACGO_RUN_NWOKE]),
@@ -192,16 +194,16 @@ func takeRecords(l *Loop, take func([]uint64) int64, per int) []uint64 {
 	}
 }
 
-// wokenTasks appends the nwoke Go tasks the last run woke, in order, with
-// the Go callbacks held back during the run (deferred) in their place, and
-// clears both lists.
-func wokenTasks(l *Loop, nwoke int, into []wakeEntry, deferred []deferredCall) []wakeEntry {
-	const per = raw.ACGO_WOKEN_NSLOTS
-	var list []uint64
-	if nwoke > 0 {
-		list = takeRecords(l, func(b []uint64) int64 { return raw.Acgo_take_woken(l.lp, b) }, per)
+// wokenTasks appends the Go tasks the last run woke, in order, with the Go
+// callbacks held back during the run (deferred) in their place, and clears
+// both lists. It reads the loop's record in place (no crossing).
+func wokenTasks(l *Loop, into []wakeEntry, deferred []deferredCall) []wakeEntry {
+	lm := loopShared(l.lp)
+	n := int(lm.nwoke)
+	var woke []uintptr
+	if n > 0 {
+		woke = unsafe.Slice((*uintptr)(cAddr(lm.woke)), n)
 	}
-	n := len(list) / per
 	d := 0
 	for i := 0; i <= n; i++ {
 		for d < len(deferred) && deferred[d].pos == i {
@@ -211,15 +213,15 @@ func wokenTasks(l *Loop, nwoke int, into []wakeEntry, deferred []deferredCall) [
 		if i == n {
 			break
 		}
-		e := list[per*i : per*(i+1)]
-		co := handle(uintptr(e[raw.ACGO_WOKEN_H])).Value().(*Co)
-		co.c = cCo(e[raw.ACGO_WOKEN_CO])
+		cm := coShared(cCo(woke[i]))
+		co := handle(cm.h).Value().(*Co)
+		co.c = cCo(woke[i])
 		// How its await ended, read by the goroutine (readWake).
-		co.woke = wakeRec{fresh: true, cancels: int(int64(e[raw.ACGO_WOKEN_CANCELS])),
-			rc: int(int64(e[raw.ACGO_WOKEN_RC])), aw: raw.SwigcptrFuture(e[raw.ACGO_WOKEN_FUT])}
-		co.woke.res[raw.ACGO_KIND] = e[raw.ACGO_WOKEN_KIND]
-		co.woke.res[raw.ACGO_BITS] = e[raw.ACGO_WOKEN_BITS]
-		co.woke.res[raw.ACGO_LEN] = e[raw.ACGO_WOKEN_LEN]
+		co.woke = wakeRec{fresh: true, cancels: int(cm.nWake), rc: int(cm.rc),
+			aw: raw.SwigcptrFuture(cm.awaited)}
+		co.woke.res[raw.ACGO_KIND] = uint64(cm.kind)
+		co.woke.res[raw.ACGO_BITS] = cm.bits
+		co.woke.res[raw.ACGO_LEN] = uint64(cm.n)
 		if !co.started {
 			// Cancellations before the first step are the library's to
 			// deliver; only later ones matter to body.
@@ -227,11 +229,12 @@ func wokenTasks(l *Loop, nwoke int, into []wakeEntry, deferred []deferredCall) [
 		}
 		into = append(into, wakeEntry{co: co})
 	}
+	lm.nwoke = 0
 	return into
 }
 
 // wokenSoFar is the number of Go tasks the current run woke yet.
-func wokenSoFar(lp cLoop) int { return int(raw.Acgo_woken_so_far(lp)) }
+func wokenSoFar(lp cLoop) int { return int(loopShared(lp).nwoke) }
 
 // freedHandles lists the handles of the Go task states the library
 // released since the last call, and clears the list.
@@ -240,7 +243,7 @@ func freedHandles(l *Loop, merge bool) []handle {
 	if merge {
 		m = 1
 	}
-	list := takeRecords(l, func(b []uint64) int64 { return raw.Acgo_take_freed(l.lp, m, b) }, 1)
+	list := takeRecords(l, func(b []uint64) int64 { return raw.Acgo_take_freed(uintptr(l.lp), m, b) }, 1)
 	if len(list) == 0 {
 		return nil
 	}
@@ -252,11 +255,114 @@ func freedHandles(l *Loop, merge bool) []handle {
 }
 
 // resetUntil forgets the end of the last run's future.
-func resetUntil(lp cLoop) { raw.Acgo_reset_until(lp) }
+func resetUntil(lp cLoop) { loopShared(lp).untilDone = 0 }
 
-func watchUntil(lp cLoop, f raw.SwigcptrFuture) int { return raw.Acgo_watch_until(lp, f) }
+func watchUntil(lp cLoop, f raw.SwigcptrFuture) int {
+	return raw.Acgo_watch_until(uintptr(lp), uintptr(f))
+}
 
-func unwatchUntil(lp cLoop, f raw.SwigcptrFuture) { raw.Acgo_unwatch_until(lp, f) }
+func unwatchUntil(lp cLoop, f raw.SwigcptrFuture) { raw.Acgo_unwatch_until(uintptr(lp), uintptr(f)) }
+
+// ---- Shared memory ----
+//
+// The holder reads and writes the first fields of the loop's record and of
+// a Go task's C state in place, through the mirror types below (see
+// "Shared memory" in gotask.h), so that a hand-over crosses cgo only to
+// run the loop. The rule: a mirror declares exactly the shared fields of
+// its C struct, in their order, with Go types of the same size (int is
+// int32, size_t and pointers are uintptr), and is only ever used over a C
+// address (never allocated by Go); checkLayout compares every offset and
+// size with C's offsetof and sizeof at start-up (a mismatch stops the
+// program before any loop exists), and TestSharedLayout does in the tests.
+// Only the holder touches them, on the loop's thread, between runs.
+
+// loopMirror is the head of struct acgo_loop.
+type loopMirror struct {
+	woke      uintptr // acgo_co **
+	nwoke     uintptr // size_t
+	untilDone int32
+}
+
+// coMirror is the head of struct acgo_co.
+type coMirror struct {
+	req     int32
+	rc      int32
+	fut     uintptr // ac_future *, owned by the request
+	delay   float64
+	h       uintptr
+	task    uintptr // ac_task *
+	nWake   int32
+	kind    int32
+	bits    uint64
+	n       uintptr // size_t
+	fn      uintptr // a pointer value's destructor (unused by Go)
+	awaited uintptr // ac_future *
+}
+
+// cAddr is the C address p as a pointer (the memory is C's, so the
+// collector never moves nor frees it).
+func cAddr(p uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }
+
+func loopShared(lp cLoop) *loopMirror { return (*loopMirror)(cAddr(uintptr(lp))) }
+
+func coShared(c cCo) *coMirror { return (*coMirror)(cAddr(uintptr(c))) }
+
+// mirrorLayout lists the mirrors' fields as C's acgo_layout does: offset
+// and size of each, in the order of gotask.h's ACGO_LAYOUT_*.
+func mirrorLayout() []uint64 {
+	var lm loopMirror
+	var cm coMirror
+	f := func(off, size uintptr) []uint64 { return []uint64{uint64(off), uint64(size)} }
+	var out []uint64
+	for _, p := range [][]uint64{
+		f(unsafe.Offsetof(lm.woke), unsafe.Sizeof(lm.woke)),
+		f(unsafe.Offsetof(lm.nwoke), unsafe.Sizeof(lm.nwoke)),
+		f(unsafe.Offsetof(lm.untilDone), unsafe.Sizeof(lm.untilDone)),
+		f(unsafe.Offsetof(cm.req), unsafe.Sizeof(cm.req)),
+		f(unsafe.Offsetof(cm.rc), unsafe.Sizeof(cm.rc)),
+		f(unsafe.Offsetof(cm.fut), unsafe.Sizeof(cm.fut)),
+		f(unsafe.Offsetof(cm.delay), unsafe.Sizeof(cm.delay)),
+		f(unsafe.Offsetof(cm.h), unsafe.Sizeof(cm.h)),
+		f(unsafe.Offsetof(cm.task), unsafe.Sizeof(cm.task)),
+		f(unsafe.Offsetof(cm.nWake), unsafe.Sizeof(cm.nWake)),
+		f(unsafe.Offsetof(cm.kind), unsafe.Sizeof(cm.kind)),
+		f(unsafe.Offsetof(cm.bits), unsafe.Sizeof(cm.bits)),
+		f(unsafe.Offsetof(cm.n), unsafe.Sizeof(cm.n)),
+		f(unsafe.Offsetof(cm.awaited), unsafe.Sizeof(cm.awaited)),
+	} {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// cLayout is C's list (acgo_layout).
+func cLayout() []uint64 {
+	out := make([]uint64, 2*raw.ACGO_LAYOUT_NFIELDS)
+	if n := raw.Acgo_layout(out); int(n) != len(out) {
+		return nil
+	}
+	return out
+}
+
+// checkLayout tells whether the mirrors match C's structs.
+func checkLayout() bool {
+	c, g := cLayout(), mirrorLayout()
+	if len(c) != len(g) {
+		return false
+	}
+	for i := range c {
+		if c[i] != g[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func init() {
+	if !checkLayout() {
+		panic("asyncore: the Go mirrors of the C records do not match their layout (callpath.go, gotask.h)")
+	}
+}
 
 // ---- Go tasks ----
 
@@ -270,32 +376,41 @@ func spawnCo(l *Loop, h handle, flags uint32, group uintptr) (cCo, raw.SwigcptrT
 // spawnCoChecked is spawnCo that first checks the calling thread is tok's.
 func spawnCoChecked(l *Loop, h handle, flags uint32, group uintptr, tok uintptr) (cCo, raw.SwigcptrTask, raw.SwigcptrFuture, int) {
 	var c, t, f uintptr
-	rc := raw.Acgo_co_spawn(l.lp, uintptr(h), uint(flags), raw.SwigcptrTaskgroup(group), tok, &c, &t, &f)
+	rc := raw.Acgo_co_spawn(uintptr(l.lp), uintptr(h), uint(flags), raw.SwigcptrTaskgroup(group), tok, &c, &t, &f)
 	return cCo(c), raw.SwigcptrTask(t), raw.SwigcptrFuture(f), rc
 }
 
 // spawnCoThreadsafe is ac_run_threadsafe for a Go task (any thread).
 func spawnCoThreadsafe(l *Loop, h handle) (raw.SwigcptrTsfuture, int) {
 	var ts uintptr
-	rc := raw.Acgo_co_spawn_threadsafe(l.lp, uintptr(h), &ts)
+	rc := raw.Acgo_co_spawn_threadsafe(uintptr(l.lp), uintptr(h), &ts)
 	return raw.SwigcptrTsfuture(ts), rc
 }
 
 // Requests: what the task's next step carries out.
 
+// reqAwait asks to await the future f; owned: the request takes over the
+// caller's reference (written in place), else it takes one.
 func reqAwait(c cCo, f uintptr, owned bool) {
-	o := 0
-	if owned {
-		o = 1
+	if !owned {
+		raw.Acgo_req_await(uintptr(c), f, 0)
+		return
 	}
-	raw.Acgo_req_await(c, raw.SwigcptrFuture(f), o)
+	cm := coShared(c)
+	cm.fut = f
+	cm.req = int32(raw.ACGO_REQ_AWAIT)
 }
 
-func reqSleep(c cCo, d float64) { raw.Acgo_req_sleep(c, d) }
-func reqCall(c cCo)             { raw.Acgo_req_call(c) }
+func reqSleep(c cCo, d float64) {
+	cm := coShared(c)
+	cm.delay = d
+	cm.req = int32(raw.ACGO_REQ_SLEEP)
+}
+
+func reqCall(c cCo) { coShared(c).req = int32(raw.ACGO_REQ_CALL) }
 
 // reqYield asks for a yield, whose turn is posted now (holder).
-func reqYield(c cCo) error { return codeError(raw.Acgo_req_yield(c)) }
+func reqYield(c cCo) error { return codeError(raw.Acgo_req_yield(uintptr(c))) }
 
 // reqReturn stores val as the task's result to come: 1 when the task was
 // cancelled while its code ran (it ends cancelled), 0, or a negative code
@@ -308,15 +423,15 @@ func reqReturn(l *Loop, c cCo, val any, exactEnd bool) int {
 		exact = 1
 	}
 	if b, ok := val.([]byte); ok {
-		return raw.Acgo_req_return_bytes(c, b, exact)
+		return raw.Acgo_req_return_bytes(uintptr(c), b, exact)
 	}
 	var gv goValue
 	gv.set(val)
-	return raw.Acgo_req_return(c, gv.kind, gv.u0, gv.u1, exact)
+	return raw.Acgo_req_return(uintptr(c), gv.kind, gv.u0, gv.u1, exact)
 }
 
 // reqRaise stores the task's failure to come.
-func reqRaise(c cCo, e raw.SwigcptrError, code int) { raw.Acgo_req_raise(c, e, code) }
+func reqRaise(c cCo, e raw.SwigcptrError, code int) { raw.Acgo_req_raise(uintptr(c), e, code) }
 
 // wakeRec is how a Go task's last await ended, copied out of the loop's
 // record with the list of woken tasks (wokenTasks).
@@ -333,7 +448,7 @@ type wakeRec struct {
 // read them before the next call).
 func wakeRecord(l *Loop, c cCo) (int, raw.SwigcptrFuture, *slots) {
 	s := &l.rec.wake
-	rc := raw.Acgo_co_wake(c, &s[0])
+	rc := raw.Acgo_co_wake(uintptr(c), &s[0])
 	return rc, raw.SwigcptrFuture(s.future()), s
 }
 
@@ -341,17 +456,17 @@ func cancelMessage(c cCo) string {
 	if c == 0 {
 		return ""
 	}
-	return raw.Acgo_co_cancel_msg(c)
+	return raw.Acgo_co_cancel_msg(uintptr(c))
 }
 
-func setCancelMessage(c cCo, msg string) { raw.Acgo_co_set_cancel_msg(c, msg) }
+func setCancelMessage(c cCo, msg string) { raw.Acgo_co_set_cancel_msg(uintptr(c), msg) }
 
 // cancelsAtWake is the task's cancellation count the C state recorded at
 // its last wake-up.
-func cancelsAtWake(c cCo) int { return raw.Acgo_co_cancels(c) }
+func cancelsAtWake(c cCo) int { return int(coShared(c).nWake) }
 
 // ctaskOf is the library task of a Go task's C state.
-func ctaskOf(c cCo) raw.SwigcptrTask { return raw.Acgo_co_task(c).(raw.SwigcptrTask) }
+func ctaskOf(c cCo) raw.SwigcptrTask { return raw.SwigcptrTask(coShared(c).task) }
 
 // ---- Operations in one crossing ----
 
@@ -446,36 +561,40 @@ func opQueuePut(l *Loop, q raw.SwigcptrQueue, prio int64, withPrio bool, v any) 
 	if withPrio {
 		p = 1
 	}
-	rc := raw.Acgo_queue_put(l.holderTok.Load(), q, p, prio, gv.kind, gv.u0, gv.u1, &l.rec.op[0])
+	rc := raw.Acgo_queue_put(l.holderTok.Load(), uintptr(q), p, prio, gv.kind, gv.u0, gv.u1, &l.rec.op[0])
 	gv.release(rc >= 0 && rc != opWrong)
 	return opResult(l, rc)
 }
 
 func opQueueGet(l *Loop, q raw.SwigcptrQueue) opOut {
-	return opResult(l, raw.Acgo_queue_get(l.holderTok.Load(), q, &l.rec.op[0]))
+	return opResult(l, raw.Acgo_queue_get(l.holderTok.Load(), uintptr(q), &l.rec.op[0]))
 }
 
 func opLockAcquire(l *Loop, lk raw.SwigcptrLock) opOut {
-	return opResult(l, raw.Acgo_lock_acquire(l.holderTok.Load(), lk, &l.rec.op[0]))
+	return opResult(l, raw.Acgo_lock_acquire(l.holderTok.Load(), uintptr(lk), &l.rec.op[0]))
 }
 
 func opSemaphoreAcquire(l *Loop, s raw.SwigcptrSemaphore) opOut {
-	return opResult(l, raw.Acgo_semaphore_acquire(l.holderTok.Load(), s, &l.rec.op[0]))
+	return opResult(l, raw.Acgo_semaphore_acquire(l.holderTok.Load(), uintptr(s), &l.rec.op[0]))
 }
 
 // opSettle settles a future just made (its reference passed in; holder).
 func opSettle(l *Loop, f raw.SwigcptrFuture) opOut {
-	return opResult(l, raw.Acgo_settle_made(f, &l.rec.op[0]))
+	return opResult(l, raw.Acgo_settle_made(uintptr(f), &l.rec.op[0]))
 }
 
-func lockRelease(tok uintptr, lk raw.SwigcptrLock) int { return raw.Acgo_lock_release(tok, lk) }
+func lockRelease(tok uintptr, lk raw.SwigcptrLock) int {
+	return raw.Acgo_lock_release(tok, uintptr(lk))
+}
 
 func semaphoreRelease(tok uintptr, s raw.SwigcptrSemaphore) int {
-	return raw.Acgo_semaphore_release(tok, s)
+	return raw.Acgo_semaphore_release(tok, uintptr(s))
 }
 
 // futureStateOn is the future's state, or opWrong+16 from another thread.
-func futureStateOn(tok uintptr, f raw.SwigcptrFuture) int { return raw.Acgo_future_state(tok, f) }
+func futureStateOn(tok uintptr, f raw.SwigcptrFuture) int {
+	return raw.Acgo_future_state(tok, uintptr(f))
+}
 
 // newCError makes a C error with code, message msg (kept as is, empty
 // included) and cause (0 for none; a new reference is taken).

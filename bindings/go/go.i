@@ -185,7 +185,13 @@ struct acgo_loop {};
 struct acgo_co {};
 %clearnodefaultctor;
 %clearnodefaultdtor;
+/* The hot path's handles pass as plain uintptr: an interface-typed handle
+ * argument costs a conversion (an allocation) and a method call per call. */
+%typemap(gotype) acgo_loop *lp, acgo_co *c, ac_lock *lock, ac_queue *q, ac_semaphore *s,
+                 ac_future *f, ac_future *fut "uintptr"
 %include "gotask.h"
+%typemap(gotype) acgo_loop *lp, acgo_co *c, ac_lock *lock, ac_queue *q, ac_semaphore *s,
+                 ac_future *f, ac_future *fut;
 
 /* TLS (tls.h): the context functions as they are; ALPN lists, timeouts
  * and the SNI callback through the small helpers below (tls.go). */

@@ -108,7 +108,7 @@ func (l *Loop) afterRun(out runOut) {
 			l.stopAsked = false
 		}
 	}
-	l.woken = wokenTasks(l, out.nwoke, l.woken, l.deferred)
+	l.woken = wokenTasks(l, l.woken, l.deferred)
 	for i := range l.deferred {
 		l.deferred[i] = deferredCall{}
 	}

@@ -7,34 +7,32 @@
 #include "gotask.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- Records --------------------------------------------------------- */
 
-/* Requests a goroutine makes of its task's next step (acgo_req_*). */
-enum {
-  ACGO_REQ_NONE = 0,   /* the next step is a wake-up */
-  ACGO_REQ_AWAIT = 1,  /* await a future (the state owns a reference) */
-  ACGO_REQ_SLEEP = 2,  /* sleep */
-  ACGO_REQ_YIELD = 3,  /* let the ready callbacks run first */
-  ACGO_REQ_RETURN = 4, /* finish with a value */
-  ACGO_REQ_RAISE = 5,  /* fail with an error, or a code */
-  ACGO_REQ_CALL = 6    /* run Go code inside the step, then carry on */
-};
+/* The fields first in acgo_loop and acgo_co are read and written in place
+ * by the Go side (the holder of the loop, on its thread, between runs;
+ * mirror types in package asyncore, checked against acgo_layout): keep
+ * their order and types in step with acgo_layout and the mirrors. */
 
 /* A loop's Go-side scheduling state (C memory, owned by the Go Loop). */
 struct acgo_loop {
+  /* Shared with Go. */
+  acgo_co **woke; /* Go tasks woken during the current run, in order */
+  size_t nwoke;   /* Go clears it once it took them */
+  int until_done; /* the run's future is done (Go resets it) */
+  /* C only. */
+  size_t capwoke;
   ac_loop *loop;
   acgo_co_call_fn co_call; /* the Go function behind ACGO_REQ_CALL */
   ac_future *slice;        /* the future the current run waits for, or NULL */
   ac_future *next_slice;   /* made ahead of time, on the loop's thread */
-  acgo_co **woke;          /* Go tasks woken during the current run, in order */
-  size_t nwoke, capwoke;
   uintptr_t *freed; /* Go handles of task states the library released */
   size_t nfreed, capfreed;
-  int until_done; /* the run's future is done */
   int lost;       /* out of memory while recording (the loop is broken) */
   int inner_stop; /* the run was stopped to hand over to Go tasks */
   /* States of tasks started from other threads (ac_run_threadsafe) may be
@@ -65,33 +63,60 @@ typedef struct acgo_yield {
 } acgo_yield;
 
 struct acgo_co {
-  acgo_loop *lp;
-  uintptr_t h;      /* Go handle of the Co */
-  int threadsafe;   /* started with ac_run_threadsafe */
-  int turn_pending; /* woke, and the goroutine has not made its next request yet */
-  int stepped;      /* a step ran (the first one starts with others) */
-  ac_task *task;    /* borrowed: the task owns this state */
-  /* The request. */
+  /* Shared with Go: the request (written by Go for AWAIT of an owned
+   * future, SLEEP and CALL), who the state is, and the record of the last
+   * wake-up (read by Go). */
   int req;
-  ac_future *fut;    /* ACGO_REQ_AWAIT (owned) */
-  double delay;      /* ACGO_REQ_SLEEP */
+  int rc;             /* the last wake-up: 0, an error code, AC_ECANCELLED */
+  ac_future *fut;     /* ACGO_REQ_AWAIT (owned) */
+  double delay;       /* ACGO_REQ_SLEEP */
+  uintptr_t h;        /* Go handle of the Co */
+  ac_task *task;      /* borrowed: the task owns this state */
+  int n_wake;         /* ac_task_cancelling when the task last woke */
+  int kind;           /* the result's kind when rc is 0 */
+  acgo_fields f;      /* ... and its fields */
+  ac_future *awaited; /* the future awaited (a reference), or NULL */
+  /* C only. */
+  acgo_loop *lp;
+  int threadsafe;    /* started with ac_run_threadsafe */
+  int turn_pending;  /* woke, and the goroutine has not made its next request yet */
+  int stepped;       /* a step ran (the first one starts with others) */
   ac_value val;      /* ACGO_REQ_RETURN (owned; bytes are ac_alloc'ed) */
   ac_error *err;     /* ACGO_REQ_RAISE (owned) */
   int code;          /* ACGO_REQ_RAISE without err */
   acgo_yield *yield; /* ACGO_REQ_YIELD: the yield's turn, posted when asked */
-  int n_wake;        /* ac_task_cancelling when the task last woke */
   int n_end;         /* ... when the goroutine finished (RETURN, RAISE) */
   char *cancel_msg;  /* message of the last cancel requested through Go (ac_alloc'ed) */
-  /* The record of the last wake-up. */
-  int rc;             /* 0, an error code, AC_ECANCELLED */
-  int kind;           /* the result's kind when rc is 0 */
-  acgo_fields f;      /* ... and its fields */
-  ac_future *awaited; /* the future awaited (a reference), or NULL */
 };
 
 static _Thread_local char thread_byte;
 
 void *acgo_thread_token(void) { return &thread_byte; }
+
+size_t acgo_layout(uint64_t *list, size_t list_len) {
+#define FIELD(i, type, member) \
+  do { \
+    list[2 * (i)] = offsetof(type, member); \
+    list[2 * (i) + 1] = sizeof(((type *)0)->member); \
+  } while (0)
+  if (list_len < 2 * ACGO_LAYOUT_NFIELDS) return 2 * ACGO_LAYOUT_NFIELDS;
+  FIELD(ACGO_LAYOUT_LOOP_WOKE, acgo_loop, woke);
+  FIELD(ACGO_LAYOUT_LOOP_NWOKE, acgo_loop, nwoke);
+  FIELD(ACGO_LAYOUT_LOOP_UNTIL_DONE, acgo_loop, until_done);
+  FIELD(ACGO_LAYOUT_CO_REQ, acgo_co, req);
+  FIELD(ACGO_LAYOUT_CO_RC, acgo_co, rc);
+  FIELD(ACGO_LAYOUT_CO_FUT, acgo_co, fut);
+  FIELD(ACGO_LAYOUT_CO_DELAY, acgo_co, delay);
+  FIELD(ACGO_LAYOUT_CO_H, acgo_co, h);
+  FIELD(ACGO_LAYOUT_CO_TASK, acgo_co, task);
+  FIELD(ACGO_LAYOUT_CO_N_WAKE, acgo_co, n_wake);
+  FIELD(ACGO_LAYOUT_CO_KIND, acgo_co, kind);
+  FIELD(ACGO_LAYOUT_CO_BITS, acgo_co, f.bits);
+  FIELD(ACGO_LAYOUT_CO_LEN, acgo_co, f.n);
+  FIELD(ACGO_LAYOUT_CO_AWAITED, acgo_co, awaited);
+#undef FIELD
+  return 2 * ACGO_LAYOUT_NFIELDS;
+}
 
 #define TOKEN_CHECK(tok) \
   if ((tok) != acgo_thread_token()) return ACGO_OP_WRONG
@@ -277,27 +302,6 @@ int acgo_run(acgo_loop *lp, double step, uint64_t *run_out) {
   return rc;
 }
 
-size_t acgo_take_woken(acgo_loop *lp, uint64_t *list, size_t list_len) {
-  size_t n = lp->nwoke;
-  if (ACGO_WOKEN_NSLOTS * n > list_len) return n;
-  for (size_t i = 0; i < n; i++) {
-    const acgo_co *c = lp->woke[i];
-    uint64_t *e = list + ACGO_WOKEN_NSLOTS * i;
-    e[ACGO_WOKEN_CO] = (uintptr_t)c;
-    e[ACGO_WOKEN_H] = c->h;
-    e[ACGO_WOKEN_CANCELS] = (uint64_t)(int64_t)c->n_wake;
-    e[ACGO_WOKEN_RC] = (uint64_t)(int64_t)c->rc;
-    e[ACGO_WOKEN_FUT] = (uintptr_t)c->awaited;
-    e[ACGO_WOKEN_KIND] = (uint64_t)c->kind;
-    e[ACGO_WOKEN_BITS] = c->f.bits;
-    e[ACGO_WOKEN_LEN] = c->f.n;
-  }
-  lp->nwoke = 0;
-  return n;
-}
-
-size_t acgo_woken_so_far(acgo_loop *lp) { return lp->nwoke; }
-
 size_t acgo_take_freed(acgo_loop *lp, int merge, uint64_t *list, size_t list_len) {
   if (merge) merge_freed(lp);
   size_t n = lp->nfreed;
@@ -306,8 +310,6 @@ size_t acgo_take_freed(acgo_loop *lp, int merge, uint64_t *list, size_t list_len
   lp->nfreed = 0;
   return n;
 }
-
-void acgo_reset_until(acgo_loop *lp) { lp->until_done = 0; }
 
 /* ---- Go tasks ---------------------------------------------------------- */
 
@@ -583,13 +585,6 @@ void acgo_req_await(acgo_co *c, ac_future *fut, int owned) {
   c->req = ACGO_REQ_AWAIT;
 }
 
-void acgo_req_sleep(acgo_co *c, double delay) {
-  c->delay = delay;
-  c->req = ACGO_REQ_SLEEP;
-}
-
-void acgo_req_call(acgo_co *c) { c->req = ACGO_REQ_CALL; }
-
 static void end_count(acgo_co *c, int exact_end) {
   c->n_end = exact_end ? ac_task_cancelling(c->task) : c->n_wake;
 }
@@ -637,9 +632,7 @@ int acgo_co_wake(acgo_co *c, uint64_t *slots) {
   return c->rc;
 }
 
-ac_task *acgo_co_task(acgo_co *c) { return c->task; }
 
-int acgo_co_cancels(acgo_co *c) { return c->n_wake; }
 
 char *acgo_co_cancel_msg(acgo_co *c) { return c->cancel_msg; }
 

@@ -12,7 +12,10 @@
  *    its kind, its 64 bits (int64, the double's bits or the address), the
  *    length of bytes, a pointer value's destructor, and for an operation
  *    the future it left to await.
- *  - Lists (woken tasks, freed handles) are copied into a Go []uint64.
+ *  - The list of freed handles is copied into a Go []uint64.
+ *  - What a hand-over exchanges (the request of an await, a sleep or a
+ *    call; the woken tasks and their wake-up records) is read and written
+ *    by Go in place, with no crossing (see Shared memory below).
  *  - C calls Go only through the function pointers it is given (the
  *    //export functions of callbacks.go), never by name, so this package
  *    links without the Go one.
@@ -70,6 +73,52 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
 #define ACGO_OP_WRONG 2
 #define ACGO_OP_FAILED 3
 
+/* Requests a goroutine makes of its task's next step. */
+#define ACGO_REQ_NONE 0   /* the next step is a wake-up */
+#define ACGO_REQ_AWAIT 1  /* await a future (the state owns a reference) */
+#define ACGO_REQ_SLEEP 2  /* sleep */
+#define ACGO_REQ_YIELD 3  /* let the ready callbacks run first */
+#define ACGO_REQ_RETURN 4 /* finish with a value */
+#define ACGO_REQ_RAISE 5  /* fail with an error, or a code */
+#define ACGO_REQ_CALL 6   /* run Go code inside the step, then carry on */
+
+/* ---- Shared memory ------------------------------------------------------ */
+/*
+ * The hot path of a hand-over crosses cgo only to run the loop: the
+ * holder of the loop reads and writes the first fields of the loop's
+ * record and of a task's state in place, through Go mirror types over
+ * their C addresses (callpath.go), between runs and on the loop's thread:
+ *  - acgo_loop: woke (acgo_co **, the Go tasks woken during the current
+ *    run, in order), nwoke (size_t; Go sets it to 0 once it took them),
+ *    until_done (int, the run's future is done; Go resets it);
+ *  - acgo_co: req (int; ACGO_REQ_AWAIT with fut a reference Go owns,
+ *    ACGO_REQ_SLEEP with delay, ACGO_REQ_CALL), rc (int), fut, delay
+ *    (double), h (uintptr_t, the Go handle), task (ac_task *), n_wake
+ *    (int, the cancellation count at the wake-up), kind (int) and the
+ *    result's bits (uint64_t) and length (size_t), awaited (ac_future *):
+ *    the record of the last wake-up, kept until the next request.
+ * acgo_layout gives each one's offset and size, in this order, as pairs:
+ * the Go side compares them with its mirrors' at start-up and in a test.
+ */
+#define ACGO_LAYOUT_LOOP_WOKE 0
+#define ACGO_LAYOUT_LOOP_NWOKE 1
+#define ACGO_LAYOUT_LOOP_UNTIL_DONE 2
+#define ACGO_LAYOUT_CO_REQ 3
+#define ACGO_LAYOUT_CO_RC 4
+#define ACGO_LAYOUT_CO_FUT 5
+#define ACGO_LAYOUT_CO_DELAY 6
+#define ACGO_LAYOUT_CO_H 7
+#define ACGO_LAYOUT_CO_TASK 8
+#define ACGO_LAYOUT_CO_N_WAKE 9
+#define ACGO_LAYOUT_CO_KIND 10
+#define ACGO_LAYOUT_CO_BITS 11
+#define ACGO_LAYOUT_CO_LEN 12
+#define ACGO_LAYOUT_CO_AWAITED 13
+#define ACGO_LAYOUT_NFIELDS 14
+/* Fills list with (offset, size) of each shared field, when it has room
+ * for 2 * ACGO_LAYOUT_NFIELDS; returns that number. */
+size_t acgo_layout(uint64_t *list, size_t list_len);
+
 /* ---- Threads and memory ------------------------------------------------ */
 
 /* A token of the calling OS thread (the address of a thread-local byte).
@@ -123,31 +172,10 @@ int acgo_prepare(acgo_loop *lp);
 #define ACGO_RUN_NSLOTS 8
 int acgo_run(acgo_loop *lp, double step, uint64_t *run_out);
 
-/* The Go tasks woken during the current run, in order, copied into list
- * with how their await ended, ACGO_WOKEN_NSLOTS slots each: the state, its
- * Go handle, the task's cancellation count at the wake-up, the code
- * (acgo_co_wake's), the awaited future and its result's kind, bits and
- * length. Returns the number woken; the record is cleared only when they
- * all fitted. (A task's wake-up record stays as it is until its goroutine
- * makes its next request.) */
-#define ACGO_WOKEN_CO 0
-#define ACGO_WOKEN_H 1
-#define ACGO_WOKEN_CANCELS 2
-#define ACGO_WOKEN_RC 3
-#define ACGO_WOKEN_FUT 4
-#define ACGO_WOKEN_KIND 5
-#define ACGO_WOKEN_BITS 6
-#define ACGO_WOKEN_LEN 7
-#define ACGO_WOKEN_NSLOTS 8
-size_t acgo_take_woken(acgo_loop *lp, uint64_t *list, size_t list_len);
-/* The number of Go tasks the current run woke yet. */
-size_t acgo_woken_so_far(acgo_loop *lp);
 /* The Go handles of task states the library released since the last call
  * (merge: also those released on other threads), copied into list: their
  * number; cleared only when they all fitted. */
 size_t acgo_take_freed(acgo_loop *lp, int merge, uint64_t *list, size_t list_len);
-/* Forgets the end of the last run's future. */
-void acgo_reset_until(acgo_loop *lp);
 /* The run's future gets a done-callback that ends the run (and loses it). */
 int acgo_watch_until(acgo_loop *lp, ac_future *fut);
 void acgo_unwatch_until(acgo_loop *lp, ac_future *fut);
@@ -164,10 +192,10 @@ int acgo_co_spawn(acgo_loop *lp, void *h, uint32_t flags, ac_taskgroup *group, v
 /* ac_run_threadsafe for a Go task (any thread). */
 int acgo_co_spawn_threadsafe(acgo_loop *lp, void *h, ac_tsfuture **out);
 
-/* Requests (the goroutine's side; it holds the loop). */
+/* Requests (the goroutine's side; it holds the loop). Go writes the
+ * request of an await of a future it owns a reference to, of a sleep and
+ * of a call in place (see Shared memory); the others go through these. */
 void acgo_req_await(acgo_co *c, ac_future *fut, int owned);
-void acgo_req_sleep(acgo_co *c, double delay);
-void acgo_req_call(acgo_co *c);
 /* A yield, whose turn is posted now: 0, or a code. */
 int acgo_req_yield(acgo_co *c);
 /* RETURN a value given by its kind and 64-bit words (bytes: see below);
@@ -182,10 +210,6 @@ void acgo_req_raise(acgo_co *c, ac_error *err, int code);
 /* How the last wake-up ended: its code, and the awaited future
  * (slots[ACGO_FUT]) and its result in slots. */
 int acgo_co_wake(acgo_co *c, uint64_t *slots);
-/* The library task of the state. */
-ac_task *acgo_co_task(acgo_co *c);
-/* The task's cancellation count when it last woke. */
-int acgo_co_cancels(acgo_co *c);
 /* The message of the last cancel asked through Go ("" for none). */
 char *acgo_co_cancel_msg(acgo_co *c);
 void acgo_co_set_cancel_msg(acgo_co *c, const char *msg, size_t msg_len);
