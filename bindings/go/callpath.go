@@ -162,13 +162,14 @@ type runOut struct {
 }
 
 // records is the holder's scratch memory for what the loop's record
-// hands out, allocated with the Loop: a Go pointer passed to C escapes, and
-// these are read on every hand-over. (No Go pointer in it: cgo checks the
-// whole object.)
+// hands out: the slots of the loop's record (C memory, part of its mirror),
+// so that the calls of the hot path pass no Go pointer, which cgo would
+// check. Set once with the Loop; only the holder uses them, while the
+// record lives.
 type records struct {
 	run  [raw.ACGO_RUN_NSLOTS]uint64
-	wake slots
 	op   slots // written by C only for the holder (the helpers check the thread first)
+	wake slots
 }
 
 // runLoop runs the loop on this thread: until a Go task wakes (step < 0),
@@ -281,6 +282,7 @@ type loopMirror struct {
 	woke      uintptr // acgo_co **
 	nwoke     uintptr // size_t
 	untilDone int32
+	rec       records
 }
 
 // coMirror is the head of struct acgo_co.
@@ -318,6 +320,9 @@ func mirrorLayout() []uint64 {
 		f(unsafe.Offsetof(lm.woke), unsafe.Sizeof(lm.woke)),
 		f(unsafe.Offsetof(lm.nwoke), unsafe.Sizeof(lm.nwoke)),
 		f(unsafe.Offsetof(lm.untilDone), unsafe.Sizeof(lm.untilDone)),
+		f(unsafe.Offsetof(lm.rec)+unsafe.Offsetof(lm.rec.run), unsafe.Sizeof(lm.rec.run)),
+		f(unsafe.Offsetof(lm.rec)+unsafe.Offsetof(lm.rec.op), unsafe.Sizeof(lm.rec.op)),
+		f(unsafe.Offsetof(lm.rec)+unsafe.Offsetof(lm.rec.wake), unsafe.Sizeof(lm.rec.wake)),
 		f(unsafe.Offsetof(cm.req), unsafe.Sizeof(cm.req)),
 		f(unsafe.Offsetof(cm.rc), unsafe.Sizeof(cm.rc)),
 		f(unsafe.Offsetof(cm.fut), unsafe.Sizeof(cm.fut)),

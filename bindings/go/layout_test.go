@@ -5,7 +5,8 @@ import "testing"
 // The Go mirrors of the C records the hot path shares (callpath.go) have
 // the offsets and sizes C gives them, field by field.
 func TestSharedLayout(t *testing.T) {
-	names := []string{"loop.woke", "loop.nwoke", "loop.until_done", "co.req", "co.rc", "co.fut",
+	names := []string{"loop.woke", "loop.nwoke", "loop.until_done", "loop.run", "loop.op", "loop.wake",
+		"co.req", "co.rc", "co.fut",
 		"co.delay", "co.h", "co.task", "co.n_wake", "co.kind", "co.f.bits", "co.f.n", "co.awaited"}
 	c, g := cLayout(), mirrorLayout()
 	if len(c) != 2*len(names) || len(g) != len(c) {

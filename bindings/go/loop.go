@@ -33,7 +33,7 @@ type Loop struct {
 
 	// Holder only.
 	cOwner     uintptr            // thread that last ran the loop (the library's loop thread)
-	rec        *records           // what the loop's record hands out (callpath.go)
+	rec        *records           // what the loop's record hands out (C memory, callpath.go)
 	recList    []uint64           // ... and its lists
 	cur        atomic.Pointer[Co] // the Go task whose code runs (read by anyone, set by the holder)
 	woken      []wakeEntry        // Go tasks woken, to resume in order, from wokenAt
@@ -134,13 +134,14 @@ func newLoop(opts []Option) (*Loop, error) {
 		grace:      cfg.grace,
 	}
 	l.lp = newCLoop(l.c)
-	l.rec, l.recList = new(records), make([]uint64, 64)
+	l.recList = make([]uint64, 64)
 	if l.lp == 0 || prepareRun(l.lp) < 0 {
 		raw.Loop_unref(l.c)
 		raw.DeleteValue(l.scratch)
 		freeCLoop(l.lp)
 		return nil, codeError(-12)
 	}
+	l.rec = &loopShared(l.lp).rec
 	tok := threadToken()
 	l.cOwner = tok
 	l.holderTok.Store(tok)

@@ -25,6 +25,12 @@ struct acgo_loop {
   acgo_co **woke; /* Go tasks woken during the current run, in order */
   size_t nwoke;   /* Go clears it once it took them */
   int until_done; /* the run's future is done (Go resets it) */
+  /* Slots the holder hands to acgo_run, to the operations and to
+   * acgo_co_wake: C memory, so that no Go pointer crosses on the hot path
+   * (the helpers only write them on the holder's thread). */
+  uint64_t run[ACGO_RUN_NSLOTS];
+  uint64_t op[ACGO_NSLOTS];
+  uint64_t wake[ACGO_NSLOTS];
   /* C only. */
   size_t capwoke;
   ac_loop *loop;
@@ -103,6 +109,9 @@ size_t acgo_layout(uint64_t *list, size_t list_len) {
   FIELD(ACGO_LAYOUT_LOOP_WOKE, acgo_loop, woke);
   FIELD(ACGO_LAYOUT_LOOP_NWOKE, acgo_loop, nwoke);
   FIELD(ACGO_LAYOUT_LOOP_UNTIL_DONE, acgo_loop, until_done);
+  FIELD(ACGO_LAYOUT_LOOP_RUN, acgo_loop, run);
+  FIELD(ACGO_LAYOUT_LOOP_OP, acgo_loop, op);
+  FIELD(ACGO_LAYOUT_LOOP_WAKE, acgo_loop, wake);
   FIELD(ACGO_LAYOUT_CO_REQ, acgo_co, req);
   FIELD(ACGO_LAYOUT_CO_RC, acgo_co, rc);
   FIELD(ACGO_LAYOUT_CO_FUT, acgo_co, fut);

@@ -90,7 +90,10 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
  * their C addresses (callpath.go), between runs and on the loop's thread:
  *  - acgo_loop: woke (acgo_co **, the Go tasks woken during the current
  *    run, in order), nwoke (size_t; Go sets it to 0 once it took them),
- *    until_done (int, the run's future is done; Go resets it);
+ *    until_done (int, the run's future is done; Go resets it), and the
+ *    slots (uint64_t arrays) the holder passes to acgo_run (run,
+ *    ACGO_RUN_NSLOTS), to the operations (op) and to acgo_co_wake (wake,
+ *    ACGO_NSLOTS each): C memory, so that no Go pointer crosses;
  *  - acgo_co: req (int; ACGO_REQ_AWAIT with fut a reference Go owns,
  *    ACGO_REQ_SLEEP with delay, ACGO_REQ_CALL), rc (int), fut, delay
  *    (double), h (uintptr_t, the Go handle), task (ac_task *), n_wake
@@ -103,18 +106,21 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
 #define ACGO_LAYOUT_LOOP_WOKE 0
 #define ACGO_LAYOUT_LOOP_NWOKE 1
 #define ACGO_LAYOUT_LOOP_UNTIL_DONE 2
-#define ACGO_LAYOUT_CO_REQ 3
-#define ACGO_LAYOUT_CO_RC 4
-#define ACGO_LAYOUT_CO_FUT 5
-#define ACGO_LAYOUT_CO_DELAY 6
-#define ACGO_LAYOUT_CO_H 7
-#define ACGO_LAYOUT_CO_TASK 8
-#define ACGO_LAYOUT_CO_N_WAKE 9
-#define ACGO_LAYOUT_CO_KIND 10
-#define ACGO_LAYOUT_CO_BITS 11
-#define ACGO_LAYOUT_CO_LEN 12
-#define ACGO_LAYOUT_CO_AWAITED 13
-#define ACGO_LAYOUT_NFIELDS 14
+#define ACGO_LAYOUT_LOOP_RUN 3
+#define ACGO_LAYOUT_LOOP_OP 4
+#define ACGO_LAYOUT_LOOP_WAKE 5
+#define ACGO_LAYOUT_CO_REQ 6
+#define ACGO_LAYOUT_CO_RC 7
+#define ACGO_LAYOUT_CO_FUT 8
+#define ACGO_LAYOUT_CO_DELAY 9
+#define ACGO_LAYOUT_CO_H 10
+#define ACGO_LAYOUT_CO_TASK 11
+#define ACGO_LAYOUT_CO_N_WAKE 12
+#define ACGO_LAYOUT_CO_KIND 13
+#define ACGO_LAYOUT_CO_BITS 14
+#define ACGO_LAYOUT_CO_LEN 15
+#define ACGO_LAYOUT_CO_AWAITED 16
+#define ACGO_LAYOUT_NFIELDS 17
 /* Fills list with (offset, size) of each shared field, when it has room
  * for 2 * ACGO_LAYOUT_NFIELDS; returns that number. */
 size_t acgo_layout(uint64_t *list, size_t list_len);
