@@ -414,8 +414,15 @@ func reqSleep(c cCo, d float64) {
 
 func reqCall(c cCo) { coShared(c).req = int32(raw.ACGO_REQ_CALL) }
 
-// reqYield asks for a yield, whose turn is posted now (holder).
-func reqYield(c cCo) error { return codeError(raw.Acgo_req_yield(uintptr(c))) }
+// reqYield asks for a yield, whose turn is posted now, when the calling
+// thread is tok's (the holder's): ErrWrongThread otherwise.
+func reqYield(tok uintptr, c cCo) error {
+	rc := raw.Acgo_req_yield(tok, uintptr(c))
+	if rc == raw.ACGO_WRONG_THREAD {
+		return ErrWrongThread
+	}
+	return codeError(rc)
+}
 
 // reqReturn stores val as the task's result to come: 1 when the task was
 // cancelled while its code ran (it ends cancelled), 0, or a negative code

@@ -161,6 +161,18 @@ func (co *Co) check() error {
 	return nil
 }
 
+// checkLoop is check without the thread test, for calls whose C helper
+// tests the thread itself (holderTok is passed along).
+func (co *Co) checkLoop() error {
+	if co.dead.Load() || co.loop.isReleased() {
+		return ErrClosed
+	}
+	if co.loop.cur.Load() != co {
+		return ErrWrongThread
+	}
+	return nil
+}
+
 // fastCheck is check without the thread test, for calls whose C helper
 // tests the thread itself (holderTok is passed along).
 func (co *Co) fastCheck() error {
@@ -504,7 +516,7 @@ func (co *Co) Sleep(d time.Duration) error {
 	}
 	if d <= 0 {
 		// asyncio.sleep(0), a negative delay included: a yield.
-		if err := reqYield(co.c); err != nil {
+		if err := reqYield(co.loop.holderTok.Load(), co.c); err != nil {
 			return err
 		}
 		return co.suspend().err
@@ -515,10 +527,11 @@ func (co *Co) Sleep(d time.Duration) error {
 
 // Yield lets the callbacks already ready run first (asyncio.sleep(0)).
 func (co *Co) Yield() error {
-	if err := co.check(); err != nil {
+	if err := co.checkLoop(); err != nil {
 		return err
 	}
-	if err := reqYield(co.c); err != nil {
+	// The C helper tests the thread (one crossing for both).
+	if err := reqYield(co.loop.holderTok.Load(), co.c); err != nil {
 		return err
 	}
 	return co.suspend().err

@@ -400,7 +400,8 @@ static void yield_free(void *ud) {
   free(y);
 }
 
-int acgo_req_yield(acgo_co *c) {
+int acgo_req_yield(void *tok, acgo_co *c) {
+  if (tok != acgo_thread_token()) return ACGO_WRONG_THREAD;
   acgo_yield *y = (acgo_yield *)calloc(1, sizeof *y);
   if (y == NULL) return AC_ENOMEM;
   int rc = ac_future_new(c->lp->loop, &y->fut);

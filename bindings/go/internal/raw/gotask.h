@@ -202,8 +202,9 @@ int acgo_co_spawn_threadsafe(acgo_loop *lp, void *h, ac_tsfuture **out);
  * request of an await of a future it owns a reference to, of a sleep and
  * of a call in place (see Shared memory); the others go through these. */
 void acgo_req_await(acgo_co *c, ac_future *fut, int owned);
-/* A yield, whose turn is posted now: 0, or a code. */
-int acgo_req_yield(acgo_co *c);
+/* A yield, whose turn is posted now: 0, or a code; ACGO_WRONG_THREAD
+ * (nothing done) when tok is not the calling thread's. */
+int acgo_req_yield(void *tok, acgo_co *c);
 /* RETURN a value given by its kind and 64-bit words (bytes: see below);
  * exact_end reads the task's cancellation count from the library, else
  * the count at the last wake-up is kept. Returns 1 when the task was
