@@ -555,7 +555,7 @@ type Task struct {
 // nobody reads is reported as never retrieved), as is a cancellation asked
 // while the code ran, which ends the task cancelled.
 func (t *Task) resolveGo(co *Co) {
-	if co.outcome.err != nil || co.c == nil || cancelsAtEnd(co.c) > cancelsAtWake(co.c) {
+	if co.outcome.err != nil || co.c == 0 || co.endCancelled {
 		return
 	}
 	t.resolve(co.outcome.val, nil)

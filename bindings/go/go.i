@@ -21,11 +21,18 @@
  *  - `const void *data, size_t len` pairs take a Go []byte; arrays of
  *    futures take a Go []uintptr of C pointers.
  *  - ac_error_format's string is freed with ac_free after the copy to Go.
+ *
+ * After the headers come the binding's own C helpers, so that Go reaches
+ * every C function through this package: those of Go tasks and the
+ * one-crossing operations (gotask.h, defined in internal/raw/gotask.c),
+ * and small ones for TLS here.
  */
 
 %{
 #include <stdlib.h>
 #include <string.h>
+
+#include "gotask.h"
 %}
 
 %rename("%(strip:[ac_])s") "";
@@ -43,7 +50,7 @@
 AC_HANDLE_OUT(ac_loop)
 AC_HANDLE_OUT(ac_future)
 AC_HANDLE_OUT(ac_task)
-AC_HANDLE_OUT(ac_handle)
+AC_HANDLE_OUT(ac_call)
 AC_HANDLE_OUT(ac_error)
 AC_HANDLE_OUT(ac_taskgroup)
 AC_HANDLE_OUT(ac_as_completed)
@@ -115,7 +122,7 @@ AC_HANDLE_OUT(ac_tls_context)
 struct ac_loop {};
 struct ac_future {};
 struct ac_task {};
-struct ac_handle {};
+struct ac_call {};
 struct ac_error {};
 struct ac_taskgroup {};
 struct ac_as_completed {};
@@ -154,6 +161,38 @@ struct ac_tls_context {};
 %include "asyncore/udp.h"
 %include "asyncore/inspect.h"
 
+/* The C side of Go tasks and the one-crossing operations (gotask.h). */
+%typemap(gotype) uint64_t *slots, uint64_t *run_out "*uint64"
+%typemap(gotype) (uint64_t *list, size_t list_len) "[]uint64"
+%typemap(in) (uint64_t *list, size_t list_len)
+%{
+  $1 = ($1_ltype)$input.array;
+  $2 = (size_t)$input.len;
+%}
+%typemap(gotype) (const void *pem, size_t pem_len), (const void *key, size_t key_len),
+                 (void *dst, size_t dst_len) "[]byte"
+%typemap(in) (const void *pem, size_t pem_len), (const void *key, size_t key_len),
+             (void *dst, size_t dst_len)
+%{
+  $1 = ($1_ltype)$input.array;
+  $2 = (size_t)$input.len;
+%}
+%apply (char *STRING, size_t LENGTH) { (const char *msg, size_t msg_len) };
+%typemap(gotype) acgo_co **co_out, ac_task **task_out, ac_future **fut_out "*uintptr"
+%nodefaultctor;
+%nodefaultdtor;
+struct acgo_loop {};
+struct acgo_co {};
+%clearnodefaultctor;
+%clearnodefaultdtor;
+/* The hot path's handles pass as plain uintptr: an interface-typed handle
+ * argument costs a conversion (an allocation) and a method call per call. */
+%typemap(gotype) acgo_loop *lp, acgo_co *c, ac_lock *lock, ac_queue *q, ac_semaphore *s,
+                 ac_future *f, ac_future *fut "uintptr"
+%include "gotask.h"
+%typemap(gotype) acgo_loop *lp, acgo_co *c, ac_lock *lock, ac_queue *q, ac_semaphore *s,
+                 ac_future *f, ac_future *fut;
+
 /* TLS (tls.h): the context functions as they are; ALPN lists, timeouts
  * and the SNI callback through the small helpers below (tls.go). */
 %ignore ac_tls_context_set_alpn_protocols;
@@ -166,6 +205,29 @@ struct ac_tls_context {};
 %ignore ac_server_listen_tls_tasks;
 %ignore ac_stream_tls_info;
 %include "asyncore/tls.h"
+%inline %{
+/* The Go function that chooses a context by the client's server name
+ * (acgoSniChoose): the context's address, or 0. */
+typedef uintptr_t (*acgo_sni_fn)(char *name, void *h);
+%}
+%{
+/* The SNI choice in Go: its function and handle, behind the library's
+ * callback. */
+typedef struct acgo_sni {
+  acgo_sni_fn choose;
+  void *h;
+  ac_free_fn free_h;
+} acgo_sni;
+static ac_tls_context *acgo_sni_trampoline(const char *name, void *ud) {
+  acgo_sni *s = (acgo_sni *)ud;
+  return (ac_tls_context *)s->choose((char *)name, s->h);
+}
+static void acgo_sni_free(void *ud) {
+  acgo_sni *s = (acgo_sni *)ud;
+  s->free_h(s->h);
+  free(s);
+}
+%}
 %inline %{
 /* ALPN names separated by commas ("h2,http/1.1"). */
 int acgo_tls_set_alpn(ac_tls_context *ctx, const char *list) {
@@ -198,6 +260,31 @@ int acgo_stream_tls_info(ac_stream *s, int what, char **out) {
   if (what == AC_TLS_INFO_PEER_CERT_DER) return AC_EINVAL;
   return ac_stream_tls_info(s, (ac_tls_info)what, out, NULL);
 }
+/* Installs the SNI callback of ctx: choose (the Go function, acgoSniChoose)
+ * is called with the client's name and the Go handle h, and gives the
+ * address of the context to use (0: keep this one); free_h releases the
+ * handle with the callback (at once when this fails). */
+int acgo_tls_set_sni(ac_tls_context *ctx, acgo_sni_fn choose, void *h, ac_free_fn free_h) {
+  acgo_sni *s = (acgo_sni *)malloc(sizeof *s);
+  if (s == NULL) {
+    free_h(h);
+    return AC_ENOMEM;
+  }
+  s->choose = choose;
+  s->h = h;
+  s->free_h = free_h;
+  return ac_tls_context_set_sni_callback(ctx, acgo_sni_trampoline, s, acgo_sni_free);
+}
+/* ac_tls_context_load_cert_chain_pem (key empty: in the certificate). */
+int acgo_tls_load_cert_pem(ac_tls_context *ctx, const void *pem, size_t pem_len, const void *key,
+                           size_t key_len) {
+  return ac_tls_context_load_cert_chain_pem(ctx, (const char *)pem, pem_len, (const char *)key,
+                                            key_len, NULL);
+}
+int acgo_tls_load_verify_pem(ac_tls_context *ctx, const void *pem, size_t pem_len) {
+  return ac_tls_context_load_verify_pem(ctx, (const char *)pem, pem_len);
+}
 %}
 %include "../swig/process_go.i"
 %include "../swig/io_go.i"
+

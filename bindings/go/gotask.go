@@ -18,7 +18,7 @@ type TaskFunc func(co *Co) (any, error)
 // function runs.
 //
 // How it works: the task is a library task whose step function (in C,
-// gotask.c) carries out what the goroutine asked for when it last stopped
+// internal/raw/gotask.c) carries out what the goroutine asked for when it last stopped
 // and, when the task wakes, ends the loop's current run. The loop is then
 // handed to the task's goroutine, which runs on the thread that ran the
 // loop, calls the library directly and, at its next await, runs the loop
@@ -29,7 +29,7 @@ type Co struct {
 	loop *Loop
 	task *Task
 	fn   TaskFunc
-	c    *cCo             // the task's C state; nil once the library released it
+	c    cCo              // the task's C state; 0 once the library released it
 	ct   raw.SwigcptrTask // the library task, for the loop's map of Go tasks (0 if not in it)
 	h    handle           // names the Co in the C state
 	wake chan int
@@ -47,6 +47,8 @@ type Co struct {
 	// cancelTouched: the task was cancelled or uncancelled through Go since
 	// it last woke (its end then reads the count from the library).
 	cancelTouched bool
+	woke          wakeRec // how the last await ended (callpath.go)
+	endCancelled  bool    // cancelled while the code ran: the task ends cancelled
 }
 
 type coReply struct {
@@ -130,7 +132,7 @@ func (co *Co) freed() {
 	if co.ct != 0 {
 		delete(co.loop.goCos, co.ct)
 	}
-	co.c = nil
+	co.c = 0
 	// No reference cycle through the Task (it has a finalizer, so a cycle
 	// would never be collected) outlives the task: the Task drops the Co.
 	if t := co.task; t != nil {
@@ -154,6 +156,18 @@ func (co *Co) check() error {
 		return ErrClosed
 	}
 	if threadToken() != l.holderTok.Load() || l.cur.Load() != co {
+		return ErrWrongThread
+	}
+	return nil
+}
+
+// checkLoop is check without the thread test, for calls whose C helper
+// tests the thread itself (holderTok is passed along).
+func (co *Co) checkLoop() error {
+	if co.dead.Load() || co.loop.isReleased() {
+		return ErrClosed
+	}
+	if co.loop.cur.Load() != co {
 		return ErrWrongThread
 	}
 	return nil
@@ -191,7 +205,7 @@ func (co *Co) body() *Co {
 	l.cur.Store(co)
 	var val any
 	var err error
-	if co.cancelTouched && int(raw.Task_cancelling(co.ctask())) > cancelsAtWake(co.c) {
+	if co.cancelTouched && int(raw.Task_cancelling(co.ctask())) > co.cancelsAtWake() {
 		// Cancelled after its first step ran with others (a batch of first
 		// steps) but before its code started: as asyncio does for a task
 		// cancelled before it starts, it never runs.
@@ -219,8 +233,11 @@ func (co *Co) finish(val any, err error) *Co {
 	}
 	co.outcome = coReply{val: val, err: err}
 	if err == nil {
-		if !reqReturn(l, co.c, val, co.cancelTouched) {
+		switch rc := reqReturn(l, co.c, val, co.cancelTouched); {
+		case rc < 0:
 			co.outcome = coReply{err: ErrInternal}
+		case rc == 1:
+			co.endCancelled = true
 		}
 	} else {
 		e, code := errorToC(err)
@@ -273,11 +290,22 @@ func (co *Co) waitTurn() {
 	co.cancelTouched = false
 }
 
+// cancelsAtWake is the task's cancellation count at its last wake-up.
+func (co *Co) cancelsAtWake() int {
+	if co.woke.fresh {
+		return co.woke.cancels
+	}
+	return cancelsAtWake(co.c)
+}
+
 // readWake reads how the task's last await ended (holder).
 func (co *Co) readWake() coReply {
 	l := co.loop
-	c := co.c
-	rc, kind, aw := int(c.rc), int(c.kind), raw.SwigcptrFuture(uintptr(awaitedOf(c)))
+	rc, aw, res := co.woke.rc, co.woke.aw, &co.woke.res
+	if !co.woke.fresh {
+		rc, aw, res = wakeRecord(l, co.c)
+	}
+	co.woke.fresh = false
 	post, gofut := co.post, co.gofut
 	co.post, co.gofut = nil, nil
 	if rc == 0 {
@@ -291,7 +319,7 @@ func (co *Co) readWake() coReply {
 				return coReply{val: v, err: err}
 			}
 		}
-		return coReply{val: wakeValue(c, kind)}
+		return coReply{val: res.value()}
 	}
 	if aw != 0 {
 		if e := raw.Future_error(aw).(raw.SwigcptrError); e != 0 {
@@ -321,7 +349,7 @@ func (co *Co) Loop() *Loop { return co.loop }
 
 // Task is the task itself.
 func (co *Co) Task() *Task {
-	if co.task == nil && co.c != nil && co.check() == nil {
+	if co.task == nil && co.c != 0 && co.check() == nil {
 		// A task started by RunThreadsafe has no Go face until asked.
 		t := ctaskOf(co.c)
 		raw.Task_ref(t)
@@ -450,7 +478,7 @@ func (co *Co) awaitMade(m made, err error) (any, error) {
 		}
 		return co.awaitFuture(m.c, m.post)
 	}
-	return co.finishOp(opSettle(m.c), nil)
+	return co.finishOp(opSettle(co.loop, m.c), nil)
 }
 
 // finishOp completes what an operation helper did: its result when done
@@ -488,7 +516,7 @@ func (co *Co) Sleep(d time.Duration) error {
 	}
 	if d <= 0 {
 		// asyncio.sleep(0), a negative delay included: a yield.
-		if err := reqYield(co.c); err != nil {
+		if err := reqYield(co.loop.holderTok.Load(), co.c); err != nil {
 			return err
 		}
 		return co.suspend().err
@@ -499,10 +527,11 @@ func (co *Co) Sleep(d time.Duration) error {
 
 // Yield lets the callbacks already ready run first (asyncio.sleep(0)).
 func (co *Co) Yield() error {
-	if err := co.check(); err != nil {
+	if err := co.checkLoop(); err != nil {
 		return err
 	}
-	if err := reqYield(co.c); err != nil {
+	// The C helper tests the thread (one crossing for both).
+	if err := reqYield(co.loop.holderTok.Load(), co.c); err != nil {
 		return err
 	}
 	return co.suspend().err
@@ -555,7 +584,7 @@ func (l *Loop) goTaskFrom(co *Co, fn TaskFunc) (*Task, error) {
 		if rc > 0 {
 			deleteHandle(nc.h)
 		}
-		if rc == ccWrongThread {
+		if rc == raw.ACGO_WRONG_THREAD {
 			return nil, ErrWrongThread
 		}
 		return nil, codeError(ccode(rc))
@@ -613,14 +642,14 @@ func (co *Co) Time() float64 {
 // cancelOwn records the message of a cancellation asked through Go for
 // the Go task co (the library keeps no accessor for it).
 func (co *Co) cancelOwn(message string) {
-	if co.c != nil {
+	if co.c != 0 {
 		setCancelMessage(co.c, message)
 	}
 }
 
 // cancelTask asks the task to cancel, as Task.Cancel does (holder).
 func (co *Co) cancelTask(message string) bool {
-	if co.c == nil || co.finished {
+	if co.c == 0 || co.finished {
 		return false
 	}
 	co.cancelOwn(message)

@@ -25,7 +25,7 @@ import (
 // Co) and inside callbacks the work runs at once.
 type Loop struct {
 	c          raw.SwigcptrLoop
-	lp         *cLoop         // the C side of Go tasks (gotask.c, gotask_cgo.go)
+	lp         cLoop          // the C side of Go tasks (internal/raw/gotask.c, callpath.go)
 	holderTok  atomic.Uintptr // thread token of the goroutine holding the loop (loopturns.go); 0 while handed over
 	closedFlag atomic.Bool    // closed (readable from any goroutine)
 	runner     bool           // started with StartLoop
@@ -33,6 +33,8 @@ type Loop struct {
 
 	// Holder only.
 	cOwner     uintptr            // thread that last ran the loop (the library's loop thread)
+	rec        *records           // what the loop's record hands out (C memory, callpath.go)
+	recList    []uint64           // ... and its lists
 	cur        atomic.Pointer[Co] // the Go task whose code runs (read by anyone, set by the holder)
 	woken      []wakeEntry        // Go tasks woken, to resume in order, from wokenAt
 	deferred   []deferredCall     // callbacks held back during the current run
@@ -132,12 +134,14 @@ func newLoop(opts []Option) (*Loop, error) {
 		grace:      cfg.grace,
 	}
 	l.lp = newCLoop(l.c)
-	if l.lp == nil || prepareRun(l.lp) < 0 {
+	l.recList = make([]uint64, 64)
+	if l.lp == 0 || prepareRun(l.lp) < 0 {
 		raw.Loop_unref(l.c)
 		raw.DeleteValue(l.scratch)
 		freeCLoop(l.lp)
 		return nil, codeError(-12)
 	}
+	l.rec = &loopShared(l.lp).rec
 	tok := threadToken()
 	l.cOwner = tok
 	l.holderTok.Store(tok)
@@ -459,7 +463,7 @@ func (l *Loop) shutdown() error {
 	l.mu.Unlock()
 	l.processFreedMerge(true)
 	freeCLoop(l.lp)
-	l.lp = nil
+	l.lp = 0
 	// The goroutines of Go tasks the loop released get ErrClosed from
 	// their await and from every later call. Those that return are waited
 	// for, within what is left of the grace (at least closeFloor, so that

@@ -108,12 +108,14 @@ func (l *Loop) afterRun(out runOut) {
 			l.stopAsked = false
 		}
 	}
-	l.woken = wokenTasks(l.lp, l.woken, l.deferred)
+	l.woken = wokenTasks(l, l.woken, l.deferred)
 	for i := range l.deferred {
 		l.deferred[i] = deferredCall{}
 	}
 	l.deferred = l.deferred[:0]
-	l.processFreed()
+	if out.nfreed > 0 {
+		l.processFreed()
+	}
 	r := l.run
 	if r == nil {
 		if out.rc == codeStopped {
@@ -133,7 +135,7 @@ func (l *Loop) afterRun(out runOut) {
 		r.ended = true
 		r.rc = out.rc
 	}
-	if lostRecords(l.lp) {
+	if out.lost {
 		r.ended = true
 		r.rc = codeInternal
 	}
@@ -145,7 +147,7 @@ func (l *Loop) processFreed() { l.processFreedMerge(false) }
 // processFreedMerge is processFreed, first taking the states released on
 // other threads when merge is set (the runs take them themselves).
 func (l *Loop) processFreedMerge(merge bool) {
-	for _, h := range freedHandles(l.lp, merge) {
+	for _, h := range freedHandles(l, merge) {
 		if co, ok := h.Value().(*Co); ok {
 			co.freed()
 		}
@@ -157,7 +159,7 @@ func (l *Loop) processFreedMerge(merge bool) {
 func (l *Loop) runOnce() {
 	r := l.run
 	if r.kind == runStep {
-		out := runLoop(l.lp, r.block)
+		out := runLoop(l, r.block)
 		r.stepped = true
 		if out.rc >= 0 {
 			r.info = StepInfo{Ran: out.rc, Pending: out.pending, NextDeadline: out.next}
@@ -168,7 +170,7 @@ func (l *Loop) runOnce() {
 		}
 		return
 	}
-	l.afterRun(runLoop(l.lp, -1))
+	l.afterRun(runLoop(l, -1))
 }
 
 // runOver tells whether the current run is over (holder).
@@ -222,7 +224,7 @@ func (l *Loop) popWoken() *Co {
 			e.cb.run()
 			continue
 		}
-		if co := e.co; co.c != nil && !co.dead.Load() {
+		if co := e.co; co.c != 0 && !co.dead.Load() {
 			return co
 		}
 	}

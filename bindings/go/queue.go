@@ -84,7 +84,7 @@ func (q *Queue) putCo(co *Co, priority int64, withPriority bool, v any) error {
 	if err := co.fastCheck(); err != nil {
 		return err
 	}
-	_, err := co.finishOp(opQueuePut(co.loop.holderTok.Load(), q.c, priority, withPriority, v), nil)
+	_, err := co.finishOp(opQueuePut(co.loop, q.c, priority, withPriority, v), nil)
 	return err
 }
 
@@ -127,7 +127,7 @@ func (q *Queue) Get(co *Co) (any, error) {
 	if err := co.fastCheck(); err != nil {
 		return nil, err
 	}
-	return co.finishOp(opQueueGet(co.loop.holderTok.Load(), q.c), nil)
+	return co.finishOp(opQueueGet(co.loop, q.c), nil)
 }
 
 // GetFuture is a future of the next item.

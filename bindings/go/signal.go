@@ -1,17 +1,9 @@
 package asyncore
 
-/*
-#cgo pkg-config: libasyncore
-#include <asyncore.h>
-extern int acgoSignal(ac_loop *loop, int signum, void *ud);
-*/
-import "C"
-
 import (
 	"os"
 	"sync"
 	"syscall"
-	"unsafe"
 
 	"libasyncore.org/go/asyncore/internal/raw"
 )
@@ -27,8 +19,6 @@ import (
 // included: os/signal.Notify for the same signal in the same program does
 // not see it then), and puts back the default when the last loop stops
 // watching it. Closing the loop removes its handlers.
-
-var fnSignal = (*byte)(unsafe.Pointer(C.acgoSignal))
 
 // sigEntry is a loop's handling of one signal (touched on the loop's
 // thread only).
@@ -64,20 +54,13 @@ func sigEntryOf(l *Loop, sig syscall.Signal) *sigEntry {
 	return sigLoops.m[l][sig]
 }
 
-// acgoSignal runs on the loop when a watched signal arrived.
-//
-//export acgoSignal
-func acgoSignal(loop *C.ac_loop, signum C.int, ud unsafe.Pointer) C.int {
-	e, ok := handle(uintptr(ud)).Value().(*sigEntry)
-	if !ok {
-		return 0
-	}
+// arrived runs on the loop when the signal arrived (acgoSignal).
+func (e *sigEntry) arrived() {
 	cb := &callback{loop: e.loop, where: "signal handler", fn: func() { e.deliver() }}
 	if e.loop.deferCallback(cb) {
-		return 0
+		return
 	}
 	cb.run()
-	return 0
 }
 
 // deliver sends the signal to the channels (never blocking: a full

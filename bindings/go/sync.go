@@ -108,7 +108,7 @@ func (lk *Lock) Acquire(co *Co) error {
 	if err := co.fastCheck(); err != nil {
 		return err
 	}
-	_, err := co.finishOp(opLockAcquire(co.loop.holderTok.Load(), lk.c), nil)
+	_, err := co.finishOp(opLockAcquire(co.loop, lk.c), nil)
 	return err
 }
 
@@ -388,7 +388,7 @@ func (s *Semaphore) Acquire(co *Co) error {
 	if err := co.fastCheck(); err != nil {
 		return err
 	}
-	_, err := co.finishOp(opSemaphoreAcquire(co.loop.holderTok.Load(), s.c), nil)
+	_, err := co.finishOp(opSemaphoreAcquire(co.loop, s.c), nil)
 	return err
 }
 

@@ -185,7 +185,7 @@ func (s *Scope) fire() {
 		s.timer = 0
 	}
 	co := s.co
-	if s.state != scopeEntered || co.c == nil || co.finished {
+	if s.state != scopeEntered || co.c == 0 || co.finished {
 		return
 	}
 	s.state = scopeExpiring

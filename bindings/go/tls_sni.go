@@ -1,17 +1,11 @@
 package asyncore
 
-// The TLS extras that call C directly: a server's SNI choice
-// (GetConfigForClient) and certificates from PEM bytes.
-
-/*
-#cgo pkg-config: libasyncore
-#include "gotls.h"
-*/
-import "C"
+// The TLS extras over helpers of go.i: a server's SNI choice
+// (GetConfigForClient, called back through acgoSniChoose) and certificates
+// from PEM bytes.
 
 import (
 	"sync"
-	"unsafe"
 
 	"libasyncore.org/go/asyncore/internal/raw"
 )
@@ -42,22 +36,10 @@ func (s *sniChooser) freed() {
 	s.mu.Unlock()
 }
 
-// acgoSniChoose runs during a handshake, on the loop's thread: the C
-// context of the configuration chosen for name, or 0 to keep the current
-// one (also after an error or a panic: nothing may unwind into C).
-//
-//export acgoSniChoose
-func acgoSniChoose(name *C.char, h C.uintptr_t) (out C.uintptr_t) {
-	defer func() {
-		if recover() != nil {
-			out = 0
-		}
-	}()
-	s, ok := handle(uintptr(h)).Value().(*sniChooser)
-	if !ok {
-		return 0
-	}
-	cfg, err := s.choose(&ClientHelloInfo{ServerName: C.GoString(name)})
+// contextFor is the C context of the configuration chosen for name, or 0
+// to keep the current one (also after an error).
+func (s *sniChooser) contextFor(name string) uintptr {
+	cfg, err := s.choose(&ClientHelloInfo{ServerName: name})
 	if err != nil || cfg == nil {
 		return 0
 	}
@@ -67,34 +49,26 @@ func acgoSniChoose(name *C.char, h C.uintptr_t) (out C.uintptr_t) {
 		return 0
 	}
 	if c, ok := s.built[cfg]; ok {
-		return C.uintptr_t(c)
+		return uintptr(c)
 	}
 	c, err := cfg.tlsContext(true)
 	if err != nil {
 		return 0
 	}
 	s.built[cfg] = c
-	return C.uintptr_t(c)
+	return uintptr(c)
 }
 
 func setSNI(ctx raw.SwigcptrTls_context, choose func(*ClientHelloInfo) (*TLSConfig, error)) int {
 	h := newHandle(&sniChooser{choose: choose, built: map[*TLSConfig]raw.SwigcptrTls_context{}})
-	// On failure the library has released the handle already.
-	return int(C.acgo_tls_set_sni(C.uintptr_t(ctx), C.uintptr_t(h)))
-}
-
-func bytesPtr(b []byte) *C.char {
-	if len(b) == 0 {
-		return nil
-	}
-	return (*C.char)(unsafe.Pointer(&b[0]))
+	// On failure the handle has been released already.
+	return raw.Acgo_tls_set_sni(ctx, fnSniChoose, uintptr(h), fnFreeHandle)
 }
 
 func loadCertPEM(ctx raw.SwigcptrTls_context, cert, key []byte) int {
-	return int(C.acgo_tls_load_cert_pem(C.uintptr_t(ctx), bytesPtr(cert), C.size_t(len(cert)),
-		bytesPtr(key), C.size_t(len(key))))
+	return raw.Acgo_tls_load_cert_pem(ctx, cert, key)
 }
 
 func loadVerifyPEM(ctx raw.SwigcptrTls_context, pem []byte) int {
-	return int(C.acgo_tls_load_verify_pem(C.uintptr_t(ctx), bytesPtr(pem), C.size_t(len(pem))))
+	return raw.Acgo_tls_load_verify_pem(ctx, pem)
 }

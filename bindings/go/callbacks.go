@@ -1,12 +1,37 @@
 package asyncore
 
-// The C-to-Go callbacks. Every one recovers from panics: a panic must never
-// unwind into the library. User data (ud) is always a handle (handles.go), never
-// a Go pointer.
+// The C-to-Go callbacks: the package's only cgo file. Calls from Go into C
+// all go through the SWIG-generated package raw (callpath.go); what SWIG
+// cannot make is the other direction, a C function pointer that runs Go
+// code, which needs cgo's //export. So the functions the library (or a
+// helper of internal/raw) calls back are exported here, and their
+// addresses, taken below, are what Go hands to C. Every one recovers from
+// panics: a panic must never unwind into the library. User data (ud) is
+// always a handle (handles.go), never a Go pointer.
+//
+// An //export file's preamble may only declare: these are the prototypes
+// cgo gives the exports, for taking their addresses.
 
 /*
 #cgo pkg-config: libasyncore
+#include <stdint.h>
 #include <asyncore.h>
+
+extern void acgoFreeHandle(void *ud);
+extern void acgoFreeBox(void *ptr);
+extern void acgoCallback(ac_loop *loop, void *ud);
+extern void acgoFutureDone(ac_future *fut, void *ud);
+extern int acgoCoCall(void *h, int rc);
+extern int acgoStepFunc(ac_task *task, void *state);
+extern void acgoForeachTask(ac_task *task, void *ud);
+extern int acgoPredicate(void *ud);
+extern int acgoWork(void *ud, ac_value *result);
+extern void acgoTSDone(ac_tsfuture *ts, void *ud);
+extern void acgoServerConn(ac_server *server, ac_stream *stream, void *ud);
+extern void acgoExceptionHandler(ac_loop *loop, char *message, ac_error *error,
+                                 ac_future *future, void *ud);
+extern int acgoSignal(ac_loop *loop, int signum, void *ud);
+extern uintptr_t acgoSniChoose(char *name, void *h);
 */
 import "C"
 
@@ -14,6 +39,25 @@ import (
 	"unsafe"
 
 	"libasyncore.org/go/asyncore/internal/raw"
+)
+
+// C addresses of the exports, in the type SWIG uses for function pointers
+// (*byte).
+var (
+	fnFreeHandle       = (*byte)(unsafe.Pointer(C.acgoFreeHandle))
+	fnFreeBox          = (*byte)(unsafe.Pointer(C.acgoFreeBox))
+	fnCallback         = (*byte)(unsafe.Pointer(C.acgoCallback))
+	fnFutureDone       = (*byte)(unsafe.Pointer(C.acgoFutureDone))
+	fnCoCall           = (*byte)(unsafe.Pointer(C.acgoCoCall))
+	fnStepFunc         = (*byte)(unsafe.Pointer(C.acgoStepFunc))
+	fnForeachTask      = (*byte)(unsafe.Pointer(C.acgoForeachTask))
+	fnPredicate        = (*byte)(unsafe.Pointer(C.acgoPredicate))
+	fnWork             = (*byte)(unsafe.Pointer(C.acgoWork))
+	fnTSDone           = (*byte)(unsafe.Pointer(C.acgoTSDone))
+	fnServerConn       = (*byte)(unsafe.Pointer(C.acgoServerConn))
+	fnExceptionHandler = (*byte)(unsafe.Pointer(C.acgoExceptionHandler))
+	fnSignal           = (*byte)(unsafe.Pointer(C.acgoSignal))
+	fnSniChoose        = (*byte)(unsafe.Pointer(C.acgoSniChoose))
 )
 
 // acgoFreeHandle is the free_ud of every registration: it lets the object
@@ -76,7 +120,7 @@ func acgoFutureDone(fut *C.ac_future, ud unsafe.Pointer) {
 // for an await, -1 (ACGO_WAKE_NOW) when the task goes on at once.
 //
 //export acgoCoCall
-func acgoCoCall(h C.uintptr_t, rc C.int) C.int {
+func acgoCoCall(h unsafe.Pointer, rc C.int) C.int {
 	co := handle(uintptr(h)).Value().(*Co)
 	if co.stepCall() {
 		return 0
@@ -167,4 +211,33 @@ func acgoServerConn(server *C.ac_server, stream *C.ac_stream, ud unsafe.Pointer)
 	st := handle(uintptr(ud)).Value().(*serverState)
 	defer recoverInto(st.loop, "server connection callback")
 	st.connection(raw.SwigcptrStream(uintptr(unsafe.Pointer(stream))))
+}
+
+// acgoSignal runs on the loop when a watched signal arrived (signal.go).
+//
+//export acgoSignal
+func acgoSignal(loop *C.ac_loop, signum C.int, ud unsafe.Pointer) C.int {
+	if e, ok := handle(uintptr(ud)).Value().(*sigEntry); ok {
+		e.arrived()
+	}
+	return 0
+}
+
+// acgoSniChoose runs during a handshake, on the loop's thread: the C
+// context of the configuration chosen for name (tls_sni.go), or 0 to keep
+// the current one (also after an error or a panic: nothing may unwind into
+// C).
+//
+//export acgoSniChoose
+func acgoSniChoose(name *C.char, h unsafe.Pointer) (out C.uintptr_t) {
+	defer func() {
+		if recover() != nil {
+			out = 0
+		}
+	}()
+	s, ok := handle(uintptr(h)).Value().(*sniChooser)
+	if !ok {
+		return 0
+	}
+	return C.uintptr_t(s.contextFor(C.GoString(name)))
 }
