@@ -79,7 +79,7 @@ type heldRef struct {
 }
 
 func unrefFuture(p uintptr) { raw.Future_unref(raw.SwigcptrFuture(p)) }
-func unrefHandle(p uintptr) { raw.Handle_unref(raw.SwigcptrHandle(p)) }
+func unrefHandle(p uintptr) { raw.Call_unref(raw.SwigcptrCall(p)) }
 
 // Option configures a new loop.
 type Option func(*loopConfig)
@@ -912,7 +912,7 @@ func (l *Loop) reportAbout(what int, message string, err error, fut raw.Swigcptr
 // Handle is a scheduled callback (CallSoon, CallLater, CallAt).
 type Handle struct {
 	loop *Loop
-	c    raw.SwigcptrHandle
+	c    raw.SwigcptrCall
 	id   uint64
 }
 
@@ -924,7 +924,7 @@ func (l *Loop) scheduleCallback(fn func(), sched func(h uintptr, out *uintptr) i
 		if rc := sched(uintptr(h), &out); rc < 0 {
 			return codeError(rc)
 		}
-		hd = &Handle{loop: l, c: raw.SwigcptrHandle(out)}
+		hd = &Handle{loop: l, c: raw.SwigcptrCall(out)}
 		hd.id = holdObject(l, hd, out, unrefHandle)
 		return nil
 	})
@@ -955,21 +955,21 @@ func (l *Loop) CallAt(when float64, fn func()) (*Handle, error) {
 // Cancel cancels the callback if it has not run; true if this call did.
 func (h *Handle) Cancel() bool {
 	ok := false
-	_ = h.loop.Call(func() error { ok = raw.Handle_cancel(h.c) == 1; return nil })
+	_ = h.loop.Call(func() error { ok = raw.Call_cancel(h.c) == 1; return nil })
 	return ok
 }
 
 // Cancelled reports whether the callback was cancelled.
 func (h *Handle) Cancelled() bool {
 	ok := false
-	_ = h.loop.Call(func() error { ok = raw.Handle_cancelled(h.c) == 1; return nil })
+	_ = h.loop.Call(func() error { ok = raw.Call_cancelled(h.c) == 1; return nil })
 	return ok
 }
 
 // When is the loop time a timer callback is due (-1 for CallSoon).
 func (h *Handle) When() float64 {
 	w := -1.0
-	_ = h.loop.Call(func() error { w = raw.Handle_when(h.c); return nil })
+	_ = h.loop.Call(func() error { w = raw.Call_when(h.c); return nil })
 	return w
 }
 

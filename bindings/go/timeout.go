@@ -25,7 +25,7 @@ type Scope struct {
 	loop       *Loop
 	when       float64 // loop time; +Inf for none
 	state      int
-	timer      raw.SwigcptrHandle
+	timer      raw.SwigcptrCall
 	cancelling int
 }
 
@@ -166,14 +166,14 @@ func (s *Scope) reschedule(when float64) error {
 	if rc < 0 {
 		return codeError(rc)
 	}
-	s.timer = raw.SwigcptrHandle(out)
+	s.timer = raw.SwigcptrCall(out)
 	return nil
 }
 
 func (s *Scope) disarm() {
 	if s.timer != 0 {
-		raw.Handle_cancel(s.timer)
-		raw.Handle_unref(s.timer)
+		raw.Call_cancel(s.timer)
+		raw.Call_unref(s.timer)
 		s.timer = 0
 	}
 }
@@ -181,7 +181,7 @@ func (s *Scope) disarm() {
 // fire: the deadline passed (a callback of the loop).
 func (s *Scope) fire() {
 	if s.timer != 0 {
-		raw.Handle_unref(s.timer)
+		raw.Call_unref(s.timer)
 		s.timer = 0
 	}
 	co := s.co
