@@ -87,6 +87,20 @@ void ac_future::release_callbacks() noexcept {
   }
 }
 
+// What a waiter needs before the loop runs it because f is done: a done
+// callback learns its future (and holds it), a watch entry is told, a task
+// is marked scheduled.
+static inline void prepare_wakeup(ac_future *f, ac::Runnable *r) noexcept {
+  if (r->kind == ac::Runnable::kFutureCallback) {
+    static_cast<ac::FutureCallback *>(r)->future = f;
+    f->ref();
+  } else if (r->kind == ac::Runnable::kWatch) {
+    ac::watch_entry_scheduled(r, f);
+  } else {
+    static_cast<ac_task *>(r)->mark_scheduled();
+  }
+}
+
 void ac_future::schedule_callbacks() noexcept {
   if (loop->closed) [[unlikely]] {
     // Nothing runs on a closed loop: the callbacks are released instead,
@@ -99,14 +113,7 @@ void ac_future::schedule_callbacks() noexcept {
     return;
   }
   auto sched = [this](ac::Runnable *r) {
-    if (r->kind == ac::Runnable::kFutureCallback) {
-      static_cast<ac::FutureCallback *>(r)->future = this;
-      ref();
-    } else if (r->kind == ac::Runnable::kWatch) {
-      ac::watch_entry_scheduled(r, this);
-    } else {
-      static_cast<ac_task *>(r)->mark_scheduled();
-    }
+    prepare_wakeup(this, r);
     try {
       loop->schedule(r);
     } catch (...) {
@@ -164,14 +171,7 @@ bool ac_future::cancel(const char *message) noexcept {
 
 void ac_future::add_callback_slow(ac::Runnable *r) {
   if (done()) {
-    if (r->kind == ac::Runnable::kFutureCallback) {
-      static_cast<ac::FutureCallback *>(r)->future = this;
-      ref();
-    } else if (r->kind == ac::Runnable::kWatch) {
-      ac::watch_entry_scheduled(r, this);
-    } else {
-      static_cast<ac_task *>(r)->mark_scheduled();
-    }
+    prepare_wakeup(this, r);
     loop->schedule(r);
     return;
   }
