@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """callgrind.py — instructions per unit of work for the W1 (both shapes), W3
-and W4 programs of the C API and the C++ face, counted by valgrind's
+and W4 programs of the C API, the C++ face and the Go binding's tasks
+(TaskFunc, when bench/run.py has built go_binding_bench), counted by valgrind's
 callgrind, and the heap bytes per sleeping task of W2, counted by valgrind's
 dhat: counts, not seconds, the same on a busy machine as on a quiet one.
 Each program runs at two sizes; the difference divided by the difference in
@@ -11,7 +12,7 @@ Figures: W1g (N tasks, then one gather over them: asyncio's shape) and W1
 child", W1g minus W1: what the gather adds for each task it waits for; W3
 per round trip, W4 per acquisition; W2 heap bytes and allocations per
 sleeping task at the peak (less the program's own 8-byte handle per task).
-Every C++ row also gives its ratio to the C API's. The figures go to
+Every C++ and Go row also gives its ratio to the C API's. The figures go to
 BUILDDIR/results/callgrind.csv (with --docs also to docs/callgrind.csv,
 which docs/performance.md quotes).
 
@@ -46,6 +47,20 @@ PROGRAMS = [
     ("W3", "c++", "w3_queue_cpp", 20000, 40000, warmed),
     ("W4", "c++", "w4_lock_cpp", 100, 200, lambda n: 100 * warmed(n)),
 ]
+# The Go binding's TaskFunc tasks: cmd/bench (run.py builds it as
+# go_binding_bench) runs one figure by its name for n units, after a warm-up
+# of n/10. Under valgrind the Go runtime must not use RDTSCP (valgrind
+# does not decode it) nor preempt with signals (callgrind's signal
+# bookkeeping fails on them).
+GO_BENCH = "go_binding_bench"
+GO_PROGRAMS = [
+    ("W1g", "W1 Go tasks, gather", 5000, 10000, warmed),
+    ("W1", "W1 Go tasks, one by one", 5000, 10000, warmed),
+    ("W3", "W3 Go tasks", 5000, 10000, warmed),
+    ("W4", "W4 Go tasks (acquisitions)", 10000, 20000, warmed),
+]
+GO_ENV = {"GOMAXPROCS": "1", "GODEBUG": "cpu.rdtscp=off,asyncpreemptoff=1"}
+FACES = ("c", "c++", "go")
 # W2: sleeping tasks at two counts, heap at its peak (every task asleep).
 W2_PROGRAMS = [("c", "w2_sleep"), ("c++", "w2_sleep_cpp")]
 W2_SIZES = (10000, 20000)
@@ -62,33 +77,33 @@ WHAT = {"W1g": "N tasks, one gather over them (asyncio's shape)",
         "W2 allocations": "live heap blocks at the peak per sleeping task"}
 
 
-def valgrind(tool, exe, n, d):
+def valgrind(tool, argv, d, extra_env=None):
     # The runtime's object pool steps aside under valgrind unless asked.
     # dhat sees only malloc's blocks: for it, the pool carves no slabs
     # (ASYNCORE_ARENA=0), so every block it hands out is one of malloc's,
     # of the pool's rounded size.
     args = {"callgrind": [f"--callgrind-out-file={d}/cg"],
             "dhat": [f"--dhat-out-file={d}/dhat"]}[tool]
-    env = dict(os.environ, ASYNCORE_POOL="1")
+    env = dict(os.environ, ASYNCORE_POOL="1", **(extra_env or {}))
     if tool == "dhat":
         env["ASYNCORE_ARENA"] = "0"
-    return subprocess.run(["valgrind", f"--tool={tool}"] + args + [exe, str(n)],
+    return subprocess.run(["valgrind", f"--tool={tool}"] + args + argv,
                           capture_output=True, text=True, check=True, env=env).stderr
 
 
-def instructions(exe, n):
+def instructions(argv, extra_env=None):
     with tempfile.TemporaryDirectory() as d:
-        err = valgrind("callgrind", exe, n, d)
+        err = valgrind("callgrind", argv, d, extra_env)
     m = re.search(r"Collected : (\d+)", err)
     if not m:
-        raise RuntimeError(f"{exe}: no instruction count")
+        raise RuntimeError(f"{argv[0]}: no instruction count")
     return int(m.group(1))
 
 
 def heap_peak(exe, n):
     """(bytes, blocks) live at the heap's peak."""
     with tempfile.TemporaryDirectory() as d:
-        err = valgrind("dhat", exe, n, d)
+        err = valgrind("dhat", [exe, str(n)], d)
     m = re.search(r"At t-gmax:\s+([\d,]+) bytes in ([\d,]+) blocks", err)
     if not m:
         raise RuntimeError(f"{exe}: no heap peak")
@@ -116,9 +131,16 @@ def main():
         if not os.path.exists(exe):
             print(f"{prog}: not built, skipped", file=sys.stderr)
             continue
-        i1, i2 = instructions(exe, n1), instructions(exe, n2)
+        i1, i2 = instructions([exe, str(n1)]), instructions([exe, str(n2)])
         fig[(w, face)] = (i2 - i1) / (units(n2) - units(n1))
-    for face in ("c", "c++"):
+    go = os.path.join(b, GO_BENCH)
+    for w, name, n1, n2, units in GO_PROGRAMS if os.path.exists(go) else []:
+        i1, i2 = (instructions([go, "-only", name, "-reps", "1", "-n", str(n)], GO_ENV)
+                  for n in (n1, n2))
+        fig[(w, "go")] = (i2 - i1) / (units(n2) - units(n1))
+    if not os.path.exists(go):
+        print(f"{GO_BENCH}: not built (bench/run.py builds it), skipped", file=sys.stderr)
+    for face in FACES:
         if ("W1g", face) in fig and ("W1", face) in fig:
             fig[("gather per child", face)] = fig[("W1g", face)] - fig[("W1", face)]
     for face, prog in W2_PROGRAMS:
@@ -134,7 +156,7 @@ def main():
     order = ["W1g", "W1", "gather per child", "W3", "W4", "W2", "W2 allocations"]
     rows = []
     for w in order:
-        for face in ("c", "c++"):
+        for face in FACES:
             if (w, face) not in fig:
                 continue
             v = fig[(w, face)]

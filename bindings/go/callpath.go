@@ -172,11 +172,16 @@ type records struct {
 	wake slots
 }
 
+// recAddr is the address of slots in the loop's record (C memory) as the
+// integer the calls of the hot path take: cgo checks a pointer argument
+// for Go pointers on every call, and these never are.
+func recAddr(p *uint64) uintptr { return uintptr(unsafe.Pointer(p)) }
+
 // runLoop runs the loop on this thread: until a Go task wakes (step < 0),
 // or one iteration blocking at most step seconds.
 func runLoop(l *Loop, step float64) runOut {
 	o := &l.rec.run
-	rc := raw.Acgo_run(uintptr(l.lp), step, &o[0])
+	rc := raw.Acgo_run(uintptr(l.lp), step, recAddr(&o[0]))
 	return runOut{rc: rc, untilDone: o[raw.ACGO_RUN_UNTIL_DONE] != 0, tok: uintptr(o[raw.ACGO_RUN_TOK]),
 		pending: o[raw.ACGO_RUN_PENDING] != 0, next: math.Float64frombits(o[raw.ACGO_RUN_NEXT]),
 		innerStop: o[raw.ACGO_RUN_INNER_STOP] != 0, nwoke: int(o[raw.ACGO_RUN_NWOKE]),
@@ -460,7 +465,7 @@ type wakeRec struct {
 // read them before the next call).
 func wakeRecord(l *Loop, c cCo) (int, raw.SwigcptrFuture, *slots) {
 	s := &l.rec.wake
-	rc := raw.Acgo_co_wake(uintptr(c), &s[0])
+	rc := raw.Acgo_co_wake(uintptr(c), recAddr(&s[0]))
 	return rc, raw.SwigcptrFuture(s.future()), s
 }
 
@@ -573,26 +578,26 @@ func opQueuePut(l *Loop, q raw.SwigcptrQueue, prio int64, withPrio bool, v any) 
 	if withPrio {
 		p = 1
 	}
-	rc := raw.Acgo_queue_put(l.holderTok.Load(), uintptr(q), p, prio, gv.kind, gv.u0, gv.u1, &l.rec.op[0])
+	rc := raw.Acgo_queue_put(l.holderTok.Load(), uintptr(q), p, prio, gv.kind, gv.u0, gv.u1, recAddr(&l.rec.op[0]))
 	gv.release(rc >= 0 && rc != opWrong)
 	return opResult(l, rc)
 }
 
 func opQueueGet(l *Loop, q raw.SwigcptrQueue) opOut {
-	return opResult(l, raw.Acgo_queue_get(l.holderTok.Load(), uintptr(q), &l.rec.op[0]))
+	return opResult(l, raw.Acgo_queue_get(l.holderTok.Load(), uintptr(q), recAddr(&l.rec.op[0])))
 }
 
 func opLockAcquire(l *Loop, lk raw.SwigcptrLock) opOut {
-	return opResult(l, raw.Acgo_lock_acquire(l.holderTok.Load(), uintptr(lk), &l.rec.op[0]))
+	return opResult(l, raw.Acgo_lock_acquire(l.holderTok.Load(), uintptr(lk), recAddr(&l.rec.op[0])))
 }
 
 func opSemaphoreAcquire(l *Loop, s raw.SwigcptrSemaphore) opOut {
-	return opResult(l, raw.Acgo_semaphore_acquire(l.holderTok.Load(), uintptr(s), &l.rec.op[0]))
+	return opResult(l, raw.Acgo_semaphore_acquire(l.holderTok.Load(), uintptr(s), recAddr(&l.rec.op[0])))
 }
 
 // opSettle settles a future just made (its reference passed in; holder).
 func opSettle(l *Loop, f raw.SwigcptrFuture) opOut {
-	return opResult(l, raw.Acgo_settle_made(uintptr(f), &l.rec.op[0]))
+	return opResult(l, raw.Acgo_settle_made(uintptr(f), recAddr(&l.rec.op[0])))
 }
 
 func lockRelease(tok uintptr, lk raw.SwigcptrLock) int {

@@ -162,7 +162,10 @@ struct ac_tls_context {};
 %include "asyncore/inspect.h"
 
 /* The C side of Go tasks and the one-crossing operations (gotask.h). */
-%typemap(gotype) uint64_t *slots, uint64_t *run_out "*uint64"
+%typemap(gotype) uint64_t *slots "*uint64"
+/* The loop record's slots (C memory, gotask.h): an address as an integer,
+ * which cgo does not check. */
+%typemap(gotype) uint64_t *rec_slots, uint64_t *run_out "uintptr"
 %typemap(gotype) (uint64_t *list, size_t list_len) "[]uint64"
 %typemap(in) (uint64_t *list, size_t list_len)
 %{

@@ -50,6 +50,7 @@ var (
 	profile = flag.String("cpuprofile", "", "write a CPU profile to this file")
 	result  = flag.Bool("result", false, "run W2, W1, W1g, W3 and W4 through Go tasks once and print RESULT lines")
 	scale   = flag.Int("scale", 1, "with -result: divide the workload sizes by this")
+	size    = flag.Int("n", 0, "units per repetition in place of each figure's own (the warm-up is a tenth)")
 )
 
 func must(err error) {
@@ -63,6 +64,9 @@ func must(err error) {
 func measure(name string, n int, fn func(n int) time.Duration) {
 	if *only != "" && !strings.Contains(name, *only) {
 		return
+	}
+	if *size > 0 {
+		n = *size
 	}
 	fn(n / 10)
 	var ns []float64

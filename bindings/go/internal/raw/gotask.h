@@ -102,6 +102,10 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
  *    the record of the last wake-up, kept until the next request.
  * acgo_layout gives each one's offset and size, in this order, as pairs:
  * the Go side compares them with its mirrors' at start-up and in a test.
+ * A parameter named rec_slots or run_out is always such slots of the
+ * loop's record: Go passes its address as a plain integer (go.i), since
+ * cgo checks every pointer argument of unknown pointee for Go pointers
+ * (about 200 instructions a call) and this one is never one.
  */
 #define ACGO_LAYOUT_LOOP_WOKE 0
 #define ACGO_LAYOUT_LOOP_NWOKE 1
@@ -216,7 +220,7 @@ void acgo_req_raise(acgo_co *c, ac_error *err, int code);
 
 /* How the last wake-up ended: its code, and the awaited future
  * (slots[ACGO_FUT]) and its result in slots. */
-int acgo_co_wake(acgo_co *c, uint64_t *slots);
+int acgo_co_wake(acgo_co *c, uint64_t *rec_slots);
 /* The message of the last cancel asked through Go ("" for none). */
 char *acgo_co_cancel_msg(acgo_co *c);
 void acgo_co_set_cancel_msg(acgo_co *c, const char *msg, size_t msg_len);
@@ -231,12 +235,12 @@ void acgo_co_set_cancel_msg(acgo_co *c, const char *msg, size_t msg_len);
  * the library's negative code.
  */
 int acgo_queue_put(void *tok, ac_queue *q, int prio_on, int64_t prio, int kind, uint64_t u0,
-                   uint64_t u1, uint64_t *slots);
-int acgo_queue_get(void *tok, ac_queue *q, uint64_t *slots);
-int acgo_lock_acquire(void *tok, ac_lock *lock, uint64_t *slots);
-int acgo_semaphore_acquire(void *tok, ac_semaphore *s, uint64_t *slots);
+                   uint64_t u1, uint64_t *rec_slots);
+int acgo_queue_get(void *tok, ac_queue *q, uint64_t *rec_slots);
+int acgo_lock_acquire(void *tok, ac_lock *lock, uint64_t *rec_slots);
+int acgo_semaphore_acquire(void *tok, ac_semaphore *s, uint64_t *rec_slots);
 /* A future just made by the caller (its reference passed in). */
-int acgo_settle_made(ac_future *fut, uint64_t *slots);
+int acgo_settle_made(ac_future *fut, uint64_t *rec_slots);
 
 /* Release calls: ACGO_OP_WRONG from another thread, else the library's
  * code. */
