@@ -294,7 +294,7 @@ void ac_loop::fire_due_timers() {
       return;  // out of memory: it stays due and is retried next iteration
     }
     timers.pop();
-    n->hop_queued = true;
+    n->set_hop_queued(true);
   }
 }
 

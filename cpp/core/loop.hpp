@@ -228,13 +228,13 @@ struct ac_loop {
   // is due but has not fired yet. True if it was in either: the caller then
   // holds the heap's claim and must release it.
   bool remove_timer(ac::TimerNode *n) noexcept {
-    if (n->heap_index != ac::TimerNode::npos) {
+    if (n->heap_index() != ac::TimerNode::npos) {
       timers.remove(n);
       return true;
     }
-    if (n->hop_queued) {
+    if (n->hop_queued()) {
       ready.remove(&n->hop);
-      n->hop_queued = false;
+      n->set_hop_queued(false);
       return true;
     }
     return false;

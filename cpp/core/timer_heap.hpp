@@ -17,8 +17,7 @@ class TimerHeap {
   // Throws std::bad_alloc.
   void push(TimerNode *n) {
     nodes_.push_back(n);
-    n->heap_index = nodes_.size() - 1;
-    sift_up(n->heap_index);
+    sift_up(nodes_.size() - 1);
   }
   TimerNode *pop() noexcept {
     TimerNode *n = nodes_.front();
@@ -26,16 +25,16 @@ class TimerHeap {
     return n;
   }
   void remove(TimerNode *n) noexcept {
-    size_t i = n->heap_index;
+    size_t i = n->heap_index();
     if (i == TimerNode::npos) return;
     TimerNode *last = nodes_.back();
     nodes_.pop_back();
-    n->heap_index = TimerNode::npos;
+    n->set_heap_index(TimerNode::npos);
     if (i < nodes_.size()) {
       nodes_[i] = last;
-      last->heap_index = i;
+      last->set_heap_index(i);
       sift_down(i);
-      sift_up(last->heap_index);
+      sift_up(last->heap_index());
     }
   }
 
@@ -45,7 +44,7 @@ class TimerHeap {
   }
   void place(size_t i, TimerNode *n) noexcept {
     nodes_[i] = n;
-    n->heap_index = i;
+    n->set_heap_index(i);
   }
   void sift_up(size_t i) noexcept {
     TimerNode *n = nodes_[i];

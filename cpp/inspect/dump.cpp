@@ -77,7 +77,7 @@ const char *primitive_kind(uint32_t magic) noexcept {
 }
 
 double timer_left(const ac_loop *loop, const TimerNode *n) {
-  if (n->heap_index == TimerNode::npos && !n->hop_queued) return -1;  // not armed
+  if (n->heap_index() == TimerNode::npos && !n->hop_queued()) return -1;  // not armed
   return std::max(0.0, n->when - loop->now());
 }
 

@@ -22,7 +22,7 @@ void ac_timeout::arm() {
       // Already due: the expiry is a ready callback, behind those already
       // ready (asyncio's call_soon(_on_timeout)), not a timer.
       loop->schedule(&hop);
-      hop_queued = true;
+      set_hop_queued(true);
     } else {
       loop->add_timer(this, deadline);
     }

@@ -7,7 +7,7 @@
 //    is on the loop's closable list, so closing the loop drops it (a task
 //    left pending inside a scope would otherwise keep itself alive through
 //    its own state).
-//  - the timer is armed (heap_index != npos, one reference for the heap)
+//  - the timer is armed (heap_index() != npos, one reference for the heap)
 //    only while ENTERED with a finite deadline.
 //  - `cancelling` is the task's cancelling() count at enter: at exit, only
 //    a count back at or below it means the cancellation was ours.

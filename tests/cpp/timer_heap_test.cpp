@@ -41,7 +41,7 @@ TEST(TimerHeap, RandomRemovalsKeepHeapOrder) {
   }
   for (size_t i = 0; i < nodes.size(); i += 3) {
     h.remove(&nodes[i]);
-    EXPECT_EQ(nodes[i].heap_index, ac::TimerNode::npos);
+    EXPECT_EQ(nodes[i].heap_index(), ac::TimerNode::npos);
   }
   h.remove(&nodes[0]);  // removing twice is harmless
   double last = -1;
