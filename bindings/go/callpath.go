@@ -304,6 +304,9 @@ type coMirror struct {
 	n       uintptr // size_t
 	fn      uintptr // a pointer value's destructor (unused by Go)
 	awaited uintptr // ac_future *
+	retKind int32   // ACGO_REQ_RETURN_FIELDS: the result's kind and words
+	retU0   uint64
+	retU1   uint64
 }
 
 // cAddr is the C address p as a pointer (the memory is C's, so the
@@ -339,6 +342,9 @@ func mirrorLayout() []uint64 {
 		f(unsafe.Offsetof(cm.bits), unsafe.Sizeof(cm.bits)),
 		f(unsafe.Offsetof(cm.n), unsafe.Sizeof(cm.n)),
 		f(unsafe.Offsetof(cm.awaited), unsafe.Sizeof(cm.awaited)),
+		f(unsafe.Offsetof(cm.retKind), unsafe.Sizeof(cm.retKind)),
+		f(unsafe.Offsetof(cm.retU0), unsafe.Sizeof(cm.retU0)),
+		f(unsafe.Offsetof(cm.retU1), unsafe.Sizeof(cm.retU1)),
 	} {
 		out = append(out, p...)
 	}
@@ -385,9 +391,12 @@ func spawnCo(l *Loop, h handle, flags uint32, group uintptr) (cCo, raw.SwigcptrT
 
 // spawnCoChecked is spawnCo that first checks the calling thread is tok's.
 func spawnCoChecked(l *Loop, h handle, flags uint32, group uintptr, tok uintptr) (cCo, raw.SwigcptrTask, raw.SwigcptrFuture, int) {
-	var c, t, f uintptr
-	rc := raw.Acgo_co_spawn(uintptr(l.lp), uintptr(h), uint(flags), raw.SwigcptrTaskgroup(group), tok, &c, &t, &f)
-	return cCo(c), raw.SwigcptrTask(t), raw.SwigcptrFuture(f), rc
+	o := &l.rec.op
+	rc := raw.Acgo_co_spawn(uintptr(l.lp), uintptr(h), uint(flags), group, tok, recAddr(&o[0]))
+	if rc != 0 {
+		return 0, 0, 0, rc
+	}
+	return cCo(o[raw.ACGO_SPAWN_CO]), raw.SwigcptrTask(o[raw.ACGO_SPAWN_TASK]), raw.SwigcptrFuture(o[raw.ACGO_SPAWN_FUT]), rc
 }
 
 // spawnCoThreadsafe is ac_run_threadsafe for a Go task (any thread).
@@ -444,6 +453,13 @@ func reqReturn(l *Loop, c cCo, val any, exactEnd bool) int {
 	}
 	var gv goValue
 	gv.set(val)
+	if !exactEnd {
+		// In place (no crossing): the step moves it into the task's value.
+		cm := coShared(c)
+		cm.retKind, cm.retU0, cm.retU1 = int32(gv.kind), gv.u0, gv.u1
+		cm.req = int32(raw.ACGO_REQ_RETURN_FIELDS)
+		return 0
+	}
 	return raw.Acgo_req_return(uintptr(c), gv.kind, gv.u0, gv.u1, exact)
 }
 

@@ -181,7 +181,6 @@ struct ac_tls_context {};
   $2 = (size_t)$input.len;
 %}
 %apply (char *STRING, size_t LENGTH) { (const char *msg, size_t msg_len) };
-%typemap(gotype) acgo_co **co_out, ac_task **task_out, ac_future **fut_out "*uintptr"
 %nodefaultctor;
 %nodefaultdtor;
 struct acgo_loop {};
@@ -191,10 +190,10 @@ struct acgo_co {};
 /* The hot path's handles pass as plain uintptr: an interface-typed handle
  * argument costs a conversion (an allocation) and a method call per call. */
 %typemap(gotype) acgo_loop *lp, acgo_co *c, ac_lock *lock, ac_queue *q, ac_semaphore *s,
-                 ac_future *f, ac_future *fut "uintptr"
+                 ac_future *f, ac_future *fut, ac_taskgroup *group "uintptr"
 %include "gotask.h"
 %typemap(gotype) acgo_loop *lp, acgo_co *c, ac_lock *lock, ac_queue *q, ac_semaphore *s,
-                 ac_future *f, ac_future *fut;
+                 ac_future *f, ac_future *fut, ac_taskgroup *group;
 
 /* TLS (tls.h): the context functions as they are; ALPN lists, timeouts
  * and the SNI callback through the small helpers below (tls.go). */

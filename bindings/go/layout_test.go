@@ -7,7 +7,8 @@ import "testing"
 func TestSharedLayout(t *testing.T) {
 	names := []string{"loop.woke", "loop.nwoke", "loop.until_done", "loop.run", "loop.op", "loop.wake",
 		"co.req", "co.rc", "co.fut",
-		"co.delay", "co.h", "co.task", "co.n_wake", "co.kind", "co.f.bits", "co.f.n", "co.awaited"}
+		"co.delay", "co.h", "co.task", "co.n_wake", "co.kind", "co.f.bits", "co.f.n", "co.awaited",
+		"co.ret_kind", "co.ret_u0", "co.ret_u1"}
 	c, g := cLayout(), mirrorLayout()
 	if len(c) != 2*len(names) || len(g) != len(c) {
 		t.Fatalf("C lists %d numbers, Go %d, want %d", len(c), len(g), 2*len(names))

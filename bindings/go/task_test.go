@@ -547,3 +547,45 @@ func TestGoEagerWithLoopNotRunning(t *testing.T) {
 	expectTrace(t, &tr, "created", "E: first step")
 	done()
 }
+
+// A Go task's result of each kind reaches the library and comes back whole:
+// the plain kinds are stored in place in the task's C state, bytes through
+// a call; a task that returns and one that gathers see the same values.
+func TestTaskReturnKinds(t *testing.T) {
+	done := leakCheck(t)
+	type box struct{ s string }
+	b := &box{"boxed"}
+	want := []any{nil, int64(-7), 2.5, b, []byte("bytes"), []byte{}}
+	v, err := Run(func(co *Co) (any, error) {
+		var aws []Awaitable
+		for _, w := range want {
+			w := w
+			task, err := co.Go(func(*Co) (any, error) { return w, nil })
+			if err != nil {
+				return nil, err
+			}
+			aws = append(aws, task)
+		}
+		return co.Gather(aws...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := v.([]any)
+	if len(got) != len(want) {
+		t.Fatalf("%d results, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		switch w := w.(type) {
+		case []byte:
+			if g, ok := got[i].([]byte); !ok || string(g) != string(w) {
+				t.Errorf("result %d: %#v, want %#v", i, got[i], w)
+			}
+		default:
+			if got[i] != w {
+				t.Errorf("result %d: %#v, want %#v", i, got[i], w)
+			}
+		}
+	}
+	done()
+}

@@ -82,6 +82,9 @@ struct acgo_co {
   int kind;           /* the result's kind when rc is 0 */
   acgo_fields f;      /* ... and its fields */
   ac_future *awaited; /* the future awaited (a reference), or NULL */
+  int ret_kind;       /* ACGO_REQ_RETURN_FIELDS: the value's kind ... */
+  uint64_t ret_u0;    /* ... and its two words (written by Go in place) */
+  uint64_t ret_u1;
   /* C only. */
   acgo_loop *lp;
   int threadsafe;    /* started with ac_run_threadsafe */
@@ -123,6 +126,9 @@ size_t acgo_layout(uint64_t *list, size_t list_len) {
   FIELD(ACGO_LAYOUT_CO_BITS, acgo_co, f.bits);
   FIELD(ACGO_LAYOUT_CO_LEN, acgo_co, f.n);
   FIELD(ACGO_LAYOUT_CO_AWAITED, acgo_co, awaited);
+  FIELD(ACGO_LAYOUT_CO_RET_KIND, acgo_co, ret_kind);
+  FIELD(ACGO_LAYOUT_CO_RET_U0, acgo_co, ret_u0);
+  FIELD(ACGO_LAYOUT_CO_RET_U1, acgo_co, ret_u1);
 #undef FIELD
   return 2 * ACGO_LAYOUT_NFIELDS;
 }
@@ -433,6 +439,23 @@ static void clear_value(ac_value *v) {
   }
 }
 
+/* A value passed by its fields (no pointer crosses). */
+static void value_from(ac_value *v, int kind, uint64_t u0, uint64_t u1) {
+  memset(v, 0, sizeof *v);
+  v->kind = kind;
+  memcpy((char *)&v->u, &u0, sizeof u0);
+  memcpy((char *)&v->u + sizeof u0, &u1, sizeof u1);
+}
+
+/* ACGO_REQ_RETURN_FIELDS becomes ACGO_REQ_RETURN: the value Go wrote in
+ * place moves into val, at the wake-up's cancellation count. */
+static void take_return_fields(acgo_co *c) {
+  clear_value(&c->val);
+  value_from(&c->val, c->ret_kind, c->ret_u0, c->ret_u1);
+  c->n_end = c->n_wake;
+  c->req = ACGO_REQ_RETURN;
+}
+
 static int co_step(ac_task *t, void *p) {
   acgo_co *c = (acgo_co *)p;
   acgo_loop *lp = c->lp;
@@ -441,6 +464,7 @@ static int co_step(ac_task *t, void *p) {
   c->stepped = 1;
   for (;;) {
     int rc = ac_task_outcome(t);
+    if (c->req == ACGO_REQ_RETURN_FIELDS) take_return_fields(c);
     int req = c->req;
     c->req = ACGO_REQ_NONE;
     if (req != ACGO_REQ_NONE) c->turn_pending = 0;
@@ -554,6 +578,7 @@ static void co_free(void *p) {
   if (c->yield != NULL) c->yield->c = NULL;
   if (c->awaited != NULL) ac_future_unref(c->awaited);
   if (c->err != NULL) ac_error_unref(c->err);
+  if (c->req == ACGO_REQ_RETURN_FIELDS) take_return_fields(c);  /* a boxed value's release */
   clear_value(&c->val);
   ac_free(c->cancel_msg);
   free(c);
@@ -568,7 +593,7 @@ static acgo_co *co_new(acgo_loop *lp, uintptr_t h) {
 }
 
 int acgo_co_spawn(acgo_loop *lp, void *h, uint32_t flags, ac_taskgroup *group, void *expect_tok,
-                  acgo_co **co_out, ac_task **task_out, ac_future **fut_out) {
+                  uint64_t *rec_slots) {
   if (expect_tok != NULL && expect_tok != acgo_thread_token()) return ACGO_WRONG_THREAD;
   acgo_co *c = co_new(lp, (uintptr_t)h);
   if (c == NULL) return ACGO_NO_MEMORY;
@@ -577,9 +602,9 @@ int acgo_co_spawn(acgo_loop *lp, void *h, uint32_t flags, ac_taskgroup *group, v
                          : ac_task_new(lp->loop, co_step, c, co_free, flags, &t);
   if (rc < 0) return rc;
   c->task = t;
-  *co_out = c;
-  *task_out = t;
-  *fut_out = ac_task_future(t);
+  rec_slots[ACGO_SPAWN_CO] = (uintptr_t)c;
+  rec_slots[ACGO_SPAWN_TASK] = (uintptr_t)t;
+  rec_slots[ACGO_SPAWN_FUT] = (uintptr_t)ac_task_future(t);
   return 0;
 }
 
@@ -597,14 +622,6 @@ void acgo_req_await(acgo_co *c, ac_future *fut, int owned) {
 
 static void end_count(acgo_co *c, int exact_end) {
   c->n_end = exact_end ? ac_task_cancelling(c->task) : c->n_wake;
-}
-
-/* A value passed by its fields (no pointer crosses). */
-static void value_from(ac_value *v, int kind, uint64_t u0, uint64_t u1) {
-  memset(v, 0, sizeof *v);
-  v->kind = kind;
-  memcpy((char *)&v->u, &u0, sizeof u0);
-  memcpy((char *)&v->u + sizeof u0, &u1, sizeof u1);
 }
 
 int acgo_req_return(acgo_co *c, int kind, uint64_t u0, uint64_t u1, int exact_end) {

@@ -81,6 +81,10 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
 #define ACGO_REQ_RETURN 4 /* finish with a value */
 #define ACGO_REQ_RAISE 5  /* fail with an error, or a code */
 #define ACGO_REQ_CALL 6   /* run Go code inside the step, then carry on */
+/* finish with the value whose kind and words Go wrote into ret_kind,
+ * ret_u0 and ret_u1, at the wake-up's cancellation count: a return in no
+ * crossing */
+#define ACGO_REQ_RETURN_FIELDS 7
 
 /* ---- Shared memory ------------------------------------------------------ */
 /*
@@ -99,7 +103,9 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
  *    (double), h (uintptr_t, the Go handle), task (ac_task *), n_wake
  *    (int, the cancellation count at the wake-up), kind (int) and the
  *    result's bits (uint64_t) and length (size_t), awaited (ac_future *):
- *    the record of the last wake-up, kept until the next request.
+ *    the record of the last wake-up, kept until the next request; then
+ *    ret_kind (int), ret_u0 and ret_u1 (uint64_t), a result Go writes in
+ *    place with ACGO_REQ_RETURN_FIELDS.
  * acgo_layout gives each one's offset and size, in this order, as pairs:
  * the Go side compares them with its mirrors' at start-up and in a test.
  * A parameter named rec_slots or run_out is always such slots of the
@@ -124,7 +130,10 @@ typedef int (*acgo_co_call_fn)(void *h, int rc);
 #define ACGO_LAYOUT_CO_BITS 14
 #define ACGO_LAYOUT_CO_LEN 15
 #define ACGO_LAYOUT_CO_AWAITED 16
-#define ACGO_LAYOUT_NFIELDS 17
+#define ACGO_LAYOUT_CO_RET_KIND 17
+#define ACGO_LAYOUT_CO_RET_U0 18
+#define ACGO_LAYOUT_CO_RET_U1 19
+#define ACGO_LAYOUT_NFIELDS 20
 /* Fills list with (offset, size) of each shared field, when it has room
  * for 2 * ACGO_LAYOUT_NFIELDS; returns that number. */
 size_t acgo_layout(uint64_t *list, size_t list_len);
@@ -194,11 +203,17 @@ void acgo_unwatch_until(acgo_loop *lp, ac_future *fut);
 
 /* Creates a Go task (loop thread) whose state names the Go handle h, in
  * group when not NULL, after checking the thread is expect_tok's (when not
- * NULL). Returns 0 with the state, the task and its future in the
- * out-parameters; ACGO_WRONG_THREAD or ACGO_NO_MEMORY (nothing made); or
- * the library's code (the state is gone: h is on the freed list). */
+ * NULL). Returns 0 with the state, the task and its future in
+ * rec_slots[ACGO_SPAWN_CO], [ACGO_SPAWN_TASK] and [ACGO_SPAWN_FUT] (the
+ * loop record's op slots, written last: a first step run at once, an
+ * eager task's, may use them before); ACGO_WRONG_THREAD or ACGO_NO_MEMORY
+ * (nothing made); or the library's code (the state is gone: h is on the
+ * freed list). */
+#define ACGO_SPAWN_CO 0
+#define ACGO_SPAWN_TASK 1
+#define ACGO_SPAWN_FUT 2
 int acgo_co_spawn(acgo_loop *lp, void *h, uint32_t flags, ac_taskgroup *group, void *expect_tok,
-                  acgo_co **co_out, ac_task **task_out, ac_future **fut_out);
+                  uint64_t *rec_slots);
 /* ac_run_threadsafe for a Go task (any thread). */
 int acgo_co_spawn_threadsafe(acgo_loop *lp, void *h, ac_tsfuture **out);
 
