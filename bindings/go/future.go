@@ -74,7 +74,9 @@ func (f *futureState) capture(raw.SwigcptrFuture) {
 	if _, _, ok := f.outcome(); ok {
 		return
 	}
-	f.resolve(f.read())
+	if f.resolve(f.read()) && f.loop != nil {
+		f.loop.readiedOutside()
+	}
 }
 
 // read is the outcome of the done future (loop thread).
@@ -126,12 +128,13 @@ func outcomeError(c raw.SwigcptrFuture, rc int) error {
 	return newError(codeCancelled, "")
 }
 
-// resolve records the outcome once and wakes the waiters (any goroutine).
-func (f *futureState) resolve(v any, err error) {
+// resolve records the outcome once and wakes the waiters (any goroutine):
+// true when a Done channel was closed.
+func (f *futureState) resolve(v any, err error) bool {
 	f.mu.Lock()
 	if f.fired {
 		f.mu.Unlock()
-		return
+		return false
 	}
 	f.fired = true
 	f.val, f.err = v, err
@@ -139,7 +142,9 @@ func (f *futureState) resolve(v any, err error) {
 	f.mu.Unlock()
 	if ch != nil {
 		close(ch)
+		return true
 	}
+	return false
 }
 
 // outcome is the captured outcome, if any.

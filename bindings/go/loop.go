@@ -42,6 +42,7 @@ type Loop struct {
 	run        *runState
 	stopAsked  bool      // a stop was asked (Stop, Close) and has not ended a run yet
 	inCallback int       // depth of callbacks of the library running
+	yieldNext  bool      // a goroutine outside the loop was readied: yield before the next run (readiedOutside)
 	reporting  int       // what the binding's own report is about (reportHandle ...)
 	cbCtx      ctxMap    // context of the running callback
 	stepCtx    *ctxMap   // context of the running step function, if any
@@ -237,7 +238,7 @@ func (l *Loop) Call(fn func() error) error {
 		}
 		return fn()
 	}
-	cb := &callback{loop: l, fnErr: fn, done: make(chan error, 1)}
+	cb := &callback{loop: l, fnErr: fn, done: make(chan error, 1), foreign: true}
 	if err := l.post(cb); err != nil {
 		return err
 	}
@@ -248,7 +249,7 @@ func (l *Loop) Call(fn func() error) error {
 // safe: submissions from one goroutine run in order. A panic in fn is
 // reported to the exception handler. ErrClosed when the loop is closed.
 func (l *Loop) Post(fn func()) error {
-	return l.post(&callback{loop: l, fn: fn})
+	return l.post(&callback{loop: l, fn: fn, foreign: true})
 }
 
 func (l *Loop) post(cb *callback) error {
@@ -275,11 +276,17 @@ type callback struct {
 	// deferred: held back during a run; it runs later (loopturns.go), so
 	// being released now does not mean it will not run.
 	deferred bool
+	// foreign: posted by a goroutine outside the loop, which may wait for
+	// it (Call) or for what it does (Post).
+	foreign bool
 }
 
 func (c *callback) run() {
 	c.ran = true
 	l := c.loop
+	if c.foreign {
+		defer l.readiedOutside()
+	}
 	prev := l.cbCtx
 	l.cbCtx = c.ctx
 	l.inCallback++

@@ -155,8 +155,26 @@ func (l *Loop) processFreedMerge(merge bool) {
 	}
 }
 
+// readiedOutside notes, from a callback of the library on the loop's
+// thread, that a goroutine outside the loop may have been readied (a
+// posted call returned to its caller, a future's Done channel closed),
+// and ends the current run after the callbacks ready now. That goroutine was
+// readied on this thread's processor, which a run keeps while it waits in
+// C: nothing would run it until the Go scheduler took the processor back
+// (after 20 µs to 10 ms). runOnce lets it run first.
+func (l *Loop) readiedOutside() {
+	if l.run != nil && !l.yieldNext {
+		l.yieldNext = true
+		raw.Acgo_end_run_early(uintptr(l.lp))
+	}
+}
+
 // runOnce runs the loop once for the current run.
 func (l *Loop) runOnce() {
+	if l.yieldNext {
+		l.yieldNext = false
+		runtime.Gosched()
+	}
 	r := l.run
 	if r.kind == runStep {
 		out := runLoop(l, r.block)

@@ -261,6 +261,16 @@ static void end_run(acgo_loop *lp) {
   ac_loop_interrupt(lp->loop);
 }
 
+void acgo_end_run_early(acgo_loop *lp) {
+  if (lp->slice != NULL) {
+    /* The binding's own stop (as for a first step: note_wake), which the
+     * Go side tells from the host's stop; ending the slice instead would
+     * let a stop asked in the same iteration pass unseen. */
+    lp->inner_stop = 1;
+    ac_loop_stop(lp->loop);
+  }
+}
+
 /* As asyncio's run_until_complete, the future's done-callback stops the
  * loop: the rest of the iteration still runs. */
 static void until_cb(ac_future *f, void *ud) {

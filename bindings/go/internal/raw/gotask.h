@@ -194,6 +194,11 @@ int acgo_run(acgo_loop *lp, double step, uint64_t *run_out);
 /* The Go handles of task states the library released since the last call
  * (merge: also those released on other threads), copied into list: their
  * number; cleared only when they all fitted. */
+/* Ends the current run of acgo_run (step < 0) after the callbacks ready now:
+ * a Go callback readied a goroutine outside the loop, to which the run's
+ * goroutine yields before it runs the loop again (loopturns.go). No
+ * effect between runs. */
+void acgo_end_run_early(acgo_loop *lp);
 size_t acgo_take_freed(acgo_loop *lp, int merge, uint64_t *list, size_t list_len);
 /* The run's future gets a done-callback that ends the run (and loses it). */
 int acgo_watch_until(acgo_loop *lp, ac_future *fut);
