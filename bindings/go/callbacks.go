@@ -201,7 +201,11 @@ func acgoWork(ud unsafe.Pointer, result *C.ac_value) C.int {
 //export acgoTSDone
 func acgoTSDone(ts *C.ac_tsfuture, ud unsafe.Pointer) {
 	defer recoverInto(nil, "thread-safe future callback")
-	close(handle(uintptr(ud)).Value().(*tsWaiter).done)
+	w := handle(uintptr(ud)).Value().(*tsWaiter)
+	close(w.done)
+	if l := w.loop; l != nil && l.onOwnerThread() {
+		l.readiedOutside() // the waiting goroutine runs first (loopturns.go)
+	}
 }
 
 // acgoServerConn hands an accepted connection to the server's Go handler.

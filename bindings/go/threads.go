@@ -108,12 +108,16 @@ type TSFuture struct {
 }
 
 // tsWaiter closes a TSFuture's channel; it is apart from the TSFuture so
-// that the registration does not keep the TSFuture alive.
-type tsWaiter struct{ done chan struct{} }
+// that the registration does not keep the TSFuture alive. loop, when not
+// nil, is the loop whose task completes the future (RunThreadsafe).
+type tsWaiter struct {
+	done chan struct{}
+	loop *Loop
+}
 
-func newTSFuture(c raw.SwigcptrTsfuture) *TSFuture {
+func newTSFuture(c raw.SwigcptrTsfuture, l *Loop) *TSFuture {
 	ts := &TSFuture{c: c, done: make(chan struct{})}
-	h := newHandle(&tsWaiter{done: ts.done})
+	h := newHandle(&tsWaiter{done: ts.done, loop: l})
 	raw.Tsfuture_add_done_callback(c, fnTSDone, uintptr(h), fnFreeHandle)
 	runtime.SetFinalizer(ts, func(ts *TSFuture) { raw.Tsfuture_unref(ts.c) })
 	return ts
@@ -125,7 +129,7 @@ func NewTSFuture() (*TSFuture, error) {
 	if rc := raw.Tsfuture_new(&out); rc < 0 {
 		return nil, codeError(rc)
 	}
-	return newTSFuture(raw.SwigcptrTsfuture(out)), nil
+	return newTSFuture(raw.SwigcptrTsfuture(out), nil), nil
 }
 
 // SetResult completes the future with v. ErrState when already done.
@@ -223,5 +227,5 @@ func (l *Loop) RunThreadsafe(fn TaskFunc) (*TSFuture, error) {
 		}
 		return nil, codeError(ccode(rc))
 	}
-	return newTSFuture(ts), nil
+	return newTSFuture(ts, l), nil
 }
