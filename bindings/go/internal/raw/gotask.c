@@ -449,21 +449,11 @@ static void clear_value(ac_value *v) {
   }
 }
 
-/* A value passed by its fields (no pointer crosses). */
-static void value_from(ac_value *v, int kind, uint64_t u0, uint64_t u1) {
-  memset(v, 0, sizeof *v);
-  v->kind = kind;
-  memcpy((char *)&v->u, &u0, sizeof u0);
-  memcpy((char *)&v->u + sizeof u0, &u1, sizeof u1);
-}
-
 /* ACGO_REQ_RETURN_FIELDS becomes ACGO_REQ_RETURN: the value Go wrote in
- * place moves into val, at the wake-up's cancellation count. */
+ * place is stored as acgo_req_return stores one, at the wake-up's
+ * cancellation count. */
 static void take_return_fields(acgo_co *c) {
-  clear_value(&c->val);
-  value_from(&c->val, c->ret_kind, c->ret_u0, c->ret_u1);
-  c->n_end = c->n_wake;
-  c->req = ACGO_REQ_RETURN;
+  acgo_req_return(c, c->ret_kind, c->ret_u0, c->ret_u1, 0);
 }
 
 static int co_step(ac_task *t, void *p) {
@@ -632,6 +622,14 @@ void acgo_req_await(acgo_co *c, ac_future *fut, int owned) {
 
 static void end_count(acgo_co *c, int exact_end) {
   c->n_end = exact_end ? ac_task_cancelling(c->task) : c->n_wake;
+}
+
+/* A value passed by its fields (no pointer crosses). */
+static void value_from(ac_value *v, int kind, uint64_t u0, uint64_t u1) {
+  memset(v, 0, sizeof *v);
+  v->kind = kind;
+  memcpy((char *)&v->u, &u0, sizeof u0);
+  memcpy((char *)&v->u + sizeof u0, &u1, sizeof u1);
 }
 
 int acgo_req_return(acgo_co *c, int kind, uint64_t u0, uint64_t u1, int exact_end) {
