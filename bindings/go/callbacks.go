@@ -90,6 +90,9 @@ func acgoFreeBox(ptr unsafe.Pointer) {
 //export acgoCallback
 func acgoCallback(loop *C.ac_loop, ud unsafe.Pointer) {
 	cb := handle(uintptr(ud)).Value().(*callback)
+	if cb.own {
+		cb.loop.ownRan++
+	}
 	if cb.loop.deferCallback(cb) {
 		return
 	}

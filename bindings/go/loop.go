@@ -43,6 +43,7 @@ type Loop struct {
 	stopAsked  bool      // a stop was asked (Stop, Close) and has not ended a run yet
 	inCallback int       // depth of callbacks of the library running
 	yieldNext  bool      // a goroutine outside the loop was readied: yield before the next run (readiedOutside)
+	ownRan     int       // the binding's own callbacks the library ran in the current step
 	reporting  int       // what the binding's own report is about (reportHandle ...)
 	cbCtx      ctxMap    // context of the running callback
 	stepCtx    *ctxMap   // context of the running step function, if any
@@ -279,6 +280,9 @@ type callback struct {
 	// foreign: posted by a goroutine outside the loop, which may wait for
 	// it (Call) or for what it does (Post).
 	foreign bool
+	// own: the binding's housekeeping (posted by finalizers at times the
+	// collector picks), not counted in StepInfo.Ran.
+	own bool
 }
 
 func (c *callback) run() {
@@ -569,7 +573,7 @@ func (l *Loop) releaseLater(id uint64) {
 	l.relMu.Unlock()
 	if post {
 		// After Close the references are already gone.
-		_ = l.post(&callback{loop: l, fn: l.dropReleased})
+		_ = l.post(&callback{loop: l, fn: l.dropReleased, own: true})
 	}
 }
 
@@ -643,7 +647,7 @@ func (l *Loop) RunForever() error {
 
 // StepInfo is what one Step reports.
 type StepInfo struct {
-	Ran          int     // callbacks run
+	Ran          int     // callbacks run (the binding's own housekeeping left out)
 	Pending      bool    // callbacks ready, or timers or other work remain
 	NextDeadline float64 // loop time of the next timer, or -1
 }

@@ -302,3 +302,27 @@ func TestCloseFromInsideTheLoopIsRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// The binding's own callback (the release of references whose Go objects
+// were collected, posted by finalizers whenever the collector runs) is not
+// counted in StepInfo.Ran: a step reports the callbacks the host and its
+// tasks scheduled, whatever the collector did meanwhile.
+func TestStepLeavesOutTheBindingsOwnCallbacks(t *testing.T) {
+	l, err := NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	count := 0
+	if _, err := l.CallSoon(func() { count++ }); err != nil {
+		t.Fatal(err)
+	}
+	l.releaseLater(0) // no reference has id 0: only the callback runs
+	info, err := l.Step(0)
+	if err != nil || info.Ran != 1 || count != 1 {
+		t.Fatalf("step: %+v %v, count %d", info, err, count)
+	}
+	if l.relPosted {
+		t.Fatal("the release callback did not run in the step")
+	}
+}

@@ -177,10 +177,11 @@ func (l *Loop) runOnce() {
 	}
 	r := l.run
 	if r.kind == runStep {
+		l.ownRan = 0
 		out := runLoop(l, r.block)
 		r.stepped = true
 		if out.rc >= 0 {
-			r.info = StepInfo{Ran: out.rc, Pending: out.pending, NextDeadline: out.next}
+			r.info = StepInfo{Ran: out.rc - l.ownRan, Pending: out.pending, NextDeadline: out.next}
 		}
 		l.afterRun(out)
 		if out.rc < 0 {
