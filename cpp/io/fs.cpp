@@ -13,14 +13,16 @@
 
 #include "core/value.hpp"
 #include "io/net.hpp"
+#include "io/platform.hpp"
 
 namespace ac {
 
 std::string fs_error_message(int code, const char *path, const char *path2) {
   std::string m = "[Errno ";
-  m += std::to_string(-code);
+  int number = sys::python_errno(code);
+  m += std::to_string(number);
   m += "] ";
-  m += std::strerror(-code);
+  m += std::strerror(number);
   if (path != nullptr) {
     m += ": '";
     m += path;

@@ -122,6 +122,12 @@ void close(int fd) noexcept;
 // on POSIX, WSAGetLastError() on Windows). For calls made directly
 // (bind, listen, getsockname, setsockopt).
 int last_error() noexcept;
+// The number Python shows in "[Errno N] ..." for one of our codes: the
+// errno (-code) on POSIX. On Windows our codes are libuv's (UV_ENOENT is
+// -4058), and Python shows the C runtime's errno for file errors (ENOENT
+// 2, EEXIST 17 ...) and the Winsock code for socket errors (a refused
+// connection 10061); a code without either comes back as -code.
+int python_errno(int code) noexcept;
 // The listening socket's address-reuse option as asyncio sets it:
 // SO_REUSEADDR on POSIX; nothing on Windows, where SO_REUSEADDR would let
 // another socket take the port (asyncio leaves it off there too).
@@ -135,10 +141,12 @@ int set_int_option(int fd, int level, int name, int value) noexcept;
 // system but Linux's fast path: the caller reads and writes instead), or
 // another negative code. Never raises SIGPIPE.
 ac_ssize_t send_file(int sock, int file, int64_t offset, size_t count) noexcept;
-// A connected pair of Unix stream sockets for a child's standard stream,
-// both close-on-exec: sv[1] the child's (blocking), sv[0] ours
-// (non-blocking, one direction: written when parent_writes, else read).
-// 0 or a negative code; UV_ENOSYS on Windows (no piped child stdio there yet).
+// A connected pair of stream sockets for a child's standard stream, both
+// close-on-exec: sv[1] the child's (blocking), sv[0] ours (non-blocking,
+// one direction: written when parent_writes, else read). POSIX: a Unix
+// socket pair. Windows: a loopback TCP connection whose child end is a C
+// runtime descriptor (what uv_spawn inherits; close it with close_file).
+// 0 or a negative code.
 int socket_pair(int sv[2], bool parent_writes) noexcept;
 // /dev/null (NUL on Windows) opened for reading and writing, not inherited
 // (libuv hands it to the child explicitly): the descriptor or a negative code.

@@ -181,6 +181,8 @@ void close(int fd) noexcept {
 
 int last_error() noexcept { return err(); }
 
+int python_errno(int code) noexcept { return -code; }
+
 void reuse_address(int fd) noexcept {
   int on = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);

@@ -142,6 +142,26 @@ void close(int fd) noexcept {
 
 int last_error() noexcept { return wsa_error(); }
 
+int python_errno(int code) noexcept {
+  switch (code) {
+#define AC_CRT(name) \
+  case UV_##name: return name;
+#define AC_WSA(name) \
+  case UV_##name: return WSA##name;
+    AC_CRT(EPERM) AC_CRT(ENOENT) AC_CRT(ESRCH) AC_CRT(EINTR) AC_CRT(EIO) AC_CRT(ENXIO)
+    AC_CRT(E2BIG) AC_CRT(EBADF) AC_CRT(EAGAIN) AC_CRT(ENOMEM) AC_CRT(EACCES) AC_CRT(EBUSY)
+    AC_CRT(EEXIST) AC_CRT(EXDEV) AC_CRT(ENODEV) AC_CRT(ENOTDIR) AC_CRT(EISDIR) AC_CRT(EINVAL)
+    AC_CRT(ENFILE) AC_CRT(EMFILE) AC_CRT(EFBIG) AC_CRT(ENOSPC) AC_CRT(ESPIPE) AC_CRT(EROFS)
+    AC_CRT(EMLINK) AC_CRT(EPIPE) AC_CRT(ENAMETOOLONG) AC_CRT(ENOSYS) AC_CRT(ENOTEMPTY)
+    AC_WSA(ECONNREFUSED) AC_WSA(ECONNRESET) AC_WSA(ECONNABORTED) AC_WSA(ETIMEDOUT)
+    AC_WSA(ENETUNREACH) AC_WSA(EHOSTUNREACH) AC_WSA(EADDRINUSE) AC_WSA(EADDRNOTAVAIL)
+    AC_WSA(ENOTCONN) AC_WSA(EAFNOSUPPORT)
+#undef AC_CRT
+#undef AC_WSA
+    default: return -code;
+  }
+}
+
 void reuse_address(int) noexcept {}
 
 int set_int_option(int fd, int level, int name, int value) noexcept {
@@ -153,7 +173,69 @@ int set_int_option(int fd, int level, int name, int value) noexcept {
 
 ac_ssize_t send_file(int, int, int64_t, size_t) noexcept { return UV_ENOSYS; }
 
-int socket_pair(int *, bool) noexcept { return UV_ENOSYS; }
+// Windows has no socketpair(): a loopback TCP connection stands in. Our
+// end is made as open_socket makes every socket (overlapped, non-blocking,
+// not inherited), so uv_poll watches it as any other. The child's end is
+// accepted from a listener made without WSA_FLAG_OVERLAPPED: a child reads
+// and writes its standard streams with ReadFile/WriteFile, which work on a
+// socket handle only when it is not overlapped. It goes back as a C runtime
+// descriptor (_open_osfhandle), which is what uv_spawn takes for
+// UV_INHERIT_FD and what close_file closes once the child has its copy.
+// The accepted peer is checked to be our end (another local program could
+// connect to the listener first).
+int socket_pair(int sv[2], bool parent_writes) noexcept {
+  winsock();
+  SOCKET lst = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+  if (lst == INVALID_SOCKET) return wsa_error();
+  SOCKET ours = INVALID_SOCKET, theirs = INVALID_SOCKET;
+  int rc = 0;
+  sockaddr_in a{}, mine{}, peer{};
+  int alen = sizeof a, mlen = sizeof mine, plen = sizeof peer;
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  auto *sa = reinterpret_cast<sockaddr *>(&a);
+  if (::bind(lst, sa, sizeof a) != 0 || ::listen(lst, 1) != 0 || getsockname(lst, sa, &alen) != 0) {
+    rc = wsa_error();
+  } else {
+    ours = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
+                      WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (ours == INVALID_SOCKET || ::connect(ours, sa, sizeof a) != 0) {
+      rc = wsa_error();
+    } else {
+      theirs = ::accept(lst, reinterpret_cast<sockaddr *>(&peer), &plen);
+      if (theirs == INVALID_SOCKET ||
+          getsockname(ours, reinterpret_cast<sockaddr *>(&mine), &mlen) != 0)
+        rc = wsa_error();
+      else if (peer.sin_port != mine.sin_port || peer.sin_addr.s_addr != mine.sin_addr.s_addr)
+        rc = UV_ECONNREFUSED;  // somebody else's connection
+    }
+  }
+  closesocket(lst);
+  if (rc == 0) rc = set_nonblocking(ours);
+  int child = -1;
+  if (rc == 0) {
+    SetHandleInformation(reinterpret_cast<HANDLE>(theirs), HANDLE_FLAG_INHERIT, 0);
+    child = _open_osfhandle(static_cast<intptr_t>(theirs), _O_BINARY);
+    if (child < 0) rc = UV_EMFILE;
+  }
+  if (rc != 0) {
+    if (ours != INVALID_SOCKET) closesocket(ours);
+    if (theirs != INVALID_SOCKET) closesocket(theirs);
+    return rc;
+  }
+  // Our end reads or writes, never both; a reading end tells the child at
+  // once that nothing will come (a writing end keeps its receive side: a
+  // Windows socket that shut it answers late data with a reset).
+  if (!parent_writes) ::shutdown(ours, SD_SEND);
+  int fd = as_int(ours);
+  if (fd < 0) {
+    _close(child);
+    return fd;
+  }
+  sv[0] = fd;
+  sv[1] = child;
+  return 0;
+}
 
 int open_null() noexcept {
   int fd = _open("NUL", _O_RDWR | _O_BINARY | _O_NOINHERIT);

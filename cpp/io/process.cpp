@@ -73,7 +73,7 @@ void ac_process::maybe_free() noexcept {
   if (user_refs == 0 && !handle_live) delete this;
 }
 
-int ac_process::spawn(const char *const *argv, const ac_process_options &o) {
+int ac_process::spawn(const char *const *argv, const ac_process_options &o, bool verbatim) {
   if (!valid_mode(o.stdin_mode, false) || !valid_mode(o.stdout_mode, false) ||
       !valid_mode(o.stderr_mode, true))
     return AC_EINVAL;
@@ -120,6 +120,7 @@ int ac_process::spawn(const char *const *argv, const ac_process_options &o) {
   opts.cwd = o.cwd;
   opts.stdio_count = 3;
   opts.stdio = stdio;
+  if (verbatim) opts.flags |= UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS;
   // Streams first (they allocate), so a failure after the child started
   // cannot happen.
   for (int i = 0; i < 3; ++i)
@@ -168,12 +169,23 @@ int ac_process::send_signal(int sig) noexcept {
   if (sig < 0 || sig >= NSIG) return AC_EINVAL;
   if (exited || !handle_live) return 0;  // reaped: the pid is not ours any more
   int rc = uv_process_kill(&proc, sig);
+  // Windows can send only SIGTERM, SIGKILL and SIGINT (all three end the
+  // child, as Python's Popen.terminate there) and 0; others are refused.
+  if (rc == UV_ENOSYS) return AC_ENOTSUP;
   return rc == UV_ESRCH ? 0 : rc;
 }
 
 void ac_process::on_exit(int64_t status, int term_signal) noexcept {
   exited = true;
+#ifdef _WIN32
+  // A Windows child ended by terminate()/kill() exits with the code the
+  // parent chose (1, TerminateProcess's in libuv): Python's Popen reports
+  // that code, not -N; libuv's term_signal only echoes the signal we sent.
+  (void)term_signal;
+  returncode = static_cast<int>(status);
+#else
   returncode = term_signal != 0 ? -term_signal : static_cast<int>(status);
+#endif
   std::vector<ac_future *> ws;
   ws.swap(waiters);
   for (ac_future *f : ws) {
@@ -211,7 +223,11 @@ void ac_process::close_for_loop() noexcept {
     uv_process_kill(&proc, SIGKILL);
     ac::sys::reap_child(pid);
     exited = true;
+#ifdef _WIN32
+    returncode = 1;  // TerminateProcess's code (see on_exit)
+#else
     returncode = -SIGKILL;
+#endif
   }
   for (ac_future *f : waiters) {
     ac::future_fail(f, AC_ECLOSED);

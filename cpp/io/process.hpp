@@ -50,7 +50,9 @@ struct ac_process final : ac::Closable {
 
   // Starts the child; 0 or a negative code (nothing left open then except
   // the handle, which closes on its own). Throws bad_alloc.
-  int spawn(const char *const *argv, const ac_process_options &o);
+  // `verbatim`: on Windows, argv[1..] form the command line as written
+  // (libuv's UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS; the shell's quoting).
+  int spawn(const char *const *argv, const ac_process_options &o, bool verbatim = false);
   ac_future *wait();  // a new reference; throws bad_alloc
   int send_signal(int sig) noexcept;
 

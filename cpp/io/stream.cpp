@@ -184,7 +184,9 @@ int ac_stream::adopt_pipe(int pfd, bool write_only) noexcept {
   fd = pfd;
   is_pipe = !ac::sys::is_socket(fd);
   pipe_writer_only = write_only;
-  int rc = uv_poll_init(loop->uvl, &poll, fd);  // pipes and terminals: POSIX only
+  // Pipes and terminals: POSIX only. A socket (a child's stdio on Windows,
+  // where a descriptor number is not a C runtime one) is watched as such.
+  int rc = is_pipe ? uv_poll_init(loop->uvl, &poll, fd) : uv_poll_init_socket(loop->uvl, &poll, fd);
   if (rc != 0) return rc;  // the destructor closes the descriptor
   poll.data = this;
   handle_live = true;
@@ -426,7 +428,7 @@ void ac_stream::connect_failed_all(int code) noexcept {
     for (const auto &f : connect_failures) {
       if (!first) m += ", ";
       first = false;
-      m += "[Errno " + std::to_string(-f.second) + "] Connect call failed " +
+      m += "[Errno " + std::to_string(ac::sys::python_errno(f.second)) + "] Connect call failed " +
            python_address(f.first);
     }
   } catch (...) {

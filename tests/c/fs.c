@@ -4,27 +4,55 @@
  * refuses root too, EPERM, EISDIR), a 1 GiB sparse file read at its end,
  * many requests at once, cancellation while pending (a host buffer freed at
  * once), descriptors counted before and after, loop close, and the
- * buffered file object. */
+ * buffered file object. On Windows the same, less what only POSIX has
+ * (modes and umask, symlinks, /proc and /dev paths, sparse files by
+ * default); descriptors are the C runtime's there, counted as such. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#ifdef _WIN32
+#include <direct.h>
+#include <io.h>
+#include <windows.h>
+/* libuv opens files not inheritable on Windows: no flag to add. */
+#define NOINHERIT 0
+/* A file any program can open for reading. */
+#define SOME_FILE "NUL"
+#else
+#define NOINHERIT O_CLOEXEC
+#define SOME_FILE "/proc/self/status"
+#endif
+
 #include "net_util.h"
 
-static char dir[64];
+static char dir[512];
 
 static void make_dir(void) {
+#ifdef _WIN32
+  static int serial;
+  char tmp[MAX_PATH];
+  CHECK(GetTempPathA(sizeof tmp, tmp) > 0);
+  /* A name nobody has (one left by an earlier run that failed is kept). */
+  int made = -1;
+  for (int tries = 0; made != 0 && tries < 1000; ++tries) {
+    snprintf(dir, sizeof dir, "%sac-fs-%lu-%d", tmp, (unsigned long)GetCurrentProcessId(), ++serial);
+    made = _mkdir(dir);
+  }
+  CHECK(made == 0);
+#else
   snprintf(dir, sizeof dir, "/tmp/ac-fs-XXXXXX");
   CHECK(mkdtemp(dir) != NULL);
+#endif
 }
 
 static void remove_dir(void) {
   DIR *d = opendir(dir);
   if (d == NULL) return;
   struct dirent *e;
-  char p[512];
+  char p[800];
   while ((e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.') continue;
     snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
@@ -36,6 +64,11 @@ static void remove_dir(void) {
 
 static int count_fds(void) {
   int n = 0;
+#ifdef _WIN32
+  /* The C runtime's descriptors (what uv_fs_open returns there). */
+  for (int fd = 0; fd < 2048; ++fd) n += _get_osfhandle(fd) != -1;
+  return n;
+#endif
   DIR *d = opendir("/proc/self/fd");
   struct dirent *e;
   while ((e = readdir(d)) != NULL) n += e->d_name[0] != '.';
@@ -44,7 +77,7 @@ static int count_fds(void) {
 }
 
 static const char *path_of(const char *name) {
-  static char p[4][512];
+  static char p[4][800];
   static int i;
   i = (i + 1) % 4;
   snprintf(p[i], sizeof p[i], "%s/%s", dir, name);
@@ -92,7 +125,11 @@ static void test_requests_roundtrip(void) {
   CHECK_RC(ac_fs_stat_result(f, &st), 0);
   CHECK_INT(st.size, 12);
   CHECK(S_ISREG(st.mode));
+#ifdef _WIN32
+  CHECK_INT(st.mode & 0777, 0666); /* Windows: read-only or not, for everyone */
+#else
   CHECK_INT(st.mode & 0777, 0644 & ~umask(022));
+#endif
   ac_future_unref(f);
   CHECK_RC(ac_fs_close(loop, fd, &f), 0);
   wait_ok(loop, f);
@@ -138,6 +175,7 @@ static void test_requests_roundtrip(void) {
   CHECK_RC(ac_fs_stat_result(f, &st), 0);
   CHECK_INT(st.size, 6);
   ac_future_unref(f);
+#ifndef _WIN32 /* symbolic links need a privilege on Windows */
   CHECK_RC(symlink("c.txt", path_of("link")), 0);
   CHECK_RC(ac_fs_lstat(loop, path_of("link"), &f), 0);
   CHECK_RC(fwait(loop, f), 0);
@@ -146,8 +184,14 @@ static void test_requests_roundtrip(void) {
   ac_future_unref(f);
   CHECK_RC(ac_fs_unlink(loop, path_of("link"), &f), 0);
   wait_ok(loop, f);
+#endif
   CHECK_RC(ac_fs_rmdir(loop, path_of("sub"), &f), 0);
   wait_ok(loop, f);
+  CHECK_RC(ac_fs_unlink(loop, path_of("c.txt"), &f), 0);
+  wait_ok(loop, f);
+  CHECK_RC(ac_fs_stat(loop, path_of("c.txt"), &f), 0);
+  CHECK_RC(fwait(loop, f), AC_ENOENT);
+  ac_future_unref(f);
   CHECK_INT(count_fds(), fds);
   remove_dir();
   finish(loop);
@@ -164,6 +208,40 @@ static void check_failure(ac_loop *loop, ac_future *f, int code, const char *cls
   ac_future_unref(f);
 }
 
+#ifdef _WIN32
+/* What Windows has of the POSIX cases below: a missing file and directory,
+ * an existing one made again, a double close, the argument errors. */
+static void test_errors_as_python(void) {
+  ac_loop *loop = net_loop();
+  ac_future *f;
+  make_dir();
+  char want[900];
+  CHECK_RC(ac_fs_open(loop, path_of("none/x"), O_RDONLY, 0, &f), 0);
+  snprintf(want, sizeof want, "[Errno 2] No such file or directory: '%s'", path_of("none/x"));
+  check_failure(loop, f, AC_ENOENT, "FileNotFoundError", want);
+  CHECK_RC(ac_fs_mkdir(loop, dir, 0755, &f), 0);
+  snprintf(want, sizeof want, "[Errno 17] File exists: '%s'", dir);
+  check_failure(loop, f, AC_EEXIST, "FileExistsError", want);
+  CHECK_RC(ac_fs_open(loop, path_of("f"), O_RDWR | O_CREAT, 0600, &f), 0);
+  int fd = (int)wait_int(loop, f);
+  CHECK_RC(ac_fs_close(loop, fd, &f), 0);
+  wait_ok(loop, f);
+  CHECK_RC(ac_fs_close(loop, fd, &f), 0);
+  check_failure(loop, f, AC_EBADF, "OSError", "[Errno 9] Bad file descriptor");
+  CHECK_RC(ac_fs_unlink(loop, path_of("f"), &f), 0);
+  wait_ok(loop, f);
+  CHECK_RC(ac_fs_open(loop, NULL, O_RDONLY, 0, &f), AC_EINVAL);
+  CHECK_STR(ac_last_error_message(AC_EINVAL), "path must not be NULL");
+  CHECK_RC(ac_fs_read(loop, 0, 0, -1, &f), AC_EINVAL);
+  CHECK_RC(ac_fs_close(loop, -1, &f), AC_EINVAL);
+  int flags = 0;
+  CHECK_RC(ac_fs_open_flags("r+", &flags), 0);
+  CHECK_INT(flags, O_RDWR | NOINHERIT);
+  CHECK_RC(ac_fs_open_flags("rw", &flags), AC_EINVAL);
+  remove_dir();
+  finish(loop);
+}
+#else
 static void test_errors_as_python(void) {
   ac_loop *loop = net_loop();
   ac_future *f;
@@ -207,7 +285,9 @@ static void test_errors_as_python(void) {
   CHECK_RC(ac_fs_open_flags("rw", &flags), AC_EINVAL);
   finish(loop);
 }
+#endif
 
+#ifndef _WIN32
 static void test_sparse_gigabyte(void) {
   ac_loop *loop = net_loop();
   ac_future *f;
@@ -236,6 +316,8 @@ static void test_sparse_gigabyte(void) {
   remove_dir();
   finish(loop);
 }
+
+#endif
 
 #define MANY 300
 
@@ -316,7 +398,7 @@ static void test_loop_close_fails_pending(void) {
   int fds = count_fds();
   ac_loop *loop = net_loop();
   ac_future *f[8];
-  for (int i = 0; i < 8; i++) CHECK_RC(ac_fs_open(loop, "/proc/self/status", O_RDONLY, 0, &f[i]), 0);
+  for (int i = 0; i < 8; i++) CHECK_RC(ac_fs_open(loop, SOME_FILE, O_RDONLY, 0, &f[i]), 0);
   CHECK_RC(ac_loop_close(loop), 0);
   for (int i = 0; i < 8; i++) {
     CHECK_RC(ac_future_result(f[i], NULL), AC_ECLOSED);
@@ -376,7 +458,7 @@ static void test_file_object(void) {
   CHECK_RC(ac_file_readline(file, &f), 0); /* at the end: empty */
   CHECK_STR(await_text(loop, f), "");
   /* The file grows: the next read sees it (end of file is not sticky). */
-  FILE *w = fopen(path_of("t.txt"), "a");
+  FILE *w = fopen(path_of("t.txt"), "ab");
   fputs("\nfive\n", w);
   fclose(w);
   CHECK_RC(ac_file_readline(file, &f), 0);
@@ -384,7 +466,7 @@ static void test_file_object(void) {
   CHECK_RC(ac_file_read(file, SIZE_MAX, &f), 0);
   CHECK_STR(await_text(loop, f), "five\n");
   /* Cancelling a pending read loses nothing. */
-  w = fopen(path_of("t.txt"), "a");
+  w = fopen(path_of("t.txt"), "ab");
   fputs("six\nseven\n", w);
   fclose(w);
   CHECK_RC(ac_file_readline(file, &f), 0);
@@ -396,7 +478,7 @@ static void test_file_object(void) {
   CHECK_STR(await_text(loop, f), "seven\n");
   /* A sized read with nothing buffered reads straight into its result;
    * cancelled while in flight, its bytes stay for the next read. */
-  w = fopen(path_of("t.txt"), "a");
+  w = fopen(path_of("t.txt"), "ab");
   fputs("sized\nreads\n", w);
   fclose(w);
   CHECK_RC(ac_file_read(file, 5, &f), 0);
@@ -413,11 +495,11 @@ static void test_file_object(void) {
   /* A missing file: the open's error, with the path, reaches the reads. */
   CHECK_RC(ac_file_open(loop, path_of("missing"), "r", &file, &opened), 0);
   CHECK_RC(ac_file_readline(file, &f), 0);
-  CHECK_RC(fwait(loop, opened), -ENOENT);
-  char want[128];
+  CHECK_RC(fwait(loop, opened), AC_ENOENT);
+  char want[900];
   snprintf(want, sizeof want, "[Errno 2] No such file or directory: '%s'", path_of("missing"));
   CHECK_STR(ac_error_message(ac_future_error(opened)), want);
-  CHECK_RC(fwait(loop, f), -ENOENT);
+  CHECK_RC(fwait(loop, f), AC_ENOENT);
   ac_future_unref(f);
   ac_future_unref(opened);
   ac_file_unref(file);
@@ -427,9 +509,9 @@ static void test_file_object(void) {
   ac_future_unref(opened);
   CHECK_RC(ac_file_write(file, "x", 1), 0);
   CHECK_RC(ac_file_drain(file, &f), 0);
-  CHECK_RC(fwait(loop, f), -EBADF);
+  CHECK_RC(fwait(loop, f), AC_EBADF);
   ac_future_unref(f);
-  CHECK_RC(ac_file_write(file, "x", 1), -EBADF);
+  CHECK_RC(ac_file_write(file, "x", 1), AC_EBADF);
   ac_file_unref(file); /* the last reference closes it in the background */
   net_run_for(loop, 0.1);
 
@@ -456,7 +538,7 @@ static void test_file_closed_by_loop(void) {
   ac_loop *loop = net_loop();
   ac_file *file;
   ac_future *opened, *f;
-  CHECK_RC(ac_file_open(loop, "/proc/self/status", "r", &file, &opened), 0);
+  CHECK_RC(ac_file_open(loop, SOME_FILE, "r", &file, &opened), 0);
   CHECK_RC(fwait(loop, opened), 0);
   CHECK_RC(ac_file_read(file, SIZE_MAX, &f), 0);
   CHECK_RC(ac_loop_close(loop), 0);
@@ -504,7 +586,11 @@ static void test_no_space_left(void) {
 int main(void) {
   RUN(test_requests_roundtrip);
   RUN(test_errors_as_python);
+#ifdef _WIN32
+  th_run("test_sparse_gigabyte # SKIP Windows files are not sparse unless marked so", skipped);
+#else
   RUN(test_sparse_gigabyte);
+#endif
   RUN(test_many_at_once);
   RUN(test_cancel_pending);
   RUN(test_loop_close_fails_pending);

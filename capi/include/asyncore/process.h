@@ -5,16 +5,21 @@
  *
  * A child is started with ac_process_exec (an argument vector, the program
  * looked up in PATH as execvp does) or ac_process_shell (a command line for
- * /bin/sh -c). Each of its standard streams is inherited, connected to
+ * /bin/sh -c; on Windows for %COMSPEC% /c, as Python's shell=True).
+ * Each of its standard streams is inherited, connected to
  * /dev/null, to a descriptor of the caller, or to a pipe; stderr can also go
  * where stdout goes. A pipe is an ordinary ac_stream (stream.h: readline,
  * readexactly, readuntil, write, drain, write_eof …) over one end of a
- * Unix socket pair whose other end the child holds, as libuv does.
+ * Unix socket pair whose other end the child holds, as libuv does (on
+ * Windows a loopback TCP connection: a child reads and writes it as it
+ * would a pipe).
  *
  * The child is reaped by the loop (libuv's SIGCHLD handling) as soon as it
  * exits, whether or not anyone waits: no zombie stays behind. Its
  * returncode is its exit status, or minus the signal number that ended it
- * (asyncio's -N). Waiting, cancelling a wait or a communicate, and dropping
+ * (asyncio's -N). On Windows, where terminate and kill end the child with
+ * exit code 1 (TerminateProcess), the returncode is that code, as Python's
+ * Popen reports there. Waiting, cancelling a wait or a communicate, and dropping
  * the last reference never signal the child: it runs on until it exits.
  * Closing the loop while a child still runs kills it with SIGKILL and reaps
  * it (asyncio's transport close), so a loop never leaves a child behind.
@@ -78,7 +83,8 @@ AC_EXPORT void ac_process_options_init(ac_process_options *o) AC_NOEXCEPT;
 AC_EXPORT int ac_process_exec(ac_loop *loop, const char *const *argv,
                               const ac_process_options *options,
                               ac_process **out) AC_NOEXCEPT;
-/** Runs `command` with /bin/sh -c (asyncio's create_subprocess_shell).
+/** Runs `command` with /bin/sh -c (asyncio's create_subprocess_shell); on
+ * Windows %COMSPEC% /c "command" (cmd.exe when COMSPEC is not set).
  * Errors as ac_process_exec. */
 AC_EXPORT int ac_process_shell(ac_loop *loop, const char *command,
                                const ac_process_options *options,
@@ -144,7 +150,9 @@ AC_EXPORT int ac_process_take_output(ac_process *p, ac_value *out,
 /** Sends signal `sig` to the child (send_signal), SIGTERM (terminate) or
  * SIGKILL (kill). Once the child has exited these do nothing and return 0
  * (its pid may belong to another process by then), as Python's Popen.
- * Errors: AC_EINVAL (bad signal number), OS errors. */
+ * Windows has no signals: SIGTERM, SIGKILL and SIGINT end the child (exit
+ * code 1), 0 checks that it runs, anything else is AC_ENOTSUP.
+ * Errors: AC_EINVAL (bad signal number), AC_ENOTSUP, OS errors. */
 AC_EXPORT int ac_process_send_signal(ac_process *p, int sig) AC_NOEXCEPT;
 AC_EXPORT int ac_process_terminate(ac_process *p) AC_NOEXCEPT;
 AC_EXPORT int ac_process_kill(ac_process *p) AC_NOEXCEPT;

@@ -2,6 +2,7 @@
 // state machine over the public stream and future calls.
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -31,7 +32,7 @@ AC_API void ac_process_options_init(ac_process_options *o) noexcept {
 }
 
 static int spawn_common(ac_loop *loop, const char *const *argv, const ac_process_options *options,
-                        ac_process **out) noexcept {
+                        ac_process **out, bool verbatim = false) noexcept {
   int rc = check_loop(loop);
   if (rc != 0) return rc;
   if (argv == nullptr || argv[0] == nullptr || argv[0][0] == '\0' || out == nullptr)
@@ -42,7 +43,7 @@ static int spawn_common(ac_loop *loop, const char *const *argv, const ac_process
   AC_GUARD({
     auto *p = new ac_process(loop);
     try {
-      rc = p->spawn(argv, o);
+      rc = p->spawn(argv, o, verbatim);
     } catch (...) {
       p->unref();
       throw;
@@ -64,8 +65,19 @@ AC_API int ac_process_exec(ac_loop *loop, const char *const *argv,
 AC_API int ac_process_shell(ac_loop *loop, const char *command, const ac_process_options *options,
                             ac_process **out) noexcept {
   if (command == nullptr) return fail(AC_EINVAL);
+#ifdef _WIN32
+  // As Python's subprocess with shell=True: %COMSPEC% /c "command", the
+  // command line passed as written (cmd.exe takes the quotes off itself).
+  const char *comspec = std::getenv("COMSPEC");
+  std::string quoted;
+  AC_GUARD({ quoted = "\"" + std::string(command) + "\""; })
+  const char *argv[] = {comspec != nullptr && comspec[0] != '\0' ? comspec : "cmd.exe", "/c",
+                        quoted.c_str(), nullptr};
+  return spawn_common(loop, argv, options, out, true);
+#else
   const char *argv[] = {"/bin/sh", "-c", command, nullptr};
   return spawn_common(loop, argv, options, out);
+#endif
 }
 
 AC_API ac_process *ac_process_ref(ac_process *p) noexcept {
