@@ -26,6 +26,7 @@ static int count_signal(ac_loop *loop, int sig, void *ud) {
 }
 static void mark_freed(void *ud) { ((struct hits *)ud)->freed++; }
 
+#ifndef _WIN32
 /* SIGUSR1's disposition is the default one (nobody watches it). */
 static int is_default(int sig) {
   struct sigaction sa;
@@ -249,3 +250,50 @@ int main(void) {
   RUN(test_run_leaves_ignored_sigint);
   return th_finish();
 }
+#else
+/* Windows: console events are its signals. libuv turns Ctrl-C into
+ * SIGINT, Ctrl-Break into SIGBREAK (21), a closed console into SIGHUP (1)
+ * and a resize into SIGWINCH (28); those handlers can be added, one per
+ * signal per loop as on POSIX, and every other number is refused with
+ * AC_ENOTSUP and a message that says so. (No event is delivered here: a
+ * console control event needs a console, which a test run has not.) */
+static void test_windows_console_signals(void) {
+  ac_loop *loop = net_loop();
+  struct hits a = {0}, b = {0};
+  static const int ok[] = {SIGINT, 21, 1, 28};
+  for (int i = 0; i < 4; ++i)
+    CHECK_RC(ac_loop_add_signal_handler(loop, ok[i], count_signal, &a, mark_freed), 0);
+  CHECK_INT(a.freed, 0);
+  /* One handler per signal: the second replaces (and frees) the first. */
+  CHECK_RC(ac_loop_add_signal_handler(loop, SIGINT, count_signal, &b, mark_freed), 0);
+  CHECK_INT(a.freed, 1);
+  CHECK_INT(ac_loop_remove_signal_handler(loop, SIGINT), 1);
+  CHECK_INT(b.freed, 1);
+  CHECK_INT(ac_loop_remove_signal_handler(loop, SIGINT), 0);
+  th_close(loop); /* the close removes the other three */
+  CHECK_INT(a.freed, 4);
+  CHECK_INT(a.n + b.n, 0);
+}
+
+static void test_windows_refusals(void) {
+  ac_loop *loop = net_loop();
+  struct hits h = {0};
+  static const int refused[] = {SIGTERM, SIGSEGV, SIGABRT, 10 /* SIGUSR1 on Linux */, 0};
+  for (int i = 0; i < 5; ++i) {
+    int rc = ac_loop_add_signal_handler(loop, refused[i], count_signal, &h, mark_freed);
+    CHECK_RC(rc, AC_ENOTSUP);
+    CHECK_STR(ac_last_error_message(rc),
+              "Windows delivers only SIGINT, SIGBREAK, SIGHUP and SIGWINCH");
+  }
+  CHECK_INT(h.freed, 5); /* free_ud runs at once on every refusal */
+  CHECK_RC(ac_loop_add_signal_handler(loop, SIGINT, NULL, &h, mark_freed), AC_EINVAL);
+  CHECK_RC(ac_loop_remove_signal_handler(NULL, SIGINT), AC_EINVAL);
+  th_close(loop);
+}
+
+int main(void) {
+  RUN(test_windows_console_signals);
+  RUN(test_windows_refusals);
+  return th_finish();
+}
+#endif
