@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "net_util.h"
+#include "proc_util.h"
 
 /* Open descriptors of this process. */
 static int count_fds(void) {
@@ -25,38 +25,6 @@ static int count_fds(void) {
 /* 1 when this process has no child left at all (running or zombie). */
 static int no_children(void) {
   return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
-}
-
-static ac_process *start(ac_loop *loop, const char *const *argv, int in, int out, int err) {
-  ac_process_options o;
-  ac_process_options_init(&o);
-  o.stdin_mode = in;
-  o.stdout_mode = out;
-  o.stderr_mode = err;
-  ac_process *p = NULL;
-  CHECK_RC(ac_process_exec(loop, argv, &o, &p), 0);
-  return p;
-}
-static ac_process *shell(ac_loop *loop, const char *cmd, int in, int out, int err) {
-  ac_process_options o;
-  ac_process_options_init(&o);
-  o.stdin_mode = in;
-  o.stdout_mode = out;
-  o.stderr_mode = err;
-  ac_process *p = NULL;
-  CHECK_RC(ac_process_shell(loop, cmd, &o, &p), 0);
-  return p;
-}
-
-/* Waits for the child and returns its returncode. */
-static int wait_code(ac_loop *loop, ac_process *p) {
-  ac_future *f = NULL;
-  CHECK_RC(ac_process_wait(p, &f), 0);
-  CHECK_RC(net_wait(loop, f, 10), 0);
-  int64_t code = -1000;
-  CHECK_RC(ac_future_result_int64(f, &code), 0);
-  ac_future_unref(f);
-  return (int)code;
 }
 
 static void test_exec_reads_output(void) {

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #endif
 
-#include "net_util.h"
+#include "proc_util.h"
 
 static char helper[4096];
 
@@ -47,27 +47,11 @@ static void find_helper(const char *argv0) {
   }
 }
 
+/* The helper with `args`, its stdio as given. */
 static ac_process *run(ac_loop *loop, const char *const *args, int in, int out, int err) {
   const char *argv[16] = {helper};
   for (int i = 0; args[i] != NULL; ++i) argv[i + 1] = args[i];
-  ac_process_options o;
-  ac_process_options_init(&o);
-  o.stdin_mode = in;
-  o.stdout_mode = out;
-  o.stderr_mode = err;
-  ac_process *p = NULL;
-  CHECK_RC(ac_process_exec(loop, argv, &o, &p), 0);
-  return p;
-}
-
-static int wait_code(ac_loop *loop, ac_process *p) {
-  ac_future *f = NULL;
-  CHECK_RC(ac_process_wait(p, &f), 0);
-  CHECK_RC(net_wait(loop, f, 20), 0);
-  int64_t code = -1000;
-  CHECK_RC(ac_future_result_int64(f, &code), 0);
-  ac_future_unref(f);
-  return (int)code;
+  return start(loop, argv, in, out, err);
 }
 
 /* communicate() with `input`; returns the returncode, output in *out. */
