@@ -30,8 +30,10 @@ int fail(int code, const char *message = nullptr) noexcept;
 
 // The reason of the last failure on this thread (code 0: none). The checks
 // below clear it as a call starts, so a code passed up from libuv or the
-// runtime is never paired with an older call's words.
-extern thread_local int tl_last_code;
+// runtime is never paired with an older call's words. Every call writes it
+// (clear_failure), so it is in the static TLS block (initial-exec): a plain
+// store, not a __tls_get_addr call per entry into the library.
+extern thread_local int tl_last_code __attribute__((tls_model("initial-exec")));
 inline void clear_failure() noexcept { tl_last_code = 0; }
 
 // asyncio's words for the loop's common refusals.

@@ -56,11 +56,11 @@ AC_API const char *ac_strerror(int code) noexcept { return ac::strerror(code); }
 AC_API const char *ac_err_name(int code) noexcept { return ac::err_name(code); }
 AC_API const char *ac_err_class(int code) noexcept { return ac::err_class(code); }
 
-thread_local int ac::shim::tl_last_code = 0;
+thread_local int ac::shim::tl_last_code __attribute__((tls_model("initial-exec"))) = 0;
 using ac::shim::fail;
 using ac::shim::tl_last_code;
 namespace {
-thread_local const char *tl_last_message = nullptr;
+thread_local const char *tl_last_message __attribute__((tls_model("initial-exec"))) = nullptr;
 }  // namespace
 
 int ac::shim::fail(int code, const char *message) noexcept {
