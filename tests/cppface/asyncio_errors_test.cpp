@@ -2,6 +2,7 @@
 // condition raises the class asyncio raises, with asyncio's message; a
 // timeout scope's TimeoutError carries the CancelledError as its cause;
 // cancel() without a message gives an empty message.
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -57,16 +58,54 @@ ac::Task<> runtime_errors() {
 }
 TEST(AsyncioErrors, MisuseIsRuntimeErrorWithAsyncioWords) { run_v(runtime_errors()); }
 
-ac::Task<> await_self() {
+ac::Task<int> awaits_itself() {
   auto me = ac::current_task();
   try {
     co_await me;
     ADD_FAILURE() << "a task awaited itself";
   } catch (const ac::RuntimeError &e) {
-    EXPECT_EQ(e.message().substr(0, e.message().find(':')), "Task cannot await on itself");
+    EXPECT_EQ(e.message(), "Task cannot await on itself: <Task pending name='" + me.name() + "'>");
   }
+  // The refused await left the task as it was: it suspends again and ends
+  // with its own result, not with the refusal.
+  co_await ac::sleep(0.5);
+  co_return 7;
+}
+ac::Task<> await_self() {
+  auto h = ac::create_task(awaits_itself(), "selfish");
+  EXPECT_EQ(co_await h, 7);
+  EXPECT_FALSE(h.exception());
 }
 TEST(AsyncioErrors, ATaskAwaitingItselfIsRuntimeError) { run_v(await_self()); }
+
+// Every other refusal of an await keeps the reason the C call gave.
+ac::Task<> refused_awaits(ac::Future foreign) {
+  try {
+    co_await foreign;
+    ADD_FAILURE() << "awaited a future of another loop";
+  } catch (const ac::RuntimeError &e) {
+    EXPECT_EQ(e.message(), "Task got Future attached to a different loop");
+  }
+  try {
+    co_await ac::sleep(std::nan(""));
+    ADD_FAILURE() << "slept NaN seconds";
+  } catch (const ac::ValueError &e) {
+    EXPECT_EQ(e.message(), "sleep length must not be NaN");
+  }
+  ac::Queue<int> q;
+  q.shutdown();
+  try {
+    co_await q.put(1);
+    ADD_FAILURE() << "put into a shut-down queue";
+  } catch (const ac::QueueShutDown &) {
+  }
+  co_await ac::sleep(0);  // and the task goes on awaiting
+}
+TEST(AsyncioErrors, RefusedAwaitsKeepTheirReason) {
+  ac::Loop other(AC_LOOP_VIRTUAL_CLOCK);
+  ac::Future foreign = ac::Future::create(other.get());
+  run_v(refused_awaits(std::move(foreign)));
+}
 
 TEST(AsyncioErrors, ClosedAndRunningLoopsAreRuntimeError) {
   ac::Loop loop(AC_LOOP_VIRTUAL_CLOCK);

@@ -115,6 +115,24 @@ AC_EXPORT void *ac_alloc(size_t size) AC_NOEXCEPT;
 AC_EXPORT void ac_free(void *ptr) AC_NOEXCEPT;
 /** @} */
 
+/** @{ */
+/** Small blocks from the runtime's own allocator: per-thread free lists by
+ * size class, fresh blocks carved from slabs (what tasks and futures are
+ * made of). For memory a host makes and frees at the runtime's rate, such
+ * as the frames of its coroutines: the C++ face allocates every Task
+ * coroutine frame here.
+ * ac_free_small must be given the size given to ac_alloc_small. Thread:
+ * any; a block may be freed on another thread than the one that
+ * allocated it (it then serves that thread). Blocks above 1024 bytes, and
+ * every block under AddressSanitizer, valgrind, on Windows or with the
+ * environment variable ASYNCORE_POOL=0, come from malloc and go back to it.
+ * ac_alloc_small returns NULL when out of memory (size 0 counts as 1);
+ * ac_free_small(NULL, n) is a no-op. Never mix these with ac_alloc and
+ * ac_free. */
+AC_EXPORT void *ac_alloc_small(size_t size) AC_NOEXCEPT;
+AC_EXPORT void ac_free_small(void *ptr, size_t size) AC_NOEXCEPT;
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/pool.hpp"
 #include "core/value.hpp"
 #include "../shim.hpp"
 
@@ -16,6 +17,10 @@ AC_API const char *ac_version_string(void) noexcept {
 
 AC_API void *ac_alloc(size_t size) noexcept { return std::malloc(size == 0 ? 1 : size); }
 AC_API void ac_free(void *ptr) noexcept { std::free(ptr); }
+AC_API void *ac_alloc_small(size_t size) noexcept { return ac::pool_alloc_nothrow(size == 0 ? 1 : size); }
+AC_API void ac_free_small(void *ptr, size_t size) noexcept {
+  if (ptr != nullptr) ac::pool_free(ptr, size == 0 ? 1 : size);
+}
 
 // ---- values
 

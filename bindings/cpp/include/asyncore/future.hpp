@@ -15,6 +15,7 @@
 #include <cmath>
 #include <coroutine>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -28,32 +29,47 @@ namespace asyncore {
 namespace detail {
 
 // A call's failure: its code and the reason it gave (ac_last_error_message
-// read right after it), kept until an awaiter throws it.
+// read right after it), kept until an awaiter throws it. Every awaiter has
+// one and nearly all stay empty, so the text is a block of its own, made
+// only on failure: an empty Failure is made, moved and destroyed as two
+// words.
 struct Failure {
   int rc = 0;
-  std::string message;
-  static Failure of(int rc) { return rc < 0 ? Failure{rc, ac_last_error_message(rc)} : Failure{rc, {}}; }
-  static Failure with(int rc, const char *message) { return Failure{rc, message}; }
+  std::unique_ptr<std::string> message;  // set when rc < 0
+  Failure() noexcept = default;
+  Failure(int code, std::string text) : rc(code) {
+    if (code < 0) message = std::make_unique<std::string>(std::move(text));
+  }
+  static Failure of(int rc) {
+    if (rc >= 0) return Failure();
+    const char *m = ac_last_error_message(rc);
+    return Failure(rc, m != nullptr ? m : "");
+  }
+  static Failure with(int rc, const char *message) { return Failure(rc, message); }
   explicit operator bool() const noexcept { return rc < 0; }
-  [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message); }
+  [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message ? *message : std::string()); }
 };
 
 // Suspends the running task on `fut`. A failure (nothing suspended) when
 // the await is refused: the coroutine then does not suspend and throws it.
+// One C call on the way in (ac_task_await); the refusals are told apart
+// after it.
 inline Failure suspend_on(ac_future *fut, std::coroutine_handle<> h) {
   DriverState *d = tls_running.driver;
   if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
-  if (fut == ac_task_future(d->task)) {
+  int rc = ac_task_await(d->task, fut);
+  if (rc == AC_STEP_AWAIT) {
+    d->resume_point = h;
+    d->suspended = DriverState::Suspend::await;
+    return {};
+  }
+  if (rc == AC_EMISUSE && fut == ac_task_future(d->task)) {
     // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
     const char *name = ac_task_name(d->task);
     return Failure{AC_EMISUSE, std::string("Task cannot await on itself: <Task pending name='") +
                                    (name != nullptr ? name : "") + "'>"};
   }
-  int rc = ac_task_await(d->task, fut);
-  if (rc != AC_STEP_AWAIT) return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
-  d->resume_point = h;
-  d->suspended = DriverState::Suspend::await;
-  return {};
+  return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
 }
 
 // Suspends the running task until the callbacks already ready have run.
@@ -82,8 +98,15 @@ inline void check_outcome() {
 // The outcome of a done future as T (void: nothing), or its exception;
 // InvalidStateError while it is pending (asyncio's "Result is not set.").
 template <class T>
+T read_done_result(ac_future *f);
+template <class T>
 T read_result(ac_future *f) {
   if (ac_future_done(f) != 1) throw InvalidStateError("Result is not set.");
+  return read_done_result<T>(f);
+}
+// The same for a future known to be done.
+template <class T>
+T read_done_result(ac_future *f) {
   ac_value v;
   int rc = ac_future_result(f, &v);
   if (rc != 0) {
@@ -111,13 +134,18 @@ inline std::exception_ptr read_exception(ac_future *f) {
 template <class T>
 class FutureAwaiter {
  public:
+  // Takes a reference of its own, or (Adopt) the caller's.
+  struct Adopt {};
   explicit FutureAwaiter(ac_future *f) noexcept : fut_(ac_future_ref(f)) {}
+  FutureAwaiter(ac_future *f, Adopt) noexcept : fut_(f) {}
   explicit FutureAwaiter(Failure failure) noexcept : fut_(nullptr), failure_(std::move(failure)) {}
   FutureAwaiter(FutureAwaiter &&o) noexcept
       : fut_(std::exchange(o.fut_, nullptr)), failure_(std::move(o.failure_)), suspended_(o.suspended_) {}
   FutureAwaiter(const FutureAwaiter &) = delete;
   FutureAwaiter &operator=(const FutureAwaiter &) = delete;
-  ~FutureAwaiter() { ac_future_unref(fut_); }
+  ~FutureAwaiter() {
+    if (fut_ != nullptr) ac_future_unref(fut_);
+  }
 
   bool await_ready() const noexcept { return failure_ || ac_future_done(fut_) == 1; }
   bool await_suspend(std::coroutine_handle<> h) {
@@ -133,7 +161,8 @@ class FutureAwaiter {
       // await has nothing more to read.
       if constexpr (std::is_void_v<T>) return;
     }
-    return read_result<T>(fut_);
+    // Done: await_ready saw it done, or the task resumed from it.
+    return read_done_result<T>(fut_);
   }
   ac_future *get() const noexcept { return fut_; }
 
@@ -148,9 +177,7 @@ class FutureAwaiter {
 template <class T>
 FutureAwaiter<T> await_made(int rc, ac_future *f) {
   if (rc < 0) return FutureAwaiter<T>(Failure::of(rc));
-  FutureAwaiter<T> a(f);
-  ac_future_unref(f);  // the awaiter holds its own reference
-  return a;
+  return FutureAwaiter<T>(f, typename FutureAwaiter<T>::Adopt{});  // the call's reference
 }
 
 // An operation that hands out a future (`call(&f)`, e.g. a lock's
@@ -184,7 +211,11 @@ class OpAwaiter {
     if (inner_) return;
     ac_future *f = nullptr;
     int rc = call_(&f);
-    inner_.emplace(await_made<T>(rc, f));
+    // Made in place, holding the call's reference.
+    if (rc < 0)
+      inner_.emplace(Failure::of(rc));
+    else
+      inner_.emplace(f, typename FutureAwaiter<T>::Adopt{});
   }
   Call call_;
   Make make_;

@@ -109,6 +109,28 @@ Outcome<T> settled(const TaskHandle<T> &h) {
     return Outcome<T>(std::current_exception());
   }
 }
+// The same for child `i` of the done gather `g`: a result is read through
+// the gather in one call; an exception through the child.
+template <class T>
+gather_result_t<T> gathered_at(ac_future *g, size_t i, const TaskHandle<T> &h) {
+  ac_value v;
+  if (ac_gather_result_at(g, i, &v) == 0) {
+    if constexpr (std::is_void_v<T>) {
+      return {};
+    } else {
+      return Codec<T>::decode(v);
+    }
+  }
+  return gathered(h);
+}
+template <class T>
+Outcome<T> settled_at(ac_future *g, size_t i, const TaskHandle<T> &h) {
+  try {
+    return Outcome<T>(gathered_at(g, i, h));
+  } catch (...) {
+    return Outcome<T>(std::current_exception());
+  }
+}
 
 // The C gather of `futures` (borrowed; the caller keeps them).
 inline Future make_gather(const std::vector<ac_future *> &futures, uint32_t flags) {
@@ -155,11 +177,12 @@ struct VectorGather final : GatherState<std::vector<std::conditional_t<Settled, 
   R collect() override {
     R out;
     out.reserve(handles.size());
-    for (auto &h : handles) {
+    ac_future *g = this->gather.get();
+    for (size_t i = 0; i < handles.size(); ++i) {
       if constexpr (Settled) {
-        out.push_back(settled(h));
+        out.push_back(settled_at(g, i, handles[i]));
       } else {
-        out.push_back(gathered(h));
+        out.push_back(gathered_at(g, i, handles[i]));
       }
     }
     return out;

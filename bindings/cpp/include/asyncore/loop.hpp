@@ -46,6 +46,7 @@ namespace detail {
 struct DriverState {
   enum class Suspend : uint8_t { none, await, yield };
   ac_task *task = nullptr;  // the C task; valid while one of its steps runs
+  ac_loop *loop = nullptr;  // the C task's loop, read at its first step
   std::coroutine_handle<> resume_point;
   Suspend suspended = Suspend::none;
 };

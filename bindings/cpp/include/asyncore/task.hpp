@@ -24,6 +24,7 @@
 
 #include <coroutine>
 #include <exception>
+#include <new>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -59,6 +60,15 @@ struct PromiseBase {
   std::suspend_always initial_suspend() const noexcept { return {}; }
   FinalAwaiter final_suspend() const noexcept { return {}; }
   void unhandled_exception() noexcept { error = std::current_exception(); }
+
+  // Every coroutine frame comes from the runtime's small-block pool, as its
+  // tasks do: a frame is made and freed per task, at the runtime's rate.
+  static void *operator new(std::size_t n) {
+    void *p = ac_alloc_small(n);
+    if (p == nullptr) throw std::bad_alloc();
+    return p;
+  }
+  static void operator delete(void *p, std::size_t n) noexcept { ac_free_small(p, n); }
 };
 
 template <class T>
@@ -188,7 +198,8 @@ template <class T>
 int driver_step(ac_task *t, void *state) noexcept {
   auto root = std::coroutine_handle<Promise<T>>::from_address(state);
   DriverState &d = root.promise().driver;
-  RunningScope scope(&d, ac_task_get_loop(t));
+  if (d.loop == nullptr) d.loop = ac_task_get_loop(t);  // a task never changes loops
+  RunningScope scope(&d, d.loop);
   d.task = t;
   d.suspended = DriverState::Suspend::none;
   try {
