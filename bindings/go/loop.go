@@ -812,6 +812,26 @@ func (l *Loop) Stats() (LoopStats, error) {
 	return LoopStats{a[0], a[1], a[2], a[3], a[4], a[5], time.Duration(a[6]), time.Duration(a[7])}, nil
 }
 
+// Trim gives back memory the runtime keeps for reuse on the loop's thread
+// (ac_trim): the small blocks its tasks and futures were made of, kept
+// after a burst, go back to the system where whole slabs of them are free.
+// It runs on the loop's thread (a Call) and returns the bytes given back:
+// 0 when there was nothing, and where the runtime keeps nothing for reuse
+// (under AddressSanitizer or valgrind, on Windows, ASYNCORE_POOL=0).
+// Call it when the loop is idle, e.g. after a burst of tasks. ErrClosed
+// when the loop is closed.
+func (l *Loop) Trim() (int64, error) {
+	var n int64
+	err := l.Call(func() error {
+		n = raw.Trim()
+		if n < 0 {
+			n = 0
+		}
+		return nil
+	})
+	return n, err
+}
+
 // SetDebug turns debug mode on or off.
 func (l *Loop) SetDebug(on bool) error {
 	v := 0

@@ -1,11 +1,14 @@
 package asyncore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"libasyncore.org/go/asyncore/internal/raw"
 )
 
 func TestStartLoopPostRunsInOrder(t *testing.T) {
@@ -324,5 +327,74 @@ func TestStepLeavesOutTheBindingsOwnCallbacks(t *testing.T) {
 	}
 	if l.relPosted {
 		t.Fatal("the release callback did not run in the step")
+	}
+}
+
+// A burst of tasks leaves their blocks in the runtime's pool on the loop's
+// thread; Trim gives back the slabs that are wholly free, and the pool
+// serves again after it.
+func TestLoopTrimGivesBackWhatABurstLeft(t *testing.T) {
+	l := startLoop(t)
+	burst := func(n int) int {
+		outer, err := l.Go(func(co *Co) (any, error) {
+			tasks := make([]*Task, n)
+			for i := range tasks {
+				i := i
+				tk, err := co.Go(func(co *Co) (any, error) { return i, nil })
+				if err != nil {
+					return nil, err
+				}
+				tasks[i] = tk
+			}
+			sum := 0
+			for _, tk := range tasks {
+				v, err := co.Await(tk)
+				if err != nil {
+					return nil, err
+				}
+				sum += v.(int)
+				tk.Release()
+			}
+			return sum, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := outer.Wait(context.Background())
+		outer.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(int)
+	}
+	if s := burst(20000); s != 199990000 {
+		t.Fatalf("sum %d", s)
+	}
+	n, err := l.Trim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The C call tells whether the runtime keeps a pool here at all.
+	if raw.Trim() == int64(raw.AC_ENOTSUP) {
+		if n != 0 {
+			t.Fatalf("no pool, yet Trim gave back %d bytes", n)
+		}
+		t.Skip("no small-block pool here (AddressSanitizer, valgrind or ASYNCORE_POOL=0)")
+	}
+	if n < 1<<20 {
+		t.Fatalf("Trim gave back %d bytes after 20,000 tasks", n)
+	}
+	if s := burst(1000); s != 499500 {
+		t.Fatalf("sum %d after the trim", s)
+	}
+	closed, err := StartLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := closed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := closed.Trim(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Trim on a closed loop: %v", err)
 	}
 }

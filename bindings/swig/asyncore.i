@@ -206,6 +206,10 @@ const char *ac_err_name(int code);
  * this thread that returned `code` failed (asyncio's words). */
 const char *ac_err_class(int code);
 const char *ac_last_error_message(int code);
+/* Memory the runtime keeps for reuse, given back (bytes), or AC_ENOTSUP
+ * where it keeps none. */
+%rename(trim) ac_trim;
+int64_t ac_trim(void);
 
 /* Out-parameters that are plain numbers come back as extra results. */
 /* (Before the classes: a class sees the typemaps of its declaration.) */

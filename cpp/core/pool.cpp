@@ -1,11 +1,16 @@
 #include "core/pool.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <vector>
 
 #if !defined(_WIN32)
 #include <sys/mman.h>
+#endif
+#if defined(__GLIBC__)
+#include <malloc.h>
 #endif
 
 #if defined(AC_HAVE_VALGRIND_H)
@@ -104,11 +109,20 @@ inline bool in_arena(const void *p) noexcept {
          c < g_arena_end.load(std::memory_order_relaxed);
 }
 
+// Slabs given back to the system by pool_trim, whose address ranges are
+// carved again before new ones (guarded by g_depot_mutex, defined below).
+std::vector<char *> g_spare_slabs;
+std::atomic<bool> g_spare_any{false};
+char *take_spare_slab() noexcept;
+
 // A fresh slab, or null when the arena is full or unavailable.
 char *carve_slab() noexcept {
   std::call_once(g_arena_once, reserve_arena);
   char *base = g_arena_base.load(std::memory_order_acquire);
   if (base == nullptr) return nullptr;
+  if (g_spare_any.load(std::memory_order_relaxed)) {
+    if (char *spare = take_spare_slab()) return spare;
+  }
   char *s = g_arena_next.fetch_add(kSlabBytes, std::memory_order_relaxed);
   if (s >= g_arena_end.load(std::memory_order_relaxed) || s < base) return nullptr;  // full (the pointer only grows)
   return s;
@@ -123,6 +137,17 @@ constexpr size_t kSlabBytes = size_t{64} << 10;
 std::mutex g_depot_mutex;
 FreeBlock *g_depot[kClasses];
 std::atomic<bool> g_depot_any[kClasses];
+
+#if !defined(_WIN32)
+char *take_spare_slab() noexcept {
+  std::lock_guard<std::mutex> lock(g_depot_mutex);
+  if (g_spare_slabs.empty()) return nullptr;
+  char *s = g_spare_slabs.back();
+  g_spare_slabs.pop_back();
+  g_spare_any.store(!g_spare_slabs.empty(), std::memory_order_relaxed);
+  return s;
+}
+#endif
 
 struct Lists {
   FreeBlock *heads[kClasses];
@@ -139,12 +164,14 @@ __thread Lists *tl_lists __attribute__((tls_model("initial-exec")));
 // back to malloc, or to the depot for the arena's.
 __thread bool tl_reaped __attribute__((tls_model("initial-exec")));
 
-void depot_push(size_t c, FreeBlock *b) noexcept {
+void depot_push_chain(size_t c, FreeBlock *first, FreeBlock *last) noexcept {
   std::lock_guard<std::mutex> lock(g_depot_mutex);
-  b->next = g_depot[c];
-  g_depot[c] = b;
+  last->next = g_depot[c];
+  g_depot[c] = first;
   g_depot_any[c].store(true, std::memory_order_relaxed);
 }
+
+void depot_push(size_t c, FreeBlock *b) noexcept { depot_push_chain(c, b, b); }
 
 // Frees the thread's cache when the thread exits: malloc's blocks go back
 // to malloc, the arena's to the depot.
@@ -285,6 +312,152 @@ void pool_free(void *p, size_t size) noexcept {
   }
   b->next = l->heads[c];
   l->heads[c] = b;
+}
+
+}  // namespace ac
+
+namespace ac {
+
+#if !defined(_WIN32)
+namespace {
+// Releases a slab's pages: on Linux they are dropped at once (the next
+// touch maps zeroed pages); elsewhere the system may take them lazily.
+void release_pages(char *slab) noexcept {
+#if defined(__linux__)
+  (void)madvise(slab, kSlabBytes, MADV_DONTNEED);
+#elif defined(MADV_FREE)
+  (void)madvise(slab, kSlabBytes, MADV_FREE);
+#else
+  (void)madvise(slab, kSlabBytes, MADV_DONTNEED);
+#endif
+}
+}  // namespace
+#endif
+
+int64_t pool_trim() noexcept {
+  if (!g_pool_on) return -1;
+  int64_t released = 0;
+  Lists *l = tl_lists;
+  // The depot's chains (arena blocks only) and this thread's lists: malloc's
+  // blocks go back to malloc; the arena's are gathered per class.
+  FreeBlock *arena[kClasses] = {};
+  {
+    std::lock_guard<std::mutex> lock(g_depot_mutex);
+    for (size_t c = 0; c < kClasses; ++c) {
+      arena[c] = g_depot[c];
+      g_depot[c] = nullptr;
+      g_depot_any[c].store(false, std::memory_order_relaxed);
+    }
+  }
+  if (l != nullptr) {
+    for (size_t c = 0; c < kClasses; ++c) {
+      for (FreeBlock *b = l->heads[c]; b != nullptr;) {
+        FreeBlock *next = b->next;
+        if (in_arena(b)) {
+          b->next = arena[c];
+          arena[c] = b;
+        } else {
+          std::free(b);
+          released += static_cast<int64_t>((c + 1) * kGrain);
+        }
+        b = next;
+      }
+      l->heads[c] = nullptr;
+    }
+    l->cached = 0;
+  }
+#if !defined(_WIN32)
+  // A slab all of whose blocks are free here goes back to the system, and
+  // its address range to the spare slabs. A slab is carved for one class;
+  // one another thread is still carving, or whose blocks other threads
+  // hold, never counts full here. This thread's own current slab counts
+  // the blocks carved so far.
+  char *base = g_arena_base.load(std::memory_order_acquire);
+  std::vector<uint32_t> count;
+  if (base != nullptr) {
+    size_t carved = static_cast<size_t>(g_arena_next.load(std::memory_order_relaxed) - base);
+    if (carved > kArenaBytes) carved = kArenaBytes;
+    try {
+      count.assign(carved / kSlabBytes, 0);
+    } catch (...) {
+      count.clear();  // out of memory: the blocks are kept, nothing is released
+    }
+  }
+  constexpr uint32_t kReleased = UINT32_MAX;
+  std::vector<char *> slabs;
+  if (!count.empty()) {
+    for (size_t c = 0; c < kClasses; ++c)
+      for (FreeBlock *b = arena[c]; b != nullptr; b = b->next)
+        ++count[static_cast<size_t>(reinterpret_cast<char *>(b) - base) / kSlabBytes];
+    for (size_t c = 0; c < kClasses; ++c) {
+      size_t bytes = (c + 1) * kGrain;
+      size_t per_slab = kSlabBytes / bytes;
+      for (FreeBlock *b = arena[c]; b != nullptr; b = b->next) {
+        size_t i = static_cast<size_t>(reinterpret_cast<char *>(b) - base) / kSlabBytes;
+        if (count[i] == kReleased) continue;
+        char *slab = base + i * kSlabBytes;
+        size_t need = per_slab;
+        bool own_current = l != nullptr && l->bump_end[c] != nullptr && l->bump_end[c] - per_slab * bytes == slab;
+        if (own_current) need = static_cast<size_t>(l->bump[c] - slab) / bytes;
+        if (count[i] != need) continue;
+        try {
+          slabs.push_back(slab);
+        } catch (...) {
+          continue;  // kept
+        }
+        count[i] = kReleased;
+        if (own_current) l->bump[c] = l->bump_end[c] = nullptr;
+      }
+    }
+  }
+#endif
+  // What is not released goes back to this thread's lists (or, with none,
+  // to the depot).
+  for (size_t c = 0; c < kClasses; ++c) {
+    FreeBlock *kept = nullptr;
+    FreeBlock *kept_tail = nullptr;
+    for (FreeBlock *b = arena[c]; b != nullptr;) {
+      FreeBlock *next = b->next;
+#if !defined(_WIN32)
+      bool gone = !count.empty() &&
+                  count[static_cast<size_t>(reinterpret_cast<char *>(b) - base) / kSlabBytes] == kReleased;
+#else
+      bool gone = false;
+#endif
+      if (!gone) {
+        b->next = kept;
+        kept = b;
+        if (kept_tail == nullptr) kept_tail = b;
+      }
+      b = next;
+    }
+    if (kept == nullptr) continue;
+    if (l != nullptr) {
+      kept_tail->next = l->heads[c];
+      l->heads[c] = kept;
+    } else {
+      depot_push_chain(c, kept, kept_tail);
+    }
+  }
+#if defined(__GLIBC__)
+  // The malloc'ed blocks just freed (and those the arena could not hold)
+  // sit in glibc's heap, which keeps its free pages: ask for them back.
+  if (released > 0) (void)malloc_trim(0);
+#endif
+#if !defined(_WIN32)
+  for (char *slab : slabs) {
+    release_pages(slab);
+    released += static_cast<int64_t>(kSlabBytes);
+    std::lock_guard<std::mutex> lock(g_depot_mutex);
+    try {
+      g_spare_slabs.push_back(slab);
+      g_spare_any.store(true, std::memory_order_relaxed);
+    } catch (...) {
+      // Out of memory: the range stays unused (address space only).
+    }
+  }
+#endif
+  return released;
 }
 
 }  // namespace ac

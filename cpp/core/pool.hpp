@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <new>
 
 namespace ac {
@@ -33,6 +34,12 @@ void *pool_alloc_nothrow(size_t size) noexcept;
 void pool_free(void *p, size_t size) noexcept;
 // False under AddressSanitizer or valgrind (or ASYNCORE_POOL=0).
 bool pool_enabled() noexcept;
+// Gives back what the pool keeps for reuse: this thread's cached malloc
+// blocks go back to malloc, and the arena's slabs all of whose blocks are
+// free on this thread's lists or in the depot go back to the system (their
+// address ranges are carved again before new ones). Returns the bytes
+// given back, or -1 when there is no pool (every block is malloc's).
+int64_t pool_trim() noexcept;
 
 }  // namespace ac
 

@@ -1,8 +1,11 @@
 /* alloc.c — ac_alloc_small / ac_free_small: blocks of every size class
  * and beyond the pool's largest, fully writable and distinct while alive;
  * a size of 0; NULL freed; blocks made on a worker thread and freed on
- * the loop's, and the other way round. Under AddressSanitizer and valgrind
- * the same calls go to malloc, so those runs check the bounds and that
+ * the loop's, and the other way round. ac_trim: wholly free slabs go back
+ * (their bytes counted), live blocks and partly used slabs stay intact,
+ * slabs given back serve again, blocks left by exited threads are given
+ * back by another. Under AddressSanitizer and valgrind the same calls go
+ * to malloc (ac_trim: AC_ENOTSUP), so those runs check the bounds and that
  * nothing leaks. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,9 +124,147 @@ static void test_blocks_cross_threads_both_ways(void) {
   ac_loop_unref(loop);
 }
 
+/* A class no runtime object of these tests uses (so whole slabs of it are
+ * the test's), and enough blocks for several 64 KiB slabs of it. */
+enum { ODD = 1008, MANY = 4 * (65536 / ODD) + 7 };
+#define SLAB 65536
+
+/* ac_trim, or a skip where the runtime keeps nothing for reuse. */
+static int64_t trim_or_skip(void) {
+  int64_t n = ac_trim();
+  if (n == AC_ENOTSUP) {
+    CHECK_STR(ac_last_error_message(AC_ENOTSUP), "the runtime keeps no blocks for reuse here");
+    SKIP("no small-block pool here (AddressSanitizer, valgrind, Windows or ASYNCORE_POOL=0)");
+  }
+  CHECK(n >= 0);
+  return n;
+}
+
+static void test_trim_gives_back_wholly_free_slabs_and_they_serve_again(void) {
+  static unsigned char *b[MANY];
+  trim_or_skip(); /* whatever earlier tests left */
+  for (int round = 0; round < 3; round++) {
+    for (unsigned i = 0; i < MANY; i++) {
+      b[i] = ac_alloc_small(ODD);
+      CHECK(b[i] != NULL);
+      fill(b[i], ODD, i + round);
+    }
+    for (unsigned i = 0; i < MANY; i++) CHECK(intact(b[i], ODD, i + round));
+    for (unsigned i = 0; i < MANY; i++) ac_free_small(b[i], ODD);
+    /* four slabs were wholly carved and are wholly free; the fifth is this
+     * thread's current one, carved in part and free as far as carved */
+    int64_t n = trim_or_skip();
+    CHECK(n >= 5 * SLAB);
+    CHECK(n % SLAB == 0);
+    CHECK_INT(ac_trim(), 0); /* nothing more */
+  }
+}
+
+static void test_trim_keeps_live_blocks_and_partly_used_slabs(void) {
+  static unsigned char *b[MANY];
+  trim_or_skip();
+  for (unsigned i = 0; i < MANY; i++) {
+    b[i] = ac_alloc_small(ODD);
+    CHECK(b[i] != NULL);
+    fill(b[i], ODD, i);
+  }
+  /* one block in every 16 and the last stay alive: no slab is wholly free
+   * (not even the current one, carved in part) */
+  for (unsigned i = 0; i < MANY; i++)
+    if (i % 16 != 0 && i != MANY - 1) ac_free_small(b[i], ODD);
+  CHECK_INT(trim_or_skip(), 0);
+  for (unsigned i = 0; i < MANY; i += 16) CHECK(intact(b[i], ODD, i));
+  CHECK(intact(b[MANY - 1], ODD, MANY - 1));
+  /* the free blocks are still on the lists, and serve */
+  for (unsigned i = 0; i < MANY; i++)
+    if (i % 16 != 0 && i != MANY - 1) {
+      b[i] = ac_alloc_small(ODD);
+      CHECK(b[i] != NULL);
+      fill(b[i], ODD, i);
+    }
+  for (unsigned i = 0; i < MANY; i++) CHECK(intact(b[i], ODD, i));
+  for (unsigned i = 0; i < MANY; i++) ac_free_small(b[i], ODD);
+  CHECK(trim_or_skip() >= 4 * SLAB);
+}
+
+#if defined(__linux__)
+/* Resident pages of this process (/proc/self/statm), in bytes. */
+static long long resident_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long long size = 0, resident = 0;
+  if (f == NULL) return -1;
+  if (fscanf(f, "%lld %lld", &size, &resident) != 2) resident = -1;
+  fclose(f);
+  return resident * 4096;
+}
+#endif
+
+/* The pages really go: 16 MiB of blocks touched, freed and trimmed leave
+ * the resident set smaller by nearly as much (Linux, where the kernel
+ * drops released pages at once). */
+static void test_trim_returns_pages_to_the_system(void) {
+#if defined(__linux__)
+  enum { BIG = 16 * (65536 / ODD) * 16 };
+  static unsigned char *b[BIG];
+  trim_or_skip();
+  for (unsigned i = 0; i < BIG; i++) {
+    b[i] = ac_alloc_small(ODD);
+    CHECK(b[i] != NULL);
+    fill(b[i], ODD, i);
+  }
+  for (unsigned i = 0; i < BIG; i++) ac_free_small(b[i], ODD);
+  long long before = resident_bytes();
+  int64_t n = trim_or_skip();
+  long long after = resident_bytes();
+  CHECK(n >= (int64_t)15 << 20);
+  CHECK(before - after >= (long long)14 << 20);
+#else
+  SKIP("the resident set is read from Linux's /proc");
+#endif
+}
+
+/* A thread of its own makes blocks and frees them, then exits: its blocks
+ * wait in the depot, and a trim on this thread gives their slabs back. */
+static int make_and_free(void *ud, ac_value *result) {
+  (void)ud;
+  static unsigned char *b[MANY];
+  int64_t ok = 1;
+  for (unsigned i = 0; i < MANY; i++) {
+    b[i] = ac_alloc_small(ODD);
+    if (b[i] == NULL) ok = 0;
+  }
+  for (unsigned i = 0; i < MANY; i++) ac_free_small(b[i], ODD);
+  ac_value_set_int64(result, ok);
+  return 0;
+}
+
+static void test_trim_gives_back_what_exited_threads_left(void) {
+  trim_or_skip();
+  ac_loop *loop = NULL;
+  ac_executor *ex = NULL;
+  CHECK_RC(ac_loop_new(0, &loop), 0);
+  CHECK_RC(ac_executor_new(1, &ex), 0);
+  ac_future *f = NULL;
+  CHECK_RC(ac_to_thread(loop, make_and_free, NULL, NULL, ex, &f), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, f), 0);
+  int64_t ok = 0;
+  CHECK_RC(ac_future_result_int64(f, &ok), 0);
+  CHECK_INT(ok, 1);
+  ac_future_unref(f);
+  CHECK_RC(ac_executor_shutdown(ex, AC_EXECUTOR_WAIT), 0); /* the thread exits */
+  ac_executor_unref(ex);
+  CHECK(trim_or_skip() >= 4 * SLAB);
+  CHECK_RC(ac_loop_close(loop), 0);
+  ac_loop_unref(loop);
+}
+
 int main(void) {
   RUN(test_every_size_is_writable_and_blocks_do_not_overlap);
   RUN(test_size_zero_and_null);
   RUN(test_blocks_cross_threads_both_ways);
+  RUN(test_trim_gives_back_wholly_free_slabs_and_they_serve_again);
+  RUN(test_trim_keeps_live_blocks_and_partly_used_slabs);
+  RUN(test_trim_gives_back_what_exited_threads_left);
+  RUN(test_trim_returns_pages_to_the_system);
   return th_finish();
 }

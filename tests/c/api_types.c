@@ -9,6 +9,7 @@
 #define IS_INT64(expr) _Generic((expr), int64_t: 1, default: 0)
 
 _Static_assert(IS_INT64(ac_gather_count(NULL)), "ac_gather_count");
+_Static_assert(IS_INT64(ac_trim()), "ac_trim");
 _Static_assert(IS_INT64(ac_wait_done_count(NULL)), "ac_wait_done_count");
 _Static_assert(IS_INT64(ac_wait_pending_count(NULL)), "ac_wait_pending_count");
 _Static_assert(IS_INT64(ac_as_completed_index(NULL)), "ac_as_completed_index");

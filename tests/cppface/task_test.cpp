@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "face_test_util.hpp"
 
@@ -216,6 +217,31 @@ TEST(Task, LoopRunUntilCompleteSetsTheRunningLoop) {
     co_await h;
   }(t.share())));
   EXPECT_EQ(t.result(), 0.5);
+}
+
+// A burst of tasks leaves their blocks in the runtime's pool; trim() gives
+// back the slabs that are wholly free, and the pool serves again after it.
+ac::Task<int> numbered(int i) { co_return i; }
+ac::Task<long> burst(int n) {
+  std::vector<ac::TaskHandle<int>> hs;
+  hs.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) hs.push_back(ac::create_task(numbered(i)));
+  long sum = 0;
+  for (auto &h : hs) sum += co_await h;
+  co_return sum;
+}
+TEST(Trim, GivesBackWhatABurstOfTasksLeft) {
+  EXPECT_EQ(run_v(burst(20000)), 199990000L);
+  int64_t n = ac::trim();
+  int64_t again = ac_trim();  // the C call tells whether there is a pool
+  if (again == AC_ENOTSUP) {
+    EXPECT_EQ(n, 0);
+    GTEST_SKIP() << "no small-block pool here (AddressSanitizer, valgrind, Windows or ASYNCORE_POOL=0)";
+  }
+  EXPECT_GE(n, int64_t{1} << 20);  // 20,000 tasks and frames: megabytes
+  EXPECT_EQ(again, 0);
+  EXPECT_EQ(run_v(burst(20000)), 199990000L);
+  EXPECT_GE(ac::trim(), int64_t{1} << 20);
 }
 
 }  // namespace

@@ -235,3 +235,33 @@ describe("values", function()
     assert.is_nil(weak[1])
   end)
 end)
+
+describe("trim", function()
+  -- A burst of tasks leaves their blocks in the runtime's pool; trim()
+  -- gives back the slabs that are wholly free, and the pool serves again.
+  local function burst(n)
+    return H.run(function()
+      local ts = {}
+      for i = 1, n do ts[i] = ac.create_task(function() return i end) end
+      local sum = 0
+      for i = 1, n do sum = sum + ac.await(ts[i]) end
+      return sum
+    end)
+  end
+
+  it("gives back what a burst of tasks left", function()
+    assert.are.equal(200010000, burst(20000))
+    -- the tasks' handles go with the collector
+    collectgarbage("collect")
+    collectgarbage("collect")
+    local n = ac.trim()
+    assert.are.equal(n, math.floor(n))
+    -- the C call tells whether the runtime keeps a pool here at all
+    if ac.core.trim() == ac.core.ENOTSUP then
+      assert.are.equal(0, n)
+      return
+    end
+    assert.is_true(n >= 1024 * 1024, "gave back " .. n .. " bytes")
+    assert.are.equal(500500, burst(1000))
+  end)
+end)

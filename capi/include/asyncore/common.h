@@ -131,6 +131,22 @@ AC_EXPORT void ac_free(void *ptr) AC_NOEXCEPT;
  * ac_free. */
 AC_EXPORT void *ac_alloc_small(size_t size) AC_NOEXCEPT;
 AC_EXPORT void ac_free_small(void *ptr, size_t size) AC_NOEXCEPT;
+
+/** Gives back memory the runtime keeps for reuse. The small-block pool
+ * keeps what tasks, futures and ac_alloc_small's callers free, so a
+ * process holds its peak of such blocks (a burst of 200,000 tasks leaves
+ * ~50 MB); ac_trim returns what it can: the calling thread's cached
+ * blocks that came from malloc go back to malloc, and every slab of the
+ * pool (64 KiB) whose blocks are all free — on the calling thread's lists,
+ * or left by threads that exited — goes back to the system (its pages are
+ * released; its address range is used again before new ones). Blocks
+ * other live threads keep are theirs to give back, by calling ac_trim on
+ * those threads. Returns the bytes given back (0 or more), or AC_ENOTSUP
+ * where the runtime keeps nothing for reuse (every block is malloc's:
+ * under AddressSanitizer or valgrind, on Windows, with ASYNCORE_POOL=0).
+ * Thread: any. Call it when the host is idle, e.g. after a burst or when
+ * a level is unloaded; its cost grows with the free blocks it walks. */
+AC_EXPORT int64_t ac_trim(void) AC_NOEXCEPT;
 /** @} */
 
 #ifdef __cplusplus

@@ -21,6 +21,10 @@ AC_API void *ac_alloc_small(size_t size) noexcept { return ac::pool_alloc_nothro
 AC_API void ac_free_small(void *ptr, size_t size) noexcept {
   if (ptr != nullptr) ac::pool_free(ptr, size == 0 ? 1 : size);
 }
+AC_API int64_t ac_trim(void) noexcept {
+  int64_t n = ac::pool_trim();
+  return n >= 0 ? n : ac::shim::fail(AC_ENOTSUP, "the runtime keeps no blocks for reuse here");
+}
 
 // ---- values
 

@@ -347,3 +347,40 @@ fn loop_settings_and_introspection() {
     assert_eq!(t.joined(), "at 5");
     assert_eq!(lp.current_task_name(), None);
 }
+
+#[test]
+fn trim_gives_back_what_a_burst_of_tasks_left() {
+    let lp = vloop();
+    let sum = lp
+        .run_until_complete(async {
+            let hs: Vec<_> = (0..20_000i64).map(|i| spawn(async move { Ok(i) })).collect();
+            let mut sum = 0;
+            for h in hs {
+                sum += h.await?;
+            }
+            Ok(sum)
+        })
+        .unwrap();
+    assert_eq!(sum, 199_990_000);
+    let n = asyncore::trim();
+    // The C call tells whether the runtime keeps a pool here at all.
+    let probe = unsafe { asyncore::sys::ac_trim() };
+    if probe == i64::from(asyncore::sys::AC_ENOTSUP) {
+        assert_eq!(n, 0);
+        return;
+    }
+    // 20,000 task blocks (with their futures' state): megabytes.
+    assert!(n >= 1 << 20, "gave back {n} bytes");
+    // And the pool serves again.
+    let again = lp
+        .run_until_complete(async {
+            let hs: Vec<_> = (0..1000i64).map(|i| spawn(async move { Ok(i) })).collect();
+            let mut sum = 0;
+            for h in hs {
+                sum += h.await?;
+            }
+            Ok(sum)
+        })
+        .unwrap();
+    assert_eq!(again, 499_500);
+}
