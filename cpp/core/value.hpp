@@ -18,6 +18,16 @@ inline void value_init(ac_value *v) noexcept {
   v->reserved_ = 0;
   v->u.i64 = 0;
 }
+// value_copy_in for a value already validated (shim::valid_value): a
+// number or a pointer is copied as it is, inline (a task's result, on
+// every task's way out); none and bytes take the general path.
+inline int value_copy_in_valid(ac_value *out, const ac_value *in) noexcept {
+  if (in->kind == AC_VALUE_INT64 || in->kind == AC_VALUE_DOUBLE || in->kind == AC_VALUE_POINTER) {
+    *out = *in;
+    return 0;
+  }
+  return value_copy_in(out, in);
+}
 // value_release's out-of-line part: bytes, or a pointer with a destructor.
 void value_release_owned(ac_value *v) noexcept;
 // Releases an owned value and leaves it NONE.

@@ -53,7 +53,7 @@ AC_API int ac_future_set_result(ac_future *f, const ac_value *v) noexcept {
   if (f->is_task || !ac::shim::valid_value(v)) return fail(AC_EINVAL);
   if (f->done()) return fail(AC_ESTATE);
   ac_value owned;
-  rc = ac::value_copy_in(&owned, v);
+  rc = ac::value_copy_in_valid(&owned, v);
   if (rc != 0) return rc;
   return f->set_result(&owned);
 }
@@ -196,20 +196,25 @@ AC_API int ac_future_result(ac_future *f, ac_value *out) noexcept {
   if (rc == 0 && out != nullptr) *out = f->result;
   return rc;
 }
-AC_API int ac_future_result_int64(ac_future *f, int64_t *out) noexcept {
-  ac_value v;
-  int rc = ac_future_result(f, &v);
+// The result as ac_future_result reads it, without the copy of the value.
+static int read_result_in_place(ac_future *f) noexcept {
+  int rc = check_future(f);
   if (rc != 0) return rc;
-  if (v.kind != AC_VALUE_INT64 || out == nullptr) return fail(AC_EINVAL);
-  *out = v.u.i64;
+  if (f->state == AC_FUTURE_PENDING) return ac::shim::fail(AC_ESTATE, "Result is not set.");
+  return read_outcome(f);
+}
+AC_API int ac_future_result_int64(ac_future *f, int64_t *out) noexcept {
+  int rc = read_result_in_place(f);
+  if (rc != 0) return rc;
+  if (f->result.kind != AC_VALUE_INT64 || out == nullptr) return fail(AC_EINVAL);
+  *out = f->result.u.i64;
   return 0;
 }
 AC_API int ac_future_result_double(ac_future *f, double *out) noexcept {
-  ac_value v;
-  int rc = ac_future_result(f, &v);
+  int rc = read_result_in_place(f);
   if (rc != 0) return rc;
-  if (v.kind != AC_VALUE_DOUBLE || out == nullptr) return fail(AC_EINVAL);
-  *out = v.u.f64;
+  if (f->result.kind != AC_VALUE_DOUBLE || out == nullptr) return fail(AC_EINVAL);
+  *out = f->result.u.f64;
   return 0;
 }
 AC_API int ac_future_take_result(ac_future *f, ac_value *out) noexcept {

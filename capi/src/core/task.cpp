@@ -223,21 +223,28 @@ AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
   if (rc != 0) return rc;
   if (!ac::shim::valid_value(v)) return fail(AC_EINVAL);
   ac_value owned;
-  rc = ac::value_copy_in(&owned, v);
+  rc = ac::value_copy_in_valid(&owned, v);
   if (rc != 0) return rc;
   ac::value_release(&task->pending_result);
   task->pending_result = owned;
   return AC_STEP_DONE;
 }
+// A number is stored in place (no value to validate or copy).
 AC_API int ac_task_return_int64(ac_task *task, int64_t v) noexcept {
-  ac_value x;
-  ac_value_set_int64(&x, v);
-  return ac_task_return(task, &x);
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  ac::value_release(&task->pending_result);
+  task->pending_result.kind = AC_VALUE_INT64;
+  task->pending_result.u.i64 = v;
+  return AC_STEP_DONE;
 }
 AC_API int ac_task_return_double(ac_task *task, double v) noexcept {
-  ac_value x;
-  ac_value_set_double(&x, v);
-  return ac_task_return(task, &x);
+  int rc = check_in_step(task);
+  if (rc != 0) return rc;
+  ac::value_release(&task->pending_result);
+  task->pending_result.kind = AC_VALUE_DOUBLE;
+  task->pending_result.u.f64 = v;
+  return AC_STEP_DONE;
 }
 AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
   int rc = check_in_step(task);

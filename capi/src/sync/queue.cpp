@@ -33,7 +33,7 @@ int put(ac_queue *q, int64_t priority, const ac_value *item, ac_future **out) no
   if (q->shut) return fail(AC_ESHUTDOWN, "");
   if (out == nullptr && q->full()) return fail(AC_EFULL, "");
   ac_value owned;
-  rc = ac::value_copy_in(&owned, item);
+  rc = ac::value_copy_in_valid(&owned, item);
   if (rc != 0) return rc;
   try {
     rc = out != nullptr ? q->put(&owned, priority, out) : q->put_nowait(&owned, priority);

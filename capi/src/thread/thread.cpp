@@ -107,7 +107,7 @@ AC_API int ac_tsfuture_set_result(ac_tsfuture *ts, const ac_value *v) noexcept {
   if (!ac::is_tsfuture(ts) || !ac::shim::valid_value(v)) return fail(AC_EINVAL);
   if (ts->done()) return fail(AC_ESTATE);
   ac_value owned;
-  int rc = ac::value_copy_in(&owned, v);
+  int rc = ac::value_copy_in_valid(&owned, v);
   if (rc != 0) return rc;
   rc = ts->complete(AC_FUTURE_RESULT, &owned, nullptr);
   // Lost a race with another completer: the caller keeps its value, so
