@@ -107,6 +107,11 @@ T read_result(ac_future *f) {
 // The same for a future known to be done.
 template <class T>
 T read_done_result(ac_future *f) {
+  if constexpr (is_int_like<T>) {
+    int64_t x;
+    if (ac_future_result_int64(f, &x) == 0) return static_cast<T>(x);
+    // Not an int64 result: the general path says why.
+  }
   ac_value v;
   int rc = ac_future_result(f, &v);
   if (rc != 0) {

@@ -176,6 +176,10 @@ int finish(ac_task *t, Promise<T> &p) noexcept {
     try {
       if constexpr (std::is_void_v<T>) {
         return AC_STEP_DONE;
+      } else if constexpr (is_int_like<T>) {
+        return ac_task_return_int64(t, static_cast<int64_t>(*p.value));  // stored in place
+      } else if constexpr (std::is_floating_point_v<T>) {
+        return ac_task_return_double(t, static_cast<double>(*p.value));
       } else {
         ac_value v;
         Codec<T>::encode(std::move(*p.value), &v);
@@ -230,12 +234,14 @@ void driver_free(void *state) noexcept {
 }
 
 // Hands a Task's frame to a C task: returns the state for ac_task_new.
+// `loop`, when the caller knows it, spares the first step asking for it.
 template <class T>
-void *as_driver_state(Task<T> &task) {
+void *as_driver_state(Task<T> &task, ac_loop *loop = nullptr) {
   if (!task.valid()) throw ValueError("spawning an empty Task");
   auto h = task.release();
   h.promise().started = true;
   h.promise().driver.resume_point = h;
+  h.promise().driver.loop = loop;
   return h.address();
 }
 
@@ -330,7 +336,7 @@ void task_callback_trampoline(ac_future *f, void *ud) noexcept {
 template <class T>
 TaskHandle<T> spawn(ac_loop *loop, Task<T> task, const char *name = nullptr,
                     uint32_t flags = AC_TASK_DEFAULT) {
-  void *state = detail::as_driver_state(task);
+  void *state = detail::as_driver_state(task, loop);
   ac_task *t = nullptr;
   // On failure ac_task_new releases the frame itself (free_state).
   check(ac_task_new(loop, &detail::driver_step<T>, state, &detail::driver_free<T>, flags, &t));

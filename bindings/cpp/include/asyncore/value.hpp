@@ -171,7 +171,11 @@ struct Codec {
 
 template <class T>
 struct Codec<T, std::enable_if_t<is_int_like<T>>> {
-  static void encode(T v, ac_value *out) noexcept { ac_value_set_int64(out, static_cast<int64_t>(v)); }
+  static void encode(T v, ac_value *out) noexcept {  // ac_value_set_int64, inline
+    out->kind = AC_VALUE_INT64;
+    out->reserved_ = 0;
+    out->u.i64 = static_cast<int64_t>(v);
+  }
   static void discard(ac_value *) noexcept {}
   static T decode(const ac_value &v) {
     if (v.kind != AC_VALUE_INT64) throw ValueError("value is not an int64");
@@ -181,7 +185,11 @@ struct Codec<T, std::enable_if_t<is_int_like<T>>> {
 
 template <class T>
 struct Codec<T, std::enable_if_t<std::is_floating_point_v<T>>> {
-  static void encode(T v, ac_value *out) noexcept { ac_value_set_double(out, static_cast<double>(v)); }
+  static void encode(T v, ac_value *out) noexcept {  // ac_value_set_double, inline
+    out->kind = AC_VALUE_DOUBLE;
+    out->reserved_ = 0;
+    out->u.f64 = static_cast<double>(v);
+  }
   static void discard(ac_value *) noexcept {}
   static T decode(const ac_value &v) {
     if (v.kind == AC_VALUE_INT64) return static_cast<T>(v.u.i64);
