@@ -229,22 +229,27 @@ AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
   task->pending_result = owned;
   return AC_STEP_DONE;
 }
-// A number is stored in place (no value to validate or copy).
-AC_API int ac_task_return_int64(ac_task *task, int64_t v) noexcept {
+// A number is stored in place (no value to validate or copy): `set`
+// fills the released result.
+template <class Set>
+static int return_in_place(ac_task *task, Set set) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
   ac::value_release(&task->pending_result);
-  task->pending_result.kind = AC_VALUE_INT64;
-  task->pending_result.u.i64 = v;
+  set(task->pending_result);
   return AC_STEP_DONE;
 }
+AC_API int ac_task_return_int64(ac_task *task, int64_t v) noexcept {
+  return return_in_place(task, [v](ac_value &r) {
+    r.kind = AC_VALUE_INT64;
+    r.u.i64 = v;
+  });
+}
 AC_API int ac_task_return_double(ac_task *task, double v) noexcept {
-  int rc = check_in_step(task);
-  if (rc != 0) return rc;
-  ac::value_release(&task->pending_result);
-  task->pending_result.kind = AC_VALUE_DOUBLE;
-  task->pending_result.u.f64 = v;
-  return AC_STEP_DONE;
+  return return_in_place(task, [v](ac_value &r) {
+    r.kind = AC_VALUE_DOUBLE;
+    r.u.f64 = v;
+  });
 }
 AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
   int rc = check_in_step(task);

@@ -348,20 +348,20 @@ fn loop_settings_and_introspection() {
     assert_eq!(lp.current_task_name(), None);
 }
 
+/// n tasks spawned at once, then awaited in turn: the sum of 0..n.
+async fn burst(n: i64) -> asyncore::Result<i64> {
+    let hs: Vec<_> = (0..n).map(|i| spawn(async move { Ok(i) })).collect();
+    let mut sum = 0;
+    for h in hs {
+        sum += h.await?;
+    }
+    Ok(sum)
+}
+
 #[test]
 fn trim_gives_back_what_a_burst_of_tasks_left() {
     let lp = vloop();
-    let sum = lp
-        .run_until_complete(async {
-            let hs: Vec<_> = (0..20_000i64).map(|i| spawn(async move { Ok(i) })).collect();
-            let mut sum = 0;
-            for h in hs {
-                sum += h.await?;
-            }
-            Ok(sum)
-        })
-        .unwrap();
-    assert_eq!(sum, 199_990_000);
+    assert_eq!(lp.run_until_complete(burst(20_000)).unwrap(), 199_990_000);
     let n = asyncore::trim();
     // The C call tells whether the runtime keeps a pool here at all.
     let probe = unsafe { asyncore::sys::ac_trim() };
@@ -372,15 +372,5 @@ fn trim_gives_back_what_a_burst_of_tasks_left() {
     // 20,000 task blocks (with their futures' state): megabytes.
     assert!(n >= 1 << 20, "gave back {n} bytes");
     // And the pool serves again.
-    let again = lp
-        .run_until_complete(async {
-            let hs: Vec<_> = (0..1000i64).map(|i| spawn(async move { Ok(i) })).collect();
-            let mut sum = 0;
-            for h in hs {
-                sum += h.await?;
-            }
-            Ok(sum)
-        })
-        .unwrap();
-    assert_eq!(again, 499_500);
+    assert_eq!(lp.run_until_complete(burst(1000)).unwrap(), 499_500);
 }
