@@ -195,12 +195,7 @@ struct Reaper {
       }
       // The rest of the thread's slab is of no use to anybody else
       // (address space only: its pages were never touched).
-      if (kept != nullptr) {
-        std::lock_guard<std::mutex> lock(g_depot_mutex);
-        kept_tail->next = g_depot[c];
-        g_depot[c] = kept;
-        g_depot_any[c].store(true, std::memory_order_relaxed);
-      }
+      if (kept != nullptr) depot_push_chain(c, kept, kept_tail);
     }
     std::free(lists);
     tl_lists = nullptr;
@@ -314,10 +309,6 @@ void pool_free(void *p, size_t size) noexcept {
   l->heads[c] = b;
 }
 
-}  // namespace ac
-
-namespace ac {
-
 #if !defined(_WIN32)
 namespace {
 // Releases a slab's pages: on Linux they are dropped at once (the next
@@ -373,6 +364,9 @@ int64_t pool_trim() noexcept {
   // hold, never counts full here. This thread's own current slab counts
   // the blocks carved so far.
   char *base = g_arena_base.load(std::memory_order_acquire);
+  auto slab_of = [base](const FreeBlock *b) {
+    return static_cast<size_t>(reinterpret_cast<const char *>(b) - base) / kSlabBytes;
+  };
   std::vector<uint32_t> count;
   if (base != nullptr) {
     size_t carved = static_cast<size_t>(g_arena_next.load(std::memory_order_relaxed) - base);
@@ -387,13 +381,12 @@ int64_t pool_trim() noexcept {
   std::vector<char *> slabs;
   if (!count.empty()) {
     for (size_t c = 0; c < kClasses; ++c)
-      for (FreeBlock *b = arena[c]; b != nullptr; b = b->next)
-        ++count[static_cast<size_t>(reinterpret_cast<char *>(b) - base) / kSlabBytes];
+      for (FreeBlock *b = arena[c]; b != nullptr; b = b->next) ++count[slab_of(b)];
     for (size_t c = 0; c < kClasses; ++c) {
       size_t bytes = (c + 1) * kGrain;
       size_t per_slab = kSlabBytes / bytes;
       for (FreeBlock *b = arena[c]; b != nullptr; b = b->next) {
-        size_t i = static_cast<size_t>(reinterpret_cast<char *>(b) - base) / kSlabBytes;
+        size_t i = slab_of(b);
         if (count[i] == kReleased) continue;
         char *slab = base + i * kSlabBytes;
         size_t need = per_slab;
@@ -419,8 +412,7 @@ int64_t pool_trim() noexcept {
     for (FreeBlock *b = arena[c]; b != nullptr;) {
       FreeBlock *next = b->next;
 #if !defined(_WIN32)
-      bool gone = !count.empty() &&
-                  count[static_cast<size_t>(reinterpret_cast<char *>(b) - base) / kSlabBytes] == kReleased;
+      bool gone = !count.empty() && count[slab_of(b)] == kReleased;
 #else
       bool gone = false;
 #endif
@@ -445,15 +437,15 @@ int64_t pool_trim() noexcept {
   if (released > 0) (void)malloc_trim(0);
 #endif
 #if !defined(_WIN32)
-  for (char *slab : slabs) {
-    release_pages(slab);
-    released += static_cast<int64_t>(kSlabBytes);
+  for (char *slab : slabs) release_pages(slab);
+  released += static_cast<int64_t>(slabs.size() * kSlabBytes);
+  if (!slabs.empty()) {
     std::lock_guard<std::mutex> lock(g_depot_mutex);
     try {
-      g_spare_slabs.push_back(slab);
+      g_spare_slabs.insert(g_spare_slabs.end(), slabs.begin(), slabs.end());
       g_spare_any.store(true, std::memory_order_relaxed);
     } catch (...) {
-      // Out of memory: the range stays unused (address space only).
+      // Out of memory: those ranges stay unused (address space only).
     }
   }
 #endif

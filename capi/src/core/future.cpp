@@ -188,20 +188,18 @@ static int read_outcome(ac_future *f) noexcept {
   return f->error->code;
 }
 
-AC_API int ac_future_result(ac_future *f, ac_value *out) noexcept {
-  int rc = check_future(f);
-  if (rc != 0) return rc;
-  if (f->state == AC_FUTURE_PENDING) return ac::shim::fail(AC_ESTATE, "Result is not set.");
-  rc = read_outcome(f);
-  if (rc == 0 && out != nullptr) *out = f->result;
-  return rc;
-}
-// The result as ac_future_result reads it, without the copy of the value.
+// A done future's outcome (0 when it holds a result, read in place by the
+// caller), or why there is none.
 static int read_result_in_place(ac_future *f) noexcept {
   int rc = check_future(f);
   if (rc != 0) return rc;
   if (f->state == AC_FUTURE_PENDING) return ac::shim::fail(AC_ESTATE, "Result is not set.");
   return read_outcome(f);
+}
+AC_API int ac_future_result(ac_future *f, ac_value *out) noexcept {
+  int rc = read_result_in_place(f);
+  if (rc == 0 && out != nullptr) *out = f->result;
+  return rc;
 }
 AC_API int ac_future_result_int64(ac_future *f, int64_t *out) noexcept {
   int rc = read_result_in_place(f);
