@@ -11,7 +11,7 @@
 // Invariants: `fn` is non-null until the handle ran or was cancelled; then
 // free_ud has run and fn/ud/free_ud are cleared. A handle in the ready
 // queue or timer heap holds one reference for it.
-struct ac_call final : ac::Runnable, ac::TimerNode {
+struct ac_call final : ac::TimerNode {
   int refs = 1;
   bool cancelled = false;
   bool is_timer = false;
@@ -25,10 +25,13 @@ struct ac_call final : ac::Runnable, ac::TimerNode {
       : loop(l), fn(f), ud(u), free_ud(fu) {}
 
   AC_POOLED
-  void run() noexcept override;
-  void drop() noexcept override { release_callback(); unref(); }
+  // Runs the callback (call_soon: reached in the ready queue; a timer:
+  // due and reached there), then releases the queue's or heap's claim.
   void fire() noexcept override;
-  void drop_timer() noexcept override { drop(); }
+  void drop_timer() noexcept override {
+    release_callback();
+    unref();
+  }
 
   bool cancel() noexcept;
   void release_callback() noexcept;

@@ -67,7 +67,7 @@ void ac_call::release_callback() noexcept {
   context = nullptr;
 }
 
-void ac_call::run() noexcept {
+void ac_call::fire() noexcept {
   if (!cancelled && fn != nullptr) {
     // The callback runs in a private copy of the context it was scheduled
     // in, as asyncio runs each handle inside its own Context.run.
@@ -85,8 +85,6 @@ void ac_call::run() noexcept {
   release_callback();
   unref();
 }
-
-void ac_call::fire() noexcept { run(); }
 
 bool ac_call::cancel() noexcept {
   if (cancelled || fn == nullptr) return false;
@@ -289,7 +287,7 @@ void ac_loop::fire_due_timers() {
   while (!timers.empty() && timers.top()->when <= t) {
     ac::TimerNode *n = timers.top();
     try {
-      schedule(&n->hop);
+      schedule(n);
     } catch (...) {
       return;  // out of memory: it stays due and is retried next iteration
     }

@@ -233,7 +233,7 @@ struct ac_loop {
       return true;
     }
     if (n->hop_queued()) {
-      ready.remove(&n->hop);
+      ready.remove(n);
       n->set_hop_queued(false);
       return true;
     }

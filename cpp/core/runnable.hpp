@@ -23,46 +23,47 @@ struct Runnable {
 // the order they were scheduled. heap_index() is maintained by TimerHeap
 // (npos while not in a heap).
 //
-// A due timer does not fire at once: it joins the ready queue (through its
-// embedded `hop`) behind the callbacks already ready, and fires when the
-// loop reaches it, as asyncio moves due timer handles to its ready queue.
-// So a result and a deadline that fall due together resolve in scheduling
-// order. Between the two, `hop_queued()` is set; ac_loop::remove_timer takes
-// the node out of either place.
-struct TimerNode {
+// A due timer does not fire at once: it joins the ready queue (a timer is
+// a Runnable: itself) behind the callbacks already ready, and fires when
+// the loop reaches it, as asyncio moves due timer handles to its ready
+// queue. So a result and a deadline that fall due together resolve in
+// scheduling order. Between the two, `hop_queued()` is set;
+// ac_loop::remove_timer takes the node out of either place.
+struct TimerNode : Runnable {
   static constexpr size_t npos = static_cast<size_t>(-1);
+
+ private:
+  // The queued flag and the heap position live in Runnable's tail padding,
+  // after its kind: a node costs 32 bytes (a sleep future fits a 112-byte
+  // block, a task's sleep the task's outcome slot).
+  static constexpr uint32_t kNoIndex = UINT32_MAX;
+  bool queued_ = false;        // hop_queued()
+  uint32_t index_ = kNoIndex;  // heap_index()
+
+ public:
   double when = 0;
   uint64_t seq = 0;
 
-  // The heap position and the queued flag live in the hop, in the padding
-  // after Runnable's kind: a node costs 48 bytes, not 64 (a sleep future
-  // fits a 128-byte block).
-  struct Hop final : Runnable {
-    static constexpr uint32_t kNoIndex = UINT32_MAX;
-    bool queued = false;         // hop_queued()
-    uint32_t index = kNoIndex;   // heap_index()
-    TimerNode *owner;
-    explicit Hop(TimerNode *o) noexcept : owner(o) {}
-    void run() noexcept override {
-      owner->hop.queued = false;
-      owner->fire();
-    }
-    void drop() noexcept override {
-      owner->hop.queued = false;
-      owner->drop_timer();
-    }
-  } hop{this};
+  size_t heap_index() const noexcept { return index_ == kNoIndex ? npos : index_; }
+  // A heap of 2^32 - 1 nodes (32 bytes each) cannot be allocated first.
+  void set_heap_index(size_t i) noexcept { index_ = i == npos ? kNoIndex : static_cast<uint32_t>(i); }
+  bool hop_queued() const noexcept { return queued_; }
+  void set_hop_queued(bool q) noexcept { queued_ = q; }
 
-  size_t heap_index() const noexcept { return hop.index == Hop::kNoIndex ? npos : hop.index; }
-  // A heap of 2^32 - 1 nodes (48 bytes each) cannot be allocated first.
-  void set_heap_index(size_t i) noexcept {
-    hop.index = i == npos ? Hop::kNoIndex : static_cast<uint32_t>(i);
+  // The ready queue reached the due node: the heap's claim passes to
+  // fire(), which releases it.
+  void run() noexcept final {
+    queued_ = false;
+    fire();
   }
-  bool hop_queued() const noexcept { return hop.queued; }
-  void set_hop_queued(bool q) noexcept { hop.queued = q; }
+  // The loop closes with the node due: released without firing.
+  void drop() noexcept final {
+    queued_ = false;
+    drop_timer();
+  }
 
-  // Due, and reached in the ready queue: the heap's claim passes to fire(),
-  // which releases it.
+  // Due, and reached in the ready queue (or, for a scheduled callback that
+  // is no timer, reached there): releases the heap's claim.
   virtual void fire() noexcept = 0;
   // The loop closes: release the heap's claim without firing.
   virtual void drop_timer() noexcept = 0;
@@ -77,10 +78,9 @@ struct TimerNode {
 
 #if defined(__GNUC__) && UINTPTR_MAX == UINT64_MAX
 // The Itanium C++ ABI (GCC, Clang, MinGW) lays a derived class's members
-// into a polymorphic base's tail padding: the hop's fields share
+// into a polymorphic base's tail padding: the node's flag and index share
 // Runnable's last eight bytes.
-static_assert(sizeof(TimerNode::Hop) == 24, "the hop's fields fill Runnable's padding");
-static_assert(sizeof(TimerNode) == 48, "a timer node is 48 bytes");
+static_assert(sizeof(TimerNode) == 32, "a timer node is 32 bytes");
 #endif
 
 }  // namespace ac

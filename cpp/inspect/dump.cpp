@@ -515,11 +515,9 @@ std::string describe_runnable(Runnable *r) noexcept {
     }
     if (r->kind == Runnable::kFutureCallback || r->kind == Runnable::kWatch)
       return "<Handle done-callback>";
-    if (dynamic_cast<ac_call *>(r) != nullptr) return "<Handle callback>";
-    if (auto *hop = dynamic_cast<TimerNode::Hop *>(r)) {
-      if (dynamic_cast<ac_call *>(hop->owner) != nullptr) return "<TimerHandle callback>";
-      return "<TimerHandle>";
-    }
+    if (auto *c = dynamic_cast<ac_call *>(r))
+      return c->is_timer ? "<TimerHandle callback>" : "<Handle callback>";
+    if (dynamic_cast<TimerNode *>(r) != nullptr) return "<TimerHandle>";
     if (dynamic_cast<OpFuture *>(r) != nullptr) return "<Handle operation>";
     return "<Handle>";
   } catch (...) {
