@@ -34,21 +34,22 @@ char *dup_or_null(const char *s) noexcept {
 }  // namespace
 
 ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept
-    : ac_future(l), step_fn(fn), state(st), free_state(fs) {
+    : ac_future(l), step_fn(fn), state(st), free_state(fs), outcome{} {
   is_task = true;
   kind = kTask;
   id = g_task_ids.fetch_add(1, std::memory_order_relaxed) + 1;
   context = ac::context_ref(*l->current_context);
-  ac::value_init(&pending_result);
+  ac::value_init(&outcome.result);
 }
 
 ac_task::~ac_task() {
+  AC_DEBUG_ASSERT(!sleeping_, "a sleeping task is pending, and the loop holds it");
   if (waiter_ != nullptr) drop_waiter();
   release_state();
   std::free(name);
   std::free(cancel_message);
-  ac::value_release(&pending_result);
-  ac::error_unref(pending_error);
+  ac::value_release(&outcome.result);
+  ac::error_unref(outcome.error);
   ac::context_unref(context);
   tl_inline_bytes = inline_state ? kHead - sizeof(ac_task) + inline_size : 0;
 }
@@ -71,9 +72,9 @@ void ac_task::release_state() noexcept {
 void ac_task::on_done() noexcept {
   loop->task_list_remove(this);
   release_state();
-  ac::value_release(&pending_result);
-  ac::error_unref(pending_error);
-  pending_error = nullptr;
+  ac::value_release(&outcome.result);
+  ac::error_unref(outcome.error);
+  outcome.error = nullptr;
   std::free(cancel_message);
   cancel_message = nullptr;
 }
@@ -90,6 +91,10 @@ const char *ac_task::get_name() noexcept {
 bool ac_task::cancel(const char *message) noexcept {
   if (done()) return false;
   ++num_cancels_;
+  if (sleeping_ && !stepping_) {
+    cancel_sleep(message);
+    return true;
+  }
   // Cancel what we wait on; its completion wakes us with AC_ECANCELLED.
   if (waiter_ != nullptr && !stepping_ && waiter_->cancel(message)) return true;
   // Otherwise the next step sees the cancellation.
@@ -110,14 +115,15 @@ int ac_task::uncancel() noexcept {
 // A RuntimeError asyncio raises into the coroutine at an await: stored,
 // so a step that returns the code fails the task with it.
 int ac_task::refuse_await(const char *message) noexcept {
+  if (sleeping_) return AC_ESTATE;  // a second await; the outcome slot is the sleep's
   ac_error *e = nullptr;
   try {
     e = ac::error_new(AC_EMISUSE, message);
   } catch (...) {
   }
   if (e != nullptr) {
-    ac::error_unref(pending_error);
-    pending_error = e;
+    ac::error_unref(outcome.error);
+    outcome.error = e;
   }
   return AC_EMISUSE;
 }
@@ -127,7 +133,7 @@ int ac_task::await(ac_future *fut) noexcept {
   if (fut == this) return refuse_await(kAwaitItself);
   if (!ac::is_future(fut)) return AC_EINVAL;
   if (fut->loop != loop) return refuse_await(kOtherLoop);
-  if (waiter_ != nullptr) return AC_ESTATE;
+  if (waiter_ != nullptr || sleeping_) [[unlikely]] return AC_ESTATE;  // one await per step
   fut->ref();
   if (fut->done() && !fut->always_yields) {
     // Resumed by run() right after this step returns, with no loop trip.
@@ -319,6 +325,7 @@ void ac_task::drop_waiter() noexcept {
 void ac_task::finish_step(int rc) noexcept {
   auto fail = [this](int code, const char *msg) {
     if (waiter_ != nullptr) drop_waiter();
+    if (sleeping_) disarm_sleep();
     ac_error *e = nullptr;
     try {
       e = ac::error_new(code, msg);
@@ -329,7 +336,10 @@ void ac_task::finish_step(int rc) noexcept {
   };
 
   if (rc == AC_STEP_AWAIT) {
-    if (waiter_ == nullptr) {
+    if (sleeping_) {
+      // Cancelled during this step: the sleep ends cancelled.
+      if (take_must_cancel()) cancel_sleep(cancel_message);
+    } else if (waiter_ == nullptr) {
       fail(AC_ESTATE, "step returned AC_STEP_AWAIT without a successful ac_task_await");
     } else if (must_cancel_ && waiter_->cancel(cancel_message)) {
       // Cancelled during this step: deliver through the awaited future.
@@ -338,7 +348,7 @@ void ac_task::finish_step(int rc) noexcept {
     return;
   }
   if (rc == AC_STEP_YIELD) {
-    if (waiter_ != nullptr) {
+    if (waiter_ != nullptr || sleeping_) {
       fail(AC_ESTATE, "step returned AC_STEP_YIELD after ac_task_await");
       return;
     }
@@ -350,7 +360,7 @@ void ac_task::finish_step(int rc) noexcept {
     return;
   }
   if (rc == AC_STEP_DONE) {
-    if (waiter_ != nullptr) {
+    if (waiter_ != nullptr || sleeping_) {
       fail(AC_ESTATE, "step returned AC_STEP_DONE after ac_task_await");
       return;
     }
@@ -360,15 +370,16 @@ void ac_task::finish_step(int rc) noexcept {
       cancel_now(ac::make_cancel_error_noexcept(cancel_message));
     } else {
       ac_value v;
-      ac::value_move(&v, &pending_result);
+      ac::value_move(&v, &outcome.result);
       set_result(&v);
     }
     return;
   }
   if (rc < 0) {
     if (waiter_ != nullptr) drop_waiter();
-    ac_error *e = pending_error;
-    pending_error = nullptr;
+    if (sleeping_) disarm_sleep();
+    ac_error *e = outcome.error;
+    outcome.error = nullptr;
     if (rc == AC_ECANCELLED) {
       if (e == nullptr || e->code != AC_ECANCELLED) {
         ac::error_unref(e);
@@ -388,6 +399,92 @@ void ac_task::finish_step(int rc) noexcept {
     return;
   }
   fail(AC_EINVAL, "step returned an unknown value");
+}
+
+// ---- ac_task_sleep on the task's own timer ----
+
+ac_task *ac::TaskSleep::task() noexcept {
+  // The timer is the task's sleep_timer_ member, and nothing else.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+  constexpr size_t kAt = offsetof(ac_task, sleep_timer_);
+#pragma GCC diagnostic pop
+  return reinterpret_cast<ac_task *>(reinterpret_cast<char *>(this) - kAt);
+}
+
+void ac::TaskSleep::fire() noexcept {
+  ac_task *t = task();
+  t->end_sleep();
+  // The resume reads a future done with NONE, as from asyncio's sleep
+  // future: the loop's shared one (out of memory: none, which resumes the
+  // same but leaves ac_task_awaited NULL).
+  ac_future *done = nullptr;
+  try {
+    done = ac::done_future(t->loop);
+  } catch (...) {
+  }
+  t->wake_from_sleep(done);  // may free the task (out of memory): last
+}
+
+void ac::TaskSleep::drop_timer() noexcept { task()->end_sleep(); }
+
+int ac_task::sleep(double seconds) noexcept {
+  if (!stepping_ || loop->current_task != this || waiter_ != nullptr || sleeping_) return AC_ESTATE;
+  if (outcome.result.kind != AC_VALUE_NONE || outcome.error != nullptr) return kSleepAsFuture;
+  new (&sleep_timer_) ac::TaskSleep();
+  try {
+    loop->add_timer(&sleep_timer_, loop->now() + seconds);
+  } catch (...) {
+    reset_outcome();
+    return AC_ENOMEM;
+  }
+  sleeping_ = true;
+  return AC_STEP_AWAIT;
+}
+
+// A step that armed the sleep ended otherwise (an error, a misuse).
+void ac_task::disarm_sleep() noexcept {
+  loop->remove_timer(&sleep_timer_);
+  end_sleep();
+}
+
+// asyncio cancels the sleep's future: the task wakes (one hop, as the
+// future's done-callback would) from a future cancelled with `message`,
+// which the resume delivers as the sleep future's own (kept by a second
+// request, not withdrawn by uncancel()).
+void ac_task::cancel_sleep(const char *message) noexcept {
+  disarm_sleep();
+  ac_future *cancelled = nullptr;
+  try {
+    cancelled = new ac_future(loop);
+  } catch (...) {
+  }
+  if (cancelled != nullptr) {
+    cancelled->cancel_now(ac::make_cancel_error_noexcept(message));
+  } else {
+    // Out of memory: the request is delivered as one made while ready.
+    set_must_cancel();
+    std::free(cancel_message);
+    cancel_message = dup_or_null(message);
+  }
+  wake_from_sleep(cancelled);
+}
+
+// The sleep is over: the task is ready, resuming from `by` (a reference,
+// or null), as a task woken by the future it awaited.
+void ac_task::wake_from_sleep(ac_future *by) noexcept {
+  AC_DEBUG_ASSERT(!sleeping_ && waiter_ == nullptr && !stepping_, "a sleep ended, no other wait");
+  waiter_ = by;
+  try {
+    schedule_step();
+  } catch (...) {
+    // Out of memory: the task can never be stepped again; it ends
+    // cancelled, as one that cannot wait any more does (begin_resume).
+    if (waiter_ != nullptr) release_waiter();
+    cancel_now(ac::make_cancel_error_noexcept(nullptr));
+    // Inside its own step_now (finish_step) the step's end releases it.
+    if (loop->current_task != this) ac::task_release_self(this);
+  }
 }
 
 void ac_task::detach_for_close() noexcept {

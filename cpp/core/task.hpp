@@ -10,6 +10,11 @@
 //    future whose completion scheduled it (taken over by the next step);
 //  - waiting: in the callback list of `waiter_` (the task holds a reference
 //    to it), not scheduled;
+//  - sleeping (`sleeping_`, ac_task_sleep): its own timer, `sleep_timer_`,
+//    in the loop's timer heap or, due, in the ready queue; `waiter_` null,
+//    not scheduled. When the sleep ends it is ready, `waiter_` a future
+//    done as asyncio's sleep future would be (the loop's shared done one,
+//    or one cancelled with the request's message);
 //  - new and eager: neither, until ac_task_new runs its first step.
 // A task that is stepping (`stepping_`, the loop's current_task) may also
 // be scheduled already: the future it awaits can complete, or it can yield,
@@ -27,17 +32,40 @@
 //    one reference to it (`self_ref_`), so an unreferenced task still runs.
 //  - During a step, `last_awaited_` is the future the step is resuming
 //    from, `resume_code_`/`resume_error_` its outcome.
+//  - `outcome` and `sleep_timer_` share their 32 bytes: the timer while
+//    `sleeping_`, the outcome otherwise. A sleep is armed only with the
+//    outcome empty (else a sleep future carries it), and nothing stores an
+//    outcome while it is armed (the calls that would are refused), so
+//    neither is ever lost to the other.
 #pragma once
 
 #include <asyncore/task.h>
 
 #include "core/assert.hpp"
 #include "core/future.hpp"
+#include "core/value.hpp"
 
 struct ac_task;
 namespace ac {
 void task_release_self(ac_task *t) noexcept;
-}
+
+// What a step stores for its end (ac_task_return*, ac_task_raise,
+// ac_task_propagate), read by finish_step.
+struct StepOutcome {
+  ac_value result;
+  ac_error *error;
+};
+
+// The timer of ac_task_sleep: it lives in the task's outcome slot (see
+// ac_task), so a sleeping task costs no block beyond its own.
+struct TaskSleep final : TimerNode {
+  // Due and reached in the ready queue: the task wakes.
+  void fire() noexcept override;
+  // The loop closes: the slot is the outcome's again.
+  void drop_timer() noexcept override;
+  ac_task *task() noexcept;
+};
+}  // namespace ac
 
 struct ac_task final : ac_future, ac::Runnable {
   // The flags first: they fill the padding after Runnable's kind.
@@ -75,6 +103,10 @@ struct ac_task final : ac_future, ac::Runnable {
   // cancel_after_resume while not stepping; moved to must_cancel_ by the
   // next resume; cleared by uncancel() at zero.
   bool cancel_deferred_ = false;
+  // The task sleeps on its own timer (sleep_timer_ is live). Set by
+  // sleep(); cleared by end_sleep() when the timer fires, is cancelled,
+  // is disarmed by a step that ends otherwise, or is dropped at close.
+  bool sleeping_ = false;
 
  public:
   uint32_t inline_size = 0;
@@ -110,10 +142,14 @@ struct ac_task final : ac_future, ac::Runnable {
   ac_error *resume_error_ = nullptr;  // the error behind resume_code_
 
  public:
-  // What the step stores for its end (ac_task_return*, ac_task_raise,
-  // ac_task_propagate), read by finish_step.
-  ac_value pending_result{};
-  ac_error *pending_error = nullptr;
+  // The outcome the step stores, or the sleep's timer (see Invariants;
+  // the timer is the task's own business: sleep(), sleep_timer()).
+  union {
+    ac::StepOutcome outcome;
+    ac::TaskSleep sleep_timer_;
+  };
+
+ public:
   ac::Context *context;
   ac_task *prev_task = nullptr;
   ac_task *next_task = nullptr;
@@ -134,6 +170,9 @@ struct ac_task final : ac_future, ac::Runnable {
   ac_error *resume_error() const noexcept { return resume_error_; }
   ac_future *waiter() const noexcept { return waiter_; }
   ac_future *last_awaited() const noexcept { return last_awaited_; }
+  bool sleeping() const noexcept { return sleeping_; }
+  // The sleep's timer, while sleeping().
+  const ac::TimerNode &sleep_timer() const noexcept { return sleep_timer_; }
 
   // ---- the ready queue ----
   // The task goes into the ready queue: the caller pushes it right after
@@ -174,6 +213,12 @@ struct ac_task final : ac_future, ac::Runnable {
   void cancel_after_resume() noexcept;
   // Registers the await; returns AC_STEP_AWAIT or an error code.
   int await(ac_future *fut) noexcept;
+  // ac_task_sleep for seconds > 0 on the task's own timer: AC_STEP_AWAIT,
+  // AC_ESTATE (not in this task's step, or it awaits already), AC_ENOMEM,
+  // or kSleepAsFuture when the step has stored an outcome already (the
+  // caller then sleeps on a future instead).
+  int sleep(double seconds) noexcept;
+  static constexpr int kSleepAsFuture = 1000;  // no AC_STEP_* value, no error code
   // asyncio's words for the awaits it refuses with RuntimeError.
   static constexpr const char *kAwaitItself = "Task cannot await on itself";
   static constexpr const char *kOtherLoop = "Task got Future attached to a different loop";
@@ -184,6 +229,20 @@ struct ac_task final : ac_future, ac::Runnable {
 
  private:
   friend void ac::task_release_self(ac_task *t) noexcept;
+  friend struct ac::TaskSleep;
+  void reset_outcome() noexcept {
+    outcome = ac::StepOutcome{};
+    ac::value_init(&outcome.result);
+  }
+  // The slot is the outcome's again.
+  void end_sleep() noexcept {
+    AC_DEBUG_ASSERT(sleeping_, "a sleep to end");
+    sleeping_ = false;
+    reset_outcome();
+  }
+  void disarm_sleep() noexcept;
+  void cancel_sleep(const char *message) noexcept;
+  void wake_from_sleep(ac_future *by) noexcept;
   void leave_ready_queue() noexcept {
     AC_DEBUG_ASSERT(scheduled_, "a task leaves the ready queue it is in");
     scheduled_ = false;
@@ -232,7 +291,7 @@ struct ac_task final : ac_future, ac::Runnable {
     AC_DEBUG_ASSERT(!stepping_, "the first step starts outside a step");
     started_ = true;
   }
-  int refuse_await(const char *message) noexcept;
+  [[gnu::cold]] int refuse_await(const char *message) noexcept;
   bool begin_resume(bool at_once) noexcept;
   void end_resume() noexcept;
   bool resume_at_once() noexcept;

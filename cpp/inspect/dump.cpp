@@ -83,6 +83,19 @@ double timer_left(const ac_loop *loop, const TimerNode *n) {
 
 void describe(ac_loop *loop, ac_future *f, Desc &d, int depth);
 
+// What a task waits for: the future it awaits, or the sleep on its own
+// timer (shown as a sleep future is). False when it waits for nothing.
+bool describe_wait(ac_loop *loop, ac_task *t, Desc &d) {
+  if (t->sleeping()) {
+    d.kind = "sleep";
+    d.real("left", std::max(0.0, timer_left(loop, &t->sleep_timer())));
+    return true;
+  }
+  if (t->waiter() == nullptr) return false;
+  describe(loop, t->waiter(), d, 0);
+  return true;
+}
+
 void describe_items(ac_loop *loop, const std::vector<ac_future *> &futs, Desc &d, int depth,
                     const char *key) {
   d.items_key = key;
@@ -436,9 +449,8 @@ void loop_dump(ac_loop *loop, int format, std::string &out) {
   };
   for (size_t i = 0; i < es.size(); ++i) {
     ac_task *t = es[i].task;
-    if (t->waiter() == nullptr) continue;
+    if (!describe_wait(loop, t, es[i].awaits)) continue;
     es[i].has_awaits = true;
-    describe(loop, t->waiter(), es[i].awaits, 0);
     std::vector<ac_task *> awaited;
     collect_tasks(es[i].awaits, awaited);
     for (ac_task *a : awaited) {
@@ -527,10 +539,8 @@ std::string describe_runnable(Runnable *r) noexcept {
 
 std::string describe_await(ac_loop *loop, ac_task *t) {
   std::string out;
-  if (t->waiter() == nullptr) return out;
   Desc d;
-  describe(loop, t->waiter(), d, 0);
-  text_desc(out, d);
+  if (describe_wait(loop, t, d)) text_desc(out, d);
   return out;
 }
 

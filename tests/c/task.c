@@ -844,6 +844,192 @@ static void test_task_awaiting_itself_fails_with_runtime_error(void) {
   th_close(loop);
 }
 
+/* ac_task_sleep runs on the task's own timer (no future): the trace, the
+ * awaited future and the outcome are what a sleep future gives, and a step
+ * that misuses the protocol around it is refused. */
+struct sleep_probe {
+  AC_ASYNC_FIELDS;
+  int mode;
+  int rc;
+  int rc2;
+};
+enum {
+  SLEEP_READ_AWAITED,   /* sleep, then look at what the resume sees */
+  SLEEP_THEN_RETURN,    /* store a result after arming a sleep */
+  SLEEP_THEN_AWAIT,     /* a second await after arming a sleep */
+  SLEEP_THEN_YIELD,     /* arm a sleep, return AC_STEP_YIELD */
+  RETURN_THEN_SLEEP,    /* a result stored first: the sleep uses a future */
+  CANCEL_SELF_THEN_SLEEP,
+  SLEEP_THEN_CANCEL_SELF
+};
+static int sleep_probe_step(ac_task *t, void *p) {
+  struct sleep_probe *s = p;
+  ac_loop *loop = ac_task_get_loop(t);
+  /* No switch here: the AC_* macros are one. */
+  AC_BEGIN(s);
+  if (s->mode == SLEEP_READ_AWAITED) {
+    AC_AWAIT(s, ac_task_sleep(t, 2));
+    ac_value v;
+    ac_future *f = ac_task_awaited(t);
+    CHECK(f != NULL);
+    CHECK_RC(ac_future_result(f, &v), 0);
+    CHECK_INT(v.kind, AC_VALUE_NONE);
+    trace("woke at %g, outcome %d", ac_loop_time(loop), ac_task_outcome(t));
+    return ac_task_return_int64(t, 7);
+  }
+  if (s->mode == SLEEP_THEN_RETURN) {
+    CHECK_RC(ac_task_sleep(t, 2), AC_STEP_AWAIT);
+    s->rc = ac_task_return_int64(t, 1);
+    trace("return after sleep -> %s: %s", ac_err_name(s->rc), ac_last_error_message(s->rc));
+    return s->rc;
+  }
+  if (s->mode == SLEEP_THEN_AWAIT) {
+    ac_future *f;
+    CHECK_RC(ac_future_new(loop, &f), 0);
+    CHECK_RC(ac_task_sleep(t, 2), AC_STEP_AWAIT);
+    s->rc = ac_task_await(t, f);
+    s->rc2 = ac_task_sleep(t, 1);
+    ac_future_unref(f);
+    trace("await after sleep -> %s, sleep again -> %s", ac_err_name(s->rc), ac_err_name(s->rc2));
+    AC_AWAIT(s, AC_STEP_AWAIT);
+    trace("woke at %g", ac_loop_time(loop));
+    return ac_task_return_int64(t, 2);
+  }
+  if (s->mode == SLEEP_THEN_YIELD) {
+    CHECK_RC(ac_task_sleep(t, 2), AC_STEP_AWAIT);
+    return AC_STEP_YIELD;
+  }
+  if (s->mode == RETURN_THEN_SLEEP) {
+    CHECK_RC(ac_task_return_int64(t, 41), AC_STEP_DONE);
+    AC_AWAIT(s, ac_task_sleep(t, 1));
+    trace("woke at %g from a future: %d", ac_loop_time(loop), ac_task_awaited(t) != NULL);
+    return AC_STEP_DONE; /* the result stored before the sleep */
+  }
+  if (s->mode == CANCEL_SELF_THEN_SLEEP) {
+    CHECK_RC(ac_task_cancel(t, "self"), 1);
+    AC_AWAIT(s, ac_task_sleep(t, 5));
+  } else {
+    CHECK_RC(ac_task_sleep(t, 5), AC_STEP_AWAIT);
+    CHECK_RC(ac_task_cancel(t, "after"), 1);
+    AC_AWAIT(s, AC_STEP_AWAIT);
+  }
+  trace("outcome %s at %g: %s", ac_err_name(ac_task_outcome(t)), ac_loop_time(loop),
+        ac_error_message(ac_task_outcome_error(t)));
+  return ac_task_propagate(t);
+  AC_END(s);
+}
+static ac_task *spawn_probe(ac_loop *loop, int mode) {
+  struct sleep_probe *s;
+  ac_task *t = NULL;
+  CHECK_RC(ac_task_new_inline(loop, sleep_probe_step, sizeof *s, 0, &t, (void **)&s), 0);
+  s->mode = mode;
+  return t;
+}
+static uint64_t timers_armed(ac_loop *loop) {
+  ac_loop_stats st;
+  CHECK_INT(ac_loop_get_stats(loop, &st, sizeof st), (int)sizeof st);
+  return st.timers;
+}
+
+static void test_sleep_on_the_tasks_own_timer(void) {
+  ac_loop *loop = th_loop();
+  int64_t v;
+
+  ac_task *t = spawn_probe(loop, SLEEP_READ_AWAITED);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("woke at 2, outcome 0\n");
+  CHECK_RC(ac_future_result_int64(ac_task_future(t), &v), 0);
+  CHECK_INT(v, 7);
+  ac_task_unref(t);
+
+  /* The step that armed the sleep cannot store an outcome: it fails the
+   * task, the sleep is disarmed with it. */
+  t = spawn_probe(loop, SLEEP_THEN_RETURN);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ESTATE);
+  CHECK_TRACE("return after sleep -> AC_ESTATE: the step awaits a sleep: it must return "
+              "AC_STEP_AWAIT; the step that resumes stores the outcome\n");
+  CHECK_INT(timers_armed(loop), 0);
+  CHECK_DOUBLE(ac_loop_time(loop), 2);
+  ac_task_unref(t);
+
+  /* One await per step, the sleep counting as one. */
+  t = spawn_probe(loop, SLEEP_THEN_AWAIT);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("await after sleep -> AC_ESTATE, sleep again -> AC_ESTATE\nwoke at 4\n");
+  ac_task_unref(t);
+
+  t = spawn_probe(loop, SLEEP_THEN_YIELD);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ESTATE);
+  CHECK_STR(ac_error_message(ac_future_error(ac_task_future(t))),
+            "step returned AC_STEP_YIELD after ac_task_await");
+  CHECK_INT(timers_armed(loop), 0);
+  ac_task_unref(t);
+
+  /* A result stored before the sleep stays (the sleep takes a future). */
+  t = spawn_probe(loop, RETURN_THEN_SLEEP);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("woke at 5 from a future: 1\n");
+  CHECK_RC(ac_future_result_int64(ac_task_future(t), &v), 0);
+  CHECK_INT(v, 41);
+  ac_task_unref(t);
+
+  /* A cancellation requested in the step, before or after the sleep, ends
+   * the sleep at once with its message (asyncio cancels the sleep future). */
+  int modes[2] = {CANCEL_SELF_THEN_SLEEP, SLEEP_THEN_CANCEL_SELF};
+  const char *want[2] = {"outcome AC_ECANCELLED at 5: self\n", "outcome AC_ECANCELLED at 5: after\n"};
+  for (int i = 0; i < 2; ++i) {
+    t = spawn_probe(loop, modes[i]);
+    CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+    CHECK_TRACE(want[i]);
+    CHECK_INT(timers_armed(loop), 0);
+    ac_task_unref(t);
+  }
+
+  /* A loop closed with tasks asleep lets them go (no leak), reported as
+   * asyncio reports a pending task destroyed. */
+  CHECK_RC(ac_loop_set_exception_handler(loop, record_handler, NULL, NULL), 0);
+  ac_task *a = spawn_probe(loop, SLEEP_READ_AWAITED);
+  ac_task *b = spawn_probe(loop, SLEEP_READ_AWAITED);
+  CHECK_RC(ac_task_set_name(a, "a"), 0);
+  CHECK_RC(ac_task_set_name(b, "b"), 0);
+  CHECK_INT(ac_loop_step(loop, 0, NULL, NULL), 2);
+  CHECK_INT(timers_armed(loop), 2);
+  ac_task_unref(a);
+  th_close(loop);
+  CHECK_TRACE("handler: Task was destroyed but it is pending [a] -\n"
+              "handler: Task was destroyed but it is pending [b] -\n");
+  ac_task_unref(b);
+}
+
+/* Cancelled while asleep, twice, then uncancel(): the sleep's own
+ * CancelledError (the first message) is delivered all the same. */
+static int sleep_catch_step(ac_task *t, void *p) {
+  struct sleep_probe *s = p;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, 10));
+  trace("woke %s: %s, cancelling %d", ac_err_name(ac_task_outcome(t)),
+        ac_error_message(ac_task_outcome_error(t)), (int)ac_task_cancelling(t));
+  return ac_task_propagate(t);
+  AC_END(s);
+}
+static void test_sleep_cancelled_twice_then_uncancelled(void) {
+  ac_loop *loop = th_loop();
+  struct sleep_probe *s;
+  ac_task *t;
+  CHECK_RC(ac_task_new_inline(loop, sleep_catch_step, sizeof *s, 0, &t, (void **)&s), 0);
+  CHECK_INT(ac_loop_step(loop, 0, NULL, NULL), 1);
+  CHECK_RC(ac_task_cancel(t, "first"), 1);
+  CHECK_INT(timers_armed(loop), 0);
+  CHECK_RC(ac_task_cancel(t, "second"), 1);
+  CHECK_INT(ac_task_uncancel(t), 1);
+  CHECK_INT(ac_task_uncancel(t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), AC_ECANCELLED);
+  CHECK_TRACE("woke AC_ECANCELLED: first, cancelling 0\n");
+  CHECK_DOUBLE(ac_loop_time(loop), 0);
+  ac_task_unref(t);
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_task_starts_later_and_returns_result);
   RUN(test_concurrent_children_awaited_in_sequence);
@@ -869,5 +1055,7 @@ int main(void) {
   RUN(test_step_protocol_misuse);
   RUN(test_outcome_error_carries_the_cancel_message);
   RUN(test_task_awaiting_itself_fails_with_runtime_error);
+  RUN(test_sleep_on_the_tasks_own_timer);
+  RUN(test_sleep_cancelled_twice_then_uncancelled);
   return th_finish();
 }

@@ -162,8 +162,20 @@ AC_EXPORT int ac_task_await(ac_task *task, ac_future *fut) AC_NOEXCEPT;
 /** The same, taking over the caller's reference to `fut` (also on error),
  * so `return ac_task_await_owned(t, made_future)` leaks nothing. */
 AC_EXPORT int ac_task_await_owned(ac_task *task, ac_future *fut) AC_NOEXCEPT;
-/** ac_sleep + ac_task_await_owned; a delay <= 0 yields one iteration
- * (asyncio.sleep(0)). */
+/** Suspends the task for `seconds` (asyncio.sleep): the step returns what
+ * this returns, AC_STEP_AWAIT. It behaves as ac_sleep + ac_task_await_owned
+ * (the same order of wake-ups, the same cancellation rules), but sleeps on
+ * the task's own timer, with no future and no allocation. When it resumes,
+ * ac_task_awaited gives a future done with NONE (one the loop shares) or,
+ * when the sleep was cancelled, a future cancelled with the request's
+ * message. A delay <= 0 yields one iteration (asyncio.sleep(0)): it
+ * returns AC_STEP_YIELD.
+ * Errors: AC_EINVAL (NULL, NaN), AC_ESTATE (not called from this task's
+ * running step, or the step awaits already), AC_ENOMEM. After it, the same
+ * step cannot store an outcome (ac_task_return*, ac_task_raise,
+ * ac_task_fail, ac_task_propagate return AC_ESTATE): it must return
+ * AC_STEP_AWAIT. An outcome stored before it is kept (the sleep then uses
+ * a future). */
 AC_EXPORT int ac_task_sleep(ac_task *task, double seconds) AC_NOEXCEPT;
 
 /** In a step: how the last await ended. 0 for a result (or on the first

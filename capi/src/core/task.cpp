@@ -16,6 +16,10 @@ using ac::shim::check_loop;
 using ac::shim::check_loop_fast;
 using ac::shim::run_free;
 
+// Why a step that armed a sleep cannot store its outcome.
+static constexpr const char *kSleeps =
+    "the step awaits a sleep: it must return AC_STEP_AWAIT; the step that resumes stores the outcome";
+
 static ac_task *as_task(const ac_future *f) noexcept {
   return ac::is_future(f) && f->is_task ? static_cast<ac_task *>(const_cast<ac_future *>(f))
                                         : nullptr;
@@ -188,7 +192,12 @@ AC_API int ac_task_sleep(ac_task *task, double seconds) noexcept {
   if (valid_task(task) == nullptr || std::isnan(seconds)) return fail(AC_EINVAL);
   if (!task->stepping()) return fail(AC_ESTATE);
   if (seconds <= 0) return AC_STEP_YIELD;  // asyncio: sleep(delay <= 0) yields once
-  AC_GUARD(return ac_task_await_owned(task, ac::sleep_new(task->loop, seconds));)
+  // On the task's own timer; on a sleep future when the step has stored
+  // its outcome already (the timer lives in the outcome's slot).
+  int rc = task->sleep(seconds);
+  if (rc == ac_task::kSleepAsFuture)
+    AC_GUARD(return ac_task_await_owned(task, ac::sleep_new(task->loop, seconds));)
+  return rc < 0 ? fail(rc) : rc;
 }
 
 AC_API int ac_task_outcome(const ac_task *task) noexcept {
@@ -200,8 +209,9 @@ AC_API ac_future *ac_task_awaited(const ac_task *task) noexcept {
 AC_API int ac_task_propagate(ac_task *task) noexcept {
   if (valid_task(task) == nullptr) return fail(AC_EINVAL);
   if (task->resume_code() >= 0) return 0;
-  ac::error_unref(task->pending_error);
-  task->pending_error = ac::error_ref(task->resume_error());
+  if (task->sleeping()) return fail(AC_ESTATE, kSleeps);
+  ac::error_unref(task->outcome.error);
+  task->outcome.error = ac::error_ref(task->resume_error());
   return task->resume_code();
 }
 
@@ -211,10 +221,12 @@ AC_API ac_error *ac_task_outcome_error(const ac_task *task) noexcept {
 }
 
 // The calls that store the task's outcome belong to its running step
-// (asyncio: only the coroutine itself returns or raises).
+// (asyncio: only the coroutine itself returns or raises), and not after
+// it has armed a sleep: that step must return AC_STEP_AWAIT.
 static int check_in_step(const ac_task *task) noexcept {
   if (valid_task(task) == nullptr) return fail(AC_EINVAL);
   if (!task->stepping() || task->loop->current_task != task) return fail(AC_EMISUSE);
+  if (task->sleeping()) return fail(AC_ESTATE, kSleeps);
   return 0;
 }
 
@@ -225,8 +237,8 @@ AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
   ac_value owned;
   rc = ac::value_copy_in_valid(&owned, v);
   if (rc != 0) return rc;
-  ac::value_release(&task->pending_result);
-  task->pending_result = owned;
+  ac::value_release(&task->outcome.result);
+  task->outcome.result = owned;
   return AC_STEP_DONE;
 }
 // A number is stored in place (no value to validate or copy): `set`
@@ -235,8 +247,8 @@ template <class Set>
 static int return_in_place(ac_task *task, Set set) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
-  ac::value_release(&task->pending_result);
-  set(task->pending_result);
+  ac::value_release(&task->outcome.result);
+  set(task->outcome.result);
   return AC_STEP_DONE;
 }
 AC_API int ac_task_return_int64(ac_task *task, int64_t v) noexcept {
@@ -255,16 +267,16 @@ AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
   if (err == nullptr || err->code >= 0) return fail(AC_EINVAL);
-  ac::error_unref(task->pending_error);
-  task->pending_error = ac::error_ref(err);
+  ac::error_unref(task->outcome.error);
+  task->outcome.error = ac::error_ref(err);
   return err->code;
 }
 AC_API int ac_task_fail(ac_task *task, int code, const char *message) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
   if (code >= 0) return fail(AC_EINVAL);
-  AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->pending_error);
-           task->pending_error = e; return code;)
+  AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->outcome.error);
+           task->outcome.error = e; return code;)
 }
 
 namespace {

@@ -236,7 +236,8 @@ OpAwaiter<T, Call, Make> op_awaiter(Call call, Make make) {
   return OpAwaiter<T, Call, Make>(std::move(call), std::move(make));
 }
 
-// sleep(seconds): a timer future, or a plain yield for 0 or less.
+// sleep(seconds): the task's own timer (ac_task_sleep, no future), or a
+// plain yield for 0 or less.
 class SleepAwaiter {
  public:
   explicit SleepAwaiter(double seconds) noexcept : seconds_(seconds) {}
@@ -249,14 +250,7 @@ class SleepAwaiter {
     } else if (tls_running.loop == nullptr) {
       failure_ = Failure::with(AC_EMISUSE, "no running event loop");
     } else {
-      ac_future *f = nullptr;
-      int rc = ac_sleep(tls_running.loop, seconds_, &f);
-      if (rc < 0) {
-        failure_ = Failure::of(rc);
-      } else {
-        failure_ = suspend_on(f, h);
-        ac_future_unref(f);  // the task holds its own reference while it waits
-      }
+      failure_ = suspend_sleeping(h);
     }
     suspended_ = !failure_;
     return suspended_;
@@ -267,6 +261,17 @@ class SleepAwaiter {
   }
 
  private:
+  Failure suspend_sleeping(std::coroutine_handle<> h) {
+    DriverState *d = tls_running.driver;
+    if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
+    int rc = ac_task_sleep(d->task, seconds_);
+    if (rc != AC_STEP_AWAIT)
+      return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected sleep result");
+    d->resume_point = h;
+    d->suspended = DriverState::Suspend::await;
+    return {};
+  }
+
   double seconds_;
   Failure failure_;
   bool suspended_ = false;
