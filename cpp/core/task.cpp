@@ -150,6 +150,22 @@ int ac_task::await(ac_future *fut) noexcept {
   return AC_STEP_AWAIT;
 }
 
+int ac_task::await_pending(ac_future *fut) noexcept {
+  if (!stepping_ || loop->current_task != this) return AC_ESTATE;
+  if (fut == this) return refuse_await(kAwaitItself);
+  if (!ac::is_future(fut)) return AC_EINVAL;
+  if (fut->loop != loop) return refuse_await(kOtherLoop);
+  if (waiter_ != nullptr || sleeping_) [[unlikely]] return AC_ESTATE;  // one await per step
+  if (fut->done() && !fut->always_yields) return 0;  // the step goes on: nothing registered
+  try {
+    fut->add_callback(this);
+  } catch (...) {
+    return AC_ENOMEM;
+  }
+  set_waiter(fut, false);  // the caller's reference, taken over
+  return AC_STEP_AWAIT;
+}
+
 // Sets up what the step resumes from: the awaited future's outcome, or a
 // pending cancellation. False when the awaited operation waits again (the
 // step must not run).

@@ -213,6 +213,9 @@ struct ac_task final : ac_future, ac::Runnable {
   void cancel_after_resume() noexcept;
   // Registers the await; returns AC_STEP_AWAIT or an error code.
   int await(ac_future *fut) noexcept;
+  // The same for a future not done (taking over the caller's reference);
+  // 0, registering nothing, for one done (ac_task_await_pending).
+  int await_pending(ac_future *fut) noexcept;
   // ac_task_sleep for seconds > 0 on the task's own timer: AC_STEP_AWAIT,
   // AC_ESTATE (not in this task's step, or it awaits already), AC_ENOMEM,
   // or kSleepAsFuture when the step has stored an outcome already (the

@@ -1030,6 +1030,72 @@ static void test_sleep_cancelled_twice_then_uncancelled(void) {
   th_close(loop);
 }
 
+/* ac_task_await_pending: a done future lets the step go on (0, nothing
+ * registered, the caller's reference kept); a pending one, or one that
+ * always yields, is awaited with the caller's reference taken over. */
+static void set_future_later(ac_loop *loop, void *ud) {
+  (void)loop;
+  CHECK_RC(ac_future_set_result_none(ud), 0);
+}
+struct pending_probe {
+  AC_ASYNC_FIELDS;
+  ac_future *done;
+  ac_future *pending;
+  ac_future *zero;
+  ac_future *foreign;
+};
+static int pending_probe_step(ac_task *t, void *p) {
+  struct pending_probe *s = p;
+  ac_loop *loop = ac_task_get_loop(t);
+  AC_BEGIN(s);
+  CHECK_RC(ac_task_await_pending(t, s->done), 0);
+  trace("done: goes on");
+  CHECK_RC(ac_task_await_pending(NULL, s->done), AC_EINVAL);
+  CHECK_RC(ac_task_await_pending(t, NULL), AC_EINVAL);
+  CHECK_RC(ac_task_await_pending(t, ac_task_future(t)), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Task cannot await on itself");
+  CHECK_RC(ac_task_await_pending(t, s->foreign), AC_EMISUSE);
+  CHECK_STR(ac_last_error_message(AC_EMISUSE), "Task got Future attached to a different loop");
+  CHECK_RC(ac_future_new(loop, &s->pending), 0);
+  ac_future_ref(s->pending); /* one for the test, one handed over */
+  CHECK_RC(ac_loop_call_later(loop, 1, set_future_later, s->pending, NULL, NULL), 0);
+  AC_AWAIT(s, ac_task_await_pending(t, s->pending));
+  CHECK(ac_task_awaited(t) == s->pending);
+  trace("pending: resumed at %g, outcome %d", ac_loop_time(loop), ac_task_outcome(t));
+  CHECK_RC(ac_sleep(loop, 0, &s->zero), 0);
+  ac_future_ref(s->zero);
+  AC_AWAIT(s, ac_task_await_pending(t, s->zero)); /* always yields */
+  trace("sleep(0): yielded");
+  /* One await per step, this one included. */
+  CHECK_RC(ac_task_sleep(t, 1), AC_STEP_AWAIT);
+  CHECK_RC(ac_task_await_pending(t, s->done), AC_ESTATE);
+  AC_AWAIT(s, AC_STEP_AWAIT);
+  return ac_task_return_int64(t, 3);
+  AC_END(s);
+}
+static void test_await_pending_goes_on_when_done(void) {
+  ac_loop *loop = th_loop();
+  ac_loop *other = th_loop();
+  struct pending_probe *s;
+  ac_task *t;
+  CHECK_RC(ac_task_new_inline(loop, pending_probe_step, sizeof *s, 0, &t, (void **)&s), 0);
+  CHECK_RC(ac_future_new(loop, &s->done), 0);
+  CHECK_RC(ac_future_set_result_int64(s->done, 1), 0);
+  CHECK_RC(ac_future_new(other, &s->foreign), 0);
+  ac_future *done = s->done, *foreign = s->foreign;
+  CHECK_RC(ac_task_await_pending(t, done), AC_ESTATE); /* outside its step */
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("done: goes on\npending: resumed at 1, outcome 0\nsleep(0): yielded\n");
+  CHECK_INT(ac_future_done(s->pending), 1);
+  ac_future_unref(s->pending); /* the test's own; the task's went with its await */
+  ac_future_unref(s->zero);
+  ac_future_unref(done);
+  ac_future_unref(foreign);
+  ac_task_unref(t);
+  th_close(other);
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_task_starts_later_and_returns_result);
   RUN(test_concurrent_children_awaited_in_sequence);
@@ -1057,5 +1123,6 @@ int main(void) {
   RUN(test_task_awaiting_itself_fails_with_runtime_error);
   RUN(test_sleep_on_the_tasks_own_timer);
   RUN(test_sleep_cancelled_twice_then_uncancelled);
+  RUN(test_await_pending_goes_on_when_done);
   return th_finish();
 }

@@ -162,6 +162,17 @@ AC_EXPORT int ac_task_await(ac_task *task, ac_future *fut) AC_NOEXCEPT;
 /** The same, taking over the caller's reference to `fut` (also on error),
  * so `return ac_task_await_owned(t, made_future)` leaks nothing. */
 AC_EXPORT int ac_task_await_owned(ac_task *task, ac_future *fut) AC_NOEXCEPT;
+/** ac_task_await for a face that goes on by itself when the future is
+ * done: returns 0 and registers nothing when `fut` is done already (the
+ * step goes on and reads the result; asyncio: awaiting a done future does
+ * not suspend), except for a future that always yields (ac_sleep(0)'s).
+ * Otherwise it registers the await as ac_task_await does and returns
+ * AC_STEP_AWAIT, and the task takes over the caller's reference to `fut`
+ * (on AC_STEP_AWAIT only: after 0 or an error the caller keeps it). While
+ * the step that resumes from it runs, ac_task_awaited gives `fut`. One
+ * call where a face would ask ac_future_done, then await, then drop its
+ * reference. Errors: as ac_task_await. */
+AC_EXPORT int ac_task_await_pending(ac_task *task, ac_future *fut) AC_NOEXCEPT;
 /** Suspends the task for `seconds` (asyncio.sleep): the step returns what
  * this returns, AC_STEP_AWAIT. It behaves as ac_sleep + ac_task_await_owned
  * (the same order of wake-ups, the same cancellation rules), but sleeps on

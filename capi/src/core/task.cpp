@@ -183,6 +183,13 @@ AC_API int ac_task_await(ac_task *task, ac_future *fut) noexcept {
     return ac::shim::fail(rc, fut == task ? ac_task::kAwaitItself : ac_task::kOtherLoop);
   return rc;
 }
+AC_API int ac_task_await_pending(ac_task *task, ac_future *fut) noexcept {
+  if (valid_task(task) == nullptr) return ac::shim::fail(AC_EINVAL, nullptr);
+  int rc = task->await_pending(fut);
+  if (rc == AC_EMISUSE)
+    return ac::shim::fail(rc, fut == task ? ac_task::kAwaitItself : ac_task::kOtherLoop);
+  return rc;
+}
 AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
   int rc = ac_task_await(task, fut);
   if (ac::is_future(fut)) fut->unref();

@@ -50,6 +50,8 @@ struct Failure {
   [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message ? *message : std::string()); }
 };
 
+inline Failure refusal(DriverState *d, ac_future *fut, int rc);
+
 // Suspends the running task on `fut`. A failure (nothing suspended) when
 // the await is refused: the coroutine then does not suspend and throws it.
 // One C call on the way in (ac_task_await); the refusals are told apart
@@ -63,6 +65,11 @@ inline Failure suspend_on(ac_future *fut, std::coroutine_handle<> h) {
     d->suspended = DriverState::Suspend::await;
     return {};
   }
+  return refusal(d, fut, rc);
+}
+
+// Why an await of `fut` was refused with `rc`.
+inline Failure refusal(DriverState *d, ac_future *fut, int rc) {
   if (rc == AC_EMISUSE && fut == ac_task_future(d->task)) {
     // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
     const char *name = ac_task_name(d->task);
@@ -70,6 +77,27 @@ inline Failure suspend_on(ac_future *fut, std::coroutine_handle<> h) {
                                    (name != nullptr ? name : "") + "'>"};
   }
   return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
+}
+
+// Suspends the running task on `fut` unless it is done already: one C call
+// (ac_task_await_pending). True when suspended: the task then holds the
+// caller's reference to `fut` (valid until the step that resumes from it
+// returns). False when the coroutine goes on: `fut` is done (the caller
+// keeps its reference), or the await was refused (`failure` set).
+inline bool suspend_unless_done(ac_future *fut, std::coroutine_handle<> h, Failure &failure) {
+  DriverState *d = tls_running.driver;
+  if (d == nullptr || d->task == nullptr) {
+    failure = Failure::with(AC_EMISUSE, "awaited outside a task");
+    return false;
+  }
+  int rc = ac_task_await_pending(d->task, fut);
+  if (rc == AC_STEP_AWAIT) {
+    d->resume_point = h;
+    d->suspended = DriverState::Suspend::await;
+    return true;
+  }
+  if (rc != 0) failure = refusal(d, fut, rc);
+  return false;
 }
 
 // Suspends the running task until the callbacks already ready have run.
@@ -149,13 +177,13 @@ class FutureAwaiter {
   FutureAwaiter(const FutureAwaiter &) = delete;
   FutureAwaiter &operator=(const FutureAwaiter &) = delete;
   ~FutureAwaiter() {
-    if (fut_ != nullptr) ac_future_unref(fut_);
+    // Suspended on it, the task took the reference over.
+    if (fut_ != nullptr && !suspended_) ac_future_unref(fut_);
   }
 
   bool await_ready() const noexcept { return failure_ || ac_future_done(fut_) == 1; }
   bool await_suspend(std::coroutine_handle<> h) {
-    failure_ = suspend_on(fut_, h);
-    suspended_ = !failure_;
+    suspended_ = suspend_unless_done(fut_, h, failure_);
     return suspended_;
   }
   T await_resume() {
@@ -169,6 +197,8 @@ class FutureAwaiter {
     // Done: await_ready saw it done, or the task resumed from it.
     return read_done_result<T>(fut_);
   }
+  // The future: until the awaiter goes, or (suspended) until the step that
+  // resumed from it returns.
   ac_future *get() const noexcept { return fut_; }
 
  private:
