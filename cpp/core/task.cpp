@@ -128,12 +128,18 @@ int ac_task::refuse_await(const char *message) noexcept {
   return AC_EMISUSE;
 }
 
-int ac_task::await(ac_future *fut) noexcept {
+// 0 when this step may await `fut`, else the refusal's code.
+[[gnu::always_inline]] inline int ac_task::check_await(ac_future *fut) noexcept {
   if (!stepping_ || loop->current_task != this) return AC_ESTATE;
   if (fut == this) return refuse_await(kAwaitItself);
   if (!ac::is_future(fut)) return AC_EINVAL;
   if (fut->loop != loop) return refuse_await(kOtherLoop);
   if (waiter_ != nullptr || sleeping_) [[unlikely]] return AC_ESTATE;  // one await per step
+  return 0;
+}
+
+int ac_task::await(ac_future *fut) noexcept {
+  if (int rc = check_await(fut)) return rc;
   fut->ref();
   if (fut->done() && !fut->always_yields) {
     // Resumed by run() right after this step returns, with no loop trip.
@@ -151,11 +157,7 @@ int ac_task::await(ac_future *fut) noexcept {
 }
 
 int ac_task::await_pending(ac_future *fut) noexcept {
-  if (!stepping_ || loop->current_task != this) return AC_ESTATE;
-  if (fut == this) return refuse_await(kAwaitItself);
-  if (!ac::is_future(fut)) return AC_EINVAL;
-  if (fut->loop != loop) return refuse_await(kOtherLoop);
-  if (waiter_ != nullptr || sleeping_) [[unlikely]] return AC_ESTATE;  // one await per step
+  if (int rc = check_await(fut)) return rc;
   if (fut->done() && !fut->always_yields) return 0;  // the step goes on: nothing registered
   try {
     fut->add_callback(this);

@@ -295,6 +295,7 @@ struct ac_task final : ac_future, ac::Runnable {
     started_ = true;
   }
   [[gnu::cold]] int refuse_await(const char *message) noexcept;
+  int check_await(ac_future *fut) noexcept;
   bool begin_resume(bool at_once) noexcept;
   void end_resume() noexcept;
   bool resume_at_once() noexcept;

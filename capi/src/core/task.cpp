@@ -176,19 +176,19 @@ AC_API int64_t ac_task_uncancel(ac_task *t) noexcept {
   return valid_task(t) != nullptr ? t->uncancel() : fail(AC_EINVAL);
 }
 
-AC_API int ac_task_await(ac_task *task, ac_future *fut) noexcept {
-  if (valid_task(task) == nullptr) return ac::shim::fail(AC_EINVAL, nullptr);
-  int rc = task->await(fut);
+// An await's answer, with asyncio's reason recorded for a refusal.
+static int await_answer(const ac_task *task, const ac_future *fut, int rc) noexcept {
   if (rc == AC_EMISUSE)
     return ac::shim::fail(rc, fut == task ? ac_task::kAwaitItself : ac_task::kOtherLoop);
   return rc;
 }
+AC_API int ac_task_await(ac_task *task, ac_future *fut) noexcept {
+  if (valid_task(task) == nullptr) return ac::shim::fail(AC_EINVAL, nullptr);
+  return await_answer(task, fut, task->await(fut));
+}
 AC_API int ac_task_await_pending(ac_task *task, ac_future *fut) noexcept {
   if (valid_task(task) == nullptr) return ac::shim::fail(AC_EINVAL, nullptr);
-  int rc = task->await_pending(fut);
-  if (rc == AC_EMISUSE)
-    return ac::shim::fail(rc, fut == task ? ac_task::kAwaitItself : ac_task::kOtherLoop);
-  return rc;
+  return await_answer(task, fut, task->await_pending(fut));
 }
 AC_API int ac_task_await_owned(ac_task *task, ac_future *fut) noexcept {
   int rc = ac_task_await(task, fut);
