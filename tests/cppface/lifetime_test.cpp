@@ -1,6 +1,8 @@
 // RAII: handles, frames, captures and values are released exactly once.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "face_test_util.hpp"
 
 namespace {
@@ -25,6 +27,32 @@ TEST(Lifetime, DroppingAHandleDoesNotStopTheTask) {
   int seen = 0;
   run_v(drop_handle(&seen));
   EXPECT_EQ(seen, 3);
+  EXPECT_EQ(Tracked::alive, 0);
+}
+
+// `co_await handle` borrows the handle's reference: the handle may go
+// while the await is suspended (the task holds its own), and awaiting a
+// handle of a task already done takes no reference at all.
+ac::Task<> drop_while_awaited(int *seen, int *again) {
+  auto held = std::make_unique<ac::TaskHandle<int>>(ac::create_task(slow_value(Tracked("abcd"))));
+  auto dropper = [](std::unique_ptr<ac::TaskHandle<int>> *h) -> ac::Task<> {
+    co_await ac::sleep(1);
+    h->reset();
+  };
+  auto d = ac::create_task(dropper(&held));
+  auto keep = held->share();
+  *seen = co_await *held;  // suspended until 5; `held` is gone at 1
+  EXPECT_FALSE(held);
+  *again = co_await keep;  // done: no suspension
+  co_await d;
+}
+
+TEST(Lifetime, AHandleDroppedWhileAwaitedLeavesTheAwaitWhole) {
+  Tracked::alive = 0;
+  int seen = 0, again = 0;
+  run_v(drop_while_awaited(&seen, &again));
+  EXPECT_EQ(seen, 4);
+  EXPECT_EQ(again, 4);
   EXPECT_EQ(Tracked::alive, 0);
 }
 

@@ -161,6 +161,21 @@ inline std::exception_ptr read_exception(ac_future *f) {
   return exception_from_error(e);
 }
 
+// The end of an await of `f`: the refusal thrown, or the outcome the task
+// resumed with, or the result of `f` as T.
+template <class T>
+T end_await(const Failure &failure, bool suspended, ac_future *f) {
+  if (failure) failure.raise();
+  if (suspended) {
+    check_outcome();
+    // Resumed with outcome 0: the future holds a result, and a void
+    // await has nothing more to read.
+    if constexpr (std::is_void_v<T>) return;
+  }
+  // Done: await_ready saw it done, or the task resumed from it.
+  return read_done_result<T>(f);
+}
+
 // Awaits a C future and gives its result as T. Holds a reference to the
 // future while it exists. A failure given at construction (the call that
 // made the future failed) is thrown when awaited.
@@ -186,17 +201,7 @@ class FutureAwaiter {
     suspended_ = suspend_unless_done(fut_, h, failure_);
     return suspended_;
   }
-  T await_resume() {
-    if (failure_) failure_.raise();
-    if (suspended_) {
-      check_outcome();
-      // Resumed with outcome 0: the future holds a result, and a void
-      // await has nothing more to read.
-      if constexpr (std::is_void_v<T>) return;
-    }
-    // Done: await_ready saw it done, or the task resumed from it.
-    return read_done_result<T>(fut_);
-  }
+  T await_resume() { return end_await<T>(failure_, suspended_, fut_); }
   // The future: until the awaiter goes, or (suspended) until the step that
   // resumed from it returns.
   ac_future *get() const noexcept { return fut_; }

@@ -305,9 +305,26 @@ class TaskHandle {
                                       new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
   }
 
-  detail::FutureAwaiter<T> operator co_await() const noexcept {
-    return detail::FutureAwaiter<T>(ac_task_future(t_));
-  }
+  // Awaits the task through the handle's own reference (the handle
+  // outlives the await; the task takes a reference if it suspends): no
+  // reference taken and dropped when the task is done already.
+  class Awaiter {
+   public:
+    explicit Awaiter(ac_future *f) noexcept : fut_(f) {}
+    bool await_ready() const noexcept { return ac_future_done(fut_) == 1; }
+    bool await_suspend(std::coroutine_handle<> h) {
+      failure_ = detail::suspend_on(fut_, h);
+      suspended_ = !failure_;
+      return suspended_;
+    }
+    T await_resume() { return detail::end_await<T>(failure_, suspended_, fut_); }
+
+   private:
+    ac_future *fut_;
+    detail::Failure failure_;
+    bool suspended_ = false;
+  };
+  Awaiter operator co_await() const noexcept { return Awaiter(ac_task_future(t_)); }
   // For the combinators (wait_for, shield, gather …): the C future.
   ac_future *c_future() const noexcept { return ac_task_future(t_); }
   // The same task (a task is compared by identity, as in asyncio).
