@@ -153,6 +153,12 @@ struct ac_future {
   int remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcept;
 
  protected:
+  // set_result for a value already in `result` (a task's stored outcome).
+  void set_result_in_place() noexcept {
+    state = AC_FUTURE_RESULT;
+    on_done();
+    schedule_callbacks();
+  }
   void add_callback_slow(ac::Runnable *r);
   void last_unref() noexcept;
   void schedule_callbacks() noexcept;

@@ -34,12 +34,11 @@ char *dup_or_null(const char *s) noexcept {
 }  // namespace
 
 ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept
-    : ac_future(l), step_fn(fn), state(st), free_state(fs), outcome{} {
+    : ac_future(l), step_fn(fn), state(st), free_state(fs) {
   is_task = true;
   kind = kTask;
   id = g_task_ids.fetch_add(1, std::memory_order_relaxed) + 1;
   context = ac::context_ref(*l->current_context);
-  ac::value_init(&outcome.result);
 }
 
 ac_task::~ac_task() {
@@ -48,8 +47,6 @@ ac_task::~ac_task() {
   release_state();
   std::free(name);
   std::free(cancel_message);
-  ac::value_release(&outcome.result);
-  ac::error_unref(outcome.error);
   ac::context_unref(context);
   tl_inline_bytes = inline_state ? kHead - sizeof(ac_task) + inline_size : 0;
 }
@@ -72,9 +69,6 @@ void ac_task::release_state() noexcept {
 void ac_task::on_done() noexcept {
   loop->task_list_remove(this);
   release_state();
-  ac::value_release(&outcome.result);
-  ac::error_unref(outcome.error);
-  outcome.error = nullptr;
   std::free(cancel_message);
   cancel_message = nullptr;
 }
@@ -122,8 +116,8 @@ int ac_task::refuse_await(const char *message) noexcept {
   } catch (...) {
   }
   if (e != nullptr) {
-    ac::error_unref(outcome.error);
-    outcome.error = e;
+    ac::error_unref(error);
+    error = e;
   }
   return AC_EMISUSE;
 }
@@ -185,8 +179,8 @@ bool ac_task::begin_resume(bool at_once) noexcept {
       } catch (...) {
         // Out of memory: the task cannot wait any more; it ends failed.
         release_waiter();
-        ac_error *e = ac::make_cancel_error_noexcept(nullptr);
-        cancel_now(e);
+        drop_outcome();
+        cancel_now(ac::make_cancel_error_noexcept(nullptr));
       }
       return false;
     }
@@ -200,6 +194,7 @@ bool ac_task::begin_resume(bool at_once) noexcept {
     } catch (...) {
       // Out of memory: the task cannot wait any more; it ends cancelled.
       release_waiter();
+      drop_outcome();
       cancel_now(ac::make_cancel_error_noexcept(nullptr));
     }
     return false;
@@ -344,6 +339,7 @@ void ac_task::finish_step(int rc) noexcept {
   auto fail = [this](int code, const char *msg) {
     if (waiter_ != nullptr) drop_waiter();
     if (sleeping_) disarm_sleep();
+    drop_outcome();
     ac_error *e = nullptr;
     try {
       e = ac::error_new(code, msg);
@@ -385,19 +381,22 @@ void ac_task::finish_step(int rc) noexcept {
     if (must_cancel_) {
       // asyncio: a task that finishes while a cancellation is pending ends
       // cancelled.
+      drop_outcome();
       cancel_now(ac::make_cancel_error_noexcept(cancel_message));
     } else {
-      ac_value v;
-      ac::value_move(&v, &outcome.result);
-      set_result(&v);
+      // The value the step stored is the result already, in place.
+      ac::error_unref(error);
+      error = nullptr;
+      set_result_in_place();
     }
     return;
   }
   if (rc < 0) {
     if (waiter_ != nullptr) drop_waiter();
     if (sleeping_) disarm_sleep();
-    ac_error *e = outcome.error;
-    outcome.error = nullptr;
+    ac_error *e = error;
+    error = nullptr;
+    ac::value_release(&result);
     if (rc == AC_ECANCELLED) {
       if (e == nullptr || e->code != AC_ECANCELLED) {
         ac::error_unref(e);
@@ -422,12 +421,16 @@ void ac_task::finish_step(int rc) noexcept {
 // ---- ac_task_sleep on the task's own timer ----
 
 ac_task *ac::TaskSleep::task() noexcept {
-  // The timer is the task's sleep_timer_ member, and nothing else.
+  // The timer lives in its task's result and error (sleep()), nowhere else.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"
-  constexpr size_t kAt = offsetof(ac_task, sleep_timer_);
+  constexpr size_t kAt = offsetof(ac_future, result);
+  static_assert(offsetof(ac_future, error) == kAt + sizeof(ac_value) &&
+                    sizeof(ac::TaskSleep) <= sizeof(ac_value) + sizeof(ac_error *) &&
+                    alignof(ac::TaskSleep) <= alignof(ac_value),
+                "the sleep's timer fits the future's result and error");
 #pragma GCC diagnostic pop
-  return reinterpret_cast<ac_task *>(reinterpret_cast<char *>(this) - kAt);
+  return static_cast<ac_task *>(reinterpret_cast<ac_future *>(reinterpret_cast<char *>(this) - kAt));
 }
 
 void ac::TaskSleep::fire() noexcept {
@@ -448,21 +451,26 @@ void ac::TaskSleep::drop_timer() noexcept { task()->end_sleep(); }
 
 int ac_task::sleep(double seconds) noexcept {
   if (!stepping_ || loop->current_task != this || waiter_ != nullptr || sleeping_) return AC_ESTATE;
-  if (outcome.result.kind != AC_VALUE_NONE || outcome.error != nullptr) return kSleepAsFuture;
-  new (&sleep_timer_) ac::TaskSleep();
+  if (result.kind != AC_VALUE_NONE || error != nullptr) return kSleepAsFuture;
+  // The node spans `result` and `error` (TaskSleep::task() checks they
+  // are adjacent and large enough).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wplacement-new"
+  auto *node = new (&result) ac::TaskSleep();
+#pragma GCC diagnostic pop
+  sleeping_ = true;
   try {
-    loop->add_timer(&sleep_timer_, loop->now() + seconds);
+    loop->add_timer(node, loop->now() + seconds);
   } catch (...) {
-    reset_outcome();
+    end_sleep();
     return AC_ENOMEM;
   }
-  sleeping_ = true;
   return AC_STEP_AWAIT;
 }
 
 // A step that armed the sleep ended otherwise (an error, a misuse).
 void ac_task::disarm_sleep() noexcept {
-  loop->remove_timer(&sleep_timer_);
+  loop->remove_timer(sleep_node());
   end_sleep();
 }
 

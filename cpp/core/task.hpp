@@ -32,14 +32,21 @@
 //    one reference to it (`self_ref_`), so an unreferenced task still runs.
 //  - During a step, `last_awaited_` is the future the step is resuming
 //    from, `resume_code_`/`resume_error_` its outcome.
-//  - `outcome` and `sleep_timer_` share their 32 bytes: the timer while
-//    `sleeping_`, the outcome otherwise. A sleep is armed only with the
-//    outcome empty (else a sleep future carries it), and nothing stores an
-//    outcome while it is armed (the calls that would are refused), so
-//    neither is ever lost to the other.
+//  - While pending, the future's own `result` and `error` hold what the
+//    running step stores for its end (ac_task_return*, ac_task_raise,
+//    ac_task_propagate); finish_step completes the task with them in
+//    place. A step that fails or is cancelled empties them first
+//    (drop_outcome), as every other completion of the task does.
+//  - The sleep's timer, `sleep_timer_`, lives in those same 32 bytes while
+//    `sleeping_`. A sleep is armed only with the outcome empty (else a
+//    sleep future carries it), and nothing stores an outcome while it is
+//    armed (the calls that would are refused), so neither is ever lost to
+//    the other; nothing reads a pending future's `result` or `error`.
 #pragma once
 
 #include <asyncore/task.h>
+
+#include <new>
 
 #include "core/assert.hpp"
 #include "core/future.hpp"
@@ -49,15 +56,9 @@ struct ac_task;
 namespace ac {
 void task_release_self(ac_task *t) noexcept;
 
-// What a step stores for its end (ac_task_return*, ac_task_raise,
-// ac_task_propagate), read by finish_step.
-struct StepOutcome {
-  ac_value result;
-  ac_error *error;
-};
-
-// The timer of ac_task_sleep: it lives in the task's outcome slot (see
-// ac_task), so a sleeping task costs no block beyond its own.
+// The timer of ac_task_sleep: it lives in the task's outcome slot, the
+// future's `result` and `error` (see ac_task), so a sleeping task costs no
+// block, and no byte, beyond its own.
 struct TaskSleep final : TimerNode {
   // Due and reached in the ready queue: the task wakes.
   void fire() noexcept override;
@@ -142,14 +143,6 @@ struct ac_task final : ac_future, ac::Runnable {
   ac_error *resume_error_ = nullptr;  // the error behind resume_code_
 
  public:
-  // The outcome the step stores, or the sleep's timer (see Invariants;
-  // the timer is the task's own business: sleep(), sleep_timer()).
-  union {
-    ac::StepOutcome outcome;
-    ac::TaskSleep sleep_timer_;
-  };
-
- public:
   ac::Context *context;
   ac_task *prev_task = nullptr;
   ac_task *next_task = nullptr;
@@ -172,7 +165,9 @@ struct ac_task final : ac_future, ac::Runnable {
   ac_future *last_awaited() const noexcept { return last_awaited_; }
   bool sleeping() const noexcept { return sleeping_; }
   // The sleep's timer, while sleeping().
-  const ac::TimerNode &sleep_timer() const noexcept { return sleep_timer_; }
+  const ac::TimerNode &sleep_timer() const noexcept {
+    return *std::launder(reinterpret_cast<const ac::TaskSleep *>(&result));
+  }
 
   // ---- the ready queue ----
   // The task goes into the ready queue: the caller pushes it right after
@@ -233,15 +228,23 @@ struct ac_task final : ac_future, ac::Runnable {
  private:
   friend void ac::task_release_self(ac_task *t) noexcept;
   friend struct ac::TaskSleep;
-  void reset_outcome() noexcept {
-    outcome = ac::StepOutcome{};
-    ac::value_init(&outcome.result);
-  }
-  // The slot is the outcome's again.
+  ac::TaskSleep *sleep_node() noexcept { return std::launder(reinterpret_cast<ac::TaskSleep *>(&result)); }
+  // The slot is the outcome's again, empty.
   void end_sleep() noexcept {
     AC_DEBUG_ASSERT(sleeping_, "a sleep to end");
     sleeping_ = false;
-    reset_outcome();
+    // The node's last reads stay before the outcome's first writes (the
+    // two types never alias as far as the optimiser knows).
+    asm volatile("" ::: "memory");
+    new (&result) ac_value;
+    ac::value_init(&result);
+    error = nullptr;
+  }
+  // Empties the stored outcome before the task completes otherwise.
+  void drop_outcome() noexcept {
+    ac::value_release(&result);
+    ac::error_unref(error);
+    error = nullptr;
   }
   void disarm_sleep() noexcept;
   void cancel_sleep(const char *message) noexcept;

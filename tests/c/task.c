@@ -1096,6 +1096,91 @@ static void test_await_pending_goes_on_when_done(void) {
   th_close(loop);
 }
 
+/* What a step stores for the task's end (ac_task_return, ac_task_fail) is
+ * kept while the task goes on awaiting, becomes its result when a later
+ * step returns AC_STEP_DONE, and is let go (the valgrind pass sees a leak
+ * otherwise) when the task ends with an error or a cancellation instead. */
+struct stored_probe {
+  AC_ASYNC_FIELDS;
+  int mode;
+  ac_future *gate;
+};
+enum {
+  STORED_KEPT,           /* bytes stored, an await, then AC_STEP_DONE */
+  STORED_THEN_FAIL,      /* bytes stored, an await, then an error */
+  STORED_THEN_CANCELLED, /* bytes stored, cancelled while awaiting */
+  STORED_CANCEL_SELF,    /* an error stored, a cancellation, AC_STEP_DONE */
+  FAILED_THEN_DONE       /* an error stored, an await, then a result */
+};
+static int stored_step(ac_task *t, void *p) {
+  struct stored_probe *s = p;
+  ac_value v;
+  AC_BEGIN(s);
+  if (s->mode == FAILED_THEN_DONE || s->mode == STORED_CANCEL_SELF) {
+    CHECK_RC(ac_task_fail(t, AC_EPIPE, "stored, then overruled"), AC_EPIPE);
+  } else {
+    ac_value_set_bytes(&v, "stored bytes", 12);
+    CHECK_RC(ac_task_return(t, &v), AC_STEP_DONE);
+  }
+  if (s->mode == STORED_CANCEL_SELF) {
+    CHECK_RC(ac_task_cancel(t, "self"), 1);
+    return AC_STEP_DONE; /* finishing with a cancellation pending */
+  }
+  AC_AWAIT(s, ac_task_await(t, s->gate));
+  if (ac_task_outcome(t) < 0) return ac_task_propagate(t); /* the cancellation */
+  if (s->mode == STORED_THEN_FAIL) return ac_task_fail(t, AC_ENOENT, "later");
+  if (s->mode == FAILED_THEN_DONE) {
+    CHECK_RC(ac_task_return_int64(t, 5), AC_STEP_DONE);
+  }
+  return AC_STEP_DONE;
+  AC_END(s);
+}
+
+static void test_stored_outcome_kept_across_awaits_or_let_go(void) {
+  ac_loop *loop = th_loop();
+  int modes[5] = {STORED_KEPT, STORED_THEN_FAIL, STORED_THEN_CANCELLED, STORED_CANCEL_SELF,
+                  FAILED_THEN_DONE};
+  int want[5] = {0, AC_ENOENT, AC_ECANCELLED, AC_ECANCELLED, 0};
+  for (int i = 0; i < 5; ++i) {
+    struct stored_probe *s;
+    ac_task *t;
+    CHECK_RC(ac_task_new_inline(loop, stored_step, sizeof *s, 0, &t, (void **)&s), 0);
+    s->mode = modes[i];
+    CHECK_RC(ac_future_new(loop, &s->gate), 0);
+    ac_future *gate = s->gate;
+    CHECK_INT(ac_loop_step(loop, 0, NULL, NULL), 1);
+    if (modes[i] == STORED_THEN_CANCELLED) {
+      /* asyncio: the request cancels the awaited gate, which wakes the task. */
+      CHECK_RC(ac_task_cancel(t, "from outside"), 1);
+      CHECK(ac_future_cancelled(gate));
+    } else if (modes[i] != STORED_CANCEL_SELF) {
+      CHECK_RC(ac_future_set_result_none(gate), 0);
+    }
+    CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), want[i]);
+    ac_value r;
+    int64_t n;
+    if (modes[i] == STORED_KEPT) {
+      CHECK_RC(ac_future_result(ac_task_future(t), &r), 0);
+      CHECK_INT(r.kind, AC_VALUE_BYTES);
+      CHECK_INT((int)r.u.bytes.len, 12);
+      CHECK(memcmp(r.u.bytes.data, "stored bytes", 12) == 0);
+    } else if (modes[i] == FAILED_THEN_DONE) {
+      CHECK_RC(ac_future_result_int64(ac_task_future(t), &n), 0);
+      CHECK_INT(n, 5);
+      CHECK(ac_future_error(ac_task_future(t)) == NULL);
+    } else if (modes[i] == STORED_THEN_FAIL) {
+      CHECK_STR(ac_error_message(ac_future_error(ac_task_future(t))), "later");
+    } else {
+      CHECK_RC(ac_future_result(ac_task_future(t), &r), AC_ECANCELLED);
+      CHECK_STR(ac_error_message(ac_future_error(ac_task_future(t))),
+                modes[i] == STORED_CANCEL_SELF ? "self" : "from outside");
+    }
+    ac_future_unref(gate);
+    ac_task_unref(t);
+  }
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_task_starts_later_and_returns_result);
   RUN(test_concurrent_children_awaited_in_sequence);
@@ -1124,5 +1209,6 @@ int main(void) {
   RUN(test_sleep_on_the_tasks_own_timer);
   RUN(test_sleep_cancelled_twice_then_uncancelled);
   RUN(test_await_pending_goes_on_when_done);
+  RUN(test_stored_outcome_kept_across_awaits_or_let_go);
   return th_finish();
 }

@@ -217,8 +217,8 @@ AC_API int ac_task_propagate(ac_task *task) noexcept {
   if (valid_task(task) == nullptr) return fail(AC_EINVAL);
   if (task->resume_code() >= 0) return 0;
   if (task->sleeping()) return fail(AC_ESTATE, kSleeps);
-  ac::error_unref(task->outcome.error);
-  task->outcome.error = ac::error_ref(task->resume_error());
+  ac::error_unref(task->error);
+  task->error = ac::error_ref(task->resume_error());
   return task->resume_code();
 }
 
@@ -244,8 +244,8 @@ AC_API int ac_task_return(ac_task *task, const ac_value *v) noexcept {
   ac_value owned;
   rc = ac::value_copy_in_valid(&owned, v);
   if (rc != 0) return rc;
-  ac::value_release(&task->outcome.result);
-  task->outcome.result = owned;
+  ac::value_release(&task->result);
+  task->result = owned;
   return AC_STEP_DONE;
 }
 // A number is stored in place (no value to validate or copy): `set`
@@ -254,8 +254,8 @@ template <class Set>
 static int return_in_place(ac_task *task, Set set) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
-  ac::value_release(&task->outcome.result);
-  set(task->outcome.result);
+  ac::value_release(&task->result);
+  set(task->result);
   return AC_STEP_DONE;
 }
 AC_API int ac_task_return_int64(ac_task *task, int64_t v) noexcept {
@@ -274,16 +274,16 @@ AC_API int ac_task_raise(ac_task *task, ac_error *err) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
   if (err == nullptr || err->code >= 0) return fail(AC_EINVAL);
-  ac::error_unref(task->outcome.error);
-  task->outcome.error = ac::error_ref(err);
+  ac::error_unref(task->error);
+  task->error = ac::error_ref(err);
   return err->code;
 }
 AC_API int ac_task_fail(ac_task *task, int code, const char *message) noexcept {
   int rc = check_in_step(task);
   if (rc != 0) return rc;
   if (code >= 0) return fail(AC_EINVAL);
-  AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->outcome.error);
-           task->outcome.error = e; return code;)
+  AC_GUARD(ac_error *e = ac::error_new(code, message); ac::error_unref(task->error);
+           task->error = e; return code;)
 }
 
 namespace {
