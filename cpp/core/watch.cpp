@@ -1,5 +1,9 @@
 #include "core/watch.hpp"
 
+#include <cstdint>
+#include <new>
+
+#include "core/assert.hpp"
 #include "core/pool.hpp"
 #include "core/value.hpp"
 
@@ -10,20 +14,22 @@ namespace ac {
 // dropped, or was removed unscheduled). It is its own done-callback entry:
 // no callback object per watch.
 // Invariant: `owner` is non-null exactly while the link is in
-// owner->links_ at position `slot`; `fired` holds a reference to the
-// target while the entry waits in the ready queue.
+// owner->links_ at position `slot`; `fired` is set, with a reference held
+// to the target, while the entry waits in the ready queue.
 struct WatchLink final : Runnable {
+  // These three sit in Runnable's tail padding, after its kind: a link is
+  // a 48-byte block (the static_assert below), one per watched future.
+  bool fired = false;
+  uint8_t refs = 2;
+  uint32_t index;
   Watcher *owner;
   ac_future *target;
-  size_t index;
-  size_t slot;
   Context *context;  // the context current when the watch was made
-  ac_future *fired = nullptr;
-  int refs = 2;
+  size_t slot;
   AC_POOLED
 
-  WatchLink(Watcher *o, ac_future *t, size_t i, size_t s, Context *c) noexcept
-      : owner(o), target(t), index(i), slot(s), context(c) {
+  WatchLink(Watcher *o, ac_future *t, uint32_t i, size_t s, Context *c) noexcept
+      : index(i), owner(o), target(t), context(c), slot(s) {
     kind = kWatch;
   }
   ~WatchLink() { context_unref(context); }
@@ -41,8 +47,8 @@ struct WatchLink final : Runnable {
     owner = nullptr;
   }
   void run() noexcept override {
-    ac_future *f = fired;
-    fired = nullptr;
+    ac_future *f = target;
+    fired = false;
     if (owner != nullptr) {
       DoneCallbackScope scope(f->loop, context);  // as a done-callback
       Watcher *w = owner;
@@ -50,25 +56,32 @@ struct WatchLink final : Runnable {
       unref();  // the watcher's share
       w->on_watched_done(f, index);
     }
-    f->unref();
-    unref();  // the callback list's share
+    f->unref();  // the ready queue's reference
+    unref();     // the callback list's share
   }
   void drop() noexcept override {
-    if (fired != nullptr) fired->unref();
-    fired = nullptr;
+    if (fired) target->unref();
+    fired = false;
     unref();
   }
 };
+static_assert(sizeof(WatchLink) == 48, "a watch link fits a 48-byte block");
 
 void watch_entry_scheduled(Runnable *r, ac_future *f) noexcept {
+  auto *link = static_cast<WatchLink *>(r);
+  AC_DEBUG_ASSERT(link->target == f && !link->fired, "a link is scheduled once, by its target");
   f->ref();
-  static_cast<WatchLink *>(r)->fired = f;
+  link->fired = true;
 }
 
 void watch_entry_released(Runnable *r) noexcept { static_cast<WatchLink *>(r)->unref(); }
 
 void Watcher::watch(ac_future *f, size_t index) {
-  auto *link = new WatchLink(this, f, index, links_.size(), context_ref(*f->loop->current_context));
+  // An index is a position among the futures combined: 2^32 of them would
+  // not fit in memory with their links.
+  if (index > UINT32_MAX) throw std::bad_alloc();
+  auto *link = new WatchLink(this, f, static_cast<uint32_t>(index), links_.size(),
+                             context_ref(*f->loop->current_context));
   try {
     links_.push_back(link);
   } catch (...) {
