@@ -33,8 +33,8 @@ char *dup_or_null(const char *s) noexcept {
 }
 }  // namespace
 
-ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept
-    : ac_future(l), step_fn(fn), state(st), free_state(fs) {
+ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st) noexcept
+    : ac_future(l), step_fn(fn), state(st) {
   is_task = true;
   kind = kTask;
   id = g_task_ids.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -45,10 +45,13 @@ ac_task::~ac_task() {
   AC_DEBUG_ASSERT(!sleeping_, "a sleeping task is pending, and the loop holds it");
   if (waiter_ != nullptr) drop_waiter();
   release_state();
-  std::free(name);
-  std::free(cancel_message);
+  if (text_ != nullptr) {
+    std::free(text_->name);
+    std::free(text_->cancel_message);
+    std::free(text_);
+  }
   ac::context_unref(context);
-  tl_inline_bytes = inline_state ? kHead - sizeof(ac_task) + inline_size : 0;
+  tl_inline_bytes = kHead - sizeof(ac_task) + tail_size_;
 }
 
 void ac_task::operator delete(void *p, std::size_t n) noexcept {
@@ -57,29 +60,61 @@ void ac_task::operator delete(void *p, std::size_t n) noexcept {
   ac::pool_free(p, n + extra);
 }
 
+ac_free_fn *ac_task::free_state_slot() noexcept {
+  AC_DEBUG_ASSERT(has_free_, "a task with a free function");
+  char *end = reinterpret_cast<char *>(this) + kHead + tail_size_;
+  return reinterpret_cast<ac_free_fn *>(end - sizeof(ac_free_fn));
+}
+
 void ac_task::release_state() noexcept {
-  if (free_state != nullptr) {
-    ac_free_fn f = free_state;
-    free_state = nullptr;
+  if (has_free_) {
+    ac_free_fn f = *free_state_slot();
+    has_free_ = false;  // once
     f(state);
   }
   if (!inline_state) state = nullptr;
 }
 
+ac_task::Text *ac_task::text() noexcept {
+  if (text_ == nullptr) text_ = static_cast<Text *>(std::calloc(1, sizeof(Text)));
+  return text_;
+}
+
+// Replaces the cancellation's message (a copy; none when out of memory).
+void ac_task::set_cancel_message(const char *message) noexcept {
+  if (text_ == nullptr && message == nullptr) return;
+  Text *t = text();
+  if (t == nullptr) return;
+  char *copy = dup_or_null(message);  // first: `message` may be the old one
+  std::free(t->cancel_message);
+  t->cancel_message = copy;
+}
+
+bool ac_task::set_name(char *n) noexcept {
+  Text *t = text();
+  if (t == nullptr) {
+    std::free(n);
+    return false;
+  }
+  std::free(t->name);
+  t->name = n;
+  return true;
+}
+
 void ac_task::on_done() noexcept {
   loop->task_list_remove(this);
   release_state();
-  std::free(cancel_message);
-  cancel_message = nullptr;
+  set_cancel_message(nullptr);
 }
 
 const char *ac_task::get_name() noexcept {
-  if (name == nullptr) {
+  if (text_ == nullptr || text_->name == nullptr) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "Task-%llu", static_cast<unsigned long long>(id));
-    name = dup_or_null(buf);
+    char *n = dup_or_null(buf);
+    if (n == nullptr || !set_name(n)) return "Task";
   }
-  return name != nullptr ? name : "Task";
+  return text_->name;
 }
 
 bool ac_task::cancel(const char *message) noexcept {
@@ -93,8 +128,7 @@ bool ac_task::cancel(const char *message) noexcept {
   if (waiter_ != nullptr && !stepping_ && waiter_->cancel(message)) return true;
   // Otherwise the next step sees the cancellation.
   set_must_cancel();
-  std::free(cancel_message);
-  cancel_message = dup_or_null(message);
+  set_cancel_message(message);
   return true;
 }
 
@@ -172,7 +206,7 @@ bool ac_task::begin_resume(bool at_once) noexcept {
     // cancellation is thrown into it.
     auto *op = static_cast<ac::OpFuture *>(waiter_);
     bool cancel = take_must_cancel();
-    op->resume_in_task(cancel, cancel_message);
+    op->resume_in_task(cancel, cancel_message());
     if (!op->done()) {
       try {
         op->add_callback(this);
@@ -215,7 +249,7 @@ bool ac_task::begin_resume(bool at_once) noexcept {
       resume_error_ = ac::error_ref(last_awaited_->error);
     } else {
       try {
-        resume_error_ = ac::make_cancel_error(cancel_message);
+        resume_error_ = ac::make_cancel_error(cancel_message());
       } catch (...) {
         resume_error_ = nullptr;
       }
@@ -239,8 +273,7 @@ bool ac_task::begin_resume(bool at_once) noexcept {
 
 void ac_task::cancel_after_resume() noexcept {
   ++num_cancels_;
-  std::free(cancel_message);
-  cancel_message = nullptr;
+  set_cancel_message(nullptr);
   if (stepping_) {
     set_must_cancel();
   } else {
@@ -275,7 +308,7 @@ bool ac_task::resume_at_once() noexcept {
   if (!started_ && must_cancel_) {
     // asyncio: a coroutine cancelled before it started never runs.
     take_must_cancel();
-    cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+    cancel_now(ac::make_cancel_error_noexcept(cancel_message()));
     ac::task_release_self(this);
     return;
   }
@@ -352,10 +385,10 @@ void ac_task::finish_step(int rc) noexcept {
   if (rc == AC_STEP_AWAIT) {
     if (sleeping_) {
       // Cancelled during this step: the sleep ends cancelled.
-      if (take_must_cancel()) cancel_sleep(cancel_message);
+      if (take_must_cancel()) cancel_sleep(cancel_message());
     } else if (waiter_ == nullptr) {
       fail(AC_ESTATE, "step returned AC_STEP_AWAIT without a successful ac_task_await");
-    } else if (must_cancel_ && waiter_->cancel(cancel_message)) {
+    } else if (must_cancel_ && waiter_->cancel(cancel_message())) {
       // Cancelled during this step: deliver through the awaited future.
       take_must_cancel();
     }
@@ -382,7 +415,7 @@ void ac_task::finish_step(int rc) noexcept {
       // asyncio: a task that finishes while a cancellation is pending ends
       // cancelled.
       drop_outcome();
-      cancel_now(ac::make_cancel_error_noexcept(cancel_message));
+      cancel_now(ac::make_cancel_error_noexcept(cancel_message()));
     } else {
       // The value the step stored is the result already, in place.
       ac::error_unref(error);
@@ -400,7 +433,7 @@ void ac_task::finish_step(int rc) noexcept {
     if (rc == AC_ECANCELLED) {
       if (e == nullptr || e->code != AC_ECANCELLED) {
         ac::error_unref(e);
-        e = ac::make_cancel_error_noexcept(cancel_message);
+        e = ac::make_cancel_error_noexcept(cancel_message());
       }
       cancel_now(e);
       return;
@@ -490,8 +523,7 @@ void ac_task::cancel_sleep(const char *message) noexcept {
   } else {
     // Out of memory: the request is delivered as one made while ready.
     set_must_cancel();
-    std::free(cancel_message);
-    cancel_message = dup_or_null(message);
+    set_cancel_message(message);
   }
   wake_from_sleep(cancelled);
 }
@@ -523,17 +555,23 @@ namespace ac {
 
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size) {
-  ac_task *t;
+  // One block: the task, its inline state (rounded up to 8), the free
+  // function's slot.
+  constexpr size_t kSlot = sizeof(ac_free_fn);
+  if (inline_state_size > UINT32_MAX - kHead - 2 * kSlot) throw std::bad_alloc();
+  size_t tail = (inline_state_size + kSlot - 1) / kSlot * kSlot + (free_state != nullptr ? kSlot : 0);
+  void *mem = ac::pool_alloc(kHead + tail);
+  char *after = static_cast<char *>(mem) + kHead;
   if (inline_state_size != 0) {
-    if (inline_state_size > UINT32_MAX - kHead) throw std::bad_alloc();
-    void *mem = ac::pool_alloc(kHead + inline_state_size);
-    void *st = static_cast<char *>(mem) + kHead;
-    std::memset(st, 0, inline_state_size);
-    t = new (mem) ac_task(loop, fn, st, nullptr);
-    t->inline_state = true;
-    t->inline_size = static_cast<uint32_t>(inline_state_size);
-  } else {
-    t = new ac_task(loop, fn, state, free_state);
+    std::memset(after, 0, inline_state_size);
+    state = after;
+  }
+  auto *t = new (mem) ac_task(loop, fn, state);
+  t->inline_state = inline_state_size != 0;
+  t->tail_size_ = static_cast<uint32_t>(tail);
+  if (free_state != nullptr) {
+    t->has_free_ = true;
+    *t->free_state_slot() = free_state;
   }
   loop->task_list_add(t);
   return t;

@@ -55,6 +55,8 @@
 struct ac_task;
 namespace ac {
 void task_release_self(ac_task *t) noexcept;
+ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
+                  size_t inline_state_size);
 
 // The timer of ac_task_sleep: it lives in the task's outcome slot, the
 // future's `result` and `error` (see ac_task), so a sleeping task costs no
@@ -70,8 +72,8 @@ struct TaskSleep final : TimerNode {
 
 struct ac_task final : ac_future, ac::Runnable {
   // The flags first: they fill the padding after Runnable's kind.
-  // `state` is a block of inline_size bytes right after the task, in the
-  // same allocation, when inline_state is set (at creation, never after).
+  // `state` is a block right after the task, in the same allocation, when
+  // inline_state is set (at creation, never after).
   bool inline_state = false;
 
  private:
@@ -108,9 +110,12 @@ struct ac_task final : ac_future, ac::Runnable {
   // sleep(); cleared by end_sleep() when the timer fires, is cancelled,
   // is disarmed by a step that ends otherwise, or is dropped at close.
   bool sleeping_ = false;
-
- public:
-  uint32_t inline_size = 0;
+  // The state has a function that frees it (free_state_slot()). Set at
+  // creation; cleared by release_state, which calls it once.
+  bool has_free_ = false;
+  // The bytes of the block after the task's own (kHead): the inline
+  // state, rounded up to 8, then the free function's slot if has_free_.
+  uint32_t tail_size_ = 0;
 
  private:
   // cancel() requests minus uncancel()s (asyncio's cancelling()); changed
@@ -124,12 +129,18 @@ struct ac_task final : ac_future, ac::Runnable {
  public:
   ac_step_fn step_fn;
   void *state;
-  ac_free_fn free_state;
   uint64_t id;
-  char *name = nullptr;
-  char *cancel_message = nullptr;
 
  private:
+  // The name (once set or asked for) and the message of a cancellation
+  // the next step delivers: rare, so one small block made when the first
+  // of them is, instead of two pointers in every task.
+  struct Text {
+    char *name;
+    char *cancel_message;
+  };
+  Text *text_ = nullptr;
+
   // The future the task awaits (a reference; the task is in its callback
   // list until it completes). Set by await() during a step (set_waiter),
   // from null; taken by the next resume (take_waiter: waiter_ ->
@@ -147,7 +158,7 @@ struct ac_task final : ac_future, ac::Runnable {
   ac_task *prev_task = nullptr;
   ac_task *next_task = nullptr;
 
-  ac_task(ac_loop *l, ac_step_fn fn, void *st, ac_free_fn fs) noexcept;
+  ac_task(ac_loop *l, ac_step_fn fn, void *st) noexcept;
   ~ac_task() override;
   // A task and its inline state are one pool block; the destructor tells
   // the deallocation how much follows the task.
@@ -221,12 +232,19 @@ struct ac_task final : ac_future, ac::Runnable {
   static constexpr const char *kAwaitItself = "Task cannot await on itself";
   static constexpr const char *kOtherLoop = "Task got Future attached to a different loop";
   const char *get_name() noexcept;
+  // Takes over `name` (malloc'd); false, freeing it, when out of memory.
+  bool set_name(char *name) noexcept;
+  // The message of the cancellation requested (asyncio's _cancel_message).
+  const char *cancel_message() const noexcept {
+    return text_ != nullptr ? text_->cancel_message : nullptr;
+  }
   // Called by the loop when it closes with the task pending (the ready
   // queue is empty by then).
   void detach_for_close() noexcept;
 
  private:
   friend void ac::task_release_self(ac_task *t) noexcept;
+  friend ac_task *ac::task_new(ac_loop *, ac_step_fn, void *, ac_free_fn, size_t);
   friend struct ac::TaskSleep;
   ac::TaskSleep *sleep_node() noexcept { return std::launder(reinterpret_cast<ac::TaskSleep *>(&result)); }
   // The slot is the outcome's again, empty.
@@ -304,11 +322,16 @@ struct ac_task final : ac_future, ac::Runnable {
   bool resume_at_once() noexcept;
   void finish_step(int rc) noexcept;
   void release_state() noexcept;
+  Text *text() noexcept;
+  void set_cancel_message(const char *message) noexcept;
+  ac_free_fn *free_state_slot() noexcept;
   void on_done() noexcept override;
 };
 
 namespace ac {
-// With inline_state_size > 0 the task owns a zeroed state block of that size.
+// With inline_state_size > 0 the task owns a zeroed state block of that
+// size (`state` is ignored). free_state, if not null, is called once with
+// the state when the task is done or freed. Throws std::bad_alloc.
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size);
 // Releases the loop's reference (once; later calls do nothing): when the

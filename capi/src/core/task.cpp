@@ -96,7 +96,7 @@ AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, si
   ac_task *t = nullptr;
   if (rc == 0) {
     try {
-      t = ac::task_new(loop, step, nullptr, nullptr, state_size);
+      t = ac::task_new(loop, step, nullptr, free_state, state_size);
     } catch (...) {
       rc = fail(AC_ENOMEM);
     }
@@ -107,7 +107,6 @@ AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, si
     return rc;
   }
   std::memcpy(t->state, init, state_size);
-  t->free_state = free_state;
   if (state_out != nullptr) *state_out = t->state;
   return start_task(loop, t, flags, out);
 }
@@ -131,9 +130,7 @@ AC_API int ac_task_set_name(ac_task *t, const char *name) noexcept {
   auto *copy = static_cast<char *>(std::malloc(n));
   if (copy == nullptr) return fail(AC_ENOMEM);
   std::memcpy(copy, name, n);
-  std::free(t->name);
-  t->name = copy;
-  return 0;
+  return t->set_name(copy) ? 0 : fail(AC_ENOMEM);
 }
 AC_API const char *ac_task_get_name(const ac_task *t) noexcept {
   ac_task *task = valid_task(t);
