@@ -249,7 +249,10 @@ namespace ac {
 
 bool pool_enabled() noexcept { return g_pool_on; }
 
-void *pool_alloc_nothrow(size_t size) noexcept {
+namespace {
+// Every case of an allocation: the fast path below hands the others here.
+// Out of line, so the fast path saves no registers.
+[[gnu::noinline]] void *alloc_any(size_t size) noexcept {
   if (g_pool_on && size != 0 && size <= kPoolMaxSize) {
     size_t c = class_of(size);
     Lists *l = tl_lists;
@@ -271,6 +274,29 @@ void *pool_alloc_nothrow(size_t size) noexcept {
   }
   return std::malloc(size != 0 ? size : 1);
 }
+}  // namespace
+
+// The common cases inline: an arena block off the thread's list, or the
+// next block of the class's slab.
+void *pool_alloc_nothrow(size_t size) noexcept {
+  if (g_pool_on && size - 1 < kPoolMaxSize) [[likely]] {
+    size_t c = class_of(size);
+    Lists *l = tl_lists;
+    if (l != nullptr) [[likely]] {
+      FreeBlock *b = l->heads[c];
+      if (b != nullptr) {
+        if (in_arena(b)) [[likely]] {
+          l->heads[c] = b->next;
+          return b;
+        }
+      } else if (char *p = l->bump[c]; p != l->bump_end[c]) {
+        l->bump[c] = p + (c + 1) * kGrain;
+        return p;
+      }
+    }
+  }
+  return alloc_any(size);
+}
 
 void *pool_alloc(size_t size) {
   void *p = pool_alloc_nothrow(size);
@@ -278,7 +304,9 @@ void *pool_alloc(size_t size) {
   return p;
 }
 
-void pool_free(void *p, size_t size) noexcept {
+namespace {
+// Every case of a free: the fast path below hands the others here.
+[[gnu::noinline]] void free_any(void *p, size_t size) noexcept {
   if (p == nullptr) return;
   if (!g_pool_on || size == 0 || size > kPoolMaxSize) {
     std::free(p);
@@ -307,6 +335,21 @@ void pool_free(void *p, size_t size) noexcept {
   }
   b->next = l->heads[c];
   l->heads[c] = b;
+}
+}  // namespace
+
+// The common case inline: an arena block onto the thread's list.
+void pool_free(void *p, size_t size) noexcept {
+  if (g_pool_on && size - 1 < kPoolMaxSize && in_arena(p)) [[likely]] {
+    if (Lists *l = tl_lists; l != nullptr) [[likely]] {
+      auto *b = static_cast<FreeBlock *>(p);
+      size_t c = class_of(size);
+      b->next = l->heads[c];
+      l->heads[c] = b;
+      return;
+    }
+  }
+  free_any(p, size);
 }
 
 #if !defined(_WIN32)
