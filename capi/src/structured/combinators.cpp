@@ -65,27 +65,43 @@ int make(T *obj, ac_future **out, Build build) noexcept {
   return 0;
 }
 
-// The index of each item's first occurrence, in order: a future passed
-// more than once counts once. A mark on each future finds the repeats, so
-// nothing is hashed or allocated per item; the marks are cleared again
-// before returning, also when out of memory. Throws std::bad_alloc.
-static std::vector<size_t> first_occurrences(ac_future *const *items, size_t n) {
-  struct Clear {
-    ac_future *const *items;
-    size_t n;
-    ~Clear() {
-      for (size_t i = 0; i < n; ++i) items[i]->seen_mark = false;
+// Each item's first occurrence, without allocating: a future passed more
+// than once counts once. The constructor marks every distinct future
+// (count() of them); walking the items in order, take(i) is then true for
+// the first occurrence of each and clears its mark, so the repeats after
+// it are false. Marks left (an exception on the way) are cleared by the
+// destructor.
+namespace {
+class FirstOccurrences {
+ public:
+  FirstOccurrences(ac_future *const *items, size_t n) noexcept : items_(items), n_(n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (items[i]->seen_mark) continue;
+      items[i]->seen_mark = true;
+      ++count_;
     }
-  } clear{items, n};
-  std::vector<size_t> out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (items[i]->seen_mark) continue;
-    items[i]->seen_mark = true;
-    out.push_back(i);
   }
-  return out;
-}
+  FirstOccurrences(const FirstOccurrences &) = delete;
+  FirstOccurrences &operator=(const FirstOccurrences &) = delete;
+  ~FirstOccurrences() {
+    if (taken_ == count_) return;  // every mark cleared already
+    for (size_t i = 0; i < n_; ++i) items_[i]->seen_mark = false;
+  }
+  size_t count() const noexcept { return count_; }
+  bool take(size_t i) noexcept {
+    if (!items_[i]->seen_mark) return false;
+    items_[i]->seen_mark = false;
+    ++taken_;
+    return true;
+  }
+
+ private:
+  ac_future *const *items_;
+  size_t n_;
+  size_t count_ = 0;
+  size_t taken_ = 0;
+};
+}  // namespace
 
 // ---- gather ----
 
@@ -113,11 +129,12 @@ AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t 
     // Each distinct child once: watched when pending; when already done,
     // its outcome counts at once, in argument order, so a gather of done
     // children is done when made (asyncio 3.12).
-    std::vector<size_t> firsts = first_occurrences(items, n);
-    x->nfuts = firsts.size();
-    x->reserve_watches(firsts.size());
+    FirstOccurrences firsts(items, n);
+    x->nfuts = firsts.count();
+    x->reserve_watches(firsts.count());
     std::vector<ac_future *> done_now;
-    for (size_t i : firsts) {
+    for (size_t i = 0; i < n; ++i) {
+      if (!firsts.take(i)) continue;
       if (items[i]->done())
         done_now.push_back(items[i]);
       else
@@ -156,10 +173,11 @@ AC_API int ac_wait(ac_loop *loop, ac_future *const *items, size_t n, int mode, d
   auto *w = new (std::nothrow) ac::WaitFuture(loop, mode);
   if (w == nullptr) return fail(AC_ENOMEM);
   return make(w, out, [&](ac::WaitFuture *x) {
-    std::vector<size_t> firsts = first_occurrences(items, n);
-    x->items.reserve(firsts.size());
-    x->reserve_watches(firsts.size());
-    for (size_t i : firsts) {
+    FirstOccurrences firsts(items, n);
+    x->items.reserve(firsts.count());
+    x->reserve_watches(firsts.count());
+    for (size_t i = 0; i < n; ++i) {
+      if (!firsts.take(i)) continue;
       items[i]->ref();
       x->items.push_back(items[i]);
     }
@@ -225,11 +243,12 @@ AC_API int ac_as_completed_new(ac_loop *loop, ac_future *const *items, size_t n,
   if (it == nullptr) return fail(AC_ENOMEM);
   try {
     // Each distinct input once (asyncio iterates a set of them).
-    std::vector<size_t> firsts = first_occurrences(items, n);
-    it->inputs.reserve(firsts.size());
-    it->index_of.reserve(firsts.size());
-    it->reserve_watches(firsts.size());
-    for (size_t i : firsts) {
+    FirstOccurrences firsts(items, n);
+    it->inputs.reserve(firsts.count());
+    it->index_of.reserve(firsts.count());
+    it->reserve_watches(firsts.count());
+    for (size_t i = 0; i < n; ++i) {
+      if (!firsts.take(i)) continue;
       items[i]->ref();
       it->inputs.push_back(items[i]);
       it->index_of.push_back(static_cast<int64_t>(i));
