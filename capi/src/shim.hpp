@@ -33,7 +33,8 @@ int fail(int code, const char *message = nullptr) noexcept;
 // runtime is never paired with an older call's words. Every call writes it
 // (clear_failure), so it is in the static TLS block (initial-exec): a plain
 // store, not a __tls_get_addr call per entry into the library.
-extern thread_local int tl_last_code __attribute__((tls_model("initial-exec")));
+// constinit: no dynamic initialisation, so no TLS wrapper call per use.
+extern constinit thread_local int tl_last_code __attribute__((tls_model("initial-exec")));
 inline void clear_failure() noexcept { tl_last_code = 0; }
 
 // asyncio's words for the loop's common refusals.

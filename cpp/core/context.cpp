@@ -10,6 +10,8 @@
 
 namespace ac {
 
+[[gnu::noinline]] void context_destroy(Context *c) noexcept { delete c; }
+
 ContextValue::~ContextValue() { value_release(&value); }
 
 static std::atomic<uint32_t> g_next_key{1};

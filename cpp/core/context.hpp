@@ -29,8 +29,11 @@ inline Context *context_ref(Context *c) noexcept {
   if (c != nullptr) ++c->refs;
   return c;
 }
+// Frees a context whose last reference went (context.cpp): out of line,
+// so the callers' inline unref stays small.
+void context_destroy(Context *c) noexcept;
 inline void context_unref(Context *c) noexcept {
-  if (c != nullptr && --c->refs == 0) delete c;
+  if (c != nullptr && --c->refs == 0) context_destroy(c);
 }
 
 // Keys are process-wide; 0 is never a valid key.

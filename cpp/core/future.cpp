@@ -68,7 +68,7 @@ void ac_future::last_unref() noexcept {
     delete this;
 }
 
-void ac_future::release_callbacks() noexcept {
+void ac_future::release_callbacks_slow() noexcept {
   // Registered but never scheduled: tasks are not owned by the list; user
   // callbacks are (their free_ud runs now).
   auto release = [](ac::Runnable *r) {
@@ -101,37 +101,46 @@ static inline void prepare_wakeup(ac_future *f, ac::Runnable *r) noexcept {
   }
 }
 
+// Puts one waiter in the ready queue.
+static inline void schedule_wakeup(ac_future *f, ac::Runnable *r) noexcept {
+  prepare_wakeup(f, r);
+  try {
+    f->loop->schedule(r);
+  } catch (...) {
+    // Out of memory while growing the ready queue: the callback cannot
+    // run; release it rather than lose track of it.
+    r->drop();
+    f->loop->report("out of memory scheduling a done-callback", nullptr, f);
+  }
+}
+
+// The waiters after the first (out of line: one waiter is the rule).
+[[gnu::noinline]] static void schedule_more(ac_future *f, std::vector<ac::Runnable *> *more) noexcept {
+  for (ac::Runnable *r : *more) schedule_wakeup(f, r);
+  delete more;
+}
+
 void ac_future::schedule_callbacks() noexcept {
   if (loop->closed) [[unlikely]] {
-    // Nothing runs on a closed loop: the callbacks are released instead,
-    // each user registration's free_ud now (tasks were detached from what
-    // they awaited when the loop closed). A free_ud may drop the last
-    // reference the caller relied on: hold one meanwhile.
-    ref();
-    release_callbacks();
-    unref();
+    release_on_closed_loop();
     return;
   }
-  auto sched = [this](ac::Runnable *r) {
-    prepare_wakeup(this, r);
-    try {
-      loop->schedule(r);
-    } catch (...) {
-      // Out of memory while growing the ready queue: the callback cannot
-      // run; release it rather than lose track of it.
-      r->drop();
-      loop->report("out of memory scheduling a done-callback", nullptr, this);
-    }
-  };
   ac::Runnable *first = first_cb;
   std::vector<ac::Runnable *> *more = more_cbs;
   first_cb = nullptr;
   more_cbs = nullptr;
-  if (first != nullptr) sched(first);
-  if (more != nullptr) {
-    for (ac::Runnable *r : *more) sched(r);
-    delete more;
-  }
+  if (first != nullptr) schedule_wakeup(this, first);
+  if (more != nullptr) [[unlikely]] schedule_more(this, more);
+}
+
+// Nothing runs on a closed loop: the callbacks are released instead, each
+// user registration's free_ud now (tasks were detached from what they
+// awaited when the loop closed). A free_ud may drop the last reference the
+// caller relied on: hold one meanwhile.
+void ac_future::release_on_closed_loop() noexcept {
+  ref();
+  release_callbacks();
+  unref();
 }
 
 int ac_future::set_result(ac_value *owned) noexcept {

@@ -162,8 +162,13 @@ struct ac_future {
   void add_callback_slow(ac::Runnable *r);
   void last_unref() noexcept;
   void schedule_callbacks() noexcept;
+  [[gnu::noinline, gnu::cold]] void release_on_closed_loop() noexcept;
   virtual void on_done() noexcept {}
-  void release_callbacks() noexcept;
+  // Callbacks still registered: none, the common case, is checked inline.
+  void release_callbacks() noexcept {
+    if (first_cb != nullptr || more_cbs != nullptr) release_callbacks_slow();
+  }
+  void release_callbacks_slow() noexcept;
 };
 
 namespace ac {

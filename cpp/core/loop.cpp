@@ -13,10 +13,7 @@
 #include "inspect/dump.hpp"
 
 namespace ac {
-const void *thread_token() noexcept {
-  static thread_local char marker __attribute__((tls_model("initial-exec")));
-  return &marker;
-}
+constinit thread_local char tl_thread_marker __attribute__((tls_model("initial-exec"))) = 0;
 
 namespace {
 thread_local ac_loop *tl_running __attribute__((tls_model("initial-exec"))) = nullptr;

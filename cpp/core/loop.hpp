@@ -44,7 +44,9 @@ struct ac_task;
 
 namespace ac {
 // The address of a thread-local marker identifies the calling thread cheaply.
-const void *thread_token() noexcept;
+// A byte per thread, whose address is the thread's token (loop.cpp).
+extern constinit thread_local char tl_thread_marker __attribute__((tls_model("initial-exec")));
+inline const void *thread_token() noexcept { return &tl_thread_marker; }
 // The loop running on the calling thread (inside run_forever,
 // run_until_complete or step), or null: asyncio's _get_running_loop.
 ac_loop *running_loop() noexcept;

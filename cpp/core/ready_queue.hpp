@@ -71,7 +71,7 @@ class ReadyQueue {
   void end_batch() noexcept { batch_ = 0; }
 
  private:
-  void grow() {
+  [[gnu::noinline, gnu::cold]] void grow() {
     size_t ncap = cap_ == 0 ? 256 : cap_ * 2;
     auto *n = static_cast<Runnable **>(std::malloc(ncap * sizeof(Runnable *)));
     if (n == nullptr) throw std::bad_alloc();

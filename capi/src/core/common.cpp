@@ -65,7 +65,7 @@ AC_API const char *ac_strerror(int code) noexcept { return ac::strerror(code); }
 AC_API const char *ac_err_name(int code) noexcept { return ac::err_name(code); }
 AC_API const char *ac_err_class(int code) noexcept { return ac::err_class(code); }
 
-thread_local int ac::shim::tl_last_code __attribute__((tls_model("initial-exec"))) = 0;
+constinit thread_local int ac::shim::tl_last_code __attribute__((tls_model("initial-exec"))) = 0;
 using ac::shim::fail;
 using ac::shim::tl_last_code;
 namespace {
