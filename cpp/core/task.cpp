@@ -487,10 +487,14 @@ int ac_task::sleep(double seconds) noexcept {
   if (result.kind != AC_VALUE_NONE || error != nullptr) return kSleepAsFuture;
   // The node spans `result` and `error` (TaskSleep::task() checks they
   // are adjacent and large enough).
+#if defined(__GNUC__) && !defined(__clang__)  // GCC's size check; clang has none
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wplacement-new"
+#endif
   auto *node = new (&result) ac::TaskSleep();
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
   sleeping_ = true;
   try {
     loop->add_timer(node, loop->now() + seconds);
