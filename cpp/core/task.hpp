@@ -10,7 +10,7 @@
 //    future whose completion scheduled it (taken over by the next step);
 //  - waiting: in the callback list of `waiter_` (the task holds a reference
 //    to it), not scheduled;
-//  - sleeping (`sleeping_`, ac_task_sleep): its own timer, `sleep_timer_`,
+//  - sleeping (`sleeping_`, ac_task_sleep): its own timer (`sleep_node()`),
 //    in the loop's timer heap or, due, in the ready queue; `waiter_` null,
 //    not scheduled. When the sleep ends it is ready, `waiter_` a future
 //    done as asyncio's sleep future would be (the loop's shared done one,
@@ -37,7 +37,7 @@
 //    ac_task_propagate); finish_step completes the task with them in
 //    place. A step that fails or is cancelled empties them first
 //    (drop_outcome), as every other completion of the task does.
-//  - The sleep's timer, `sleep_timer_`, lives in those same 32 bytes while
+//  - The sleep's timer (sleep_node()) lives in those same 32 bytes while
 //    `sleeping_`. A sleep is armed only with the outcome empty (else a
 //    sleep future carries it), and nothing stores an outcome while it is
 //    armed (the calls that would are refused), so neither is ever lost to
@@ -106,7 +106,7 @@ struct ac_task final : ac_future, ac::Runnable {
   // cancel_after_resume while not stepping; moved to must_cancel_ by the
   // next resume; cleared by uncancel() at zero.
   bool cancel_deferred_ = false;
-  // The task sleeps on its own timer (sleep_timer_ is live). Set by
+  // The task sleeps on its own timer (sleep_node() is live). Set by
   // sleep(); cleared by end_sleep() when the timer fires, is cancelled,
   // is disarmed by a step that ends otherwise, or is dropped at close.
   bool sleeping_ = false;
@@ -176,9 +176,7 @@ struct ac_task final : ac_future, ac::Runnable {
   ac_future *last_awaited() const noexcept { return last_awaited_; }
   bool sleeping() const noexcept { return sleeping_; }
   // The sleep's timer, while sleeping().
-  const ac::TimerNode &sleep_timer() const noexcept {
-    return *std::launder(reinterpret_cast<const ac::TaskSleep *>(&result));
-  }
+  const ac::TimerNode &sleep_timer() const noexcept { return *const_cast<ac_task *>(this)->sleep_node(); }
 
   // ---- the ready queue ----
   // The task goes into the ready queue: the caller pushes it right after
@@ -246,6 +244,7 @@ struct ac_task final : ac_future, ac::Runnable {
   friend void ac::task_release_self(ac_task *t) noexcept;
   friend ac_task *ac::task_new(ac_loop *, ac_step_fn, void *, ac_free_fn, size_t);
   friend struct ac::TaskSleep;
+  // The sleep's timer node, in the bytes of `result` and `error` (sleep()).
   ac::TaskSleep *sleep_node() noexcept { return std::launder(reinterpret_cast<ac::TaskSleep *>(&result)); }
   // The slot is the outcome's again, empty.
   void end_sleep() noexcept {
