@@ -63,7 +63,7 @@ class ErrorRef {
     std::swap(e_, o.e_);
     return *this;
   }
-  ~ErrorRef() { ac_error_unref(e_); }
+  ~ErrorRef() { if (e_ != nullptr) ac_error_unref(e_); }
   ac_error *get() const noexcept { return e_; }
   ac_error *release() noexcept { return std::exchange(e_, nullptr); }
   explicit operator bool() const noexcept { return e_ != nullptr; }

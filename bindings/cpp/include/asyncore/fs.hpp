@@ -140,7 +140,7 @@ class File {
     std::swap(f_, o.f_);
     return *this;
   }
-  ~File() { ac_file_unref(f_); }
+  ~File() { if (f_ != nullptr) ac_file_unref(f_); }
 
   // Python's open() modes: "r", "w", "a", "x", with "+".
   static Task<File> open(std::string path, std::string mode = "r") {

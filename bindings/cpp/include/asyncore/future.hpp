@@ -50,24 +50,6 @@ struct Failure {
   [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message ? *message : std::string()); }
 };
 
-inline Failure refusal(DriverState *d, ac_future *fut, int rc);
-
-// Suspends the running task on `fut`. A failure (nothing suspended) when
-// the await is refused: the coroutine then does not suspend and throws it.
-// One C call on the way in (ac_task_await); the refusals are told apart
-// after it.
-inline Failure suspend_on(ac_future *fut, std::coroutine_handle<> h) {
-  DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
-  int rc = ac_task_await(d->task, fut);
-  if (rc == AC_STEP_AWAIT) {
-    d->resume_point = h;
-    d->suspended = DriverState::Suspend::await;
-    return {};
-  }
-  return refusal(d, fut, rc);
-}
-
 // Why an await of `fut` was refused with `rc`.
 inline Failure refusal(DriverState *d, ac_future *fut, int rc) {
   if (rc == AC_EMISUSE && fut == ac_task_future(d->task)) {
@@ -79,6 +61,36 @@ inline Failure refusal(DriverState *d, ac_future *fut, int rc) {
   return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
 }
 
+// Why an await was refused, out of line: `d` null or between steps (not
+// in a task), or the C call's `rc`.
+AC_CPP_COLD inline void refuse(DriverState *d, ac_future *fut, int rc, Failure &failure) {
+  if (d == nullptr || d->task == nullptr)
+    failure = Failure::with(AC_EMISUSE, "awaited outside a task");
+  else
+    failure = refusal(d, fut, rc);
+}
+
+// Suspends the running task on `fut`: true, or false with `failure` set
+// when the await is refused (the coroutine then does not suspend and
+// throws it). One C call on the way in (ac_task_await); the refusals are
+// told apart after it, out of line.
+inline bool suspend_on(ac_future *fut, std::coroutine_handle<> h, Failure &failure) {
+  DriverState *d = tls_running.driver;
+  if (d == nullptr) [[unlikely]] {
+    refuse(d, fut, 0, failure);
+    return false;
+  }
+  // Between the steps of its task (d->task null) the C call refuses.
+  int rc = ac_task_await(d->task, fut);
+  if (rc == AC_STEP_AWAIT) [[likely]] {
+    d->resume_point = h;
+    d->suspended = DriverState::Suspend::await;
+    return true;
+  }
+  refuse(d, fut, rc, failure);
+  return false;
+}
+
 // Suspends the running task on `fut` unless it is done already: one C call
 // (ac_task_await_pending). True when suspended: the task then holds the
 // caller's reference to `fut` (valid until the step that resumes from it
@@ -86,41 +98,51 @@ inline Failure refusal(DriverState *d, ac_future *fut, int rc) {
 // keeps its reference), or the await was refused (`failure` set).
 inline bool suspend_unless_done(ac_future *fut, std::coroutine_handle<> h, Failure &failure) {
   DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) {
-    failure = Failure::with(AC_EMISUSE, "awaited outside a task");
+  if (d == nullptr) [[unlikely]] {
+    refuse(d, fut, 0, failure);
     return false;
   }
+  // Between the steps of its task (d->task null) the C call refuses.
   int rc = ac_task_await_pending(d->task, fut);
-  if (rc == AC_STEP_AWAIT) {
+  if (rc == AC_STEP_AWAIT) [[likely]] {
     d->resume_point = h;
     d->suspended = DriverState::Suspend::await;
     return true;
   }
-  if (rc != 0) failure = refusal(d, fut, rc);
+  if (rc != 0) [[unlikely]] refuse(d, fut, rc, failure);
   return false;
 }
 
-// Suspends the running task until the callbacks already ready have run.
-inline Failure suspend_yield(std::coroutine_handle<> h) {
+// Suspends the running task until the callbacks already ready have run:
+// true, or false with `failure` set outside a task.
+inline bool suspend_yield(std::coroutine_handle<> h, Failure &failure) {
   DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
+  if (d == nullptr || d->task == nullptr) [[unlikely]] {
+    refuse(d, nullptr, 0, failure);
+    return false;
+  }
   d->resume_point = h;
   d->suspended = DriverState::Suspend::yield;
-  return {};
+  return true;
+}
+
+// check_outcome's throws, out of line.
+[[noreturn]] AC_CPP_COLD inline void raise_outcome(DriverState *d, int code) {
+  if (d == nullptr || d->task == nullptr) throw RuntimeError(AC_EINTERNAL, "resumed outside its task");
+  // The error delivered: the awaited future's, or the cancellation (with
+  // its message) of a task cancelled while ready.
+  ac_error *e = ac_task_outcome_error(d->task);
+  if (e != nullptr && ac_error_code(e) == code) throw_error(e);
+  throw_as(code, ErrorRef(), {});
 }
 
 // After a wake-up: throws when the await did not succeed — the awaited
 // future's own error, or the task's cancellation delivered here.
 inline void check_outcome() {
   DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) throw RuntimeError(AC_EINTERNAL, "resumed outside its task");
-  int code = ac_task_outcome(d->task);
-  if (code == 0) return;
-  // The error delivered: the awaited future's, or the cancellation (with
-  // its message) of a task cancelled while ready.
-  ac_error *e = ac_task_outcome_error(d->task);
-  if (e != nullptr && ac_error_code(e) == code) throw_error(e);
-  throw_as(code, ErrorRef(), {});
+  if (d == nullptr) [[unlikely]] raise_outcome(d, AC_EINTERNAL);
+  int code = ac_task_outcome(d->task);  // AC_EINVAL for a null task
+  if (code != 0) [[unlikely]] raise_outcome(d, code);
 }
 
 // The outcome of a done future as T (void: nothing), or its exception;
@@ -281,7 +303,7 @@ class SleepAwaiter {
     if (std::isnan(seconds_)) {
       failure_ = Failure::with(AC_EINVAL, "sleep length must not be NaN");
     } else if (seconds_ <= 0) {
-      failure_ = suspend_yield(h);  // asyncio: sleep(0) or less yields once
+      return suspended_ = suspend_yield(h, failure_);  // asyncio: sleep(0) or less yields once
     } else if (tls_running.loop == nullptr) {
       failure_ = Failure::with(AC_EMISUSE, "no running event loop");
     } else {
@@ -348,7 +370,7 @@ class Future {
     std::swap(f_, o.f_);
     return *this;
   }
-  ~Future() { ac_future_unref(f_); }
+  ~Future() { if (f_ != nullptr) ac_future_unref(f_); }
   Future share() const noexcept { return borrow(f_); }
 
   ac_future *get() const noexcept { return f_; }

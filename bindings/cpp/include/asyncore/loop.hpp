@@ -37,6 +37,17 @@ class Value;
 
 namespace detail {
 
+// A slow path kept out of line, so that the hot path it leaves keeps few
+// registers live (a refusal builds a message; the hot path makes one C
+// call).
+#if defined(__GNUC__)
+#define AC_CPP_COLD [[gnu::noinline, gnu::cold]]
+#elif defined(_MSC_VER)
+#define AC_CPP_COLD __declspec(noinline)
+#else
+#define AC_CPP_COLD
+#endif
+
 // The state of one C task that drives a chain of C++ coroutines (it lives
 // in the root coroutine's promise): the step resumes `resume_point` (the
 // innermost suspended coroutine); a leaf awaitable registers its C future
@@ -44,7 +55,8 @@ namespace detail {
 // returns AC_STEP_AWAIT (or YIELD). Nested `co_await task()` never comes
 // here: it runs inline, by symmetric transfer, in the same C task.
 struct DriverState {
-  enum class Suspend : uint8_t { none, await, yield };
+  // What the step returns when the coroutine suspended (none: it ended).
+  enum class Suspend : uint8_t { none = 0, await = AC_STEP_AWAIT, yield = AC_STEP_YIELD };
   ac_task *task = nullptr;  // the C task; valid while one of its steps runs
   ac_loop *loop = nullptr;  // the C task's loop, read at its first step
   std::coroutine_handle<> resume_point;
@@ -164,7 +176,7 @@ class CallbackHandle {
     std::swap(h_, o.h_);
     return *this;
   }
-  ~CallbackHandle() { ac_call_unref(h_); }
+  ~CallbackHandle() { if (h_ != nullptr) ac_call_unref(h_); }
   // True if this call cancelled it (it had not run).
   bool cancel() noexcept { return ac_call_cancel(h_) == 1; }
   bool cancelled() const noexcept { return ac_call_cancelled(h_) == 1; }
@@ -196,7 +208,7 @@ class Loop {
     std::swap(l_, o.l_);
     return *this;
   }
-  ~Loop() { ac_loop_unref(l_); }
+  ~Loop() { if (l_ != nullptr) ac_loop_unref(l_); }
 
   ac_loop *get() const noexcept { return l_; }
   double time() const noexcept { return ac_loop_time(l_); }

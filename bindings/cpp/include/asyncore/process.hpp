@@ -96,7 +96,7 @@ class Process {
     return *this;
   }
   // Never blocks, never signals the child.
-  ~Process() { ac_process_unref(p_); }
+  ~Process() { if (p_ != nullptr) ac_process_unref(p_); }
 
   int pid() const { return check(ac_process_pid(p_)); }
   // The exit status, -N for signal N; empty while the child runs.

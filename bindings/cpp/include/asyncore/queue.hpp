@@ -104,7 +104,7 @@ class Queue {
     std::swap(q_, o.q_);
     return *this;
   }
-  ~Queue() { ac_queue_unref(q_); }
+  ~Queue() { if (q_ != nullptr) ac_queue_unref(q_); }
 
   // `co_await q.put(item);` waits while full; QueueShutDown once shut down.
   // Starts when awaited (asyncio's put() is a coroutine).

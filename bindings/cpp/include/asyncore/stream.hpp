@@ -68,7 +68,7 @@ class Stream {
     std::swap(s_, o.s_);
     return *this;
   }
-  ~Stream() { ac_stream_unref(s_); }
+  ~Stream() { if (s_ != nullptr) ac_stream_unref(s_); }
 
   // Up to n bytes (at least 1 unless at EOF: then ""); n = SIZE_MAX reads
   // until EOF (asyncio's read(-1)).
@@ -237,7 +237,7 @@ class Server {
     std::swap(srv_, o.srv_);
     return *this;
   }
-  ~Server() { ac_server_unref(srv_); }
+  ~Server() { if (srv_ != nullptr) ac_server_unref(srv_); }
   // Takes over a reference to a server made elsewhere (e.g. tls.hpp).
   static Server adopt(ac_server *srv) noexcept {
     Server s;

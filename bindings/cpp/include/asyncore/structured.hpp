@@ -142,7 +142,7 @@ class Timeout {
     std::swap(scope_, o.scope_);
     return *this;
   }
-  ~Timeout() { ac_timeout_unref(scope_); }
+  ~Timeout() { if (scope_ != nullptr) ac_timeout_unref(scope_); }
   Timeout share() const noexcept { return *this; }
 
   // The deadline (loop time; +infinity for none).
@@ -537,7 +537,7 @@ class AsCompleted {
       : AsCompleted(futures_of(tasks), timeout) {}
   AsCompleted(AsCompleted &&o) noexcept : it_(std::exchange(o.it_, nullptr)) {}
   AsCompleted &operator=(AsCompleted &&) = delete;
-  ~AsCompleted() { ac_as_completed_unref(it_); }
+  ~AsCompleted() { if (it_ != nullptr) ac_as_completed_unref(it_); }
 
   Task<std::optional<size_t>> next() {
     ac_future *nf = nullptr;

@@ -86,7 +86,7 @@ class Lock {
     std::swap(l_, o.l_);
     return *this;
   }
-  ~Lock() { ac_lock_unref(l_); }
+  ~Lock() { if (l_ != nullptr) ac_lock_unref(l_); }
 
   // `auto guard = co_await lock;` (async with lock:)
   auto operator co_await() {
@@ -121,7 +121,7 @@ class Semaphore {
     std::swap(s_, o.s_);
     return *this;
   }
-  ~Semaphore() { ac_semaphore_unref(s_); }
+  ~Semaphore() { if (s_ != nullptr) ac_semaphore_unref(s_); }
 
   // `auto permit = co_await sem;`
   auto operator co_await() {
@@ -159,7 +159,7 @@ class Event {
     std::swap(e_, o.e_);
     return *this;
   }
-  ~Event() { ac_event_unref(e_); }
+  ~Event() { if (e_ != nullptr) ac_event_unref(e_); }
 
   // `co_await ev.wait();`
   auto wait() {
@@ -189,7 +189,7 @@ class Condition {
     std::swap(c_, o.c_);
     return *this;
   }
-  ~Condition() { ac_condition_unref(c_); }
+  ~Condition() { if (c_ != nullptr) ac_condition_unref(c_); }
 
   // `auto guard = co_await cond;` (async with cond:)
   auto operator co_await() {
@@ -261,7 +261,7 @@ class Barrier {
     std::swap(b_, o.b_);
     return *this;
   }
-  ~Barrier() { ac_barrier_unref(b_); }
+  ~Barrier() { if (b_ != nullptr) ac_barrier_unref(b_); }
 
   // `int64_t index = co_await barrier.wait();` (BrokenBarrierError when
   // the barrier is broken, or reset or aborted meanwhile)

@@ -196,13 +196,32 @@ int finish(ac_task *t, Promise<T> &p) noexcept {
   return ac_task_raise(t, e.get());
 }
 
+// The end of a step in which the root coroutine did not suspend: its
+// result or exception goes to the C task. A result of no type or an
+// integer stays inline (one C call); the rest, once per task, out of line.
+template <class T>
+AC_CPP_COLD int driver_end_slow(ac_task *t, std::coroutine_handle<Promise<T>> root) noexcept {
+  if (!root.done())
+    return ac_task_fail(t, AC_EMISUSE, "a coroutine suspended on an awaitable foreign to asyncore");
+  return finish<T>(t, root.promise());
+}
+template <class T>
+int driver_end(ac_task *t, std::coroutine_handle<Promise<T>> root) noexcept {
+  if (root.done() && !root.promise().error) [[likely]] {
+    if constexpr (std::is_void_v<T>) return AC_STEP_DONE;
+    if constexpr (is_int_like<T>)
+      return ac_task_return_int64(t, static_cast<int64_t>(*root.promise().value));  // stored in place
+  }
+  return driver_end_slow<T>(t, root);
+}
+
 // The step of a C task whose state is a root coroutine frame (its
 // address).
 template <class T>
 int driver_step(ac_task *t, void *state) noexcept {
   auto root = std::coroutine_handle<Promise<T>>::from_address(state);
   DriverState &d = root.promise().driver;
-  if (d.loop == nullptr) d.loop = ac_task_get_loop(t);  // a task never changes loops
+  if (d.loop == nullptr) [[unlikely]] d.loop = ac_task_get_loop(t);  // a task never changes loops
   RunningScope scope(&d, d.loop);
   d.task = t;
   d.suspended = DriverState::Suspend::none;
@@ -213,17 +232,10 @@ int driver_step(ac_task *t, void *state) noexcept {
     return ac_task_fail(t, AC_EINTERNAL, "exception escaped a coroutine resumption");
   }
   d.task = nullptr;
-  switch (d.suspended) {
-    case DriverState::Suspend::await:
-      return AC_STEP_AWAIT;
-    case DriverState::Suspend::yield:
-      return AC_STEP_YIELD;
-    case DriverState::Suspend::none:
-      break;
-  }
-  if (!root.done())
-    return ac_task_fail(t, AC_EMISUSE, "a coroutine suspended on an awaitable foreign to asyncore");
-  return finish<T>(t, root.promise());
+  // Suspended: the step's code is the suspension's (AC_STEP_AWAIT or
+  // AC_STEP_YIELD).
+  if (d.suspended != DriverState::Suspend::none) [[likely]] return static_cast<int>(d.suspended);
+  return driver_end<T>(t, root);
 }
 
 // The C task releases its state: the root frame goes, and with it every
@@ -233,11 +245,13 @@ void driver_free(void *state) noexcept {
   std::coroutine_handle<Promise<T>>::from_address(state).destroy();
 }
 
+[[noreturn]] AC_CPP_COLD inline void throw_empty_spawn() { throw ValueError("spawning an empty Task"); }
+
 // Hands a Task's frame to a C task: returns the state for ac_task_new.
 // `loop`, when the caller knows it, spares the first step asking for it.
 template <class T>
 void *as_driver_state(Task<T> &task, ac_loop *loop = nullptr) {
-  if (!task.valid()) throw ValueError("spawning an empty Task");
+  if (!task.valid()) [[unlikely]] throw_empty_spawn();
   auto h = task.release();
   h.promise().started = true;
   h.promise().driver.resume_point = h;
@@ -265,7 +279,7 @@ class TaskHandle {
     std::swap(t_, o.t_);
     return *this;
   }
-  ~TaskHandle() { ac_task_unref(t_); }
+  ~TaskHandle() { if (t_ != nullptr) ac_task_unref(t_); }
   TaskHandle share() const noexcept { return borrow(t_); }
 
   ac_task *get() const noexcept { return t_; }
@@ -313,9 +327,7 @@ class TaskHandle {
     explicit Awaiter(ac_future *f) noexcept : fut_(f) {}
     bool await_ready() const noexcept { return ac_future_done(fut_) == 1; }
     bool await_suspend(std::coroutine_handle<> h) {
-      failure_ = detail::suspend_on(fut_, h);
-      suspended_ = !failure_;
-      return suspended_;
+      return suspended_ = detail::suspend_on(fut_, h, failure_);
     }
     T await_resume() { return detail::end_await<T>(failure_, suspended_, fut_); }
 

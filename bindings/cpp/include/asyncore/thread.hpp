@@ -39,7 +39,7 @@ class Executor {
     return *this;
   }
   // Dropping the last reference shuts the pool down without waiting.
-  ~Executor() { ac_executor_unref(ex_); }
+  ~Executor() { if (ex_ != nullptr) ac_executor_unref(ex_); }
   // flags: ac_executor_shutdown_flags.
   void shutdown(uint32_t flags = AC_EXECUTOR_DEFAULT) { check(ac_executor_shutdown(ex_, flags)); }
   ac_executor *get() const noexcept { return ex_; }
@@ -64,7 +64,7 @@ class ThreadsafeFuture {
     std::swap(ts_, o.ts_);
     return *this;
   }
-  ~ThreadsafeFuture() { ac_tsfuture_unref(ts_); }
+  ~ThreadsafeFuture() { if (ts_ != nullptr) ac_tsfuture_unref(ts_); }
 
   // Thread: any, for all of these.
   bool done() const noexcept { return ac_tsfuture_done(ts_) == 1; }

@@ -41,7 +41,7 @@ class TlsContext {
     std::swap(c_, o.c_);
     return *this;
   }
-  ~TlsContext() { ac_tls_context_unref(c_); }
+  ~TlsContext() { if (c_ != nullptr) ac_tls_context_unref(c_); }
 
   TlsContext &load_verify_locations(const std::string &cafile) {
     check(ac_tls_context_load_verify_locations(c_, cafile.c_str(), nullptr));

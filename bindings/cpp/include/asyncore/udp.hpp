@@ -89,7 +89,7 @@ class DatagramEndpoint {
     std::swap(u_, o.u_);
     return *this;
   }
-  ~DatagramEndpoint() { ac_udp_unref(u_); }
+  ~DatagramEndpoint() { if (u_ != nullptr) ac_udp_unref(u_); }
 
   // Bound to host (nullptr: "0.0.0.0") and port (0: any free port), on the
   // running loop.
