@@ -557,21 +557,43 @@ void ac_task::detach_for_close() noexcept {
 
 namespace ac {
 
-ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
-                  size_t inline_state_size) {
-  // One block: the task, its inline state (rounded up to 8), the free
-  // function's slot.
-  constexpr size_t kSlot = sizeof(ac_free_fn);
-  if (inline_state_size > UINT32_MAX - kHead - 2 * kSlot) throw std::bad_alloc();
-  size_t tail = (inline_state_size + kSlot - 1) / kSlot * kSlot + (free_state != nullptr ? kSlot : 0);
-  void *mem = ac::pool_alloc(kHead + tail);
-  char *after = static_cast<char *>(mem) + kHead;
-  if (inline_state_size != 0) {
-    std::memset(after, 0, inline_state_size);
-    state = after;
-  }
+namespace {
+constexpr size_t kSlot = sizeof(ac_free_fn);
+
+// The bytes after kHead for a state of `size`: the state rounded up to 8,
+// then the free function's slot (`with_slot`).
+constexpr size_t tail_bytes(size_t size, bool with_slot) noexcept {
+  return (size + kSlot - 1) / kSlot * kSlot + (with_slot ? kSlot : 0);
+}
+
+// Stands in the slot of a task made in a state block without a free
+// function: the slot non-null says "a task owns this block".
+void no_free(void *) noexcept {}
+
+// What a block of task_state_alloc holds where the task will be, until a
+// task is made there. Its mark is where a task made there has its vtable pointer, and no
+// address can equal it (its top bits are set), so a live task never reads
+// as a free room.
+struct StateRoom {
+  uint64_t magic;
+  uint64_t size;
+};
+constexpr uint64_t kStateRoomMagic = 0xac7a5c0000000000 | 0x526f6f6d;  // "Room"
+static_assert(sizeof(StateRoom) <= kHead, "the room's header fits where the task goes");
+
+ac_free_fn *room_slot(void *state, size_t size) noexcept {
+  return reinterpret_cast<ac_free_fn *>(static_cast<char *>(state) + tail_bytes(size, false));
+}
+
+}  // namespace
+
+// Makes the task in `mem` (kHead bytes, then a tail of `tail` bytes) and
+// enters it in the loop's list of tasks.
+[[gnu::always_inline]] inline ac_task *task_make(void *mem, ac_loop *loop, ac_step_fn fn,
+                                                 void *state, ac_free_fn free_state,
+                                                 bool inline_state, size_t tail) noexcept {
   auto *t = new (mem) ac_task(loop, fn, state);
-  t->inline_state = inline_state_size != 0;
+  t->inline_state = inline_state;
   t->tail_size_ = static_cast<uint32_t>(tail);
   if (free_state != nullptr) {
     t->has_free_ = true;
@@ -579,6 +601,64 @@ ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_sta
   }
   loop->task_list_add(t);
   return t;
+}
+
+ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
+                  size_t inline_state_size) {
+  // One block: the task, its inline state (rounded up to 8), the free
+  // function's slot.
+  if (inline_state_size > UINT32_MAX - kHead - 2 * kSlot) throw std::bad_alloc();
+  size_t tail = tail_bytes(inline_state_size, free_state != nullptr);
+  void *mem = ac::pool_alloc(kHead + tail);
+  char *after = static_cast<char *>(mem) + kHead;
+  if (inline_state_size != 0) {
+    std::memset(after, 0, inline_state_size);
+    state = after;
+  }
+  return task_make(mem, loop, fn, state, free_state, inline_state_size != 0, tail);
+}
+
+void *task_state_alloc(size_t size) noexcept {
+  if (size == 0) size = 1;
+  if (size > UINT32_MAX - kHead - 2 * kSlot) return nullptr;
+  void *mem = ac::pool_alloc_nothrow(kHead + tail_bytes(size, true));
+  if (mem == nullptr) return nullptr;
+  auto *room = static_cast<StateRoom *>(mem);
+  room->magic = kStateRoomMagic;
+  room->size = size;
+  void *state = static_cast<char *>(mem) + kHead;
+  *room_slot(state, size) = nullptr;  // no task owns the block
+  return state;
+}
+
+void task_state_free(void *state, size_t size) noexcept {
+  if (state == nullptr) return;
+  if (size == 0) size = 1;
+  // A task made in the block frees it with itself (this runs from the
+  // task's release of its state, or later: the block is the task's).
+  if (*room_slot(state, size) != nullptr) return;
+  void *mem = static_cast<char *>(state) - kHead;
+  static_cast<StateRoom *>(mem)->magic = 0;
+  ac::pool_free(mem, kHead + tail_bytes(size, true));
+}
+
+ac_task *task_new_in(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state) noexcept {
+  void *mem = static_cast<char *>(state) - kHead;
+  auto *room = static_cast<StateRoom *>(mem);
+  AC_DEBUG_ASSERT(room->magic == kStateRoomMagic, "the caller checked is_task_state_room");
+  size_t size = room->size;
+  room->magic = 0;
+  // The slot says "owned by a task" from now on, free function or not.
+  // (task_make writes the free function there again, at the same place:
+  // the task's last word.)
+  *room_slot(state, size) = free_state != nullptr ? free_state : &no_free;
+  return task_make(mem, loop, fn, state, free_state, true, tail_bytes(size, true));
+}
+
+bool is_task_state_room(const void *state) noexcept {
+  if (state == nullptr) return false;
+  const void *mem = static_cast<const char *>(state) - kHead;
+  return static_cast<const StateRoom *>(mem)->magic == kStateRoomMagic;
 }
 
 void task_release_self(ac_task *t) noexcept {

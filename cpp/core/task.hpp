@@ -57,6 +57,9 @@ namespace ac {
 void task_release_self(ac_task *t) noexcept;
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size);
+// Makes the task in `mem`: kHead bytes, then `tail` (see ac_task::tail_size_).
+ac_task *task_make(void *mem, ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
+                   bool inline_state, size_t tail) noexcept;
 
 // The timer of ac_task_sleep: it lives in the task's outcome slot, the
 // future's `result` and `error` (see ac_task), so a sleeping task costs no
@@ -242,7 +245,7 @@ struct ac_task final : ac_future, ac::Runnable {
 
  private:
   friend void ac::task_release_self(ac_task *t) noexcept;
-  friend ac_task *ac::task_new(ac_loop *, ac_step_fn, void *, ac_free_fn, size_t);
+  friend ac_task *ac::task_make(void *, ac_loop *, ac_step_fn, void *, ac_free_fn, bool, size_t) noexcept;
   friend struct ac::TaskSleep;
   // The sleep's timer node, in the bytes of `result` and `error` (sleep()).
   ac::TaskSleep *sleep_node() noexcept { return std::launder(reinterpret_cast<ac::TaskSleep *>(&result)); }
@@ -333,6 +336,16 @@ namespace ac {
 // the state when the task is done or freed. Throws std::bad_alloc.
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size);
+// A state block with room in front for a task (ac_task_state_alloc); null
+// when out of memory. Freed by task_state_free, or with the task made in it.
+void *task_state_alloc(size_t size) noexcept;
+void task_state_free(void *state, size_t size) noexcept;
+// The state came from task_state_alloc and no task was made in it yet.
+bool is_task_state_room(const void *state) noexcept;
+// Makes the task in the room in front of `state` (checked by the caller
+// with is_task_state_room): task and state are then one block, freed
+// together.
+ac_task *task_new_in(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state) noexcept;
 // Releases the loop's reference (once; later calls do nothing): when the
 // task is done, or its loop closes.
 void task_release_self(ac_task *t) noexcept;

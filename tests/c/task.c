@@ -467,6 +467,84 @@ static void test_task_new_copy_moves_the_state_in(void) {
   th_close(loop);
 }
 
+/* AC_TASK_IN_STATE: the task is made in the room in front of a block of
+ * ac_task_state_alloc, and frees the block with itself. */
+static int g_room_frees;
+static void free_room(void *p) {
+  g_room_frees++;
+  g_freed_state = p;
+  /* A task's block: a no-op. A block no task was made in: freed here. */
+  ac_task_state_free(p, sizeof(struct copied));
+}
+
+static struct copied *new_room(int64_t value) {
+  struct copied *c = ac_task_state_alloc(sizeof *c);
+  CHECK(c != NULL);
+  memset(c, 0, sizeof *c);
+  c->value = value;
+  return c;
+}
+
+static void test_task_made_in_the_state_room(void) {
+  ac_loop *loop = th_loop();
+  ac_task *t;
+  g_room_frees = 0;
+  struct copied *c = new_room(42);
+  CHECK_RC(ac_task_new(loop, copied_step, c, free_room, AC_TASK_IN_STATE, &t), 0);
+  CHECK(ac_task_get_loop(t) == loop);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("step sees 42\n");
+  /* free_state ran once, when the task finished; the block lives on with
+   * the task, which still reads as a task, not as a free room. */
+  CHECK_INT(g_room_frees, 1);
+  CHECK(g_freed_state == c);
+  CHECK_RC(ac_task_new(loop, copied_step, c, free_room, AC_TASK_IN_STATE, NULL), AC_EINVAL);
+  CHECK_STR(ac_last_error_message(AC_EINVAL),
+            "AC_TASK_IN_STATE: the state is not a block of ac_task_state_alloc, or a task was made "
+            "in it already");
+  CHECK_INT(g_room_frees, 2);  /* run on refusal; the block stays the task's */
+  CHECK(ac_future_done(ac_task_future(t)) == 1);
+  ac_task_unref(t);  /* the task and the block go together (valgrind/ASan: no leak) */
+
+  /* Without a free function; eager (scheduled, as the loop is not running). */
+  c = new_room(5);
+  CHECK_RC(ac_task_new(loop, copied_step, c, NULL, AC_TASK_IN_STATE | AC_TASK_EAGER, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  CHECK_TRACE("step sees 5\n");
+  ac_task_unref(t);
+
+  /* Refusals: free_state runs at once, and frees the room no task took. */
+  char plain[512];
+  memset(plain, 0, sizeof plain);
+  CHECK_RC(ac_task_new(loop, copied_step, plain + 256, free_copied, AC_TASK_IN_STATE, NULL),
+           AC_EINVAL);
+  CHECK(g_freed_state == plain + 256);
+  CHECK_RC(ac_task_new(loop, copied_step, NULL, NULL, AC_TASK_IN_STATE, NULL), AC_EINVAL);
+  g_room_frees = 0;
+  c = new_room(1);
+  CHECK_RC(ac_task_new(loop, NULL, c, free_room, AC_TASK_IN_STATE, NULL), AC_EINVAL);
+  c = new_room(1);
+  CHECK_RC(ac_task_new(loop, copied_step, c, free_room, AC_TASK_IN_STATE | 0x80, NULL), AC_EINVAL);
+  c = new_room(1);
+  CHECK_RC(ac_task_new(NULL, copied_step, c, free_room, AC_TASK_IN_STATE, NULL), AC_EINVAL);
+  CHECK_INT(g_room_frees, 3);
+  /* Only ac_task_new (and ac_taskgroup_spawn) take the flag. */
+  struct copied init = {0, 1};
+  CHECK_RC(ac_task_new_copy(loop, copied_step, &init, sizeof init, NULL, AC_TASK_IN_STATE, &t, NULL),
+           AC_EINVAL);
+  void *st;
+  CHECK_RC(ac_task_new_inline(loop, copied_step, 16, AC_TASK_IN_STATE, &t, &st), AC_EINVAL);
+  /* A block no task was made in is freed by ac_task_state_free; NULL is a no-op. */
+  c = new_room(1);
+  ac_task_state_free(c, sizeof *c);
+  ac_task_state_free(NULL, 8);
+  void *one = ac_task_state_alloc(0);
+  CHECK(one != NULL);
+  ac_task_state_free(one, 0);
+  CHECK_TRACE("");
+  th_close(loop);
+}
+
 static int trivial_step(ac_task *t, void *p) {
   (void)p;
   trace("trivial ran, current is self: %d", ac_loop_current_task(ac_task_get_loop(t)) == t);
@@ -1194,6 +1272,7 @@ int main(void) {
   RUN(test_yield_interleaves_tasks_fifo);
   RUN(test_await_done_future_does_not_suspend);
   RUN(test_task_new_copy_moves_the_state_in);
+  RUN(test_task_made_in_the_state_room);
   RUN(test_cancel_during_step_then_await_done_future);
   RUN(test_eager_start_runs_first_step_inline);
   RUN(test_names_current_task_and_task_list);

@@ -62,7 +62,14 @@ typedef enum ac_task_flags {
   AC_TASK_DEFAULT = 0,
   /** asyncio 3.12 eager_start: when the loop is running, run the first step
    * inside ac_task_new; a task that finishes there is never scheduled. */
-  AC_TASK_EAGER = 1
+  AC_TASK_EAGER = 1,
+  /** `state` is a block of ac_task_state_alloc: the task is made in the
+   * room in front of it (no allocation) and frees the block with itself,
+   * after free_state (optional) has run on it. ac_task_new and
+   * ac_taskgroup_spawn only; a state not from ac_task_state_alloc, or one
+   * a task was made in already, is refused (AC_EINVAL; a mark in the room
+   * tells them apart: give nothing else). */
+  AC_TASK_IN_STATE = 2
 } ac_task_flags;
 
 /** Creates a task and schedules its first step. `free_state` (optional)
@@ -70,8 +77,9 @@ typedef enum ac_task_flags {
  * The task copies the current task-local context. `out` (optional)
  * receives a reference; the loop keeps its own until the task is done, so a
  * task nobody holds still runs. May run the step (AC_TASK_EAGER).
- * Errors: AC_EINVAL (NULL loop/step, unknown flag), AC_ECLOSED,
- * AC_EWRONGTHREAD, AC_ENOMEM; on error free_state runs at once. */
+ * Errors: AC_EINVAL (NULL loop/step, unknown flag, AC_TASK_IN_STATE with
+ * a state it refuses), AC_ECLOSED, AC_EWRONGTHREAD, AC_ENOMEM; on error
+ * free_state runs at once. */
 AC_EXPORT int ac_task_new(ac_loop *loop, ac_step_fn step, void *state,
                           ac_free_fn free_state, uint32_t flags,
                           ac_task **out) AC_NOEXCEPT;
@@ -82,6 +90,19 @@ AC_EXPORT int ac_task_new(ac_loop *loop, ac_step_fn step, void *state,
 AC_EXPORT int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size,
                                  uint32_t flags, ac_task **out,
                                  void **state_out) AC_NOEXCEPT;
+/** A state block of `size` bytes (uninitialised; size 0 counts as 1) with
+ * room in front of it for a task: ac_task_new with AC_TASK_IN_STATE makes
+ * the task there, so
+ * that task and state are one allocation, freed together. For hosts that
+ * allocate a task's state before they know whether it will be a task (the
+ * C++ face allocates every coroutine frame here; the room costs some 200
+ * bytes on a state that never becomes a task). NULL when out of memory.
+ * Thread: any. */
+AC_EXPORT void *ac_task_state_alloc(size_t size) AC_NOEXCEPT;
+/** Frees a block of ac_task_state_alloc given the same size — unless a
+ * task was made in it: the block is then the task's, and this call does
+ * nothing (so a free_state function may call it). NULL is a no-op. */
+AC_EXPORT void ac_task_state_free(void *state, size_t size) AC_NOEXCEPT;
 /** As ac_task_new, with the state in a block of `state_size` bytes allocated
  * together with the task and filled by copying `init` (bitwise): the state
  * moves into the task, for hosts whose state is a value (a Rust future, a

@@ -60,6 +60,15 @@ static int start_task(ac_loop *loop, ac_task *t, uint32_t flags, ac_task **out) 
 AC_API int ac_task_new(ac_loop *loop, ac_step_fn step, void *state, ac_free_fn free_state,
                        uint32_t flags, ac_task **out) noexcept {
   int rc = check_loop(loop);
+  if (rc == 0 && (flags & AC_TASK_IN_STATE) != 0) {
+    if (step == nullptr || (flags & ~uint32_t{AC_TASK_EAGER | AC_TASK_IN_STATE}) != 0)
+      rc = fail(AC_EINVAL);
+    else if (!ac::is_task_state_room(state))
+      rc = fail(AC_EINVAL, "AC_TASK_IN_STATE: the state is not a block of ac_task_state_alloc, "
+                           "or a task was made in it already");
+    else  // no allocation: the task goes in the state's room
+      return start_task(loop, ac::task_new_in(loop, step, state, free_state), flags, out);
+  }
   if (rc == 0 && (step == nullptr || (flags & ~uint32_t{AC_TASK_EAGER}) != 0)) rc = fail(AC_EINVAL);
   if (rc != 0) {
     run_free(free_state, state);
@@ -85,6 +94,9 @@ AC_API int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size,
   *state_out = t->state;
   return start_task(loop, t, flags, out);
 }
+
+AC_API void *ac_task_state_alloc(size_t size) noexcept { return ac::task_state_alloc(size); }
+AC_API void ac_task_state_free(void *state, size_t size) noexcept { ac::task_state_free(state, size); }
 
 AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, size_t state_size,
                             ac_free_fn free_state, uint32_t flags, ac_task **out,

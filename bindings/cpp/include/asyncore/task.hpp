@@ -45,7 +45,8 @@ struct PromiseBase {
   std::exception_ptr error;
   bool started = false;  // awaited or spawned once
   // Used when this coroutine is the root of a C task: the task's state is
-  // the frame itself (one allocation: the frame; the C task is the other).
+  // the frame itself, and the task lives in the frame's block (see
+  // operator new).
   DriverState driver;
 
   struct FinalAwaiter {
@@ -61,14 +62,20 @@ struct PromiseBase {
   FinalAwaiter final_suspend() const noexcept { return {}; }
   void unhandled_exception() noexcept { error = std::current_exception(); }
 
-  // Every coroutine frame comes from the runtime's small-block pool, as its
-  // tasks do: a frame is made and freed per task, at the runtime's rate.
+  // Every coroutine frame comes from the runtime's small-block pool with
+  // room in front for a C task (ac_task_state_alloc): a spawned frame and
+  // its task are one block (AC_TASK_IN_STATE), made and freed at the
+  // runtime's rate. A frame only awaited (never spawned) leaves the room
+  // unused. (The frame's address, which spawn hands to the C task, is the
+  // address operator new returned: GCC, Clang and MSVC lay frames out so.)
   static void *operator new(std::size_t n) {
-    void *p = ac_alloc_small(n);
+    void *p = ac_task_state_alloc(n);
     if (p == nullptr) throw std::bad_alloc();
     return p;
   }
-  static void operator delete(void *p, std::size_t n) noexcept { ac_free_small(p, n); }
+  // A spawned frame's block is its task's: this then does nothing, and the
+  // task frees the block once the frame is destroyed.
+  static void operator delete(void *p, std::size_t n) noexcept { ac_task_state_free(p, n); }
 };
 
 template <class T>
@@ -367,8 +374,9 @@ TaskHandle<T> spawn(ac_loop *loop, Task<T> task, const char *name = nullptr,
                     uint32_t flags = AC_TASK_DEFAULT) {
   void *state = detail::as_driver_state(task, loop);
   ac_task *t = nullptr;
-  // On failure ac_task_new releases the frame itself (free_state).
-  check(ac_task_new(loop, &detail::driver_step<T>, state, &detail::driver_free<T>, flags, &t));
+  // The task is made in the frame's room: one block. On failure ac_task_new
+  // releases the frame itself (free_state).
+  check(ac_task_new(loop, &detail::driver_step<T>, state, &detail::driver_free<T>, flags | AC_TASK_IN_STATE, &t));
   TaskHandle<T> h = TaskHandle<T>::adopt(t);
   if (name != nullptr) h.set_name(name);
   return h;
