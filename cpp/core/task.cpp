@@ -619,8 +619,10 @@ ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_sta
 }
 
 void *task_state_alloc(size_t size) noexcept {
-  if (size == 0) size = 1;
-  if (size > UINT32_MAX - kHead - 2 * kSlot) return nullptr;
+  if (size - 1 >= UINT32_MAX - kHead - 2 * kSlot) [[unlikely]] {  // 0 counts as 1
+    if (size != 0) return nullptr;
+    size = 1;
+  }
   void *mem = ac::pool_alloc_nothrow(kHead + tail_bytes(size, true));
   if (mem == nullptr) return nullptr;
   auto *room = static_cast<StateRoom *>(mem);
@@ -643,9 +645,10 @@ void task_state_free(void *state, size_t size) noexcept {
 }
 
 ac_task *task_new_in(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state) noexcept {
+  if (state == nullptr) return nullptr;
   void *mem = static_cast<char *>(state) - kHead;
   auto *room = static_cast<StateRoom *>(mem);
-  AC_DEBUG_ASSERT(room->magic == kStateRoomMagic, "the caller checked is_task_state_room");
+  if (room->magic != kStateRoomMagic) return nullptr;
   size_t size = room->size;
   room->magic = 0;
   // The slot says "owned by a task" from now on, free function or not.
@@ -653,12 +656,6 @@ ac_task *task_new_in(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_
   // the task's last word.)
   *room_slot(state, size) = free_state != nullptr ? free_state : &no_free;
   return task_make(mem, loop, fn, state, free_state, true, tail_bytes(size, true));
-}
-
-bool is_task_state_room(const void *state) noexcept {
-  if (state == nullptr) return false;
-  const void *mem = static_cast<const char *>(state) - kHead;
-  return static_cast<const StateRoom *>(mem)->magic == kStateRoomMagic;
 }
 
 void task_release_self(ac_task *t) noexcept {

@@ -340,11 +340,9 @@ ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_sta
 // when out of memory. Freed by task_state_free, or with the task made in it.
 void *task_state_alloc(size_t size) noexcept;
 void task_state_free(void *state, size_t size) noexcept;
-// The state came from task_state_alloc and no task was made in it yet.
-bool is_task_state_room(const void *state) noexcept;
-// Makes the task in the room in front of `state` (checked by the caller
-// with is_task_state_room): task and state are then one block, freed
-// together.
+// Makes the task in the room in front of `state`: task and state are then
+// one block, freed together. Null, and nothing done, when `state` is not
+// a block of task_state_alloc no task was made in yet (its mark says so).
 ac_task *task_new_in(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state) noexcept;
 // Releases the loop's reference (once; later calls do nothing): when the
 // task is done, or its loop closes.

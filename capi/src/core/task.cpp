@@ -61,13 +61,14 @@ AC_API int ac_task_new(ac_loop *loop, ac_step_fn step, void *state, ac_free_fn f
                        uint32_t flags, ac_task **out) noexcept {
   int rc = check_loop(loop);
   if (rc == 0 && (flags & AC_TASK_IN_STATE) != 0) {
+    ac_task *t = nullptr;
     if (step == nullptr || (flags & ~uint32_t{AC_TASK_EAGER | AC_TASK_IN_STATE}) != 0)
       rc = fail(AC_EINVAL);
-    else if (!ac::is_task_state_room(state))
+    else if ((t = ac::task_new_in(loop, step, state, free_state)) == nullptr)
       rc = fail(AC_EINVAL, "AC_TASK_IN_STATE: the state is not a block of ac_task_state_alloc, "
                            "or a task was made in it already");
-    else  // no allocation: the task goes in the state's room
-      return start_task(loop, ac::task_new_in(loop, step, state, free_state), flags, out);
+    else  // no allocation: the task is in the state's room
+      return start_task(loop, t, flags, out);
   }
   if (rc == 0 && (step == nullptr || (flags & ~uint32_t{AC_TASK_EAGER}) != 0)) rc = fail(AC_EINVAL);
   if (rc != 0) {
