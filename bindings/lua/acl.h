@@ -182,9 +182,6 @@ typedef struct acl_state {
   /* Coroutines of finished tasks, ready to run the next ones. */
   acl_pooled_co *pool;
   int pool_n, pool_max;
-  /* Task blocks kept for the next tasks (a list through .next). */
-  acl_task *spare;
-  int spare_n;
 
   /* -- callback.c -- */
   /* Where the error being reported now comes from, for the exception

@@ -86,26 +86,14 @@ lua_State *acl_pool_take(lua_State *L, acl_state *st, int *slot) {
   return co;
 }
 
-/* Task blocks: a few are kept for the next tasks. */
-#define ACL_SPARE_MAX 256
-
+/* Task blocks have room in front for the task (AC_TASK_IN_STATE): task
+ * and block are one allocation of the runtime's pool, which keeps freed
+ * blocks for the next tasks. */
 acl_task *acl_task_block(acl_state *st) {
-  acl_task *ts = st->spare;
-  if (ts == NULL) return (acl_task *)calloc(1, sizeof *ts);
-  st->spare = ts->next;
-  st->spare_n--;
-  memset(ts, 0, sizeof *ts);
+  acl_task *ts = (acl_task *)ac_task_state_alloc(sizeof *ts);
+  (void)st;
+  if (ts != NULL) memset(ts, 0, sizeof *ts);
   return ts;
-}
-
-static void task_block_free(acl_state *st, acl_task *ts) {
-  if (st->L != NULL && st->spare_n < ACL_SPARE_MAX) {
-    ts->next = st->spare;
-    st->spare = ts;
-    st->spare_n++;
-    return;
-  }
-  free(ts);
 }
 
 /* A new coroutine for ts (protected: acl_protect). */
@@ -141,7 +129,7 @@ void acl_task_free(void *state) {
     acl_slot_free(st, ts->fn_slot);
     acl_slot_free(st, ts->obj_slot);
   }
-  task_block_free(st, ts);
+  ac_task_state_free(ts, sizeof *ts); /* once the task is made: freed with it */
   acl_state_release(st);
 }
 

@@ -167,6 +167,7 @@ static int spawn_task(lua_State *L, acl_state *st, int class_idx, ac_loop *loop,
 
   /* On failure ac_task_new frees ts through acl_task_free. An eager task may
    * even finish (and free ts) inside the call: ts is not touched after. */
+  flags |= AC_TASK_IN_STATE; /* ts is a block of acl_task_block */
   if (group != NULL)
     rc = ac_taskgroup_spawn(group, acl_task_step, ts, acl_task_free, flags, &task);
   else
@@ -386,14 +387,8 @@ void acl_detach_tasks(acl_state *st) {
   for (t = st->tasks; t != NULL; t = t->next)
     if (t->task != NULL) ac_task_cancel(t->task, "the Lua state was closed");
   /* The pooled coroutines went with the Lua state; with st->L NULL no
-   * task comes back to the pool or the spare blocks. */
+   * task comes back to the pool. */
   free(st->pool);
   st->pool = NULL;
   st->pool_n = st->pool_max = 0;
-  while (st->spare != NULL) {
-    t = st->spare;
-    st->spare = t->next;
-    free(t);
-  }
-  st->spare_n = 0;
 }

@@ -58,7 +58,7 @@ static inline acl_task *acl_running_task(lua_State *L, acl_state *st) {
 ACL_INTERNAL void acl_push_task_class(lua_State *L, acl_state *st);
 /* The state's detach_tasks (acl_state_open): the Lua state is closing
  * (st->L is NULL already); cancels the live Lua tasks, which end at their
- * next step, and drops the pooled coroutines and spare task blocks. */
+ * next step, and drops the pooled coroutines. */
 ACL_INTERNAL void acl_detach_tasks(acl_state *st);
 
 /* ---- step.c: the step, task blocks, the coroutine pool ---- */
@@ -66,7 +66,8 @@ ACL_INTERNAL void acl_detach_tasks(acl_state *st);
 /* The step function and free_state of every Lua task (ac_task_new). */
 ACL_INTERNAL int acl_task_step(ac_task *task, void *state);
 ACL_INTERNAL void acl_task_free(void *state);
-/* A zeroed task block (kept from a finished task, else new), or NULL. */
+/* A zeroed task block with room in front for its task (spawn makes the
+ * task there: AC_TASK_IN_STATE), or NULL. */
 ACL_INTERNAL acl_task *acl_task_block(acl_state *st);
 /* Adds a new coroutine to the pool unless it is full. May raise. */
 ACL_INTERNAL void acl_pool_add_new(lua_State *L, acl_state *st);

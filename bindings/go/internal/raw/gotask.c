@@ -581,12 +581,15 @@ static void co_free(void *p) {
   if (c->req == ACGO_REQ_RETURN_FIELDS) take_return_fields(c);  /* a boxed value's release */
   clear_value(&c->val);
   ac_free(c->cancel_msg);
-  free(c);
+  ac_task_state_free(c, sizeof *c);  /* a task's block: it goes with the task */
 }
 
+/* The block has room for the task in front (AC_TASK_IN_STATE): one
+ * allocation per task. */
 static acgo_co *co_new(acgo_loop *lp, uintptr_t h) {
-  acgo_co *c = (acgo_co *)calloc(1, sizeof *c);
+  acgo_co *c = (acgo_co *)ac_task_state_alloc(sizeof *c);
   if (c == NULL) return NULL;
+  memset(c, 0, sizeof *c);
   c->lp = lp;
   c->h = h;
   return c;
@@ -598,6 +601,7 @@ int acgo_co_spawn(acgo_loop *lp, void *h, uint32_t flags, ac_taskgroup *group, v
   acgo_co *c = co_new(lp, (uintptr_t)h);
   if (c == NULL) return ACGO_NO_MEMORY;
   ac_task *t = NULL;
+  flags |= AC_TASK_IN_STATE;
   int rc = group != NULL ? ac_taskgroup_spawn(group, co_step, c, co_free, flags, &t)
                          : ac_task_new(lp->loop, co_step, c, co_free, flags, &t);
   if (rc < 0) return rc;
