@@ -61,6 +61,9 @@ constexpr size_t kClasses = ac::kPoolMaxSize / kGrain;
 
 struct FreeBlock {
   FreeBlock *next;
+  // In the depot, on the first block of a chain: the next chain (every
+  // block has room for it: the smallest class is 16 bytes).
+  FreeBlock *next_chain;
 };
 
 // ---- The arena: where fresh blocks are carved ----
@@ -164,14 +167,37 @@ __thread Lists *tl_lists __attribute__((tls_model("initial-exec")));
 // back to malloc, or to the depot for the arena's.
 __thread bool tl_reaped __attribute__((tls_model("initial-exec")));
 
-void depot_push_chain(size_t c, FreeBlock *first, FreeBlock *last) noexcept {
+// The depot holds, per class, a stack of chains (linked through their
+// first blocks' next_chain): a chain goes in and out whole, so a thread's
+// list is given in one step, however long.
+void depot_push_chain(size_t c, FreeBlock *first) noexcept {
   std::lock_guard<std::mutex> lock(g_depot_mutex);
-  last->next = g_depot[c];
+  first->next_chain = g_depot[c];
   g_depot[c] = first;
   g_depot_any[c].store(true, std::memory_order_relaxed);
 }
 
-void depot_push(size_t c, FreeBlock *b) noexcept { depot_push_chain(c, b, b); }
+void depot_push(size_t c, FreeBlock *b) noexcept {
+  b->next = nullptr;
+  depot_push_chain(c, b);
+}
+
+// Takes the depot's chains of class c (the caller holds g_depot_mutex)
+// as one list.
+FreeBlock *depot_take_all(size_t c) noexcept {
+  FreeBlock *all = nullptr;
+  for (FreeBlock *chain = g_depot[c]; chain != nullptr;) {
+    FreeBlock *next_chain = chain->next_chain;
+    FreeBlock *tail = chain;
+    while (tail->next != nullptr) tail = tail->next;
+    tail->next = all;
+    all = chain;
+    chain = next_chain;
+  }
+  g_depot[c] = nullptr;
+  g_depot_any[c].store(false, std::memory_order_relaxed);
+  return all;
+}
 
 // Frees the thread's cache when the thread exits: malloc's blocks go back
 // to malloc, the arena's to the depot.
@@ -180,14 +206,18 @@ struct Reaper {
   ~Reaper() {
     if (lists == nullptr) return;
     for (size_t c = 0; c < kClasses; ++c) {
+      if (lists->heads[c] == nullptr) continue;
+      if (lists->cached == 0) {
+        // Arena blocks only: the list goes to the depot as it is.
+        depot_push_chain(c, lists->heads[c]);
+        continue;
+      }
       FreeBlock *kept = nullptr;
-      FreeBlock *kept_tail = nullptr;
       for (FreeBlock *b = lists->heads[c]; b != nullptr;) {
         FreeBlock *next = b->next;
         if (in_arena(b)) {
           b->next = kept;
           kept = b;
-          if (kept_tail == nullptr) kept_tail = b;
         } else {
           std::free(b);
         }
@@ -195,7 +225,7 @@ struct Reaper {
       }
       // The rest of the thread's slab is of no use to anybody else
       // (address space only: its pages were never touched).
-      if (kept != nullptr) depot_push_chain(c, kept, kept_tail);
+      if (kept != nullptr) depot_push_chain(c, kept);
     }
     std::free(lists);
     tl_lists = nullptr;
@@ -225,8 +255,8 @@ void *refill(Lists *l, size_t c) noexcept {
       {
         std::lock_guard<std::mutex> lock(g_depot_mutex);
         chain = g_depot[c];
-        g_depot[c] = nullptr;
-        g_depot_any[c].store(false, std::memory_order_relaxed);
+        if (chain != nullptr) g_depot[c] = chain->next_chain;
+        g_depot_any[c].store(g_depot[c] != nullptr, std::memory_order_relaxed);
       }
       if (chain != nullptr) {
         l->heads[c] = chain->next;
@@ -377,11 +407,7 @@ int64_t pool_trim() noexcept {
   FreeBlock *arena[kClasses] = {};
   {
     std::lock_guard<std::mutex> lock(g_depot_mutex);
-    for (size_t c = 0; c < kClasses; ++c) {
-      arena[c] = g_depot[c];
-      g_depot[c] = nullptr;
-      g_depot_any[c].store(false, std::memory_order_relaxed);
-    }
+    for (size_t c = 0; c < kClasses; ++c) arena[c] = depot_take_all(c);
   }
   if (l != nullptr) {
     for (size_t c = 0; c < kClasses; ++c) {
@@ -471,7 +497,7 @@ int64_t pool_trim() noexcept {
       kept_tail->next = l->heads[c];
       l->heads[c] = kept;
     } else {
-      depot_push_chain(c, kept, kept_tail);
+      depot_push_chain(c, kept);
     }
   }
 #if defined(__GLIBC__)
