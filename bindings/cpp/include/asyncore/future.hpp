@@ -70,47 +70,41 @@ AC_CPP_COLD inline void refuse(DriverState *d, ac_future *fut, int rc, Failure &
     failure = refusal(d, fut, rc);
 }
 
-// Suspends the running task on `fut`: true, or false with `failure` set
-// when the await is refused (the coroutine then does not suspend and
-// throws it). One C call on the way in (ac_task_await); the refusals are
-// told apart after it, out of line.
-inline bool suspend_on(ac_future *fut, std::coroutine_handle<> h, Failure &failure) {
+// The one C call of an await: suspends the running task on `fut` (true),
+// or not. UnlessDone: ac_task_await_pending, which goes on without
+// suspending when `fut` is done (false, nothing taken); else ac_task_await,
+// which always suspends (resumed at once for a done future). False with
+// `failure` set when the await is refused (the coroutine then does not
+// suspend and throws it); the refusals are told apart out of line.
+template <bool UnlessDone>
+inline bool suspend_via(ac_future *fut, std::coroutine_handle<> h, Failure &failure) {
   DriverState *d = tls_running.driver;
   if (d == nullptr) [[unlikely]] {
     refuse(d, fut, 0, failure);
     return false;
   }
   // Between the steps of its task (d->task null) the C call refuses.
-  int rc = ac_task_await(d->task, fut);
+  int rc = UnlessDone ? ac_task_await_pending(d->task, fut) : ac_task_await(d->task, fut);
   if (rc == AC_STEP_AWAIT) [[likely]] {
     d->resume_point = h;
     d->suspended = DriverState::Suspend::await;
     return true;
   }
-  refuse(d, fut, rc, failure);
+  if (!UnlessDone || rc != 0) [[unlikely]] refuse(d, fut, rc, failure);
   return false;
 }
 
-// Suspends the running task on `fut` unless it is done already: one C call
-// (ac_task_await_pending). True when suspended: the task then holds the
-// caller's reference to `fut` (valid until the step that resumes from it
-// returns). False when the coroutine goes on: `fut` is done (the caller
-// keeps its reference), or the await was refused (`failure` set).
+// ac_task_await: the task takes a reference of its own.
+inline bool suspend_on(ac_future *fut, std::coroutine_handle<> h, Failure &failure) {
+  return suspend_via<false>(fut, h, failure);
+}
+
+// ac_task_await_pending: suspended, the task holds the caller's reference
+// to `fut` (valid until the step that resumes from it returns); not
+// suspended, `fut` is done (the caller keeps its reference) or the await
+// was refused.
 inline bool suspend_unless_done(ac_future *fut, std::coroutine_handle<> h, Failure &failure) {
-  DriverState *d = tls_running.driver;
-  if (d == nullptr) [[unlikely]] {
-    refuse(d, fut, 0, failure);
-    return false;
-  }
-  // Between the steps of its task (d->task null) the C call refuses.
-  int rc = ac_task_await_pending(d->task, fut);
-  if (rc == AC_STEP_AWAIT) [[likely]] {
-    d->resume_point = h;
-    d->suspended = DriverState::Suspend::await;
-    return true;
-  }
-  if (rc != 0) [[unlikely]] refuse(d, fut, rc, failure);
-  return false;
+  return suspend_via<true>(fut, h, failure);
 }
 
 // Suspends the running task until the callbacks already ready have run:
