@@ -89,9 +89,8 @@ lua_State *acl_pool_take(lua_State *L, acl_state *st, int *slot) {
 /* Task blocks have room in front for the task (AC_TASK_IN_STATE): task
  * and block are one allocation of the runtime's pool, which keeps freed
  * blocks for the next tasks. */
-acl_task *acl_task_block(acl_state *st) {
+acl_task *acl_task_block(void) {
   acl_task *ts = (acl_task *)ac_task_state_alloc(sizeof *ts);
-  (void)st;
   if (ts != NULL) memset(ts, 0, sizeof *ts);
   return ts;
 }

@@ -146,7 +146,7 @@ static int spawn_task(lua_State *L, acl_state *st, int class_idx, ac_loop *loop,
   }
 #endif
   obj_slot = acl_slot_new(L, st, -1);
-  ts = acl_task_block(st);
+  ts = acl_task_block();
   if (ts == NULL) {
     acl_slot_free(st, co_slot);
     acl_slot_free(st, fn_slot);

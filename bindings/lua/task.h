@@ -68,7 +68,7 @@ ACL_INTERNAL int acl_task_step(ac_task *task, void *state);
 ACL_INTERNAL void acl_task_free(void *state);
 /* A zeroed task block with room in front for its task (spawn makes the
  * task there: AC_TASK_IN_STATE), or NULL. */
-ACL_INTERNAL acl_task *acl_task_block(acl_state *st);
+ACL_INTERNAL acl_task *acl_task_block(void);
 /* Adds a new coroutine to the pool unless it is full. May raise. */
 ACL_INTERNAL void acl_pool_add_new(lua_State *L, acl_state *st);
 /* A coroutine for a task made with arguments: from the pool, else new,

@@ -571,9 +571,9 @@ constexpr size_t tail_bytes(size_t size, bool with_slot) noexcept {
 void no_free(void *) noexcept {}
 
 // What a block of task_state_alloc holds where the task will be, until a
-// task is made there. Its mark is where a task made there has its vtable pointer, and no
-// address can equal it (its top bits are set), so a live task never reads
-// as a free room.
+// task is made there. Its mark is where that task has its vtable pointer,
+// and no address can equal it (its top bits are set), so a live task never
+// reads as a free room.
 struct StateRoom {
   uint64_t magic;
   uint64_t size;
@@ -651,10 +651,9 @@ ac_task *task_new_in(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_
   if (room->magic != kStateRoomMagic) return nullptr;
   size_t size = room->size;
   room->magic = 0;
-  // The slot says "owned by a task" from now on, free function or not.
-  // (task_make writes the free function there again, at the same place:
-  // the task's last word.)
-  *room_slot(state, size) = free_state != nullptr ? free_state : &no_free;
+  // The slot, the task's last word, says "owned by a task" from now on:
+  // task_make writes the free function there, or, with none, no_free does.
+  if (free_state == nullptr) *room_slot(state, size) = &no_free;
   return task_make(mem, loop, fn, state, free_state, true, tail_bytes(size, true));
 }
 

@@ -50,24 +50,19 @@ struct Failure {
   [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message ? *message : std::string()); }
 };
 
-// Why an await of `fut` was refused with `rc`.
-inline Failure refusal(DriverState *d, ac_future *fut, int rc) {
-  if (rc == AC_EMISUSE && fut == ac_task_future(d->task)) {
-    // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
-    const char *name = ac_task_name(d->task);
-    return Failure{AC_EMISUSE, std::string("Task cannot await on itself: <Task pending name='") +
-                                   (name != nullptr ? name : "") + "'>"};
-  }
-  return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
-}
-
 // Why an await was refused, out of line: `d` null or between steps (not
 // in a task), or the C call's `rc`.
 AC_CPP_COLD inline void refuse(DriverState *d, ac_future *fut, int rc, Failure &failure) {
-  if (d == nullptr || d->task == nullptr)
+  if (d == nullptr || d->task == nullptr) {
     failure = Failure::with(AC_EMISUSE, "awaited outside a task");
-  else
-    failure = refusal(d, fut, rc);
+  } else if (rc == AC_EMISUSE && fut == ac_task_future(d->task)) {
+    // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
+    const char *name = ac_task_name(d->task);
+    failure = Failure{AC_EMISUSE, std::string("Task cannot await on itself: <Task pending name='") +
+                                      (name != nullptr ? name : "") + "'>"};
+  } else {
+    failure = rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected await result");
+  }
 }
 
 // The one C call of an await: suspends the running task on `fut` (true),
