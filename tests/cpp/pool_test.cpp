@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -101,5 +106,67 @@ TEST(Pool, LargeAndEmptySizesWork) {
   ac::pool_free(none, 0);
   ac::pool_free(nullptr, 64);
 }
+
+#if defined(__linux__)
+// One mapping of /proc/self/smaps: its range and whether it is advised
+// huge pages (VmFlags "hg").
+struct Mapping {
+  uintptr_t start = 0, end = 0;
+  bool huge_advised = false;
+};
+std::vector<Mapping> mappings() {
+  std::vector<Mapping> out;
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  while (std::getline(smaps, line)) {
+    if (line.rfind("VmFlags:", 0) == 0) {
+      if (!out.empty()) out.back().huge_advised = (line + " ").find(" hg ") != std::string::npos;
+      continue;
+    }
+    // A mapping's first line: "start-end perms ...", in hex.
+    size_t dash = line.find('-');
+    size_t space = line.find(' ');
+    if (dash == std::string::npos || space == std::string::npos || dash > space) continue;
+    char *stop = nullptr;
+    uintptr_t start = std::strtoull(line.c_str(), &stop, 16);
+    if (stop != line.c_str() + dash) continue;  // a field line ("Rss: ...")
+    uintptr_t end = std::strtoull(line.c_str() + dash + 1, &stop, 16);
+    if (stop != line.c_str() + space) continue;
+    out.push_back({start, end, false});
+  }
+  return out;
+}
+
+// Past its first 4 MiB, the arena is advised huge pages (a burst of tasks
+// then takes one page fault per 2 MiB, not one per 4 KiB); its first
+// 4 MiB stay in small pages.
+TEST(Pool, ArenaPastItsFirstMiBsIsAdvisedHugePages) {
+  if (!ac::pool_enabled()) GTEST_SKIP() << "no pool under a sanitizer or valgrind, nor on Windows";
+  if (!std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled")) GTEST_SKIP() << "no transparent huge pages";
+  const char *env = std::getenv("ASYNCORE_HUGEPAGES");
+  if (env != nullptr && std::string(env) == "0") GTEST_SKIP() << "ASYNCORE_HUGEPAGES=0";
+  // 8 MiB of 512-byte blocks: the last ones are carved past the first 4 MiB
+  // whatever earlier tests carved.
+  constexpr size_t kSize = 512, kCount = (size_t{8} << 20) / kSize;
+  std::vector<void *> blocks;
+  for (size_t i = 0; i < kCount; ++i) blocks.push_back(ac::pool_alloc(kSize));
+  auto last = reinterpret_cast<uintptr_t>(blocks.back());
+  std::vector<Mapping> ms = mappings();
+  const Mapping *huge = nullptr, *before = nullptr;
+  for (size_t i = 0; i < ms.size(); ++i) {
+    if (last >= ms[i].start && last < ms[i].end) {
+      huge = &ms[i];
+      if (i > 0 && ms[i - 1].end == ms[i].start) before = &ms[i - 1];
+    }
+  }
+  ASSERT_NE(huge, nullptr) << "the block is in no mapping";
+  EXPECT_TRUE(huge->huge_advised);
+  EXPECT_EQ(huge->start % (uintptr_t{2} << 20), 0u) << "the advice starts on a 2 MiB boundary";
+  ASSERT_NE(before, nullptr) << "the arena's first part is a mapping of its own";
+  EXPECT_FALSE(before->huge_advised);
+  EXPECT_GE(before->end - before->start, uintptr_t{4} << 20);
+  for (void *b : blocks) ac::pool_free(b, kSize);
+}
+#endif
 
 }  // namespace
