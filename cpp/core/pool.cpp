@@ -1,6 +1,7 @@
 #include "core/pool.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -148,16 +149,40 @@ std::vector<char *> g_spare_slabs;
 std::atomic<bool> g_spare_any{false};
 char *take_spare_slab() noexcept;
 
+// Past the arena's first kSmallPagesBytes, a program is making small
+// objects in bulk (a burst of tasks): the pages of each slab it carves are
+// faulted in with one call (MADV_POPULATE_WRITE, Linux 5.14) rather than
+// one fault per 4 KiB page as its blocks are first written. The W1 gather
+// took 17% less time so (median 276 -> 229 ns per task, 6 interleaved
+// pairs, each run after the Tokio peer had freed its memory). A kernel
+// without it answers EINVAL once, and is not asked again.
+std::atomic<bool> g_prefault_works{true};
+
+void prefault_slab(char *slab) noexcept {
+#if defined(MADV_POPULATE_WRITE)
+  if (!g_prefault_works.load(std::memory_order_relaxed)) return;
+  if (madvise(slab, kSlabBytes, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+    g_prefault_works.store(false, std::memory_order_relaxed);
+#else
+  (void)slab;
+#endif
+}
+
 // A fresh slab, or null when the arena is full or unavailable.
 char *carve_slab() noexcept {
   std::call_once(g_arena_once, reserve_arena);
   char *base = g_arena_base.load(std::memory_order_acquire);
   if (base == nullptr) return nullptr;
   if (g_spare_any.load(std::memory_order_relaxed)) {
-    if (char *spare = take_spare_slab()) return spare;
+    if (char *spare = take_spare_slab()) {
+      // Its pages were given back.
+      if (static_cast<size_t>(spare - base) >= kSmallPagesBytes) prefault_slab(spare);
+      return spare;
+    }
   }
   char *s = g_arena_next.fetch_add(kSlabBytes, std::memory_order_relaxed);
   if (s >= g_arena_end.load(std::memory_order_relaxed) || s < base) return nullptr;  // full (the pointer only grows)
+  if (static_cast<size_t>(s - base) >= kSmallPagesBytes) prefault_slab(s);
   return s;
 }
 #else
