@@ -158,15 +158,17 @@ char *take_spare_slab() noexcept;
 // without it answers EINVAL once, and is not asked again.
 std::atomic<bool> g_prefault_works{true};
 
-void prefault_slab(char *slab) noexcept {
+void prefault_range(char *from, size_t bytes) noexcept {
 #if defined(MADV_POPULATE_WRITE)
   if (!g_prefault_works.load(std::memory_order_relaxed)) return;
-  if (madvise(slab, kSlabBytes, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+  if (madvise(from, bytes, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
     g_prefault_works.store(false, std::memory_order_relaxed);
 #else
-  (void)slab;
+  (void)from;
+  (void)bytes;
 #endif
 }
+void prefault_slab(char *slab) noexcept { prefault_range(slab, kSlabBytes); }
 
 // A fresh slab, or null when the arena is full or unavailable.
 char *carve_slab() noexcept {
@@ -333,6 +335,18 @@ void *refill(Lists *l, size_t c) noexcept {
 namespace ac {
 
 bool pool_enabled() noexcept { return g_pool_on; }
+
+void prefault(void *p, size_t size) noexcept {
+#if !defined(_WIN32)
+  if (size < kSlabBytes) return;
+  auto from = (reinterpret_cast<uintptr_t>(p) + 4095) & ~uintptr_t{4095};
+  auto to = (reinterpret_cast<uintptr_t>(p) + size) & ~uintptr_t{4095};
+  if (to > from) prefault_range(reinterpret_cast<char *>(from), to - from);
+#else
+  (void)p;
+  (void)size;
+#endif
+}
 
 namespace {
 // Every case of an allocation: the fast path below hands the others here.

@@ -34,6 +34,11 @@ void *pool_alloc_nothrow(size_t size) noexcept;
 void pool_free(void *p, size_t size) noexcept;
 // False under AddressSanitizer or valgrind (or ASYNCORE_POOL=0).
 bool pool_enabled() noexcept;
+// Faults in, with one call, the whole pages of [p, p + size) that the
+// caller is about to write all of (a large array it fills): the first
+// touch of each 4 KiB page then takes no trap. Does nothing where the
+// system cannot (before Linux 5.14, other systems) or for less than 64 KiB.
+void prefault(void *p, size_t size) noexcept;
 // Gives back what the pool keeps for reuse: this thread's cached malloc
 // blocks go back to malloc, and the arena's slabs all of whose blocks are
 // free on this thread's lists or in the depot go back to the system (their

@@ -9,103 +9,166 @@
 
 namespace ac {
 
-// One watch: shared by the watcher (until it cuts the link) and by the
-// watched future's callback list, then the ready queue (until it ran, was
-// dropped, or was removed unscheduled). It is its own done-callback entry:
-// no callback object per watch.
-// Invariant: `owner` is non-null exactly while the link is in
-// owner->links_ at position `slot`; `fired` is set, with a reference held
-// to the target, while the entry waits in the ready queue.
-struct WatchLink final : Runnable {
-  // These three sit in Runnable's tail padding, after its kind: a link is
-  // a 48-byte block (the static_assert below), one per watched future.
-  bool fired = false;
-  uint8_t refs = 2;
-  uint32_t index;
-  Watcher *owner;
+// The watches a Watcher made together: a header, then `capacity` entries,
+// in one allocation. Each entry is the done-callback entry of one watched
+// future (Runnable::kWatch in its callback list), then, once that future is
+// done, a ready-queue entry holding a reference to it.
+//
+// An entry is LISTED (in its target's callback list), FIRED (in the ready
+// queue, holding a reference to the target) or FREE (not in use, or done
+// with). `live` counts the entries LISTED or FIRED: the block is freed
+// when none is left and no entry will be added any more (every slot used,
+// or the watcher cut its watches). `owner` is non-null while the block is
+// in its watcher's list; entries that run after the cut do nothing but
+// let their target go.
+struct WatchEntry final : Runnable {
+  enum State : uint8_t { kFree = 0, kListed = 1, kFired = 2 };
+  State state = kFree;
+  uint32_t slot;   // position in the block
+  uint32_t index;  // what watch() was given
   ac_future *target;
-  Context *context;  // the context current when the watch was made
-  size_t slot;
-  AC_POOLED
 
-  WatchLink(Watcher *o, ac_future *t, uint32_t i, size_t s, Context *c) noexcept
-      : index(i), owner(o), target(t), context(c), slot(s) {
-    kind = kWatch;
-  }
-  ~WatchLink() { context_unref(context); }
-
-  void unref() noexcept {
-    if (--refs == 0) delete this;
-  }
-  // Leaves the owner's list (swap-remove).
-  void detach() noexcept {
-    auto &links = owner->links_;
-    WatchLink *last = links.back();
-    links[slot] = last;
-    last->slot = slot;
-    links.pop_back();
-    owner = nullptr;
-  }
-  void run() noexcept override {
-    ac_future *f = target;
-    fired = false;
-    if (owner != nullptr) {
-      DoneCallbackScope scope(f->loop, context);  // as a done-callback
-      Watcher *w = owner;
-      detach();
-      unref();  // the watcher's share
-      w->on_watched_done(f, index);
-    }
-    f->unref();  // the ready queue's reference
-    unref();     // the callback list's share
-  }
-  void drop() noexcept override {
-    if (fired) target->unref();
-    fired = false;
-    unref();
-  }
+  inline WatchBlock *block() noexcept;
+  void run() noexcept override;
+  void drop() noexcept override;
 };
-static_assert(sizeof(WatchLink) == 48, "a watch link fits a 48-byte block");
+static_assert(sizeof(WatchEntry) == 32, "a watch entry is 32 bytes");
 
-void watch_entry_scheduled(Runnable *r, ac_future *f) noexcept {
-  auto *link = static_cast<WatchLink *>(r);
-  AC_DEBUG_ASSERT(link->target == f && !link->fired, "a link is scheduled once, by its target");
-  f->ref();
-  link->fired = true;
+struct WatchBlock {
+  Watcher *owner;
+  Context *context;  // the context current when the watches were made
+  WatchBlock *prev = nullptr, *next = nullptr;
+  uint32_t capacity, used = 0, live = 0;
+
+  static size_t bytes(uint32_t capacity) noexcept { return sizeof(WatchBlock) + capacity * sizeof(WatchEntry); }
+  WatchEntry *entries() noexcept { return reinterpret_cast<WatchEntry *>(this + 1); }
+
+  // A block for `capacity` watches of `owner` in context `c`, first in its
+  // list. Throws std::bad_alloc.
+  static WatchBlock *make(Watcher *owner, uint32_t capacity, Context *c) {
+    void *mem = pool_alloc(bytes(capacity));
+    prefault(mem, bytes(capacity));  // a gather's: filled entry by entry at once
+    auto *b = new (mem) WatchBlock(owner, c, capacity);
+    b->next = owner->blocks_;
+    if (b->next != nullptr) b->next->prev = b;
+    owner->blocks_ = b;
+    return b;
+  }
+  void unlink() noexcept {
+    if (prev != nullptr) prev->next = next;
+    else owner->blocks_ = next;
+    if (next != nullptr) next->prev = prev;
+    prev = next = nullptr;
+  }
+  void destroy() noexcept {
+    uint32_t cap = capacity;
+    context_unref(context);
+    this->~WatchBlock();
+    pool_free(this, bytes(cap));
+  }
+  // An entry is done with: the block goes once nothing more can happen in it.
+  void entry_finished() noexcept {
+    if (--live != 0) return;
+    if (owner == nullptr) {
+      destroy();
+    } else if (used == capacity) {
+      unlink();
+      destroy();
+    }
+  }
+
+ private:
+  WatchBlock(Watcher *o, Context *c, uint32_t cap) noexcept : owner(o), context(context_ref(c)), capacity(cap) {}
+};
+static_assert(sizeof(WatchBlock) % alignof(WatchEntry) == 0, "entries follow the header aligned");
+
+WatchBlock *WatchEntry::block() noexcept { return reinterpret_cast<WatchBlock *>(this - slot) - 1; }
+
+void WatchEntry::run() noexcept {
+  ac_future *f = target;
+  state = kFree;
+  WatchBlock *b = block();
+  if (Watcher *w = b->owner) {
+    DoneCallbackScope scope(f->loop, b->context);  // as a done-callback
+    w->on_watched_done(f, index);
+  }
+  f->unref();  // the ready queue's reference
+  b->entry_finished();
 }
 
-void watch_entry_released(Runnable *r) noexcept { static_cast<WatchLink *>(r)->unref(); }
+void WatchEntry::drop() noexcept {
+  if (state == kFired) target->unref();
+  state = kFree;
+  block()->entry_finished();
+}
+
+void watch_entry_scheduled(Runnable *r, ac_future *f) noexcept {
+  auto *e = static_cast<WatchEntry *>(r);
+  AC_DEBUG_ASSERT(e->target == f && e->state == WatchEntry::kListed, "an entry is scheduled once, by its target");
+  f->ref();
+  e->state = WatchEntry::kFired;
+}
+
+void watch_entry_released(Runnable *r) noexcept {
+  auto *e = static_cast<WatchEntry *>(r);
+  e->state = WatchEntry::kFree;
+  e->block()->entry_finished();
+}
 
 void Watcher::watch(ac_future *f, size_t index) {
   // An index is a position among the futures combined: 2^32 of them would
-  // not fit in memory with their links.
+  // not fit in memory with their entries.
   if (index > UINT32_MAX) throw std::bad_alloc();
-  auto *link = new WatchLink(this, f, static_cast<uint32_t>(index), links_.size(),
-                             context_ref(*f->loop->current_context));
-  try {
-    links_.push_back(link);
-  } catch (...) {
-    delete link;
-    throw;
+  Context *c = *f->loop->current_context;
+  WatchBlock *b = blocks_;
+  if (b == nullptr || b->used == b->capacity || b->context != c) {
+    size_t cap = reserve_ > 1 && reserve_ <= UINT32_MAX ? reserve_ : 1;
+    b = WatchBlock::make(this, static_cast<uint32_t>(cap), c);
   }
+  if (reserve_ > 0) --reserve_;
+  WatchEntry *e = new (b->entries() + b->used) WatchEntry;
+  e->kind = Runnable::kWatch;
+  e->slot = b->used;
+  e->index = static_cast<uint32_t>(index);
+  e->target = f;
+  e->state = WatchEntry::kListed;
+  ++b->used;
+  ++b->live;
   try {
-    f->add_callback(link);
+    f->add_callback(e);
   } catch (...) {
-    link->detach();
-    delete link;
+    // Not registered (out of memory growing the callback list, or the
+    // ready queue when `f` is done: then it holds a reference already).
+    if (e->state == WatchEntry::kFired) f->unref();
+    e->state = WatchEntry::kFree;
+    b->entry_finished();
     throw;
   }
 }
 
+size_t Watcher::blocks_held() const noexcept {
+  size_t n = 0;
+  for (const WatchBlock *b = blocks_; b != nullptr; b = b->next) ++n;
+  return n;
+}
+
 void Watcher::unwatch_all() noexcept {
-  while (!links_.empty()) {
-    WatchLink *link = links_.back();
-    links_.pop_back();
-    link->owner = nullptr;
-    // An entry not yet scheduled is taken off the list now (the list's
-    // share goes with it); a scheduled one finds owner == nullptr.
-    if (link->target->remove_callback(link)) link->unref();
-    link->unref();
+  reserve_ = 0;
+  while (WatchBlock *b = blocks_) {
+    b->unlink();
+    b->owner = nullptr;
+    // An entry not yet scheduled is taken off its target's list now; a
+    // scheduled one finds owner == nullptr when it runs.
+    WatchEntry *e = b->entries();
+    uint32_t n = b->used;
+    bool any_live = b->live != 0;
+    for (uint32_t i = 0; i < n && any_live; ++i) {
+      if (e[i].state == WatchEntry::kListed && e[i].target->remove_callback(&e[i])) {
+        e[i].state = WatchEntry::kFree;
+        if (--b->live == 0) any_live = false;
+      }
+    }
+    if (b->live == 0) b->destroy();
   }
 }
 

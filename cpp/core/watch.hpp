@@ -2,22 +2,23 @@
 // shield, task groups) hear that the futures they combine are done, and how
 // they pass an outcome on.
 //
-// A Watcher registers a done-callback on each watched future. The callback
-// holds only a weak link back to the watcher: the watched futures never keep
-// their watcher alive, so a watcher holding references to what it watches
-// makes no reference cycle. When the watcher goes away (or stops watching),
-// the links are cut: callbacks not yet scheduled are removed, callbacks
-// already in the ready queue find a cut link and do nothing.
+// A Watcher registers a done-callback entry on each watched future. The
+// entries of the futures watched together (a gather's children) are one
+// block, allocated once. An entry points back to its watcher only weakly:
+// the watched futures never keep their watcher alive, so a watcher holding
+// references to what it watches makes no reference cycle. When the watcher
+// goes away (or stops watching), the watches are cut: entries not yet
+// scheduled are removed, entries already in the ready queue find the cut
+// and do nothing.
 #pragma once
 
 #include <cstddef>
-#include <vector>
 
 #include "core/future.hpp"
 
 namespace ac {
 
-struct WatchLink;
+struct WatchBlock;
 
 class Watcher {
  public:
@@ -34,18 +35,21 @@ class Watcher {
   void watch(ac_future *f, size_t index);
   // Cuts every watch still in place.
   void unwatch_all() noexcept;
-  // Room for n more watches, so watching them cannot grow the list on the
-  // way. Throws std::bad_alloc.
-  void reserve_watches(size_t n) { links_.reserve(links_.size() + n); }
+  // Room for the next n watches in one block (one allocation for all of
+  // them, made by the first of them), as a gather over n futures needs.
+  void reserve_watches(size_t n) noexcept { reserve_ = n; }
+  // The blocks this watcher still holds (tests/cpp/watch_test.cpp).
+  size_t blocks_held() const noexcept;
 
  protected:
   ~Watcher() { unwatch_all(); }
 
  private:
-  friend struct WatchLink;
-  // Live links; a link removes itself (swap with the last) when its
-  // callback ran, so the vector holds only watches still in place.
-  std::vector<WatchLink *> links_;
+  friend struct WatchBlock;
+  // The blocks with watches still in place, the one being filled first.
+  // A block leaves the list when every entry it will hold has run.
+  WatchBlock *blocks_ = nullptr;
+  size_t reserve_ = 0;
 };
 
 // The future side of a watch (Runnable::kWatch entries of a future's

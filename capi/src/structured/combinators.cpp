@@ -3,6 +3,7 @@
 #include <cmath>
 #include <new>
 
+#include "core/pool.hpp"
 #include "core/value.hpp"
 #include "structured/combinators.hpp"
 #include "../shim.hpp"
@@ -116,6 +117,7 @@ AC_API int ac_gather(ac_loop *loop, ac_future *const *items, size_t n, uint32_t 
   return make(g, out, [&](ac::GatherFuture *x) {
     x->return_exceptions = (flags & AC_GATHER_RETURN_EXCEPTIONS) != 0;
     x->children.reserve(n);
+    ac::prefault(x->children.data(), n * sizeof(ac_future *));  // filled at once
     for (size_t i = 0; i < n; ++i) {
       items[i]->ref();
       x->children.push_back(items[i]);
