@@ -100,8 +100,9 @@ std::once_flag g_arena_once;
 // long as the tasks' own work (W1 gather: 352 ns per task, 211 ns in
 // 2 MiB pages). It is not the default because a huge page costs more
 // where memory was just freed by another process: in a virtual machine
-// whose host takes back the guest's free 2 MiB blocks, the first touch
-// of one took 420-650 ns per task against 170-230 in small pages. The
+// (whose host, by all signs, takes back the guest's free 2 MiB blocks),
+// the first touch took 420-650 ns per task against 170-230 in small
+// pages. The
 // first 4 MiB stay in small pages, so a program with few objects does not
 // hold a 2 MiB page for them; the kernel decides in the end
 // (transparent_hugepage "never" ignores the advice); ac_trim drops slabs
