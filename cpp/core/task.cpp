@@ -604,7 +604,7 @@ ac_free_fn *room_slot(void *state, size_t size) noexcept {
 }
 
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
-                  size_t inline_state_size) {
+                  size_t inline_state_size, const void *init) {
   // One block: the task, its inline state (rounded up to 8), the free
   // function's slot.
   if (inline_state_size > UINT32_MAX - kHead - 2 * kSlot) throw std::bad_alloc();
@@ -612,7 +612,10 @@ ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_sta
   void *mem = ac::pool_alloc(kHead + tail);
   char *after = static_cast<char *>(mem) + kHead;
   if (inline_state_size != 0) {
-    std::memset(after, 0, inline_state_size);
+    if (init != nullptr)
+      std::memcpy(after, init, inline_state_size);  // ac_task_new_copy: no zeroing first
+    else
+      std::memset(after, 0, inline_state_size);
     state = after;
   }
   return task_make(mem, loop, fn, state, free_state, inline_state_size != 0, tail);

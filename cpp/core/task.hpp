@@ -56,7 +56,7 @@ struct ac_task;
 namespace ac {
 void task_release_self(ac_task *t) noexcept;
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
-                  size_t inline_state_size);
+                  size_t inline_state_size, const void *init = nullptr);
 // Makes the task in `mem`: kHead bytes, then `tail` (see ac_task::tail_size_).
 ac_task *task_make(void *mem, ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                    bool inline_state, size_t tail) noexcept;
@@ -331,11 +331,12 @@ struct ac_task final : ac_future, ac::Runnable {
 };
 
 namespace ac {
-// With inline_state_size > 0 the task owns a zeroed state block of that
-// size (`state` is ignored). free_state, if not null, is called once with
-// the state when the task is done or freed. Throws std::bad_alloc.
+// With inline_state_size > 0 the task owns a state block of that size
+// (`state` is ignored), zeroed, or a copy of `init`'s bytes when given.
+// free_state, if not null, is called once with the state when the task is
+// done or freed. Throws std::bad_alloc.
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
-                  size_t inline_state_size);
+                  size_t inline_state_size, const void *init);
 // A state block with room in front for a task (ac_task_state_alloc); null
 // when out of memory. Freed by task_state_free, or with the task made in it.
 void *task_state_alloc(size_t size) noexcept;

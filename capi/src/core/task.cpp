@@ -109,7 +109,7 @@ AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, si
   ac_task *t = nullptr;
   if (rc == 0) {
     try {
-      t = ac::task_new(loop, step, nullptr, free_state, state_size);
+      t = ac::task_new(loop, step, nullptr, free_state, state_size, init);
     } catch (...) {
       rc = fail(AC_ENOMEM);
     }
@@ -119,7 +119,6 @@ AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, si
     run_free(free_state, const_cast<void *>(init));
     return rc;
   }
-  std::memcpy(t->state, init, state_size);
   if (state_out != nullptr) *state_out = t->state;
   return start_task(loop, t, flags, out);
 }
