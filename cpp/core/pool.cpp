@@ -102,11 +102,10 @@ std::once_flag g_arena_once;
 // where memory was just freed by another process: in a virtual machine
 // (whose host, by all signs, takes back the guest's free 2 MiB blocks),
 // the first touch took 420-650 ns per task against 170-230 in small
-// pages. The
-// first 4 MiB stay in small pages, so a program with few objects does not
-// hold a 2 MiB page for them; the kernel decides in the end
-// (transparent_hugepage "never" ignores the advice); ac_trim drops slabs
-// inside a huge page as before (the kernel splits it).
+// pages. The first 4 MiB stay in small pages, so a program with few
+// objects does not hold a 2 MiB page for them; the kernel decides in the
+// end (transparent_hugepage "never" ignores the advice); ac_trim drops
+// slabs inside a huge page as before (the kernel splits it).
 constexpr size_t kSmallPagesBytes = size_t{4} << 20;
 constexpr uintptr_t kHugePageBytes = uintptr_t{2} << 20;
 
