@@ -634,7 +634,7 @@ function Task:get_loop() return self._loop end
 function Task:__tostring()
   return string.format("<Task %s %s>", self._t:name(), self:_state_name())
 end
-local future_id = core.future_id
+local future_id, future_result = core.future_id, core.future_result
 Task.__eq = function(a, b)
   if rawequal(a, b) then return true end
   local fa, fb = native_future(a), native_future(b)
@@ -1155,37 +1155,41 @@ local function collect(loop, list, n)
 end
 
 -- gather's arguments: gather(a, b, ...) or gather{a, b, ...,
--- return_exceptions=true}.
+-- return_exceptions=true}: the list, its length, the options. The
+-- option table is read in place: unpack is bounded by the C stack (about
+-- 8,000 values in LuaJIT), a gather of many tasks is not.
 local function gather_args(...)
-  local list, opts = pack(...), {}
-  if list.n == 1 and is_options(list[1]) then
-    opts = list[1]
-    -- Copied one by one: unpack is bounded by the C stack (about 8,000
-    -- values in LuaJIT), a gather of many tasks is not.
-    list = { n = opts.n or #opts }
-    for i = 1, list.n do list[i] = opts[i] end
-  end
-  return list, opts
+  local n = select("#", ...)
+  local first = ...
+  if n == 1 and is_options(first) then return first, first.n or #first, first end
+  return pack(...), n, {}
 end
 
 local function make_gather(level, ...)
   local loop = M.get_event_loop()
-  local list, opts = gather_args(...)
-  local _, cores = collect(loop, list, list.n)
+  local list, n, opts = gather_args(...)
+  -- What the natives take: a Task object itself (no wrapper of its
+  -- future made per child), the core future of the others.
+  local items = {}
+  for i = 1, n do
+    local x = as_awaitable(loop, list[i])
+    if getmetatable(x) ~= Task then x = core_future(x) end
+    items[i] = x
+  end
   local flags = opts.return_exceptions and core.GATHER_RETURN_EXCEPTIONS or core.GATHER_DEFAULT
-  local g, rc = loop._l:gather(cores, flags)
+  local g, rc = loop._l:gather(items, flags)
   if not g then check_loop(rc, "gather", level + 1) end
   -- Its values: each child's first value (its error, with
   -- return_exceptions), in argument order.
   local as_list = opts.list
   return proxy(g, nil, function()
-    local results = { n = #cores }
-    for i = 1, #cores do
-      local r = pack(core.future_result(cores[i]))
-      results[i] = r[2]
+    local results = { n = n }
+    for i = 1, n do
+      local _, v = future_result(items[i])
+      results[i] = v
     end
     if as_list then return results end
-    return unpack(results, 1, results.n)
+    return unpack(results, 1, n)
   end)
 end
 

@@ -41,6 +41,22 @@ describe("gather", function()
     assert.are.same({ "slow" }, trace)
   end)
 
+  it("takes tasks, futures and a task twice, and keeps the Task objects whole", function()
+    H.run(function()
+      local t = ac.create_task(function() ac.sleep(1); return "t" end)
+      local f = ac.Future.new()
+      ac.get_running_loop():call_later(2, function() f:set_result("f") end)
+      local g = ac.gather_future(t, f, t, function() return "fn" end)
+      assert.are.same({ "t", "f", "t", "fn" }, { ac.await(g) })
+      -- The Task passed in is still the object create_task returned.
+      assert.are.equal("t", t:result())
+      assert.is_true(t == t)
+      local ok, e = pcall(ac.gather, t, 42)
+      assert.is_false(ok)
+      assert.is_truthy(tostring(e):match("a Future or Task expected, got number"))
+    end)
+  end)
+
   it("with return_exceptions gives errors as results", function()
     H.run(function()
       local a, b = ac.gather { function() error({ code = "E" }) end, function() return 2 end, return_exceptions = true }
