@@ -1145,13 +1145,18 @@ local function as_awaitable(loop, x)
   return x
 end
 
+-- The awaitables of a combinator (functions made tasks) and what the
+-- natives take for each: a Task object itself (no wrapper of its future
+-- made per item), the core future of the others.
 local function collect(loop, list, n)
-  local items, cores = {}, {}
+  local items, natives = {}, {}
   for i = 1, n do
-    items[i] = as_awaitable(loop, list[i])
-    cores[i] = core_future(items[i])
+    local x = as_awaitable(loop, list[i])
+    items[i] = x
+    if getmetatable(x) ~= Task then x = core_future(x) end
+    natives[i] = x
   end
-  return items, cores
+  return items, natives
 end
 
 -- gather's arguments: gather(a, b, ...) or gather{a, b, ...,
@@ -1168,14 +1173,7 @@ end
 local function make_gather(level, ...)
   local loop = M.get_event_loop()
   local list, n, opts = gather_args(...)
-  -- What the natives take: a Task object itself (no wrapper of its
-  -- future made per child), the core future of the others.
-  local items = {}
-  for i = 1, n do
-    local x = as_awaitable(loop, list[i])
-    if getmetatable(x) ~= Task then x = core_future(x) end
-    items[i] = x
-  end
+  local _, items = collect(loop, list, n)
   local flags = opts.return_exceptions and core.GATHER_RETURN_EXCEPTIONS or core.GATHER_DEFAULT
   local g, rc = loop._l:gather(items, flags)
   if not g then check_loop(rc, "gather", level + 1) end
@@ -1228,17 +1226,17 @@ M.ALL_COMPLETED, M.FIRST_COMPLETED, M.FIRST_EXCEPTION = "ALL_COMPLETED", "FIRST_
 function M.wait(aws, opts)
   opts = opts or {}
   local loop = M.get_running_loop()
-  local items, cores = collect(loop, aws, #aws)
+  local items, natives = collect(loop, aws, #aws)
   local mode = wait_modes[opts.return_when or "ALL_COMPLETED"]
   if not mode then error(M.ValueError("Invalid return_when value: " .. tostring(opts.return_when)), 2) end
-  local w, rc = loop._l:wait(cores, mode, opts.timeout or core.NO_TIMEOUT)
+  local w, rc = loop._l:wait(natives, mode, opts.timeout or core.NO_TIMEOUT)
   if not w then check_loop(rc, "wait", 2) end
   await(w)
   local by_id = {}
-  for i = #cores, 1, -1 do by_id[cores[i]:id()] = items[i] end
+  for i = #natives, 1, -1 do by_id[future_id(natives[i])] = items[i] end
   local done, pending = {}, {}
-  for i = 0, w:wait_done_count() - 1 do done[#done + 1] = by_id[w:wait_done_at(i):id()] end
-  for i = 0, w:wait_pending_count() - 1 do pending[#pending + 1] = by_id[w:wait_pending_at(i):id()] end
+  for i = 0, w:wait_done_count() - 1 do done[#done + 1] = by_id[future_id(w:wait_done_at(i))] end
+  for i = 0, w:wait_pending_count() - 1 do pending[#pending + 1] = by_id[future_id(w:wait_pending_at(i))] end
   return done, pending
 end
 
@@ -1249,8 +1247,8 @@ end
 -- awaitables are not cancelled).
 function M.as_completed(aws, timeout)
   local loop = M.get_running_loop()
-  local items, cores = collect(loop, aws, #aws)
-  local it, rc = loop._l:as_completed(cores, timeout or core.NO_TIMEOUT)
+  local items, natives = collect(loop, aws, #aws)
+  local it, rc = loop._l:as_completed(natives, timeout or core.NO_TIMEOUT)
   if not it then check_loop(rc, "as_completed", 2) end
   local function source(p) return items[p._f:as_completed_index() + 1] end
   return function()
