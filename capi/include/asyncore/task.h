@@ -119,7 +119,10 @@ AC_EXPORT int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init,
 AC_EXPORT ac_task *ac_task_ref(ac_task *t) AC_NOEXCEPT;
 /** Drops a reference to `t`; NULL is accepted. The loop holds its own reference until the task is done. */
 AC_EXPORT void ac_task_unref(ac_task *t) AC_NOEXCEPT;
-/** A task is a future: this view is the same object (no new reference). */
+/** A task is a future: this view is the same object (no new reference).
+ * For a live task it is the task's own address, converted: a face that
+ * holds a valid task may use `(ac_future *)t` without this call.
+ * NULL for NULL or anything but a live task. */
 AC_EXPORT ac_future *ac_task_future(ac_task *t) AC_NOEXCEPT;
 /** The task behind a future, or NULL if it is a plain future. */
 AC_EXPORT ac_task *ac_future_as_task(ac_future *f) AC_NOEXCEPT;

@@ -55,7 +55,7 @@ struct Failure {
 AC_CPP_COLD inline void refuse(DriverState *d, ac_future *fut, int rc, Failure &failure) {
   if (d == nullptr || d->task == nullptr) {
     failure = Failure::with(AC_EMISUSE, "awaited outside a task");
-  } else if (rc == AC_EMISUSE && fut == ac_task_future(d->task)) {
+  } else if (rc == AC_EMISUSE && fut == reinterpret_cast<ac_future *>(d->task)) {
     // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
     const char *name = ac_task_name(d->task);
     failure = Failure{AC_EMISUSE, std::string("Task cannot await on itself: <Task pending name='") +

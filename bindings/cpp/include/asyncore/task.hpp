@@ -102,6 +102,10 @@ struct Promise<void> : PromiseBase {
   }
 };
 
+// A live task's future is the task itself, converted (asyncore/task.h,
+// ac_task_future): no C call. Null for null.
+inline ac_future *task_future(ac_task *t) noexcept { return reinterpret_cast<ac_future *>(t); }
+
 template <class T>
 int driver_step(ac_task *t, void *state) noexcept;
 template <class T>
@@ -292,15 +296,15 @@ class TaskHandle {
   ac_task *get() const noexcept { return t_; }
   ac_task *release() noexcept { return std::exchange(t_, nullptr); }
   explicit operator bool() const noexcept { return t_ != nullptr; }
-  Future future() const noexcept { return Future::borrow(ac_task_future(t_)); }
+  Future future() const noexcept { return Future::borrow(detail::task_future(t_)); }
 
   // Requests cancellation: true if requested, false if already done.
   // Without a message the CancelledError's message is empty (asyncio).
   bool cancel(const char *message = nullptr) const { return check(ac_task_cancel(t_, message)) == 1; }
   int64_t cancelling() const noexcept { return ac_task_cancelling(t_); }
   int64_t uncancel() noexcept { return ac_task_uncancel(t_); }
-  bool done() const noexcept { return ac_future_done(ac_task_future(t_)) == 1; }
-  bool cancelled() const noexcept { return ac_future_cancelled(ac_task_future(t_)) == 1; }
+  bool done() const noexcept { return ac_future_done(detail::task_future(t_)) == 1; }
+  bool cancelled() const noexcept { return ac_future_cancelled(detail::task_future(t_)) == 1; }
   std::string name() const {
     const char *n = ac_task_name(t_);
     return n != nullptr ? n : "";
@@ -311,18 +315,18 @@ class TaskHandle {
 
   // The result of a done task, or its exception (CancelledError when
   // cancelled); InvalidStateError while pending ("Result is not set.").
-  T result() const { return detail::read_result<T>(ac_task_future(t_)); }
+  T result() const { return detail::read_result<T>(detail::task_future(t_)); }
   // The exception of a done task, or null when it has a result;
   // CancelledError is raised for a cancelled one, InvalidStateError while
   // pending (asyncio's Task.exception()).
-  std::exception_ptr exception() const { return detail::read_exception(ac_task_future(t_)); }
+  std::exception_ptr exception() const { return detail::read_exception(detail::task_future(t_)); }
 
   // fn(TaskHandle<T> &) runs through the loop once the task is done (never
   // inline). An exception it throws goes to the exception handler.
   template <class F>
   void add_done_callback(F &&fn) {
     using Fn = std::decay_t<F>;
-    check(ac_future_add_done_callback(ac_task_future(t_), &detail::task_callback_trampoline<T, Fn>,
+    check(ac_future_add_done_callback(detail::task_future(t_), &detail::task_callback_trampoline<T, Fn>,
                                       new Fn(std::forward<F>(fn)), &detail::delete_callable<Fn>));
   }
 
@@ -343,9 +347,9 @@ class TaskHandle {
     detail::Failure failure_;
     bool suspended_ = false;
   };
-  Awaiter operator co_await() const noexcept { return Awaiter(ac_task_future(t_)); }
+  Awaiter operator co_await() const noexcept { return Awaiter(detail::task_future(t_)); }
   // For the combinators (wait_for, shield, gather …): the C future.
-  ac_future *c_future() const noexcept { return ac_task_future(t_); }
+  ac_future *c_future() const noexcept { return detail::task_future(t_); }
   // The same task (a task is compared by identity, as in asyncio).
   bool operator==(const TaskHandle &o) const noexcept { return t_ == o.t_; }
 
@@ -422,7 +426,7 @@ T Loop::run_until_complete(Task<T> task) {
   TaskHandle<T> h = spawn(l_, std::move(task));
   {
     detail::RunningScope scope(nullptr, l_);
-    int rc = ac_loop_run_until_complete(l_, ac_task_future(h.get()));
+    int rc = ac_loop_run_until_complete(l_, detail::task_future(h.get()));
     // Stopped, re-entered, closed, wrong thread: the task is still pending.
     if (!h.done()) throw_code(rc < 0 ? rc : AC_ESTATE);
   }
