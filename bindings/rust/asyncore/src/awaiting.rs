@@ -156,7 +156,9 @@ impl Await {
                 ))));
             }
         }
-        if let Some(step) = step.filter(|s| s.can_await(cx, self.fut)) {
+        // Of this loop (checked above): the task's own waker may await it
+        // directly.
+        if let Some(step) = step.filter(|s| s.is_own(cx)) {
             self.unregister();
             if let Some(e) = step.header().take_cancel() {
                 // Deliver the task's cancellation here as asyncio does: cancel

@@ -34,7 +34,7 @@ pub trait Waitable {
 
 impl<T: 'static> Waitable for JoinHandle<T> {
     fn raw_future(&self) -> *mut sys::ac_future {
-        unsafe { sys::ac_task_future(self.as_raw()) }
+        crate::task::task_future(self.as_raw())
     }
 }
 

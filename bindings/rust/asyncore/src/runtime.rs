@@ -307,7 +307,7 @@ impl Loop {
         let mut handle = spawn_raw(self.raw, fut)?;
         let rc = {
             let _scope = LoopScope::enter(self.raw);
-            unsafe { sys::ac_loop_run_until_complete(self.raw, sys::ac_task_future(handle.as_raw())) }
+            unsafe { sys::ac_loop_run_until_complete(self.raw, crate::task::task_future(handle.as_raw())) }
         };
         if rc < 0 && !handle.is_finished() {
             // Refused (running, closed): the task must not run later.

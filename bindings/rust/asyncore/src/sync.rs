@@ -99,7 +99,15 @@ impl<R: Releasable> Future for Acquire<R> {
         }
         let aw = self.aw.as_mut().expect("polled after completion");
         let done = std::task::ready!(aw.poll(cx));
-        let r = done.and_then(|()| unsafe { outcome::<()>(aw.raw()) });
+        // An acquire's result is no value: holding one is the whole
+        // answer (a failure or a cancellation is read as an error).
+        let r = done.and_then(|()| unsafe {
+            if sys::ac_future_state_of(aw.raw()) == sys::AC_FUTURE_RESULT as i32 {
+                Ok(())
+            } else {
+                outcome::<()>(aw.raw())
+            }
+        });
         self.aw = None;
         Poll::Ready(r.map(|()| Guard { owner: self.owner.take() }))
     }

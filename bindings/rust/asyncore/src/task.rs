@@ -404,6 +404,13 @@ impl StepCtx {
     }
 }
 
+/// A task's future: the task itself, converted (the C header promises that
+/// `ac_task_future(t)` is `t`'s own address), without a call.
+#[inline]
+pub(crate) fn task_future(t: *mut sys::ac_task) -> *mut sys::ac_future {
+    t.cast()
+}
+
 /// The step being polled on this thread, if any.
 #[inline]
 pub(crate) fn current_step() -> Option<&'static mut StepCtx> {
@@ -429,18 +436,10 @@ impl StepCtx {
         let w = cx.waker();
         w.data() == self.header as *const () && ptr::eq(w.vtable(), &TASK_VTABLE)
     }
-    /// True when `cx` is this task's own waker and `f` is of its loop: the
-    /// task may await `f` directly.
-    #[inline]
-    pub(crate) fn can_await(&self, cx: &Context<'_>, f: *mut sys::ac_future) -> bool {
-        // SAFETY: the header lives while its task is polled; f is live.
-        self.is_own(cx) && unsafe { self.header().loop_ == sys::ac_future_get_loop(f) }
-    }
     /// The future of the task being polled (the task itself).
     #[inline]
     pub(crate) fn task_future(&self) -> *mut sys::ac_future {
-        // SAFETY: the task is alive while it is polled.
-        unsafe { sys::ac_task_future(self.task) }
+        task_future(self.task)
     }
     /// The loop of the task being polled.
     #[inline]
@@ -873,7 +872,7 @@ impl<T: 'static> JoinHandle<T> {
     /// `task` is a live task whose result (if any) is a value of type `T`
     /// made by this crate, or a native value of that type.
     pub unsafe fn from_owned(task: *mut sys::ac_task) -> JoinHandle<T> {
-        JoinHandle { task, aw: Await::from_owned(sys::ac_task_future(task)), _t: PhantomData }
+        JoinHandle { task, aw: Await::from_owned(task_future(task)), _t: PhantomData }
     }
 
     /// The raw task (borrowed).
@@ -1136,22 +1135,22 @@ impl Task {
 
     /// True once the task finished.
     pub fn done(&self) -> bool {
-        unsafe { sys::ac_future_done(sys::ac_task_future(self.raw)) == 1 }
+        unsafe { sys::ac_future_done(task_future(self.raw)) == 1 }
     }
 
     /// True if the task ended cancelled.
     pub fn cancelled(&self) -> bool {
-        unsafe { sys::ac_future_cancelled(sys::ac_task_future(self.raw)) == 1 }
+        unsafe { sys::ac_future_cancelled(task_future(self.raw)) == 1 }
     }
 
     /// asyncio's `exception()` (see [`JoinHandle::exception`]).
     pub fn exception(&self) -> Result<Option<Error>> {
-        unsafe { exception_now(sys::ac_task_future(self.raw)) }
+        unsafe { exception_now(task_future(self.raw)) }
     }
 
     /// Runs `f` once the task is done (asyncio's `add_done_callback`).
     pub fn add_done_callback<R: CallbackResult>(&self, f: impl FnOnce() -> R + 'static) -> Result<()> {
-        add_done_callback_raw(unsafe { sys::ac_task_future(self.raw) }, f)
+        add_done_callback_raw(task_future(self.raw), f)
     }
 
     /// Waits for the task (asyncio's `await task`, the result left for
@@ -1159,7 +1158,7 @@ impl Task {
     /// cancellation. A task cannot wait for itself (RuntimeError).
     pub fn wait(&self) -> TaskWait {
         // SAFETY: a new reference, owned by the Await.
-        TaskWait { aw: unsafe { Await::from_owned(sys::ac_future_ref(sys::ac_task_future(self.raw))) } }
+        TaskWait { aw: unsafe { Await::from_owned(sys::ac_future_ref(task_future(self.raw))) } }
     }
 }
 
