@@ -25,7 +25,11 @@ static int locker_step(ac_task *t, void *p) {
     AC_AWAIT(s, ac_task_await_owned(t, f));
     AC_CHECK(t);
     AC_YIELD(s);
+    /* asyncio's `async with lock: await sleep(0)`: a cancellation is
+     * delivered at the sleep, and the lock is released either way. */
+    rc = ac_task_propagate(t);
     ac_lock_release(lock);
+    if (rc < 0) return rc;
   }
   AC_END(s);
 }
