@@ -33,8 +33,7 @@ char *dup_or_null(const char *s) noexcept {
 }
 }  // namespace
 
-ac_task::ac_task(ac_loop *l, ac_step_fn fn, void *st) noexcept
-    : ac_future(l), step_fn(fn), state(st) {
+ac_task::ac_task(ac_loop *l, ac_step_fn fn) noexcept : ac_future(l), step_fn(fn) {
   is_task = true;
   kind = kTask;
   id = g_task_ids.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -46,6 +45,7 @@ ac_task::~ac_task() {
   if (waiter_ != nullptr) drop_waiter();
   release_state();
   if (text_ != nullptr) {
+    ac::error_unref(text_->resume_error);  // null: a resume ends before its task goes
     std::free(text_->name);
     std::free(text_->cancel_message);
     std::free(text_);
@@ -66,18 +66,38 @@ ac_free_fn *ac_task::free_state_slot() noexcept {
   return reinterpret_cast<ac_free_fn *>(end - sizeof(ac_free_fn));
 }
 
+void *ac_task::step_state() noexcept {
+  char *tail = reinterpret_cast<char *>(this) + kHead;
+  if (inline_state) return tail;
+  if (ext_state_) return *reinterpret_cast<void **>(tail);
+  return nullptr;
+}
+
 void ac_task::release_state() noexcept {
   if (has_free_) {
     ac_free_fn f = *free_state_slot();
     has_free_ = false;  // once
-    f(state);
+    f(step_state());
   }
-  if (!inline_state) state = nullptr;
+  ext_state_ = false;  // an inline state stays: it is the block's
 }
 
 ac_task::Text *ac_task::text() noexcept {
   if (text_ == nullptr) text_ = static_cast<Text *>(std::calloc(1, sizeof(Text)));
   return text_;
+}
+
+// Holds `e` (a reference, or null) as the error behind the outcome; none
+// when out of memory.
+void ac_task::set_resume_error(ac_error *e) noexcept {
+  if (e == nullptr && text_ == nullptr) return;
+  Text *t = text();
+  if (t == nullptr) {
+    ac::error_unref(e);
+    return;
+  }
+  ac::error_unref(t->resume_error);
+  t->resume_error = e;
 }
 
 // Replaces the cancellation's message (a copy; none when out of memory).
@@ -246,20 +266,15 @@ bool ac_task::begin_resume(bool at_once) noexcept {
         last_awaited_->error->code == AC_ECANCELLED) {
       // Woken by a cancellation already: that one is delivered, message
       // and all (asyncio keeps a CancelledError the future raised).
-      resume_error_ = ac::error_ref(last_awaited_->error);
+      set_resume_error(ac::error_ref(last_awaited_->error));
     } else {
-      try {
-        resume_error_ = ac::make_cancel_error(cancel_message());
-      } catch (...) {
-        resume_error_ = nullptr;
-      }
+      set_resume_error(ac::make_cancel_error_noexcept(cancel_message()));
     }
   } else if (last_awaited_ != nullptr && last_awaited_->state != AC_FUTURE_RESULT) {
     last_awaited_->mark_error_retrieved();
-    resume_error_ = ac::error_ref(last_awaited_->error);
-    resume_code_ = last_awaited_->state == AC_FUTURE_CANCELLED || resume_error_ == nullptr
-                       ? AC_ECANCELLED
-                       : resume_error_->code;
+    ac_error *e = last_awaited_->error;
+    resume_code_ = last_awaited_->state == AC_FUTURE_CANCELLED || e == nullptr ? AC_ECANCELLED : e->code;
+    set_resume_error(ac::error_ref(e));
   }
   if (last_awaited_ != nullptr) last_awaited_->mark_error_retrieved();
   if (cancel_deferred_) {
@@ -288,8 +303,10 @@ void ac_task::end_resume() noexcept {
     last_awaited_->unref();
     last_awaited_ = nullptr;
   }
-  ac::error_unref(resume_error_);
-  resume_error_ = nullptr;
+  if (text_ != nullptr && text_->resume_error != nullptr) {
+    ac::error_unref(text_->resume_error);
+    text_->resume_error = nullptr;
+  }
 }
 
 // After a step that awaited a done future: true to step again now, with
@@ -324,7 +341,7 @@ bool ac_task::resume_at_once() noexcept {
     if (!begin_resume(at_once)) break;  // the awaited operation waits again
     at_once = true;
     begin_step();
-    int rc = step_fn(this, state);
+    int rc = step_fn(this, step_state());
     end_step();
     // The common outcome, awaiting with no cancellation requested, needs
     // nothing from finish_step.
@@ -592,9 +609,14 @@ ac_free_fn *room_slot(void *state, size_t size) noexcept {
 [[gnu::always_inline]] inline ac_task *task_make(void *mem, ac_loop *loop, ac_step_fn fn,
                                                  void *state, ac_free_fn free_state,
                                                  bool inline_state, size_t tail) noexcept {
-  auto *t = new (mem) ac_task(loop, fn, state);
+  auto *t = new (mem) ac_task(loop, fn);
   t->inline_state = inline_state;
   t->tail_size_ = static_cast<uint32_t>(tail);
+  if (!inline_state && state != nullptr) {
+    // The host's block: its address is the tail's first word.
+    t->ext_state_ = true;
+    *reinterpret_cast<void **>(static_cast<char *>(mem) + kHead) = state;
+  }
   if (free_state != nullptr) {
     t->has_free_ = true;
     *t->free_state_slot() = free_state;
@@ -605,10 +627,11 @@ ac_free_fn *room_slot(void *state, size_t size) noexcept {
 
 ac_task *task_new(ac_loop *loop, ac_step_fn fn, void *state, ac_free_fn free_state,
                   size_t inline_state_size, const void *init) {
-  // One block: the task, its inline state (rounded up to 8), the free
-  // function's slot.
+  // One block: the task, its inline state (rounded up to 8) or the
+  // address of the host's, the free function's slot.
   if (inline_state_size > UINT32_MAX - kHead - 2 * kSlot) throw std::bad_alloc();
-  size_t tail = tail_bytes(inline_state_size, free_state != nullptr);
+  size_t state_bytes = inline_state_size != 0 ? inline_state_size : state != nullptr ? sizeof(void *) : 0;
+  size_t tail = tail_bytes(state_bytes, free_state != nullptr);
   void *mem = ac::pool_alloc(kHead + tail);
   char *after = static_cast<char *>(mem) + kHead;
   if (inline_state_size != 0) {

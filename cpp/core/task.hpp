@@ -116,8 +116,12 @@ struct ac_task final : ac_future, ac::Runnable {
   // The state has a function that frees it (free_state_slot()). Set at
   // creation; cleared by release_state, which calls it once.
   bool has_free_ = false;
+  // The state is a block of the host's: its address is the first word of
+  // the tail (step_state()). Set at creation; cleared by release_state.
+  bool ext_state_ = false;
   // The bytes of the block after the task's own (kHead): the inline
-  // state, rounded up to 8, then the free function's slot if has_free_.
+  // state rounded up to 8, or the external state's address, then the free
+  // function's slot if has_free_.
   uint32_t tail_size_ = 0;
 
  private:
@@ -125,22 +129,25 @@ struct ac_task final : ac_future, ac::Runnable {
   // by cancel(), cancel_after_resume() and uncancel() only.
   int num_cancels_ = 0;
   // The outcome the running step resumes with: 0, AC_ECANCELLED or the
-  // awaited future's error code, and the error behind it (a reference).
-  // Set by begin_resume, cleared by end_resume.
+  // awaited future's error code (the error behind it: Text's
+  // resume_error). Set by begin_resume, cleared by end_resume.
   int resume_code_ = 0;
 
  public:
   ac_step_fn step_fn;
-  void *state;
   uint64_t id;
 
  private:
-  // The name (once set or asked for) and the message of a cancellation
-  // the next step delivers: rare, so one small block made when the first
-  // of them is, instead of two pointers in every task.
+  // What few tasks need, in one small block made when the first of it is,
+  // instead of three pointers in every task: the name (once set or asked
+  // for), the message of a cancellation the next step delivers, and the
+  // error behind a failed outcome while the step resuming with it runs (a
+  // reference; set by begin_resume, released by end_resume; none when
+  // out of memory, which ac_task_outcome_error allows).
   struct Text {
     char *name;
     char *cancel_message;
+    ac_error *resume_error;
   };
   Text *text_ = nullptr;
 
@@ -154,14 +161,13 @@ struct ac_task final : ac_future, ac::Runnable {
   // The future the step under way resumes from (a reference): set from
   // waiter_ by take_waiter, released by end_resume.
   ac_future *last_awaited_ = nullptr;
-  ac_error *resume_error_ = nullptr;  // the error behind resume_code_
 
  public:
   ac::Context *context;
   ac_task *prev_task = nullptr;
   ac_task *next_task = nullptr;
 
-  ac_task(ac_loop *l, ac_step_fn fn, void *st) noexcept;
+  ac_task(ac_loop *l, ac_step_fn fn) noexcept;
   ~ac_task() override;
   // A task and its inline state are one pool block; the destructor tells
   // the deallocation how much follows the task.
@@ -174,7 +180,10 @@ struct ac_task final : ac_future, ac::Runnable {
   bool cancel_deferred() const noexcept { return cancel_deferred_; }
   int cancelling() const noexcept { return num_cancels_; }
   int resume_code() const noexcept { return resume_code_; }
-  ac_error *resume_error() const noexcept { return resume_error_; }
+  ac_error *resume_error() const noexcept { return text_ != nullptr ? text_->resume_error : nullptr; }
+  // The state the step is called with: the inline block after the task,
+  // the host's block, or null (none, or released).
+  void *step_state() noexcept;
   ac_future *waiter() const noexcept { return waiter_; }
   ac_future *last_awaited() const noexcept { return last_awaited_; }
   bool sleeping() const noexcept { return sleeping_; }
@@ -326,6 +335,7 @@ struct ac_task final : ac_future, ac::Runnable {
   void release_state() noexcept;
   Text *text() noexcept;
   void set_cancel_message(const char *message) noexcept;
+  void set_resume_error(ac_error *e) noexcept;
   ac_free_fn *free_state_slot() noexcept;
   void on_done() noexcept override;
 };

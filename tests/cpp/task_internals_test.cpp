@@ -2,6 +2,7 @@
 // loop's reference accounting and the task list.
 #include <gtest/gtest.h>
 
+#include "core/error.hpp"
 #include "core/future.hpp"
 #include "core/sleep.hpp"
 #include "core/task.hpp"
@@ -46,6 +47,113 @@ TEST(TaskInternals, SleepFutureHoldsTheHeapReferenceUntilFired) {
   EXPECT_EQ(loop->timers.size(), 0u);
   EXPECT_DOUBLE_EQ(loop->now(), 2.0);
   f->unref();
+  EXPECT_EQ(loop->close(), 0);
+  loop->refs.fetch_sub(1);
+  loop->destroy();
+}
+
+// A host's state is not a field of the task (which is 176 bytes): its
+// address is the first word after the task, and only a task with one has
+// that word.
+struct HostState {
+  int steps = 0;
+  int frees = 0;
+  void *seen[3] = {};
+};
+
+int step_records_state(ac_task *t, void *state) {
+  auto *h = static_cast<HostState *>(state);
+  h->seen[h->steps] = t->step_state();
+  return ++h->steps < 3 ? AC_STEP_YIELD : AC_STEP_DONE;
+}
+
+void free_host_state(void *state) { ++static_cast<HostState *>(state)->frees; }
+
+void *g_null_seen = reinterpret_cast<void *>(1);
+int step_sees_null(ac_task *t, void *state) {
+  g_null_seen = state;
+  EXPECT_EQ(t->step_state(), nullptr);
+  return AC_STEP_DONE;
+}
+
+TEST(TaskInternals, AHostsStateIsTheWordAfterTheTaskUntilReleased) {
+  static_assert(sizeof(ac_task) <= 176, "a task is 176 bytes (docs/performance.md)");
+  int rc = 0;
+  ac_loop *loop = ac_loop::create(AC_LOOP_VIRTUAL_CLOCK, &rc);
+  ASSERT_NE(loop, nullptr);
+  HostState h;
+  ac_task *t = ac::task_new(loop, step_records_state, &h, free_host_state, 0);
+  t->ref();
+  EXPECT_EQ(t->step_state(), &h);
+  t->schedule_step();
+  EXPECT_EQ(loop->run_until_complete(t), 0);
+  EXPECT_EQ(h.steps, 3);
+  for (void *p : h.seen) EXPECT_EQ(p, &h);
+  EXPECT_EQ(h.frees, 1);                  // once, with the host's address
+  EXPECT_EQ(t->step_state(), nullptr);    // released with the outcome
+  t->unref();
+
+  // No state: no word after the task, and the step gets null.
+  ac_task *u = ac::task_new(loop, step_sees_null, nullptr, nullptr, 0);
+  u->ref();
+  u->schedule_step();
+  EXPECT_EQ(loop->run_until_complete(u), 0);
+  EXPECT_EQ(g_null_seen, nullptr);
+  u->unref();
+
+  // An inline state is the block after the task, and stays there.
+  ac_task *v = ac::task_new(loop, step_yield_twice, nullptr, nullptr, sizeof(int));
+  v->ref();
+  void *inline_state = v->step_state();
+  EXPECT_EQ(static_cast<char *>(inline_state) - reinterpret_cast<char *>(v), 176);
+  v->schedule_step();
+  EXPECT_EQ(loop->run_until_complete(v), 0);
+  EXPECT_EQ(*static_cast<int *>(inline_state), 3);
+  EXPECT_EQ(v->step_state(), inline_state);
+  v->unref();
+  EXPECT_EQ(loop->close(), 0);
+  loop->refs.fetch_sub(1);
+  loop->destroy();
+}
+
+// The error behind a failed outcome is held only while the step resuming
+// with it runs.
+struct Resumed {
+  ac_future *awaited;
+  ac_error *seen_error = nullptr;
+  int seen_code = 0;
+  int steps = 0;
+};
+
+int step_awaits_failure(ac_task *t, void *state) {
+  auto *r = static_cast<Resumed *>(state);
+  if (r->steps++ == 0) return t->await(r->awaited);
+  r->seen_error = t->resume_error();
+  r->seen_code = t->resume_code();
+  return AC_STEP_DONE;
+}
+
+TEST(TaskInternals, TheErrorBehindAnOutcomeLivesWhileItsStepRuns) {
+  int rc = 0;
+  ac_loop *loop = ac_loop::create(AC_LOOP_VIRTUAL_CLOCK, &rc);
+  ASSERT_NE(loop, nullptr);
+  auto *f = new ac_future(loop);
+  Resumed r{f};
+  ac_task *t = ac::task_new(loop, step_awaits_failure, &r, nullptr, 0);
+  t->ref();
+  t->schedule_step();
+  loop->step(0, nullptr, nullptr);  // the first step: it awaits f
+  ac_error *e = ac::error_new(AC_ECONNRESET, "reset by peer");
+  EXPECT_EQ(f->set_error(e), 0);
+  EXPECT_EQ(loop->run_until_complete(t), 0);
+  EXPECT_EQ(r.steps, 2);  // the await, then the resume
+  EXPECT_EQ(r.seen_error, e);
+  EXPECT_EQ(r.seen_code, AC_ECONNRESET);
+  EXPECT_EQ(t->resume_error(), nullptr);  // released when the step ended
+  EXPECT_EQ(e->refs.load(), 2);           // ours and the future's
+  ac::error_unref(e);
+  f->unref();
+  t->unref();
   EXPECT_EQ(loop->close(), 0);
   loop->refs.fetch_sub(1);
   loop->destroy();

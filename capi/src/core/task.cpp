@@ -92,7 +92,7 @@ AC_API int ac_task_new_inline(ac_loop *loop, ac_step_fn step, size_t state_size,
   if (step == nullptr || state_size == 0 || state_out == nullptr || flags != 0) return fail(AC_EINVAL);
   ac_task *t;
   AC_GUARD(t = ac::task_new(loop, step, nullptr, nullptr, state_size);)
-  *state_out = t->state;
+  *state_out = t->step_state();
   return start_task(loop, t, flags, out);
 }
 
@@ -119,7 +119,7 @@ AC_API int ac_task_new_copy(ac_loop *loop, ac_step_fn step, const void *init, si
     run_free(free_state, const_cast<void *>(init));
     return rc;
   }
-  if (state_out != nullptr) *state_out = t->state;
+  if (state_out != nullptr) *state_out = t->step_state();
   return start_task(loop, t, flags, out);
 }
 
