@@ -46,8 +46,8 @@ int main() {
   std::string type = type_name(coro_obj);
   auto frame = coro_obj.release();  // to read the promise; destroyed below
   std::printf("Type of coro_obj: %s (%s)\n", type.c_str(),
-              frame.done() ? "done" : frame.promise().started ? "started" : "not started");
-  bool unstarted = !frame.promise().started;
+              frame.done() ? "done" : frame.promise().started() ? "started" : "not started");
+  bool unstarted = !frame.promise().started();
   frame.destroy();
   return unstarted ? 0 : 1;
 }

@@ -72,6 +72,61 @@ ac::Task<> vector_gather() {
 
 TEST(Gather, VectorOfTasks) { run_v(vector_gather()); }
 
+ac::Task<int> bad_child(double delay) {
+  co_await ac::sleep(delay);
+  throw ac::ValueError("bad child");
+}
+
+// The vector forms hand their handles to the library as they are (a
+// handle is its task's address): every kind of result comes back in
+// argument order, a handle passed twice counts once, and a failure is
+// rethrown or, settled, kept as the child's outcome.
+ac::Task<> vector_kinds() {
+  std::vector<ac::Task<std::string>> texts;
+  for (int i = 0; i < 3; ++i) texts.push_back(text(3 - i));
+  std::vector<std::string> got = co_await ac::gather(std::move(texts));
+  std::vector<std::string> want(3, std::string("txt"));
+  EXPECT_EQ(got, want);
+
+  std::vector<ac::Task<>> voids;
+  for (int i = 0; i < 3; ++i) voids.push_back(nothing());
+  auto nones = co_await ac::gather(std::move(voids));
+  EXPECT_EQ(nones.size(), 3u);
+
+  Trace tr;
+  auto twice = ac::create_task(num(7, 1, &tr));
+  std::vector<ac::TaskHandle<int>> handles;
+  handles.push_back(twice.share());
+  handles.push_back(ac::create_task(num(8, 2, &tr)));
+  handles.push_back(twice.share());
+  std::vector<int> ints = co_await ac::gather(std::move(handles));
+  EXPECT_EQ(ints, (std::vector<int>{7, 8, 7}));
+
+  std::vector<ac::TaskHandle<int>> failing;
+  failing.push_back(ac::create_task(num(1, 1, &tr)));
+  failing.push_back(ac::create_task(bad_child(2)));
+  bool threw = false;
+  try {
+    co_await ac::gather(std::move(failing));
+  } catch (const ac::ValueError &) {
+    threw = true;
+  }
+  EXPECT_TRUE(threw);
+
+  std::vector<ac::TaskHandle<int>> settled;
+  settled.push_back(ac::create_task(num(2, 1, &tr)));
+  settled.push_back(ac::create_task(bad_child(1)));
+  auto outcomes = co_await ac::gather_settled(std::move(settled));
+  EXPECT_EQ(outcomes.size(), 2u);
+  if (outcomes.size() != 2) co_return;
+  EXPECT_TRUE(outcomes[0].ok());
+  EXPECT_EQ(outcomes[0].get(), 2);
+  EXPECT_FALSE(outcomes[1].ok());
+  EXPECT_THROW(outcomes[1].get(), ac::ValueError);
+}
+
+TEST(Gather, VectorsOfEveryKindAndAHandleTwice) { run_v(vector_kinds()); }
+
 template <class R>
 ac::Task<> await_gathered(ac::GatherFuture<R> g) {
   co_await g;

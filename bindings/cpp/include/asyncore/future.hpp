@@ -50,10 +50,10 @@ struct Failure {
   [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message ? *message : std::string()); }
 };
 
-// Why an await was refused, out of line: `d` null or between steps (not
-// in a task), or the C call's `rc`.
+// Why an await was refused, out of line: `d` null (not in a task's
+// step), or the C call's `rc`.
 AC_CPP_COLD inline void refuse(DriverState *d, ac_future *fut, int rc, Failure &failure) {
-  if (d == nullptr || d->task == nullptr) {
+  if (d == nullptr) {
     failure = Failure::with(AC_EMISUSE, "awaited outside a task");
   } else if (rc == AC_EMISUSE && fut == reinterpret_cast<ac_future *>(d->task)) {
     // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
@@ -78,7 +78,6 @@ inline bool suspend_via(ac_future *fut, std::coroutine_handle<> h, Failure &fail
     refuse(d, fut, 0, failure);
     return false;
   }
-  // Between the steps of its task (d->task null) the C call refuses.
   int rc = UnlessDone ? ac_task_await_pending(d->task, fut) : ac_task_await(d->task, fut);
   if (rc == AC_STEP_AWAIT) [[likely]] {
     d->resume_point = h;
@@ -106,7 +105,7 @@ inline bool suspend_unless_done(ac_future *fut, std::coroutine_handle<> h, Failu
 // true, or false with `failure` set outside a task.
 inline bool suspend_yield(std::coroutine_handle<> h, Failure &failure) {
   DriverState *d = tls_running.driver;
-  if (d == nullptr || d->task == nullptr) [[unlikely]] {
+  if (d == nullptr) [[unlikely]] {
     refuse(d, nullptr, 0, failure);
     return false;
   }
@@ -117,7 +116,7 @@ inline bool suspend_yield(std::coroutine_handle<> h, Failure &failure) {
 
 // check_outcome's throws, out of line.
 [[noreturn]] AC_CPP_COLD inline void raise_outcome(DriverState *d, int code) {
-  if (d == nullptr || d->task == nullptr) throw RuntimeError(AC_EINTERNAL, "resumed outside its task");
+  if (d == nullptr) throw RuntimeError(AC_EINTERNAL, "resumed outside its task");
   // The error delivered: the awaited future's, or the cancellation (with
   // its message) of a task cancelled while ready.
   ac_error *e = ac_task_outcome_error(d->task);
@@ -309,7 +308,7 @@ class SleepAwaiter {
  private:
   Failure suspend_sleeping(std::coroutine_handle<> h) {
     DriverState *d = tls_running.driver;
-    if (d == nullptr || d->task == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
+    if (d == nullptr) return Failure::with(AC_EMISUSE, "awaited outside a task");
     int rc = ac_task_sleep(d->task, seconds_);
     if (rc != AC_STEP_AWAIT)
       return rc < 0 ? Failure::of(rc) : Failure::with(AC_EINTERNAL, "unexpected sleep result");

@@ -169,23 +169,37 @@ struct VectorGather final : GatherState<std::vector<std::conditional_t<Settled, 
   using R = std::vector<std::conditional_t<Settled, Outcome<T>, gather_result_t<T>>>;
   std::vector<TaskHandle<T>> handles;
   explicit VectorGather(std::vector<TaskHandle<T>> h) : handles(std::move(h)) {
-    std::vector<ac_future *> fs;
-    fs.reserve(handles.size());
-    for (auto &x : handles) fs.push_back(x.c_future());
-    this->gather = make_gather(fs, Settled ? AC_GATHER_RETURN_EXCEPTIONS : AC_GATHER_DEFAULT);
+    // The handles are the tasks' addresses, which are their futures'
+    // (asyncore/task.h, ac_task_future): the array goes to the C call as it
+    // is.
+    static_assert(sizeof(TaskHandle<T>) == sizeof(ac_future *) && std::is_standard_layout_v<TaskHandle<T>>);
+    ac_future *g = nullptr;
+    check(ac_gather(get_running_loop(), reinterpret_cast<ac_future *const *>(handles.data()),
+                    handles.size(), Settled ? AC_GATHER_RETURN_EXCEPTIONS : AC_GATHER_DEFAULT, &g));
+    this->gather = Future::adopt(g);
   }
   R collect() override {
-    R out;
-    out.reserve(handles.size());
+    using V = typename R::value_type;
     ac_future *g = this->gather.get();
-    for (size_t i = 0; i < handles.size(); ++i) {
-      if constexpr (Settled) {
-        out.push_back(settled_at(g, i, handles[i]));
-      } else {
-        out.push_back(gathered_at(g, i, handles[i]));
+    size_t n = handles.size();
+    if constexpr (!Settled && std::is_trivially_default_constructible_v<V> && std::is_trivially_copyable_v<V>) {
+      // Plain values (integers ...): the vector made at its size, each
+      // written in place.
+      R out(n);
+      for (size_t i = 0; i < n; ++i) out[i] = gathered_at(g, i, handles[i]);
+      return out;
+    } else {
+      R out;
+      out.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        if constexpr (Settled) {
+          out.push_back(settled_at(g, i, handles[i]));
+        } else {
+          out.push_back(gathered_at(g, i, handles[i]));
+        }
       }
+      return out;
     }
-    return out;
   }
 };
 

@@ -57,10 +57,14 @@ namespace detail {
 struct DriverState {
   // What the step returns when the coroutine suspended (none: it ended).
   enum class Suspend : uint8_t { none = 0, await = AC_STEP_AWAIT, yield = AC_STEP_YIELD };
-  ac_task *task = nullptr;  // the C task; valid while one of its steps runs
-  ac_loop *loop = nullptr;  // the C task's loop, read at its first step
+  // Set by the step before it resumes the coroutine (a frame never
+  // spawned leaves them unset: nothing reads them before a step):
+  ac_task *task;        // the C task, while one of its steps runs
+  Suspend suspended;    // how the coroutine left the step
+  // Set when the frame is spawned (the loop: null when not known yet, read
+  // at the first step); resume_point null until then.
+  ac_loop *loop;
   std::coroutine_handle<> resume_point;
-  Suspend suspended = Suspend::none;
 };
 
 // What runs on this thread now: the driver whose step is running (if any)

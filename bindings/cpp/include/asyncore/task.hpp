@@ -43,11 +43,12 @@ namespace detail {
 struct PromiseBase {
   std::coroutine_handle<> continuation;  // the awaiting coroutine, or null for a root
   std::exception_ptr error;
-  bool started = false;  // awaited or spawned once
   // Used when this coroutine is the root of a C task: the task's state is
   // the frame itself, and the task lives in the frame's block (see
   // operator new).
   DriverState driver;
+  // Awaited (it has a continuation) or spawned (a resume point) once.
+  bool started() const noexcept { return continuation || driver.resume_point; }
 
   struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }
@@ -142,11 +143,10 @@ class [[nodiscard]] Task {
     explicit Awaiter(handle_type h) noexcept : h_(h) {}
     bool await_ready() const noexcept { return !h_ || h_.done(); }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
-      if (h_.promise().started) {
+      if (h_.promise().started()) {
         busy_ = true;  // already running elsewhere: refuse, resume the caller
         return caller;
       }
-      h_.promise().started = true;
       h_.promise().continuation = caller;
       return h_;
     }
@@ -242,7 +242,7 @@ int driver_step(ac_task *t, void *state) noexcept {
     // Unreachable: promises catch everything. Kept so nothing crosses into C.
     return ac_task_fail(t, AC_EINTERNAL, "exception escaped a coroutine resumption");
   }
-  d.task = nullptr;
+  // (d.task stays: the scope's end makes the driver unreachable.)
   // Suspended: the step's code is the suspension's (AC_STEP_AWAIT or
   // AC_STEP_YIELD).
   if (d.suspended != DriverState::Suspend::none) [[likely]] return static_cast<int>(d.suspended);
@@ -264,7 +264,6 @@ template <class T>
 void *as_driver_state(Task<T> &task, ac_loop *loop = nullptr) {
   if (!task.valid()) [[unlikely]] throw_empty_spawn();
   auto h = task.release();
-  h.promise().started = true;
   h.promise().driver.resume_point = h;
   h.promise().driver.loop = loop;
   return h.address();
