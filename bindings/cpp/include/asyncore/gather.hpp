@@ -186,7 +186,8 @@ struct VectorGather final : GatherState<std::vector<std::conditional_t<Settled, 
       // Plain values (integers ...): the vector made at its size, each
       // written in place.
       R out(n);
-      for (size_t i = 0; i < n; ++i) out[i] = gathered_at(g, i, handles[i]);
+      const TaskHandle<T> *hs = handles.data();  // not read again after each call
+      for (size_t i = 0; i < n; ++i) out[i] = gathered_at(g, i, hs[i]);
       return out;
     } else {
       R out;

@@ -415,7 +415,7 @@ class TaskGroup {
   TaskHandle<T> create_task(Task<T> task, const char *name = nullptr) {
     void *state = detail::as_driver_state(task);
     ac_task *t = nullptr;
-    check(ac_taskgroup_spawn(tg_, &detail::driver_step<T>, state, &detail::driver_free<T>, AC_TASK_IN_STATE, &t));
+    check(ac_taskgroup_spawn(tg_, &detail::driver_step_unbound<T>, state, &detail::driver_free<T>, AC_TASK_IN_STATE, &t));
     TaskHandle<T> h = TaskHandle<T>::adopt(t);
     if (name != nullptr) h.set_name(name);
     return h;

@@ -110,6 +110,8 @@ inline ac_future *task_future(ac_task *t) noexcept { return reinterpret_cast<ac_
 template <class T>
 int driver_step(ac_task *t, void *state) noexcept;
 template <class T>
+int driver_step_unbound(ac_task *t, void *state) noexcept;
+template <class T>
 void driver_free(void *state) noexcept;
 template <class T, class F>
 void task_callback_trampoline(ac_future *f, void *ud) noexcept;
@@ -227,12 +229,15 @@ int driver_end(ac_task *t, std::coroutine_handle<Promise<T>> root) noexcept {
 }
 
 // The step of a C task whose state is a root coroutine frame (its
-// address).
-template <class T>
-int driver_step(ac_task *t, void *state) noexcept {
+// address). LoopKnown: the frame was given its task's loop when spawned;
+// otherwise (ac_run, a task group) the first step asks for it.
+template <class T, bool LoopKnown>
+int driver_step_of(ac_task *t, void *state) noexcept {
   auto root = std::coroutine_handle<Promise<T>>::from_address(state);
   DriverState &d = root.promise().driver;
-  if (d.loop == nullptr) [[unlikely]] d.loop = ac_task_get_loop(t);  // a task never changes loops
+  if constexpr (!LoopKnown) {
+    if (d.loop == nullptr) [[unlikely]] d.loop = ac_task_get_loop(t);  // a task never changes loops
+  }
   RunningScope scope(&d, d.loop);
   d.task = t;
   d.suspended = DriverState::Suspend::none;
@@ -247,6 +252,14 @@ int driver_step(ac_task *t, void *state) noexcept {
   // AC_STEP_YIELD).
   if (d.suspended != DriverState::Suspend::none) [[likely]] return static_cast<int>(d.suspended);
   return driver_end<T>(t, root);
+}
+template <class T>
+int driver_step(ac_task *t, void *state) noexcept {
+  return driver_step_of<T, true>(t, state);
+}
+template <class T>
+int driver_step_unbound(ac_task *t, void *state) noexcept {
+  return driver_step_of<T, false>(t, state);
 }
 
 // The C task releases its state: the root frame goes, and with it every
@@ -442,7 +455,7 @@ T run(Task<T> main, uint32_t loop_flags = AC_LOOP_DEFAULT) {
   void *state = detail::as_driver_state(main);
   detail::OwnedValue result;
   ac_error *err = nullptr;
-  int rc = ac_run(&detail::driver_step<T>, state, &detail::driver_free<T>, loop_flags, &result.v, &err);
+  int rc = ac_run(&detail::driver_step_unbound<T>, state, &detail::driver_free<T>, loop_flags, &result.v, &err);
   if (rc < 0) {
     ErrorRef e = ErrorRef::adopt(err);
     if (e) throw_error(e.get());
