@@ -160,12 +160,10 @@ void Watcher::unwatch_all() noexcept {
     // An entry not yet scheduled is taken off its target's list now; a
     // scheduled one finds owner == nullptr when it runs.
     WatchEntry *e = b->entries();
-    uint32_t n = b->used;
-    bool any_live = b->live != 0;
-    for (uint32_t i = 0; i < n && any_live; ++i) {
+    for (uint32_t i = 0; i < b->used && b->live != 0; ++i) {
       if (e[i].state == WatchEntry::kListed && e[i].target->remove_callback(&e[i])) {
         e[i].state = WatchEntry::kFree;
-        if (--b->live == 0) any_live = false;
+        --b->live;
       }
     }
     if (b->live == 0) b->destroy();

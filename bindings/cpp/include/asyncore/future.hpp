@@ -50,12 +50,16 @@ struct Failure {
   [[noreturn]] void raise() const { throw_as(rc, ErrorRef(), message ? *message : std::string()); }
 };
 
+// A live task's future is the task itself, converted (asyncore/task.h,
+// ac_task_future): no C call. Null for null.
+inline ac_future *task_future(ac_task *t) noexcept { return reinterpret_cast<ac_future *>(t); }
+
 // Why an await was refused, out of line: `d` null (not in a task's
 // step), or the C call's `rc`.
 AC_CPP_COLD inline void refuse(DriverState *d, ac_future *fut, int rc, Failure &failure) {
   if (d == nullptr) {
     failure = Failure::with(AC_EMISUSE, "awaited outside a task");
-  } else if (rc == AC_EMISUSE && fut == reinterpret_cast<ac_future *>(d->task)) {
+  } else if (rc == AC_EMISUSE && fut == task_future(d->task)) {
     // asyncio: RuntimeError("Task cannot await on itself: <Task ...>").
     const char *name = ac_task_name(d->task);
     failure = Failure{AC_EMISUSE, std::string("Task cannot await on itself: <Task pending name='") +

@@ -103,10 +103,6 @@ struct Promise<void> : PromiseBase {
   }
 };
 
-// A live task's future is the task itself, converted (asyncore/task.h,
-// ac_task_future): no C call. Null for null.
-inline ac_future *task_future(ac_task *t) noexcept { return reinterpret_cast<ac_future *>(t); }
-
 template <class T>
 int driver_step(ac_task *t, void *state) noexcept;
 template <class T>
