@@ -78,13 +78,16 @@ void ac_future::release_callbacks_slow() noexcept {
       ac::watch_entry_released(r);
     }
   };
-  if (first_cb != nullptr) release(first_cb);
-  first_cb = nullptr;
-  if (more_cbs != nullptr) {
-    for (ac::Runnable *r : *more_cbs) release(r);
-    delete more_cbs;
-    more_cbs = nullptr;
+  uintptr_t cbs = cbs_;
+  cbs_ = 0;
+  if (cbs == 0) return;
+  if ((cbs & kManyCbs) == 0) {
+    release(reinterpret_cast<ac::Runnable *>(cbs));
+    return;
   }
+  auto *v = reinterpret_cast<std::vector<ac::Runnable *> *>(cbs & ~kManyCbs);
+  for (ac::Runnable *r : *v) release(r);
+  delete v;
 }
 
 // What a waiter needs before the loop runs it because f is done: a done
@@ -114,7 +117,7 @@ static inline void schedule_wakeup(ac_future *f, ac::Runnable *r) noexcept {
   }
 }
 
-// The waiters after the first (out of line: one waiter is the rule).
+// Two waiters or more (out of line: one waiter is the rule).
 [[gnu::noinline]] static void schedule_more(ac_future *f, std::vector<ac::Runnable *> *more) noexcept {
   for (ac::Runnable *r : *more) schedule_wakeup(f, r);
   delete more;
@@ -125,12 +128,14 @@ void ac_future::schedule_callbacks() noexcept {
     release_on_closed_loop();
     return;
   }
-  ac::Runnable *first = first_cb;
-  std::vector<ac::Runnable *> *more = more_cbs;
-  first_cb = nullptr;
-  more_cbs = nullptr;
-  if (first != nullptr) schedule_wakeup(this, first);
-  if (more != nullptr) [[unlikely]] schedule_more(this, more);
+  uintptr_t cbs = cbs_;
+  cbs_ = 0;
+  if (cbs == 0) return;
+  if ((cbs & kManyCbs) == 0) [[likely]] {
+    schedule_wakeup(this, reinterpret_cast<ac::Runnable *>(cbs));
+    return;
+  }
+  schedule_more(this, reinterpret_cast<std::vector<ac::Runnable *> *>(cbs & ~kManyCbs));
 }
 
 // Nothing runs on a closed loop: the callbacks are released instead, each
@@ -184,23 +189,28 @@ void ac_future::add_callback_slow(ac::Runnable *r) {
     loop->schedule(r);
     return;
   }
-  if (first_cb == nullptr && more_cbs == nullptr) {
-    first_cb = r;
+  if (cbs_ == 0) {
+    cbs_ = reinterpret_cast<uintptr_t>(r);
     return;
   }
-  if (more_cbs == nullptr) more_cbs = new std::vector<ac::Runnable *>();
-  more_cbs->push_back(r);
+  auto *v = callback_vector();
+  if (v == nullptr) {
+    v = new std::vector<ac::Runnable *>{reinterpret_cast<ac::Runnable *>(cbs_), r};
+    cbs_ = reinterpret_cast<uintptr_t>(v) | kManyCbs;
+    return;
+  }
+  v->push_back(r);
 }
 
 bool ac_future::remove_callback(ac::Runnable *r) noexcept {
-  if (first_cb == r) {
-    first_cb = nullptr;
+  if (cbs_ == reinterpret_cast<uintptr_t>(r)) {
+    cbs_ = 0;
     return true;
   }
-  if (more_cbs != nullptr) {
-    for (auto it = more_cbs->begin(); it != more_cbs->end(); ++it) {
+  if (auto *v = callback_vector()) {
+    for (auto it = v->begin(); it != v->end(); ++it) {
       if (*it == r) {
-        more_cbs->erase(it);
+        v->erase(it);
         return true;
       }
     }
@@ -215,23 +225,22 @@ int ac_future::remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcep
     return cb->fn == fn && cb->ud == ud;
   };
   int removed = 0;
-  if (first_cb != nullptr && matches(first_cb)) {
-    delete static_cast<ac::FutureCallback *>(first_cb);
-    first_cb = nullptr;
+  if (ac::Runnable *r = sole_callback(); r != nullptr && matches(r)) {
+    delete static_cast<ac::FutureCallback *>(r);
+    cbs_ = 0;
     ++removed;
   }
-  if (more_cbs != nullptr) {
-    auto &v = *more_cbs;
+  if (auto *v = callback_vector()) {
     size_t kept = 0;
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (matches(v[i])) {
-        delete static_cast<ac::FutureCallback *>(v[i]);
+    for (size_t i = 0; i < v->size(); ++i) {
+      if (matches((*v)[i])) {
+        delete static_cast<ac::FutureCallback *>((*v)[i]);
         ++removed;
       } else {
-        v[kept++] = v[i];
+        (*v)[kept++] = (*v)[i];
       }
     }
-    v.resize(kept);
+    v->resize(kept);
   }
   return removed;
 }

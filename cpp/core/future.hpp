@@ -103,10 +103,23 @@ struct ac_future {
   ac_loop *loop;
   ac_value result{};
   ac_error *error = nullptr;  // ERROR or CANCELLED (made lazily for cancel)
-  // Callback list: the first inline (the common single awaiter), the rest
-  // in `more`. Entries are tasks to wake or FutureCallback objects.
-  ac::Runnable *first_cb = nullptr;
-  std::vector<ac::Runnable *> *more_cbs = nullptr;
+
+ private:
+  // The callback list, in one word: 0 when empty; the entry itself when
+  // there is one (the common single awaiter); or, once a second came, a
+  // vector of all of them in order, its address tagged with kManyCbs.
+  // Entries are tasks to wake, FutureCallback objects and watch entries.
+  static constexpr uintptr_t kManyCbs = 1;
+  uintptr_t cbs_ = 0;
+
+ public:
+  bool has_callbacks() const noexcept { return cbs_ != 0; }
+  // The one entry when the list is that entry alone, else null.
+  ac::Runnable *sole_callback() const noexcept {
+    return (cbs_ & kManyCbs) != 0 ? nullptr : reinterpret_cast<ac::Runnable *>(cbs_);
+  }
+  // Empties a list that is sole_callback() alone (the caller took it over).
+  void take_sole_callback() noexcept { cbs_ = 0; }
 
   explicit ac_future(ac_loop *l) noexcept;
   AC_POOLED
@@ -142,8 +155,8 @@ struct ac_future {
   // Registers r to be scheduled when done (scheduled now if already done).
   // The common case, a sole awaiter of a pending future, is inline.
   void add_callback(ac::Runnable *r) {
-    if (!done() && first_cb == nullptr && more_cbs == nullptr) {
-      first_cb = r;
+    if (!done() && cbs_ == 0) {
+      cbs_ = reinterpret_cast<uintptr_t>(r);
       return;
     }
     add_callback_slow(r);
@@ -166,9 +179,15 @@ struct ac_future {
   virtual void on_done() noexcept {}
   // Callbacks still registered: none, the common case, is checked inline.
   void release_callbacks() noexcept {
-    if (first_cb != nullptr || more_cbs != nullptr) release_callbacks_slow();
+    if (cbs_ != 0) release_callbacks_slow();
   }
   void release_callbacks_slow() noexcept;
+
+ private:
+  std::vector<ac::Runnable *> *callback_vector() const noexcept {
+    return (cbs_ & kManyCbs) != 0 ? reinterpret_cast<std::vector<ac::Runnable *> *>(cbs_ & ~kManyCbs)
+                                  : nullptr;
+  }
 };
 
 namespace ac {

@@ -57,12 +57,12 @@ void OpFuture::continue_soon() noexcept {
   // The common case: one task awaits the op and nothing else does. The op
   // goes on inside that task's next step, as asyncio runs the coroutine
   // inside its task.
-  if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask) {
-    auto *t = static_cast<ac_task *>(first_cb);
+  if (Runnable *r = sole_callback(); r != nullptr && r->kind == Runnable::kTask) {
+    auto *t = static_cast<ac_task *>(r);
     if (!t->scheduled()) {
       try {
         t->schedule_step();
-        first_cb = nullptr;
+        take_sole_callback();
         return;
       } catch (...) {
         // Out of memory: fall through to the op's own turn, which needs
@@ -116,13 +116,13 @@ bool OpFuture::cancel(const char *message) noexcept {
 void OpFuture::run() noexcept {
   queued = false;
   if (!done()) {
-    if (first_cb != nullptr && more_cbs == nullptr && first_cb->kind == Runnable::kTask) {
+    if (Runnable *r = sole_callback(); r != nullptr && r->kind == Runnable::kTask) {
       // A task came to await the op since it was woken: this turn is that
       // task's, as asyncio runs a coroutine inside the task that awaits
       // it. The task's resume lets the op go on (with a cancellation the
       // task has pending thrown in), then steps the task.
-      auto *t = static_cast<ac_task *>(first_cb);
-      first_cb = nullptr;
+      auto *t = static_cast<ac_task *>(r);
+      take_sole_callback();
       t->run_for_op(this);
     } else {
       // Nobody, or not a task alone, awaits it: the op is a task of its

@@ -74,51 +74,52 @@ struct TaskSleep final : TimerNode {
 }  // namespace ac
 
 struct ac_task final : ac_future, ac::Runnable {
-  // The flags first: they fill the padding after Runnable's kind.
+  // The flags first: one bit each, in the padding after Runnable's kind
+  // (all of them change on the loop's thread only).
   // `state` is a block right after the task, in the same allocation, when
   // inline_state is set (at creation, never after).
-  bool inline_state = false;
+  bool inline_state : 1 = false;
 
  private:
   // The loop's reference (see Invariants). Set at creation; cleared once,
   // by ac::task_release_self, when the task is done or its loop closes.
-  bool self_ref_ = true;
+  bool self_ref_ : 1 = true;
   // Inside step_fn (the loop's current_task is this task).
   // begin_step sets it, end_step clears it.
-  bool stepping_ = false;
+  bool stepping_ : 1 = false;
   // A cancellation the next step delivers (AC_ECANCELLED), or the next
   // await delivers by cancelling what it awaits. Set by cancel() (not while
   // the waiter takes the cancellation itself) and cancel_after_resume();
   // taken (cleared) by the step that delivers it (take_must_cancel); cleared
   // by uncancel() at zero. Combines with any other state of a pending task.
-  bool must_cancel_ = false;
+  bool must_cancel_ : 1 = false;
   // In the loop's ready queue. mark_scheduled sets it (the caller then
   // pushes the task); leave_ready_queue clears it (run() from the queue,
   // drop() at close, finish_step taking a failed task out).
-  bool scheduled_ = false;
+  bool scheduled_ : 1 = false;
   // The step has been called once (begin_first_step). A task cancelled
   // before that never runs its step.
-  bool started_ = false;
+  bool started_ : 1 = false;
   // The step awaited a future already done: step again right after this
   // step returns, without a loop trip. Set by await(); cleared when the
   // next resume takes the waiter (take_waiter) or when no resume follows
   // (resume_at_once).
-  bool resume_now_ = false;
+  bool resume_now_ : 1 = false;
   // must_cancel_ from the next resume on (a cancel() from inside the
   // task's own step, asyncio: after the resume under way). Set by
   // cancel_after_resume while not stepping; moved to must_cancel_ by the
   // next resume; cleared by uncancel() at zero.
-  bool cancel_deferred_ = false;
+  bool cancel_deferred_ : 1 = false;
   // The task sleeps on its own timer (sleep_node() is live). Set by
   // sleep(); cleared by end_sleep() when the timer fires, is cancelled,
   // is disarmed by a step that ends otherwise, or is dropped at close.
-  bool sleeping_ = false;
+  bool sleeping_ : 1 = false;
   // The state has a function that frees it (free_state_slot()). Set at
   // creation; cleared by release_state, which calls it once.
-  bool has_free_ = false;
+  bool has_free_ : 1 = false;
   // The state is a block of the host's: its address is the first word of
   // the tail (step_state()). Set at creation; cleared by release_state.
-  bool ext_state_ = false;
+  bool ext_state_ : 1 = false;
   // The bytes of the block after the task's own (kHead): the inline
   // state rounded up to 8, or the external state's address, then the free
   // function's slot if has_free_.

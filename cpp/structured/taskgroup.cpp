@@ -99,13 +99,12 @@ bool ac_taskgroup::cancel(const char *message) noexcept {
   if (parent_woken) return true;
   ac::error_unref(join_cancelled);
   join_cancelled = ac::make_cancel_error_noexcept(message);
-  if (exiting && first_cb != nullptr && more_cbs == nullptr &&
-      first_cb->kind == ac::Runnable::kTask) {
-    auto *t = static_cast<ac_task *>(first_cb);
+  if (ac::Runnable *r = sole_callback(); exiting && r != nullptr && r->kind == ac::Runnable::kTask) {
+    auto *t = static_cast<ac_task *>(r);
     if (!t->scheduled()) {
       try {
         t->schedule_step();
-        first_cb = nullptr;
+        take_sole_callback();
         parent_woken = true;
         return true;
       } catch (...) {

@@ -99,7 +99,7 @@ TEST_F(Watch, CutWatchesLeaveScheduledEntriesToRunEmpty) {
     EXPECT_EQ(a->refs, 2);
     r.unwatch_all();  // b's entry leaves b's list; a's stays queued
     EXPECT_EQ(r.blocks_held(), 0u);
-    EXPECT_EQ(b->first_cb, nullptr) << "b's entry left its callback list";
+    EXPECT_FALSE(b->has_callbacks()) << "b's entry left its callback list";
   }  // the watcher is gone before the entry runs
   run_ready();  // runs a's entry: no call, a's reference given back
   EXPECT_EQ(a->refs, 1);
