@@ -30,20 +30,23 @@ struct acl_task {
   /* The coroutine, anchored by co_slot; NULL until the first step for a
    * task made without arguments (its function waits in fn_slot). */
   lua_State *co;
+  acl_task_object *obj; /* the Task object's block (anchored by obj_slot) */
+  acl_task *prev, *next; /* acl_state.tasks */
   int co_slot;   /* slot of the coroutine, or 0 */
   int fn_slot;   /* slot of the function of a task not started yet, or 0 */
-  int own_co;    /* the coroutine is ours (not the caller's): reusable */
   int obj_slot;  /* slot of the Task object while the task lives */
-  acl_task_object *obj; /* that object's block (anchored by obj_slot) */
   int nargs;     /* arguments waiting on the coroutine for its first resume */
-  int started;   /* resumed at least once */
   /* Set by the await API (await.c) right before the coroutine
    * yields from a native that registered what it waits for: the step
    * returns it (AC_STEP_AWAIT or AC_STEP_YIELD). 0: the coroutine yielded
    * by itself (coroutine.yield). */
-  int pending;
-  acl_task *prev, *next; /* acl_state.tasks */
+  unsigned char pending;
+  unsigned char own_co;  /* the coroutine is ours (not the caller's): reusable */
+  unsigned char started; /* resumed at least once */
 };
+/* A Lua task is one block: the task (160 bytes), the word of its free
+ * function, then this; at most 72 bytes keeps the block at 240. */
+typedef char acl_task_fits[sizeof(struct acl_task) <= 72 ? 1 : -1];
 
 /* ---- task.c: Task objects, spawning ---- */
 
