@@ -1,5 +1,7 @@
 #include "core/future.hpp"
 
+#include <memory>
+
 #include "core/task.hpp"
 #include "core/value.hpp"
 #include "core/watch.hpp"
@@ -80,12 +82,13 @@ void ac_future::release_callbacks_slow() noexcept {
   };
   uintptr_t cbs = cbs_;
   cbs_ = 0;
-  if (cbs == 0) return;
-  if ((cbs & kManyCbs) == 0) {
+  // A direct watch holds nothing: its watcher is never told.
+  if (cbs == 0 || (cbs & kCbTags) == kWatcherCb) return;
+  if ((cbs & kCbTags) == 0) {
     release(reinterpret_cast<ac::Runnable *>(cbs));
     return;
   }
-  auto *v = reinterpret_cast<std::vector<ac::Runnable *> *>(cbs & ~kManyCbs);
+  auto *v = reinterpret_cast<std::vector<ac::Runnable *> *>(cbs & ~kCbTags);
   for (ac::Runnable *r : *v) release(r);
   delete v;
 }
@@ -129,13 +132,19 @@ void ac_future::schedule_callbacks() noexcept {
     return;
   }
   uintptr_t cbs = cbs_;
-  cbs_ = 0;
   if (cbs == 0) return;
-  if ((cbs & kManyCbs) == 0) [[likely]] {
+  if ((cbs & kCbTags) == 0) [[likely]] {
+    cbs_ = 0;
     schedule_wakeup(this, reinterpret_cast<ac::Runnable *>(cbs));
     return;
   }
-  schedule_more(this, reinterpret_cast<std::vector<ac::Runnable *> *>(cbs & ~kManyCbs));
+  if ((cbs & kCbTags) == kWatcherCb) {
+    // The word stays: the notice reads its watcher when it runs.
+    ac::task_schedule_watch_notice(this);
+    return;
+  }
+  cbs_ = 0;
+  schedule_more(this, reinterpret_cast<std::vector<ac::Runnable *> *>(cbs & ~kCbTags));
 }
 
 // Nothing runs on a closed loop: the callbacks are released instead, each
@@ -193,13 +202,19 @@ void ac_future::add_callback_slow(ac::Runnable *r) {
     cbs_ = reinterpret_cast<uintptr_t>(r);
     return;
   }
-  auto *v = callback_vector();
-  if (v == nullptr) {
-    v = new std::vector<ac::Runnable *>{reinterpret_cast<ac::Runnable *>(cbs_), r};
-    cbs_ = reinterpret_cast<uintptr_t>(v) | kManyCbs;
+  if (auto *v = callback_vector()) {
+    v->push_back(r);
     return;
   }
+  // A second entry: the list becomes a vector (a direct watch becomes an
+  // entry first, keeping its place).
+  auto v = std::make_unique<std::vector<ac::Runnable *>>();
+  v->reserve(2);
+  ac::Runnable *first = sole_callback();
+  if (first == nullptr) first = ac::direct_watch_entry(this, direct_watcher());
+  v->push_back(first);
   v->push_back(r);
+  cbs_ = reinterpret_cast<uintptr_t>(v.release()) | kManyCbs;
 }
 
 bool ac_future::remove_callback(ac::Runnable *r) noexcept {

@@ -11,6 +11,7 @@
 
 #include <asyncore/future.h>
 
+#include "core/assert.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/loop.hpp"
@@ -19,6 +20,7 @@
 
 namespace ac {
 constexpr uint32_t kFutureMagic = 0x46757431;  // "Fut1"
+class Watcher;
 
 // While alive, the loop runs a done-callback: a handle of its own (as in
 // asyncio), in the context `c` (a reference is held for the duration).
@@ -106,20 +108,39 @@ struct ac_future {
 
  private:
   // The callback list, in one word: 0 when empty; the entry itself when
-  // there is one (the common single awaiter); or, once a second came, a
-  // vector of all of them in order, its address tagged with kManyCbs.
-  // Entries are tasks to wake, FutureCallback objects and watch entries.
+  // there is one (the common single awaiter); once a second came, a vector
+  // of all of them in order, its address tagged kManyCbs; or, in a task's
+  // list only, the address of a Watcher watching the task directly,
+  // tagged kWatcherCb (watch.hpp: no entry at all; it becomes one if a
+  // second callback comes). Entries are tasks to wake, FutureCallback
+  // objects and watch entries.
   static constexpr uintptr_t kManyCbs = 1;
+  static constexpr uintptr_t kWatcherCb = 2;
+  static constexpr uintptr_t kCbTags = 3;
   uintptr_t cbs_ = 0;
 
  public:
   bool has_callbacks() const noexcept { return cbs_ != 0; }
   // The one entry when the list is that entry alone, else null.
   ac::Runnable *sole_callback() const noexcept {
-    return (cbs_ & kManyCbs) != 0 ? nullptr : reinterpret_cast<ac::Runnable *>(cbs_);
+    return (cbs_ & kCbTags) != 0 ? nullptr : reinterpret_cast<ac::Runnable *>(cbs_);
   }
   // Empties a list that is sole_callback() alone (the caller took it over).
   void take_sole_callback() noexcept { cbs_ = 0; }
+  // The watcher of a direct watch (watch.hpp), else null.
+  ac::Watcher *direct_watcher() const noexcept {
+    return (cbs_ & kCbTags) == kWatcherCb ? reinterpret_cast<ac::Watcher *>(cbs_ & ~kCbTags) : nullptr;
+  }
+  // A direct watch: the list of a pending task, empty until now, is `w`.
+  void set_direct_watcher(ac::Watcher *w) noexcept {
+    AC_DEBUG_ASSERT(is_task && !done() && cbs_ == 0, "a direct watch of a pending task nobody waits for");
+    cbs_ = reinterpret_cast<uintptr_t>(w) | kWatcherCb;
+  }
+  // Ends a direct watch (the list is empty after).
+  void clear_direct_watcher() noexcept {
+    AC_DEBUG_ASSERT((cbs_ & kCbTags) == kWatcherCb, "a direct watch to end");
+    cbs_ = 0;
+  }
 
   explicit ac_future(ac_loop *l) noexcept;
   AC_POOLED
@@ -185,8 +206,8 @@ struct ac_future {
 
  private:
   std::vector<ac::Runnable *> *callback_vector() const noexcept {
-    return (cbs_ & kManyCbs) != 0 ? reinterpret_cast<std::vector<ac::Runnable *> *>(cbs_ & ~kManyCbs)
-                                  : nullptr;
+    return (cbs_ & kCbTags) == kManyCbs ? reinterpret_cast<std::vector<ac::Runnable *> *>(cbs_ & ~kCbTags)
+                                        : nullptr;
   }
 };
 
@@ -199,4 +220,10 @@ ac_error *make_cancel_error(const char *message);
 ac_error *make_cancel_error_noexcept(const char *message) noexcept;
 // Frees an operation's future with its coroutine frame (sync_wait.cpp).
 void destroy_op(ac_future *f) noexcept;
+// A task watched directly is done: it goes to the ready queue itself, to
+// tell its watcher (task.cpp).
+void task_schedule_watch_notice(ac_future *task) noexcept;
+// The entry a direct watch of `f` becomes when a second callback comes
+// (watch.cpp). Throws std::bad_alloc.
+Runnable *direct_watch_entry(ac_future *f, Watcher *w);
 }  // namespace ac

@@ -46,6 +46,14 @@ void prefault(void *p, size_t size) noexcept;
 // given back, or -1 when there is no pool (every block is malloc's).
 int64_t pool_trim() noexcept;
 
+// Room in `v` for one more element, so the push_back that follows cannot
+// throw. Grows geometrically: reserve(size() + 1) would reallocate, and
+// copy every element, at each call.
+template <class Vector>
+void reserve_one_more(Vector &v) {
+  if (v.size() == v.capacity()) v.reserve(v.capacity() < 8 ? 8 : 2 * v.capacity());
+}
+
 }  // namespace ac
 
 // Class-specific allocation through the pool. Deletion through a base with a

@@ -8,6 +8,7 @@
 
 #include "core/sync_wait.hpp"
 #include "core/value.hpp"
+#include "core/watch.hpp"
 #include "structured/taskgroup.hpp"
 
 namespace {
@@ -354,8 +355,47 @@ bool ac_task::resume_at_once() noexcept {
 }
 
 void ac_task::run() noexcept {
+  // A done task here is a watch notice. Two tail calls: the test comes
+  // before the step's frame is set up.
+  if (done()) [[unlikely]] return run_watch_notice();
+  return run_scheduled_step();
+}
+
+void ac_task::run_scheduled_step() noexcept {
   leave_ready_queue();
   step_now();
+}
+
+void ac_task::run_watch_notice() noexcept {
+  leave_ready_queue();
+  if (ac::Watcher *w = direct_watcher()) {
+    clear_direct_watcher();
+    w->direct_watch_ended();
+    ac::DoneCallbackScope scope(loop, w->direct_context());  // as a done-callback
+    w->on_watched_done(this, 0);
+  }
+  unref();  // the ready queue's
+}
+
+// A done task watched directly goes to the ready queue, holding a
+// reference, in the place its watch entry would have taken; its callback
+// word keeps the watcher until the notice runs (or the watch is cut).
+void ac::task_schedule_watch_notice(ac_future *f) noexcept {
+  auto *t = static_cast<ac_task *>(f);
+  AC_DEBUG_ASSERT(t->done() && !t->scheduled_ && t->direct_watcher() != nullptr,
+                  "a done task watched directly, out of the ready queue");
+  t->ref();
+  t->scheduled_ = true;
+  try {
+    t->loop->schedule(t);  // on a closed loop: dropped at once (drop())
+  } catch (...) {
+    // Out of memory growing the ready queue: the watcher cannot be told,
+    // as a watch entry that could not be scheduled.
+    t->scheduled_ = false;
+    t->clear_direct_watcher();
+    t->loop->report("out of memory scheduling a done-callback", nullptr, t);
+    t->unref();
+  }
 }
 
 void ac_task::run_eager() noexcept {

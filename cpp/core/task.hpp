@@ -219,8 +219,16 @@ struct ac_task final : ac_future, ac::Runnable {
   // The turn of `op`, which the task awaits alone.
   void run_for_op(ac_future *op) noexcept;
   // The loop closes with the task ready: nothing to release (the loop's
-  // reference is released by the task list).
-  void drop() noexcept override { leave_ready_queue(); }
+  // reference is released by the task list). A done task in the queue is
+  // a watch notice (run_watch_notice): its watcher is not told, and the
+  // queue's reference goes.
+  void drop() noexcept override {
+    leave_ready_queue();
+    if (done()) [[unlikely]] {
+      if (direct_watcher() != nullptr) clear_direct_watcher();
+      unref();
+    }
+  }
 
   bool cancel(const char *message) noexcept override;
   int uncancel() noexcept;
@@ -255,6 +263,13 @@ struct ac_task final : ac_future, ac::Runnable {
 
  private:
   friend void ac::task_release_self(ac_task *t) noexcept;
+  friend void ac::task_schedule_watch_notice(ac_future *f) noexcept;
+  // The task is done and was in the ready queue to tell the watcher that
+  // watches it directly (watch.hpp), unless the watch was cut meanwhile;
+  // the queue's reference goes.
+  [[gnu::noinline]] void run_watch_notice() noexcept;
+  // run() for a pending task.
+  [[gnu::noinline]] void run_scheduled_step() noexcept;
   friend ac_task *ac::task_make(void *, ac_loop *, ac_step_fn, void *, ac_free_fn, bool, size_t) noexcept;
   friend struct ac::TaskSleep;
   // The sleep's timer node, in the bytes of `result` and `error` (sleep()).

@@ -115,17 +115,15 @@ void watch_entry_released(Runnable *r) noexcept {
   e->block()->entry_finished();
 }
 
-void Watcher::watch(ac_future *f, size_t index) {
+Runnable *Watcher::make_entry(ac_future *f, size_t index, Context *c) {
   // An index is a position among the futures combined: 2^32 of them would
   // not fit in memory with their entries.
   if (index > UINT32_MAX) throw std::bad_alloc();
-  Context *c = *f->loop->current_context;
   WatchBlock *b = blocks_;
   if (b == nullptr || b->used == b->capacity || b->context != c) {
     size_t cap = reserve_ > 1 && reserve_ <= UINT32_MAX ? reserve_ : 1;
     b = WatchBlock::make(this, static_cast<uint32_t>(cap), c);
   }
-  if (reserve_ > 0) --reserve_;
   WatchEntry *e = new (b->entries() + b->used) WatchEntry;
   e->kind = Runnable::kWatch;
   e->slot = b->used;
@@ -134,6 +132,32 @@ void Watcher::watch(ac_future *f, size_t index) {
   e->state = WatchEntry::kListed;
   ++b->used;
   ++b->live;
+  return e;
+}
+
+Runnable *direct_watch_entry(ac_future *f, Watcher *w) {
+  AC_DEBUG_ASSERT(w != nullptr && w->direct_, "a direct watch to turn into an entry");
+  Runnable *e = w->make_entry(f, 0, w->direct_context_);
+  f->clear_direct_watcher();  // the caller puts the entry in its place
+  --w->direct_live_;
+  return e;
+}
+
+void Watcher::watch(ac_future *f, size_t index) {
+  Context *c = *f->loop->current_context;
+  if (direct_ok_ && f->is_task && !f->done() && !f->has_callbacks() &&
+      (!direct_ || direct_context_ == c)) {
+    if (!direct_) {
+      direct_ = true;
+      direct_context_ = context_ref(c);
+    }
+    if (reserve_ > 0) --reserve_;
+    f->set_direct_watcher(this);
+    ++direct_live_;
+    return;
+  }
+  auto *e = static_cast<WatchEntry *>(make_entry(f, index, c));
+  if (reserve_ > 0) --reserve_;
   try {
     f->add_callback(e);
   } catch (...) {
@@ -141,9 +165,23 @@ void Watcher::watch(ac_future *f, size_t index) {
     // ready queue when `f` is done: then it holds a reference already).
     if (e->state == WatchEntry::kFired) f->unref();
     e->state = WatchEntry::kFree;
-    b->entry_finished();
+    e->block()->entry_finished();
     throw;
   }
+}
+
+bool Watcher::cut_direct(ac_future *f) noexcept {
+  if (f->direct_watcher() == this) {
+    f->clear_direct_watcher();
+    --direct_live_;
+  }
+  return direct_live_ != 0;
+}
+
+void Watcher::cut_direct_watches() noexcept {
+  if (direct_futures_ == nullptr) return;
+  for (ac_future *f : *direct_futures_)
+    if (!cut_direct(f)) return;
 }
 
 size_t Watcher::blocks_held() const noexcept {
@@ -154,6 +192,17 @@ size_t Watcher::blocks_held() const noexcept {
 
 void Watcher::unwatch_all() noexcept {
   reserve_ = 0;
+  if (direct_) {
+    // A task still watched directly stops being so; one whose notice is
+    // in the ready queue finds nobody to tell when it runs.
+    // (A watch the loop's close or a failed scheduling let go counts as
+    // live: the walk then finds nothing to cut.)
+    if (direct_live_ != 0) cut_direct_watches();
+    direct_live_ = 0;
+    context_unref(direct_context_);
+    direct_context_ = nullptr;
+    direct_ = false;
+  }
   while (WatchBlock *b = blocks_) {
     b->unlink();
     b->owner = nullptr;

@@ -4,7 +4,12 @@
 //
 // A Watcher registers a done-callback entry on each watched future. The
 // entries of the futures watched together (a gather's children) are one
-// block, allocated once. An entry points back to its watcher only weakly:
+// block, allocated once. A watcher that never reads the index, and keeps
+// the futures it watches in a vector, may watch a pending task nobody else
+// waits for without any entry (allow_direct_watches): the task's callback
+// list is then the watcher's address, and the task, once done, goes to
+// the ready queue itself to tell it; the watch becomes an entry if another
+// callback comes. An entry points back to its watcher only weakly:
 // the watched futures never keep their watcher alive, so a watcher holding
 // references to what it watches makes no reference cycle. When the watcher
 // goes away (or stops watching), the watches are cut: entries not yet
@@ -13,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "core/future.hpp"
 
@@ -40,16 +46,50 @@ class Watcher {
   void reserve_watches(size_t n) noexcept { reserve_ = n; }
   // The blocks this watcher still holds (tests/cpp/watch_test.cpp).
   size_t blocks_held() const noexcept;
+  // The context of the direct watches (current when the first was made).
+  Context *direct_context() const noexcept { return direct_context_; }
+  // A direct watch ended by its notice (the task is done and told this
+  // watcher) rather than by a cut.
+  void direct_watch_ended() noexcept { --direct_live_; }
 
  protected:
-  ~Watcher() { unwatch_all(); }
+  // Direct watches from now on. The watcher must find again every future
+  // it watches directly when it cuts its watches: cut_direct_watches()
+  // calls cut_direct(f) for each, and by default walks `*targets`. The
+  // derived watcher's destructor cuts them (unwatch_all) before its
+  // members go.
+  void allow_direct_watches(const std::vector<ac_future *> *targets) noexcept {
+    direct_ok_ = true;
+    direct_futures_ = targets;
+  }
+  virtual void cut_direct_watches() noexcept;
+  // Cuts f's direct watch if it is this watcher's; false once none is
+  // left to cut (the walk may stop).
+  bool cut_direct(ac_future *f) noexcept;
+  ~Watcher() {
+    AC_DEBUG_ASSERT(!direct_, "direct watches cut by the derived watcher");
+    unwatch_all();
+  }
 
  private:
   friend struct WatchBlock;
+  friend Runnable *direct_watch_entry(ac_future *f, Watcher *w);
+  // An entry for `f` in context `c`, in a block of this watcher's, listed
+  // but not yet in f's callback list. Throws std::bad_alloc.
+  Runnable *make_entry(ac_future *f, size_t index, Context *c);
   // The blocks with watches still in place, the one being filled first.
   // A block leaves the list when every entry it will hold has run.
   WatchBlock *blocks_ = nullptr;
   size_t reserve_ = 0;
+  bool direct_ok_ = false;
+  const std::vector<ac_future *> *direct_futures_ = nullptr;
+  // Direct watches may be in place (since the first, until unwatch_all),
+  // all made in direct_context_ (a reference; null is the empty context).
+  bool direct_ = false;
+  Context *direct_context_ = nullptr;
+  // Direct watches not yet ended by a notice or turned into an entry: the
+  // cut walks the targets only while some may be left.
+  size_t direct_live_ = 0;
 };
 
 // The future side of a watch (Runnable::kWatch entries of a future's

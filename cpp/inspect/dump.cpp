@@ -216,9 +216,11 @@ void describe(ac_loop *loop, ac_future *f, Desc &d, int depth) {
   } else if (auto *g = dynamic_cast<ac_taskgroup *>(f)) {
     d.kind = "taskgroup";
     d.object = g;
-    d.num("left", static_cast<int64_t>(g->tasks.size()));
+    d.num("left", static_cast<int64_t>(g->live));
     if (depth < kMaxDepth) {
-      std::vector<ac_future *> ts(g->tasks.begin(), g->tasks.end());
+      std::vector<ac_future *> ts;
+      ts.reserve(g->live);
+      g->for_each_task([&](ac_task *t) { ts.push_back(t); });
       describe_items(loop, ts, d, depth, "tasks");
     }
   } else if (auto *ga = dynamic_cast<GatherFuture *>(f)) {
@@ -465,10 +467,10 @@ void loop_dump(ac_loop *loop, int format, std::string &out) {
     if (auto *g = dynamic_cast<ac_taskgroup *>(c)) {
       auto p = index.find(g->parent);
       if (p == index.end()) continue;
-      for (ac_task *t : g->tasks) {
+      g->for_each_task([&](ac_task *t) {
         auto it = index.find(t);
         if (it != index.end()) link(p->second, it->second);
-      }
+      });
     } else if (auto *to = dynamic_cast<ac_timeout *>(c)) {
       auto it = index.find(to->task);
       if (it == index.end() || es[it->second].timeout >= 0) continue;
@@ -518,6 +520,9 @@ std::string describe_runnable(Runnable *r) noexcept {
   try {
     if (r->kind == Runnable::kTask) {
       auto *t = static_cast<ac_task *>(r);
+      // A done task in the ready queue tells its watcher (watch.hpp), as
+      // a watch entry would.
+      if (t->done()) return "<Handle done-callback>";
       std::string s = "<Task name='";
       s += t->get_name();
       s += "' id=";

@@ -34,7 +34,10 @@ struct GatherFuture final : ac_future, Watcher {
   bool cancel_requested = false;
 
   static constexpr uint8_t kKind = kGatherKind;
-  explicit GatherFuture(ac_loop *l) noexcept : ac_future(l) { combinator_kind = kKind; }
+  explicit GatherFuture(ac_loop *l) noexcept : ac_future(l) {
+    combinator_kind = kKind;
+    allow_direct_watches(&children);  // a pending task child costs no entry
+  }
   ~GatherFuture() override;
   bool cancel(const char *message) noexcept override;
   void on_watched_done(ac_future *f, size_t index) noexcept override;
@@ -50,7 +53,10 @@ struct WaitFuture final : ac_future, Watcher, TimerNode {
   std::vector<ac_future *> done_set, pending_set;  // borrowed from items
 
   static constexpr uint8_t kKind = kWaitKind;
-  WaitFuture(ac_loop *l, int m) noexcept : ac_future(l), mode(m) { combinator_kind = kKind; }
+  WaitFuture(ac_loop *l, int m) noexcept : ac_future(l), mode(m) {
+    combinator_kind = kKind;
+    allow_direct_watches(&items);  // a pending task costs no entry
+  }
   ~WaitFuture() override;
   void on_watched_done(ac_future *f, size_t index) noexcept override;
   void fire() noexcept override;

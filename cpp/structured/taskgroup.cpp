@@ -8,6 +8,7 @@
 ac_taskgroup::ac_taskgroup(ac_loop *l, ac_task *parent_task) noexcept
     : ac_future(l), parent(parent_task) {
   is_group = true;
+  allow_direct_watches(nullptr);  // a task spawned pending costs no entry
   parent->ref();
   loop->add_closable(this);
   on_closable_list = true;
@@ -15,7 +16,7 @@ ac_taskgroup::ac_taskgroup(ac_loop *l, ac_task *parent_task) noexcept
 
 ac_taskgroup::~ac_taskgroup() {
   unwatch_all();
-  for (ac_task *t : tasks) t->unref();
+  for_each_task([](ac_task *t) { t->unref(); });
   for (ac_error *e : errors) ac::error_unref(e);
   ac::error_unref(body_error);
   ac::error_unref(propagate);
@@ -39,8 +40,9 @@ void ac_taskgroup::close_for_loop() noexcept {
   // The loop removed us from its list. Drop what could form cycles.
   on_closable_list = false;
   unwatch_all();
-  for (ac_task *t : tasks) t->unref();
-  tasks.clear();
+  for_each_task([](ac_task *t) { t->unref(); });
+  members.clear();
+  live = 0;
   if (parent != nullptr) {
     ac_task *p = parent;
     parent = nullptr;
@@ -49,26 +51,36 @@ void ac_taskgroup::close_for_loop() noexcept {
 }
 
 const char *ac_taskgroup::spawn_refusal() const noexcept {
-  if (done() || (exiting && tasks.empty()) || parent == nullptr) return "TaskGroup is finished";
+  if (done() || (exiting && live == 0) || parent == nullptr) return "TaskGroup is finished";
   if (aborting) return "TaskGroup is shutting down";
   return nullptr;
 }
 
 void ac_taskgroup::add(ac_task *t) {
-  tasks.reserve(tasks.size() + 1);
+  ac::reserve_one_more(members);  // nothing throws once the task is watched
   watch(t, 0);
   t->ref();
-  tasks.push_back(t);
+  if (members.empty() || members.back().id < t->id) {
+    members.push_back({t->id, t});
+  } else {
+    // Made before a task added already (an eager task's first step added
+    // that one): its place in creation order.
+    auto at = std::upper_bound(members.begin(), members.end(), t->id,
+                               [](uint64_t id, const Member &m) { return id < m.id; });
+    members.insert(at, {t->id, t});
+  }
+  ++live;
   // An eager task may already have made the group abort.
   if (aborting && !t->done()) t->cancel(nullptr);
 }
 
 void ac_taskgroup::abort() noexcept {
   aborting = true;
-  // Cancelling schedules callbacks, never runs them inline, so `tasks`
+  // Cancelling schedules callbacks, never runs them inline, so `members`
   // does not change under us.
-  for (ac_task *t : tasks)
+  for_each_task([](ac_task *t) {
     if (!t->done()) t->cancel(nullptr);
+  });
 }
 
 int ac_taskgroup::join(int body_outcome, ac_error *err) {
@@ -82,7 +94,7 @@ int ac_taskgroup::join(int body_outcome, ac_error *err) {
   exiting = true;
   // The body failed or was cancelled: the group's tasks go too.
   if (body_outcome < 0 && !aborting) abort();
-  if (tasks.empty()) finish();
+  if (live == 0) finish();
   return 0;
 }
 
@@ -131,16 +143,27 @@ bool ac_taskgroup::resume_parent() noexcept {
     abort_for_cancel();
   }
   if (done()) return true;
-  if (!exiting || !tasks.empty()) return false;
+  if (!exiting || live != 0) return false;
   finish();
   return true;
 }
 
+void ac_taskgroup::cut_direct_watches() noexcept {
+  for (const Member &m : members)
+    if (m.task != nullptr && !cut_direct(m.task)) return;
+}
+
 void ac_taskgroup::on_watched_done(ac_future *f, size_t) noexcept {
   auto *t = static_cast<ac_task *>(f);
-  auto it = std::find(tasks.begin(), tasks.end(), t);
-  if (it == tasks.end()) return;
-  tasks.erase(it);
+  auto it = std::lower_bound(members.begin(), members.end(), t->id,
+                             [](const Member &m, uint64_t id) { return m.id < id; });
+  if (it == members.end() || it->task != t) return;
+  it->task = nullptr;
+  --live;
+  if (members.size() >= 64 && live * 2 < members.size()) {
+    members.erase(std::remove_if(members.begin(), members.end(), [](const Member &m) { return m.task == nullptr; }),
+                  members.end());
+  }
   ac_future *hold = this;
   hold->ref();
   if (f->state == AC_FUTURE_ERROR) {
@@ -165,7 +188,7 @@ void ac_taskgroup::on_watched_done(ac_future *f, size_t) noexcept {
   // Errors are recorded before the join completes, so a parent cancel
   // made just above is absorbed by the join, not by the parent's wake-up.
   // (A parent woken by a cancellation finishes the group when it runs.)
-  if (exiting && tasks.empty() && !done() && !parent_woken) finish();
+  if (exiting && live == 0 && !done() && !parent_woken) finish();
   t->unref();
   hold->unref();
 }

@@ -5,8 +5,12 @@
 // group is done.
 //
 // Invariants:
-//  - `tasks` holds the group's tasks not yet done (one reference each, in
-//    spawn order), each watched; a task leaves it when its watch fires.
+//  - `members` holds the group's tasks in creation order (their ids rise:
+//    spawn order, but for a task that an eager task's first step added
+//    before the eager task itself), each watched, with one reference. A
+//    task leaves when its watch fires: its slot becomes a hole (null),
+//    found by binary search on its id, and the holes are closed up once
+//    they are half of the slots. `live` counts the tasks left.
 //  - `parent` (one reference) is the task whose body runs the group; it is
 //    released when the group finishes. While held, the group is on the
 //    loop's closable list, so closing the loop breaks the cycle parent
@@ -24,7 +28,12 @@
 
 struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
   ac_task *parent = nullptr;
-  std::vector<ac_task *> tasks;
+  struct Member {
+    uint64_t id;
+    ac_task *task;  // null once it left
+  };
+  std::vector<Member> members;
+  size_t live = 0;
   std::vector<ac_error *> errors;
   ac_error *body_error = nullptr;      // the body's own failure (not a cancel)
   ac_error *propagate = nullptr;       // the cancellation to pass on, if any
@@ -51,6 +60,15 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
   bool resume_parent() noexcept;
   void on_watched_done(ac_future *f, size_t index) noexcept override;
   void close_for_loop() noexcept override;
+  // Calls fn(task) for each task of the group, in spawn order.
+  template <class F>
+  void for_each_task(F fn) const {
+    for (const Member &m : members)
+      if (m.task != nullptr) fn(m.task);
+  }
+
+ protected:
+  void cut_direct_watches() noexcept override;
 
  private:
   void abort() noexcept;

@@ -411,6 +411,127 @@ static void test_loop_closed_with_group_pending_leaks_nothing(void) {
               "report: Task was destroyed but it is pending\n");
 }
 
+/* Many tasks leaving in an order of their own: task i of N finishes at
+ * ((i * 7919) % N + 1) ms, a permutation, so exactly k have left at k ms
+ * + 0.5 (the group finds each by its id among the holes the others left,
+ * and closes the holes up as they grow). */
+enum { kMany = 3000 };
+struct many {
+  AC_ASYNC_FIELDS;
+  ac_taskgroup *tg;
+  ac_future *join;
+  int64_t sum;
+};
+struct sleeper_ms {
+  AC_ASYNC_FIELDS;
+  int ms;
+};
+static int sleeper_ms_step(ac_task *t, void *p) {
+  struct sleeper_ms *s = p;
+  AC_BEGIN(s);
+  AC_AWAIT(s, ac_task_sleep(t, s->ms * 0.001));
+  AC_CHECK(t);
+  return ac_task_return_int64(t, s->ms);
+  AC_END(s);
+}
+static void size_at_cb(ac_loop *loop, void *ud) {
+  trace("left at %g ms: %lld", ac_loop_time(loop) * 1e3, (long long)ac_taskgroup_size(ud));
+}
+static int many_step(ac_task *t, void *p) {
+  struct many *m = p;
+  int rc;
+  AC_BEGIN(m);
+  if ((rc = ac_taskgroup_new(t, &m->tg)) < 0) return rc;
+  for (int i = 0; i < kMany; ++i) {
+    struct sleeper_ms *s;
+    if ((rc = ac_taskgroup_spawn_inline(m->tg, sleeper_ms_step, sizeof *s, 0, NULL, (void **)&s)) < 0) return rc;
+    s->ms = (int)(((int64_t)i * 7919) % kMany) + 1;
+  }
+  trace("spawned: %lld", (long long)ac_taskgroup_size(m->tg));
+  {
+    static const double at[] = {0.5, 1.5, 10.5, 1500.5, 2999.5};
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; ++k)
+      if ((rc = ac_loop_call_later(ac_task_get_loop(t), at[k] * 0.001, size_at_cb, m->tg, NULL, NULL)) < 0) return rc;
+  }
+  if ((rc = ac_taskgroup_join(m->tg, 0, NULL, &m->join)) < 0) return rc;
+  AC_AWAIT(m, ac_task_await(t, m->join));
+  AC_CHECK(t);
+  trace("joined at %g ms: %lld left", now_of(t) * 1e3, (long long)ac_taskgroup_size(m->tg));
+  ac_future_unref(m->join);
+  ac_taskgroup_unref(m->tg);
+  AC_END(m);
+}
+
+static void test_many_tasks_leave_in_any_order(void) {
+  ac_loop *loop = th_loop();
+  struct many m = {0};
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, many_step, &m, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  ac_task_unref(t);
+  CHECK_TRACE("spawned: 3000\nleft at 0.5 ms: 3000\nleft at 1.5 ms: 2999\nleft at 10.5 ms: 2990\n"
+              "left at 1500.5 ms: 1500\nleft at 2999.5 ms: 1\njoined at 3000 ms: 0 left\n");
+  th_close(loop);
+}
+
+/* An eager task's first step spawns S into the same group before the
+ * eager task E itself is added: the group keeps them in creation order (E,
+ * then S), finds both when they leave, and an abort cancels E first. */
+struct eager_body {
+  AC_ASYNC_FIELDS;
+  ac_taskgroup *tg;
+  ac_future *join;
+};
+static ac_taskgroup *g_eager_group;
+static int eager_spawner_step(ac_task *t, void *p) {
+  struct worker *w = p;
+  AC_BEGIN(w);
+  {
+    struct worker *s;
+    int rc = ac_taskgroup_spawn_inline(g_eager_group, worker_step, sizeof *s, 0, NULL, (void **)&s);
+    if (rc < 0) return rc;
+    *s = W(.name = "S", .delay = 5);
+  }
+  trace("E start at %g", now_of(t));
+  AC_AWAIT(w, ac_task_sleep(t, 5));
+  if (ac_task_outcome(t) == AC_ECANCELLED) trace("E cancelled at %g", now_of(t));
+  return ac_task_propagate(t);
+  AC_END(w);
+}
+static int eager_body_step(ac_task *t, void *p) {
+  struct eager_body *b = p;
+  int rc;
+  AC_BEGIN(b);
+  if ((rc = ac_taskgroup_new(t, &b->tg)) < 0) return rc;
+  g_eager_group = b->tg;
+  {
+    struct worker e = W(.name = "E");  /* copied in before its eager first step */
+    if ((rc = ac_taskgroup_spawn_copy(b->tg, eager_spawner_step, &e, sizeof e, NULL, AC_TASK_EAGER, NULL, NULL)) < 0)
+      return rc;
+  }
+  if ((rc = spawn_into(b->tg, W(.name = "F", .delay = 1, .fail = AC_EPIPE), NULL)) < 0) return rc;
+  trace("in the group: %lld", (long long)ac_taskgroup_size(b->tg));
+  if ((rc = ac_taskgroup_join(b->tg, 0, NULL, &b->join)) < 0) return rc;
+  AC_AWAIT(b, ac_task_await(t, b->join));
+  trace("join -> %s at %g, %lld left", ac_err_name(ac_task_outcome(t)), now_of(t),
+        (long long)ac_taskgroup_size(b->tg));
+  ac_future_unref(b->join);
+  ac_taskgroup_unref(b->tg);
+  AC_END(b);
+}
+
+static void test_eager_task_spawning_a_sibling_keeps_creation_order(void) {
+  ac_loop *loop = th_loop();
+  struct eager_body b = {0};
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, eager_body_step, &b, NULL, 0, &t), 0);
+  ac_loop_run_until_complete(loop, ac_task_future(t));
+  ac_task_unref(t);
+  CHECK_TRACE("E start at 0\nin the group: 3\nS start at 0\nF start at 0\nF fails at 1\n"
+              "E cancelled at 1\nS cancelled at 1\njoin -> AC_EGROUP at 1, 0 left\n");
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_join_waits_for_all);
   RUN(test_first_failure_cancels_siblings_and_body);
@@ -427,5 +548,7 @@ int main(void) {
   RUN(test_parent_leaves_at_the_turn_of_its_cancellation);
   RUN(test_misuse);
   RUN(test_loop_closed_with_group_pending_leaks_nothing);
+  RUN(test_many_tasks_leave_in_any_order);
+  RUN(test_eager_task_spawning_a_sibling_keeps_creation_order);
   return th_finish();
 }

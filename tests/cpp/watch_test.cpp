@@ -2,14 +2,18 @@
 // freed once every entry it will hold has run, or once the watcher cut its
 // watches and the entries already in the ready queue have run or were
 // dropped. These tests follow the blocks' lives; the sanitizer and
-// valgrind passes check that each is freed once.
+// valgrind passes check that each is freed once. A watcher that allows
+// direct watches watches a pending task nobody else waits for with no
+// entry at all: the later tests follow those.
 #include <gtest/gtest.h>
 
 #include <utility>
 #include <vector>
 
 #include "core/future.hpp"
+#include "core/task.hpp"
 #include "core/watch.hpp"
+#include "inspect/dump.hpp"
 
 namespace {
 
@@ -26,8 +30,11 @@ struct LoopFixture : ::testing::Test {
     loop = ac_loop::create(AC_LOOP_VIRTUAL_CLOCK, &rc);
     ASSERT_NE(loop, nullptr);
   }
+  bool closed_by_test = false;
   void TearDown() override {
-    EXPECT_EQ(loop->close(), 0);
+    if (!closed_by_test) {
+      EXPECT_EQ(loop->close(), 0);
+    }
     loop->refs.fetch_sub(1);
     loop->destroy();
   }
@@ -150,6 +157,166 @@ TEST_F(Watch, EntriesLeftInTheReadyQueueAreDroppedByClose) {
   delete r;    // cuts g's entry; f's is queued
   f->unref();
   g->unref();  // the queued entry still holds f; close drops it (TearDown)
+}
+
+// Watches directly where it can (as a gather does): holds a reference to
+// each future it watches, in `targets`, and logs its calls in `log`.
+struct DirectRecorder final : ac::Watcher {
+  std::vector<ac_future *> targets;
+  std::vector<std::pair<ac_future *, size_t>> calls;
+  std::vector<int> *log = nullptr;
+  int id = 0;
+  DirectRecorder() { allow_direct_watches(&targets); }
+  void on_watched_done(ac_future *f, size_t index) noexcept override {
+    calls.emplace_back(f, index);
+    if (log != nullptr) log->push_back(id);
+  }
+  void add(ac_future *f, size_t index) {
+    f->ref();
+    targets.push_back(f);
+    watch(f, index);
+  }
+  ~DirectRecorder() {
+    unwatch_all();
+    for (ac_future *f : targets) f->unref();
+  }
+};
+
+struct LoggingRecorder final : ac::Watcher {
+  std::vector<int> *log;
+  int id;
+  LoggingRecorder(std::vector<int> *l, int i) : log(l), id(i) {}
+  void on_watched_done(ac_future *, size_t) noexcept override { log->push_back(id); }
+  ~LoggingRecorder() { unwatch_all(); }
+};
+
+int step_done(ac_task *, void *) { return AC_STEP_DONE; }
+
+struct DirectFixture : LoopFixture {
+  // Runs the first n callbacks ready (the tasks' steps, then what their
+  // ends queued).
+  void run_first(uint32_t n) {
+    uint32_t saved = loop->ready_budget;
+    loop->ready_budget = n;
+    int pending = 0;
+    double next = 0;
+    EXPECT_EQ(loop->step(0, &pending, &next), static_cast<int>(n));
+    loop->ready_budget = saved;
+  }
+  // A pending task, not scheduled yet; the caller holds a reference.
+  ac_task *task() {
+    ac_task *t = ac::task_new(loop, step_done, nullptr, nullptr, 0);
+    t->ref();
+    return t;
+  }
+};
+
+using DirectWatch = DirectFixture;
+
+TEST_F(DirectWatch, PendingTasksAreWatchedWithoutABlock) {
+  DirectRecorder r;
+  ac_task *t1 = task(), *t2 = task();
+  r.reserve_watches(2);
+  r.add(t1, 0);
+  r.add(t2, 1);
+  EXPECT_EQ(r.blocks_held(), 0u);
+  EXPECT_EQ(t1->direct_watcher(), static_cast<ac::Watcher *>(&r));
+  EXPECT_EQ(t1->sole_callback(), nullptr);
+  t2->schedule_step();
+  t1->schedule_step();
+  run_first(2);  // both finish; each goes to the ready queue to tell r
+  EXPECT_TRUE(t1->done() && t2->done());
+  EXPECT_TRUE(r.calls.empty()) << "never inline: through the loop";
+  EXPECT_EQ(ac::describe_runnable(t2), "<Handle done-callback>");
+  EXPECT_EQ(t1->refs, 3);  // ours, r's, the ready queue's
+  run_ready();
+  ASSERT_EQ(r.calls.size(), 2u);
+  EXPECT_EQ(r.calls[0].first, t2);  // in the order they finished
+  EXPECT_EQ(r.calls[1].first, t1);
+  EXPECT_FALSE(t1->has_callbacks());
+  EXPECT_EQ(t1->refs, 2);
+  t1->unref();
+  t2->unref();
+}
+
+TEST_F(DirectWatch, ASecondCallbackTurnsItIntoAnEntryInItsPlace) {
+  std::vector<int> log;
+  DirectRecorder r;
+  r.log = &log;
+  r.id = 1;
+  LoggingRecorder other(&log, 2);
+  ac_task *t = task();
+  r.add(t, 0);
+  EXPECT_EQ(r.blocks_held(), 0u);
+  other.watch(t, 0);  // a second callback: r's watch becomes an entry, first
+  EXPECT_EQ(r.blocks_held(), 1u);
+  EXPECT_EQ(t->direct_watcher(), nullptr);
+  ac_task *u = task();
+  r.add(u, 1);  // a task of its own: direct again
+  EXPECT_EQ(u->direct_watcher(), static_cast<ac::Watcher *>(&r));
+  t->schedule_step();
+  u->schedule_step();
+  run_ready();
+  run_ready();
+  EXPECT_EQ(log, (std::vector<int>{1, 2, 1}));
+  EXPECT_EQ(r.blocks_held(), 0u);
+  t->unref();
+  u->unref();
+}
+
+TEST_F(DirectWatch, OnlyAPendingTaskNobodyWaitsForIsWatchedDirectly) {
+  DirectRecorder r;
+  ac_future *f = future();  // not a task
+  r.add(f, 0);
+  EXPECT_EQ(r.blocks_held(), 1u);
+  Recorder first;
+  ac_task *t = task();
+  first.watch(t, 0);  // somebody waits for t already
+  r.add(t, 1);
+  EXPECT_EQ(r.blocks_held(), 2u);
+  EXPECT_EQ(t->direct_watcher(), nullptr);
+  resolve(f);
+  t->schedule_step();
+  run_ready();
+  run_ready();
+  EXPECT_EQ(r.calls.size(), 2u);
+  EXPECT_EQ(first.calls.size(), 1u);
+  f->unref();
+  t->unref();
+}
+
+TEST_F(DirectWatch, ACutWhileTheNoticeIsQueuedTellsNobody) {
+  ac_task *t = task(), *u = task();
+  {
+    DirectRecorder r;
+    r.add(t, 0);
+    r.add(u, 1);
+    t->schedule_step();
+    run_first(1);  // t done, its notice queued; u still pending
+    EXPECT_EQ(t->refs, 3);
+  }  // the cut: t's notice finds nobody, u is no longer watched
+  EXPECT_FALSE(u->has_callbacks());
+  run_ready();
+  EXPECT_EQ(t->refs, 1);  // the queue's reference given back
+  u->schedule_step();
+  run_ready();
+  EXPECT_EQ(ac::describe_runnable(u), "<Handle done-callback>") << "nothing queued it";
+  t->unref();
+  u->unref();
+}
+
+TEST_F(DirectWatch, TheLoopsCloseDropsAQueuedNotice) {
+  auto *r = new DirectRecorder;
+  ac_task *t = task();
+  r->add(t, 0);
+  t->schedule_step();
+  run_first(1);  // the notice is queued when the loop closes
+  t->unref();
+  closed_by_test = true;
+  EXPECT_EQ(loop->close(), 0);  // drops it: the queue's reference goes
+  EXPECT_TRUE(r->calls.empty());
+  EXPECT_EQ(t->refs, 1);  // r's
+  delete r;               // the cut finds the watch let go
 }
 
 }  // namespace

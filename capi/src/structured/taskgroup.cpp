@@ -110,5 +110,5 @@ AC_API int ac_taskgroup_join(ac_taskgroup *tg, int body_outcome, ac_error *body_
 
 AC_API int64_t ac_taskgroup_size(const ac_taskgroup *tg) noexcept {
   ac_taskgroup *g = valid_group(tg);
-  return g != nullptr ? static_cast<int64_t>(g->tasks.size()) : fail(AC_EINVAL);
+  return g != nullptr ? static_cast<int64_t>(g->live) : fail(AC_EINVAL);
 }
