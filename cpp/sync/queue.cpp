@@ -46,7 +46,7 @@ ac_queue::~ac_queue() {
 
 void ac_queue::reserve_one() {
   if (kind == AC_QUEUE_PRIORITY)
-    heap.reserve(heap.size() + 1);
+    ac::reserve_one_more(heap);
   else
     ring.reserve_one();
 }
