@@ -43,6 +43,7 @@ void ac_taskgroup::close_for_loop() noexcept {
   for_each_task([](ac_task *t) { t->unref(); });
   members.clear();
   live = 0;
+  front = 0;
   if (parent != nullptr) {
     ac_task *p = parent;
     parent = nullptr;
@@ -67,7 +68,9 @@ void ac_taskgroup::add(ac_task *t) {
     // that one): its place in creation order.
     auto at = std::upper_bound(members.begin(), members.end(), t->id,
                                [](uint64_t id, const Member &m) { return id < m.id; });
+    size_t i = static_cast<size_t>(at - members.begin());
     members.insert(at, {t->id, t});
+    if (i < front) front = i;
   }
   ++live;
   // An eager task may already have made the group abort.
@@ -155,14 +158,20 @@ void ac_taskgroup::cut_direct_watches() noexcept {
 
 void ac_taskgroup::on_watched_done(ac_future *f, size_t) noexcept {
   auto *t = static_cast<ac_task *>(f);
-  auto it = std::lower_bound(members.begin(), members.end(), t->id,
-                             [](const Member &m, uint64_t id) { return m.id < id; });
-  if (it == members.end() || it->task != t) return;
-  it->task = nullptr;
+  Member *m = front < members.size() && members[front].task == t ? &members[front] : nullptr;
+  if (m == nullptr) {
+    auto it = std::lower_bound(members.begin(), members.end(), t->id,
+                               [](const Member &x, uint64_t id) { return x.id < id; });
+    if (it == members.end() || it->task != t) return;
+    m = &*it;
+  }
+  m->task = nullptr;
   --live;
+  while (front < members.size() && members[front].task == nullptr) ++front;
   if (members.size() >= 64 && live * 2 < members.size()) {
-    members.erase(std::remove_if(members.begin(), members.end(), [](const Member &m) { return m.task == nullptr; }),
+    members.erase(std::remove_if(members.begin(), members.end(), [](const Member &x) { return x.task == nullptr; }),
                   members.end());
+    front = 0;
   }
   ac_future *hold = this;
   hold->ref();

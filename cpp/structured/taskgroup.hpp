@@ -9,8 +9,9 @@
 //    spawn order, but for a task that an eager task's first step added
 //    before the eager task itself), each watched, with one reference. A
 //    task leaves when its watch fires: its slot becomes a hole (null),
-//    found by binary search on its id, and the holes are closed up once
-//    they are half of the slots. `live` counts the tasks left.
+//    found at `front` or by binary search on its id, and the holes are
+//    closed up once they are half of the slots. `live` counts the tasks
+//    left.
 //  - `parent` (one reference) is the task whose body runs the group; it is
 //    released when the group finishes. While held, the group is on the
 //    loop's closable list, so closing the loop breaks the cycle parent
@@ -34,6 +35,9 @@ struct ac_taskgroup final : ac_future, ac::Watcher, ac::Closable {
   };
   std::vector<Member> members;
   size_t live = 0;
+  // Every slot before this one is a hole: tasks that end in the order they
+  // were made are found here, without a search.
+  size_t front = 0;
   std::vector<ac_error *> errors;
   ac_error *body_error = nullptr;      // the body's own failure (not a cancel)
   ac_error *propagate = nullptr;       // the cancellation to pass on, if any

@@ -9,8 +9,10 @@ using ac::shim::fail;
 using ac::shim::run_free;
 
 static ac_taskgroup *valid_group(const ac_taskgroup *tg) noexcept {
-  if (!ac::is_future(tg)) return nullptr;
-  return dynamic_cast<ac_taskgroup *>(const_cast<ac_future *>(static_cast<const ac_future *>(tg)));
+  // is_group is set by the group's constructor only (no dynamic_cast, which
+  // compares type names, at each spawn).
+  if (!ac::is_future(tg) || !tg->is_group) return nullptr;
+  return const_cast<ac_taskgroup *>(tg);
 }
 
 AC_API int ac_taskgroup_new(ac_task *parent, ac_taskgroup **out) noexcept {
