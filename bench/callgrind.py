@@ -7,9 +7,11 @@ dhat: counts, not seconds, the same on a busy machine as on a quiet one.
 Each program runs at two sizes; the difference divided by the difference in
 units leaves out start-up and teardown.
 
-Figures: W1g (N tasks, then one gather over them: asyncio's shape) and W1
-(the same tasks awaited one by one), instructions per task; "gather per
-child", W1g minus W1: what the gather adds for each task it waits for; W3
+Figures: W1g (N tasks, then one gather over them: asyncio's shape), W1
+(the same tasks awaited one by one) and W1tg (the same tasks in one task
+group, joined), instructions per task; "gather per child", W1g minus W1:
+what the gather adds for each task it waits for ("task group per child",
+W1tg minus W1, the same for the group); W3
 per round trip, W4 per acquisition; W2 heap bytes and allocations per
 sleeping task at the peak (less the program's own 8-byte handle per task).
 Every C++ and Go row also gives its ratio to the C API's. The figures go to
@@ -40,6 +42,7 @@ def warmed(n):
 PROGRAMS = [
     ("W1g", "c", "w1_gather", 20000, 40000, warmed),
     ("W1", "c", "w1_spawn", 20000, 40000, warmed),
+    ("W1tg", "c", "w1_taskgroup", 20000, 40000, warmed),
     ("W3", "c", "w3_queue", 20000, 40000, warmed),
     ("W4", "c", "w4_lock", 100, 200, lambda n: 100 * warmed(n)),
     ("W1g", "c++", "w1_gather_cpp", 20000, 40000, warmed),
@@ -68,12 +71,14 @@ W2_PROGRAMS = [("c", "w2_sleep"), ("c++", "w2_sleep_cpp")]
 W2_SIZES = (10000, 20000)
 HANDLE_BYTES = 8  # the program's own pointer (C) or TaskHandle (C++) per task
 
-UNITS = {"W1g": "instructions/task", "W1": "instructions/task",
-         "gather per child": "instructions/child", "W3": "instructions/trip",
+UNITS = {"W1g": "instructions/task", "W1": "instructions/task", "W1tg": "instructions/task",
+         "gather per child": "instructions/child", "task group per child": "instructions/child", "W3": "instructions/trip",
          "W4": "instructions/acquire", "W2": "heap B/task", "W2 allocations": "blocks/task"}
 WHAT = {"W1g": "N tasks, one gather over them (asyncio's shape)",
         "W1": "the same N tasks awaited one by one",
         "gather per child": "W1g minus W1",
+        "W1tg": "the same N tasks in one task group, joined",
+        "task group per child": "W1tg minus W1",
         "W3": "queue ping-pong", "W4": "lock hand-over",
         "W2": "live heap at the peak, N tasks asleep, less the program's handle",
         "W2 allocations": "live heap blocks at the peak per sleeping task"}
@@ -148,6 +153,8 @@ def main():
     for face in ("c", "c++"):
         if ("W1g", face) in fig and ("W1", face) in fig:
             fig[("gather per child", face)] = fig[("W1g", face)] - fig[("W1", face)]
+        if ("W1tg", face) in fig and ("W1", face) in fig:
+            fig[("task group per child", face)] = fig[("W1tg", face)] - fig[("W1", face)]
     for face, prog in W2_PROGRAMS:
         exe = os.path.join(b, "bench", prog)
         if not os.path.exists(exe):
@@ -158,7 +165,8 @@ def main():
         fig[("W2", face)] = (by2 - by1) / dn - HANDLE_BYTES
         fig[("W2 allocations", face)] = (bl2 - bl1) / dn
 
-    order = ["W1g", "W1", "gather per child", "W3", "W4", "W2", "W2 allocations"]
+    order = ["W1g", "W1", "gather per child", "W1tg", "task group per child", "W3", "W4", "W2",
+             "W2 allocations"]
     rows = []
     for w in order:
         for face in FACES:
@@ -170,9 +178,9 @@ def main():
             rows.append([w, face, f"{v:.0f}" if w != "W2 allocations" else f"{v:.2f}",
                          UNITS[w], vs_c, WHAT[w]])
 
-    print(f"{'figure':17} {'face':5} {'per unit':>9}  {'unit':20} {'vs C':>5}")
+    print(f"{'figure':20} {'face':5} {'per unit':>9}  {'unit':20} {'vs C':>5}")
     for w, face, v, unit, vs_c, _ in rows:
-        print(f"{w:17} {face:5} {v:>9}  {unit:20} {vs_c:>5}")
+        print(f"{w:20} {face:5} {v:>9}  {unit:20} {vs_c:>5}")
 
     out = os.path.join(b, "results")
     os.makedirs(out, exist_ok=True)
