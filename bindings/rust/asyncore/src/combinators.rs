@@ -10,6 +10,7 @@
 //! values move out to the first reader.
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -494,8 +495,16 @@ impl Future for Wait {
             return Poll::Ready(Err(e));
         }
         let w = aw.raw();
+        // Each reported future's position among the inputs: a map when there
+        // are many (a scan per future would make a wait over n inputs cost
+        // n² here, and a JoinSet's join_next is such a wait).
+        let positions: Option<HashMap<*mut sys::ac_future, usize>> = (self.raws.len() > 16)
+            .then(|| self.raws.iter().enumerate().rev().map(|(i, &r)| (r, i)).collect());
         let r = unsafe { combined(w) }.and_then(|()| unsafe {
-            let index = |f: *mut sys::ac_future| self.raws.iter().position(|&r| r == f).unwrap_or(usize::MAX);
+            let index = |f: *mut sys::ac_future| match &positions {
+                Some(m) => m.get(&f).copied().unwrap_or(usize::MAX),
+                None => self.raws.iter().position(|&r| r == f).unwrap_or(usize::MAX),
+            };
             let nd = check_count(sys::ac_wait_done_count(w))?;
             let np = check_count(sys::ac_wait_pending_count(w))?;
             Ok(WaitSets {

@@ -291,6 +291,31 @@ fn select_macro_and_race_drop_the_losers() {
 // ---- JoinSet ----
 
 #[test]
+fn join_set_of_many_tasks_joins_each_in_the_order_they_finish() {
+    // 2,000 tasks finishing in reverse spawn order: each join_next waits
+    // over all the tasks left and maps what finished back to its place.
+    const N: u64 = 2000;
+    let l = vloop();
+    let order = l
+        .run_until_complete(async {
+            let mut set = JoinSet::new();
+            for i in 0..N {
+                set.spawn(async move {
+                    sleep(Duration::from_millis(N - i)).await?;
+                    Ok(i)
+                });
+            }
+            let mut order = Vec::new();
+            while let Some(r) = set.join_next().await {
+                order.push(r?);
+            }
+            Ok(order)
+        })
+        .unwrap();
+    assert_eq!(order, (0..N).rev().collect::<Vec<_>>());
+}
+
+#[test]
 fn join_set_gives_outcomes_as_they_finish_and_cancels_on_drop() {
     let l = vloop();
     let (order, survived) = l
