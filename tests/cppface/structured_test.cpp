@@ -363,6 +363,24 @@ ac::Task<> wait_first() {
 }
 TEST(Wait, FirstCompletedAndTimeoutPartition) { run_v(wait_first()); }
 
+// Over many inputs the positions come from a map: each reported future at
+// its first position, a handle given twice once.
+ac::Task<> wait_many() {
+  std::vector<ac::TaskHandle<int>> ts;
+  for (int i = 0; i < 40; ++i) ts.push_back(ac::create_task(slow(i, i % 2 == 0 ? 1 : 5)));
+  std::vector<ac_future *> fs;
+  for (auto &t : ts) fs.push_back(t.c_future());
+  fs.push_back(fs[0]);
+  fs.push_back(fs[1]);
+  auto r = co_await ac::wait(fs, ac::WaitMode::all_completed, 2);
+  std::vector<size_t> evens, odds;
+  for (size_t i = 0; i < 40; ++i) (i % 2 == 0 ? evens : odds).push_back(i);
+  EXPECT_EQ(r.done, evens);
+  EXPECT_EQ(r.pending, odds);
+  for (auto &t : ts) t.cancel();
+}
+TEST(Wait, ManyInputsAndAHandleTwice) { run_v(wait_many()); }
+
 ac::Task<> completion_order() {
   std::vector<ac::TaskHandle<int>> ts;
   ts.push_back(ac::create_task(slow(0, 3)));

@@ -50,6 +50,7 @@
 #include <memory>
 #include <optional>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -496,7 +497,19 @@ inline Task<WaitResult> wait(std::vector<ac_future *> futures, WaitMode mode = W
   check(ac_wait(get_running_loop(), futures.data(), futures.size(), static_cast<int>(mode), timeout, &w));
   Future waiting = Future::adopt(w);
   co_await waiting;
-  auto index_of = [&futures](ac_future *f) {
+  // Each reported future's position among the inputs (the first, for one
+  // given twice): through a map when they are many, so that a wait over n
+  // futures does not cost n² here.
+  std::unordered_map<ac_future *, size_t> positions;
+  if (futures.size() > 16) {
+    positions.reserve(futures.size());
+    for (size_t i = futures.size(); i-- > 0;) positions[futures[i]] = i;
+  }
+  auto index_of = [&](ac_future *f) {
+    if (!positions.empty()) {
+      auto it = positions.find(f);
+      return it != positions.end() ? it->second : futures.size();
+    }
     for (size_t i = 0; i < futures.size(); ++i)
       if (futures[i] == f) return i;
     return futures.size();
