@@ -18,8 +18,9 @@
 //  - new and eager: neither, until ac_task_new runs its first step.
 // A task that is stepping (`stepping_`, the loop's current_task) may also
 // be scheduled already: the future it awaits can complete, or it can yield,
-// before the step returns. A done task is in no queue and no list, and has
-// no waiter.
+// before the step returns. A done task is in no list and has no waiter;
+// it is in the ready queue only as a watch notice (run_watch_notice), to
+// tell the watcher that watches it directly (watch.hpp).
 //
 // The ways into a step (each checks its start, then steps):
 //  - run(): the ready queue reached the task (it was scheduled);

@@ -4,9 +4,10 @@
 //
 // A Watcher registers a done-callback entry on each watched future. The
 // entries of the futures watched together (a gather's children) are one
-// block, allocated once. A watcher that never reads the index, and keeps
-// the futures it watches in a vector, may watch a pending task nobody else
-// waits for without any entry (allow_direct_watches): the task's callback
+// block, allocated once. A watcher that never reads the index, and can
+// find the futures it watches again (a gather's children, a group's
+// tasks), may watch a pending task nobody else waits for without any
+// entry (allow_direct_watches): the task's callback
 // list is then the watcher's address, and the task, once done, goes to
 // the ready queue itself to tell it; the watch becomes an entry if another
 // callback comes. An entry points back to its watcher only weakly:
