@@ -411,6 +411,14 @@ static void test_loop_closed_with_group_pending_leaks_nothing(void) {
               "report: Task was destroyed but it is pending\n");
 }
 
+/* Runs a task of `step` on `state` (the caller's) until it is done. */
+static void run_to_end(ac_loop *loop, ac_step_fn step, void *state) {
+  ac_task *t;
+  CHECK_RC(ac_task_new(loop, step, state, NULL, 0, &t), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
+  ac_task_unref(t);
+}
+
 /* Many tasks leaving in an order of their own: task i of N finishes at
  * ((i * 7919) % N + 1) ms, a permutation, so exactly k have left at k ms
  * + 0.5 (the group finds each by its id among the holes the others left,
@@ -420,7 +428,6 @@ struct many {
   AC_ASYNC_FIELDS;
   ac_taskgroup *tg;
   ac_future *join;
-  int64_t sum;
 };
 struct sleeper_ms {
   AC_ASYNC_FIELDS;
@@ -465,10 +472,7 @@ static int many_step(ac_task *t, void *p) {
 static void test_many_tasks_leave_in_any_order(void) {
   ac_loop *loop = th_loop();
   struct many m = {0};
-  ac_task *t;
-  CHECK_RC(ac_task_new(loop, many_step, &m, NULL, 0, &t), 0);
-  CHECK_RC(ac_loop_run_until_complete(loop, ac_task_future(t)), 0);
-  ac_task_unref(t);
+  run_to_end(loop, many_step, &m);
   CHECK_TRACE("spawned: 3000\nleft at 0.5 ms: 3000\nleft at 1.5 ms: 2999\nleft at 10.5 ms: 2990\n"
               "left at 1500.5 ms: 1500\nleft at 2999.5 ms: 1\njoined at 3000 ms: 0 left\n");
   th_close(loop);
@@ -523,10 +527,7 @@ static int eager_body_step(ac_task *t, void *p) {
 static void test_eager_task_spawning_a_sibling_keeps_creation_order(void) {
   ac_loop *loop = th_loop();
   struct eager_body b = {0};
-  ac_task *t;
-  CHECK_RC(ac_task_new(loop, eager_body_step, &b, NULL, 0, &t), 0);
-  ac_loop_run_until_complete(loop, ac_task_future(t));
-  ac_task_unref(t);
+  run_to_end(loop, eager_body_step, &b);
   CHECK_TRACE("E start at 0\nin the group: 3\nS start at 0\nF start at 0\nF fails at 1\n"
               "E cancelled at 1\nS cancelled at 1\njoin -> AC_EGROUP at 1, 0 left\n");
   th_close(loop);
