@@ -316,6 +316,89 @@ fn join_set_of_many_tasks_joins_each_in_the_order_they_finish() {
 }
 
 #[test]
+fn join_set_of_many_tasks_in_a_scrambled_order() {
+    // 30,000 tasks finishing in an order unrelated to the spawn order (a
+    // permutation of the delays): a join over every task left at each
+    // join_next would take some 450 million task visits here.
+    const N: u64 = 30_000;
+    let delay = |i: u64| (i * 7919) % N; // 7919 is prime: a permutation
+    let l = vloop();
+    let (order, lens) = l
+        .run_until_complete(async move {
+            let mut set = JoinSet::new();
+            for i in 0..N {
+                set.spawn(async move {
+                    sleep(Duration::from_micros(delay(i) + 1)).await?;
+                    Ok(i)
+                });
+            }
+            let (mut order, mut lens) = (Vec::new(), Vec::new());
+            while let Some(r) = set.join_next().await {
+                order.push(r?);
+                if order.len() % 10_000 == 0 {
+                    lens.push(set.len());
+                }
+            }
+            Ok((order, lens))
+        })
+        .unwrap();
+    let mut expected: Vec<u64> = (0..N).collect();
+    expected.sort_by_key(|&i| delay(i));
+    assert_eq!(order, expected);
+    assert_eq!(lens, [20_000, 10_000, 0]);
+}
+
+#[test]
+fn join_set_keeps_a_task_whose_join_was_dropped_and_forgets_what_shutdown_removed() {
+    let l = vloop();
+    let got = l
+        .run_until_complete(async {
+            let mut got = Vec::new();
+            let mut set = JoinSet::new();
+            set.spawn(async {
+                sleep(Duration::from_millis(20)).await?;
+                Ok("late")
+            });
+            // A join given up (the sleep wins the select) loses nothing.
+            match select(set.join_next(), sleep(Duration::from_millis(10))).await {
+                Either::Left(_) => got.push("joined too early".to_string()),
+                Either::Right(r) => {
+                    r?;
+                    got.push(format!("gave up with {} left", set.len()));
+                }
+            }
+            got.push(set.join_next().await.unwrap()?.to_string());
+            // A task that finished before it came in is joined at once.
+            let done = spawn(async { Ok("done before") });
+            sleep(Duration::from_millis(1)).await?;
+            assert!(done.is_finished());
+            set.insert(done);
+            got.push(set.join_next().await.unwrap()?.to_string());
+            // Shutdown cancels and forgets; the set is usable again, and a
+            // removed task's end is not reported.
+            let removed = set.spawn(async {
+                sleep(Duration::from_millis(5)).await?;
+                Ok("removed")
+            });
+            set.shutdown();
+            assert!(set.is_empty() && set.join_next().await.is_none());
+            set.spawn(async {
+                sleep(Duration::from_millis(50)).await?;
+                Ok("after shutdown")
+            });
+            got.push(set.join_next().await.unwrap()?.to_string());
+            got.push(format!("removed: cancelled {}", removed.await.unwrap_err().is_cancelled()));
+            assert!(set.join_next().await.is_none());
+            Ok(got)
+        })
+        .unwrap();
+    assert_eq!(
+        got,
+        ["gave up with 1 left", "late", "done before", "after shutdown", "removed: cancelled true"]
+    );
+}
+
+#[test]
 fn join_set_gives_outcomes_as_they_finish_and_cancels_on_drop() {
     let l = vloop();
     let (order, survived) = l
