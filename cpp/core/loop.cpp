@@ -283,12 +283,14 @@ void ac_loop::fire_due_timers() {
   double t = now();
   while (!timers.empty() && timers.top()->when <= t) {
     ac::TimerNode *n = timers.top();
+    uint64_t ticket = ready.next_ticket();
     try {
       schedule(n);
     } catch (...) {
       return;  // out of memory: it stays due and is retried next iteration
     }
     timers.pop();
+    n->seq = ticket;  // as schedule_due: its ticket while it waits there
     n->set_hop_queued(true);
   }
 }
@@ -300,7 +302,10 @@ int ac_loop::run_ready(uint32_t budget) {
     // they schedule wait for the next iteration, behind the timers that
     // fall due meanwhile. One snapshot per batch (the ready queue keeps it
     // when entries of the batch are removed).
-    ready.begin_batch(std::min<size_t>(ready.size(), budget - static_cast<uint32_t>(n)));
+    if (size_t room = budget - static_cast<uint32_t>(n); ready.size() <= room)
+      ready.begin_batch_all();
+    else
+      ready.begin_batch(room);
     while (ready.batch_left() > 0) {
       if (interrupted) break;
       if (step_budget_ns != 0 && !check_time_budget()) break;

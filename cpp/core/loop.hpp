@@ -220,6 +220,15 @@ struct ac_loop {
     ready.push(r);
     if (host_kick) [[unlikely]] kick_host();
   }
+  // A due timer (or a deadline already past) joins the ready queue; its
+  // seq, which orders it only in the heap, keeps its ticket there, so a
+  // cancellation takes it out in O(1) (remove_timer).
+  void schedule_due(ac::TimerNode *n) {
+    uint64_t ticket = ready.next_ticket();
+    schedule(n);
+    n->seq = ticket;
+    n->set_hop_queued(true);
+  }
   void add_timer(ac::TimerNode *n, double when) {
     n->when = when;
     n->seq = timer_seq++;
@@ -235,7 +244,7 @@ struct ac_loop {
       return true;
     }
     if (n->hop_queued()) {
-      ready.remove(n);
+      ready.remove_at(n->seq, n);  // seq holds its ticket there (schedule_due)
       n->set_hop_queued(false);
       return true;
     }

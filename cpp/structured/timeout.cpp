@@ -21,8 +21,7 @@ void ac_timeout::arm() {
     if (deadline <= loop->now()) {
       // Already due: the expiry is a ready callback, behind those already
       // ready (asyncio's call_soon(_on_timeout)), not a timer.
-      loop->schedule(this);
-      set_hop_queued(true);
+      loop->schedule_due(this);
     } else {
       loop->add_timer(this, deadline);
     }
