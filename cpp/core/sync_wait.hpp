@@ -80,6 +80,11 @@ struct WaitList {
   Waiter *tail = nullptr;
   size_t count = 0;
   size_t cancelled = 0;
+  // The last waiter of a prefix of the list whose waiters are all done
+  // (null: the prefix is empty). Waiters never go back to pending, so
+  // first_pending() resumes its walk there: waking the waiters one at a
+  // time costs O(1) each, however many woken ones are still linked.
+  Waiter *done_upto = nullptr;
   // The primitive the list belongs to (ac_loop_dump reads it through a
   // waiter still linked, so it is alive).
   SyncObject *owner;
@@ -112,10 +117,20 @@ struct WaitList {
       w->next->prev = w->prev;
     else
       tail = w->prev;
+    if (w == done_upto) done_upto = w->prev;  // the rest of the prefix is done
     w->prev = w->next = nullptr;
     w->list = nullptr;
     --count;
     if (w->cancelled()) --cancelled;
+  }
+  // The first waiter not done yet, or null.
+  Waiter *first_pending() noexcept {
+    Waiter *w = done_upto != nullptr ? done_upto->next : head;
+    while (w != nullptr && w->done()) {
+      done_upto = w;
+      w = w->next;
+    }
+    return w;
   }
   // Unlinks w if it is still in this list (asyncio's "try: remove").
   void remove(Waiter *w) noexcept {

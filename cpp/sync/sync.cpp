@@ -85,14 +85,13 @@ Op ac_semaphore::acquire_wait() {
 }
 
 bool ac_semaphore::wake_up_next() noexcept {
-  for (Waiter *w = waiters.head; w != nullptr; w = w->next) {
-    if (!w->done()) {
-      --value;
-      w->wake();
-      return true;
-    }
-  }
-  return false;
+  // asyncio walks its deque from the front; the woken waiters still linked
+  // are skipped without a walk over them (first_pending).
+  Waiter *w = waiters.first_pending();
+  if (w == nullptr) return false;
+  --value;
+  w->wake();
+  return true;
 }
 
 void ac_semaphore::wake_while_free() noexcept {
@@ -225,7 +224,7 @@ int ac_condition::wait(ac_condition_predicate_fn pred, void *ud, ac_free_fn free
 
 int ac_condition::notify(int64_t n) noexcept {
   int woken = 0;
-  for (Waiter *w = waiters.head; w != nullptr && (n < 0 || woken < n);) {
+  for (Waiter *w = waiters.first_pending(); w != nullptr && (n < 0 || woken < n);) {
     Waiter *next = w->next;
     if (!w->done()) {
       ++woken;
