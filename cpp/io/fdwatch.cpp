@@ -6,11 +6,17 @@
 // through a process-wide map, and a prepare handle that runs before every
 // poll: it drops the watches whose descriptor was closed behind the loop's
 // back, before libuv would hand that descriptor to epoll (where a closed
-// one would be fatal to libuv) or wait on it forever.
+// one would be fatal to libuv) or wait on it forever. libuv hands epoll
+// only the descriptors whose polling changed since the last poll: those
+// (the table's dirty list) are checked before every poll; all of them are
+// checked every watches / kSweepSlice polls (kSweepSlice checks per poll
+// on average), so a loop watching many descriptors does not pay a system
+// call per descriptor per iteration.
 #include "io/fdwatch.hpp"
 
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -54,6 +60,7 @@ struct FdWatch {
   int events = 0;
   int holds = 1;  // the poll handle's, until its close callback
   bool closing = false;
+  bool dirty = false;  // in the table's dirty list
   Cb reader, writer;
   std::vector<SockOp *> rwait, wwait;
   std::vector<Cb> to_free;  // released while their callback ran
@@ -97,9 +104,17 @@ struct FdTable final : Closable {
   ac_loop *loop;
   uv_prepare_t prepare{};
   std::unordered_map<int, FdWatch *> watches;
+  // Watches whose polling changed since the last poll (libuv gives them to
+  // epoll next); a watch is listed once (its dirty flag).
+  std::vector<FdWatch *> dirty;
+  // The descriptors checked in turn: watches.size() / kSweepSlice polls
+  // go by between two checks of the same watch.
+  static constexpr size_t kSweepSlice = 64;
+  size_t polls_since_sweep = 0;
   explicit FdTable(ac_loop *l) noexcept : loop(l) {}
   void close_for_loop() noexcept override;
   void check_closed() noexcept;
+  void mark_dirty(FdWatch *w) noexcept;
 };
 
 std::mutex g_tables_mutex;
@@ -142,6 +157,17 @@ void FdWatch::shut() noexcept {
   if (closing) return;
   closing = true;
   table->watches.erase(fd);
+  if (dirty) {
+    // Out of the dirty list too: the watch may be freed before the next poll.
+    auto &d = table->dirty;
+    for (size_t i = 0; i < d.size(); ++i)
+      if (d[i] == this) {
+        d[i] = d.back();
+        d.pop_back();
+        break;
+      }
+    dirty = false;
+  }
   uv_poll_stop(&poll);
   uv_close(reinterpret_cast<uv_handle_t *>(&poll), on_poll_closed);
 }
@@ -171,7 +197,10 @@ int FdWatch::update() noexcept {
   }
   if (want == events) return 0;
   int rc = uv_poll_start(&poll, want, on_poll);
-  if (rc == 0) events = want;
+  if (rc == 0) {
+    events = want;
+    table->mark_dirty(this);
+  }
   return rc;
 }
 
@@ -248,15 +277,40 @@ bool SockOp::cancel(const char *message) noexcept {
   return true;
 }
 
+void FdTable::mark_dirty(FdWatch *w) noexcept {
+  if (w->dirty) return;
+  try {
+    dirty.push_back(w);
+    w->dirty = true;
+  } catch (...) {
+    polls_since_sweep = SIZE_MAX;  // out of memory: check them all next time
+  }
+}
+
 void FdTable::check_closed() noexcept {
   std::vector<FdWatch *> gone;
-  for (auto &kv : watches)
-    if (sys::check_open(kv.first) == UV_EBADF) {
+  auto check = [&gone](FdWatch *w) {
+    if (sys::check_open(w->fd) == UV_EBADF) {
       try {
-        gone.push_back(kv.second);
+        gone.push_back(w);
       } catch (...) {
       }
     }
+  };
+  if (polls_since_sweep == SIZE_MAX || ++polls_since_sweep * kSweepSlice >= watches.size()) {
+    // All of them: every poll while they are few, else every
+    // watches.size() / kSweepSlice polls.
+    polls_since_sweep = 0;
+    for (FdWatch *w : dirty) w->dirty = false;
+    dirty.clear();
+    for (auto &kv : watches) check(kv.second);
+  } else {
+    for (FdWatch *w : dirty) {
+      w->dirty = false;
+      check(w);
+    }
+    dirty.clear();
+  }
   for (FdWatch *w : gone) {
     ++w->holds;
     w->shut();  // stop polling first: libuv must never see a closed fd

@@ -260,11 +260,64 @@ static void test_sock_operations(void) {
   finish(loop);
 }
 
+/* Many watches: 300 pipes read by the loop. Not every watch's descriptor
+ * is checked before every poll any more: the ones whose polling changed
+ * are (libuv hands them to epoll next), and all of them every
+ * 300 / 64 polls. A reader closed behind the loop's back is still found
+ * within those polls; one closed and then changed (its writer removed) is
+ * found before libuv sees it. */
+enum { kMany = 300 };
+static void test_many_watches_closed_behind_the_loops_back(void) {
+  ac_loop *loop = net_loop();
+  static int p[kMany][2];
+  int s[2];
+  reset();
+  CHECK_RC(ac_loop_set_exception_handler(loop, on_report, NULL, NULL), 0);
+  for (int i = 0; i < kMany; i++) {
+    CHECK_RC(pipe2(p[i], O_NONBLOCK | O_CLOEXEC), 0);
+    CHECK_RC(ac_loop_add_reader(loop, p[i][0], on_ready, (void *)0, count_free), 0);
+  }
+  CHECK_RC(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, s), 0);
+  CHECK_RC(ac_loop_add_reader(loop, s[0], on_ready, (void *)1, count_free), 0);
+  CHECK_RC(ac_loop_add_writer(loop, s[0], on_ready, (void *)2, count_free), 0);
+  steps(loop, 8);
+  CHECK_INT(calls[0], 0);
+  CHECK_INT(calls[1], 0);
+  int writable = calls[2];
+  CHECK(writable > 0);
+  /* A reader that nothing changes. */
+  close(p[150][0]);
+  steps(loop, 8);
+  CHECK_INT(reports, 1);
+  CHECK_INT(report_code, -EBADF);
+  CHECK_INT(freed, 1);
+  /* A watch changed right after its descriptor was closed. */
+  close(s[0]);
+  CHECK_RC(ac_loop_remove_writer(loop, s[0]), 1);
+  CHECK_INT(freed, 2);
+  steps(loop, 1);
+  CHECK_INT(reports, 2);
+  CHECK_INT(freed, 3);
+  CHECK_INT(calls[0] + calls[1], 0);
+  /* The others still work. */
+  CHECK_INT(write(p[7][1], "x", 1), 1);
+  steps(loop, 1);
+  CHECK_INT(calls[0], 1);
+  finish(loop);
+  CHECK_INT(freed, kMany + 2);
+  for (int i = 0; i < kMany; i++) {
+    if (i != 150) close(p[i][0]);
+    close(p[i][1]);
+  }
+  close(s[1]);
+}
+
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
   RUN(test_reader_writer_on_pipe);
   RUN(test_wait_futures);
   RUN(test_closed_behind_the_loops_back);
+  RUN(test_many_watches_closed_behind_the_loops_back);
   RUN(test_close_releases_callbacks);
   RUN(test_sock_operations);
   return th_finish();
