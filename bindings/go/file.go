@@ -403,14 +403,22 @@ func (f *File) ReadLine() ([]byte, error) {
 		return nil, err
 	}
 	defer f.done()
+	// The bytes of f.buf searched already: each chunk read is searched
+	// once, not the whole line again after every chunk.
+	searched := 0
 	for {
 		f.mu.Lock()
-		if i := bytes.IndexByte(f.buf, '\n'); i >= 0 {
+		if searched > len(f.buf) {
+			searched = 0 // the buffer was consumed meanwhile
+		}
+		if i := bytes.IndexByte(f.buf[searched:], '\n'); i >= 0 {
+			i += searched
 			line := append([]byte(nil), f.buf[:i+1]...)
 			f.buf = f.buf[i+1:]
 			f.mu.Unlock()
 			return line, nil
 		}
+		searched = len(f.buf)
 		f.mu.Unlock()
 		b, err := f.read(nil, fd, 64<<10, -1)
 		if err != nil {

@@ -401,3 +401,44 @@ func TestSendfile(t *testing.T) {
 		t.Fatalf("bad descriptor: %v", err)
 	}
 }
+
+// ReadLine over lines longer than a read (64 KiB): the long line comes back
+// whole (each chunk is searched once, not the whole line after every
+// chunk), then the short ones, then the partial last line with io.EOF.
+func TestFileReadLineLongLines(t *testing.T) {
+	l := startLoop(t)
+	defer fdCheck(t)()
+	name := filepath.Join(t.TempDir(), "lines.txt")
+	long := strings.Repeat("a", 16<<20) + "\n"
+	if err := os.WriteFile(name, []byte(long+"two\nthree\npartial"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := l.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got []string
+	for {
+		line, err := f.ReadLine()
+		if err == io.EOF {
+			got = append(got, "EOF:"+string(line))
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(line) > 100 {
+			if string(line) != long {
+				t.Fatalf("long line: %d bytes", len(line))
+			}
+			got = append(got, "long")
+			continue
+		}
+		got = append(got, string(line))
+	}
+	want := []string{"long", "two\n", "three\n", "EOF:partial"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

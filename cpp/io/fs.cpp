@@ -329,6 +329,10 @@ struct ac_file final : ac::Closable {
   int rkind = 0;
   size_t rn = 0;
   std::string sep;
+  // Bytes from rpos that the pending readline/readuntil searched already
+  // without a match: each chunk read is searched once (with the
+  // separator's length less one before it), not the whole line again.
+  size_t rsearched = 0;
   // Writing: `wbuf` waits, `wflight` is being written.
   std::string wbuf, wflight;
   size_t wdone = 0;
@@ -432,11 +436,12 @@ bool ac_file::try_serve() noexcept {
     default: {
       const char *s = rkind == ac::kFileLine ? "\n" : sep.data();
       size_t sl = rkind == ac::kFileLine ? 1 : sep.size();
-      size_t at = rbuf.find(s, rpos, sl);
+      size_t at = rbuf.find(s, rpos + (rsearched >= sl ? rsearched - (sl - 1) : 0), sl);
       if (at != std::string::npos) {
         take(at - rpos + sl);
         return true;
       }
+      rsearched = n;
       if (!eof) return false;
       eof = false;
       if (rkind == ac::kFileLine) {
@@ -771,6 +776,7 @@ int file_read(ac_file *f, int kind, size_t n, const void *sep, size_t sep_len,
   }
   f->rkind = kind;
   f->rn = n;
+  f->rsearched = 0;
   f->rfut = fut;
   fut->ref();  // the file's
   *out = fut;
@@ -791,6 +797,7 @@ int file_write(ac_file *f, const void *data, size_t len) {
   if (f->avail() > 0 && !f->append) f->off -= static_cast<int64_t>(f->avail());
   f->rbuf.clear();
   f->rpos = 0;
+  f->rsearched = 0;
   f->eof = false;
   f->wbuf.append(static_cast<const char *>(data), len);
   f->pump();

@@ -583,6 +583,51 @@ static void test_no_space_left(void) {
   finish(loop);
 }
 
+/* Long lines: each chunk read (64 KiB) is searched once for the
+ * separator, with the separator's length less one before it, not the
+ * whole line again (a 16 MiB line took 256 searches of up to 16 MiB
+ * each). A separator split across two chunks is found; a 16 MiB line
+ * comes back whole. */
+static void test_long_lines(void) {
+  ac_loop *loop = net_loop();
+  ac_file *file;
+  ac_future *opened, *f;
+  ac_value v;
+  enum { kChunk = 65536, kLong = 16 << 20 };
+  make_dir();
+  FILE *w = fopen(path_of("long.txt"), "wb");
+  CHECK(w != NULL);
+  for (int i = 0; i < kChunk - 1; i++) fputc('b', w);
+  fputs("XYZtail\n", w); /* "XYZ" at 65535: split by the first chunk's end */
+  for (int i = 0; i < kLong - 1; i++) fputc('a', w);
+  fputs("\nend", w);
+  fclose(w);
+  CHECK_RC(ac_file_open(loop, path_of("long.txt"), "r", &file, &opened), 0);
+  ac_future_unref(opened);
+  CHECK_RC(ac_file_readuntil(file, "XYZ", 3, &f), 0);
+  CHECK_RC(fwait(loop, f), 0);
+  CHECK_RC(ac_future_result(f, &v), 0);
+  CHECK_INT(v.u.bytes.len, kChunk + 2);
+  CHECK(memcmp((const char *)v.u.bytes.data + kChunk - 2, "bXYZ", 4) == 0);
+  ac_future_unref(f);
+  CHECK_RC(ac_file_readline(file, &f), 0);
+  CHECK_STR(await_text(loop, f), "tail\n");
+  CHECK_RC(ac_file_readline(file, &f), 0);
+  CHECK_RC(fwait(loop, f), 0);
+  CHECK_RC(ac_future_result(f, &v), 0);
+  CHECK_INT(v.u.bytes.len, kLong);
+  const char *d = v.u.bytes.data;
+  CHECK(d[0] == 'a' && d[kLong - 2] == 'a' && d[kLong - 1] == '\n');
+  ac_future_unref(f);
+  CHECK_RC(ac_file_readline(file, &f), 0);
+  CHECK_STR(await_text(loop, f), "end");
+  CHECK_RC(ac_file_close(file, &f), 0);
+  wait_ok(loop, f);
+  ac_file_unref(file);
+  remove_dir();
+  finish(loop);
+}
+
 int main(void) {
   RUN(test_requests_roundtrip);
   RUN(test_errors_as_python);
@@ -595,6 +640,7 @@ int main(void) {
   RUN(test_cancel_pending);
   RUN(test_loop_close_fails_pending);
   RUN(test_file_object);
+  RUN(test_long_lines);
   RUN(test_file_closed_by_loop);
   if (access("/dev/full", W_OK) == 0)
     RUN(test_no_space_left);
