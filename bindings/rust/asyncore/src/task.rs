@@ -103,6 +103,11 @@ struct Cold {
     /// lock, a permit, a queue item) on. Each holds a reference; an Await
     /// of one of them resolves to the cancellation instead.
     revoked: Vec<*mut sys::ac_future>,
+    /// Loop futures holding a `wake_on_done` registration for this task
+    /// (one reference each), so a park does not register twice on a
+    /// future polled again and again (a shutdown future in a select loop):
+    /// the registration ends when the future completes (wake_on_done).
+    watching: Vec<*mut sys::ac_future>,
 }
 
 /// What clones of a task's waker point at. Outlives the task: `header` is
@@ -224,6 +229,24 @@ impl Header {
         found
     }
 
+    /// True if `f` holds a live wake registration for this task.
+    fn watches(&self, f: *mut sys::ac_future) -> bool {
+        !self.cold.get().is_null() && self.with_cold(|c| c.watching.contains(&f))
+    }
+
+    /// `f` completed: its registration ended.
+    fn forget_watch(&self, f: *mut sys::ac_future) {
+        if self.cold.get().is_null() {
+            return;
+        }
+        let found = self.with_cold(|c| c.watching.iter().position(|&x| x == f).map(|i| c.watching.swap_remove(i)).is_some());
+        if found {
+            // SAFETY: the reference kept with the registration (its
+            // done-callback holds another while it runs).
+            unsafe { sys::ac_future_unref(f) };
+        }
+    }
+
     /// Takes the pending cancellation, if any, as the error to deliver.
     #[inline]
     pub(crate) fn take_cancel(&self) -> Option<Error> {
@@ -259,8 +282,8 @@ impl Header {
         if !c.is_null() {
             // SAFETY: ours (Box::into_raw in `with_cold`).
             let c = unsafe { Box::from_raw(c) };
-            for &f in &c.revoked {
-                // SAFETY: references taken when revoked.
+            for &f in c.revoked.iter().chain(&c.watching) {
+                // SAFETY: references taken when revoked or registered.
                 unsafe { sys::ac_future_unref(f) };
             }
         }
@@ -332,7 +355,12 @@ unsafe extern "C" fn release_cell(ud: *mut c_void) {
 }
 
 /// Done-callback that wakes a task (ud: a counted WakeCell).
-unsafe extern "C" fn wake_on_done(_f: *mut sys::ac_future, ud: *mut c_void) {
+unsafe extern "C" fn wake_on_done(f: *mut sys::ac_future, ud: *mut c_void) {
+    // Done-callbacks run on the loop's thread: the header may be read.
+    let h = (*(ud as *const WakeCell)).header.get();
+    if !h.is_null() {
+        (*h).forget_watch(f);
+    }
     wake_cell_by_ref(ud as *const WakeCell);
 }
 
@@ -641,13 +669,17 @@ unsafe fn park_general(task: *mut sys::ac_task, h: &Header, ctx: &mut StepCtx) -
     let futures: Vec<_> = ctx.drain().collect();
     let mut failed = 0;
     for f in futures {
-        if failed == 0 {
+        if failed == 0 && !h.watches(f) {
             let cell = h.wake_cell();
             Arc::increment_strong_count(cell);
             // On failure free_ud has run (the count is given back).
             let rc = sys::ac_future_add_done_callback(f, Some(wake_on_done), cell as *mut c_void, Some(release_cell));
             if rc < 0 {
                 failed = rc;
+            } else {
+                // The candidate's reference stays with the registration.
+                h.with_cold(|c| c.watching.push(f));
+                continue;
             }
         }
         sys::ac_future_unref(f);
@@ -1211,6 +1243,36 @@ unsafe fn cancel_raw(task: *mut sys::ac_task, message: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A future polled at each turn of a select loop, with another loop
+    /// future pending beside it, keeps one wake registration for the
+    /// task, not one per turn.
+    #[test]
+    fn a_future_polled_again_and_again_is_registered_once() {
+        use std::time::Duration;
+        let lp = crate::Loop::builder().virtual_clock(true).build().unwrap();
+        let never: crate::LoopFuture<()> = crate::LoopFuture::new_in(&lp).unwrap();
+        let n = never.clone();
+        let registered = lp
+            .run_until_complete(async move {
+                let mut never = n;
+                for _ in 0..1000 {
+                    match crate::select(&mut never, crate::sleep(Duration::from_millis(1))).await {
+                        crate::Either::Left(_) => unreachable!(),
+                        crate::Either::Right(r) => r?,
+                    }
+                }
+                let h = current_header().unwrap();
+                let cell = h.wake_cell() as *mut c_void;
+                // SAFETY: a live future; the count of this task's registrations.
+                let k = unsafe { sys::ac_future_remove_done_callback(never.as_raw(), Some(wake_on_done), cell) };
+                let watched = h.watches(never.as_raw());
+                Ok((k, watched))
+            })
+            .unwrap();
+        assert_eq!(registered, (1, true));
+        drop(never);
+    }
 
     /// A task's own state is one per task: it stays small.
     #[test]
