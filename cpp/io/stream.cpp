@@ -796,6 +796,13 @@ void ac_stream::flush() noexcept {
   if (woff == wbuf.size() || write_error != 0) {
     wbuf.clear();  // keeps the capacity
     woff = 0;
+  } else if (woff >= kCompactAt && woff >= wbuf.size() / 2) {
+    // A writer that tops the buffer up before it empties (drain wakes at
+    // the low-water mark) never lets woff reach the end: the bytes sent
+    // go, so the buffer holds what is queued, not all that was written.
+    // Amortised: at least half the vector is moved away each time.
+    wbuf.erase(wbuf.begin(), wbuf.begin() + static_cast<std::ptrdiff_t>(woff));
+    woff = 0;
   }
   after_flush();
 }

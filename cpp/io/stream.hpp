@@ -139,6 +139,9 @@ struct ac_stream final : ac::Closable {
   // nothing is, and then writes go straight to the socket.
   std::vector<char> wbuf;
   size_t woff = 0;
+  // flush() drops the bytes sent from wbuf's front once they are this many
+  // and half of it (see there).
+  static constexpr size_t kCompactAt = 64 * 1024;
   bool eof_requested = false;   // write_eof called
   bool eof_sent = false;        // shutdown(SHUT_WR) done
   size_t high_water = AC_STREAM_DEFAULT_HIGH_WATER;
