@@ -40,10 +40,13 @@ type futureState struct {
 	err   error
 	fired bool // the outcome is captured
 
-	watched   bool              // loop thread: a done-callback captures the outcome
-	callbacks []*futureCallback // loop thread: Go done-callbacks not run yet
-	goTask    *Co               // the Go task behind a task's future, while it runs
-	core      *slabCore         // a Go task's: the slab holding its reference
+	watched bool // loop thread: a done-callback captures the outcome
+	// Loop thread: the Go done-callbacks not run yet, by function identity
+	// (funcKey), so that each one's end and RemoveDoneCallback touch only
+	// the registrations of one function.
+	callbacks map[uintptr][]*futureCallback
+	goTask    *Co       // the Go task behind a task's future, while it runs
+	core      *slabCore // a Go task's: the slab holding its reference
 	slot      int
 }
 
@@ -172,11 +175,21 @@ type futureCallback struct {
 func (cb *futureCallback) freed() {
 	if f := cb.owner; f != nil {
 		cb.owner = nil
-		for i, x := range f.callbacks {
+		same := f.callbacks[cb.key]
+		for i, x := range same {
 			if x == cb {
-				f.callbacks = append(f.callbacks[:i], f.callbacks[i+1:]...)
+				if i == 0 {
+					same = same[1:] // the usual case: they end in the order added
+				} else {
+					same = append(same[:i], same[i+1:]...)
+				}
 				break
 			}
+		}
+		if len(same) == 0 {
+			delete(f.callbacks, cb.key)
+		} else {
+			f.callbacks[cb.key] = same
 		}
 	}
 }
@@ -237,7 +250,10 @@ func (f *Future) AddDoneCallback(fn func(f *Future)) error {
 			key: funcKey(fn), owner: f.futureState}
 		// On failure free_ud has run: the handle is gone.
 		cb.h = newHandle(cb)
-		f.callbacks = append(f.callbacks, cb)
+		if f.callbacks == nil {
+			f.callbacks = make(map[uintptr][]*futureCallback)
+		}
+		f.callbacks[cb.key] = append(f.callbacks[cb.key], cb)
 		return codeError(raw.Future_add_done_callback(f.c, fnFutureDone, uintptr(cb.h), fnFreeHandle))
 	})
 }
@@ -254,10 +270,7 @@ func (f *Future) RemoveDoneCallback(fn func(f *Future)) int {
 		if f.loop.closed || f.c == 0 {
 			return nil
 		}
-		for _, cb := range append([]*futureCallback(nil), f.callbacks...) {
-			if cb.key != key {
-				continue
-			}
+		for _, cb := range append([]*futureCallback(nil), f.callbacks[key]...) {
 			if rc := raw.Future_remove_done_callback(f.c, fnFutureDone, uintptr(cb.h)); rc > 0 {
 				n += int(rc)
 			}

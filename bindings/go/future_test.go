@@ -357,3 +357,59 @@ func TestReleaseReportsUnretrievedError(t *testing.T) {
 	expectTrace(t, &tr, "t=1 handler: true", "t=2 main: done")
 	done()
 }
+
+// Many Go done-callbacks on one future, one function added 20,000 times
+// and 20,000 closures made apart: each one's end forgets it in constant
+// time (they were kept in one list, searched and shifted at each end).
+// All run, in the order added. On another future RemoveDoneCallback
+// removes the 2,000 registrations of one function and leaves the others
+// (each removal is a walk over the future's list in the library, as in
+// asyncio).
+func TestManyDoneCallbacksOnOneFuture(t *testing.T) {
+	done := leakCheck(t)
+	const n, m = 20000, 2000
+	var same, apart, order int
+	orderOK := true
+	_, err := Run(func(co *Co) (any, error) {
+		l := co.Loop()
+		f, _ := l.NewFuture()
+		g, _ := l.NewFuture()
+		count := func(*Future) { same++ }
+		for i := 0; i < n; i++ {
+			if err := f.AddDoneCallback(count); err != nil {
+				return nil, err
+			}
+			i := i
+			if err := f.AddDoneCallback(func(*Future) {
+				if i != apart {
+					orderOK = false
+				}
+				apart++
+			}); err != nil {
+				return nil, err
+			}
+			if i >= m {
+				continue
+			}
+			if err := g.AddDoneCallback(count); err != nil {
+				return nil, err
+			}
+			if err := g.AddDoneCallback(func(*Future) { order++ }); err != nil {
+				return nil, err
+			}
+		}
+		if k := g.RemoveDoneCallback(count); k != m {
+			return nil, fmt.Errorf("removed %d", k)
+		}
+		f.SetResult(nil)
+		g.SetResult(nil)
+		return nil, co.Yield()
+	}, WithVirtualClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same != n || apart != n || order != m || !orderOK {
+		t.Fatalf("same %d, apart %d (in order %v), g's others %d", same, apart, orderOK, order)
+	}
+	done()
+}
