@@ -675,6 +675,7 @@ int ac_loop::close() noexcept {
   // reports below name it (asyncio's report shows the task's wait_for).
   std::vector<std::pair<ac_task *, std::string>> awaiting;
   try {
+    ac::HeldIndex held(this);
     for (ac_task *t = tasks_head; t != nullptr; t = t->next_task)
       awaiting.emplace_back(t, ac::describe_await(this, t));
   } catch (...) {

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <asyncore/inspect.h>
@@ -156,50 +157,65 @@ void describe_op(OpFuture *op, Desc &d) {
   }
 }
 
-// A plain future held by one of the loop's closables.
-bool describe_held(ac_loop *loop, ac_future *f, Desc &d) {
+// A plain future held by closable `c`: describes it and returns true.
+bool describe_held_in(Closable *c, ac_future *f, Desc &d) {
   auto has = [f](const std::vector<ac_future *> &v) {
     return std::find(v.begin(), v.end(), f) != v.end();
   };
-  for (Closable *c = loop->closables; c != nullptr; c = c->next_closable) {
-    if (auto *s = dynamic_cast<ac_stream *>(c)) {
-      d.object = s;
-      if (s->connect_future == f) {
-        d.kind = "stream_connect";
-        return true;
-      }
-      if (s->op_future == f) {
-        static const char *const kReads[] = {"read", "read", "readexactly", "readuntil", "readline"};
-        d.kind = "stream_read";
-        d.str("op", kReads[s->op]);
-        if (s->op == ac_stream::kRead || s->op == ac_stream::kExactly)
-          d.num("n", static_cast<int64_t>(s->op_n));
-        d.num("buffered", static_cast<int64_t>(s->buffered()));
-        return true;
-      }
-      if (has(s->drain_waiters)) {
-        d.kind = "stream_drain";
-        d.num("write_buffer", static_cast<int64_t>(s->write_buffer_size()));
-        return true;
-      }
-      if (has(s->closed_waiters)) {
-        d.kind = "stream_wait_closed";
-        return true;
-      }
-    } else if (auto *u = dynamic_cast<ac_udp *>(c)) {
-      if (u->recv_future == f) {
-        d.kind = "udp_recv";
-        d.object = u;
-        return true;
-      }
-    } else if (auto *srv = dynamic_cast<ac_server *>(c)) {
-      if (has(srv->closed_waiters)) {
-        d.kind = "server_wait_closed";
-        d.object = srv;
-        return true;
-      }
+  if (auto *s = dynamic_cast<ac_stream *>(c)) {
+    d.object = s;
+    if (s->connect_future == f) {
+      d.kind = "stream_connect";
+      return true;
+    }
+    if (s->op_future == f) {
+      static const char *const kReads[] = {"read", "read", "readexactly", "readuntil", "readline"};
+      d.kind = "stream_read";
+      d.str("op", kReads[s->op]);
+      if (s->op == ac_stream::kRead || s->op == ac_stream::kExactly)
+        d.num("n", static_cast<int64_t>(s->op_n));
+      d.num("buffered", static_cast<int64_t>(s->buffered()));
+      return true;
+    }
+    if (has(s->drain_waiters)) {
+      d.kind = "stream_drain";
+      d.num("write_buffer", static_cast<int64_t>(s->write_buffer_size()));
+      return true;
+    }
+    if (has(s->closed_waiters)) {
+      d.kind = "stream_wait_closed";
+      return true;
+    }
+  } else if (auto *u = dynamic_cast<ac_udp *>(c)) {
+    if (u->recv_future == f) {
+      d.kind = "udp_recv";
+      d.object = u;
+      return true;
+    }
+  } else if (auto *srv = dynamic_cast<ac_server *>(c)) {
+    if (has(srv->closed_waiters)) {
+      d.kind = "server_wait_closed";
+      d.object = srv;
+      return true;
     }
   }
+  d.object = nullptr;
+  return false;
+}
+
+// The index of the HeldIndex in scope on this thread, if any.
+thread_local const std::unordered_map<const ac_future *, Closable *> *tl_held = nullptr;
+
+// A plain future held by one of the loop's closables.
+bool describe_held(ac_loop *loop, ac_future *f, Desc &d) {
+  if (tl_held != nullptr) {
+    auto it = tl_held->find(f);
+    if (it != tl_held->end()) return describe_held_in(it->second, f, d);
+    d.object = nullptr;
+    return false;
+  }
+  for (Closable *c = loop->closables; c != nullptr; c = c->next_closable)
+    if (describe_held_in(c, f, d)) return true;
   d.object = nullptr;
   return false;
 }
@@ -434,7 +450,27 @@ void text_task(std::string &out, std::vector<Entry> &es, size_t i, int depth) {
 
 }  // namespace
 
+HeldIndex::HeldIndex(ac_loop *loop) : prev_(tl_held) {
+  // The first closable holding a future wins, as a walk finds it.
+  for (Closable *c = loop->closables; c != nullptr; c = c->next_closable) {
+    if (auto *s = dynamic_cast<ac_stream *>(c)) {
+      for (ac_future *f : {s->connect_future, s->op_future})
+        if (f != nullptr) held_.emplace(f, c);
+      for (ac_future *f : s->drain_waiters) held_.emplace(f, c);
+      for (ac_future *f : s->closed_waiters) held_.emplace(f, c);
+    } else if (auto *u = dynamic_cast<ac_udp *>(c)) {
+      if (u->recv_future != nullptr) held_.emplace(u->recv_future, c);
+    } else if (auto *srv = dynamic_cast<ac_server *>(c)) {
+      for (ac_future *f : srv->closed_waiters) held_.emplace(f, c);
+    }
+  }
+  tl_held = &held_;
+}
+
+HeldIndex::~HeldIndex() { tl_held = prev_; }
+
 void loop_dump(ac_loop *loop, int format, std::string &out) {
+  HeldIndex held(loop);
   std::vector<Entry> es;
   es.reserve(loop->task_count);
   std::unordered_map<const ac_task *, size_t> index;
@@ -442,11 +478,12 @@ void loop_dump(ac_loop *loop, int format, std::string &out) {
     index.emplace(t, es.size());
     es.push_back(Entry{t, task_state(loop, t), {}});
   }
-  auto link = [&es](size_t from, size_t to) {
-    if (from == to) return;
-    auto &c = es[from].children;
-    if (std::find(c.begin(), c.end(), to) != c.end()) return;
-    c.push_back(to);
+  // Each link once (a set of links, not a search of the children: a
+  // gather of n tasks links n of them).
+  std::unordered_set<uint64_t> links;
+  auto link = [&es, &links](size_t from, size_t to) {
+    if (from == to || !links.insert(uint64_t{from} << 32 | to).second) return;
+    es[from].children.push_back(to);
     es[to].awaited_by.push_back(from);
   };
   for (size_t i = 0; i < es.size(); ++i) {
