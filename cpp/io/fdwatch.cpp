@@ -105,7 +105,8 @@ struct FdTable final : Closable {
   uv_prepare_t prepare{};
   std::unordered_map<int, FdWatch *> watches;
   // Watches whose polling changed since the last poll (libuv gives them to
-  // epoll next); a watch is listed once (its dirty flag).
+  // epoll next); a watch is listed once (its dirty flag), holding it (a
+  // watch shut meanwhile stays listed, and is skipped).
   std::vector<FdWatch *> dirty;
   // The descriptors checked in turn: watches.size() / kSweepSlice polls
   // go by between two checks of the same watch.
@@ -157,17 +158,6 @@ void FdWatch::shut() noexcept {
   if (closing) return;
   closing = true;
   table->watches.erase(fd);
-  if (dirty) {
-    // Out of the dirty list too: the watch may be freed before the next poll.
-    auto &d = table->dirty;
-    for (size_t i = 0; i < d.size(); ++i)
-      if (d[i] == this) {
-        d[i] = d.back();
-        d.pop_back();
-        break;
-      }
-    dirty = false;
-  }
   uv_poll_stop(&poll);
   uv_close(reinterpret_cast<uv_handle_t *>(&poll), on_poll_closed);
 }
@@ -282,6 +272,7 @@ void FdTable::mark_dirty(FdWatch *w) noexcept {
   try {
     dirty.push_back(w);
     w->dirty = true;
+    ++w->holds;
   } catch (...) {
     polls_since_sweep = SIZE_MAX;  // out of memory: check them all next time
   }
@@ -297,19 +288,17 @@ void FdTable::check_closed() noexcept {
       }
     }
   };
+  std::vector<FdWatch *> listed;
+  listed.swap(dirty);
+  for (FdWatch *w : listed) w->dirty = false;
   if (polls_since_sweep == SIZE_MAX || ++polls_since_sweep * kSweepSlice >= watches.size()) {
     // All of them: every poll while they are few, else every
     // watches.size() / kSweepSlice polls.
     polls_since_sweep = 0;
-    for (FdWatch *w : dirty) w->dirty = false;
-    dirty.clear();
     for (auto &kv : watches) check(kv.second);
   } else {
-    for (FdWatch *w : dirty) {
-      w->dirty = false;
-      check(w);
-    }
-    dirty.clear();
+    for (FdWatch *w : listed)
+      if (!w->closing) check(w);
   }
   for (FdWatch *w : gone) {
     ++w->holds;
@@ -330,6 +319,7 @@ void FdTable::check_closed() noexcept {
     w->fail_all(AC_EBADF);
     w->release();
   }
+  for (FdWatch *w : listed) w->release();  // the dirty list's holds
 }
 
 void on_table_closed(uv_handle_t *h) { delete static_cast<FdTable *>(h->data); }
@@ -350,6 +340,12 @@ void FdTable::close_for_loop() noexcept {
     w->free_cb(w->reader);
     w->free_cb(w->writer);
     w->fail_all(AC_ECLOSED);
+    w->release();
+  }
+  std::vector<FdWatch *> listed;
+  listed.swap(dirty);
+  for (FdWatch *w : listed) {
+    w->dirty = false;
     w->release();
   }
   uv_prepare_stop(&prepare);
