@@ -50,19 +50,31 @@ TEST(ReadyQueue, RemoveKeepsOrderOfTheRest) {
 
 namespace {
 
+// Probes with ids first, first + 1, ... (n of them), logging to `log`.
+std::vector<Probe> make_probes(int n, std::vector<int> *log, int first = 1) {
+  std::vector<Probe> probes;
+  probes.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) probes.emplace_back(first + i, log);
+  return probes;
+}
+
+// Pushes probes[0..n) and gives each one's ticket.
+std::vector<uint64_t> push_all(ac::ReadyQueue &q, std::vector<Probe> &probes, size_t n) {
+  std::vector<uint64_t> ticket;
+  for (size_t i = 0; i < n; ++i) {
+    ticket.push_back(q.next_ticket());
+    q.push(&probes[i]);
+  }
+  return ticket;
+}
+
 // remove_at: O(1) by ticket, a tombstone left in the slot; the batch
 // loses a removed entry of its own and keeps its count of the others.
 TEST(ReadyQueue, RemoveAtByTicketInsideAndOutsideTheBatch) {
   ac::ReadyQueue q;
   std::vector<int> log;
-  std::vector<Probe> probes;
-  probes.reserve(8);
-  for (int i = 1; i <= 8; ++i) probes.emplace_back(i, &log);
-  std::vector<uint64_t> ticket;
-  for (int i = 0; i < 5; ++i) {
-    ticket.push_back(q.next_ticket());
-    q.push(&probes[i]);
-  }
+  std::vector<Probe> probes = make_probes(8, &log);
+  std::vector<uint64_t> ticket = push_all(q, probes, 5);
   q.begin_batch(q.size());  // 1..5
   q.pop_batch()->run();     // 1
   q.remove_at(ticket[2], &probes[2]);  // 3, inside the batch
@@ -84,9 +96,7 @@ TEST(ReadyQueue, RemoveAtByTicketInsideAndOutsideTheBatch) {
 TEST(ReadyQueue, TombstonesAcrossGrowthAndWrapAround) {
   ac::ReadyQueue q;
   std::vector<int> log;
-  std::vector<Probe> probes;
-  probes.reserve(3000);
-  for (int i = 0; i < 3000; ++i) probes.emplace_back(i, &log);
+  std::vector<Probe> probes = make_probes(3000, &log, 0);
   std::vector<uint64_t> ticket(3000);
   std::vector<int> expect;
   int next = 0;
@@ -120,14 +130,8 @@ TEST(ReadyQueue, TombstonesAcrossGrowthAndWrapAround) {
 TEST(ReadyQueue, CappedBatchSkipsTombstones) {
   ac::ReadyQueue q;
   std::vector<int> log;
-  std::vector<Probe> probes;
-  probes.reserve(6);
-  for (int i = 1; i <= 6; ++i) probes.emplace_back(i, &log);
-  std::vector<uint64_t> ticket;
-  for (auto &p : probes) {
-    ticket.push_back(q.next_ticket());
-    q.push(&p);
-  }
+  std::vector<Probe> probes = make_probes(6, &log);
+  std::vector<uint64_t> ticket = push_all(q, probes, probes.size());
   q.remove_at(ticket[0], &probes[0]);
   q.remove_at(ticket[2], &probes[2]);
   q.begin_batch(2);  // 2 and 4
@@ -146,14 +150,8 @@ TEST(ReadyQueue, RemovalStormByTicket) {
   ac::ReadyQueue q;
   std::vector<int> log;
   constexpr int kN = 200000;
-  std::vector<Probe> probes;
-  probes.reserve(kN);
-  std::vector<uint64_t> ticket(kN);
-  for (int i = 0; i < kN; ++i) {
-    probes.emplace_back(i, &log);
-    ticket[i] = q.next_ticket();
-    q.push(&probes[i]);
-  }
+  std::vector<Probe> probes = make_probes(kN, &log, 0);
+  std::vector<uint64_t> ticket = push_all(q, probes, kN);
   q.begin_batch(q.size());
   for (int i = 1; i < kN; i += 2) q.remove_at(ticket[i], &probes[i]);
   EXPECT_EQ(q.batch_left(), static_cast<size_t>(kN / 2));
