@@ -283,15 +283,14 @@ void ac_loop::fire_due_timers() {
   double t = now();
   while (!timers.empty() && timers.top()->when <= t) {
     ac::TimerNode *n = timers.top();
-    uint64_t ticket = ready.next_ticket();
     try {
-      schedule(n);
+      // The node stays the heap's top: its seq, which schedule_due sets,
+      // is not compared while the heap takes it out.
+      schedule_due(n);
     } catch (...) {
       return;  // out of memory: it stays due and is retried next iteration
     }
     timers.pop();
-    n->seq = ticket;  // as schedule_due: its ticket while it waits there
-    n->set_hop_queued(true);
   }
 }
 

@@ -320,6 +320,12 @@ void FdTable::check_closed() noexcept {
     w->release();
   }
   for (FdWatch *w : listed) w->release();  // the dirty list's holds
+  // The list's room serves the next poll (unless a report's handler
+  // listed watches meanwhile).
+  if (dirty.empty()) {
+    listed.clear();
+    dirty.swap(listed);
+  }
 }
 
 void on_table_closed(uv_handle_t *h) { delete static_cast<FdTable *>(h->data); }
