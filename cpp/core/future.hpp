@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include <asyncore/future.h>
 
@@ -21,6 +20,7 @@
 namespace ac {
 constexpr uint32_t kFutureMagic = 0x46757431;  // "Fut1"
 class Watcher;
+struct CallbackList;  // a list of two callbacks or more (future.cpp)
 
 // While alive, the loop runs a done-callback: a handle of its own (as in
 // asyncio), in the context `c` (a reference is held for the duration).
@@ -108,8 +108,9 @@ struct ac_future {
 
  private:
   // The callback list, in one word: 0 when empty; the entry itself when
-  // there is one (the common single awaiter); once a second came, a vector
-  // of all of them in order, its address tagged kManyCbs; or, in a task's
+  // there is one (the common single awaiter); once a second came, a
+  // CallbackList of all of them in order (future.cpp: removal is O(1) once
+  // it is long), its address tagged kManyCbs; or, in a task's
   // list only, the address of a Watcher watching the task directly,
   // tagged kWatcherCb (watch.hpp: no entry at all; it becomes one if a
   // second callback comes). Entries are tasks to wake, FutureCallback
@@ -205,9 +206,8 @@ struct ac_future {
   void release_callbacks_slow() noexcept;
 
  private:
-  std::vector<ac::Runnable *> *callback_vector() const noexcept {
-    return (cbs_ & kCbTags) == kManyCbs ? reinterpret_cast<std::vector<ac::Runnable *> *>(cbs_ & ~kCbTags)
-                                        : nullptr;
+  ac::CallbackList *callback_list() const noexcept {
+    return (cbs_ & kCbTags) == kManyCbs ? reinterpret_cast<ac::CallbackList *>(cbs_ & ~kCbTags) : nullptr;
   }
 };
 

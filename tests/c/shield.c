@@ -114,6 +114,47 @@ static void test_misuse(void) {
   th_close(loop);
 }
 
+/* A storm: 48,000 shields of one future; two thirds are cancelled in a
+ * scrambled order (their awaiters gave up), each leaving the inner
+ * future's callback list without a walk over it. The inner future's result
+ * then reaches the shields left, in the order they were made. */
+enum { kStorm = 48000 };
+static int storm_next, storm_in_order;
+static void storm_shield_done(ac_future *s, void *ud) {
+  int i = (int)(intptr_t)ud;
+  int64_t v = 0;
+  if (i == storm_next && ac_future_result_int64(s, &v) == 0 && v == 42) ++storm_in_order;
+  storm_next = i + 3;
+}
+
+static void test_storm_of_shields_cancelled(void) {
+  ac_loop *loop = th_loop();
+  static ac_future *s[kStorm], *left[kStorm];
+  ac_future *inner, *g;
+  CHECK_RC(ac_future_new(loop, &inner), 0);
+  for (int i = 0; i < kStorm; ++i) CHECK_RC(ac_shield(loop, inner, &s[i]), 0);
+  for (int k = 0; k < kStorm; ++k) {
+    int i = (int)(((long long)k * 7919) % kStorm); /* a permutation */
+    if (i % 3 != 0) CHECK_INT(ac_future_cancel(s[i], NULL), 1);
+  }
+  int n = 0;
+  for (int i = 0; i < kStorm; i += 3) {
+    CHECK_RC(ac_future_add_done_callback(s[i], storm_shield_done, (void *)(intptr_t)i, NULL), 0);
+    left[n++] = s[i];
+  }
+  CHECK_RC(ac_future_set_result_int64(inner, 42), 0);
+  CHECK_RC(ac_gather(loop, left, (size_t)n, 0, &g), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, g), 0);
+  ac_future_unref(g);
+  CHECK_INT(storm_in_order, n);
+  for (int i = 0; i < kStorm; ++i) {
+    CHECK_INT(ac_future_cancelled(s[i]), i % 3 != 0);
+    ac_future_unref(s[i]);
+  }
+  ac_future_unref(inner);
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_mirrors_result);
   RUN(test_mirrors_error);
@@ -121,5 +162,6 @@ int main(void) {
   RUN(test_error_after_cancelled_shield_is_reported);
   RUN(test_done_inner_is_returned_itself);
   RUN(test_misuse);
+  RUN(test_storm_of_shields_cancelled);
   return th_finish();
 }

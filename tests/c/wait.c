@@ -210,6 +210,78 @@ static void test_misuse(void) {
   th_close(loop);
 }
 
+/* A storm: 48,000 waits of (shared, own), FIRST_COMPLETED, as a server's
+ * connections each wait for their read or the shutdown. Two thirds see
+ * their own future complete, in a scrambled order, and leave the shared
+ * future's callback list: each leaving is found without a walk over the
+ * list (before, 48,000 leavings cost some 800 million steps). Then the
+ * shared future completes: the waits still on it end in the order they
+ * began. */
+enum { kStorm = 48000 };
+static int storm_next, storm_in_order, storm_fired;
+static void storm_wait_done(ac_future *w, void *ud) {
+  int i = (int)(intptr_t)ud;
+  (void)w;
+  if (i == storm_next) ++storm_in_order;
+  storm_next = i + 3;
+}
+static void storm_shared_done(ac_future *f, void *ud) {
+  (void)f;
+  (void)ud;
+  ++storm_fired;
+}
+
+static void test_storm_of_waits_leaving_a_shared_future(void) {
+  ac_loop *loop = th_loop();
+  static ac_future *own[kStorm], *w[kStorm], *left[kStorm];
+  ac_future *shared, *g;
+  CHECK_RC(ac_future_new(loop, &shared), 0);
+  for (int i = 0; i < kStorm; ++i) {
+    CHECK_RC(ac_future_new(loop, &own[i]), 0);
+    ac_future *items[2] = {shared, own[i]};
+    CHECK_RC(ac_wait(loop, items, 2, AC_WAIT_FIRST_COMPLETED, AC_NO_TIMEOUT, &w[i]), 0);
+  }
+  /* 7919 is prime: i -> i * 7919 mod kStorm is a permutation. */
+  int n = 0;
+  for (int k = 0; k < kStorm; ++k) {
+    int i = (int)(((long long)k * 7919) % kStorm);
+    if (i % 3 == 0) continue;
+    CHECK_RC(ac_future_set_result_int64(own[i], i), 0);
+    left[n++] = w[i];
+  }
+  CHECK_RC(ac_gather(loop, left, (size_t)n, 0, &g), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, g), 0);
+  ac_future_unref(g);
+  for (int i = 1; i < kStorm; i += 3) {
+    CHECK_INT(ac_wait_done_count(w[i]), 1);
+    CHECK(ac_wait_done_at(w[i], 0) == own[i]);
+    CHECK(ac_wait_pending_at(w[i], 0) == shared);
+  }
+  /* The rest: the shared future wakes them in the order they began, and a
+   * callback added after them all runs once. */
+  n = 0;
+  for (int i = 0; i < kStorm; i += 3) {
+    CHECK_INT(ac_future_done(w[i]), 0);
+    CHECK_RC(ac_future_add_done_callback(w[i], storm_wait_done, (void *)(intptr_t)i, NULL), 0);
+    left[n++] = w[i];
+  }
+  CHECK_RC(ac_future_add_done_callback(shared, storm_shared_done, NULL, NULL), 0);
+  CHECK_RC(ac_future_set_result_none(shared), 0);
+  CHECK_RC(ac_gather(loop, left, (size_t)n, 0, &g), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, g), 0);
+  ac_future_unref(g);
+  CHECK_INT(storm_in_order, n);
+  CHECK_INT(storm_fired, 1);
+  CHECK_INT(ac_wait_done_count(w[0]), 1);
+  CHECK(ac_wait_done_at(w[0], 0) == shared);
+  for (int i = 0; i < kStorm; ++i) {
+    ac_future_unref(w[i]);
+    ac_future_unref(own[i]);
+  }
+  ac_future_unref(shared);
+  th_close(loop);
+}
+
 int main(void) {
   RUN(test_first_completed);
   RUN(test_first_exception_ignores_cancellation);
@@ -221,5 +293,6 @@ int main(void) {
   RUN(test_partition_taken_when_first_read);
   RUN(test_negative_timeout_is_due_at_once);
   RUN(test_misuse);
+  RUN(test_storm_of_waits_leaving_a_shared_future);
   return th_finish();
 }

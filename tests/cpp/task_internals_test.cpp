@@ -2,7 +2,9 @@
 // loop's reference accounting and the task list.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/context.hpp"
 #include "core/error.hpp"
@@ -145,6 +147,76 @@ TEST(TaskInternals, TheCallbackListIsOneWordInEachOfItsForms) {
   f->unref();
   g->unref();
   EXPECT_EQ(g_order, "");
+  EXPECT_EQ(loop->close(), 0);
+  loop->refs.fetch_sub(1);
+  loop->destroy();
+}
+
+// A long list (32 entries or more) keeps where each entry sits: a removal
+// leaves a hole, squeezed out once holes are half the list. Order holds
+// through removals by entry, removals by function, squeezes and later
+// additions; an entry registered twice leaves once per removal.
+std::vector<int> g_ran;
+void record_index_cb(ac_future *, void *ud) { g_ran.push_back(static_cast<int>(reinterpret_cast<intptr_t>(ud))); }
+ac::FutureCallback *add_index_cb(ac_future *f, int i) {
+  auto *cb = new ac::FutureCallback(record_index_cb, reinterpret_cast<void *>(static_cast<intptr_t>(i)), nullptr,
+                                    nullptr);
+  cb->context = ac::context_ref(*f->loop->current_context);
+  f->add_callback(cb);
+  return cb;
+}
+
+TEST(TaskInternals, ALongCallbackListRemovesInPlaceAndKeepsOrder) {
+  int rc = 0;
+  ac_loop *loop = ac_loop::create(AC_LOOP_VIRTUAL_CLOCK, &rc);
+  ASSERT_NE(loop, nullptr);
+  auto *f = new ac_future(loop);
+  constexpr int kN = 300;
+  std::vector<ac::FutureCallback *> cbs;
+  for (int i = 0; i < kN; ++i) cbs.push_back(add_index_cb(f, i));
+  // The entry at 7 registered again, after them all.
+  f->add_callback(cbs[7]);
+  std::vector<bool> kept(kN, true);
+  // Every other entry of the first two thirds, in a scrambled order (the
+  // squeeze runs on the way).
+  for (int k = 0; k < kN; ++k) {
+    int i = (k * 97) % kN;
+    if (i % 2 == 1 && i < 200 && i != 7) {
+      EXPECT_TRUE(f->remove_callback(cbs[i]));
+      EXPECT_FALSE(f->remove_callback(cbs[i]));  // gone: nothing more to take
+      delete cbs[i];
+      kept[i] = false;
+    }
+  }
+  // Both registrations of 7 leave, then no third.
+  EXPECT_TRUE(f->remove_callback(cbs[7]));
+  EXPECT_TRUE(f->remove_callback(cbs[7]));
+  EXPECT_FALSE(f->remove_callback(cbs[7]));
+  delete cbs[7];
+  kept[7] = false;
+  // By function and data, as ac_future_remove_done_callback does.
+  EXPECT_EQ(f->remove_user_callbacks(record_index_cb, reinterpret_cast<void *>(static_cast<intptr_t>(250))), 1);
+  kept[250] = false;
+  // After the squeezes the places are still true.
+  for (int i = kN; i < kN + 40; ++i) cbs.push_back(add_index_cb(f, i));
+  kept.resize(kN + 40, true);
+  EXPECT_TRUE(f->remove_callback(cbs[kN + 5]));
+  delete cbs[kN + 5];
+  kept[kN + 5] = false;
+  EXPECT_TRUE(f->remove_callback(cbs[298]));
+  delete cbs[298];
+  kept[298] = false;
+
+  std::vector<int> want;
+  for (int i = 0; i < kN + 40; ++i)
+    if (kept[i]) want.push_back(i);
+  g_ran.clear();
+  ac_value none;
+  ac::value_init(&none);
+  ASSERT_EQ(f->set_result(&none), 0);
+  EXPECT_EQ(loop->run_until_complete(f), 0);
+  EXPECT_EQ(g_ran, want);
+  f->unref();
   EXPECT_EQ(loop->close(), 0);
   loop->refs.fetch_sub(1);
   loop->destroy();
