@@ -1,9 +1,8 @@
 #include "core/future.hpp"
 
 #include <memory>
-#include <unordered_map>
-#include <vector>
 
+#include "core/placed_list.hpp"
 #include "core/task.hpp"
 #include "core/value.hpp"
 #include "core/watch.hpp"
@@ -11,104 +10,14 @@
 namespace ac {
 
 // The callbacks of a future that has had two or more, in registration
-// order. A short list is a vector walked to remove an entry, as asyncio's
-// list is. A long one (kIndexFrom live entries) also keeps where each
-// entry sits: a removal leaves a null in its place (the entries after it
-// do not move, so the places stay true) and costs O(1), so that n waits,
-// shields or tasks leaving one shared future cost O(n), not O(n^2). The
-// nulls are squeezed out once they are half the list.
-struct CallbackList {
-  static constexpr size_t kIndexFrom = 32;
-
-  std::vector<Runnable *> items;  // null: removed (only while indexed)
-  size_t dead = 0;                // the nulls among items
-  // Entry -> its place; an entry registered twice is indexed at its first
-  // place, and `unindexed` counts the others (found by a walk).
-  std::unique_ptr<std::unordered_map<Runnable *, size_t>> index;
-  size_t unindexed = 0;
-
-  // Throws std::bad_alloc (the list is unchanged then).
-  void push(Runnable *r) {
-    items.push_back(r);
-    if (index) {
-      try {
-        if (!index->emplace(r, items.size() - 1).second) ++unindexed;
-      } catch (...) {
-        items.pop_back();
-        throw;
-      }
-    } else if (items.size() >= kIndexFrom) {
-      build_index();
-    }
-  }
-
-  // Takes r out (its first registration); false when it is not listed.
-  bool remove(Runnable *r) noexcept {
-    if (!index) {
-      for (auto it = items.begin(); it != items.end(); ++it) {
-        if (*it == r) {
-          items.erase(it);
-          return true;
-        }
-      }
-      return false;
-    }
-    size_t at;
-    if (auto it = index->find(r); it != index->end()) {
-      at = it->second;
-      index->erase(it);
-    } else {
-      if (unindexed == 0) return false;
-      for (at = 0; at < items.size() && items[at] != r; ++at) {
-      }
-      if (at == items.size()) return false;
-      --unindexed;
-    }
-    items[at] = nullptr;
-    if (++dead > items.size() / 2) squeeze();
-    return true;
-  }
-
-  // Keeps the entries `keep` says to, in order (and no nulls); the index
-  // follows.
-  template <class Keep>
-  void filter(Keep keep) noexcept {
-    size_t kept = 0;
-    for (Runnable *r : items)
-      if (r != nullptr && keep(r)) items[kept++] = r;
-    items.resize(kept);
-    dead = 0;
-    if (index) reindex();
-  }
-
- private:
-  void squeeze() noexcept {
-    filter([](Runnable *) { return true; });
-  }
-  // Out of memory while indexing: the list goes on unindexed (walked).
-  void build_index() noexcept {
-    try {
-      index = std::make_unique<std::unordered_map<Runnable *, size_t>>();
-      reindex();
-    } catch (...) {
-      index.reset();
-    }
-  }
-  void reindex() noexcept {
-    try {
-      index->clear();
-      index->reserve(items.size());
-      unindexed = 0;
-      for (size_t i = 0; i < items.size(); ++i)
-        if (!index->emplace(items[i], i).second) ++unindexed;
-    } catch (...) {
-      // Unindexed again: with no nulls (filter squeezed them out), the
-      // walk in remove() is the right one.
-      index.reset();
-      unindexed = 0;
-    }
-  }
+// order; a removal costs O(1) once the list is long (placed_list.hpp).
+struct RunnableKey {
+  using Key = Runnable *;
+  static Key key(Runnable *r) noexcept { return r; }
+  static bool is_hole(Runnable *r) noexcept { return r == nullptr; }
+  static void make_hole(Runnable *&r) noexcept { r = nullptr; }
 };
+struct CallbackList : PlacedList<Runnable *, RunnableKey> {};
 
 FutureCallback::~FutureCallback() {
   if (free_ud != nullptr) free_ud(ud);
@@ -191,7 +100,7 @@ void ac_future::release_callbacks_slow() noexcept {
     return;
   }
   auto *list = reinterpret_cast<ac::CallbackList *>(cbs & ~kCbTags);
-  for (ac::Runnable *r : list->items)
+  for (ac::Runnable *r : list->items())
     if (r != nullptr) release(r);
   delete list;
 }
@@ -225,7 +134,7 @@ static inline void schedule_wakeup(ac_future *f, ac::Runnable *r) noexcept {
 
 // Two waiters or more (out of line: one waiter is the rule).
 [[gnu::noinline]] static void schedule_more(ac_future *f, ac::CallbackList *more) noexcept {
-  for (ac::Runnable *r : more->items)
+  for (ac::Runnable *r : more->items())
     if (r != nullptr) schedule_wakeup(f, r);
   delete more;
 }
@@ -313,11 +222,11 @@ void ac_future::add_callback_slow(ac::Runnable *r) {
   // A second entry: the word becomes a list (a direct watch becomes an
   // entry first, keeping its place).
   auto list = std::make_unique<ac::CallbackList>();
-  list->items.reserve(2);
+  list->reserve(2);
   ac::Runnable *first = sole_callback();
   if (first == nullptr) first = ac::direct_watch_entry(this, direct_watcher());
-  list->items.push_back(first);
-  list->items.push_back(r);
+  list->push(first);
+  list->push(r);
   cbs_ = reinterpret_cast<uintptr_t>(list.release()) | kManyCbs;
 }
 
@@ -326,7 +235,7 @@ bool ac_future::remove_callback(ac::Runnable *r) noexcept {
     cbs_ = 0;
     return true;
   }
-  if (auto *list = callback_list()) return list->remove(r);
+  if (auto *list = callback_list()) return list->remove_first(r, [](ac::Runnable *) { return true; });
   return false;
 }
 

@@ -16,8 +16,8 @@ ac_tsfuture::ac_tsfuture() noexcept { ac::value_init(&result); }
 ac_tsfuture::~ac_tsfuture() {
   // Dropped while pending: nobody will run the callbacks, but each free_ud
   // still runs exactly once.
-  for (Callback &c : callbacks)
-    if (c.free_ud != nullptr) c.free_ud(c.ud);
+  for (const Callback &c : callbacks.items())
+    if (c.fn != nullptr && c.free_ud != nullptr) c.free_ud(c.ud);
   ac::value_release(&result);
   ac::error_unref(error);
   magic = 0;
@@ -43,11 +43,12 @@ int ac_tsfuture::complete_held(int new_state, ac_value *owned, ac_error *err) no
     }
     if (owned != nullptr) ac::value_move(&result, owned);
     error = err;
-    to_run.swap(callbacks);
+    callbacks.take_all(to_run);
     state.store(new_state, std::memory_order_release);
   }
   cv.notify_all();
   for (Callback &c : to_run) {
+    if (c.fn == nullptr) continue;  // a hole
     c.fn(this, c.ud);
     if (c.free_ud != nullptr) c.free_ud(c.ud);
   }
@@ -63,7 +64,7 @@ void ac_tsfuture::add_callback(ac_tsfuture_callback_fn fn, void *ud, ac_free_fn 
   {
     std::lock_guard<std::mutex> lock(mu);
     if (state.load(std::memory_order_relaxed) == AC_FUTURE_PENDING) {
-      callbacks.push_back(Callback{fn, ud, free_ud});
+      callbacks.push(Callback{fn, ud, free_ud});
       return;
     }
   }
@@ -75,21 +76,19 @@ int ac_tsfuture::remove_callbacks(ac_tsfuture_callback_fn fn, void *ud) noexcept
   std::vector<Callback> removed;
   {
     std::lock_guard<std::mutex> lock(mu);
-    size_t kept = 0;
-    for (size_t i = 0; i < callbacks.size(); ++i) {
-      if (callbacks[i].fn == fn && callbacks[i].ud == ud) {
-        try {
-          removed.push_back(callbacks[i]);
-        } catch (...) {
-          // Cannot remember it to free it outside the lock: keep it
-          // registered (it will run and be freed normally).
-          callbacks[kept++] = callbacks[i];
-        }
-      } else {
-        callbacks[kept++] = callbacks[i];
+    auto same_fn = [fn](const Callback &c) { return c.fn == fn; };
+    for (;;) {
+      // Room to remember it first, to free it outside the lock: out of
+      // memory, it stays registered (it will run and be freed normally).
+      try {
+        if (removed.size() == removed.capacity()) removed.reserve(removed.empty() ? 1 : 2 * removed.size());
+      } catch (...) {
+        break;
       }
+      Callback c;
+      if (!callbacks.remove_first(ud, same_fn, &c)) break;
+      removed.push_back(c);
     }
-    callbacks.resize(kept);
   }
   for (Callback &c : removed)
     if (c.free_ud != nullptr) c.free_ud(c.ud);

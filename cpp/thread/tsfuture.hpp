@@ -13,6 +13,7 @@
 #include <asyncore/thread.h>
 
 #include "core/error.hpp"
+#include "core/placed_list.hpp"
 #include "core/loop.hpp"
 
 namespace ac {
@@ -32,9 +33,17 @@ constexpr uint32_t kTsFutureMagic = 0x54734675;  // "TsFu"
 //    as soon as it sees the future done never frees it under the completer.
 struct ac_tsfuture {
   struct Callback {
-    ac_tsfuture_callback_fn fn;
+    ac_tsfuture_callback_fn fn;  // null: a hole (ac::PlacedList)
     void *ud;
     ac_free_fn free_ud;
+  };
+  // Registrations are found by their user data (a follower's link is
+  // unique), so a follower dropped early leaves in O(1).
+  struct CallbackKey {
+    using Key = void *;
+    static Key key(const Callback &c) noexcept { return c.ud; }
+    static bool is_hole(const Callback &c) noexcept { return c.fn == nullptr; }
+    static void make_hole(Callback &c) noexcept { c.fn = nullptr; }
   };
 
   uint32_t magic = ac::kTsFutureMagic;
@@ -44,7 +53,7 @@ struct ac_tsfuture {
   std::condition_variable cv;
   ac_value result{};
   ac_error *error = nullptr;
-  std::vector<Callback> callbacks;
+  ac::PlacedList<Callback, CallbackKey> callbacks;
 
   ac_tsfuture() noexcept;
   ~ac_tsfuture();

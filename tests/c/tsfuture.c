@@ -5,7 +5,10 @@
  * ways, and misuse. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "harness.h"
@@ -171,6 +174,46 @@ static void test_remove_callback_and_drop_pending_free_ud_once(void) {
   CHECK_TRACE("");
 }
 
+/* A long list (40 registrations and more, found by their user data): the
+ * same rules. "a" under trace_cb twice and under other_cb once; removing
+ * (trace_cb, "a") takes both and leaves other_cb's; the rest run in order,
+ * each freed once. */
+static void other_cb(ac_tsfuture *ts, void *ud) {
+  trace("other %s state %d", (const char *)ud, ac_tsfuture_state_of(ts));
+}
+static char long_names[40][4];
+
+static void test_remove_callback_from_a_long_list(void) {
+  ac_tsfuture *ts = new_ts();
+  atomic_store(&frees, 0);
+  CHECK_RC(ac_tsfuture_add_done_callback(ts, trace_cb, "a", count_free), 0);
+  for (int i = 0; i < 40; ++i) {
+    snprintf(long_names[i], sizeof long_names[i], "n%d", i);
+    CHECK_RC(ac_tsfuture_add_done_callback(ts, trace_cb, long_names[i], count_free), 0);
+  }
+  CHECK_RC(ac_tsfuture_add_done_callback(ts, other_cb, "a", count_free), 0);
+  CHECK_RC(ac_tsfuture_add_done_callback(ts, trace_cb, "a", count_free), 0);
+  /* Every other one of the forty, from the last, then both "a"s: the
+   * holes pass half the list and are squeezed out. */
+  for (int i = 39; i >= 0; i -= 2)
+    CHECK_INT(ac_tsfuture_remove_done_callback(ts, trace_cb, long_names[i]), 1);
+  CHECK_INT(ac_tsfuture_remove_done_callback(ts, trace_cb, long_names[39]), 0);
+  CHECK_INT(ac_tsfuture_remove_done_callback(ts, trace_cb, "a"), 2);
+  CHECK_INT(ac_tsfuture_remove_done_callback(ts, trace_cb, "a"), 0);
+  CHECK_INT(atomic_load(&frees), 22);
+  CHECK_RC(ac_tsfuture_add_done_callback(ts, trace_cb, "z", count_free), 0);
+  CHECK_RC(ac_tsfuture_set_result_int64(ts, 7), 0);
+  char want[1024] = "", line[32];
+  for (int i = 0; i < 40; i += 2) {
+    snprintf(line, sizeof line, "n%d state 1\n", i);
+    strcat(want, line);
+  }
+  strcat(want, "other a state 1\nz state 1\n");
+  CHECK_TRACE(want);
+  CHECK_INT(atomic_load(&frees), 44);
+  ac_tsfuture_unref(ts);
+}
+
 /* ---- a loop future following a tsfuture ---- */
 
 struct awaiter {
@@ -297,6 +340,48 @@ static void test_follower_dropped_early_leaves_nothing_behind(void) {
   CHECK_RC(ac_tsfuture_set_result_int64(ts, 1), 0);
   th_close(loop);
   ac_tsfuture_unref(ts);
+}
+
+/* A storm: 48,000 followers of one tsfuture, two thirds dropped in a
+ * scrambled order while it is pending. Each drop takes its registration
+ * off the tsfuture, under its lock, without a walk over the others (before,
+ * 40,000 drops took 1.2 s). The rest complete in the order they were made,
+ * with the value. */
+enum { kStorm = 48000 };
+static int storm_next, storm_in_order;
+static void storm_follower_done(ac_future *f, void *ud) {
+  int i = (int)(intptr_t)ud;
+  int64_t v = 0;
+  if (i == storm_next && ac_future_result_int64(f, &v) == 0 && v == 5) ++storm_in_order;
+  storm_next = i + 3;
+}
+
+static void test_storm_of_followers_dropped_early(void) {
+  ac_loop *loop = th_loop();
+  ac_tsfuture *ts = new_ts();
+  static ac_future *f[kStorm], *left[kStorm];
+  ac_future *g;
+  for (int i = 0; i < kStorm; ++i) CHECK_RC(ac_tsfuture_wrap(ts, loop, &f[i]), 0);
+  for (int k = 0; k < kStorm; ++k) {
+    int i = (int)(((long long)k * 7919) % kStorm); /* a permutation */
+    if (i % 3 != 0) {
+      ac_future_unref(f[i]);
+      f[i] = NULL;
+    }
+  }
+  int n = 0;
+  for (int i = 0; i < kStorm; i += 3) {
+    CHECK_RC(ac_future_add_done_callback(f[i], storm_follower_done, (void *)(intptr_t)i, NULL), 0);
+    left[n++] = f[i];
+  }
+  CHECK_RC(ac_tsfuture_set_result_int64(ts, 5), 0);
+  CHECK_RC(ac_gather(loop, left, (size_t)n, 0, &g), 0);
+  CHECK_RC(ac_loop_run_until_complete(loop, g), 0);
+  ac_future_unref(g);
+  CHECK_INT(storm_in_order, n);
+  for (int i = 0; i < kStorm; i += 3) ac_future_unref(f[i]);
+  ac_tsfuture_unref(ts);
+  th_close(loop);
 }
 
 /* ---- a held follower holds the virtual clock ---- */
@@ -496,12 +581,14 @@ int main(void) {
   RUN(test_take_result_moves_the_pointer_out);
   RUN(test_callbacks_run_in_order_on_the_completing_thread);
   RUN(test_remove_callback_and_drop_pending_free_ud_once);
+  RUN(test_remove_callback_from_a_long_list);
   RUN(test_task_awaits_a_tsfuture_completed_by_a_thread);
   RUN(test_wrap_copies_bytes_and_lends_pointers);
   RUN(test_cancelling_the_follower_cancels_the_tsfuture);
   RUN(test_tsfuture_cancelled_by_a_thread_cancels_the_awaiting_task);
   RUN(test_error_reaches_the_follower);
   RUN(test_follower_dropped_early_leaves_nothing_behind);
+  RUN(test_storm_of_followers_dropped_early);
   RUN(test_misuse);
   RUN(test_held_wrap_holds_the_virtual_clock);
   RUN(test_plain_wrap_leaves_the_virtual_clock_alone);
