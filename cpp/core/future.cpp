@@ -245,19 +245,31 @@ int ac_future::remove_user_callbacks(ac_future_callback_fn fn, void *ud) noexcep
     auto *cb = static_cast<ac::FutureCallback *>(r);
     return cb->fn == fn && cb->ud == ud;
   };
-  int removed = 0;
+  // What is removed is chained, in registration order, and freed once the
+  // list is whole again: a free_ud is user code, which may add or remove
+  // callbacks of this very future.
+  ac::FutureCallback *removed = nullptr, **tail = &removed;
+  int n = 0;
+  auto take = [&](ac::Runnable *r) {
+    auto *cb = static_cast<ac::FutureCallback *>(r);
+    *tail = cb;
+    tail = &cb->next_removed;
+    ++n;
+  };
   if (ac::Runnable *r = sole_callback(); r != nullptr && matches(r)) {
-    delete static_cast<ac::FutureCallback *>(r);
     cbs_ = 0;
-    ++removed;
-  }
-  if (auto *list = callback_list()) {
+    take(r);
+  } else if (auto *list = callback_list()) {
     list->filter([&](ac::Runnable *r) {
       if (!matches(r)) return true;
-      delete static_cast<ac::FutureCallback *>(r);
-      ++removed;
+      take(r);
       return false;
     });
   }
-  return removed;
+  while (removed != nullptr) {
+    ac::FutureCallback *next = removed->next_removed;
+    delete removed;
+    removed = next;
+  }
+  return n;
 }

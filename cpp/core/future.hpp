@@ -58,6 +58,10 @@ struct FutureCallback final : Runnable {
   void *ud;
   ac_free_fn free_ud;
   Context *context;
+  // Chains the callbacks a removal took out until their free_ud runs
+  // (ac_future::remove_user_callbacks). It makes the callback 64 bytes,
+  // the pool's size class of the 56 it had.
+  FutureCallback *next_removed = nullptr;
   FutureCallback(ac_future_callback_fn f, void *u, ac_free_fn fu, Context *c) noexcept
       : fn(f), ud(u), free_ud(fu), context(c) {
     kind = kFutureCallback;

@@ -117,6 +117,36 @@ static void test_done_callbacks_scheduled_in_order_never_inline(void) {
   th_close(loop);
 }
 
+/* A free_ud that registers more done-callbacks on the same future (here
+ * forty, so the list grows and moves) while the removal is under way:
+ * what it adds runs after what was kept, nothing is lost or run twice. */
+static ac_future *readding_future;
+static void add_forty(void *ud) {
+  (void)ud;
+  ++frees;
+  for (int i = 0; i < 40; ++i) ac_future_add_done_callback(readding_future, trace_done, "late", NULL);
+}
+
+static void test_free_ud_of_a_removed_callback_adds_more(void) {
+  ac_loop *loop = th_loop();
+  ac_future *f = new_future(loop);
+  readding_future = f;
+  frees = 0;
+  CHECK_RC(ac_future_add_done_callback(f, trace_done, "keep", NULL), 0);
+  CHECK_RC(ac_future_add_done_callback(f, trace_done, "drop", add_forty), 0);
+  CHECK_RC(ac_future_add_done_callback(f, trace_done, "drop", add_forty), 0);
+  CHECK_RC(ac_future_add_done_callback(f, trace_done, "keep2", NULL), 0);
+  CHECK_RC(ac_future_remove_done_callback(f, trace_done, "drop"), 2);
+  CHECK_INT(frees, 2);
+  CHECK_RC(ac_future_remove_done_callback(f, trace_done, "late"), 80);
+  CHECK_RC(ac_future_add_done_callback(f, trace_done, "last", NULL), 0);
+  CHECK_RC(ac_future_cancel(f, NULL), 1);
+  drain(loop);
+  CHECK_TRACE("keep: state 3\nkeep2: state 3\nlast: state 3\n");
+  ac_future_unref(f);
+  th_close(loop);
+}
+
 static void test_remove_done_callback(void) {
   ac_loop *loop = th_loop();
   ac_future *f = new_future(loop);
@@ -388,6 +418,7 @@ int main(void) {
   RUN(test_errors_and_cancel_messages);
   RUN(test_done_callbacks_scheduled_in_order_never_inline);
   RUN(test_remove_done_callback);
+  RUN(test_free_ud_of_a_removed_callback_adds_more);
   RUN(test_callbacks_of_a_future_freed_pending_are_released);
   RUN(test_sleep_zero_is_one_iteration_and_sleep_cancel_stops_timer);
   RUN(test_complete_threadsafe);
