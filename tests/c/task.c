@@ -773,6 +773,51 @@ static void test_task_local_context(void) {
   th_close(loop);
 }
 
+/* A context value's destructor that reads and changes the context: the
+ * value replaced is released after the new context is current, so what
+ * the destructor sets stays, and a callback it schedules sees the new
+ * context (before, the old one was half freed: a use after free, and the
+ * destructor's own change was lost). */
+static ac_loop *ctx_reentry_loop;
+static int ctx_reentry_frees;
+static void ctx_later(ac_loop *loop, void *ud) {
+  (void)ud;
+  ac_value v;
+  CHECK_RC(ac_context_get(loop, key_user, &v), 1);
+  trace("later: user=%lld", (long long)v.u.i64);
+  CHECK_RC(ac_context_get(loop, key_depth, &v), 1);
+  trace("later: depth=%lld", (long long)v.u.i64);
+}
+static void ctx_free_reenters(void *p) {
+  ac_value v;
+  free(p);
+  ++ctx_reentry_frees;
+  CHECK_RC(ac_context_get(ctx_reentry_loop, key_user, &v), 1);
+  trace("free: user=%lld", (long long)v.u.i64);
+  ac_value_set_int64(&v, 5);
+  CHECK_RC(ac_context_set(ctx_reentry_loop, key_depth, &v), 0);
+  CHECK_RC(ac_loop_call_soon(ctx_reentry_loop, ctx_later, NULL, NULL, NULL), 0);
+}
+
+static void test_context_value_destructor_reenters(void) {
+  CHECK_RC(ac_context_key_new(&key_user), 0);
+  CHECK_RC(ac_context_key_new(&key_depth), 0);
+  ac_loop *loop = th_loop();
+  ctx_reentry_loop = loop;
+  ctx_reentry_frees = 0;
+  ac_value v;
+  ac_value_set_pointer(&v, malloc(16), ctx_free_reenters);
+  CHECK_RC(ac_context_set(loop, key_user, &v), 0); /* the base context, one reference */
+  ac_value_set_int64(&v, 2);
+  CHECK_RC(ac_context_set(loop, key_user, &v), 0); /* the old one goes: the destructor runs */
+  CHECK_INT(ctx_reentry_frees, 1);
+  CHECK_RC(ac_context_get(loop, key_depth, &v), 1);
+  CHECK_INT(v.u.i64, 5);
+  CHECK_INT(ac_loop_step(loop, 0, NULL, NULL), 1); /* ctx_later */
+  CHECK_TRACE("free: user=2\nlater: user=2\nlater: depth=5\n");
+  th_close(loop);
+}
+
 /* ac_run: the main task's result comes back; tasks left are cancelled and
  * allowed to finish. */
 struct run_main {
@@ -1283,6 +1328,7 @@ int main(void) {
   RUN(test_close_with_pending_tasks_reports_and_frees_state);
   RUN(test_cancel_on_closed_loop_is_refused);
   RUN(test_task_local_context);
+  RUN(test_context_value_destructor_reenters);
   RUN(test_run_returns_result_and_cancels_leftovers);
   RUN(test_run_reports_main_error);
   RUN(test_step_protocol_misuse);

@@ -31,8 +31,11 @@ static int replace_current(ac_loop *loop, ac_context_key key, const ac_value *v)
   // v NULL: delete.
   if (!ac::context_key_valid(key) || (v != nullptr && !ac::shim::valid_value(v))) return fail(AC_EINVAL);
   bool found = false;
-  AC_GUARD(ac::Context *next = ac::context_with(*slot, key, v, &found); ac::context_unref(*slot);
-           *slot = next; return found ? 1 : 0;)
+  // The new context is current before the old one is released: releasing
+  // it may run a value's destructor (user code), which may read or change
+  // the context again.
+  AC_GUARD(ac::Context *next = ac::context_with(*slot, key, v, &found); ac::Context *old = *slot;
+           *slot = next; ac::context_unref(old); return found ? 1 : 0;)
 }
 
 AC_API int ac_context_set(ac_loop *loop, ac_context_key key, const ac_value *v) noexcept {
