@@ -86,8 +86,11 @@ void ac_call::fire() noexcept {
 bool ac_call::cancel() noexcept {
   if (cancelled || fn == nullptr) return false;
   cancelled = true;
+  // Out of the heap before the free_ud runs: it is user code, which may
+  // close the loop or drop the last reference to it.
+  bool held_by_heap = is_timer && loop->remove_timer(this);
   release_callback();
-  if (is_timer && loop->remove_timer(this)) unref();  // the heap's reference
+  if (held_by_heap) unref();  // the heap's reference
   return true;
 }
 
