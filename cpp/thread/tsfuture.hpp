@@ -13,8 +13,8 @@
 #include <asyncore/thread.h>
 
 #include "core/error.hpp"
-#include "core/placed_list.hpp"
 #include "core/loop.hpp"
+#include "core/placed_list.hpp"
 
 namespace ac {
 constexpr uint32_t kTsFutureMagic = 0x54734675;  // "TsFu"
