@@ -38,8 +38,6 @@ class PlacedList {
 
   // In insertion order, holes included.
   const std::vector<T> &items() const noexcept { return items_; }
-  // Live entries.
-  size_t size() const noexcept { return items_.size() - holes_; }
   void reserve(size_t n) { items_.reserve(n); }
 
   // Throws std::bad_alloc (the list is unchanged then).
